@@ -1,0 +1,109 @@
+"""The ``bidgram`` command.
+
+``bidgram`` with no arguments migrates the database and reports what it holds;
+``migrate``, ``status`` and ``sweep`` do one thing each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from core.settings import ConfigurationError, Settings, load_settings
+from storage.db import Database
+from storage.migrate import current, head, migrate
+
+
+async def _migrate(settings: Settings) -> str:
+    db = Database(settings.database_url, pool=False)
+    try:
+        before = await current(db.engine)
+        await migrate(db.engine)
+        after = await current(db.engine)
+    finally:
+        await db.dispose()
+    if before == after:
+        return f"Database is up to date (revision {after})."
+    return f"Database migrated from {before or 'empty'} to {after}."
+
+
+async def _status(settings: Settings) -> str:
+    from core.services.admin import platform_figures
+
+    db = Database(settings.database_url, pool=False)
+    try:
+        revision = await current(db.engine)
+        if revision != head():
+            return f"Database is at {revision or 'no revision'}; run `bidgram migrate`."
+        async with db.uow() as uow:
+            figures = await platform_figures(uow)
+            skills = len(await uow.skills.all())
+    finally:
+        await db.dispose()
+    money = settings.money.format
+    return "\n".join(
+        [
+            f"bidgram database: {settings.database_url}",
+            f"  skills in catalogue:     {skills}",
+            f"  users:                   {figures.users}",
+            f"  open projects:           {figures.open_projects}",
+            f"  projects in progress:    {figures.in_progress_projects}",
+            f"  money in escrow:         {money(figures.escrow)}",
+            f"  platform fees earned:    {money(figures.fees)}",
+            f"  disputes in arbitration: {figures.disputes_in_arbitration}",
+            f"  payouts waiting:         {figures.payouts_requested}",
+        ]
+    )
+
+
+async def _sweep(settings: Settings) -> str:
+    from core.clock import SystemClock
+    from core.marketplace import Marketplace
+
+    db = Database(settings.database_url, pool=False)
+    try:
+        async with db.uow() as uow:
+            market = Marketplace(uow, settings, SystemClock())
+            report = await market.timers.sweep()
+            await uow.commit()
+    finally:
+        await db.dispose()
+    return (
+        f"closed {report.projects_closed} projects, lapsed {report.awards_lapsed} offers, "
+        f"auto-released {report.milestones_auto_released} milestones, "
+        f"settled {report.disputes_defaulted} and escalated {report.disputes_escalated} disputes"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bidgram", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("migrate", help="create or migrate the database")
+    sub.add_parser("status", help="report what the database holds")
+    sub.add_parser("sweep", help="run due timers once (close, lapse, auto-release, disputes)")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        print(f"bidgram: bad configuration\n{error}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "migrate":
+            print(asyncio.run(_migrate(settings)))
+        elif args.command == "status":
+            print(asyncio.run(_status(settings)))
+        elif args.command == "sweep":
+            print(asyncio.run(_sweep(settings)))
+        else:
+            print(asyncio.run(_migrate(settings)))
+            print(asyncio.run(_status(settings)))
+    except OSError as error:
+        print(f"bidgram: cannot reach the database: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""What every service needs: the unit of work, settings, the clock, gateways, events."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+
+from core.actors import Actor
+from core.clock import Clock
+from core.errors import NotAllowed, NotFound
+from core.events import Event
+from core.settings import Settings
+from storage.models import User
+from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.gateways import Gateways
+
+
+@dataclass
+class Context:
+    uow: UnitOfWork
+    settings: Settings
+    clock: Clock
+    gateways: Gateways
+    events: list[Event] = field(default_factory=list)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="Service")
+
+
+def atomic(
+    fn: Callable[Concatenate[S, P], Awaitable[R]],
+) -> Callable[Concatenate[S, P], Awaitable[R]]:
+    """Run an operation in a SAVEPOINT: it succeeds completely or changes nothing.
+
+    This holds even when the caller catches the domain error and carries on in
+    the same unit of work; events recorded by the failed operation are dropped too.
+    """
+
+    @functools.wraps(fn)
+    async def wrapper(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        mark = len(self.ctx.events)
+        try:
+            async with self.ctx.uow.savepoint():
+                return await fn(self, *args, **kwargs)
+        except BaseException:
+            del self.ctx.events[mark:]
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Service:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.uow = ctx.uow
+        self.settings = ctx.settings
+
+    def now(self) -> datetime:
+        return self.ctx.clock.now()
+
+    def emit(
+        self, kind: str, recipients: tuple[int, ...] | list[int], **data: int | str | None
+    ) -> None:
+        self.ctx.events.append(Event(kind, tuple(recipients), dict(data)))
+
+    async def active_user(self, actor: Actor) -> User:
+        """The acting user, refused if unknown or banned (banned users do nothing)."""
+        user = await self.uow.users.get(actor.user_id)
+        if user is None:
+            raise NotFound("user.unknown", "Please /start the bot first.")
+        if user.is_banned:
+            raise NotAllowed("user.banned", "Your account is suspended.")
+        return user
+
+    def require_admin(self, actor: Actor) -> None:
+        if not actor.is_admin:
+            raise NotAllowed("admin.only", "Only an administrator can do this.")

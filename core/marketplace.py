@@ -1,0 +1,54 @@
+"""The marketplace's API: one object per unit of work, one attribute per area."""
+
+from __future__ import annotations
+
+from core.clock import Clock, SystemClock
+from core.context import Context
+from core.events import Event
+from core.gateways import Gateways
+from core.services.admin import AdminService
+from core.services.awards import AwardService
+from core.services.bids import BidService
+from core.services.contracts import ContractService
+from core.services.disputes import DisputeService
+from core.services.messages import MessageService
+from core.services.milestones import MilestoneService
+from core.services.payments import PaymentService
+from core.services.payouts import PayoutService
+from core.services.projects import ProjectService
+from core.services.reputation import ReputationService
+from core.services.reviews import ReviewService
+from core.services.timers import TimerService
+from core.services.users import UserService
+from core.settings import Settings
+from storage.uow import UnitOfWork
+
+
+class Marketplace:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        settings: Settings,
+        clock: Clock | None = None,
+        gateways: Gateways | None = None,
+    ) -> None:
+        self.ctx = Context(uow, settings, clock or SystemClock(), gateways or Gateways())
+        self.users = UserService(self.ctx)
+        self.projects = ProjectService(self.ctx)
+        self.bids = BidService(self.ctx)
+        self.awards = AwardService(self.ctx)
+        self.contracts = ContractService(self.ctx)
+        self.milestones = MilestoneService(self.ctx)
+        self.payments = PaymentService(self.ctx)
+        self.payouts = PayoutService(self.ctx)
+        self.disputes = DisputeService(self.ctx)
+        self.messages = MessageService(self.ctx)
+        self.reviews = ReviewService(self.ctx)
+        self.reputation = ReputationService(self.ctx)
+        self.timers = TimerService(self.ctx)
+        self.admin = AdminService(self.ctx)
+
+    def take_events(self) -> list[Event]:
+        """Events recorded so far; call after commit to deliver alerts."""
+        events, self.ctx.events[:] = list(self.ctx.events), []
+        return events

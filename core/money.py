@@ -1,0 +1,49 @@
+"""Money as integer minor units: parsing what people type and formatting it back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.errors import ValidationFailed
+
+_AMOUNT = re.compile(r"^\s*(\d{1,15})(?:[.,](\d+))?\s*$")
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str
+    exponent: int  # digits after the point: 2 for USD, 0 for XTR
+
+    def parse(self, text: str) -> int:
+        """Parse "12", "12.5" or "12,50" into minor units; refuse anything else."""
+        cleaned = text.replace(" ", "").replace("\u00a0", "")
+        for symbol in ("$", "€", "£", self.code, self.code.lower()):
+            cleaned = cleaned.replace(symbol, "")
+        match = _AMOUNT.match(cleaned)
+        if not match:
+            raise ValidationFailed(
+                "money.format", f"Send an amount like 150 or 150.50 ({self.code})."
+            )
+        whole, frac = match.group(1), match.group(2) or ""
+        if len(frac) > self.exponent:
+            if self.exponent == 0:
+                raise ValidationFailed("money.precision", f"{self.code} amounts are whole numbers.")
+            raise ValidationFailed(
+                "money.precision", f"Use at most {self.exponent} digits after the point."
+            )
+        scale: int = 10**self.exponent
+        return int(whole) * scale + int(frac.ljust(self.exponent, "0") or 0)
+
+    def format(self, minor: int) -> str:
+        sign = "-" if minor < 0 else ""
+        minor = abs(minor)
+        if self.exponent == 0:
+            return f"{sign}{minor:,} {self.code}"
+        whole, frac = divmod(minor, 10**self.exponent)
+        return f"{sign}{whole:,}.{frac:0{self.exponent}d} {self.code}"
+
+
+def fee_for(amount: int, fee_bps: int) -> int:
+    """The platform's cut of a release, rounded down so the freelancer never loses a cent."""
+    return amount * fee_bps // 10_000

@@ -1,0 +1,205 @@
+"""Awards: the employer offers the project to one bidder, who accepts or declines.
+
+Accepting creates the contract (at most one per project, enforced by a unique
+key as well as by the project lock) and closes the other bids.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import Conflict, InvalidState, NotAllowed, NotFound
+from storage.enums import AwardStatus, BidStatus, ContractStatus, ProjectStatus
+from storage.models import Award, Contract, Project
+
+
+class AwardService(Service):
+    async def get(self, award_id: int) -> Award:
+        award = await self.uow.awards.get(award_id)
+        if award is None:
+            raise NotFound("award.not_found", "This offer does not exist.")
+        return award
+
+    @atomic
+    async def offer(self, actor: Actor, bid_id: int) -> Award:
+        """Offer the project to the author of ``bid_id``."""
+        await self.active_user(actor)
+        bid = await self.uow.bids.get(bid_id)
+        if bid is None:
+            raise NotFound("bid.not_found", "This bid does not exist.")
+        project = await self.uow.projects.lock(bid.project_id)
+        assert project is not None
+        if project.employer_id != actor.user_id:
+            raise NotAllowed("project.not_owner", "Only the employer who posted it can award it.")
+        if project.status is ProjectStatus.AWARDED:
+            raise Conflict(
+                "award.pending_exists",
+                "You already offered this project to someone; wait for their answer or "
+                "withdraw the offer.",
+            )
+        if project.status is not ProjectStatus.OPEN:
+            raise InvalidState("project.not_open", "This project can no longer be awarded.")
+        bid = await self.uow.bids.lock(bid_id)
+        assert bid is not None
+        if bid.status is not BidStatus.ACTIVE:
+            raise InvalidState("bid.not_active", "This bid is no longer active.")
+        freelancer = await self.uow.users.get(bid.freelancer_id)
+        assert freelancer is not None
+        if freelancer.is_banned:
+            raise InvalidState("award.freelancer_banned", "This freelancer's account is suspended.")
+        now = self.now()
+        award = self.uow.awards.add(
+            Award(
+                project_id=project.id,
+                bid_id=bid.id,
+                freelancer_id=bid.freelancer_id,
+                status=AwardStatus.PENDING,
+                offered_at=now,
+                expires_at=now + self.settings.award_acceptance_window,
+            )
+        )
+        bid.status = BidStatus.AWARDED
+        bid.updated_at = now
+        project.status = ProjectStatus.AWARDED
+        project.updated_at = now
+        await self.uow.flush()
+        self.emit("award.offered", [bid.freelancer_id], project_id=project.id, award_id=award.id)
+        return award
+
+    async def _pending(self, award_id: int) -> tuple[Award, Project]:
+        award = await self.uow.awards.get(award_id)
+        if award is None:
+            raise NotFound("award.not_found", "This offer does not exist.")
+        # Lock order everywhere: project, then award, then bids.
+        project = await self.uow.projects.lock(award.project_id)
+        award = await self.uow.awards.lock(award_id)
+        assert project is not None and award is not None
+        return award, project
+
+    def _still_pending(self, award: Award) -> None:
+        if award.status is AwardStatus.ACCEPTED:
+            raise Conflict("award.already_accepted", "This offer was already accepted.")
+        if award.status is not AwardStatus.PENDING:
+            raise InvalidState(
+                f"award.{award.status.value}",
+                f"This offer is no longer valid ({award.status.value}).",
+            )
+        if award.expires_at <= self.now():
+            raise InvalidState("award.lapsed", "This offer has expired.")
+
+    @atomic
+    async def accept(self, actor: Actor, award_id: int) -> Contract:
+        await self.active_user(actor)
+        award, project = await self._pending(award_id)
+        if award.freelancer_id != actor.user_id:
+            raise NotAllowed("award.not_yours", "This offer was made to someone else.")
+        self._still_pending(award)
+        existing = await self.uow.contracts.for_project(project.id)
+        if existing is not None:
+            raise Conflict("award.already_accepted", "This project already has a freelancer.")
+        now = self.now()
+        bid = await self.uow.bids.lock(award.bid_id)
+        assert bid is not None
+        award.status = AwardStatus.ACCEPTED
+        award.responded_at = now
+        bid.status = BidStatus.HIRED
+        bid.updated_at = now
+        others = await self.uow.bids.lock_for_project(project.id, [BidStatus.ACTIVE])
+        for other in others:
+            other.status = BidStatus.CLOSED
+            other.updated_at = now
+        project.status = ProjectStatus.IN_PROGRESS
+        project.updated_at = now
+        contract = self.uow.contracts.add(
+            Contract(
+                project_id=project.id,
+                award_id=award.id,
+                bid_id=bid.id,
+                employer_id=project.employer_id,
+                freelancer_id=bid.freelancer_id,
+                agreed_amount=bid.amount,
+                delivery_days=bid.delivery_days,
+                status=ContractStatus.ACTIVE,
+                started_at=now,
+                deadline_at=now + timedelta(days=bid.delivery_days),
+            )
+        )
+        await self.uow.flush()
+        self.emit(
+            "award.accepted", [project.employer_id], project_id=project.id, contract_id=contract.id
+        )
+        if others:
+            self.emit(
+                "project.awarded_to_other", [o.freelancer_id for o in others], project_id=project.id
+            )
+        return contract
+
+    def _reopen(self, project: Project) -> None:
+        """Back to open after a failed offer; the employer gets time to award someone else."""
+        now = self.now()
+        project.status = ProjectStatus.OPEN
+        project.updated_at = now
+        grace = now + self.settings.award_acceptance_window
+        if project.bidding_ends_at is None or project.bidding_ends_at < grace:
+            project.bidding_ends_at = grace
+
+    @atomic
+    async def decline(self, actor: Actor, award_id: int) -> Award:
+        await self.active_user(actor)
+        award, project = await self._pending(award_id)
+        if award.freelancer_id != actor.user_id:
+            raise NotAllowed("award.not_yours", "This offer was made to someone else.")
+        self._still_pending(award)
+        bid = await self.uow.bids.lock(award.bid_id)
+        assert bid is not None
+        award.status = AwardStatus.DECLINED
+        award.responded_at = self.now()
+        bid.status = BidStatus.CLOSED
+        bid.updated_at = self.now()
+        self._reopen(project)
+        self.emit("award.declined", [project.employer_id], project_id=project.id, award_id=award.id)
+        return award
+
+    @atomic
+    async def withdraw(self, actor: Actor, award_id: int) -> Award:
+        """The employer takes back an offer that was not answered yet."""
+        await self.active_user(actor)
+        award, project = await self._pending(award_id)
+        if project.employer_id != actor.user_id:
+            raise NotAllowed("project.not_owner", "Only the employer can withdraw this offer.")
+        if award.status is not AwardStatus.PENDING:
+            raise InvalidState(f"award.{award.status.value}", "This offer was already answered.")
+        bid = await self.uow.bids.lock(award.bid_id)
+        assert bid is not None
+        award.status = AwardStatus.WITHDRAWN
+        award.responded_at = self.now()
+        bid.status = BidStatus.ACTIVE
+        bid.updated_at = self.now()
+        self._reopen(project)
+        self.emit(
+            "award.withdrawn", [award.freelancer_id], project_id=project.id, award_id=award.id
+        )
+        return award
+
+    @atomic
+    async def lapse_if_due(self, award_id: int) -> bool:
+        """An unanswered offer past its window lapses; the bid stays for another try."""
+        award, project = await self._pending(award_id)
+        if award.status is not AwardStatus.PENDING or award.expires_at > self.now():
+            return False
+        bid = await self.uow.bids.lock(award.bid_id)
+        assert bid is not None
+        award.status = AwardStatus.LAPSED
+        award.responded_at = self.now()
+        bid.status = BidStatus.ACTIVE
+        bid.updated_at = self.now()
+        self._reopen(project)
+        self.emit(
+            "award.lapsed",
+            [project.employer_id, award.freelancer_id],
+            project_id=project.id,
+            award_id=award.id,
+        )
+        return True

@@ -1,0 +1,215 @@
+"""Bids: place, edit, retract, decline, and the employer's view of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+
+from core import text
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import Conflict, InvalidState, LimitReached, NotAllowed, NotFound, ValidationFailed
+from core.services.reputation import Reputation, ReputationService
+from core.services.users import UserService
+from storage.enums import BidStatus, PartyRole, ProjectStatus
+from storage.models import Bid, Project, User
+
+BidOrder = Literal["newest", "lowest", "rating"]
+
+
+@dataclass(frozen=True)
+class BidView:
+    bid: Bid
+    bidder: User
+    reputation: Reputation
+
+
+class BidService(Service):
+    async def get(self, bid_id: int) -> Bid:
+        bid = await self.uow.bids.get(bid_id)
+        if bid is None:
+            raise NotFound("bid.not_found", "This bid does not exist.")
+        return bid
+
+    def _check_terms(self, amount: int, delivery_days: int, proposal: str) -> str:
+        s = self.settings
+        if amount <= 0:
+            raise ValidationFailed("bid.amount_positive", "The bid amount must be above zero.")
+        if amount > s.max_budget:
+            raise ValidationFailed(
+                "bid.amount_too_large", f"A bid can be at most {s.money.format(s.max_budget)}."
+            )
+        if not 1 <= delivery_days <= s.max_delivery_days:
+            raise ValidationFailed(
+                "bid.delivery_days",
+                f"Delivery takes between 1 and {s.max_delivery_days} days.",
+            )
+        return text.bounded(
+            proposal, "bid.proposal", "The proposal", s.proposal_min, s.proposal_max
+        )
+
+    async def _open_project(self, project_id: int) -> Project:
+        project = await self.uow.projects.get(project_id)
+        if project is None or project.status is ProjectStatus.DRAFT:
+            raise NotFound("project.not_found", "This project does not exist.")
+        if project.status is not ProjectStatus.OPEN or (
+            project.bidding_ends_at is not None and project.bidding_ends_at <= self.now()
+        ):
+            raise InvalidState("project.not_open", "This project is no longer open for bids.")
+        return project
+
+    @atomic
+    async def place(
+        self, actor: Actor, project_id: int, *, amount: int, delivery_days: int, proposal: str
+    ) -> Bid:
+        user = await self.active_user(actor)
+        project = await self._open_project(project_id)
+        if project.employer_id == user.id:
+            raise NotAllowed("bid.own_project", "You cannot bid on your own project.")
+        profile = await UserService(self.ctx).profile(user.id)
+        if not profile.complete:
+            raise NotAllowed(
+                "bid.profile_incomplete",
+                "Complete your freelancer profile before bidding (missing: "
+                + ", ".join(profile.missing)
+                + ").",
+                missing=",".join(profile.missing),
+            )
+        proposal = self._check_terms(amount, delivery_days, proposal)
+        now = self.now()
+        existing = await self.uow.bids.lock_of(project.id, user.id)
+        if existing is not None and existing.status is not BidStatus.RETRACTED:
+            if existing.status is BidStatus.ACTIVE:
+                raise Conflict(
+                    "bid.exists", "You already bid on this project; edit your bid instead."
+                )
+            raise InvalidState("bid.closed", "Your bid on this project is closed.")
+        placed = await self.uow.bids.placed_since(user.id, now - timedelta(days=1))
+        if placed >= self.settings.bids_per_day:
+            raise LimitReached(
+                "bid.daily_limit",
+                f"You can place {self.settings.bids_per_day} bids a day. Try again tomorrow.",
+            )
+        if existing is not None:
+            bid = existing
+            bid.amount, bid.delivery_days, bid.proposal = amount, delivery_days, proposal
+            bid.status = BidStatus.ACTIVE
+            bid.placed_at = now
+            bid.updated_at = now
+        else:
+            bid = self.uow.bids.add(
+                Bid(
+                    project_id=project.id,
+                    freelancer_id=user.id,
+                    amount=amount,
+                    delivery_days=delivery_days,
+                    proposal=proposal,
+                    status=BidStatus.ACTIVE,
+                    created_at=now,
+                    placed_at=now,
+                    updated_at=now,
+                )
+            )
+        try:
+            await self.uow.flush()
+        except IntegrityError:  # a concurrent bid by the same freelancer won
+            raise Conflict("bid.exists", "You already bid on this project.") from None
+        self.emit("bid.placed", [project.employer_id], project_id=project.id, bid_id=bid.id)
+        return bid
+
+    async def _own_active(self, actor: Actor, bid_id: int) -> tuple[Bid, Project]:
+        await self.active_user(actor)
+        bid = await self.uow.bids.lock(bid_id)
+        if bid is None:
+            raise NotFound("bid.not_found", "This bid does not exist.")
+        if bid.freelancer_id != actor.user_id:
+            raise NotAllowed("bid.not_owner", "This is not your bid.")
+        if bid.status is BidStatus.AWARDED:
+            raise InvalidState(
+                "bid.awarded", "You have been offered this project: accept or decline the offer."
+            )
+        if bid.status is not BidStatus.ACTIVE:
+            raise InvalidState("bid.not_active", "This bid is no longer active.")
+        project = await self._open_project(bid.project_id)
+        return bid, project
+
+    @atomic
+    async def edit(
+        self,
+        actor: Actor,
+        bid_id: int,
+        *,
+        amount: int | None = None,
+        delivery_days: int | None = None,
+        proposal: str | None = None,
+    ) -> Bid:
+        bid, project = await self._own_active(actor, bid_id)
+        new_amount = bid.amount if amount is None else amount
+        new_days = bid.delivery_days if delivery_days is None else delivery_days
+        new_proposal = bid.proposal if proposal is None else proposal
+        bid.proposal = self._check_terms(new_amount, new_days, new_proposal)
+        bid.amount, bid.delivery_days = new_amount, new_days
+        bid.updated_at = self.now()
+        self.emit("bid.edited", [project.employer_id], project_id=project.id, bid_id=bid.id)
+        return bid
+
+    @atomic
+    async def retract(self, actor: Actor, bid_id: int) -> Bid:
+        bid, project = await self._own_active(actor, bid_id)
+        bid.status = BidStatus.RETRACTED
+        bid.updated_at = self.now()
+        self.emit("bid.retracted", [project.employer_id], project_id=project.id, bid_id=bid.id)
+        return bid
+
+    @atomic
+    async def decline(self, actor: Actor, bid_id: int) -> Bid:
+        """The employer turns a bid down; the bidder is told."""
+        await self.active_user(actor)
+        bid = await self.uow.bids.lock(bid_id)
+        if bid is None:
+            raise NotFound("bid.not_found", "This bid does not exist.")
+        project = await self.uow.projects.get(bid.project_id)
+        assert project is not None
+        if project.employer_id != actor.user_id:
+            raise NotAllowed("project.not_owner", "Only the employer who posted it can do this.")
+        if bid.status is not BidStatus.ACTIVE:
+            raise InvalidState("bid.not_active", "This bid is no longer active.")
+        bid.status = BidStatus.DECLINED
+        bid.updated_at = self.now()
+        self.emit("bid.declined", [bid.freelancer_id], project_id=project.id, bid_id=bid.id)
+        return bid
+
+    async def for_employer(
+        self, actor: Actor, project_id: int, order: BidOrder = "newest"
+    ) -> list[BidView]:
+        """The bids on one's project, each with the bidder's reputation."""
+        await self.active_user(actor)
+        project = await self.uow.projects.get(project_id)
+        if project is None:
+            raise NotFound("project.not_found", "This project does not exist.")
+        if project.employer_id != actor.user_id and not actor.is_admin:
+            raise NotAllowed(
+                "project.not_owner", "Only the employer who posted it can see its bids."
+            )
+        bids = await self.uow.bids.for_project(
+            project_id, [BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]
+        )
+        reputation = ReputationService(self.ctx)
+        views = []
+        for bid in bids:
+            bidder = await self.uow.users.get(bid.freelancer_id)
+            assert bidder is not None
+            views.append(BidView(bid, bidder, await reputation.of(bidder.id, PartyRole.FREELANCER)))
+        if order == "lowest":
+            views.sort(key=lambda v: (v.bid.amount, v.bid.id))
+        elif order == "rating":
+            views.sort(key=lambda v: (-(v.reputation.rating or 0), -v.reputation.reviews, v.bid.id))
+        else:
+            views.sort(key=lambda v: (v.bid.placed_at, v.bid.id), reverse=True)
+        return views
+
+    async def of_freelancer(self, actor: Actor, limit: int = 10, offset: int = 0) -> list[Bid]:
+        return await self.uow.bids.by_freelancer(actor.user_id, limit, offset)

@@ -1,0 +1,418 @@
+"""Disputes: frozen escrow, a response window, negotiation, arbitration.
+
+Only unreleased, funded money can be disputed. The respondent must answer within
+their window (shorter for freelancers, as on Freelancer.com) or the filer's
+claim stands. Then either side may offer a split; acceptance settles it. Either
+side may escalate to an admin, who sees the whole record and decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import text
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.services.escrow import Escrow, Settlement
+from storage.enums import (
+    DisputeResolution,
+    DisputeStatus,
+    MilestoneStatus,
+    OfferStatus,
+    PartyRole,
+)
+from storage.models import (
+    Bid,
+    Contract,
+    Dispute,
+    DisputeOffer,
+    Message,
+    Milestone,
+    MilestoneEvent,
+    Project,
+)
+from storage.repositories import OPEN_DISPUTE
+
+DISPUTABLE = (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED)
+
+
+@dataclass(frozen=True)
+class DisputeRecord:
+    """Everything an arbiter needs in one place."""
+
+    dispute: Dispute
+    offers: list[DisputeOffer]
+    milestone: Milestone
+    contract: Contract
+    project: Project
+    bid: Bid | None
+    history: list[MilestoneEvent]
+    messages: list[Message]
+    milestones: list[Milestone]
+
+
+class DisputeService(Service):
+    async def get(self, actor: Actor, dispute_id: int) -> Dispute:
+        dispute = await self.uow.disputes.get(dispute_id)
+        if dispute is None:
+            raise NotFound("dispute.not_found", "This dispute does not exist.")
+        if actor.user_id not in (dispute.filed_by_id, dispute.respondent_id) and not actor.is_admin:
+            raise NotAllowed("dispute.not_party", "This dispute is not yours.")
+        return dispute
+
+    async def offers(self, actor: Actor, dispute_id: int) -> list[DisputeOffer]:
+        await self.get(actor, dispute_id)
+        return await self.uow.disputes.offers(dispute_id)
+
+    async def of_user(self, actor: Actor, limit: int = 10) -> list[Dispute]:
+        return await self.uow.disputes.of_user(actor.user_id, limit)
+
+    async def queue(self, actor: Actor, limit: int = 10, offset: int = 0) -> list[Dispute]:
+        self.require_admin(actor)
+        return await self.uow.disputes.queue(limit, offset)
+
+    async def record(self, actor: Actor, dispute_id: int, messages: int = 200) -> DisputeRecord:
+        self.require_admin(actor)
+        dispute = await self.get(actor, dispute_id)
+        m = await self.uow.milestones.get(dispute.milestone_id)
+        contract = await self.uow.contracts.get(dispute.contract_id)
+        assert m is not None and contract is not None
+        project = await self.uow.projects.get(contract.project_id)
+        assert project is not None
+        return DisputeRecord(
+            dispute=dispute,
+            offers=await self.uow.disputes.offers(dispute.id),
+            milestone=m,
+            contract=contract,
+            project=project,
+            bid=await self.uow.bids.get(contract.bid_id),
+            history=await self.uow.milestones.history(m.id),
+            messages=await self.uow.messages.thread(
+                project.id, contract.employer_id, contract.freelancer_id, messages
+            ),
+            milestones=await self.uow.milestones.for_contract(contract.id),
+        )
+
+    # --- opening -------------------------------------------------------------------
+
+    @atomic
+    async def open(
+        self, actor: Actor, milestone_id: int, *, reason: str, claimed_amount: int
+    ) -> Dispute:
+        """File a dispute over a milestone's escrow.
+
+        ``claimed_amount`` is what the filer asks for: the freelancer asks for that
+        much to be released, the employer for that much to be refunded.
+        """
+        await self.active_user(actor)
+        m = await self.uow.milestones.lock(milestone_id)
+        if m is None:
+            raise NotFound("milestone.not_found", "This milestone does not exist.")
+        contract = await self.uow.contracts.get(m.contract_id)
+        assert contract is not None
+        if actor.user_id == contract.employer_id:
+            role, respondent = PartyRole.EMPLOYER, contract.freelancer_id
+            window = self.settings.dispute_response_window_freelancer
+        elif actor.user_id == contract.freelancer_id:
+            role, respondent = PartyRole.FREELANCER, contract.employer_id
+            window = self.settings.dispute_response_window_employer
+        else:
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        if m.status is MilestoneStatus.DISPUTED:
+            raise Conflict("dispute.exists", "This milestone is already in dispute.")
+        if m.status not in DISPUTABLE or m.escrow <= 0:
+            raise InvalidState(
+                "dispute.nothing_to_dispute",
+                "Only money that is funded and not yet released can be disputed.",
+            )
+        reason = text.bounded(
+            reason, "dispute.reason", "The reason", 10, self.settings.dispute_reason_max
+        )
+        if not 0 < claimed_amount <= m.escrow:
+            raise ValidationFailed(
+                "dispute.claim_range",
+                f"Claim between {self.settings.money.format(1)} and "
+                f"{self.settings.money.format(m.escrow)}.",
+            )
+        now = self.now()
+        dispute = self.uow.disputes.add(
+            Dispute(
+                milestone_id=m.id,
+                contract_id=contract.id,
+                filed_by_id=actor.user_id,
+                filer_role=role,
+                respondent_id=respondent,
+                reason=reason,
+                claimed_amount=claimed_amount,
+                status=DisputeStatus.AWAITING_RESPONSE,
+                created_at=now,
+                respond_by=now + window,
+                released_amount=0,
+                refunded_amount=0,
+            )
+        )
+        m.status_before_dispute = m.status
+        m.status = MilestoneStatus.DISPUTED
+        await self.uow.flush()
+        Escrow(self.ctx).log(m, "disputed", actor.user_id, amount=claimed_amount, note=reason)
+        self.emit("dispute.opened", [respondent], dispute_id=dispute.id, milestone_id=m.id)
+        return dispute
+
+    async def _locked(self, dispute_id: int) -> tuple[Dispute, Milestone, Contract]:
+        found = await self.uow.disputes.get(dispute_id)
+        if found is None:
+            raise NotFound("dispute.not_found", "This dispute does not exist.")
+        m = await self.uow.milestones.lock(found.milestone_id)  # lock order: milestone first
+        dispute = await self.uow.disputes.lock(dispute_id)
+        contract = await self.uow.contracts.get(found.contract_id)
+        assert m is not None and dispute is not None and contract is not None
+        return dispute, m, contract
+
+    async def _party(self, actor: Actor, dispute_id: int) -> tuple[Dispute, Milestone, Contract]:
+        await self.active_user(actor)
+        dispute, m, contract = await self._locked(dispute_id)
+        if actor.user_id not in (dispute.filed_by_id, dispute.respondent_id):
+            raise NotAllowed("dispute.not_party", "This dispute is not yours.")
+        if dispute.status not in OPEN_DISPUTE:
+            raise InvalidState("dispute.closed", "This dispute is already settled.")
+        return dispute, m, contract
+
+    @staticmethod
+    def _other(dispute: Dispute, user_id: int) -> int:
+        return dispute.respondent_id if user_id == dispute.filed_by_id else dispute.filed_by_id
+
+    # --- talking it out ------------------------------------------------------------
+
+    def _start_negotiation(self, dispute: Dispute, response: str | None) -> None:
+        now = self.now()
+        dispute.status = DisputeStatus.NEGOTIATION
+        dispute.response = response
+        dispute.responded_at = now
+        dispute.negotiation_ends_at = now + self.settings.negotiation_window
+
+    @atomic
+    async def respond(self, actor: Actor, dispute_id: int, response: str) -> Dispute:
+        dispute, m, _ = await self._party(actor, dispute_id)
+        if actor.user_id != dispute.respondent_id:
+            raise NotAllowed(
+                "dispute.respondent_only", "Only the other side responds to a dispute."
+            )
+        if dispute.status is not DisputeStatus.AWAITING_RESPONSE:
+            raise InvalidState("dispute.already_responded", "You have already responded.")
+        response = text.bounded(
+            response, "dispute.response", "The response", 1, self.settings.dispute_reason_max
+        )
+        self._start_negotiation(dispute, response)
+        Escrow(self.ctx).log(m, "dispute_response", actor.user_id, note=response)
+        self.emit("dispute.responded", [dispute.filed_by_id], dispute_id=dispute.id)
+        return dispute
+
+    @atomic
+    async def offer(self, actor: Actor, dispute_id: int, release_amount: int) -> DisputeOffer:
+        """Propose a split: ``release_amount`` to the freelancer, the rest back to the employer."""
+        dispute, m, _ = await self._party(actor, dispute_id)
+        if dispute.status is DisputeStatus.ARBITRATION:
+            raise InvalidState("dispute.in_arbitration", "An admin is deciding this dispute now.")
+        if not 0 <= release_amount <= m.escrow:
+            raise ValidationFailed(
+                "dispute.offer_range",
+                f"Offer between {self.settings.money.format(0)} and "
+                f"{self.settings.money.format(m.escrow)} for the freelancer.",
+            )
+        if (
+            dispute.status is DisputeStatus.AWAITING_RESPONSE
+            and actor.user_id == dispute.respondent_id
+        ):
+            self._start_negotiation(dispute, None)  # an offer is an answer
+        for earlier in await self.uow.disputes.open_offers(dispute.id):
+            earlier.status = OfferStatus.SUPERSEDED
+        offer = self.uow.disputes.add_offer(
+            DisputeOffer(
+                dispute_id=dispute.id,
+                by_user_id=actor.user_id,
+                release_amount=release_amount,
+                status=OfferStatus.OPEN,
+                created_at=self.now(),
+            )
+        )
+        await self.uow.flush()
+        Escrow(self.ctx).log(m, "dispute_offer", actor.user_id, amount=release_amount)
+        self.emit(
+            "dispute.offer",
+            [self._other(dispute, actor.user_id)],
+            dispute_id=dispute.id,
+            offer_id=offer.id,
+        )
+        return offer
+
+    @atomic
+    async def accept_offer(self, actor: Actor, offer_id: int) -> Settlement:
+        found = await self.uow.disputes.offer(offer_id)
+        if found is None:
+            raise NotFound("dispute.offer_not_found", "This offer does not exist.")
+        dispute, m, contract = await self._party(actor, found.dispute_id)
+        offer = await self.uow.disputes.offer(offer_id)
+        assert offer is not None
+        if offer.by_user_id == actor.user_id:
+            raise NotAllowed("dispute.own_offer", "The other side has to accept your offer.")
+        if offer.status is not OfferStatus.OPEN:
+            raise InvalidState("dispute.offer_not_open", "This offer is no longer on the table.")
+        if dispute.status is DisputeStatus.ARBITRATION:
+            raise InvalidState("dispute.in_arbitration", "An admin is deciding this dispute now.")
+        if offer.release_amount > m.escrow:
+            raise InvalidState("dispute.offer_stale", "This offer no longer fits the escrow.")
+        offer.status = OfferStatus.ACCEPTED
+        result = await self._settle(
+            dispute, m, contract, offer.release_amount, DisputeResolution.AGREED, actor.user_id
+        )
+        self.emit("dispute.settled", [offer.by_user_id], dispute_id=dispute.id)
+        return result
+
+    @atomic
+    async def escalate(self, actor: Actor, dispute_id: int) -> Dispute:
+        dispute, m, _ = await self._party(actor, dispute_id)
+        if dispute.status is DisputeStatus.ARBITRATION:
+            raise Conflict("dispute.in_arbitration", "This dispute is already with an admin.")
+        if dispute.status is DisputeStatus.AWAITING_RESPONSE:
+            raise InvalidState(
+                "dispute.awaiting_response",
+                "The other side still has time to respond; escalation opens after that.",
+            )
+        self._escalate(dispute, actor.user_id)
+        Escrow(self.ctx).log(m, "dispute_escalated", actor.user_id)
+        self.emit("dispute.escalated", [self._other(dispute, actor.user_id)], dispute_id=dispute.id)
+        return dispute
+
+    def _escalate(self, dispute: Dispute, by: int | None) -> None:
+        dispute.status = DisputeStatus.ARBITRATION
+        dispute.escalated_at = self.now()
+        dispute.escalated_by_id = by
+        self.emit("dispute.needs_arbiter", [], dispute_id=dispute.id)
+
+    @atomic
+    async def withdraw(self, actor: Actor, dispute_id: int) -> Dispute:
+        """The filer drops the dispute; the milestone goes back to where it was."""
+        dispute, m, _ = await self._party(actor, dispute_id)
+        if actor.user_id != dispute.filed_by_id:
+            raise NotAllowed("dispute.filer_only", "Only the side that filed it can withdraw it.")
+        dispute.status = DisputeStatus.WITHDRAWN
+        dispute.resolved_at = self.now()
+        for offer in await self.uow.disputes.open_offers(dispute.id):
+            offer.status = OfferStatus.CLOSED
+        m.status = m.status_before_dispute or MilestoneStatus.FUNDED
+        m.status_before_dispute = None
+        Escrow(self.ctx).log(m, "dispute_withdrawn", actor.user_id)
+        self.emit("dispute.withdrawn", [dispute.respondent_id], dispute_id=dispute.id)
+        return dispute
+
+    # --- deciding ------------------------------------------------------------------
+
+    @atomic
+    async def resolve(
+        self,
+        actor: Actor,
+        dispute_id: int,
+        resolution: DisputeResolution,
+        *,
+        release_amount: int | None = None,
+        note: str = "",
+    ) -> Settlement:
+        """An admin's verdict: release all, refund all, or split."""
+        self.require_admin(actor)
+        await self.active_user(actor)
+        dispute, m, contract = await self._locked(dispute_id)
+        if dispute.status not in OPEN_DISPUTE:
+            raise InvalidState("dispute.closed", "This dispute is already settled.")
+        if actor.user_id in (contract.employer_id, contract.freelancer_id):
+            raise NotAllowed("dispute.arbiter_is_party", "You cannot judge your own dispute.")
+        if resolution is DisputeResolution.RELEASE:
+            amount = m.escrow
+        elif resolution is DisputeResolution.REFUND:
+            amount = 0
+        elif resolution is DisputeResolution.SPLIT:
+            if release_amount is None or not 0 < release_amount < m.escrow:
+                raise ValidationFailed(
+                    "dispute.split_range",
+                    f"A split gives the freelancer more than nothing and less than "
+                    f"{self.settings.money.format(m.escrow)}.",
+                )
+            amount = release_amount
+        else:
+            raise ValidationFailed("dispute.verdict", "The verdict is release, refund or split.")
+        dispute.resolution_note = text.clean(note)[: self.settings.dispute_reason_max] or None
+        result = await self._settle(dispute, m, contract, amount, resolution, actor.user_id)
+        self.emit(
+            "dispute.resolved",
+            [dispute.filed_by_id, dispute.respondent_id],
+            dispute_id=dispute.id,
+            resolution=resolution.value,
+        )
+        return result
+
+    async def _settle(
+        self,
+        dispute: Dispute,
+        m: Milestone,
+        contract: Contract,
+        release: int,
+        resolution: DisputeResolution,
+        by: int | None,
+    ) -> Settlement:
+        refund = m.escrow - release
+        m.status = m.status_before_dispute or MilestoneStatus.FUNDED  # let settle close it
+        m.status_before_dispute = None
+        result = await Escrow(self.ctx).settle(
+            m,
+            contract,
+            release=release,
+            refund=refund,
+            key=f"dispute:{dispute.id}:settle",
+            actor_id=by,
+            kind=f"dispute_{resolution.value}",
+        )
+        for offer in await self.uow.disputes.open_offers(dispute.id):
+            offer.status = OfferStatus.CLOSED
+        dispute.status = DisputeStatus.RESOLVED
+        dispute.resolution = resolution
+        dispute.resolved_at = self.now()
+        dispute.resolved_by_id = by
+        dispute.released_amount = release
+        dispute.refunded_amount = refund
+        return result
+
+    # --- timers --------------------------------------------------------------------
+
+    @atomic
+    async def default_if_due(self, dispute_id: int) -> Settlement | None:
+        """The respondent stayed silent past the window: the filer's claim stands."""
+        dispute, m, contract = await self._locked(dispute_id)
+        if dispute.status is not DisputeStatus.AWAITING_RESPONSE or dispute.respond_by > self.now():
+            return None
+        claim = min(dispute.claimed_amount, m.escrow)
+        release = claim if dispute.filer_role is PartyRole.FREELANCER else m.escrow - claim
+        result = await self._settle(dispute, m, contract, release, DisputeResolution.DEFAULT, None)
+        self.emit(
+            "dispute.resolved",
+            [dispute.filed_by_id, dispute.respondent_id],
+            dispute_id=dispute.id,
+            resolution=DisputeResolution.DEFAULT.value,
+        )
+        return result
+
+    @atomic
+    async def escalate_if_due(self, dispute_id: int) -> bool:
+        """Negotiation past its window goes to an admin without anyone having to ask."""
+        dispute, m, _ = await self._locked(dispute_id)
+        if (
+            dispute.status is not DisputeStatus.NEGOTIATION
+            or dispute.negotiation_ends_at is None
+            or dispute.negotiation_ends_at > self.now()
+        ):
+            return False
+        self._escalate(dispute, None)
+        Escrow(self.ctx).log(m, "dispute_escalated", None, note="negotiation window ended")
+        self.emit(
+            "dispute.escalated", [dispute.filed_by_id, dispute.respondent_id], dispute_id=dispute.id
+        )
+        return True

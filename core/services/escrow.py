@@ -1,0 +1,113 @@
+"""Moving a milestone's escrow: the only code that releases or refunds money.
+
+Callers hold the milestone's row lock and have checked who may act; this module
+keeps the milestone's counters and the ledger in step, so that escrow always
+equals funded - released - refunded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import ledger
+from core.context import Service
+from core.errors import ValidationFailed
+from core.money import fee_for
+from storage.enums import MilestoneStatus
+from storage.models import Contract, Milestone, MilestoneEvent
+
+
+@dataclass(frozen=True)
+class Settlement:
+    milestone: Milestone
+    released: int  # gross, fee included
+    fee: int
+    refunded: int
+    replayed: bool = False
+
+    @property
+    def paid_to_freelancer(self) -> int:
+        return self.released - self.fee
+
+
+def version(m: Milestone) -> str:
+    """Changes with every movement of this milestone's money: part of state-derived keys."""
+    return f"{m.funded_amount}.{m.released_amount}.{m.refunded_amount}"
+
+
+class Escrow(Service):
+    def log(
+        self,
+        m: Milestone,
+        kind: str,
+        actor_id: int | None,
+        *,
+        amount: int | None = None,
+        note: str | None = None,
+        file_ids: list[str] | None = None,
+    ) -> None:
+        self.uow.milestones.log(
+            MilestoneEvent(
+                milestone_id=m.id,
+                actor_id=actor_id,
+                kind=kind,
+                amount=amount,
+                note=note,
+                file_ids=file_ids or [],
+                created_at=self.now(),
+            )
+        )
+
+    async def fund(self, m: Milestone, payer_id: int, amount: int, key: str) -> None:
+        """Move ``amount`` from the payer's balance into this milestone's escrow."""
+        await ledger.Ledger(self.uow).post(
+            key,
+            "fund",
+            [(ledger.available(payer_id), -amount), (ledger.escrow(m.id), amount)],
+            milestone_id=m.id,
+            now=self.now(),
+        )
+        now = self.now()
+        m.funded_amount += amount
+        m.funded_at = now
+        m.status = MilestoneStatus.FUNDED
+
+    async def settle(
+        self,
+        m: Milestone,
+        contract: Contract,
+        *,
+        release: int,
+        refund: int,
+        key: str,
+        actor_id: int | None,
+        kind: str,
+    ) -> Settlement:
+        """Pay ``release`` to the freelancer (less the fee) and ``refund`` to the employer."""
+        if release < 0 or refund < 0 or release + refund == 0:
+            raise ValidationFailed("escrow.amount", "Nothing to move.")
+        if release + refund > m.escrow:
+            raise ValidationFailed(
+                "escrow.exceeds",
+                f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
+            )
+        fee = fee_for(release, self.settings.platform_fee_bps)
+        postings = [
+            (ledger.escrow(m.id), -(release + refund)),
+            (ledger.available(contract.freelancer_id), release - fee),
+            (ledger.FEES, fee),
+            (ledger.available(contract.employer_id), refund),
+        ]
+        await ledger.Ledger(self.uow).post(key, kind, postings, milestone_id=m.id, now=self.now())
+        m.released_amount += release
+        m.fee_amount += fee
+        m.refunded_amount += refund
+        if release:
+            self.log(m, "released", actor_id, amount=release)
+        if refund:
+            self.log(m, "refunded", actor_id, amount=refund)
+        if m.escrow == 0:
+            m.status = MilestoneStatus.RELEASED if m.released_amount else MilestoneStatus.REFUNDED
+            m.closed_at = self.now()
+            m.auto_release_at = None
+        return Settlement(m, release, fee, refund)

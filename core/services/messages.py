@@ -1,0 +1,103 @@
+"""Messages between the two sides of a project, relayed by the bot and kept as the record."""
+
+from __future__ import annotations
+
+from core import text
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from storage.enums import BidStatus, ProjectStatus
+from storage.models import Message, Project
+
+FILE_KINDS = ("document", "photo", "voice", "video", "audio")
+
+
+class MessageService(Service):
+    async def _may_talk(self, project: Project, a: int, b: int) -> bool:
+        """The employer and a bidder (or the hired freelancer) may talk, in either direction."""
+        if project.employer_id == a:
+            other = b
+        elif project.employer_id == b:
+            other = a
+        else:
+            return False
+        if other == project.employer_id:
+            return False
+        contract = await self.uow.contracts.for_project(project.id)
+        if contract is not None and contract.freelancer_id == other:
+            return True
+        bid = await self.uow.bids.of(project.id, other)
+        return bid is not None and bid.status is not BidStatus.RETRACTED
+
+    @atomic
+    async def send(
+        self,
+        actor: Actor,
+        project_id: int,
+        recipient_id: int,
+        body: str = "",
+        *,
+        file_id: str | None = None,
+        file_kind: str | None = None,
+    ) -> Message:
+        await self.active_user(actor)
+        project = await self.uow.projects.get(project_id)
+        if project is None or project.status is ProjectStatus.DRAFT:
+            raise NotFound("project.not_found", "This project does not exist.")
+        if not await self._may_talk(project, actor.user_id, recipient_id):
+            raise NotAllowed(
+                "message.not_allowed",
+                "Messages go between the employer and the project's bidders.",
+            )
+        recipient = await self.uow.users.get(recipient_id)
+        if recipient is None or recipient.is_banned:
+            raise InvalidState(
+                "message.recipient_unavailable", "This person cannot receive messages."
+            )
+        body = text.clean(body)
+        if len(body) > self.settings.message_max:
+            raise ValidationFailed(
+                "message.too_long",
+                f"A message can be at most {self.settings.message_max} characters.",
+            )
+        if file_id is not None and (file_kind not in FILE_KINDS or len(file_id) > 255):
+            raise ValidationFailed("message.bad_file", "This kind of file cannot be sent.")
+        if not body and file_id is None:
+            raise ValidationFailed("message.empty", "The message is empty.")
+        message = self.uow.messages.add(
+            Message(
+                project_id=project.id,
+                sender_id=actor.user_id,
+                recipient_id=recipient_id,
+                text=body,
+                file_id=file_id,
+                file_kind=file_kind if file_id else None,
+                created_at=self.now(),
+            )
+        )
+        await self.uow.flush()
+        self.emit("message.received", [recipient_id], message_id=message.id, project_id=project.id)
+        return message
+
+    async def thread(
+        self,
+        actor: Actor,
+        project_id: int,
+        other_id: int,
+        limit: int = 20,
+        before_id: int | None = None,
+    ) -> list[Message]:
+        project = await self.uow.projects.get(project_id)
+        if project is None:
+            raise NotFound("project.not_found", "This project does not exist.")
+        if not actor.is_admin and not await self._may_talk(project, actor.user_id, other_id):
+            raise NotAllowed("message.not_allowed", "This conversation is not yours.")
+        return await self.uow.messages.thread(project_id, actor.user_id, other_id, limit, before_id)
+
+    async def get(self, actor: Actor, message_id: int) -> Message:
+        message = await self.uow.messages.get(message_id)
+        if message is None or (
+            actor.user_id not in (message.sender_id, message.recipient_id) and not actor.is_admin
+        ):
+            raise NotFound("message.not_found", "This message does not exist.")
+        return message

@@ -1,0 +1,459 @@
+"""Milestones: agree, fund, deliver, release, ask for changes, cancel.
+
+The employer cannot take funded money back alone: only the freelancer may cancel
+a funded milestone (refunding the employer); otherwise it takes a dispute. Once
+work is delivered the employer has a window to answer; silence releases it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from core import ledger, text
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.services.escrow import Escrow, Settlement, version
+from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
+from storage.models import Contract, Milestone, MilestoneEvent, Payment
+
+MOVABLE = (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED)
+
+
+@dataclass(frozen=True)
+class FundingStarted:
+    milestone: Milestone
+    payment: Payment
+    funded: bool  # True when the gateway confirmed at once (sandbox)
+
+
+class MilestoneService(Service):
+    @property
+    def escrow(self) -> Escrow:
+        return Escrow(self.ctx)
+
+    async def get(self, milestone_id: int) -> Milestone:
+        m = await self.uow.milestones.get(milestone_id)
+        if m is None:
+            raise NotFound("milestone.not_found", "This milestone does not exist.")
+        return m
+
+    async def _locked(self, actor: Actor | None, milestone_id: int) -> tuple[Milestone, Contract]:
+        if actor is not None:
+            await self.active_user(actor)
+        m = await self.uow.milestones.lock(milestone_id)
+        if m is None:
+            raise NotFound("milestone.not_found", "This milestone does not exist.")
+        contract = await self.uow.contracts.get(m.contract_id)
+        assert contract is not None
+        return m, contract
+
+    @staticmethod
+    def _employer(actor: Actor, contract: Contract) -> None:
+        if actor.user_id != contract.employer_id:
+            raise NotAllowed("milestone.employer_only", "Only the employer can do this.")
+
+    @staticmethod
+    def _freelancer(actor: Actor, contract: Contract) -> None:
+        if actor.user_id != contract.freelancer_id:
+            raise NotAllowed("milestone.freelancer_only", "Only the hired freelancer can do this.")
+
+    @staticmethod
+    def _not_frozen(m: Milestone) -> None:
+        if m.status is MilestoneStatus.DISPUTED:
+            raise InvalidState(
+                "milestone.disputed", "This milestone is in dispute; its money is frozen."
+            )
+
+    async def for_contract(self, actor: Actor, contract_id: int) -> list[Milestone]:
+        contract = await self.uow.contracts.get(contract_id)
+        if contract is None:
+            raise NotFound("contract.not_found", "This contract does not exist.")
+        if (
+            actor.user_id not in (contract.employer_id, contract.freelancer_id)
+            and not actor.is_admin
+        ):
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        return await self.uow.milestones.for_contract(contract_id)
+
+    async def history(self, actor: Actor, milestone_id: int) -> list[MilestoneEvent]:
+        m = await self.get(milestone_id)
+        contract = await self.uow.contracts.get(m.contract_id)
+        assert contract is not None
+        if (
+            actor.user_id not in (contract.employer_id, contract.freelancer_id)
+            and not actor.is_admin
+        ):
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        return await self.uow.milestones.history(milestone_id)
+
+    # --- agreeing ------------------------------------------------------------------
+
+    def _terms(self, description: str, amount: int, due_at: datetime | None) -> str:
+        s = self.settings
+        if amount <= 0:
+            raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
+        if amount > s.max_budget:
+            raise ValidationFailed(
+                "milestone.amount_too_large",
+                f"A milestone can be at most {s.money.format(s.max_budget)}.",
+            )
+        if due_at is not None and due_at <= self.now():
+            raise ValidationFailed("milestone.due_past", "The due date must be in the future.")
+        return text.bounded(
+            description,
+            "milestone.description",
+            "The description",
+            1,
+            s.milestone_description_max,
+        )
+
+    async def _active_contract(self, actor: Actor, contract_id: int) -> Contract:
+        await self.active_user(actor)
+        contract = await self.uow.contracts.lock(contract_id)
+        if contract is None:
+            raise NotFound("contract.not_found", "This contract does not exist.")
+        if actor.user_id not in (contract.employer_id, contract.freelancer_id):
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        if contract.status is not ContractStatus.ACTIVE:
+            raise InvalidState("contract.ended", "This contract has ended.")
+        return contract
+
+    async def _new(
+        self,
+        actor: Actor,
+        contract: Contract,
+        description: str,
+        amount: int,
+        due_at: datetime | None,
+        status: MilestoneStatus,
+    ) -> Milestone:
+        description = self._terms(description, amount, due_at)
+        m = self.uow.milestones.add(
+            Milestone(
+                contract_id=contract.id,
+                description=description,
+                amount=amount,
+                due_at=due_at,
+                status=status,
+                requested_by_freelancer=status is MilestoneStatus.REQUESTED,
+                created_at=self.now(),
+                funded_amount=0,
+                released_amount=0,
+                refunded_amount=0,
+                fee_amount=0,
+            )
+        )
+        await self.uow.flush()
+        self.escrow.log(
+            m,
+            "created" if status is MilestoneStatus.PENDING else "requested",
+            actor.user_id,
+            amount=amount,
+            note=description,
+        )
+        return m
+
+    @atomic
+    async def create(
+        self,
+        actor: Actor,
+        contract_id: int,
+        *,
+        description: str,
+        amount: int,
+        due_at: datetime | None = None,
+    ) -> Milestone:
+        contract = await self._active_contract(actor, contract_id)
+        self._employer(actor, contract)
+        m = await self._new(actor, contract, description, amount, due_at, MilestoneStatus.PENDING)
+        self.emit("milestone.created", [contract.freelancer_id], milestone_id=m.id)
+        return m
+
+    @atomic
+    async def request(
+        self,
+        actor: Actor,
+        contract_id: int,
+        *,
+        description: str,
+        amount: int,
+        due_at: datetime | None = None,
+    ) -> Milestone:
+        """The freelancer proposes a milestone; the employer accepts or rejects it."""
+        contract = await self._active_contract(actor, contract_id)
+        self._freelancer(actor, contract)
+        m = await self._new(actor, contract, description, amount, due_at, MilestoneStatus.REQUESTED)
+        self.emit("milestone.requested", [contract.employer_id], milestone_id=m.id)
+        return m
+
+    @atomic
+    async def accept_request(self, actor: Actor, milestone_id: int) -> Milestone:
+        m, contract = await self._locked(actor, milestone_id)
+        self._employer(actor, contract)
+        if m.status is not MilestoneStatus.REQUESTED:
+            raise InvalidState(
+                "milestone.not_requested", "This milestone request was already answered."
+            )
+        if contract.status is not ContractStatus.ACTIVE:
+            raise InvalidState("contract.ended", "This contract has ended.")
+        m.status = MilestoneStatus.PENDING
+        self.escrow.log(m, "request_accepted", actor.user_id)
+        self.emit("milestone.request_accepted", [contract.freelancer_id], milestone_id=m.id)
+        return m
+
+    @atomic
+    async def reject_request(self, actor: Actor, milestone_id: int, reason: str = "") -> Milestone:
+        m, contract = await self._locked(actor, milestone_id)
+        self._employer(actor, contract)
+        if m.status is not MilestoneStatus.REQUESTED:
+            raise InvalidState(
+                "milestone.not_requested", "This milestone request was already answered."
+            )
+        note = text.clean(reason)[: self.settings.delivery_note_max] or None
+        m.status = MilestoneStatus.REJECTED
+        m.closed_at = self.now()
+        self.escrow.log(m, "request_rejected", actor.user_id, note=note)
+        self.emit("milestone.request_rejected", [contract.freelancer_id], milestone_id=m.id)
+        return m
+
+    # --- funding -------------------------------------------------------------------
+
+    def _fundable(self, actor: Actor, m: Milestone, contract: Contract) -> None:
+        self._employer(actor, contract)
+        if contract.status is not ContractStatus.ACTIVE:
+            raise InvalidState("contract.ended", "This contract has ended.")
+        if m.status is not MilestoneStatus.PENDING:
+            if m.status in (
+                MilestoneStatus.FUNDED,
+                MilestoneStatus.DELIVERED,
+                MilestoneStatus.DISPUTED,
+            ):
+                raise InvalidState("milestone.already_funded", "This milestone is already funded.")
+            raise InvalidState("milestone.not_fundable", "This milestone cannot be funded now.")
+
+    @atomic
+    async def start_funding(self, actor: Actor, milestone_id: int, gateway: str) -> FundingStarted:
+        """Open a payment for the milestone; the sandbox confirms it on the spot."""
+        m, contract = await self._locked(actor, milestone_id)
+        self._fundable(actor, m, contract)
+        gw = self.ctx.gateways.get(gateway)
+        payment = self.uow.payments.add(
+            Payment(
+                milestone_id=m.id,
+                payer_id=actor.user_id,
+                gateway=gw.name,
+                amount=m.amount,
+                currency=self.settings.currency,
+                status=PaymentStatus.PENDING,
+                created_at=self.now(),
+                refunded_amount=0,
+            )
+        )
+        await self.uow.flush()
+        if not gw.instant:
+            return FundingStarted(m, payment, funded=False)
+        from core.services.payments import PaymentService
+
+        await PaymentService(self.ctx).confirm(payment.id, f"sandbox-{payment.id}", payment.amount)
+        return FundingStarted(m, payment, funded=m.status is MilestoneStatus.FUNDED)
+
+    @atomic
+    async def fund_from_balance(self, actor: Actor, milestone_id: int) -> Milestone:
+        """Fund from money already on the employer's balance (refunds, earlier top-ups)."""
+        m, contract = await self._locked(actor, milestone_id)
+        self._fundable(actor, m, contract)
+        await self.escrow.fund(m, actor.user_id, m.amount, f"ms:{m.id}:fund-balance:{version(m)}")
+        self.escrow.log(m, "funded", actor.user_id, amount=m.amount, note="from balance")
+        self.emit("milestone.funded", [contract.freelancer_id], milestone_id=m.id)
+        return m
+
+    # --- delivering and answering --------------------------------------------------
+
+    @atomic
+    async def deliver(
+        self, actor: Actor, milestone_id: int, note: str, file_ids: Sequence[str] = ()
+    ) -> Milestone:
+        m, contract = await self._locked(actor, milestone_id)
+        self._freelancer(actor, contract)
+        self._not_frozen(m)
+        if m.status is MilestoneStatus.DELIVERED:
+            raise InvalidState(
+                "milestone.already_delivered",
+                "Already delivered: the employer has been asked to release it.",
+            )
+        if m.status is not MilestoneStatus.FUNDED:
+            raise InvalidState(
+                "milestone.not_funded", "Work can be delivered once the milestone is funded."
+            )
+        note = text.bounded(
+            note, "milestone.note", "The delivery note", 1, self.settings.delivery_note_max
+        )
+        files = [f for f in file_ids if f]
+        if len(files) > self.settings.max_attachments or any(len(f) > 255 for f in files):
+            raise ValidationFailed(
+                "milestone.files", f"At most {self.settings.max_attachments} files."
+            )
+        now = self.now()
+        m.status = MilestoneStatus.DELIVERED
+        m.delivered_at = now
+        m.auto_release_at = now + self.settings.delivery_review_window
+        contract.last_delivered_at = now
+        self.escrow.log(m, "delivered", actor.user_id, note=note, file_ids=files)
+        self.emit("milestone.delivered", [contract.employer_id], milestone_id=m.id)
+        return m
+
+    @atomic
+    async def request_changes(self, actor: Actor, milestone_id: int, note: str) -> Milestone:
+        m, contract = await self._locked(actor, milestone_id)
+        self._employer(actor, contract)
+        self._not_frozen(m)
+        if m.status is not MilestoneStatus.DELIVERED:
+            raise InvalidState("milestone.not_delivered", "Nothing has been delivered to review.")
+        note = text.bounded(
+            note, "milestone.note", "What to change", 1, self.settings.delivery_note_max
+        )
+        m.status = MilestoneStatus.FUNDED
+        m.auto_release_at = None
+        self.escrow.log(m, "changes_requested", actor.user_id, note=note)
+        self.emit("milestone.changes_requested", [contract.freelancer_id], milestone_id=m.id)
+        return m
+
+    async def _replayed(self, key: str | None, m: Milestone) -> Settlement | None:
+        if key is None:
+            return None
+        earlier = await ledger.Ledger(self.uow).find(key)
+        if earlier is None:
+            return None
+        return Settlement(m, 0, 0, 0, replayed=True)
+
+    @atomic
+    async def release(
+        self,
+        actor: Actor,
+        milestone_id: int,
+        amount: int | None = None,
+        *,
+        request_key: str | None = None,
+    ) -> Settlement:
+        """Pay the freelancer all of the escrow, or part of it."""
+        m, contract = await self._locked(actor, milestone_id)
+        self._employer(actor, contract)
+        key = f"ms:{m.id}:release:req:{request_key}" if request_key else None
+        if (done := await self._replayed(key, m)) is not None:
+            return done
+        self._not_frozen(m)
+        if m.status not in MOVABLE:
+            raise InvalidState("milestone.not_releasable", self._why_not_movable(m))
+        amount = m.escrow if amount is None else amount
+        if amount <= 0:
+            raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
+        if amount > m.escrow:
+            raise ValidationFailed(
+                "milestone.release_exceeds",
+                f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
+            )
+        result = await self.escrow.settle(
+            m,
+            contract,
+            release=amount,
+            refund=0,
+            key=key or f"ms:{m.id}:release:{version(m)}",
+            actor_id=actor.user_id,
+            kind="release",
+        )
+        if m.escrow:
+            # Part paid: the rest waits for more work, without an auto-release clock.
+            m.status = MilestoneStatus.FUNDED
+            m.auto_release_at = None
+        self.emit(
+            "milestone.released",
+            [contract.freelancer_id],
+            milestone_id=m.id,
+            amount=amount,
+            fee=result.fee,
+        )
+        return result
+
+    @staticmethod
+    def _why_not_movable(m: Milestone) -> str:
+        if m.status in (MilestoneStatus.PENDING, MilestoneStatus.REQUESTED):
+            return "This milestone is not funded yet."
+        return "This milestone's money has already been paid out or refunded."
+
+    @atomic
+    async def auto_release_if_due(self, milestone_id: int) -> Settlement | None:
+        """Release a delivery the employer left unanswered past the window."""
+        m, contract = await self._locked(None, milestone_id)
+        if (
+            m.status is not MilestoneStatus.DELIVERED
+            or m.auto_release_at is None
+            or m.auto_release_at > self.now()
+            or m.escrow == 0
+        ):
+            return None
+        amount = m.escrow
+        result = await self.escrow.settle(
+            m,
+            contract,
+            release=amount,
+            refund=0,
+            key=f"ms:{m.id}:auto-release:{version(m)}",
+            actor_id=None,
+            kind="auto_release",
+        )
+        self.emit(
+            "milestone.auto_released",
+            [contract.freelancer_id, contract.employer_id],
+            milestone_id=m.id,
+            amount=amount,
+            fee=result.fee,
+        )
+        return result
+
+    @atomic
+    async def cancel(
+        self, actor: Actor, milestone_id: int, *, request_key: str | None = None
+    ) -> Milestone:
+        """Withdraw an unfunded milestone, or (freelancer only) refund a funded one."""
+        m, contract = await self._locked(actor, milestone_id)
+        if actor.user_id not in (contract.employer_id, contract.freelancer_id):
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        key = f"ms:{m.id}:cancel:req:{request_key}" if request_key else None
+        if await self._replayed(key, m) is not None:
+            return m
+        self._not_frozen(m)
+        now = self.now()
+        if m.status is MilestoneStatus.REQUESTED:
+            if actor.user_id != contract.freelancer_id:
+                raise NotAllowed("milestone.reject_instead", "Reject the request instead.")
+            m.status, m.closed_at = MilestoneStatus.CANCELLED, now
+        elif m.status is MilestoneStatus.PENDING:
+            m.status, m.closed_at = MilestoneStatus.CANCELLED, now
+        elif m.status in MOVABLE:
+            if actor.user_id != contract.freelancer_id:
+                raise NotAllowed(
+                    "milestone.employer_cannot_cancel_funded",
+                    "Funded money can only be returned by the freelancer, or through a dispute.",
+                )
+            await self.escrow.settle(
+                m,
+                contract,
+                release=0,
+                refund=m.escrow,
+                key=key or f"ms:{m.id}:cancel:{version(m)}",
+                actor_id=actor.user_id,
+                kind="refund",
+            )
+        else:
+            raise InvalidState("milestone.closed", "This milestone is already closed.")
+        self.escrow.log(m, "cancelled", actor.user_id)
+        other = (
+            contract.employer_id
+            if actor.user_id == contract.freelancer_id
+            else contract.freelancer_id
+        )
+        self.emit("milestone.cancelled", [other], milestone_id=m.id)
+        return m

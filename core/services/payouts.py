@@ -1,0 +1,111 @@
+"""Payouts: a user asks for their balance, an operator pays it and marks it paid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import ledger, text
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import InvalidState, NotFound, ValidationFailed
+from core.gateways import PAYOUTS
+from storage.enums import PayoutStatus
+from storage.models import Payout
+
+
+@dataclass(frozen=True)
+class Balance:
+    available: int
+    on_hold: int  # requested payouts not paid yet
+
+
+class PayoutService(Service):
+    async def balance(self, user_id: int) -> Balance:
+        book = ledger.Ledger(self.uow)
+        return Balance(
+            await book.balance(ledger.available(user_id)),
+            await book.balance(ledger.payout_hold(user_id)),
+        )
+
+    @atomic
+    async def request(self, actor: Actor, amount: int, destination: str) -> Payout:
+        user = await self.active_user(actor)
+        s = self.settings
+        if amount < s.min_payout:
+            raise ValidationFailed(
+                "payout.too_small", f"The smallest payout is {s.money.format(s.min_payout)}."
+            )
+        destination = text.bounded(destination, "payout.destination", "Where to pay", 3, 500)
+        payout = self.uow.payouts.add(
+            Payout(
+                user_id=user.id,
+                amount=amount,
+                destination=destination,
+                status=PayoutStatus.REQUESTED,
+                requested_at=self.now(),
+            )
+        )
+        await self.uow.flush()
+        await ledger.Ledger(self.uow).post(
+            f"payout:{payout.id}:hold",
+            "payout_hold",
+            [(ledger.available(user.id), -amount), (ledger.payout_hold(user.id), amount)],
+            now=self.now(),
+        )
+        self.emit("payout.requested", [], payout_id=payout.id)
+        return payout
+
+    async def _requested(self, actor: Actor, payout_id: int) -> Payout:
+        self.require_admin(actor)
+        await self.active_user(actor)
+        payout = await self.uow.payouts.lock(payout_id)
+        if payout is None:
+            raise NotFound("payout.not_found", "This payout does not exist.")
+        if payout.status is not PayoutStatus.REQUESTED:
+            raise InvalidState("payout.decided", f"This payout is already {payout.status.value}.")
+        return payout
+
+    @atomic
+    async def mark_paid(self, actor: Actor, payout_id: int, note: str = "") -> Payout:
+        payout = await self._requested(actor, payout_id)
+        await ledger.Ledger(self.uow).post(
+            f"payout:{payout.id}:paid",
+            "payout",
+            [
+                (ledger.payout_hold(payout.user_id), -payout.amount),
+                (ledger.external(PAYOUTS.name), payout.amount),
+            ],
+            now=self.now(),
+        )
+        payout.status = PayoutStatus.PAID
+        payout.decided_at = self.now()
+        payout.decided_by_id = actor.user_id
+        payout.note = text.clean(note)[:500] or None
+        self.emit("payout.paid", [payout.user_id], payout_id=payout.id, amount=payout.amount)
+        return payout
+
+    @atomic
+    async def reject(self, actor: Actor, payout_id: int, note: str) -> Payout:
+        payout = await self._requested(actor, payout_id)
+        await ledger.Ledger(self.uow).post(
+            f"payout:{payout.id}:rejected",
+            "payout_rejected",
+            [
+                (ledger.payout_hold(payout.user_id), -payout.amount),
+                (ledger.available(payout.user_id), payout.amount),
+            ],
+            now=self.now(),
+        )
+        payout.status = PayoutStatus.REJECTED
+        payout.decided_at = self.now()
+        payout.decided_by_id = actor.user_id
+        payout.note = text.bounded(note, "payout.note", "The reason", 1, 500)
+        self.emit("payout.rejected", [payout.user_id], payout_id=payout.id)
+        return payout
+
+    async def queue(self, actor: Actor, limit: int = 10, offset: int = 0) -> list[Payout]:
+        self.require_admin(actor)
+        return await self.uow.payouts.queue(limit, offset)
+
+    async def of_user(self, actor: Actor, limit: int = 10) -> list[Payout]:
+        return await self.uow.payouts.of_user(actor.user_id, limit)

@@ -1,0 +1,368 @@
+"""Projects: drafting, publishing, editing, cancelling, closing, finding."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from core import text
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from storage.enums import (
+    AwardStatus,
+    BidStatus,
+    ContractStatus,
+    MilestoneStatus,
+    ProjectStatus,
+)
+from storage.models import Project, ProjectAttachment, Skill
+from storage.repositories import ProjectQuery
+
+MAX_SKILLS = 5
+ATTACHMENT_KINDS = ("document", "photo")
+EDITABLE = (ProjectStatus.DRAFT, ProjectStatus.OPEN)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file_id: str
+    kind: str = "document"
+    file_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    project: Project
+    skills: list[Skill]
+    attachments: list[ProjectAttachment]
+    bid_count: int
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    items: list[Project]
+    next_cursor: str | None  # opaque; pass back to get the next page
+
+
+def encode_cursor(project: Project) -> str:
+    assert project.published_at is not None
+    raw = f"{int(project.published_at.timestamp() * 1_000_000)}.{project.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    from datetime import UTC
+
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        micros, pid = base64.urlsafe_b64decode(padded.encode()).decode().split(".")
+        when = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+        return when, int(pid)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValidationFailed("search.cursor", "That page link is no longer valid.") from error
+
+
+class ProjectService(Service):
+    # --- reading --------------------------------------------------------------------
+
+    async def get(self, project_id: int) -> Project:
+        project = await self.uow.projects.get(project_id)
+        if project is None:
+            raise NotFound("project.not_found", "This project does not exist.")
+        return project
+
+    async def view(self, project_id: int, viewer: Actor | None = None) -> ProjectView:
+        """A project as a person sees it; drafts are visible to their owner only."""
+        project = await self.get(project_id)
+        if project.status is ProjectStatus.DRAFT and (
+            viewer is None or (viewer.user_id != project.employer_id and not viewer.is_admin)
+        ):
+            raise NotFound("project.not_found", "This project does not exist.")
+        skills = await self.uow.skills.by_ids(await self.uow.projects.skill_ids(project_id))
+        attachments = await self.uow.projects.attachments(project_id)
+        bids = await self.uow.bids.count_for_project(project_id)
+        return ProjectView(project, skills, attachments, bids)
+
+    async def search(
+        self,
+        query: str = "",
+        *,
+        skills: Sequence[str] = (),
+        budget_at_least: int | None = None,
+        budget_at_most: int | None = None,
+        cursor: str | None = None,
+        limit: int = 10,
+    ) -> ProjectPage:
+        """Open projects matching every word (prefix), any of the skills, and the budget."""
+        if not 1 <= limit <= 50:
+            raise ValidationFailed("search.limit", "Page size must be between 1 and 50.")
+        words = tuple(text.terms(query, limit=8))
+        skill_ids: tuple[int, ...] = ()
+        if skills:
+            found = await self.uow.skills.by_slugs([s.lower() for s in skills])
+            unknown = sorted({s.lower() for s in skills} - {s.slug for s in found})
+            if unknown:
+                raise ValidationFailed("skills.unknown", f"Unknown skill: {', '.join(unknown)}.")
+            skill_ids = tuple(s.id for s in found)
+        q = ProjectQuery(
+            terms=words,
+            skill_ids=skill_ids,
+            budget_at_least=budget_at_least,
+            budget_at_most=budget_at_most,
+            before=decode_cursor(cursor) if cursor else None,
+            limit=limit + 1,
+        )
+        rows = await self.uow.projects.search_open(q)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return ProjectPage(rows, encode_cursor(rows[-1]) if more and rows else None)
+
+    async def of_employer(self, actor: Actor, limit: int = 10, offset: int = 0) -> list[Project]:
+        return await self.uow.projects.by_employer(actor.user_id, limit, offset)
+
+    # --- writing --------------------------------------------------------------------
+
+    def _check_budget(self, budget_min: int, budget_max: int) -> None:
+        s = self.settings
+        fmt = s.money.format
+        if budget_min < s.min_budget:
+            raise ValidationFailed(
+                "project.budget_too_small", f"The budget starts at {fmt(s.min_budget)} at least."
+            )
+        if budget_max > s.max_budget:
+            raise ValidationFailed(
+                "project.budget_too_large", f"The budget can be at most {fmt(s.max_budget)}."
+            )
+        if budget_min > budget_max:
+            raise ValidationFailed(
+                "project.budget_order", "The lowest budget cannot exceed the highest."
+            )
+
+    def _check_attachments(self, files: Sequence[Attachment]) -> list[tuple[str, str, str | None]]:
+        if len(files) > self.settings.max_attachments:
+            raise ValidationFailed(
+                "project.too_many_files", f"At most {self.settings.max_attachments} files."
+            )
+        checked = []
+        for f in files:
+            if f.kind not in ATTACHMENT_KINDS or not f.file_id or len(f.file_id) > 255:
+                raise ValidationFailed("project.bad_file", "That file cannot be attached.")
+            checked.append((f.file_id, f.kind, (f.file_name or None) and f.file_name[:255]))
+        return checked
+
+    @atomic
+    async def create_draft(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        description: str,
+        skills: Sequence[str],
+        budget_min: int,
+        budget_max: int,
+        attachments: Sequence[Attachment] = (),
+    ) -> Project:
+        user = await self.active_user(actor)
+        s = self.settings
+        title = text.bounded(title, "project.title", "The title", s.title_min, s.title_max)
+        description = text.bounded(
+            description,
+            "project.description",
+            "The description",
+            s.description_min,
+            s.description_max,
+        )
+        self._check_budget(budget_min, budget_max)
+        found = await self._skills(skills)
+        files = self._check_attachments(attachments)
+        now = self.now()
+        project = self.uow.projects.add(
+            Project(
+                employer_id=user.id,
+                title=title,
+                description=description,
+                budget_min=budget_min,
+                budget_max=budget_max,
+                status=ProjectStatus.DRAFT,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await self.uow.flush()
+        await self.uow.projects.set_skills(project.id, [sk.id for sk in found])
+        await self.uow.projects.set_attachments(project.id, files)
+        return project
+
+    async def _skills(self, slugs: Sequence[str]) -> list[Skill]:
+        from core.services.users import UserService
+
+        found = await UserService(self.ctx).resolve_skills(slugs, MAX_SKILLS)
+        if not found:
+            raise ValidationFailed("skills.none", "Pick at least one skill.")
+        return found
+
+    async def _own(self, actor: Actor, project_id: int) -> Project:
+        await self.active_user(actor)
+        project = await self.uow.projects.lock(project_id)
+        if project is None:
+            raise NotFound("project.not_found", "This project does not exist.")
+        if project.employer_id != actor.user_id:
+            raise NotAllowed("project.not_owner", "Only the employer who posted it can do this.")
+        return project
+
+    @atomic
+    async def publish(self, actor: Actor, project_id: int) -> Project:
+        """Open a draft for bids for the configured bidding window."""
+        project = await self._own(actor, project_id)
+        if project.status is not ProjectStatus.DRAFT:
+            raise InvalidState("project.not_draft", "This project is already published.")
+        now = self.now()
+        project.status = ProjectStatus.OPEN
+        project.published_at = now
+        project.bidding_ends_at = now + self.settings.bidding_window
+        project.updated_at = now
+        await self._index(project)
+        skill_ids = await self.uow.projects.skill_ids(project.id)
+        self.emit(
+            "project.published",
+            [project.employer_id],
+            project_id=project.id,
+            skills=",".join(str(i) for i in skill_ids),
+        )
+        return project
+
+    async def _index(self, project: Project) -> None:
+        await self.uow.projects.set_terms(
+            project.id, text.terms(project.title, project.description)
+        )
+
+    @atomic
+    async def edit(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        skills: Sequence[str] | None = None,
+        budget_min: int | None = None,
+        budget_max: int | None = None,
+        attachments: Sequence[Attachment] | None = None,
+    ) -> Project:
+        """Change a draft or an open project; bidders are told it changed."""
+        project = await self._own(actor, project_id)
+        if project.status not in EDITABLE:
+            raise InvalidState(
+                "project.not_editable", "A project can only be edited while it is open."
+            )
+        s = self.settings
+        if title is not None:
+            project.title = text.bounded(
+                title, "project.title", "The title", s.title_min, s.title_max
+            )
+        if description is not None:
+            project.description = text.bounded(
+                description,
+                "project.description",
+                "The description",
+                s.description_min,
+                s.description_max,
+            )
+        if budget_min is not None or budget_max is not None:
+            lo = budget_min if budget_min is not None else project.budget_min
+            hi = budget_max if budget_max is not None else project.budget_max
+            self._check_budget(lo, hi)
+            project.budget_min, project.budget_max = lo, hi
+        if skills is not None:
+            found = await self._skills(skills)
+            await self.uow.projects.set_skills(project.id, [sk.id for sk in found])
+        if attachments is not None:
+            await self.uow.projects.set_attachments(
+                project.id, self._check_attachments(attachments)
+            )
+        project.updated_at = self.now()
+        if project.status is ProjectStatus.OPEN:
+            await self._index(project)
+            bidders = [
+                b.freelancer_id
+                for b in await self.uow.bids.for_project(project.id, [BidStatus.ACTIVE])
+            ]
+            if bidders:
+                self.emit("project.edited", bidders, project_id=project.id)
+        await self.uow.flush()
+        return project
+
+    @atomic
+    async def cancel(self, actor: Actor, project_id: int) -> Project:
+        """Cancel a project, allowed only while no money sits in escrow for it."""
+        project = await self._own(actor, project_id)
+        if project.status in (
+            ProjectStatus.COMPLETED,
+            ProjectStatus.CANCELLED,
+            ProjectStatus.CLOSED,
+        ):
+            raise InvalidState("project.ended", "This project has already ended.")
+        now = self.now()
+        contract = await self.uow.contracts.for_project(project.id)
+        if contract is not None and contract.status is ContractStatus.ACTIVE:
+            milestones = await self.uow.milestones.lock_for_contract(contract.id)
+            if any(m.escrow > 0 for m in milestones):
+                raise InvalidState(
+                    "project.money_in_escrow",
+                    "Money is held in escrow for this project: release it, or ask the "
+                    "freelancer to cancel the milestone, or open a dispute first.",
+                )
+            for m in milestones:
+                if m.status in (MilestoneStatus.PENDING, MilestoneStatus.REQUESTED):
+                    m.status = MilestoneStatus.CANCELLED
+                    m.closed_at = now
+            contract.status = ContractStatus.CANCELLED
+            contract.ended_at = now
+        award = await self.uow.awards.pending_for_project(project.id)
+        if award is not None:
+            award.status = AwardStatus.WITHDRAWN
+            award.responded_at = now
+        bids = await self.uow.bids.lock_for_project(
+            project.id, [BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]
+        )
+        for bid in bids:
+            bid.status = BidStatus.CLOSED
+            bid.updated_at = now
+        project.status = ProjectStatus.CANCELLED
+        project.ended_at = now
+        project.updated_at = now
+        others = [b.freelancer_id for b in bids]
+        if contract is not None and contract.freelancer_id not in others:
+            others.append(contract.freelancer_id)
+        if others:
+            self.emit("project.cancelled", others, project_id=project.id)
+        return project
+
+    @atomic
+    async def close_if_due(self, project_id: int) -> bool:
+        """Close an open project whose bidding window ended with nobody awarded."""
+        project = await self.uow.projects.lock(project_id)
+        now = self.now()
+        if (
+            project is None
+            or project.status is not ProjectStatus.OPEN
+            or project.bidding_ends_at is None
+            or project.bidding_ends_at > now
+        ):
+            return False
+        bids = await self.uow.bids.lock_for_project(project.id, [BidStatus.ACTIVE])
+        for bid in bids:
+            bid.status = BidStatus.CLOSED
+            bid.updated_at = now
+        project.status = ProjectStatus.CLOSED
+        project.ended_at = now
+        project.updated_at = now
+        self.emit(
+            "project.closed",
+            [project.employer_id, *[b.freelancer_id for b in bids]],
+            project_id=project.id,
+        )
+        return True

@@ -1,0 +1,91 @@
+"""Reviews: both sides rate each other after a contract completes, double-blind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import text
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from storage.enums import ContractStatus, PartyRole
+from storage.models import Contract, Review
+
+
+@dataclass(frozen=True)
+class ContractReviews:
+    mine: Review | None
+    theirs: Review | None  # None until visible: both wrote, or the window closed
+    can_write: bool
+
+
+class ReviewService(Service):
+    def _window_open(self, contract: Contract) -> bool:
+        return (
+            contract.ended_at is not None
+            and self.now() < contract.ended_at + self.settings.review_window
+        )
+
+    @atomic
+    async def write(self, actor: Actor, contract_id: int, rating: int, body: str) -> Review:
+        await self.active_user(actor)
+        contract = await self.uow.contracts.lock(contract_id)
+        if contract is None:
+            raise NotFound("contract.not_found", "This contract does not exist.")
+        if actor.user_id == contract.employer_id:
+            subject, role = contract.freelancer_id, PartyRole.FREELANCER
+        elif actor.user_id == contract.freelancer_id:
+            subject, role = contract.employer_id, PartyRole.EMPLOYER
+        else:
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        if contract.status is not ContractStatus.COMPLETED:
+            raise InvalidState(
+                "review.not_completed", "Reviews open when the contract is completed."
+            )
+        if not self._window_open(contract):
+            raise InvalidState("review.window_closed", "The time to review this contract is over.")
+        if not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise ValidationFailed("review.rating", "Rate from 1 to 5 stars.")
+        body = text.bounded(body, "review.text", "The review", 1, self.settings.review_max)
+        existing = [
+            r
+            for r in await self.uow.reviews.for_contract(contract.id)
+            if r.author_id == actor.user_id
+        ]
+        if existing:
+            raise Conflict("review.exists", "You have already reviewed this contract.")
+        review = self.uow.reviews.add(
+            Review(
+                contract_id=contract.id,
+                author_id=actor.user_id,
+                subject_id=subject,
+                subject_role=role,
+                rating=rating,
+                text=body,
+                created_at=self.now(),
+            )
+        )
+        await self.uow.flush()
+        self.emit("review.written", [subject], contract_id=contract.id)
+        return review
+
+    async def for_contract(self, actor: Actor, contract_id: int) -> ContractReviews:
+        contract = await self.uow.contracts.get(contract_id)
+        if contract is None:
+            raise NotFound("contract.not_found", "This contract does not exist.")
+        if (
+            actor.user_id not in (contract.employer_id, contract.freelancer_id)
+            and not actor.is_admin
+        ):
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        reviews = await self.uow.reviews.for_contract(contract_id)
+        mine = next((r for r in reviews if r.author_id == actor.user_id), None)
+        theirs = next((r for r in reviews if r.author_id != actor.user_id), None)
+        visible = len(reviews) == 2 or not self._window_open(contract)
+        return ContractReviews(
+            mine=mine,
+            theirs=theirs if visible else None,
+            can_write=mine is None
+            and contract.status is ContractStatus.COMPLETED
+            and self._window_open(contract),
+        )

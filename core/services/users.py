@@ -1,0 +1,171 @@
+"""Users and freelancer profiles: registration, the profile, bans."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core import text
+from core.actors import Actor
+from core.context import Service, atomic
+from core.errors import NotFound, ValidationFailed
+from storage.models import FreelancerProfile, Skill, User
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    user: User
+    profile: FreelancerProfile | None
+    skills: list[Skill]
+    missing: list[str]  # what keeps the profile from being complete
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+class UserService(Service):
+    @atomic
+    async def register(
+        self,
+        telegram_id: int,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+    ) -> User:
+        """Create or refresh the user behind a Telegram identity."""
+        user = await self.uow.users.ensure(telegram_id, self.now())
+        user.first_name = (first_name or "")[:128]
+        user.last_name = last_name[:128] if last_name else None
+        user.username = username[:64] if username else None
+        user.language_code = language_code[:16] if language_code else None
+        await self.uow.flush()
+        return user
+
+    def actor(self, user: User) -> Actor:
+        return Actor(user.id, user.telegram_id, user.telegram_id in self.settings.admin_ids)
+
+    async def get(self, user_id: int) -> User:
+        user = await self.uow.users.get(user_id)
+        if user is None:
+            raise NotFound("user.not_found", "No such user.")
+        return user
+
+    async def skills_catalogue(self) -> list[Skill]:
+        return await self.uow.skills.all()
+
+    async def resolve_skills(self, slugs: Sequence[str], maximum: int) -> list[Skill]:
+        """Skills by slug; unknown ones and too many are refused by name."""
+        wanted = list(dict.fromkeys(s.strip().lower() for s in slugs if s.strip()))
+        if len(wanted) > maximum:
+            raise ValidationFailed("skills.too_many", f"Pick at most {maximum} skills.")
+        found = await self.uow.skills.by_slugs(wanted)
+        unknown = sorted(set(wanted) - {s.slug for s in found})
+        if unknown:
+            raise ValidationFailed(
+                "skills.unknown", f"Unknown skill: {', '.join(unknown)}.", unknown=",".join(unknown)
+            )
+        return found
+
+    # --- freelancer profile ----------------------------------------------------------
+
+    async def profile(self, user_id: int) -> ProfileView:
+        user = await self.get(user_id)
+        profile = await self.uow.users.profile(user_id)
+        skills = await self.uow.skills.by_ids(await self.uow.users.profile_skill_ids(user_id))
+        return ProfileView(user, profile, skills, self._missing(profile, skills))
+
+    def _missing(self, profile: FreelancerProfile | None, skills: list[Skill]) -> list[str]:
+        if profile is None:
+            return ["headline", "bio", "skills", "hourly_rate"]
+        missing = []
+        if not profile.headline:
+            missing.append("headline")
+        if len(profile.bio) < self.settings.bio_min:
+            missing.append("bio")
+        if not skills:
+            missing.append("skills")
+        if not profile.hourly_rate:
+            missing.append("hourly_rate")
+        return missing
+
+    @atomic
+    async def update_profile(
+        self,
+        actor: Actor,
+        *,
+        headline: str | None = None,
+        bio: str | None = None,
+        skills: Sequence[str] | None = None,
+        hourly_rate: int | None = None,
+        portfolio: Sequence[str] | None = None,
+    ) -> ProfileView:
+        """Change any part of the freelancer profile; fields left as None keep their value."""
+        user = await self.active_user(actor)
+        s = self.settings
+        profile = await self.uow.users.profile(user.id)
+        if profile is None:
+            profile = FreelancerProfile(
+                user_id=user.id, headline="", bio="", portfolio=[], updated_at=self.now()
+            )
+            self.uow.session.add(profile)
+        if headline is not None:
+            profile.headline = text.bounded(
+                headline, "profile.headline", "Headline", 5, s.headline_max
+            )
+        if bio is not None:
+            profile.bio = text.bounded(bio, "profile.bio", "Bio", s.bio_min, s.bio_max)
+        if hourly_rate is not None:
+            if hourly_rate <= 0 or hourly_rate > s.max_budget:
+                raise ValidationFailed(
+                    "profile.rate_range",
+                    f"The hourly rate must be above zero and at most "
+                    f"{s.money.format(s.max_budget)}.",
+                )
+            profile.hourly_rate = hourly_rate
+        if portfolio is not None:
+            links = [text.url(link, "profile.portfolio") for link in portfolio if link.strip()]
+            if len(links) > s.portfolio_max_links:
+                raise ValidationFailed(
+                    "profile.portfolio_too_many",
+                    f"At most {s.portfolio_max_links} portfolio links.",
+                )
+            profile.portfolio = list(dict.fromkeys(links))
+        profile.updated_at = self.now()
+        await self.uow.flush()
+        if skills is not None:
+            found = await self.resolve_skills(skills, maximum=10)
+            if not found:
+                raise ValidationFailed("skills.none", "Pick at least one skill.")
+            await self.uow.users.set_profile_skills(user.id, [sk.id for sk in found])
+        return await self.profile(user.id)
+
+    # --- admin ----------------------------------------------------------------------
+
+    @atomic
+    async def ban(self, actor: Actor, user_id: int, reason: str) -> User:
+        self.require_admin(actor)
+        await self.active_user(actor)
+        if user_id == actor.user_id:
+            raise ValidationFailed("ban.self", "You cannot ban yourself.")
+        user = await self.get(user_id)
+        if user.telegram_id in self.settings.admin_ids:
+            raise ValidationFailed("ban.admin", "Administrators cannot be banned.")
+        user.is_banned = True
+        user.banned_at = self.now()
+        user.ban_reason = text.bounded(reason, "ban.reason", "Reason", 1, 500)
+        self.emit("user.banned", [user.id], user_id=user.id)
+        return user
+
+    @atomic
+    async def unban(self, actor: Actor, user_id: int) -> User:
+        self.require_admin(actor)
+        await self.active_user(actor)
+        user = await self.get(user_id)
+        user.is_banned = False
+        user.banned_at = None
+        user.ban_reason = None
+        self.emit("user.unbanned", [user.id], user_id=user.id)
+        return user

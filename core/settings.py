@@ -1,0 +1,126 @@
+"""Configuration from the environment and ``.env``.
+
+Every window and limit the product rules name is here, with the reference value
+from the big platforms as default. A bad value stops the program at start with a
+message naming the setting (see :func:`load_settings`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.money import Currency
+
+Window = Annotated[timedelta, Field(gt=timedelta(0))]
+Positive = Annotated[int, Field(gt=0)]
+
+
+class Settings(BaseSettings):
+    """All of bidgram's knobs. Durations accept seconds or ISO 8601 (``P7D``, ``PT36H``)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", validate_default=True
+    )
+
+    database_url: str = "sqlite+aiosqlite:///bidgram.db"
+
+    # money
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    currency_exponent: int = Field(2, ge=0, le=4)
+    platform_fee_bps: int = Field(1000, ge=0, le=5000)
+    min_budget: Positive = 1000
+    max_budget: Positive = 100_000_000
+    min_payout: Positive = 1000
+
+    # windows (PRODUCT.md)
+    bidding_window: Window = timedelta(days=7)
+    award_acceptance_window: Window = timedelta(hours=36)
+    delivery_review_window: Window = timedelta(days=14)  # silence past it auto-releases
+    dispute_response_window_freelancer: Window = timedelta(days=4)
+    dispute_response_window_employer: Window = timedelta(days=14)
+    negotiation_window: Window = timedelta(days=7)
+    review_window: Window = timedelta(days=14)
+
+    # people
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+
+    # limits
+    bids_per_day: Positive = 30
+    max_delivery_days: Positive = 365
+    title_min: Positive = 10
+    title_max: Annotated[int, Field(gt=0, le=200)] = 100
+    description_min: Positive = 30
+    description_max: Annotated[int, Field(gt=0, le=20_000)] = 4000
+    proposal_min: Positive = 20
+    proposal_max: Positive = 2000
+    headline_max: Annotated[int, Field(gt=0, le=200)] = 100
+    bio_min: Positive = 30
+    bio_max: Positive = 2000
+    portfolio_max_links: Positive = 10
+    milestone_description_max: Positive = 500
+    delivery_note_max: Positive = 2000
+    message_max: Positive = 3500
+    review_max: Positive = 1500
+    dispute_reason_max: Positive = 2000
+    max_attachments: Positive = 10
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("a comma-separated list of Telegram user ids") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///file.db or postgresql+asyncpg://user@host/db")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.min_budget > self.max_budget:
+            raise ValueError("MIN_BUDGET must not exceed MAX_BUDGET")
+        if self.title_min > self.title_max:
+            raise ValueError("TITLE_MIN must not exceed TITLE_MAX")
+        if self.description_min > self.description_max:
+            raise ValueError("DESCRIPTION_MIN must not exceed DESCRIPTION_MAX")
+        if self.proposal_min > self.proposal_max:
+            raise ValueError("PROPOSAL_MIN must not exceed PROPOSAL_MAX")
+        if self.bio_min > self.bio_max:
+            raise ValueError("BIO_MIN must not exceed BIO_MAX")
+        return self
+
+    @property
+    def money(self) -> Currency:
+        return Currency(self.currency, self.currency_exponent)
+
+
+class ConfigurationError(Exception):
+    """Raised with one line per bad setting, each naming the environment variable."""
+
+
+def describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        name = "_".join(str(part) for part in problem["loc"]).upper() or "SETTINGS"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one that names each setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigurationError(describe(error)) from None

@@ -1,0 +1,66 @@
+"""Checks on text people type: trimmed, non-empty, within the configured limits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from core.errors import ValidationFailed
+
+_CONTROL = {"Cc", "Cf"}
+
+
+def clean(text: str | None) -> str:
+    """Trim and drop control characters (keeping newlines and tabs)."""
+    if text is None:
+        return ""
+    kept = [
+        ch
+        for ch in text
+        if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL or ch == "\u200d"
+    ]
+    return "".join(kept).strip()
+
+
+def bounded(text: str | None, field: str, label: str, minimum: int, maximum: int) -> str:
+    """Return the cleaned text or refuse it, naming the field and the limit."""
+    value = clean(text)
+    if len(value) < max(minimum, 1):
+        if minimum <= 1:
+            raise ValidationFailed(f"{field}.empty", f"{label} cannot be empty.")
+        raise ValidationFailed(
+            f"{field}.too_short", f"{label} needs at least {minimum} characters."
+        )
+    if len(value) > maximum:
+        raise ValidationFailed(
+            f"{field}.too_long",
+            f"{label} can be at most {maximum} characters (got {len(value)}).",
+        )
+    return value
+
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]{2,}$", re.IGNORECASE)
+
+
+def url(text: str, field: str) -> str:
+    value = clean(text)
+    if len(value) > 300 or not _URL.match(value):
+        raise ValidationFailed(
+            f"{field}.bad_url", f"{value[:60]!r} is not a web link (https://...)."
+        )
+    return value
+
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def terms(*texts: str, limit: int = 200) -> list[str]:
+    """Search terms of a text: lower-cased words, 2 to 40 characters, unique."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for word in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
+            if 2 <= len(word) <= 40:
+                seen.setdefault(word, None)
+                if len(seen) >= limit:
+                    return list(seen)
+    return list(seen)

@@ -1,0 +1,102 @@
+"""The states the database can hold.
+
+They live in storage because columns are typed by them; the rules about which
+transitions are legal live in ``core.states``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ProjectStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    AWARDED = "awarded"  # an offer is pending
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CLOSED = "closed"  # bidding window over, nobody awarded
+    CANCELLED = "cancelled"
+
+
+class BidStatus(StrEnum):
+    ACTIVE = "active"
+    RETRACTED = "retracted"
+    DECLINED = "declined"  # the employer said no to this bid
+    AWARDED = "awarded"  # an offer on this bid is pending
+    HIRED = "hired"  # the offer was accepted
+    CLOSED = "closed"  # the project went to someone else, closed or was cancelled
+
+
+class AwardStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    LAPSED = "lapsed"
+    WITHDRAWN = "withdrawn"
+
+
+class ContractStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class MilestoneStatus(StrEnum):
+    REQUESTED = "requested"  # proposed by the freelancer, awaiting the employer
+    REJECTED = "rejected"  # request turned down
+    PENDING = "pending"  # agreed, not funded yet
+    FUNDED = "funded"  # money in escrow, work under way
+    DELIVERED = "delivered"  # freelancer asked for release
+    DISPUTED = "disputed"  # escrow frozen
+    RELEASED = "released"  # escrow emptied, some money went to the freelancer
+    REFUNDED = "refunded"  # escrow emptied, all of it went back to the employer
+    CANCELLED = "cancelled"  # never funded, withdrawn
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class PayoutStatus(StrEnum):
+    REQUESTED = "requested"
+    PAID = "paid"
+    REJECTED = "rejected"
+
+
+class DisputeStatus(StrEnum):
+    AWAITING_RESPONSE = "awaiting_response"
+    NEGOTIATION = "negotiation"
+    ARBITRATION = "arbitration"
+    RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"
+
+
+class DisputeResolution(StrEnum):
+    RELEASE = "release"
+    REFUND = "refund"
+    SPLIT = "split"
+    AGREED = "agreed"  # both sides accepted an offer
+    DEFAULT = "default"  # respondent stayed silent, the filer's claim stands
+
+
+class OfferStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"
+    CLOSED = "closed"
+
+
+class PartyRole(StrEnum):
+    EMPLOYER = "employer"
+    FREELANCER = "freelancer"
+
+
+class AccountKind(StrEnum):
+    AVAILABLE = "available"  # a user's spendable balance
+    PAYOUT_HOLD = "payout_hold"  # a user's balance set aside for a requested payout
+    ESCROW = "escrow"  # one milestone's escrow
+    FEES = "fees"  # the platform's revenue
+    EXTERNAL = "external"  # the outside world seen through one gateway; may go negative

@@ -1,0 +1,77 @@
+"""Apply Alembic migrations from inside the program (``bidgram migrate``, start-up, tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, f"migrations have {len(heads)} heads"
+    return heads[0]
+
+
+async def current(engine: AsyncEngine) -> str | None:
+    def read(conn: Connection) -> str | None:
+        return MigrationContext.configure(conn).get_current_revision()
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(read)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    def run(conn: Connection) -> None:
+        command.upgrade(alembic_config(conn), revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    def run(conn: Connection) -> None:
+        command.downgrade(alembic_config(conn), revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+async def sync_catalogue(engine: AsyncEngine) -> int:
+    """Add catalogue skills the database does not have yet; returns how many were added."""
+    from sqlalchemy import insert, select
+
+    from storage.catalogue import SKILLS
+    from storage.models import Skill
+
+    async with engine.begin() as conn:
+        have = set((await conn.execute(select(Skill.slug))).scalars())
+        rows = [
+            {"slug": slug, "name": name, "category": category}
+            for slug, name, category in SKILLS
+            if slug not in have
+        ]
+        if rows:
+            await conn.execute(insert(Skill), rows)
+    return len(rows)
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest revision and the skills catalogue up to date."""
+    await upgrade(engine)
+    await sync_catalogue(engine)

@@ -1,0 +1,492 @@
+"""SQLAlchemy models: the marketplace's tables.
+
+Amounts are integer minor units (BIGINT). Times are timezone-aware UTC.
+Nothing here holds a balance: balances are sums of ledger postings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.enums import (
+    AccountKind,
+    AwardStatus,
+    BidStatus,
+    ContractStatus,
+    DisputeResolution,
+    DisputeStatus,
+    MilestoneStatus,
+    OfferStatus,
+    PartyRole,
+    PaymentStatus,
+    PayoutStatus,
+    ProjectStatus,
+)
+from storage.types import BigIntPK, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def state_type(enum: type[StrEnum]) -> SAEnum:
+    """A status column stored as its string value (no native enum: easy to migrate)."""
+    return SAEnum(
+        enum,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+# --- people -----------------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(String(128), default="")
+    last_name: Mapped[str | None] = mapped_column(String(128))
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
+    banned_at: Mapped[datetime | None]
+    ban_reason: Mapped[str | None] = mapped_column(String(500))
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or f"user{self.id}"
+
+
+class Skill(Base):
+    __tablename__ = "skills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    category: Mapped[str] = mapped_column(String(40))
+
+
+class FreelancerProfile(Base):
+    __tablename__ = "freelancer_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    headline: Mapped[str] = mapped_column(String(200), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    hourly_rate: Mapped[int | None] = mapped_column(BigInteger)
+    portfolio: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime]
+
+
+class ProfileSkill(Base):
+    __tablename__ = "profile_skills"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("freelancer_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), primary_key=True)
+
+    __table_args__ = (Index("ix_profile_skills_skill", "skill_id", "user_id"),)
+
+
+# --- projects and bids ------------------------------------------------------------
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    budget_min: Mapped[int] = mapped_column(BigInteger)
+    budget_max: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[ProjectStatus] = mapped_column(state_type(ProjectStatus))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    bidding_ends_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]  # closed, cancelled or completed
+
+    __table_args__ = (
+        CheckConstraint("budget_min > 0 AND budget_min <= budget_max", name="budget"),
+        Index("ix_projects_listing", "status", "published_at", "id"),
+        Index("ix_projects_employer", "employer_id", "created_at"),
+        Index("ix_projects_bidding_end", "status", "bidding_ends_at"),
+    )
+
+
+class ProjectSkill(Base):
+    __tablename__ = "project_skills"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), primary_key=True)
+
+    __table_args__ = (Index("ix_project_skills_skill", "skill_id", "project_id"),)
+
+
+class ProjectTerm(Base):
+    """Inverted index of a project's words: indexed text search on any backend."""
+
+    __tablename__ = "project_terms"
+
+    term: Mapped[str] = mapped_column(
+        String(40).with_variant(String(40, collation="C"), "postgresql"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_project_terms_project", "project_id"),)
+
+
+class ProjectAttachment(Base):
+    __tablename__ = "project_attachments"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    file_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))  # document | photo
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_project_attachments_project", "project_id", "position"),)
+
+
+class Bid(Base):
+    __tablename__ = "bids"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    delivery_days: Mapped[int] = mapped_column(Integer)
+    proposal: Mapped[str] = mapped_column(Text)
+    status: Mapped[BidStatus] = mapped_column(state_type(BidStatus))
+    created_at: Mapped[datetime]
+    placed_at: Mapped[datetime]  # last time it was placed (counts toward the daily limit)
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "freelancer_id"),
+        CheckConstraint("amount > 0", name="amount"),
+        CheckConstraint("delivery_days > 0", name="delivery_days"),
+        Index("ix_bids_freelancer_placed", "freelancer_id", "placed_at"),
+        Index("ix_bids_project_status", "project_id", "status"),
+    )
+
+
+class Award(Base):
+    """An offer of the project to one bidder, which they accept or decline in a window."""
+
+    __tablename__ = "awards"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id"))
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[AwardStatus] = mapped_column(state_type(AwardStatus))
+    offered_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_awards_due", "status", "expires_at"),
+        Index("ix_awards_project", "project_id", "status"),
+    )
+
+
+class Contract(Base):
+    """Created when an award is accepted; at most one per project."""
+
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), unique=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id"), unique=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id"))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    agreed_amount: Mapped[int] = mapped_column(BigInteger)
+    delivery_days: Mapped[int] = mapped_column(Integer)
+    status: Mapped[ContractStatus] = mapped_column(state_type(ContractStatus))
+    started_at: Mapped[datetime]
+    deadline_at: Mapped[datetime]
+    last_delivered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_contracts_freelancer", "freelancer_id", "status"),
+        Index("ix_contracts_employer", "employer_id", "status"),
+    )
+
+
+# --- milestones and money ----------------------------------------------------------
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    description: Mapped[str] = mapped_column(Text)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime | None]
+    status: Mapped[MilestoneStatus] = mapped_column(state_type(MilestoneStatus))
+    requested_by_freelancer: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    funded_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    auto_release_at: Mapped[datetime | None]
+    funded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    released_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # gross, fee included
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    status_before_dispute: Mapped[MilestoneStatus | None] = mapped_column(
+        state_type(MilestoneStatus)
+    )
+
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        CheckConstraint(
+            "released_amount >= 0 AND refunded_amount >= 0 AND fee_amount >= 0"
+            " AND released_amount + refunded_amount <= funded_amount",
+            name="escrow",
+        ),
+        Index("ix_milestones_contract", "contract_id", "id"),
+        Index("ix_milestones_auto_release", "status", "auto_release_at"),
+    )
+
+    @property
+    def escrow(self) -> int:
+        """What is held for this milestone right now."""
+        return self.funded_amount - self.released_amount - self.refunded_amount
+
+
+class MilestoneEvent(Base):
+    """Everything that happened to a milestone, in order: the record an arbiter reads."""
+
+    __tablename__ = "milestone_events"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    file_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_milestone_events_milestone", "milestone_id", "id"),)
+
+
+class Payment(Base):
+    """Money coming in through a funding gateway for one milestone."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
+    payer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    gateway: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(8))
+    status: Mapped[PaymentStatus] = mapped_column(state_type(PaymentStatus))
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("gateway", "external_id"),
+        Index("ix_payments_milestone", "milestone_id"),
+    )
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[AccountKind] = mapped_column(state_type(AccountKind))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))
+
+
+class LedgerTransaction(Base):
+    __tablename__ = "ledger_transactions"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))
+    memo: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_ledger_transactions_milestone", "milestone_id"),)
+
+
+class Posting(Base):
+    __tablename__ = "postings"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="nonzero"),
+        Index("ix_postings_account", "account_id", "amount"),
+        Index("ix_postings_transaction", "transaction_id"),
+    )
+
+
+class Payout(Base):
+    __tablename__ = "payouts"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    destination: Mapped[str] = mapped_column(String(500))
+    status: Mapped[PayoutStatus] = mapped_column(state_type(PayoutStatus))
+    requested_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        Index("ix_payouts_status", "status", "requested_at"),
+        Index("ix_payouts_user", "user_id", "requested_at"),
+    )
+
+
+# --- disputes ----------------------------------------------------------------------
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filer_role: Mapped[PartyRole] = mapped_column(state_type(PartyRole))
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    claimed_amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[DisputeStatus] = mapped_column(state_type(DisputeStatus))
+    created_at: Mapped[datetime]
+    respond_by: Mapped[datetime]
+    response: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime | None]
+    negotiation_ends_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    escalated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[DisputeResolution | None] = mapped_column(state_type(DisputeResolution))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    released_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        CheckConstraint("claimed_amount > 0", name="claimed"),
+        Index("ix_disputes_milestone", "milestone_id", "status"),
+        Index("ix_disputes_due", "status", "respond_by"),
+        Index("ix_disputes_negotiation_due", "status", "negotiation_ends_at"),
+    )
+
+
+class DisputeOffer(Base):
+    """A proposed split: how much of the escrow goes to the freelancer."""
+
+    __tablename__ = "dispute_offers"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"))
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    release_amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[OfferStatus] = mapped_column(state_type(OfferStatus))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_dispute_offers_dispute", "dispute_id", "status"),)
+
+
+# --- conversation and reputation ---------------------------------------------------
+
+
+class Message(Base):
+    """A message relayed between the two parties of a project; kept for arbitration."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    file_id: Mapped[str | None] = mapped_column(String(255))
+    file_kind: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_messages_project", "project_id", "id"),
+        Index("ix_messages_pair", "project_id", "sender_id", "recipient_id"),
+    )
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    subject_role: Mapped[PartyRole] = mapped_column(state_type(PartyRole))
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("contract_id", "author_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        Index("ix_reviews_subject", "subject_id", "subject_role"),
+    )

@@ -1,0 +1,788 @@
+"""Repositories: every query the marketplace makes, so services never write SQL.
+
+``lock`` methods take a row lock (SELECT ... FOR UPDATE on PostgreSQL; SQLite
+serialises writers with BEGIN IMMEDIATE) and refresh the object from the row,
+so a check made after the lock sees what the winner of a race committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, delete, exists, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.enums import (
+    AccountKind,
+    AwardStatus,
+    BidStatus,
+    ContractStatus,
+    DisputeStatus,
+    MilestoneStatus,
+    OfferStatus,
+    PartyRole,
+    PayoutStatus,
+    ProjectStatus,
+)
+from storage.models import (
+    Account,
+    Award,
+    Base,
+    Bid,
+    Contract,
+    Dispute,
+    DisputeOffer,
+    FreelancerProfile,
+    LedgerTransaction,
+    Message,
+    Milestone,
+    MilestoneEvent,
+    Payment,
+    Payout,
+    Posting,
+    ProfileSkill,
+    Project,
+    ProjectAttachment,
+    ProjectSkill,
+    ProjectTerm,
+    Review,
+    Skill,
+    User,
+)
+
+M = TypeVar("M", bound=Base)
+
+
+class Repository(Generic[M]):
+    model: type[M]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, id_: int) -> M | None:
+        return await self.session.get(self.model, id_)
+
+    async def lock(self, id_: int) -> M | None:
+        stmt = (
+            select(self.model)
+            .where(self.model.id == id_)  # type: ignore[attr-defined]
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def lock_many(self, stmt: Select[tuple[M]]) -> list[M]:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return list((await self.session.execute(stmt)).scalars())
+
+    def add(self, obj: M) -> M:
+        self.session.add(obj)
+        return obj
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def _all(self, stmt: Select[tuple[M]]) -> list[M]:
+        return list((await self.session.execute(stmt)).scalars())
+
+
+def insert_ignore(session: AsyncSession, model: type[Base], values: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return ins(model).values(**values).on_conflict_do_nothing()
+
+
+# --- people -----------------------------------------------------------------------
+
+
+class UserRepository(Repository[User]):
+    model = User
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        stmt = select(User).where(User.telegram_id == telegram_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def ensure(self, telegram_id: int, created_at: datetime) -> User:
+        """Get or create by Telegram id; safe when two updates of a new user race."""
+        await self.session.execute(
+            insert_ignore(
+                self.session,
+                User,
+                {"telegram_id": telegram_id, "created_at": created_at, "first_name": ""},
+            )
+        )
+        stmt = (
+            select(User)
+            .where(User.telegram_id == telegram_id)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def profile(self, user_id: int) -> FreelancerProfile | None:
+        return await self.session.get(FreelancerProfile, user_id)
+
+    async def profile_skill_ids(self, user_id: int) -> list[int]:
+        stmt = select(ProfileSkill.skill_id).where(ProfileSkill.user_id == user_id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def set_profile_skills(self, user_id: int, skill_ids: Iterable[int]) -> None:
+        await self.session.execute(delete(ProfileSkill).where(ProfileSkill.user_id == user_id))
+        for skill_id in sorted(set(skill_ids)):
+            self.session.add(ProfileSkill(user_id=user_id, skill_id=skill_id))
+        await self.session.flush()
+
+    async def freelancers_with_skills(self, skill_ids: Sequence[int], limit: int) -> list[User]:
+        """Freelancers to alert about a new project that needs one of these skills."""
+        stmt = (
+            select(User)
+            .join(ProfileSkill, ProfileSkill.user_id == User.id)
+            .where(ProfileSkill.skill_id.in_(skill_ids), User.is_banned.is_(False))
+            .distinct()
+            .order_by(User.id)
+            .limit(limit)
+        )
+        return await self._all(stmt)
+
+    async def count(self) -> int:
+        return int((await self.session.execute(select(func.count(User.id)))).scalar_one())
+
+
+class SkillRepository(Repository[Skill]):
+    model = Skill
+
+    async def all(self) -> list[Skill]:
+        return await self._all(select(Skill).order_by(Skill.category, Skill.name))
+
+    async def by_slugs(self, slugs: Iterable[str]) -> list[Skill]:
+        wanted = list(slugs)
+        if not wanted:
+            return []
+        return await self._all(select(Skill).where(Skill.slug.in_(wanted)))
+
+    async def by_ids(self, ids: Iterable[int]) -> list[Skill]:
+        wanted = list(ids)
+        if not wanted:
+            return []
+        return await self._all(select(Skill).where(Skill.id.in_(wanted)).order_by(Skill.name))
+
+
+# --- projects and bids ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectQuery:
+    terms: tuple[str, ...] = ()
+    skill_ids: tuple[int, ...] = ()
+    budget_at_least: int | None = None  # the project's budget_max reaches this
+    budget_at_most: int | None = None  # the project's budget_min is within this
+    before: tuple[datetime, int] | None = None  # keyset cursor: (published_at, id)
+    limit: int = 10
+
+
+class ProjectRepository(Repository[Project]):
+    model = Project
+
+    async def skill_ids(self, project_id: int) -> list[int]:
+        stmt = select(ProjectSkill.skill_id).where(ProjectSkill.project_id == project_id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def set_skills(self, project_id: int, skill_ids: Iterable[int]) -> None:
+        await self.session.execute(
+            delete(ProjectSkill).where(ProjectSkill.project_id == project_id)
+        )
+        for skill_id in sorted(set(skill_ids)):
+            self.session.add(ProjectSkill(project_id=project_id, skill_id=skill_id))
+        await self.session.flush()
+
+    async def set_terms(self, project_id: int, terms: Iterable[str]) -> None:
+        await self.session.execute(delete(ProjectTerm).where(ProjectTerm.project_id == project_id))
+        for term in sorted(set(terms)):
+            self.session.add(ProjectTerm(project_id=project_id, term=term))
+        await self.session.flush()
+
+    async def attachments(self, project_id: int) -> list[ProjectAttachment]:
+        stmt = (
+            select(ProjectAttachment)
+            .where(ProjectAttachment.project_id == project_id)
+            .order_by(ProjectAttachment.position, ProjectAttachment.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def set_attachments(
+        self, project_id: int, files: Sequence[tuple[str, str, str | None]]
+    ) -> None:
+        await self.session.execute(
+            delete(ProjectAttachment).where(ProjectAttachment.project_id == project_id)
+        )
+        for position, (file_id, kind, name) in enumerate(files):
+            self.session.add(
+                ProjectAttachment(
+                    project_id=project_id,
+                    file_id=file_id,
+                    kind=kind,
+                    file_name=name,
+                    position=position,
+                )
+            )
+        await self.session.flush()
+
+    async def search_open(self, query: ProjectQuery) -> list[Project]:
+        """Open projects, newest first, one keyset page.
+
+        Every filter is an indexed lookup: words through ``project_terms`` (prefix
+        ranges on the term index), skills through ``project_skills``, and the order
+        through ``ix_projects_listing``.
+        """
+        stmt = select(Project).where(Project.status == ProjectStatus.OPEN)
+        for term in query.terms:
+            upper = term[:-1] + chr(ord(term[-1]) + 1)
+            stmt = stmt.where(
+                exists().where(
+                    ProjectTerm.project_id == Project.id,
+                    ProjectTerm.term >= term,
+                    ProjectTerm.term < upper,
+                )
+            )
+        if query.skill_ids:
+            stmt = stmt.where(
+                exists().where(
+                    ProjectSkill.project_id == Project.id,
+                    ProjectSkill.skill_id.in_(query.skill_ids),
+                )
+            )
+        if query.budget_at_least is not None:
+            stmt = stmt.where(Project.budget_max >= query.budget_at_least)
+        if query.budget_at_most is not None:
+            stmt = stmt.where(Project.budget_min <= query.budget_at_most)
+        if query.before is not None:
+            published, pid = query.before
+            stmt = stmt.where(
+                or_(
+                    Project.published_at < published,
+                    and_(Project.published_at == published, Project.id < pid),
+                )
+            )
+        stmt = stmt.order_by(Project.published_at.desc(), Project.id.desc()).limit(query.limit)
+        return await self._all(stmt)
+
+    async def by_employer(self, employer_id: int, limit: int, offset: int = 0) -> list[Project]:
+        stmt = (
+            select(Project)
+            .where(Project.employer_id == employer_id)
+            .order_by(Project.created_at.desc(), Project.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+    async def due_to_close(self, now: datetime, limit: int) -> list[int]:
+        stmt = (
+            select(Project.id)
+            .where(Project.status == ProjectStatus.OPEN, Project.bidding_ends_at <= now)
+            .order_by(Project.bidding_ends_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def count_by_status(self, status: ProjectStatus) -> int:
+        stmt = select(func.count(Project.id)).where(Project.status == status)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def count_by_employer(self, employer_id: int) -> int:
+        stmt = select(func.count(Project.id)).where(
+            Project.employer_id == employer_id, Project.status != ProjectStatus.DRAFT
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+
+class BidRepository(Repository[Bid]):
+    model = Bid
+
+    async def of(self, project_id: int, freelancer_id: int) -> Bid | None:
+        stmt = select(Bid).where(Bid.project_id == project_id, Bid.freelancer_id == freelancer_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def lock_of(self, project_id: int, freelancer_id: int) -> Bid | None:
+        stmt = select(Bid).where(Bid.project_id == project_id, Bid.freelancer_id == freelancer_id)
+        found = await self.lock_many(stmt)
+        return found[0] if found else None
+
+    async def placed_since(self, freelancer_id: int, since: datetime) -> int:
+        stmt = select(func.count(Bid.id)).where(
+            Bid.freelancer_id == freelancer_id, Bid.placed_at >= since
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def for_project(
+        self, project_id: int, statuses: Iterable[BidStatus] | None = None
+    ) -> list[Bid]:
+        stmt = select(Bid).where(Bid.project_id == project_id)
+        if statuses is not None:
+            stmt = stmt.where(Bid.status.in_(list(statuses)))
+        return await self._all(stmt.order_by(Bid.placed_at, Bid.id))
+
+    async def lock_for_project(self, project_id: int, statuses: Iterable[BidStatus]) -> list[Bid]:
+        stmt = (
+            select(Bid)
+            .where(Bid.project_id == project_id, Bid.status.in_(list(statuses)))
+            .order_by(Bid.id)
+        )
+        return await self.lock_many(stmt)
+
+    async def count_for_project(self, project_id: int) -> int:
+        stmt = select(func.count(Bid.id)).where(
+            Bid.project_id == project_id,
+            Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def by_freelancer(self, freelancer_id: int, limit: int, offset: int = 0) -> list[Bid]:
+        stmt = (
+            select(Bid)
+            .where(Bid.freelancer_id == freelancer_id)
+            .order_by(Bid.updated_at.desc(), Bid.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+
+class AwardRepository(Repository[Award]):
+    model = Award
+
+    async def pending_for_project(self, project_id: int) -> Award | None:
+        stmt = select(Award).where(
+            Award.project_id == project_id, Award.status == AwardStatus.PENDING
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def due_to_lapse(self, now: datetime, limit: int) -> list[int]:
+        stmt = (
+            select(Award.id)
+            .where(Award.status == AwardStatus.PENDING, Award.expires_at <= now)
+            .order_by(Award.expires_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def pending_for_freelancer(self, freelancer_id: int) -> list[Award]:
+        stmt = select(Award).where(
+            Award.freelancer_id == freelancer_id, Award.status == AwardStatus.PENDING
+        )
+        return await self._all(stmt.order_by(Award.offered_at))
+
+
+class ContractRepository(Repository[Contract]):
+    model = Contract
+
+    async def for_project(self, project_id: int) -> Contract | None:
+        stmt = select(Contract).where(Contract.project_id == project_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def of_user(self, user_id: int, limit: int, offset: int = 0) -> list[Contract]:
+        stmt = (
+            select(Contract)
+            .where(or_(Contract.employer_id == user_id, Contract.freelancer_id == user_id))
+            .order_by(Contract.started_at.desc(), Contract.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+    async def track_record(self, user_id: int, role: PartyRole) -> dict[str, int]:
+        """Counts behind completion, on-time and on-budget rates, from real history."""
+        column = Contract.freelancer_id if role is PartyRole.FREELANCER else Contract.employer_id
+        released = (
+            select(func.coalesce(func.sum(Milestone.released_amount), 0))
+            .where(Milestone.contract_id == Contract.id)
+            .correlate(Contract)
+            .scalar_subquery()
+        )
+        completed = Contract.status == ContractStatus.COMPLETED
+        stmt = select(
+            func.count(Contract.id).filter(completed),
+            func.count(Contract.id).filter(Contract.status == ContractStatus.CANCELLED),
+            func.count(Contract.id).filter(
+                completed,
+                Contract.last_delivered_at.is_not(None),
+                Contract.last_delivered_at <= Contract.deadline_at,
+            ),
+            func.count(Contract.id).filter(completed, released <= Contract.agreed_amount),
+            func.count(Contract.id).filter(Contract.status == ContractStatus.ACTIVE),
+            func.coalesce(func.sum(released).filter(completed), 0),
+        ).where(column == user_id)
+        row = (await self.session.execute(stmt)).one()
+        return {
+            "completed": int(row[0]),
+            "cancelled": int(row[1]),
+            "on_time": int(row[2]),
+            "on_budget": int(row[3]),
+            "active": int(row[4]),
+            "paid": int(row[5]),
+        }
+
+
+# --- milestones and money ----------------------------------------------------------
+
+
+class MilestoneRepository(Repository[Milestone]):
+    model = Milestone
+
+    async def for_contract(self, contract_id: int) -> list[Milestone]:
+        stmt = select(Milestone).where(Milestone.contract_id == contract_id).order_by(Milestone.id)
+        return await self._all(stmt)
+
+    async def lock_for_contract(self, contract_id: int) -> list[Milestone]:
+        stmt = select(Milestone).where(Milestone.contract_id == contract_id).order_by(Milestone.id)
+        return await self.lock_many(stmt)
+
+    async def due_to_auto_release(self, now: datetime, limit: int) -> list[int]:
+        stmt = (
+            select(Milestone.id)
+            .where(Milestone.status == MilestoneStatus.DELIVERED, Milestone.auto_release_at <= now)
+            .order_by(Milestone.auto_release_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    def log(self, event: MilestoneEvent) -> None:
+        self.session.add(event)
+
+    async def history(self, milestone_id: int) -> list[MilestoneEvent]:
+        stmt = (
+            select(MilestoneEvent)
+            .where(MilestoneEvent.milestone_id == milestone_id)
+            .order_by(MilestoneEvent.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def total_escrow(self) -> int:
+        stmt = select(
+            func.coalesce(
+                func.sum(
+                    Milestone.funded_amount - Milestone.released_amount - Milestone.refunded_amount
+                ),
+                0,
+            )
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+
+class PaymentRepository(Repository[Payment]):
+    model = Payment
+
+    async def by_external(self, gateway: str, external_id: str) -> Payment | None:
+        stmt = select(Payment).where(Payment.gateway == gateway, Payment.external_id == external_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def succeeded_for_milestone(self, milestone_id: int) -> list[Payment]:
+        stmt = (
+            select(Payment)
+            .where(Payment.milestone_id == milestone_id, Payment.external_id.is_not(None))
+            .order_by(Payment.id)
+        )
+        return await self._all(stmt)
+
+
+class AccountRepository(Repository[Account]):
+    model = Account
+
+    async def ensure(
+        self,
+        code: str,
+        kind: AccountKind,
+        user_id: int | None = None,
+        milestone_id: int | None = None,
+    ) -> Account:
+        """Get or create an account by code; a concurrent creator is not an error."""
+        stmt = select(Account).where(Account.code == code)
+        found = (await self.session.execute(stmt)).scalar_one_or_none()
+        if found is not None:
+            return found
+        await self.session.execute(
+            insert_ignore(
+                self.session,
+                Account,
+                {"code": code, "kind": kind, "user_id": user_id, "milestone_id": milestone_id},
+            )
+        )
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def by_code(self, code: str) -> Account | None:
+        stmt = select(Account).where(Account.code == code)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def lock_ids(self, ids: Iterable[int]) -> None:
+        """Lock accounts in id order, so two transfers never deadlock each other."""
+        stmt = select(Account.id).where(Account.id.in_(sorted(set(ids)))).order_by(Account.id)
+        await self.session.execute(stmt.with_for_update())
+
+    async def balances(self, ids: Iterable[int]) -> dict[int, int]:
+        wanted = list(set(ids))
+        stmt = (
+            select(Posting.account_id, func.coalesce(func.sum(Posting.amount), 0))
+            .where(Posting.account_id.in_(wanted))
+            .group_by(Posting.account_id)
+        )
+        found = {int(a): int(b) for a, b in (await self.session.execute(stmt)).all()}
+        return {i: found.get(i, 0) for i in wanted}
+
+    async def balance_of_kind(self, kind: AccountKind) -> int:
+        stmt = (
+            select(func.coalesce(func.sum(Posting.amount), 0))
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.kind == kind)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def transaction_by_key(self, key: str) -> LedgerTransaction | None:
+        stmt = select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def postings_of(self, transaction_id: int) -> list[tuple[str, int]]:
+        stmt = (
+            select(Account.code, Posting.amount)
+            .join(Account, Account.id == Posting.account_id)
+            .where(Posting.transaction_id == transaction_id)
+            .order_by(Posting.id)
+        )
+        return [(str(c), int(a)) for c, a in (await self.session.execute(stmt)).all()]
+
+    def add_transaction(self, tx: LedgerTransaction, postings: Sequence[Posting]) -> None:
+        self.session.add(tx)
+        self.session.add_all(postings)
+
+    # invariant checks (tests, admin figures)
+    async def total_of_all_postings(self) -> int:
+        stmt = select(func.coalesce(func.sum(Posting.amount), 0))
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def unbalanced_transactions(self) -> list[int]:
+        stmt = (
+            select(Posting.transaction_id)
+            .group_by(Posting.transaction_id)
+            .having(func.sum(Posting.amount) != 0)
+        )
+        return [int(t) for t in (await self.session.execute(stmt)).scalars()]
+
+    async def negative_internal_accounts(self) -> list[tuple[str, int]]:
+        total = func.sum(Posting.amount)
+        stmt = (
+            select(Account.code, total)
+            .join(Posting, Posting.account_id == Account.id)
+            .where(Account.kind != AccountKind.EXTERNAL)
+            .group_by(Account.code)
+            .having(total < 0)
+        )
+        return [(str(c), int(b)) for c, b in (await self.session.execute(stmt)).all()]
+
+    async def escrow_mismatches(self) -> list[tuple[int, int, int]]:
+        """Milestones whose escrow account differs from funded - released - refunded."""
+        balance = (
+            select(func.coalesce(func.sum(Posting.amount), 0))
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.milestone_id == Milestone.id, Account.kind == AccountKind.ESCROW)
+            .correlate(Milestone)
+            .scalar_subquery()
+        )
+        expected = Milestone.funded_amount - Milestone.released_amount - Milestone.refunded_amount
+        stmt = select(Milestone.id, expected, balance).where(expected != balance)
+        return [(int(i), int(e), int(b)) for i, e, b in (await self.session.execute(stmt)).all()]
+
+
+class PayoutRepository(Repository[Payout]):
+    model = Payout
+
+    async def queue(self, limit: int, offset: int = 0) -> list[Payout]:
+        stmt = (
+            select(Payout)
+            .where(Payout.status == PayoutStatus.REQUESTED)
+            .order_by(Payout.requested_at, Payout.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+    async def of_user(self, user_id: int, limit: int) -> list[Payout]:
+        stmt = (
+            select(Payout)
+            .where(Payout.user_id == user_id)
+            .order_by(Payout.requested_at.desc(), Payout.id.desc())
+            .limit(limit)
+        )
+        return await self._all(stmt)
+
+
+# --- disputes ----------------------------------------------------------------------
+
+
+class DisputeRepository(Repository[Dispute]):
+    model = Dispute
+
+    async def open_for_milestone(self, milestone_id: int) -> Dispute | None:
+        stmt = select(Dispute).where(
+            Dispute.milestone_id == milestone_id,
+            Dispute.status.in_(OPEN_DISPUTE),
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def for_milestone(self, milestone_id: int) -> list[Dispute]:
+        stmt = select(Dispute).where(Dispute.milestone_id == milestone_id).order_by(Dispute.id)
+        return await self._all(stmt)
+
+    async def open_count_for_contract(self, contract_id: int) -> int:
+        stmt = select(func.count(Dispute.id)).where(
+            Dispute.contract_id == contract_id, Dispute.status.in_(OPEN_DISPUTE)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def due_unanswered(self, now: datetime, limit: int) -> list[int]:
+        stmt = (
+            select(Dispute.id)
+            .where(Dispute.status == DisputeStatus.AWAITING_RESPONSE, Dispute.respond_by <= now)
+            .order_by(Dispute.respond_by)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def due_to_escalate(self, now: datetime, limit: int) -> list[int]:
+        stmt = (
+            select(Dispute.id)
+            .where(
+                Dispute.status == DisputeStatus.NEGOTIATION,
+                Dispute.negotiation_ends_at <= now,
+            )
+            .order_by(Dispute.negotiation_ends_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def queue(self, limit: int, offset: int = 0) -> list[Dispute]:
+        stmt = (
+            select(Dispute)
+            .where(Dispute.status == DisputeStatus.ARBITRATION)
+            .order_by(Dispute.escalated_at, Dispute.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+    async def of_user(self, user_id: int, limit: int) -> list[Dispute]:
+        stmt = (
+            select(Dispute)
+            .where(or_(Dispute.filed_by_id == user_id, Dispute.respondent_id == user_id))
+            .order_by(Dispute.created_at.desc(), Dispute.id.desc())
+            .limit(limit)
+        )
+        return await self._all(stmt)
+
+    async def offers(self, dispute_id: int) -> list[DisputeOffer]:
+        stmt = select(DisputeOffer).where(DisputeOffer.dispute_id == dispute_id)
+        return list((await self.session.execute(stmt.order_by(DisputeOffer.id))).scalars())
+
+    async def offer(self, offer_id: int) -> DisputeOffer | None:
+        return await self.session.get(DisputeOffer, offer_id)
+
+    async def open_offers(self, dispute_id: int) -> list[DisputeOffer]:
+        stmt = select(DisputeOffer).where(
+            DisputeOffer.dispute_id == dispute_id, DisputeOffer.status == OfferStatus.OPEN
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    def add_offer(self, offer: DisputeOffer) -> DisputeOffer:
+        self.session.add(offer)
+        return offer
+
+
+OPEN_DISPUTE = (
+    DisputeStatus.AWAITING_RESPONSE,
+    DisputeStatus.NEGOTIATION,
+    DisputeStatus.ARBITRATION,
+)
+
+
+# --- conversation and reputation ---------------------------------------------------
+
+
+class MessageRepository(Repository[Message]):
+    model = Message
+
+    async def thread(
+        self, project_id: int, a: int, b: int, limit: int, before_id: int | None = None
+    ) -> list[Message]:
+        stmt = select(Message).where(
+            Message.project_id == project_id,
+            or_(
+                and_(Message.sender_id == a, Message.recipient_id == b),
+                and_(Message.sender_id == b, Message.recipient_id == a),
+            ),
+        )
+        if before_id is not None:
+            stmt = stmt.where(Message.id < before_id)
+        rows = await self._all(stmt.order_by(Message.id.desc()).limit(limit))
+        return rows[::-1]
+
+
+class ReviewRepository(Repository[Review]):
+    model = Review
+
+    async def for_contract(self, contract_id: int) -> list[Review]:
+        stmt = select(Review).where(Review.contract_id == contract_id).order_by(Review.id)
+        return await self._all(stmt)
+
+    def _visible(self, cutoff: datetime) -> Any:
+        """Double-blind: both sides wrote, or the review window has closed."""
+        other = aliased(Review)
+        return or_(
+            exists().where(
+                other.contract_id == Review.contract_id, other.author_id == Review.subject_id
+            ),
+            Contract.ended_at <= cutoff,
+        )
+
+    async def visible_about(
+        self, subject_id: int, role: PartyRole, cutoff: datetime, limit: int, offset: int = 0
+    ) -> list[Review]:
+        stmt = (
+            select(Review)
+            .join(Contract, Contract.id == Review.contract_id)
+            .where(
+                Review.subject_id == subject_id,
+                Review.subject_role == role,
+                self._visible(cutoff),
+            )
+            .order_by(Review.created_at.desc(), Review.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+    async def rating_of(
+        self, subject_id: int, role: PartyRole, cutoff: datetime
+    ) -> tuple[float | None, int]:
+        stmt = (
+            select(func.avg(Review.rating), func.count(Review.id))
+            .join(Contract, Contract.id == Review.contract_id)
+            .where(
+                Review.subject_id == subject_id,
+                Review.subject_role == role,
+                self._visible(cutoff),
+            )
+        )
+        avg, count = (await self.session.execute(stmt)).one()
+        return (float(avg) if avg is not None else None, int(count))
+
+
+class StatsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def count(self, model: type[Base], *where: Any) -> int:
+        stmt = select(func.count()).select_from(model).where(*where)
+        return int((await self.session.execute(stmt)).scalar_one())

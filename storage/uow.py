@@ -1,0 +1,87 @@
+"""Unit of work: one session, the repositories over it, and an explicit commit.
+
+Nothing is committed unless the caller says so; leaving the block without a
+commit (or with an exception) rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    AccountRepository,
+    AwardRepository,
+    BidRepository,
+    ContractRepository,
+    DisputeRepository,
+    MessageRepository,
+    MilestoneRepository,
+    PaymentRepository,
+    PayoutRepository,
+    ProjectRepository,
+    ReviewRepository,
+    SkillRepository,
+    StatsRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork:
+    session: AsyncSession
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._open = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        if self._open:
+            raise RuntimeError("unit of work is already open")
+        self.session = self._sessions()
+        self._open = True
+        s = self.session
+        self.users = UserRepository(s)
+        self.skills = SkillRepository(s)
+        self.projects = ProjectRepository(s)
+        self.bids = BidRepository(s)
+        self.awards = AwardRepository(s)
+        self.contracts = ContractRepository(s)
+        self.milestones = MilestoneRepository(s)
+        self.payments = PaymentRepository(s)
+        self.accounts = AccountRepository(s)
+        self.payouts = PayoutRepository(s)
+        self.disputes = DisputeRepository(s)
+        self.messages = MessageRepository(s)
+        self.reviews = ReviewRepository(s)
+        self.stats = StatsRepository(s)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+            self._open = False
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Run a block atomically inside the open transaction (SAVEPOINT)."""
+        async with self.session.begin_nested():
+            yield

@@ -1,0 +1,152 @@
+"""Test databases: SQLite by default, PostgreSQL when TEST_POSTGRES_URL is set.
+
+With TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test) the
+run creates its own fresh database next to the one named, migrates it, and drops
+it at the end, so runs never see each other's rows. If PostgreSQL was asked for
+and cannot be reached, the whole run stops with an error: nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from core.clock import FrozenClock
+from core.settings import Settings
+from storage.db import Database, create_engine
+from storage.migrate import migrate
+from storage.models import Base
+from tests.harness import Harness
+
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "").strip()
+ADMIN_TELEGRAM_ID = 900_000_001
+KEEP = {"skills", "alembic_version"}
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _create_pg_database(admin_url: str) -> str:
+    import asyncpg
+
+    name = f"bidgram_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(_asyncpg_dsn(admin_url), timeout=10)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_pg_database(admin_url: str, url: str) -> None:
+    import asyncpg
+
+    name = make_url(url).database
+    conn = await asyncpg.connect(_asyncpg_dsn(admin_url), timeout=10)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url, pool=False)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if POSTGRES and not make_url(POSTGRES).drivername.startswith("postgresql+asyncpg"):
+        raise pytest.UsageError("TEST_POSTGRES_URL must be a postgresql+asyncpg:// URL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A freshly migrated database for this run (a template file for SQLite)."""
+    if POSTGRES:
+        try:
+            url = asyncio.run(_create_pg_database(POSTGRES))
+        except Exception as error:  # the run asked for PostgreSQL: fail, never skip
+            pytest.exit(
+                f"TEST_POSTGRES_URL is set but PostgreSQL is not usable: {error!r}", returncode=3
+            )
+        try:
+            asyncio.run(_migrate(url))
+            yield url
+        finally:
+            asyncio.run(_drop_pg_database(POSTGRES, url))
+        return
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    asyncio.run(_migrate(url))
+    yield url
+
+
+@pytest.fixture
+def backend() -> str:
+    return "postgresql" if POSTGRES else "sqlite"
+
+
+@pytest.fixture
+async def db(database_url: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """A database with the schema and catalogue but no other rows, for one test."""
+    if POSTGRES:
+        database = Database(database_url)
+        try:
+            yield database
+        finally:
+            tables = ", ".join(
+                f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in KEEP
+            )
+            async with database.engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            await database.dispose()
+        return
+    template = Path(make_url(database_url).database or "")
+    target = tmp_path / "test.db"
+    shutil.copyfile(template, target)
+    database = Database(f"sqlite+aiosqlite:///{target}")
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        admin_ids=frozenset({ADMIN_TELEGRAM_ID}),
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def h(db: Database, settings: Settings, clock: FrozenClock) -> Harness:
+    return Harness(db, settings, clock, admin_telegram_id=ADMIN_TELEGRAM_ID)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests are skipped on a SQLite run, and must run when it is asked for."""
+    if POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="locking needs PostgreSQL: set TEST_POSTGRES_URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
