@@ -1,13 +1,15 @@
 """The ``bidgram`` command.
 
-``bidgram`` with no arguments migrates the database and reports what it holds;
-``migrate``, ``status`` and ``sweep`` do one thing each.
+``bidgram run`` starts the bot. ``bidgram`` with no arguments migrates the
+database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one
+thing each.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -77,15 +79,35 @@ async def _sweep(settings: Settings) -> str:
     )
 
 
+def _run_bot() -> int:
+    import logging
+
+    from bot.app import run
+    from bot.settings import load_bot_settings
+
+    settings = load_bot_settings()
+    settings.token()  # a missing or malformed token stops here, with how to get one
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(settings))
+    print("bidgram stopped.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bidgram", description=__doc__)
     sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the Telegram bot (long polling)")
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
     sub.add_parser("sweep", help="run due timers once (close, lapse, auto-release, disputes)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+        if args.command == "run":
+            return _run_bot()
     except ConfigurationError as error:
         print(f"bidgram: bad configuration\n{error}", file=sys.stderr)
         return 2

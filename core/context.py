@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy.exc import IntegrityError
+
 from core.actors import Actor
 from core.clock import Clock
-from core.errors import NotAllowed, NotFound
+from core.errors import Conflict, NotAllowed, NotFound
 from core.events import Event
 from core.settings import Settings
 from storage.models import User
@@ -41,6 +43,10 @@ def atomic(
 
     This holds even when the caller catches the domain error and carries on in
     the same unit of work; events recorded by the failed operation are dropped too.
+
+    A unique key that refuses a write means a concurrent twin of this operation
+    committed first (the checks before the write could not see it yet): that is
+    answered as a :class:`Conflict`, never as a database error.
     """
 
     @functools.wraps(fn)
@@ -49,11 +55,28 @@ def atomic(
         try:
             async with self.ctx.uow.savepoint():
                 return await fn(self, *args, **kwargs)
+        except IntegrityError as error:
+            del self.ctx.events[mark:]
+            if not _unique_violation(error):
+                raise
+            raise Conflict(
+                "conflict.duplicate",
+                "This was just done at the same moment from somewhere else.",
+                operation=fn.__qualname__,
+            ) from error
         except BaseException:
             del self.ctx.events[mark:]
             raise
 
     return wrapper  # type: ignore[return-value]
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    """A UNIQUE constraint refused the write (PostgreSQL SQLSTATE 23505, or SQLite's text)."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) == "23505" or getattr(orig, "pgcode", None) == "23505":
+        return True
+    return "UNIQUE constraint failed" in str(orig)
 
 
 class Service:

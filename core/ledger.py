@@ -57,6 +57,19 @@ def _describe(code: str) -> tuple[AccountKind, int | None, int | None]:
     raise ValueError(f"unknown account code {code!r}")
 
 
+#: The longest idempotency key the ledger stores (ledger_transactions.idempotency_key).
+KEY_MAX = 160
+
+
+def stored_key(key: str) -> str:
+    """The key as stored: a longer one (a gateway's long charge id) keeps its start and
+    ends in its SHA-256, so it still names one movement and fits the column."""
+    if len(key) <= KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: KEY_MAX - len(digest) - 1]}~{digest}"
+
+
 @dataclass(frozen=True)
 class Transfer:
     transaction_id: int
@@ -76,6 +89,7 @@ class Ledger:
         return (await self.uow.accounts.balances([account.id]))[account.id]
 
     async def find(self, key: str) -> Transfer | None:
+        key = stored_key(key)
         tx = await self.uow.accounts.transaction_by_key(key)
         if tx is None:
             return None
@@ -93,6 +107,7 @@ class Ledger:
         memo: str | None = None,
     ) -> Transfer:
         """Record one balanced transaction, or return the earlier one with the same key."""
+        key = stored_key(key)
         merged: dict[str, int] = defaultdict(int)
         for code, amount in postings:
             if not isinstance(amount, int) or isinstance(amount, bool):
@@ -110,11 +125,30 @@ class Ledger:
         if earlier is not None:
             return await self._replay(earlier, fingerprint, key)
 
+        # Accounts are created on first use: a refused transfer must not leave them behind.
+        async with self.uow.savepoint():
+            return await self._record(key, kind, lines, fingerprint, now, milestone_id, memo)
+
+    async def _record(
+        self,
+        key: str,
+        kind: str,
+        lines: tuple[tuple[str, int], ...],
+        fingerprint: str,
+        now: datetime,
+        milestone_id: int | None,
+        memo: str | None,
+    ) -> Transfer:
         accounts: dict[str, Account] = {}
         for code, _ in lines:
             kind_of, user_id, ms_id = _describe(code)
             accounts[code] = await self.uow.accounts.ensure(code, kind_of, user_id, ms_id)
         await self.uow.accounts.lock_ids(a.id for a in accounts.values())
+        # The same key posted concurrently may have committed while we waited for the
+        # locks: that is a replay, even when a second copy would no longer fit the balance.
+        earlier = await self.uow.accounts.transaction_by_key(key)
+        if earlier is not None:
+            return await self._replay(earlier, fingerprint, key)
         debited = [
             accounts[c] for c, a in lines if a < 0 and accounts[c].kind != AccountKind.EXTERNAL
         ]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from core.errors import ValidationFailed
 
 _AMOUNT = re.compile(r"^\s*(\d{1,15})(?:[.,](\d+))?\s*$")
+# Thousands separators as format() writes them: "1,234,567.89" (at most 15 digits).
+_GROUPED = re.compile(r"^\s*([1-9]\d{0,2}(?:,\d{3}){1,4})(?:\.(\d+))?\s*$")
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,18 @@ class Currency:
         cleaned = text.replace(" ", "").replace("\u00a0", "")
         for symbol in ("$", "€", "£", self.code, self.code.lower()):
             cleaned = cleaned.replace(symbol, "")
-        match = _AMOUNT.match(cleaned)
-        if not match:
-            raise ValidationFailed(
-                "money.format", f"Send an amount like 150 or 150.50 ({self.code})."
-            )
-        whole, frac = match.group(1), match.group(2) or ""
+        grouped = _GROUPED.match(cleaned)
+        # "1,234" is a thousands separator unless the currency has 3+ decimals
+        # (then it is ambiguous and read as a decimal comma, like "12,50").
+        if grouped and (grouped.group(2) is not None or self.exponent < 3):
+            whole, frac = grouped.group(1).replace(",", ""), grouped.group(2) or ""
+        else:
+            match = _AMOUNT.match(cleaned)
+            if not match:
+                raise ValidationFailed(
+                    "money.format", f"Send an amount like 150 or 150.50 ({self.code})."
+                )
+            whole, frac = match.group(1), match.group(2) or ""
         if len(frac) > self.exponent:
             if self.exponent == 0:
                 raise ValidationFailed("money.precision", f"{self.code} amounts are whole numbers.")

@@ -7,15 +7,24 @@ message naming the setting (see :func:`load_settings`).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.money import Currency
 
-Window = Annotated[timedelta, Field(gt=timedelta(0))]
+
+def _seconds(value: object) -> object:
+    """Seconds as the environment spells them: pydantic refuses the string "3600"."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+(\.\d+)?\s*", value):
+        return float(value)
+    return value
+
+
+Window = Annotated[timedelta, BeforeValidator(_seconds), Field(gt=timedelta(0))]
 Positive = Annotated[int, Field(gt=0)]
 
 

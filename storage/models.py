@@ -466,8 +466,12 @@ class Message(Base):
     file_id: Mapped[str | None] = mapped_column(String(255))
     file_kind: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime]
+    # Where the bot delivered it, so a Telegram reply to that copy answers the sender.
+    relay_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    relay_message_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
+        Index("ix_messages_relay", "relay_chat_id", "relay_message_id"),
         Index("ix_messages_project", "project_id", "id"),
         Index("ix_messages_pair", "project_id", "sender_id", "recipient_id"),
     )

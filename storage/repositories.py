@@ -152,6 +152,16 @@ class UserRepository(Repository[User]):
     async def count(self) -> int:
         return int((await self.session.execute(select(func.count(User.id)))).scalar_one())
 
+    async def by_username(self, username: str) -> User | None:
+        """Telegram usernames are case-insensitive; at most one user holds one at a time."""
+        stmt = (
+            select(User)
+            .where(func.lower(User.username) == username.lower())
+            .order_by(User.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
 
 class SkillRepository(Repository[Skill]):
     model = Skill
@@ -242,11 +252,14 @@ class ProjectRepository(Repository[Project]):
         stmt = select(Project).where(Project.status == ProjectStatus.OPEN)
         for term in query.terms:
             upper = term[:-1] + chr(ord(term[-1]) + 1)
+            # Uncorrelated on purpose: a correlated EXISTS makes SQLite probe each
+            # project's terms through ix_project_terms_project instead of one prefix
+            # range on the term index (the primary key).
             stmt = stmt.where(
-                exists().where(
-                    ProjectTerm.project_id == Project.id,
-                    ProjectTerm.term >= term,
-                    ProjectTerm.term < upper,
+                Project.id.in_(
+                    select(ProjectTerm.project_id).where(
+                        ProjectTerm.term >= term, ProjectTerm.term < upper
+                    )
                 )
             )
         if query.skill_ids:
@@ -712,6 +725,12 @@ OPEN_DISPUTE = (
 
 class MessageRepository(Repository[Message]):
     model = Message
+
+    async def by_relay(self, chat_id: int, message_id: int) -> Message | None:
+        stmt = select(Message).where(
+            Message.relay_chat_id == chat_id, Message.relay_message_id == message_id
+        )
+        return (await self.session.execute(stmt)).scalars().first()
 
     async def thread(
         self, project_id: int, a: int, b: int, limit: int, before_id: int | None = None

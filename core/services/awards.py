@@ -203,3 +203,17 @@ class AwardService(Service):
             award_id=award.id,
         )
         return True
+
+    # --- bot support: the marketplace front ---------------------------------------------
+
+    async def pending_for_project(self, actor: Actor, project_id: int) -> Award | None:
+        """The offer awaiting an answer on a project, shown to the two people it concerns
+        (its employer and the freelancer it was made to); None for anyone else."""
+        award = await self.uow.awards.pending_for_project(project_id)
+        if award is None:
+            return None
+        project = await self.uow.projects.get(project_id)
+        assert project is not None
+        if actor.user_id in (project.employer_id, award.freelancer_id) or actor.is_admin:
+            return award
+        return None

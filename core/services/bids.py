@@ -27,6 +27,15 @@ class BidView:
     reputation: Reputation
 
 
+@dataclass(frozen=True)
+class BidEligibility:
+    """What stands between a person and a bid on a project (see BidService.eligibility)."""
+
+    project: Project
+    missing: list[str]  # profile fields to complete first; empty when the profile is complete
+    bid: Bid | None  # the person's bid on this project, in whatever state, if any
+
+
 class BidService(Service):
     async def get(self, bid_id: int) -> Bid:
         bid = await self.uow.bids.get(bid_id)
@@ -213,3 +222,66 @@ class BidService(Service):
 
     async def of_freelancer(self, actor: Actor, limit: int = 10, offset: int = 0) -> list[Bid]:
         return await self.uow.bids.by_freelancer(actor.user_id, limit, offset)
+
+    # --- bot support: the marketplace front ---------------------------------------------
+
+    async def eligibility(self, actor: Actor, project_id: int) -> BidEligibility:
+        """Whether the actor may start a bid, asked before the bid conversation begins.
+
+        The project is refused as place() refuses it (gone, no longer open, one's own),
+        so a stale Bid button is answered at once; the profile fields still missing and an
+        existing bid are reported rather than refused, so the bot can offer to complete
+        the profile or to edit the bid instead.
+        """
+        user = await self.active_user(actor)
+        project = await self._open_project(project_id)
+        if project.employer_id == user.id:
+            raise NotAllowed("bid.own_project", "You cannot bid on your own project.")
+        profile = await UserService(self.ctx).profile(user.id)
+        return BidEligibility(project, profile.missing, await self.uow.bids.of(project.id, user.id))
+
+    def check_terms(
+        self,
+        *,
+        amount: int | None = None,
+        delivery_days: int | None = None,
+        proposal: str | None = None,
+    ) -> str | None:
+        """Validate the given terms of a bid as place() and edit() will; returns the cleaned
+        proposal when one was given. A conversation checks one term per step.
+
+        Terms not given are stood in for by values that always pass, so the rules stay
+        in _check_terms alone.
+        """
+        checked = self._check_terms(
+            1 if amount is None else amount,
+            1 if delivery_days is None else delivery_days,
+            "x" * self.settings.proposal_min if proposal is None else proposal,
+        )
+        return None if proposal is None else checked
+
+    async def mine_on(self, actor: Actor, project_id: int) -> Bid | None:
+        """One's own bid on a project, whatever its status (None if one never bid)."""
+        return await self.uow.bids.of(project_id, actor.user_id)
+
+    async def own(self, actor: Actor, bid_id: int) -> Bid:
+        """One's own bid; anyone else's is refused."""
+        bid = await self.get(bid_id)
+        if bid.freelancer_id != actor.user_id:
+            raise NotAllowed("bid.not_owner", "This is not your bid.")
+        return bid
+
+    async def view_for_employer(self, actor: Actor, bid_id: int) -> BidView:
+        """One bid on one's project, in any status, with the bidder's reputation."""
+        await self.active_user(actor)
+        bid = await self.get(bid_id)
+        project = await self.uow.projects.get(bid.project_id)
+        assert project is not None
+        if project.employer_id != actor.user_id and not actor.is_admin:
+            raise NotAllowed(
+                "project.not_owner", "Only the employer who posted it can see its bids."
+            )
+        bidder = await self.uow.users.get(bid.freelancer_id)
+        assert bidder is not None
+        reputation = await ReputationService(self.ctx).of(bidder.id, PartyRole.FREELANCER)
+        return BidView(bid, bidder, reputation)

@@ -9,6 +9,7 @@ side may escalate to an admin, who sees the whole record and decides.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core import text
 from core.actors import Actor
@@ -50,6 +51,18 @@ class DisputeRecord:
     history: list[MilestoneEvent]
     messages: list[Message]
     milestones: list[Milestone]
+
+
+@dataclass(frozen=True)
+class DisputeOpening:
+    """What filing a dispute over a milestone would mean for the person asking."""
+
+    milestone: Milestone
+    contract: Contract
+    role: PartyRole  # the filer's side
+    respondent_id: int
+    respond_within: timedelta  # how long the other side will have to answer
+    existing: Dispute | None  # the milestone's open dispute, when it already has one
 
 
 class DisputeService(Service):
@@ -111,30 +124,12 @@ class DisputeService(Service):
             raise NotFound("milestone.not_found", "This milestone does not exist.")
         contract = await self.uow.contracts.get(m.contract_id)
         assert contract is not None
-        if actor.user_id == contract.employer_id:
-            role, respondent = PartyRole.EMPLOYER, contract.freelancer_id
-            window = self.settings.dispute_response_window_freelancer
-        elif actor.user_id == contract.freelancer_id:
-            role, respondent = PartyRole.FREELANCER, contract.employer_id
-            window = self.settings.dispute_response_window_employer
-        else:
-            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        role, respondent, window = self._side(actor, contract)
         if m.status is MilestoneStatus.DISPUTED:
             raise Conflict("dispute.exists", "This milestone is already in dispute.")
-        if m.status not in DISPUTABLE or m.escrow <= 0:
-            raise InvalidState(
-                "dispute.nothing_to_dispute",
-                "Only money that is funded and not yet released can be disputed.",
-            )
-        reason = text.bounded(
-            reason, "dispute.reason", "The reason", 10, self.settings.dispute_reason_max
-        )
-        if not 0 < claimed_amount <= m.escrow:
-            raise ValidationFailed(
-                "dispute.claim_range",
-                f"Claim between {self.settings.money.format(1)} and "
-                f"{self.settings.money.format(m.escrow)}.",
-            )
+        self._disputable(m)
+        reason = self.check_reason(reason)
+        self.check_claim(claimed_amount, m.escrow)
         now = self.now()
         dispute = self.uow.disputes.add(
             Dispute(
@@ -184,6 +179,14 @@ class DisputeService(Service):
 
     # --- talking it out ------------------------------------------------------------
 
+    def _in_response_window(self, dispute: Dispute) -> None:
+        """Silence past the window has decided for the filer, even before the timer runs."""
+        if dispute.respond_by <= self.now():
+            raise InvalidState(
+                "dispute.response_window_over",
+                "The time to respond is over; the dispute closes in the filer's favour.",
+            )
+
     def _start_negotiation(self, dispute: Dispute, response: str | None) -> None:
         now = self.now()
         dispute.status = DisputeStatus.NEGOTIATION
@@ -200,9 +203,8 @@ class DisputeService(Service):
             )
         if dispute.status is not DisputeStatus.AWAITING_RESPONSE:
             raise InvalidState("dispute.already_responded", "You have already responded.")
-        response = text.bounded(
-            response, "dispute.response", "The response", 1, self.settings.dispute_reason_max
-        )
+        self._in_response_window(dispute)
+        response = self.check_response(response)
         self._start_negotiation(dispute, response)
         Escrow(self.ctx).log(m, "dispute_response", actor.user_id, note=response)
         self.emit("dispute.responded", [dispute.filed_by_id], dispute_id=dispute.id)
@@ -214,16 +216,12 @@ class DisputeService(Service):
         dispute, m, _ = await self._party(actor, dispute_id)
         if dispute.status is DisputeStatus.ARBITRATION:
             raise InvalidState("dispute.in_arbitration", "An admin is deciding this dispute now.")
-        if not 0 <= release_amount <= m.escrow:
-            raise ValidationFailed(
-                "dispute.offer_range",
-                f"Offer between {self.settings.money.format(0)} and "
-                f"{self.settings.money.format(m.escrow)} for the freelancer.",
-            )
+        self.check_offer(release_amount, m.escrow)
         if (
             dispute.status is DisputeStatus.AWAITING_RESPONSE
             and actor.user_id == dispute.respondent_id
         ):
+            self._in_response_window(dispute)
             self._start_negotiation(dispute, None)  # an offer is an answer
         for earlier in await self.uow.disputes.open_offers(dispute.id):
             earlier.status = OfferStatus.SUPERSEDED
@@ -302,6 +300,9 @@ class DisputeService(Service):
             offer.status = OfferStatus.CLOSED
         m.status = m.status_before_dispute or MilestoneStatus.FUNDED
         m.status_before_dispute = None
+        if m.status is MilestoneStatus.DELIVERED and m.auto_release_at is not None:
+            # The review clock stood still while the money was frozen.
+            m.auto_release_at += self.now() - dispute.created_at
         Escrow(self.ctx).log(m, "dispute_withdrawn", actor.user_id)
         self.emit("dispute.withdrawn", [dispute.respondent_id], dispute_id=dispute.id)
         return dispute
@@ -331,13 +332,7 @@ class DisputeService(Service):
         elif resolution is DisputeResolution.REFUND:
             amount = 0
         elif resolution is DisputeResolution.SPLIT:
-            if release_amount is None or not 0 < release_amount < m.escrow:
-                raise ValidationFailed(
-                    "dispute.split_range",
-                    f"A split gives the freelancer more than nothing and less than "
-                    f"{self.settings.money.format(m.escrow)}.",
-                )
-            amount = release_amount
+            amount = self.check_split(release_amount or 0, m.escrow)
         else:
             raise ValidationFailed("dispute.verdict", "The verdict is release, refund or split.")
         dispute.resolution_note = text.clean(note)[: self.settings.dispute_reason_max] or None
@@ -416,3 +411,104 @@ class DisputeService(Service):
             "dispute.escalated", [dispute.filed_by_id, dispute.respondent_id], dispute_id=dispute.id
         )
         return True
+
+    # --- for conversations that ask one thing at a time ------------------------------
+
+    async def opening(self, actor: Actor, milestone_id: int) -> DisputeOpening:
+        """Whether ``actor`` could dispute this milestone, checked before asking for a reason.
+
+        The refusals are those of :meth:`open`, which checks again under a lock. A
+        milestone already in dispute is not refused: its open dispute comes back in
+        ``existing`` so the caller can show that one instead.
+        """
+        await self.active_user(actor)
+        m = await self.uow.milestones.get(milestone_id)
+        if m is None:
+            raise NotFound("milestone.not_found", "This milestone does not exist.")
+        contract = await self.uow.contracts.get(m.contract_id)
+        assert contract is not None
+        role, respondent, window = self._side(actor, contract)
+        existing = None
+        if m.status is MilestoneStatus.DISPUTED:
+            existing = await self.uow.disputes.open_for_milestone(m.id)
+        if existing is None:
+            self._disputable(m)
+        return DisputeOpening(m, contract, role, respondent, window, existing)
+
+    def _side(self, actor: Actor, contract: Contract) -> tuple[PartyRole, int, timedelta]:
+        """The filer's side, the respondent, and how long the respondent has to answer."""
+        if actor.user_id == contract.employer_id:
+            window = self.settings.dispute_response_window_freelancer
+            return PartyRole.EMPLOYER, contract.freelancer_id, window
+        if actor.user_id == contract.freelancer_id:
+            window = self.settings.dispute_response_window_employer
+            return PartyRole.FREELANCER, contract.employer_id, window
+        raise NotAllowed("contract.not_party", "This contract is not yours.")
+
+    def _disputable(self, m: Milestone) -> None:
+        """Only funded money not yet released, and not once silence has released it."""
+        if m.status not in DISPUTABLE or m.escrow <= 0:
+            raise InvalidState(
+                "dispute.nothing_to_dispute",
+                "Only money that is funded and not yet released can be disputed.",
+            )
+        if (
+            m.status is MilestoneStatus.DELIVERED
+            and m.auto_release_at is not None
+            and m.auto_release_at <= self.now()
+        ):
+            # Silence past the review window has decided: this money is the freelancer's.
+            raise InvalidState(
+                "dispute.nothing_to_dispute",
+                "The time to review this delivery is over; it is being released.",
+            )
+
+    def check_claim(self, amount: int, escrow: int) -> int:
+        """The claim rule of :meth:`open`, for a conversation that asks for the amount alone."""
+        if not 0 < amount <= escrow:
+            raise ValidationFailed(
+                "dispute.claim_range",
+                f"Claim between {self.settings.money.format(1)} and "
+                f"{self.settings.money.format(escrow)}.",
+            )
+        return amount
+
+    def check_offer(self, release_amount: int, escrow: int) -> int:
+        """The range rule of :meth:`offer`: from nothing to all of it for the freelancer."""
+        if not 0 <= release_amount <= escrow:
+            raise ValidationFailed(
+                "dispute.offer_range",
+                f"Offer between {self.settings.money.format(0)} and "
+                f"{self.settings.money.format(escrow)} for the freelancer.",
+            )
+        return release_amount
+
+    def check_split(self, release_amount: int, escrow: int) -> int:
+        """The split rule of :meth:`resolve`: more than nothing, less than everything."""
+        if not 0 < release_amount < escrow:
+            raise ValidationFailed(
+                "dispute.split_range",
+                f"A split gives the freelancer more than nothing and less than "
+                f"{self.settings.money.format(escrow)}.",
+            )
+        return release_amount
+
+    def check_reason(self, reason: str) -> str:
+        """The reason rule of :meth:`open`: the cleaned text, or the refusal ``open`` gives."""
+        return text.bounded(
+            reason, "dispute.reason", "The reason", 10, self.settings.dispute_reason_max
+        )
+
+    def check_response(self, response: str) -> str:
+        """The response rule of :meth:`respond`."""
+        return text.bounded(
+            response, "dispute.response", "The response", 1, self.settings.dispute_reason_max
+        )
+
+    async def get_offer(self, actor: Actor, offer_id: int) -> DisputeOffer:
+        """One offer, for either side of its dispute or an admin (a button names only it)."""
+        offer = await self.uow.disputes.offer(offer_id)
+        if offer is None:
+            raise NotFound("dispute.offer_not_found", "This offer does not exist.")
+        await self.get(actor, offer.dispute_id)
+        return offer

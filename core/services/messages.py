@@ -94,6 +94,25 @@ class MessageService(Service):
             raise NotAllowed("message.not_allowed", "This conversation is not yours.")
         return await self.uow.messages.thread(project_id, actor.user_id, other_id, limit, before_id)
 
+    @atomic
+    async def delivered(self, message_id: int, chat_id: int, relay_message_id: int) -> None:
+        """Remember where the bot delivered a message, so replies to it can be routed."""
+        message = await self.uow.messages.get(message_id)
+        if message is None:
+            raise NotFound("message.not_found", "This message does not exist.")
+        message.relay_chat_id = chat_id
+        message.relay_message_id = relay_message_id
+
+    async def replied_to(self, actor: Actor, chat_id: int, relay_message_id: int) -> Message:
+        """The message a Telegram reply answers: one the actor received through the bot."""
+        message = await self.uow.messages.by_relay(chat_id, relay_message_id)
+        if message is None or message.recipient_id != actor.user_id:
+            raise NotFound(
+                "message.reply_unknown",
+                "That message was not relayed from anyone; use the Message button instead.",
+            )
+        return message
+
     async def get(self, actor: Actor, message_id: int) -> Message:
         message = await self.uow.messages.get(message_id)
         if message is None or (

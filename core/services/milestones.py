@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core import ledger, text
 from core.actors import Actor
 from core.context import Service, atomic
-from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.errors import (
+    Conflict,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
+from core.money import fee_for
 from core.services.escrow import Escrow, Settlement, version
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
 from storage.models import Contract, Milestone, MilestoneEvent, Payment
@@ -22,11 +31,43 @@ from storage.models import Contract, Milestone, MilestoneEvent, Payment
 MOVABLE = (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED)
 
 
+def _whole(amount: object) -> None:
+    """Money is integer minor units: a float (or a bool) is refused, never stored."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise ValidationFailed(
+            "milestone.amount_integer", "The amount must be a whole number of minor units."
+        )
+
+
 @dataclass(frozen=True)
 class FundingStarted:
     milestone: Milestone
     payment: Payment
     funded: bool  # True when the gateway confirmed at once (sandbox)
+
+
+@dataclass(frozen=True)
+class ReleasePreview:
+    """What a release would move, worked out before anything moves (the confirm step)."""
+
+    milestone: Milestone
+    amount: int  # gross, taken from escrow
+    fee: int  # the platform's cut
+    net: int  # what the freelancer receives
+
+
+#: What a party may be offered on one milestone (see ``MilestoneService.check``).
+MILESTONE_ACTIONS = (
+    "accept_request",
+    "reject_request",
+    "fund",
+    "fund_balance",
+    "deliver",
+    "release",
+    "request_changes",
+    "cancel",
+    "dispute",
+)
 
 
 class MilestoneService(Service):
@@ -59,6 +100,14 @@ class MilestoneService(Service):
     def _freelancer(actor: Actor, contract: Contract) -> None:
         if actor.user_id != contract.freelancer_id:
             raise NotAllowed("milestone.freelancer_only", "Only the hired freelancer can do this.")
+
+    def _in_review_window(self, m: Milestone) -> None:
+        """Past the review window silence has decided: the delivery is due for release."""
+        if m.auto_release_at is not None and m.auto_release_at <= self.now():
+            raise InvalidState(
+                "milestone.review_window_over",
+                "The time to review this delivery is over; it is being released.",
+            )
 
     @staticmethod
     def _not_frozen(m: Milestone) -> None:
@@ -93,6 +142,7 @@ class MilestoneService(Service):
 
     def _terms(self, description: str, amount: int, due_at: datetime | None) -> str:
         s = self.settings
+        _whole(amount)
         if amount <= 0:
             raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
         if amount > s.max_budget:
@@ -312,6 +362,7 @@ class MilestoneService(Service):
         self._not_frozen(m)
         if m.status is not MilestoneStatus.DELIVERED:
             raise InvalidState("milestone.not_delivered", "Nothing has been delivered to review.")
+        self._in_review_window(m)
         note = text.bounded(
             note, "milestone.note", "What to change", 1, self.settings.delivery_note_max
         )
@@ -321,13 +372,26 @@ class MilestoneService(Service):
         self.emit("milestone.changes_requested", [contract.freelancer_id], milestone_id=m.id)
         return m
 
-    async def _replayed(self, key: str | None, m: Milestone) -> Settlement | None:
+    async def _replayed(
+        self, key: str | None, m: Milestone, amount: int | None = None
+    ) -> Settlement | None:
+        """The earlier result of a request already carried out under ``key``, if any.
+
+        The same key with a different ``amount`` is a client bug, not a retry.
+        """
         if key is None:
             return None
         earlier = await ledger.Ledger(self.uow).find(key)
         if earlier is None:
             return None
-        return Settlement(m, 0, 0, 0, replayed=True)
+        moved = -sum(a for code, a in earlier.postings if code == ledger.escrow(m.id))
+        fee = sum(a for code, a in earlier.postings if code == ledger.FEES)
+        if amount is not None and amount != moved:
+            raise IdempotencyConflict(
+                "milestone.request_key_reused",
+                "This request was already carried out with a different amount.",
+            )
+        return Settlement(m, moved, fee, 0, replayed=True)
 
     @atomic
     async def release(
@@ -342,12 +406,13 @@ class MilestoneService(Service):
         m, contract = await self._locked(actor, milestone_id)
         self._employer(actor, contract)
         key = f"ms:{m.id}:release:req:{request_key}" if request_key else None
-        if (done := await self._replayed(key, m)) is not None:
+        if (done := await self._replayed(key, m, amount)) is not None:
             return done
         self._not_frozen(m)
         if m.status not in MOVABLE:
             raise InvalidState("milestone.not_releasable", self._why_not_movable(m))
         amount = m.escrow if amount is None else amount
+        _whole(amount)
         if amount <= 0:
             raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
         if amount > m.escrow:
@@ -457,3 +522,169 @@ class MilestoneService(Service):
         )
         self.emit("milestone.cancelled", [other], milestone_id=m.id)
         return m
+
+    # --- what may be done now (the bot's buttons and wizards) ----------------------
+
+    async def check(self, actor: Actor, milestone_id: int, action: str) -> Milestone:
+        """Refuse ``action`` now with the error the operation itself would raise.
+
+        The bot offers only buttons that will work, and stops a wizard at its first
+        step instead of after the person typed everything. What people type
+        (amounts, notes) is still checked by the operation.
+        """
+        await self.active_user(actor)
+        m = await self.get(milestone_id)
+        contract = await self.uow.contracts.get(m.contract_id)
+        assert contract is not None
+        if actor.user_id not in (contract.employer_id, contract.freelancer_id):
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        if action in ("accept_request", "reject_request"):
+            self._employer(actor, contract)
+            if m.status is not MilestoneStatus.REQUESTED:
+                raise InvalidState(
+                    "milestone.not_requested", "This milestone request was already answered."
+                )
+            if action == "accept_request" and contract.status is not ContractStatus.ACTIVE:
+                raise InvalidState("contract.ended", "This contract has ended.")
+        elif action in ("fund", "fund_balance"):
+            self._fundable(actor, m, contract)
+            if action == "fund_balance":
+                book = ledger.Ledger(self.uow)
+                available = await book.balance(ledger.available(actor.user_id))
+                if available < m.amount:
+                    money = self.settings.money
+                    raise InsufficientFunds(
+                        "milestone.balance_short",
+                        f"Your balance ({money.format(available)}) does not cover "
+                        f"{money.format(m.amount)}.",
+                    )
+        elif action == "deliver":
+            self._freelancer(actor, contract)
+            self._not_frozen(m)
+            if m.status is MilestoneStatus.DELIVERED:
+                raise InvalidState(
+                    "milestone.already_delivered",
+                    "Already delivered: the employer has been asked to release it.",
+                )
+            if m.status is not MilestoneStatus.FUNDED:
+                raise InvalidState(
+                    "milestone.not_funded", "Work can be delivered once the milestone is funded."
+                )
+        elif action == "release":
+            self._employer(actor, contract)
+            self._not_frozen(m)
+            if m.status not in MOVABLE:
+                raise InvalidState("milestone.not_releasable", self._why_not_movable(m))
+        elif action == "request_changes":
+            self._employer(actor, contract)
+            self._not_frozen(m)
+            if m.status is not MilestoneStatus.DELIVERED:
+                raise InvalidState(
+                    "milestone.not_delivered", "Nothing has been delivered to review."
+                )
+        elif action == "cancel":
+            self._cancellable(actor, m, contract)
+        elif action == "dispute":
+            from core.services.disputes import DISPUTABLE
+
+            if m.status is MilestoneStatus.DISPUTED:
+                raise Conflict("dispute.exists", "This milestone is already in dispute.")
+            if m.status not in DISPUTABLE or m.escrow <= 0:
+                raise InvalidState(
+                    "dispute.nothing_to_dispute",
+                    "Only money that is funded and not yet released can be disputed.",
+                )
+        else:
+            raise ValidationFailed("milestone.action", f"Unknown milestone action {action!r}.")
+        return m
+
+    def _cancellable(self, actor: Actor, m: Milestone, contract: Contract) -> None:
+        """The rules of :meth:`cancel`, without moving anything."""
+        self._not_frozen(m)
+        if m.status is MilestoneStatus.REQUESTED:
+            if actor.user_id != contract.freelancer_id:
+                raise NotAllowed("milestone.reject_instead", "Reject the request instead.")
+        elif m.status is MilestoneStatus.PENDING:
+            return
+        elif m.status in MOVABLE:
+            if actor.user_id != contract.freelancer_id:
+                raise NotAllowed(
+                    "milestone.employer_cannot_cancel_funded",
+                    "Funded money can only be returned by the freelancer, or through a dispute.",
+                )
+        else:
+            raise InvalidState("milestone.closed", "This milestone is already closed.")
+
+    async def actions(self, actor: Actor, milestone_id: int) -> frozenset[str]:
+        """Every action of :data:`MILESTONE_ACTIONS` that :meth:`check` allows right now."""
+        allowed: set[str] = set()
+        for action in MILESTONE_ACTIONS:
+            try:
+                await self.check(actor, milestone_id, action)
+            except (NotAllowed, InvalidState, InsufficientFunds, Conflict):
+                continue
+            allowed.add(action)
+        return frozenset(allowed)
+
+    async def release_preview(
+        self, actor: Actor, milestone_id: int, amount: int | None = None
+    ) -> ReleasePreview:
+        """The fee and the freelancer's share of a release, checked like the release itself.
+
+        ``amount`` None means all of the escrow. Nothing moves; the release that
+        follows re-checks everything under the row lock.
+        """
+        m = await self.check(actor, milestone_id, "release")
+        amount = m.escrow if amount is None else amount
+        _whole(amount)
+        if amount <= 0:
+            raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
+        if amount > m.escrow:
+            raise ValidationFailed(
+                "milestone.release_exceeds",
+                f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
+            )
+        fee = fee_for(amount, self.settings.platform_fee_bps)
+        return ReleasePreview(m, amount, fee, amount - fee)
+
+    async def check_contract(self, actor: Actor, contract_id: int, action: str) -> Contract:
+        """Refuse starting ``create`` or ``request`` on a contract, as those would."""
+        await self.active_user(actor)
+        contract = await self.uow.contracts.get(contract_id)
+        if contract is None:
+            raise NotFound("contract.not_found", "This contract does not exist.")
+        if actor.user_id not in (contract.employer_id, contract.freelancer_id):
+            raise NotAllowed("contract.not_party", "This contract is not yours.")
+        if contract.status is not ContractStatus.ACTIVE:
+            raise InvalidState("contract.ended", "This contract has ended.")
+        if action == "create":
+            self._employer(actor, contract)
+        elif action == "request":
+            self._freelancer(actor, contract)
+        else:
+            raise ValidationFailed("milestone.action", f"Unknown contract action {action!r}.")
+        return contract
+
+    def check_description(self, description: str) -> str:
+        """The milestone description rule, for a wizard's first step."""
+        return text.bounded(
+            description,
+            "milestone.description",
+            "The description",
+            1,
+            self.settings.milestone_description_max,
+        )
+
+    def check_amount(self, amount: int) -> int:
+        """The milestone amount rules (whole, above zero, at most the maximum budget)."""
+        self._terms("-", amount, None)
+        return amount
+
+    def due_in_days(self, days: int) -> datetime:
+        """A due date ``days`` from now, within the longest delivery time allowed."""
+        limit = self.settings.max_delivery_days
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= limit:
+            raise ValidationFailed(
+                "milestone.due_days", f"The due date is 1 to {limit} days from now."
+            )
+        return self.now() + timedelta(days=days)

@@ -9,11 +9,14 @@ never dropped.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from core import ledger
+from core.actors import Actor
 from core.context import Service, atomic
-from core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.gateways import KNOWN
 from core.services.escrow import Escrow
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
 from storage.models import Milestone, Payment
@@ -34,9 +37,17 @@ class PaymentService(Service):
             raise NotFound("payment.not_found", "This payment does not exist.")
         return payment
 
-    async def check_payable(self, payment_id: int, amount: int, currency: str) -> Payment:
-        """Re-check a payment right before the money is taken (Telegram's pre-checkout)."""
+    async def check_payable(
+        self, payment_id: int, amount: int, currency: str, payer: Actor | None = None
+    ) -> Payment:
+        """Re-check a payment right before the money is taken (Telegram's pre-checkout).
+
+        ``payer`` is who is about to pay: an invoice forwarded to someone else is refused,
+        since the money would be credited to the employer who opened it.
+        """
         payment = await self.get(payment_id)
+        if payer is not None and payer.user_id != payment.payer_id:
+            raise NotAllowed("payment.not_yours", "This invoice was issued to someone else.")
         if payment.status is not PaymentStatus.PENDING:
             raise InvalidState("payment.not_pending", "This invoice was already paid.")
         if amount != payment.amount or currency != payment.currency:
@@ -49,8 +60,8 @@ class PaymentService(Service):
             raise InvalidState(
                 "payment.milestone_not_fundable", "This milestone no longer needs funding."
             )
-        payer = await self.uow.users.get(payment.payer_id)
-        if payer is None or payer.is_banned:
+        payer_user = await self.uow.users.get(payment.payer_id)
+        if payer_user is None or payer_user.is_banned:
             raise InvalidState("user.banned", "Your account is suspended.")
         return payment
 
@@ -124,3 +135,80 @@ class PaymentService(Service):
             "payment.credited_to_balance", [payment.payer_id], milestone_id=m.id, amount=amount
         )
         return Confirmation(payment, m, False, amount)
+
+    # --- giving money back the way it came -----------------------------------------
+
+    async def _returnable(self, payment: Payment, m: Milestone) -> bool:
+        """The payment's own money is back on the payer's balance, untouched by a release."""
+        gateway = KNOWN.get(payment.gateway)
+        if (
+            gateway is None
+            or not gateway.refundable_to_source
+            or payment.status is not PaymentStatus.SUCCEEDED
+            or payment.refunded_amount
+        ):
+            return False
+        funded_escrow = await ledger.Ledger(self.uow).find(f"pay:{payment.id}:escrow")
+        # Funded the milestone: only a full refund of it returns this money (a source
+        # refund is all or nothing). Otherwise it was kept on the balance from the start.
+        return funded_escrow is None or m.status is MilestoneStatus.REFUNDED
+
+    async def refundable_to_source(self, milestone_id: int) -> list[Payment]:
+        """Payments for a milestone that can go back to the payer's Telegram Stars now.
+
+        That is when the milestone's escrow was refunded in full (the freelancer
+        cancelled, a dispute refunded it), or when the payment arrived after the
+        milestone stopped needing it and was kept on the balance.
+        """
+        m = await self.uow.milestones.get(milestone_id)
+        if m is None:
+            raise NotFound("milestone.not_found", "This milestone does not exist.")
+        payments = await self.uow.payments.succeeded_for_milestone(milestone_id)
+        return [p for p in payments if await self._returnable(p, m)]
+
+    @atomic
+    async def refund_to_source(
+        self, payment_id: int, send: Callable[[Payment], Awaitable[object]]
+    ) -> Payment:
+        """Return a payment in full the way it came, around the gateway's own refund call.
+
+        The amount moves from the payer's balance to the gateway's external account
+        (idempotency key ``refund:<payment id>:source``) and is recorded on the
+        payment; then ``send`` (the bot's refundStarPayment) runs inside the same
+        savepoint. If ``send`` raises, nothing here is written and the money stays
+        on the payer's balance.
+        """
+        draft = await self.get(payment_id)
+        # Lock order: milestone, then payment (as in confirm).
+        m = await self.uow.milestones.lock(draft.milestone_id)
+        payment = await self.uow.payments.lock(payment_id)
+        assert m is not None and payment is not None
+        if payment.refunded_amount:
+            raise Conflict("payment.already_refunded", "This payment was already refunded.")
+        if not await self._returnable(payment, m):
+            raise InvalidState(
+                "payment.not_refundable",
+                "This payment cannot go back to its source: its money is held or was paid out.",
+            )
+        now = self.now()
+        await ledger.Ledger(self.uow).post(
+            f"refund:{payment.id}:source",
+            "refund_to_source",
+            [
+                (ledger.available(payment.payer_id), -payment.amount),
+                (ledger.external(payment.gateway), payment.amount),
+            ],
+            milestone_id=m.id,
+            now=now,
+        )
+        payment.refunded_amount = payment.amount
+        await self.uow.flush()
+        await send(payment)
+        self.emit(
+            "payment.refunded",
+            [payment.payer_id],
+            payment_id=payment.id,
+            milestone_id=m.id,
+            amount=payment.amount,
+        )
+        return payment

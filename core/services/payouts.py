@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from core import ledger, text
 from core.actors import Actor
 from core.context import Service, atomic
-from core.errors import InvalidState, NotFound, ValidationFailed
+from core.errors import InsufficientFunds, InvalidState, NotAllowed, NotFound, ValidationFailed
 from core.gateways import PAYOUTS
 from storage.enums import PayoutStatus
 from storage.models import Payout
@@ -31,6 +31,10 @@ class PayoutService(Service):
     async def request(self, actor: Actor, amount: int, destination: str) -> Payout:
         user = await self.active_user(actor)
         s = self.settings
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise ValidationFailed(
+                "payout.amount_integer", "The amount must be a whole number of minor units."
+            )
         if amount < s.min_payout:
             raise ValidationFailed(
                 "payout.too_small", f"The smallest payout is {s.money.format(s.min_payout)}."
@@ -63,6 +67,8 @@ class PayoutService(Service):
             raise NotFound("payout.not_found", "This payout does not exist.")
         if payout.status is not PayoutStatus.REQUESTED:
             raise InvalidState("payout.decided", f"This payout is already {payout.status.value}.")
+        if payout.user_id == actor.user_id:
+            raise NotAllowed("payout.own", "Another administrator has to decide your own payout.")
         return payout
 
     @atomic
@@ -109,3 +115,44 @@ class PayoutService(Service):
 
     async def of_user(self, actor: Actor, limit: int = 10) -> list[Payout]:
         return await self.uow.payouts.of_user(actor.user_id, limit)
+
+    async def check_amount(self, actor: Actor, amount: int | None = None) -> int:
+        """The amount a payout request would take now; ``None`` means the whole balance.
+
+        Lets the payout wizard refuse an amount at its step instead of at the end.
+        """
+        user = await self.active_user(actor)
+        s = self.settings
+        available = (await self.balance(user.id)).available
+        if amount is None:
+            if available < s.min_payout:
+                raise InsufficientFunds(
+                    "payout.balance_too_small",
+                    f"You have {s.money.format(available)}; the smallest payout is "
+                    f"{s.money.format(s.min_payout)}.",
+                )
+            return available
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise ValidationFailed(
+                "payout.amount_integer", "The amount must be a whole number of minor units."
+            )
+        if amount < s.min_payout:
+            raise ValidationFailed(
+                "payout.too_small", f"The smallest payout is {s.money.format(s.min_payout)}."
+            )
+        if amount > available:
+            raise InsufficientFunds(
+                "payout.exceeds_balance", f"You have {s.money.format(available)} available."
+            )
+        return amount
+
+    def check_destination(self, destination: str) -> str:
+        """The payout details rule (where to pay), for the wizard's destination step."""
+        return text.bounded(destination, "payout.destination", "Where to pay", 3, 500)
+
+    async def get(self, actor: Actor, payout_id: int) -> Payout:
+        """One payout, for the person it pays or an admin (the queue's buttons name only it)."""
+        payout = await self.uow.payouts.get(payout_id)
+        if payout is None or (payout.user_id != actor.user_id and not actor.is_admin):
+            raise NotFound("payout.not_found", "This payout does not exist.")
+        return payout

@@ -61,7 +61,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         micros, pid = base64.urlsafe_b64decode(padded.encode()).decode().split(".")
         when = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
         return when, int(pid)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, OverflowError, OSError) as error:  # a forged or mangled cursor
         raise ValidationFailed("search.cursor", "That page link is no longer valid.") from error
 
 
@@ -235,8 +235,9 @@ class ProjectService(Service):
         return project
 
     async def _index(self, project: Project) -> None:
+        # No cap that a long description could reach: every word must stay findable.
         await self.uow.projects.set_terms(
-            project.id, text.terms(project.title, project.description)
+            project.id, text.terms(project.title, project.description, limit=10_000)
         )
 
     @atomic
@@ -315,6 +316,13 @@ class ProjectService(Service):
                     "Money is held in escrow for this project: release it, or ask the "
                     "freelancer to cancel the milestone, or open a dispute first.",
                 )
+            if any(m.released_amount > 0 for m in milestones):
+                # Paid work must end as a completed contract, not a cancellation that
+                # would count against the freelancer's completion rate.
+                raise InvalidState(
+                    "project.partly_paid",
+                    "Part of this project was already paid: end the contract instead.",
+                )
             for m in milestones:
                 if m.status in (MilestoneStatus.PENDING, MilestoneStatus.REQUESTED):
                     m.status = MilestoneStatus.CANCELLED
@@ -366,3 +374,56 @@ class ProjectService(Service):
             project_id=project.id,
         )
         return True
+
+    # --- bot support: the marketplace front ---------------------------------------------
+
+    async def check_fields(
+        self,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        skills: Sequence[str] | None = None,
+        budget_min: int | None = None,
+        budget_max: int | None = None,
+        attachments: Sequence[Attachment] | None = None,
+    ) -> None:
+        """Validate the given parts of a project as create_draft() and edit() will, writing
+        nothing, so a conversation can re-ask at the step that is wrong instead of at the end.
+
+        A budget with one bound only is checked as a fixed price of that amount (the first
+        of two steps).
+        """
+        s = self.settings
+        if title is not None:
+            text.bounded(title, "project.title", "The title", s.title_min, s.title_max)
+        if description is not None:
+            text.bounded(
+                description,
+                "project.description",
+                "The description",
+                s.description_min,
+                s.description_max,
+            )
+        if skills is not None:
+            await self._skills(skills)
+        if budget_min is not None or budget_max is not None:
+            lo = budget_min if budget_min is not None else budget_max
+            hi = budget_max if budget_max is not None else budget_min
+            assert lo is not None and hi is not None
+            self._check_budget(lo, hi)
+        if attachments is not None:
+            self._check_attachments(attachments)
+
+    async def editable(self, actor: Actor, project_id: int) -> Project:
+        """One's own project, refused as edit() would refuse it, read without a lock: the
+        bot asks this before starting an edit conversation, so a stale Edit button is
+        refused at once rather than after the person typed the new text."""
+        await self.active_user(actor)
+        project = await self.get(project_id)
+        if project.employer_id != actor.user_id:
+            raise NotAllowed("project.not_owner", "Only the employer who posted it can do this.")
+        if project.status not in EDITABLE:
+            raise InvalidState(
+                "project.not_editable", "A project can only be edited while it is open."
+            )
+        return project

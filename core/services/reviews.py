@@ -44,7 +44,7 @@ class ReviewService(Service):
             )
         if not self._window_open(contract):
             raise InvalidState("review.window_closed", "The time to review this contract is over.")
-        if not isinstance(rating, int) or not 1 <= rating <= 5:
+        if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
             raise ValidationFailed("review.rating", "Rate from 1 to 5 stars.")
         body = text.bounded(body, "review.text", "The review", 1, self.settings.review_max)
         existing = [
@@ -86,6 +86,7 @@ class ReviewService(Service):
             mine=mine,
             theirs=theirs if visible else None,
             can_write=mine is None
+            and actor.user_id in (contract.employer_id, contract.freelancer_id)
             and contract.status is ContractStatus.COMPLETED
             and self._window_open(contract),
         )

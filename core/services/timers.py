@@ -6,6 +6,7 @@ row lock, so running the sweep twice, or in two processes, does each thing once.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from core.context import Service
@@ -40,16 +41,32 @@ class TimerService(Service):
         now = self.now()
         report = SweepReport()
         u = self.uow
+
+        async def each(what: str, item: int, step: Awaitable[object]) -> bool:
+            """One item; a failure (already rolled back) is reported and the sweep goes on."""
+            try:
+                return bool(await step)
+            except Exception as error:
+                report.failures.append(f"{what} {item}: {error!r}")
+                return False
+
         for pid in await u.projects.due_to_close(now, batch):
-            report.projects_closed += await ProjectService(self.ctx).close_if_due(pid)
+            step = ProjectService(self.ctx).close_if_due(pid)
+            report.projects_closed += await each("project", pid, step)
         for aid in await u.awards.due_to_lapse(now, batch):
-            report.awards_lapsed += await AwardService(self.ctx).lapse_if_due(aid)
+            step = AwardService(self.ctx).lapse_if_due(aid)
+            report.awards_lapsed += await each("award", aid, step)
         for mid in await u.milestones.due_to_auto_release(now, batch):
-            released = await MilestoneService(self.ctx).auto_release_if_due(mid)
-            report.milestones_auto_released += released is not None
+            released = _not_none(MilestoneService(self.ctx).auto_release_if_due(mid))
+            report.milestones_auto_released += await each("milestone", mid, released)
         for did in await u.disputes.due_unanswered(now, batch):
-            settled = await DisputeService(self.ctx).default_if_due(did)
-            report.disputes_defaulted += settled is not None
+            settled = _not_none(DisputeService(self.ctx).default_if_due(did))
+            report.disputes_defaulted += await each("dispute", did, settled)
         for did in await u.disputes.due_to_escalate(now, batch):
-            report.disputes_escalated += await DisputeService(self.ctx).escalate_if_due(did)
+            step = DisputeService(self.ctx).escalate_if_due(did)
+            report.disputes_escalated += await each("dispute", did, step)
         return report
+
+
+async def _not_none(step: Awaitable[object]) -> bool:
+    return await step is not None

@@ -169,3 +169,38 @@ class UserService(Service):
         user.ban_reason = None
         self.emit("user.unbanned", [user.id], user_id=user.id)
         return user
+
+    # --- bot support: the marketplace front ---------------------------------------------
+
+    async def freelancers_for_skills(
+        self, skill_ids: Sequence[int], limit: int, *, exclude_user_id: int | None = None
+    ) -> list[User]:
+        """Freelancers to alert about a new project that needs any of these skills: banned
+        people left out, and the employer who posted it (who may freelance too)."""
+        if not skill_ids or limit <= 0:
+            return []
+        found = await self.uow.users.freelancers_with_skills(skill_ids, limit + 1)
+        return [u for u in found if u.id != exclude_user_id][:limit]
+
+    async def find(self, actor: Actor, who: str) -> User:
+        """An admin looks someone up by bidgram user id (``123`` or ``#123``) or ``@username``."""
+        self.require_admin(actor)
+        value = text.clean(who)
+        user: User | None = None
+        digits = value.removeprefix("#")
+        if digits.isascii() and digits.isdigit():
+            # beyond a BIGINT nobody can match, and PostgreSQL would refuse the query
+            user = await self.uow.users.get(int(digits)) if len(digits) <= 18 else None
+        elif value.startswith("@") and len(value) > 1:
+            user = await self.uow.users.by_username(value[1:])
+        else:
+            raise ValidationFailed(
+                "user.lookup", "Send a user id like 123 (or #123) or a username like @name."
+            )
+        if user is None:
+            raise NotFound("user.not_found", f"Nobody here is {value}.")
+        return user
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        """The user behind a Telegram id, if they ever wrote to the bot (alerts to admins)."""
+        return await self.uow.users.by_telegram_id(telegram_id)

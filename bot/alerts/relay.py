@@ -1,0 +1,81 @@
+"""A relayed message reaches its recipient, with who sent it and a Reply button.
+
+Where it lands is recorded (``on_sent``) so that a Telegram reply to it finds its
+way back to the sender. Nobody's username or Telegram id is ever shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import ChatCb
+from bot.notifier import Alert, AlertContext, renders
+from bot.render import button
+from bot.texts import relay as texts
+from bot.texts.disputes import messages
+from core.events import Event
+from core.marketplace import Marketplace
+
+
+@renders("message.received")
+async def received(event: Event, ctx: AlertContext) -> list[Alert]:
+    recipient = await ctx.market.users.get(event.recipients[0])
+    message = await ctx.market.messages.get(
+        ctx.market.users.actor(recipient), int(event.data["message_id"] or 0)
+    )
+    sender = await ctx.market.users.get(message.sender_id)
+    project = await ctx.market.projects.get(message.project_id)
+    name, title = sender.first_name, project.title
+    reply = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=button(texts.REPLY),
+                    callback_data=ChatCb(project_id=project.id, user_id=sender.id).pack(),
+                )
+            ]
+        ]
+    )
+    chat_id = recipient.telegram_id
+    record = _recorder(ctx, message.id, chat_id)
+    if message.file_id is None:
+        return _texts(
+            chat_id, messages(texts.relayed_text(name, title, message.text)), reply, record
+        )
+    caption = texts.caption(name, title, message.text)
+    if caption is not None:
+        return [Alert(chat_id, caption, reply, message.file_id, message.file_kind, record)]
+    # A caption holds 1024 characters: the file goes first, its text right after.
+    head = texts.file_header(name, title)
+    return [
+        Alert(chat_id, head, None, message.file_id, message.file_kind, record),
+        *_texts(chat_id, messages(texts.relayed_text(name, title, message.text)), reply),
+    ]
+
+
+def _texts(
+    chat_id: int,
+    chunks: list[str],
+    reply: InlineKeyboardMarkup,
+    on_sent: Callable[[int], Awaitable[None]] | None = None,
+) -> list[Alert]:
+    """A text in as many messages as it takes: the Reply button on the last one."""
+    last = len(chunks) - 1
+    return [
+        Alert(chat_id, chunk, reply if i == last else None, on_sent=on_sent if i == 0 else None)
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+def _recorder(ctx: AlertContext, message_id: int, chat_id: int) -> Callable[[int], Awaitable[None]]:
+    """Remember where the copy landed, in a unit of work of its own (the alert's is read-only)."""
+
+    async def record(telegram_message_id: int) -> None:
+        async with ctx.db.uow() as uow:
+            market = Marketplace(uow, ctx.settings, ctx.clock, ctx.gateways)
+            await market.messages.delivered(message_id, chat_id, telegram_message_id)
+            await uow.commit()
+
+    return record

@@ -1,0 +1,359 @@
+"""Admin conversations: a verdict on a dispute, deciding a payout, banning someone.
+
+Every one ends in a single core call that checks admin rights and the object's
+state again, so a second admin (or a second press) gets core's refusal.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.callbacks import FlowCb
+from bot.flows.dispute import action_button, load_view
+from bot.handlers.admin import AdminCb, markup
+from bot.handlers.payments import return_stars
+from bot.keyboards import cancel_row, only_cancel
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import admin as texts
+from bot.texts.disputes import DisputeView
+from core.actors import Actor
+from core.marketplace import Marketplace
+from storage.enums import DisputeResolution, PayoutStatus
+
+router = Router(name="admin_flow")
+
+TYPED = F.text & ~F.text.startswith("/")
+
+
+class Verdict(StatesGroup):
+    amount = State()
+    confirm = State()
+
+
+class DecidePayout(StatesGroup):
+    note = State()
+    reason = State()
+
+
+class Ban(StatesGroup):
+    who = State()
+    reason = State()
+
+
+# --- a verdict ---------------------------------------------------------------------------
+
+
+async def _open_dispute(
+    market: Marketplace, actor: Actor, dispute_id: int, callback_reply: CallbackReply
+) -> DisputeView | None:
+    """The dispute, or None (and an alert) when it was settled since the button was sent."""
+    v = await load_view(market, actor, dispute_id)
+    if not v.is_open:
+        callback_reply.text = texts.dispute_closed(v.dispute.status)
+        callback_reply.alert = True
+        return None
+    return v
+
+
+@router.callback_query(AdminCb.filter(F.action.in_({"release", "refund"})))
+async def release_or_refund(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    await state.clear()
+    v = await _open_dispute(market, actor, callback_data.id, callback_reply)
+    if v is None:
+        return
+    escrow = v.milestone.escrow
+    release = escrow if callback_data.action == "release" else 0
+    await state.set_data(
+        {
+            "dispute_id": v.dispute.id,
+            "verdict": callback_data.action,
+            "release": release,
+            "escrow": escrow,
+            "note": "",
+        }
+    )
+    await _confirm(query.from_user.id, bot, state, settings)
+
+
+@router.callback_query(AdminCb.filter(F.action == "split"))
+async def split(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    await state.clear()
+    v = await _open_dispute(market, actor, callback_data.id, callback_reply)
+    if v is None:
+        return
+    escrow = v.milestone.escrow
+    await state.set_state(Verdict.amount)
+    await state.set_data(
+        {"dispute_id": v.dispute.id, "verdict": "split", "escrow": escrow, "note": ""}
+    )
+    await bot.send_message(
+        query.from_user.id,
+        texts.ask_split(v.dispute.id, escrow, settings.money),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.message(Verdict.amount, TYPED)
+async def got_split(
+    message: Message, state: FSMContext, market: Marketplace, bot: Bot, settings: BotSettings
+) -> None:
+    data = await state.get_data()
+    amount = settings.money.parse(message.text or "")
+    release = market.disputes.check_split(amount, int(data["escrow"]))
+    await state.update_data(release=release)
+    await _confirm(message.chat.id, bot, state, settings)
+
+
+@router.message(Verdict.amount, ~F.text)
+async def split_not_text(message: Message) -> None:
+    await message.answer(texts.AMOUNT_NOT_TEXT)
+
+
+async def _confirm(chat_id: int, bot: Bot, state: FSMContext, settings: BotSettings) -> None:
+    await state.set_state(Verdict.confirm)
+    data = await state.get_data()
+    text = texts.confirm_verdict(
+        int(data["dispute_id"]),
+        int(data["release"]),
+        int(data["escrow"]),
+        data["note"],
+        settings.money,
+        settings.platform_fee_bps,
+    )
+    keyboard = markup([action_button(texts.CONFIRM, FlowCb(action="confirm"))], cancel_row())
+    await bot.send_message(chat_id, text, reply_markup=keyboard)
+
+
+@router.message(Verdict.confirm, TYPED)
+async def got_note(message: Message, state: FSMContext, bot: Bot, settings: BotSettings) -> None:
+    """A note for both sides; the confirmation is shown again with it."""
+    await state.update_data(note=(message.text or "").strip())
+    await _confirm(message.chat.id, bot, state, settings)
+
+
+@router.message(Verdict.confirm, ~F.text)
+async def note_not_text(message: Message) -> None:
+    await message.answer(texts.NOTE_NOT_TEXT)
+
+
+@router.callback_query(Verdict.confirm, FlowCb.filter(F.action == "confirm"))
+async def decide(
+    query: CallbackQuery,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    data = await state.get_data()
+    verdict = DisputeResolution(data["verdict"])
+    dispute_id = int(data["dispute_id"])
+    result = await market.disputes.resolve(
+        actor,
+        dispute_id,
+        verdict,
+        release_amount=int(data["release"]) if verdict is DisputeResolution.SPLIT else None,
+        note=data["note"],
+    )
+    await return_stars(bot, market, result.milestone.id)  # a full refund goes back as Stars
+    await state.clear()
+    done = texts.verdict_done(
+        dispute_id, result.released, result.fee, result.refunded, settings.money
+    )
+    callback_reply.text = texts.RESOLVED
+    await bot.send_message(
+        query.from_user.id,
+        done,
+        reply_markup=markup([action_button(texts.QUEUE, AdminCb(action="dq"))]),
+    )
+
+
+# --- payouts -------------------------------------------------------------------------------
+
+
+@router.callback_query(AdminCb.filter(F.action.in_({"paid", "reject"})))
+async def decide_payout(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    await state.clear()
+    payout = await market.payouts.get(actor, callback_data.id)
+    if payout.status is not PayoutStatus.REQUESTED:
+        callback_reply.text = texts.payout_decided(payout)
+        callback_reply.alert = True
+        return
+    user = await market.users.get(payout.user_id)
+    await state.set_data({"payout_id": payout.id})
+    if callback_data.action == "paid":
+        await state.set_state(DecidePayout.note)
+        keyboard = markup(
+            [action_button(texts.MARK_PAID_NO_NOTE, FlowCb(action="skip"))], cancel_row()
+        )
+        text = texts.ask_paid_note(payout, user, settings.money)
+    else:
+        await state.set_state(DecidePayout.reason)
+        keyboard = only_cancel()
+        text = texts.ask_reject_reason(payout, user, settings.money)
+    await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+@router.message(DecidePayout.note, TYPED)
+async def paid_with_note(
+    message: Message, state: FSMContext, market: Marketplace, actor: Actor, settings: BotSettings
+) -> None:
+    data = await state.get_data()
+    payout = await market.payouts.mark_paid(actor, int(data["payout_id"]), message.text or "")
+    await state.clear()
+    await message.answer(texts.payout_paid(payout, settings.money), reply_markup=_to_payouts())
+
+
+@router.callback_query(DecidePayout.note, FlowCb.filter(F.action == "skip"))
+async def paid_without_note(
+    query: CallbackQuery,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    data = await state.get_data()
+    payout = await market.payouts.mark_paid(actor, int(data["payout_id"]))
+    await state.clear()
+    await bot.send_message(
+        query.from_user.id, texts.payout_paid(payout, settings.money), reply_markup=_to_payouts()
+    )
+
+
+@router.message(DecidePayout.reason, TYPED)
+async def rejected(
+    message: Message, state: FSMContext, market: Marketplace, actor: Actor, settings: BotSettings
+) -> None:
+    data = await state.get_data()
+    payout = await market.payouts.reject(actor, int(data["payout_id"]), message.text or "")
+    await state.clear()
+    await message.answer(texts.payout_rejected(payout, settings.money), reply_markup=_to_payouts())
+
+
+@router.message(DecidePayout.note, ~F.text)
+@router.message(DecidePayout.reason, ~F.text)
+async def payout_not_text(message: Message) -> None:
+    await message.answer(texts.REASON_NOT_TEXT)
+
+
+def _to_payouts() -> InlineKeyboardMarkup:
+    return markup([action_button(texts.PAYOUTS_QUEUE, AdminCb(action="pq"))])
+
+
+# --- bans ----------------------------------------------------------------------------------
+
+
+@router.callback_query(AdminCb.filter(F.action == "who"))
+async def ask_who(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
+    await state.clear()
+    await state.set_state(Ban.who)
+    await bot.send_message(query.from_user.id, texts.ASK_WHO, reply_markup=only_cancel())
+
+
+@router.message(Ban.who, TYPED)
+async def got_who(message: Message, state: FSMContext, market: Marketplace, actor: Actor) -> None:
+    user = await market.users.find(actor, message.text or "")
+    await state.clear()
+    action = (
+        action_button(texts.UNBAN, AdminCb(action="unban", id=user.id))
+        if user.is_banned
+        else action_button(texts.BAN, AdminCb(action="ban", id=user.id))
+    )
+    await message.answer(texts.user_card(user), reply_markup=markup([action]))
+
+
+@router.message(Ban.who, ~F.text)
+async def who_not_text(message: Message) -> None:
+    await message.answer(texts.WHO_NOT_TEXT)
+
+
+@router.callback_query(AdminCb.filter(F.action == "ban"))
+async def ask_reason(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    state: FSMContext,
+    market: Marketplace,
+    bot: Bot,
+    callback_reply: CallbackReply,
+) -> None:
+    await state.clear()
+    user = await market.users.get(callback_data.id)
+    if user.is_banned:
+        callback_reply.text = texts.ALREADY_BANNED
+        callback_reply.alert = True
+        return
+    await state.set_state(Ban.reason)
+    await state.set_data({"user_id": user.id})
+    await bot.send_message(
+        query.from_user.id, texts.ask_ban_reason(user), reply_markup=only_cancel()
+    )
+
+
+@router.message(Ban.reason, TYPED)
+async def ban(message: Message, state: FSMContext, market: Marketplace, actor: Actor) -> None:
+    data = await state.get_data()
+    user = await market.users.ban(actor, int(data["user_id"]), message.text or "")
+    await state.clear()
+    unban = action_button(texts.UNBAN, AdminCb(action="unban", id=user.id))
+    await message.answer(texts.banned(user), reply_markup=markup([unban]))
+
+
+@router.message(Ban.reason, ~F.text)
+async def reason_not_text(message: Message) -> None:
+    await message.answer(texts.REASON_NOT_TEXT)
+
+
+@router.callback_query(AdminCb.filter(F.action == "unban"))
+async def unban(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    callback_reply: CallbackReply,
+) -> None:
+    await state.clear()
+    if not (await market.users.get(callback_data.id)).is_banned:
+        callback_reply.text = texts.NOT_BANNED
+        callback_reply.alert = True
+        return
+    user = await market.users.unban(actor, callback_data.id)
+    callback_reply.text = texts.UNBANNED
+    ban_again = action_button(texts.BAN, AdminCb(action="ban", id=user.id))
+    await bot.send_message(
+        query.from_user.id, texts.unbanned(user), reply_markup=markup([ban_again])
+    )

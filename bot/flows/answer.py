@@ -1,0 +1,219 @@
+"""The employer's answers that need typing: ask for changes (note), release part (amount)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import ContractCb, FlowCb, MilestoneCb
+from bot.flows.work_steps import choices
+from bot.handlers.milestones import replace_prompt, request_key
+from bot.keyboards import only_cancel
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import contracts as texts
+from bot.texts import money as money_texts
+from core import text
+from core.actors import Actor
+from core.marketplace import Marketplace
+
+router = Router(name="answer_flow")
+TEXT = F.text & ~F.text.startswith("/")
+
+
+class ChangesForm(StatesGroup):
+    note = State()
+    confirm = State()
+
+
+class PartReleaseForm(StatesGroup):
+    amount = State()
+    confirm = State()
+
+
+def _contract_button(contract_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
+    )
+    return kb.as_markup()
+
+
+# --- request changes --------------------------------------------------------------------
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "changes"))
+async def changes_start(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    m = await market.milestones.check(actor, callback_data.milestone_id, "request_changes")
+    await state.set_state(ChangesForm.note)
+    await state.update_data(milestone_id=m.id, description=m.description)
+    await bot.send_message(
+        query.from_user.id,
+        texts.changes_ask(m.description, settings.delivery_note_max),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.message(ChangesForm.note, TEXT)
+async def changes_note(message: Message, state: FSMContext, settings: BotSettings) -> None:
+    value = text.bounded(
+        message.text, "milestone.note", "What to change", 1, settings.delivery_note_max
+    )
+    await state.update_data(note=value)
+    await state.set_state(ChangesForm.confirm)
+    data = await state.get_data()
+    await message.answer(
+        texts.changes_confirm(data["description"], value),
+        reply_markup=choices((texts.CONFIRM, "ch_ok")),
+    )
+
+
+@router.message(ChangesForm.note)
+async def changes_reask(message: Message) -> None:
+    await message.answer(texts.CHANGES_REASK, reply_markup=only_cancel())
+
+
+@router.callback_query(ChangesForm.confirm, FlowCb.filter(F.action == "ch_ok"))
+async def changes_confirm(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    data = await state.get_data()
+    m = await market.milestones.request_changes(actor, data["milestone_id"], data["note"])
+    await state.clear()
+    callback_reply.text = "✏️"
+    await replace_prompt(
+        query, bot, texts.changes_sent(m.description), _contract_button(m.contract_id)
+    )
+
+
+@router.message(ChangesForm.confirm)
+async def changes_confirm_reask(message: Message) -> None:
+    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.CONFIRM, "ch_ok")))
+
+
+# --- release part -----------------------------------------------------------------------
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "release_part"))
+async def part_start(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    m = await market.milestones.check(actor, callback_data.milestone_id, "release")
+    await state.set_state(PartReleaseForm.amount)
+    await state.update_data(milestone_id=m.id)
+    await bot.send_message(
+        query.from_user.id,
+        money_texts.part_amount_ask(
+            m.description, settings.money.format(m.escrow), settings.funding_gateway == "sandbox"
+        ),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.message(PartReleaseForm.amount, TEXT)
+async def part_amount(
+    message: Message,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    data = await state.get_data()
+    money = settings.money
+    preview = await market.milestones.release_preview(
+        actor, data["milestone_id"], money.parse(message.text or "")
+    )
+    m = preview.milestone
+    contract = await market.contracts.get(actor, m.contract_id)
+    freelancer = await market.users.get(contract.freelancer_id)
+    await state.update_data(amount=preview.amount)
+    await state.set_state(PartReleaseForm.confirm)
+    await message.answer(
+        money_texts.release_confirm(
+            m.description,
+            freelancer.first_name,
+            money.format(preview.amount),
+            money.format(preview.fee),
+            money.format(preview.net),
+            money.format(m.escrow),
+            settings.funding_gateway == "sandbox",
+        ),
+        reply_markup=choices(
+            (money_texts.label(money_texts.CONFIRM_RELEASE, money.format(preview.amount)), "pr_ok")
+        ),
+    )
+
+
+@router.message(PartReleaseForm.amount)
+async def part_reask(message: Message) -> None:
+    await message.answer(money_texts.PART_AMOUNT_REASK, reply_markup=only_cancel())
+
+
+@router.callback_query(PartReleaseForm.confirm, FlowCb.filter(F.action == "pr_ok"))
+async def part_confirm(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    data = await state.get_data()
+    result = await market.milestones.release(
+        actor, data["milestone_id"], data["amount"], request_key=request_key(query)
+    )
+    await state.clear()
+    m = result.milestone
+    if result.replayed:
+        callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
+        return
+    contract = await market.contracts.get(actor, m.contract_id)
+    freelancer = await market.users.get(contract.freelancer_id)
+    money = settings.money
+    callback_reply.text = "✅"
+    await replace_prompt(
+        query,
+        bot,
+        money_texts.released(
+            m.description,
+            freelancer.first_name,
+            money.format(result.released),
+            money.format(result.fee),
+            money.format(result.paid_to_freelancer),
+            money.format(m.escrow) if m.escrow else "",
+            settings.funding_gateway == "sandbox",
+        ),
+        _contract_button(m.contract_id),
+    )
+
+
+@router.message(PartReleaseForm.confirm)
+async def part_confirm_reask(message: Message, state: FSMContext, settings: BotSettings) -> None:
+    data = await state.get_data()
+    label = money_texts.label(money_texts.CONFIRM_RELEASE, settings.money.format(data["amount"]))
+    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((label, "pr_ok")))

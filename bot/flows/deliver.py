@@ -1,0 +1,161 @@
+"""Delivering work (freelancer): note → files (documents or photos; Done / Skip) → confirm."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import FlowCb, MilestoneCb
+from bot.flows.work_steps import choices, file_ref
+from bot.handlers.milestones import replace_prompt
+from bot.keyboards import only_cancel
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import contracts as texts
+from core import text
+from core.actors import Actor
+from core.marketplace import Marketplace
+
+router = Router(name="deliver_flow")
+TEXT = F.text & ~F.text.startswith("/")
+FINISH_WORDS = {"done", "skip", "no", "none"}
+
+
+class DeliverForm(StatesGroup):
+    note = State()
+    files = State()
+    confirm = State()
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "deliver"))
+async def start(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    m = await market.milestones.check(actor, callback_data.milestone_id, "deliver")
+    await state.set_state(DeliverForm.note)
+    await state.update_data(milestone_id=m.id, description=m.description, files=[], names=[])
+    await bot.send_message(
+        query.from_user.id,
+        texts.deliver_note_ask(m.description, settings.delivery_note_max),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.message(DeliverForm.note, TEXT)
+async def note(message: Message, state: FSMContext, settings: BotSettings) -> None:
+    # The same rule the delivery itself applies.
+    value = text.bounded(
+        message.text, "milestone.note", "The delivery note", 1, settings.delivery_note_max
+    )
+    await state.update_data(note=value)
+    await state.set_state(DeliverForm.files)
+    await message.answer(
+        texts.deliver_files_ask(settings.max_attachments),
+        reply_markup=choices((texts.SKIP, "dl_skip")),
+    )
+
+
+@router.message(DeliverForm.note)
+async def note_reask(message: Message) -> None:
+    await message.answer(texts.DELIVER_NOTE_REASK, reply_markup=only_cancel())
+
+
+async def _add_file(
+    message: Message, state: FSMContext, settings: BotSettings, ref: str, name: str
+) -> None:
+    data = await state.get_data()
+    files: list[str] = list(data.get("files", []))
+    names: list[str] = list(data.get("names", []))
+    limit = settings.max_attachments
+    if len(files) >= limit:
+        await message.answer(
+            texts.deliver_files_full(limit), reply_markup=choices((texts.DONE, "dl_done"))
+        )
+        return
+    files.append(ref)
+    names.append(name)
+    await state.update_data(files=files, names=names)
+    await message.answer(
+        texts.deliver_file_added(len(files), limit), reply_markup=choices((texts.DONE, "dl_done"))
+    )
+
+
+@router.message(DeliverForm.files, F.document)
+async def document(message: Message, state: FSMContext, settings: BotSettings) -> None:
+    doc = message.document
+    assert doc is not None
+    await _add_file(
+        message, state, settings, file_ref("document", doc.file_id), doc.file_name or "document"
+    )
+
+
+@router.message(DeliverForm.files, F.photo)
+async def photo(message: Message, state: FSMContext, settings: BotSettings) -> None:
+    assert message.photo
+    await _add_file(message, state, settings, file_ref("photo", message.photo[-1].file_id), "photo")
+
+
+async def _preview(chat_id: int, bot: Bot, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.set_state(DeliverForm.confirm)
+    await bot.send_message(
+        chat_id,
+        texts.deliver_confirm(data["description"], data["note"], data.get("names", [])),
+        reply_markup=choices((texts.SEND_DELIVERY, "dl_ok")),
+    )
+
+
+@router.callback_query(DeliverForm.files, FlowCb.filter(F.action.in_({"dl_done", "dl_skip"})))
+async def files_done(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    await _preview(query.from_user.id, bot, state)
+
+
+@router.message(DeliverForm.files, TEXT)
+async def files_text(message: Message, bot: Bot, state: FSMContext) -> None:
+    if (message.text or "").strip().lower() in FINISH_WORDS:
+        await _preview(message.chat.id, bot, state)
+        return
+    await message.answer(
+        texts.DELIVER_FILES_REASK,
+        reply_markup=choices((texts.DONE, "dl_done"), (texts.SKIP, "dl_skip"), columns=2),
+    )
+
+
+@router.message(DeliverForm.files)
+async def files_reask(message: Message) -> None:
+    await message.answer(
+        texts.DELIVER_FILES_REASK,
+        reply_markup=choices((texts.DONE, "dl_done"), (texts.SKIP, "dl_skip"), columns=2),
+    )
+
+
+@router.callback_query(DeliverForm.confirm, FlowCb.filter(F.action == "dl_ok"))
+async def confirm(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    data = await state.get_data()
+    m = await market.milestones.deliver(
+        actor, data["milestone_id"], data["note"], data.get("files", [])
+    )
+    await state.clear()
+    callback_reply.text = "📦"
+    await replace_prompt(query, bot, texts.delivered(m.description, m.auto_release_at))
+
+
+@router.message(DeliverForm.confirm)
+async def confirm_reask(message: Message) -> None:
+    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_DELIVERY, "dl_ok")))

@@ -1,0 +1,177 @@
+"""New milestone (employer) or milestone request (freelancer), as a conversation:
+description → amount → due in days (or Skip) → confirm.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import ContractCb, FlowCb
+from bot.flows.work_steps import choices
+from bot.handlers.milestones import milestone_keyboard, replace_prompt
+from bot.keyboards import only_cancel
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import contracts as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+
+router = Router(name="milestone_flow")
+TEXT = F.text & ~F.text.startswith("/")
+
+
+class MilestoneForm(StatesGroup):
+    description = State()
+    amount = State()
+    due = State()
+    confirm = State()
+
+
+@router.callback_query(ContractCb.filter(F.action.in_({"new_ms", "request_ms"})))
+async def start(
+    query: CallbackQuery,
+    callback_data: ContractCb,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    mode = "create" if callback_data.action == "new_ms" else "request"
+    contract = await market.milestones.check_contract(actor, callback_data.contract_id, mode)
+    await state.set_state(MilestoneForm.description)
+    await state.update_data(contract_id=contract.id, mode=mode)
+    await bot.send_message(
+        query.from_user.id,
+        texts.ms_description_ask(mode == "request", settings.milestone_description_max),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.message(MilestoneForm.description, TEXT)
+async def description(
+    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
+) -> None:
+    value = market.milestones.check_description(message.text or "")
+    await state.update_data(description=value)
+    await state.set_state(MilestoneForm.amount)
+    await message.answer(texts.ms_amount_ask(settings.currency), reply_markup=only_cancel())
+
+
+@router.message(MilestoneForm.description)
+async def description_reask(message: Message) -> None:
+    await message.answer(texts.MS_DESCRIPTION_REASK, reply_markup=only_cancel())
+
+
+@router.message(MilestoneForm.amount, TEXT)
+async def amount(
+    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
+) -> None:
+    value = market.milestones.check_amount(settings.money.parse(message.text or ""))
+    await state.update_data(amount=value)
+    await state.set_state(MilestoneForm.due)
+    await message.answer(
+        texts.ms_due_ask(settings.max_delivery_days), reply_markup=choices((texts.SKIP, "ms_skip"))
+    )
+
+
+@router.message(MilestoneForm.amount)
+async def amount_reask(message: Message, settings: BotSettings) -> None:
+    await message.answer(texts.ms_amount_reask(settings.currency), reply_markup=only_cancel())
+
+
+async def _preview(
+    chat_id: int, bot: Bot, state: FSMContext, market: Marketplace, settings: BotSettings
+) -> None:
+    data = await state.get_data()
+    days = data.get("days")
+    due = market.milestones.due_in_days(days) if days else None
+    await state.set_state(MilestoneForm.confirm)
+    await bot.send_message(
+        chat_id,
+        texts.ms_confirm(
+            data["mode"] == "request",
+            data["description"],
+            settings.money.format(data["amount"]),
+            due,
+            settings.funding_gateway == "sandbox",
+        ),
+        reply_markup=choices((texts.CONFIRM, "ms_ok")),
+    )
+
+
+@router.message(MilestoneForm.due, TEXT)
+async def due_days(
+    message: Message, bot: Bot, state: FSMContext, market: Marketplace, settings: BotSettings
+) -> None:
+    raw = (message.text or "").strip()
+    if not raw.isdigit() or len(raw) > 6:
+        await message.answer(
+            texts.ms_due_reask(settings.max_delivery_days),
+            reply_markup=choices((texts.SKIP, "ms_skip")),
+        )
+        return
+    market.milestones.due_in_days(int(raw))  # refuses 0 or too far, and re-asks
+    await state.update_data(days=int(raw))
+    await _preview(message.chat.id, bot, state, market, settings)
+
+
+@router.callback_query(MilestoneForm.due, FlowCb.filter(F.action == "ms_skip"))
+async def due_skip(
+    query: CallbackQuery, bot: Bot, state: FSMContext, market: Marketplace, settings: BotSettings
+) -> None:
+    await state.update_data(days=None)
+    await _preview(query.from_user.id, bot, state, market, settings)
+
+
+@router.message(MilestoneForm.due)
+async def due_reask(message: Message, settings: BotSettings) -> None:
+    await message.answer(
+        texts.ms_due_reask(settings.max_delivery_days),
+        reply_markup=choices((texts.SKIP, "ms_skip")),
+    )
+
+
+@router.callback_query(MilestoneForm.confirm, FlowCb.filter(F.action == "ms_ok"))
+async def confirm(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    data = await state.get_data()
+    due = market.milestones.due_in_days(data["days"]) if data.get("days") else None
+    description, amount, contract_id = data["description"], data["amount"], data["contract_id"]
+    money = settings.money
+    if data["mode"] == "request":
+        m = await market.milestones.request(
+            actor, contract_id, description=description, amount=amount, due_at=due
+        )
+        text = texts.ms_requested(
+            m.description, money.format(m.amount), settings.funding_gateway == "sandbox"
+        )
+        keyboard = None
+    else:
+        m = await market.milestones.create(
+            actor, contract_id, description=description, amount=amount, due_at=due
+        )
+        text = texts.ms_created(
+            m.description, money.format(m.amount), settings.funding_gateway == "sandbox"
+        )
+        actions = await market.milestones.actions(actor, m.id)
+        keyboard = milestone_keyboard(m, actions, settings, contract_id=m.contract_id)
+    await state.clear()
+    callback_reply.text = "✅"
+    await replace_prompt(query, bot, text, keyboard)
+
+
+@router.message(MilestoneForm.confirm)
+async def confirm_reask(message: Message) -> None:
+    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.CONFIRM, "ms_ok")))

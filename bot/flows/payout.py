@@ -1,0 +1,143 @@
+"""Requesting a payout: amount (or All) → destination → confirm. An operator pays it."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import FlowCb, MenuCb
+from bot.flows.work_steps import choices
+from bot.handlers.milestones import replace_prompt
+from bot.handlers.wallet import WalletCb
+from bot.keyboards import only_cancel
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import money as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+
+router = Router(name="payout_flow")
+TEXT = F.text & ~F.text.startswith("/")
+
+
+class PayoutForm(StatesGroup):
+    amount = State()
+    destination = State()
+    confirm = State()
+
+
+def _amount_keyboard(available: str) -> InlineKeyboardMarkup:
+    return choices((texts.label(texts.PAYOUT_ALL, available), "po_all"))
+
+
+@router.callback_query(WalletCb.filter(F.action == "payout"))
+async def start(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    everything = await market.payouts.check_amount(actor)  # refuses a balance below the minimum
+    money = settings.money
+    await state.set_state(PayoutForm.amount)
+    await bot.send_message(
+        query.from_user.id,
+        texts.payout_amount_ask(
+            money.format(everything),
+            money.format(settings.min_payout),
+            settings.funding_gateway == "sandbox",
+        ),
+        reply_markup=_amount_keyboard(money.format(everything)),
+    )
+
+
+async def _amount_chosen(chat_id: int, bot: Bot, state: FSMContext, amount: int) -> None:
+    await state.update_data(amount=amount)
+    await state.set_state(PayoutForm.destination)
+    await bot.send_message(chat_id, texts.DESTINATION_ASK, reply_markup=only_cancel())
+
+
+@router.message(PayoutForm.amount, TEXT)
+async def amount(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    value = await market.payouts.check_amount(actor, settings.money.parse(message.text or ""))
+    await _amount_chosen(message.chat.id, bot, state, value)
+
+
+@router.callback_query(PayoutForm.amount, FlowCb.filter(F.action == "po_all"))
+async def amount_all(
+    query: CallbackQuery, bot: Bot, state: FSMContext, market: Marketplace, actor: Actor
+) -> None:
+    await _amount_chosen(query.from_user.id, bot, state, await market.payouts.check_amount(actor))
+
+
+@router.message(PayoutForm.amount)
+async def amount_reask(message: Message) -> None:
+    await message.answer(texts.PAYOUT_AMOUNT_REASK, reply_markup=only_cancel())
+
+
+@router.message(PayoutForm.destination, TEXT)
+async def destination(
+    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
+) -> None:
+    value = market.payouts.check_destination(message.text or "")
+    await state.update_data(destination=value)
+    await state.set_state(PayoutForm.confirm)
+    data = await state.get_data()
+    await message.answer(
+        texts.payout_confirm(
+            settings.money.format(data["amount"]), value, settings.funding_gateway == "sandbox"
+        ),
+        reply_markup=choices((texts.CONFIRM_PAYOUT, "po_ok")),
+    )
+
+
+@router.message(PayoutForm.destination)
+async def destination_reask(message: Message) -> None:
+    await message.answer(texts.DESTINATION_REASK, reply_markup=only_cancel())
+
+
+@router.callback_query(PayoutForm.confirm, FlowCb.filter(F.action == "po_ok"))
+async def confirm(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    data = await state.get_data()
+    payout = await market.payouts.request(actor, data["amount"], data["destination"])
+    await state.clear()
+    callback_reply.text = "💸"
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.OPEN_BALANCE, callback_data=MenuCb(action="balance"))
+    await replace_prompt(
+        query,
+        bot,
+        texts.payout_requested(
+            settings.money.format(payout.amount), settings.funding_gateway == "sandbox"
+        ),
+        kb.as_markup(),
+    )
+
+
+@router.message(PayoutForm.confirm)
+async def confirm_reask(message: Message) -> None:
+    await message.answer(
+        texts.CONFIRM_REASK,
+        reply_markup=choices((texts.CONFIRM_PAYOUT, "po_ok")),
+    )

@@ -1,0 +1,586 @@
+"""Posting a project: title → description → skills → budget → files → preview → publish
+(or save as a draft); and the small conversation that edits one part of a project.
+
+Every answer is checked by core (``projects.check_fields``) at its own step, so a bad
+answer is re-asked right there; the project is only created at the end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot import deeplinks
+from bot.callbacks import FlowCb, MenuCb, PageCb, ProjectCb, SkillCb
+from bot.flows.profile import picker, picker_toggle, picker_turn, slugs_of, typed_skills
+from bot.handlers.browse import keep_search
+from bot.handlers.projects import send_long, send_owner_card
+from bot.keyboards import cancel_row, only_cancel
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import profile as profile_texts
+from bot.texts import projects as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from core.money import Currency
+from core.services.projects import MAX_SKILLS, Attachment
+from storage.models import Skill
+
+router = Router(name="post_project")
+
+_RANGE = re.compile(r"\s*(?:–|—|-|\.\.|\bto\b)\s*", re.IGNORECASE)
+
+
+class PostForm(StatesGroup):
+    title = State()
+    description = State()
+    skills = State()
+    budget = State()
+    budget_max = State()
+    files = State()
+    preview = State()
+
+
+class EditForm(StatesGroup):
+    choose = State()
+    title = State()
+    description = State()
+    skills = State()
+    budget = State()
+
+
+class EditFieldCb(CallbackData, prefix="mpf"):
+    """Which part of a project to edit: ``title``, ``description``, ``budget``, ``skills``."""
+
+    field: str
+
+
+def budget_parts(text: str) -> tuple[str, str | None] | None:
+    """ "100-500", "100 – 500", "100 to 500" or "300"; None when it is neither."""
+    parts = [p for p in _RANGE.split(text.strip()) if p]
+    if len(parts) == 1:
+        return parts[0], None
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    return None
+
+
+def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
+    return texts.ask_project_skills(MAX_SKILLS, page, pages, categories)
+
+
+def _flow_button(label: str, action: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=FlowCb(action=action).pack())
+
+
+def _done_keyboard(any_files: bool) -> InlineKeyboardMarkup:
+    label = texts.DONE if any_files else texts.SKIP
+    return InlineKeyboardMarkup(inline_keyboard=[[_flow_button(label, "done")], cancel_row()])
+
+
+def _names(ids: Sequence[int], catalogue: Sequence[Skill]) -> list[str]:
+    return [s.name for s in catalogue if s.id in ids]
+
+
+# --- posting ---------------------------------------------------------------------------------
+
+
+async def _start(state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings) -> None:
+    await keep_search(state)
+    await state.set_state(PostForm.title)
+    await bot.send_message(
+        actor.telegram_id,
+        texts.ask_title(settings.title_min, settings.title_max),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.message(Command("post"))
+async def post_command(
+    message: Message, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
+) -> None:
+    await _start(state, bot, actor, settings)
+
+
+@router.callback_query(MenuCb.filter(F.action == "post"))
+async def post_button(
+    query: CallbackQuery, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
+) -> None:
+    await _start(state, bot, actor, settings)
+
+
+@router.message(PostForm.title, F.text & ~F.text.startswith("/"))
+async def got_title(
+    message: Message,
+    state: FSMContext,
+    market: Marketplace,
+    settings: BotSettings,
+) -> None:
+    title = (message.text or "").strip()
+    await market.projects.check_fields(title=title)
+    await state.update_data(title=title)
+    await state.set_state(PostForm.description)
+    await message.answer(
+        texts.ask_description(settings.description_min, settings.description_max),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.message(PostForm.description, F.text & ~F.text.startswith("/"))
+async def got_description(
+    message: Message,
+    state: FSMContext,
+    market: Marketplace,
+) -> None:
+    description = (message.text or "").strip()
+    await market.projects.check_fields(description=description)
+    await state.update_data(description=description, skills=[], sk_page=0)
+    await state.set_state(PostForm.skills)
+    text, markup = picker(
+        await market.users.skills_catalogue(), [], 0, _prompt, done=profile_texts.skills_done(0)
+    )
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(PostForm.skills, SkillCb.filter(F.skill_id != 0))
+async def toggle_skill(
+    query: CallbackQuery,
+    callback_data: SkillCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    callback_reply: CallbackReply,
+) -> None:
+    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
+
+
+@router.callback_query(PostForm.skills, PageCb.filter(F.kind == "sk"))
+async def skills_page(
+    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
+) -> None:
+    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
+
+
+async def _take_skills(
+    slugs: list[str],
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await market.projects.check_fields(skills=slugs)
+    catalogue = await market.users.skills_catalogue()
+    await state.update_data(skills=[s.id for s in catalogue if s.slug in slugs])
+    await state.set_state(PostForm.budget)
+    money = settings.money
+    await bot.send_message(
+        actor.telegram_id,
+        texts.ask_budget(money.code, money.format(settings.min_budget)),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.callback_query(PostForm.skills, SkillCb.filter(F.skill_id == 0))
+async def skills_done(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    selected = (await state.get_data()).get("skills", [])
+    slugs = slugs_of(selected, await market.users.skills_catalogue())
+    await _take_skills(slugs, state, bot, market, actor, settings)
+
+
+@router.message(PostForm.skills, F.text & ~F.text.startswith("/"))
+async def typed_skills_step(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
+    await _take_skills(slugs, state, bot, market, actor, settings)
+
+
+async def _ask_files(state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings) -> None:
+    await state.update_data(files=[])
+    await state.set_state(PostForm.files)
+    await bot.send_message(
+        actor.telegram_id,
+        texts.ask_files(settings.max_attachments),
+        reply_markup=_done_keyboard(False),
+    )
+
+
+@router.message(PostForm.budget, F.text & ~F.text.startswith("/"))
+async def got_budget(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    parts = budget_parts(message.text or "")
+    if parts is None:
+        await message.answer(texts.BAD_BUDGET)
+        return
+    lo = settings.money.parse(parts[0])
+    hi = settings.money.parse(parts[1]) if parts[1] is not None else None
+    await market.projects.check_fields(budget_min=lo, budget_max=hi)
+    if hi is None:
+        await state.update_data(budget_min=lo)
+        await state.set_state(PostForm.budget_max)
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[[_flow_button(texts.FIXED_PRICE, "fixed")], cancel_row()]
+        )
+        await message.answer(texts.ask_budget_max(settings.money.format(lo)), reply_markup=markup)
+        return
+    await state.update_data(budget_min=lo, budget_max=hi)
+    await _ask_files(state, bot, actor, settings)
+
+
+@router.message(PostForm.budget_max, F.text & ~F.text.startswith("/"))
+async def got_budget_max(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    lo = int((await state.get_data())["budget_min"])
+    hi = settings.money.parse(message.text or "")
+    await market.projects.check_fields(budget_min=lo, budget_max=hi)
+    await state.update_data(budget_max=hi)
+    await _ask_files(state, bot, actor, settings)
+
+
+@router.callback_query(PostForm.budget_max, FlowCb.filter(F.action == "fixed"))
+async def fixed_price(
+    query: CallbackQuery, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
+) -> None:
+    lo = int((await state.get_data())["budget_min"])
+    await state.update_data(budget_max=lo)
+    await _ask_files(state, bot, actor, settings)
+
+
+def _attachments(files: Sequence[dict[str, Any]]) -> list[Attachment]:
+    return [Attachment(f["file_id"], f["kind"], f.get("file_name")) for f in files]
+
+
+@router.message(PostForm.files, F.document | F.photo)
+async def got_file(
+    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
+) -> None:
+    if message.document is not None:
+        new = {
+            "file_id": message.document.file_id,
+            "kind": "document",
+            "file_name": message.document.file_name,
+        }
+    else:
+        assert message.photo
+        new = {"file_id": message.photo[-1].file_id, "kind": "photo", "file_name": None}
+    files = [*(await state.get_data()).get("files", []), new]
+    await market.projects.check_fields(attachments=_attachments(files))
+    await state.update_data(files=files)
+    await message.answer(
+        texts.files_added(len(files), settings.max_attachments), reply_markup=_done_keyboard(True)
+    )
+
+
+@router.message(PostForm.files)
+async def not_a_file(message: Message, state: FSMContext) -> None:
+    any_files = bool((await state.get_data()).get("files"))
+    await message.answer(texts.FILES_ONLY, reply_markup=_done_keyboard(any_files))
+
+
+def preview_text(data: dict[str, Any], catalogue: Sequence[Skill], money: Currency) -> str:
+    files = len(data.get("files", []))
+    return texts.card(
+        str(data["title"]),
+        str(data["description"]),
+        _names(data["skills"], catalogue),
+        int(data["budget_min"]),
+        int(data["budget_max"]),
+        money,
+        facts=[f"📎 {files} file{'s' if files != 1 else ''}"] if files else [],
+        header=texts.PREVIEW_HEADER + "\n",
+    )
+
+
+@router.callback_query(PostForm.files, FlowCb.filter(F.action == "done"))
+async def preview(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    data = await state.get_data()
+    await state.set_state(PostForm.preview)
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_flow_button(texts.PUBLISH_NOW, "publish"), _flow_button(texts.SAVE_DRAFT, "draft")],
+            cancel_row(),
+        ]
+    )
+    text = preview_text(data, await market.users.skills_catalogue(), settings.money)
+    await send_long(bot, actor.telegram_id, text, markup)
+
+
+@router.callback_query(PostForm.preview, FlowCb.filter(F.action.in_({"publish", "draft"})))
+async def create(
+    query: CallbackQuery,
+    callback_data: FlowCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    bot_username: str,
+) -> None:
+    data = await state.get_data()
+    catalogue = await market.users.skills_catalogue()
+    project = await market.projects.create_draft(
+        actor,
+        title=str(data["title"]),
+        description=str(data["description"]),
+        skills=slugs_of(data["skills"], catalogue),
+        budget_min=int(data["budget_min"]),
+        budget_max=int(data["budget_max"]),
+        attachments=_attachments(data.get("files", [])),
+    )
+    if callback_data.action == "publish":
+        await market.projects.publish(actor, project.id)
+        header = texts.published(project.title, deeplinks.link(bot_username, "p", project.id))
+    else:
+        header = texts.draft_saved(project.title)
+    await keep_search(state)
+    await send_owner_card(
+        bot,
+        actor.telegram_id,
+        market,
+        actor,
+        project.id,
+        settings.money,
+        bot_username,
+        header + "\n",
+    )
+
+
+@router.message(
+    StateFilter(PostForm.title, PostForm.description, PostForm.budget, PostForm.budget_max),
+    ~F.text,
+)
+async def not_text(message: Message, state: FSMContext) -> None:
+    what = {
+        PostForm.title.state: "title",
+        PostForm.description.state: "description",
+        PostForm.budget.state: "budget",
+        PostForm.budget_max.state: "highest budget",
+    }
+    await message.answer(texts.not_text(what.get(await state.get_state() or "", "answer")))
+
+
+@router.message(PostForm.skills, ~F.text)
+async def skills_not_text(message: Message) -> None:
+    await message.answer(profile_texts.SKILLS_AS_BUTTONS)
+
+
+# --- editing one part of a project -----------------------------------------------------------
+
+
+@router.callback_query(ProjectCb.filter(F.action == "edit"))
+async def edit_start(
+    query: CallbackQuery,
+    callback_data: ProjectCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+) -> None:
+    project = await market.projects.editable(actor, callback_data.project_id)
+    await keep_search(state)
+    await state.set_state(EditForm.choose)
+    await state.update_data(project_id=project.id)
+    fields = [
+        (texts.EDIT_TITLE, "title"),
+        (texts.EDIT_DESCRIPTION, "description"),
+        (texts.EDIT_BUDGET, "budget"),
+        (texts.EDIT_SKILLS, "skills"),
+    ]
+    buttons = [
+        InlineKeyboardButton(text=label, callback_data=EditFieldCb(field=field).pack())
+        for label, field in fields
+    ]
+    markup = InlineKeyboardMarkup(inline_keyboard=[buttons[:2], buttons[2:], cancel_row()])
+    await bot.send_message(actor.telegram_id, texts.EDIT_WHAT, reply_markup=markup)
+
+
+@router.callback_query(EditForm.choose, EditFieldCb.filter())
+async def edit_field(
+    query: CallbackQuery,
+    callback_data: EditFieldCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    s = settings
+    chat = actor.telegram_id
+    if callback_data.field == "skills":
+        project_id = int((await state.get_data())["project_id"])
+        view = await market.projects.view(project_id, actor)
+        selected = [sk.id for sk in view.skills]
+        await state.update_data(skills=selected, sk_page=0)
+        await state.set_state(EditForm.skills)
+        text, markup = picker(
+            await market.users.skills_catalogue(),
+            selected,
+            0,
+            _prompt,
+            done=profile_texts.skills_done(len(selected)),
+        )
+        await bot.send_message(chat, text, reply_markup=markup)
+        return
+    asks = {
+        "title": (EditForm.title, texts.ask_new_title(s.title_min, s.title_max)),
+        "description": (
+            EditForm.description,
+            texts.ask_new_description(s.description_min, s.description_max),
+        ),
+        "budget": (EditForm.budget, texts.ask_new_budget(s.money.code)),
+    }
+    target, text = asks.get(callback_data.field, asks["title"])
+    await state.set_state(target)
+    await bot.send_message(chat, text, reply_markup=only_cancel())
+
+
+async def _save_edit(
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    bot_username: str,
+    **changes: Any,
+) -> None:
+    project_id = int((await state.get_data())["project_id"])
+    project = await market.projects.edit(actor, project_id, **changes)
+    await keep_search(state)
+    await send_owner_card(
+        bot,
+        actor.telegram_id,
+        market,
+        actor,
+        project.id,
+        settings.money,
+        bot_username,
+        texts.edited(project.title) + "\n",
+    )
+
+
+@router.message(EditForm.title, F.text & ~F.text.startswith("/"))
+async def new_title(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    bot_username: str,
+) -> None:
+    await _save_edit(state, bot, market, actor, settings, bot_username, title=message.text)
+
+
+@router.message(EditForm.description, F.text & ~F.text.startswith("/"))
+async def new_description(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    bot_username: str,
+) -> None:
+    await _save_edit(state, bot, market, actor, settings, bot_username, description=message.text)
+
+
+@router.message(EditForm.budget, F.text & ~F.text.startswith("/"))
+async def new_budget(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    bot_username: str,
+) -> None:
+    parts = budget_parts(message.text or "")
+    if parts is None:
+        await message.answer(texts.BAD_BUDGET)
+        return
+    lo = settings.money.parse(parts[0])
+    hi = settings.money.parse(parts[1]) if parts[1] is not None else lo
+    await _save_edit(
+        state, bot, market, actor, settings, bot_username, budget_min=lo, budget_max=hi
+    )
+
+
+@router.callback_query(EditForm.skills, SkillCb.filter(F.skill_id != 0))
+async def edit_toggle_skill(
+    query: CallbackQuery,
+    callback_data: SkillCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    callback_reply: CallbackReply,
+) -> None:
+    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
+
+
+@router.callback_query(EditForm.skills, PageCb.filter(F.kind == "sk"))
+async def edit_skills_page(
+    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
+) -> None:
+    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
+
+
+@router.callback_query(EditForm.skills, SkillCb.filter(F.skill_id == 0))
+async def edit_skills_done(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    bot_username: str,
+) -> None:
+    selected = (await state.get_data()).get("skills", [])
+    slugs = slugs_of(selected, await market.users.skills_catalogue())
+    await _save_edit(state, bot, market, actor, settings, bot_username, skills=slugs)
+
+
+@router.message(
+    StateFilter(EditForm.title, EditForm.description, EditForm.budget, EditForm.skills), ~F.text
+)
+async def edit_not_text(message: Message) -> None:
+    await message.answer(texts.not_text("new value"))

@@ -1,0 +1,160 @@
+"""The relay chat: talk to the other side of a project through the bot.
+
+A 💬 button (``ChatCb``) opens a conversation with one person about one project;
+until it ends, whatever the person sends is passed on through core, which checks
+who may talk and keeps every message as the record. A Telegram reply to a relayed
+message answers its sender directly, in or out of a conversation. This router
+comes after the commands and the other conversations, so they win.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.callbacks import ChatCb, FlowCb
+from bot.middlewares import CallbackReply
+from bot.render import button
+from bot.texts import relay as texts
+from core.actors import Actor
+from core.errors import DomainError
+from core.marketplace import Marketplace
+from storage.models import Message as Relayed
+
+router = Router(name="relay_flow")
+
+RECENT = 3  # messages of the thread shown when a chat opens
+RELAYABLE = F.document | F.photo | F.voice | F.video | F.audio
+TYPED = F.text & ~F.text.startswith("/")
+
+
+class RelayChat(StatesGroup):
+    active = State()
+
+
+def _end_chat() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=button(texts.END_CHAT), callback_data=FlowCb(action="end_chat").pack()
+                )
+            ]
+        ]
+    )
+
+
+@router.callback_query(ChatCb.filter())
+async def open_chat(
+    query: CallbackQuery,
+    callback_data: ChatCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+) -> None:
+    project = await market.projects.get(callback_data.project_id)
+    # core refuses anyone but the employer and that project's bidders (or hire)
+    recent = await market.messages.thread(actor, project.id, callback_data.user_id, RECENT)
+    other = await market.users.get(callback_data.user_id)
+    await state.clear()
+    await state.set_state(RelayChat.active)
+    await state.set_data({"project_id": project.id, "user_id": other.id})
+    names = {actor.user_id: "You", other.id: other.first_name}
+    lines = [texts.recent_line(names.get(m.sender_id, ""), m) for m in recent]
+    await bot.send_message(
+        query.from_user.id,
+        texts.chat_opened(other.first_name, project.title, lines),
+        reply_markup=_end_chat(),
+    )
+
+
+@router.callback_query(FlowCb.filter(F.action == "end_chat"))
+async def end_chat(
+    query: CallbackQuery, state: FSMContext, bot: Bot, callback_reply: CallbackReply
+) -> None:
+    if await state.get_state() != RelayChat.active.state:
+        callback_reply.text = texts.ALREADY_ENDED
+        return
+    await state.clear()
+    callback_reply.text = texts.CHAT_ENDED
+    await bot.send_message(query.from_user.id, texts.CHAT_ENDED)
+
+
+@router.message(Command("chat"))
+async def who(message: Message, state: FSMContext, market: Marketplace) -> None:
+    if await state.get_state() != RelayChat.active.state:
+        await message.answer(texts.NOT_CHATTING)
+        return
+    data = await state.get_data()
+    other = await market.users.get(int(data["user_id"]))
+    project = await market.projects.get(int(data["project_id"]))
+    await message.answer(texts.chatting(other.first_name, project.title), reply_markup=_end_chat())
+
+
+# --- replies to relayed messages ---------------------------------------------------------
+
+
+async def relayed_original(
+    message: Message, market: Marketplace, actor: Actor
+) -> dict[str, Any] | bool:
+    """Filter: the message answers (with Telegram's reply) a message relayed to this person."""
+    reply = message.reply_to_message
+    if reply is None or reply.from_user is None or not reply.from_user.is_bot:
+        return False
+    try:
+        original = await market.messages.replied_to(actor, message.chat.id, reply.message_id)
+    except DomainError:
+        return False  # a reply to anything else is ordinary input
+    return {"original": original}
+
+
+@router.message(relayed_original, TYPED | RELAYABLE)
+async def answer_reply(
+    message: Message, original: Relayed, market: Marketplace, actor: Actor
+) -> None:
+    await _relay(message, market, actor, original.project_id, original.sender_id)
+
+
+# --- inside a conversation -------------------------------------------------------------
+
+
+@router.message(RelayChat.active, TYPED | RELAYABLE)
+async def pass_on(message: Message, state: FSMContext, market: Marketplace, actor: Actor) -> None:
+    data = await state.get_data()
+    await _relay(message, market, actor, int(data["project_id"]), int(data["user_id"]))
+
+
+@router.message(RelayChat.active, ~F.text)
+async def cannot_pass_on(message: Message) -> None:
+    await message.answer(texts.CANNOT_RELAY)
+
+
+async def _relay(
+    message: Message, market: Marketplace, actor: Actor, project_id: int, recipient_id: int
+) -> None:
+    """Hand the message to core; its alert delivers it once the unit of work commits."""
+    file_id, kind = _file(message)
+    body = message.text if file_id is None else message.caption
+    await market.messages.send(
+        actor, project_id, recipient_id, body or "", file_id=file_id, file_kind=kind
+    )
+
+
+def _file(message: Message) -> tuple[str | None, str | None]:
+    if message.document is not None:
+        return message.document.file_id, "document"
+    if message.photo:
+        return message.photo[-1].file_id, "photo"  # the largest size
+    if message.voice is not None:
+        return message.voice.file_id, "voice"
+    if message.video is not None:
+        return message.video.file_id, "video"
+    if message.audio is not None:
+        return message.audio.file_id, "audio"
+    return None, None

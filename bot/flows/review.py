@@ -1,0 +1,164 @@
+"""Reviews after a completed contract: stars → text → confirm. Double-blind: the other
+side's review shows only when core makes it visible (both wrote, or the window closed).
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.callbacks import ContractCb, FlowCb
+from bot.flows.work_steps import choices
+from bot.handlers.milestones import replace_prompt
+from bot.keyboards import only_cancel
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import contracts as texts
+from core import text
+from core.actors import Actor
+from core.marketplace import Marketplace
+from storage.models import Contract
+
+router = Router(name="review_flow")
+TEXT = F.text & ~F.text.startswith("/")
+RATINGS = {f"rv_{n}": n for n in range(1, 6)}
+
+
+class ReviewForm(StatesGroup):
+    rating = State()
+    body = State()
+    confirm = State()
+
+
+def _stars_keyboard() -> InlineKeyboardMarkup:
+    return choices(*((texts.star_button(n), f"rv_{n}") for n in range(1, 6)), columns=5)
+
+
+async def _status(
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    contract: Contract,
+    *,
+    published: bool = False,
+) -> str:
+    reviews = await market.reviews.for_contract(actor, contract.id)
+    other_id = (
+        contract.freelancer_id if actor.user_id == contract.employer_id else contract.employer_id
+    )
+    other = await market.users.get(other_id)
+    closes = contract.ended_at + settings.review_window if contract.ended_at else None
+    return texts.reviews_status(
+        other.first_name, reviews.mine, reviews.theirs, closes, published=published
+    )
+
+
+@router.callback_query(ContractCb.filter(F.action == "review"))
+async def start(
+    query: CallbackQuery,
+    callback_data: ContractCb,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    contract = await market.contracts.get(actor, callback_data.contract_id)
+    reviews = await market.reviews.for_contract(actor, contract.id)
+    if not reviews.can_write:
+        reply = (
+            await _status(market, actor, settings, contract)
+            if reviews.mine is not None or reviews.theirs is not None
+            else texts.REVIEW_NOT_OPEN
+        )
+        await bot.send_message(query.from_user.id, reply)
+        return
+    other_id = (
+        contract.freelancer_id if actor.user_id == contract.employer_id else contract.employer_id
+    )
+    other = await market.users.get(other_id)
+    await state.set_state(ReviewForm.rating)
+    await state.update_data(contract_id=contract.id, other=other.first_name)
+    await bot.send_message(
+        query.from_user.id,
+        texts.review_rating_ask(other.first_name),
+        reply_markup=_stars_keyboard(),
+    )
+
+
+async def _rated(
+    chat_id: int, bot: Bot, state: FSMContext, settings: BotSettings, rating: int
+) -> None:
+    await state.update_data(rating=rating)
+    await state.set_state(ReviewForm.body)
+    await bot.send_message(
+        chat_id, texts.review_text_ask(rating, settings.review_max), reply_markup=only_cancel()
+    )
+
+
+@router.callback_query(ReviewForm.rating, FlowCb.filter(F.action.in_(RATINGS)))
+async def rating_button(
+    query: CallbackQuery, callback_data: FlowCb, bot: Bot, state: FSMContext, settings: BotSettings
+) -> None:
+    await _rated(query.from_user.id, bot, state, settings, RATINGS[callback_data.action])
+
+
+@router.message(ReviewForm.rating, TEXT)
+async def rating_typed(
+    message: Message, bot: Bot, state: FSMContext, settings: BotSettings
+) -> None:
+    raw = (message.text or "").strip()
+    if raw in {"1", "2", "3", "4", "5"}:
+        await _rated(message.chat.id, bot, state, settings, int(raw))
+        return
+    await message.answer(texts.REVIEW_RATING_REASK, reply_markup=_stars_keyboard())
+
+
+@router.message(ReviewForm.rating)
+async def rating_reask(message: Message) -> None:
+    await message.answer(texts.REVIEW_RATING_REASK, reply_markup=_stars_keyboard())
+
+
+@router.message(ReviewForm.body, TEXT)
+async def body(message: Message, state: FSMContext, settings: BotSettings) -> None:
+    value = text.bounded(message.text, "review.text", "The review", 1, settings.review_max)
+    await state.update_data(body=value)
+    await state.set_state(ReviewForm.confirm)
+    data = await state.get_data()
+    await message.answer(
+        texts.review_confirm(data["other"], data["rating"], value),
+        reply_markup=choices((texts.SEND_REVIEW, "rv_ok")),
+    )
+
+
+@router.message(ReviewForm.body)
+async def body_reask(message: Message) -> None:
+    await message.answer(texts.REVIEW_TEXT_REASK, reply_markup=only_cancel())
+
+
+@router.callback_query(ReviewForm.confirm, FlowCb.filter(F.action == "rv_ok"))
+async def confirm(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    data = await state.get_data()
+    review = await market.reviews.write(actor, data["contract_id"], data["rating"], data["body"])
+    await state.clear()
+    callback_reply.text = "⭐"
+    contract = await market.contracts.get(actor, review.contract_id)
+    await replace_prompt(
+        query, bot, await _status(market, actor, settings, contract, published=True)
+    )
+
+
+@router.message(ReviewForm.confirm)
+async def confirm_reask(message: Message) -> None:
+    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_REVIEW, "rv_ok")))

@@ -1,0 +1,325 @@
+"""The admin panel: platform figures, the disputes and payouts queues, a dispute's record.
+
+Admins are the Telegram ids in ``settings.admin_ids``; everyone else gets
+``common.NOT_ADMIN``, and core checks admin rights again on every call. The
+conversations behind the buttons (verdicts, payouts, bans) are in bot.flows.admin.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, Filter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+
+from bot.callbacks import MenuCb
+from bot.flows.dispute import action_button, load_view
+from bot.flows.work_steps import parse_ref
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import admin as texts
+from bot.texts import common
+from bot.texts.disputes import messages, when
+from core.actors import Actor
+from core.marketplace import Marketplace
+from core.services.disputes import DisputeRecord
+from core.settings import Settings
+from storage.models import User
+
+router = Router(name="admin")
+
+PAGE = 5  # queue entries per page
+FILES_PER_PRESS = 5  # files per press of Files: Telegram allows about 1 message/s per chat
+RECORD_PAGE = 3800  # characters of record per message, leaving room for its page line
+
+
+class AdminCb(CallbackData, prefix="adm"):
+    """Admin buttons. ``id`` names a dispute, payout or user; ``page`` a page; ``turn``
+    is set on page buttons, whose press turns the page in place."""
+
+    action: str
+    id: int = 0
+    page: int = 0
+    turn: bool = False
+
+
+class IsAdmin(Filter):
+    async def __call__(self, event: TelegramObject, actor: Actor) -> bool:
+        return actor.is_admin
+
+
+async def admin_users(market: Marketplace, settings: Settings) -> list[User]:
+    """The configured admins who have talked to the bot (it cannot message the others)."""
+    found = []
+    for telegram_id in sorted(settings.admin_ids):
+        user = await market.users.by_telegram_id(telegram_id)
+        if user is not None:
+            found.append(user)
+    return found
+
+
+def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def _pager(action: str, page: int, more: bool, id_: int = 0) -> list[InlineKeyboardButton]:
+    row = []
+    if page > 0:
+        row.append(
+            action_button(texts.PREVIOUS, AdminCb(action=action, id=id_, page=page - 1, turn=True))
+        )
+    if more:
+        row.append(
+            action_button(texts.NEXT, AdminCb(action=action, id=id_, page=page + 1, turn=True))
+        )
+    return row
+
+
+async def _show(
+    query: CallbackQuery, bot: Bot, text: str, keyboard: InlineKeyboardMarkup, turn: bool
+) -> None:
+    """A page button turns the page in place; anything else opens a new message."""
+    if turn and isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(text, reply_markup=keyboard)
+        except TelegramBadRequest as error:
+            if "not modified" not in error.message:  # a double tap shows the same page
+                raise
+        return
+    await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+# --- everyone else -----------------------------------------------------------------------
+
+
+@router.message(Command("admin"), ~IsAdmin())
+async def not_admin_command(message: Message) -> None:
+    await message.answer(common.NOT_ADMIN)
+
+
+@router.callback_query(MenuCb.filter(F.action == "admin"), ~IsAdmin())
+@router.callback_query(AdminCb.filter(), ~IsAdmin())
+async def refuse_button(query: CallbackQuery, callback_reply: CallbackReply) -> None:
+    callback_reply.text = common.NOT_ADMIN
+    callback_reply.alert = True
+
+
+# --- the panel ---------------------------------------------------------------------------
+
+
+async def send_panel(
+    chat_id: int, bot: Bot, market: Marketplace, actor: Actor, s: BotSettings
+) -> None:
+    figures = await market.admin.figures(actor)
+    keyboard = markup(
+        [action_button(texts.DISPUTES_QUEUE, AdminCb(action="dq"))],
+        [action_button(texts.PAYOUTS_QUEUE, AdminCb(action="pq"))],
+        [action_button(texts.BAN_UNBAN, AdminCb(action="who"))],
+        [action_button(texts.REFRESH, AdminCb(action="home"))],
+    )
+    await bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)
+
+
+@router.message(Command("admin"))
+async def admin_command(
+    message: Message,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    await send_panel(message.chat.id, bot, market, actor, settings)
+
+
+@router.callback_query(MenuCb.filter(F.action == "admin"))
+@router.callback_query(AdminCb.filter(F.action == "home"))
+async def panel_button(
+    query: CallbackQuery,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    await send_panel(query.from_user.id, bot, market, actor, settings)
+
+
+# --- disputes ------------------------------------------------------------------------------
+
+
+@router.callback_query(AdminCb.filter(F.action == "dq"))
+async def disputes_queue(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    page = max(callback_data.page, 0)
+    found = await market.disputes.queue(actor, PAGE + 1, page * PAGE)
+    rows = []
+    for dispute in found[:PAGE]:
+        milestone = await market.milestones.get(dispute.milestone_id)
+        contract = await market.contracts.get(actor, dispute.contract_id)
+        project = await market.projects.get(contract.project_id)
+        rows.append((dispute, project, milestone.escrow))
+    keyboard = markup(
+        *[
+            [action_button(texts.dispute_button(d, p.title), AdminCb(action="rec", id=d.id))]
+            for d, p, _ in rows
+        ],
+        _pager("dq", page, len(found) > PAGE),
+        [action_button(texts.PANEL, AdminCb(action="home"))],
+    )
+    text = texts.disputes_queue(rows, page, settings.money)
+    await _show(query, bot, text, keyboard, callback_data.turn)
+
+
+async def _record(
+    market: Marketplace, actor: Actor, dispute_id: int
+) -> tuple[DisputeRecord, dict[int, User]]:
+    rec = await market.disputes.record(actor, dispute_id)
+    ids = {rec.contract.employer_id, rec.contract.freelancer_id}
+    ids |= {ev.actor_id for ev in rec.history if ev.actor_id is not None}
+    ids |= {o.by_user_id for o in rec.offers}
+    people = {uid: await market.users.get(uid) for uid in sorted(ids)}
+    return rec, people
+
+
+def _files(rec: DisputeRecord) -> list[tuple[str, str, int | None, str, bool]]:
+    """Every file in the record: (kind, file id, sender, when, delivered rather than sent)."""
+    found = [
+        (*parse_ref(ref), ev.actor_id, when(ev.created_at), True)
+        for ev in rec.history
+        for ref in ev.file_ids
+    ]
+    found += [
+        (msg.file_kind or "document", msg.file_id, msg.sender_id, when(msg.created_at), False)
+        for msg in rec.messages
+        if msg.file_id
+    ]
+    return found
+
+
+@router.callback_query(AdminCb.filter(F.action == "rec"))
+async def record(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    """A dispute's whole record, a page at a time, with the verdict buttons while it is open."""
+    rec, people = await _record(market, actor, callback_data.id)
+    view = await load_view(market, actor, callback_data.id)
+    text = texts.record(rec, view, people, settings.money, settings.platform_fee_bps)
+    chunks = messages(text, RECORD_PAGE)
+    page = min(max(callback_data.page, 0), len(chunks) - 1)
+    did = rec.dispute.id
+    files = _files(rec)
+    verdicts = (
+        [
+            action_button(texts.RELEASE_ALL, AdminCb(action="release", id=did)),
+            action_button(texts.REFUND_ALL, AdminCb(action="refund", id=did)),
+            action_button(texts.SPLIT, AdminCb(action="split", id=did)),
+        ]
+        if view.is_open
+        else []
+    )
+    keyboard = markup(
+        _pager("rec", page, page < len(chunks) - 1, did),
+        [action_button(texts.files_button(len(files)), AdminCb(action="files", id=did))]
+        if files
+        else [],
+        verdicts,
+        [action_button(texts.QUEUE, AdminCb(action="dq"))],
+    )
+    body = texts.record_page(did, page, len(chunks), chunks[page])
+    await _show(query, bot, body, keyboard, callback_data.turn)
+
+
+@router.callback_query(AdminCb.filter(F.action == "files"))
+async def record_files(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    callback_reply: CallbackReply,
+) -> None:
+    """Send the record's files (deliveries and messages) a few at a time."""
+    rec, people = await _record(market, actor, callback_data.id)
+    files = _files(rec)
+    start = max(callback_data.page, 0) * FILES_PER_PRESS
+    if start >= len(files):
+        callback_reply.text = texts.NO_FILES
+        return
+    chat_id = query.from_user.id
+    for kind, file_id, sender_id, at, delivered in files[start : start + FILES_PER_PRESS]:
+        sender = people[sender_id].first_name if sender_id in people else "bidgram"
+        caption = (texts.delivery_file if delivered else texts.message_file)(sender, at)
+        await _send_file(bot, chat_id, file_id, kind, caption)
+    left = len(files) - start - FILES_PER_PRESS
+    if left > 0:
+        more = AdminCb(action="files", id=rec.dispute.id, page=callback_data.page + 1)
+        await bot.send_message(
+            chat_id,
+            texts.more_files(left),
+            reply_markup=markup([action_button(texts.MORE_FILES, more)]),
+        )
+
+
+async def _send_file(bot: Bot, chat_id: int, file_id: str, kind: str, caption: str) -> None:
+    if kind == "photo":
+        await bot.send_photo(chat_id, file_id, caption=caption)
+    elif kind == "video":
+        await bot.send_video(chat_id, file_id, caption=caption)
+    elif kind == "voice":
+        await bot.send_voice(chat_id, file_id, caption=caption)
+    elif kind == "audio":
+        await bot.send_audio(chat_id, file_id, caption=caption)
+    else:
+        await bot.send_document(chat_id, file_id, caption=caption)
+
+
+# --- payouts -------------------------------------------------------------------------------
+
+
+@router.callback_query(AdminCb.filter(F.action == "pq"))
+async def payouts_queue(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    page = max(callback_data.page, 0)
+    found = await market.payouts.queue(actor, PAGE + 1, page * PAGE)
+    rows = [(p, await market.users.get(p.user_id)) for p in found[:PAGE]]
+    keyboard = markup(
+        *[
+            [
+                action_button(texts.paid_button(p.id), AdminCb(action="paid", id=p.id)),
+                action_button(texts.reject_button(p.id), AdminCb(action="reject", id=p.id)),
+            ]
+            for p, _ in rows
+        ],
+        _pager("pq", page, len(found) > PAGE),
+        [action_button(texts.PANEL, AdminCb(action="home"))],
+    )
+    text = texts.payouts_queue(rows, page, settings.money)
+    await _show(query, bot, text, keyboard, callback_data.turn)

@@ -1,0 +1,486 @@
+"""Find work: newest open projects, word search, skill and budget filters, keyset pages,
+the public project card (with its files), and the ``p`` deep link that opens it.
+
+The filters of the current search live in FSM data under ``find`` with a search id
+(``sid``); page buttons carry that id and core's keyset cursor, so a page button from an
+older search says it expired instead of paging with someone else's filters. A small
+trail of the cursors shown so far gives the ‹ Prev button its cursor.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot import deeplinks
+from bot.callbacks import AwardCb, BidCb, MenuCb, PageCb, ProjectCb, SkillCb
+from bot.flows.profile import picker, picker_turn
+from bot.handlers.projects import replace, send_long, send_owner_card
+from bot.keyboards import back_to_menu, only_cancel
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import bids as bid_texts
+from bot.texts import projects as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from core.money import Currency
+from storage.enums import BidStatus, PartyRole, ProjectStatus
+
+router = Router(name="browse")
+
+PAGE = 5
+# Budget filters in whole currency units: (at least, at most); None is open-ended.
+BANDS: tuple[tuple[int | None, int | None], ...] = (
+    (None, 100),
+    (100, 500),
+    (500, 2000),
+    (2000, None),
+)
+
+
+class FindCb(CallbackData, prefix="mkf"):
+    """A filter button of Find work: ``words``, ``skill``, ``budget``, ``band`` or ``clear``."""
+
+    action: str
+    value: int = 0
+
+
+class FindForm(StatesGroup):
+    words = State()
+    skill = State()
+
+
+# --- the search kept in FSM data --------------------------------------------------------------
+
+
+def _new_search() -> dict[str, Any]:
+    return {"sid": secrets.randbelow(10**6), "q": "", "skill": None, "band": 0, "trail": []}
+
+
+async def _search_of(state: FSMContext) -> dict[str, Any]:
+    found = (await state.get_data()).get("find")
+    return dict(found) if isinstance(found, dict) else _new_search()
+
+
+async def keep_search(state: FSMContext) -> None:
+    """Clear the conversation state but keep the current search, so the results message a
+    person came from still pages after they bid or looked at something."""
+    search = (await state.get_data()).get("find")
+    await state.clear()
+    if search is not None:
+        await state.update_data(find=search)
+
+
+def _band(index: int, money: Currency) -> tuple[int | None, int | None]:
+    if not 1 <= index <= len(BANDS):
+        return None, None
+    scale: int = 10**money.exponent
+    lo, hi = BANDS[index - 1]
+    return (lo * scale if lo is not None else None, hi * scale if hi is not None else None)
+
+
+def _band_label(index: int, money: Currency) -> str:
+    return texts.budget_band(*_band(index, money), money)
+
+
+async def _results(
+    market: Marketplace, money: Currency, search: dict[str, Any], cursor: str
+) -> tuple[str, InlineKeyboardMarkup, dict[str, Any]]:
+    """One page of results and the search updated with its place in the trail."""
+    lo, hi = _band(int(search["band"]), money)
+    page = await market.projects.search(
+        search["q"],
+        skills=[search["skill"]] if search["skill"] else (),
+        budget_at_least=lo,
+        budget_at_most=hi,
+        cursor=cursor or None,
+        limit=PAGE,
+    )
+    trail: list[str] = list(search["trail"])
+    if cursor in trail:
+        trail = trail[: trail.index(cursor) + 1]
+    else:
+        trail.append(cursor)
+    search = {**search, "trail": trail}
+    views = [await market.projects.view(p.id) for p in page.items]
+    skill_name = None
+    if search["skill"]:
+        found = [s for s in await market.users.skills_catalogue() if s.slug == search["skill"]]
+        skill_name = found[0].name if found else search["skill"]
+    band = _band_label(int(search["band"]), money) if search["band"] else None
+    text = texts.results(
+        views, money, words=search["q"], skill=skill_name, band=band, page=len(trail), size=PAGE
+    )
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=texts.list_button(n, v.project),
+                callback_data=ProjectCb(action="view", project_id=v.project.id).pack(),
+            )
+        ]
+        for n, v in enumerate(views, (len(trail) - 1) * PAGE + 1)
+    ]
+    kind = f"mf{search['sid']}"
+    nav = []
+    if len(trail) > 1:
+        data = PageCb(kind=kind, cursor=trail[-2]).pack()
+        nav.append(InlineKeyboardButton(text="‹ Prev", callback_data=data))
+    if page.next_cursor:
+        data = PageCb(kind=kind, cursor=page.next_cursor).pack()
+        nav.append(InlineKeyboardButton(text="Next ›", callback_data=data))
+    if nav:
+        rows.append(nav)
+
+    def f(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=label, callback_data=FindCb(action=action).pack())
+
+    rows.append([f(texts.FIND_WORDS, "words"), f(texts.FIND_SKILL, "skill")])
+    rows.append([f(texts.FIND_BUDGET, "budget")])
+    if search["q"] or search["skill"] or search["band"]:
+        rows[-1].append(f(texts.FIND_CLEAR, "clear"))
+    rows.append([back_to_menu()])
+    return text, InlineKeyboardMarkup(inline_keyboard=rows), search
+
+
+async def _show(
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    money: Currency,
+    state: FSMContext,
+    search: dict[str, Any],
+    cursor: str = "",
+    query: CallbackQuery | None = None,
+) -> None:
+    text, markup, search = await _results(market, money, search, cursor)
+    await state.update_data(find=search)
+    if query is not None:
+        await replace(bot, query, text, markup)
+    else:
+        await bot.send_message(actor.telegram_id, text, reply_markup=markup)
+
+
+@router.message(Command("find"))
+async def find_command(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    await _show(bot, market, actor, settings.money, state, _new_search())
+
+
+@router.callback_query(MenuCb.filter(F.action == "find"))
+async def find_button(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    await _show(bot, market, actor, settings.money, state, _new_search())
+
+
+@router.callback_query(PageCb.filter(F.kind.startswith("mf")))
+async def find_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    search = (await state.get_data()).get("find")
+    if not isinstance(search, dict) or callback_data.kind != f"mf{search['sid']}":
+        callback_reply.text, callback_reply.alert = texts.SEARCH_EXPIRED, True
+        return
+    await _show(bot, market, actor, settings.money, state, search, callback_data.cursor, query)
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+@router.callback_query(FindCb.filter(F.action == "words"))
+async def ask_words(query: CallbackQuery, state: FSMContext, bot: Bot, actor: Actor) -> None:
+    await state.update_data(find=await _search_of(state))
+    await state.set_state(FindForm.words)
+    await bot.send_message(actor.telegram_id, texts.ASK_WORDS, reply_markup=only_cancel())
+
+
+@router.message(FindForm.words, F.text & ~F.text.startswith("/"))
+async def got_words(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    search = {**await _search_of(state), "q": (message.text or "").strip()[:100], "trail": []}
+    await state.set_state(None)
+    await _show(bot, market, actor, settings.money, state, search)
+
+
+@router.message(FindForm.words, ~F.text)
+async def words_not_text(message: Message) -> None:
+    await message.answer(texts.WORDS_AS_TEXT)
+
+
+def _filter_prompt(page: int, pages: int, categories: Sequence[str]) -> str:
+    return texts.ASK_FILTER_SKILL
+
+
+@router.callback_query(FindCb.filter(F.action == "skill"))
+async def ask_skill(query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace) -> None:
+    await state.update_data(find=await _search_of(state), skills=[], sk_page=0)
+    await state.set_state(FindForm.skill)
+    text, markup = picker(
+        await market.users.skills_catalogue(),
+        [],
+        0,
+        _filter_prompt,
+        done=None,
+        any_label=texts.ANY_SKILL,
+    )
+    await replace(bot, query, text, markup)
+
+
+@router.callback_query(FindForm.skill, PageCb.filter(F.kind == "sk"))
+async def skill_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+) -> None:
+    await picker_turn(
+        query,
+        callback_data.cursor,
+        state,
+        bot,
+        market,
+        _filter_prompt,
+        multi=False,
+        any_label=texts.ANY_SKILL,
+    )
+
+
+@router.callback_query(FindForm.skill, SkillCb.filter())
+async def got_skill(
+    query: CallbackQuery,
+    callback_data: SkillCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    catalogue = await market.users.skills_catalogue()
+    slug = next((s.slug for s in catalogue if s.id == callback_data.skill_id), None)
+    search = {**await _search_of(state), "skill": slug, "trail": []}
+    await state.set_state(None)
+    await _show(bot, market, actor, settings.money, state, search, query=query)
+
+
+@router.callback_query(FindCb.filter(F.action == "budget"))
+async def ask_budget(
+    query: CallbackQuery, state: FSMContext, bot: Bot, settings: BotSettings
+) -> None:
+    await state.update_data(find=await _search_of(state))
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=_band_label(n, settings.money),
+                callback_data=FindCb(action="band", value=n).pack(),
+            )
+        ]
+        for n in range(1, len(BANDS) + 1)
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=texts.ANY_BUDGET, callback_data=FindCb(action="band", value=0).pack()
+            )
+        ]
+    )
+    await replace(bot, query, texts.ASK_FILTER_BUDGET, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+@router.callback_query(FindCb.filter(F.action == "band"))
+async def got_budget(
+    query: CallbackQuery,
+    callback_data: FindCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    band = callback_data.value if 0 <= callback_data.value <= len(BANDS) else 0
+    search = {**await _search_of(state), "band": band, "trail": []}
+    await _show(bot, market, actor, settings.money, state, search, query=query)
+
+
+@router.callback_query(FindCb.filter(F.action == "clear"))
+async def clear_filters(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    search = {**await _search_of(state), "q": "", "skill": None, "band": 0, "trail": []}
+    await _show(bot, market, actor, settings.money, state, search, query=query)
+
+
+# --- the project card -------------------------------------------------------------------------
+
+
+def _public_keyboard(
+    project_id: int,
+    status: ProjectStatus,
+    has_files: bool,
+    bid_id: int | None,
+    bid_status: BidStatus | None,
+    award_id: int | None,
+) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    if bid_id is not None and bid_status is BidStatus.ACTIVE:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=bid_texts.EDIT_BID,
+                    callback_data=BidCb(action="edit", bid_id=bid_id).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=bid_texts.RETRACT,
+                    callback_data=BidCb(action="retract", bid_id=bid_id).pack(),
+                ),
+            ]
+        )
+    elif award_id is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=bid_texts.ACCEPT,
+                    callback_data=AwardCb(action="accept", award_id=award_id).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=bid_texts.DECLINE_OFFER,
+                    callback_data=AwardCb(action="decline", award_id=award_id).pack(),
+                ),
+            ]
+        )
+    elif status is ProjectStatus.OPEN and bid_status in (None, BidStatus.RETRACTED):
+        data = ProjectCb(action="bid", project_id=project_id).pack()
+        rows.append([InlineKeyboardButton(text=bid_texts.BID, callback_data=data)])
+    if has_files:
+        data = ProjectCb(action="files", project_id=project_id).pack()
+        rows.append([InlineKeyboardButton(text=texts.FILES, callback_data=data)])
+    rows.append([back_to_menu()])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def send_project(
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    project_id: int,
+    money: Currency,
+    bot_username: str | None,
+    header: str = "",
+) -> None:
+    """A project as the person asking should see it: the owner's card for its employer,
+    the public card (with Bid, or one's own bid and offer) for everyone else."""
+    view = await market.projects.view(project_id, actor)
+    project = view.project
+    if project.employer_id == actor.user_id:
+        await send_owner_card(
+            bot, actor.telegram_id, market, actor, project_id, money, bot_username, header
+        )
+        return
+    employer = await market.reputation.of(project.employer_id, PartyRole.EMPLOYER)
+    mine = await market.bids.mine_on(actor, project_id)
+    award = (
+        await market.awards.pending_for_project(actor, project_id)
+        if mine is not None and mine.status is BidStatus.AWARDED
+        else None
+    )
+    text = texts.project_card(
+        view,
+        money,
+        employer=employer,
+        my_bid=bid_texts.my_bid_line(mine, money) if mine is not None else None,
+        header=header,
+    )
+    markup = _public_keyboard(
+        project_id,
+        project.status,
+        bool(view.attachments),
+        mine.id if mine is not None else None,
+        mine.status if mine is not None else None,
+        award.id if award is not None else None,
+    )
+    await send_long(bot, actor.telegram_id, text, markup)
+
+
+@router.callback_query(ProjectCb.filter(F.action == "view"))
+async def view_project(
+    query: CallbackQuery,
+    callback_data: ProjectCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    bot_username: str,
+) -> None:
+    await send_project(bot, market, actor, callback_data.project_id, settings.money, bot_username)
+
+
+@router.callback_query(ProjectCb.filter(F.action == "files"))
+async def project_files(
+    query: CallbackQuery,
+    callback_data: ProjectCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    view = await market.projects.view(callback_data.project_id, actor)
+    if not view.attachments:
+        callback_reply.text = texts.NO_FILES
+        return
+    for file in view.attachments:
+        if file.kind == "photo":
+            await bot.send_photo(actor.telegram_id, file.file_id)
+        else:
+            await bot.send_document(actor.telegram_id, file.file_id)
+
+
+@deeplinks.opens("p")
+async def open_from_link(
+    message: Message, project_id: int, market: Marketplace, actor: Actor
+) -> None:
+    """t.me/<bot>?start=p_<id>: the project card (the owner's card for its employer)."""
+    bot = message.bot
+    assert bot is not None
+    me = await bot.me()
+    await send_project(
+        bot, market, actor, project_id, market.ctx.settings.money, me.username or None
+    )

@@ -1,0 +1,223 @@
+"""/contracts: the list, one contract with its milestones, and ending a contract."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import ChatCb, ContractCb, MenuCb, MilestoneCb, PageCb
+from bot.middlewares import CallbackReply
+from bot.render import pages
+from bot.settings import BotSettings
+from bot.texts import contracts as texts
+from core.actors import Actor
+from core.clock import Clock
+from core.marketplace import Marketplace
+from storage.enums import ContractStatus
+
+router = Router(name="contracts")
+PAGE = 8
+PAGE_KIND = "contracts"
+#: Milestone buttons on one contract screen (newest first beyond this are in the list only).
+MAX_MILESTONE_BUTTONS = 20
+
+
+async def send_screen(
+    bot: Bot, chat_id: int, parts: list[str], keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """Send a long screen as several messages, with the buttons under the last one."""
+    for n, part in enumerate(parts, start=1):
+        await bot.send_message(chat_id, part, reply_markup=keyboard if n == len(parts) else None)
+
+
+# --- the list ---------------------------------------------------------------------------
+
+
+async def contracts_page(
+    market: Marketplace, actor: Actor, settings: BotSettings, offset: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    found = await market.contracts.of_user(actor, limit=PAGE + 1, offset=offset)
+    lines: list[texts.ContractLine] = []
+    for contract in found[:PAGE]:
+        project = await market.projects.get(contract.project_id)
+        employer = contract.employer_id == actor.user_id
+        other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
+        lines.append(texts.ContractLine(contract, project.title, other.first_name, employer))
+    kb = InlineKeyboardBuilder()
+    for n, line in enumerate(lines, start=offset + 1):
+        kb.button(
+            text=texts.contract_button(n, line.project_title),
+            callback_data=ContractCb(action="view", contract_id=line.contract.id),
+        )
+    if len(found) > PAGE:
+        kb.button(
+            text=texts.NEXT_PAGE, callback_data=PageCb(kind=PAGE_KIND, cursor=str(offset + PAGE))
+        )
+    kb.adjust(1)
+    sandbox = settings.funding_gateway == "sandbox"
+    return texts.contracts_list(lines, settings.money, offset + 1, sandbox), kb.as_markup()
+
+
+@router.message(Command("contracts"))
+async def contracts_command(
+    message: Message,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    text, kb = await contracts_page(market, actor, settings, 0)
+    await message.answer(text, reply_markup=kb)
+
+
+@router.callback_query(MenuCb.filter(F.action == "contracts"))
+async def contracts_button(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    text, kb = await contracts_page(market, actor, settings, 0)
+    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+
+
+@router.callback_query(PageCb.filter(F.kind == PAGE_KIND))
+async def contracts_more(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    offset = int(callback_data.cursor) if callback_data.cursor.isdigit() else 0
+    text, kb = await contracts_page(market, actor, settings, offset)
+    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+
+
+# --- one contract -----------------------------------------------------------------------
+
+
+async def contract_screen(
+    market: Marketplace, actor: Actor, settings: BotSettings, clock: Clock, contract_id: int
+) -> tuple[list[str], InlineKeyboardMarkup]:
+    contract = await market.contracts.get(actor, contract_id)
+    project = await market.projects.get(contract.project_id)
+    milestones = await market.milestones.for_contract(actor, contract.id)
+    employer = contract.employer_id == actor.user_id
+    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
+    sandbox = settings.funding_gateway == "sandbox"
+    text = texts.contract_view(
+        contract,
+        project.title,
+        employer,
+        other.first_name,
+        milestones,
+        settings.money,
+        clock.now(),
+        sandbox,
+    )
+    kb = InlineKeyboardBuilder()
+    for m in milestones[-MAX_MILESTONE_BUTTONS:]:
+        kb.button(
+            text=texts.milestone_button(m, settings.money),
+            callback_data=MilestoneCb(action="view", milestone_id=m.id),
+        )
+    active = contract.status is ContractStatus.ACTIVE
+    if active:
+        kb.button(
+            text=texts.NEW_MILESTONE if employer else texts.REQUEST_MILESTONE,
+            callback_data=ContractCb(
+                action="new_ms" if employer else "request_ms", contract_id=contract.id
+            ),
+        )
+    kb.button(
+        text=texts.message_other(other.first_name),
+        callback_data=ChatCb(project_id=contract.project_id, user_id=other.id),
+    )
+    if active:
+        kb.button(
+            text=texts.END_CONTRACT, callback_data=ContractCb(action="end", contract_id=contract.id)
+        )
+    if contract.status is ContractStatus.COMPLETED:
+        kb.button(
+            text=texts.REVIEWS, callback_data=ContractCb(action="review", contract_id=contract.id)
+        )
+    kb.button(text=texts.BACK_TO_CONTRACTS, callback_data=MenuCb(action="contracts"))
+    kb.adjust(1)
+    return pages(text), kb.as_markup()
+
+
+@router.callback_query(ContractCb.filter(F.action == "view"))
+async def open_contract(
+    query: CallbackQuery,
+    callback_data: ContractCb,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    clock: Clock,
+) -> None:
+    await state.clear()
+    parts, kb = await contract_screen(market, actor, settings, clock, callback_data.contract_id)
+    await send_screen(bot, query.from_user.id, parts, kb)
+
+
+# --- ending -----------------------------------------------------------------------------
+
+
+@router.callback_query(ContractCb.filter(F.action == "end"))
+async def end_prompt(
+    query: CallbackQuery, callback_data: ContractCb, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    contract = await market.contracts.get(actor, callback_data.contract_id)
+    project = await market.projects.get(contract.project_id)
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.CONFIRM_END, callback_data=ContractCb(action="end_ok", contract_id=contract.id)
+    )
+    kb.button(
+        text=texts.BACK_TO_CONTRACT,
+        callback_data=ContractCb(action="view", contract_id=contract.id),
+    )
+    kb.adjust(1)
+    await bot.send_message(
+        query.from_user.id, texts.end_confirm(project.title), reply_markup=kb.as_markup()
+    )
+
+
+@router.callback_query(ContractCb.filter(F.action == "end_ok"))
+async def end_contract(
+    query: CallbackQuery,
+    callback_data: ContractCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    contract = await market.contracts.end(actor, callback_data.contract_id)
+    project = await market.projects.get(contract.project_id)
+    completed = contract.status is ContractStatus.COMPLETED
+    kb = InlineKeyboardBuilder()
+    if completed:
+        kb.button(
+            text=texts.REVIEW, callback_data=ContractCb(action="review", contract_id=contract.id)
+        )
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract.id)
+    )
+    kb.adjust(1)
+    callback_reply.text = "🏁"
+    text = texts.ended(project.title, completed)
+    if query.message is not None and isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=kb.as_markup())
+    else:
+        await bot.send_message(query.from_user.id, text, reply_markup=kb.as_markup())

@@ -1,0 +1,25 @@
+"""Last resort: buttons nobody handles any more, and input nobody expects."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.keyboards import main_menu
+from bot.middlewares import CallbackReply
+from bot.texts import common
+from core.actors import Actor
+
+router = Router(name="fallback")
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery, callback_reply: CallbackReply) -> None:
+    """A button from an old message, or a forged payload: say so, change nothing."""
+    callback_reply.text = common.STALE_BUTTON
+    callback_reply.alert = True
+
+
+@router.message()
+async def unknown_input(message: Message, actor: Actor) -> None:
+    await message.answer(common.UNKNOWN_INPUT, reply_markup=main_menu(actor.is_admin))

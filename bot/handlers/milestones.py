@@ -1,0 +1,416 @@
+"""One milestone: its card, and the one-tap actions (fund, accept, release, cancel...).
+
+Which buttons a person sees comes from core (``market.milestones.actions``); every
+press is re-checked by the service it calls, so an old button gets a clear alert.
+Confirmations that move money carry what was shown (``WorkCb.amount``) and the
+prompt message as a request key, so a double tap moves money once.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import ContractCb, MilestoneCb
+from bot.handlers.contracts import send_screen
+from bot.handlers.payments import return_stars, send_invoice
+from bot.middlewares import CallbackReply
+from bot.render import pages
+from bot.settings import BotSettings
+from bot.texts import contracts as texts
+from bot.texts import money as money_texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from storage.enums import MilestoneStatus
+from storage.models import Milestone
+
+router = Router(name="milestones")
+
+
+class WorkCb(CallbackData, prefix="wk"):
+    """A confirmation in the work area, bound to the amount it showed."""
+
+    action: str  # release | cancel | dismiss
+    milestone_id: int
+    amount: int = 0
+
+
+def milestone_keyboard(
+    m: Milestone,
+    actions: frozenset[str],
+    settings: BotSettings,
+    *,
+    contract_id: int | None = None,
+    history: bool = True,
+) -> InlineKeyboardMarkup:
+    """The buttons for what this person may do with the milestone now."""
+    money = settings.money
+    kb = InlineKeyboardBuilder()
+    sizes: list[int] = []
+
+    def row(*buttons: tuple[str, CallbackData]) -> None:
+        for text, data in buttons:
+            kb.button(text=text, callback_data=data)
+        sizes.append(len(buttons))
+
+    def cb(action: str) -> MilestoneCb:
+        return MilestoneCb(action=action, milestone_id=m.id)
+
+    if "accept_request" in actions:
+        row((texts.ACCEPT_REQUEST, cb("accept_req")), (texts.REJECT_REQUEST, cb("reject_req")))
+    if "fund" in actions:
+        row((money_texts.fund_button(settings.funding_gateway, money.format(m.amount)), cb("fund")))
+    if "fund_balance" in actions:
+        row((money_texts.PAY_FROM_BALANCE, cb("fund_balance")))
+    if "deliver" in actions:
+        row((texts.DELIVER, cb("deliver")))
+    if "release" in actions:
+        full = (money_texts.label(money_texts.RELEASE, money.format(m.escrow)), cb("release"))
+        if m.escrow > 1:
+            row(full, (money_texts.RELEASE_PART, cb("release_part")))
+        else:
+            row(full)
+    if "request_changes" in actions:
+        row((texts.REQUEST_CHANGES, cb("changes")))
+    if "cancel" in actions:
+        if m.status is MilestoneStatus.REQUESTED:
+            label = texts.WITHDRAW_REQUEST
+        elif m.status in (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED):
+            label = texts.CANCEL_AND_REFUND
+        else:
+            label = texts.CANCEL_MILESTONE
+        row((label, cb("cancel")))
+    if "dispute" in actions:
+        row((texts.DISPUTE, cb("dispute")))
+    if history:
+        row((texts.HISTORY, cb("history")))
+    if contract_id is not None:
+        row((texts.BACK_TO_CONTRACT, ContractCb(action="view", contract_id=contract_id)))
+    kb.adjust(*sizes)
+    return kb.as_markup()
+
+
+async def milestone_screen(
+    market: Marketplace, actor: Actor, settings: BotSettings, milestone_id: int
+) -> tuple[list[str], InlineKeyboardMarkup]:
+    m = await market.milestones.get(milestone_id)
+    contract = await market.contracts.get(actor, m.contract_id)  # refuses strangers
+    project = await market.projects.get(contract.project_id)
+    employer = contract.employer_id == actor.user_id
+    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
+    actions = await market.milestones.actions(actor, m.id)
+    text = texts.milestone_card(
+        m,
+        project.title,
+        employer,
+        other.first_name,
+        settings.money,
+        settings.funding_gateway == "sandbox",
+    )
+    keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id)
+    return pages(text), keyboard
+
+
+async def replace_prompt(
+    query: CallbackQuery, bot: Bot, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Turn a confirmation prompt into its outcome (or say it anew if it is too old)."""
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=keyboard)
+    else:
+        await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+def request_key(query: CallbackQuery) -> str:
+    """One confirmation message, one movement of money, however often it is tapped."""
+    if query.message is not None:
+        return f"{query.from_user.id}:{query.message.message_id}"
+    return f"q:{query.id}"
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "view"))
+async def open_milestone(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    parts, kb = await milestone_screen(market, actor, settings, callback_data.milestone_id)
+    await send_screen(bot, query.from_user.id, parts, kb)
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "history"))
+async def milestone_history(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    events = await market.milestones.history(actor, callback_data.milestone_id)
+    m = await market.milestones.get(callback_data.milestone_id)
+    names: dict[int, str] = {}
+    for ev in events:
+        if ev.actor_id is not None and ev.actor_id not in names:
+            names[ev.actor_id] = (await market.users.get(ev.actor_id)).first_name
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.OPEN_MILESTONE, callback_data=MilestoneCb(action="view", milestone_id=m.id)
+    )
+    sandbox = settings.funding_gateway == "sandbox"
+    parts = pages(texts.history(m.description, events, names, settings.money, sandbox))
+    await send_screen(bot, query.from_user.id, parts, kb.as_markup())
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "accept_req"))
+async def accept_request(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    m = await market.milestones.accept_request(actor, callback_data.milestone_id)
+    callback_reply.text = "✅"
+    actions = await market.milestones.actions(actor, m.id)
+    await bot.send_message(
+        query.from_user.id,
+        texts.request_accepted_reply(
+            m.description, settings.money.format(m.amount), settings.funding_gateway == "sandbox"
+        ),
+        reply_markup=milestone_keyboard(m, actions, settings, contract_id=m.contract_id),
+    )
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "reject_req"))
+async def reject_request(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    m = await market.milestones.reject_request(actor, callback_data.milestone_id)
+    callback_reply.text = "✖"
+    await bot.send_message(query.from_user.id, texts.request_rejected_reply(m.description))
+
+
+# --- funding ----------------------------------------------------------------------------
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "fund"))
+async def fund(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    started = await market.milestones.start_funding(
+        actor, callback_data.milestone_id, settings.funding_gateway
+    )
+    m = started.milestone
+    amount = settings.money.format(m.amount)
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+    )
+    if started.funded:
+        callback_reply.text = "✅"
+        await bot.send_message(
+            query.from_user.id,
+            money_texts.funded_sandbox(m.description, amount),
+            reply_markup=kb.as_markup(),
+        )
+        return
+    contract = await market.contracts.get(actor, m.contract_id)
+    project = await market.projects.get(contract.project_id)
+    callback_reply.text = money_texts.INVOICE_ON_ITS_WAY
+    await bot.send_message(query.from_user.id, money_texts.invoice_sent(amount))
+    await send_invoice(bot, query.from_user.id, settings, started.payment, m, project.title)
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "fund_balance"))
+async def fund_from_balance(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    m = await market.milestones.fund_from_balance(actor, callback_data.milestone_id)
+    callback_reply.text = "✅"
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+    )
+    await bot.send_message(
+        query.from_user.id,
+        money_texts.funded_from_balance(
+            m.description, settings.money.format(m.amount), settings.funding_gateway == "sandbox"
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+# --- releasing --------------------------------------------------------------------------
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "release"))
+async def release_prompt(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    preview = await market.milestones.release_preview(actor, callback_data.milestone_id)
+    m = preview.milestone
+    contract = await market.contracts.get(actor, m.contract_id)
+    freelancer = await market.users.get(contract.freelancer_id)
+    money = settings.money
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=money_texts.label(money_texts.CONFIRM_RELEASE, money.format(preview.amount)),
+        callback_data=WorkCb(action="release", milestone_id=m.id, amount=preview.amount),
+    )
+    kb.button(text=money_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
+    kb.adjust(1)
+    await bot.send_message(
+        query.from_user.id,
+        money_texts.release_confirm(
+            m.description,
+            freelancer.first_name,
+            money.format(preview.amount),
+            money.format(preview.fee),
+            money.format(preview.net),
+            money.format(m.escrow),
+            settings.funding_gateway == "sandbox",
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+@router.callback_query(WorkCb.filter(F.action == "release"))
+async def release(
+    query: CallbackQuery,
+    callback_data: WorkCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    result = await market.milestones.release(
+        actor, callback_data.milestone_id, callback_data.amount, request_key=request_key(query)
+    )
+    if result.replayed:
+        callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
+        return
+    m = result.milestone
+    contract = await market.contracts.get(actor, m.contract_id)
+    freelancer = await market.users.get(contract.freelancer_id)
+    money = settings.money
+    callback_reply.text = "✅"
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+    )
+    await replace_prompt(
+        query,
+        bot,
+        money_texts.released(
+            m.description,
+            freelancer.first_name,
+            money.format(result.released),
+            money.format(result.fee),
+            money.format(result.paid_to_freelancer),
+            money.format(m.escrow) if m.escrow else "",
+            settings.funding_gateway == "sandbox",
+        ),
+        kb.as_markup(),
+    )
+
+
+@router.callback_query(WorkCb.filter(F.action == "dismiss"))
+async def dismiss(query: CallbackQuery, bot: Bot, callback_reply: CallbackReply) -> None:
+    callback_reply.text = money_texts.DISMISSED
+    await replace_prompt(query, bot, money_texts.DISMISSED)
+
+
+# --- cancelling -------------------------------------------------------------------------
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "cancel"))
+async def cancel_prompt(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    m = await market.milestones.check(actor, callback_data.milestone_id, "cancel")
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.CONFIRM_CANCEL, callback_data=WorkCb(action="cancel", milestone_id=m.id))
+    kb.button(text=money_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
+    kb.adjust(1)
+    await bot.send_message(
+        query.from_user.id,
+        texts.cancel_confirm(
+            m.description,
+            m.status,
+            settings.money.format(m.escrow),
+            settings.funding_gateway == "sandbox",
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+@router.callback_query(WorkCb.filter(F.action == "cancel"))
+async def cancel(
+    query: CallbackQuery,
+    callback_data: WorkCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    current = await market.milestones.get(callback_data.milestone_id)
+    before, was = current.escrow, current.status
+    m = await market.milestones.cancel(
+        actor, callback_data.milestone_id, request_key=request_key(query)
+    )
+    if was in (MilestoneStatus.REFUNDED, MilestoneStatus.CANCELLED):
+        # The same confirmation tapped again: core replayed the first cancel.
+        callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
+        return
+    refunded = before - m.escrow
+    text = texts.cancelled(
+        m.description,
+        settings.money.format(refunded) if refunded else None,
+        settings.funding_gateway == "sandbox",
+    )
+    if m.status is MilestoneStatus.REFUNDED:
+        # Stars that paid for it go back the way they came; anything else stays on
+        # the employer's balance.
+        await return_stars(bot, market, m.id)
+    callback_reply.text = "✖"
+    await replace_prompt(query, bot, text)

@@ -1,0 +1,114 @@
+"""Freelancer profiles: /profile (one's own, with Edit buttons) and the public card."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.callbacks import MenuCb, UserCb
+from bot.handlers.projects import send_long
+from bot.keyboards import back_to_menu
+from bot.settings import BotSettings
+from bot.texts import profile as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from core.money import Currency
+from storage.enums import PartyRole
+
+router = Router(name="profile")
+
+LATEST_REVIEWS = 3
+
+
+class ProfileEditCb(CallbackData, prefix="mpe"):
+    """Start the profile wizard: ``all`` fields, the ``missing`` ones, or one field."""
+
+    field: str  # all | missing | headline | bio | skills | rate | portfolio
+
+
+def _edit(label: str, field: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=ProfileEditCb(field=field).pack())
+
+
+def own_keyboard(user_id: int, complete: bool) -> InlineKeyboardMarkup:
+    first = _edit(texts.EDIT_ALL, "all") if complete else _edit(texts.COMPLETE_MISSING, "missing")
+    public = UserCb(action="profile", user_id=user_id).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [first],
+            [
+                _edit(texts.EDIT_HEADLINE, "headline"),
+                _edit(texts.EDIT_BIO, "bio"),
+                _edit(texts.EDIT_SKILLS, "skills"),
+            ],
+            [_edit(texts.EDIT_RATE, "rate"), _edit(texts.EDIT_PORTFOLIO, "portfolio")],
+            [InlineKeyboardButton(text=texts.PUBLIC_VIEW, callback_data=public)],
+            [back_to_menu()],
+        ]
+    )
+
+
+async def send_own_profile(
+    bot: Bot, market: Marketplace, actor: Actor, money: Currency, header: str = ""
+) -> None:
+    view = await market.users.profile(actor.user_id)
+    rep = await market.reputation.of(actor.user_id, PartyRole.FREELANCER)
+    text = texts.own_profile(view, rep, money)
+    await send_long(
+        bot,
+        actor.telegram_id,
+        f"{header}\n\n{text}" if header else text,
+        own_keyboard(actor.user_id, view.complete),
+    )
+
+
+async def public_profile_text(market: Marketplace, user_id: int, money: Currency) -> str:
+    """Anyone's freelancer card, as an employer reviewing a bid sees it."""
+    view = await market.users.profile(user_id)
+    rep = await market.reputation.of(user_id, PartyRole.FREELANCER)
+    reviews = await market.reputation.reviews_about(
+        user_id, PartyRole.FREELANCER, limit=LATEST_REVIEWS
+    )
+    return texts.public_profile(view, rep, reviews, money)
+
+
+@router.message(Command("profile"))
+async def profile_command(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    await send_own_profile(bot, market, actor, settings.money)
+
+
+@router.callback_query(MenuCb.filter(F.action == "profile"))
+async def profile_button(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    await send_own_profile(bot, market, actor, settings.money)
+
+
+@router.callback_query(UserCb.filter(F.action == "profile"))
+async def public_profile(
+    query: CallbackQuery,
+    callback_data: UserCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    text = await public_profile_text(market, callback_data.user_id, settings.money)
+    await send_long(bot, actor.telegram_id, text)

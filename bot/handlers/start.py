@@ -1,0 +1,97 @@
+"""/start with deep links, the main menu, /help and /cancel (which works from any flow)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot import deeplinks
+from bot.callbacks import FlowCb, MenuCb
+from bot.keyboards import main_menu
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import common
+from core.actors import Actor
+from core.marketplace import Marketplace
+from storage.models import User
+
+router = Router(name="start")
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_link(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    actor: Actor,
+    user: User,
+    settings: BotSettings,
+    market: Marketplace,
+) -> None:
+    await state.clear()
+    target = deeplinks.parse(command.args or "")
+    opener = deeplinks.OPENERS.get(target.kind) if target else None
+    if target is None or opener is None:
+        await message.answer(common.welcome(user.first_name, settings.funding_gateway == "sandbox"))
+        await message.answer(common.BAD_LINK, reply_markup=main_menu(actor.is_admin))
+        return
+    await opener(message, target.id, market, actor)
+
+
+@router.message(CommandStart())
+async def start(
+    message: Message, state: FSMContext, actor: Actor, user: User, settings: BotSettings
+) -> None:
+    await state.clear()
+    await message.answer(common.welcome(user.first_name, settings.funding_gateway == "sandbox"))
+    await message.answer(common.MENU, reply_markup=main_menu(actor.is_admin))
+
+
+@router.message(Command("menu"))
+async def menu_command(message: Message, state: FSMContext, actor: Actor) -> None:
+    await state.clear()
+    await message.answer(common.MENU, reply_markup=main_menu(actor.is_admin))
+
+
+@router.callback_query(MenuCb.filter(F.action == "menu"))
+async def menu_button(query: CallbackQuery, state: FSMContext, actor: Actor) -> None:
+    await state.clear()
+    if query.message is not None:
+        await query.bot.send_message(  # type: ignore[union-attr]
+            query.message.chat.id, common.MENU, reply_markup=main_menu(actor.is_admin)
+        )
+
+
+@router.message(Command("help"))
+async def help_command(message: Message) -> None:
+    await message.answer(common.HELP)
+
+
+@router.callback_query(MenuCb.filter(F.action == "help"))
+async def help_button(query: CallbackQuery) -> None:
+    if query.message is not None:
+        await query.bot.send_message(query.message.chat.id, common.HELP)  # type: ignore[union-attr]
+
+
+@router.message(Command("cancel"))
+async def cancel_command(message: Message, state: FSMContext, actor: Actor) -> None:
+    if await state.get_state() is None:
+        await message.answer(common.NOTHING_TO_CANCEL, reply_markup=main_menu(actor.is_admin))
+        return
+    await state.clear()
+    await message.answer(common.CANCELLED, reply_markup=main_menu(actor.is_admin))
+
+
+@router.callback_query(FlowCb.filter(F.action == "cancel"))
+async def cancel_button(
+    query: CallbackQuery, state: FSMContext, actor: Actor, callback_reply: CallbackReply
+) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    callback_reply.text = common.CANCELLED if had_state else common.NOTHING_TO_CANCEL
+    if query.message is not None and had_state:
+        await query.bot.send_message(  # type: ignore[union-attr]
+            query.message.chat.id, common.CANCELLED, reply_markup=main_menu(actor.is_admin)
+        )

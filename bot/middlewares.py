@@ -1,0 +1,127 @@
+"""Per-update plumbing: one unit of work, the acting user, callback answers, alerts.
+
+Order of business for each update:
+1. open a unit of work and a ``Marketplace`` over it; register the Telegram user;
+2. run the handler; a domain error rolls everything back and is explained;
+3. commit; answer the button press if the handler did not; then deliver the alerts
+   the services recorded, so nobody is told about something that was rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import TelegramObject, Update
+from aiogram.types import User as TgUser
+
+from bot.errors import explain
+from bot.notifier import Notifier
+from bot.texts import common
+from core.clock import Clock
+from core.errors import DomainError
+from core.gateways import Gateways
+from core.marketplace import Marketplace
+from core.settings import Settings
+from storage.db import Database
+
+
+@dataclass
+class CallbackReply:
+    """What to answer a button press with; handlers set it instead of answering themselves."""
+
+    text: str | None = None
+    alert: bool = False
+    sent: bool = False
+
+
+class MarketplaceMiddleware(BaseMiddleware):
+    """See the module docstring. Updates from one person run one at a time, so a
+    double press or two quick messages never race each other's conversation state."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        gateways: Gateways,
+        notifier: Notifier,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.gateways = gateways
+        self.notifier = notifier
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock_for(self, user_id: int) -> asyncio.Lock:
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[user_id] = lock
+        return lock
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Update)
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is None:
+            return await self._handle(handler, event, data)
+        async with self._lock_for(tg_user.id):
+            return await self._handle(handler, event, data)
+
+    async def _handle(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: Update,
+        data: dict[str, Any],
+    ) -> Any:
+        bot: Bot = data["bot"]
+        reply = CallbackReply()
+        data["callback_reply"] = reply
+        async with self.db.uow() as uow:
+            market = Marketplace(uow, self.settings, self.clock, self.gateways)
+            data["market"] = market
+            tg_user: TgUser | None = data.get("event_from_user")
+            if tg_user is not None and not tg_user.is_bot:
+                user = await market.users.register(
+                    tg_user.id,
+                    tg_user.first_name,
+                    last_name=tg_user.last_name,
+                    username=tg_user.username,
+                    language_code=tg_user.language_code,
+                )
+                actor = market.users.actor(user)
+                data["user"], data["actor"] = user, actor
+                if user.is_banned and not actor.is_admin:
+                    await uow.commit()
+                    await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
+                    return None
+            try:
+                result = await handler(event, data)
+            except DomainError as error:
+                await uow.rollback()
+                await explain(bot, event, error)
+                return None
+            await uow.commit()
+        if event.callback_query is not None and not reply.sent:
+            reply.sent = True
+            # A press too old to answer is no reason to fail: the work is committed.
+            with contextlib.suppress(TelegramAPIError):
+                await bot.answer_callback_query(
+                    event.callback_query.id, text=reply.text, show_alert=reply.alert
+                )
+        events = market.take_events()
+        if events:
+            await self.notifier.publish(events)
+        return result

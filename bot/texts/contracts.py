@@ -1,0 +1,635 @@
+"""Contracts and milestones on screen: lists, cards, history, wizards, reviews, alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.render import button, clip, e
+from bot.texts.common import sandbox_note
+from core.money import Currency
+from storage.enums import ContractStatus, MilestoneStatus
+from storage.models import Contract, Milestone, MilestoneEvent, Review
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def day(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y")
+
+
+def quoted(description: str, limit: int = 80) -> str:
+    return f"“{e(clip(description, limit))}”"
+
+
+MILESTONE_STATUS = {
+    MilestoneStatus.REQUESTED: "📝 requested by the freelancer",
+    MilestoneStatus.REJECTED: "✖ request rejected",
+    MilestoneStatus.PENDING: "⏳ waiting for funding",
+    MilestoneStatus.FUNDED: "🔒 funded, work in progress",
+    MilestoneStatus.DELIVERED: "📦 delivered, waiting for review",
+    MilestoneStatus.DISPUTED: "⚖️ in dispute",
+    MilestoneStatus.RELEASED: "✅ released",
+    MilestoneStatus.REFUNDED: "↩️ refunded",
+    MilestoneStatus.CANCELLED: "✖ cancelled",
+}
+CONTRACT_STATUS = {
+    ContractStatus.ACTIVE: "🟢 active",
+    ContractStatus.COMPLETED: "✅ completed",
+    ContractStatus.CANCELLED: "✖ cancelled",
+}
+
+
+# --- buttons ---------------------------------------------------------------------------
+
+NEW_MILESTONE = "➕ New milestone"
+REQUEST_MILESTONE = "➕ Request milestone"
+END_CONTRACT = "🏁 End contract"
+CONFIRM_END = "🏁 Yes, end the contract"
+REVIEW = "⭐ Review"
+REVIEWS = "⭐ Reviews"
+BACK_TO_CONTRACTS = "« Contracts"
+BACK_TO_CONTRACT = "« Contract"
+OPEN_CONTRACT = "🤝 Open contract"
+ACCEPT_REQUEST = "✅ Accept request"
+REJECT_REQUEST = "✖ Reject request"
+DELIVER = "📦 Deliver work"
+REQUEST_CHANGES = "✏️ Request changes"
+DISPUTE = "⚖️ Dispute"
+HISTORY = "📜 History"
+WITHDRAW_REQUEST = "✖ Withdraw request"
+CANCEL_MILESTONE = "✖ Cancel milestone"
+CANCEL_AND_REFUND = "↩️ Cancel & refund"
+CONFIRM_CANCEL = "✅ Yes, cancel it"
+OPEN_MILESTONE = "📄 Open milestone"
+SKIP = "Skip"
+DONE = "✔ Done"
+NO_FILES = "No files"
+CONFIRM = "✅ Confirm"
+SEND_DELIVERY = "📦 Deliver"
+SEND_REVIEW = "⭐ Publish review"
+CONFIRM_REASK = "Use the buttons: confirm to go ahead, or Cancel to leave."
+NEXT_PAGE = "Older ›"
+
+
+def message_other(name: str) -> str:
+    return button(f"💬 Message {name}")
+
+
+def milestone_button(m: Milestone, money: Currency) -> str:
+    return button(f"📄 {clip(m.description, 28)} · {money.format(m.amount)}")
+
+
+def star_button(rating: int) -> str:
+    return "★" * rating
+
+
+# --- the list --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractLine:
+    contract: Contract
+    project_title: str
+    other_name: str
+    employer: bool  # the viewer's side
+
+
+def contracts_list(
+    lines: Sequence[ContractLine], money: Currency, first: int, sandbox: bool
+) -> str:
+    if not lines:
+        return (
+            "🤝 <b>Your contracts</b>\n\nNo contracts yet. A contract starts when a freelancer "
+            "accepts an award: post a project (/post) or bid on one (/find)."
+        )
+    out = ["🤝 <b>Your contracts</b>", ""]
+    for n, line in enumerate(lines, start=first):
+        c = line.contract
+        side = "freelancer" if line.employer else "client"
+        out.append(
+            f"{n}. <b>{e(clip(line.project_title, 60))}</b> — {side}: {e(line.other_name)} · "
+            f"{money.format(c.agreed_amount)} · due {day(c.deadline_at)} · "
+            f"{CONTRACT_STATUS[c.status]}"
+        )
+    return "\n".join(out) + sandbox_note(sandbox)
+
+
+def contract_button(n: int, project_title: str) -> str:
+    return button(f"{n}. {project_title}")
+
+
+# --- one contract ----------------------------------------------------------------------
+
+
+def milestone_line(n: int, m: Milestone, money: Currency) -> str:
+    parts = [f"{n}. {quoted(m.description, 70)} — {money.format(m.amount)}"]
+    parts.append(MILESTONE_STATUS[m.status])
+    if m.escrow:
+        parts.append(f"escrow {money.format(m.escrow)}")
+    if m.released_amount:
+        parts.append(f"released {money.format(m.released_amount)}")
+    if m.due_at is not None:
+        parts.append(f"due {day(m.due_at)}")
+    return " · ".join(parts)
+
+
+def contract_view(
+    contract: Contract,
+    project_title: str,
+    employer: bool,
+    other_name: str,
+    milestones: Sequence[Milestone],
+    money: Currency,
+    now: datetime,
+    sandbox: bool,
+) -> str:
+    role = "employer" if employer else "freelancer"
+    other_role = "Freelancer" if employer else "Client"
+    deadline = contract.deadline_at
+    overdue = " (passed)" if deadline < now and contract.status is ContractStatus.ACTIVE else ""
+    held = sum(m.escrow for m in milestones)
+    paid = sum(m.released_amount for m in milestones)
+    lines = [
+        f"🤝 <b>{e(clip(project_title, 100))}</b>",
+        f"You are the {role} · {other_role}: <b>{e(other_name)}</b>",
+        f"Agreed: {money.format(contract.agreed_amount)} · Deadline: {day(deadline)}{overdue}",
+        f"Status: {CONTRACT_STATUS[contract.status]}",
+        f"In escrow: {money.format(held)} · Released: {money.format(paid)}",
+        "",
+        "<b>Milestones</b>",
+    ]
+    if milestones:
+        lines += [milestone_line(n, m, money) for n, m in enumerate(milestones, start=1)]
+    elif contract.status is ContractStatus.ACTIVE:
+        lines.append(
+            "None yet. The employer creates milestones (the freelancer may request one); "
+            "each is funded into escrow before work starts."
+        )
+    else:
+        lines.append("None.")
+    return "\n".join(lines) + sandbox_note(sandbox)
+
+
+def milestone_card(
+    m: Milestone,
+    project_title: str,
+    employer: bool,
+    other_name: str,
+    money: Currency,
+    sandbox: bool,
+) -> str:
+    lines = [
+        f"📄 <b>Milestone</b> of <b>{e(clip(project_title, 80))}</b>",
+        "",
+        e(m.description),
+        "",
+        f"Amount: <b>{money.format(m.amount)}</b>",
+        f"Status: {MILESTONE_STATUS[m.status]}",
+        f"In escrow: {money.format(m.escrow)}",
+    ]
+    if m.released_amount:
+        lines.append(
+            f"Released: {money.format(m.released_amount)} (fee {money.format(m.fee_amount)})"
+        )
+    if m.refunded_amount:
+        lines.append(f"Refunded: {money.format(m.refunded_amount)}")
+    if m.due_at is not None:
+        lines.append(f"Due: {day(m.due_at)}")
+    if m.status is MilestoneStatus.DELIVERED and m.auto_release_at is not None:
+        lines.append(f"Releases automatically on {when(m.auto_release_at)} unless answered.")
+    side = "freelancer" if employer else "client"
+    lines.append(f"With: {e(other_name)} ({side})")
+    return "\n".join(lines) + sandbox_note(sandbox)
+
+
+HISTORY_KIND = {
+    "created": "created",
+    "requested": "requested",
+    "request_accepted": "request accepted",
+    "request_rejected": "request rejected",
+    "funded": "funded",
+    "delivered": "delivered",
+    "changes_requested": "changes requested",
+    "released": "released",
+    "refunded": "refunded",
+    "cancelled": "cancelled",
+    "disputed": "dispute opened",
+}
+
+
+def history(
+    description: str,
+    events: Sequence[MilestoneEvent],
+    names: dict[int, str],
+    money: Currency,
+    sandbox: bool,
+) -> str:
+    lines = [f"📜 <b>History of</b> {quoted(description)}", ""]
+    for ev in events:
+        who = e(names.get(ev.actor_id, "someone")) if ev.actor_id is not None else "bidgram"
+        what = HISTORY_KIND.get(ev.kind, ev.kind.replace("_", " "))
+        amount = f" {money.format(ev.amount)}" if ev.amount is not None else ""
+        line = f"• {day(ev.created_at)} — {who}: {what}{amount}"
+        if ev.note and ev.kind in ("delivered", "changes_requested", "request_rejected"):
+            line += f"\n   “{e(clip(ev.note, 300))}”"
+        if ev.file_ids:
+            line += f" ({len(ev.file_ids)} file{'s' if len(ev.file_ids) != 1 else ''})"
+        lines.append(line)
+    if not events:
+        lines.append("Nothing yet.")
+    return "\n".join(lines) + sandbox_note(sandbox)
+
+
+# --- milestone wizard -------------------------------------------------------------------
+
+
+def ms_description_ask(request: bool, limit: int) -> str:
+    verb = "request" if request else "create"
+    return (
+        f"➕ Let's {verb} a milestone. <b>What is to be delivered?</b>\n"
+        f"Describe this part of the work (up to {limit} characters)."
+    )
+
+
+MS_DESCRIPTION_REASK = "Please describe the milestone in a text message."
+
+
+def ms_amount_ask(code: str) -> str:
+    return f"<b>How much</b> is this milestone? Send an amount in {code}, for example 150."
+
+
+def ms_amount_reask(code: str) -> str:
+    return f"Send the amount as a number in {code}, for example 150 or 150.50."
+
+
+def ms_due_ask(limit: int) -> str:
+    return (
+        f"<b>Due in how many days?</b> Send a number from 1 to {limit}, or tap Skip for no "
+        "due date."
+    )
+
+
+def ms_due_reask(limit: int) -> str:
+    return f"Send a number of days from 1 to {limit}, or tap Skip."
+
+
+def ms_confirm(
+    request: bool, description: str, amount: str, due: datetime | None, sandbox: bool
+) -> str:
+    title = "Request this milestone?" if request else "Create this milestone?"
+    due_line = f"Due: {day(due)}" if due else "Due: no date"
+    after = (
+        "The employer will be asked to accept it."
+        if request
+        else "Next you fund it: the money is held in escrow until you release it."
+    )
+    return (
+        f"<b>{title}</b>\n\n{e(description)}\n\nAmount: <b>{amount}</b>\n{due_line}\n\n{after}"
+        + sandbox_note(sandbox)
+    )
+
+
+def ms_created(description: str, amount: str, sandbox: bool) -> str:
+    return (
+        f"✅ Milestone {quoted(description)} for {amount} created. Fund it so the freelancer can "
+        "start: the money is held in escrow until you release it." + sandbox_note(sandbox)
+    )
+
+
+def ms_requested(description: str, amount: str, sandbox: bool) -> str:
+    return (
+        f"✅ Milestone {quoted(description)} for {amount} requested. The employer has been asked "
+        "to accept it." + sandbox_note(sandbox)
+    )
+
+
+def request_accepted_reply(description: str, amount: str, sandbox: bool) -> str:
+    return (
+        f"✅ Accepted {quoted(description)} for {amount}. Fund it so the work can start."
+        + sandbox_note(sandbox)
+    )
+
+
+def request_rejected_reply(description: str) -> str:
+    return f"The request {quoted(description)} was rejected; the freelancer has been told."
+
+
+# --- delivering -------------------------------------------------------------------------
+
+
+def deliver_note_ask(description: str, limit: int) -> str:
+    return (
+        f"📦 Delivering {quoted(description)}.\n<b>What are you delivering?</b> Write a note for "
+        f"the employer (up to {limit} characters): what was done, links, how to check it."
+    )
+
+
+DELIVER_NOTE_REASK = "Please write the delivery note as a text message."
+
+
+def deliver_files_ask(limit: int) -> str:
+    return (
+        f"Attach files now if you have any: send documents or photos (up to {limit}), then tap "
+        "Done. No files? Tap Skip."
+    )
+
+
+def deliver_file_added(count: int, limit: int) -> str:
+    more = "Send more or tap Done." if count < limit else "That is the maximum; tap Done."
+    return f"📎 Got file {count} of at most {limit}. {more}"
+
+
+def deliver_files_full(limit: int) -> str:
+    return f"You already attached {limit} files, the maximum. Tap Done."
+
+
+DELIVER_FILES_REASK = "Send a document or a photo, or tap Done (or Skip if there are no files)."
+
+
+def deliver_confirm(description: str, note: str, files: Sequence[str]) -> str:
+    listing = "\n".join(f"📎 {e(clip(name, 60))}" for name in files) if files else "No files."
+    return (
+        f"<b>Deliver {quoted(description)}?</b>\n\n<b>Note:</b>\n{e(note)}\n\n{listing}\n\n"
+        "The employer will be asked to release the money."
+    )
+
+
+def delivered(description: str, auto_release_at: datetime | None) -> str:
+    auto = (
+        f" If they do not answer, the money is released to you automatically on "
+        f"{when(auto_release_at)}."
+        if auto_release_at
+        else ""
+    )
+    return (
+        f"📦 Delivered {quoted(description)}. The employer has been asked to release it, ask "
+        f"for changes or open a dispute.{auto}"
+    )
+
+
+# --- changes ----------------------------------------------------------------------------
+
+
+def changes_ask(description: str, limit: int) -> str:
+    return (
+        f"✏️ What should change in {quoted(description)}? Be specific: the freelancer sees "
+        f"exactly this (up to {limit} characters). The automatic release is paused until they "
+        "deliver again."
+    )
+
+
+CHANGES_REASK = "Please write what should change as a text message."
+
+
+def changes_confirm(description: str, note: str) -> str:
+    return f"<b>Ask for changes to {quoted(description)}?</b>\n\n{e(note)}"
+
+
+def changes_sent(description: str) -> str:
+    return f"✏️ Changes requested for {quoted(description)}. The freelancer has been told."
+
+
+# --- cancelling -------------------------------------------------------------------------
+
+
+def cancel_confirm(description: str, status: MilestoneStatus, escrow: str, sandbox: bool) -> str:
+    return _cancel_confirm(description, status, escrow) + sandbox_note(sandbox)
+
+
+def _cancel_confirm(description: str, status: MilestoneStatus, escrow: str) -> str:
+    if status in (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED):
+        return (
+            f"<b>Cancel {quoted(description)}?</b>\n\nThe {escrow} held in escrow goes back to "
+            "the employer. This cannot be undone."
+        )
+    if status is MilestoneStatus.REQUESTED:
+        return f"<b>Withdraw your request {quoted(description)}?</b>"
+    return f"<b>Cancel {quoted(description)}?</b> It was never funded; nothing is refunded."
+
+
+def cancelled(description: str, refunded: str | None, sandbox: bool) -> str:
+    back = f" {refunded} went back to the employer." if refunded else ""
+    return f"✖ {quoted(description)} is cancelled.{back}" + sandbox_note(sandbox and bool(refunded))
+
+
+# --- ending -----------------------------------------------------------------------------
+
+
+def end_confirm(project_title: str) -> str:
+    return (
+        f"<b>End the contract for “{e(clip(project_title, 80))}”?</b>\n\n"
+        "Unfunded milestones and open requests are withdrawn. Money still in escrow must be "
+        "released, refunded or settled first. Once ended, you can both leave a review."
+    )
+
+
+def ended(project_title: str, completed: bool) -> str:
+    if completed:
+        return (
+            f"🏁 The contract for “{e(clip(project_title, 80))}” is <b>completed</b>. "
+            "Leave a review: it stays hidden until the other side writes theirs (or the review "
+            "window closes), so nobody can retaliate."
+        )
+    return (
+        f"🏁 The contract for “{e(clip(project_title, 80))}” is <b>cancelled</b>: nothing was "
+        "paid, so there is nothing to review."
+    )
+
+
+# --- reviews ----------------------------------------------------------------------------
+
+
+def review_rating_ask(other: str) -> str:
+    return f"⭐ How was working with <b>{e(other)}</b>? Tap 1 to 5 stars."
+
+
+REVIEW_RATING_REASK = "Tap one of the star buttons (1 to 5)."
+
+
+def review_text_ask(rating: int, limit: int) -> str:
+    return (
+        f"{'★' * rating}{'☆' * (5 - rating)} — now a few words about the work together "
+        f"(up to {limit} characters)."
+    )
+
+
+REVIEW_TEXT_REASK = "Please write your review as a text message."
+
+
+def review_confirm(other: str, rating: int, body: str) -> str:
+    return (
+        f"<b>Your review of {e(other)}</b>\n{'★' * rating}{'☆' * (5 - rating)}\n\n{e(body)}\n\n"
+        "Publish it? It cannot be edited later."
+    )
+
+
+def review_line(review: Review) -> str:
+    stars = "★" * review.rating + "☆" * (5 - review.rating)
+    return f"{stars}\n{e(review.text)}"
+
+
+def reviews_status(
+    other: str,
+    mine: Review | None,
+    theirs: Review | None,
+    closes: datetime | None,
+    *,
+    published: bool = False,
+) -> str:
+    lines = ["✅ Your review is published.", ""] if published else []
+    lines += ["⭐ <b>Reviews</b>", ""]
+    lines.append("<b>Yours:</b>\n" + (review_line(mine) if mine else "not written."))
+    lines.append("")
+    if theirs is not None:
+        lines.append(f"<b>{e(other)}'s review of you:</b>\n{review_line(theirs)}")
+    else:
+        hidden = (
+            f"it appears when they write theirs or when the review window closes ({when(closes)})."
+            if closes
+            else "it appears when they write theirs."
+        )
+        lines.append(f"<b>{e(other)}'s review of you:</b> {hidden}")
+    return "\n".join(lines)
+
+
+REVIEW_NOT_OPEN = (
+    "Reviews open when a contract is completed, for a limited time. There is nothing to review "
+    "here now."
+)
+
+
+# --- alerts -----------------------------------------------------------------------------
+
+
+def alert_created(
+    project: str, description: str, amount: str, due: datetime | None, sandbox: bool
+) -> str:
+    due_line = f" Due {day(due)}." if due else ""
+    return (
+        f"➕ New milestone on <b>{e(clip(project, 80))}</b>: {quoted(description)} for {amount}."
+        f"{due_line}\nThe employer will fund it; start once it is funded." + sandbox_note(sandbox)
+    )
+
+
+def alert_requested(
+    project: str, freelancer: str, description: str, amount: str, sandbox: bool
+) -> str:
+    return (
+        f"📝 <b>{e(freelancer)}</b> requests a milestone on <b>{e(clip(project, 80))}</b>:\n"
+        f"{quoted(description, 300)} for <b>{amount}</b>." + sandbox_note(sandbox)
+    )
+
+
+def alert_request_accepted(description: str, amount: str, sandbox: bool) -> str:
+    return (
+        f"✅ Your milestone request {quoted(description)} for {amount} was accepted. "
+        "Start once it is funded." + sandbox_note(sandbox)
+    )
+
+
+def alert_request_rejected(description: str, reason: str | None) -> str:
+    why = f"\nReason: {e(reason)}" if reason else ""
+    return f"✖ Your milestone request {quoted(description)} was rejected.{why}"
+
+
+def alert_funded(project: str, description: str, amount: str, sandbox: bool) -> str:
+    return (
+        f"🔒 <b>Funded:</b> {quoted(description)} on <b>{e(clip(project, 80))}</b> — {amount} "
+        "is held in escrow. You can start; deliver when done." + sandbox_note(sandbox)
+    )
+
+
+def alert_delivered(
+    project: str,
+    freelancer: str,
+    description: str,
+    note: str,
+    files: int,
+    escrow: str,
+    auto_release_at: datetime | None,
+    sandbox: bool,
+) -> str:
+    attached = f"\n📎 {files} file{'s' if files != 1 else ''} below." if files else ""
+    auto = (
+        f"\n\n⏰ If you do nothing, the {escrow} is released automatically on "
+        f"<b>{when(auto_release_at)}</b>."
+        if auto_release_at
+        else ""
+    )
+    return (
+        f"📦 <b>{e(freelancer)} delivered</b> {quoted(description)} on "
+        f"<b>{e(clip(project, 80))}</b>.\n\n<b>Note:</b>\n{e(clip(note, 2500))}{attached}\n\n"
+        "Release the money, ask for changes, or open a dispute." + auto + sandbox_note(sandbox)
+    )
+
+
+def delivered_file_caption(n: int, total: int, description: str) -> str:
+    return f"📎 File {n} of {total} for {quoted(description, 60)}"
+
+
+def alert_changes(description: str, note: str) -> str:
+    return (
+        f"✏️ The employer asked for changes to {quoted(description)}:\n\n{e(clip(note, 3000))}\n\n"
+        "Deliver again when ready."
+    )
+
+
+def alert_released(description: str, amount: str, fee: str, net: str, sandbox: bool) -> str:
+    return (
+        f"💰 <b>{net}</b> released to you for {quoted(description)} ({amount} less the platform "
+        f"fee {fee}). It is on your balance: /balance" + sandbox_note(sandbox)
+    )
+
+
+def alert_auto_released(
+    description: str, amount: str, fee: str, net: str, freelancer: bool, sandbox: bool
+) -> str:
+    if freelancer:
+        return (
+            f"⏰ The review window ended, so {quoted(description)} was released automatically: "
+            f"<b>{net}</b> is on your balance ({amount} less the fee {fee})."
+            + sandbox_note(sandbox)
+        )
+    return (
+        f"⏰ You did not answer the delivery of {quoted(description)} in time, so {amount} was "
+        "released to the freelancer automatically." + sandbox_note(sandbox)
+    )
+
+
+def alert_cancelled(
+    description: str, by_freelancer: bool, refunded: str | None, sandbox: bool
+) -> str:
+    who = "The freelancer" if by_freelancer else "The employer"
+    back = f" The {refunded} held in escrow was refunded to you (/balance)." if refunded else ""
+    note = sandbox_note(sandbox and bool(refunded))
+    return f"✖ {who} cancelled the milestone {quoted(description)}.{back}{note}"
+
+
+def alert_contract_ended(project: str, completed: bool, can_review: bool) -> str:
+    if completed:
+        review = (
+            " Leave a review: it stays hidden until you both have written (or the window closes)."
+            if can_review
+            else ""
+        )
+        return f"🏁 The contract for <b>{e(clip(project, 80))}</b> is completed.{review}"
+    return (
+        f"🏁 The contract for <b>{e(clip(project, 80))}</b> was ended before anything was paid "
+        "(cancelled)."
+    )
+
+
+def alert_review_written(author: str, project: str, theirs: Review | None) -> str:
+    if theirs is not None:
+        return (
+            f"⭐ <b>{e(author)}</b> reviewed you for <b>{e(clip(project, 80))}</b>:\n"
+            f"{review_line(theirs)}"
+        )
+    return (
+        f"⭐ <b>{e(author)}</b> reviewed you for <b>{e(clip(project, 80))}</b>. Reviews are "
+        "double-blind: write yours to see theirs."
+    )

@@ -1,0 +1,407 @@
+"""Core support for the work-and-money screens: what may be done now, previews, refunds."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from core import ledger
+from core.actors import Actor
+from core.errors import DomainError
+from core.gateways import SANDBOX, STARS, Gateways
+from core.marketplace import Marketplace
+from core.services.milestones import MILESTONE_ACTIONS
+from storage.enums import MilestoneStatus
+from storage.models import Contract, LedgerTransaction, Milestone, Payment
+from tests.harness import Harness
+
+STARS_ACCOUNT = ledger.external("stars")
+REASON = "The work does not match what we agreed."
+
+
+@asynccontextmanager
+async def stars_tx(h: Harness) -> AsyncIterator[Marketplace]:
+    async with h.db.uow() as uow:
+        market = Marketplace(uow, h.settings, h.clock, Gateways([SANDBOX, STARS]))
+        yield market
+        await uow.commit()
+        h.events.extend(market.take_events())
+
+
+# --- check and actions agree with the operations ---------------------------------------
+
+
+def operation(action: str, actor: Actor, ms_id: int) -> Callable[[Marketplace], Awaitable[Any]]:
+    ops: dict[str, Callable[[Marketplace], Awaitable[Any]]] = {
+        "accept_request": lambda m: m.milestones.accept_request(actor, ms_id),
+        "reject_request": lambda m: m.milestones.reject_request(actor, ms_id),
+        "fund": lambda m: m.milestones.start_funding(actor, ms_id, "sandbox"),
+        "fund_balance": lambda m: m.milestones.fund_from_balance(actor, ms_id),
+        "deliver": lambda m: m.milestones.deliver(actor, ms_id, "Here it is."),
+        "release": lambda m: m.milestones.release(actor, ms_id),
+        "request_changes": lambda m: m.milestones.request_changes(actor, ms_id, "Fix it."),
+        "cancel": lambda m: m.milestones.cancel(actor, ms_id),
+        "dispute": lambda m: m.disputes.open(actor, ms_id, reason=REASON, claimed_amount=1),
+    }
+    return ops[action]
+
+
+async def succeeds(h: Harness, fn: Callable[[Marketplace], Awaitable[Any]]) -> bool:
+    """Whether the operation goes through (rolled back either way)."""
+    async with h.db.uow() as uow:
+        try:
+            await fn(Marketplace(uow, h.settings, h.clock))
+        except DomainError:
+            return False
+        return True
+
+
+async def in_state(h: Harness, state: str) -> tuple[Actor, Actor, Contract, int]:
+    employer, freelancer, contract = await h.hire()
+    if state == "requested":
+        async with h.tx() as m:
+            ms = await m.milestones.request(
+                freelancer, contract.id, description="Logo", amount=5_000
+            )
+        return employer, freelancer, contract, ms.id
+    ms = await h.milestone(employer, contract.id, 10_000, fund=state != "pending")
+    steps: dict[str, list[Callable[[Marketplace], Awaitable[Any]]]] = {
+        "pending": [],
+        "funded": [],
+        "delivered": [operation("deliver", freelancer, ms.id)],
+        "released": [operation("release", employer, ms.id)],
+        "refunded": [operation("cancel", freelancer, ms.id)],
+        "disputed": [operation("dispute", employer, ms.id)],
+        "part_released": [lambda m: m.milestones.release(employer, ms.id, 4_000)],
+        "cancelled": [],
+    }
+    if state == "cancelled":
+        steps["cancelled"] = [operation("cancel", employer, ms.id)]
+    for step in steps[state]:
+        async with h.tx() as m:
+            await step(m)
+    return employer, freelancer, contract, ms.id
+
+
+STATES = [
+    "requested",
+    "pending",
+    "funded",
+    "delivered",
+    "released",
+    "refunded",
+    "disputed",
+    "part_released",
+]
+
+
+@pytest.mark.parametrize("state", STATES)
+async def test_actions_are_exactly_the_operations_that_succeed(h: Harness, state: str) -> None:
+    employer, freelancer, _, ms_id = await in_state(h, state)
+    for actor in (employer, freelancer):
+        async with h.tx() as m:
+            offered = await m.milestones.actions(actor, ms_id)
+        for action in MILESTONE_ACTIONS:
+            works = await succeeds(h, operation(action, actor, ms_id))
+            assert (action in offered) == works, (state, actor, action)
+
+
+async def test_check_raises_what_the_operation_would(h: Harness) -> None:
+    employer, freelancer, _, ms_id = await in_state(h, "released")
+    stale = await h.refused(lambda m: m.milestones.check(employer, ms_id, "release"))
+    real = await h.refused(lambda m: m.milestones.release(employer, ms_id))
+    assert (stale.code, stale.message) == (real.code, real.message)
+    assert "already been paid out" in stale.message
+    await h.refused(
+        lambda m: m.milestones.check(freelancer, ms_id, "fund"), "milestone.employer_only"
+    )
+    await h.refused(lambda m: m.milestones.check(employer, ms_id, "bogus"), "milestone.action")
+
+
+async def test_a_stranger_may_do_nothing(h: Harness) -> None:
+    _, _, _, ms_id = await in_state(h, "funded")
+    stranger = await h.user("Mallory")
+    await h.refused(lambda m: m.milestones.check(stranger, ms_id, "deliver"), "contract.not_party")
+    async with h.tx() as m:
+        assert await m.milestones.actions(stranger, ms_id) == frozenset()
+
+
+async def test_paying_from_balance_is_offered_when_the_balance_covers_it(h: Harness) -> None:
+    employer, _freelancer, contract, _refunded = await in_state(h, "refunded")
+    assert await h.available(employer) == 10_000
+    nxt = await h.milestone(employer, contract.id, 10_000, fund=False)
+    dearer = await h.milestone(employer, contract.id, 10_001, fund=False)
+    async with h.tx() as m:
+        assert "fund_balance" in await m.milestones.actions(employer, nxt.id)
+        assert "fund_balance" not in await m.milestones.actions(employer, dearer.id)
+    error = await h.refused(
+        lambda m: m.milestones.check(employer, dearer.id, "fund_balance"),
+        "milestone.balance_short",
+    )
+    assert "100.00 USD" in error.message and "100.01 USD" in error.message
+
+
+# --- release preview -------------------------------------------------------------------
+
+
+async def test_release_preview_shows_the_fee_and_the_freelancers_share(h: Harness) -> None:
+    employer, _, _, ms_id = await in_state(h, "delivered")
+    before = await h.snapshot()
+    async with h.tx() as m:
+        full = await m.milestones.release_preview(employer, ms_id)
+        part = await m.milestones.release_preview(employer, ms_id, 2_550)
+    assert (full.amount, full.fee, full.net) == (10_000, 1_000, 9_000)
+    assert (part.amount, part.fee, part.net) == (2_550, 255, 2_295)
+    assert await h.snapshot() == before  # a preview moves nothing
+
+
+async def test_release_preview_refuses_what_release_refuses(h: Harness) -> None:
+    employer, freelancer, _, ms_id = await in_state(h, "funded")
+    await h.refused(
+        lambda m: m.milestones.release_preview(employer, ms_id, 10_001), "milestone.release_exceeds"
+    )
+    await h.refused(
+        lambda m: m.milestones.release_preview(employer, ms_id, 0), "milestone.amount_positive"
+    )
+    await h.refused(
+        lambda m: m.milestones.release_preview(employer, ms_id, 10.5),  # type: ignore[arg-type]
+        "milestone.amount_integer",
+    )
+    await h.refused(
+        lambda m: m.milestones.release_preview(freelancer, ms_id), "milestone.employer_only"
+    )
+
+
+# --- wizard steps ------------------------------------------------------------------------
+
+
+async def test_contract_checks_follow_the_roles_and_the_contract_state(h: Harness) -> None:
+    employer, freelancer, contract = await h.hire()
+    async with h.tx() as m:
+        assert (
+            await m.milestones.check_contract(employer, contract.id, "create")
+        ).id == contract.id
+        await m.milestones.check_contract(freelancer, contract.id, "request")
+    await h.refused(
+        lambda m: m.milestones.check_contract(freelancer, contract.id, "create"),
+        "milestone.employer_only",
+    )
+    await h.refused(
+        lambda m: m.milestones.check_contract(employer, contract.id, "request"),
+        "milestone.freelancer_only",
+    )
+    async with h.tx() as m:
+        await m.contracts.end(employer, contract.id)
+    await h.refused(
+        lambda m: m.milestones.check_contract(employer, contract.id, "create"), "contract.ended"
+    )
+
+
+async def test_term_checks_use_the_milestone_rules(h: Harness) -> None:
+    async with h.tx() as m:
+        ms = m.milestones
+        assert ms.check_description("  Design  ") == "Design"
+        assert ms.check_amount(h.settings.max_budget) == h.settings.max_budget
+        assert ms.due_in_days(3) - h.clock.now() == timedelta(days=3)
+    cases: list[tuple[Callable[[Marketplace], Any], str]] = [
+        (lambda m: m.milestones.check_description("   "), "milestone.description.empty"),
+        (
+            lambda m: m.milestones.check_description("x" * 501),
+            "milestone.description.too_long",
+        ),
+        (lambda m: m.milestones.check_amount(0), "milestone.amount_positive"),
+        (lambda m: m.milestones.check_amount(-5), "milestone.amount_positive"),
+        (
+            lambda m: m.milestones.check_amount(h.settings.max_budget + 1),
+            "milestone.amount_too_large",
+        ),
+        (lambda m: m.milestones.due_in_days(0), "milestone.due_days"),
+        (lambda m: m.milestones.due_in_days(366), "milestone.due_days"),
+    ]
+    for fn, code in cases:
+        async with h.tx() as m:
+            with pytest.raises(DomainError) as caught:
+                fn(m)
+        assert caught.value.code == code
+
+
+# --- payouts -----------------------------------------------------------------------------
+
+
+async def test_payout_amount_check(h: Harness) -> None:
+    employer, freelancer, _, _ = await in_state(h, "released")
+    assert await h.available(freelancer) == 9_000
+    async with h.tx() as m:
+        assert await m.payouts.check_amount(freelancer) == 9_000
+        assert await m.payouts.check_amount(freelancer, 1_000) == 1_000
+    await h.refused(lambda m: m.payouts.check_amount(freelancer, 9_001), "payout.exceeds_balance")
+    await h.refused(lambda m: m.payouts.check_amount(freelancer, 999), "payout.too_small")
+    await h.refused(lambda m: m.payouts.check_amount(employer), "payout.balance_too_small")
+
+
+async def test_payout_destination_check(h: Harness) -> None:
+    async with h.tx() as m:
+        assert m.payouts.check_destination("  IBAN DE89  ") == "IBAN DE89"
+        for bad, code in (
+            ("ab", "payout.destination.too_short"),
+            ("x" * 501, "payout.destination.too_long"),
+        ):
+            with pytest.raises(DomainError) as caught:
+                m.payouts.check_destination(bad)
+            assert caught.value.code == code
+
+
+# --- Stars back to the payer -------------------------------------------------------------
+
+
+async def stars_funded(h: Harness) -> tuple[Actor, Actor, Contract, Milestone, Payment]:
+    employer, freelancer, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id, 10_000, fund=False)
+    async with stars_tx(h) as m:
+        payment = (await m.milestones.start_funding(employer, ms.id, "stars")).payment
+    async with h.tx() as m:
+        await m.payments.confirm(payment.id, "stx-charge-1", 10_000)
+    async with h.tx() as m:
+        return employer, freelancer, contract, ms, await m.payments.get(payment.id)
+
+
+async def refund_keys(h: Harness) -> list[str]:
+    async with h.db.uow() as uow:
+        stmt = select(LedgerTransaction.idempotency_key).where(
+            LedgerTransaction.kind == "refund_to_source"
+        )
+        return list((await uow.session.execute(stmt)).scalars())
+
+
+async def test_a_cancelled_stars_milestone_goes_back_to_the_payers_stars(h: Harness) -> None:
+    employer, freelancer, _, ms, payment = await stars_funded(h)
+    async with h.tx() as m:
+        assert await m.payments.refundable_to_source(ms.id) == []  # still in escrow
+        await m.milestones.cancel(freelancer, ms.id)
+    assert await h.available(employer) == 10_000
+    sent: list[tuple[int, str | None]] = []
+
+    async def send(p: Payment) -> None:
+        sent.append((p.id, p.external_id))
+
+    async with h.tx() as m:
+        [refundable] = await m.payments.refundable_to_source(ms.id)
+        assert refundable.id == payment.id
+        refunded = await m.payments.refund_to_source(payment.id, send)
+    assert sent == [(payment.id, "stx-charge-1")]
+    assert refunded.refunded_amount == 10_000
+    assert await h.available(employer) == 0
+    assert await h.balance(STARS_ACCOUNT) == 0  # the Stars left as they came
+    assert await refund_keys(h) == [f"refund:{payment.id}:source"]
+    event = h.events[-1]
+    assert event.kind == "payment.refunded" and event.recipients == (employer.user_id,)
+    assert event.data["amount"] == 10_000
+    async with h.tx() as m:
+        assert await m.payments.refundable_to_source(ms.id) == []
+    await h.refused(
+        lambda m: m.payments.refund_to_source(payment.id, send), "payment.already_refunded"
+    )
+    assert len(sent) == 1
+    await h.check_books()
+
+
+async def test_a_failed_source_refund_writes_nothing(h: Harness) -> None:
+    employer, freelancer, _, ms, payment = await stars_funded(h)
+    async with h.tx() as m:
+        await m.milestones.cancel(freelancer, ms.id)
+
+    class TelegramDown(Exception):
+        pass
+
+    async def send(p: Payment) -> None:
+        raise TelegramDown
+
+    before = await h.snapshot()
+    async with h.db.uow() as uow:
+        market = Marketplace(uow, h.settings, h.clock)
+        with pytest.raises(TelegramDown):
+            await market.payments.refund_to_source(payment.id, send)
+        assert market.take_events() == []
+        await uow.commit()  # what the bot's unit of work does after catching the error
+    assert await h.snapshot() == before
+    assert await h.available(employer) == 10_000  # kept on the balance
+    await h.check_books()
+
+
+async def test_only_money_that_came_back_in_full_can_go_to_its_source(h: Harness) -> None:
+    employer, freelancer, _contract, ms, payment = await stars_funded(h)
+    async with h.tx() as m:
+        await m.milestones.release(employer, ms.id, 4_000)
+    async with h.tx() as m:
+        await m.milestones.cancel(freelancer, ms.id)  # the rest, 6,000, back to the employer
+    async with h.tx() as m:
+        assert await m.payments.refundable_to_source(ms.id) == []
+
+    async def send(p: Payment) -> None:
+        raise AssertionError("must not be called")
+
+    await h.refused(
+        lambda m: m.payments.refund_to_source(payment.id, send), "payment.not_refundable"
+    )
+    await h.check_books()
+
+
+async def test_a_late_stars_payment_kept_on_the_balance_can_go_back(h: Harness) -> None:
+    employer, _, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id, 10_000, fund=False)
+    async with stars_tx(h) as m:
+        payment = (await m.milestones.start_funding(employer, ms.id, "stars")).payment
+    async with h.tx() as m:
+        await m.milestones.cancel(employer, ms.id)
+    async with h.tx() as m:
+        assert (await m.payments.confirm(payment.id, "stx-late", 10_000)).funded is False
+    calls: list[int] = []
+
+    async def send(p: Payment) -> None:
+        calls.append(p.id)
+
+    async with h.tx() as m:
+        [late] = await m.payments.refundable_to_source(ms.id)
+        await m.payments.refund_to_source(late.id, send)
+    assert calls == [payment.id]
+    assert await h.available(employer) == 0
+    assert await h.balance(STARS_ACCOUNT) == 0
+    await h.check_books()
+
+
+async def test_sandbox_money_never_goes_to_a_source(h: Harness) -> None:
+    _employer, _freelancer, _, ms_id = await in_state(h, "refunded")
+    async with h.tx() as m:
+        assert await m.payments.refundable_to_source(ms_id) == []
+        [payment] = await m.ctx.uow.payments.succeeded_for_milestone(ms_id)
+
+    async def send(p: Payment) -> None:
+        raise AssertionError("must not be called")
+
+    await h.refused(
+        lambda m: m.payments.refund_to_source(payment.id, send), "payment.not_refundable"
+    )
+    assert (await h.get_milestone(ms_id)).status is MilestoneStatus.REFUNDED
+
+
+async def test_money_already_spent_again_cannot_go_back(h: Harness) -> None:
+    employer, freelancer, contract, ms, payment = await stars_funded(h)
+    async with h.tx() as m:
+        await m.milestones.cancel(freelancer, ms.id)
+    nxt = await h.milestone(employer, contract.id, 10_000, fund=False)
+    async with h.tx() as m:
+        await m.milestones.fund_from_balance(employer, nxt.id)
+
+    async def send(p: Payment) -> None:
+        raise AssertionError("must not be called")
+
+    await h.refused(
+        lambda m: m.payments.refund_to_source(payment.id, send), "ledger.insufficient_funds"
+    )
+    assert (await h.get_milestone(nxt.id)).escrow == 10_000
+    await h.check_books()

@@ -1,0 +1,224 @@
+"""Telegram Stars: invoices, pre-checkout, exactly-once crediting, refunds to the payer."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import ledger
+from emulator import PaymentDeclined, SimulatedUser
+from storage.enums import MilestoneStatus
+from tests.e2e.conftest import App
+from tests.e2e.work_support import (
+    Deal,
+    balance,
+    buttons,
+    check_books,
+    hired,
+    market,
+    milestone,
+    publish,
+    seeded_milestone,
+)
+
+STARS = ledger.external("stars")
+
+
+STARS_SETTINGS = {"funding_gateway": "stars", "currency": "XTR", "currency_exponent": 0}
+CARD_SETTINGS = {
+    "funding_gateway": "telegram",
+    "payment_provider_token": "284685063:TEST:bidgram",
+    "currency": "EUR",
+    "currency_exponent": 2,
+}
+
+
+@pytest.fixture
+def bot_overrides(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Stars unless a test asks for another gateway (indirect parametrization)."""
+    return dict(getattr(request, "param", STARS_SETTINGS))
+
+
+async def stars_deal(app: App) -> tuple[Deal, int]:
+    """A contract paid in Stars with one unfunded milestone of 500 XTR."""
+    deal = await hired(app, budget=(1_000, 5_000), amount=3_000)
+    async with market(app) as m:
+        ms = await m.milestones.create(
+            deal.boss, deal.contract_id, description="Landing page", amount=500
+        )
+    return deal, ms.id
+
+
+async def invoice_for(erin: SimulatedUser) -> None:
+    """/contracts → contract → milestone → ⭐ Pay: leaves the invoice as the last message."""
+    await erin.send_text("/contracts")
+    listing = await erin.wait_for_message("Your contracts")
+    await erin.click(listing, "Build a Telegram bot")
+    screen = await erin.wait_for_message("You are the employer")
+    assert "SANDBOX" not in screen.text  # real Stars: no sandbox label
+    await erin.click(screen, "📄 Landing page")
+    card = await erin.wait_for_message("📄 Milestone")
+    assert "⭐ Pay 500 XTR" in buttons(card)
+    answer = await erin.click(card, "⭐ Pay 500 XTR")
+    assert answer.text == "Invoice sent below."
+    await erin.wait_for_message(lambda msg: msg.invoice is not None)
+
+
+async def test_an_invoice_paid_in_stars_funds_the_milestone_once(app: App) -> None:
+    deal, ms_id = await stars_deal(app)
+    erin, frank = deal.employer, deal.freelancer
+    await invoice_for(erin)
+    invoice = erin.messages[-1]
+    assert invoice.invoice is not None
+    assert (invoice.invoice["currency"], invoice.invoice["total_amount"]) == ("XTR", 500)
+    [sent] = app.emu.calls_to("sendInvoice")
+    assert sent.params["payload"].startswith("pay:") and "provider_token" not in sent.params
+
+    charge = await erin.pay(invoice)
+    receipt = await erin.wait_for_message("Payment received")
+    assert "500 XTR is now held in escrow" in receipt.text
+    await frank.wait_for_message("Funded:")
+    m = await milestone(app, ms_id)
+    assert (m.status, m.escrow) == (MilestoneStatus.FUNDED, 500)
+
+    # Telegram delivers the same successful_payment again: acknowledged, credited once.
+    await erin.redeliver_payment(charge)
+    again = await erin.wait_for_message("already received")
+    assert "Nothing was charged or credited twice" in again.text
+    assert await balance(app, ledger.available(deal.boss.user_id)) == 0
+    assert await balance(app, ledger.escrow(ms_id)) == 500
+    assert await balance(app, STARS) == -500
+    assert (await milestone(app, ms_id)).funded_amount == 500
+    await check_books(app)
+
+
+async def test_a_pre_checkout_for_a_milestone_cancelled_meanwhile_is_declined(app: App) -> None:
+    deal, ms_id = await stars_deal(app)
+    erin = deal.employer
+    await invoice_for(erin)
+    invoice = erin.messages[-1]
+    async with market(app) as m:
+        await m.milestones.cancel(deal.boss, ms_id)
+    with pytest.raises(PaymentDeclined, match="no longer needs funding"):
+        await erin.pay(invoice)
+    assert app.emu.charges == []
+    assert await balance(app, STARS) == 0
+    assert (await milestone(app, ms_id)).status is MilestoneStatus.CANCELLED
+    await check_books(app)
+
+
+async def test_a_freelancer_cancel_sends_the_stars_back(app: App) -> None:
+    deal, ms_id = await stars_deal(app)
+    erin, frank = deal.employer, deal.freelancer
+    await invoice_for(erin)
+    charge = await erin.pay(erin.messages[-1])
+    await erin.wait_for_message("Payment received")
+    go = await frank.wait_for_message("Funded:")
+
+    await frank.click(go, "🤝 Open contract")
+    screen = await frank.wait_for_message("You are the freelancer")
+    await frank.click(screen, "📄 Landing page")
+    card = await frank.wait_for_message("📄 Milestone")
+    await frank.click(card, "↩️ Cancel & refund")
+    sure = await frank.wait_for_message("Cancel “")
+    await frank.click(sure, "✅ Yes, cancel it")
+    await frank.wait_for_message("is cancelled")
+    await erin.wait_for_message("The freelancer cancelled")
+    await erin.wait_for_message("went back to your Telegram Stars")
+
+    [refund] = app.emu.refunds
+    assert (refund.user_id, refund.telegram_payment_charge_id, refund.amount) == (
+        erin.id,
+        charge.telegram_payment_charge_id,
+        500,
+    )
+    assert await balance(app, ledger.available(deal.boss.user_id)) == 0
+    assert await balance(app, ledger.escrow(ms_id)) == 0
+    assert await balance(app, STARS) == 0  # the Stars left the way they came
+    async with market(app) as m:
+        assert await m.payments.refundable_to_source(ms_id) == []  # nothing left to send back
+    await check_books(app)
+
+
+async def test_a_failed_star_refund_keeps_the_money_on_the_balance(app: App) -> None:
+    """Telegram refuses the refund: the cancel stands, the Stars stay on the bidgram balance."""
+    deal, ms_id = await stars_deal(app)
+    erin, frank = deal.employer, deal.freelancer
+    await invoice_for(erin)
+    charge = await erin.pay(erin.messages[-1])
+    await erin.wait_for_message("Payment received")
+    # The charge was already refunded elsewhere (say, by support): Telegram will refuse.
+    app.emu.state.payments.refund(erin.id, charge.telegram_payment_charge_id)
+    go = await frank.wait_for_message("Funded:")
+    await frank.click(go, "🤝 Open contract")
+    screen = await frank.wait_for_message("You are the freelancer")
+    await frank.click(screen, "📄 Landing page")
+    card = await frank.wait_for_message("📄 Milestone")
+    await frank.click(card, "↩️ Cancel & refund")
+    sure = await frank.wait_for_message("Cancel “")
+    await frank.click(sure, "✅ Yes, cancel it")
+    await frank.wait_for_message("is cancelled")
+    await erin.wait_for_message("The freelancer cancelled")
+    assert (await milestone(app, ms_id)).status is MilestoneStatus.REFUNDED
+    assert await balance(app, ledger.available(deal.boss.user_id)) == 500
+    assert await balance(app, STARS) == -500
+    async with market(app) as m:
+        [payment] = await m.payments.refundable_to_source(ms_id)
+        assert payment.refunded_amount == 0
+    await check_books(app)
+    # The one call Telegram refused is the refund itself; nothing else went wrong.
+    [refused] = app.emu.violations
+    assert (
+        refused.method == "refundStarPayment" and "CHARGE_ALREADY_REFUNDED" in refused.description
+    )
+    app.emu.clear_violations()
+
+
+@pytest.mark.parametrize("bot_overrides", [CARD_SETTINGS], indirect=True)
+async def test_a_card_payment_uses_the_provider_and_minor_units(app: App) -> None:
+    deal = await hired(app)
+    ms_id = await seeded_milestone(app, deal, 12_345, description="Landing page", fund=False)
+    erin, frank = deal.employer, deal.freelancer
+    await erin.send_text("/contracts")
+    listing = await erin.wait_for_message("Your contracts")
+    await erin.click(listing, "Build a Telegram bot")
+    screen = await erin.wait_for_message("You are the employer")
+    await erin.click(screen, "📄 Landing page")
+    card = await erin.wait_for_message("📄 Milestone")
+    await erin.click(card, "💳 Pay 123.45 EUR")
+    invoice = await erin.wait_for_message(lambda msg: msg.invoice is not None)
+    [sent] = app.emu.calls_to("sendInvoice")
+    assert sent.params["provider_token"] == "284685063:TEST:bidgram"
+    assert (invoice.invoice or {}).get("currency") == "EUR"
+    assert (invoice.invoice or {}).get("total_amount") == 12_345
+    await erin.pay(invoice)
+    await erin.wait_for_message("Payment received")
+    await frank.wait_for_message("Funded:")
+    assert await balance(app, ledger.escrow(ms_id)) == 12_345
+    assert await balance(app, ledger.external("telegram")) == -12_345
+
+    # A card payment cannot go back through the Bot API: a refund stays on the balance.
+    async with market(app) as m:
+        await m.milestones.cancel(deal.worker, ms_id)
+        assert await m.payments.refundable_to_source(ms_id) == []
+    assert app.emu.refunds == []
+    assert await balance(app, ledger.available(deal.boss.user_id)) == 12_345
+    await check_books(app)
+
+
+async def test_money_arriving_for_a_cancelled_milestone_is_kept_on_the_balance(app: App) -> None:
+    """Pre-checkout passed, then the milestone was cancelled before Telegram confirmed."""
+    deal, ms_id = await stars_deal(app)
+    async with market(app) as m:
+        payment = (await m.milestones.start_funding(deal.boss, ms_id, "stars")).payment
+    async with market(app) as m:
+        await m.milestones.cancel(deal.boss, ms_id)
+    async with market(app) as m:
+        confirmation = await m.payments.confirm(payment.id, "stxLate", 500)
+        events = m.take_events()
+    assert confirmation.funded is False
+    await publish(app, events)
+    told = await deal.employer.wait_for_message("no longer needed it")
+    assert "500 XTR" in told.text and "/balance" in told.text
+    assert "SANDBOX" not in told.text
+    assert await balance(app, ledger.available(deal.boss.user_id)) == 500
+    await check_books(app)
