@@ -61,7 +61,12 @@ class BidService(Service):
         )
 
     async def _open_project(self, project_id: int) -> Project:
-        project = await self.uow.projects.get(project_id)
+        """The project, locked and checked open: a bid never lands on a project that a
+        concurrent cancel, close or award has just taken out of bidding.
+
+        Lock order, as in awards: the project first, then its bids.
+        """
+        project = await self.uow.projects.lock(project_id)
         if project is None or project.status is ProjectStatus.DRAFT:
             raise NotFound("project.not_found", "This project does not exist.")
         if project.status is not ProjectStatus.OPEN or (
@@ -131,11 +136,17 @@ class BidService(Service):
 
     async def _own_active(self, actor: Actor, bid_id: int) -> tuple[Bid, Project]:
         await self.active_user(actor)
-        bid = await self.uow.bids.lock(bid_id)
-        if bid is None:
+        found = await self.uow.bids.get(bid_id)
+        if found is None:
             raise NotFound("bid.not_found", "This bid does not exist.")
-        if bid.freelancer_id != actor.user_id:
+        if found.freelancer_id != actor.user_id:
             raise NotAllowed("bid.not_owner", "This is not your bid.")
+        project_id = found.project_id
+        # Project before bid (the lock order); the checks run on the locked rows.
+        if (await self.uow.projects.get(project_id)) is not None:
+            await self.uow.projects.lock(project_id)
+        bid = await self.uow.bids.lock(bid_id)
+        assert bid is not None
         if bid.status is BidStatus.AWARDED:
             raise InvalidState(
                 "bid.awarded", "You have been offered this project: accept or decline the offer."

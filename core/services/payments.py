@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from core import ledger
 from core.actors import Actor
 from core.context import Service, atomic
@@ -102,7 +104,12 @@ class PaymentService(Service):
         payment.status = PaymentStatus.SUCCEEDED
         payment.external_id = external_id
         payment.confirmed_at = now
-        await self.uow.flush()
+        try:
+            await self.uow.flush()
+        except IntegrityError:  # the same charge id was just confirmed for another invoice
+            raise Conflict(
+                "payment.already_confirmed", "This payment was already credited."
+            ) from None
         await ledger.Ledger(self.uow).post(
             f"pay:{payment.gateway}:{external_id}",
             "deposit",

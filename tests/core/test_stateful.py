@@ -1125,7 +1125,7 @@ def test_marketplace_lives(machine: type[MarketplaceMachine], backend: str) -> N
     run_state_machine_as_test(
         machine,
         settings=hsettings(
-            max_examples=12 if backend == "sqlite" else 10,
+            max_examples=15 if backend == "sqlite" else 12,
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
