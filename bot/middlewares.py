@@ -103,7 +103,9 @@ class MarketplaceMiddleware(BaseMiddleware):
                 )
                 actor = market.users.actor(user)
                 data["user"], data["actor"] = user, actor
-                if user.is_banned and not actor.is_admin:
+                paying = event.message is not None and event.message.successful_payment
+                # Money Telegram already took is always recorded, even from a banned user.
+                if user.is_banned and not actor.is_admin and not paying:
                     await uow.commit()
                     await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
                     return None

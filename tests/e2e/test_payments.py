@@ -7,7 +7,7 @@ import pytest
 from core import ledger
 from emulator import PaymentDeclined, SimulatedUser
 from storage.enums import MilestoneStatus
-from tests.e2e.conftest import App
+from tests.e2e.conftest import ADMIN_ID, App
 from tests.e2e.work_support import (
     Deal,
     balance,
@@ -221,4 +221,22 @@ async def test_money_arriving_for_a_cancelled_milestone_is_kept_on_the_balance(a
     assert "500 XTR" in told.text and "/balance" in told.text
     assert "SANDBOX" not in told.text
     assert await balance(app, ledger.available(deal.boss.user_id)) == 500
+    await check_books(app)
+
+
+async def test_a_payment_that_arrives_after_a_ban_is_still_recorded(app: App) -> None:
+    """Telegram took the money, so the bot must book it whatever happened since."""
+    deal, ms_id = await stars_deal(app)
+    erin = deal.employer
+    await invoice_for(erin)
+    charge = await erin.pay(erin.messages[-1])
+    await erin.wait_for_message("Payment received")
+    async with market(app) as m:
+        admin = m.users.actor(await m.users.register(ADMIN_ID, "Ada"))
+        await m.users.ban(admin, deal.boss.user_id, "chargeback fraud")
+    # The same payment arrives again after the ban: handled (credited once), not refused.
+    await erin.redeliver_payment(charge)
+    again = await erin.wait_for_message("already received")
+    assert "suspended" not in again.text
+    assert await balance(app, ledger.escrow(ms_id)) == 500
     await check_books(app)
