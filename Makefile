@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run migrate test test-postgres lint format lock bench clean
+.PHONY: install run status migrate test test-postgres lint format lock bench clean
 
 install: $(STAMP)
 
@@ -16,7 +16,10 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-run: install  ## migrate the database and start bidgram
+run: install  ## migrate the database and run the bot (needs BOT_TOKEN)
+	$(BIN)/bidgram run
+
+status: install  ## migrate the database and report what it holds
 	$(BIN)/bidgram
 
 migrate: install
