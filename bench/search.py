@@ -102,7 +102,10 @@ async def seed(db: Database, n: int, start: datetime) -> None:
                         "bidding_ends_at": when + timedelta(days=7),
                     }
                 )
-                terms += [{"project_id": i + 1, "term": t} for t in words.terms(title, desc)]
+                terms += [
+                    {"project_id": i + 1, "term": t, "published_at": when}
+                    for t in words.terms(title, desc)
+                ]
                 skills += [{"project_id": i + 1, "skill_id": s} for s in rng.sample(skill_ids, 2)]
             await conn.execute(insert(Project), projects)
             await conn.execute(insert(ProjectTerm), terms)
@@ -151,11 +154,11 @@ async def run(sizes: list[int], url: str | None, repeat: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             db_url = url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
             db = Database(db_url)
+            await migrate(db.engine)
             if url:
                 async with db.engine.begin() as conn:
                     for table in ("project_terms", "project_skills", "projects", "users"):
                         await conn.execute(text(f"DELETE FROM {table}"))
-            await migrate(db.engine)
             began = time.perf_counter()
             await seed(db, n, start)
             print(f"seeded {n:,} projects on {db.backend} in {time.perf_counter() - began:.1f}s")

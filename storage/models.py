@@ -171,8 +171,16 @@ class ProjectTerm(Base):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
     )
+    # The project's, copied so a word's projects can be walked newest first in one
+    # index; it never changes once a project is published (only then is it indexed).
+    published_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_project_terms_project", "project_id"),)
+    __table_args__ = (
+        # a word's projects, newest first: the search walks this for its driving word
+        Index("ix_project_terms_order", "term", "published_at", "project_id"),
+        # a project's words: re-indexing, and the other words' probes (prefix ranges)
+        Index("ix_project_terms_project", "project_id", "term"),
+    )
 
 
 class ProjectAttachment(Base):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, delete, exists, func, or_, select
+from sqlalchemy import Select, and_, delete, exists, func, literal, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -185,6 +185,16 @@ class SkillRepository(Repository[Skill]):
 # --- projects and bids ------------------------------------------------------------
 
 
+#: A query word whose prefix has more distinct indexed terms than this does not drive
+#: the search (it would merge that many walks); it is probed per project instead.
+SEARCH_EXPANSION = 16
+
+
+def _prefix_upper(prefix: str) -> str:
+    """The smallest string above every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 @dataclass(frozen=True)
 class ProjectQuery:
     terms: tuple[str, ...] = ()
@@ -210,11 +220,45 @@ class ProjectRepository(Repository[Project]):
             self.session.add(ProjectSkill(project_id=project_id, skill_id=skill_id))
         await self.session.flush()
 
-    async def set_terms(self, project_id: int, terms: Iterable[str]) -> None:
+    async def set_terms(
+        self, project_id: int, published_at: datetime, terms: Iterable[str]
+    ) -> None:
         await self.session.execute(delete(ProjectTerm).where(ProjectTerm.project_id == project_id))
         for term in sorted(set(terms)):
-            self.session.add(ProjectTerm(project_id=project_id, term=term))
+            self.session.add(
+                ProjectTerm(project_id=project_id, term=term, published_at=published_at)
+            )
         await self.session.flush()
+
+    async def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` distinct indexed terms starting with ``prefix``, in order.
+
+        A loose index scan: each step seeks the next distinct term on the primary
+        key, so the cost is the number of terms returned, not of projects having them.
+        """
+        upper = _prefix_upper(prefix)
+        pt = ProjectTerm.__table__
+        first = (
+            select(pt.c.term)
+            .where(pt.c.term >= prefix, pt.c.term < upper)
+            .order_by(pt.c.term)
+            .limit(1)
+            .scalar_subquery()
+        )
+        vocab = select(first.label("term"), literal(1).label("n")).cte("vocab", recursive=True)
+        step = (
+            select(pt.c.term)
+            .where(pt.c.term > vocab.c.term, pt.c.term < upper)
+            .order_by(pt.c.term)
+            .limit(1)
+            .correlate(vocab)
+            .scalar_subquery()
+        )
+        vocab = vocab.union_all(
+            select(step, vocab.c.n + 1).where(vocab.c.term.is_not(None), vocab.c.n < limit)
+        )
+        stmt = select(vocab.c.term).where(vocab.c.term.is_not(None)).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())
 
     async def attachments(self, project_id: int) -> list[ProjectAttachment]:
         stmt = (
@@ -245,22 +289,96 @@ class ProjectRepository(Repository[Project]):
     async def search_open(self, query: ProjectQuery) -> list[Project]:
         """Open projects, newest first, one keyset page.
 
-        Every filter is an indexed lookup: words through ``project_terms`` (prefix
-        ranges on the term index), skills through ``project_skills``, and the order
-        through ``ix_projects_listing``.
+        Without words, ``ix_projects_listing`` is walked newest first. With words, the
+        one whose prefix has the fewest distinct indexed terms drives: for each of
+        those terms ``ix_project_terms_order`` is walked newest first (so a page reads
+        about ``limit`` index rows over the share of them still open, however many
+        projects have the word), each project is fetched by its key and kept if it is
+        open and passes the other filters: the other words as prefix ranges on
+        ``ix_project_terms_project``, skills on ``project_skills``, the budget. A
+        prefix with more than ``SEARCH_EXPANSION`` terms is common enough to be
+        probed that way itself rather than drive; if every word is, the listing drives.
         """
-        stmt = select(Project).where(Project.status == ProjectStatus.OPEN)
-        for term in query.terms:
-            upper = term[:-1] + chr(ord(term[-1]) + 1)
-            # Uncorrelated on purpose: a correlated EXISTS makes SQLite probe each
-            # project's terms through ix_project_terms_project instead of one prefix
-            # range on the term index (the primary key).
+        expansions = [await self.terms_with_prefix(w, SEARCH_EXPANSION + 1) for w in query.terms]
+        if any(not terms for terms in expansions):
+            return []  # a word no project has
+        usable = [i for i, terms in enumerate(expansions) if len(terms) <= SEARCH_EXPANSION]
+        if not usable:
+            return await self._all(self._listing_page(query))
+        driver = min(usable, key=lambda i: len(expansions[i]))
+        others = query.terms[:driver] + query.terms[driver + 1 :]
+        terms = expansions[driver]
+        if len(terms) == 1:
+            return await self._all(self._term_page(query, terms[0], others))
+        # Several terms share the prefix: the newest ``limit`` of each, merged (a project
+        # having two of them comes twice with the same key, and UNION keeps it once).
+        branches = []
+        for term in terms:
+            branch = self._term_page(query, term, others, keys_only=True).subquery()
+            branches.append(select(branch.c.published_at, branch.c.project_id))
+        hits = union(*branches).subquery("hits")
+        stmt = (
+            select(Project)
+            .join(hits, hits.c.project_id == Project.id)
+            .order_by(hits.c.published_at.desc(), hits.c.project_id.desc())
+            .limit(query.limit)
+        )
+        return await self._all(stmt)
+
+    def _listing_page(self, query: ProjectQuery) -> Select[tuple[Project]]:
+        stmt = self._filters(select(Project), query, query.terms)
+        if query.before is not None:
+            published, pid = query.before
             stmt = stmt.where(
-                Project.id.in_(
-                    select(ProjectTerm.project_id).where(
-                        ProjectTerm.term >= term, ProjectTerm.term < upper
-                    )
+                or_(
+                    Project.published_at < published,
+                    and_(Project.published_at == published, Project.id < pid),
                 )
+            )
+        return stmt.order_by(Project.published_at.desc(), Project.id.desc()).limit(query.limit)
+
+    def _term_page(
+        self,
+        query: ProjectQuery,
+        term: str,
+        others: tuple[str, ...],
+        *,
+        keys_only: bool = False,
+    ) -> Select[Any]:
+        walk = aliased(ProjectTerm, name="walk")
+        columns: tuple[Any, ...] = (walk.published_at, walk.project_id) if keys_only else (Project,)
+        stmt = self._filters(
+            select(*columns)
+            .select_from(walk)
+            .join(Project, Project.id == walk.project_id)
+            .where(walk.term == term),
+            query,
+            others,
+        )
+        if query.before is not None:
+            published, pid = query.before
+            stmt = stmt.where(
+                walk.published_at <= published,  # a range on the index, ties filtered
+                or_(
+                    walk.published_at < published,
+                    and_(walk.published_at == published, walk.project_id < pid),
+                ),
+            )
+        return stmt.order_by(walk.published_at.desc(), walk.project_id.desc()).limit(query.limit)
+
+    @staticmethod
+    def _filters(stmt: Select[Any], query: ProjectQuery, words: tuple[str, ...]) -> Select[Any]:
+        stmt = stmt.where(Project.status == ProjectStatus.OPEN)
+        for word in words:
+            probe = aliased(ProjectTerm)
+            stmt = stmt.where(
+                select(probe.term)
+                .where(
+                    probe.project_id == Project.id,
+                    probe.term >= word,
+                    probe.term < _prefix_upper(word),
+                )
+                .exists()
             )
         if query.skill_ids:
             stmt = stmt.where(
@@ -273,16 +391,7 @@ class ProjectRepository(Repository[Project]):
             stmt = stmt.where(Project.budget_max >= query.budget_at_least)
         if query.budget_at_most is not None:
             stmt = stmt.where(Project.budget_min <= query.budget_at_most)
-        if query.before is not None:
-            published, pid = query.before
-            stmt = stmt.where(
-                or_(
-                    Project.published_at < published,
-                    and_(Project.published_at == published, Project.id < pid),
-                )
-            )
-        stmt = stmt.order_by(Project.published_at.desc(), Project.id.desc()).limit(query.limit)
-        return await self._all(stmt)
+        return stmt
 
     async def by_employer(self, employer_id: int, limit: int, offset: int = 0) -> list[Project]:
         stmt = (

@@ -236,8 +236,11 @@ class ProjectService(Service):
 
     async def _index(self, project: Project) -> None:
         # No cap that a long description could reach: every word must stay findable.
+        assert project.published_at is not None  # only published projects are indexed
         await self.uow.projects.set_terms(
-            project.id, text.terms(project.title, project.description, limit=10_000)
+            project.id,
+            project.published_at,
+            text.terms(project.title, project.description, limit=10_000),
         )
 
     @atomic
