@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 
+from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.notifier import Notifier
+from bot.notifier import Notifier, TelegramNotifier
 from core.clock import Clock
+from core.events import Event
 from core.gateways import Gateways
 from core.marketplace import Marketplace
 from core.services.timers import SweepReport
@@ -30,6 +32,8 @@ async def sweep_once(
         report = await market.timers.sweep()
         await uow.commit()
     events = market.take_events()
+    if isinstance(notifier, TelegramNotifier):
+        await _return_stars(db, settings, clock, gateways, notifier.bot, events)
     if events:
         await notifier.publish(events)
     if report.total:
@@ -37,6 +41,32 @@ async def sweep_once(
     for failure in report.failures:
         log.error("sweep item failed: %s", failure)
     return report
+
+
+async def _return_stars(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    gateways: Gateways,
+    bot: Bot,
+    events: list[Event],
+) -> None:
+    """A dispute the timer settled with a full refund sends Stars back, as a person's would."""
+    from bot.handlers.payments import return_stars
+
+    refunds: list[Event] = []
+    for event in events:
+        if event.kind != "dispute.resolved":
+            continue
+        async with db.uow() as uow:
+            dispute = await uow.disputes.get(int(event.data["dispute_id"] or 0))
+            if dispute is None:
+                continue
+            market = Marketplace(uow, settings, clock, gateways)
+            await return_stars(bot, market, dispute.milestone_id)
+            await uow.commit()
+            refunds.extend(market.take_events())
+    events.extend(refunds)
 
 
 def start_scheduler(

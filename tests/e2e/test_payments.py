@@ -240,3 +240,27 @@ async def test_a_payment_that_arrives_after_a_ban_is_still_recorded(app: App) ->
     assert "suspended" not in again.text
     assert await balance(app, ledger.escrow(ms_id)) == 500
     await check_books(app)
+
+
+async def test_a_dispute_the_timer_settles_as_a_refund_sends_the_stars_back(app: App) -> None:
+    """The freelancer never answers the employer's full-refund claim; the sweep refunds."""
+    deal, ms_id = await stars_deal(app)
+    erin = deal.employer
+    await invoice_for(erin)
+    charge = await erin.pay(erin.messages[-1])
+    await erin.wait_for_message("Payment received")
+    async with market(app) as m:
+        await m.disputes.open(
+            deal.boss, ms_id, reason="Nothing was started in two weeks.", claimed_amount=500
+        )
+    app.clock.advance(days=5)  # past the freelancer's 4-day response window
+    report = await app.sweep()
+    assert report.disputes_defaulted == 1
+    await erin.wait_for_message("went back to your Telegram Stars")
+    [refund] = app.emu.refunds
+    assert (refund.telegram_payment_charge_id, refund.amount) == (
+        charge.telegram_payment_charge_id,
+        500,
+    )
+    assert await balance(app, STARS) == 0
+    await check_books(app)
