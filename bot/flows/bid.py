@@ -302,10 +302,7 @@ async def edit_start(
     actor: Actor,
     callback_reply: CallbackReply,
 ) -> None:
-    bid = await market.bids.own(actor, callback_data.bid_id)
-    if bid.status is not BidStatus.ACTIVE:
-        callback_reply.text, callback_reply.alert = texts.BID_NOT_ACTIVE, True
-        return
+    bid = await market.bids.check_active(actor, callback_data.bid_id)
     project = await market.projects.get(bid.project_id)
     await keep_search(state)
     await state.set_state(BidEditForm.choose)

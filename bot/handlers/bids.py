@@ -22,7 +22,7 @@ from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
 from core.services.bids import BidOrder
-from storage.enums import AwardStatus, BidStatus
+from storage.enums import BidStatus
 
 router = Router(name="bids")
 
@@ -233,11 +233,9 @@ async def award_ask(
     settings: BotSettings,
     callback_reply: CallbackReply,
 ) -> None:
+    await market.awards.check_offer(actor, callback_data.bid_id)  # core says why not
     view = await market.bids.view_for_employer(actor, callback_data.bid_id)
     bid = view.bid
-    if bid.status is not BidStatus.ACTIVE:
-        callback_reply.text, callback_reply.alert = texts.BID_NOT_ACTIVE, True
-        return
     hours = int(settings.award_acceptance_window.total_seconds() // 3600)
     text = texts.confirm_award(
         view.bidder.first_name, bid.amount, bid.delivery_days, hours, settings.money
@@ -304,10 +302,7 @@ async def retract_ask(
     actor: Actor,
     callback_reply: CallbackReply,
 ) -> None:
-    bid = await market.bids.own(actor, callback_data.bid_id)
-    if bid.status is not BidStatus.ACTIVE:
-        callback_reply.text, callback_reply.alert = texts.BID_NOT_ACTIVE, True
-        return
+    bid = await market.bids.check_active(actor, callback_data.bid_id)
     project = await market.projects.get(bid.project_id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
@@ -361,16 +356,12 @@ async def _confirm_offer_step(
     market: Marketplace,
     actor: Actor,
     award_id: int,
-    callback_reply: CallbackReply,
     action: str,
     question: str,
     yes: str,
 ) -> None:
     """Ask before declining or withdrawing an offer that is still pending."""
-    offer = await market.awards.get(award_id)
-    if offer.status is not AwardStatus.PENDING:
-        callback_reply.text, callback_reply.alert = texts.OFFER_NOT_PENDING, True
-        return
+    offer = await market.awards.check_open(actor, award_id)
     project = await market.projects.get(offer.project_id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
@@ -402,7 +393,6 @@ async def decline_offer_ask(
         market,
         actor,
         callback_data.award_id,
-        callback_reply,
         "decline_ok",
         "decline",
         texts.YES_DECLINE,
@@ -436,7 +426,6 @@ async def withdraw_ask(
         market,
         actor,
         callback_data.award_id,
-        callback_reply,
         "withdraw_ok",
         "withdraw",
         texts.YES_WITHDRAW,

@@ -207,8 +207,6 @@ def bid_detail(project: Project, bid: Bid, money: Currency) -> str:
     )
 
 
-BID_NOT_ACTIVE = "This bid is no longer active."
-OFFER_NOT_PENDING = "This offer is no longer waiting for an answer."
 BID_CLOSED = "Your bid on this project is closed."
 OFFER_WAITING = "You have been offered this project: accept or decline the offer."
 

@@ -12,7 +12,7 @@ from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, NotAllowed, NotFound
 from storage.enums import AwardStatus, BidStatus, ContractStatus, ProjectStatus
-from storage.models import Award, Contract, Project
+from storage.models import Award, Bid, Contract, Project
 
 
 class AwardService(Service):
@@ -22,14 +22,19 @@ class AwardService(Service):
             raise NotFound("award.not_found", "This offer does not exist.")
         return award
 
-    @atomic
-    async def offer(self, actor: Actor, bid_id: int) -> Award:
-        """Offer the project to the author of ``bid_id``."""
+    async def check_offer(self, actor: Actor, bid_id: int) -> Bid:
+        """Refuse now, with the offer's own reason, before the employer is asked to confirm."""
+        return (await self._offerable(actor, bid_id, lock=False))[1]
+
+    async def _offerable(self, actor: Actor, bid_id: int, *, lock: bool) -> tuple[Project, Bid]:
         await self.active_user(actor)
-        bid = await self.uow.bids.get(bid_id)
-        if bid is None:
+        found = await self.uow.bids.get(bid_id)
+        if found is None:
             raise NotFound("bid.not_found", "This bid does not exist.")
-        project = await self.uow.projects.lock(bid.project_id)
+        project_id = found.project_id
+        # Lock order: the project, then the bid.
+        repo = self.uow.projects
+        project = await (repo.lock(project_id) if lock else repo.get(project_id))
         assert project is not None
         if project.employer_id != actor.user_id:
             raise NotAllowed("project.not_owner", "Only the employer who posted it can award it.")
@@ -41,7 +46,7 @@ class AwardService(Service):
             )
         if project.status is not ProjectStatus.OPEN:
             raise InvalidState("project.not_open", "This project can no longer be awarded.")
-        bid = await self.uow.bids.lock(bid_id)
+        bid = await (self.uow.bids.lock(bid_id) if lock else self.uow.bids.get(bid_id))
         assert bid is not None
         if bid.status is not BidStatus.ACTIVE:
             raise InvalidState("bid.not_active", "This bid is no longer active.")
@@ -49,7 +54,21 @@ class AwardService(Service):
         assert freelancer is not None
         if freelancer.is_banned:
             raise InvalidState("award.freelancer_banned", "This freelancer's account is suspended.")
+        return project, bid
+
+    @atomic
+    async def offer(self, actor: Actor, bid_id: int) -> Award:
+        """Offer the project to the author of ``bid_id``."""
+        project, bid = await self._offerable(actor, bid_id, lock=True)
         now = self.now()
+        if project.employer_id != actor.user_id:
+            raise NotAllowed("project.not_owner", "Only the employer who posted it can award it.")
+        if project.status is ProjectStatus.AWARDED:
+            raise Conflict(
+                "award.pending_exists",
+                "You already offered this project to someone; wait for their answer or "
+                "withdraw the offer.",
+            )
         award = self.uow.awards.add(
             Award(
                 project_id=project.id,
@@ -205,6 +224,23 @@ class AwardService(Service):
         return True
 
     # --- bot support: the marketplace front ---------------------------------------------
+
+    async def check_open(self, actor: Actor, award_id: int) -> Award:
+        """An offer still open to an answer (the freelancer) or a withdrawal (the employer);
+        refused now with the same reason the answer itself would get."""
+        award = await self.get(award_id)
+        project = await self.uow.projects.get(award.project_id)
+        assert project is not None
+        if actor.user_id == award.freelancer_id:
+            self._still_pending(award)
+        elif actor.user_id == project.employer_id:
+            if award.status is not AwardStatus.PENDING:
+                raise InvalidState(
+                    f"award.{award.status.value}", "This offer was already answered."
+                )
+        else:
+            raise NotAllowed("award.not_yours", "This offer was made to someone else.")
+        return award
 
     async def pending_for_project(self, actor: Actor, project_id: int) -> Award | None:
         """The offer awaiting an answer on a project, shown to the two people it concerns

@@ -275,6 +275,11 @@ class BidService(Service):
         """One's own bid on a project, whatever its status (None if one never bid)."""
         return await self.uow.bids.of(project_id, actor.user_id)
 
+    async def check_active(self, actor: Actor, bid_id: int) -> Bid:
+        """One's own bid, refused now if it could not be edited or retracted any more."""
+        bid, _ = await self._own_active(actor, bid_id)
+        return bid
+
     async def own(self, actor: Actor, bid_id: int) -> Bid:
         """One's own bid; anyone else's is refused."""
         bid = await self.get(bid_id)

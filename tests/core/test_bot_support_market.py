@@ -165,3 +165,34 @@ async def test_freelancers_for_skills_leaves_out_the_employer_and_the_banned(h: 
         capped = await m.users.freelancers_for_skills(ids, 1, exclude_user_id=frank.user_id)
         assert [u.id for u in capped] == [grace.user_id]
         assert await m.users.freelancers_for_skills([], 10) == []
+
+
+async def test_confirm_steps_refuse_with_the_operations_own_reasons(h: Harness) -> None:
+    """check_offer / check_active / check_open say no exactly as offer / retract / decline would."""
+    employer, freelancer, other = (
+        await h.employer(),
+        await h.freelancer(),
+        await h.freelancer("Gus"),
+    )
+    pid = await h.open_project(employer)
+    bid_id = await h.bid(freelancer, pid)
+    async with h.tx() as m:
+        assert (await m.awards.check_offer(employer, bid_id)).id == bid_id
+        assert (await m.bids.check_active(freelancer, bid_id)).id == bid_id
+    await h.refused(lambda m: m.awards.check_offer(freelancer, bid_id), "project.not_owner")
+    await h.refused(lambda m: m.bids.check_active(other, bid_id), "bid.not_owner")
+    async with h.tx() as m:
+        award = await m.awards.offer(employer, bid_id)
+    await h.refused(lambda m: m.bids.check_active(freelancer, bid_id), "bid.awarded")
+    async with h.tx() as m:
+        assert (await m.awards.check_open(freelancer, award.id)).id == award.id
+        assert (await m.awards.check_open(employer, award.id)).id == award.id
+    await h.refused(lambda m: m.awards.check_open(other, award.id), "award.not_yours")
+    async with h.tx() as m:
+        await m.awards.withdraw(employer, award.id)
+    await h.refused(lambda m: m.awards.check_open(freelancer, award.id), "award.withdrawn")
+    await h.refused(lambda m: m.awards.check_open(employer, award.id), "award.withdrawn")
+    async with h.tx() as m:
+        await m.bids.retract(freelancer, bid_id)
+    await h.refused(lambda m: m.awards.check_offer(employer, bid_id), "bid.not_active")
+    await h.refused(lambda m: m.bids.check_active(freelancer, bid_id), "bid.not_active")
