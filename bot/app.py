@@ -57,7 +57,10 @@ def build_dispatcher(
     dp["db"] = db
     dp["clock"] = clock
     dp["gateways"] = gateways
-    dp.update.outer_middleware(MarketplaceMiddleware(db, settings, clock, gateways, notifier))
+    locks = notifier.locks if isinstance(notifier, TelegramNotifier) else None
+    dp.update.outer_middleware(
+        MarketplaceMiddleware(db, settings, clock, gateways, notifier, locks)
+    )
     # bidgram talks to people one to one; groups and channels are not its place.
     dp.message.filter(F.chat.type == "private")
     dp.callback_query.filter(F.message.chat.type == "private")

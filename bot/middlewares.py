@@ -9,9 +9,7 @@ Order of business for each update:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +20,12 @@ from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TgUser
 
 from bot.errors import explain
+from bot.locks import PersonLocks
 from bot.notifier import Notifier
 from bot.texts import common
 from core.clock import Clock
 from core.errors import DomainError
+from core.events import Event
 from core.gateways import Gateways
 from core.marketplace import Marketplace
 from core.settings import Settings
@@ -52,20 +52,14 @@ class MarketplaceMiddleware(BaseMiddleware):
         clock: Clock,
         gateways: Gateways,
         notifier: Notifier,
+        locks: PersonLocks | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
         self.gateways = gateways
         self.notifier = notifier
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def _lock_for(self, user_id: int) -> asyncio.Lock:
-        lock = self._locks.get(user_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[user_id] = lock
-        return lock
+        self.locks = locks or PersonLocks()
 
     async def __call__(
         self,
@@ -76,16 +70,21 @@ class MarketplaceMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is None:
-            return await self._handle(handler, event, data)
-        async with self._lock_for(tg_user.id):
-            return await self._handle(handler, event, data)
+            result, events = await self._handle(handler, event, data)
+        else:
+            async with self.locks.of(tg_user.id):
+                result, events = await self._handle(handler, event, data)
+        # Outside the sender's lock: delivery takes each recipient's lock in turn.
+        if events:
+            await self.notifier.publish(events)
+        return result
 
     async def _handle(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
         event: Update,
         data: dict[str, Any],
-    ) -> Any:
+    ) -> tuple[Any, list[Event]]:
         bot: Bot = data["bot"]
         reply = CallbackReply()
         data["callback_reply"] = reply
@@ -108,13 +107,13 @@ class MarketplaceMiddleware(BaseMiddleware):
                 if user.is_banned and not actor.is_admin and not paying:
                     await uow.commit()
                     await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
-                    return None
+                    return None, []
             try:
                 result = await handler(event, data)
             except DomainError as error:
                 await uow.rollback()
                 await explain(bot, event, error)
-                return None
+                return None, []
             await uow.commit()
         if event.callback_query is not None and not reply.sent:
             reply.sent = True
@@ -123,7 +122,4 @@ class MarketplaceMiddleware(BaseMiddleware):
                 await bot.answer_callback_query(
                     event.callback_query.id, text=reply.text, show_alert=reply.alert
                 )
-        events = market.take_events()
-        if events:
-            await self.notifier.publish(events)
-        return result
+        return result, market.take_events()

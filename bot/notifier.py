@@ -23,6 +23,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.locks import PersonLocks
 from core.clock import Clock
 from core.events import Event
 from core.gateways import Gateways
@@ -102,6 +103,7 @@ class TelegramNotifier:
         self.clock = clock
         self.gateways = gateways
         self.bot_username = ""  # learnt from getMe at start-up
+        self.locks = PersonLocks()  # shared with the update middleware
 
     async def publish(self, events: Sequence[Event]) -> None:
         import bot.alerts  # noqa: F401  (registers the renderers)
@@ -124,6 +126,11 @@ class TelegramNotifier:
             await self.send(alert)
 
     async def send(self, alert: Alert) -> int | None:
+        """Send and record under the recipient's lock (see ``bot.locks``)."""
+        async with self.locks.of(alert.chat_id):
+            return await self._send(alert)
+
+    async def _send(self, alert: Alert) -> int | None:
         for attempt in range(self.MAX_RETRIES):
             try:
                 message_id = await self._send_once(alert)
