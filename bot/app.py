@@ -1,8 +1,13 @@
-"""Wiring: the dispatcher with its middlewares and routers, and the polling runner."""
+"""Wiring: the dispatcher with its middlewares and routers, the background services
+(timer sweep and alert delivery) and the runners: polling, or the worker alone."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
@@ -14,8 +19,10 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot import errors
+from bot.delivery import Delivery
 from bot.middlewares import MarketplaceMiddleware
-from bot.notifier import Notifier, TelegramNotifier
+from bot.notifier import Notifier
+from bot.ratelimit import limiter_for
 from bot.scheduler import start_scheduler
 from bot.settings import BotSettings
 from bot.texts import common
@@ -57,7 +64,7 @@ def build_dispatcher(
     dp["db"] = db
     dp["clock"] = clock
     dp["gateways"] = gateways
-    locks = notifier.locks if isinstance(notifier, TelegramNotifier) else None
+    locks = notifier.locks if isinstance(notifier, Delivery) else None
     dp.update.outer_middleware(
         MarketplaceMiddleware(db, settings, clock, gateways, notifier, locks)
     )
@@ -93,8 +100,22 @@ async def set_commands(bot: Bot, settings: BotSettings) -> None:
             log.warning("admin commands for %s not set: %s", admin_id, error)
 
 
-async def run(settings: BotSettings) -> None:
-    """Migrate, then poll until Ctrl-C (aiogram handles SIGINT/SIGTERM and stops cleanly)."""
+@dataclass
+class Services:
+    """What a running bidgram process holds: the database, the bot, delivery."""
+
+    settings: BotSettings
+    db: Database
+    bot: Bot
+    clock: Clock
+    gateways: Gateways
+    delivery: Delivery
+
+
+@contextlib.asynccontextmanager
+async def services(settings: BotSettings, *, background: bool = True) -> AsyncIterator[Services]:
+    """Migrate, connect, and (by default) run the timer sweep and the alert delivery
+    loop beside whatever the caller serves; stop them all cleanly on the way out."""
     from storage.migrate import migrate
 
     db = Database(settings.database_url)
@@ -102,16 +123,58 @@ async def run(settings: BotSettings) -> None:
     bot = make_bot(settings)
     clock = SystemClock()
     gateways = gateways_for(settings)
-    notifier = TelegramNotifier(bot, db, settings, clock, gateways)
-    dp = build_dispatcher(db, settings, clock=clock, notifier=notifier)
-    scheduler = start_scheduler(db, settings, clock, gateways, notifier)
+    delivery = Delivery(bot, db, settings, clock, gateways, limiter=limiter_for(settings))
+    scheduler = None
+    sending: asyncio.Task[None] | None = None
     try:
         me = await bot.get_me()
-        dp["bot_username"] = notifier.bot_username = me.username or ""
-        await set_commands(bot, settings)
-        await bot.delete_webhook(drop_pending_updates=False)
-        log.info("bidgram is running as @%s (gateway: %s)", me.username, settings.funding_gateway)
-        await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+        delivery.bot_username = me.username or ""
+        if background:
+            scheduler = start_scheduler(
+                db, settings, clock, gateways, delivery, settings.sweep_interval
+            )
+            sending = asyncio.create_task(delivery.run())
+        yield Services(settings, db, bot, clock, gateways, delivery)
     finally:
-        scheduler.shutdown(wait=False)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        if sending is not None:
+            await delivery.stop()
+            try:
+                await asyncio.wait_for(sending, timeout=30)
+            except TimeoutError:
+                log.warning("alert delivery did not stop in time; the rest is resent later")
+        await delivery.limiter.close()
+        await bot.session.close()
         await db.dispose()
+
+
+async def run(settings: BotSettings) -> None:
+    """Poll until Ctrl-C (aiogram handles SIGINT/SIGTERM and stops cleanly), with the
+    timers and alert delivery running in the same process."""
+    async with services(settings) as s:
+        dp = build_dispatcher(s.db, settings, clock=s.clock, notifier=s.delivery)
+        dp["bot_username"] = s.delivery.bot_username
+        await set_commands(s.bot, settings)
+        await s.bot.delete_webhook(drop_pending_updates=False)
+        log.info(
+            "bidgram is running as @%s (gateway: %s)",
+            s.delivery.bot_username,
+            settings.funding_gateway,
+        )
+        await dp.start_polling(s.bot, handle_signals=True, close_bot_session=False)
+
+
+async def work(settings: BotSettings, stop: asyncio.Event | None = None) -> None:
+    """Only the background: timers and alert delivery, for a process of its own
+    (``bidgram worker``) beside bots that take updates. Stops on SIGINT/SIGTERM."""
+    import signal
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with services(settings):
+        log.info("bidgram worker is running: timers and alert delivery")
+        await stop.wait()

@@ -1,8 +1,8 @@
 """The ``bidgram`` command.
 
-``bidgram run`` starts the bot. ``bidgram`` with no arguments migrates the
-database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one
-thing each.
+``bidgram run`` starts the bot with its timers and alert delivery; ``bidgram
+worker`` runs only those two. ``bidgram`` with no arguments migrates the database
+and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one thing each.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ async def _status(settings: Settings) -> str:
         async with db.uow() as uow:
             figures = await platform_figures(uow)
             skills = len(await uow.skills.all())
+            outbox = await uow.outbox.counts()
     finally:
         await db.dispose()
     money = settings.money.format
@@ -56,8 +57,14 @@ async def _status(settings: Settings) -> str:
             f"  platform fees earned:    {money(figures.fees)}",
             f"  disputes in arbitration: {figures.disputes_in_arbitration}",
             f"  payouts waiting:         {figures.payouts_requested}",
+            f"  alerts:                  {_outbox_line(outbox)}",
         ]
     )
+
+
+def _outbox_line(counts: dict[str, int]) -> str:
+    parts = [f"{counts.get(k, 0)} {k}" for k in ("pending", "sent", "blocked", "failed")]
+    return ", ".join(parts) + f"; {counts.get('events waiting', 0)} events waiting"
 
 
 async def _sweep(settings: Settings) -> str:
@@ -69,7 +76,7 @@ async def _sweep(settings: Settings) -> str:
         async with db.uow() as uow:
             market = Marketplace(uow, settings, SystemClock())
             report = await market.timers.sweep()
-            await uow.commit()
+            await market.commit()  # its alerts wait in the outbox for the bot or worker
     finally:
         await db.dispose()
     return (
@@ -79,10 +86,10 @@ async def _sweep(settings: Settings) -> str:
     )
 
 
-def _run_bot() -> int:
+def _run_bot(command: str) -> int:
     import logging
 
-    from bot.app import run
+    from bot.app import run, work
     from bot.settings import load_bot_settings
 
     settings = load_bot_settings()
@@ -91,23 +98,24 @@ def _run_bot() -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings))
-    print("bidgram stopped.")
+        asyncio.run(run(settings) if command == "run" else work(settings))
+    print(f"bidgram {'stopped' if command == 'run' else 'worker stopped'}.")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bidgram", description=__doc__)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the Telegram bot (long polling)")
+    sub.add_parser("run", help="start the Telegram bot (long polling), timers and alerts")
+    sub.add_parser("worker", help="run only the timers and alert delivery")
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
     sub.add_parser("sweep", help="run due timers once (close, lapse, auto-release, disputes)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        if args.command == "run":
-            return _run_bot()
+        if args.command in ("run", "worker"):
+            return _run_bot(args.command)
     except ConfigurationError as error:
         print(f"bidgram: bad configuration\n{error}", file=sys.stderr)
         return 2

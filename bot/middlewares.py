@@ -3,8 +3,10 @@
 Order of business for each update:
 1. open a unit of work and a ``Marketplace`` over it; register the Telegram user;
 2. run the handler; a domain error rolls everything back and is explained;
-3. commit; answer the button press if the handler did not; then deliver the alerts
-   the services recorded, so nobody is told about something that was rolled back.
+3. commit, with the events the services recorded written to the outbox in the same
+   transaction (nobody is told about something that was rolled back, and nothing
+   committed goes untold); answer the button press if the handler did not; then wake
+   the delivery loop.
 """
 
 from __future__ import annotations
@@ -74,9 +76,8 @@ class MarketplaceMiddleware(BaseMiddleware):
         else:
             async with self.locks.of(tg_user.id):
                 result, events = await self._handle(handler, event, data)
-        # Outside the sender's lock: delivery takes each recipient's lock in turn.
         if events:
-            await self.notifier.publish(events)
+            self.notifier.wake()
         return result
 
     async def _handle(
@@ -100,12 +101,15 @@ class MarketplaceMiddleware(BaseMiddleware):
                     username=tg_user.username,
                     language_code=tg_user.language_code,
                 )
+                member = event.my_chat_member
+                if member is not None and member.new_chat_member.status == "kicked":
+                    await market.users.stopped_bot(tg_user.id)  # they blocked the bot
                 actor = market.users.actor(user)
                 data["user"], data["actor"] = user, actor
                 paying = event.message is not None and event.message.successful_payment
                 # Money Telegram already took is always recorded, even from a banned user.
                 if user.is_banned and not actor.is_admin and not paying:
-                    await uow.commit()
+                    await market.commit()
                     await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
                     return None, []
             try:
@@ -114,7 +118,7 @@ class MarketplaceMiddleware(BaseMiddleware):
                 await uow.rollback()
                 await explain(bot, event, error)
                 return None, []
-            await uow.commit()
+            events = await market.commit()
         if event.callback_query is not None and not reply.sent:
             reply.sent = True
             # A press too old to answer is no reason to fail: the work is committed.
@@ -122,4 +126,4 @@ class MarketplaceMiddleware(BaseMiddleware):
                 await bot.answer_callback_query(
                     event.callback_query.id, text=reply.text, show_alert=reply.alert
                 )
-        return result, market.take_events()
+        return result, events

@@ -1,29 +1,21 @@
-"""Instant alerts: services record events, the notifier tells the people concerned.
+"""Alerts: services record events; renderers here turn each event into messages.
 
-One interface (``Notifier``) so a later version can make delivery durable and
-rate limited without touching handlers. The Telegram implementation renders each
-event with the renderer registered for its kind (``bot.alerts``), then sends one
-message per recipient; a recipient who blocked the bot, or a failed send, never
-breaks anyone else's alert or the update that caused it.
+Events are written to the outbox in the transaction that caused them
+(``Marketplace.commit``); ``bot.delivery`` expands them with the renderer registered
+for their kind (``bot.alerts``) and sends the messages under Telegram's limits. A
+renderer only reads; what must be written once a message is out (where a relayed
+message landed) is an ``after_sent`` action, run in the transaction that marks the
+message sent.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramForbiddenError,
-    TelegramRetryAfter,
-)
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.locks import PersonLocks
 from core.clock import Clock
 from core.events import Event
 from core.gateways import Gateways
@@ -31,11 +23,11 @@ from core.marketplace import Marketplace
 from core.settings import Settings
 from storage.db import Database
 
-log = logging.getLogger("bidgram.notifier")
-
 
 class Notifier(Protocol):
-    async def publish(self, events: Sequence[Event]) -> None: ...
+    """What update handling needs: a nudge that new alerts are in the outbox."""
+
+    def wake(self) -> None: ...
 
 
 @dataclass
@@ -47,14 +39,19 @@ class Alert:
     keyboard: InlineKeyboardMarkup | None = None
     file_id: str | None = None
     file_kind: str | None = None  # document | photo | voice | video | audio
-    # Called with the sent message's id (the relay chat records it for replies).
-    on_sent: Callable[[int], Awaitable[None]] | None = None
+    # An AFTER_SENT action and its argument, e.g. ("relay", message id): run with the
+    # sent message's id in the transaction that marks it sent.
+    after_sent: tuple[str, int] | None = None
+    # Alerts of one digest kind to one person may be merged when many come at once;
+    # ``ref_id`` is what the digest lists (e.g. a project id).
+    digest: str | None = None
+    ref_id: int | None = None
 
 
 @dataclass
 class AlertContext:
-    """What a renderer may use: a read-only marketplace (its unit of work is never
-    committed) and, for ``on_sent`` hooks that must write, the database itself."""
+    """What a renderer may use. Renderers only read through ``market``: it shares the
+    delivery's unit of work, which writes the messages they return."""
 
     market: Marketplace
     settings: Settings
@@ -81,103 +78,37 @@ def renders(*kinds: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+AfterSent = Callable[[Marketplace, int, int, int], Awaitable[None]]
+"""(market, argument, chat id, sent message id)"""
+AFTER_SENT: dict[str, AfterSent] = {}
+
+Digest = Callable[[Sequence[int], AlertContext], Awaitable[tuple[str, InlineKeyboardMarkup | None]]]
+"""(ref ids, context) -> the digest's text and keyboard"""
+DIGESTS: dict[str, Digest] = {}
+
+
+def after_sent(name: str) -> Callable[[AfterSent], AfterSent]:
+    def register(fn: AfterSent) -> AfterSent:
+        AFTER_SENT[name] = fn
+        return fn
+
+    return register
+
+
+def digest(kind: str) -> Callable[[Digest], Digest]:
+    def register(fn: Digest) -> Digest:
+        DIGESTS[kind] = fn
+        return fn
+
+    return register
+
+
 @dataclass
 class RecordingNotifier:
-    """Keeps events instead of sending them (handler tests)."""
+    """Counts nudges instead of delivering (handler tests)."""
 
+    wakes: int = 0
     events: list[Event] = field(default_factory=list)
 
-    async def publish(self, events: Sequence[Event]) -> None:
-        self.events.extend(events)
-
-
-class TelegramNotifier:
-    MAX_RETRIES = 3
-
-    def __init__(
-        self, bot: Bot, db: Database, settings: Settings, clock: Clock, gateways: Gateways
-    ) -> None:
-        self.bot = bot
-        self.db = db
-        self.settings = settings
-        self.clock = clock
-        self.gateways = gateways
-        self.bot_username = ""  # learnt from getMe at start-up
-        self.locks = PersonLocks()  # shared with the update middleware
-
-    async def publish(self, events: Sequence[Event]) -> None:
-        import bot.alerts  # noqa: F401  (registers the renderers)
-
-        alerts: list[Alert] = []
-        async with self.db.uow() as uow:
-            market = Marketplace(uow, self.settings, self.clock, self.gateways)
-            ctx = AlertContext(
-                market, self.settings, self.db, self.clock, self.gateways, self.bot_username
-            )
-            for event in events:
-                render = RENDERERS.get(event.kind)
-                if render is None:
-                    continue
-                try:
-                    alerts.extend(await render(event, ctx))
-                except Exception:
-                    log.exception("could not render %s", event.kind)
-        for alert in alerts:
-            await self.send(alert)
-
-    async def send(self, alert: Alert) -> int | None:
-        """Send and record under the recipient's lock (see ``bot.locks``)."""
-        async with self.locks.of(alert.chat_id):
-            return await self._send(alert)
-
-    async def _send(self, alert: Alert) -> int | None:
-        for attempt in range(self.MAX_RETRIES):
-            try:
-                message_id = await self._send_once(alert)
-            except TelegramRetryAfter as error:
-                log.info("rate limited for %ss (attempt %s)", error.retry_after, attempt + 1)
-                await asyncio.sleep(error.retry_after)
-                continue
-            except TelegramForbiddenError:
-                log.info("chat %s blocked the bot; alert dropped", alert.chat_id)
-                return None
-            except TelegramAPIError as error:
-                log.warning("alert to %s failed: %s", alert.chat_id, error)
-                return None
-            if alert.on_sent is not None:
-                try:
-                    await alert.on_sent(message_id)
-                except Exception:
-                    log.exception("after-send hook failed for chat %s", alert.chat_id)
-            return message_id
-        log.warning(
-            "alert to %s dropped after %s rate-limit retries", alert.chat_id, self.MAX_RETRIES
-        )
-        return None
-
-    async def _send_once(self, alert: Alert) -> int:
-        b = self.bot
-        markup = alert.keyboard
-        if alert.file_id is None:
-            msg = await b.send_message(alert.chat_id, alert.text, reply_markup=markup)
-        elif alert.file_kind == "photo":
-            msg = await b.send_photo(
-                alert.chat_id, alert.file_id, caption=alert.text or None, reply_markup=markup
-            )
-        elif alert.file_kind == "voice":
-            msg = await b.send_voice(
-                alert.chat_id, alert.file_id, caption=alert.text or None, reply_markup=markup
-            )
-        elif alert.file_kind == "video":
-            msg = await b.send_video(
-                alert.chat_id, alert.file_id, caption=alert.text or None, reply_markup=markup
-            )
-        elif alert.file_kind == "audio":
-            msg = await b.send_audio(
-                alert.chat_id, alert.file_id, caption=alert.text or None, reply_markup=markup
-            )
-        else:
-            msg = await b.send_document(
-                alert.chat_id, alert.file_id, caption=alert.text or None, reply_markup=markup
-            )
-        return msg.message_id
+    def wake(self) -> None:
+        self.wakes += 1

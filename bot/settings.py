@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from datetime import timedelta
+from typing import Annotated, Literal
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
-from core.settings import ConfigurationError, Settings, describe
+from core.settings import ConfigurationError, Positive, Settings, Window, describe
+
+Rate = Annotated[float, Field(gt=0)]
 
 TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
 
@@ -25,6 +28,23 @@ class BotSettings(Settings):
     payment_provider_token: SecretStr | None = None
     projects_channel: str | None = None  # @channel or -100... id where new projects are posted
     alert_fanout: int = 200  # freelancers alerted per new project
+    redis_url: str | None = None  # shares rate limits (and more) between processes
+
+    # Delivery of alerts (bot.delivery). Defaults stay under Telegram's limits with room:
+    # any second holds at most SEND_RATE + SEND_BURST messages (30), any chat gets
+    # CHAT_RATE per second after a burst of CHAT_BURST, a group or channel 20 a minute.
+    send_rate: Rate = 25.0
+    send_burst: Positive = 5
+    chat_rate: Rate = 1.0
+    chat_burst: Positive = 3
+    group_per_minute: Positive = 19
+    delivery_workers: Positive = 8  # messages in flight at once
+    delivery_lease: Window = timedelta(seconds=60)  # a claimed message is resent after it
+    delivery_max_attempts: Positive = 8  # on 5xx and network errors, with backoff
+    delivery_poll: Window = timedelta(seconds=1)  # how often to look for others' work
+    digest_after: Positive = 3  # new-project alerts per DIGEST_WINDOW before a digest
+    digest_window: Window = timedelta(hours=1)
+    sweep_interval: Window = timedelta(seconds=30)  # timers are checked this often
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -48,6 +48,16 @@ class Marketplace:
         self.timers = TimerService(self.ctx)
         self.admin = AdminService(self.ctx)
 
+    async def commit(self) -> list[Event]:
+        """Commit the unit of work with its events written to the outbox in the same
+        transaction: an alert exists exactly when the change that caused it does."""
+        events = self.take_events()
+        now = self.ctx.clock.now()
+        for event in events:
+            self.ctx.uow.outbox.add_event(event.kind, event.recipients, event.data, now)
+        await self.ctx.uow.commit()
+        return events
+
     def take_events(self) -> list[Event]:
         """Events recorded so far; call after commit to deliver alerts."""
         events, self.ctx.events[:] = list(self.ctx.events), []

@@ -26,6 +26,7 @@ from emulator.errors import (
     TelegramError,
     ViolationsFound,
 )
+from emulator.faults import FaultKind
 from emulator.html import parse_html, render_html
 from emulator.limits import RateLimits
 from emulator.payments import Charge, InvoiceTerms, Refund
@@ -47,6 +48,7 @@ __all__ = [
     "EmulatorError",
     "EmulatorTimeout",
     "EventKind",
+    "FaultKind",
     "FormattedText",
     "InlineAnswer",
     "InvoiceTerms",

@@ -98,6 +98,10 @@ class RateLimiter:
         self._global = None
         self._penalties.clear()
 
+    def hold(self, chat_id: int | str, seconds: float) -> None:
+        """A 429 was given for this chat (e.g. injected): calling before it ends is ignoring it."""
+        self._penalties[chat_id] = self._clock() + seconds
+
     def check(self, chat_id: int | str) -> None:
         """Account one message to ``chat_id``; raise a 429 :class:`TelegramError` when over.
 

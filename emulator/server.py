@@ -20,9 +20,12 @@ from emulator.errors import (
     TelegramError,
     UnsupportedMethod,
     ViolationsFound,
+    forbidden,
     not_found,
+    too_many_requests,
     unauthorized,
 )
+from emulator.faults import Fault, FaultKind
 from emulator.handlers.bot import scope_key
 from emulator.limits import RateLimits
 from emulator.payments import Charge, Refund
@@ -289,12 +292,53 @@ class BotAPIEmulator:
             if not method:
                 raise not_found()
             raw = await self._read_params(request)
+            fault = self.state.faults.take(name, raw)
+            if fault is not None:
+                return self._inject(request, name, raw, fault)
             result = await execute(self.state, method, raw)
         except TelegramError as error:
             self._record_failure(request, name, raw, error)
             return self._error_response(error)
         self.state.log.add_call(ApiCall(name, _loggable(raw), True, result))
         return web.json_response({"ok": True, "result": result})
+
+    def _inject(
+        self, request: web.Request, method: str, raw: dict[str, Any], fault: Fault
+    ) -> web.Response:
+        """Answer with an injected failure (recorded as a call, never as a violation)."""
+        if fault.kind is FaultKind.DISCONNECT:
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
+        error = {
+            FaultKind.SERVER_ERROR: TelegramError(500, "Internal Server Error"),
+            FaultKind.BAD_GATEWAY: TelegramError(502, "Bad Gateway"),
+            FaultKind.RETRY_AFTER: too_many_requests(fault.retry_after),
+            FaultKind.FORBIDDEN: forbidden("bot was blocked by the user"),
+        }[fault.kind]
+        if fault.kind is FaultKind.RETRY_AFTER and "chat_id" in raw:
+            chat = raw["chat_id"]
+            self.state.limiter.hold(
+                int(chat) if str(chat).lstrip("-").isdigit() else chat, fault.retry_after
+            )
+        params = _loggable(raw)
+        self.state.log.add_call(
+            ApiCall(method, params, False, None, error.error_code, error.description)
+        )
+        return self._error_response(error)
+
+    def inject_fault(
+        self,
+        kind: FaultKind | str,
+        *,
+        method: str | None = "sendMessage",
+        chat_id: int | str | None = None,
+        times: int = 1,
+        retry_after: int = 1,
+    ) -> None:
+        """Make the next ``times`` matching calls fail (see :mod:`emulator.faults`)."""
+        name = method.lower() if method else None
+        self.state.faults.add(Fault(FaultKind(kind), name, chat_id, times, retry_after))
 
     def _record_failure(
         self, request: web.Request, method: str, raw: dict[str, Any], error: TelegramError

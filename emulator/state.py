@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator.chats import JSON, Chat, ChatMessage, UserProfile
 from emulator.errors import TelegramError, bad_request, forbidden
+from emulator.faults import Faults
 from emulator.files import FileStore
 from emulator.keyboards import validate_reply_markup
 from emulator.limits import RateLimiter, RateLimits, ignored_retry_after
@@ -62,6 +63,7 @@ class EmulatorState:
         self.queries = QueryTracker(self.log)
         self.payments = PaymentLedger()
         self.limiter = RateLimiter(config.rate_limits)
+        self.faults = Faults()
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.menu_buttons: dict[int | None, JSON] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}

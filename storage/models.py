@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -84,6 +85,8 @@ class User(Base):
     is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
     banned_at: Mapped[datetime | None]
     ban_reason: Mapped[str | None] = mapped_column(String(500))
+    # Set when Telegram answers 403 "bot was blocked"; cleared when they write again.
+    blocked_bot_at: Mapped[datetime | None]
 
     @property
     def display_name(self) -> str:
@@ -502,3 +505,68 @@ class Review(Base):
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
         Index("ix_reviews_subject", "subject_id", "subject_role"),
     )
+
+
+# --- outbox: alerts written with the change that caused them, then delivered ------------
+
+
+class OutboxEvent(Base):
+    """An event a committed change recorded; expanded into messages by the delivery loop."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        Index(
+            "ix_outbox_events_pending",
+            "id",
+            sqlite_where=text("expanded_at IS NULL"),
+            postgresql_where=text("expanded_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    recipients: Mapped[list[int]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    expanded_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """One message to one chat, sent at most once per lease (see bot.delivery)."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index(
+            "ix_outbox_messages_ready",
+            "priority",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_outbox_messages_chat", "chat", "status", "priority", "id"),
+        Index("ix_outbox_messages_chat_created", "chat", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_events.id"))
+    chat: Mapped[str] = mapped_column(String(64))  # a Telegram chat id or @channel
+    text: Mapped[str] = mapped_column(Text, default="")
+    keyboard: Mapped[str | None] = mapped_column(Text)  # InlineKeyboardMarkup as JSON
+    file_id: Mapped[str | None] = mapped_column(String(256))
+    file_kind: Mapped[str | None] = mapped_column(String(16))
+    after_sent: Mapped[str | None] = mapped_column(String(64))  # e.g. "relay:42"
+    digest: Mapped[str | None] = mapped_column(String(32))  # alerts of one kind may merge
+    ref_id: Mapped[int | None] = mapped_column(BigInteger)  # what a digest line shows
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)  # 0 direct, 1 bulk
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    not_before: Mapped[datetime]
+    created_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)

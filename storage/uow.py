@@ -20,6 +20,7 @@ from storage.repositories import (
     DisputeRepository,
     MessageRepository,
     MilestoneRepository,
+    OutboxRepository,
     PaymentRepository,
     PayoutRepository,
     ProjectRepository,
@@ -57,6 +58,7 @@ class UnitOfWork:
         self.messages = MessageRepository(s)
         self.reviews = ReviewRepository(s)
         self.stats = StatsRepository(s)
+        self.outbox = OutboxRepository(s)
         return self
 
     async def __aexit__(

@@ -4,19 +4,20 @@ projects channel), changes to projects, bids, and offers, each with quick replie
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import deeplinks
 from bot.callbacks import AwardCb, BidCb, ChatCb, ContractCb, MenuCb, ProjectCb
-from bot.notifier import Alert, AlertContext, renders
+from bot.notifier import Alert, AlertContext, digest, renders
 from bot.settings import BotSettings
 from bot.texts import bids as texts
 from bot.texts import projects as project_texts
 from bot.texts.profile import reputation_line
 from core.events import Event
-from storage.enums import PartyRole
+from storage.enums import PartyRole, ProjectStatus
 from storage.models import Project
 
 DEFAULT_FANOUT = 200
@@ -76,7 +77,11 @@ async def project_published(event: Event, ctx: AlertContext) -> list[Alert]:
     keyboard = _keyboard(
         [(project_texts.VIEW_AND_BID, ProjectCb(action="view", project_id=view.project.id))]
     )
-    alerts = [Alert(u.telegram_id, texts.alert_new_project(card), keyboard) for u in people]
+    text = texts.alert_new_project(card)
+    alerts = [
+        Alert(u.telegram_id, text, keyboard, digest=NEW_PROJECT, ref_id=view.project.id)
+        for u in people
+    ]
     channel = settings.projects_channel if isinstance(settings, BotSettings) else None
     if channel and isinstance(settings, BotSettings):
         username = ctx.bot_username or None
@@ -96,6 +101,35 @@ async def project_published(event: Event, ctx: AlertContext) -> list[Alert]:
         )
         alerts.append(Alert(channel, card, link))
     return alerts
+
+
+NEW_PROJECT = "new_project"
+
+
+@digest(NEW_PROJECT)
+async def new_projects_digest(
+    project_ids: Sequence[int], ctx: AlertContext
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Several new-project alerts held for one person, as one message with a button each."""
+    money = ctx.settings.money
+    shown: list[Project] = []
+    for project_id in dict.fromkeys(project_ids):
+        project = await ctx.market.projects.get(project_id)
+        if project.status is ProjectStatus.OPEN:
+            shown.append(project)
+    if not shown:
+        return texts.DIGEST_ALL_CLOSED, _keyboard([(texts.FIND_WORK, MenuCb(action="find"))])
+    first = shown[: texts.DIGEST_SHOWN]
+    lines = [
+        texts.digest_line(p.title, project_texts.budget(p.budget_min, p.budget_max, money))
+        for p in first
+    ]
+    rows: list[list[tuple[str, CallbackData]]] = [
+        [(project_texts.list_button(n, p), ProjectCb(action="view", project_id=p.id))]
+        for n, p in enumerate(first, 1)
+    ]
+    rows.append([(texts.FIND_WORK, MenuCb(action="find"))])
+    return texts.digest_new_projects(lines, len(shown) - len(first)), _keyboard(*rows)
 
 
 @renders("project.edited")

@@ -6,12 +6,10 @@ way back to the sender. Nobody's username or Telegram id is ever shown.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import ChatCb
-from bot.notifier import Alert, AlertContext, renders
+from bot.notifier import Alert, AlertContext, after_sent, renders
 from bot.render import button
 from bot.texts import relay as texts
 from bot.texts.disputes import messages
@@ -39,18 +37,20 @@ async def received(event: Event, ctx: AlertContext) -> list[Alert]:
         ]
     )
     chat_id = recipient.telegram_id
-    record = _recorder(ctx, message.id, chat_id)
+    record = ("relay", message.id)
     if message.file_id is None:
         return _texts(
             chat_id, messages(texts.relayed_text(name, title, message.text)), reply, record
         )
     caption = texts.caption(name, title, message.text)
     if caption is not None:
-        return [Alert(chat_id, caption, reply, message.file_id, message.file_kind, record)]
+        return [
+            Alert(chat_id, caption, reply, message.file_id, message.file_kind, after_sent=record)
+        ]
     # A caption holds 1024 characters: the file goes first, its text right after.
     head = texts.file_header(name, title)
     return [
-        Alert(chat_id, head, None, message.file_id, message.file_kind, record),
+        Alert(chat_id, head, None, message.file_id, message.file_kind, after_sent=record),
         *_texts(chat_id, messages(texts.relayed_text(name, title, message.text)), reply),
     ]
 
@@ -59,23 +59,17 @@ def _texts(
     chat_id: int,
     chunks: list[str],
     reply: InlineKeyboardMarkup,
-    on_sent: Callable[[int], Awaitable[None]] | None = None,
+    record: tuple[str, int] | None = None,
 ) -> list[Alert]:
     """A text in as many messages as it takes: the Reply button on the last one."""
     last = len(chunks) - 1
     return [
-        Alert(chat_id, chunk, reply if i == last else None, on_sent=on_sent if i == 0 else None)
+        Alert(chat_id, chunk, reply if i == last else None, after_sent=record if i == 0 else None)
         for i, chunk in enumerate(chunks)
     ]
 
 
-def _recorder(ctx: AlertContext, message_id: int, chat_id: int) -> Callable[[int], Awaitable[None]]:
-    """Remember where the copy landed, in a unit of work of its own (the alert's is read-only)."""
-
-    async def record(telegram_message_id: int) -> None:
-        async with ctx.db.uow() as uow:
-            market = Marketplace(uow, ctx.settings, ctx.clock, ctx.gateways)
-            await market.messages.delivered(message_id, chat_id, telegram_message_id)
-            await uow.commit()
-
-    return record
+@after_sent("relay")
+async def delivered(market: Marketplace, message_id: int, chat_id: int, sent_id: int) -> None:
+    """Remember where the copy landed, so that a Telegram reply to it finds its way back."""
+    await market.messages.delivered(message_id, chat_id, sent_id)

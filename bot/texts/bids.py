@@ -260,6 +260,24 @@ def alert_new_project(card: str) -> str:
     return f"🆕 <b>A new project matches your skills</b>\n\n{card}"
 
 
+DIGEST_SHOWN = 10
+
+
+def digest_new_projects(lines: Sequence[str], more: int) -> str:
+    """Many new projects at once: one message, a line each (``lines`` are escaped)."""
+    head = f"🆕 <b>{len(lines) + more} new projects match your skills</b>\n"
+    body = "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
+    tail = f"\n\n…and {more} more: use Find work to see them all." if more else ""
+    return f"{head}\n{body}{tail}"
+
+
+def digest_line(title: str, budget_text: str) -> str:
+    return f"<b>{e(title)}</b> · {budget_text}"
+
+
+DIGEST_ALL_CLOSED = "🆕 New projects matched your skills, but they have all closed already."
+
+
 def alert_project_edited(title: str) -> str:
     return f"✏️ The employer changed <b>{e(title)}</b>. Check that your bid still fits."
 

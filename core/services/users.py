@@ -41,8 +41,16 @@ class UserService(Service):
         user.last_name = last_name[:128] if last_name else None
         user.username = username[:64] if username else None
         user.language_code = language_code[:16] if language_code else None
+        user.blocked_bot_at = None  # they are talking to the bot, so it reaches them
         await self.uow.flush()
         return user
+
+    async def stopped_bot(self, telegram_id: int) -> None:
+        """Telegram says this person blocked the bot: queue nothing more for them."""
+        user = await self.uow.users.by_telegram_id(telegram_id)
+        if user is not None and user.blocked_bot_at is None:
+            user.blocked_bot_at = self.now()
+            await self.uow.flush()
 
     def actor(self, user: User) -> Actor:
         return Actor(user.id, user.telegram_id, user.telegram_id in self.settings.admin_ids)

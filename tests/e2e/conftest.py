@@ -7,13 +7,15 @@ the scheduler will. Any call Telegram would have rejected fails the test at tear
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
 
 from bot.app import build_dispatcher, gateways_for, make_bot
-from bot.notifier import TelegramNotifier
+from bot.delivery import Delivery
 from bot.scheduler import sweep_once
 from bot.settings import BotSettings
 from core.clock import FrozenClock
@@ -31,7 +33,7 @@ class App:
     db: Database
     settings: BotSettings
     clock: FrozenClock
-    notifier: TelegramNotifier
+    delivery: Delivery
 
     def person(self, name: str, *, admin: bool = False) -> SimulatedUser:
         """A person who has opened the bot before (so alerts can reach them)."""
@@ -40,9 +42,9 @@ class App:
         )
 
     async def sweep(self) -> SweepReport:
-        """Run due timers as the scheduler does, alerts included."""
+        """Run due timers as the scheduler does; their alerts go out through the outbox."""
         return await sweep_once(
-            self.db, self.settings, self.clock, gateways_for(self.settings), self.notifier
+            self.db, self.settings, self.clock, gateways_for(self.settings), self.delivery
         )
 
 
@@ -52,10 +54,22 @@ def e2e_settings(database_url: str, api_url: str, **overrides: object) -> BotSet
         "bot_token": TOKEN,
         "telegram_api_url": api_url,
         "admin_ids": frozenset({ADMIN_ID}),
+        # Functional tests are not about flood limits (tests/e2e/test_delivery.py is):
+        # the emulator is generous, and so is our own limiter.
+        "send_rate": 500.0,
+        "send_burst": 200,
+        "chat_rate": 50.0,
+        "chat_burst": 100,
+        "delivery_poll": 0.2,
         "_env_file": None,
     }
     values.update(overrides)
     return BotSettings(**values)  # type: ignore[arg-type]
+
+
+async def app_delivery_stopped(delivery: Delivery, sending: asyncio.Task[None]) -> None:
+    await delivery.stop()
+    await asyncio.wait_for(sending, timeout=10)
 
 
 @pytest.fixture
@@ -71,12 +85,14 @@ async def app(
     async with running_emulator(TOKEN) as emu:
         settings = e2e_settings(database_url, emu.base_url, **bot_overrides)
         bot = make_bot(settings)
-        notifier = TelegramNotifier(bot, db, settings, clock, gateways_for(settings))
-        dp = build_dispatcher(db, settings, clock=clock, notifier=notifier)
-        dp["bot_username"] = notifier.bot_username = "bidgram_test_bot"
+        delivery = Delivery(bot, db, settings, clock, gateways_for(settings))
+        dp = build_dispatcher(db, settings, clock=clock, notifier=delivery)
+        dp["bot_username"] = delivery.bot_username = "bidgram_test_bot"
+        sending = asyncio.create_task(delivery.run())
         try:
             async with polling(dp, bot, emu):
-                yield App(emu, db, settings, clock, notifier)
+                yield App(emu, db, settings, clock, delivery)
         finally:
+            await app_delivery_stopped(delivery, sending)
             await bot.session.close()
         emu.assert_clean()

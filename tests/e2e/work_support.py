@@ -7,13 +7,14 @@ test is about is then done through the bot by simulated people.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import gateways_for, make_bot
-from bot.notifier import TelegramNotifier
+from bot.app import gateways_for
 from core import ledger
 from core.actors import Actor
 from core.events import Event
@@ -35,15 +36,26 @@ async def market(app: App) -> AsyncIterator[Marketplace]:
 
 
 async def publish(app: App, events: Sequence[Event]) -> None:
-    """Deliver events that happened outside an update (timers, an operator) as alerts."""
-    bot = make_bot(app.settings)
-    try:
-        notifier = TelegramNotifier(
-            bot, app.db, app.settings, app.clock, gateways_for(app.settings)
-        )
-        await notifier.publish(events)
-    finally:
-        await bot.session.close()
+    """Queue events that happened outside an update (an operator, a seed) as alerts,
+    the way a committed update does, and wake the bot's delivery loop."""
+    async with app.db.uow() as uow:
+        for event in events:
+            uow.outbox.add_event(event.kind, event.recipients, event.data, app.clock.now())
+        await uow.commit()
+    app.delivery.wake()
+
+
+async def settled(app: App, timeout: float = 10.0) -> dict[str, int]:
+    """Wait until every alert in the outbox has been expanded and sent (or settled)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        async with app.db.uow() as uow:
+            counts = await uow.outbox.counts()
+        if not counts.get("pending") and not counts.get("events waiting"):
+            return counts
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the outbox did not settle: {counts}")
+        await asyncio.sleep(0.02)
 
 
 async def balance(app: App, code: str) -> int:

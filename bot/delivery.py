@@ -1,0 +1,461 @@
+"""Durable delivery of alerts: the outbox, expanded and sent under Telegram's limits.
+
+Two stages, each claimed with a lease so that several processes share the work:
+
+1. *expand*: an event written by a committed change is rendered (``bot.alerts``) into
+   one outbox message per chat, in one transaction with marking the event expanded;
+2. *send*: the head of each chat's queue is claimed, sent when the rate limiter allows,
+   and marked sent (with its ``after_sent`` action) in one transaction.
+
+A crash between a commit and a send loses nothing: the rows are still there. A message
+is sent at most once, except in one window: when a process dies after Telegram took a
+message but before the mark was committed, the message goes again once its lease
+(``DELIVERY_LEASE``) runs out. Errors: 429 holds the chat for ``retry_after``; 5xx and
+network errors retry with backoff up to ``DELIVERY_MAX_ATTEMPTS``; 403 (the person
+blocked the bot) settles the chat's queue as ``blocked`` and records it on the user;
+any other refusal fails that message with Telegram's reason.
+
+Delivery runs on the wall clock, never on the marketplace's injectable clock: rate
+limits, leases and backoff are about real seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy import case, func, select
+
+from bot.locks import PersonLocks
+from bot.notifier import AFTER_SENT, DIGESTS, RENDERERS, Alert, AlertContext
+from bot.ratelimit import Limiter, Limits, LocalLimiter
+from bot.settings import BotSettings
+from core.clock import Clock, SystemClock
+from core.events import Event
+from core.gateways import Gateways
+from core.marketplace import Marketplace
+from storage.db import Database
+from storage.models import OutboxEvent, OutboxMessage, User
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("bidgram.delivery")
+
+PENDING, SENT, MERGED, BLOCKED, FAILED = "pending", "sent", "merged", "blocked", "failed"
+BLOCKED_BEFORE = "Forbidden: the person had blocked the bot"
+EXPAND_ATTEMPTS = 5
+MAX_BACKOFF = 300.0
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed message, detached from its session (sending holds no transaction)."""
+
+    id: int
+    chat: str
+    text: str
+    keyboard: str | None
+    file_id: str | None
+    file_kind: str | None
+    after_sent: str | None
+    digest: str | None
+    ref_id: int | None
+    attempts: int
+    mates: tuple[int, ...] = ()  # digest mates merged into this message
+    mate_refs: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, row: OutboxMessage, mates: Sequence[OutboxMessage] = ()) -> Claimed:
+        return cls(
+            row.id,
+            row.chat,
+            row.text,
+            row.keyboard,
+            row.file_id,
+            row.file_kind,
+            row.after_sent,
+            row.digest,
+            row.ref_id,
+            row.attempts,
+            tuple(m.id for m in mates),
+            tuple(m.ref_id for m in mates if m.ref_id is not None),
+        )
+
+    @property
+    def chat_id(self) -> int | str:
+        return int(self.chat) if self.chat.lstrip("-").isdigit() else self.chat
+
+
+def backoff(attempt: int) -> float:
+    """1, 2, 4 ... seconds (capped), with jitter so that retries do not come in step."""
+    base: float = min(MAX_BACKOFF, 2.0 ** max(attempt - 1, 0))
+    return base * random.uniform(1.0, 1.25)
+
+
+class Delivery:
+    """Expands and sends the outbox; ``run`` until cancelled, or ``drain`` in tests."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        settings: BotSettings,
+        clock: Clock,
+        gateways: Gateways,
+        *,
+        limiter: Limiter | None = None,
+        wall: Clock | None = None,
+        worker: str | None = None,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.settings = settings
+        self.clock = clock  # the marketplace's clock, for renderers
+        self.wall = wall or SystemClock()
+        self.gateways = gateways
+        self.limiter = limiter or LocalLimiter(Limits.of(settings))
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.bot_username = ""  # learnt from getMe at start-up
+        self.locks = PersonLocks()  # shared with the update middleware
+        self._wakes: list[asyncio.Event] = []
+        self._stopping = False
+
+    # --- running ------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """New alerts are in the outbox: look now rather than at the next poll."""
+        for event in self._wakes:
+            event.set()
+
+    async def run(self) -> None:
+        """The expander and ``DELIVERY_WORKERS`` senders, until ``stop``."""
+        self._stopping = False
+        tasks = [asyncio.create_task(self._loop(self.expand_once, "expander"))]
+        tasks += [
+            asyncio.create_task(self._loop(self._send_one, f"sender {n}"))
+            for n in range(self.settings.delivery_workers)
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Let every loop finish what it holds (a send in flight is marked), then end.
+        Cancelling instead could cut a transaction in half."""
+        self._stopping = True
+        self.wake()
+
+    async def _loop(self, work: Any, name: str) -> None:
+        woken = asyncio.Event()
+        self._wakes.append(woken)
+        poll = self.settings.delivery_poll.total_seconds()
+        try:
+            while not self._stopping:
+                woken.clear()
+                try:
+                    busy = await work()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("%s failed; retrying", name)
+                    busy = 0
+                    await asyncio.sleep(poll)
+                if busy:
+                    if name == "expander":
+                        self.wake()
+                    continue
+                if self._stopping:
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), timeout=poll)
+        finally:
+            self._wakes.remove(woken)
+
+    async def drain(self, rounds: int = 1000) -> int:
+        """Expand and send until nothing is due (tests, the sandbox, ``bidgram sweep``)."""
+        done = 0
+        for _ in range(rounds):
+            expanded = await self.expand_once()
+            sent = await self.send_batch(self.settings.delivery_workers)
+            done += sent
+            if not expanded and not sent:
+                return done
+        return done
+
+    # --- stage 1: events into messages ---------------------------------------------------
+
+    async def expand_once(self, limit: int = 20) -> int:
+        import bot.alerts  # noqa: F401  (registers the renderers)
+
+        now = self.wall.now()
+        lease = self.settings.delivery_lease
+        async with self.db.uow() as uow:
+            events = await uow.outbox.claim_events(now, now + lease, limit)
+            if not events:
+                return 0
+            market = Marketplace(uow, self.settings, self.clock, self.gateways)
+            ctx = AlertContext(
+                market, self.settings, self.db, self.clock, self.gateways, self.bot_username
+            )
+            for row in events:
+                try:
+                    async with uow.savepoint():
+                        alerts = await self._render(row, ctx)
+                        await uow.outbox.add_messages(await self._rows(uow, row.id, alerts, now))
+                        row.expanded_at = now
+                except Exception as error:
+                    row.attempts += 1
+                    row.last_error = repr(error)[:2000]
+                    if row.attempts >= EXPAND_ATTEMPTS:
+                        log.exception("alert for %s #%s dropped", row.kind, row.id)
+                        row.expanded_at = now
+                    else:
+                        log.warning("alert for %s #%s: %r; will retry", row.kind, row.id, error)
+                        row.claimed_until = now + timedelta(seconds=backoff(row.attempts))
+            await uow.commit()
+        return len(events)
+
+    @staticmethod
+    async def _render(row: OutboxEvent, ctx: AlertContext) -> list[Alert]:
+        render = RENDERERS.get(row.kind)
+        if render is None:
+            return []
+        data = {str(k): v for k, v in dict(row.data).items()}
+        event = Event(row.kind, tuple(int(r) for r in row.recipients), data)
+        return await render(event, ctx)
+
+    async def _rows(
+        self, uow: UnitOfWork, event_id: int, alerts: list[Alert], now: datetime
+    ) -> list[dict[str, Any]]:
+        markups: dict[int, str | None] = {}  # one JSON per shared keyboard object
+        held = await self._digest_holds(uow, alerts, now)
+        blocked = await self._blocked_chats(uow, alerts)
+        rows = []
+        for alert in alerts:
+            key = id(alert.keyboard)
+            if key not in markups:
+                markups[key] = (
+                    alert.keyboard.model_dump_json(exclude_none=True) if alert.keyboard else None
+                )
+            chat = str(alert.chat_id)
+            rows.append(
+                {
+                    "event_id": event_id,
+                    "chat": chat,
+                    "text": alert.text,
+                    "keyboard": markups[key],
+                    "file_id": alert.file_id,
+                    "file_kind": alert.file_kind,
+                    "after_sent": f"{alert.after_sent[0]}:{alert.after_sent[1]}"
+                    if alert.after_sent
+                    else None,
+                    "digest": alert.digest,
+                    "ref_id": alert.ref_id,
+                    "priority": 1 if alert.digest else 0,
+                    "status": BLOCKED if chat in blocked else PENDING,
+                    "last_error": BLOCKED_BEFORE if chat in blocked else None,
+                    "not_before": held.get((chat, alert.digest or ""), now),
+                    "created_at": now,
+                    "attempts": 0,
+                }
+            )
+        return rows
+
+    @staticmethod
+    async def _blocked_chats(uow: UnitOfWork, alerts: list[Alert]) -> set[str]:
+        """People who blocked the bot: their alerts are recorded, not sent."""
+        ids = sorted({a.chat_id for a in alerts if isinstance(a.chat_id, int)})
+        blocked: set[str] = set()
+        for start in range(0, len(ids), 500):
+            stmt = select(User.telegram_id).where(
+                User.telegram_id.in_(ids[start : start + 500]), User.blocked_bot_at.is_not(None)
+            )
+            blocked.update(str(t) for t in (await uow.session.execute(stmt)).scalars())
+        return blocked
+
+    async def _digest_holds(
+        self, uow: UnitOfWork, alerts: list[Alert], now: datetime
+    ) -> dict[tuple[str, str], datetime]:
+        """When a person already had DIGEST_AFTER alerts of a kind within DIGEST_WINDOW,
+        hold the next ones until one time, where they go out as a single digest."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for alert in alerts:
+            if alert.digest:
+                wanted[alert.digest].add(str(alert.chat_id))
+        holds: dict[tuple[str, str], datetime] = {}
+        window = self.settings.digest_window
+        m = OutboxMessage
+        for kind, chats in wanted.items():
+            ordered = sorted(chats)
+            for start in range(0, len(ordered), 500):
+                part = ordered[start : start + 500]
+                held_until = func.max(case((m.status == PENDING, m.not_before), else_=None))
+                stmt = (
+                    select(m.chat, func.count(), held_until)
+                    .where(m.chat.in_(part), m.digest == kind, m.created_at >= now - window)
+                    .group_by(m.chat)
+                )
+                for chat, count, until in (await uow.session.execute(stmt)).all():
+                    if count >= self.settings.digest_after:
+                        later = until if until is not None and until > now else now + window
+                        holds[(str(chat), kind)] = later
+        return holds
+
+    # --- stage 2: messages to Telegram ---------------------------------------------------
+
+    async def _send_one(self) -> int:
+        return await self.send_batch(1)
+
+    async def send_batch(self, limit: int) -> int:
+        claimed = await self._claim(limit)
+        if claimed:
+            await asyncio.gather(*(self._deliver(c) for c in claimed))
+        return len(claimed)
+
+    async def _claim(self, limit: int) -> list[Claimed]:
+        now = self.wall.now()
+        until = now + self.settings.delivery_lease
+        async with self.db.uow() as uow:
+            rows = await uow.outbox.claim_messages(now, until, self.worker, limit)
+            claimed = []
+            for row in rows:
+                mates: list[OutboxMessage] = []
+                if row.digest and row.digest in DIGESTS:
+                    mates = await uow.outbox.claim_digest_mates(row, now, until, self.worker)
+                claimed.append(Claimed.of(row, mates))
+            await uow.commit()
+        return claimed
+
+    async def _deliver(self, msg: Claimed) -> None:
+        await self.limiter.acquire(msg.chat)
+        chat_id = msg.chat_id
+        async with self.locks.of(chat_id):
+            try:
+                message_id = await self._send(msg)
+            except TelegramRetryAfter as error:
+                await self._hold(msg, error.retry_after)
+            except TelegramForbiddenError as error:
+                await self._blocked(msg, error.message)
+            except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as error:
+                await self._retry(msg, f"{type(error).__name__}: {error}")
+            except TelegramBadRequest as error:
+                await self._settle(msg, FAILED, error.message)
+            except Exception as error:
+                log.exception("alert %s to %s failed", msg.id, msg.chat)
+                await self._retry(msg, repr(error))
+            else:
+                await self._sent(msg, message_id)
+
+    async def _send(self, msg: Claimed) -> int:
+        text, keyboard = msg.text, msg.keyboard
+        markup = InlineKeyboardMarkup.model_validate_json(keyboard) if keyboard else None
+        if msg.mates and msg.digest is not None:
+            text, markup = await self._digest_of(msg)
+        b, chat, caption = self.bot, msg.chat_id, msg.text or None
+        if msg.file_id is None:
+            sent = await b.send_message(chat, text, reply_markup=markup)
+        elif msg.file_kind == "photo":
+            sent = await b.send_photo(chat, msg.file_id, caption=caption, reply_markup=markup)
+        elif msg.file_kind == "voice":
+            sent = await b.send_voice(chat, msg.file_id, caption=caption, reply_markup=markup)
+        elif msg.file_kind == "video":
+            sent = await b.send_video(chat, msg.file_id, caption=caption, reply_markup=markup)
+        elif msg.file_kind == "audio":
+            sent = await b.send_audio(chat, msg.file_id, caption=caption, reply_markup=markup)
+        else:
+            sent = await b.send_document(chat, msg.file_id, caption=caption, reply_markup=markup)
+        return sent.message_id
+
+    async def _digest_of(self, msg: Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
+        refs = [r for r in (msg.ref_id, *msg.mate_refs) if r is not None]
+        async with self.db.uow() as uow:
+            market = Marketplace(uow, self.settings, self.clock, self.gateways)
+            ctx = AlertContext(
+                market, self.settings, self.db, self.clock, self.gateways, self.bot_username
+            )
+            assert msg.digest is not None
+            return await DIGESTS[msg.digest](refs, ctx)
+
+    # --- outcomes ------------------------------------------------------------------------
+
+    async def _rows_of(self, uow: UnitOfWork, msg: Claimed) -> list[OutboxMessage]:
+        return await uow.outbox.get_messages([msg.id, *msg.mates])
+
+    async def _sent(self, msg: Claimed, message_id: int) -> None:
+        now = self.wall.now()
+        async with self.db.uow() as uow:
+            for row in await self._rows_of(uow, msg):
+                row.status = SENT if row.id == msg.id else MERGED
+                row.sent_at = now
+                row.telegram_message_id = message_id
+                row.claimed_until = None
+            market = Marketplace(uow, self.settings, self.clock, self.gateways)
+            if msg.after_sent:
+                name, _, argument = msg.after_sent.partition(":")
+                action = AFTER_SENT.get(name)
+                if action is not None:
+                    await action(market, int(argument), int(msg.chat_id), message_id)
+            await market.commit()
+
+    async def _hold(self, msg: Claimed, retry_after: float) -> None:
+        log.info("Telegram asks to wait %ss before writing to %s", retry_after, msg.chat)
+        await self.limiter.penalize(msg.chat, retry_after)
+        until = self.wall.now() + timedelta(seconds=retry_after)
+        async with self.db.uow() as uow:
+            await uow.outbox.postpone_chat(msg.chat, until)
+            for row in await self._rows_of(uow, msg):
+                row.claimed_until = None
+            await uow.commit()
+
+    async def _retry(self, msg: Claimed, reason: str) -> None:
+        now = self.wall.now()
+        async with self.db.uow() as uow:
+            for row in await self._rows_of(uow, msg):
+                row.attempts += 1
+                row.last_error = reason[:2000]
+                row.claimed_until = None
+                if row.attempts >= self.settings.delivery_max_attempts:
+                    row.status = FAILED
+                    log.warning("alert %s to %s failed for good: %s", row.id, row.chat, reason)
+                else:
+                    row.not_before = now + timedelta(seconds=backoff(row.attempts))
+            await uow.commit()
+
+    async def _settle(self, msg: Claimed, status: str, reason: str) -> None:
+        log.warning("alert %s to %s refused: %s", msg.id, msg.chat, reason)
+        async with self.db.uow() as uow:
+            for row in await self._rows_of(uow, msg):
+                row.status = status
+                row.last_error = reason[:2000]
+                row.claimed_until = None
+            await uow.commit()
+
+    async def _blocked(self, msg: Claimed, reason: str) -> None:
+        """The person blocked the bot: stop writing to them, and remember why."""
+        log.info("chat %s blocked the bot; its alerts are settled as blocked", msg.chat)
+        async with self.db.uow() as uow:
+            await uow.outbox.stop_chat(msg.chat, BLOCKED, reason)
+            if isinstance(msg.chat_id, int):
+                market = Marketplace(uow, self.settings, self.clock, self.gateways)
+                await market.users.stopped_bot(msg.chat_id)
+            await uow.commit()
