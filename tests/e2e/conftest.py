@@ -8,7 +8,6 @@ the scheduler will. Any call Telegram would have rejected fails the test at tear
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 

@@ -45,9 +45,9 @@ async def publish(app: App, events: Sequence[Event]) -> None:
     app.delivery.wake()
 
 
-async def settled(app: App, timeout: float = 10.0) -> dict[str, int]:
+async def settled(app: App, within: float = 10.0) -> dict[str, int]:
     """Wait until every alert in the outbox has been expanded and sent (or settled)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         async with app.db.uow() as uow:
             counts = await uow.outbox.counts()
