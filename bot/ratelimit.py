@@ -67,7 +67,8 @@ class _Bucket:
         """Seconds until a token is available (0 when one is)."""
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+        # (a hair under one token counts as one: float sums of rate x time drift)
+        return 0.0 if self.tokens >= 1.0 - 1e-9 else (1.0 - self.tokens) / self.rate
 
 
 class LocalLimiter:
@@ -98,8 +99,8 @@ class LocalLimiter:
         wait = max(bucket.wait(now), self._global.wait(now))
         if wait > 0:
             return wait
-        bucket.tokens -= 1.0
-        self._global.tokens -= 1.0
+        bucket.tokens = max(bucket.tokens - 1.0, 0.0)
+        self._global.tokens = max(self._global.tokens - 1.0, 0.0)
         if len(self._chats) > 50_000:
             self._forget(now)
         return 0.0
