@@ -23,6 +23,7 @@ from storage.repositories import (
     PaymentRepository,
     PayoutRepository,
     ProjectRepository,
+    ReminderRepository,
     ReviewRepository,
     SkillRepository,
     StatsRepository,
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.disputes = DisputeRepository(s)
         self.messages = MessageRepository(s)
         self.reviews = ReviewRepository(s)
+        self.reminders = ReminderRepository(s)
         self.stats = StatsRepository(s)
         return self
 
