@@ -215,7 +215,7 @@ async def test_a_project_without_bids_closes_when_bidding_ends(h: Harness) -> No
 
 
 async def test_back_after_both_windows_passed_the_project_simply_closes(h: Harness) -> None:
-    erin, frank, grace, pid, _, _ = await bidding_project(h)
+    erin, frank, grace, _pid, _, _ = await bidding_project(h)
     h.clock.advance(
         h.settings.bidding_window + h.settings.award_decision_window + timedelta(days=3)
     )
@@ -246,7 +246,7 @@ async def test_a_declined_offer_with_nobody_left_closes_the_project(h: Harness) 
 
 
 async def test_the_employer_can_cancel_while_deciding(h: Harness) -> None:
-    erin, frank, grace, pid, _, _ = await bidding_project(h)
+    erin, _frank, _grace, pid, _, _ = await bidding_project(h)
     h.clock.advance(h.settings.bidding_window)
     await sweep(h)
     async with h.tx() as m:
@@ -351,7 +351,7 @@ async def test_back_long_after_every_stage_one_last_overdue_notice(h: Harness) -
 
 
 async def test_a_stage_before_the_funding_is_recorded_but_not_announced(h: Harness) -> None:
-    employer, freelancer, contract = await h.hire()
+    employer, _freelancer, contract = await h.hire()
     due_at = h.clock.now() + timedelta(hours=10)  # "due in 24 h" was already past
     async with h.tx() as m:
         ms = await m.milestones.create(
@@ -400,7 +400,7 @@ async def test_due_reminders_stop_when_the_milestone_moves_on(h: Harness, ending
 
 
 async def test_nothing_after_a_dispute_is_resolved(h: Harness) -> None:
-    employer, freelancer, _, mid, due_at = await due_milestone(h)
+    employer, _freelancer, _, mid, due_at = await due_milestone(h)
     admin = await h.admin()
     async with h.tx() as m:
         d = await m.disputes.open(employer, mid, reason=REASON, claimed_amount=10_000)
@@ -629,7 +629,7 @@ async def test_a_cancelled_contract_has_no_reviews_to_publish(h: Harness) -> Non
 async def test_a_failing_reminder_does_not_hold_up_the_others(
     h: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    employer, freelancer, contract = await h.hire()
+    employer, _freelancer, contract = await h.hire()
     due_at = h.clock.now() + timedelta(days=3)
     ids = []
     for _ in range(2):
@@ -661,7 +661,7 @@ async def test_a_failing_reminder_does_not_hold_up_the_others(
 async def test_reminders_go_in_batches_and_waiting_ones_do_not_block_a_batch(
     h: Harness,
 ) -> None:
-    employer, freelancer, contract = await h.hire()
+    employer, _freelancer, contract = await h.hire()
     start = h.clock.now()
     ids = []
     for n in range(5):
