@@ -164,7 +164,7 @@ async def test_two_sweeps_racing_over_the_same_reminders_send_each_once(
 ) -> None:
     """Only reminders are due: both sweeps find the same milestones and meet at their
     row locks (no earlier lock orders them), so the re-check and the unique key decide."""
-    employer, freelancer, contract = await h.hire()
+    employer, _freelancer, contract = await h.hire()
     for round_ in range(ROUNDS):
         at = h.clock.now() + timedelta(days=5)
         due = []
