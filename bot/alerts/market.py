@@ -16,7 +16,7 @@ from bot.texts import bids as texts
 from bot.texts import projects as project_texts
 from bot.texts.profile import reputation_line
 from core.events import Event
-from storage.enums import PartyRole
+from storage.enums import PartyRole, ProjectStatus
 from storage.models import Project
 
 DEFAULT_FANOUT = 200
@@ -116,8 +116,8 @@ async def project_cancelled(event: Event, ctx: AlertContext) -> list[Alert]:
 async def bidding_ended(event: Event, ctx: AlertContext) -> list[Alert]:
     """The employer: bidding is over, award one of the bids before the decision window ends."""
     project = await _project(ctx, event)
-    if project.award_by is None:  # already awarded elsewhere or closed since: nothing to ask
-        return []
+    if project.status is not ProjectStatus.BIDDING_ENDED or project.award_by is None:
+        return []  # awarded, cancelled or closed since: nothing left to ask
     bids = int(event.data.get("bids") or 0)
     text = texts.alert_bidding_ended(project.title, bids, project.award_by)
     keyboard = _keyboard(

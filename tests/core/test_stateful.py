@@ -149,8 +149,15 @@ class MarketplaceMachine(RuleBasedStateMachine):
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.clock = FrozenClock()
+        # Short windows, so that the timed rules (bidding ending, the award decision,
+        # reminders before an auto-release) come up within a few steps of time passing.
         self.settings = type(self).base_settings.model_copy(
-            update={"admin_ids": frozenset({ADMIN_TELEGRAM_ID})}
+            update={
+                "admin_ids": frozenset({ADMIN_TELEGRAM_ID}),
+                "bidding_window": timedelta(days=2),
+                "award_decision_window": timedelta(days=2),
+                "delivery_review_window": timedelta(days=3),
+            }
         )
         self.db: Database = self.run(self._open())
         self.snap: Snapshot | None = None
@@ -286,7 +293,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
         return admin, employers, freelancers, stranger, banned
 
     @initialize(
-        contracts=st.lists(contract_plan, min_size=1, max_size=2), open_projects=st.integers(0, 2)
+        contracts=st.lists(contract_plan, min_size=1, max_size=2), open_projects=st.integers(1, 2)
     )
     def world(
         self, contracts: list[tuple[int, int, list[tuple[int, str]], int]], open_projects: int
@@ -955,7 +962,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
 
     # --- time ------------------------------------------------------------------------
 
-    @rule(hours=st.sampled_from([1, 2, 6, 12, 24, 37, 97, 169, 337, 400]))
+    @rule(hours=st.sampled_from([1, 2, 6, 12, 24, 30, 37, 49, 97, 169, 337, 400]))
     def time_passes(self, hours: int) -> None:
         """The clock moves and the timer sweep runs; what fell due happens, once."""
         now = self.clock.advance(hours=hours)
@@ -1033,6 +1040,10 @@ class MarketplaceMachine(RuleBasedStateMachine):
             *map(len, reminded),
             len(publishing),
         ), report
+        for name, n in vars(report).items():
+            if name != "failures" and n:
+                event(f"time_passes: sweep {name}")
+                type(self).outcomes[f"time_passes: sweep {name}"] += 1
         again = self.attempt(lambda m: m.timers.sweep(), expect=True)
         assert again.total == 0, f"a second sweep at the same moment did more work: {again}"
         after = self.snapshot()
