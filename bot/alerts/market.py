@@ -129,10 +129,10 @@ async def bidding_ended(event: Event, ctx: AlertContext) -> list[Alert]:
 
 @renders("project.closed")
 async def project_closed(event: Event, ctx: AlertContext) -> list[Alert]:
-    """Closed with no bids (the employer, with a way forward) or with nobody awarded in
-    time (the employer and every bidder)."""
+    """Closed with no bids or none left (the employer, with a way forward), or with
+    nobody awarded in time (the employer and every bidder)."""
     project = await _project(ctx, event)
-    no_bids = event.data.get("reason") == "no_bids"
+    reason = str(event.data.get("reason") or "not_awarded")
     alerts = []
     for user_id in event.recipients:
         chat = await _chat_of(ctx, user_id)
@@ -143,7 +143,7 @@ async def project_closed(event: Event, ctx: AlertContext) -> list[Alert]:
                 [(texts.POST_AGAIN, MenuCb(action="post"))],
                 [(project_texts.MY_PROJECTS, MenuCb(action="projects"))],
             )
-            text = texts.alert_project_closed_employer(project.title, no_bids)
+            text = texts.alert_project_closed_employer(project.title, reason)
             alerts.append(Alert(chat, text, keyboard))
         else:
             keyboard = _keyboard([(texts.FIND_WORK, MenuCb(action="find"))])

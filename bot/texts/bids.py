@@ -282,8 +282,15 @@ def alert_bidding_ended(title: str, bids: int, award_by: datetime) -> str:
     )
 
 
-def alert_project_closed_employer(title: str, no_bids: bool) -> str:
-    if no_bids:
+def alert_project_closed_employer(title: str, reason: str) -> str:
+    """Why it closed: ``no_bids`` (none came), ``nobody_left`` (no bid left to award),
+    ``not_awarded`` (the decision window passed)."""
+    if reason == "nobody_left":
+        return (
+            f"⛔ <b>{e(clip(title, 80))}</b> is closed: no bid is left to award. Post it "
+            "again to get new bids."
+        )
+    if reason == "no_bids":
         return (
             f"⛔ Bidding on <b>{e(clip(title, 80))}</b> ended with no bids, so the project is "
             "closed. Post it again, perhaps with a clearer brief, more skills or another "

@@ -413,7 +413,8 @@ class ProjectService(Service):
         ):
             return False
         bids = await self.uow.bids.lock_for_project(project.id, [BidStatus.ACTIVE])
-        self._close(project, bids, reason="not_awarded")
+        # "nobody_left": every bid was declined, retracted or turned the offer down
+        self._close(project, bids, reason="not_awarded" if bids else "nobody_left")
         return True
 
     def _close(self, project: Project, bids: Sequence[Bid], *, reason: str) -> None:

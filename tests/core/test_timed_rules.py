@@ -241,7 +241,7 @@ async def test_a_declined_offer_with_nobody_left_closes_the_project(h: Harness) 
     assert counts(await sweep(h)) == {"projects_closed": 1}
     assert told(h, "project.closed")[-1] == (
         (erin.user_id,),
-        {"project_id": pid, "reason": "not_awarded"},
+        {"project_id": pid, "reason": "nobody_left"},
     )
 
 
