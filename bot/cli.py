@@ -80,9 +80,12 @@ async def _sweep(settings: Settings) -> str:
     finally:
         await db.dispose()
     return (
-        f"closed {report.projects_closed} projects, lapsed {report.awards_lapsed} offers, "
+        f"ended bidding on {report.bidding_ended} and closed {report.projects_closed} projects, "
+        f"lapsed {report.awards_lapsed} offers, "
         f"auto-released {report.milestones_auto_released} milestones, "
-        f"settled {report.disputes_defaulted} and escalated {report.disputes_escalated} disputes"
+        f"settled {report.disputes_defaulted} and escalated {report.disputes_escalated} disputes, "
+        f"sent {report.due_reminders + report.auto_release_reminders} reminders, "
+        f"published the reviews of {report.reviews_published} contracts"
     )
 
 
@@ -110,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("worker", help="run only the timers and alert delivery")
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
-    sub.add_parser("sweep", help="run due timers once (close, lapse, auto-release, disputes)")
+    sub.add_parser(
+        "sweep", help="run due timers once (bidding, offers, releases, disputes, reminders)"
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()

@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     negotiation_window: Window = timedelta(days=7)
     review_window: Window = timedelta(days=14)
 
+    # timed rules: what happens, and who is reminded, when nobody presses a button
+    award_decision_window: Window = timedelta(days=7)  # after bidding ends, time to award
+    due_reminder_before: Window = timedelta(hours=24)  # a milestone's "due soon" reminder
+    overdue_reminder_interval: Window = timedelta(days=1)
+    overdue_reminder_max: Annotated[int, Field(ge=0, le=20)] = 3
+    # before an auto-release, the employer is reminded at each of these (longest first)
+    auto_release_reminders: Annotated[tuple[timedelta, ...], NoDecode] = (
+        timedelta(hours=48),
+        timedelta(hours=24),
+    )
+
     # people
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
 
@@ -88,6 +99,21 @@ class Settings(BaseSettings):
                 raise ValueError("a comma-separated list of Telegram user ids") from None
         return value
 
+    @field_validator("auto_release_reminders", mode="before")
+    @classmethod
+    def _split_durations(cls, value: object) -> object:
+        """A comma-separated list of durations (``PT48H,PT24H`` or ``172800,86400``)."""
+        if isinstance(value, str):
+            return [_seconds(p.strip()) for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("auto_release_reminders")
+    @classmethod
+    def _longest_first(cls, value: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+        if any(d <= timedelta(0) for d in value):
+            raise ValueError("every reminder must come a positive time before the release")
+        return tuple(sorted(set(value), reverse=True))
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -107,6 +133,10 @@ class Settings(BaseSettings):
             raise ValueError("PROPOSAL_MIN must not exceed PROPOSAL_MAX")
         if self.bio_min > self.bio_max:
             raise ValueError("BIO_MIN must not exceed BIO_MAX")
+        if any(d >= self.delivery_review_window for d in self.auto_release_reminders):
+            raise ValueError(
+                "AUTO_RELEASE_REMINDERS must each be shorter than DELIVERY_REVIEW_WINDOW"
+            )
         return self
 
     @property

@@ -12,10 +12,11 @@ from enum import StrEnum
 class ProjectStatus(StrEnum):
     DRAFT = "draft"
     OPEN = "open"
+    BIDDING_ENDED = "bidding_ended"  # no more bids; the employer may still award one
     AWARDED = "awarded"  # an offer is pending
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
-    CLOSED = "closed"  # bidding window over, nobody awarded
+    CLOSED = "closed"  # bidding ended with no bids, or the award decision window passed
     CANCELLED = "cancelled"
 
 

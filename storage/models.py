@@ -142,6 +142,8 @@ class Project(Base):
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
     bidding_ends_at: Mapped[datetime | None]
+    # Set when bidding ends with bids: the employer may award until then (timed rules).
+    award_by: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]  # closed, cancelled or completed
 
     __table_args__ = (
@@ -149,6 +151,7 @@ class Project(Base):
         Index("ix_projects_listing", "status", "published_at", "id"),
         Index("ix_projects_employer", "employer_id", "created_at"),
         Index("ix_projects_bidding_end", "status", "bidding_ends_at"),
+        Index("ix_projects_award_by", "status", "award_by"),
     )
 
 
@@ -260,10 +263,14 @@ class Contract(Base):
     deadline_at: Mapped[datetime]
     last_delivered_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    # When the double-blind reviews became visible (both wrote, or the window closed);
+    # set once, so both sides are told once (timed rules).
+    reviews_published_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_contracts_freelancer", "freelancer_id", "status"),
         Index("ix_contracts_employer", "employer_id", "status"),
+        Index("ix_contracts_reviews_due", "status", "reviews_published_at", "ended_at"),
     )
 
 
@@ -570,3 +577,32 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- timed rules: reminders ---------------------------------------------------------
+
+
+class Reminder(Base):
+    """One stage of a reminder schedule, dealt with once.
+
+    A schedule counts from a deadline (``target_at``: a milestone's due date, a
+    delivery's auto-release moment); its stages are numbered in time order
+    (``seq``). The row is written in the same savepoint as the alert it stands
+    for, and its unique key refuses a second one, so a second sweep or process
+    never sends a stage twice. A stage whose moment came before the schedule
+    applied (e.g. "due tomorrow" for a milestone funded an hour before its due
+    date) is recorded without an alert (``announced`` false).
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(20))  # e.g. "milestone"
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(20))  # e.g. "due", "auto_release"
+    target_at: Mapped[datetime]
+    seq: Mapped[int] = mapped_column(SmallInteger)
+    announced: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("subject_kind", "subject_id", "kind", "target_at", "seq"),)

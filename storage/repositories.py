@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     Select,
     and_,
+    case,
     delete,
     exists,
     func,
@@ -64,6 +65,7 @@ from storage.models import (
     ProjectAttachment,
     ProjectSkill,
     ProjectTerm,
+    Reminder,
     Review,
     Skill,
     User,
@@ -217,6 +219,9 @@ class ProjectQuery:
     budget_at_most: int | None = None  # the project's budget_min is within this
     before: tuple[datetime, int] | None = None  # keyset cursor: (published_at, id)
     limit: int = 10
+    # Only projects still taking bids at this moment (the sweep that ends bidding may
+    # not have run yet); None leaves the bidding window out of it.
+    taking_bids_at: datetime | None = None
 
 
 class ProjectRepository(Repository[Project]):
@@ -383,6 +388,11 @@ class ProjectRepository(Repository[Project]):
     @staticmethod
     def _filters(stmt: Select[Any], query: ProjectQuery, words: tuple[str, ...]) -> Select[Any]:
         stmt = stmt.where(Project.status == ProjectStatus.OPEN)
+        if query.taking_bids_at is not None:
+            # A filter on the rows found, never an index to drive by (the planner would
+            # otherwise pick ix_projects_bidding_end over the listing and term walks).
+            ends = func.coalesce(Project.bidding_ends_at, Project.bidding_ends_at)
+            stmt = stmt.where(ends > query.taking_bids_at)
         for word in words:
             probe = aliased(ProjectTerm)
             stmt = stmt.where(
@@ -417,11 +427,21 @@ class ProjectRepository(Repository[Project]):
         )
         return await self._all(stmt)
 
-    async def due_to_close(self, now: datetime, limit: int) -> list[int]:
+    async def due_to_end_bidding(self, now: datetime, limit: int) -> list[int]:
         stmt = (
             select(Project.id)
             .where(Project.status == ProjectStatus.OPEN, Project.bidding_ends_at <= now)
             .order_by(Project.bidding_ends_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def due_to_close_unawarded(self, now: datetime, limit: int) -> list[int]:
+        """Projects whose employer let the award decision window pass."""
+        stmt = (
+            select(Project.id)
+            .where(Project.status == ProjectStatus.BIDDING_ENDED, Project.award_by <= now)
+            .order_by(Project.award_by)
             .limit(limit)
         )
         return list((await self.session.execute(stmt)).scalars())
@@ -531,6 +551,21 @@ class ContractRepository(Repository[Contract]):
         )
         return await self._all(stmt)
 
+    async def due_to_publish_reviews(self, cutoff: datetime, limit: int) -> list[int]:
+        """Completed contracts whose review window closed (ended at or before ``cutoff``)
+        and whose reviews were not published yet."""
+        stmt = (
+            select(Contract.id)
+            .where(
+                Contract.status == ContractStatus.COMPLETED,
+                Contract.reviews_published_at.is_(None),
+                Contract.ended_at <= cutoff,
+            )
+            .order_by(Contract.ended_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
     async def track_record(self, user_id: int, role: PartyRole) -> dict[str, int]:
         """Counts behind completion, on-time and on-budget rates, from real history."""
         column = Contract.freelancer_id if role is PartyRole.FREELANCER else Contract.employer_id
@@ -585,6 +620,55 @@ class MilestoneRepository(Repository[Milestone]):
             .order_by(Milestone.auto_release_at)
             .limit(limit)
         )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def due_for_reminder(
+        self,
+        status: MilestoneStatus,
+        deadline: Any,
+        kind: str,
+        offsets: Sequence[timedelta],
+        now: datetime,
+        limit: int,
+        *,
+        before_deadline: bool = False,
+    ) -> list[int]:
+        """Milestones in ``status`` whose latest reached reminder stage was not dealt with.
+
+        Stage ``s`` of the schedule ``kind`` falls at ``deadline + offsets[s]`` (offsets
+        ascending). The latest stage reached is worked out in SQL against constants, so
+        milestones waiting between stages never fill a batch; ``before_deadline`` stops
+        the schedule at the deadline itself (an auto-release needs no reminder after it).
+        """
+        if not offsets:
+            return []
+        reached = case(
+            *[
+                (deadline <= now - offset, literal(seq))
+                for seq, offset in reversed(list(enumerate(offsets)))
+            ],
+            else_=literal(-1),
+        )
+        done = (
+            select(Reminder.id)
+            .where(
+                Reminder.subject_kind == "milestone",
+                Reminder.subject_id == Milestone.id,
+                Reminder.kind == kind,
+                Reminder.target_at == deadline,
+                Reminder.seq >= reached,
+            )
+            .exists()
+        )
+        stmt = select(Milestone.id).where(
+            Milestone.status == status,
+            deadline.is_not(None),
+            deadline <= now - offsets[0],
+            ~done,
+        )
+        if before_deadline:
+            stmt = stmt.where(deadline > now)
+        stmt = stmt.order_by(deadline, Milestone.id).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
 
     def log(self, event: MilestoneEvent) -> None:
@@ -919,6 +1003,55 @@ class ReviewRepository(Repository[Review]):
         )
         avg, count = (await self.session.execute(stmt)).one()
         return (float(avg) if avg is not None else None, int(count))
+
+
+class ReminderRepository(Repository[Reminder]):
+    model = Reminder
+
+    async def latest(
+        self, subject_kind: str, subject_id: int, kind: str, target_at: datetime
+    ) -> int | None:
+        """The latest stage of one schedule dealt with so far, if any."""
+        stmt = select(func.max(Reminder.seq)).where(
+            Reminder.subject_kind == subject_kind,
+            Reminder.subject_id == subject_id,
+            Reminder.kind == kind,
+            Reminder.target_at == target_at,
+        )
+        found = (await self.session.execute(stmt)).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    async def record(
+        self,
+        subject_kind: str,
+        subject_id: int,
+        kind: str,
+        target_at: datetime,
+        seq: int,
+        *,
+        announced: bool,
+        now: datetime,
+    ) -> bool:
+        """Record a stage as dealt with; False if it already was (by anyone, any process)."""
+        values = {
+            "subject_kind": subject_kind,
+            "subject_id": subject_id,
+            "kind": kind,
+            "target_at": target_at,
+            "seq": seq,
+            "announced": announced,
+            "created_at": now,
+        }
+        result = await self.session.execute(insert_ignore(self.session, Reminder, values))
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def of(self, subject_kind: str, subject_id: int) -> list[Reminder]:
+        stmt = (
+            select(Reminder)
+            .where(Reminder.subject_kind == subject_kind, Reminder.subject_id == subject_id)
+            .order_by(Reminder.id)
+        )
+        return await self._all(stmt)
 
 
 class StatsRepository:

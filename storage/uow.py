@@ -24,6 +24,7 @@ from storage.repositories import (
     PaymentRepository,
     PayoutRepository,
     ProjectRepository,
+    ReminderRepository,
     ReviewRepository,
     SkillRepository,
     StatsRepository,
@@ -57,6 +58,7 @@ class UnitOfWork:
         self.disputes = DisputeRepository(s)
         self.messages = MessageRepository(s)
         self.reviews = ReviewRepository(s)
+        self.reminders = ReminderRepository(s)
         self.stats = StatsRepository(s)
         self.outbox = OutboxRepository(s)
         return self

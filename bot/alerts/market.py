@@ -146,19 +146,42 @@ async def project_cancelled(event: Event, ctx: AlertContext) -> list[Alert]:
     return await _to_all(ctx, event, texts.alert_project_cancelled(project.title))
 
 
+@renders("project.bidding_ended")
+async def bidding_ended(event: Event, ctx: AlertContext) -> list[Alert]:
+    """The employer: bidding is over, award one of the bids before the decision window ends."""
+    project = await _project(ctx, event)
+    if project.status is not ProjectStatus.BIDDING_ENDED or project.award_by is None:
+        return []  # awarded, cancelled or closed since: nothing left to ask
+    bids = int(event.data.get("bids") or 0)
+    text = texts.alert_bidding_ended(project.title, bids, project.award_by)
+    keyboard = _keyboard(
+        [(f"{texts.VIEW_BIDS} ({bids})", ProjectCb(action="bids", project_id=project.id))],
+        [_open(project.id)],
+    )
+    return await _to_all(ctx, event, text, keyboard)
+
+
 @renders("project.closed")
 async def project_closed(event: Event, ctx: AlertContext) -> list[Alert]:
+    """Closed with no bids or none left (the employer, with a way forward), or with
+    nobody awarded in time (the employer and every bidder)."""
     project = await _project(ctx, event)
+    reason = str(event.data.get("reason") or "not_awarded")
     alerts = []
     for user_id in event.recipients:
         chat = await _chat_of(ctx, user_id)
         if chat is None:
             continue
         if user_id == project.employer_id:
-            keyboard = _keyboard([(project_texts.MY_PROJECTS, MenuCb(action="projects"))])
-            alerts.append(Alert(chat, texts.alert_project_closed_employer(project.title), keyboard))
+            keyboard = _keyboard(
+                [(texts.POST_AGAIN, MenuCb(action="post"))],
+                [(project_texts.MY_PROJECTS, MenuCb(action="projects"))],
+            )
+            text = texts.alert_project_closed_employer(project.title, reason)
+            alerts.append(Alert(chat, text, keyboard))
         else:
-            alerts.append(Alert(chat, texts.alert_project_closed_bidder(project.title)))
+            keyboard = _keyboard([(texts.FIND_WORK, MenuCb(action="find"))])
+            alerts.append(Alert(chat, texts.alert_project_closed_bidder(project.title), keyboard))
     return alerts
 
 

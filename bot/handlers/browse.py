@@ -32,7 +32,7 @@ from bot.texts import projects as texts
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
-from storage.enums import BidStatus, PartyRole, ProjectStatus
+from storage.enums import BidStatus, PartyRole
 
 router = Router(name="browse")
 
@@ -354,14 +354,14 @@ async def clear_filters(
 
 def _public_keyboard(
     project_id: int,
-    status: ProjectStatus,
+    taking_bids: bool,
     has_files: bool,
     bid_id: int | None,
     bid_status: BidStatus | None,
     award_id: int | None,
 ) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
-    if bid_id is not None and bid_status is BidStatus.ACTIVE:
+    if bid_id is not None and bid_status is BidStatus.ACTIVE and taking_bids:
         rows.append(
             [
                 InlineKeyboardButton(
@@ -387,7 +387,7 @@ def _public_keyboard(
                 ),
             ]
         )
-    elif status is ProjectStatus.OPEN and bid_status in (None, BidStatus.RETRACTED):
+    elif taking_bids and bid_status in (None, BidStatus.RETRACTED):
         data = ProjectCb(action="bid", project_id=project_id).pack()
         rows.append([InlineKeyboardButton(text=bid_texts.BID, callback_data=data)])
     if has_files:
@@ -431,7 +431,7 @@ async def send_project(
     )
     markup = _public_keyboard(
         project_id,
-        project.status,
+        view.taking_bids,
         bool(view.attachments),
         mine.id if mine is not None else None,
         mine.status if mine is not None else None,

@@ -28,7 +28,6 @@ from bot.texts import projects as texts
 from core.errors import DomainError
 from core.marketplace import Marketplace
 from core.services.projects import ProjectView
-from storage.enums import ProjectStatus
 
 router = Router(name="inline")
 
@@ -69,7 +68,7 @@ async def share_projects(
     try:
         if one:
             view = await market.projects.view(int(one.group(1)))
-            views = [view] if view.project.status is ProjectStatus.OPEN else []
+            views = [view] if view.taking_bids else []
         else:
             page = await market.projects.search(words, cursor=query.offset or None, limit=PAGE)
             views = [await market.projects.view(p.id) for p in page.items]

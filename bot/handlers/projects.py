@@ -87,6 +87,8 @@ def _owner_keyboard(
     elif status is ProjectStatus.OPEN:
         rows.append([bids, cb(texts.EDIT, "edit")])
         rows.append([InlineKeyboardButton(text=texts.SHARE, switch_inline_query=f"p_{project_id}")])
+    elif status is ProjectStatus.BIDDING_ENDED:
+        rows.append([bids])  # bidding is over: award one of them (or let it close)
     elif status is ProjectStatus.AWARDED:
         rows.append([bids])
         if award_id is not None:

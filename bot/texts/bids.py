@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.render import button, clip, e
 from bot.texts.profile import FIELD_NAMES, profile_line
@@ -286,12 +287,44 @@ def alert_project_cancelled(title: str) -> str:
     return f"✖ <b>{e(title)}</b> was cancelled by the employer. Your bid is closed."
 
 
-def alert_project_closed_employer(title: str) -> str:
-    return f"⛔ Bidding on <b>{e(title)}</b> has ended without an award."
+POST_AGAIN = "📝 Post it again"
+
+
+def alert_bidding_ended(title: str, bids: int, award_by: datetime) -> str:
+    """The employer's prompt when bidding ends with bids: pick one while there is time."""
+    count = f"{bids} bid{'s' if bids != 1 else ''}"
+    return (
+        f"🏁 <b>Bidding is over</b> on <b>{e(clip(title, 80))}</b>: you have {count}.\n\n"
+        f"Award one by <b>{when(award_by)}</b>; after that the project closes and the "
+        "bidders are told nobody was hired."
+    )
+
+
+def alert_project_closed_employer(title: str, reason: str) -> str:
+    """Why it closed: ``no_bids`` (none came), ``nobody_left`` (no bid left to award),
+    ``not_awarded`` (the decision window passed)."""
+    if reason == "nobody_left":
+        return (
+            f"⛔ <b>{e(clip(title, 80))}</b> is closed: no bid is left to award. Post it "
+            "again to get new bids."
+        )
+    if reason == "no_bids":
+        return (
+            f"⛔ Bidding on <b>{e(clip(title, 80))}</b> ended with no bids, so the project is "
+            "closed. Post it again, perhaps with a clearer brief, more skills or another "
+            "budget, to reach more freelancers."
+        )
+    return (
+        f"⛔ <b>{e(clip(title, 80))}</b> is closed: nobody was awarded in time, and the "
+        "bidders have been told. Post it again whenever you are ready."
+    )
 
 
 def alert_project_closed_bidder(title: str) -> str:
-    return f"⛔ Bidding on <b>{e(title)}</b> has ended; nobody was hired. Your bid is closed."
+    return (
+        f"⛔ <b>{e(clip(title, 80))}</b> has closed without an award: nobody was hired. "
+        "Your bid is closed."
+    )
 
 
 def alert_bid_placed(title: str, name: str, rep_line: str, bid: Bid, money: Currency) -> str:

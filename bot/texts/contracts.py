@@ -633,3 +633,83 @@ def alert_review_written(author: str, project: str, theirs: Review | None) -> st
         f"⭐ <b>{e(author)}</b> reviewed you for <b>{e(clip(project, 80))}</b>. Reviews are "
         "double-blind: write yours to see theirs."
     )
+
+
+# --- reminders (timed rules) --------------------------------------------------------------
+
+MESSAGE_EMPLOYER = "💬 Message the employer"
+MESSAGE_FREELANCER = "💬 Message the freelancer"
+
+
+def _in(hours: int) -> str:
+    """A rough distance in time: "in about 5 hours", "in about 2 days"."""
+    if hours < 48:
+        return f"in about {hours} hour{'s' if hours != 1 else ''}"
+    return f"in about {round(hours / 24)} days"
+
+
+def alert_due_soon(project: str, description: str, due_at: datetime, hours: int) -> str:
+    return (
+        f"⏰ {quoted(description)} on <b>{e(clip(project, 80))}</b> is due "
+        f"<b>{when(due_at)}</b> ({_in(hours)}). Deliver it when it is ready."
+    )
+
+
+def alert_due_now(project: str, description: str, due_at: datetime) -> str:
+    return (
+        f"⏰ {quoted(description)} on <b>{e(clip(project, 80))}</b> is due now "
+        f"({when(due_at)}). Deliver it, or tell the employer when it will be ready."
+    )
+
+
+def alert_overdue(
+    project: str,
+    description: str,
+    due_at: datetime,
+    other: str,
+    to_freelancer: bool,
+    last: bool,
+) -> str:
+    head = f"⚠️ {quoted(description)} on <b>{e(clip(project, 80))}</b> was due {when(due_at)}"
+    if to_freelancer:
+        body = (
+            f"{head} and is not delivered yet. Deliver it as soon as you can, or agree a new "
+            f"plan with {e(other)}."
+        )
+    else:
+        body = (
+            f"{head}, and {e(other)} has not delivered it yet. The money stays in escrow. "
+            f"Ask {e(other)} about it; if the work will not come, they can cancel the "
+            "milestone (refunding you), or you can open a dispute."
+        )
+    return body + ("\n\nThis is the last reminder about it." if last else "")
+
+
+def alert_auto_release_soon(
+    project: str,
+    freelancer: str,
+    description: str,
+    escrow: str,
+    auto_release_at: datetime,
+    hours: int,
+    sandbox: bool,
+) -> str:
+    return (
+        f"⏳ {e(freelancer)}'s delivery of {quoted(description)} on "
+        f"<b>{e(clip(project, 80))}</b> is waiting for your answer.\n\n"
+        f"If you do nothing, the {escrow} is released to {e(freelancer)} automatically on "
+        f"<b>{when(auto_release_at)}</b> ({_in(hours)}). Release it now, or ask for changes."
+        + sandbox_note(sandbox)
+    )
+
+
+def alert_reviews_published(
+    project: str, other: str, theirs: Review | None, wrote_mine: bool
+) -> str:
+    lines = [f"⭐ <b>Reviews for {e(clip(project, 80))} are published.</b>", ""]
+    if theirs is not None:
+        lines += [f"{e(other)} reviewed you:", review_line(theirs)]
+    else:
+        lines.append(f"{e(other)} did not leave a review.")
+    lines += ["", "Your review is now visible to them." if wrote_mine else "You did not review."]
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from storage.models import Award, Project
 STATUS: dict[ProjectStatus, str] = {
     ProjectStatus.DRAFT: "📝 Draft (not published)",
     ProjectStatus.OPEN: "🟢 Open for bids",
+    ProjectStatus.BIDDING_ENDED: "🏁 Bidding over, freelancer being chosen",
     ProjectStatus.AWARDED: "⏳ Offer pending",
     ProjectStatus.IN_PROGRESS: "🔨 In progress",
     ProjectStatus.COMPLETED: "✅ Completed",
@@ -86,11 +87,18 @@ def project_card(
     header: str = "",
 ) -> str:
     p = view.project
-    facts = [f"{STATUS[p.status]} · 💼 {bids_count(view.bid_count)}"]
+    # Past its bidding window a project takes no bids, even before the sweep notices.
+    bidding_over = p.status is ProjectStatus.BIDDING_ENDED or (
+        p.status is ProjectStatus.OPEN and not view.taking_bids
+    )
+    status = STATUS[ProjectStatus.BIDDING_ENDED] if bidding_over else STATUS[p.status]
+    facts = [f"{status} · 💼 {bids_count(view.bid_count)}"]
     if not owner:
         facts.append(employer_line(employer))
-    if p.status is ProjectStatus.OPEN and p.bidding_ends_at is not None:
+    if view.taking_bids and p.bidding_ends_at is not None:
         facts.append(f"⏳ Bidding ends {when(p.bidding_ends_at)}")
+    elif bidding_over and p.bidding_ends_at is not None:
+        facts.append(f"🏁 Bidding ended {when(p.bidding_ends_at)}")
     if view.attachments:
         facts.append(f"📎 {len(view.attachments)} file{'s' if len(view.attachments) != 1 else ''}")
     if my_bid:
@@ -98,7 +106,12 @@ def project_card(
     footer: list[str] = []
     if owner and pending is not None:
         footer.append(f"⏳ Your offer awaits an answer until {when(pending.expires_at)}.")
-    if owner and share_link and p.status is ProjectStatus.OPEN:
+    if owner and p.status is ProjectStatus.BIDDING_ENDED and p.award_by is not None:
+        footer.append(
+            f"🏆 Award one of the bids by <b>{when(p.award_by)}</b>, or the project closes "
+            "without a hire."
+        )
+    if owner and share_link and view.taking_bids:
         footer.append(f"🔗 Share: {e(share_link)}")
     names = [s.name for s in view.skills]
     return card(

@@ -14,6 +14,10 @@ from core.errors import Conflict, InvalidState, NotAllowed, NotFound
 from storage.enums import AwardStatus, BidStatus, ContractStatus, ProjectStatus
 from storage.models import Award, Bid, Contract, Project
 
+#: Statuses in which the employer may offer the project: bidding, or bidding over and
+#: the award decision window still running.
+AWARDABLE = (ProjectStatus.OPEN, ProjectStatus.BIDDING_ENDED)
+
 
 class AwardService(Service):
     async def get(self, award_id: int) -> Award:
@@ -44,7 +48,11 @@ class AwardService(Service):
                 "You already offered this project to someone; wait for their answer or "
                 "withdraw the offer.",
             )
-        if project.status is not ProjectStatus.OPEN:
+        if project.status not in AWARDABLE or (
+            project.status is ProjectStatus.BIDDING_ENDED
+            and project.award_by is not None
+            and project.award_by <= self.now()
+        ):
             raise InvalidState("project.not_open", "This project can no longer be awarded.")
         bid = await (self.uow.bids.lock(bid_id) if lock else self.uow.bids.get(bid_id))
         assert bid is not None
@@ -155,14 +163,26 @@ class AwardService(Service):
             )
         return contract
 
-    def _reopen(self, project: Project) -> None:
-        """Back to open after a failed offer; the employer gets time to award someone else."""
+    async def _reopen(self, project: Project) -> None:
+        """Back to choosing after a failed offer.
+
+        Within the bidding window the project simply takes bids again. After it, no
+        bids are taken any more: the employer is back in the award decision window,
+        given at least an acceptance window's time to award someone else; with no
+        active bid left there is nobody to award, and the next sweep closes it.
+        """
         now = self.now()
-        project.status = ProjectStatus.OPEN
         project.updated_at = now
+        if project.bidding_ends_at is None or project.bidding_ends_at > now:
+            project.status = ProjectStatus.OPEN
+            return
+        project.status = ProjectStatus.BIDDING_ENDED
+        if not await self.uow.bids.lock_for_project(project.id, [BidStatus.ACTIVE]):
+            project.award_by = now
+            return
+        window = project.bidding_ends_at + self.settings.award_decision_window
         grace = now + self.settings.award_acceptance_window
-        if project.bidding_ends_at is None or project.bidding_ends_at < grace:
-            project.bidding_ends_at = grace
+        project.award_by = max(project.award_by or window, grace)
 
     @atomic
     async def decline(self, actor: Actor, award_id: int) -> Award:
@@ -177,7 +197,7 @@ class AwardService(Service):
         award.responded_at = self.now()
         bid.status = BidStatus.CLOSED
         bid.updated_at = self.now()
-        self._reopen(project)
+        await self._reopen(project)
         self.emit("award.declined", [project.employer_id], project_id=project.id, award_id=award.id)
         return award
 
@@ -196,7 +216,7 @@ class AwardService(Service):
         award.responded_at = self.now()
         bid.status = BidStatus.ACTIVE
         bid.updated_at = self.now()
-        self._reopen(project)
+        await self._reopen(project)
         self.emit(
             "award.withdrawn", [award.freelancer_id], project_id=project.id, award_id=award.id
         )
@@ -214,7 +234,7 @@ class AwardService(Service):
         award.responded_at = self.now()
         bid.status = BidStatus.ACTIVE
         bid.updated_at = self.now()
-        self._reopen(project)
+        await self._reopen(project)
         self.emit(
             "award.lapsed",
             [project.employer_id, award.freelancer_id],

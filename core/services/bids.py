@@ -12,6 +12,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, LimitReached, NotAllowed, NotFound, ValidationFailed
+from core.services.projects import taking_bids
 from core.services.reputation import Reputation, ReputationService
 from core.services.users import UserService
 from storage.enums import BidStatus, PartyRole, ProjectStatus
@@ -69,9 +70,14 @@ class BidService(Service):
         project = await self.uow.projects.lock(project_id)
         if project is None or project.status is ProjectStatus.DRAFT:
             raise NotFound("project.not_found", "This project does not exist.")
-        if project.status is not ProjectStatus.OPEN or (
-            project.bidding_ends_at is not None and project.bidding_ends_at <= self.now()
+        if project.status is ProjectStatus.BIDDING_ENDED or (
+            project.status is ProjectStatus.OPEN and not taking_bids(project, self.now())
         ):
+            raise InvalidState(
+                "project.not_open",
+                "Bidding on this project is over: the employer is choosing among the bids.",
+            )
+        if project.status is not ProjectStatus.OPEN:
             raise InvalidState("project.not_open", "This project is no longer open for bids.")
         return project
 

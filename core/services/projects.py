@@ -18,7 +18,7 @@ from storage.enums import (
     MilestoneStatus,
     ProjectStatus,
 )
-from storage.models import Project, ProjectAttachment, Skill
+from storage.models import Bid, Project, ProjectAttachment, Skill
 from storage.repositories import ProjectQuery
 
 MAX_SKILLS = 5
@@ -39,6 +39,18 @@ class ProjectView:
     skills: list[Skill]
     attachments: list[ProjectAttachment]
     bid_count: int
+    taking_bids: bool  # open and its bidding window not over (see taking_bids())
+
+
+def taking_bids(project: Project, now: datetime) -> bool:
+    """Whether a project takes bids at ``now``: open, and its bidding window not over.
+
+    The window is checked as well as the status because the sweep that ends bidding
+    runs a little after the moment.
+    """
+    return project.status is ProjectStatus.OPEN and (
+        project.bidding_ends_at is None or project.bidding_ends_at > now
+    )
 
 
 @dataclass(frozen=True)
@@ -84,7 +96,7 @@ class ProjectService(Service):
         skills = await self.uow.skills.by_ids(await self.uow.projects.skill_ids(project_id))
         attachments = await self.uow.projects.attachments(project_id)
         bids = await self.uow.bids.count_for_project(project_id)
-        return ProjectView(project, skills, attachments, bids)
+        return ProjectView(project, skills, attachments, bids, taking_bids(project, self.now()))
 
     async def search(
         self,
@@ -96,7 +108,8 @@ class ProjectService(Service):
         cursor: str | None = None,
         limit: int = 10,
     ) -> ProjectPage:
-        """Open projects matching every word (prefix), any of the skills, and the budget."""
+        """Projects taking bids that match every word (prefix), any of the skills, and the
+        budget."""
         if not 1 <= limit <= 50:
             raise ValidationFailed("search.limit", "Page size must be between 1 and 50.")
         words = tuple(text.terms(query, limit=8))
@@ -114,6 +127,7 @@ class ProjectService(Service):
             budget_at_most=budget_at_most,
             before=decode_cursor(cursor) if cursor else None,
             limit=limit + 1,
+            taking_bids_at=self.now(),
         )
         rows = await self.uow.projects.search_open(q)
         more = len(rows) > limit
@@ -353,8 +367,14 @@ class ProjectService(Service):
         return project
 
     @atomic
-    async def close_if_due(self, project_id: int) -> bool:
-        """Close an open project whose bidding window ended with nobody awarded."""
+    async def end_bidding_if_due(self, project_id: int) -> ProjectStatus | None:
+        """The bidding window of an open project ended: stop taking bids.
+
+        With active bids the employer gets the award decision window to pick one
+        (``BIDDING_ENDED``); with none, or when that window is already over too (the
+        sweep did not run for that long), the project closes at once. Returns the new
+        status, or None when nothing was due.
+        """
         project = await self.uow.projects.lock(project_id)
         now = self.now()
         if (
@@ -363,8 +383,42 @@ class ProjectService(Service):
             or project.bidding_ends_at is None
             or project.bidding_ends_at > now
         ):
+            return None
+        bids = await self.uow.bids.lock_for_project(project.id, [BidStatus.ACTIVE])
+        award_by = project.bidding_ends_at + self.settings.award_decision_window
+        if not bids:
+            self._close(project, [], reason="no_bids")
+            return ProjectStatus.CLOSED
+        if award_by <= now:
+            self._close(project, bids, reason="not_awarded")
+            return ProjectStatus.CLOSED
+        project.status = ProjectStatus.BIDDING_ENDED
+        project.award_by = award_by
+        project.updated_at = now
+        self.emit(
+            "project.bidding_ended", [project.employer_id], project_id=project.id, bids=len(bids)
+        )
+        return ProjectStatus.BIDDING_ENDED
+
+    @atomic
+    async def close_unawarded_if_due(self, project_id: int) -> bool:
+        """The employer let the award decision window pass with no offer pending: close
+        the project and its bids, and tell everyone nobody was hired."""
+        project = await self.uow.projects.lock(project_id)
+        if (
+            project is None
+            or project.status is not ProjectStatus.BIDDING_ENDED
+            or project.award_by is None
+            or project.award_by > self.now()
+        ):
             return False
         bids = await self.uow.bids.lock_for_project(project.id, [BidStatus.ACTIVE])
+        # "nobody_left": every bid was declined, retracted or turned the offer down
+        self._close(project, bids, reason="not_awarded" if bids else "nobody_left")
+        return True
+
+    def _close(self, project: Project, bids: Sequence[Bid], *, reason: str) -> None:
+        now = self.now()
         for bid in bids:
             bid.status = BidStatus.CLOSED
             bid.updated_at = now
@@ -375,8 +429,8 @@ class ProjectService(Service):
             "project.closed",
             [project.employer_id, *[b.freelancer_id for b in bids]],
             project_id=project.id,
+            reason=reason,
         )
-        return True
 
     # --- bot support: the marketplace front ---------------------------------------------
 

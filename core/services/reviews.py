@@ -47,11 +47,8 @@ class ReviewService(Service):
         if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
             raise ValidationFailed("review.rating", "Rate from 1 to 5 stars.")
         body = text.bounded(body, "review.text", "The review", 1, self.settings.review_max)
-        existing = [
-            r
-            for r in await self.uow.reviews.for_contract(contract.id)
-            if r.author_id == actor.user_id
-        ]
+        existing_all = await self.uow.reviews.for_contract(contract.id)
+        existing = [r for r in existing_all if r.author_id == actor.user_id]
         if existing:
             raise Conflict("review.exists", "You have already reviewed this contract.")
         review = self.uow.reviews.add(
@@ -66,8 +63,42 @@ class ReviewService(Service):
             )
         )
         await self.uow.flush()
-        self.emit("review.written", [subject], contract_id=contract.id)
+        if len(existing_all) + 1 == 2 and contract.reviews_published_at is None:
+            # The second review: both are visible now, and each side is told once.
+            self._publish(contract)
+        else:
+            self.emit("review.written", [subject], contract_id=contract.id)
         return review
+
+    def _publish(self, contract: Contract) -> None:
+        contract.reviews_published_at = self.now()
+        self.emit(
+            "reviews.published",
+            [contract.employer_id, contract.freelancer_id],
+            contract_id=contract.id,
+        )
+
+    @atomic
+    async def publish_if_due(self, contract_id: int) -> bool:
+        """The review window closed: whatever was written becomes visible, and both sides
+        are told, once (only if someone wrote; the window is marked closed either way).
+
+        Returns whether anything was published.
+        """
+        contract = await self.uow.contracts.lock(contract_id)
+        if (
+            contract is None
+            or contract.status is not ContractStatus.COMPLETED
+            or contract.reviews_published_at is not None
+            or contract.ended_at is None
+            or self._window_open(contract)
+        ):
+            return False
+        if not await self.uow.reviews.for_contract(contract.id):
+            contract.reviews_published_at = self.now()
+            return False
+        self._publish(contract)
+        return True
 
     async def for_contract(self, actor: Actor, contract_id: int) -> ContractReviews:
         contract = await self.uow.contracts.get(contract_id)

@@ -184,7 +184,7 @@ STATE_CHECKS: dict[str, str] = {
     """,
     "a contract in a project that never got past bidding": """
         SELECT c.id, p.status FROM contracts c JOIN projects p ON p.id = c.project_id
-        WHERE p.status IN ('draft', 'open', 'awarded', 'closed')
+        WHERE p.status IN ('draft', 'open', 'bidding_ended', 'awarded', 'closed')
     """,
     "pending awards do not match the project being awarded": """
         SELECT p.id, p.status, COUNT(a.id) FROM projects p
@@ -225,7 +225,7 @@ STATE_CHECKS: dict[str, str] = {
     """,
     "an active bid on a project that is not taking bids": """
         SELECT b.id, p.id, p.status FROM bids b JOIN projects p ON p.id = b.project_id
-        WHERE b.status = 'active' AND p.status NOT IN ('open', 'awarded')
+        WHERE b.status = 'active' AND p.status NOT IN ('open', 'bidding_ended', 'awarded')
     """,
     "a bid on a draft or on one's own project, or two bids by one freelancer": """
         SELECT b.project_id, b.freelancer_id, COUNT(*) FROM bids b
@@ -313,6 +313,24 @@ STATE_CHECKS: dict[str, str] = {
                     AND r.subject_role = 'freelancer')
                 OR (r.author_id = c.freelancer_id AND r.subject_id = c.employer_id
                     AND r.subject_role = 'employer'))
+    """,
+    "a project past bidding without its award deadline (or open with one)": """
+        SELECT p.id, p.status, p.bidding_ends_at, p.award_by FROM projects p
+        WHERE (p.status = 'bidding_ended'
+               AND (p.award_by IS NULL OR p.bidding_ends_at IS NULL
+                    OR p.award_by < p.bidding_ends_at OR p.ended_at IS NOT NULL))
+           OR (p.status = 'open' AND p.award_by IS NOT NULL)
+    """,
+    "reviews published on a contract that is not completed, or both written unpublished": """
+        SELECT c.id, c.status, c.reviews_published_at FROM contracts c
+        WHERE (c.reviews_published_at IS NOT NULL AND c.status <> 'completed')
+           OR (c.reviews_published_at IS NULL
+               AND (SELECT COUNT(*) FROM reviews r WHERE r.contract_id = c.id) = 2)
+    """,
+    "a reminder about a milestone that does not exist": """
+        SELECT r.id FROM reminders r
+        WHERE r.subject_kind <> 'milestone'
+           OR NOT EXISTS (SELECT 1 FROM milestones m WHERE m.id = r.subject_id)
     """,
     "a payout or payment in an impossible state": """
         SELECT 'payout', o.id FROM payouts o

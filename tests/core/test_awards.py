@@ -113,11 +113,20 @@ async def test_second_offer_while_one_is_pending_is_a_conflict(h: Harness) -> No
     await h.refused(lambda m: m.awards.offer(s.employer, s.frank_bid), "award.pending_exists")
 
 
-async def test_only_an_open_project_can_be_awarded(h: Harness) -> None:
+async def test_a_project_can_be_awarded_after_bidding_until_the_decision_window_ends(
+    h: Harness,
+) -> None:
     s = await scene(h)
     h.clock.advance(h.settings.bidding_window)
     async with h.tx() as m:
-        assert await m.projects.close_if_due(s.project_id)
+        assert await m.projects.end_bidding_if_due(s.project_id) is ProjectStatus.BIDDING_ENDED
+    h.clock.advance(h.settings.award_decision_window - timedelta(seconds=1))
+    async with h.tx() as m:
+        await m.awards.check_offer(s.employer, s.frank_bid)
+    h.clock.advance(seconds=1)  # the window is over, even before the sweep closes it
+    await h.refused(lambda m: m.awards.offer(s.employer, s.frank_bid), "project.not_open")
+    async with h.tx() as m:
+        assert await m.projects.close_unawarded_if_due(s.project_id)
     await h.refused(lambda m: m.awards.offer(s.employer, s.frank_bid), "project.not_open")
 
 
@@ -225,17 +234,18 @@ async def test_declined_offer_reopens_the_project_for_another_award(h: Harness) 
     assert declined.responded_at == h.clock.now()
     async with h.tx() as m:
         project = await m.projects.get(s.project_id)
-    assert project.status is ProjectStatus.OPEN
-    assert project.bidding_ends_at == h.clock.now() + h.settings.award_acceptance_window
+    # No more bids, but the employer has the award decision window to pick another.
+    assert project.status is ProjectStatus.BIDDING_ENDED
+    assert project.award_by == project.bidding_ends_at + h.settings.award_decision_window
     assert await state(h, s) == (
-        ProjectStatus.OPEN,
+        ProjectStatus.BIDDING_ENDED,
         {"frank": BidStatus.CLOSED, "grace": BidStatus.ACTIVE, "quinn": BidStatus.RETRACTED},
     )
     assert events(h, "award.declined") == [
         ((s.employer.user_id,), {"project_id": s.project_id, "award_id": award.id})
     ]
     async with h.tx() as m:
-        assert not await m.projects.close_if_due(s.project_id)
+        assert not await m.projects.close_unawarded_if_due(s.project_id)
     second = await offer(h, s, s.grace_bid)
     async with h.tx() as m:
         contract = await m.awards.accept(s.grace, second.id)

@@ -103,7 +103,7 @@ async def test_no_bids_on_awarded_cancelled_or_closed_projects(h: Harness) -> No
         await m.projects.cancel(erin, cancelled)
     h.clock.advance(h.settings.bidding_window)
     async with h.tx() as m:
-        await m.projects.close_if_due(closed)
+        await m.projects.end_bidding_if_due(closed)
     h.clock.set(h.clock.now() - h.settings.bidding_window)  # back inside the window
     for pid in (awarded, cancelled, closed):
         await h.refused(place(grace, pid), "project.not_open")

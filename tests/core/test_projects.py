@@ -398,7 +398,7 @@ async def test_closed_or_cancelled_project_cannot_be_edited(h: Harness) -> None:
         await m.projects.cancel(erin, cancelled)
     h.clock.advance(h.settings.bidding_window)
     async with h.tx() as m:
-        assert await m.projects.close_if_due(closed)
+        assert await m.projects.end_bidding_if_due(closed)
     await h.refused(
         lambda m: m.projects.edit(erin, closed, title="Too late to change it"),
         "project.not_editable",
@@ -486,7 +486,7 @@ async def test_closed_project_cannot_be_cancelled(h: Harness) -> None:
     pid = await h.open_project(erin)
     h.clock.advance(h.settings.bidding_window)
     async with h.tx() as m:
-        assert await m.projects.close_if_due(pid)
+        assert await m.projects.end_bidding_if_due(pid)
     await h.refused(lambda m: m.projects.cancel(erin, pid), "project.ended")
 
 
@@ -558,7 +558,7 @@ async def test_project_does_not_close_before_its_bidding_window_ends(h: Harness)
     h.clock.advance(h.settings.bidding_window - timedelta(seconds=1))
     before = await h.snapshot()
     async with h.tx() as m:
-        assert not await m.projects.close_if_due(pid)
+        assert not await m.projects.end_bidding_if_due(pid)
     assert await h.snapshot() == before
     assert events(h, "project.closed") == []
 
@@ -573,8 +573,13 @@ async def test_project_closes_when_its_bidding_window_ends(h: Harness) -> None:
     async with h.tx() as m:
         await m.bids.retract(grace, retracted)
     h.clock.advance(h.settings.bidding_window)
+    assert await titles_found(h, "telegram") == []  # not listed, even before the sweep
     async with h.tx() as m:
-        assert await m.projects.close_if_due(pid)
+        assert await m.projects.end_bidding_if_due(pid) is ProjectStatus.BIDDING_ENDED
+    assert events(h, "project.bidding_ended") == [((erin.user_id,), {"project_id": pid, "bids": 1})]
+    h.clock.advance(h.settings.award_decision_window)
+    async with h.tx() as m:
+        assert await m.projects.close_unawarded_if_due(pid)
     async with h.tx() as m:
         project = await m.projects.get(pid)
     assert project.status is ProjectStatus.CLOSED
@@ -585,7 +590,7 @@ async def test_project_closes_when_its_bidding_window_ends(h: Harness) -> None:
     }
     [(to, data)] = events(h, "project.closed")
     assert to == (erin.user_id, frank.user_id)
-    assert data == {"project_id": pid}
+    assert data == {"project_id": pid, "reason": "not_awarded"}
     assert await titles_found(h, "telegram") == []
 
 
@@ -594,16 +599,16 @@ async def test_closing_is_idempotent(h: Harness) -> None:
     pid = await h.open_project(erin)
     h.clock.advance(days=30)
     async with h.tx() as m:
-        assert await m.projects.close_if_due(pid)
+        assert await m.projects.end_bidding_if_due(pid)
     before = await h.snapshot()
     async with h.tx() as m:
-        assert not await m.projects.close_if_due(pid)
-        assert not await m.projects.close_if_due(pid)
+        assert not await m.projects.end_bidding_if_due(pid)
+        assert not await m.projects.end_bidding_if_due(pid)
     assert await h.snapshot() == before
     assert len(events(h, "project.closed")) == 1
 
 
-async def test_close_if_due_ignores_drafts_awarded_and_missing_projects(h: Harness) -> None:
+async def test_end_bidding_if_due_ignores_drafts_awarded_and_missing_projects(h: Harness) -> None:
     erin = await h.employer()
     frank = await h.freelancer()
     draft = await h.draft(erin)
@@ -613,9 +618,9 @@ async def test_close_if_due_ignores_drafts_awarded_and_missing_projects(h: Harne
         await m.awards.offer(erin, bid_id)
     h.clock.advance(days=30)
     async with h.tx() as m:
-        assert not await m.projects.close_if_due(draft)
-        assert not await m.projects.close_if_due(awarded)
-        assert not await m.projects.close_if_due(987_654)
+        assert not await m.projects.end_bidding_if_due(draft)
+        assert not await m.projects.end_bidding_if_due(awarded)
+        assert not await m.projects.end_bidding_if_due(987_654)
     assert await status_of(h, draft) is ProjectStatus.DRAFT
     assert await status_of(h, awarded) is ProjectStatus.AWARDED
 

@@ -40,7 +40,7 @@ import itertools
 import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -81,7 +81,7 @@ from storage.enums import (
     PayoutStatus,
     ProjectStatus,
 )
-from storage.models import LedgerTransaction, Posting
+from storage.models import LedgerTransaction, Posting, Reminder
 from tests.core.stateful_support import (
     Row,
     Snapshot,
@@ -149,8 +149,15 @@ class MarketplaceMachine(RuleBasedStateMachine):
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.clock = FrozenClock()
+        # Short windows, so that the timed rules (bidding ending, the award decision,
+        # reminders before an auto-release) come up within a few steps of time passing.
         self.settings = type(self).base_settings.model_copy(
-            update={"admin_ids": frozenset({ADMIN_TELEGRAM_ID})}
+            update={
+                "admin_ids": frozenset({ADMIN_TELEGRAM_ID}),
+                "bidding_window": timedelta(days=2),
+                "award_decision_window": timedelta(days=2),
+                "delivery_review_window": timedelta(days=3),
+            }
         )
         self.db: Database = self.run(self._open())
         self.snap: Snapshot | None = None
@@ -286,7 +293,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
         return admin, employers, freelancers, stranger, banned
 
     @initialize(
-        contracts=st.lists(contract_plan, min_size=1, max_size=2), open_projects=st.integers(0, 2)
+        contracts=st.lists(contract_plan, min_size=1, max_size=2), open_projects=st.integers(1, 2)
     )
     def world(
         self, contracts: list[tuple[int, int, list[tuple[int, str]], int]], open_projects: int
@@ -362,8 +369,11 @@ class MarketplaceMachine(RuleBasedStateMachine):
                 expect=True,
             )
             return
+        due = self.now() + timedelta(days=price % 5 + 1) if price % 2 else None
         ms = self.attempt(
-            lambda m: m.milestones.create(employer, cid, description="Part", amount=price),
+            lambda m: m.milestones.create(
+                employer, cid, description="Part", amount=price, due_at=due
+            ),
             expect=True,
         )
         row = {"id": ms.id, "contract_id": cid}
@@ -496,8 +506,11 @@ class MarketplaceMachine(RuleBasedStateMachine):
     @rule(i=pick, s=smart, other=st.booleans())
     def offer_award(self, i: int, s: int, other: bool) -> None:
         def fits(b: Row) -> bool:
-            project = self.s.projects[b["project_id"]]
-            return b["status"] is BidStatus.ACTIVE and project["status"] is ProjectStatus.OPEN
+            p = self.s.projects[b["project_id"]]
+            awardable = p["status"] is ProjectStatus.OPEN or (
+                p["status"] is ProjectStatus.BIDDING_ENDED and p["award_by"] > self.now()
+            )
+            return b["status"] is BidStatus.ACTIVE and awardable
 
         b = self.choose(self.s.bids, fits, i, s)
         employer = self.actor(self.s.projects[b["project_id"]]["employer_id"])
@@ -527,7 +540,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
     @precondition(has("projects"))
     @rule(i=pick, s=smart)
     def employer_cancels_project(self, i: int, s: int) -> None:
-        bidding = (ProjectStatus.OPEN, ProjectStatus.AWARDED)
+        bidding = (ProjectStatus.OPEN, ProjectStatus.BIDDING_ENDED, ProjectStatus.AWARDED)
         p = self.choose(self.s.projects, lambda p: p["status"] in bidding, i, s)
         employer = self.actor(p["employer_id"])
         held = [
@@ -545,13 +558,22 @@ class MarketplaceMachine(RuleBasedStateMachine):
         return c["status"] is ContractStatus.ACTIVE
 
     @precondition(has("contracts"))
-    @rule(i=pick, s=smart, price=amount, by=st.sampled_from(["employer", "freelancer", "other"]))
-    def new_milestone(self, i: int, s: int, price: int, by: str) -> None:
+    @rule(
+        i=pick,
+        s=smart,
+        price=amount,
+        by=st.sampled_from(["employer", "freelancer", "other"]),
+        due_hours=st.sampled_from([None, 2, 30, 100]),
+    )
+    def new_milestone(self, i: int, s: int, price: int, by: str, due_hours: int | None) -> None:
         c = self.choose(self.s.contracts, self.active, i, s)
         employer, freelancer = self.parties(c)
+        due = None if due_hours is None else self.now() + timedelta(hours=due_hours)
         if by == "employer":
             self.attempt(
-                lambda m: m.milestones.create(employer, c["id"], description="Part", amount=price),
+                lambda m: m.milestones.create(
+                    employer, c["id"], description="Part", amount=price, due_at=due
+                ),
                 expect=self.active(c),
             )
         elif by == "freelancer":
@@ -940,20 +962,50 @@ class MarketplaceMachine(RuleBasedStateMachine):
 
     # --- time ------------------------------------------------------------------------
 
-    @rule(hours=st.sampled_from([1, 2, 6, 12, 24, 37, 97, 169, 337, 400]))
+    @rule(hours=st.sampled_from([1, 2, 6, 12, 24, 30, 37, 49, 97, 169, 337, 400]))
     def time_passes(self, hours: int) -> None:
         """The clock moves and the timer sweep runs; what fell due happens, once."""
         now = self.clock.advance(hours=hours)
         before = self.s
-        closing = {
+        decide = self.settings.award_decision_window
+
+        def active_bids(pid: int) -> int:
+            return sum(
+                1
+                for b in before.bids.values()
+                if b["project_id"] == pid and b["status"] is BidStatus.ACTIVE
+            )
+
+        ending = {
             p["id"]
             for p in before.projects.values()
             if p["status"] is ProjectStatus.OPEN and p["bidding_ends_at"] <= now
+        }
+        # no bids, or the decision window is over too: closed at once
+        closing = {
+            pid
+            for pid in ending
+            if not active_bids(pid) or before.projects[pid]["bidding_ends_at"] + decide <= now
+        }
+        deciding = ending - closing
+        closing |= {
+            p["id"]
+            for p in before.projects.values()
+            if p["status"] is ProjectStatus.BIDDING_ENDED and p["award_by"] <= now
         }
         lapsing = {
             a["id"]
             for a in before.awards.values()
             if a["status"] is AwardStatus.PENDING and a["expires_at"] <= now
+        }
+        reminded = self.reminders_due(before, now)
+        publishing = {
+            c["id"]
+            for c in before.contracts.values()
+            if c["status"] is ContractStatus.COMPLETED
+            and c["reviews_published_at"] is None
+            and c["ended_at"] + self.settings.review_window <= now
+            and any(r["contract_id"] == c["id"] for r in before.reviews.values())
         }
         releasing = {
             m["id"]: Snapshot.escrow(m)
@@ -975,16 +1027,32 @@ class MarketplaceMachine(RuleBasedStateMachine):
         # the database holds this example's world only: the sweep did exactly this
         assert (
             report.projects_closed,
+            report.bidding_ended,
             report.awards_lapsed,
             report.milestones_auto_released,
             report.disputes_defaulted,
             report.disputes_escalated,
-        ) == tuple(map(len, (closing, lapsing, releasing, defaulting, escalating))), report
+            report.due_reminders,
+            report.auto_release_reminders,
+            report.reviews_published,
+        ) == (
+            *map(len, (closing, deciding, lapsing, releasing, defaulting, escalating)),
+            *map(len, reminded),
+            len(publishing),
+        ), report
+        for name, n in vars(report).items():
+            if name != "failures" and n:
+                event(f"time_passes: sweep {name}")
+                type(self).outcomes[f"time_passes: sweep {name}"] += 1
         again = self.attempt(lambda m: m.timers.sweep(), expect=True)
         assert again.total == 0, f"a second sweep at the same moment did more work: {again}"
         after = self.snapshot()
         for pid in closing:
             assert after.projects[pid]["status"] is ProjectStatus.CLOSED
+        for pid in deciding:
+            assert after.projects[pid]["status"] is ProjectStatus.BIDDING_ENDED
+        for cid in publishing:
+            assert after.contracts[cid]["reviews_published_at"] == now
         for aid in lapsing:
             assert after.awards[aid]["status"] is AwardStatus.LAPSED
         for mid, escrow in releasing.items():
@@ -1008,6 +1076,59 @@ class MarketplaceMachine(RuleBasedStateMachine):
         untouched = set(before.disputes) - defaulting - escalating
         for did in untouched:
             assert after.disputes[did]["status"] == before.disputes[did]["status"]
+
+    def reminders_due(self, before: Snapshot, now: datetime) -> tuple[set[int], set[int]]:
+        """The milestones a sweep at ``now`` must remind: (due date, auto-release).
+
+        The latest stage reached of each schedule, unless it or a later one was dealt
+        with; a stage whose moment came before funding (or delivery) is not announced.
+        """
+        s = self.settings
+        overdue = [s.overdue_reminder_interval * n for n in range(1, s.overdue_reminder_max + 1)]
+        due_offsets = [-s.due_reminder_before, timedelta(0), *overdue]
+        release_offsets = sorted(-d for d in s.auto_release_reminders)
+
+        async def rows() -> dict[tuple[int, str, datetime], int]:
+            async with self.db.uow() as uow:
+                found = await uow.session.execute(
+                    select(Reminder.subject_id, Reminder.kind, Reminder.target_at, Reminder.seq)
+                )
+                done: dict[tuple[int, str, datetime], int] = {}
+                for mid, kind, target, seq in found.all():
+                    key = (int(mid), str(kind), target)
+                    done[key] = max(done.get(key, -1), int(seq))
+                return done
+
+        done = self.run(rows())
+
+        def due(
+            m: Row,
+            kind: str,
+            deadline: datetime | None,
+            since: datetime | None,
+            offsets: list[timedelta],
+        ) -> bool:
+            if deadline is None:
+                return False
+            reached = [n for n, off in enumerate(offsets) if deadline + off <= now]
+            if not reached or done.get((m["id"], kind, deadline), -1) >= reached[-1]:
+                return False
+            return since is not None and deadline + offsets[reached[-1]] >= since
+
+        dues = {
+            m["id"]
+            for m in before.milestones.values()
+            if m["status"] is MilestoneStatus.FUNDED
+            and due(m, "due", m["due_at"], m["funded_at"], due_offsets)
+        }
+        releases = {
+            m["id"]
+            for m in before.milestones.values()
+            if m["status"] is MilestoneStatus.DELIVERED
+            and m["auto_release_at"] > now
+            and due(m, "auto_release", m["auto_release_at"], m["delivered_at"], release_offsets)
+        }
+        return dues, releases
 
     # --- idempotency -----------------------------------------------------------------
 

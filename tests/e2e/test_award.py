@@ -174,7 +174,7 @@ async def test_employer_declines_a_bid(app: App) -> None:
     assert await bid_status(app, b.grace_bid) is BidStatus.DECLINED
 
 
-async def test_unanswered_offer_lapses_then_bidding_closes(app: App) -> None:
+async def test_unanswered_offer_lapses_then_the_project_closes_unawarded(app: App) -> None:
     b = await bidding(app)
     async with market(app) as m:
         erin = m.users.actor(await m.users.get((await m.projects.get(b.project_id)).employer_id))
@@ -187,8 +187,13 @@ async def test_unanswered_offer_lapses_then_bidding_closes(app: App) -> None:
     await b.frank.wait_for_message("lapsed: it was not accepted in time")
     assert await bid_status(app, b.frank_bid) is BidStatus.ACTIVE
 
-    app.clock.advance(days=8)
+    app.clock.advance(days=6)  # bidding is over: Erin is asked to award one of the bids
     await app.sweep()
-    await b.erin.wait_for_message("has ended without an award")
+    prompt = await b.erin.wait_for_message("Bidding is over")
+    assert prompt.button_texts == ["💼 View bids (2)", "📄 Open project"]
+    app.clock.advance(days=7)  # and she let the decision window pass
+    await app.sweep()
+    closed = await b.erin.wait_for_message("nobody was awarded in time")
+    assert closed.button_texts == ["📝 Post it again", "📂 My projects"]
     for bidder in (b.frank, b.grace):
         await bidder.wait_for_message("nobody was hired")
