@@ -502,3 +502,37 @@ class Review(Base):
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
         Index("ix_reviews_subject", "subject_id", "subject_role"),
     )
+
+
+# --- alert subscriptions -----------------------------------------------------------
+
+
+class AlertSubscription(Base):
+    """What new projects a freelancer wants to hear about: any of their subscribed skills
+    and at least ``min_budget``, unless paused. A row without skills is alerts turned
+    off; it stays, so a profile edit never subscribes someone who opted out."""
+
+    __tablename__ = "alert_subscriptions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    min_budget: Mapped[int] = mapped_column(BigInteger, default=0)  # 0: any budget
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Last bid or change of settings: among equal matches, the most active hear first.
+    active_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]  # when the freelancer turned alerts off
+
+    __table_args__ = (CheckConstraint("min_budget >= 0", name="min_budget"),)
+
+
+class AlertSubscriptionSkill(Base):
+    __tablename__ = "alert_subscription_skills"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscriptions.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), primary_key=True)
+
+    # A new project's subscribers: one index range per skill of the project.
+    __table_args__ = (Index("ix_alert_subscription_skills_skill", "skill_id", "user_id"),)

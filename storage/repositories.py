@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, delete, exists, func, literal, or_, select, union
+from sqlalchemy import Select, and_, delete, exists, func, literal, or_, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -31,6 +31,8 @@ from storage.enums import (
 )
 from storage.models import (
     Account,
+    AlertSubscription,
+    AlertSubscriptionSkill,
     Award,
     Base,
     Bid,
@@ -136,18 +138,6 @@ class UserRepository(Repository[User]):
         for skill_id in sorted(set(skill_ids)):
             self.session.add(ProfileSkill(user_id=user_id, skill_id=skill_id))
         await self.session.flush()
-
-    async def freelancers_with_skills(self, skill_ids: Sequence[int], limit: int) -> list[User]:
-        """Freelancers to alert about a new project that needs one of these skills."""
-        stmt = (
-            select(User)
-            .join(ProfileSkill, ProfileSkill.user_id == User.id)
-            .where(ProfileSkill.skill_id.in_(skill_ids), User.is_banned.is_(False))
-            .distinct()
-            .order_by(User.id)
-            .limit(limit)
-        )
-        return await self._all(stmt)
 
     async def count(self) -> int:
         return int((await self.session.execute(select(func.count(User.id)))).scalar_one())
@@ -914,3 +904,107 @@ class StatsRepository:
     async def count(self, model: type[Base], *where: Any) -> int:
         stmt = select(func.count()).select_from(model).where(*where)
         return int((await self.session.execute(stmt)).scalar_one())
+
+
+# --- alert subscriptions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertMatch:
+    user_id: int
+    telegram_id: int
+    score: int  # how many of the project's skills the subscriber follows
+
+
+class SubscriptionRepository(Repository[AlertSubscription]):
+    """Keyed by user id: one subscription per person."""
+
+    model = AlertSubscription
+
+    async def lock(self, id_: int) -> AlertSubscription | None:
+        stmt = (
+            select(AlertSubscription)
+            .where(AlertSubscription.user_id == id_)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def ensure(self, user_id: int, now: datetime) -> AlertSubscription:
+        """Get or create (without skills, so off), locked; safe when two updates race."""
+        await self.session.execute(
+            insert_ignore(
+                self.session,
+                AlertSubscription,
+                {
+                    "user_id": user_id,
+                    "min_budget": 0,
+                    "paused": False,
+                    "created_at": now,
+                    "updated_at": now,
+                    "active_at": now,
+                },
+            )
+        )
+        found = await self.lock(user_id)
+        assert found is not None
+        return found
+
+    async def skill_ids(self, user_id: int) -> list[int]:
+        stmt = select(AlertSubscriptionSkill.skill_id).where(
+            AlertSubscriptionSkill.user_id == user_id
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def set_skills(self, user_id: int, skill_ids: Iterable[int]) -> None:
+        await self.session.execute(
+            delete(AlertSubscriptionSkill).where(AlertSubscriptionSkill.user_id == user_id)
+        )
+        for skill_id in sorted(set(skill_ids)):
+            self.session.add(AlertSubscriptionSkill(user_id=user_id, skill_id=skill_id))
+        await self.session.flush()
+
+    async def touch(self, user_id: int, now: datetime) -> None:
+        """The subscriber was active just now (a bid): they hear first among equals."""
+        await self.session.execute(
+            update(AlertSubscription)
+            .where(AlertSubscription.user_id == user_id)
+            .values(active_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def matches(
+        self, skill_ids: Sequence[int], budget_max: int, exclude_user_id: int
+    ) -> list[AlertMatch]:
+        """Everyone to alert about a project with these skills and top budget, best first.
+
+        The project's skills are a handful of ranges of ``ix_alert_subscription_skills_
+        skill``, counted per subscriber; each is then checked against their settings and
+        account by primary key (or one hash join when most subscribers match). Plain
+        rows, no ORM objects: a popular project reaches tens of thousands.
+        """
+        if not skill_ids:
+            return []
+        ss = AlertSubscriptionSkill
+        matched = (
+            select(ss.user_id, func.count().label("score"))
+            .where(ss.skill_id.in_(sorted(set(skill_ids))))
+            .group_by(ss.user_id)
+            .subquery("matched")
+        )
+        sub = AlertSubscription
+        stmt = (
+            select(matched.c.user_id, User.telegram_id, matched.c.score)
+            .select_from(matched)
+            .join(sub, sub.user_id == matched.c.user_id)
+            .join(User, User.id == matched.c.user_id)
+            .where(
+                sub.paused.is_(False),
+                sub.min_budget <= budget_max,
+                User.is_banned.is_(False),
+                matched.c.user_id != exclude_user_id,
+            )
+            .order_by(matched.c.score.desc(), sub.active_at.desc(), matched.c.user_id)
+        )
+        rows = await self.session.execute(stmt)
+        return [AlertMatch(int(u), int(t), int(n)) for u, t, n in rows]

@@ -1,4 +1,7 @@
-"""Users and freelancer profiles: registration, the profile, bans."""
+"""Users and freelancer profiles: registration, the profile, bans.
+
+A profile that becomes complete subscribes its owner to alerts for its skills (see
+``core.services.subscriptions``), unless they chose their alerts themselves."""
 
 from __future__ import annotations
 
@@ -140,7 +143,14 @@ class UserService(Service):
             if not found:
                 raise ValidationFailed("skills.none", "Pick at least one skill.")
             await self.uow.users.set_profile_skills(user.id, [sk.id for sk in found])
-        return await self.profile(user.id)
+        view = await self.profile(user.id)
+        if view.complete:
+            from core.services.subscriptions import SubscriptionService
+
+            await SubscriptionService(self.ctx).follow_profile(
+                user.id, [sk.id for sk in view.skills]
+            )
+        return view
 
     # --- admin ----------------------------------------------------------------------
 
@@ -171,16 +181,6 @@ class UserService(Service):
         return user
 
     # --- bot support: the marketplace front ---------------------------------------------
-
-    async def freelancers_for_skills(
-        self, skill_ids: Sequence[int], limit: int, *, exclude_user_id: int | None = None
-    ) -> list[User]:
-        """Freelancers to alert about a new project that needs any of these skills: banned
-        people left out, and the employer who posted it (who may freelance too)."""
-        if not skill_ids or limit <= 0:
-            return []
-        found = await self.uow.users.freelancers_with_skills(skill_ids, limit + 1)
-        return [u for u in found if u.id != exclude_user_id][:limit]
 
     async def find(self, actor: Actor, who: str) -> User:
         """An admin looks someone up by bidgram user id (``123`` or ``#123``) or ``@username``."""
