@@ -527,12 +527,33 @@ class AlertSubscription(Base):
 
 
 class AlertSubscriptionSkill(Base):
+    """A skill a subscriber follows, carrying copies of everything matching needs (their
+    settings, Telegram id and ban) so a new project's recipients are ranges of one index,
+    read without touching another table. ``SubscriptionRepository`` keeps the copies."""
+
     __tablename__ = "alert_subscription_skills"
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("alert_subscriptions.user_id", ondelete="CASCADE"), primary_key=True
     )
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)  # never changes for a user
+    min_budget: Mapped[int] = mapped_column(BigInteger)
+    active_at: Mapped[datetime]
+    paused: Mapped[bool] = mapped_column(Boolean)
+    banned: Mapped[bool] = mapped_column(Boolean)
 
-    # A new project's subscribers: one index range per skill of the project.
-    __table_args__ = (Index("ix_alert_subscription_skills_skill", "skill_id", "user_id"),)
+    __table_args__ = (
+        # a new project's subscribers: per skill, the receiving ones whose minimum its
+        # budget reaches, with all the query returns and orders by (index-only)
+        Index(
+            "ix_alert_subscription_skills_match",
+            "skill_id",
+            "paused",
+            "banned",
+            "min_budget",
+            "user_id",
+            "telegram_id",
+            "active_at",
+        ),
+    )

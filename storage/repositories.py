@@ -12,7 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, delete, exists, func, literal, or_, select, union, update
+from sqlalchemy import (
+    Select,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -909,13 +922,6 @@ class StatsRepository:
 # --- alert subscriptions ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AlertMatch:
-    user_id: int
-    telegram_id: int
-    score: int  # how many of the project's skills the subscriber follows
-
-
 class SubscriptionRepository(Repository[AlertSubscription]):
     """Keyed by user id: one subscription per person."""
 
@@ -956,55 +962,80 @@ class SubscriptionRepository(Repository[AlertSubscription]):
         )
         return list((await self.session.execute(stmt)).scalars())
 
-    async def set_skills(self, user_id: int, skill_ids: Iterable[int]) -> None:
+    async def set_skills(
+        self, sub: AlertSubscription, user: User, skill_ids: Iterable[int]
+    ) -> None:
+        """Follow exactly these skills, each row carrying the subscription's settings."""
         await self.session.execute(
-            delete(AlertSubscriptionSkill).where(AlertSubscriptionSkill.user_id == user_id)
+            delete(AlertSubscriptionSkill).where(AlertSubscriptionSkill.user_id == sub.user_id)
         )
-        for skill_id in sorted(set(skill_ids)):
-            self.session.add(AlertSubscriptionSkill(user_id=user_id, skill_id=skill_id))
-        await self.session.flush()
+        rows = [
+            {
+                "user_id": sub.user_id,
+                "skill_id": skill_id,
+                "telegram_id": user.telegram_id,
+                "min_budget": sub.min_budget,
+                "active_at": sub.active_at,
+                "paused": sub.paused,
+                "banned": user.is_banned,
+            }
+            for skill_id in sorted(set(skill_ids))
+        ]
+        if rows:
+            await self.session.execute(insert(AlertSubscriptionSkill), rows)
+
+    async def sync(self, sub: AlertSubscription) -> None:
+        """Copy the subscription's settings onto its skills after a change."""
+        await self.session.execute(
+            update(AlertSubscriptionSkill)
+            .where(AlertSubscriptionSkill.user_id == sub.user_id)
+            .values(min_budget=sub.min_budget, active_at=sub.active_at, paused=sub.paused)
+            .execution_options(synchronize_session=False)
+        )
 
     async def touch(self, user_id: int, now: datetime) -> None:
         """The subscriber was active just now (a bid): they hear first among equals."""
+        for model in (AlertSubscription, AlertSubscriptionSkill):
+            await self.session.execute(
+                update(model)
+                .where(model.user_id == user_id)
+                .values(active_at=now)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def set_banned(self, user_id: int, banned: bool) -> None:
+        """A ban (or its end) reaches the copies: banned people get no alerts."""
         await self.session.execute(
-            update(AlertSubscription)
-            .where(AlertSubscription.user_id == user_id)
-            .values(active_at=now)
+            update(AlertSubscriptionSkill)
+            .where(AlertSubscriptionSkill.user_id == user_id)
+            .values(banned=banned)
             .execution_options(synchronize_session=False)
         )
 
     async def matches(
         self, skill_ids: Sequence[int], budget_max: int, exclude_user_id: int
-    ) -> list[AlertMatch]:
+    ) -> Sequence[tuple[int, int, int]]:
         """Everyone to alert about a project with these skills and top budget, best first.
 
-        The project's skills are a handful of ranges of ``ix_alert_subscription_skills_
-        skill``, counted per subscriber; each is then checked against their settings and
-        account by primary key (or one hash join when most subscribers match). Plain
-        rows, no ORM objects: a popular project reaches tens of thousands.
+        One index-only walk of ``ix_alert_subscription_skills_match``: for each of the
+        project's skills, the range of receiving subscribers whose minimum the budget
+        reaches; rows counted per subscriber (the score) and sorted. No other table is
+        read, and rows come back plain: a popular project reaches tens of thousands.
         """
         if not skill_ids:
             return []
         ss = AlertSubscriptionSkill
-        matched = (
-            select(ss.user_id, func.count().label("score"))
-            .where(ss.skill_id.in_(sorted(set(skill_ids))))
-            .group_by(ss.user_id)
-            .subquery("matched")
-        )
-        sub = AlertSubscription
+        score = func.count().label("score")
         stmt = (
-            select(matched.c.user_id, User.telegram_id, matched.c.score)
-            .select_from(matched)
-            .join(sub, sub.user_id == matched.c.user_id)
-            .join(User, User.id == matched.c.user_id)
+            select(ss.user_id, ss.telegram_id, score)
             .where(
-                sub.paused.is_(False),
-                sub.min_budget <= budget_max,
-                User.is_banned.is_(False),
-                matched.c.user_id != exclude_user_id,
+                ss.skill_id.in_(sorted(set(skill_ids))),
+                ss.paused == false(),
+                ss.banned == false(),
+                ss.min_budget <= budget_max,
+                ss.user_id != exclude_user_id,
             )
-            .order_by(matched.c.score.desc(), sub.active_at.desc(), matched.c.user_id)
+            .group_by(ss.user_id, ss.telegram_id, ss.active_at)
+            .order_by(score.desc(), ss.active_at.desc(), ss.user_id)
         )
-        rows = await self.session.execute(stmt)
-        return [AlertMatch(int(u), int(t), int(n)) for u, t, n in rows]
+        return (await self.session.execute(stmt)).tuples().all()

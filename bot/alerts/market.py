@@ -1,4 +1,4 @@
-"""Alerts of the marketplace front: new projects for matching freelancers (and the
+"""Alerts of the marketplace front: new projects for their subscribers (and the
 projects channel), changes to projects, bids, and offers, each with quick replies."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import deeplinks
 from bot.callbacks import AwardCb, BidCb, ChatCb, ContractCb, MenuCb, ProjectCb
+from bot.keyboards import new_project_alert
 from bot.notifier import Alert, AlertContext, renders
 from bot.settings import BotSettings
 from bot.texts import bids as texts
@@ -18,8 +19,6 @@ from bot.texts.profile import reputation_line
 from core.events import Event
 from storage.enums import PartyRole
 from storage.models import Project
-
-DEFAULT_FANOUT = 200
 
 log = logging.getLogger("bidgram.alerts.market")
 
@@ -63,22 +62,18 @@ async def _to_all(
 
 @renders("project.published")
 async def project_published(event: Event, ctx: AlertContext) -> list[Alert]:
-    """Freelancers whose skills match (never the employer), and the projects channel."""
+    """Every subscriber the project matches, best match first (never the employer, nor
+    the paused or banned), each with a one-tap Stop; then the projects channel."""
     settings = ctx.settings
-    money = settings.money
-    view = await ctx.market.projects.view(int(event.data["project_id"] or 0))
-    card = project_texts.short_card(view, money)
-    fanout = settings.alert_fanout if isinstance(settings, BotSettings) else DEFAULT_FANOUT
-    skill_ids = [int(i) for i in str(event.data.get("skills") or "").split(",") if i.isdigit()]
-    people = await ctx.market.users.freelancers_for_skills(
-        skill_ids, fanout, exclude_user_id=view.project.employer_id
-    )
-    keyboard = _keyboard(
-        [(project_texts.VIEW_AND_BID, ProjectCb(action="view", project_id=view.project.id))]
-    )
-    alerts = [Alert(u.telegram_id, texts.alert_new_project(card), keyboard) for u in people]
+    project_id = int(event.data["project_id"] or 0)
+    view = await ctx.market.projects.view(project_id)
+    card = project_texts.short_card(view, settings.money)
+    text = texts.alert_new_project(card)
+    keyboard = new_project_alert(project_id)
+    recipients = await ctx.market.subscriptions.recipients_for_project(project_id)
+    alerts = [Alert(r.telegram_id, text, keyboard) for r in recipients]
     channel = settings.projects_channel if isinstance(settings, BotSettings) else None
-    if channel and isinstance(settings, BotSettings):
+    if channel:
         username = ctx.bot_username or None
         link = (
             InlineKeyboardMarkup(

@@ -12,6 +12,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bids", "My bids"),
     ("contracts", "My contracts"),
     ("profile", "My freelancer profile"),
+    ("alerts", "New-project alerts: skills, budget, pause"),
     ("balance", "Balance and payouts"),
     ("disputes", "My disputes"),
     ("chat", "Relay chat: who I am talking to"),

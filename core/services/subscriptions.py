@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotFound, ValidationFailed
 from core.services.users import UserService
 from storage.enums import ProjectStatus
-from storage.models import AlertSubscription, Skill
+from storage.models import AlertSubscription, Skill, User
 
 #: Skills one subscription may follow: enough for a broad generalist, few enough that
 #: an alert still means "this is your kind of work".
@@ -41,9 +42,8 @@ class SubscriptionView:
         return bool(self.skills) and not self.paused
 
 
-@dataclass(frozen=True)
-class Recipient:
-    """One freelancer to alert about a new project."""
+class Recipient(NamedTuple):
+    """One freelancer to alert about a new project (a tuple: thousands are built at once)."""
 
     user_id: int
     telegram_id: int
@@ -60,10 +60,10 @@ class SubscriptionService(Service):
         skills = await self.uow.skills.by_ids(await self.uow.subscriptions.skill_ids(sub.user_id))
         return SubscriptionView(sub.user_id, skills, sub.min_budget, sub.paused)
 
-    async def _own(self, actor: Actor) -> AlertSubscription:
+    async def _own(self, actor: Actor) -> tuple[AlertSubscription, User]:
         """The actor's subscription, created (off) if they never had one, locked."""
         user = await self.active_user(actor)
-        return await self.uow.subscriptions.ensure(user.id, self.now())
+        return await self.uow.subscriptions.ensure(user.id, self.now()), user
 
     async def _receiving(self, actor: Actor) -> AlertSubscription:
         """The actor's subscription, refused when there is none or it is off."""
@@ -97,8 +97,11 @@ class SubscriptionService(Service):
             )
         return amount
 
-    def _changed(self, sub: AlertSubscription) -> None:
+    async def _save(self, sub: AlertSubscription) -> SubscriptionView:
+        """A change by the freelancer (who is active now), copied onto their skills."""
         sub.updated_at = sub.active_at = self.now()
+        await self.uow.subscriptions.sync(sub)
+        return await self._view(sub)
 
     # --- the freelancer's choices ----------------------------------------------------
 
@@ -109,30 +112,27 @@ class SubscriptionService(Service):
         """Set the whole subscription at once and receive alerts (unpaused)."""
         skill_ids = await self._skill_ids(skills)
         min_budget = self._check_budget(min_budget)
-        sub = await self._own(actor)
-        await self.uow.subscriptions.set_skills(sub.user_id, skill_ids)
+        sub, user = await self._own(actor)
         sub.min_budget, sub.paused, sub.stopped_at = min_budget, False, None
-        self._changed(sub)
-        return await self._view(sub)
+        await self.uow.subscriptions.set_skills(sub, user, skill_ids)
+        return await self._save(sub)
 
     @atomic
     async def set_skills(self, actor: Actor, skills: Sequence[str]) -> SubscriptionView:
         """Follow exactly these skills (by slug); turns alerts on if they were off."""
         skill_ids = await self._skill_ids(skills)
-        sub = await self._own(actor)
-        await self.uow.subscriptions.set_skills(sub.user_id, skill_ids)
+        sub, user = await self._own(actor)
         sub.stopped_at = None
-        self._changed(sub)
-        return await self._view(sub)
+        await self.uow.subscriptions.set_skills(sub, user, skill_ids)
+        return await self._save(sub)
 
     @atomic
     async def set_min_budget(self, actor: Actor, amount: int) -> SubscriptionView:
         """Only projects whose top budget reaches ``amount`` (0: any budget)."""
         amount = self._check_budget(amount)
-        sub = await self._own(actor)
+        sub, _ = await self._own(actor)
         sub.min_budget = amount
-        self._changed(sub)
-        return await self._view(sub)
+        return await self._save(sub)
 
     @atomic
     async def pause(self, actor: Actor) -> SubscriptionView:
@@ -142,8 +142,7 @@ class SubscriptionService(Service):
                 "alerts.already_paused", "Your new-project alerts are already paused."
             )
         sub.paused = True
-        self._changed(sub)
-        return await self._view(sub)
+        return await self._save(sub)
 
     @atomic
     async def resume(self, actor: Actor) -> SubscriptionView:
@@ -151,18 +150,16 @@ class SubscriptionService(Service):
         if not sub.paused:
             raise InvalidState("alerts.not_paused", "Your new-project alerts are already on.")
         sub.paused = False
-        self._changed(sub)
-        return await self._view(sub)
+        return await self._save(sub)
 
     @atomic
     async def unsubscribe(self, actor: Actor) -> SubscriptionView:
         """Turn alerts off: no skills followed, and remembered so nothing turns them on
         again but the freelancer choosing skills."""
         sub = await self._receiving(actor)
-        await self.uow.subscriptions.set_skills(sub.user_id, [])
         sub.paused, sub.stopped_at = False, self.now()
-        self._changed(sub)
-        return await self._view(sub)
+        await self.uow.subscriptions.set_skills(sub, await self.active_user(actor), [])
+        return await self._save(sub)
 
     # --- on the freelancer's behalf ---------------------------------------------------
 
@@ -177,8 +174,10 @@ class SubscriptionService(Service):
         ):
             return False
         sub = sub or await self.uow.subscriptions.ensure(user_id, self.now())
-        await self.uow.subscriptions.set_skills(user_id, skill_ids)
-        self._changed(sub)
+        sub.updated_at = sub.active_at = self.now()
+        user = await self.uow.users.get(user_id)
+        assert user is not None
+        await self.uow.subscriptions.set_skills(sub, user, skill_ids)
         return True
 
     # --- matching --------------------------------------------------------------------
@@ -199,4 +198,4 @@ class SubscriptionService(Service):
             project.budget_max,
             exclude_user_id=project.employer_id,
         )
-        return [Recipient(m.user_id, m.telegram_id, m.score) for m in matches]
+        return list(map(Recipient._make, matches))

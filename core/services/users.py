@@ -166,6 +166,7 @@ class UserService(Service):
         user.is_banned = True
         user.banned_at = self.now()
         user.ban_reason = text.bounded(reason, "ban.reason", "Reason", 1, 500)
+        await self.uow.subscriptions.set_banned(user.id, True)
         self.emit("user.banned", [user.id], user_id=user.id)
         return user
 
@@ -177,6 +178,7 @@ class UserService(Service):
         user.is_banned = False
         user.banned_at = None
         user.ban_reason = None
+        await self.uow.subscriptions.set_banned(user.id, False)
         self.emit("user.unbanned", [user.id], user_id=user.id)
         return user
 

@@ -335,3 +335,63 @@ async def test_after_the_upgrade_freelancers_keep_the_alerts_their_skills_gave_t
         ]
     finally:
         await engine.dispose()
+
+
+async def test_a_changed_minimum_budget_and_an_ended_ban_count_at_once(h: Harness) -> None:
+    admin = await h.admin()
+    erin = await h.employer()
+    frank = await h.freelancer("Frank", skills=("python",))
+    pid = await h.open_project(erin, skills=["python"], budget_max=50_000)
+    async with h.tx() as m:
+        await m.subscriptions.set_min_budget(frank, 60_000)
+    assert await reached(h, pid) == []
+    async with h.tx() as m:
+        await m.subscriptions.set_min_budget(frank, 40_000)
+        await m.users.ban(admin, frank.user_id, "spam")
+    assert await reached(h, pid) == []
+    async with h.tx() as m:
+        await m.users.unban(admin, frank.user_id)
+    assert await reached(h, pid) == [frank.user_id]
+
+
+async def test_the_followed_skills_always_carry_the_subscription_as_it_is(h: Harness) -> None:
+    """Matching reads copies of the settings kept on each followed skill: every change
+    of settings, ban or bid leaves them equal to the subscription and the account."""
+    admin = await h.admin()
+    erin = await h.employer()
+    frank = await h.freelancer("Frank", skills=("python", "go"))
+    pid = await h.open_project(erin, skills=["python"])
+
+    async def agree() -> None:
+        async with h.db.uow() as uow:
+            sub = (await uow.session.execute(select(AlertSubscription))).scalar_one()
+            user = await uow.users.get(frank.user_id)
+            assert user is not None
+            rows = (await uow.session.execute(select(AlertSubscriptionSkill))).scalars().all()
+            assert rows
+            for row in rows:
+                assert (row.telegram_id, row.banned) == (user.telegram_id, user.is_banned)
+                assert (row.min_budget, row.paused, row.active_at) == (
+                    sub.min_budget,
+                    sub.paused,
+                    sub.active_at,
+                )
+
+    await agree()
+    steps = [
+        lambda m: m.subscriptions.set_min_budget(frank, 20_000),
+        lambda m: m.subscriptions.pause(frank),
+        lambda m: m.subscriptions.set_skills(frank, ["python", "sql", "go"]),
+        lambda m: m.subscriptions.resume(frank),
+        lambda m: m.users.ban(admin, frank.user_id, "spam"),
+        lambda m: m.users.unban(admin, frank.user_id),
+        lambda m: m.subscriptions.subscribe(frank, ["python"], 5_000),
+        lambda m: m.bids.place(
+            frank, pid, amount=30_000, delivery_days=5, proposal="I have built many shop bots."
+        ),
+    ]
+    for step in steps:
+        h.clock.advance(minutes=5)
+        async with h.tx() as m:
+            await step(m)
+        await agree()

@@ -43,6 +43,11 @@ def upgrade() -> None:
         "alert_subscription_skills",
         sa.Column("user_id", USER_ID, nullable=False),
         sa.Column("skill_id", sa.Integer(), nullable=False),
+        sa.Column("telegram_id", sa.BigInteger(), nullable=False),
+        sa.Column("min_budget", sa.BigInteger(), nullable=False),
+        sa.Column("active_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("banned", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["skill_id"], ["skills.id"], name=op.f("fk_alert_subscription_skills_skill_id_skills")
         ),
@@ -56,12 +61,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("alert_subscription_skills", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_alert_subscription_skills_skill", ["skill_id", "user_id"], unique=False
+            "ix_alert_subscription_skills_match",
+            [
+                "skill_id",
+                "paused",
+                "banned",
+                "min_budget",
+                "user_id",
+                "telegram_id",
+                "active_at",
+            ],
+            unique=False,
         )
     _subscribe_profile_skills()
 
 
 def _subscribe_profile_skills() -> None:
+    users = sa.table("users", sa.column("id"), sa.column("telegram_id"), sa.column("is_banned"))
     profiles = sa.table("freelancer_profiles", sa.column("user_id"), sa.column("updated_at"))
     profile_skills = sa.table("profile_skills", sa.column("user_id"), sa.column("skill_id"))
     subscriptions = sa.table(
@@ -73,7 +89,16 @@ def _subscribe_profile_skills() -> None:
         sa.column("updated_at"),
         sa.column("active_at"),
     )
-    skills = sa.table("alert_subscription_skills", sa.column("user_id"), sa.column("skill_id"))
+    skills = sa.table(
+        "alert_subscription_skills",
+        sa.column("user_id"),
+        sa.column("skill_id"),
+        sa.column("telegram_id"),
+        sa.column("min_budget"),
+        sa.column("active_at"),
+        sa.column("paused"),
+        sa.column("banned"),
+    )
     having_skills = sa.exists().where(profile_skills.c.user_id == profiles.c.user_id)
     op.execute(
         subscriptions.insert().from_select(
@@ -90,14 +115,25 @@ def _subscribe_profile_skills() -> None:
     )
     op.execute(
         skills.insert().from_select(
-            ["user_id", "skill_id"],
-            sa.select(profile_skills.c.user_id, profile_skills.c.skill_id),
+            ["user_id", "skill_id", "telegram_id", "min_budget", "active_at", "paused", "banned"],
+            sa.select(
+                profile_skills.c.user_id,
+                profile_skills.c.skill_id,
+                users.c.telegram_id,
+                sa.literal(0),
+                profiles.c.updated_at,
+                sa.false(),
+                users.c.is_banned,
+            )
+            .select_from(profile_skills)
+            .join(profiles, profiles.c.user_id == profile_skills.c.user_id)
+            .join(users, users.c.id == profile_skills.c.user_id),
         )
     )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("alert_subscription_skills", schema=None) as batch_op:
-        batch_op.drop_index("ix_alert_subscription_skills_skill")
+        batch_op.drop_index("ix_alert_subscription_skills_match")
     op.drop_table("alert_subscription_skills")
     op.drop_table("alert_subscriptions")
