@@ -14,7 +14,14 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import AlertsCb, PageCb, SkillCb
-from bot.flows.profile import picker, picker_toggle, picker_turn, slugs_of, typed_skills
+from bot.flows.profile import (
+    picker,
+    picker_toggle,
+    picker_turn,
+    skill_pages,
+    slugs_of,
+    typed_skills,
+)
 from bot.handlers.alerts import send_screen
 from bot.keyboards import cancel_row
 from bot.middlewares import CallbackReply
@@ -64,21 +71,20 @@ async def start_skills(
     actor: Actor,
 ) -> None:
     """The picker, showing what is followed now (or, the first time, the profile's
-    skills as a suggestion)."""
+    skills as a suggestion), opened at the page of the first of them."""
     view = await market.subscriptions.of(actor.user_id)
     if view is not None and not view.off:
         selected = [s.id for s in view.skills]
     else:
         selected = [s.id for s in (await market.users.profile(actor.user_id)).skills]
+    catalogue = await market.users.skills_catalogue()
+    pages = skill_pages(catalogue)
+    page = next((n for n, p in enumerate(pages) if any(s.id in selected for s in p)), 0)
     await state.clear()
     await state.set_state(AlertsForm.skills)
-    await state.update_data(skills=selected, sk_page=0)
+    await state.update_data(skills=selected, sk_page=page)
     text, markup = picker(
-        await market.users.skills_catalogue(),
-        selected,
-        0,
-        _prompt,
-        done=profile_texts.skills_done(len(selected)),
+        catalogue, selected, page, _prompt, done=profile_texts.skills_done(len(selected))
     )
     await bot.send_message(actor.telegram_id, text, reply_markup=markup)
 
