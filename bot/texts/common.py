@@ -50,6 +50,8 @@ HELP = (
     "5. Both sides review each other; reviews stay hidden until both have written.\n\n"
     "Nobody has to share a username: messages go through the bot and are kept as the record "
     "if there is ever a dispute.\n\n"
+    "Freelancers: /alerts chooses which new projects you hear about (skills, minimum budget), "
+    "or pauses them.\n\n"
     "/cancel leaves whatever you are doing."
 )
 

@@ -65,8 +65,8 @@ class SubscriptionService(Service):
         user = await self.active_user(actor)
         return await self.uow.subscriptions.ensure(user.id, self.now()), user
 
-    async def _receiving(self, actor: Actor) -> AlertSubscription:
-        """The actor's subscription, refused when there is none or it is off."""
+    async def _receiving(self, actor: Actor) -> tuple[AlertSubscription, User]:
+        """The actor's subscription, locked, refused when there is none or it is off."""
         user = await self.active_user(actor)
         sub = await self.uow.subscriptions.lock(user.id)
         if sub is None or not await self.uow.subscriptions.skill_ids(user.id):
@@ -74,7 +74,7 @@ class SubscriptionService(Service):
                 "alerts.off",
                 "Your new-project alerts are off. Choose skills in /alerts to turn them on.",
             )
-        return sub
+        return sub, user
 
     async def _skill_ids(self, slugs: Sequence[str]) -> list[int]:
         found = await UserService(self.ctx).resolve_skills(slugs, MAX_SKILLS)
@@ -136,7 +136,7 @@ class SubscriptionService(Service):
 
     @atomic
     async def pause(self, actor: Actor) -> SubscriptionView:
-        sub = await self._receiving(actor)
+        sub, _ = await self._receiving(actor)
         if sub.paused:
             raise InvalidState(
                 "alerts.already_paused", "Your new-project alerts are already paused."
@@ -146,7 +146,7 @@ class SubscriptionService(Service):
 
     @atomic
     async def resume(self, actor: Actor) -> SubscriptionView:
-        sub = await self._receiving(actor)
+        sub, _ = await self._receiving(actor)
         if not sub.paused:
             raise InvalidState("alerts.not_paused", "Your new-project alerts are already on.")
         sub.paused = False
@@ -156,9 +156,9 @@ class SubscriptionService(Service):
     async def unsubscribe(self, actor: Actor) -> SubscriptionView:
         """Turn alerts off: no skills followed, and remembered so nothing turns them on
         again but the freelancer choosing skills."""
-        sub = await self._receiving(actor)
+        sub, user = await self._receiving(actor)
         sub.paused, sub.stopped_at = False, self.now()
-        await self.uow.subscriptions.set_skills(sub, await self.active_user(actor), [])
+        await self.uow.subscriptions.set_skills(sub, user, [])
         return await self._save(sub)
 
     # --- on the freelancer's behalf ---------------------------------------------------
