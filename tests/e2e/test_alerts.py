@@ -4,12 +4,12 @@ settings screen's pause and turn off, and stale or forged presses that explain."
 
 from __future__ import annotations
 
-from bot.callbacks import AlertsCb
-from emulator import ChatMessage, SimulatedUser
-from tests.e2e.conftest import App
 from collections.abc import Sequence
 
+from bot.callbacks import AlertsCb
 from core.actors import Actor
+from emulator import ChatMessage, SimulatedUser
+from tests.e2e.conftest import App
 from tests.e2e.test_bidding import DESCRIPTION, freelancer, market, member, started
 
 NEW_PROJECT = "A new project matches your skills"
@@ -65,11 +65,12 @@ async def test_a_freelancer_sets_alerts_gets_a_project_stops_them_and_undoes(app
     assert answer.show_alert and answer.text == (
         "Pick at least one skill. To stop alerts, turn them off."
     )
+    page_id = picker.message_id
     while "Python" not in picker.button_texts:  # the catalogue comes in pages
         await nora.click(picker, "Next ›")
-        picker = await nora.wait_for_message(lambda m: m.message_id == picker.message_id)
+        picker = await nora.wait_for_message(lambda m: m.message_id == page_id)
     await nora.click(picker, "Python")
-    chosen = await nora.wait_for_message(lambda m: m.message_id == picker.message_id)
+    chosen = await nora.wait_for_message(lambda m: m.message_id == page_id)
     await nora.click(chosen, "✔ Done (1 selected)")
     saved = await nora.wait_for_message("✅ Saved.")
     assert "Status: 🟢 On" in saved.text and "Skills: Python" in saved.text
