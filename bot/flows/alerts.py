@@ -204,7 +204,7 @@ async def typed_budget(
     settings: BotSettings,
 ) -> None:
     text = (message.text or "").strip()
-    amount = 0 if text.casefold() in {"any", "0"} else settings.money.parse(text)
+    amount = 0 if text.casefold() == "any" else settings.money.parse(text)
     await market.subscriptions.set_min_budget(actor, amount)
     await _saved(bot, market, actor, settings, state)
 
