@@ -81,3 +81,11 @@ class FlowCb(CallbackData, prefix="f"):
     """A choice inside the current conversation (confirm, skip, back...)."""
 
     action: str
+
+
+class AlertsCb(CallbackData, prefix="al"):
+    """New-project alert settings; ``project_id`` names the alert a Stop or Undo was
+    pressed on (to redraw it), never whose alerts: that is always the presser's."""
+
+    action: str
+    project_id: int = 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import FlowCb, MenuCb
+from bot.callbacks import AlertsCb, FlowCb, MenuCb, ProjectCb
+from bot.texts import alerts as alert_texts
+from bot.texts import projects as project_texts
 
 MENU_ITEMS: tuple[tuple[str, str], ...] = (
     ("post", "📝 Post a project"),
@@ -14,6 +16,7 @@ MENU_ITEMS: tuple[tuple[str, str], ...] = (
     ("bids", "💼 My bids"),
     ("contracts", "🤝 Contracts"),
     ("profile", "👤 Profile"),
+    ("alerts", "🔔 Alerts"),
     ("balance", "💰 Balance"),
     ("help", "❓ Help"),
 )
@@ -39,3 +42,31 @@ def cancel_row() -> list[InlineKeyboardButton]:
 
 def only_cancel() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[cancel_row()])
+
+
+def new_project_alert(project_id: int) -> InlineKeyboardMarkup:
+    """Under a new-project alert: open it, or stop such alerts in one tap."""
+    view = ProjectCb(action="view", project_id=project_id).pack()
+    stop = AlertsCb(action="stop", project_id=project_id).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=project_texts.VIEW_AND_BID, callback_data=view)],
+            [InlineKeyboardButton(text=alert_texts.STOP, callback_data=stop)],
+        ]
+    )
+
+
+def stopped_alert(project_id: int) -> InlineKeyboardMarkup:
+    """Under an alert whose Stop was pressed: take it back, or open the settings."""
+    view = ProjectCb(action="view", project_id=project_id).pack()
+    undo = AlertsCb(action="undo", project_id=project_id).pack()
+    settings = AlertsCb(action="open").pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=project_texts.VIEW_AND_BID, callback_data=view)],
+            [
+                InlineKeyboardButton(text=alert_texts.UNDO, callback_data=undo),
+                InlineKeyboardButton(text=alert_texts.SETTINGS, callback_data=settings),
+            ],
+        ]
+    )

@@ -27,7 +27,6 @@ class BotSettings(Settings):
     funding_gateway: Literal["sandbox", "stars", "telegram"] = "sandbox"
     payment_provider_token: SecretStr | None = None
     projects_channel: str | None = None  # @channel or -100... id where new projects are posted
-    alert_fanout: int = 200  # freelancers alerted per new project
     redis_url: str | None = None  # shares rate limits (and more) between processes
 
     # Delivery of alerts (bot.delivery). Defaults stay under Telegram's limits with room:

@@ -18,6 +18,7 @@ from core.services.payouts import PayoutService
 from core.services.projects import ProjectService
 from core.services.reputation import ReputationService
 from core.services.reviews import ReviewService
+from core.services.subscriptions import SubscriptionService
 from core.services.timers import TimerService
 from core.services.users import UserService
 from core.settings import Settings
@@ -45,6 +46,7 @@ class Marketplace:
         self.messages = MessageService(self.ctx)
         self.reviews = ReviewService(self.ctx)
         self.reputation = ReputationService(self.ctx)
+        self.subscriptions = SubscriptionService(self.ctx)
         self.timers = TimerService(self.ctx)
         self.admin = AdminService(self.ctx)
 

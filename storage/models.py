@@ -606,3 +606,58 @@ class Reminder(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("subject_kind", "subject_id", "kind", "target_at", "seq"),)
+
+
+# --- alert subscriptions -----------------------------------------------------------
+
+
+class AlertSubscription(Base):
+    """What new projects a freelancer wants to hear about: any of their subscribed skills
+    and at least ``min_budget``, unless paused. A row without skills is alerts turned
+    off; it stays, so a profile edit never subscribes someone who opted out."""
+
+    __tablename__ = "alert_subscriptions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    min_budget: Mapped[int] = mapped_column(BigInteger, default=0)  # 0: any budget
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Last bid or change of settings: among equal matches, the most active hear first.
+    active_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]  # when the freelancer turned alerts off
+
+    __table_args__ = (CheckConstraint("min_budget >= 0", name="min_budget"),)
+
+
+class AlertSubscriptionSkill(Base):
+    """A skill a subscriber follows, carrying copies of everything matching needs (their
+    settings, Telegram id and ban) so a new project's recipients are ranges of one index,
+    read without touching another table. ``SubscriptionRepository`` keeps the copies."""
+
+    __tablename__ = "alert_subscription_skills"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscriptions.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)  # never changes for a user
+    min_budget: Mapped[int] = mapped_column(BigInteger)
+    active_at: Mapped[datetime]
+    paused: Mapped[bool] = mapped_column(Boolean)
+    banned: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (
+        # a new project's subscribers: per skill, the receiving ones whose minimum its
+        # budget reaches, with all the query returns and orders by (index-only)
+        Index(
+            "ix_alert_subscription_skills_match",
+            "skill_id",
+            "paused",
+            "banned",
+            "min_budget",
+            "user_id",
+            "telegram_id",
+            "active_at",
+        ),
+    )

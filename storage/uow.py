@@ -28,6 +28,7 @@ from storage.repositories import (
     ReviewRepository,
     SkillRepository,
     StatsRepository,
+    SubscriptionRepository,
     UserRepository,
 )
 
@@ -61,6 +62,7 @@ class UnitOfWork:
         self.reminders = ReminderRepository(s)
         self.stats = StatsRepository(s)
         self.outbox = OutboxRepository(s)
+        self.subscriptions = SubscriptionRepository(s)
         return self
 
     async def __aexit__(

@@ -1,4 +1,4 @@
-"""Alerts of the marketplace front: new projects for matching freelancers (and the
+"""Alerts of the marketplace front: new projects for their subscribers (and the
 projects channel), changes to projects, bids, and offers, each with quick replies."""
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import deeplinks
-from bot.callbacks import AwardCb, BidCb, ChatCb, ContractCb, MenuCb, ProjectCb
+from bot.callbacks import AlertsCb, AwardCb, BidCb, ChatCb, ContractCb, MenuCb, ProjectCb
+from bot.keyboards import new_project_alert
 from bot.notifier import Alert, AlertContext, digest, renders
 from bot.settings import BotSettings
+from bot.texts import alerts as alert_texts
 from bot.texts import bids as texts
 from bot.texts import projects as project_texts
 from bot.texts.profile import reputation_line
 from core.events import Event
 from storage.enums import PartyRole, ProjectStatus
 from storage.models import Project
-
-DEFAULT_FANOUT = 200
 
 log = logging.getLogger("bidgram.alerts.market")
 
@@ -64,26 +64,21 @@ async def _to_all(
 
 @renders("project.published")
 async def project_published(event: Event, ctx: AlertContext) -> list[Alert]:
-    """Freelancers whose skills match (never the employer), and the projects channel."""
+    """Every subscriber the project matches, best match first (never the employer, nor
+    the paused or banned), each with a one-tap Stop; then the projects channel."""
     settings = ctx.settings
-    money = settings.money
-    view = await ctx.market.projects.view(int(event.data["project_id"] or 0))
-    card = project_texts.short_card(view, money)
-    fanout = settings.alert_fanout if isinstance(settings, BotSettings) else DEFAULT_FANOUT
-    skill_ids = [int(i) for i in str(event.data.get("skills") or "").split(",") if i.isdigit()]
-    people = await ctx.market.users.freelancers_for_skills(
-        skill_ids, fanout, exclude_user_id=view.project.employer_id
-    )
-    keyboard = _keyboard(
-        [(project_texts.VIEW_AND_BID, ProjectCb(action="view", project_id=view.project.id))]
-    )
+    project_id = int(event.data["project_id"] or 0)
+    view = await ctx.market.projects.view(project_id)
+    card = project_texts.short_card(view, settings.money)
     text = texts.alert_new_project(card)
+    keyboard = new_project_alert(project_id)
+    recipients = await ctx.market.subscriptions.recipients_for_project(project_id)
     alerts = [
-        Alert(u.telegram_id, text, keyboard, digest=NEW_PROJECT, ref_id=view.project.id)
-        for u in people
+        Alert(r.telegram_id, text, keyboard, digest=NEW_PROJECT, ref_id=project_id)
+        for r in recipients
     ]
     channel = settings.projects_channel if isinstance(settings, BotSettings) else None
-    if channel and isinstance(settings, BotSettings):
+    if channel:
         username = ctx.bot_username or None
         link = (
             InlineKeyboardMarkup(
@@ -129,6 +124,7 @@ async def new_projects_digest(
         for n, p in enumerate(first, 1)
     ]
     rows.append([(texts.FIND_WORK, MenuCb(action="find"))])
+    rows.append([(alert_texts.STOP, AlertsCb(action="stop", project_id=first[0].id))])
     return texts.digest_new_projects(lines, len(shown) - len(first)), _keyboard(*rows)
 
 

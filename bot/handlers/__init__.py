@@ -15,6 +15,9 @@ def routers() -> list[Router]:
         admin as admin_flow,
     )
     from bot.flows import (
+        alerts as alerts_flow,
+    )
+    from bot.flows import (
         bid as bid_flow,
     )
     from bot.flows import (
@@ -35,6 +38,7 @@ def routers() -> list[Router]:
     )
     from bot.handlers import (
         admin,
+        alerts,
         bids,
         browse,
         contracts,
@@ -53,6 +57,7 @@ def routers() -> list[Router]:
         start.router,
         payments.router,  # pre-checkout and successful payments, before anything else
         profile.router,
+        alerts.router,
         projects.router,
         browse.router,
         bids.router,
@@ -63,6 +68,7 @@ def routers() -> list[Router]:
         disputes.router,
         admin.router,
         profile_flow.router,
+        alerts_flow.router,
         post_project.router,
         bid_flow.router,
         milestone_flow.router,

@@ -12,6 +12,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bids", "My bids"),
     ("contracts", "My contracts"),
     ("profile", "My freelancer profile"),
+    ("alerts", "New-project alerts: skills, budget, pause"),
     ("balance", "Balance and payouts"),
     ("disputes", "My disputes"),
     ("chat", "Relay chat: who I am talking to"),
@@ -49,6 +50,8 @@ HELP = (
     "5. Both sides review each other; reviews stay hidden until both have written.\n\n"
     "Nobody has to share a username: messages go through the bot and are kept as the record "
     "if there is ever a dispute.\n\n"
+    "Freelancers: /alerts chooses which new projects you hear about (skills, minimum budget), "
+    "or pauses them.\n\n"
     "/cancel leaves whatever you are doing."
 )
 

@@ -137,6 +137,7 @@ class BidService(Service):
             await self.uow.flush()
         except IntegrityError:  # a concurrent bid by the same freelancer won
             raise Conflict("bid.exists", "You already bid on this project.") from None
+        await self.uow.subscriptions.touch(user.id, now)  # active: hears first among equals
         self.emit("bid.placed", [project.employer_id], project_id=project.id, bid_id=bid.id)
         return bid
 

@@ -1,4 +1,7 @@
-"""Users and freelancer profiles: registration, the profile, bans."""
+"""Users and freelancer profiles: registration, the profile, bans.
+
+A profile that becomes complete subscribes its owner to alerts for its skills (see
+``core.services.subscriptions``), unless they chose their alerts themselves."""
 
 from __future__ import annotations
 
@@ -148,7 +151,14 @@ class UserService(Service):
             if not found:
                 raise ValidationFailed("skills.none", "Pick at least one skill.")
             await self.uow.users.set_profile_skills(user.id, [sk.id for sk in found])
-        return await self.profile(user.id)
+        view = await self.profile(user.id)
+        if view.complete:
+            from core.services.subscriptions import SubscriptionService
+
+            await SubscriptionService(self.ctx).follow_profile(
+                user.id, [sk.id for sk in view.skills]
+            )
+        return view
 
     # --- admin ----------------------------------------------------------------------
 
@@ -164,6 +174,7 @@ class UserService(Service):
         user.is_banned = True
         user.banned_at = self.now()
         user.ban_reason = text.bounded(reason, "ban.reason", "Reason", 1, 500)
+        await self.uow.subscriptions.set_banned(user.id, True)
         self.emit("user.banned", [user.id], user_id=user.id)
         return user
 
@@ -175,20 +186,11 @@ class UserService(Service):
         user.is_banned = False
         user.banned_at = None
         user.ban_reason = None
+        await self.uow.subscriptions.set_banned(user.id, False)
         self.emit("user.unbanned", [user.id], user_id=user.id)
         return user
 
     # --- bot support: the marketplace front ---------------------------------------------
-
-    async def freelancers_for_skills(
-        self, skill_ids: Sequence[int], limit: int, *, exclude_user_id: int | None = None
-    ) -> list[User]:
-        """Freelancers to alert about a new project that needs any of these skills: banned
-        people left out, and the employer who posted it (who may freelance too)."""
-        if not skill_ids or limit <= 0:
-            return []
-        found = await self.uow.users.freelancers_with_skills(skill_ids, limit + 1)
-        return [u for u in found if u.id != exclude_user_id][:limit]
 
     async def find(self, actor: Actor, who: str) -> User:
         """An admin looks someone up by bidgram user id (``123`` or ``#123``) or ``@username``."""

@@ -149,24 +149,6 @@ async def test_pending_offer_is_shown_to_the_two_people_it_concerns(h: Harness) 
         assert await m.awards.pending_for_project(grace, pid) is None
 
 
-async def test_freelancers_for_skills_leaves_out_the_employer_and_the_banned(h: Harness) -> None:
-    admin = await h.admin()
-    frank = await h.freelancer("Frank", skills=("python",))
-    grace = await h.freelancer("Grace", skills=("python", "go"))
-    erin = await h.freelancer("Erin", skills=("go",))
-    await h.freelancer("Dora", skills=("logo-design",))
-    banned = await h.freelancer("Bert", skills=("python",))
-    async with h.tx() as m:
-        await m.users.ban(admin, banned.user_id, "spam")
-    async with h.tx() as m:
-        ids = [s.id for s in await m.users.resolve_skills(["python", "go"], 5)]
-        found = await m.users.freelancers_for_skills(ids, 10, exclude_user_id=erin.user_id)
-        assert [u.id for u in found] == [frank.user_id, grace.user_id]
-        capped = await m.users.freelancers_for_skills(ids, 1, exclude_user_id=frank.user_id)
-        assert [u.id for u in capped] == [grace.user_id]
-        assert await m.users.freelancers_for_skills([], 10) == []
-
-
 async def test_confirm_steps_refuse_with_the_operations_own_reasons(h: Harness) -> None:
     """check_offer / check_active / check_open say no exactly as offer / retract / decline would."""
     employer, freelancer, other = (

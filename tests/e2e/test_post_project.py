@@ -170,27 +170,31 @@ async def test_edit_then_cancel_with_a_confirm_step(app: App) -> None:
     assert answer.show_alert and answer.text == "A project can only be edited while it is open."
 
 
-async def test_new_project_alert_is_capped_and_posted_to_the_channel(app: App) -> None:
-    """The renderer on its own: fan-out capped by ALERT_FANOUT, the employer left out,
-    and the channel post carrying a deep link (the emulator has no channels to send to)."""
+async def test_new_project_alert_reaches_every_subscriber_best_first_and_the_channel(
+    app: App,
+) -> None:
+    """The renderer on its own: every matching subscriber, the best match first, the
+    employer left out, each alert with a one-tap Stop; and the channel post carrying a
+    deep link (the emulator has no channels to send to)."""
     erin, dora, gus = app.person("Erin"), app.person("Dora"), app.person("Gus")
     boss = await freelancer(app, erin, skills=("logo-design",))
-    for person in (dora, gus):
-        await freelancer(app, person, skills=("logo-design",))
-    pid = await project(app, boss, skills=("logo-design",))
-    settings = app.settings.model_copy(
-        update={"alert_fanout": 1, "projects_channel": "@bidgram_jobs"}
-    )
+    await freelancer(app, gus, skills=("logo-design",))
+    await freelancer(app, dora, skills=("logo-design", "illustration"))
+    pid = await project(app, boss, skills=("logo-design", "illustration"))
+    settings = app.settings.model_copy(update={"projects_channel": "@bidgram_jobs"})
     async with market(app) as m:
-        skill = (await m.users.resolve_skills(["logo-design"], 1))[0]
         ctx = AlertContext(
             m, settings, app.db, app.clock, gateways_for(settings), "bidgram_test_bot"
         )
-        event = Event(
-            "project.published", (boss.user_id,), {"project_id": pid, "skills": str(skill.id)}
-        )
+        event = Event("project.published", (boss.user_id,), {"project_id": pid})
         alerts = await RENDERERS["project.published"](event, ctx)
-    assert [a.chat_id for a in alerts] == [dora.id, "@bidgram_jobs"]
+    assert [a.chat_id for a in alerts] == [dora.id, gus.id, "@bidgram_jobs"]
+    first = alerts[0].keyboard
+    assert first is not None
+    assert [b.text for row in first.inline_keyboard for b in row] == [
+        "👁 View and bid",
+        "🔕 Stop these alerts",
+    ]
     channel = alerts[-1]
     assert channel.keyboard is not None
     assert (

@@ -1,0 +1,214 @@
+"""Alert settings conversations: the skills to follow (the catalogue's paged toggle
+keyboard) and the minimum budget (typed or picked). Each saves through
+``market.subscriptions``, so core judges every answer; a refusal leaves the person on
+the same question, which they may answer again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram import Bot, F, Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.callbacks import AlertsCb, PageCb, SkillCb
+from bot.flows.profile import (
+    picker,
+    picker_toggle,
+    picker_turn,
+    skill_pages,
+    slugs_of,
+    typed_skills,
+)
+from bot.handlers.alerts import send_screen
+from bot.keyboards import cancel_row
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import alerts as texts
+from bot.texts import profile as profile_texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from core.services.subscriptions import MAX_SKILLS
+
+router = Router(name="alerts_flow")
+
+BUDGET_PICKS = (100, 500, 1_000, 5_000)  # whole currency units
+
+
+class AlertBudgetCb(CallbackData, prefix="alb"):
+    """A suggested minimum budget, in minor units (0: any budget)."""
+
+    value: int
+
+
+class AlertsForm(StatesGroup):
+    skills = State()
+    min_budget = State()
+
+
+def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
+    return texts.ask_skills(MAX_SKILLS, page, pages, categories)
+
+
+async def _saved(
+    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings, state: FSMContext
+) -> None:
+    await state.clear()
+    await send_screen(bot, market, actor, settings, texts.SAVED)
+
+
+# --- skills ----------------------------------------------------------------------------------
+
+
+@router.callback_query(AlertsCb.filter(F.action == "skills"))
+async def start_skills(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+) -> None:
+    """The picker, showing what is followed now (or, the first time, the profile's
+    skills as a suggestion), opened at the page of the first of them."""
+    view = await market.subscriptions.of(actor.user_id)
+    if view is not None and not view.off:
+        selected = [s.id for s in view.skills]
+    else:
+        selected = [s.id for s in (await market.users.profile(actor.user_id)).skills]
+    catalogue = await market.users.skills_catalogue()
+    pages = skill_pages(catalogue)
+    page = next((n for n, p in enumerate(pages) if any(s.id in selected for s in p)), 0)
+    await state.clear()
+    await state.set_state(AlertsForm.skills)
+    await state.update_data(skills=selected, sk_page=page)
+    text, markup = picker(
+        catalogue, selected, page, _prompt, done=profile_texts.skills_done(len(selected))
+    )
+    await bot.send_message(actor.telegram_id, text, reply_markup=markup)
+
+
+@router.callback_query(AlertsForm.skills, SkillCb.filter(F.skill_id != 0))
+async def toggle_skill(
+    query: CallbackQuery,
+    callback_data: SkillCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    callback_reply: CallbackReply,
+) -> None:
+    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
+
+
+@router.callback_query(AlertsForm.skills, PageCb.filter(F.kind == "sk"))
+async def skills_page(
+    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
+) -> None:
+    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
+
+
+@router.callback_query(AlertsForm.skills, SkillCb.filter(F.skill_id == 0))
+async def skills_done(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    selected = (await state.get_data()).get("skills", [])
+    slugs = slugs_of(selected, await market.users.skills_catalogue())
+    await market.subscriptions.set_skills(actor, slugs)
+    await _saved(bot, market, actor, settings, state)
+
+
+@router.message(AlertsForm.skills, F.text & ~F.text.startswith("/"))
+async def typed_skills_step(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
+    await market.subscriptions.set_skills(actor, slugs)
+    await _saved(bot, market, actor, settings, state)
+
+
+@router.message(AlertsForm.skills, ~F.text)
+async def skills_not_text(message: Message) -> None:
+    await message.answer(texts.SKILLS_AS_BUTTONS)
+
+
+# --- minimum budget --------------------------------------------------------------------------
+
+
+def _budget_keyboard(settings: BotSettings) -> InlineKeyboardMarkup:
+    money = settings.money
+    scale: int = 10**money.exponent
+    picks = [
+        InlineKeyboardButton(
+            text=money.format(amount), callback_data=AlertBudgetCb(value=amount).pack()
+        )
+        for amount in (units * scale for units in BUDGET_PICKS)
+    ]
+    any_budget = InlineKeyboardButton(
+        text=texts.ANY_BUDGET, callback_data=AlertBudgetCb(value=0).pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[[any_budget], picks[:2], picks[2:], cancel_row()])
+
+
+@router.callback_query(AlertsCb.filter(F.action == "budget"))
+async def start_budget(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    view = await market.subscriptions.of(actor.user_id)
+    current = view.min_budget if view is not None else 0
+    await state.clear()
+    await state.set_state(AlertsForm.min_budget)
+    await bot.send_message(
+        actor.telegram_id,
+        texts.ask_min_budget(settings.money.code, current, settings.money),
+        reply_markup=_budget_keyboard(settings),
+    )
+
+
+@router.callback_query(AlertsForm.min_budget, AlertBudgetCb.filter())
+async def picked_budget(
+    query: CallbackQuery,
+    callback_data: AlertBudgetCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await market.subscriptions.set_min_budget(actor, callback_data.value)
+    await _saved(bot, market, actor, settings, state)
+
+
+@router.message(AlertsForm.min_budget, F.text & ~F.text.startswith("/"))
+async def typed_budget(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    text = (message.text or "").strip()
+    amount = 0 if text.casefold() == "any" else settings.money.parse(text)
+    await market.subscriptions.set_min_budget(actor, amount)
+    await _saved(bot, market, actor, settings, state)
+
+
+@router.message(AlertsForm.min_budget, ~F.text)
+async def budget_not_text(message: Message, settings: BotSettings) -> None:
+    await message.answer(texts.BUDGET_NOT_TEXT, reply_markup=_budget_keyboard(settings))

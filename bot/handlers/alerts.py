@@ -1,0 +1,193 @@
+"""/alerts: one's new-project alert settings, and the Stop / Undo buttons on each alert.
+
+Every button acts on the presser's own subscription, re-checked by core: a Stop on an
+old alert when alerts are already paused, or an Undo when they are back on, is
+explained by the refusal core gives, and nothing changes.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.callbacks import AlertsCb, MenuCb
+from bot.handlers.projects import replace
+from bot.keyboards import back_to_menu, new_project_alert, stopped_alert
+from bot.middlewares import CallbackReply
+from bot.settings import BotSettings
+from bot.texts import alerts as texts
+from bot.texts import bids as bid_texts
+from bot.texts import projects as project_texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from core.services.subscriptions import SubscriptionView
+
+router = Router(name="alerts")
+
+
+def _button(label: str, action: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=AlertsCb(action=action).pack())
+
+
+def screen_keyboard(view: SubscriptionView | None) -> InlineKeyboardMarkup:
+    rows = [[_button(texts.CHOOSE_SKILLS, "skills"), _button(texts.MIN_BUDGET, "budget")]]
+    if view is not None and not view.off:
+        toggle = _button(texts.RESUME, "resume") if view.paused else _button(texts.PAUSE, "pause")
+        rows.append([toggle, _button(texts.TURN_OFF, "off")])
+    rows.append([back_to_menu()])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def send_screen(
+    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings, header: str = ""
+) -> None:
+    view = await market.subscriptions.of(actor.user_id)
+    await bot.send_message(
+        actor.telegram_id,
+        texts.screen(view, settings.money, header),
+        reply_markup=screen_keyboard(view),
+    )
+
+
+async def _redraw(
+    bot: Bot, query: CallbackQuery, view: SubscriptionView, settings: BotSettings
+) -> None:
+    await replace(bot, query, texts.screen(view, settings.money), screen_keyboard(view))
+
+
+@router.message(Command("alerts"))
+async def alerts_command(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    await send_screen(bot, market, actor, settings)
+
+
+@router.callback_query(MenuCb.filter(F.action == "alerts"))
+@router.callback_query(AlertsCb.filter(F.action == "open"))
+async def alerts_button(
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await state.clear()
+    await send_screen(bot, market, actor, settings)
+
+
+@router.callback_query(AlertsCb.filter(F.action == "view"))
+async def back_to_screen(
+    query: CallbackQuery,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    view = await market.subscriptions.of(actor.user_id)
+    await replace(bot, query, texts.screen(view, settings.money), screen_keyboard(view))
+
+
+# --- pause, resume, turn off (the settings screen) ----------------------------------------------
+
+
+@router.callback_query(AlertsCb.filter(F.action == "pause"))
+async def pause(
+    query: CallbackQuery,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    view = await market.subscriptions.pause(actor)
+    callback_reply.text = texts.PAUSED_ANSWER
+    await _redraw(bot, query, view, settings)
+
+
+@router.callback_query(AlertsCb.filter(F.action == "resume"))
+async def resume(
+    query: CallbackQuery,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    view = await market.subscriptions.resume(actor)
+    callback_reply.text = texts.RESUMED_ANSWER
+    await _redraw(bot, query, view, settings)
+
+
+@router.callback_query(AlertsCb.filter(F.action == "off"))
+async def confirm_off(query: CallbackQuery, bot: Bot) -> None:
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[_button(texts.TURN_OFF_YES, "off_yes"), _button(texts.BACK, "view")]]
+    )
+    await replace(bot, query, texts.CONFIRM_OFF, markup)
+
+
+@router.callback_query(AlertsCb.filter(F.action == "off_yes"))
+async def turn_off(
+    query: CallbackQuery,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    view = await market.subscriptions.unsubscribe(actor)
+    callback_reply.text = texts.OFF_ANSWER
+    await _redraw(bot, query, view, settings)
+
+
+# --- Stop and Undo under a new-project alert ---------------------------------------------------
+
+
+async def _alert_text(market: Marketplace, project_id: int, settings: BotSettings) -> str:
+    view = await market.projects.view(project_id)
+    return bid_texts.alert_new_project(project_texts.short_card(view, settings.money))
+
+
+@router.callback_query(AlertsCb.filter(F.action == "stop"))
+async def stop(
+    query: CallbackQuery,
+    callback_data: AlertsCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    """Pause at once, and say so on the alert itself, with Undo and the settings."""
+    await market.subscriptions.pause(actor)
+    pid = callback_data.project_id
+    text = await _alert_text(market, pid, settings)
+    callback_reply.text = texts.PAUSED_ANSWER
+    await replace(bot, query, f"{text}\n\n{texts.STOPPED_NOTE}", stopped_alert(pid))
+
+
+@router.callback_query(AlertsCb.filter(F.action == "undo"))
+async def undo(
+    query: CallbackQuery,
+    callback_data: AlertsCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    """Resume, and put the alert back as it came."""
+    await market.subscriptions.resume(actor)
+    pid = callback_data.project_id
+    text = await _alert_text(market, pid, settings)
+    callback_reply.text = texts.RESUMED_ANSWER
+    await replace(bot, query, text, new_project_alert(pid))
