@@ -12,7 +12,10 @@ budget: it reaches most subscribers). Each figure is ``recipients_for_project`` 
 alert renderer calls it, in its own unit of work. On PostgreSQL the script creates a
 database next to the one named and drops it afterwards.
 
-Prints p50 / p95 milliseconds and how many recipients each project reached. Figures,
+Prints p50 / p95 milliseconds and how many recipients each project reached; then
+queues the typical project's alerts in the outbox and lets the real sender deliver them
+to the emulator (Telegram's limits) for ``--delivery-seconds``: the rate it kept and the
+429s it caused (target: the configured rate, zero 429s). Figures,
 not assertions: this machine is small and noisy.
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import statistics
@@ -35,6 +39,8 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
+from bench.delivery import measure_delivery
+from bench.delivery import report as delivery_report
 from core.clock import FrozenClock
 from core.marketplace import Marketplace
 from core.settings import Settings
@@ -238,7 +244,7 @@ async def database(backend: str, postgres: str) -> AsyncIterator[Database]:
             await conn.close()
 
 
-async def run(n: int, postgres: str | None, repeat: int) -> None:
+async def run(n: int, postgres: str | None, repeat: int, delivery_seconds: float) -> None:
     backends = ["sqlite"] + (["postgresql"] if postgres else [])
     results: dict[str, tuple[Seeded, dict[str, Figures]]] = {}
     for backend in backends:
@@ -246,6 +252,7 @@ async def run(n: int, postgres: str | None, repeat: int) -> None:
             began = time.perf_counter()
             seeded = await seed(db, n)
             print(f"seeded {n:,} subscribers on {backend} in {time.perf_counter() - began:.1f}s")
+            gc.freeze()  # as `bidgram run` does once started (bot.app.services)
             settings = Settings(database_url=db.url, _env_file=None)  # type: ignore[call-arg]
             results[backend] = (seeded, await measure_selection(db, settings, seeded, repeat))
     print()
@@ -270,6 +277,15 @@ async def run(n: int, postgres: str | None, repeat: int) -> None:
                 + f"{f.p95:>9.1f}ms"
             )
 
+    if delivery_seconds > 0:
+        # Then send the typical project's alerts through the real outbox sender.
+        typical = results["sqlite"][1]["typical"].recipients
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite+aiosqlite:///{Path(tmp) / 'delivery.db'}"
+            figures = await measure_delivery(url, typical, delivery_seconds)
+        print()
+        print(delivery_report(figures))
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
@@ -281,8 +297,15 @@ def main() -> None:
     )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--delivery-seconds",
+        type=float,
+        default=20.0,
+        help="then send the typical project's alerts for this long (0: skip)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.subscribers, None if args.no_postgres else args.postgres, args.repeat))
+    postgres = None if args.no_postgres else args.postgres
+    asyncio.run(run(args.subscribers, postgres, args.repeat, args.delivery_seconds))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -129,6 +130,9 @@ async def services(settings: BotSettings, *, background: bool = True) -> AsyncIt
     try:
         me = await bot.get_me()
         delivery.bot_username = me.username or ""
+        # What start-up built lives as long as the process: keep the garbage collector
+        # from rescanning it on every big allocation (a fan-out builds many rows).
+        gc.freeze()
         if background:
             scheduler = start_scheduler(
                 db, settings, clock, gateways, delivery, settings.sweep_interval
