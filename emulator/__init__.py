@@ -34,6 +34,7 @@ from emulator.records import ApiCall, Violation, ViolationKind
 from emulator.server import BotAPIEmulator
 from emulator.testing import make_bot, polling, running_emulator
 from emulator.text import FormattedText, parse_formatted, utf16_len
+from emulator.webhook import SECRET_HEADER, WebhookAttempt
 
 __all__ = [
     "ApiCall",
@@ -51,6 +52,7 @@ __all__ = [
     "InlineAnswer",
     "InvoiceTerms",
     "PaymentDeclined",
+    "SECRET_HEADER",
     "RateLimits",
     "Refund",
     "SimulatedUser",
@@ -58,6 +60,7 @@ __all__ = [
     "Violation",
     "ViolationKind",
     "ViolationsFound",
+    "WebhookAttempt",
     "make_bot",
     "parse_formatted",
     "parse_html",
