@@ -1,19 +1,30 @@
-"""Wiring: the dispatcher with its middlewares and routers, and the polling runner."""
+"""Wiring: the dispatcher with its middlewares and routers, what a bot process runs
+(``running``), and the polling runner. Webhook mode lives in ``bot.webhook``."""
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot import errors
+from bot.locks import RedisPersonLocks
 from bot.middlewares import MarketplaceMiddleware
 from bot.notifier import Notifier, TelegramNotifier
 from bot.scheduler import start_scheduler
@@ -21,9 +32,13 @@ from bot.settings import BotSettings
 from bot.texts import common
 from core.clock import Clock, SystemClock
 from core.gateways import SANDBOX, STARS, TELEGRAM_PAYMENTS, Gateways
+from core.settings import ConfigurationError
 from storage.db import Database
 
 log = logging.getLogger("bidgram")
+
+#: How long handled update ids are kept; Telegram gives up retrying well before.
+KEEP_UPDATE_IDS = timedelta(days=1)
 
 
 def gateways_for(settings: BotSettings) -> Gateways:
@@ -93,25 +108,99 @@ async def set_commands(bot: Bot, settings: BotSettings) -> None:
             log.warning("admin commands for %s not set: %s", admin_id, error)
 
 
-async def run(settings: BotSettings) -> None:
-    """Migrate, then poll until Ctrl-C (aiogram handles SIGINT/SIGTERM and stops cleanly)."""
+@dataclass
+class Running:
+    """A bot process's parts, whatever brings the updates in (polling or webhook)."""
+
+    settings: BotSettings
+    db: Database
+    bot: Bot
+    clock: Clock
+    gateways: Gateways
+    notifier: TelegramNotifier
+    dp: Dispatcher
+    scheduler: AsyncIOScheduler
+    redis: Redis | None = None
+
+
+@asynccontextmanager
+async def running(settings: BotSettings) -> AsyncIterator[Running]:
+    """Migrate, connect (database, Redis when configured, Telegram), build the dispatcher,
+    set the commands menu and start the timers; stop and close all of it on the way out.
+
+    Both ``run`` (polling) and ``bot.webhook.serve`` wrap their update intake in this.
+    """
     from storage.migrate import migrate
 
     db = Database(settings.database_url)
-    await migrate(db.engine)
-    bot = make_bot(settings)
-    clock = SystemClock()
-    gateways = gateways_for(settings)
-    notifier = TelegramNotifier(bot, db, settings, clock, gateways)
-    dp = build_dispatcher(db, settings, clock=clock, notifier=notifier)
-    scheduler = start_scheduler(db, settings, clock, gateways, notifier)
+    redis: Redis | None = None
     try:
-        me = await bot.get_me()
-        dp["bot_username"] = notifier.bot_username = me.username or ""
-        await set_commands(bot, settings)
-        await bot.delete_webhook(drop_pending_updates=False)
-        log.info("bidgram is running as @%s (gateway: %s)", me.username, settings.funding_gateway)
-        await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+        await migrate(db.engine)
+        bot = make_bot(settings)
+        try:
+            clock = SystemClock()
+            gateways = gateways_for(settings)
+            notifier = TelegramNotifier(bot, db, settings, clock, gateways)
+            storage: BaseStorage = MemoryStorage()
+            if settings.redis_url is not None:
+                redis = await connect_redis(settings.redis_url)
+                keys = DefaultKeyBuilder(prefix=settings.redis_key_prefix, with_bot_id=True)
+                storage = RedisStorage(redis, key_builder=keys)
+                isolation = RedisEventIsolation(redis, key_builder=keys)
+                notifier.locks = RedisPersonLocks(isolation, bot.id)  # type: ignore[assignment]
+            dp = build_dispatcher(db, settings, clock=clock, notifier=notifier, storage=storage)
+            me = await bot.get_me()
+            dp["bot_username"] = notifier.bot_username = me.username or ""
+            await set_commands(bot, settings)
+            scheduler = start_scheduler(db, settings, clock, gateways, notifier)
+            scheduler.add_job(
+                prune_update_ids,
+                "interval",
+                hours=1,
+                args=[db, clock],
+                id="prune-update-ids",
+                max_instances=1,
+                coalesce=True,
+            )
+            try:
+                yield Running(settings, db, bot, clock, gateways, notifier, dp, scheduler, redis)
+            finally:
+                scheduler.shutdown(wait=False)
+        finally:
+            await bot.session.close()
     finally:
-        scheduler.shutdown(wait=False)
+        if redis is not None:
+            await redis.aclose()
         await db.dispose()
+
+
+async def connect_redis(url: str) -> Redis:
+    """A Redis client that answered a PING, or a ConfigurationError that says why not."""
+    redis = Redis.from_url(url)
+    try:
+        await redis.ping()  # type: ignore[misc]  # redis-py types it sync-or-async
+    except (RedisError, OSError) as error:
+        await redis.aclose()
+        shown = re.sub(r"//[^@/]*@", "//***@", url)
+        raise ConfigurationError(f"REDIS_URL: cannot reach Redis at {shown}: {error}") from None
+    return redis
+
+
+async def prune_update_ids(db: Database, clock: Clock, keep: timedelta = KEEP_UPDATE_IDS) -> int:
+    """Forget handled update ids older than ``keep`` (they only guard against retries)."""
+    async with db.uow() as uow:
+        pruned = await uow.updates.prune(clock.now() - keep)
+        await uow.commit()
+    return pruned
+
+
+async def run(settings: BotSettings) -> None:
+    """Migrate, then poll until Ctrl-C (aiogram handles SIGINT/SIGTERM and stops cleanly)."""
+    async with running(settings) as app:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        log.info(
+            "bidgram is running as @%s (gateway: %s)",
+            app.notifier.bot_username,
+            settings.funding_gateway,
+        )
+        await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)

@@ -1,7 +1,8 @@
 """The ``bidgram`` command.
 
-``bidgram run`` starts the bot. ``bidgram`` with no arguments migrates the
-database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one
+``bidgram run`` starts the bot (long polling), ``bidgram webhook`` starts one webhook
+process (several may run behind a load balancer). ``bidgram`` with no arguments migrates
+the database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one
 thing each.
 """
 
@@ -79,19 +80,22 @@ async def _sweep(settings: Settings) -> str:
     )
 
 
-def _run_bot() -> int:
+def _run_bot(mode: str) -> int:
     import logging
 
     from bot.app import run
     from bot.settings import load_bot_settings
+    from bot.webhook import serve
 
     settings = load_bot_settings()
     settings.token()  # a missing or malformed token stops here, with how to get one
+    if mode == "webhook":
+        settings.webhook()  # so does a missing webhook URL or secret
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings))
+        asyncio.run(serve(settings) if mode == "webhook" else run(settings))
     print("bidgram stopped.")
     return 0
 
@@ -100,14 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bidgram", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the Telegram bot (long polling)")
+    sub.add_parser("webhook", help="start a webhook process (see README: Scaling out)")
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
     sub.add_parser("sweep", help="run due timers once (close, lapse, auto-release, disputes)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        if args.command == "run":
-            return _run_bot()
+        if args.command in ("run", "webhook"):
+            return _run_bot(args.command)
     except ConfigurationError as error:
         print(f"bidgram: bad configuration\n{error}", file=sys.stderr)
         return 2

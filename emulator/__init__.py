@@ -37,6 +37,7 @@ from emulator.text import FormattedText, parse_formatted, utf16_len
 from emulator.webhook import SECRET_HEADER, WebhookAttempt
 
 __all__ = [
+    "SECRET_HEADER",
     "ApiCall",
     "BotAPIEmulator",
     "Button",
@@ -52,7 +53,6 @@ __all__ = [
     "InlineAnswer",
     "InvoiceTerms",
     "PaymentDeclined",
-    "SECRET_HEADER",
     "RateLimits",
     "Refund",
     "SimulatedUser",

@@ -291,8 +291,8 @@ class BotAPIEmulator:
 
     def route_webhook(self, *backends: str) -> None:
         """Stand in for a load balancer in front of the webhook URL the bot registers:
-        deliveries go to these base URLs (``http://127.0.0.1:8081``) in turn, with the
-        registered URL's path and query."""
+        deliveries go to these base URLs (``http://127.0.0.1:8081``), with the registered
+        URL's path and query, each person's updates to one backend after the other."""
         self.state.webhook.route(list(backends))
 
     async def wait_for_webhook(self, *, timeout: float = 5.0) -> str:  # noqa: ASYNC109 - a deadline for the bot, not a cancel scope
@@ -310,6 +310,11 @@ class BotAPIEmulator:
         """Deliver an update to the webhook once more (same update_id), ``times`` copies at
         once, as Telegram does when a delivery's 200 never arrived."""
         return await self.state.webhook.deliver_again(update, times)
+
+    @property
+    def updates(self) -> list[Update]:
+        """Every update people caused, delivered or not, oldest first."""
+        return list(self.state.updates.created)
 
     def delivered(self, predicate: Callable[[Update], bool] | None = None) -> list[Update]:
         """Updates the bot confirmed (polled past or answered with a 200), oldest first."""

@@ -71,6 +71,8 @@ class UpdateQueue:
         """How many getUpdates calls arrived so far (a long poll is logged only when it ends)."""
         self.delivered: list[Update] = []
         """Every update ever returned to the bot, for inspection."""
+        self.created: list[Update] = []
+        """Every update ever queued, delivered or not, in order."""
 
     @property
     def pending(self) -> list[Update]:
@@ -106,6 +108,7 @@ class UpdateQueue:
             return None
         update: Update = {"update_id": next(self._ids), kind: payload}
         self._pending.append(update)
+        self.created.append(update)
         self._changes.notify()
         return update
 
@@ -114,6 +117,7 @@ class UpdateQueue:
         kind = update_type(update)
         again: Update = {"update_id": next(self._ids), kind: update[kind]}
         self._pending.append(again)
+        self.created.append(again)
         self._changes.notify()
         return again
 

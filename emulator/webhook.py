@@ -13,7 +13,8 @@ Semantics kept from Telegram:
   time and in order, so a conversation never overtakes itself.
 
 Two additions for tests: :meth:`WebhookDelivery.route` puts a load balancer in front of the
-registered URL (deliveries go to several backends in turn, path and query kept), and
+registered URL (path and query kept) that sends each person's next update to the next
+backend, the worst case for a bot that keeps conversations in one process's memory; and
 :meth:`WebhookDelivery.deliver_again` delivers an update once more, as Telegram does after
 a delivery whose 200 never arrived.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import re
 import time
 from dataclasses import dataclass
@@ -112,7 +112,7 @@ class WebhookDelivery:
         self.attempts: list[WebhookAttempt] = []
         """Every delivery attempt, in the order they finished."""
         self._backends: list[str] = []
-        self._turn = itertools.count()
+        self._turns: dict[int | None, int] = {}  # per person: deliveries so far
         self._in_flight: dict[int, Update] = {}  # id(update) -> update
         self._not_before: dict[int, float] = {}  # id(update) -> monotonic time of next try
         self._failures: dict[int, int] = {}
@@ -163,16 +163,15 @@ class WebhookDelivery:
     # -- the test's side ----------------------------------------------------------------------
 
     def route(self, backends: list[str]) -> None:
-        """Send deliveries to these base URLs in turn instead of the registered host."""
+        """Send deliveries to these base URLs instead of the registered host: each
+        person's updates go to them in turn (a person's 1st to the first, 2nd to the next)."""
         self._backends = [backend.rstrip("/") for backend in backends]
 
     async def deliver_again(self, update: Update, times: int = 1) -> list[WebhookAttempt]:
         """POST an update (same ``update_id``) ``times`` more times, all at once."""
         if not self.active:
             raise RuntimeError("no webhook is set")
-        return list(
-            await asyncio.gather(*(self._post(update, again=True) for _ in range(times)))
-        )
+        return list(await asyncio.gather(*(self._post(update, again=True) for _ in range(times))))
 
     async def close(self) -> None:
         self.url = ""
@@ -190,9 +189,12 @@ class WebhookDelivery:
             tail += f"?{parts.query}"
         return [backend + tail for backend in self._backends]
 
-    def _next_target(self) -> str:
+    def _next_target(self, update: Update) -> str:
         targets = self._targets()
-        return targets[next(self._turn) % len(targets)]
+        key = sender_key(update)
+        turn = self._turns.get(key, 0)
+        self._turns[key] = turn + 1
+        return targets[turn % len(targets)]
 
     def _ready(self) -> list[Update]:
         """Pending updates that may go now: in order per person, within max_connections."""
@@ -245,7 +247,7 @@ class WebhookDelivery:
         self._updates.changes.notify()
 
     async def _post(self, update: Update, *, again: bool = False) -> WebhookAttempt:
-        target = self._next_target()
+        target = self._next_target(update)
         headers = {SECRET_HEADER: self.secret_token} if self.secret_token else {}
         status: int | None = None
         error: str | None = None
@@ -311,4 +313,3 @@ class WebhookDelivery:
         if self._session is not None:
             await self._session.close()
             self._session = None
-

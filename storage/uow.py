@@ -26,6 +26,7 @@ from storage.repositories import (
     ReviewRepository,
     SkillRepository,
     StatsRepository,
+    UpdateRepository,
     UserRepository,
 )
 
@@ -57,6 +58,7 @@ class UnitOfWork:
         self.messages = MessageRepository(s)
         self.reviews = ReviewRepository(s)
         self.stats = StatsRepository(s)
+        self.updates = UpdateRepository(s)
         return self
 
     async def __aexit__(

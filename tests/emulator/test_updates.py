@@ -7,7 +7,7 @@ import time
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
+from aiogram.exceptions import TelegramConflictError
 
 from emulator import BotAPIEmulator, EmulatorError, ViolationKind
 

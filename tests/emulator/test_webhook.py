@@ -146,9 +146,7 @@ async def test_a_delivery_without_200_is_retried_with_the_same_update_id(
     assert [u["update_id"] for u in emu.delivered()] == list(ids)
 
 
-async def test_an_unreachable_webhook_keeps_updates_pending(
-    bot: Bot, emu: BotAPIEmulator
-) -> None:
+async def test_an_unreachable_webhook_keeps_updates_pending(bot: Bot, emu: BotAPIEmulator) -> None:
     emu.route_webhook("http://127.0.0.1:9")  # discard port: nothing listens
     await bot.set_webhook(URL)
     await emu.user("Alice").send_text("anyone?")
@@ -182,7 +180,9 @@ async def test_a_persons_updates_go_one_at_a_time_and_in_order(
     await alice.send_text("one")
     await alice.send_text("two")
     await bob.send_text("three")
-    await _received(b, 1)  # Bob's update overtakes Alice's stuck one...
+    async with asyncio.timeout(5):  # Bob's update overtakes Alice's stuck one...
+        while len(a.received) + len(b.received) < 2:
+            await asyncio.sleep(0.01)
     await asyncio.sleep(0.2)
     texts = [u["message"]["text"] for u, _, _ in a.received + b.received]
     assert sorted(texts) == ["one", "three"]  # ...but Alice's second waits for her first
@@ -206,7 +206,11 @@ async def test_deliveries_alternate_between_backends_and_can_be_repeated(
     async with asyncio.timeout(5):
         while len(emu.delivered()) < 4:
             await asyncio.sleep(0.01)
-    assert [len(a.received), len(b.received)] == [2, 2]
+    assert [len(a.received), len(b.received)] == [2, 2]  # Alice's updates alternate
+    assert [t.split("/hook")[0] for t in (x.target for x in emu.webhook_attempts)] == [
+        a.base_url,
+        b.base_url,
+    ] * 2
     first = emu.delivered()[0]
     again = await emu.deliver_again(first, times=2)
     assert [attempt.status for attempt in again] == [200, 200]
