@@ -306,6 +306,29 @@ class BotAPIEmulator:
             )
         return url
 
+    async def wait_for_deliveries(self, count: int, *, timeout: float = 5.0) -> list[Update]:  # noqa: ASYNC109 - a deadline for the bot, not a cancel scope
+        """Wait until the bot confirmed at least ``count`` updates (see :meth:`delivered`)."""
+        updates = self.state.updates
+        done = await updates.changes.wait_for(
+            lambda: list(updates.delivered) if len(updates.delivered) >= count else None, timeout
+        )
+        if done is None:
+            raise TimeoutError(
+                f"the bot confirmed {len(updates.delivered)} of {count} updates within "
+                f"{timeout:g}s\n" + recent_activity(self.state)
+            )
+        return done
+
+    async def wait_for_attempts(self, count: int, *, timeout: float = 5.0) -> list[WebhookAttempt]:  # noqa: ASYNC109 - a deadline for the bot, not a cancel scope
+        """Wait until at least ``count`` webhook deliveries were attempted (any outcome)."""
+        webhook = self.state.webhook
+        done = await self.state.updates.changes.wait_for(
+            lambda: list(webhook.attempts) if len(webhook.attempts) >= count else None, timeout
+        )
+        if done is None:
+            raise TimeoutError(f"only {len(webhook.attempts)} of {count} webhook deliveries")
+        return done
+
     async def deliver_again(self, update: Update, *, times: int = 1) -> list[WebhookAttempt]:
         """Deliver an update to the webhook once more (same update_id), ``times`` copies at
         once, as Telegram does when a delivery's 200 never arrived."""

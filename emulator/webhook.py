@@ -65,7 +65,7 @@ def check_webhook_url(url: str) -> None:
     try:
         port = parts.port or 443
     except ValueError:
-        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+        port = 0
     if port not in WEBHOOK_PORTS:
         raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
 
@@ -274,6 +274,7 @@ class WebhookDelivery:
         if error is not None:
             self.last_error_date = int(time.time())
             self.last_error_message = error
+        self._updates.changes.notify()
         return attempt
 
     def _check_reply(self, content_type: str, body: bytes) -> None:

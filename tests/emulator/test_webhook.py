@@ -63,12 +63,6 @@ async def emu() -> AsyncIterator[BotAPIEmulator]:
         yield emulator
 
 
-async def _received(endpoint: Endpoint, count: int, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while len(endpoint.received) < count:
-            await asyncio.sleep(0.01)
-
-
 async def test_updates_are_posted_with_the_secret_to_the_registered_path(
     bot: Bot, emu: BotAPIEmulator, endpoints: list[Endpoint]
 ) -> None:
@@ -77,7 +71,7 @@ async def test_updates_are_posted_with_the_secret_to_the_registered_path(
     assert await bot.set_webhook(URL, secret_token=SECRET, allowed_updates=["message"])
     alice = emu.user("Alice")
     await alice.send_text("hello")
-    await _received(a, 1)
+    await emu.wait_for_deliveries(1)
     update, secret, path = a.received[0]
     assert update["message"]["text"] == "hello"
     assert (secret, path) == (SECRET, "/hook?x=1")
@@ -136,7 +130,7 @@ async def test_a_delivery_without_200_is_retried_with_the_same_update_id(
     await bot.set_webhook(URL, secret_token=SECRET)
     alice = emu.user("Alice")
     await alice.send_text("please")
-    await _received(a, 3)
+    await emu.wait_for_deliveries(1)
     ids = {update["update_id"] for update, _, _ in a.received}
     assert len(ids) == 1
     assert [attempt.status for attempt in emu.webhook_attempts] == [500, 502, 200]
@@ -150,9 +144,7 @@ async def test_an_unreachable_webhook_keeps_updates_pending(bot: Bot, emu: BotAP
     emu.route_webhook("http://127.0.0.1:9")  # discard port: nothing listens
     await bot.set_webhook(URL)
     await emu.user("Alice").send_text("anyone?")
-    async with asyncio.timeout(5):
-        while not emu.webhook_attempts:
-            await asyncio.sleep(0.01)
+    await emu.wait_for_attempts(1)
     info = await bot.get_webhook_info()
     assert info.pending_update_count == 1
     assert info.last_error_message is not None
@@ -180,16 +172,12 @@ async def test_a_persons_updates_go_one_at_a_time_and_in_order(
     await alice.send_text("one")
     await alice.send_text("two")
     await bob.send_text("three")
-    async with asyncio.timeout(5):  # Bob's update overtakes Alice's stuck one...
-        while len(a.received) + len(b.received) < 2:
-            await asyncio.sleep(0.01)
+    await emu.wait_for_deliveries(1)  # Bob's update overtakes Alice's stuck one...
     await asyncio.sleep(0.2)
     texts = [u["message"]["text"] for u, _, _ in a.received + b.received]
     assert sorted(texts) == ["one", "three"]  # ...but Alice's second waits for her first
     gate.set()
-    async with asyncio.timeout(5):
-        while len(emu.delivered()) < 3:
-            await asyncio.sleep(0.01)
+    await emu.wait_for_deliveries(3)
     texts = [u["message"]["text"] for u in emu.delivered()]
     assert texts.index("one") < texts.index("two")
 
@@ -203,9 +191,7 @@ async def test_deliveries_alternate_between_backends_and_can_be_repeated(
     alice = emu.user("Alice")
     for text in ("one", "two", "three", "four"):
         await alice.send_text(text)
-    async with asyncio.timeout(5):
-        while len(emu.delivered()) < 4:
-            await asyncio.sleep(0.01)
+    await emu.wait_for_deliveries(4)
     assert [len(a.received), len(b.received)] == [2, 2]  # Alice's updates alternate
     assert [t.split("/hook")[0] for t in (x.target for x in emu.webhook_attempts)] == [
         a.base_url,
