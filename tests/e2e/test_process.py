@@ -80,7 +80,7 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_ctrl_c(tmp_path: P
             stderr=asyncio.subprocess.STDOUT,
         )
         try:
-            await emu.wait_until_polling(timeout=30)
+            await emu.wait_until_polling(timeout=90)  # a cold start on a busy machine
             assert [c["command"] for c in emu.my_commands()][:2] == ["start", "post"]
             alice = emu.user("Alice")
             await alice.send_text("/start")
