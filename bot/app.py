@@ -1,5 +1,6 @@
-"""Wiring: the dispatcher with its middlewares and routers, the background services
-(timer sweep and alert delivery) and the runners: polling, or the worker alone."""
+"""Wiring: the dispatcher with its middlewares and routers, what a bot process runs
+(``running``: database, Redis, the timers and alert delivery), and the runners: polling,
+or the worker alone. Webhook mode lives in ``bot.webhook``."""
 
 from __future__ import annotations
 
@@ -7,31 +8,43 @@ import asyncio
 import contextlib
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot import errors
 from bot.delivery import Delivery
+from bot.locks import RedisPersonLocks
 from bot.middlewares import MarketplaceMiddleware
 from bot.notifier import Notifier
-from bot.ratelimit import limiter_for
+from bot.ratelimit import Limiter, Limits, LocalLimiter, RedisLimiter
 from bot.scheduler import start_scheduler
 from bot.settings import BotSettings
 from bot.texts import common
 from core.clock import Clock, SystemClock
 from core.gateways import SANDBOX, STARS, TELEGRAM_PAYMENTS, Gateways
+from core.settings import ConfigurationError
 from storage.db import Database
 
 log = logging.getLogger("bidgram")
+
+#: How long handled update ids are kept; Telegram gives up retrying well before.
+KEEP_UPDATE_IDS = timedelta(days=1)
 
 
 def gateways_for(settings: BotSettings) -> Gateways:
@@ -102,8 +115,8 @@ async def set_commands(bot: Bot, settings: BotSettings) -> None:
 
 
 @dataclass
-class Services:
-    """What a running bidgram process holds: the database, the bot, delivery."""
+class Running:
+    """A bot process's parts, whatever brings the updates in (polling, webhook, none)."""
 
     settings: BotSettings
     db: Database
@@ -111,67 +124,115 @@ class Services:
     clock: Clock
     gateways: Gateways
     delivery: Delivery
+    dp: Dispatcher
+    scheduler: AsyncIOScheduler
+    redis: Redis | None = None
 
 
-@contextlib.asynccontextmanager
-async def services(settings: BotSettings, *, background: bool = True) -> AsyncIterator[Services]:
-    """Migrate, connect, and (by default) run the timer sweep and the alert delivery
-    loop beside whatever the caller serves; stop them all cleanly on the way out."""
+@asynccontextmanager
+async def running(settings: BotSettings) -> AsyncIterator[Running]:
+    """Migrate, connect (database, Redis when configured, Telegram), build the dispatcher,
+    set the commands menu, start the timers and the alert delivery loop; stop and close
+    all of it on the way out (delivery finishes what it holds first).
+
+    ``run`` (polling), ``bot.webhook.serve`` and ``work`` (no updates) all use it.
+    """
     from storage.migrate import migrate
 
     db = Database(settings.database_url)
-    await migrate(db.engine)
-    bot = make_bot(settings)
-    clock = SystemClock()
-    gateways = gateways_for(settings)
-    delivery = Delivery(bot, db, settings, clock, gateways, limiter=limiter_for(settings))
-    scheduler = None
-    sending: asyncio.Task[None] | None = None
+    redis: Redis | None = None
     try:
-        me = await bot.get_me()
-        delivery.bot_username = me.username or ""
-        # What start-up built lives as long as the process: keep the garbage collector
-        # from rescanning it on every big allocation (a fan-out builds many rows).
-        gc.freeze()
-        if background:
+        await migrate(db.engine)
+        bot = make_bot(settings)
+        try:
+            clock = SystemClock()
+            gateways = gateways_for(settings)
+            limiter: Limiter = LocalLimiter(Limits.of(settings))
+            storage: BaseStorage = MemoryStorage()
+            if settings.redis_url is not None:
+                redis = await connect_redis(settings.redis_url)
+                keys = DefaultKeyBuilder(prefix=settings.redis_key_prefix, with_bot_id=True)
+                storage = RedisStorage(redis, key_builder=keys)
+                limiter = RedisLimiter(
+                    redis, Limits.of(settings), f"{settings.redis_key_prefix}:rate", owned=False
+                )
+            delivery = Delivery(bot, db, settings, clock, gateways, limiter=limiter)
+            if redis is not None:
+                isolation = RedisEventIsolation(redis, key_builder=keys)
+                delivery.locks = RedisPersonLocks(isolation, bot.id)  # type: ignore[assignment]
+            dp = build_dispatcher(db, settings, clock=clock, notifier=delivery, storage=storage)
+            me = await bot.get_me()
+            dp["bot_username"] = delivery.bot_username = me.username or ""
+            await set_commands(bot, settings)
             scheduler = start_scheduler(
                 db, settings, clock, gateways, delivery, settings.sweep_interval
             )
+            scheduler.add_job(
+                prune_update_ids,
+                "interval",
+                hours=1,
+                args=[db, clock],
+                id="prune-update-ids",
+                max_instances=1,
+                coalesce=True,
+            )
+            # What start-up built lives as long as the process: keep the garbage collector
+            # from rescanning it on every big allocation (a fan-out builds many rows).
+            gc.freeze()
             sending = asyncio.create_task(delivery.run())
-        yield Services(settings, db, bot, clock, gateways, delivery)
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        if sending is not None:
-            await delivery.stop()
             try:
-                await asyncio.wait_for(sending, timeout=30)
-            except TimeoutError:
-                log.warning("alert delivery did not stop in time; the rest is resent later")
-        await delivery.limiter.close()
-        await bot.session.close()
+                yield Running(settings, db, bot, clock, gateways, delivery, dp, scheduler, redis)
+            finally:
+                scheduler.shutdown(wait=False)
+                await delivery.stop()
+                try:
+                    await asyncio.wait_for(sending, timeout=30)
+                except TimeoutError:
+                    log.warning("alert delivery did not stop in time; a lease resends the rest")
+        finally:
+            await bot.session.close()
+    finally:
+        if redis is not None:
+            await redis.aclose()
         await db.dispose()
 
 
+async def connect_redis(url: str) -> Redis:
+    """A Redis client that answered a PING, or a ConfigurationError that says why not."""
+    redis = Redis.from_url(url)
+    try:
+        await redis.ping()  # type: ignore[misc]  # redis-py types it sync-or-async
+    except (RedisError, OSError) as error:
+        await redis.aclose()
+        shown = re.sub(r"//[^@/]*@", "//***@", url)
+        raise ConfigurationError(f"REDIS_URL: cannot reach Redis at {shown}: {error}") from None
+    return redis
+
+
+async def prune_update_ids(db: Database, clock: Clock, keep: timedelta = KEEP_UPDATE_IDS) -> int:
+    """Forget handled update ids older than ``keep`` (they only guard against retries)."""
+    async with db.uow() as uow:
+        pruned = await uow.updates.prune(clock.now() - keep)
+        await uow.commit()
+    return pruned
+
+
 async def run(settings: BotSettings) -> None:
-    """Poll until Ctrl-C (aiogram handles SIGINT/SIGTERM and stops cleanly), with the
-    timers and alert delivery running in the same process."""
-    async with services(settings) as s:
-        dp = build_dispatcher(s.db, settings, clock=s.clock, notifier=s.delivery)
-        dp["bot_username"] = s.delivery.bot_username
-        await set_commands(s.bot, settings)
-        await s.bot.delete_webhook(drop_pending_updates=False)
+    """Migrate, then poll until Ctrl-C (aiogram handles SIGINT/SIGTERM and stops cleanly),
+    with the timers and alert delivery running in the same process."""
+    async with running(settings) as app:
+        await app.bot.delete_webhook(drop_pending_updates=False)
         log.info(
             "bidgram is running as @%s (gateway: %s)",
-            s.delivery.bot_username,
+            app.delivery.bot_username,
             settings.funding_gateway,
         )
-        await dp.start_polling(s.bot, handle_signals=True, close_bot_session=False)
+        await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
 
 
 async def work(settings: BotSettings, stop: asyncio.Event | None = None) -> None:
-    """Only the background: timers and alert delivery, for a process of its own
-    (``bidgram worker``) beside bots that take updates. Stops on SIGINT/SIGTERM."""
+    """Only the timers and alert delivery, in a process of their own (``bidgram
+    worker``) beside processes that take updates. Stops on SIGINT/SIGTERM."""
     import signal
 
     stop = stop or asyncio.Event()
@@ -179,6 +240,6 @@ async def work(settings: BotSettings, stop: asyncio.Event | None = None) -> None
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    async with services(settings):
+    async with running(settings):
         log.info("bidgram worker is running: timers and alert delivery")
         await stop.wait()

@@ -1,8 +1,10 @@
 """The ``bidgram`` command.
 
-``bidgram run`` starts the bot with its timers and alert delivery; ``bidgram
-worker`` runs only those two. ``bidgram`` with no arguments migrates the database
-and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one thing each.
+``bidgram run`` starts the bot (long polling), ``bidgram webhook`` one webhook process
+(several may run behind a load balancer); both run the timers and alert delivery too.
+``bidgram worker`` runs only those two. ``bidgram`` with no arguments migrates the
+database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one thing
+each.
 """
 
 from __future__ import annotations
@@ -89,20 +91,24 @@ async def _sweep(settings: Settings) -> str:
     )
 
 
-def _run_bot(command: str) -> int:
+def _run_bot(mode: str) -> int:
     import logging
 
     from bot.app import run, work
     from bot.settings import load_bot_settings
+    from bot.webhook import serve
 
     settings = load_bot_settings()
     settings.token()  # a missing or malformed token stops here, with how to get one
+    if mode == "webhook":
+        settings.webhook()  # so does a missing webhook URL or secret
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings) if command == "run" else work(settings))
-    print(f"bidgram {'stopped' if command == 'run' else 'worker stopped'}.")
+        main = {"webhook": serve, "worker": work}.get(mode, run)
+        asyncio.run(main(settings))
+    print("bidgram worker stopped." if mode == "worker" else "bidgram stopped.")
     return 0
 
 
@@ -110,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bidgram", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the Telegram bot (long polling), timers and alerts")
+    sub.add_parser("webhook", help="start a webhook process (see README: Scaling out)")
     sub.add_parser("worker", help="run only the timers and alert delivery")
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
@@ -119,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        if args.command in ("run", "worker"):
+        if args.command in ("run", "webhook", "worker"):
             return _run_bot(args.command)
     except ConfigurationError as error:
         print(f"bidgram: bad configuration\n{error}", file=sys.stderr)

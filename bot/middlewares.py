@@ -1,8 +1,11 @@
 """Per-update plumbing: one unit of work, the acting user, callback answers, alerts.
 
 Order of business for each update:
-1. open a unit of work and a ``Marketplace`` over it; register the Telegram user;
-2. run the handler; a domain error rolls everything back and is explained;
+1. open a unit of work; claim the update's id (an update Telegram delivered twice, to
+   this process or another, is handled once: the second claim waits for the first
+   transaction and then finds the id taken, and does nothing); register the Telegram user;
+2. run the handler in a savepoint; a domain error rolls its work back (the claim stays)
+   and is explained;
 3. commit, with the events the services recorded written to the outbox in the same
    transaction (nobody is told about something that was rolled back, and nothing
    committed goes untold); answer the button press if the handler did not; then wake
@@ -18,11 +21,12 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TgUser
 
 from bot.errors import explain
-from bot.locks import PersonLocks
+from bot.locks import Locks, PersonLocks
 from bot.notifier import Notifier
 from bot.texts import common
 from core.clock import Clock
@@ -44,8 +48,9 @@ class CallbackReply:
 
 
 class MarketplaceMiddleware(BaseMiddleware):
-    """See the module docstring. Updates from one person run one at a time, so a
-    double press or two quick messages never race each other's conversation state."""
+    """See the module docstring. Updates from one person run one at a time (across
+    processes when the locks live in Redis), so a double press or two quick messages
+    never race each other's conversation state."""
 
     def __init__(
         self,
@@ -54,14 +59,14 @@ class MarketplaceMiddleware(BaseMiddleware):
         clock: Clock,
         gateways: Gateways,
         notifier: Notifier,
-        locks: PersonLocks | None = None,
+        locks: Locks | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
         self.gateways = gateways
         self.notifier = notifier
-        self.locks = locks or PersonLocks()
+        self.locks: Locks = locks or PersonLocks()
 
     async def __call__(
         self,
@@ -75,6 +80,11 @@ class MarketplaceMiddleware(BaseMiddleware):
             result, events = await self._handle(handler, event, data)
         else:
             async with self.locks.of(tg_user.id):
+                # aiogram read the conversation state before this lock was ours; the
+                # person's previous update may have moved it since.
+                state: FSMContext | None = data.get("state")
+                if state is not None:
+                    data["raw_state"] = await state.get_state()
                 result, events = await self._handle(handler, event, data)
         if events:
             self.notifier.wake()
@@ -90,6 +100,8 @@ class MarketplaceMiddleware(BaseMiddleware):
         reply = CallbackReply()
         data["callback_reply"] = reply
         async with self.db.uow() as uow:
+            if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
+                return None, []  # handled already: nothing to change, answer or send
             market = Marketplace(uow, self.settings, self.clock, self.gateways)
             data["market"] = market
             tg_user: TgUser | None = data.get("event_from_user")
@@ -113,9 +125,10 @@ class MarketplaceMiddleware(BaseMiddleware):
                     await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
                     return None, []
             try:
-                result = await handler(event, data)
+                async with uow.savepoint():
+                    result = await handler(event, data)
             except DomainError as error:
-                await uow.rollback()
+                await uow.commit()  # the claim (and the person's registration) stay
                 await explain(bot, event, error)
                 return None, []
             events = await market.commit()

@@ -166,8 +166,11 @@ class RedisLimiter:
     """The same buckets in Redis, updated atomically by a script: one budget for all
     processes of a deployment."""
 
-    def __init__(self, redis: Redis, limits: Limits, prefix: str = "bidgram:rate") -> None:
+    def __init__(
+        self, redis: Redis, limits: Limits, prefix: str = "bidgram:rate", *, owned: bool = True
+    ) -> None:
         self.redis = redis
+        self.owned = owned  # close the client with the limiter (not a shared one)
         self.limits = limits
         self.prefix = prefix
         self._acquire = redis.register_script(_ACQUIRE)
@@ -198,11 +201,5 @@ class RedisLimiter:
         await self._penalize(keys=[keys[2], keys[1]], args=[seconds])
 
     async def close(self) -> None:
-        await self.redis.aclose()
-
-
-def limiter_for(settings: BotSettings) -> Limiter:
-    limits = Limits.of(settings)
-    if settings.redis_url:
-        return RedisLimiter.from_url(settings.redis_url, limits)
-    return LocalLimiter(limits)
+        if self.owned:
+            await self.redis.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
@@ -13,6 +14,9 @@ from core.settings import ConfigurationError, Positive, Settings, Window, descri
 Rate = Annotated[float, Field(gt=0)]
 
 TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
+# What Telegram accepts as setWebhook's secret_token.
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+WEBHOOK_PORTS = (80, 88, 443, 8443)
 
 HOW_TO_GET_A_TOKEN = (
     "Open Telegram, talk to @BotFather, send /newbot and follow the steps; it answers with a "
@@ -27,8 +31,6 @@ class BotSettings(Settings):
     funding_gateway: Literal["sandbox", "stars", "telegram"] = "sandbox"
     payment_provider_token: SecretStr | None = None
     projects_channel: str | None = None  # @channel or -100... id where new projects are posted
-    redis_url: str | None = None  # shares rate limits (and more) between processes
-
     # Delivery of alerts (bot.delivery). Defaults stay under Telegram's limits with room:
     # any second holds at most SEND_RATE + SEND_BURST messages (30), any chat gets
     # CHAT_RATE per second after a burst of CHAT_BURST, a group or channel 20 a minute.
@@ -45,12 +47,68 @@ class BotSettings(Settings):
     digest_window: Window = timedelta(hours=1)
     sweep_interval: Window = timedelta(seconds=30)  # timers are checked this often
 
+    # Scaling out (README "Scaling out"): shared conversation state and webhook mode.
+    redis_url: str | None = None  # redis://host:6379/0; FSM state, locks, rate limits
+    redis_key_prefix: str = Field("bidgram", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    webhook_url: str | None = None  # the public https URL Telegram posts updates to
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # where `bidgram webhook` listens (behind the balancer)
+    webhook_port: int = Field(8080, ge=1, le=65535)
+    webhook_path: str = "/webhook"
+    webhook_shutdown_timeout: Window = timedelta(seconds=30)  # to finish in-flight updates
+
     @field_validator("telegram_api_url")
     @classmethod
     def _http(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("redis_url", "webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(
+                "Telegram only posts to https:// URLs, e.g. https://bot.example.com/webhook"
+            )
+        try:
+            port = parts.port or 443
+        except ValueError:
+            raise ValueError("has an invalid port") from None
+        if port not in WEBHOOK_PORTS:
+            raise ValueError("Telegram only posts to ports 443, 80, 88 or 8443")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError(
+                "must be 1-256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+            )
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/") or any(c.isspace() for c in value):
+            raise ValueError("must start with / and contain no spaces, e.g. /webhook")
+        return value
 
     @model_validator(mode="after")
     def _gateway(self) -> BotSettings:
@@ -75,6 +133,27 @@ class BotSettings(Settings):
                 f"BOT_TOKEN does not look like a bot token. {HOW_TO_GET_A_TOKEN}"
             )
         return token
+
+    def webhook(self) -> tuple[str, str]:
+        """The public URL and secret for webhook mode, or a ConfigurationError naming
+        what is missing."""
+        missing = [
+            name
+            for name, value in (
+                ("WEBHOOK_URL", self.webhook_url),
+                ("WEBHOOK_SECRET", self.webhook_secret),
+            )
+            if value is None
+        ]
+        if missing:
+            raise ConfigurationError(
+                f"{' and '.join(missing)} must be set for `bidgram webhook`: WEBHOOK_URL is the "
+                "public https URL the load balancer forwards to this process's WEBHOOK_PATH, "
+                "WEBHOOK_SECRET a random string of 1-256 characters A-Z a-z 0-9 _ - that "
+                "Telegram sends back with every update (e.g. `openssl rand -hex 32`)."
+            )
+        assert self.webhook_url is not None and self.webhook_secret is not None
+        return self.webhook_url, self.webhook_secret.get_secret_value()
 
 
 def load_bot_settings(**overrides: object) -> BotSettings:

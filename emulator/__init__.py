@@ -35,8 +35,10 @@ from emulator.records import ApiCall, Violation, ViolationKind
 from emulator.server import BotAPIEmulator
 from emulator.testing import make_bot, polling, running_emulator
 from emulator.text import FormattedText, parse_formatted, utf16_len
+from emulator.webhook import SECRET_HEADER, WebhookAttempt
 
 __all__ = [
+    "SECRET_HEADER",
     "ApiCall",
     "BotAPIEmulator",
     "Button",
@@ -60,6 +62,7 @@ __all__ = [
     "Violation",
     "ViolationKind",
     "ViolationsFound",
+    "WebhookAttempt",
     "make_bot",
     "parse_formatted",
     "parse_html",

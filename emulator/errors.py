@@ -67,6 +67,15 @@ def conflict() -> TelegramError:
     )
 
 
+def webhook_conflict() -> TelegramError:
+    """``409``: getUpdates while a webhook is set."""
+    return TelegramError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; "
+        "use deleteWebhook to delete the webhook first",
+    )
+
+
 class UnsupportedMethod(TelegramError):
     """A real Bot API method the emulator does not implement (reported, never silent)."""
 

@@ -34,6 +34,7 @@ from emulator.records import ApiCall, Violation, ViolationKind
 from emulator.state import EmulatorConfig, EmulatorState
 from emulator.updates import Update
 from emulator.validation import Upload
+from emulator.webhook import WebhookAttempt
 
 _API_PATH = re.compile(r"^/bot([^/]+)/([^/]*)$")
 _FILE_PATH = re.compile(r"^/file/bot([^/]+)/(.+)$")
@@ -83,6 +84,8 @@ class BotAPIEmulator:
         supports_inline_queries: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        webhook_timeout: float = 60.0,
+        webhook_retry_delay: float = 0.2,
     ) -> None:
         self.config = EmulatorConfig(
             token=token,
@@ -94,6 +97,8 @@ class BotAPIEmulator:
             inline_timeout=inline_timeout,
             pre_checkout_timeout=pre_checkout_timeout,
             rate_limits=rate_limits or RateLimits.telegram(),
+            webhook_timeout=webhook_timeout,
+            webhook_retry_delay=webhook_retry_delay,
         )
         self.state = EmulatorState(self.config)
         self._host = host
@@ -121,6 +126,7 @@ class BotAPIEmulator:
         """Release long polls, cancel query deadlines and close the server."""
         self.state.updates.close()
         self.state.queries.close()
+        await self.state.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -269,6 +275,76 @@ class BotAPIEmulator:
     def redeliver(self, update: Update) -> Update:
         """Queue an already delivered update's payload again under a new update_id."""
         return self.state.updates.redeliver(update)
+
+    # -- webhook ------------------------------------------------------------------------------
+
+    @property
+    def webhook(self) -> JSON:
+        """What getWebhookInfo would answer (``url`` is empty when polling)."""
+        return self.state.webhook.info()
+
+    @property
+    def webhook_secret(self) -> str | None:
+        return self.state.webhook.secret_token
+
+    @property
+    def webhook_attempts(self) -> list[WebhookAttempt]:
+        """Every webhook delivery attempt, in the order they finished."""
+        return list(self.state.webhook.attempts)
+
+    def route_webhook(self, *backends: str) -> None:
+        """Stand in for a load balancer in front of the webhook URL the bot registers:
+        deliveries go to these base URLs (``http://127.0.0.1:8081``), with the registered
+        URL's path and query, each person's updates to one backend after the other."""
+        self.state.webhook.route(list(backends))
+
+    async def wait_for_webhook(self, *, timeout: float = 5.0) -> str:  # noqa: ASYNC109 - a deadline for the bot, not a cancel scope
+        """Wait until the bot has set a webhook; return its URL."""
+        webhook = self.state.webhook
+        url = await self.state.updates.changes.wait_for(lambda: webhook.url or None, timeout)
+        if url is None:
+            raise TimeoutError(
+                f"the bot did not call setWebhook within {timeout:g}s\n"
+                + recent_activity(self.state)
+            )
+        return url
+
+    async def wait_for_deliveries(self, count: int, *, timeout: float = 5.0) -> list[Update]:  # noqa: ASYNC109 - a deadline for the bot, not a cancel scope
+        """Wait until the bot confirmed at least ``count`` updates (see :meth:`delivered`)."""
+        updates = self.state.updates
+        done = await updates.changes.wait_for(
+            lambda: list(updates.delivered) if len(updates.delivered) >= count else None, timeout
+        )
+        if done is None:
+            raise TimeoutError(
+                f"the bot confirmed {len(updates.delivered)} of {count} updates within "
+                f"{timeout:g}s\n" + recent_activity(self.state)
+            )
+        return done
+
+    async def wait_for_attempts(self, count: int, *, timeout: float = 5.0) -> list[WebhookAttempt]:  # noqa: ASYNC109 - a deadline for the bot, not a cancel scope
+        """Wait until at least ``count`` webhook deliveries were attempted (any outcome)."""
+        webhook = self.state.webhook
+        done = await self.state.updates.changes.wait_for(
+            lambda: list(webhook.attempts) if len(webhook.attempts) >= count else None, timeout
+        )
+        if done is None:
+            raise TimeoutError(f"only {len(webhook.attempts)} of {count} webhook deliveries")
+        return done
+
+    async def deliver_again(self, update: Update, *, times: int = 1) -> list[WebhookAttempt]:
+        """Deliver an update to the webhook once more (same update_id), ``times`` copies at
+        once, as Telegram does when a delivery's 200 never arrived."""
+        return await self.state.webhook.deliver_again(update, times)
+
+    @property
+    def updates(self) -> list[Update]:
+        """Every update people caused, delivered or not, oldest first."""
+        return list(self.state.updates.created)
+
+    def delivered(self, predicate: Callable[[Update], bool] | None = None) -> list[Update]:
+        """Updates the bot confirmed (polled past or answered with a 200), oldest first."""
+        return [u for u in self.state.updates.delivered if predicate is None or predicate(u)]
 
     # -- HTTP -------------------------------------------------------------------------------
 

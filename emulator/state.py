@@ -23,6 +23,7 @@ from emulator.queries import QueryTracker
 from emulator.records import CallLog, Violation, ViolationKind
 from emulator.text import FormattedText
 from emulator.updates import UpdateQueue
+from emulator.webhook import WebhookDelivery
 from emulator.wire import optional
 
 FIRST_USER_ID = 100_000_001
@@ -44,6 +45,10 @@ class EmulatorConfig:
     pre_checkout_timeout: float = 10.0
     """Seconds the bot has to answer a pre-checkout query before the payment fails."""
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    webhook_timeout: float = 60.0
+    """Seconds a webhook delivery may take before it counts as failed and is retried."""
+    webhook_retry_delay: float = 0.2
+    """Delay before the first retry of a failed delivery (doubling, at most 5 s)."""
 
     @property
     def bot_id(self) -> int:
@@ -60,6 +65,12 @@ class EmulatorState:
         self.files = FileStore()
         self.updates = UpdateQueue()
         self.log = CallLog()
+        self.webhook = WebhookDelivery(
+            self.updates,
+            self.log,
+            timeout=config.webhook_timeout,
+            retry_delay=config.webhook_retry_delay,
+        )
         self.queries = QueryTracker(self.log)
         self.payments = PaymentLedger()
         self.limiter = RateLimiter(config.rate_limits)

@@ -6,6 +6,8 @@
   created *afterwards* (Telegram does not even create the others).
 * A second concurrent getUpdates terminates the first with ``409 Conflict``.
 * The call returns as soon as at least one update is available, or after ``timeout``.
+* While a webhook is set (:mod:`emulator.webhook`) getUpdates is refused with ``409``, and
+  the webhook delivery confirms updates one by one instead of ``offset``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from emulator.errors import TelegramError, conflict
+from emulator.errors import TelegramError, conflict, webhook_conflict
 from emulator.waiting import Changes
 
 Update = dict[str, Any]
@@ -63,15 +65,38 @@ class UpdateQueue:
         self._changes = Changes()
         self._poll_generation = 0
         self._closed = False
+        self._webhook_active = False
         self.allowed: frozenset[str] = DEFAULT_ALLOWED
         self.polls_started = 0
         """How many getUpdates calls arrived so far (a long poll is logged only when it ends)."""
         self.delivered: list[Update] = []
         """Every update ever returned to the bot, for inspection."""
+        self.created: list[Update] = []
+        """Every update ever queued, delivered or not, in order."""
 
     @property
     def pending(self) -> list[Update]:
         return list(self._pending)
+
+    @property
+    def changes(self) -> Changes:
+        """Notified whenever an update is queued, confirmed or polled for."""
+        return self._changes
+
+    def set_webhook_active(self, active: bool) -> None:
+        self._webhook_active = active
+        self._changes.notify()  # a running long poll learns it lost to the webhook
+
+    def confirm_delivered(self, update: Update) -> None:
+        """A webhook delivery got its 200: the update is done (that very one, by identity)."""
+        self._pending = [u for u in self._pending if u is not update]
+        self.delivered.append(update)
+        self._changes.notify()
+
+    def allow(self, allowed_updates: list[str]) -> None:
+        """Telegram ignores unknown names; an empty list means "the default set"."""
+        known = frozenset(allowed_updates) & ALL_UPDATE_TYPES
+        self.allowed = known if allowed_updates else DEFAULT_ALLOWED
 
     def accepts(self, kind: str) -> bool:
         """Whether the bot's current ``allowed_updates`` lets this kind of update through."""
@@ -83,6 +108,7 @@ class UpdateQueue:
             return None
         update: Update = {"update_id": next(self._ids), kind: payload}
         self._pending.append(update)
+        self.created.append(update)
         self._changes.notify()
         return update
 
@@ -91,6 +117,7 @@ class UpdateQueue:
         kind = update_type(update)
         again: Update = {"update_id": next(self._ids), kind: update[kind]}
         self._pending.append(again)
+        self.created.append(again)
         self._changes.notify()
         return again
 
@@ -110,12 +137,12 @@ class UpdateQueue:
         allowed_updates: list[str] | None,
     ) -> list[Update]:
         """Serve one getUpdates call."""
+        if self._webhook_active:
+            raise webhook_conflict()
         if limit is not None and not 1 <= limit <= 100:
             limit = min(max(limit, 1), 100)
         if allowed_updates is not None:
-            # Telegram ignores unknown names; an empty list means "the default set".
-            known = frozenset(allowed_updates) & ALL_UPDATE_TYPES
-            self.allowed = known if allowed_updates else DEFAULT_ALLOWED
+            self.allow(allowed_updates)
         self._confirm(offset)
         self.polls_started += 1
         self._poll_generation += 1
@@ -125,6 +152,8 @@ class UpdateQueue:
         def ready() -> list[Update] | TelegramError | None:
             if generation != self._poll_generation:
                 return conflict()
+            if self._webhook_active:
+                return webhook_conflict()
             if self._pending or self._closed:
                 return self._pending[: limit or 100]
             return None

@@ -661,3 +661,21 @@ class AlertSubscriptionSkill(Base):
             "active_at",
         ),
     )
+
+
+# --- webhook mode: updates already handled ------------------------------------------
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update some process has handled (or is handling: the row is written
+    first, in the update's own transaction). Telegram re-delivers an update whose webhook
+    call got no 200; the primary key makes the second delivery wait for the first and
+    then do nothing, on whichever process it lands. Rows older than a day are pruned."""
+
+    __tablename__ = "processed_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    received_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_processed_updates_received", "received_at"),)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     Select,
@@ -28,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -63,6 +64,7 @@ from storage.models import (
     Payment,
     Payout,
     Posting,
+    ProcessedUpdate,
     ProfileSkill,
     Project,
     ProjectAttachment,
@@ -1330,3 +1332,35 @@ class SubscriptionRepository(Repository[AlertSubscription]):
             .order_by(score.desc(), ss.active_at.desc(), ss.user_id)
         )
         return (await self.session.execute(stmt)).tuples().all()
+
+
+# --- webhook mode -------------------------------------------------------------------
+
+
+class UpdateRepository:
+    """Which Telegram updates were already handled (see ``ProcessedUpdate``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, bot_id: int, update_id: int, at: datetime) -> bool:
+        """Record the update as handled in the current transaction; False if it already was.
+
+        A twin claiming the same update in a transaction still open waits for it (on the
+        primary key, or for SQLite's single writer) and then gets False if it committed.
+        """
+        result = await self.session.execute(
+            insert_ignore(
+                self.session,
+                ProcessedUpdate,
+                {"bot_id": bot_id, "update_id": update_id, "received_at": at},
+            )
+        )
+        return bool(cast(CursorResult[Any], result).rowcount)
+
+    async def prune(self, before: datetime) -> int:
+        """Forget updates received before ``before``; Telegram stops retrying long before."""
+        result = await self.session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.received_at < before)
+        )
+        return int(cast(CursorResult[Any], result).rowcount or 0)

@@ -29,6 +29,7 @@ from storage.repositories import (
     SkillRepository,
     StatsRepository,
     SubscriptionRepository,
+    UpdateRepository,
     UserRepository,
 )
 
@@ -63,6 +64,7 @@ class UnitOfWork:
         self.stats = StatsRepository(s)
         self.outbox = OutboxRepository(s)
         self.subscriptions = SubscriptionRepository(s)
+        self.updates = UpdateRepository(s)
         return self
 
     async def __aexit__(

@@ -4,6 +4,10 @@ With TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test) 
 run creates its own fresh database next to the one named, migrates it, and drops
 it at the end, so runs never see each other's rows. If PostgreSQL was asked for
 and cannot be reached, the whole run stops with an error: nothing is skipped.
+
+Redis likewise: tests marked ``redis`` run when TEST_REDIS_URL names a server
+(e.g. redis://127.0.0.1:6379/0), are skipped without it, and stop the run when it is
+set but unreachable. Each test gets its own random key prefix, deleted afterwards.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from storage.models import Base
 from tests.harness import Harness
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "").strip()
+REDIS = os.environ.get("TEST_REDIS_URL", "").strip()
 ADMIN_TELEGRAM_ID = 900_000_001
 KEEP = {"skills", "alembic_version"}
 
@@ -69,6 +74,45 @@ async def _migrate(url: str) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if POSTGRES and not make_url(POSTGRES).drivername.startswith("postgresql+asyncpg"):
         raise pytest.UsageError("TEST_POSTGRES_URL must be a postgresql+asyncpg:// URL")
+    if REDIS and not REDIS.startswith(("redis://", "rediss://", "unix://")):
+        raise pytest.UsageError("TEST_REDIS_URL must be a redis:// URL")
+
+
+async def _ping_redis(url: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        await client.ping()  # type: ignore[misc]
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server named by TEST_REDIS_URL, checked once per run."""
+    assert REDIS, "redis tests are skipped without TEST_REDIS_URL"
+    try:
+        asyncio.run(_ping_redis(REDIS))
+    except Exception as error:  # the run asked for Redis: fail, never skip
+        pytest.exit(f"TEST_REDIS_URL is set but Redis is not usable: {error!r}", returncode=3)
+    return REDIS
+
+
+@pytest.fixture
+async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
+    """A key prefix of this test's own; every key under it is deleted afterwards."""
+    from redis.asyncio import Redis
+
+    prefix = f"bidgram-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")
@@ -143,10 +187,12 @@ def h(db: Database, settings: Settings, clock: FrozenClock) -> Harness:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """PostgreSQL-only tests are skipped on a SQLite run, and must run when it is asked for."""
-    if POSTGRES:
-        return
-    skip = pytest.mark.skip(reason="locking needs PostgreSQL: set TEST_POSTGRES_URL")
+    """PostgreSQL-only tests are skipped on a SQLite run, and must run when it is asked for;
+    the same for Redis."""
+    no_postgres = pytest.mark.skip(reason="locking needs PostgreSQL: set TEST_POSTGRES_URL")
+    no_redis = pytest.mark.skip(reason="needs Redis: set TEST_REDIS_URL")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "postgres" in item.keywords and not POSTGRES:
+            item.add_marker(no_postgres)
+        if "redis" in item.keywords and not REDIS:
+            item.add_marker(no_redis)

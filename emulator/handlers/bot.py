@@ -1,4 +1,4 @@
-"""Bot-level methods: identity, update delivery, webhook stubs, commands and profile texts."""
+"""Bot-level methods: identity, update delivery (polling, webhook), commands and profile texts."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ async def get_updates(state: EmulatorState, call: GetUpdates) -> list[Update]:
 
 @handles(DeleteWebhook)
 async def delete_webhook(state: EmulatorState, call: DeleteWebhook) -> bool:
+    await state.webhook.delete()
     if call.drop_pending_updates:
         state.updates.drop_pending()
     return True
@@ -66,16 +67,24 @@ async def delete_webhook(state: EmulatorState, call: DeleteWebhook) -> bool:
 
 @handles(SetWebhook)
 async def set_webhook(state: EmulatorState, call: SetWebhook) -> bool:
-    raise bad_request("webhooks are not supported by the emulator, use getUpdates")
+    """An empty url removes the webhook, as in Telegram."""
+    if not call.url:
+        return await delete_webhook(
+            state, DeleteWebhook(drop_pending_updates=call.drop_pending_updates)
+        )
+    if call.certificate is not None:
+        raise bad_request("the emulator does not take self-signed certificates")
+    state.webhook.set(call.url, call.secret_token, call.max_connections)
+    if call.allowed_updates is not None:
+        state.updates.allow(call.allowed_updates)
+    if call.drop_pending_updates:
+        state.updates.drop_pending()
+    return True
 
 
 @handles(GetWebhookInfo)
 async def get_webhook_info(state: EmulatorState, call: GetWebhookInfo) -> dict[str, Any]:
-    return {
-        "url": "",
-        "has_custom_certificate": False,
-        "pending_update_count": len(state.updates.pending),
-    }
+    return state.webhook.info()
 
 
 @handles(Close, LogOut)

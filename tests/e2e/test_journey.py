@@ -33,6 +33,11 @@ async def balance(app: App, code: str) -> int:
 
 
 async def test_post_bid_award_fund_deliver_release_review_payout(app: App) -> None:
+    await journey(app)
+
+
+async def journey(app: App) -> None:
+    """The whole journey; the webhook tests run it across several processes too."""
     erin, frank = app.person("Erin"), app.person("Frank")
     ada = app.person("Ada", admin=True)
     await say(ada, "/start", "What would you like to do?")

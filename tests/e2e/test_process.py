@@ -18,7 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL") and not k.startswith("WEBHOOK_")
+    }
     env.update(values)
     return env
 
@@ -76,7 +80,7 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_ctrl_c(tmp_path: P
             stderr=asyncio.subprocess.STDOUT,
         )
         try:
-            await emu.wait_until_polling(timeout=30)
+            await emu.wait_until_polling(timeout=90)  # a cold start on a busy machine
             assert [c["command"] for c in emu.my_commands()][:2] == ["start", "post"]
             alice = emu.user("Alice")
             await alice.send_text("/start")
@@ -89,3 +93,30 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_ctrl_c(tmp_path: P
         assert "bidgram stopped." in text
         assert "Traceback" not in text
         emu.assert_clean()
+
+
+async def test_webhook_mode_needs_a_url_and_a_secret(tmp_path: Path) -> None:
+    code, out = await _run(
+        "webhook",
+        env=_env(PYTHONPATH=str(ROOT), BOT_TOKEN=TOKEN, WEBHOOK_URL="https://bot.example/hook"),
+        cwd=tmp_path,
+    )
+    assert code == 2
+    assert "WEBHOOK_SECRET must be set for `bidgram webhook`" in out
+    assert "Traceback" not in out
+
+
+async def test_a_webhook_secret_telegram_would_refuse_is_named(tmp_path: Path) -> None:
+    code, out = await _run(
+        "webhook",
+        env=_env(
+            PYTHONPATH=str(ROOT),
+            BOT_TOKEN=TOKEN,
+            WEBHOOK_URL="https://bot.example/hook",
+            WEBHOOK_SECRET="has spaces and $ signs",
+        ),
+        cwd=tmp_path,
+    )
+    assert code == 2
+    assert "WEBHOOK_SECRET: must be 1-256 characters, only A-Z, a-z, 0-9, _ and -" in out
+    assert "Traceback" not in out

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
+from aiogram.exceptions import TelegramConflictError
 
 from emulator import BotAPIEmulator, EmulatorError, ViolationKind
 
@@ -70,15 +70,13 @@ async def test_concurrent_polls_conflict(bot: Bot, emu: BotAPIEmulator) -> None:
     assert [v.kind for v in emu.violations] == [ViolationKind.POLLING_CONFLICT]
 
 
-async def test_webhook_methods(bot: Bot, emu: BotAPIEmulator) -> None:
+async def test_webhook_methods_while_polling(bot: Bot, emu: BotAPIEmulator) -> None:
     alice = emu.user("Alice")
     await alice.send_text("queued")
     info = await bot.get_webhook_info()
     assert info.url == "" and info.pending_update_count == 1
     assert await bot.delete_webhook(drop_pending_updates=True)
     assert await bot.get_updates() == []
-    with pytest.raises(TelegramBadRequest, match="webhooks are not supported"):
-        await bot.set_webhook("https://example.com/hook")
 
 
 async def test_redelivery_uses_a_new_update_id(bot: Bot, emu: BotAPIEmulator) -> None:

@@ -1,0 +1,162 @@
+"""Webhook mode: Telegram (through a load balancer) POSTs updates to this process.
+
+* Every request must carry the secret registered with ``setWebhook`` in the
+  ``X-Telegram-Bot-Api-Secret-Token`` header; one without it gets 401 and is not read.
+* An update is answered only after it was handled and committed, so a process that dies
+  half-way leaves Telegram without a 200 and Telegram delivers it again — to this process
+  or another; the update id claimed in the database makes that second delivery a no-op
+  when the first did commit (``bot.middlewares``).
+* ``GET /health`` checks the database (and Redis when configured): 200 or 503, for the
+  load balancer.
+* SIGTERM/SIGINT stop accepting connections, let the updates in flight finish (up to
+  ``WEBHOOK_SHUTDOWN_TIMEOUT``), then close everything. Other processes keep serving:
+  the webhook stays registered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from bot.app import running
+from bot.settings import BotSettings
+from storage.db import Database
+
+log = logging.getLogger("bidgram.webhook")
+
+HEALTH_PATH = "/health"
+CHECK_TIMEOUT = 5.0  # seconds a health check waits for the database or Redis
+
+
+class WebhookServer:
+    """The aiohttp server of one webhook process: the update route and the health check."""
+
+    def __init__(
+        self,
+        dp: Dispatcher,
+        bot: Bot,
+        settings: BotSettings,
+        db: Database,
+        redis: Redis | None = None,
+        *,
+        port: int | None = None,
+    ) -> None:
+        self.dp = dp
+        self.bot = bot
+        self.settings = settings
+        self.db = db
+        self.redis = redis
+        self.url, secret = settings.webhook()
+        self._secret = secret
+        self._port = settings.webhook_port if port is None else port
+        self._runner: web.AppRunner | None = None
+
+    def application(self) -> web.Application:
+        app = web.Application()
+        # Answer only once the update is handled (not aiogram's default of answering
+        # first): a 200 tells Telegram the update is safe, and nothing is lost if we die.
+        updates = SimpleRequestHandler(
+            self.dp, self.bot, handle_in_background=False, secret_token=self._secret
+        )
+        # Not ``updates.register``: it closes the bot session on shutdown, before the
+        # updates still in flight have finished.
+        app.router.add_post(self.settings.webhook_path, updates.handle)
+        app.router.add_get(HEALTH_PATH, self.health)
+        return app
+
+    async def health(self, request: web.Request) -> web.Response:
+        checks: dict[str, str] = {"database": await self._check(self._database())}
+        if self.redis is not None:
+            checks["redis"] = await self._check(self._redis(self.redis))
+        healthy = all(result == "ok" for result in checks.values())
+        return web.json_response(
+            {"status": "ok" if healthy else "unavailable", **checks},
+            status=200 if healthy else 503,
+        )
+
+    async def _database(self) -> None:
+        async with self.db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    @staticmethod
+    async def _redis(redis: Redis) -> None:
+        await redis.ping()  # type: ignore[misc]  # redis-py types it sync-or-async
+
+    @staticmethod
+    async def _check(probe: Any) -> str:
+        try:
+            await asyncio.wait_for(probe, CHECK_TIMEOUT)
+        except Exception as error:
+            log.warning("health check failed: %r", error)
+            return f"error: {type(error).__name__}"
+        return "ok"
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful with port 0, which picks a free one)."""
+        if self._runner is None:
+            raise RuntimeError("start() the server first")
+        return int(self._runner.addresses[0][1])
+
+    async def start(self) -> None:
+        """Listen, then register the webhook (so Telegram never posts before we listen)."""
+        timeout = self.settings.webhook_shutdown_timeout.total_seconds()
+        runner = web.AppRunner(self.application(), access_log=None, shutdown_timeout=timeout)
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.webhook_host, self._port)
+        await site.start()
+        self._runner = runner
+        await self.bot.set_webhook(
+            self.url,
+            secret_token=self._secret,
+            allowed_updates=self.dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+
+    async def stop(self) -> None:
+        """Stop listening and wait for the updates in flight (the webhook stays set)."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+async def serve(settings: BotSettings) -> None:
+    """Run one webhook process until SIGTERM or SIGINT."""
+    settings.webhook()  # missing URL or secret: stop before connecting to anything
+    if settings.redis_url is None:
+        log.warning(
+            "REDIS_URL is not set: conversations live in this process's memory, "
+            "so run only one webhook process"
+        )
+    async with running(settings) as app:
+        server = WebhookServer(app.dp, app.bot, settings, app.db, app.redis)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await server.start()
+            log.info(
+                "bidgram is serving webhooks as @%s on %s:%s%s (public URL %s)",
+                app.delivery.bot_username,
+                settings.webhook_host,
+                server.port,
+                settings.webhook_path,
+                server.url,
+            )
+            await stop.wait()
+            log.info("stopping: finishing the updates in flight")
+        finally:
+            await server.stop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(signum)

@@ -1,0 +1,51 @@
+"""Settings of webhook mode and Redis: what Telegram would refuse is refused at start."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import load_bot_settings
+from core.settings import ConfigurationError
+
+
+def settings(**values: object):
+    return load_bot_settings(_env_file=None, **values)
+
+
+def test_webhook_mode_names_what_is_missing() -> None:
+    with pytest.raises(ConfigurationError, match="WEBHOOK_URL and WEBHOOK_SECRET must be set"):
+        settings().webhook()
+    with pytest.raises(ConfigurationError, match=r"^WEBHOOK_SECRET must be set"):
+        settings(webhook_url="https://bot.example/hook").webhook()
+    url, secret = settings(webhook_url="https://bot.example/hook", webhook_secret="a_B-9").webhook()
+    assert (url, secret) == ("https://bot.example/hook", "a_B-9")
+
+
+@pytest.mark.parametrize("secret", ["with space", "ümlaut", "x" * 257, "semi;colon"])
+def test_a_secret_telegram_would_refuse_is_refused(secret: str) -> None:
+    with pytest.raises(ConfigurationError, match="WEBHOOK_SECRET: must be 1-256 characters"):
+        settings(webhook_secret=secret)
+
+
+def test_a_blank_secret_counts_as_unset() -> None:
+    assert settings(webhook_secret="  ").webhook_secret is None
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://bot.example/hook", "only posts to https:// URLs"),
+        ("https://bot.example:8080/hook", "only posts to ports 443, 80, 88 or 8443"),
+    ],
+)
+def test_a_webhook_url_telegram_would_refuse_is_refused(url: str, problem: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"WEBHOOK_URL: Telegram {problem}"):
+        settings(webhook_url=url)
+
+
+def test_redis_url_and_webhook_path_are_checked() -> None:
+    with pytest.raises(ConfigurationError, match="REDIS_URL: must start with redis://"):
+        settings(redis_url="127.0.0.1:6379")
+    with pytest.raises(ConfigurationError, match="WEBHOOK_PATH: must start with /"):
+        settings(webhook_path="webhook")
+    assert settings(redis_url="redis://127.0.0.1:6379/0").redis_url == "redis://127.0.0.1:6379/0"
