@@ -1,8 +1,8 @@
 """The ``bidgram`` command.
 
-``bidgram run`` starts the bot. ``bidgram`` with no arguments migrates the
-database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one
-thing each.
+``bidgram run`` starts the bot. ``bidgram sandbox`` tries it in a browser with no
+Telegram (no token, no network). ``bidgram`` with no arguments migrates the database
+and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one thing each.
 """
 
 from __future__ import annotations
@@ -96,14 +96,42 @@ def _run_bot() -> int:
     return 0
 
 
+def _run_sandbox(port: int, demo: bool, gateway: str) -> int:
+    from sandbox.cli import run
+
+    if not 1 <= port <= 65535:
+        print(f"bidgram sandbox: --port must be 1 to 65535, not {port}", file=sys.stderr)
+        return 2
+    try:
+        return run(port, demo=demo, gateway=gateway)
+    except ConfigurationError as error:
+        print(f"bidgram: bad configuration\n{error}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bidgram", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the Telegram bot (long polling)")
+    sandbox = sub.add_parser(
+        "sandbox", help="try bidgram in a browser: no token, no network (see --help)"
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help="page port (default 8080)")
+    sandbox.add_argument(
+        "--demo", action="store_true", help="fill in sample people, projects, bids and work"
+    )
+    sandbox.add_argument(
+        "--gateway",
+        choices=["sandbox", "stars"],
+        default="sandbox",
+        help="how milestones are funded: sandbox test money (default) or Stars invoices",
+    )
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
     sub.add_parser("sweep", help="run due timers once (close, lapse, auto-release, disputes)")
     args = parser.parse_args(argv)
+    if args.command == "sandbox":
+        return _run_sandbox(args.port, args.demo, args.gateway)
     try:
         settings = load_settings()
         if args.command == "run":
