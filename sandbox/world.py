@@ -238,8 +238,8 @@ class Sandbox:
         report = await sweep_once(
             world.db, world.settings, world.clock, world.gateways, world.notifier
         )
-        if report.total:
-            self.feed.publish("log", {"level": "info", "source": "timers", "text": str(report)})
+        if report.total or report.failures:
+            self.feed.publish("log", {"level": "info", "source": "timers", "text": said(report)})
         return report
 
     async def _sweep_now_and_then(self) -> None:
@@ -318,6 +318,19 @@ async def _emulator() -> Any:
         yield emu
     finally:
         await emu.stop()
+
+
+def said(report: SweepReport) -> str:
+    """What a sweep did, in words, for the log pane."""
+    done = [
+        (report.projects_closed, "closed {} project(s)"),
+        (report.awards_lapsed, "lapsed {} offer(s)"),
+        (report.milestones_auto_released, "auto-released {} milestone(s)"),
+        (report.disputes_defaulted, "settled {} unanswered dispute(s)"),
+        (report.disputes_escalated, "escalated {} dispute(s) to an admin"),
+        (len(report.failures), "{} item(s) failed; see the bot's log"),
+    ]
+    return "; ".join(phrase.format(n) for n, phrase in done if n) or "nothing due"
 
 
 def sandbox_settings(database_url: str, api_url: str, **overrides: object) -> BotSettings:

@@ -15,7 +15,9 @@ const app = {
   exponent: 2,
   offsetSeconds: 0,
   chats: new Map(), // person id -> chat view
+  rev: 0, // bumped by every message drawn or redrawn: "newer than" for tests and scrolling
 };
+window.sandboxRev = () => app.rev;
 
 // -- talking to the server ---------------------------------------------------------------
 
@@ -138,6 +140,7 @@ function addChat(person) {
   setReplyKeyboard(view, person.reply_keyboard);
   updateEmpty(view);
   document.getElementById("chats").append(node);
+  view.messages.scrollTop = view.messages.scrollHeight;
 }
 
 function updateEmpty(view) {
@@ -173,6 +176,7 @@ function renderMessage(view, message) {
   const node = document.createElement("div");
   node.className = `msg ${message.from_bot ? "from-bot" : "from-me"}`;
   node.dataset.id = message.id;
+  node.dataset.rev = ++app.rev;
   const bubble = document.createElement("div");
   bubble.className = "bubble";
   if (message.reply_to) {
