@@ -206,7 +206,13 @@ function renderMessage(view, message) {
   meta.textContent = message.edited ? "edited" : "";
   bubble.append(meta);
   node.append(bubble);
-  if (message.buttons.length) node.append(renderKeyboard(view, message));
+  let buttons = message.buttons;
+  if (message.invoice && !buttons.flat().some((b) => b.pay)) {
+    // Telegram draws a Pay button under an invoice that has no keyboard of its own.
+    const total = money(message.invoice.total_amount, message.invoice.currency);
+    buttons = [[{ text: `Pay ${total}`, pay: true }], ...buttons];
+  }
+  if (buttons.length) node.append(renderKeyboard(view, message, buttons));
   const reply = document.createElement("button");
   reply.type = "button";
   reply.className = "reply-btn";
@@ -306,10 +312,10 @@ function followDeepLink(view, href) {
   return true;
 }
 
-function renderKeyboard(view, message) {
+function renderKeyboard(view, message, buttons) {
   const keyboard = document.createElement("div");
   keyboard.className = "keyboard";
-  for (const row of message.buttons) {
+  for (const row of buttons) {
     const line = document.createElement("div");
     line.className = "row";
     for (const button of row) {

@@ -8,6 +8,7 @@ log in ``test-artifacts/``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -54,17 +55,16 @@ def chromium() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def _sandbox(workdir: Path, *options: str) -> Iterator[str]:
     """`bidgram sandbox` on a free port with its own SQLite file, as a user starts it."""
-    workdir = tmp_path_factory.mktemp("sandbox")
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'sandbox.db'}",
         "PYTHONUNBUFFERED": "1",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "sandbox", "--port", str(_free_port())],
+        [sys.executable, "-m", "bot.cli", "sandbox", "--port", str(_free_port()), *options],
         cwd=workdir,
         env=env,
         stdout=subprocess.PIPE,
@@ -99,8 +99,22 @@ def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        (ARTIFACTS / "sandbox-output.log").parent.mkdir(exist_ok=True)
-        (ARTIFACTS / "sandbox-output.log").write_text("".join(output))
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = "-".join(["sandbox", *(o.strip("-") for o in options)])
+        (ARTIFACTS / f"{name}.output.txt").write_text("".join(output))
+
+
+@pytest.fixture(scope="session")
+def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _sandbox(tmp_path_factory.mktemp("sandbox")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def stars_demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A sandbox with demo data whose milestones are paid by invoice (Telegram Stars)."""
+    with _sandbox(tmp_path_factory.mktemp("stars"), "--demo", "--gateway", "stars") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -117,8 +131,8 @@ def browser(chromium: str) -> Iterator[object]:
             launched.close()
 
 
-@pytest.fixture
-def page(browser: object, sandbox_url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+@contextlib.contextmanager
+def _page(browser: object, url: str, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh page on a sandbox that was just reset; a screenshot when the test fails."""
     from playwright.sync_api import Browser, expect
 
@@ -127,8 +141,8 @@ def page(browser: object, sandbox_url: str, request: pytest.FixtureRequest) -> I
     page = context.new_page()
     page.set_default_timeout(15_000)
     expect.set_options(timeout=15_000)
-    page.request.post(sandbox_url + "/api/reset")
-    page.goto(sandbox_url)
+    page.request.post(url + "/api/reset")
+    page.goto(url)
     page.wait_for_selector("body[data-ready=true]")
     try:
         yield page
@@ -140,3 +154,17 @@ def page(browser: object, sandbox_url: str, request: pytest.FixtureRequest) -> I
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             (ARTIFACTS / f"{name}.log.txt").write_text(page.locator("#log").inner_text())
         context.close()
+
+
+@pytest.fixture
+def page(browser: object, sandbox_url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    with _page(browser, sandbox_url, request) as opened:
+        yield opened
+
+
+@pytest.fixture
+def demo_page(
+    browser: object, stars_demo_url: str, request: pytest.FixtureRequest
+) -> Iterator[object]:
+    with _page(browser, stars_demo_url, request) as opened:
+        yield opened

@@ -7,71 +7,9 @@ delivered and left unanswered, and the clock control releases it automatically.
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-MENU = "What would you like to do?"
-
-
-NEWEST = """([name, text, since]) => {
-    const chat = document.querySelector(`.chat[data-name="${name}"]`);
-    const found = [...chat.querySelectorAll(".msg.from-bot")]
-        .reverse()
-        .find((m) => Number(m.dataset.rev) > since && m.textContent.includes(text));
-    return found ? found.dataset.id : null;
-}"""
-
-
-class Person:
-    """One chat column on the page, acted in as its owner would.
-
-    Every action remembers how far the page had got, so waiting for the bot's answer
-    never mistakes an older message (or an older version of an edited one) for it.
-    """
-
-    def __init__(self, page: Page, name: str) -> None:
-        self.page = page
-        self.name = name
-        self.chat = page.locator(f'.chat[data-name="{name}"]')
-        self.since = 0
-
-    def _acting(self) -> None:
-        self.since = int(self.page.evaluate("() => window.sandboxRev()"))
-
-    def bot_message(self, text: str) -> Locator:
-        """The bot's message containing ``text``, sent or edited since this person last acted."""
-        found = self.page.wait_for_function(NEWEST, arg=[self.name, text, self.since])
-        return self.chat.locator(f'.msg[data-id="{found.json_value()}"]')
-
-    def start(self) -> Locator:
-        self._acting()
-        self.chat.locator("button.start").click()
-        return self.bot_message(MENU)
-
-    def say(self, text: str, expect_reply: str) -> Locator:
-        self._acting()
-        box = self.chat.locator("input.text")
-        box.fill(text)
-        box.press("Enter")
-        return self.bot_message(expect_reply)
-
-    def press(self, message: Locator, label: str, expect_reply: str) -> Locator:
-        self._acting()
-        message.locator(".keyboard button", has_text=label).first.click()
-        return self.bot_message(expect_reply)
-
-    def command(self, name: str, expect_reply: str) -> Locator:
-        """Pick a command from the menu button next to the input field."""
-        self._acting()
-        self.chat.locator("button.menu").click()
-        self.chat.locator(".commands button", has_text=f"/{name}").click()
-        return self.bot_message(expect_reply)
-
-    def send_file(self, name: str, content: bytes, expect_reply: str) -> Locator:
-        self._acting()
-        self.chat.locator("input.file").set_input_files(
-            files=[{"name": name, "mimeType": "application/zip", "buffer": content}]
-        )
-        return self.bot_message(expect_reply)
+from tests.browser.people import Person
 
 
 def test_post_bid_award_fund_deliver_release_then_the_clock_auto_releases(page: Page) -> None:
