@@ -52,9 +52,7 @@ async def _serve(sandbox: Sandbox, port: int) -> None:
 
     async with running(sandbox, port=port) as url:
         print(f"bidgram sandbox: open {url} in a browser (Ctrl-C stops it)", flush=True)
-        print(
-            f"  database {sandbox.database_url} (emptied at start and by Reset)", flush=True
-        )
+        print(f"  database {sandbox.database_url} (emptied at start and by Reset)", flush=True)
         await asyncio.Event().wait()
 
 

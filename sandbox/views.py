@@ -36,9 +36,7 @@ def message_json(message: ChatMessage) -> JSON:
         "from_bot": message.from_bot,
         "html": message.html,
         "edited": message.version > 0 or message.is_edited,
-        "buttons": [
-            [button_json(button.raw) for button in row] for row in message.buttons
-        ],
+        "buttons": [[button_json(button.raw) for button in row] for row in message.buttons],
     }
     reply = payload.get("reply_to_message")
     if reply:

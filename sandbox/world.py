@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -148,9 +148,7 @@ class Sandbox:
             await wipe(db)
             await migrate(db.engine)
             emu = await stack.enter_async_context(_emulator())
-            settings = sandbox_settings(
-                self.database_url, emu.base_url, **self.overrides
-            )
+            settings = sandbox_settings(self.database_url, emu.base_url, **self.overrides)
             clock = MovableClock()
             gateways = gateways_for(settings)
             bot = make_bot(settings)
@@ -277,7 +275,7 @@ class Sandbox:
         chat = person.chat
         seen = 0
         while True:
-            await chat.changes.wait_for(lambda: True if len(chat.events) > seen else None, 3600)
+            await chat.changes.wait_for(_longer((chat.events, seen)), 3600)
             fresh, seen = chat.events[seen:], len(chat.events)
             for event in fresh:
                 data = event_json(person.id, event)
@@ -290,12 +288,7 @@ class Sandbox:
         calls = violations = 0
         while True:
             await records.changes.wait_for(
-                lambda: (
-                    True
-                    if len(records.calls) > calls or len(records.violations) > violations
-                    else None
-                ),
-                3600,
+                _longer((records.calls, calls), (records.violations, violations)), 3600
             )
             for call in records.calls[calls:]:
                 if not call.ok and call.error_code != 409:
@@ -308,6 +301,11 @@ class Sandbox:
                         "log", {"level": "error", "source": "Bot API", "text": str(violation)}
                     )
             calls, violations = len(records.calls), len(records.violations)
+
+
+def _longer(*lists: tuple[Sequence[object], int]) -> Callable[[], bool | None]:
+    """A check for ``Changes.wait_for``: has any list grown past the length seen?"""
+    return lambda: True if any(len(items) > seen for items, seen in lists) else None
 
 
 @contextlib.asynccontextmanager

@@ -70,10 +70,12 @@ class Page:
         person = self.person(name)
         change = await self.next_event(
             "chat",
-            lambda d: d["person"] == person
-            and d["kind"] != "deleted"
-            and d["message"]["from_bot"]
-            and text in d["message"]["html"],
+            lambda d: (
+                d["person"] == person
+                and d["kind"] != "deleted"
+                and d["message"]["from_bot"]
+                and text in d["message"]["html"]
+            ),
         )
         message: JSON = change["message"]
         return message
@@ -88,11 +90,14 @@ def _button(message: JSON, label: str) -> str:
 
 
 async def _open(sandbox: Sandbox) -> AsyncIterator[Page]:
-    async with running(sandbox) as url, aiohttp.ClientSession() as http:
-        async with http.get(url + "/api/events") as stream:
-            page = Page(url, http, sandbox, stream)
-            await page.next_event("state")
-            yield page
+    async with (
+        running(sandbox) as url,
+        aiohttp.ClientSession() as http,
+        http.get(url + "/api/events") as stream,
+    ):
+        page = Page(url, http, sandbox, stream)
+        await page.next_event("state")
+        yield page
 
 
 @pytest.fixture
@@ -125,7 +130,12 @@ async def test_the_page_and_its_assets_come_from_the_sandbox_itself(page: Page) 
 async def test_the_cast_opens_with_the_command_menu_and_the_admin_sees_more(page: Page) -> None:
     state = await page.post("/api/reset")
     roles = {p["name"]: p["role"] for p in state["people"]}
-    assert roles == {"Erin": "employer", "Frank": "freelancer", "Fiona": "freelancer", "Ada": "admin"}
+    assert roles == {
+        "Erin": "employer",
+        "Frank": "freelancer",
+        "Fiona": "freelancer",
+        "Ada": "admin",
+    }
     menus = {p["name"]: [c["command"] for c in p["commands"]] for p in state["people"]}
     assert "post" in menus["Erin"]
     admin_only = set(menus["Ada"]) - set(menus["Erin"])
@@ -174,9 +184,10 @@ async def test_a_file_sent_on_the_page_reaches_the_bot_and_can_be_downloaded(
 async def test_bad_input_gets_a_clear_answer(page: Page) -> None:
     erin = page.person("Erin")
     assert "no person" in (await page.post("/api/people/5/text", {"text": "hi"}, 404))["error"]
-    assert "Type something" in (await page.post(f"/api/people/{erin}/text", {"text": ""}, 400))[
-        "error"
-    ]
+    assert (
+        "Type something"
+        in (await page.post(f"/api/people/{erin}/text", {"text": ""}, 400))["error"]
+    )
     assert "step must be" in (await page.post("/api/clock", {"step": "year"}, 400))["error"]
     missing = await page.post(
         f"/api/people/{erin}/click", {"message_id": 99, "callback_data": "x"}, 409
@@ -253,3 +264,46 @@ def test_a_second_sandbox_on_a_busy_port_says_so_and_suggests_another(tmp_path: 
     assert f"port {port}" in done.stderr and "--port" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "x.db").exists()  # nothing else started
+
+
+async def test_reply_keyboards_edits_and_deletions_reach_the_page(page: Page) -> None:
+    erin = page.person("Erin")
+    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
+    await page.bot_says("Erin", MENU)
+    api = f"{page.sandbox.world.emu.base_url}/bot{TOKEN}"
+
+    async def bot(method: str, **params: object) -> JSON:
+        async with page.http.post(f"{api}/{method}", json=params) as response:
+            body: JSON = await response.json()
+        assert body["ok"], body
+        return body
+
+    keyboard = {"keyboard": [[{"text": "Yes"}, {"text": "No"}]], "one_time_keyboard": True}
+    sent = await bot("sendMessage", chat_id=erin, text="Ready?", reply_markup=keyboard)
+    change = await page.next_event("chat", lambda d: d.get("message", {}).get("html") == "Ready?")
+    assert change["reply_keyboard"] == {
+        "rows": [["Yes", "No"]],
+        "placeholder": "",
+        "one_time": True,
+    }
+
+    message_id = sent["result"]["message_id"]
+    await bot(
+        "editMessageText",
+        chat_id=erin,
+        message_id=message_id,
+        text="<b>Ready</b> now?",
+        parse_mode="HTML",
+    )
+    edited = await page.next_event("chat", lambda d: d["kind"] == "edited")
+    assert edited["message"]["id"] == message_id
+    assert edited["message"]["html"] == "<b>Ready</b> now?"
+    assert edited["message"]["edited"] is True
+
+    await bot("deleteMessage", chat_id=erin, message_id=message_id)
+    deleted = await page.next_event("chat", lambda d: d["kind"] == "deleted")
+    assert deleted["id"] == message_id
+
+    await bot("sendMessage", chat_id=erin, text="Done", reply_markup={"remove_keyboard": True})
+    removed = await page.next_event("chat", lambda d: d.get("message", {}).get("html") == "Done")
+    assert removed["reply_keyboard"] is None
