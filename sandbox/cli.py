@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
 from typing import TYPE_CHECKING
@@ -53,7 +54,11 @@ async def _serve(sandbox: Sandbox, port: int) -> None:
     async with running(sandbox, port=port) as url:
         print(f"bidgram sandbox: open {url} in a browser (Ctrl-C stops it)", flush=True)
         print(f"  database {sandbox.database_url} (emptied at start and by Reset)", flush=True)
-        await asyncio.Event().wait()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
 
 
 def run(port: int = DEFAULT_PORT, *, demo: bool = False, gateway: str = "sandbox") -> int:
@@ -61,7 +66,7 @@ def run(port: int = DEFAULT_PORT, *, demo: bool = False, gateway: str = "sandbox
         return busy(port)
     from sandbox.demo import seed
     from sandbox.server import PortBusy
-    from sandbox.world import Feed, Sandbox
+    from sandbox.world import Feed, NotASandboxDatabase, Sandbox
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     sandbox = Sandbox(
@@ -72,5 +77,8 @@ def run(port: int = DEFAULT_PORT, *, demo: bool = False, gateway: str = "sandbox
             asyncio.run(_serve(sandbox, port))
     except PortBusy:
         return busy(port)
+    except NotASandboxDatabase as error:
+        print(f"bidgram sandbox: {error}", file=sys.stderr)
+        return 2
     print("bidgram sandbox stopped.")
     return 0

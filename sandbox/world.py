@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from bot.app import build_dispatcher, gateways_for, make_bot, set_commands
 from bot.notifier import TelegramNotifier
@@ -35,6 +35,7 @@ log = logging.getLogger("bidgram.sandbox")
 TOKEN = "123456789:AAHbidgramSandboxNotARealTelegramToken"
 BOT_USERNAME = "bidgram_sandbox_bot"
 ADMIN_ID = 900_000_001
+MARK = "bidgram_sandbox"  # a table that says "the sandbox may empty this database"
 SWEEP_EVERY = 60.0  # seconds of real time between sweeps, as the bot's scheduler does
 
 
@@ -349,10 +350,28 @@ def sandbox_settings(database_url: str, api_url: str, **overrides: object) -> Bo
     return load_bot_settings(**values)
 
 
+class NotASandboxDatabase(Exception):
+    """The database holds people the sandbox did not create: it will not empty it."""
+
+
 async def wipe(db: Database) -> None:
-    """Drop every table bidgram has, so the migrations build a fresh database."""
+    """Drop every table bidgram has, so the migrations build a fresh database.
+
+    A database with users in it that the sandbox did not mark as its own (a real
+    deployment's, named by a stray ``DATABASE_URL``) is refused, never emptied.
+    """
     from storage.models import Base
 
     async with db.engine.begin() as conn:
+        tables = set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+        if "users" in tables and MARK not in tables:
+            people = (await conn.execute(text("SELECT count(*) FROM users"))).scalar_one()
+            if people:
+                raise NotASandboxDatabase(
+                    f"{db.url} holds {people} users and was not made by the sandbox, which "
+                    "empties its database; point DATABASE_URL at an empty database, or unset "
+                    "it to use ./sandbox.db"
+                )
         await conn.run_sync(Base.metadata.drop_all)
         await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await conn.execute(text(f"CREATE TABLE IF NOT EXISTS {MARK} (note VARCHAR(80))"))

@@ -20,9 +20,13 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from core.marketplace import Marketplace
+from core.settings import Settings
 from sandbox.demo import seed
 from sandbox.server import running
-from sandbox.world import ADMIN_ID, TOKEN, Feed, Sandbox
+from sandbox.world import ADMIN_ID, TOKEN, Feed, NotASandboxDatabase, Sandbox
+from storage.db import Database
+from storage.migrate import migrate
 from storage.models import User
 
 JSON = dict[str, Any]
@@ -307,3 +311,26 @@ async def test_reply_keyboards_edits_and_deletions_reach_the_page(page: Page) ->
     await bot("sendMessage", chat_id=erin, text="Done", reply_markup={"remove_keyboard": True})
     removed = await page.next_event("chat", lambda d: d.get("message", {}).get("html") == "Done")
     assert removed["reply_keyboard"] is None
+
+
+async def test_a_database_with_real_users_is_never_emptied(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'deployment.db'}"
+    db = Database(url)
+    try:
+        await migrate(db.engine)
+        async with db.uow() as uow:
+            await Marketplace(uow, Settings(database_url=url, _env_file=None)).users.register(
+                42, "Somebody"
+            )
+            await uow.commit()
+    finally:
+        await db.dispose()
+    sandbox = Sandbox(url, Feed())
+    with pytest.raises(NotASandboxDatabase, match="holds 1 users"):
+        await sandbox.start()
+    db = Database(url)
+    try:
+        async with db.uow() as uow:
+            assert await uow.session.scalar(select(func.count()).select_from(User)) == 1
+    finally:
+        await db.dispose()
