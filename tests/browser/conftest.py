@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,39 +105,41 @@ def _sandbox(workdir: Path, *options: str) -> Iterator[str]:
         (ARTIFACTS / f"{name}.output.txt").write_text("".join(output))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with _sandbox(tmp_path_factory.mktemp("sandbox")) as url:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stars_demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A sandbox with demo data whose milestones are paid by invoice (Telegram Stars)."""
     with _sandbox(tmp_path_factory.mktemp("stars"), "--demo", "--gateway", "stars") as url:
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser(chromium: str) -> Iterator[object]:
+@contextlib.contextmanager
+def _page(chromium: str, url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh page on a sandbox that was just reset; a screenshot when the test fails.
+
+    Playwright's sync API runs an event loop in this thread while it is open, so it is
+    opened per test: the asyncio tests that follow need the thread to themselves.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
+        browser = playwright.chromium.launch(
             executable_path=chromium, headless=True, args=["--no-sandbox"]
         )
         try:
-            yield launched
+            yield from _opened(browser, url, request)
         finally:
-            launched.close()
+            browser.close()
 
 
-@contextlib.contextmanager
-def _page(browser: object, url: str, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh page on a sandbox that was just reset; a screenshot when the test fails."""
-    from playwright.sync_api import Browser, expect
+def _opened(browser: Any, url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    from playwright.sync_api import expect
 
-    assert isinstance(browser, Browser)
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -157,14 +160,14 @@ def _page(browser: object, url: str, request: pytest.FixtureRequest) -> Iterator
 
 
 @pytest.fixture
-def page(browser: object, sandbox_url: str, request: pytest.FixtureRequest) -> Iterator[object]:
-    with _page(browser, sandbox_url, request) as opened:
+def page(chromium: str, sandbox_url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    with _page(chromium, sandbox_url, request) as opened:
         yield opened
 
 
 @pytest.fixture
 def demo_page(
-    browser: object, stars_demo_url: str, request: pytest.FixtureRequest
+    chromium: str, stars_demo_url: str, request: pytest.FixtureRequest
 ) -> Iterator[object]:
-    with _page(browser, stars_demo_url, request) as opened:
+    with _page(chromium, stars_demo_url, request) as opened:
         yield opened
