@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -276,7 +276,7 @@ def bound_port(runner: web.AppRunner) -> int:
 
 
 @contextlib.asynccontextmanager
-async def running(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Any:
+async def running(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
     """The page server and the sandbox behind it, for the command and for tests."""
     runner = await serve(make_app(sandbox), host, port)
     try:

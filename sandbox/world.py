@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from sqlalchemy import inspect, text
@@ -310,7 +309,7 @@ def _longer(*lists: tuple[Sequence[object], int]) -> Callable[[], bool | None]:
 
 
 @contextlib.asynccontextmanager
-async def _emulator() -> Any:
+async def _emulator() -> AsyncIterator[BotAPIEmulator]:
     emu = BotAPIEmulator(TOKEN, rate_limits=RateLimits.generous(), bot_username=BOT_USERNAME)
     await emu.start()
     try:
