@@ -168,8 +168,10 @@ class Sandbox:
             if self.demo is not None:
                 await self.demo(self)
         except BaseException:
-            self._world = None
-            await stack.aclose()
+            if self._world is not None:
+                await self.stop()  # watchers, log handlers and the stack
+            else:
+                await stack.aclose()
             raise
 
     async def stop(self) -> None:
