@@ -1,10 +1,11 @@
-# bidgram: `make run` runs it, `make test` tests it. Both set everything up first.
+# bidgram: `make sandbox` tries it, `make run` runs it, `make test` tests it. All set up first.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run status migrate test test-postgres lint format lock bench clean
+.PHONY: install sandbox run status migrate test test-postgres browser lint format lock bench clean
 
 install: $(STAMP)
 
@@ -16,6 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+sandbox: install  ## try bidgram in a browser: no token, no network (ARGS="--demo --port 8081")
+	$(BIN)/bidgram sandbox $(ARGS)
+
 run: install  ## migrate the database and run the bot (needs BOT_TOKEN)
 	$(BIN)/bidgram run
 
@@ -25,10 +29,24 @@ status: install  ## migrate the database and report what it holds
 migrate: install
 	$(BIN)/bidgram migrate
 
-test: install  ## the whole suite on SQLite, or on PostgreSQL when TEST_POSTGRES_URL is set
+test: install browser  ## the whole suite on SQLite, or on PostgreSQL when TEST_POSTGRES_URL is set
 	$(BIN)/python -m pytest -q
 
-test-postgres: install
+# The browser tests drive Debian's Chromium (Playwright's own download does not work here).
+# Install it when missing and possible (root with apt-get); otherwise those tests fail and
+# say how to get it.
+browser:
+	@if [ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "Could not install Chromium; the browser tests will fail until it is installed."; \
+	else \
+		echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)."; \
+	fi
+
+test-postgres: install browser
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -q
 
@@ -46,4 +64,4 @@ lock:  ## re-pin dependencies after changing pyproject.toml (needs `pip install 
 		--generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts

@@ -2,7 +2,8 @@
 
 ``bidgram run`` starts the bot (long polling), ``bidgram webhook`` one webhook process
 (several may run behind a load balancer); both run the timers and alert delivery too.
-``bidgram worker`` runs only those two. ``bidgram`` with no arguments migrates the
+``bidgram worker`` runs only those two. ``bidgram sandbox`` tries bidgram in a browser
+with no Telegram (no token, no network). ``bidgram`` with no arguments migrates the
 database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one thing
 each.
 """
@@ -112,18 +113,46 @@ def _run_bot(mode: str) -> int:
     return 0
 
 
+def _run_sandbox(port: int, demo: bool, gateway: str) -> int:
+    from sandbox.cli import run
+
+    if not 1 <= port <= 65535:
+        print(f"bidgram sandbox: --port must be 1 to 65535, not {port}", file=sys.stderr)
+        return 2
+    try:
+        return run(port, demo=demo, gateway=gateway)
+    except ConfigurationError as error:
+        print(f"bidgram: bad configuration\n{error}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bidgram", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the Telegram bot (long polling), timers and alerts")
     sub.add_parser("webhook", help="start a webhook process (see README: Scaling out)")
     sub.add_parser("worker", help="run only the timers and alert delivery")
+    sandbox = sub.add_parser(
+        "sandbox", help="try bidgram in a browser: no token, no network (see --help)"
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help="page port (default 8080)")
+    sandbox.add_argument(
+        "--demo", action="store_true", help="fill in sample people, projects, bids and work"
+    )
+    sandbox.add_argument(
+        "--gateway",
+        choices=["sandbox", "stars"],
+        default="sandbox",
+        help="how milestones are funded: sandbox test money (default) or Stars invoices",
+    )
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
     sub.add_parser(
         "sweep", help="run due timers once (bidding, offers, releases, disputes, reminders)"
     )
     args = parser.parse_args(argv)
+    if args.command == "sandbox":
+        return _run_sandbox(args.port, args.demo, args.gateway)
     try:
         settings = load_settings()
         if args.command in ("run", "webhook", "worker"):

@@ -32,3 +32,27 @@ class FrozenClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
+
+
+class MovableClock:
+    """Real time plus an offset that only grows: the sandbox's "skip ahead" control.
+
+    It starts at the system clock's now and keeps ticking; ``advance`` jumps it forward
+    so deadlines (reminders, lapsed offers, auto-release) can be watched happening.
+    """
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        if delta <= timedelta(0):
+            raise ValueError("the clock only moves forward")
+        self._offset += delta
+        return self.now()

@@ -1,0 +1,290 @@
+"""The sandbox's web side: the page, its assets, a small JSON API and a live event stream.
+
+Everything is served from this process on 127.0.0.1 (no CDN, no build step). The page
+acts through the API as the person whose chat it is, exactly as ``SimulatedUser`` does in
+the end-to-end tests, and learns what happened from server-sent events (``/api/events``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from emulator import EmulatorError, PaymentDeclined
+from sandbox.views import JSON, inline_result_json, message_json
+from sandbox.world import Sandbox
+
+STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+MAX_UPLOAD = 20 * 1024 * 1024
+KEEPALIVE = 15.0
+STATIC = Path(str(resources.files("sandbox") / "static"))
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
+
+
+def _refuse(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+@web.middleware
+async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bad input gets a status and a sentence; the page shows it, the log pane records it."""
+    sandbox = request.app[SANDBOX]
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except PaymentDeclined as error:
+        return _refuse(409, f"The bot declined the payment: {error}")
+    except EmulatorError as error:
+        sandbox.feed.publish("log", {"level": "error", "source": "sandbox", "text": str(error)})
+        return _refuse(409, str(error))
+    except LookupError as error:
+        return _refuse(404, str(error.args[0] if error.args else error))
+    except ValueError as error:
+        return _refuse(400, str(error))
+
+
+async def _body(request: web.Request) -> JSON:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ValueError("The request body must be JSON.") from None
+    if not isinstance(body, dict):
+        raise ValueError("The request body must be a JSON object.")
+    return body
+
+
+def _int(body: JSON, key: str) -> int:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be a whole number.")
+    return value
+
+
+def _person_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["person"])
+    except ValueError:
+        raise LookupError("People are numbered.") from None
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+async def state(request: web.Request) -> web.Response:
+    return web.json_response(request.app[SANDBOX].snapshot())
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: the current state first, then every change as it happens."""
+    sandbox = request.app[SANDBOX]
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
+    await response.prepare(request)
+    # Subscribing and taking the snapshot with no await between them loses nothing.
+    queue = sandbox.feed.subscribe()
+    first: tuple[str, JSON] = ("state", sandbox.snapshot())
+    try:
+        await _send(response, *first)
+        while True:
+            try:
+                kind, data = await asyncio.wait_for(queue.get(), KEEPALIVE)
+            except TimeoutError:
+                await response.write(b": keepalive\n\n")
+                continue
+            if kind == "bye":
+                break
+            await _send(response, kind, data)
+    except (ConnectionResetError, RuntimeError):
+        pass  # the page went away
+    finally:
+        sandbox.feed.unsubscribe(queue)
+    return response
+
+
+async def _send(response: web.StreamResponse, kind: str, data: JSON) -> None:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    await response.write(f"event: {kind}\ndata: {payload}\n\n".encode())
+
+
+async def add_person(request: web.Request) -> web.Response:
+    body = await _body(request)
+    return web.json_response(request.app[SANDBOX].add_person(str(body.get("name") or "")))
+
+
+async def send_text(request: web.Request) -> web.Response:
+    body = await _body(request)
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("Type something to send.")
+    reply_to = body.get("reply_to")
+    person = request.app[SANDBOX].person(_person_id(request))
+    sent = await person.send_text(
+        text, reply_to=_int(body, "reply_to") if reply_to is not None else None
+    )
+    return web.json_response(message_json(sent))
+
+
+async def click(request: web.Request) -> web.Response:
+    body = await _body(request)
+    data = body.get("callback_data")
+    if not isinstance(data, str) or not data:
+        raise ValueError("callback_data is missing.")
+    person = request.app[SANDBOX].person(_person_id(request))
+    answer = await person.click(_int(body, "message_id"), callback_data=data)
+    return web.json_response(
+        {"text": answer.text, "show_alert": answer.show_alert, "url": answer.url}
+    )
+
+
+async def send_file(request: web.Request) -> web.Response:
+    person = request.app[SANDBOX].person(_person_id(request))
+    form = await request.post()
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        raise ValueError("Choose a file to send.")
+    content = upload.file.read()
+    caption = form.get("caption")
+    mime = upload.content_type or None
+    if mime in ("image/png", "image/jpeg"):
+        sent = await person.send_photo(content, caption=str(caption) if caption else None)
+    else:
+        sent = await person.send_document(
+            upload.filename or "file",
+            content,
+            mime_type=mime,
+            caption=str(caption) if caption else None,
+        )
+    return web.json_response(message_json(sent))
+
+
+async def pay(request: web.Request) -> web.Response:
+    body = await _body(request)
+    person = request.app[SANDBOX].person(_person_id(request))
+    charge = await person.pay(_int(body, "message_id"))
+    return web.json_response(
+        {"charge_id": charge.telegram_payment_charge_id, "total_amount": charge.total_amount}
+    )
+
+
+async def inline(request: web.Request) -> web.Response:
+    body = await _body(request)
+    query = body.get("query")
+    if not isinstance(query, str):
+        raise ValueError("query must be text.")
+    person = request.app[SANDBOX].person(_person_id(request))
+    offset = body.get("offset")
+    answer = await person.inline_query(query, offset=offset if isinstance(offset, str) else "")
+    return web.json_response(
+        {
+            "results": [inline_result_json(result) for result in answer.results],
+            "next_offset": answer.next_offset,
+        }
+    )
+
+
+async def download(request: web.Request) -> web.Response:
+    """A file someone sent or the bot sent, as the chat's download link."""
+    stored = request.app[SANDBOX].world.emu.state.files.get(request.match_info["file_id"])
+    if stored is None:
+        raise LookupError("No such file.")
+    return web.Response(
+        body=stored.content,
+        content_type=stored.mime_type or "application/octet-stream",
+        headers={"Content-Disposition": f'inline; filename="{_safe_name(stored.file_name)}"'},
+    )
+
+
+def _safe_name(name: str | None) -> str:
+    return "".join(c for c in (name or "file") if c.isalnum() or c in "._- ")[:100] or "file"
+
+
+async def clock(request: web.Request) -> web.Response:
+    body = await _body(request)
+    step = body.get("step")
+    if step not in STEPS:
+        raise ValueError(f"step must be one of: {', '.join(STEPS)}.")
+    sandbox = request.app[SANDBOX]
+    report = await sandbox.advance(STEPS[str(step)])
+    return web.json_response(
+        {
+            **sandbox.clock_json(),
+            "projects_closed": report.projects_closed,
+            "awards_lapsed": report.awards_lapsed,
+            "milestones_auto_released": report.milestones_auto_released,
+            "disputes_defaulted": report.disputes_defaulted,
+            "disputes_escalated": report.disputes_escalated,
+        }
+    )
+
+
+async def reset(request: web.Request) -> web.Response:
+    return web.json_response(await request.app[SANDBOX].reset())
+
+
+def make_app(sandbox: Sandbox) -> web.Application:
+    app = web.Application(middlewares=[_errors], client_max_size=MAX_UPLOAD)
+    app[SANDBOX] = sandbox
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC, append_version=False)
+    app.router.add_get("/api/state", state)
+    app.router.add_get("/api/events", events)
+    app.router.add_post("/api/people", add_person)
+    app.router.add_post("/api/people/{person}/text", send_text)
+    app.router.add_post("/api/people/{person}/click", click)
+    app.router.add_post("/api/people/{person}/file", send_file)
+    app.router.add_post("/api/people/{person}/pay", pay)
+    app.router.add_post("/api/people/{person}/inline", inline)
+    app.router.add_get("/api/files/{file_id}", download)
+    app.router.add_post("/api/clock", clock)
+    app.router.add_post("/api/reset", reset)
+    return app
+
+
+class PortBusy(Exception):
+    """Someone (another sandbox?) already listens on the port."""
+
+
+async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Bind first, so a busy port is found before anything else starts."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        raise PortBusy(str(error)) from None
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    addresses: list[Any] = list(runner.addresses or [])
+    return int(addresses[0][1])
+
+
+@contextlib.asynccontextmanager
+async def running(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """The page server and the sandbox behind it, for the command and for tests."""
+    runner = await serve(make_app(sandbox), host, port)
+    try:
+        await sandbox.start()
+        try:
+            yield f"http://{host}:{bound_port(runner)}"
+        finally:
+            await sandbox.stop()
+    finally:
+        sandbox.feed.close()
+        await runner.cleanup()

@@ -1,0 +1,88 @@
+"""Acting in the sandbox page as one person: typing, pressing, sending files, waiting."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+MENU = "What would you like to do?"
+
+NEWEST = """([name, text, since]) => {
+    const chat = document.querySelector(`.chat[data-name="${name}"]`);
+    const found = [...chat.querySelectorAll(".msg.from-bot")]
+        .reverse()
+        .find((m) => Number(m.dataset.rev) > since && m.textContent.includes(text));
+    return found ? found.dataset.id : null;
+}"""
+
+
+class Person:
+    """One chat column on the page, acted in as its owner would.
+
+    Every action remembers how far the page had got, so waiting for the bot's answer
+    never mistakes an older message (or an older version of an edited one) for it.
+    """
+
+    def __init__(self, page: Page, name: str) -> None:
+        self.page = page
+        self.name = name
+        self.chat = page.locator(f'.chat[data-name="{name}"]')
+        self.since = 0
+
+    def _acting(self) -> None:
+        self.since = int(self.page.evaluate("() => window.sandboxRev()"))
+
+    def bot_message(self, text: str, *, earlier: bool = False) -> Locator:
+        """The bot's message containing ``text``, sent or edited since this person last acted
+        (or at any time, with ``earlier``)."""
+        since = 0 if earlier else self.since
+        found = self.page.wait_for_function(NEWEST, arg=[self.name, text, since])
+        return self.chat.locator(f'.msg[data-id="{found.json_value()}"]')
+
+    def start(self) -> Locator:
+        self._acting()
+        self.chat.locator("button.start").click()
+        return self.bot_message(MENU)
+
+    def say(self, text: str, expect_reply: str) -> Locator:
+        self._acting()
+        box = self.chat.locator("input.text")
+        box.fill(text)
+        box.press("Enter")
+        return self.bot_message(expect_reply)
+
+    def say_only(self, text: str) -> None:
+        """Send text the bot passes on without answering in this chat (the relay chat)."""
+        self._acting()
+        box = self.chat.locator("input.text")
+        box.fill(text)
+        box.press("Enter")
+        expect(self.chat.locator(".msg.from-me").filter(has_text=text).last).to_be_visible()
+
+    def press(self, message: Locator, label: str, expect_reply: str) -> Locator:
+        self._acting()
+        message.locator(".keyboard button", has_text=label).first.click()
+        return self.bot_message(expect_reply)
+
+    def command(self, name: str, expect_reply: str) -> Locator:
+        """Pick a command from the menu button next to the input field."""
+        self._acting()
+        self.chat.locator("button.menu").click()
+        self.chat.locator(".commands button", has_text=f"/{name}").click()
+        return self.bot_message(expect_reply)
+
+    def send_file(self, name: str, content: bytes, expect_reply: str) -> Locator:
+        self._acting()
+        self.chat.locator("input.file").set_input_files(
+            files=[{"name": name, "mimeType": "application/zip", "buffer": content}]
+        )
+        return self.bot_message(expect_reply)
+
+    def reply(self, message: Locator, text: str, expect_reply: str | None = None) -> None:
+        """Reply to a message (the relay chat carries replies to the other side)."""
+        self._acting()
+        message.locator(".reply-btn").click()
+        box = self.chat.locator("input.text")
+        box.fill(text)
+        box.press("Enter")
+        if expect_reply is not None:
+            self.bot_message(expect_reply)

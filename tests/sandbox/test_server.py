@@ -1,0 +1,336 @@
+"""The sandbox server: its API, its event stream, the clock control, Reset and a busy port.
+
+Each test starts the whole sandbox (emulator, the real bot polling it, a fresh SQLite
+file, the page server on a free port) and talks to it over HTTP as the page does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from core.marketplace import Marketplace
+from core.settings import Settings
+from sandbox.demo import seed
+from sandbox.server import running
+from sandbox.world import ADMIN_ID, TOKEN, Feed, NotASandboxDatabase, Sandbox
+from storage.db import Database
+from storage.migrate import migrate
+from storage.models import User
+
+JSON = dict[str, Any]
+MENU = "What would you like to do?"
+
+
+@dataclass
+class Page:
+    """What the page has: the sandbox's address, an HTTP session and the live stream."""
+
+    url: str
+    http: aiohttp.ClientSession
+    sandbox: Sandbox
+    stream: aiohttp.ClientResponse
+
+    async def post(self, path: str, body: JSON | None = None, status: int = 200) -> JSON:
+        async with self.http.post(self.url + path, json=body) as response:
+            data: JSON = await response.json()
+            assert response.status == status, data
+            return data
+
+    def person(self, name: str) -> int:
+        return next(p.id for p in self.sandbox.people() if p.first_name == name)
+
+    async def next_event(
+        self, kind: str, matches: Callable[[JSON], bool] = lambda data: True
+    ) -> JSON:
+        """The next event of a kind on the stream that matches (others are skipped)."""
+
+        async def read() -> JSON:
+            event = ""
+            while True:
+                line = (await self.stream.content.readline()).decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[len("event: ") :]
+                elif line.startswith("data: ") and event == kind:
+                    data: JSON = json.loads(line[len("data: ") :])
+                    if matches(data):
+                        return data
+
+        return await asyncio.wait_for(read(), 10)
+
+    async def bot_says(self, name: str, text: str) -> JSON:
+        """The next message from the bot in someone's chat containing ``text``."""
+        person = self.person(name)
+        change = await self.next_event(
+            "chat",
+            lambda d: (
+                d["person"] == person
+                and d["kind"] != "deleted"
+                and d["message"]["from_bot"]
+                and text in d["message"]["html"]
+            ),
+        )
+        message: JSON = change["message"]
+        return message
+
+
+def _button(message: JSON, label: str) -> str:
+    for row in message["buttons"]:
+        for button in row:
+            if label in button["text"]:
+                return str(button["callback_data"])
+    raise AssertionError(f"no button {label!r} in {message['buttons']}")
+
+
+async def _open(sandbox: Sandbox) -> AsyncIterator[Page]:
+    async with (
+        running(sandbox) as url,
+        aiohttp.ClientSession() as http,
+        http.get(url + "/api/events") as stream,
+    ):
+        page = Page(url, http, sandbox, stream)
+        await page.next_event("state")
+        yield page
+
+
+@pytest.fixture
+async def page(tmp_path: Path) -> AsyncIterator[Page]:
+    sandbox = Sandbox(f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}", Feed())
+    async for opened in _open(sandbox):
+        yield opened
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[Page]:
+    sandbox = Sandbox(f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}", Feed(), demo=seed)
+    async for opened in _open(sandbox):
+        yield opened
+
+
+async def test_the_page_and_its_assets_come_from_the_sandbox_itself(page: Page) -> None:
+    async with page.http.get(page.url + "/") as response:
+        html = await response.text()
+    assert response.status == 200
+    assert '<script src="/static/sandbox.js">' in html
+    for asset in ("sandbox.js", "sandbox.css"):
+        async with page.http.get(f"{page.url}/static/{asset}") as response:
+            assert response.status == 200
+            body = await response.text()
+        assert "://" not in body  # nothing fetched from elsewhere
+    assert "://" not in html
+
+
+async def test_the_cast_opens_with_the_command_menu_and_the_admin_sees_more(page: Page) -> None:
+    state = await page.post("/api/reset")
+    roles = {p["name"]: p["role"] for p in state["people"]}
+    assert roles == {
+        "Erin": "employer",
+        "Frank": "freelancer",
+        "Fiona": "freelancer",
+        "Ada": "admin",
+    }
+    menus = {p["name"]: [c["command"] for c in p["commands"]] for p in state["people"]}
+    assert "post" in menus["Erin"]
+    admin_only = set(menus["Ada"]) - set(menus["Erin"])
+    assert admin_only, menus["Ada"]
+    assert next(p["id"] for p in state["people"] if p["name"] == "Ada") == ADMIN_ID
+
+
+async def test_what_a_person_types_reaches_the_bot_and_the_answer_streams_back(
+    page: Page,
+) -> None:
+    erin = page.person("Erin")
+    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
+    menu = await page.bot_says("Erin", MENU)
+    answer = await page.post(
+        f"/api/people/{erin}/click",
+        {"message_id": menu["id"], "callback_data": _button(menu, "Post a project")},
+    )
+    assert answer["show_alert"] is False
+    await page.bot_says("Erin", "step 1 of 5")
+
+
+async def test_a_person_added_on_the_page_can_talk_to_the_bot(page: Page) -> None:
+    added = await page.post("/api/people", {"name": "Gina"})
+    assert added["role"] == "person"
+    await page.post(f"/api/people/{added['id']}/text", {"text": "/start"})
+    await page.bot_says("Gina", MENU)
+    refused = await page.post("/api/people", {"name": "  "}, status=400)
+    assert "1 to 32" in refused["error"]
+
+
+async def test_a_file_sent_on_the_page_reaches_the_bot_and_can_be_downloaded(
+    page: Page,
+) -> None:
+    frank = page.person("Frank")
+    await page.post(f"/api/people/{frank}/text", {"text": "/start"})
+    await page.bot_says("Frank", MENU)
+    form = aiohttp.FormData()
+    form.add_field("file", b"%PDF-1.4 sandbox", filename="cv.pdf", content_type="application/pdf")
+    async with page.http.post(f"{page.url}/api/people/{frank}/file", data=form) as response:
+        sent = await response.json()
+    assert sent["document"]["file_name"] == "cv.pdf"
+    async with page.http.get(f"{page.url}/api/files/{sent['document']['file_id']}") as response:
+        assert await response.read() == b"%PDF-1.4 sandbox"
+
+
+async def test_bad_input_gets_a_clear_answer(page: Page) -> None:
+    erin = page.person("Erin")
+    assert "no person" in (await page.post("/api/people/5/text", {"text": "hi"}, 404))["error"]
+    assert (
+        "Type something"
+        in (await page.post(f"/api/people/{erin}/text", {"text": ""}, 400))["error"]
+    )
+    assert "step must be" in (await page.post("/api/clock", {"step": "year"}, 400))["error"]
+    missing = await page.post(
+        f"/api/people/{erin}/click", {"message_id": 99, "callback_data": "x"}, 409
+    )
+    assert "not in Erin's chat" in missing["error"]
+    shown = await page.next_event("log", lambda d: "not in Erin's chat" in d["text"])
+    assert shown["level"] == "error"
+
+
+async def test_a_bot_api_call_the_emulator_rejects_shows_in_the_log(page: Page) -> None:
+    emu = page.sandbox.world.emu
+    async with page.http.post(
+        f"{emu.base_url}/bot{TOKEN}/sendMessage", json={"chat_id": 1, "text": "hello"}
+    ) as response:
+        assert response.status == 400
+    entry = await page.next_event("log", lambda d: d["source"] == "Bot API")
+    assert "sendMessage" in entry["text"] and "chat not found" in entry["text"]
+
+
+async def test_reset_starts_over_with_an_empty_database(page: Page) -> None:
+    erin = page.person("Erin")
+    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
+    await page.bot_says("Erin", MENU)
+    state = await page.post("/api/reset")
+    assert all(p["messages"] == [] for p in state["people"])
+    assert state["clock"]["offset_seconds"] == 0
+    async with page.sandbox.world.db.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_the_clock_lapses_an_unanswered_offer_and_auto_releases_a_delivery(
+    demo: Page,
+) -> None:
+    lapsed = await demo.post("/api/clock", {"step": "day"})
+    assert lapsed["awards_lapsed"] == 0
+    lapsed = await demo.post("/api/clock", {"step": "day"})
+    assert lapsed["awards_lapsed"] == 1
+    assert lapsed["offset_seconds"] == 2 * 86_400
+    assert lapsed["milestones_auto_released"] == 0
+    released = await demo.post("/api/clock", {"step": "week"})
+    assert released["milestones_auto_released"] == 0
+    released = await demo.post("/api/clock", {"step": "week"})
+    assert released["milestones_auto_released"] == 1
+    await demo.bot_says("Frank", "was released automatically")
+    await demo.bot_says("Erin", "released to the freelancer automatically")
+
+
+async def test_inline_search_finds_the_demo_projects(demo: Page) -> None:
+    fiona = demo.person("Fiona")
+    found = await demo.post(f"/api/people/{fiona}/inline", {"query": "bakery"})
+    assert [r["title"] for r in found["results"]] == ["Telegram bot for my bakery shop"]
+    assert "t.me/bidgram_sandbox_bot?start=" in found["results"][0]["buttons"][0][0]["url"]
+
+
+def _busy_port() -> socket.socket:
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    return holder
+
+
+def test_a_second_sandbox_on_a_busy_port_says_so_and_suggests_another(tmp_path: Path) -> None:
+    with _busy_port() as holder:
+        port = holder.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "sandbox", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"},
+        )
+    assert done.returncode == 2
+    assert f"port {port}" in done.stderr and "--port" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "x.db").exists()  # nothing else started
+
+
+async def test_reply_keyboards_edits_and_deletions_reach_the_page(page: Page) -> None:
+    erin = page.person("Erin")
+    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
+    await page.bot_says("Erin", MENU)
+    api = f"{page.sandbox.world.emu.base_url}/bot{TOKEN}"
+
+    async def bot(method: str, **params: object) -> JSON:
+        async with page.http.post(f"{api}/{method}", json=params) as response:
+            body: JSON = await response.json()
+        assert body["ok"], body
+        return body
+
+    keyboard = {"keyboard": [[{"text": "Yes"}, {"text": "No"}]], "one_time_keyboard": True}
+    sent = await bot("sendMessage", chat_id=erin, text="Ready?", reply_markup=keyboard)
+    change = await page.next_event("chat", lambda d: d.get("message", {}).get("html") == "Ready?")
+    assert change["reply_keyboard"] == {
+        "rows": [["Yes", "No"]],
+        "placeholder": "",
+        "one_time": True,
+    }
+
+    message_id = sent["result"]["message_id"]
+    await bot(
+        "editMessageText",
+        chat_id=erin,
+        message_id=message_id,
+        text="<b>Ready</b> now?",
+        parse_mode="HTML",
+    )
+    edited = await page.next_event("chat", lambda d: d["kind"] == "edited")
+    assert edited["message"]["id"] == message_id
+    assert edited["message"]["html"] == "<b>Ready</b> now?"
+    assert edited["message"]["edited"] is True
+
+    await bot("deleteMessage", chat_id=erin, message_id=message_id)
+    deleted = await page.next_event("chat", lambda d: d["kind"] == "deleted")
+    assert deleted["id"] == message_id
+
+    await bot("sendMessage", chat_id=erin, text="Done", reply_markup={"remove_keyboard": True})
+    removed = await page.next_event("chat", lambda d: d.get("message", {}).get("html") == "Done")
+    assert removed["reply_keyboard"] is None
+
+
+async def test_a_database_with_real_users_is_never_emptied(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'deployment.db'}"
+    db = Database(url)
+    try:
+        await migrate(db.engine)
+        async with db.uow() as uow:
+            await Marketplace(uow, Settings(database_url=url, _env_file=None)).users.register(
+                42, "Somebody"
+            )
+            await uow.commit()
+    finally:
+        await db.dispose()
+    sandbox = Sandbox(url, Feed())
+    with pytest.raises(NotASandboxDatabase, match="holds 1 users"):
+        await sandbox.start()
+    db = Database(url)
+    try:
+        async with db.uow() as uow:
+            assert await uow.session.scalar(select(func.count()).select_from(User)) == 1
+    finally:
+        await db.dispose()
