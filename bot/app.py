@@ -6,7 +6,6 @@ import logging
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
@@ -17,6 +16,7 @@ from bot import errors
 from bot.middlewares import MarketplaceMiddleware
 from bot.notifier import Notifier, TelegramNotifier
 from bot.scheduler import start_scheduler
+from bot.session import BotSession
 from bot.settings import BotSettings
 from bot.texts import common
 from core.clock import Clock, SystemClock
@@ -32,7 +32,7 @@ def gateways_for(settings: BotSettings) -> Gateways:
 
 
 def make_bot(settings: BotSettings) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     return Bot(
         settings.token(),
         session=session,
