@@ -1,0 +1,122 @@
+"""Benchmark 4: resident memory of one bot process with many people and open wizards.
+
+Runs ``bidgram run`` (its own process, SQLite, long polling) against the emulator and
+sends it real updates: every one of ``users`` people sends /start (which registers
+them), then ``wizards`` of them start posting a project (/post) and send a title, so
+their conversation waits at step 2 of 5 with the title in its FSM data. The figure
+is the process's VmRSS after each phase, read from /proc once the bot has answered
+everything: Python's heap, aiogram's FSM storage (in memory: one record per person
+who ever wrote), SQLAlchemy's pools and caches, the aiohttp session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.harness import (
+    TRANSPORTS,
+    bot_environment,
+    bot_fleet,
+    load_emulator,
+    scratch_database,
+    trim_logs,
+)
+from emulator import BotAPIEmulator, SimulatedUser
+from emulator.records import ApiCall
+from storage.db import Database
+from storage.migrate import migrate
+
+IN_FLIGHT = 200  # updates queued ahead of the bot's answers
+
+
+@dataclass
+class MemoryResult:
+    rss_start: float
+    rss_users: float
+    rss_after: float
+    users_seconds: float
+    wizards_seconds: float
+
+
+class Answers:
+    """Which chats got a bot message containing a marker (one marker per phase)."""
+
+    def __init__(self, emu: BotAPIEmulator) -> None:
+        self.marker = ""
+        self.chats: set[str] = set()
+        log = emu.state.log
+        add = log.add_call
+
+        def add_call(call: ApiCall) -> None:
+            add(call)
+            if call.ok and call.method.lower() == "sendmessage":
+                if self.marker and self.marker in str(call.params.get("text", "")):
+                    self.chats.add(str(call.params.get("chat_id")))
+
+        log.add_call = add_call  # type: ignore[method-assign]
+
+    def expect(self, marker: str) -> None:
+        self.marker, self.chats = marker, set()
+
+
+async def _flood(
+    people: list[SimulatedUser],
+    send: Callable[[SimulatedUser], object],
+    answers: Answers,
+    check: Callable[[], None],
+) -> float:
+    began = time.monotonic()
+    for n, person in enumerate(people, 1):
+        while n - len(answers.chats) > IN_FLIGHT:
+            check()
+            await asyncio.sleep(0.01)
+        await send(person)  # type: ignore[misc]
+    deadline = time.monotonic() + 600
+    while len(answers.chats) < len(people):
+        check()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {len(answers.chats)} of {len(people)} answered")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - began
+
+
+async def measure(users: int, wizards: int, workdir: Path) -> MemoryResult:
+    async with (
+        load_emulator() as (emu, _tap),
+        scratch_database("sqlite", workdir) as url,
+    ):
+        db = Database(url)
+        await migrate(db.engine)
+        await db.dispose()
+        env = bot_environment(url, emu.base_url)
+        async with bot_fleet(TRANSPORTS["polling"], "bidgram", emu, env, 1, workdir) as fleet:
+
+            def check() -> None:
+                fleet.check_alive()
+                trim_logs(emu)
+
+            await asyncio.sleep(2)
+            rss_start = fleet.rss_mib()[0]
+            answers = Answers(emu)
+            people = [emu.user(f"Person{i:06d}", started=True) for i in range(users)]
+            answers.expect("What would you like to do?")
+            users_seconds = await _flood(people, lambda p: p.send_text("/start"), answers, check)
+            await asyncio.sleep(2)
+            rss_users = fleet.rss_mib()[0]
+            posting = people[:wizards]
+            answers.expect("step 1 of 5")
+            await _flood(posting, lambda p: p.send_text("/post"), answers, check)
+            answers.expect("Step 2 of 5")
+            wizards_seconds = await _flood(
+                posting,
+                lambda p: p.send_text(f"Telegram shop bot for {p.first_name}"),
+                answers,
+                check,
+            )
+            await asyncio.sleep(2)
+            rss_after = fleet.rss_mib()[0]
+            return MemoryResult(rss_start, rss_users, rss_after, users_seconds, wizards_seconds)
