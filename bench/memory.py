@@ -40,6 +40,8 @@ class MemoryResult:
     rss_after: float
     users_seconds: float
     wizards_seconds: float
+    failures: int  # updates the bot answered with "something went wrong"
+    rss_echo: float  # the bare aiogram echo bot, idle: what the framework itself takes
 
 
 class Answers:
@@ -48,19 +50,27 @@ class Answers:
     def __init__(self, emu: BotAPIEmulator) -> None:
         self.marker = ""
         self.chats: set[str] = set()
+        self.failed: set[str] = set()  # told "something went wrong" instead
         log = emu.state.log
         add = log.add_call
 
         def add_call(call: ApiCall) -> None:
             add(call)
             if call.ok and call.method.lower() == "sendmessage":
-                if self.marker and self.marker in str(call.params.get("text", "")):
+                said = str(call.params.get("text", ""))
+                if self.marker and self.marker in said:
                     self.chats.add(str(call.params.get("chat_id")))
+                elif "went wrong" in said:
+                    self.failed.add(str(call.params.get("chat_id")))
 
         log.add_call = add_call  # type: ignore[method-assign]
 
     def expect(self, marker: str) -> None:
         self.marker, self.chats = marker, set()
+
+    @property
+    def count(self) -> int:
+        return len(self.chats | self.failed)
 
 
 async def _flood(
@@ -71,20 +81,32 @@ async def _flood(
 ) -> float:
     began = time.monotonic()
     for n, person in enumerate(people, 1):
-        while n - len(answers.chats) > IN_FLIGHT:
+        while n - answers.count > IN_FLIGHT:
             check()
             await asyncio.sleep(0.01)
         await send(person)  # type: ignore[misc]
     deadline = time.monotonic() + 600
-    while len(answers.chats) < len(people):
+    while answers.count < len(people):
         check()
         if time.monotonic() > deadline:
-            raise TimeoutError(f"only {len(answers.chats)} of {len(people)} answered")
+            raise TimeoutError(f"only {answers.count} of {len(people)} answered")
         await asyncio.sleep(0.05)
     return time.monotonic() - began
 
 
+async def echo_rss(workdir: Path) -> float:
+    async with load_emulator() as (emu, _tap):
+        env = bot_environment("sqlite+aiosqlite:///unused.db", emu.base_url)
+        async with bot_fleet(TRANSPORTS["polling"], "echo", emu, env, 1, workdir) as fleet:
+            person = emu.user("Echo", started=True)
+            await person.send_text("hello")
+            await person.wait_for_message("hello", timeout=60)
+            await asyncio.sleep(2)
+            return fleet.rss_mib()[0]
+
+
 async def measure(users: int, wizards: int, workdir: Path) -> MemoryResult:
+    rss_echo = await echo_rss(workdir)
     async with (
         load_emulator() as (emu, _tap),
         scratch_database("sqlite", workdir) as url,
@@ -105,11 +127,13 @@ async def measure(users: int, wizards: int, workdir: Path) -> MemoryResult:
             people = [emu.user(f"Person{i:06d}", started=True) for i in range(users)]
             answers.expect("What would you like to do?")
             users_seconds = await _flood(people, lambda p: p.send_text("/start"), answers, check)
+            failures = len(answers.failed)
             await asyncio.sleep(2)
             rss_users = fleet.rss_mib()[0]
             posting = people[:wizards]
             answers.expect("step 1 of 5")
             await _flood(posting, lambda p: p.send_text("/post"), answers, check)
+            failures += len(answers.failed)
             answers.expect("Step 2 of 5")
             wizards_seconds = await _flood(
                 posting,
@@ -117,6 +141,9 @@ async def measure(users: int, wizards: int, workdir: Path) -> MemoryResult:
                 answers,
                 check,
             )
+            failures += len(answers.failed)
             await asyncio.sleep(2)
             rss_after = fleet.rss_mib()[0]
-            return MemoryResult(rss_start, rss_users, rss_after, users_seconds, wizards_seconds)
+            return MemoryResult(
+                rss_start, rss_users, rss_after, users_seconds, wizards_seconds, failures, rss_echo
+            )

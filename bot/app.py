@@ -9,10 +9,10 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot import errors
+from bot.fsm import CompactMemoryStorage
 from bot.middlewares import MarketplaceMiddleware
 from bot.notifier import Notifier, TelegramNotifier
 from bot.scheduler import start_scheduler
@@ -24,6 +24,12 @@ from core.gateways import SANDBOX, STARS, TELEGRAM_PAYMENTS, Gateways
 from storage.db import Database
 
 log = logging.getLogger("bidgram")
+
+# Updates handled at once by one process. Beyond this they wait in Telegram's queue, not
+# in ours: unbounded, a burst held every pooled connection and updates at the back timed
+# out waiting for one (docs/benchmarks.md). Below the pool size (5 + 10 overflow) so
+# the timers and alert hooks always find a connection.
+CONCURRENT_UPDATES = 10
 
 
 def gateways_for(settings: BotSettings) -> Gateways:
@@ -52,7 +58,7 @@ def build_dispatcher(
 
     clock = clock or SystemClock()
     gateways = gateways_for(settings)
-    dp = Dispatcher(storage=storage or MemoryStorage())
+    dp = Dispatcher(storage=storage or CompactMemoryStorage())
     dp["settings"] = settings
     dp["db"] = db
     dp["clock"] = clock
@@ -111,7 +117,12 @@ async def run(settings: BotSettings) -> None:
         await set_commands(bot, settings)
         await bot.delete_webhook(drop_pending_updates=False)
         log.info("bidgram is running as @%s (gateway: %s)", me.username, settings.funding_gateway)
-        await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+        await dp.start_polling(
+            bot,
+            handle_signals=True,
+            close_bot_session=True,
+            tasks_concurrency_limit=CONCURRENT_UPDATES,
+        )
     finally:
         scheduler.shutdown(wait=False)
         await db.dispose()
