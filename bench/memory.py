@@ -1,9 +1,12 @@
 """Benchmark 4: resident memory of one bot process with many people and open wizards.
 
-Runs ``bidgram run`` (its own process, SQLite, long polling) against the emulator and
-sends it real updates: every one of ``users`` people sends /start (which registers
-them), then ``wizards`` of them start posting a project (/post) and send a title, so
-their conversation waits at step 2 of 5 with the title in its FSM data. The figure
+Runs ``bidgram run`` (its own process, SQLite, long polling) against the emulator.
+``users`` people are registered: all but ``through_bot`` of them written straight into
+the database (registering 100,000 through a bot that handles a few dozen updates a
+second here would take an hour), the rest by sending /start through the bot, so the
+figure after registrations shows what registrations through updates leave behind.
+Then ``wizards`` of them start posting a project (/post) and send a title, so their
+conversation waits at step 2 of 5 with the title in its FSM data (real updates). The figure
 is the process's VmRSS after each phase, read from /proc once the bot has answered
 everything: Python's heap, aiogram's FSM storage (in memory: one record per person
 who ever wrote), SQLAlchemy's pools and caches, the aiohttp session.
@@ -15,7 +18,10 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import insert
 
 from bench.harness import (
     TRANSPORTS,
@@ -29,6 +35,7 @@ from emulator import BotAPIEmulator, SimulatedUser
 from emulator.records import ApiCall
 from storage.db import Database
 from storage.migrate import migrate
+from storage.models import User
 
 IN_FLIGHT = 200  # updates queued ahead of the bot's answers
 
@@ -38,7 +45,7 @@ class MemoryResult:
     rss_start: float
     rss_users: float
     rss_after: float
-    users_seconds: float
+    users_seconds: float  # for the /start of those registered through the bot
     wizards_seconds: float
     failures: int  # updates the bot answered with "something went wrong"
     rss_echo: float  # the bare aiogram echo bot, idle: what the framework itself takes
@@ -105,7 +112,31 @@ async def echo_rss(workdir: Path) -> float:
             return fleet.rss_mib()[0]
 
 
-async def measure(users: int, wizards: int, workdir: Path) -> MemoryResult:
+async def _register(url: str, people: list[SimulatedUser]) -> None:
+    """Users as ``UserService.register`` leaves them, in bulk."""
+    db = Database(url)
+    try:
+        now = datetime.now(UTC)
+        async with db.engine.begin() as conn:
+            for start in range(0, len(people), 5000):
+                await conn.execute(
+                    insert(User),
+                    [
+                        {
+                            "telegram_id": p.id,
+                            "first_name": p.first_name,
+                            "language_code": "en",
+                            "created_at": now,
+                            "is_banned": False,
+                        }
+                        for p in people[start : start + 5000]
+                    ],
+                )
+    finally:
+        await db.dispose()
+
+
+async def measure(users: int, wizards: int, workdir: Path, through_bot: int = 5000) -> MemoryResult:
     rss_echo = await echo_rss(workdir)
     async with (
         load_emulator() as (emu, _tap),
@@ -125,8 +156,12 @@ async def measure(users: int, wizards: int, workdir: Path) -> MemoryResult:
             rss_start = fleet.rss_mib()[0]
             answers = Answers(emu)
             people = [emu.user(f"Person{i:06d}", started=True) for i in range(users)]
+            live = min(users, max(through_bot, wizards))
+            await _register(url, people[live:])
             answers.expect("What would you like to do?")
-            users_seconds = await _flood(people, lambda p: p.send_text("/start"), answers, check)
+            users_seconds = await _flood(
+                people[:live], lambda p: p.send_text("/start"), answers, check
+            )
             failures = len(answers.failed)
             await asyncio.sleep(2)
             rss_users = fleet.rss_mib()[0]
