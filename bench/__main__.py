@@ -126,7 +126,7 @@ async def main(args: argparse.Namespace) -> None:
         if "memory" in only:
             users = args.users or (2_000 if quick else 100_000)
             wizards = args.wizards or (200 if quick else 10_000)
-            through = min(users, args.through_bot)
+            through = min(users, max(args.through_bot, wizards))  # wizards start with /start
             result = await memory.measure(users, wizards, workdir, through)
             rows.append(
                 [
