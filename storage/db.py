@@ -3,8 +3,8 @@
 SQLite: foreign keys enforced, WAL, and every transaction begins IMMEDIATE so two
 concurrent writers queue up instead of failing half-way with "database is locked".
 Within a process they queue on an asyncio lock, first come first served: left to
-SQLite's busy handler (sleep and retry, up to 100 ms a time) a transaction waited
-360 ms on average under load and some starved past the 30 s timeout.
+SQLite's busy handler (sleep and retry, up to 100 ms a time, in no order) a BEGIN
+waited 360 ms on average under load (docs/benchmarks.md).
 PostgreSQL: READ COMMITTED plus explicit row locks taken by the repositories.
 """
 
