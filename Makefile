@@ -59,6 +59,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+bench: install  ## every benchmark, one table (BENCH_ARGS="--quick" for a short check); see docs/benchmarks.md
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 lock:  ## re-pin dependencies after changing pyproject.toml (needs `pip install uv`)
 	uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 		--generate-hashes -o requirements.lock

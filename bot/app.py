@@ -16,11 +16,9 @@ from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -29,11 +27,13 @@ from redis.exceptions import RedisError
 
 from bot import errors
 from bot.delivery import Delivery
+from bot.fsm import CompactMemoryStorage
 from bot.locks import RedisPersonLocks
 from bot.middlewares import MarketplaceMiddleware
 from bot.notifier import Notifier
 from bot.ratelimit import Limiter, Limits, LocalLimiter, RedisLimiter
 from bot.scheduler import start_scheduler
+from bot.session import BotSession
 from bot.settings import BotSettings
 from bot.texts import common
 from core.clock import Clock, SystemClock
@@ -46,6 +46,12 @@ log = logging.getLogger("bidgram")
 #: How long handled update ids are kept; Telegram gives up retrying well before.
 KEEP_UPDATE_IDS = timedelta(days=1)
 
+# Updates handled at once by one process. Beyond this they wait in Telegram's queue, not
+# in ours: unbounded, a burst held every pooled connection and updates at the back timed
+# out waiting for one (docs/benchmarks.md). Below the pool size (5 + 10 overflow) so
+# the timers and alert hooks always find a connection.
+CONCURRENT_UPDATES = 10
+
 
 def gateways_for(settings: BotSettings) -> Gateways:
     chosen = {"sandbox": SANDBOX, "stars": STARS, "telegram": TELEGRAM_PAYMENTS}
@@ -53,7 +59,7 @@ def gateways_for(settings: BotSettings) -> Gateways:
 
 
 def make_bot(settings: BotSettings) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     return Bot(
         settings.token(),
         session=session,
@@ -73,7 +79,7 @@ def build_dispatcher(
 
     clock = clock or SystemClock()
     gateways = gateways_for(settings)
-    dp = Dispatcher(storage=storage or MemoryStorage())
+    dp = Dispatcher(storage=storage or CompactMemoryStorage())
     dp["settings"] = settings
     dp["db"] = db
     dp["clock"] = clock
@@ -148,7 +154,7 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
             clock = SystemClock()
             gateways = gateways_for(settings)
             limiter: Limiter = LocalLimiter(Limits.of(settings))
-            storage: BaseStorage = MemoryStorage()
+            storage: BaseStorage = CompactMemoryStorage()
             if settings.redis_url is not None:
                 redis = await connect_redis(settings.redis_url)
                 keys = DefaultKeyBuilder(prefix=settings.redis_key_prefix, with_bot_id=True)
@@ -227,7 +233,12 @@ async def run(settings: BotSettings) -> None:
             app.delivery.bot_username,
             settings.funding_gateway,
         )
-        await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+        await app.dp.start_polling(
+            app.bot,
+            handle_signals=True,
+            close_bot_session=False,
+            tasks_concurrency_limit=CONCURRENT_UPDATES,
+        )
 
 
 async def work(settings: BotSettings, stop: asyncio.Event | None = None) -> None:

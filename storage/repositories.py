@@ -224,6 +224,17 @@ class ProjectRepository(Repository[Project]):
         stmt = select(ProjectSkill.skill_id).where(ProjectSkill.project_id == project_id)
         return list((await self.session.execute(stmt)).scalars())
 
+    async def skill_ids_of(self, project_ids: Sequence[int]) -> dict[int, list[int]]:
+        """``skill_ids`` of several projects in one query (a page of results)."""
+        found: dict[int, list[int]] = {pid: [] for pid in project_ids}
+        if project_ids:
+            stmt = select(ProjectSkill.project_id, ProjectSkill.skill_id).where(
+                ProjectSkill.project_id.in_(project_ids)
+            )
+            for pid, skill_id in await self.session.execute(stmt):
+                found[pid].append(skill_id)
+        return found
+
     async def set_skills(self, project_id: int, skill_ids: Iterable[int]) -> None:
         await self.session.execute(
             delete(ProjectSkill).where(ProjectSkill.project_id == project_id)
@@ -279,6 +290,21 @@ class ProjectRepository(Repository[Project]):
             .order_by(ProjectAttachment.position, ProjectAttachment.id)
         )
         return list((await self.session.execute(stmt)).scalars())
+
+    async def attachments_of(
+        self, project_ids: Sequence[int]
+    ) -> dict[int, list[ProjectAttachment]]:
+        """``attachments`` of several projects in one query, each in its order."""
+        found: dict[int, list[ProjectAttachment]] = {pid: [] for pid in project_ids}
+        if project_ids:
+            stmt = (
+                select(ProjectAttachment)
+                .where(ProjectAttachment.project_id.in_(project_ids))
+                .order_by(ProjectAttachment.position, ProjectAttachment.id)
+            )
+            for attachment in (await self.session.execute(stmt)).scalars():
+                found[attachment.project_id].append(attachment)
+        return found
 
     async def set_attachments(
         self, project_id: int, files: Sequence[tuple[str, str, str | None]]
@@ -490,6 +516,22 @@ class BidRepository(Repository[Bid]):
             Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
         )
         return int((await self.session.execute(stmt)).scalar_one())
+
+    async def count_for_projects(self, project_ids: Sequence[int]) -> dict[int, int]:
+        """``count_for_project`` of several projects in one query."""
+        counts = dict.fromkeys(project_ids, 0)
+        if project_ids:
+            stmt = (
+                select(Bid.project_id, func.count(Bid.id))
+                .where(
+                    Bid.project_id.in_(project_ids),
+                    Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
+                )
+                .group_by(Bid.project_id)
+            )
+            for pid, count in await self.session.execute(stmt):
+                counts[pid] = int(count)
+        return counts
 
     async def by_freelancer(self, freelancer_id: int, limit: int, offset: int = 0) -> list[Bid]:
         stmt = (

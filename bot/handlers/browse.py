@@ -110,7 +110,7 @@ async def _results(
     else:
         trail.append(cursor)
     search = {**search, "trail": trail}
-    views = [await market.projects.view(p.id) for p in page.items]
+    views = await market.projects.views(page.items)
     skill_name = None
     if search["skill"]:
         found = [s for s in await market.users.skills_catalogue() if s.slug == search["skill"]]

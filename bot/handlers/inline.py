@@ -71,7 +71,7 @@ async def share_projects(
             views = [view] if view.taking_bids else []
         else:
             page = await market.projects.search(words, cursor=query.offset or None, limit=PAGE)
-            views = [await market.projects.view(p.id) for p in page.items]
+            views = await market.projects.views(page.items)
             next_offset = page.next_cursor or ""
     except DomainError:
         views = []

@@ -164,7 +164,7 @@ async def _send_my_projects(
         await bot.send_message(actor.telegram_id, texts.NO_PROJECTS, reply_markup=kb.as_markup())
         return
     shown = found[:PAGE]
-    views = [await market.projects.view(p.id, actor) for p in shown]
+    views = await market.projects.views(shown, actor)
     for n, project in enumerate(shown, offset + 1):
         kb.row(
             InlineKeyboardButton(

@@ -295,6 +295,42 @@ async def test_open_project_is_visible_to_anyone(h: Harness) -> None:
     assert view.bid_count == 1
 
 
+async def test_a_page_of_views_shows_what_each_view_shows(h: Harness) -> None:
+    erin = await h.employer()
+    frank, nick = await h.freelancer(), await h.freelancer()
+    files = [Attachment("file-1", "document", "brief.pdf"), Attachment("file-2", "photo")]
+    busy = await h.open_project(erin, attachments=files)
+    quiet = await h.open_project(erin, skills=["logo-design"], title="Logo for a bakery")
+    other = await h.open_project(erin, skills=["python", "web-scraping", "telegram-bots"])
+    await h.bid(frank, busy)
+    await h.bid(nick, busy)
+    await h.bid(frank, other)
+    async with h.tx() as m:
+        projects = [await m.projects.get(pid) for pid in (other, quiet, busy)]
+        page = await m.projects.views(projects)
+        one_by_one = [await m.projects.view(pid) for pid in (other, quiet, busy)]
+    assert [v.project.id for v in page] == [other, quiet, busy]
+    for batched, single in zip(page, one_by_one, strict=True):
+        assert [s.slug for s in batched.skills] == [s.slug for s in single.skills]
+        assert [a.file_id for a in batched.attachments] == [a.file_id for a in single.attachments]
+        assert batched.bid_count == single.bid_count
+    assert [v.bid_count for v in page] == [1, 0, 2]
+    assert [a.file_id for a in page[2].attachments] == ["file-1", "file-2"]
+
+
+async def test_a_page_of_views_hides_a_draft_from_others(h: Harness) -> None:
+    erin = await h.employer()
+    frank = await h.freelancer()
+    pid = await h.draft(erin)
+    async with h.tx() as m:
+        draft = await m.projects.get(pid)
+        assert [v.project.id for v in await m.projects.views([draft], erin)] == [pid]
+    await h.refused(
+        lambda m: m.projects.views([draft], frank),  # type: ignore[arg-type]
+        "project.not_found",
+    )
+
+
 async def test_viewing_a_missing_project_is_not_found(h: Harness) -> None:
     await h.refused(lambda m: m.projects.view(987_654), "project.not_found")
 

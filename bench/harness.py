@@ -1,0 +1,270 @@
+"""What every load benchmark needs: scratch databases, the emulator, bot processes.
+
+The bot under test always runs in processes of its own (``bidgram run``, or the echo
+bot), talking HTTP to the emulator that lives in the benchmark's process together with
+the simulated people. How updates reach those processes is a :class:`Transport`:
+long polling today (one process: Telegram hands a bot's updates to one poller); a
+webhook transport with N processes behind it plugs in the same way (benchmark 5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from emulator import BotAPIEmulator, RateLimits, running_emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:AAHbidgramBenchmarkTokenXYZ01234567"
+POSTGRES_SERVER = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+BotKind = Literal["bidgram", "echo"]
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(
+    backend: str, workdir: Path, server: str = POSTGRES_SERVER
+) -> AsyncIterator[str]:
+    """A fresh, empty database URL, dropped afterwards (``sqlite`` or ``postgresql``)."""
+    if backend == "sqlite":
+        path = workdir / f"bench_{secrets.token_hex(4)}.db"
+        try:
+            yield f"sqlite+aiosqlite:///{path}"
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240
+        return
+    if backend != "postgresql":
+        raise ValueError(f"unknown backend {backend!r}")
+    name = f"bench_{secrets.token_hex(4)}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        finally:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+# --- the emulator ------------------------------------------------------------------------
+
+
+@dataclass
+class Tap:
+    """Timestamps the emulator knows and the benchmarks need.
+
+    ``delivered`` maps an update id to when ``getUpdates`` handed it to the bot;
+    ``last_push`` a person's id to the id of the update they caused last.
+    """
+
+    delivered: dict[int, float] = field(default_factory=dict)
+    last_push: dict[int, int] = field(default_factory=dict)
+    pushed: int = 0
+
+
+def tap(emu: BotAPIEmulator) -> Tap:
+    """Instrument the emulator's update queue (a benchmark's view, not a feature)."""
+    queue = emu.state.updates
+    seen = Tap()
+    push, get = queue.push, queue.get
+
+    def counted_push(kind: str, payload: dict[str, object]) -> dict[str, object] | None:
+        update = push(kind, payload)
+        if update is not None:
+            seen.pushed += 1
+            sender = payload.get("from")
+            if isinstance(sender, dict):
+                seen.last_push[int(sender["id"])] = int(update["update_id"])
+        return update
+
+    async def timed_get(*args: object, **kwargs: object) -> list[dict[str, object]]:
+        batch = await get(*args, **kwargs)  # type: ignore[arg-type]
+        now = time.monotonic()
+        for update in batch:
+            seen.delivered.setdefault(int(update["update_id"]), now)  # type: ignore[call-overload]
+        return batch
+
+    queue.push = counted_push  # type: ignore[assignment,method-assign]
+    queue.get = timed_get  # type: ignore[assignment,method-assign]
+    return seen
+
+
+@contextlib.asynccontextmanager
+async def load_emulator() -> AsyncIterator[tuple[BotAPIEmulator, Tap]]:
+    """An emulator for load: flood limits off (we measure the bot, not Telegram's
+    30 messages a second), long answer deadlines (a saturated bot is slow, not wrong),
+    and the call log trimmed as it grows so a long run does not fill memory."""
+    async with running_emulator(
+        TOKEN,
+        rate_limits=RateLimits.disabled(),
+        callback_timeout=120.0,
+        pre_checkout_timeout=120.0,
+        inline_timeout=120.0,
+    ) as emu:
+        yield emu, tap(emu)
+
+
+def trim_logs(emu: BotAPIEmulator, keep: int = 1000) -> None:
+    """Forget old call records and delivered updates (they only serve failure reports)."""
+    calls = emu.state.log.calls
+    if len(calls) > 4 * keep:
+        del calls[: len(calls) - keep]
+    delivered = emu.state.updates.delivered
+    if len(delivered) > 4 * keep:
+        del delivered[: len(delivered) - keep]
+
+
+# --- bot processes -----------------------------------------------------------------------
+
+
+class Fleet:
+    """Running bot processes; their logs go to files next to the databases."""
+
+    def __init__(self, processes: list[asyncio.subprocess.Process], logs: list[Path]) -> None:
+        self.processes = processes
+        self.logs = logs
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes]
+
+    def rss_mib(self) -> list[float]:
+        """Resident memory of each process (VmRSS), MiB."""
+        sizes = []
+        for pid in self.pids:
+            status = Path(f"/proc/{pid}/status").read_text()
+            kib = next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+            )
+            sizes.append(kib / 1024)
+        return sizes
+
+    def check_alive(self) -> None:
+        for process, log in zip(self.processes, self.logs, strict=True):
+            if process.returncode is not None:
+                tail = log.read_text()[-3000:] if log.exists() else ""
+                raise RuntimeError(f"bot process {process.pid} exited:\n{tail}")
+
+    async def stop(self) -> None:
+        for process in self.processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            try:
+                await asyncio.wait_for(process.wait(), 15)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+def bot_environment(database_url: str, api_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key in {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV"}
+    }
+    env.update(
+        PYTHONPATH=os.pathsep.join(filter(None, [os.environ.get("BENCH_EXTRA_PATH"), str(ROOT)])),
+        PYTHONUNBUFFERED="1",
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=api_url,
+        DATABASE_URL=database_url,
+    )
+    env.update(extra)
+    return env
+
+
+def command_of(kind: BotKind) -> list[str]:
+    profile = os.environ.get("BENCH_PROFILE")  # a file: the bot runs under cProfile
+    python = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else [])]
+    if kind == "bidgram":
+        return [*python, "-m", "bot.cli", "run"]  # exactly what `bidgram run` runs
+    return [*python, "-m", "bench.echo"]
+
+
+class Transport(Protocol):
+    """How updates reach the bot processes."""
+
+    name: str
+
+    async def start(
+        self, kind: BotKind, emu: BotAPIEmulator, env: dict[str, str], processes: int, workdir: Path
+    ) -> Fleet: ...
+
+
+class Polling:
+    """Long polling: the bot calls getUpdates on the emulator, as ``bidgram run`` does.
+
+    Telegram gives a bot's updates to one getUpdates caller at a time (a second one
+    gets 409 Conflict), so polling scales to exactly one process.
+    """
+
+    name = "polling"
+
+    async def start(
+        self, kind: BotKind, emu: BotAPIEmulator, env: dict[str, str], processes: int, workdir: Path
+    ) -> Fleet:
+        if processes != 1:
+            raise ValueError("long polling runs one process per bot; more need webhooks")
+        polls = emu.state.updates.polls_started
+        log = workdir / f"{kind}-{secrets.token_hex(3)}.log"
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                *command_of(kind),
+                env=env,
+                cwd=workdir,  # no stray .env is read
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+            )
+        fleet = Fleet([process], [log])
+        deadline = time.monotonic() + 120
+        while emu.state.updates.polls_started <= polls:
+            fleet.check_alive()
+            if time.monotonic() > deadline:
+                await fleet.stop()
+                raise TimeoutError(f"{kind} did not start polling within 120 s")
+            await asyncio.sleep(0.05)
+        return fleet
+
+
+TRANSPORTS: dict[str, Transport] = {"polling": Polling()}
+# Benchmark 5 adds "webhook" here: N `bidgram webhook` processes behind one port, the
+# emulator POSTing each update to them, FSM state in Redis (see docs/benchmarks.md).
+
+
+@contextlib.asynccontextmanager
+async def bot_fleet(
+    transport: Transport,
+    kind: BotKind,
+    emu: BotAPIEmulator,
+    env: dict[str, str],
+    processes: int,
+    workdir: Path,
+) -> AsyncIterator[Fleet]:
+    fleet = await transport.start(kind, emu, env, processes, workdir)
+    try:
+        yield fleet
+    finally:
+        await fleet.stop()

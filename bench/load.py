@@ -1,0 +1,204 @@
+"""Benchmarks 1 and 2: throughput against the echo ceiling, and bid-alert latency.
+
+Both run the real bot (``bidgram run``, a separate process) against the emulator in this
+process, with the simulated people of :mod:`bench.mix`. Throughput saturates the bot
+with closed-loop sessions; latency paces the same mix at a steady rate and measures,
+on the emulator's clock, from the moment ``getUpdates`` hands the bot a freelancer's
+"✅ Place bid" press to the moment the bot's alert to the employer arrives.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.harness import (
+    TRANSPORTS,
+    BotKind,
+    Fleet,
+    bot_environment,
+    bot_fleet,
+    load_emulator,
+    scratch_database,
+    trim_logs,
+)
+from bench.mix import BOT_ENV, Cast, Outcome, Pacer, Run, drive, echo_cast, seed_cast
+
+
+@dataclass
+class Measured:
+    subject: str
+    outcome: Outcome
+    bot_cpu: float  # CPU seconds the bot processes used per wall second (1.0 = one core)
+    driver_cpu: float  # the same for this process: emulator and simulated people
+
+    @property
+    def rate(self) -> float:
+        return self.outcome.rate
+
+
+def _cpu_of(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _measure(
+    subject: str,
+    kind: BotKind,
+    backend: str | None,
+    *,
+    sessions: int,
+    seconds: float,
+    warmup: float,
+    rate: float | None,
+    projects: int,
+    transport: str,
+    processes: int,
+    workdir: Path,
+) -> Measured:
+    async with load_emulator() as (emu, tap):
+        if kind == "echo" or backend is None:
+            cast: Cast = echo_cast(emu, sessions)
+            env = bot_environment("sqlite+aiosqlite:///unused.db", emu.base_url)
+            return await _drive(
+                subject,
+                kind,
+                emu,
+                tap,
+                cast,
+                env,
+                seconds,
+                warmup,
+                rate,
+                transport,
+                processes,
+                workdir,
+            )
+        async with scratch_database(backend, workdir) as url:
+            cast = await seed_cast(emu, url, sessions, projects)
+            env = bot_environment(url, emu.base_url, **BOT_ENV)
+            return await _drive(
+                subject,
+                kind,
+                emu,
+                tap,
+                cast,
+                env,
+                seconds,
+                warmup,
+                rate,
+                transport,
+                processes,
+                workdir,
+            )
+
+
+async def _drive(
+    subject, kind, emu, tap, cast, env, seconds, warmup, rate, transport, processes, workdir
+) -> Measured:  # type: ignore[no-untyped-def]
+    async with bot_fleet(TRANSPORTS[transport], kind, emu, env, processes, workdir) as fleet:
+        run = Run(tap, emu, pacer=Pacer(rate) if rate else None)
+
+        def check(fleet: Fleet = fleet) -> None:
+            fleet.check_alive()
+            trim_logs(emu)
+
+        # Warm-up untimed (imports, first queries, caches); CPU is counted over the window.
+        if warmup:
+            await drive(cast, run, warmup, check=check)
+            if rate:
+                run.pacer = Pacer(rate)
+        bot_before, own_before, began = _cpu_of(fleet.pids), _own_cpu(), time.monotonic()
+        outcome = await drive(cast, run, seconds, check=check)
+        wall = time.monotonic() - began
+        return Measured(
+            subject,
+            outcome,
+            (_cpu_of(fleet.pids) - bot_before) / wall,
+            (_own_cpu() - own_before) / wall,
+        )
+
+
+async def throughput(
+    backends: list[str],
+    *,
+    sessions: int,
+    seconds: float,
+    warmup: float,
+    projects: int,
+    transport: str,
+    processes: int,
+    workdir: Path,
+) -> list[Measured]:
+    """Echo first, then bidgram on each backend, same sessions, transport, processes."""
+    common = dict(
+        sessions=sessions,
+        seconds=seconds,
+        warmup=warmup,
+        rate=None,
+        projects=projects,
+        transport=transport,
+        processes=processes,
+        workdir=workdir,
+    )
+    results = [await _measure("echo bot", "echo", None, **common)]  # type: ignore[arg-type]
+    for backend in backends:
+        results.append(await _measure(f"bidgram, {backend}", "bidgram", backend, **common))  # type: ignore[arg-type]
+    return results
+
+
+async def latency(
+    backends: list[str],
+    *,
+    rate: float,
+    sessions: int,
+    seconds: float,
+    warmup: float,
+    projects: int,
+    transport: str,
+    workdir: Path,
+) -> list[Measured]:
+    results = []
+    for backend in backends:
+        results.append(
+            await _measure(
+                f"bidgram, {backend}",
+                "bidgram",
+                backend,
+                sessions=sessions,
+                seconds=seconds,
+                warmup=warmup,
+                rate=rate,
+                projects=projects,
+                transport=transport,
+                processes=1,
+                workdir=workdir,
+            )
+        )
+    return results
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
