@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bot.alerts  # noqa: F401  (registers the renderers)
 from bot.app import gateways_for
-from bot.notifier import RENDERERS, AlertContext
+from bot.notifier import DIGESTS, RENDERERS, AlertContext
 from core.events import Event
 from emulator import SimulatedUser
 from storage.enums import ProjectStatus
@@ -199,4 +199,29 @@ async def test_new_project_alert_reaches_every_subscriber_best_first_and_the_cha
     assert channel.keyboard is not None
     assert (
         channel.keyboard.inline_keyboard[0][0].url == f"https://t.me/bidgram_test_bot?start=p_{pid}"
+    )
+
+
+async def test_held_new_project_alerts_become_one_digest_listing_the_open_ones(
+    app: App,
+) -> None:
+    """The digest a busy freelancer gets instead of many alerts: a line and a button for
+    each project still taking bids (a cancelled one is left out), and a one-tap Stop."""
+    erin = app.person("Erin")
+    boss = await freelancer(app, erin, skills=("logo-design",))
+    titles = ["Logo for a bakery", "Menu <design> & print", "Sign for the shop front"]
+    pids = [await project(app, boss, t, skills=("logo-design",)) for t in titles]
+    async with market(app) as m:
+        await m.projects.cancel(boss, pids[2])
+    async with market(app) as m:
+        ctx = AlertContext(m, app.settings, app.db, app.clock, gateways_for(app.settings))
+        text, keyboard = await DIGESTS["new_project"](pids, ctx)
+    assert "2 new projects match your skills" in text
+    assert "Menu &lt;design&gt; &amp; print" in text and "Sign for the shop" not in text
+    assert keyboard is not None
+    labels = [b.text for row in keyboard.inline_keyboard for b in row]
+    assert labels[:2] == ["1. Logo for a bakery", "2. Menu <design> & print"]
+    assert labels[-1] == "🔕 Stop these alerts"
+    assert all(
+        len((b.callback_data or "").encode()) <= 64 for row in keyboard.inline_keyboard for b in row
     )
