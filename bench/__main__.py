@@ -139,16 +139,29 @@ async def main(args: argparse.Namespace) -> None:
                     verdict(result.rss_after * 1.048576 < 200),
                 ]
             )
-        if "scaleout" in only and "webhook" not in TRANSPORTS:
-            rows.append(
-                [
-                    "5 scale-out",
-                    "1, 2, 4 webhook processes",
-                    "not run: needs `bidgram webhook` and the emulator's webhook delivery",
-                    "",
-                    "",
-                ]
+        if "scaleout" in only:
+            results = await load.scaleout(
+                args.scale,
+                sessions=args.sessions,
+                seconds=args.seconds or (8 if quick else 60),
+                warmup=2 if quick else 10,
+                projects=200 if quick else 2000,
+                workdir=workdir,
             )
+            base = results[0]
+            for m in results:
+                services = ", ".join(f"{k} {v:.2f}" for k, v in m.services_cpu.items())
+                rows.append(
+                    [
+                        "5 scale-out",
+                        f"bidgram, postgresql + redis, {m.subject}",
+                        f"{m.rate:.0f} updates/s = {m.rate / base.rate:.2f} x 1 process "
+                        f"(cores used: bots {m.bot_cpu:.2f}, {services}, "
+                        f"driver {m.driver_cpu:.2f})",
+                        "",
+                        "",
+                    ]
+                )
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print()
     print(f"bidgram benchmarks, {when}, {platform.node()}, {platform.python_version()}")
@@ -169,6 +182,9 @@ def cli() -> None:
     )
     parser.add_argument("--transport", default="polling", choices=sorted(TRANSPORTS))
     parser.add_argument("--processes", type=int, default=1, help="bot processes in 1")
+    parser.add_argument(
+        "--scale", type=int, nargs="+", default=[1, 2, 4], help="webhook processes in 5"
+    )
     parser.add_argument("--projects", type=int, help="projects seeded for 3 (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=30, help="runs of each query in 3")
     parser.add_argument("--users", type=int, help="users registered in 4 (default 100,000)")

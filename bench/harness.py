@@ -3,8 +3,8 @@
 The bot under test always runs in processes of its own (``bidgram run``, or the echo
 bot), talking HTTP to the emulator that lives in the benchmark's process together with
 the simulated people. How updates reach those processes is a :class:`Transport`:
-long polling today (one process: Telegram hands a bot's updates to one poller); a
-webhook transport with N processes behind it plugs in the same way (benchmark 5).
+long polling (one process: Telegram hands a bot's updates to one poller), or webhooks
+with N processes behind a balancer (benchmark 5).
 """
 
 from __future__ import annotations
@@ -14,17 +14,21 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
+from urllib.parse import urlsplit
 
+import aiohttp
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.webhook import HEALTH_PATH
 from emulator import BotAPIEmulator, RateLimits, running_emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +36,7 @@ TOKEN = "123456789:AAHbidgramBenchmarkTokenXYZ01234567"
 POSTGRES_SERVER = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+REDIS_SERVER = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 BotKind = Literal["bidgram", "echo"]
 
 
@@ -130,9 +135,9 @@ def trim_logs(emu: BotAPIEmulator, keep: int = 1000) -> None:
     calls = emu.state.log.calls
     if len(calls) > 4 * keep:
         del calls[: len(calls) - keep]
-    delivered = emu.state.updates.delivered
-    if len(delivered) > 4 * keep:
-        del delivered[: len(delivered) - keep]
+    for done in (emu.state.updates.delivered, emu.state.webhook.attempts):
+        if len(done) > 4 * keep:
+            del done[: len(done) - keep]
 
 
 # --- bot processes -----------------------------------------------------------------------
@@ -141,9 +146,15 @@ def trim_logs(emu: BotAPIEmulator, keep: int = 1000) -> None:
 class Fleet:
     """Running bot processes; their logs go to files next to the databases."""
 
-    def __init__(self, processes: list[asyncio.subprocess.Process], logs: list[Path]) -> None:
+    def __init__(
+        self,
+        processes: list[asyncio.subprocess.Process],
+        logs: list[Path],
+        stop_signal: int = signal.SIGINT,
+    ) -> None:
         self.processes = processes
         self.logs = logs
+        self.stop_signal = stop_signal
 
     @property
     def pids(self) -> list[int]:
@@ -169,7 +180,7 @@ class Fleet:
     async def stop(self) -> None:
         for process in self.processes:
             if process.returncode is None:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(self.stop_signal)
         for process in self.processes:
             try:
                 await asyncio.wait_for(process.wait(), 15)
@@ -195,11 +206,11 @@ def bot_environment(database_url: str, api_url: str, **extra: str) -> dict[str, 
     return env
 
 
-def command_of(kind: BotKind) -> list[str]:
+def command_of(kind: BotKind, mode: str = "run") -> list[str]:
     profile = os.environ.get("BENCH_PROFILE")  # a file: the bot runs under cProfile
     python = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else [])]
     if kind == "bidgram":
-        return [*python, "-m", "bot.cli", "run"]  # exactly what `bidgram run` runs
+        return [*python, "-m", "bot.cli", mode]  # exactly what `bidgram run` runs
     return [*python, "-m", "bench.echo"]
 
 
@@ -249,9 +260,82 @@ class Polling:
         return fleet
 
 
-TRANSPORTS: dict[str, Transport] = {"polling": Polling()}
-# Benchmark 5 adds "webhook" here: N `bidgram webhook` processes behind one port, the
-# emulator POSTing each update to them, FSM state in Redis (see docs/benchmarks.md).
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Webhook:
+    """``bidgram webhook`` processes behind a load balancer, as a deployment scales out.
+
+    Each process listens on a port of its own; the emulator, which POSTs every update to
+    the registered webhook as Telegram does (at most ``max_connections`` at once, one
+    person's updates in order), stands in for the balancer and sends each person's next
+    update to the next process. They share the database and Redis (conversation state,
+    per-person locks, the send budget), so any process can take any step.
+    """
+
+    name = "webhook"
+    public_url = "https://bidgram.example/telegram"
+
+    async def start(
+        self, kind: BotKind, emu: BotAPIEmulator, env: dict[str, str], processes: int, workdir: Path
+    ) -> Fleet:
+        if kind != "bidgram":
+            raise ValueError("the echo bot runs by long polling only")
+        ports = [free_port() for _ in range(processes)]
+        emu.route_webhook(*(f"http://127.0.0.1:{port}" for port in ports))
+        shared = dict(
+            env,
+            REDIS_URL=REDIS_SERVER,
+            REDIS_KEY_PREFIX=f"bench{secrets.token_hex(4)}",
+            WEBHOOK_URL=self.public_url,
+            WEBHOOK_SECRET=secrets.token_hex(16),
+            WEBHOOK_HOST="127.0.0.1",
+            WEBHOOK_PATH=urlsplit(self.public_url).path,
+        )
+        started, logs = [], []
+        for port in ports:
+            log = workdir / f"{kind}-webhook-{port}.log"
+            with log.open("wb") as out:
+                started.append(
+                    await asyncio.create_subprocess_exec(
+                        *command_of(kind, "webhook"),
+                        env={**shared, "WEBHOOK_PORT": str(port)},
+                        cwd=workdir,
+                        stdin=asyncio.subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=out,
+                    )
+                )
+            logs.append(log)
+        fleet = Fleet(started, logs, signal.SIGTERM)
+        try:
+            await _until_listening(fleet, ports)
+            await emu.wait_for_webhook(timeout=120)
+        except BaseException:
+            await fleet.stop()
+            raise
+        return fleet
+
+
+async def _until_listening(fleet: Fleet, ports: list[int], timeout: float = 120) -> None:  # noqa: ASYNC109
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        for port in ports:
+            while True:
+                fleet.check_alive()
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.get(f"http://127.0.0.1:{port}{HEALTH_PATH}") as answer:
+                        if answer.status == 200:
+                            break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"webhook process on port {port} not healthy in {timeout} s")
+                await asyncio.sleep(0.1)
+
+
+TRANSPORTS: dict[str, Transport] = {"polling": Polling(), "webhook": Webhook()}
 
 
 @contextlib.asynccontextmanager

@@ -35,6 +35,7 @@ class Measured:
     outcome: Outcome
     bot_cpu: float  # CPU seconds the bot processes used per wall second (1.0 = one core)
     driver_cpu: float  # the same for this process: emulator and simulated people
+    services_cpu: dict[str, float]  # the same for PostgreSQL's and Redis's processes
 
     @property
     def rate(self) -> float:
@@ -48,6 +49,24 @@ def _cpu_of(pids: list[int]) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+SERVICES = {"postgres": "PostgreSQL", "redis-server": "Redis"}
+
+
+def _services_cpu() -> dict[str, float]:
+    """CPU seconds used so far by the database and Redis server processes (by name)."""
+    used = dict.fromkeys(SERVICES.values(), 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            if comm in SERVICES:
+                used[SERVICES[comm]] += _cpu_of([int(entry.name)])
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue  # gone meanwhile, or not ours to read
+    return used
 
 
 def _own_cpu() -> float:
@@ -121,14 +140,20 @@ async def _drive(
             await drive(cast, run, warmup, check=check)
             if rate:
                 run.pacer = Pacer(rate)
-        bot_before, own_before, began = _cpu_of(fleet.pids), _own_cpu(), time.monotonic()
+        bot_before, own_before = _cpu_of(fleet.pids), _own_cpu()
+        services_before, began = _services_cpu(), time.monotonic()
         outcome = await drive(cast, run, seconds, check=check)
         wall = time.monotonic() - began
+        services = {
+            name: (used - services_before.get(name, 0.0)) / wall
+            for name, used in _services_cpu().items()
+        }
         return Measured(
             subject,
             outcome,
             (_cpu_of(fleet.pids) - bot_before) / wall,
             (_own_cpu() - own_before) / wall,
+            services,
         )
 
 
@@ -189,6 +214,29 @@ async def latency(
             )
         )
     return results
+
+
+async def scaleout(
+    counts: list[int], *, sessions: int, seconds: float, warmup: float, projects: int, workdir: Path
+) -> list[Measured]:
+    """Benchmark 5: the same mix through N ``bidgram webhook`` processes on PostgreSQL and
+    Redis, for each N, one after the other on fresh databases."""
+    return [
+        await _measure(
+            f"{n} webhook process{'es' if n > 1 else ''}",
+            "bidgram",
+            "postgresql",
+            sessions=sessions,
+            seconds=seconds,
+            warmup=warmup,
+            rate=None,
+            projects=projects,
+            transport="webhook",
+            processes=n,
+            workdir=workdir,
+        )
+        for n in counts
+    ]
 
 
 def percentile(values: list[float], p: float) -> float:

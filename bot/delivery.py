@@ -28,7 +28,7 @@ import os
 import random
 import socket
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,30 +134,31 @@ class Delivery:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.bot_username = ""  # learnt from getMe at start-up
         self.locks = PersonLocks()  # shared with the update middleware
-        self._wakes: list[asyncio.Event] = []
+        self._wakes: dict[str, asyncio.Event] = {}
+        self._sending: set[asyncio.Task[None]] = set()
         self._stopping = False
 
     # --- running ------------------------------------------------------------------------
 
     def wake(self) -> None:
         """New alerts are in the outbox: look now rather than at the next poll."""
-        for event in self._wakes:
+        for event in self._wakes.values():
             event.set()
 
     async def run(self) -> None:
-        """The expander and ``DELIVERY_WORKERS`` senders, until ``stop``."""
+        """The expander and the sender, until ``stop``; then the sends in flight end."""
         self._stopping = False
-        tasks = [asyncio.create_task(self._loop(self.expand_once, "expander"))]
-        tasks += [
-            asyncio.create_task(self._loop(self._send_one, f"sender {n}"))
-            for n in range(self.settings.delivery_workers)
+        tasks = [
+            asyncio.create_task(self._loop(self.expand_once, "expander")),
+            asyncio.create_task(self._loop(self._dispatch, "sender")),
         ]
         try:
             await asyncio.gather(*tasks)
+            await asyncio.gather(*self._sending)  # each marks what it sent
         finally:
-            for task in tasks:
+            for task in [*tasks, *self._sending]:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, *self._sending, return_exceptions=True)
 
     async def stop(self) -> None:
         """Let every loop finish what it holds (a send in flight is marked), then end.
@@ -165,9 +166,8 @@ class Delivery:
         self._stopping = True
         self.wake()
 
-    async def _loop(self, work: Any, name: str) -> None:
-        woken = asyncio.Event()
-        self._wakes.append(woken)
+    async def _loop(self, work: Callable[[], Awaitable[int]], name: str) -> None:
+        woken = self._wakes[name] = asyncio.Event()
         poll = self.settings.delivery_poll.total_seconds()
         try:
             while not self._stopping:
@@ -189,7 +189,7 @@ class Delivery:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), timeout=poll)
         finally:
-            self._wakes.remove(woken)
+            del self._wakes[name]
 
     async def drain(self, rounds: int = 1000) -> int:
         """Expand and send until nothing is due (tests, the sandbox, ``bidgram sweep``)."""
@@ -323,10 +323,33 @@ class Delivery:
 
     # --- stage 2: messages to Telegram ---------------------------------------------------
 
-    async def _send_one(self) -> int:
-        """One sender's turn: a few chats' heads per claim, so that claiming (a write
-        transaction) costs less than the sending it feeds."""
-        return await self.send_batch(4)
+    async def _dispatch(self) -> int:
+        """Claim as many chats' heads as there are free send slots (``DELIVERY_WORKERS``)
+        and start sending them. One claimer per process: a claim is a write
+        transaction, and several claimers woken by the same commit mostly found nothing
+        (docs/benchmarks.md). A send that ends frees its slot and wakes this again.
+
+        Busy (look again at once) only when every slot was filled: then more may be due.
+        """
+        free = self.settings.delivery_workers - len(self._sending)
+        if free <= 0:
+            return 0
+        claimed = await self._claim(free)
+        for msg in claimed:
+            task = asyncio.create_task(self._deliver(msg))
+            self._sending.add(task)
+            task.add_done_callback(self._sent_or_settled)
+        return len(claimed) if len(claimed) == free else 0
+
+    def _sent_or_settled(self, task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Recording the outcome failed (the database, say): the lease runs out and
+            # the message is claimed again.
+            log.error("alert delivery failed", exc_info=task.exception())
+        sender = self._wakes.get("sender")
+        if sender is not None:
+            sender.set()  # a free slot, and the chat's next message may be its head now
 
     async def send_batch(self, limit: int) -> int:
         claimed = await self._claim(limit)

@@ -8,8 +8,8 @@ Order of business for each update:
    and is explained;
 3. commit, with the events the services recorded written to the outbox in the same
    transaction (nobody is told about something that was rolled back, and nothing
-   committed goes untold); answer the button press if the handler did not; then wake
-   the delivery loop.
+   committed goes untold); wake the delivery loop; answer the button press if the
+   handler did not.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from bot.notifier import Notifier
 from bot.texts import common
 from core.clock import Clock
 from core.errors import DomainError
-from core.events import Event
 from core.gateways import Gateways
 from core.marketplace import Marketplace
 from core.settings import Settings
@@ -77,7 +76,7 @@ class MarketplaceMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is None:
-            result, events = await self._handle(handler, event, data)
+            return await self._handle(handler, event, data)
         else:
             async with self.locks.of(tg_user.id):
                 # aiogram read the conversation state before this lock was ours; the
@@ -85,23 +84,20 @@ class MarketplaceMiddleware(BaseMiddleware):
                 state: FSMContext | None = data.get("state")
                 if state is not None:
                     data["raw_state"] = await state.get_state()
-                result, events = await self._handle(handler, event, data)
-        if events:
-            self.notifier.wake()
-        return result
+                return await self._handle(handler, event, data)
 
     async def _handle(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
         event: Update,
         data: dict[str, Any],
-    ) -> tuple[Any, list[Event]]:
+    ) -> Any:
         bot: Bot = data["bot"]
         reply = CallbackReply()
         data["callback_reply"] = reply
         async with self.db.uow() as uow:
             if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
-                return None, []  # handled already: nothing to change, answer or send
+                return None  # handled already: nothing to change, answer or send
             market = Marketplace(uow, self.settings, self.clock, self.gateways)
             data["market"] = market
             tg_user: TgUser | None = data.get("event_from_user")
@@ -123,15 +119,17 @@ class MarketplaceMiddleware(BaseMiddleware):
                 if user.is_banned and not actor.is_admin and not paying:
                     await market.commit()
                     await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
-                    return None, []
+                    return None
             try:
                 async with uow.savepoint():
                     result = await handler(event, data)
             except DomainError as error:
                 await uow.commit()  # the claim (and the person's registration) stay
                 await explain(bot, event, error)
-                return None, []
+                return None
             events = await market.commit()
+        if events:
+            self.notifier.wake()  # before answering the press: alerts are what others wait for
         if event.callback_query is not None and not reply.sent:
             reply.sent = True
             # A press too old to answer is no reason to fail: the work is committed.
@@ -139,4 +137,4 @@ class MarketplaceMiddleware(BaseMiddleware):
                 await bot.answer_callback_query(
                     event.callback_query.id, text=reply.text, show_alert=reply.alert
                 )
-        return result, events
+        return result

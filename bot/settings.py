@@ -39,7 +39,7 @@ class BotSettings(Settings):
     chat_rate: Rate = 1.0
     chat_burst: Positive = 3
     group_per_minute: Positive = 19
-    delivery_workers: Positive = 8  # messages in flight at once
+    delivery_workers: Positive = 8  # messages being sent at once by one process
     delivery_lease: Window = timedelta(seconds=60)  # a claimed message is resent after it
     delivery_max_attempts: Positive = 8  # on 5xx and network errors, with backoff
     delivery_poll: Window = timedelta(seconds=1)  # how often to look for others' work

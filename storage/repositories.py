@@ -7,6 +7,7 @@ so a check made after the lock sees what the winner of a race committed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -130,18 +131,23 @@ class UserRepository(Repository[User]):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def ensure(self, telegram_id: int, created_at: datetime) -> User:
-        """Get or create by Telegram id; safe when two updates of a new user race."""
+        """Get or create by Telegram id; safe when two updates of a new user race.
+
+        Runs on every update, so someone already known costs one SELECT."""
+        stmt = (
+            select(User)
+            .where(User.telegram_id == telegram_id)
+            .execution_options(populate_existing=True)
+        )
+        user = (await self.session.execute(stmt)).scalar_one_or_none()
+        if user is not None:
+            return user
         await self.session.execute(
             insert_ignore(
                 self.session,
                 User,
                 {"telegram_id": telegram_id, "created_at": created_at, "first_name": ""},
             )
-        )
-        stmt = (
-            select(User)
-            .where(User.telegram_id == telegram_id)
-            .execution_options(populate_existing=True)
         )
         return (await self.session.execute(stmt)).scalar_one()
 
@@ -197,6 +203,21 @@ class SkillRepository(Repository[Skill]):
 #: A query word whose prefix has more distinct indexed terms than this does not drive
 #: the search (it would merge that many walks); it is probed per project instead.
 SEARCH_EXPANSION = 16
+
+
+# Aliases are made once: SQLAlchemy memoizes how each one maps its entity's columns, so
+# a fresh alias per query rebuilt that mapping every time (a tenth of the bot's CPU in
+# a profile of the benchmark mix, docs/benchmarks.md). An alias names a table inside
+# one SELECT; statements are free to share it.
+_WALK = aliased(ProjectTerm, name="walk")
+_EARLIER = aliased(OutboxMessage, name="earlier")
+_OTHER_REVIEW = aliased(Review, name="other_review")
+
+
+@functools.cache
+def _probe(position: int) -> Any:
+    """The alias of ``project_terms`` probed for the query's word at ``position``."""
+    return aliased(ProjectTerm, name=f"probe{position}")
 
 
 def _prefix_upper(prefix: str) -> str:
@@ -383,7 +404,7 @@ class ProjectRepository(Repository[Project]):
         *,
         keys_only: bool = False,
     ) -> Select[Any]:
-        walk = aliased(ProjectTerm, name="walk")
+        walk = _WALK
         columns: tuple[Any, ...] = (walk.published_at, walk.project_id) if keys_only else (Project,)
         stmt = self._filters(
             select(*columns)
@@ -412,8 +433,8 @@ class ProjectRepository(Repository[Project]):
             # otherwise pick ix_projects_bidding_end over the listing and term walks).
             ends = func.coalesce(Project.bidding_ends_at, Project.bidding_ends_at)
             stmt = stmt.where(ends > query.taking_bids_at)
-        for word in words:
-            probe = aliased(ProjectTerm)
+        for position, word in enumerate(words):
+            probe = _probe(position)
             stmt = stmt.where(
                 select(probe.term)
                 .where(
@@ -999,7 +1020,7 @@ class ReviewRepository(Repository[Review]):
 
     def _visible(self, cutoff: datetime) -> Any:
         """Double-blind: both sides wrote, or the review window has closed."""
-        other = aliased(Review)
+        other = _OTHER_REVIEW
         return or_(
             exists().where(
                 other.contract_id == Review.contract_id, other.author_id == Review.subject_id
@@ -1143,7 +1164,7 @@ class OutboxRepository:
     ) -> list[OutboxMessage]:
         """Heads of each chat's queue (per priority lane) that are due and not leased."""
         m = OutboxMessage
-        earlier = aliased(OutboxMessage)
+        earlier = _EARLIER
         blocked_by_earlier = exists().where(
             earlier.chat == m.chat,
             earlier.status == "pending",

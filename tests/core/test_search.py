@@ -382,7 +382,7 @@ async def test_search_walks_the_term_order_index(h: Harness, backend: str) -> No
                 assert "SEARCH projects USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
                 # the other word: a prefix range on the project's own terms
                 assert any(
-                    line.startswith("SEARCH project_terms_1 USING COVERING INDEX")
+                    line.startswith("SEARCH probe0 USING COVERING INDEX")
                     and "ix_project_terms_project (project_id=? AND term>? AND term<?)" in line
                     for line in plan
                 ), plan
