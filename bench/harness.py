@@ -17,13 +17,14 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 import aiohttp
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -151,10 +152,12 @@ class Fleet:
         processes: list[asyncio.subprocess.Process],
         logs: list[Path],
         stop_signal: int = signal.SIGINT,
+        cleanup: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.processes = processes
         self.logs = logs
         self.stop_signal = stop_signal
+        self.cleanup = cleanup
 
     @property
     def pids(self) -> list[int]:
@@ -187,6 +190,8 @@ class Fleet:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+        if self.cleanup is not None:
+            await self.cleanup()
 
 
 def bot_environment(database_url: str, api_url: str, **extra: str) -> dict[str, str]:
@@ -210,7 +215,7 @@ def command_of(kind: BotKind, mode: str = "run") -> list[str]:
     profile = os.environ.get("BENCH_PROFILE")  # a file: the bot runs under cProfile
     python = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else [])]
     if kind == "bidgram":
-        return [*python, "-m", "bot.cli", mode]  # exactly what `bidgram run` runs
+        return [*python, "-m", "bot.cli", mode]  # exactly what `bidgram run|webhook` runs
     return [*python, "-m", "bench.echo"]
 
 
@@ -286,10 +291,11 @@ class Webhook:
             raise ValueError("the echo bot runs by long polling only")
         ports = [free_port() for _ in range(processes)]
         emu.route_webhook(*(f"http://127.0.0.1:{port}" for port in ports))
+        prefix = f"bench{secrets.token_hex(4)}"
         shared = dict(
             env,
             REDIS_URL=REDIS_SERVER,
-            REDIS_KEY_PREFIX=f"bench{secrets.token_hex(4)}",
+            REDIS_KEY_PREFIX=prefix,
             WEBHOOK_URL=self.public_url,
             WEBHOOK_SECRET=secrets.token_hex(16),
             WEBHOOK_HOST="127.0.0.1",
@@ -310,7 +316,7 @@ class Webhook:
                     )
                 )
             logs.append(log)
-        fleet = Fleet(started, logs, signal.SIGTERM)
+        fleet = Fleet(started, logs, signal.SIGTERM, cleanup=lambda: _forget(prefix))
         try:
             await _until_listening(fleet, ports)
             await emu.wait_for_webhook(timeout=120)
@@ -318,6 +324,17 @@ class Webhook:
             await fleet.stop()
             raise
         return fleet
+
+
+async def _forget(prefix: str) -> None:
+    """Delete what the processes kept in Redis (conversations, locks, rate buckets)."""
+    redis = Redis.from_url(REDIS_SERVER)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}*", count=1000)]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
 
 
 async def _until_listening(fleet: Fleet, ports: list[int], timeout: float = 120) -> None:  # noqa: ASYNC109

@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 from bot import errors
 from bot.delivery import Delivery
 from bot.fsm import CompactMemoryStorage
-from bot.lean import defer_aiogram_validators
+from bot.lean import defer_aiogram_validators, release_freed_memory
 from bot.locks import RedisPersonLocks
 from bot.middlewares import MarketplaceMiddleware
 from bot.notifier import Notifier
@@ -46,6 +46,7 @@ log = logging.getLogger("bidgram")
 
 # Before anything validates: what is never used is never built (bot/lean.py).
 defer_aiogram_validators()
+release_freed_memory()
 
 #: How long handled update ids are kept; Telegram gives up retrying well before.
 KEEP_UPDATE_IDS = timedelta(days=1)
@@ -188,6 +189,7 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
             )
             # What start-up built lives as long as the process: keep the garbage collector
             # from rescanning it on every big allocation (a fan-out builds many rows).
+            release_freed_memory()  # and hand back what start-up used and let go
             gc.freeze()
             sending = asyncio.create_task(delivery.run())
             try:

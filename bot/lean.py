@@ -8,10 +8,17 @@ own (a ``Message`` is validated inside ``Update``'s validator, not with its own)
 remembers how to build it (the pickle recipe of pydantic-core: schema and config, the
 same objects the model already holds) and builds it on first use. docs/benchmarks.md
 has the figures.
+
+Freed memory goes back to the C allocator, not to the system: glibc keeps it in the
+heap until asked, so :func:`release_freed_memory` asks (``malloc_trim``) after the
+validators are dropped and again once start-up is over.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 from typing import Any
 
 from pydantic import BaseModel
@@ -63,3 +70,15 @@ def defer_aiogram_validators() -> int:
             model.__pydantic_validator__ = LazyValidator(model, validator)  # type: ignore[assignment]
             deferred += 1
     return deferred
+
+
+def release_freed_memory() -> bool:
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``); whether
+    it could (other C libraries have no such call, and then nothing happens)."""
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    if trim is None:
+        return False
+    trim(0)
+    return True

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import platform
+
 import pytest
 from aiogram.types import Message, Update
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator
 
 import bot.app  # noqa: F401 - importing the bot defers the validators
-from bot.lean import LazyValidator, _models
+from bot.lean import LazyValidator, _models, release_freed_memory
 
 
 class Sample(BaseModel):
@@ -66,3 +68,8 @@ def test_updates_still_parse_with_nested_objects_and_unknown_fields() -> None:
     assert update.message.from_user is not None and update.message.from_user.first_name == "Ann"
     with pytest.raises(ValidationError):
         Update.model_validate({"update_id": "seven"})
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_freed_memory_is_handed_back_on_glibc() -> None:
+    assert release_freed_memory() is True
