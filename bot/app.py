@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 from bot import errors
 from bot.delivery import Delivery
 from bot.fsm import CompactMemoryStorage
-from bot.lean import defer_aiogram_validators, release_freed_memory
+from bot.lean import release_freed_memory
 from bot.locks import RedisPersonLocks
 from bot.middlewares import MarketplaceMiddleware
 from bot.notifier import Notifier
@@ -43,10 +43,6 @@ from core.settings import ConfigurationError
 from storage.db import Database
 
 log = logging.getLogger("bidgram")
-
-# Before anything validates: what is never used is never built (bot/lean.py).
-defer_aiogram_validators()
-release_freed_memory()
 
 #: How long handled update ids are kept; Telegram gives up retrying well before.
 KEEP_UPDATE_IDS = timedelta(days=1)
