@@ -54,19 +54,30 @@ def _cpu_of(pids: list[int]) -> float:
 SERVICES = {"postgres": "PostgreSQL", "redis-server": "Redis"}
 
 
-def _services_cpu() -> dict[str, float]:
-    """CPU seconds used so far by the database and Redis server processes (by name)."""
-    used = dict.fromkeys(SERVICES.values(), 0.0)
+def _services_cpu() -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each database and Redis server process, by pid."""
+    used: dict[int, tuple[str, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             comm = (entry / "comm").read_text().strip()
             if comm in SERVICES:
-                used[SERVICES[comm]] += _cpu_of([int(entry.name)])
+                used[int(entry.name)] = (SERVICES[comm], _cpu_of([int(entry.name)]))
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue  # gone meanwhile, or not ours to read
     return used
+
+
+def _services_delta(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds each service used in between, from the processes alive at the end
+    (a connection's backend that exited meanwhile is not counted)."""
+    spent = dict.fromkeys(SERVICES.values(), 0.0)
+    for pid, (name, total) in after.items():
+        spent[name] += total - before.get(pid, (name, 0.0))[1]
+    return spent
 
 
 def _own_cpu() -> float:
@@ -145,8 +156,8 @@ async def _drive(
         outcome = await drive(cast, run, seconds, check=check)
         wall = time.monotonic() - began
         services = {
-            name: (used - services_before.get(name, 0.0)) / wall
-            for name, used in _services_cpu().items()
+            name: used / wall
+            for name, used in _services_delta(services_before, _services_cpu()).items()
         }
         return Measured(
             subject,
