@@ -1252,10 +1252,14 @@ class OutboxRepository:
         )
 
     async def counts(self) -> dict[str, int]:
+        """Messages by status and events not yet expanded. Events are counted first: on
+        PostgreSQL each statement sees what was committed when it started, and an
+        expansion committed between the two would otherwise be in neither count."""
+        waiting = select(func.count()).where(OutboxEvent.expanded_at.is_(None))
+        events_waiting = int((await self.session.execute(waiting)).scalar_one())
         stmt = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         counts = {str(s): int(n) for s, n in (await self.session.execute(stmt)).all()}
-        waiting = select(func.count()).where(OutboxEvent.expanded_at.is_(None))
-        counts["events waiting"] = int((await self.session.execute(waiting)).scalar_one())
+        counts["events waiting"] = events_waiting
         return counts
 
     async def prune(self, before: datetime) -> int:
