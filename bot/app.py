@@ -25,18 +25,20 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot import errors
 from bot.delivery import Delivery
 from bot.fsm import CompactMemoryStorage
 from bot.lean import release_freed_memory
 from bot.locks import RedisPersonLocks
 from bot.middlewares import MarketplaceMiddleware
 from bot.notifier import Notifier
+from bot.polling import poller
 from bot.ratelimit import Limiter, Limits, LocalLimiter, RedisLimiter
+from bot.replies import ReplyMiddleware
 from bot.scheduler import start_scheduler
 from bot.session import BotSession
 from bot.settings import BotSettings
 from bot.texts import common
+from bot.updates import UpdateProcessor
 from core.clock import Clock, SystemClock
 from core.gateways import SANDBOX, STARS, TELEGRAM_PAYMENTS, Gateways
 from core.settings import ConfigurationError
@@ -61,6 +63,7 @@ def gateways_for(settings: BotSettings) -> Gateways:
 
 def make_bot(settings: BotSettings) -> Bot:
     session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(ReplyMiddleware())  # replies after the commit, with retries
     return Bot(
         settings.token(),
         session=session,
@@ -92,7 +95,7 @@ def build_dispatcher(
     # bidgram talks to people one to one; groups and channels are not its place.
     dp.message.filter(F.chat.type == "private")
     dp.callback_query.filter(F.message.chat.type == "private")
-    for router in [errors.router, *routers()]:
+    for router in routers():
         _adopt(dp, router)
     return dp
 
@@ -235,12 +238,8 @@ async def run(settings: BotSettings) -> None:
             app.delivery.bot_username,
             settings.funding_gateway,
         )
-        await app.dp.start_polling(
-            app.bot,
-            handle_signals=True,
-            close_bot_session=False,
-            tasks_concurrency_limit=CONCURRENT_UPDATES,
-        )
+        polls = poller(app.dp, app.bot, app.db, app.clock, CONCURRENT_UPDATES)
+        await polls.start_polling(app.bot, handle_signals=True)
 
 
 async def work(settings: BotSettings, stop: asyncio.Event | None = None) -> None:
@@ -256,3 +255,18 @@ async def work(settings: BotSettings, stop: asyncio.Event | None = None) -> None
     async with running(settings):
         log.info("bidgram worker is running: timers and alert delivery")
         await stop.wait()
+
+
+async def replay(settings: BotSettings, ids: list[int]) -> dict[int, str]:
+    """Handle the dead letters ``ids`` (all waiting ones when empty) again; each one's
+    outcome. Their alerts go to the outbox, sent by this process or any other."""
+    async with running(settings) as app:
+        processor = UpdateProcessor(app.dp, app.bot, app.db, app.clock)
+        if not ids:
+            async with app.db.uow() as uow:
+                ids = [letter.id for letter in await uow.dead_letters.waiting(app.bot.id)]
+        outcomes: dict[int, str] = {}
+        for letter_id in ids:
+            outcomes[letter_id] = str(await processor.replay(letter_id))
+        await app.delivery.drain()
+        return outcomes

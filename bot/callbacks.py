@@ -1,11 +1,23 @@
 """Inline-button payloads: an action and an id, never data (Telegram caps them at 64 bytes).
 
-Everything a button refers to is loaded again and re-checked when it is pressed.
+Everything a button refers to is loaded again and re-checked when it is pressed. Numbers
+are bounded (``Id``, ``Count``): a forged payload with an id no database column can hold
+matches no button filter, so it is answered as an expired button.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+#: The largest id or amount stored (signed 64-bit columns).
+LARGEST = 2**63 - 1
+#: A row's id: 1 and up.
+Id = Annotated[int, Field(ge=1, le=LARGEST)]
+#: An offset, a page, an amount, or an optional id where 0 means none.
+Count = Annotated[int, Field(ge=0, le=LARGEST)]
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -14,54 +26,54 @@ class MenuCb(CallbackData, prefix="m"):
 
 class ProjectCb(CallbackData, prefix="p"):
     action: str
-    project_id: int
+    project_id: Id
 
 
 class BidCb(CallbackData, prefix="b"):
     action: str
-    bid_id: int
+    bid_id: Id
 
 
 class AwardCb(CallbackData, prefix="a"):
     action: str
-    award_id: int
+    award_id: Id
 
 
 class ContractCb(CallbackData, prefix="c"):
     action: str
-    contract_id: int
+    contract_id: Id
 
 
 class MilestoneCb(CallbackData, prefix="ms"):
     action: str
-    milestone_id: int
+    milestone_id: Id
 
 
 class DisputeCb(CallbackData, prefix="d"):
     action: str
-    dispute_id: int
+    dispute_id: Id
 
 
 class OfferCb(CallbackData, prefix="o"):
     action: str
-    offer_id: int
+    offer_id: Id
 
 
 class PayoutCb(CallbackData, prefix="po"):
     action: str
-    payout_id: int
+    payout_id: Id
 
 
 class UserCb(CallbackData, prefix="u"):
     action: str
-    user_id: int
+    user_id: Id
 
 
 class ChatCb(CallbackData, prefix="ch"):
     """Open a relay chat with ``user_id`` about ``project_id``."""
 
-    project_id: int
-    user_id: int
+    project_id: Id
+    user_id: Id
 
 
 class PageCb(CallbackData, prefix="pg"):
@@ -74,7 +86,7 @@ class PageCb(CallbackData, prefix="pg"):
 class SkillCb(CallbackData, prefix="sk"):
     """Toggle a skill in a multi-select keyboard (or ``skill_id=0`` for done)."""
 
-    skill_id: int
+    skill_id: Count
 
 
 class FlowCb(CallbackData, prefix="f"):
@@ -88,4 +100,4 @@ class AlertsCb(CallbackData, prefix="al"):
     pressed on (to redraw it), never whose alerts: that is always the presser's."""
 
     action: str
-    project_id: int = 0
+    project_id: Count = 0

@@ -5,7 +5,8 @@
 ``bidgram worker`` runs only those two. ``bidgram sandbox`` tries bidgram in a browser
 with no Telegram (no token, no network). ``bidgram`` with no arguments migrates the
 database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one thing
-each.
+each; ``dead-letters`` lists updates that failed with a bug and ``replay`` handles
+them again.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ async def _status(settings: Settings) -> str:
             figures = await platform_figures(uow)
             skills = len(await uow.skills.all())
             outbox = await uow.outbox.counts()
+            dead = await uow.dead_letters.count_waiting()
+            uncredited = await uow.receipts.count_uncredited()
+            refunding = await uow.payments.count_refunds_pending()
     finally:
         await db.dispose()
     money = settings.money.format
@@ -61,8 +65,31 @@ async def _status(settings: Settings) -> str:
             f"  disputes in arbitration: {figures.disputes_in_arbitration}",
             f"  payouts waiting:         {figures.payouts_requested}",
             f"  alerts:                  {_outbox_line(outbox)}",
+            f"  payments to credit:      {uncredited} (the sweep credits them)",
+            f"  Stars refunds pending:   {refunding} (retried until Telegram answers)",
+            f"  dead letters:            {dead}"
+            + (" (see `bidgram dead-letters`, then `bidgram replay`)" if dead else ""),
         ]
     )
+
+
+async def _dead_letters(settings: Settings) -> str:
+    db = Database(settings.database_url, pool=False)
+    try:
+        async with db.uow() as uow:
+            letters = await uow.dead_letters.waiting(limit=1000)
+    finally:
+        await db.dispose()
+    if not letters:
+        return "No dead letters: every update was handled."
+    lines = [f"{len(letters)} updates failed with a bug and wait for `bidgram replay`:"]
+    for letter in letters:
+        last = letter.error.strip().splitlines()[-1] if letter.error.strip() else "?"
+        lines.append(
+            f"  #{letter.id}  update {letter.update_id}  {letter.failed_at:%Y-%m-%d %H:%M} UTC"
+            f"  tried {letter.attempts}x  {last[:120]}"
+        )
+    return "\n".join(lines)
 
 
 def _outbox_line(counts: dict[str, int]) -> str:
@@ -113,6 +140,25 @@ def _run_bot(mode: str) -> int:
     return 0
 
 
+def _replay(ids: list[int]) -> int:
+    """Handle dead letters again, in a bot process of their own (it needs the token:
+    the people involved are answered as if their update had just arrived)."""
+    import logging
+
+    from bot.app import replay
+    from bot.settings import load_bot_settings
+
+    settings = load_bot_settings()
+    settings.token()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    outcomes = asyncio.run(replay(settings, ids))
+    if not outcomes:
+        print("No dead letters to replay.")
+    for letter_id, outcome in outcomes.items():
+        print(f"dead letter #{letter_id}: {outcome}")
+    return 0 if all(o in ("handled", "dropped") for o in outcomes.values()) else 1
+
+
 def _run_sandbox(port: int, demo: bool, gateway: str) -> int:
     from sandbox.cli import run
 
@@ -145,6 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="sandbox",
         help="how milestones are funded: sandbox test money (default) or Stars invoices",
     )
+    sub.add_parser("dead-letters", help="list updates that failed with a bug")
+    replay = sub.add_parser(
+        "replay", help="handle dead letters again once the bug is fixed (needs BOT_TOKEN)"
+    )
+    replay.add_argument("ids", nargs="*", type=int, help="dead letter ids (default: all)")
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
     sub.add_parser(
@@ -157,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command in ("run", "webhook", "worker"):
             return _run_bot(args.command)
+        if args.command == "replay":
+            return _replay(args.ids)
     except ConfigurationError as error:
         print(f"bidgram: bad configuration\n{error}", file=sys.stderr)
         return 2
@@ -167,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_status(settings)))
         elif args.command == "sweep":
             print(asyncio.run(_sweep(settings)))
+        elif args.command == "dead-letters":
+            print(asyncio.run(_dead_letters(settings)))
         else:
             print(asyncio.run(_migrate(settings)))
             print(asyncio.run(_status(settings)))

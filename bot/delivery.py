@@ -44,9 +44,11 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import case, func, select
 
+from bot.failures import is_transient
 from bot.locks import PersonLocks
 from bot.notifier import AFTER_SENT, DIGESTS, RENDERERS, Alert, AlertContext
 from bot.ratelimit import Limiter, Limits, LocalLimiter
+from bot.refunds import refund_due
 from bot.settings import BotSettings
 from core.clock import Clock, SystemClock
 from core.events import Event
@@ -61,6 +63,8 @@ log = logging.getLogger("bidgram.delivery")
 PENDING, SENT, MERGED, BLOCKED, FAILED = "pending", "sent", "merged", "blocked", "failed"
 BLOCKED_BEFORE = "Forbidden: the person had blocked the bot"
 EXPAND_ATTEMPTS = 5
+#: The event of a refund core recorded as pending: the refund loop asks Telegram now.
+REFUND_STARTED = "payment.refund_started"
 MAX_BACKOFF = 300.0
 
 
@@ -146,8 +150,10 @@ class Delivery:
 
     def wake(self) -> None:
         """New alerts are in the outbox: look now rather than at the next poll."""
-        for event in self._wakes.values():
-            event.set()
+        for name in ("expander", "sender"):
+            woken = self._wakes.get(name)
+            if woken is not None:
+                woken.set()
 
     async def run(self) -> None:
         """The expander and the sender, until ``stop``; then the sends in flight end."""
@@ -155,6 +161,11 @@ class Delivery:
         tasks = [
             asyncio.create_task(self._loop(self.expand_once, "expander")),
             asyncio.create_task(self._loop(self._dispatch, "sender")),
+            # Refunds are asked of Telegram when one starts (the expander sees its event)
+            # and, for retries and leases run out, every sweep interval.
+            asyncio.create_task(
+                self._loop(self.refund_once, "refunds", poll=self.settings.sweep_interval)
+            ),
         ]
         try:
             await asyncio.gather(*tasks)
@@ -169,11 +180,14 @@ class Delivery:
         """Let every loop finish what it holds (a send in flight is marked), then end.
         Cancelling instead could cut a transaction in half."""
         self._stopping = True
-        self.wake()
+        for woken in self._wakes.values():
+            woken.set()
 
-    async def _loop(self, work: Callable[[], Awaitable[int]], name: str) -> None:
+    async def _loop(
+        self, work: Callable[[], Awaitable[int]], name: str, poll: timedelta | None = None
+    ) -> None:
         woken = self._wakes[name] = asyncio.Event()
-        poll = self.settings.delivery_poll.total_seconds()
+        wait = (poll or self.settings.delivery_poll).total_seconds()
         try:
             while not self._stopping:
                 woken.clear()
@@ -181,10 +195,13 @@ class Delivery:
                     busy = await work()
                 except asyncio.CancelledError:
                     raise
-                except Exception:
-                    log.exception("%s failed; retrying", name)
+                except Exception as error:
+                    if is_transient(error):
+                        log.warning("%s: %r; retrying", name, error)
+                    else:
+                        log.exception("%s failed; retrying", name)
                     busy = 0
-                    await asyncio.sleep(poll)
+                    await asyncio.sleep(self.settings.delivery_poll.total_seconds())
                 if busy:
                     if name == "expander":
                         self.wake()
@@ -192,7 +209,7 @@ class Delivery:
                 if self._stopping:
                     break
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), timeout=poll)
+                    await asyncio.wait_for(woken.wait(), timeout=wait)
         finally:
             del self._wakes[name]
 
@@ -201,11 +218,24 @@ class Delivery:
         done = 0
         for _ in range(rounds):
             expanded = await self.expand_once()
+            refunded = await self.refund_once()
             sent = await self.send_batch(self.settings.delivery_workers)
             done += sent
-            if not expanded and not sent:
+            if not expanded and not refunded and not sent:
                 return done
         return done
+
+    async def queue(self, alerts: list[Alert]) -> None:
+        """Send these as alerts are sent: replies Telegram would not take just now."""
+        now = self.wall.now()
+        async with self.db.uow() as uow:
+            await uow.outbox.add_messages(await self._rows(uow, None, alerts, now))
+            await uow.commit()
+        self.wake()
+
+    async def refund_once(self) -> int:
+        """Ask Telegram about the Stars refunds that are due (``bot.refunds``)."""
+        return await refund_due(self.bot, self.db, self.settings, self.clock, self.gateways)
 
     # --- stage 1: events into messages ---------------------------------------------------
 
@@ -222,6 +252,10 @@ class Delivery:
             ctx = AlertContext(
                 market, self.settings, self.db, self.clock, self.gateways, self.bot_username
             )
+            if any(row.kind == REFUND_STARTED for row in events):
+                refunds = self._wakes.get("refunds")
+                if refunds is not None:
+                    refunds.set()
             for row in events:
                 try:
                     async with uow.savepoint():
@@ -250,7 +284,7 @@ class Delivery:
         return await render(event, ctx)
 
     async def _rows(
-        self, uow: UnitOfWork, event_id: int, alerts: list[Alert], now: datetime
+        self, uow: UnitOfWork, event_id: int | None, alerts: list[Alert], now: datetime
     ) -> list[dict[str, Any]]:
         markups: dict[int, str | None] = {}  # one JSON per shared keyboard object
         held = await self._digest_holds(uow, alerts, now)

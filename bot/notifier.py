@@ -25,9 +25,12 @@ from storage.db import Database
 
 
 class Notifier(Protocol):
-    """What update handling needs: a nudge that new alerts are in the outbox."""
+    """What update handling needs: a nudge that new alerts are in the outbox, and a
+    place for a reply Telegram would not take right now (``bot.replies``)."""
 
     def wake(self) -> None: ...
+
+    async def queue(self, alerts: list[Alert]) -> None: ...
 
 
 @dataclass
@@ -109,6 +112,10 @@ class RecordingNotifier:
 
     wakes: int = 0
     events: list[Event] = field(default_factory=list)
+    queued: list[Alert] = field(default_factory=list)
 
     def wake(self) -> None:
         self.wakes += 1
+
+    async def queue(self, alerts: list[Alert]) -> None:
+        self.queued += alerts

@@ -14,12 +14,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery import Delivery
 from core.clock import Clock, SystemClock
-from core.events import Event
 from core.gateways import Gateways
 from core.marketplace import Marketplace
 from core.services.timers import SweepReport
@@ -41,42 +39,14 @@ async def sweep_once(
     async with db.uow() as uow:
         market = Marketplace(uow, settings, clock, gateways)
         report = await market.timers.sweep()
-        events = await market.commit()
+        await market.commit()
     if delivery is not None:
-        await _return_stars(db, settings, clock, gateways, delivery.bot, events)
-        delivery.wake()
+        delivery.wake()  # its alerts; a refund it started wakes the refund loop from there
     if report.total:
         log.info("sweep: %s", report)
     for failure in report.failures:
         log.error("sweep item failed: %s", failure)
     return report
-
-
-async def _return_stars(
-    db: Database,
-    settings: Settings,
-    clock: Clock,
-    gateways: Gateways,
-    bot: Bot,
-    events: list[Event],
-) -> None:
-    """A dispute the timer settled with a full refund sends Stars back, as a person's would.
-
-    Should this process stop before it gets here, nothing is lost: the refund stays on
-    the payer's bidgram balance, where it can fund work or be paid out.
-    """
-    from bot.handlers.payments import return_stars
-
-    for event in events:
-        if event.kind != "dispute.resolved":
-            continue
-        async with db.uow() as uow:
-            dispute = await uow.disputes.get(int(event.data["dispute_id"] or 0))
-            if dispute is None:
-                continue
-            market = Marketplace(uow, settings, clock, gateways)
-            await return_stars(bot, market, dispute.milestone_id)
-            await market.commit()
 
 
 async def prune_outbox(db: Database, wall: Clock | None = None) -> int:

@@ -1,11 +1,14 @@
 """Webhook mode: Telegram (through a load balancer) POSTs updates to this process.
 
 * Every request must carry the secret registered with ``setWebhook`` in the
-  ``X-Telegram-Bot-Api-Secret-Token`` header; one without it gets 401 and is not read.
+  ``X-Telegram-Bot-Api-Secret-Token`` header; one without it (or with any other value)
+  gets 401 and is not read. A body that is not a JSON object holding an update gets 400.
 * An update is answered only after it was handled and committed, so a process that dies
   half-way leaves Telegram without a 200 and Telegram delivers it again — to this process
   or another; the update id claimed in the database makes that second delivery a no-op
-  when the first did commit (``bot.middlewares``).
+  when the first did commit (``bot.middlewares``). An update that failed because the
+  database, Redis or the network did gets 503, so Telegram delivers it again too; one
+  that failed with a bug is dead-lettered and answered 200 (``bot.updates``).
 * ``GET /health`` checks the database (and Redis when configured): 200 or 503, for the
   load balancer.
 * SIGTERM/SIGINT stop accepting connections, let the updates in flight finish (up to
@@ -17,23 +20,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
+import json
 import logging
 import signal
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiogram.types import Update
 from aiohttp import web
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlalchemy import text
 
 from bot.app import running
 from bot.settings import BotSettings
+from bot.updates import Outcome, UpdateProcessor
+from core.clock import Clock, SystemClock
 from storage.db import Database
 
 log = logging.getLogger("bidgram.webhook")
 
 HEALTH_PATH = "/health"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1024**2  # Telegram's updates are a few kilobytes
 CHECK_TIMEOUT = 5.0  # seconds a health check waits for the database or Redis
 
 
@@ -49,29 +59,59 @@ class WebhookServer:
         redis: Redis | None = None,
         *,
         port: int | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.dp = dp
         self.bot = bot
         self.settings = settings
         self.db = db
         self.redis = redis
-        self.url, secret = settings.webhook()
-        self._secret = secret
+        self.url, self._secret = settings.webhook()
         self._port = settings.webhook_port if port is None else port
         self._runner: web.AppRunner | None = None
+        self.processor = UpdateProcessor(dp, bot, db, clock or SystemClock())
 
     def application(self) -> web.Application:
-        app = web.Application()
-        # Answer only once the update is handled (not aiogram's default of answering
-        # first): a 200 tells Telegram the update is safe, and nothing is lost if we die.
-        updates = SimpleRequestHandler(
-            self.dp, self.bot, handle_in_background=False, secret_token=self._secret
-        )
-        # Not ``updates.register``: it closes the bot session on shutdown, before the
-        # updates still in flight have finished.
-        app.router.add_post(self.settings.webhook_path, updates.handle)
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_post(self.settings.webhook_path, self.updates)
         app.router.add_get(HEALTH_PATH, self.health)
         return app
+
+    async def updates(self, request: web.Request) -> web.Response:
+        """One update, answered only once it is handled (not aiogram's default of
+        answering first): a 200 tells Telegram the update is safe."""
+        given = request.headers.get(SECRET_HEADER, "")
+        expected = self._secret.encode()
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected):
+            return web.Response(status=401, text="Unauthorized")
+        try:
+            update = self._parse(await request.read())
+        except ValueError as error:
+            log.warning("webhook request refused: %s", error)
+            return web.Response(status=400, text=f"Bad Request: {error}")
+        outcome = await self.processor.process(update)
+        if outcome is Outcome.RETRY:
+            return web.Response(status=503, text="Try again later")
+        return web.Response(status=200)
+
+    def _parse(self, body: bytes) -> Update:
+        """The update in ``body``, or ValueError saying what is wrong with it."""
+        if not body:
+            raise ValueError("empty body")
+        try:
+            raw = json.loads(body)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        except ValueError as error:  # includes a body that is not UTF-8
+            raise ValueError(f"not JSON ({error})") from None
+        if not isinstance(raw, dict):
+            raise ValueError("not a JSON object")
+        try:
+            return Update.model_validate(raw, context={"bot": self.bot})
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        except ValidationError as error:
+            raise ValueError(f"not an update ({error.error_count()} errors)") from None
 
     async def health(self, request: web.Request) -> web.Response:
         checks: dict[str, str] = {"database": await self._check(self._database())}
@@ -138,7 +178,7 @@ async def serve(settings: BotSettings) -> None:
             "so run only one webhook process"
         )
     async with running(settings) as app:
-        server = WebhookServer(app.dp, app.bot, settings, app.db, app.redis)
+        server = WebhookServer(app.dp, app.bot, settings, app.db, app.redis, clock=app.clock)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

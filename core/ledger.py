@@ -33,6 +33,11 @@ def payout_hold(user_id: int) -> str:
     return f"user:{user_id}:payout_hold"
 
 
+def refund_hold(user_id: int) -> str:
+    """Money on its way back to where it came from (see core.services.refunds)."""
+    return f"user:{user_id}:refund_hold"
+
+
 def escrow(milestone_id: int) -> str:
     return f"milestone:{milestone_id}:escrow"
 
@@ -48,6 +53,8 @@ def _describe(code: str) -> tuple[AccountKind, int | None, int | None]:
         return AccountKind.AVAILABLE, int(parts[1]), None
     if parts[0] == "user" and len(parts) == 3 and parts[2] == "payout_hold":
         return AccountKind.PAYOUT_HOLD, int(parts[1]), None
+    if parts[0] == "user" and len(parts) == 3 and parts[2] == "refund_hold":
+        return AccountKind.REFUND_HOLD, int(parts[1]), None
     if parts[0] == "milestone" and len(parts) == 3 and parts[2] == "escrow":
         return AccountKind.ESCROW, None, int(parts[1])
     if code == FEES:

@@ -16,6 +16,7 @@ from core.services.milestones import MilestoneService
 from core.services.payments import PaymentService
 from core.services.payouts import PayoutService
 from core.services.projects import ProjectService
+from core.services.refunds import RefundService
 from core.services.reputation import ReputationService
 from core.services.reviews import ReviewService
 from core.services.subscriptions import SubscriptionService
@@ -41,6 +42,7 @@ class Marketplace:
         self.contracts = ContractService(self.ctx)
         self.milestones = MilestoneService(self.ctx)
         self.payments = PaymentService(self.ctx)
+        self.refunds = RefundService(self.ctx)
         self.payouts = PayoutService(self.ctx)
         self.disputes = DisputeService(self.ctx)
         self.messages = MessageService(self.ctx)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -49,9 +49,17 @@ def make_bot(emulator: BotAPIEmulator, **bot_options: Any) -> Bot:
     return Bot(emulator.token, session=session, **bot_options)
 
 
+class Polls(Protocol):
+    """aiogram's ``Dispatcher``, or anything that polls with the same two methods."""
+
+    async def start_polling(self, bot: Bot, **options: Any) -> None: ...
+
+    async def stop_polling(self) -> None: ...
+
+
 @contextlib.asynccontextmanager
 async def polling(
-    dispatcher: Dispatcher,
+    dispatcher: Dispatcher | Polls,
     bot: Bot,
     emulator: BotAPIEmulator,
     *,

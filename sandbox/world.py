@@ -17,8 +17,9 @@ from datetime import timedelta
 from aiogram import Bot, Dispatcher
 from sqlalchemy import inspect, text
 
-from bot.app import build_dispatcher, gateways_for, make_bot, set_commands
+from bot.app import CONCURRENT_UPDATES, build_dispatcher, gateways_for, make_bot, set_commands
 from bot.delivery import Delivery
+from bot.polling import poller
 from bot.scheduler import sweep_once
 from bot.settings import BotSettings, load_bot_settings
 from core.clock import MovableClock
@@ -161,7 +162,8 @@ class Sandbox:
             for role in CAST:
                 self._add(role.name, role.role, user_id=ADMIN_ID if role.admin else None)
             await set_commands(bot, settings)
-            await stack.enter_async_context(polling(dp, bot, emu, polling_timeout=10))
+            polls = poller(dp, bot, db, clock, CONCURRENT_UPDATES)
+            await stack.enter_async_context(polling(polls, bot, emu, polling_timeout=10))
             world.tasks.append(asyncio.create_task(self._watch_log()))
             world.tasks.append(asyncio.create_task(self._sweep_now_and_then()))
             world.sending = asyncio.create_task(notifier.run())  # the outbox, as in production

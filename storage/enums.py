@@ -61,6 +61,12 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"
 
 
+class RefundStatus(StrEnum):
+    PENDING = "pending"  # held, the gateway asked (or about to be)
+    DONE = "done"  # the gateway returned it
+    REFUSED = "refused"  # the gateway said no: the money went back to the balance
+
+
 class PayoutStatus(StrEnum):
     REQUESTED = "requested"
     PAID = "paid"
@@ -101,3 +107,4 @@ class AccountKind(StrEnum):
     ESCROW = "escrow"  # one milestone's escrow
     FEES = "fees"  # the platform's revenue
     EXTERNAL = "external"  # the outside world seen through one gateway; may go negative
+    REFUND_HOLD = "refund_hold"  # a user's money on its way back to where it came from

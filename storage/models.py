@@ -41,6 +41,7 @@ from storage.enums import (
     PaymentStatus,
     PayoutStatus,
     ProjectStatus,
+    RefundStatus,
 )
 from storage.types import BigIntPK, UTCDateTime
 
@@ -349,11 +350,55 @@ class Payment(Base):
     external_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
-    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # back at the source
+    # A refund to the source is recorded before the gateway is asked (its money held in
+    # the payer's refund hold), then confirmed or given back (see core.services.refunds).
+    refund_status: Mapped[RefundStatus | None] = mapped_column(state_type(RefundStatus))
+    refund_started_at: Mapped[datetime | None]
+    refund_next_at: Mapped[datetime | None]  # when to ask the gateway (again)
+    refund_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    refund_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("gateway", "external_id"),
         Index("ix_payments_milestone", "milestone_id"),
+        Index(
+            "ix_payments_refunds_due",
+            "refund_next_at",
+            sqlite_where=text("refund_status = 'pending'"),
+            postgresql_where=text("refund_status = 'pending'"),
+        ),
+    )
+
+
+class PaymentReceipt(Base):
+    """Money a gateway says it took, journaled in its own transaction before anything
+    else happens, so a failure later in the update cannot lose it. Crediting it (in the
+    update, or by the sweep until that succeeds) marks it ``credited_at``; the charge id
+    is unique, so a charge is journaled once however often it is delivered."""
+
+    __tablename__ = "payment_receipts"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    charge_id: Mapped[str] = mapped_column(String(255), unique=True)
+    payload: Mapped[str] = mapped_column(String(128))
+    payment_id: Mapped[int | None] = mapped_column(BigInteger)  # what the payload names
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(8))
+    received_at: Mapped[datetime]
+    credited_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))  # credited, duplicate, unmatched
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index(
+            "ix_payment_receipts_uncredited",
+            "received_at",
+            sqlite_where=text("credited_at IS NULL"),
+            postgresql_where=text("credited_at IS NULL"),
+        ),
     )
 
 
@@ -679,3 +724,23 @@ class ProcessedUpdate(Base):
     received_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_processed_updates_received", "received_at"),)
+
+
+class DeadLetter(Base):
+    """An update whose handling failed with a bug (not an outage): kept raw, with the
+    error, so the update can be acknowledged (nobody waits behind it) and replayed once
+    the bug is fixed (``bidgram replay``)."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    bot_id: Mapped[int] = mapped_column(BigInteger)
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    update: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
+    error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    failed_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    replayed_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("bot_id", "update_id"),)

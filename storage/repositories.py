@@ -44,6 +44,7 @@ from storage.enums import (
     PartyRole,
     PayoutStatus,
     ProjectStatus,
+    RefundStatus,
 )
 from storage.models import (
     Account,
@@ -53,6 +54,7 @@ from storage.models import (
     Base,
     Bid,
     Contract,
+    DeadLetter,
     Dispute,
     DisputeOffer,
     FreelancerProfile,
@@ -63,6 +65,7 @@ from storage.models import (
     OutboxEvent,
     OutboxMessage,
     Payment,
+    PaymentReceipt,
     Payout,
     Posting,
     ProcessedUpdate,
@@ -765,6 +768,58 @@ class PaymentRepository(Repository[Payment]):
         )
         return await self._all(stmt)
 
+    async def claim_refunds(self, now: datetime, until: datetime, limit: int) -> list[Payment]:
+        """Pending refunds due to be asked of the gateway, leased until ``until`` (another
+        process skips them meanwhile; a process that dies lets the lease run out)."""
+        stmt = (
+            select(Payment)
+            .where(Payment.refund_status == RefundStatus.PENDING, Payment.refund_next_at <= now)
+            .order_by(Payment.refund_next_at, Payment.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        payments = await self._all(stmt)
+        for payment in payments:
+            payment.refund_next_at = until
+        await self.session.flush()
+        return payments
+
+    async def count_refunds_pending(self) -> int:
+        stmt = select(func.count()).where(Payment.refund_status == RefundStatus.PENDING)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+
+class PaymentReceiptRepository(Repository[PaymentReceipt]):
+    """The payment journal (see ``PaymentReceipt``)."""
+
+    model = PaymentReceipt
+
+    async def record(self, values: dict[str, Any]) -> None:
+        """Journal a charge; the same charge again changes nothing."""
+        await self.session.execute(insert_ignore(self.session, PaymentReceipt, values))
+
+    async def lock_by_charge(self, charge_id: str) -> PaymentReceipt | None:
+        stmt = select(PaymentReceipt).where(PaymentReceipt.charge_id == charge_id)
+        found = await self.lock_many(stmt)
+        return found[0] if found else None
+
+    async def uncredited(self, received_before: datetime, limit: int) -> list[PaymentReceipt]:
+        stmt = (
+            select(PaymentReceipt)
+            .where(
+                PaymentReceipt.credited_at.is_(None),
+                PaymentReceipt.received_at <= received_before,
+            )
+            .order_by(PaymentReceipt.received_at, PaymentReceipt.id)
+            .limit(limit)
+        )
+        return await self._all(stmt)
+
+    async def count_uncredited(self) -> int:
+        stmt = select(func.count()).where(PaymentReceipt.credited_at.is_(None))
+        return int((await self.session.execute(stmt)).scalar_one())
+
 
 class AccountRepository(Repository[Account]):
     model = Account
@@ -1431,3 +1486,34 @@ class UpdateRepository:
             delete(ProcessedUpdate).where(ProcessedUpdate.received_at < before)
         )
         return int(cast(CursorResult[Any], result).rowcount or 0)
+
+    async def release(self, bot_id: int, update_id: int) -> None:
+        """Forget one claim, so that update can be handled again (a dead letter's replay)."""
+        await self.session.execute(
+            delete(ProcessedUpdate).where(
+                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
+            )
+        )
+
+
+class DeadLetterRepository(Repository[DeadLetter]):
+    """Updates that failed with a bug, kept for a replay (see ``DeadLetter``)."""
+
+    model = DeadLetter
+
+    async def by_update(self, bot_id: int, update_id: int) -> DeadLetter | None:
+        stmt = select(DeadLetter).where(
+            DeadLetter.bot_id == bot_id, DeadLetter.update_id == update_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def waiting(self, bot_id: int | None = None, limit: int = 100) -> list[DeadLetter]:
+        """Not replayed yet, oldest first."""
+        stmt = select(DeadLetter).where(DeadLetter.replayed_at.is_(None))
+        if bot_id is not None:
+            stmt = stmt.where(DeadLetter.bot_id == bot_id)
+        return await self._all(stmt.order_by(DeadLetter.id).limit(limit))
+
+    async def count_waiting(self) -> int:
+        stmt = select(func.count()).where(DeadLetter.replayed_at.is_(None))
+        return int((await self.session.execute(stmt)).scalar_one())

@@ -17,10 +17,12 @@ from storage.repositories import (
     AwardRepository,
     BidRepository,
     ContractRepository,
+    DeadLetterRepository,
     DisputeRepository,
     MessageRepository,
     MilestoneRepository,
     OutboxRepository,
+    PaymentReceiptRepository,
     PaymentRepository,
     PayoutRepository,
     ProjectRepository,
@@ -55,6 +57,7 @@ class UnitOfWork:
         self.contracts = ContractRepository(s)
         self.milestones = MilestoneRepository(s)
         self.payments = PaymentRepository(s)
+        self.receipts = PaymentReceiptRepository(s)
         self.accounts = AccountRepository(s)
         self.payouts = PayoutRepository(s)
         self.disputes = DisputeRepository(s)
@@ -65,6 +68,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(s)
         self.subscriptions = SubscriptionRepository(s)
         self.updates = UpdateRepository(s)
+        self.dead_letters = DeadLetterRepository(s)
         return self
 
     async def __aexit__(

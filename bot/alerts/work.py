@@ -265,14 +265,25 @@ async def credited(event: Event, ctx: AlertContext) -> list[Alert]:
     return alerts
 
 
-@renders("payment.refunded")
+@renders("payment.refunded", "payment.refund_refused")
 async def refunded_to_source(event: Event, ctx: AlertContext) -> list[Alert]:
     alerts = []
     for uid in event.recipients:
         user, _ = await _person(ctx, uid)
         amount = ctx.settings.money.format(_int(event, "amount"))
-        alerts.append(Alert(user.telegram_id, money_texts.refunded_to_stars(amount)))
+        if event.kind == "payment.refunded":
+            text = money_texts.refunded_to_stars(amount)
+        else:
+            text = money_texts.refund_refused(amount)
+        alerts.append(Alert(user.telegram_id, text))
     return alerts
+
+
+@renders("payment.refund_started")
+async def refund_started(event: Event, ctx: AlertContext) -> list[Alert]:
+    """Nobody is told yet: the payer hears when Telegram has the Stars back (or not).
+    The event wakes the refund loop (``bot.delivery``)."""
+    return []
 
 
 @renders("payout.paid", "payout.rejected")

@@ -14,7 +14,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.callbacks import FlowCb
 from bot.flows.dispute import action_button, load_view
 from bot.handlers.admin import AdminCb, markup
-from bot.handlers.payments import return_stars
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
@@ -178,7 +177,6 @@ async def decide(
         release_amount=int(data["release"]) if verdict is DisputeResolution.SPLIT else None,
         note=data["note"],
     )
-    await return_stars(bot, market, result.milestone.id)  # a full refund goes back as Stars
     await state.clear()
     done = texts.verdict_done(
         dispute_id, result.released, result.fee, result.refunded, settings.money

@@ -13,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AlertsCb, PageCb, SkillCb
+from bot.callbacks import AlertsCb, Count, PageCb, SkillCb
 from bot.flows.profile import (
     picker,
     picker_toggle,
@@ -40,7 +40,7 @@ BUDGET_PICKS = (100, 500, 1_000, 5_000)  # whole currency units
 class AlertBudgetCb(CallbackData, prefix="alb"):
     """A suggested minimum budget, in minor units (0: any budget)."""
 
-    value: int
+    value: Count
 
 
 class AlertsForm(StatesGroup):

@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import BidCb, FlowCb, ProjectCb
+from bot.callbacks import BidCb, Count, FlowCb, ProjectCb
 from bot.handlers.browse import keep_search
 from bot.handlers.profile import ProfileEditCb
 from bot.handlers.projects import send_long
@@ -35,7 +35,7 @@ DAY_PICKS = (1, 3, 7, 14, 30)
 class PickCb(CallbackData, prefix="mpk"):
     """A suggested number in the bid conversation (an amount in minor units, or days)."""
 
-    value: int
+    value: Count
 
 
 class BidFieldCb(CallbackData, prefix="mbe"):

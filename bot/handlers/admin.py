@@ -20,7 +20,7 @@ from aiogram.types import (
     TelegramObject,
 )
 
-from bot.callbacks import MenuCb
+from bot.callbacks import Count, MenuCb
 from bot.flows.dispute import action_button, load_view
 from bot.flows.work_steps import parse_ref
 from bot.middlewares import CallbackReply
@@ -46,8 +46,8 @@ class AdminCb(CallbackData, prefix="adm"):
     is set on page buttons, whose press turns the page in place."""
 
     action: str
-    id: int = 0
-    page: int = 0
+    id: Count = 0
+    page: Count = 0
     turn: bool = False
 
 

@@ -10,7 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AwardCb, BidCb, ChatCb, ContractCb, MenuCb, PageCb, ProjectCb
+from bot.callbacks import AwardCb, BidCb, ChatCb, ContractCb, Count, Id, MenuCb, PageCb, ProjectCb
 from bot.handlers.profile import public_profile_text
 from bot.handlers.projects import replace, send_long
 from bot.keyboards import back_to_menu
@@ -33,9 +33,9 @@ ORDERS: tuple[BidOrder, ...] = ("newest", "lowest", "rating")
 class BidSortCb(CallbackData, prefix="mbs"):
     """The employer's list of bids on one project, in one order, from one offset."""
 
-    project_id: int
+    project_id: Id
     order: str
-    offset: int = 0
+    offset: Count = 0
 
 
 def _button(label: str, data: CallbackData) -> InlineKeyboardButton:

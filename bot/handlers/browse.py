@@ -21,7 +21,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import deeplinks
-from bot.callbacks import AwardCb, BidCb, MenuCb, PageCb, ProjectCb, SkillCb
+from bot.callbacks import AwardCb, BidCb, Count, MenuCb, PageCb, ProjectCb, SkillCb
 from bot.flows.profile import picker, picker_turn
 from bot.handlers.projects import replace, send_long, send_owner_card
 from bot.keyboards import back_to_menu, only_cancel
@@ -50,7 +50,7 @@ class FindCb(CallbackData, prefix="mkf"):
     """A filter button of Find work: ``words``, ``skill``, ``budget``, ``band`` or ``clear``."""
 
     action: str
-    value: int = 0
+    value: Count = 0
 
 
 class FindForm(StatesGroup):

@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.callbacks import DisputeCb, MilestoneCb, OfferCb
 from bot.flows import dispute as flow
-from bot.handlers.payments import return_stars
 from bot.middlewares import CallbackReply
 from bot.render import button, pages
 from bot.settings import BotSettings
@@ -197,8 +196,7 @@ async def accept_offer(
     settings: BotSettings,
     callback_reply: CallbackReply,
 ) -> None:
-    settled = await market.disputes.accept_offer(actor, callback_data.offer_id)
-    await return_stars(bot, market, settled.milestone.id)  # a full refund goes back as Stars
+    await market.disputes.accept_offer(actor, callback_data.offer_id)
     callback_reply.text = texts.SETTLED
     offer = await market.disputes.get_offer(actor, callback_data.offer_id)
     await flow.show(bot, query.from_user.id, market, actor, offer.dispute_id, settings)

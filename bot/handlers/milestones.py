@@ -13,9 +13,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import ContractCb, MilestoneCb
+from bot.callbacks import ContractCb, Count, Id, MilestoneCb
 from bot.handlers.contracts import send_screen
-from bot.handlers.payments import return_stars, send_invoice
+from bot.handlers.payments import send_invoice
 from bot.middlewares import CallbackReply
 from bot.render import pages
 from bot.settings import BotSettings
@@ -33,8 +33,8 @@ class WorkCb(CallbackData, prefix="wk"):
     """A confirmation in the work area, bound to the amount it showed."""
 
     action: str  # release | cancel | dismiss
-    milestone_id: int
-    amount: int = 0
+    milestone_id: Id
+    amount: Count = 0
 
 
 def milestone_keyboard(
@@ -408,9 +408,5 @@ async def cancel(
         settings.money.format(refunded) if refunded else None,
         settings.funding_gateway == "sandbox",
     )
-    if m.status is MilestoneStatus.REFUNDED:
-        # Stars that paid for it go back the way they came; anything else stays on
-        # the employer's balance.
-        await return_stars(bot, market, m.id)
     callback_reply.text = "✖"
     await replace_prompt(query, bot, text)

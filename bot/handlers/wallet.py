@@ -43,6 +43,7 @@ async def balance_screen(
     text = texts.balance(
         money.format(balance.available),
         money.format(balance.on_hold),
+        money.format(balance.refunding) if balance.refunding else None,
         payouts,
         money,
         money.format(settings.min_payout),

@@ -61,6 +61,10 @@ SUSPENDED = (
     "🚫 Your account is suspended. Contact the administrators if you think this is a mistake."
 )
 UNEXPECTED = "😔 Sorry, something went wrong on our side. Please try again in a moment."
+FAILED_KEPT = (
+    "😔 Sorry, something went wrong on our side and nothing was changed. "
+    "We have kept what you sent and will look into it."
+)
 STALE_BUTTON = "This button has expired. Open the item again from the menu."
 UNKNOWN_INPUT = "I did not understand that. Use the menu below, or /help."
 NOT_ADMIN = "This is for administrators only."

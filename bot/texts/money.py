@@ -116,6 +116,13 @@ def refunded_to_stars(amount: str) -> str:
     return f"⭐ {amount} went back to your Telegram Stars."
 
 
+def refund_refused(amount: str) -> str:
+    return (
+        f"⭐ Telegram could not return {amount} to your Stars, so it stays on your "
+        "bidgram balance: use it to fund work or ask for a payout (/balance)."
+    )
+
+
 # --- releasing -------------------------------------------------------------------------
 
 
@@ -168,6 +175,7 @@ PAYOUT_STATUS = {
 def balance(
     available: str,
     on_hold: str,
+    refunding: str | None,
     payouts: Sequence[Payout],
     money: Currency,
     minimum: str,
@@ -180,6 +188,8 @@ def balance(
         f"On hold for payouts: {on_hold}",
         f"Smallest payout: {minimum}",
     ]
+    if refunding:
+        lines.insert(4, f"On its way back to your Telegram Stars: {refunding}")
     if payouts:
         lines += ["", "<b>Recent payouts</b>"]
         for p in payouts:

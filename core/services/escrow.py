@@ -13,6 +13,7 @@ from core import ledger
 from core.context import Service
 from core.errors import ValidationFailed
 from core.money import fee_for
+from core.services.refunds import RefundService
 from storage.enums import MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent
 
@@ -110,4 +111,7 @@ class Escrow(Service):
             m.status = MilestoneStatus.RELEASED if m.released_amount else MilestoneStatus.REFUNDED
             m.closed_at = self.now()
             m.auto_release_at = None
+            if m.status is MilestoneStatus.REFUNDED:
+                # Money that came as Stars goes back as Stars, whoever refunded it.
+                await RefundService(self.ctx).start(m)
         return Settlement(m, release, fee, refund)

@@ -5,23 +5,38 @@ it, so the same confirmation delivered twice (a retried webhook, a replayed
 update) moves money once. Money that arrives for a milestone that no longer
 needs it (cancelled meanwhile, paid twice) lands on the payer's balance: it is
 never dropped.
+
+Telegram reports a charge once it has taken the money, so the charge is first
+written to the payment journal (``receive``) in a transaction of its own, before
+anything else can fail; ``credit`` then confirms it, in the update or, should that
+fail, from the sweep (``credit_waiting``) until it succeeds. Refunds going back
+to the source live in ``core.services.refunds``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from core import ledger
 from core.actors import Actor
 from core.context import Service, atomic
-from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
-from core.gateways import KNOWN
+from core.errors import (
+    Conflict,
+    DomainError,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
 from core.services.escrow import Escrow
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
-from storage.models import Milestone, Payment
+from storage.models import Milestone, Payment, PaymentReceipt
+
+#: The update that journaled a charge gets this long to credit it before the sweep does.
+RECEIPT_GRACE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -143,79 +158,78 @@ class PaymentService(Service):
         )
         return Confirmation(payment, m, False, amount)
 
-    # --- giving money back the way it came -----------------------------------------
+    # --- the payment journal -------------------------------------------------------
 
-    async def _returnable(self, payment: Payment, m: Milestone) -> bool:
-        """The payment's own money is back on the payer's balance, untouched by a release."""
-        gateway = KNOWN.get(payment.gateway)
-        if (
-            gateway is None
-            or not gateway.refundable_to_source
-            or payment.status is not PaymentStatus.SUCCEEDED
-            or payment.refunded_amount
-        ):
-            return False
-        funded_escrow = await ledger.Ledger(self.uow).find(f"pay:{payment.id}:escrow")
-        # Funded the milestone: only a full refund of it returns this money (a source
-        # refund is all or nothing). Otherwise it was kept on the balance from the start.
-        return funded_escrow is None or m.status is MilestoneStatus.REFUNDED
+    async def receive(
+        self,
+        charge_id: str,
+        payload: str,
+        payment_id: int | None,
+        telegram_user_id: int,
+        amount: int,
+        currency: str,
+    ) -> None:
+        """Journal a charge the gateway reports (the same charge again changes nothing).
 
-    async def refundable_to_source(self, milestone_id: int) -> list[Payment]:
-        """Payments for a milestone that can go back to the payer's Telegram Stars now.
-
-        That is when the milestone's escrow was refunded in full (the freelancer
-        cancelled, a dispute refunded it), or when the payment arrived after the
-        milestone stopped needing it and was kept on the balance.
+        Nothing is checked that could refuse it: the money was taken, so it is written
+        down as reported and judged when it is credited.
         """
-        m = await self.uow.milestones.get(milestone_id)
-        if m is None:
-            raise NotFound("milestone.not_found", "This milestone does not exist.")
-        payments = await self.uow.payments.succeeded_for_milestone(milestone_id)
-        return [p for p in payments if await self._returnable(p, m)]
+        await self.uow.receipts.record(
+            {
+                "charge_id": charge_id[:255],
+                "payload": payload[:128],
+                "payment_id": payment_id,
+                "telegram_user_id": telegram_user_id,
+                "amount": amount,
+                "currency": currency[:8],
+                "received_at": self.now(),
+                "attempts": 0,
+            }
+        )
 
     @atomic
-    async def refund_to_source(
-        self, payment_id: int, send: Callable[[Payment], Awaitable[object]]
-    ) -> Payment:
-        """Return a payment in full the way it came, around the gateway's own refund call.
+    async def credit(self, charge_id: str) -> Confirmation | None:
+        """Credit a journaled charge, exactly once: ``Conflict`` if it already was.
 
-        The amount moves from the payer's balance to the gateway's external account
-        (idempotency key ``refund:<payment id>:source``) and is recorded on the
-        payment; then ``send`` (the bot's refundStarPayment) runs inside the same
-        savepoint. If ``send`` raises, nothing here is written and the money stays
-        on the payer's balance.
+        A charge for an invoice that does not exist, or that ``confirm`` refuses, is
+        marked ``unmatched`` with the reason (an operator looks at those) and ``None``
+        is returned; it is not tried again.
         """
-        draft = await self.get(payment_id)
-        # Lock order: milestone, then payment (as in confirm).
-        m = await self.uow.milestones.lock(draft.milestone_id)
-        payment = await self.uow.payments.lock(payment_id)
-        assert m is not None and payment is not None
-        if payment.refunded_amount:
-            raise Conflict("payment.already_refunded", "This payment was already refunded.")
-        if not await self._returnable(payment, m):
-            raise InvalidState(
-                "payment.not_refundable",
-                "This payment cannot go back to its source: its money is held or was paid out.",
-            )
-        now = self.now()
-        await ledger.Ledger(self.uow).post(
-            f"refund:{payment.id}:source",
-            "refund_to_source",
-            [
-                (ledger.available(payment.payer_id), -payment.amount),
-                (ledger.external(payment.gateway), payment.amount),
-            ],
-            milestone_id=m.id,
-            now=now,
-        )
-        payment.refunded_amount = payment.amount
+        receipt = await self.uow.receipts.lock_by_charge(charge_id)
+        if receipt is None:
+            raise NotFound("payment.not_journaled", "This charge was never received.")
+        if receipt.credited_at is not None:
+            raise Conflict("payment.already_confirmed", "This payment was already credited.")
+        confirmation: Confirmation | None = None
+        outcome, reason = "credited", None
+        try:
+            if receipt.payment_id is None:
+                raise NotFound("payment.not_found", "This payment does not exist.")
+            confirmation = await self.confirm(receipt.payment_id, charge_id, receipt.amount)
+        except Conflict as error:
+            if error.code not in ("payment.already_confirmed", "conflict.duplicate"):
+                raise
+            outcome = "duplicate"  # credited before the journal existed, or by a twin
+        except DomainError as error:
+            outcome, reason = "unmatched", f"{error.code}: {error.message}"
+        self._settle_receipt(receipt, outcome, reason)
         await self.uow.flush()
-        await send(payment)
-        self.emit(
-            "payment.refunded",
-            [payment.payer_id],
-            payment_id=payment.id,
-            milestone_id=m.id,
-            amount=payment.amount,
-        )
-        return payment
+        return confirmation
+
+    def _settle_receipt(self, receipt: PaymentReceipt, outcome: str, reason: str | None) -> None:
+        receipt.credited_at = self.now()
+        receipt.outcome = outcome
+        receipt.attempts += 1
+        receipt.last_error = reason
+
+    async def waiting(self) -> list[PaymentReceipt]:
+        """Charges journaled a while ago and still not credited (the sweep's work)."""
+        return await self.uow.receipts.uncredited(self.now() - RECEIPT_GRACE, limit=100)
+
+    async def note_credit_failure(self, receipt_id: int, error: str) -> None:
+        """Count a failed attempt (after its savepoint rolled back), for operators."""
+        receipt = await self.uow.receipts.get(receipt_id)
+        if receipt is not None:
+            receipt.attempts += 1
+            receipt.last_error = error[:2000]
+            await self.uow.flush()

@@ -17,6 +17,7 @@ from storage.models import Payout
 class Balance:
     available: int
     on_hold: int  # requested payouts not paid yet
+    refunding: int = 0  # on its way back to where it came from (Telegram Stars)
 
 
 class PayoutService(Service):
@@ -25,6 +26,7 @@ class PayoutService(Service):
         return Balance(
             await book.balance(ledger.available(user_id)),
             await book.balance(ledger.payout_hold(user_id)),
+            await book.balance(ledger.refund_hold(user_id)),
         )
 
     @atomic

@@ -12,9 +12,11 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from core.context import Service
+from core.errors import Conflict
 from core.services.awards import AwardService
 from core.services.disputes import DisputeService
 from core.services.milestones import MilestoneService
+from core.services.payments import PaymentService
 from core.services.projects import ProjectService
 from core.services.reminders import ReminderService
 from core.services.reviews import ReviewService
@@ -32,6 +34,7 @@ class SweepReport:
     due_reminders: int = 0  # due soon / due now / overdue notices sent
     auto_release_reminders: int = 0
     reviews_published: int = 0
+    payments_credited: int = 0  # journaled charges the update that brought them left
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -46,6 +49,7 @@ class SweepReport:
             + self.due_reminders
             + self.auto_release_reminders
             + self.reviews_published
+            + self.payments_credited
         )
 
 
@@ -66,6 +70,19 @@ class TimerService(Service):
         async def each(what: str, item: int, step: Awaitable[object]) -> bool:
             return bool(await attempt(what, item, step))
 
+        # Money first: a charge whose update failed half-way is credited before anything
+        # else is decided (an auto-release, a lapse) on a milestone it may fund.
+        payments = PaymentService(self.ctx)
+        for receipt in await payments.waiting():
+            rid, charge = receipt.id, receipt.charge_id
+            try:
+                await payments.credit(charge)
+                report.payments_credited += 1
+            except Conflict:
+                pass  # credited meanwhile, by the update itself
+            except Exception as error:
+                report.failures.append(f"payment receipt {rid}: {error!r}")
+                await payments.note_credit_failure(rid, repr(error))
         projects = ProjectService(self.ctx)
         for pid in await u.projects.due_to_end_bidding(now, batch):
             ended = await attempt("project", pid, projects.end_bidding_if_due(pid))

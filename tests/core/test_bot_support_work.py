@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from core import ledger
 from core.actors import Actor
@@ -16,8 +15,7 @@ from core.errors import DomainError
 from core.gateways import SANDBOX, STARS, Gateways
 from core.marketplace import Marketplace
 from core.services.milestones import MILESTONE_ACTIONS
-from storage.enums import MilestoneStatus
-from storage.models import Contract, LedgerTransaction, Milestone, Payment
+from storage.models import Contract
 from tests.harness import Harness
 
 STARS_ACCOUNT = ledger.external("stars")
@@ -254,154 +252,3 @@ async def test_payout_destination_check(h: Harness) -> None:
             with pytest.raises(DomainError) as caught:
                 m.payouts.check_destination(bad)
             assert caught.value.code == code
-
-
-# --- Stars back to the payer -------------------------------------------------------------
-
-
-async def stars_funded(h: Harness) -> tuple[Actor, Actor, Contract, Milestone, Payment]:
-    employer, freelancer, contract = await h.hire()
-    ms = await h.milestone(employer, contract.id, 10_000, fund=False)
-    async with stars_tx(h) as m:
-        payment = (await m.milestones.start_funding(employer, ms.id, "stars")).payment
-    async with h.tx() as m:
-        await m.payments.confirm(payment.id, "stx-charge-1", 10_000)
-    async with h.tx() as m:
-        return employer, freelancer, contract, ms, await m.payments.get(payment.id)
-
-
-async def refund_keys(h: Harness) -> list[str]:
-    async with h.db.uow() as uow:
-        stmt = select(LedgerTransaction.idempotency_key).where(
-            LedgerTransaction.kind == "refund_to_source"
-        )
-        return list((await uow.session.execute(stmt)).scalars())
-
-
-async def test_a_cancelled_stars_milestone_goes_back_to_the_payers_stars(h: Harness) -> None:
-    employer, freelancer, _, ms, payment = await stars_funded(h)
-    async with h.tx() as m:
-        assert await m.payments.refundable_to_source(ms.id) == []  # still in escrow
-        await m.milestones.cancel(freelancer, ms.id)
-    assert await h.available(employer) == 10_000
-    sent: list[tuple[int, str | None]] = []
-
-    async def send(p: Payment) -> None:
-        sent.append((p.id, p.external_id))
-
-    async with h.tx() as m:
-        [refundable] = await m.payments.refundable_to_source(ms.id)
-        assert refundable.id == payment.id
-        refunded = await m.payments.refund_to_source(payment.id, send)
-    assert sent == [(payment.id, "stx-charge-1")]
-    assert refunded.refunded_amount == 10_000
-    assert await h.available(employer) == 0
-    assert await h.balance(STARS_ACCOUNT) == 0  # the Stars left as they came
-    assert await refund_keys(h) == [f"refund:{payment.id}:source"]
-    event = h.events[-1]
-    assert event.kind == "payment.refunded" and event.recipients == (employer.user_id,)
-    assert event.data["amount"] == 10_000
-    async with h.tx() as m:
-        assert await m.payments.refundable_to_source(ms.id) == []
-    await h.refused(
-        lambda m: m.payments.refund_to_source(payment.id, send), "payment.already_refunded"
-    )
-    assert len(sent) == 1
-    await h.check_books()
-
-
-async def test_a_failed_source_refund_writes_nothing(h: Harness) -> None:
-    employer, freelancer, _, ms, payment = await stars_funded(h)
-    async with h.tx() as m:
-        await m.milestones.cancel(freelancer, ms.id)
-
-    class TelegramDown(Exception):
-        pass
-
-    async def send(p: Payment) -> None:
-        raise TelegramDown
-
-    before = await h.snapshot()
-    async with h.db.uow() as uow:
-        market = Marketplace(uow, h.settings, h.clock)
-        with pytest.raises(TelegramDown):
-            await market.payments.refund_to_source(payment.id, send)
-        assert market.take_events() == []
-        await uow.commit()  # what the bot's unit of work does after catching the error
-    assert await h.snapshot() == before
-    assert await h.available(employer) == 10_000  # kept on the balance
-    await h.check_books()
-
-
-async def test_only_money_that_came_back_in_full_can_go_to_its_source(h: Harness) -> None:
-    employer, freelancer, _contract, ms, payment = await stars_funded(h)
-    async with h.tx() as m:
-        await m.milestones.release(employer, ms.id, 4_000)
-    async with h.tx() as m:
-        await m.milestones.cancel(freelancer, ms.id)  # the rest, 6,000, back to the employer
-    async with h.tx() as m:
-        assert await m.payments.refundable_to_source(ms.id) == []
-
-    async def send(p: Payment) -> None:
-        raise AssertionError("must not be called")
-
-    await h.refused(
-        lambda m: m.payments.refund_to_source(payment.id, send), "payment.not_refundable"
-    )
-    await h.check_books()
-
-
-async def test_a_late_stars_payment_kept_on_the_balance_can_go_back(h: Harness) -> None:
-    employer, _, contract = await h.hire()
-    ms = await h.milestone(employer, contract.id, 10_000, fund=False)
-    async with stars_tx(h) as m:
-        payment = (await m.milestones.start_funding(employer, ms.id, "stars")).payment
-    async with h.tx() as m:
-        await m.milestones.cancel(employer, ms.id)
-    async with h.tx() as m:
-        assert (await m.payments.confirm(payment.id, "stx-late", 10_000)).funded is False
-    calls: list[int] = []
-
-    async def send(p: Payment) -> None:
-        calls.append(p.id)
-
-    async with h.tx() as m:
-        [late] = await m.payments.refundable_to_source(ms.id)
-        await m.payments.refund_to_source(late.id, send)
-    assert calls == [payment.id]
-    assert await h.available(employer) == 0
-    assert await h.balance(STARS_ACCOUNT) == 0
-    await h.check_books()
-
-
-async def test_sandbox_money_never_goes_to_a_source(h: Harness) -> None:
-    _employer, _freelancer, _, ms_id = await in_state(h, "refunded")
-    async with h.tx() as m:
-        assert await m.payments.refundable_to_source(ms_id) == []
-        [payment] = await m.ctx.uow.payments.succeeded_for_milestone(ms_id)
-
-    async def send(p: Payment) -> None:
-        raise AssertionError("must not be called")
-
-    await h.refused(
-        lambda m: m.payments.refund_to_source(payment.id, send), "payment.not_refundable"
-    )
-    assert (await h.get_milestone(ms_id)).status is MilestoneStatus.REFUNDED
-
-
-async def test_money_already_spent_again_cannot_go_back(h: Harness) -> None:
-    employer, freelancer, contract, ms, payment = await stars_funded(h)
-    async with h.tx() as m:
-        await m.milestones.cancel(freelancer, ms.id)
-    nxt = await h.milestone(employer, contract.id, 10_000, fund=False)
-    async with h.tx() as m:
-        await m.milestones.fund_from_balance(employer, nxt.id)
-
-    async def send(p: Payment) -> None:
-        raise AssertionError("must not be called")
-
-    await h.refused(
-        lambda m: m.payments.refund_to_source(payment.id, send), "ledger.insufficient_funds"
-    )
-    assert (await h.get_milestone(nxt.id)).escrow == 10_000
-    await h.check_books()

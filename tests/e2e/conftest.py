@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.app import build_dispatcher, gateways_for, make_bot
+from bot.app import CONCURRENT_UPDATES, build_dispatcher, gateways_for, make_bot
 from bot.delivery import Delivery
+from bot.polling import poller
 from bot.scheduler import sweep_once
 from bot.settings import BotSettings
 from core.clock import FrozenClock
@@ -89,7 +90,7 @@ async def app(
         dp["bot_username"] = delivery.bot_username = "bidgram_test_bot"
         sending = asyncio.create_task(delivery.run())
         try:
-            async with polling(dp, bot, emu):
+            async with polling(poller(dp, bot, db, clock, CONCURRENT_UPDATES), bot, emu):
                 yield App(emu, db, settings, clock, delivery)
         finally:
             await app_delivery_stopped(delivery, sending)

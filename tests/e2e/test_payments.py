@@ -135,19 +135,11 @@ async def test_a_freelancer_cancel_sends_the_stars_back(app: App) -> None:
     assert await balance(app, ledger.escrow(ms_id)) == 0
     assert await balance(app, STARS) == 0  # the Stars left the way they came
     async with market(app) as m:
-        assert await m.payments.refundable_to_source(ms_id) == []  # nothing left to send back
+        assert await m.refunds.refundable(ms_id) == []  # nothing left to send back
     await check_books(app)
 
 
-async def test_a_failed_star_refund_keeps_the_money_on_the_balance(app: App) -> None:
-    """Telegram refuses the refund: the cancel stands, the Stars stay on the bidgram balance."""
-    deal, ms_id = await stars_deal(app)
-    erin, frank = deal.employer, deal.freelancer
-    await invoice_for(erin)
-    charge = await erin.pay(erin.messages[-1])
-    await erin.wait_for_message("Payment received")
-    # The charge was already refunded elsewhere (say, by support): Telegram will refuse.
-    app.emu.state.payments.refund(erin.id, charge.telegram_payment_charge_id)
+async def cancel_as_freelancer(frank: SimulatedUser) -> None:
     go = await frank.wait_for_message("Funded:")
     await frank.click(go, "🤝 Open contract")
     screen = await frank.wait_for_message("You are the freelancer")
@@ -157,19 +149,53 @@ async def test_a_failed_star_refund_keeps_the_money_on_the_balance(app: App) -> 
     sure = await frank.wait_for_message("Cancel “")
     await frank.click(sure, "✅ Yes, cancel it")
     await frank.wait_for_message("is cancelled")
+
+
+async def test_a_refund_telegram_already_made_counts_as_done(app: App) -> None:
+    """The charge was refunded already (an earlier call whose reply was lost, or support):
+    the money is back with the payer, so it leaves the bidgram balance too, once."""
+    deal, ms_id = await stars_deal(app)
+    erin, frank = deal.employer, deal.freelancer
+    await invoice_for(erin)
+    charge = await erin.pay(erin.messages[-1])
+    await erin.wait_for_message("Payment received")
+    app.emu.state.payments.refund(erin.id, charge.telegram_payment_charge_id)
+    await cancel_as_freelancer(frank)
     await erin.wait_for_message("The freelancer cancelled")
+    await erin.wait_for_message("went back to your Telegram Stars")
+    assert (await milestone(app, ms_id)).status is MilestoneStatus.REFUNDED
+    assert await balance(app, ledger.available(deal.boss.user_id)) == 0
+    assert await balance(app, ledger.refund_hold(deal.boss.user_id)) == 0
+    assert await balance(app, STARS) == 0
+    async with market(app) as m:
+        assert await m.refunds.refundable(ms_id) == []
+    await check_books(app)
+    [answered] = app.emu.violations  # Telegram's "already refunded", taken as done
+    assert "CHARGE_ALREADY_REFUNDED" in answered.description
+    app.emu.clear_violations()
+
+
+async def test_a_refund_telegram_refuses_keeps_the_money_on_the_balance(app: App) -> None:
+    """Telegram will not refund the charge: the cancel stands, the Stars stay on the
+    bidgram balance (where they can fund work or be paid out), and the payer is told."""
+    deal, ms_id = await stars_deal(app)
+    erin, frank = deal.employer, deal.freelancer
+    await invoice_for(erin)
+    charge = await erin.pay(erin.messages[-1])
+    await erin.wait_for_message("Payment received")
+    del app.emu.state.payments.charges[charge.telegram_payment_charge_id]  # unknown to it
+    await cancel_as_freelancer(frank)
+    await erin.wait_for_message("The freelancer cancelled")
+    await erin.wait_for_message("could not return")
     assert (await milestone(app, ms_id)).status is MilestoneStatus.REFUNDED
     assert await balance(app, ledger.available(deal.boss.user_id)) == 500
+    assert await balance(app, ledger.refund_hold(deal.boss.user_id)) == 0
     assert await balance(app, STARS) == -500
     async with market(app) as m:
-        [payment] = await m.payments.refundable_to_source(ms_id)
-        assert payment.refunded_amount == 0
+        assert await m.refunds.refundable(ms_id) == []  # refused once is refused
     await check_books(app)
-    # The one call Telegram refused is the refund itself; nothing else went wrong.
     [refused] = app.emu.violations
-    assert (
-        refused.method == "refundStarPayment" and "CHARGE_ALREADY_REFUNDED" in refused.description
-    )
+    assert refused.method == "refundStarPayment" and "CHARGE_NOT_FOUND" in refused.description
     app.emu.clear_violations()
 
 
@@ -199,7 +225,7 @@ async def test_a_card_payment_uses_the_provider_and_minor_units(app: App) -> Non
     # A card payment cannot go back through the Bot API: a refund stays on the balance.
     async with market(app) as m:
         await m.milestones.cancel(deal.worker, ms_id)
-        assert await m.payments.refundable_to_source(ms_id) == []
+        assert await m.refunds.refundable(ms_id) == []
     assert app.emu.refunds == []
     assert await balance(app, ledger.available(deal.boss.user_id)) == 12_345
     await check_books(app)

@@ -1,0 +1,152 @@
+"""Handling one update to its end: done, retry later, or dead-lettered.
+
+Both transports (``bot.polling`` and ``bot.webhook``) hand every update to
+``UpdateProcessor.process`` and act on its answer:
+
+* ``HANDLED``: committed (or refused with an explanation); acknowledge it.
+* ``RETRY``: the database, Redis or the network failed (``bot.failures``). Nothing
+  was kept, so do not acknowledge it: the webhook answers 5xx and Telegram delivers
+  it again; the poller tries it again with backoff before moving on. The update-id
+  claim makes a second delivery safe if the first did commit after all.
+* ``DEAD``: a bug. The raw update is kept in ``dead_letters`` with the error, the
+  person is told, and the update is acknowledged so nobody waits behind it;
+  ``bidgram replay`` handles it again once the bug is fixed.
+* ``DROPPED``: an update that cannot be one of ours (ids out of range): acknowledged
+  and ignored, with a warning instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from enum import StrEnum
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
+from aiogram.types import Update
+
+from bot.errors import apologise
+from bot.failures import is_transient
+from bot.replies import collecting
+from core.clock import Clock
+from storage.db import Database
+from storage.models import DeadLetter
+
+log = logging.getLogger("bidgram.updates")
+
+#: Ids are stored as signed 64-bit integers; Telegram's fit in far fewer bits.
+LARGEST_ID = 2**63 - 1
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    RETRY = "retry"
+    DEAD = "dead"
+    DROPPED = "dropped"
+
+
+def out_of_range(update: Update) -> str | None:
+    """Why this update cannot be a real one (an id no database column can hold), or None."""
+    if not 0 <= update.update_id <= LARGEST_ID:
+        return f"update_id {update.update_id}"
+    context = UserContextMiddleware.resolve_event_context(update)
+    user, chat = context.user, context.chat
+    if user is not None and not 1 <= user.id <= LARGEST_ID:
+        return f"user id {user.id}"
+    if chat is not None and not -LARGEST_ID <= chat.id <= LARGEST_ID:
+        return f"chat id {chat.id}"
+    message = update.message or update.edited_message
+    if message is not None:
+        for number in (message.message_id, getattr(message.reply_to_message, "message_id", 1)):
+            if not 0 <= number <= LARGEST_ID:
+                return f"message id {number}"
+    return None
+
+
+class UpdateProcessor:
+    """Feeds one update to the dispatcher and sorts its failure (module docstring)."""
+
+    def __init__(self, dp: Dispatcher, bot: Bot, db: Database, clock: Clock) -> None:
+        self.dp = dp
+        self.bot = bot
+        self.db = db
+        self.clock = clock
+
+    async def process(self, update: Update, **data: Any) -> Outcome:
+        reason = out_of_range(update)
+        if reason is not None:
+            log.warning("update dropped: %s is out of range", reason)
+            return Outcome.DROPPED
+        try:
+            await self.dp.feed_update(self.bot, update, **data)
+        except Exception as error:
+            if is_transient(error):
+                log.warning("update %s not handled, will be retried: %r", update.update_id, error)
+                return Outcome.RETRY
+            return await self._dead(update, error)
+        return Outcome.HANDLED
+
+    async def _dead(self, update: Update, error: Exception) -> Outcome:
+        log.error("update %s failed: %r", update.update_id, error, exc_info=error)
+        try:
+            await self.bury(update, error)
+        except Exception as failure:
+            if is_transient(failure):  # could not even keep it: better try it all again
+                log.warning("update %s not dead-lettered: %r", update.update_id, failure)
+                return Outcome.RETRY
+            raise
+        with collecting() as replies:
+            await apologise(self.bot, update)
+            await replies.send(self.bot, None, update.update_id)
+        return Outcome.DEAD
+
+    async def bury(self, update: Update, error: BaseException) -> None:
+        """Keep the update and why it failed (a second failure of it counts an attempt)."""
+        now = self.clock.now()
+        raw = update.model_dump_json(exclude_none=True, by_alias=True)
+        why = "".join(traceback.format_exception(error))[-8000:]
+        async with self.db.uow() as uow:
+            letter = await uow.dead_letters.by_update(self.bot.id, update.update_id)
+            if letter is None:
+                uow.dead_letters.add(
+                    DeadLetter(
+                        bot_id=self.bot.id,
+                        update_id=update.update_id,
+                        update=raw,
+                        error=why,
+                        created_at=now,
+                        failed_at=now,
+                        attempts=1,
+                    )
+                )
+            else:
+                letter.error, letter.failed_at, letter.replayed_at = why, now, None
+                letter.attempts += 1
+            # The update counts as handled: a redelivery must not run it (or apologise) again.
+            await uow.updates.claim(self.bot.id, update.update_id, now)
+            await uow.commit()
+
+    async def replay(self, letter_id: int) -> Outcome:
+        """Handle a dead letter's update again (after the bug was fixed).
+
+        Its claim is released first, so the update runs as if new; if it fails again it
+        stays a dead letter with one more attempt.
+        """
+        async with self.db.uow() as uow:
+            letter = await uow.dead_letters.get(letter_id)
+            if letter is None or letter.replayed_at is not None:
+                return Outcome.DROPPED
+            raw: dict[str, Any] = json.loads(letter.update)
+            await uow.updates.release(letter.bot_id, letter.update_id)
+            await uow.commit()
+        update = Update.model_validate(raw, context={"bot": self.bot})
+        outcome = await self.process(update)
+        if outcome is Outcome.HANDLED:
+            async with self.db.uow() as uow:
+                done = await uow.dead_letters.get(letter_id)
+                if done is not None:
+                    done.replayed_at = self.clock.now()
+                await uow.commit()
+        return outcome
