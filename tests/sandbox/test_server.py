@@ -161,6 +161,19 @@ async def test_what_a_person_types_reaches_the_bot_and_the_answer_streams_back(
     await page.bot_says("Erin", "step 1 of 5")
 
 
+async def test_the_bot_turns_link_previews_off_without_the_parameter_bot_api_10_1_lacks(
+    page: Page,
+) -> None:
+    erin = page.person("Erin")
+    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
+    await page.bot_says("Erin", MENU)
+    sent = page.sandbox.world.emu.calls_to("sendMessage")
+    assert sent
+    for call in sent:
+        assert call.params["link_preview_options"] == {"is_disabled": True}
+        assert "disable_web_page_preview" not in call.params
+
+
 async def test_a_person_added_on_the_page_can_talk_to_the_bot(page: Page) -> None:
     added = await page.post("/api/people", {"name": "Gina"})
     assert added["role"] == "person"
