@@ -43,7 +43,7 @@ class Page:
     stream: aiohttp.ClientResponse
 
     async def post(self, path: str, body: JSON | None = None, status: int = 200) -> JSON:
-        async with self.http.post(self.url + path, json=body) as response:
+        async with self.http.post(self.url + path, json=body or {}) as response:
             data: JSON = await response.json()
             assert response.status == status, data
             return data
@@ -222,6 +222,108 @@ async def test_a_bot_api_call_the_emulator_rejects_shows_in_the_log(page: Page) 
         assert response.status == 400
     entry = await page.next_event("log", lambda d: d["source"] == "Bot API")
     assert "sendMessage" in entry["text"] and "chat not found" in entry["text"]
+
+
+async def _raw(page: Page, method: str, path: str, **kwargs: Any) -> tuple[int, str, Any]:
+    """Status, body and headers of a request the page would never make."""
+    async with page.http.request(method, page.url + path, **kwargs) as response:
+        return response.status, await response.text(), response.headers
+
+
+# What a form on any web site can post to 127.0.0.1 without the browser asking first.
+FORM = {"Origin": "https://evil.example", "Content-Type": "text/plain"}
+
+
+async def test_a_foreign_origin_cannot_reset_the_sandbox(page: Page) -> None:
+    erin = page.person("Erin")
+    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
+    await page.bot_says("Erin", MENU)
+    status, text, _ = await _raw(page, "POST", "/api/reset", data="{}", headers=FORM)
+    assert (status, text) == (403, "Forbidden: requests from other web sites are refused.")
+    json_too = {"Origin": "http://localhost.evil.example"}
+    status, _, _ = await _raw(page, "POST", "/api/reset", json={}, headers=json_too)
+    assert status == 403
+    async with page.http.get(page.url + "/api/state") as response:
+        state = await response.json()
+    assert any(p["messages"] for p in state["people"] if p["name"] == "Erin")
+    own = {"Origin": page.url}
+    status, _, _ = await _raw(page, "POST", "/api/reset", json={}, headers=own)
+    assert status == 200
+
+
+async def test_a_foreign_origin_cannot_move_the_clock(page: Page) -> None:
+    body = json.dumps({"step": "week"})
+    status, _, _ = await _raw(page, "POST", "/api/clock", data=body, headers=FORM)
+    assert status == 403
+    assert page.sandbox.clock_json()["offset_seconds"] == 0
+
+
+async def test_state_changes_must_be_sent_as_json(page: Page) -> None:
+    """Even without an Origin (a browser that hides it), a form's body changes nothing."""
+    week = json.dumps({"step": "week"})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        headers = {"Content-Type": content_type}
+        status, text, _ = await _raw(page, "POST", "/api/clock", data=week, headers=headers)
+        assert (status, text) == (415, "Unsupported Media Type: send application/json.")
+    status, _, _ = await _raw(page, "POST", "/api/reset")
+    assert status == 415
+    form = aiohttp.FormData({"step": "week"}, default_to_multipart=True)
+    status, _, _ = await _raw(page, "POST", "/api/clock", data=form)
+    assert status == 415
+    assert page.sandbox.clock_json()["offset_seconds"] == 0
+    erin = page.person("Erin")
+    status, text, _ = await _raw(page, "POST", f"/api/people/{erin}/file", json={})
+    assert (status, text) == (415, "Unsupported Media Type: send multipart/form-data.")
+
+
+async def test_a_site_whose_name_points_at_127_0_0_1_gets_nothing(page: Page) -> None:
+    """DNS rebinding: the browser then sends that site's name as the Host."""
+    port = page.url.rsplit(":", 1)[1]
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{int(port) + 1}"):
+        for path in ("/", "/api/state"):
+            status, text, _ = await _raw(page, "GET", path, headers={"Host": host})
+            assert status == 403, (host, path)
+            assert text == "Forbidden: the sandbox answers only at its own address on 127.0.0.1."
+        status, _, _ = await _raw(page, "POST", "/api/reset", json={}, headers={"Host": host})
+        assert status == 403
+    for own in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
+        status, _, _ = await _raw(page, "GET", "/api/state", headers={"Host": own})
+        assert status == 200, own
+
+
+async def test_a_sent_web_page_or_svg_is_only_ever_downloaded(page: Page) -> None:
+    """Shown on the sandbox's own origin, its script could drive the API."""
+    frank = page.person("Frank")
+    await page.post(f"/api/people/{frank}/text", {"text": "/start"})
+    await page.bot_says("Frank", MENU)
+    script = b"<script>fetch('/api/reset', {method: 'POST'})</script>"
+    files = [
+        ("page.html", "text/html", b"<!doctype html>" + script),
+        ("logo.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg">' + script),
+        ("sniff.txt", "text/plain", b"<html>" + script),
+        ("logo.gif", "image/gif", b"GIF89a"),
+    ]
+    served: dict[str, tuple[str, str, str]] = {}
+    for name, mime, content in files:
+        form = aiohttp.FormData()
+        form.add_field("file", content, filename=name, content_type=mime)
+        async with page.http.post(f"{page.url}/api/people/{frank}/file", data=form) as response:
+            assert response.status == 200
+            file_id = (await response.json())["document"]["file_id"]
+        status, body, headers = await _raw(page, "GET", f"/api/files/{file_id}")
+        assert status == 200 and body.encode() == content
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        served[name] = (
+            headers["Content-Type"].split(";")[0],
+            headers["Content-Disposition"],
+            headers["Content-Security-Policy"],
+        )
+    assert served == {
+        "page.html": ("application/octet-stream", 'attachment; filename="page.html"', "sandbox"),
+        "logo.svg": ("application/octet-stream", 'attachment; filename="logo.svg"', "sandbox"),
+        "sniff.txt": ("application/octet-stream", 'attachment; filename="sniff.txt"', "sandbox"),
+        "logo.gif": ("image/gif", 'attachment; filename="logo.gif"', "sandbox"),
+    }
 
 
 async def test_reset_starts_over_with_an_empty_database(page: Page) -> None:
