@@ -11,7 +11,7 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,13 @@ class Page:
 
     def person(self, name: str) -> int:
         return next(p.id for p in self.sandbox.people() if p.first_name == name)
+
+    async def start(self, name: str) -> int:
+        """Someone presses START and gets the menu; their id."""
+        person = self.person(name)
+        await self.post(f"/api/people/{person}/text", {"text": "/start"})
+        await self.bot_says(name, MENU)
+        return person
 
     async def next_event(
         self, kind: str, matches: Callable[[JSON], bool] = lambda data: True
@@ -164,9 +171,7 @@ async def test_what_a_person_types_reaches_the_bot_and_the_answer_streams_back(
 async def test_the_bot_turns_link_previews_off_without_the_parameter_bot_api_10_1_lacks(
     page: Page,
 ) -> None:
-    erin = page.person("Erin")
-    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
-    await page.bot_says("Erin", MENU)
+    await page.start("Erin")
     sent = page.sandbox.world.emu.calls_to("sendMessage")
     assert sent
     for call in sent:
@@ -186,9 +191,7 @@ async def test_a_person_added_on_the_page_can_talk_to_the_bot(page: Page) -> Non
 async def test_a_file_sent_on_the_page_reaches_the_bot_and_can_be_downloaded(
     page: Page,
 ) -> None:
-    frank = page.person("Frank")
-    await page.post(f"/api/people/{frank}/text", {"text": "/start"})
-    await page.bot_says("Frank", MENU)
+    frank = await page.start("Frank")
     form = aiohttp.FormData()
     form.add_field("file", b"%PDF-1.4 sandbox", filename="cv.pdf", content_type="application/pdf")
     async with page.http.post(f"{page.url}/api/people/{frank}/file", data=form) as response:
@@ -224,7 +227,9 @@ async def test_a_bot_api_call_the_emulator_rejects_shows_in_the_log(page: Page) 
     assert "sendMessage" in entry["text"] and "chat not found" in entry["text"]
 
 
-async def _raw(page: Page, method: str, path: str, **kwargs: Any) -> tuple[int, str, Any]:
+async def _raw(
+    page: Page, method: str, path: str, **kwargs: Any
+) -> tuple[int, str, Mapping[str, str]]:
     """Status, body and headers of a request the page would never make."""
     async with page.http.request(method, page.url + path, **kwargs) as response:
         return response.status, await response.text(), response.headers
@@ -235,9 +240,7 @@ FORM = {"Origin": "https://evil.example", "Content-Type": "text/plain"}
 
 
 async def test_a_foreign_origin_cannot_reset_the_sandbox(page: Page) -> None:
-    erin = page.person("Erin")
-    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
-    await page.bot_says("Erin", MENU)
+    await page.start("Erin")
     status, text, _ = await _raw(page, "POST", "/api/reset", data="{}", headers=FORM)
     assert (status, text) == (403, "Forbidden: requests from other web sites are refused.")
     json_too = {"Origin": "http://localhost.evil.example"}
@@ -293,9 +296,7 @@ async def test_a_site_whose_name_points_at_127_0_0_1_gets_nothing(page: Page) ->
 
 async def test_a_sent_web_page_or_svg_is_only_ever_downloaded(page: Page) -> None:
     """Shown on the sandbox's own origin, its script could drive the API."""
-    frank = page.person("Frank")
-    await page.post(f"/api/people/{frank}/text", {"text": "/start"})
-    await page.bot_says("Frank", MENU)
+    frank = await page.start("Frank")
     script = b"<script>fetch('/api/reset', {method: 'POST'})</script>"
     files = [
         ("page.html", "text/html", b"<!doctype html>" + script),
@@ -327,9 +328,7 @@ async def test_a_sent_web_page_or_svg_is_only_ever_downloaded(page: Page) -> Non
 
 
 async def test_reset_starts_over_with_an_empty_database(page: Page) -> None:
-    erin = page.person("Erin")
-    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
-    await page.bot_says("Erin", MENU)
+    await page.start("Erin")
     state = await page.post("/api/reset")
     assert all(p["messages"] == [] for p in state["people"])
     assert state["clock"]["offset_seconds"] == 0
@@ -386,9 +385,7 @@ def test_a_second_sandbox_on_a_busy_port_says_so_and_suggests_another(tmp_path: 
 
 
 async def test_reply_keyboards_edits_and_deletions_reach_the_page(page: Page) -> None:
-    erin = page.person("Erin")
-    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
-    await page.bot_says("Erin", MENU)
+    erin = await page.start("Erin")
     api = f"{page.sandbox.world.emu.base_url}/bot{TOKEN}"
 
     async def bot(method: str, **params: object) -> JSON:
