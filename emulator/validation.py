@@ -1,9 +1,11 @@
 """Turn raw request parameters into validated aiogram method models.
 
-The emulator trusts aiogram's generated method models (``aiogram.methods.*``) for the list of
-methods, their parameters and types, so it never drifts from the client the bot uses. Those
-models accept unknown fields (``extra='allow'``), so unknown parameters are detected here by
-comparing against ``model_fields`` and aliases.
+Which methods exist and which parameters each takes is Bot API 10.1's list
+(:mod:`emulator.bot_api_10_1`): aiogram's models keep parameters Telegram removed (a bot
+sending ``disable_web_page_preview`` would pass) and add some of later versions. The types
+come from aiogram's generated method models (``aiogram.methods.*``), so decoding never drifts
+from the client the bot uses. Those models accept unknown fields (``extra='allow'``), so
+unknown parameters are detected here, before the model sees them.
 
 Parameters arrive in three encodings and all are normalised to what the model expects:
 JSON bodies carry native values; form-urlencoded and multipart bodies carry strings, with
@@ -28,6 +30,7 @@ from aiogram.methods.base import TelegramMethod
 from aiogram.types import BufferedInputFile, InputFile
 from pydantic import BaseModel, ValidationError
 
+from emulator.bot_api_10_1 import PARAMETERS
 from emulator.errors import bad_request
 
 Method = TelegramMethod[Any]
@@ -59,13 +62,15 @@ class Upload:
 
 @cache
 def method_models() -> dict[str, type[Method]]:
-    """Every Bot API method aiogram knows, keyed by lower-cased name (Telegram ignores case)."""
+    """Every Bot API 10.1 method with aiogram's model, keyed by lower-cased name (Telegram
+    ignores case); aiogram's methods of later versions are unknown, as to Telegram 10.1."""
     models: dict[str, type[Method]] = {}
     for value in vars(aiogram.methods).values():
         if (
             inspect.isclass(value)
             and issubclass(value, TelegramMethod)
             and isinstance(getattr(value, "__api_method__", None), str)
+            and value.__api_method__.lower() in PARAMETERS
         ):
             models[value.__api_method__.lower()] = value
     return models
@@ -186,16 +191,18 @@ def _describe(error: ValidationError) -> str:
 def decode_call(model: type[Method], raw: Mapping[str, Any], *, strict: bool) -> Method:
     """Validate raw parameters against ``model``; raise ``Bad Request: ...`` on any problem.
 
-    ``strict`` rejects unknown parameters; the real Bot API silently ignores them, but a typo
-    in a parameter name is almost always a bug the test should see.
+    ``strict`` rejects parameters Bot API 10.1 does not have (unknown, or removed like
+    ``disable_web_page_preview``); the real Bot API silently ignores them, but a typo in a
+    parameter name, or one Telegram no longer reads, is almost always a bug the test should see.
     """
     attachments = _attachment_names(raw)
     uploads = {k: v for k, v in raw.items() if isinstance(v, Upload)}
+    known = PARAMETERS.get(model.__api_method__.lower(), frozenset())
     names = _field_names(model)
     shapes = _shapes(model)
     params: dict[str, Any] = {}
     for key, value in raw.items():
-        if key not in names:
+        if key not in known or key not in names:
             if isinstance(value, Upload) and key in attachments:
                 continue
             if strict:

@@ -3,12 +3,20 @@
 Everything is served from this process on 127.0.0.1 (no CDN, no build step). The page
 acts through the API as the person whose chat it is, exactly as ``SimulatedUser`` does in
 the end-to-end tests, and learns what happened from server-sent events (``/api/events``).
+
+Any web site the person visits can send requests to 127.0.0.1 too, so only the sandbox's
+own page is served: a request must name the sandbox's loopback address as its ``Host``
+(a site whose name was re-pointed to 127.0.0.1 names its own), come from the sandbox's
+origin when it says where it comes from, and change things only with a JSON body, which
+no other site can send without the browser asking the sandbox first (a file alone is
+posted as multipart/form-data, to the one route that takes it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -26,6 +34,10 @@ STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta
 MAX_UPLOAD = 20 * 1024 * 1024
 KEEPALIVE = 15.0
 STATIC = Path(str(resources.files("sandbox") / "static"))
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+UPLOAD = "upload"  # the route of sending a file, which the page posts as multipart/form-data
+#: File types served with their own type: pictures that never run anything (not SVG).
+PICTURES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
@@ -33,6 +45,45 @@ SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
 
 def _refuse(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def _own_hosts(request: web.Request) -> frozenset[str]:
+    """What ``Host`` may say: the loopback address this connection reached, or
+    ``localhost``, with the port; nothing when the sandbox was reached another way."""
+    transport = request.transport
+    local = transport.get_extra_info("sockname") if transport is not None else None
+    if not local:
+        return frozenset()
+    address, port = ipaddress.ip_address(local[0]), int(local[1])
+    if not address.is_loopback:
+        return frozenset()
+    names = (f"[{address}]" if address.version == 6 else str(address), "localhost")
+    hosts = {f"{name}:{port}" for name in names}
+    if port == 80:
+        hosts.update(names)
+    return frozenset(hosts)
+
+
+def _forbid(reason: str) -> web.Response:
+    return web.Response(status=403, text=f"Forbidden: {reason}")
+
+
+@web.middleware
+async def _own_page_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Serve the sandbox's page and nobody else (see the module's docstring)."""
+    host = request.headers.get("Host", "").lower()
+    if host not in _own_hosts(request):
+        return _forbid("the sandbox answers only at its own address on 127.0.0.1.")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin.lower() != f"http://{host}":
+        return _forbid("requests from other web sites are refused.")
+    if request.method not in SAFE_METHODS:
+        wanted = (
+            "multipart/form-data" if request.match_info.route.name == UPLOAD else "application/json"
+        )
+        if request.content_type != wanted:
+            return web.Response(status=415, text=f"Unsupported Media Type: send {wanted}.")
+    return await handler(request)
 
 
 @web.middleware
@@ -196,14 +247,24 @@ async def inline(request: web.Request) -> web.Response:
 
 
 async def download(request: web.Request) -> web.Response:
-    """A file someone sent or the bot sent, as the chat's download link."""
+    """A file someone sent or the bot sent, as the chat's download link.
+
+    Anyone may send anything, and this is the page's own origin: an HTML or SVG file shown
+    here could run a script that drives the API. So every file is a download, never sniffed,
+    and only a picture keeps its type.
+    """
     stored = request.app[SANDBOX].world.emu.state.files.get(request.match_info["file_id"])
     if stored is None:
         raise LookupError("No such file.")
+    mime = stored.mime_type if stored.mime_type in PICTURES else "application/octet-stream"
     return web.Response(
         body=stored.content,
-        content_type=stored.mime_type or "application/octet-stream",
-        headers={"Content-Disposition": f'inline; filename="{_safe_name(stored.file_name)}"'},
+        content_type=mime,
+        headers={
+            "Content-Disposition": f'attachment; filename="{_safe_name(stored.file_name)}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+        },
     )
 
 
@@ -235,7 +296,7 @@ async def reset(request: web.Request) -> web.Response:
 
 
 def make_app(sandbox: Sandbox) -> web.Application:
-    app = web.Application(middlewares=[_errors], client_max_size=MAX_UPLOAD)
+    app = web.Application(middlewares=[_own_page_only, _errors], client_max_size=MAX_UPLOAD)
     app[SANDBOX] = sandbox
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC, append_version=False)
@@ -244,7 +305,7 @@ def make_app(sandbox: Sandbox) -> web.Application:
     app.router.add_post("/api/people", add_person)
     app.router.add_post("/api/people/{person}/text", send_text)
     app.router.add_post("/api/people/{person}/click", click)
-    app.router.add_post("/api/people/{person}/file", send_file)
+    app.router.add_post("/api/people/{person}/file", send_file, name=UPLOAD)
     app.router.add_post("/api/people/{person}/pay", pay)
     app.router.add_post("/api/people/{person}/inline", inline)
     app.router.add_get("/api/files/{file_id}", download)

@@ -21,11 +21,13 @@ window.sandboxRev = () => app.rev;
 
 // -- talking to the server ---------------------------------------------------------------
 
-async function api(path, body, options = {}) {
+// Every call is JSON (a file goes as FormData): the server refuses other bodies, which any
+// web site could send it.
+async function api(path, body = {}, options = {}) {
   const init = { method: "POST", ...options };
   if (body instanceof FormData) {
     init.body = body;
-  } else if (body !== undefined) {
+  } else {
     init.headers = { "Content-Type": "application/json" };
     init.body = JSON.stringify(body);
   }

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramNotFound
-from aiogram.methods import SendMessage
+from aiogram.methods import DeleteEphemeralMessage, EditMessageText, SendMessage
 from aiogram.methods.base import TelegramMethod
 
 from emulator import BotAPIEmulator, ViolationKind
@@ -54,6 +54,41 @@ async def test_unknown_parameter_is_rejected(bot: Bot, emu: BotAPIEmulator) -> N
     violation = emu.violations[-1]
     assert violation.method == "sendMessage" and violation.params is not None
     assert violation.params["colour"] == "red"
+
+
+async def test_parameters_bot_api_10_1_removed_are_refused(bot: Bot, emu: BotAPIEmulator) -> None:
+    """aiogram's models still have them, Telegram no longer reads them."""
+    alice = emu.user("Alice", started=True)
+    with pytest.raises(TelegramBadRequest, match='unknown parameter "disable_web_page_preview"'):
+        await bot(SendMessage(chat_id=alice.id, text="hi", disable_web_page_preview=True))
+    sent = await bot(SendMessage(chat_id=alice.id, text="hi"))
+    with pytest.raises(TelegramBadRequest, match='"disable_web_page_preview" for method edit'):
+        await bot(
+            EditMessageText(
+                chat_id=alice.id,
+                message_id=sent.message_id,
+                text="ho",
+                disable_web_page_preview=True,
+            )
+        )
+    status, body = await raw_call(
+        emu,
+        f"/bot{emu.token}/sendMessage",
+        json={"chat_id": alice.id, "text": "re", "reply_to_message_id": sent.message_id},
+    )
+    assert status == 400
+    assert body["description"] == (
+        'Bad Request: unknown parameter "reply_to_message_id" for method sendMessage'
+    )
+    assert [m.text for m in alice.messages] == ["hi"]
+
+
+async def test_methods_of_later_bot_api_versions_are_unknown(bot: Bot, emu: BotAPIEmulator) -> None:
+    alice = emu.user("Alice", started=True)
+    with pytest.raises(TelegramNotFound, match="Not Found"):
+        await bot(
+            DeleteEphemeralMessage(chat_id=alice.id, receiver_user_id=1, ephemeral_message_id=1)
+        )
 
 
 async def test_non_strict_mode_ignores_unknown_parameters_like_telegram() -> None:

@@ -11,7 +11,7 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,13 +43,20 @@ class Page:
     stream: aiohttp.ClientResponse
 
     async def post(self, path: str, body: JSON | None = None, status: int = 200) -> JSON:
-        async with self.http.post(self.url + path, json=body) as response:
+        async with self.http.post(self.url + path, json=body or {}) as response:
             data: JSON = await response.json()
             assert response.status == status, data
             return data
 
     def person(self, name: str) -> int:
         return next(p.id for p in self.sandbox.people() if p.first_name == name)
+
+    async def start(self, name: str) -> int:
+        """Someone presses START and gets the menu; their id."""
+        person = self.person(name)
+        await self.post(f"/api/people/{person}/text", {"text": "/start"})
+        await self.bot_says(name, MENU)
+        return person
 
     async def next_event(
         self, kind: str, matches: Callable[[JSON], bool] = lambda data: True
@@ -161,6 +168,17 @@ async def test_what_a_person_types_reaches_the_bot_and_the_answer_streams_back(
     await page.bot_says("Erin", "step 1 of 5")
 
 
+async def test_the_bot_turns_link_previews_off_without_the_parameter_bot_api_10_1_lacks(
+    page: Page,
+) -> None:
+    await page.start("Erin")
+    sent = page.sandbox.world.emu.calls_to("sendMessage")
+    assert sent
+    for call in sent:
+        assert call.params["link_preview_options"] == {"is_disabled": True}
+        assert "disable_web_page_preview" not in call.params
+
+
 async def test_a_person_added_on_the_page_can_talk_to_the_bot(page: Page) -> None:
     added = await page.post("/api/people", {"name": "Gina"})
     assert added["role"] == "person"
@@ -173,9 +191,7 @@ async def test_a_person_added_on_the_page_can_talk_to_the_bot(page: Page) -> Non
 async def test_a_file_sent_on_the_page_reaches_the_bot_and_can_be_downloaded(
     page: Page,
 ) -> None:
-    frank = page.person("Frank")
-    await page.post(f"/api/people/{frank}/text", {"text": "/start"})
-    await page.bot_says("Frank", MENU)
+    frank = await page.start("Frank")
     form = aiohttp.FormData()
     form.add_field("file", b"%PDF-1.4 sandbox", filename="cv.pdf", content_type="application/pdf")
     async with page.http.post(f"{page.url}/api/people/{frank}/file", data=form) as response:
@@ -211,10 +227,108 @@ async def test_a_bot_api_call_the_emulator_rejects_shows_in_the_log(page: Page) 
     assert "sendMessage" in entry["text"] and "chat not found" in entry["text"]
 
 
-async def test_reset_starts_over_with_an_empty_database(page: Page) -> None:
+async def _raw(
+    page: Page, method: str, path: str, **kwargs: Any
+) -> tuple[int, str, Mapping[str, str]]:
+    """Status, body and headers of a request the page would never make."""
+    async with page.http.request(method, page.url + path, **kwargs) as response:
+        return response.status, await response.text(), response.headers
+
+
+# What a form on any web site can post to 127.0.0.1 without the browser asking first.
+FORM = {"Origin": "https://evil.example", "Content-Type": "text/plain"}
+
+
+async def test_a_foreign_origin_cannot_reset_the_sandbox(page: Page) -> None:
+    await page.start("Erin")
+    status, text, _ = await _raw(page, "POST", "/api/reset", data="{}", headers=FORM)
+    assert (status, text) == (403, "Forbidden: requests from other web sites are refused.")
+    json_too = {"Origin": "http://localhost.evil.example"}
+    status, _, _ = await _raw(page, "POST", "/api/reset", json={}, headers=json_too)
+    assert status == 403
+    async with page.http.get(page.url + "/api/state") as response:
+        state = await response.json()
+    assert any(p["messages"] for p in state["people"] if p["name"] == "Erin")
+    own = {"Origin": page.url}
+    status, _, _ = await _raw(page, "POST", "/api/reset", json={}, headers=own)
+    assert status == 200
+
+
+async def test_a_foreign_origin_cannot_move_the_clock(page: Page) -> None:
+    body = json.dumps({"step": "week"})
+    status, _, _ = await _raw(page, "POST", "/api/clock", data=body, headers=FORM)
+    assert status == 403
+    assert page.sandbox.clock_json()["offset_seconds"] == 0
+
+
+async def test_state_changes_must_be_sent_as_json(page: Page) -> None:
+    """Even without an Origin (a browser that hides it), a form's body changes nothing."""
+    week = json.dumps({"step": "week"})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        headers = {"Content-Type": content_type}
+        status, text, _ = await _raw(page, "POST", "/api/clock", data=week, headers=headers)
+        assert (status, text) == (415, "Unsupported Media Type: send application/json.")
+    status, _, _ = await _raw(page, "POST", "/api/reset")
+    assert status == 415
+    form = aiohttp.FormData({"step": "week"}, default_to_multipart=True)
+    status, _, _ = await _raw(page, "POST", "/api/clock", data=form)
+    assert status == 415
+    assert page.sandbox.clock_json()["offset_seconds"] == 0
     erin = page.person("Erin")
-    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
-    await page.bot_says("Erin", MENU)
+    status, text, _ = await _raw(page, "POST", f"/api/people/{erin}/file", json={})
+    assert (status, text) == (415, "Unsupported Media Type: send multipart/form-data.")
+
+
+async def test_a_site_whose_name_points_at_127_0_0_1_gets_nothing(page: Page) -> None:
+    """DNS rebinding: the browser then sends that site's name as the Host."""
+    port = page.url.rsplit(":", 1)[1]
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{int(port) + 1}"):
+        for path in ("/", "/api/state"):
+            status, text, _ = await _raw(page, "GET", path, headers={"Host": host})
+            assert status == 403, (host, path)
+            assert text == "Forbidden: the sandbox answers only at its own address on 127.0.0.1."
+        status, _, _ = await _raw(page, "POST", "/api/reset", json={}, headers={"Host": host})
+        assert status == 403
+    for own in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
+        status, _, _ = await _raw(page, "GET", "/api/state", headers={"Host": own})
+        assert status == 200, own
+
+
+async def test_a_sent_web_page_or_svg_is_only_ever_downloaded(page: Page) -> None:
+    """Shown on the sandbox's own origin, its script could drive the API."""
+    frank = await page.start("Frank")
+    script = b"<script>fetch('/api/reset', {method: 'POST'})</script>"
+    files = [
+        ("page.html", "text/html", b"<!doctype html>" + script),
+        ("logo.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg">' + script),
+        ("sniff.txt", "text/plain", b"<html>" + script),
+        ("logo.gif", "image/gif", b"GIF89a"),
+    ]
+    served: dict[str, tuple[str, str, str]] = {}
+    for name, mime, content in files:
+        form = aiohttp.FormData()
+        form.add_field("file", content, filename=name, content_type=mime)
+        async with page.http.post(f"{page.url}/api/people/{frank}/file", data=form) as response:
+            assert response.status == 200
+            file_id = (await response.json())["document"]["file_id"]
+        status, body, headers = await _raw(page, "GET", f"/api/files/{file_id}")
+        assert status == 200 and body.encode() == content
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        served[name] = (
+            headers["Content-Type"].split(";")[0],
+            headers["Content-Disposition"],
+            headers["Content-Security-Policy"],
+        )
+    assert served == {
+        "page.html": ("application/octet-stream", 'attachment; filename="page.html"', "sandbox"),
+        "logo.svg": ("application/octet-stream", 'attachment; filename="logo.svg"', "sandbox"),
+        "sniff.txt": ("application/octet-stream", 'attachment; filename="sniff.txt"', "sandbox"),
+        "logo.gif": ("image/gif", 'attachment; filename="logo.gif"', "sandbox"),
+    }
+
+
+async def test_reset_starts_over_with_an_empty_database(page: Page) -> None:
+    await page.start("Erin")
     state = await page.post("/api/reset")
     assert all(p["messages"] == [] for p in state["people"])
     assert state["clock"]["offset_seconds"] == 0
@@ -271,9 +385,7 @@ def test_a_second_sandbox_on_a_busy_port_says_so_and_suggests_another(tmp_path: 
 
 
 async def test_reply_keyboards_edits_and_deletions_reach_the_page(page: Page) -> None:
-    erin = page.person("Erin")
-    await page.post(f"/api/people/{erin}/text", {"text": "/start"})
-    await page.bot_says("Erin", MENU)
+    erin = await page.start("Erin")
     api = f"{page.sandbox.world.emu.base_url}/bot{TOKEN}"
 
     async def bot(method: str, **params: object) -> JSON:
