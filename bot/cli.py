@@ -75,21 +75,22 @@ async def _status(settings: Settings) -> str:
 
 async def _dead_letters(settings: Settings) -> str:
     db = Database(settings.database_url, pool=False)
+    lines: list[str] = []
     try:
         async with db.uow() as uow:
-            letters = await uow.dead_letters.waiting(limit=1000)
+            for letter in await uow.dead_letters.waiting(limit=1000):
+                last = letter.error.strip().splitlines()[-1] if letter.error.strip() else "?"
+                lines.append(
+                    f"  #{letter.id}  update {letter.update_id}"
+                    f"  {letter.failed_at:%Y-%m-%d %H:%M} UTC"
+                    f"  tried {letter.attempts}x  {last[:120]}"
+                )
     finally:
         await db.dispose()
-    if not letters:
+    if not lines:
         return "No dead letters: every update was handled."
-    lines = [f"{len(letters)} updates failed with a bug and wait for `bidgram replay`:"]
-    for letter in letters:
-        last = letter.error.strip().splitlines()[-1] if letter.error.strip() else "?"
-        lines.append(
-            f"  #{letter.id}  update {letter.update_id}  {letter.failed_at:%Y-%m-%d %H:%M} UTC"
-            f"  tried {letter.attempts}x  {last[:120]}"
-        )
-    return "\n".join(lines)
+    head = f"{len(lines)} updates failed with a bug and wait for `bidgram replay`:"
+    return "\n".join([head, *lines])
 
 
 def _outbox_line(counts: dict[str, int]) -> str:
@@ -115,6 +116,7 @@ async def _sweep(settings: Settings) -> str:
         f"auto-released {report.milestones_auto_released} milestones, "
         f"settled {report.disputes_defaulted} and escalated {report.disputes_escalated} disputes, "
         f"sent {report.due_reminders + report.auto_release_reminders} reminders, "
+        f"credited {report.payments_credited} payments, "
         f"published the reviews of {report.reviews_published} contracts"
     )
 

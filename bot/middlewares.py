@@ -16,26 +16,31 @@ Order of business for each update:
 
 Any other exception leaves this middleware with everything rolled back and nothing
 said; ``bot.updates`` decides whether the update is retried (an outage) or
-dead-lettered (a bug).
+dead-lettered (a bug). A commit that failed with an outage may still have happened:
+its replies wait in ``InDoubt`` for the redelivery that finds the update claimed.
 """
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.fsm.context import FSMContext
+from aiogram.methods import TelegramMethod
 from aiogram.types import Message, TelegramObject, Update
 from aiogram.types import User as TgUser
 
 from bot.errors import explain
+from bot.failures import is_transient
 from bot.fsm import StagedStorage
 from bot.invoices import payment_id_of
 from bot.locks import Locks, PersonLocks
 from bot.notifier import Notifier
-from bot.replies import collecting
+from bot.replies import Replies, collecting
 from bot.texts import common
 from core.clock import Clock
 from core.errors import DomainError
@@ -53,6 +58,43 @@ class CallbackReply:
     text: str | None = None
     alert: bool = False
     sent: bool = False
+
+
+@dataclass
+class Unconfirmed:
+    """What an update whose commit went unconfirmed would have said and written."""
+
+    calls: list[TelegramMethod[Any]]
+    staged: StagedStorage | None
+    at: float
+
+
+class InDoubt:
+    """Updates whose commit failed with an outage: it may have happened. The update is
+    delivered again; if its claim shows it did commit, the second delivery sends these
+    replies and writes this conversation state instead of nothing. An earlier try that
+    did not commit is simply forgotten when a later one commits. Kept in this process
+    only (a redelivery to another process changes nothing and says nothing), for a
+    while, and only so many."""
+
+    def __init__(self, limit: int = 1000, keep_for: float = 600.0) -> None:
+        self.limit = limit
+        self.keep_for = keep_for
+        self._kept: OrderedDict[int, Unconfirmed] = OrderedDict()
+
+    def keep(
+        self, update_id: int, calls: list[TelegramMethod[Any]], staged: StagedStorage | None
+    ) -> None:
+        self._kept[update_id] = Unconfirmed(calls, staged, time.monotonic())
+        self._kept.move_to_end(update_id)
+        while len(self._kept) > self.limit:
+            self._kept.popitem(last=False)
+
+    def take(self, update_id: int) -> Unconfirmed | None:
+        kept = self._kept.pop(update_id, None)
+        if kept is None or time.monotonic() - kept.at > self.keep_for:
+            return None
+        return kept
 
 
 class MarketplaceMiddleware(BaseMiddleware):
@@ -75,6 +117,7 @@ class MarketplaceMiddleware(BaseMiddleware):
         self.gateways = gateways
         self.notifier = notifier
         self.locks: Locks = locks or PersonLocks()
+        self.in_doubt = InDoubt()
 
     async def __call__(
         self,
@@ -111,9 +154,9 @@ class MarketplaceMiddleware(BaseMiddleware):
             data["state"] = FSMContext(staged, state.key)
         with collecting() as replies:
             try:
-                result, events = await self._work(handler, event, data)
+                result, events, staged = await self._work(handler, event, data, replies, staged)
             except BaseException:
-                replies.discard()  # rolled back: nothing it would have said is said
+                replies.discard()  # rolled back (or in doubt): nothing is said now
                 raise
             if staged is not None:
                 await staged.apply()
@@ -143,15 +186,25 @@ class MarketplaceMiddleware(BaseMiddleware):
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
         event: Update,
         data: dict[str, Any],
-    ) -> tuple[Any, list[Event]]:
-        """The update's transaction; what the handler returned and the events committed.
-        Replies (the handler's, an explanation, the button-press answer) are held."""
+        replies: Replies,
+        staged: StagedStorage | None,
+    ) -> tuple[Any, list[Event], StagedStorage | None]:
+        """The update's transaction: what the handler returned, the events committed and
+        the conversation state to write. Replies (the handler's, an explanation, the
+        button-press answer) are held, and all of them before the commit, so that a
+        commit whose outcome is unknown can leave them with ``in_doubt``."""
         bot: Bot = data["bot"]
         reply = CallbackReply()
         data["callback_reply"] = reply
         async with self.db.uow() as uow:
             if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
-                return None, []  # handled already: nothing to change, answer or send
+                # Handled already. If it was this process whose commit went unconfirmed,
+                # say now what it would have said; otherwise nothing to change or send.
+                kept = self.in_doubt.take(event.update_id)
+                if kept is None:
+                    return None, [], None
+                replies.calls[:] = kept.calls
+                return None, [], kept.staged
             market = Marketplace(uow, self.settings, self.clock, self.gateways)
             data["market"] = market
             tg_user: TgUser | None = data.get("event_from_user")
@@ -171,21 +224,36 @@ class MarketplaceMiddleware(BaseMiddleware):
                 paying = event.message is not None and event.message.successful_payment
                 # Money Telegram already took is always recorded, even from a banned user.
                 if user.is_banned and not actor.is_admin and not paying:
-                    events = await market.commit()
                     await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
-                    return None, events
+                    events = await self._commit(market, event, replies, staged)
+                    return None, events, staged
             try:
                 async with uow.savepoint():
                     result = await handler(event, data)
             except DomainError as error:
                 market.take_events()  # the refused work's events went with its savepoint
-                await uow.commit()  # the claim (and the person's registration) stay
                 await explain(bot, event, error)
-                return None, []
-            events = await market.commit()
-        if event.callback_query is not None and not reply.sent:
-            reply.sent = True
-            await bot.answer_callback_query(
-                event.callback_query.id, text=reply.text, show_alert=reply.alert
-            )
-        return result, events
+                await self._commit(market, event, replies, staged)  # the claim stays
+                return None, [], staged
+            if event.callback_query is not None and not reply.sent:
+                reply.sent = True
+                await bot.answer_callback_query(
+                    event.callback_query.id, text=reply.text, show_alert=reply.alert
+                )
+            events = await self._commit(market, event, replies, staged)
+        self.in_doubt.take(event.update_id)  # an earlier, unconfirmed try did not commit
+        return result, events, staged
+
+    async def _commit(
+        self,
+        market: Marketplace,
+        event: Update,
+        replies: Replies,
+        staged: StagedStorage | None,
+    ) -> list[Event]:
+        try:
+            return await market.commit()
+        except BaseException as error:
+            if is_transient(error):  # it may have committed: keep what it would have said
+                self.in_doubt.keep(event.update_id, list(replies.calls), staged)
+            raise

@@ -3,7 +3,9 @@
 A test asks for the next N calls of a method (optionally to one chat) to fail with a
 5xx, a 429 with ``retry_after``, a 403, or a dropped connection. The emulator answers
 those calls with the failure instead of executing them, and records them as calls (not
-as violations: the bot did nothing wrong by making them).
+as violations: the bot did nothing wrong by making them). ``LOST_REPLY`` is the cruel
+one: the call is executed (a refund is made, a message is sent) and only its answer is
+lost, as when a reply times out after Telegram did the work.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class FaultKind(StrEnum):
     RETRY_AFTER = "retry_after"  # 429 with retry_after
     FORBIDDEN = "forbidden"  # 403 bot was blocked by the user
     DISCONNECT = "disconnect"  # the connection drops without an answer
+    LOST_REPLY = "lost_reply"  # the call takes effect, then the connection drops unanswered
 
 
 @dataclass

@@ -86,6 +86,7 @@ class BotAPIEmulator:
         port: int = 0,
         webhook_timeout: float = 60.0,
         webhook_retry_delay: float = 0.2,
+        webhook_max_retry_delay: float = 5.0,
     ) -> None:
         self.config = EmulatorConfig(
             token=token,
@@ -99,6 +100,7 @@ class BotAPIEmulator:
             rate_limits=rate_limits or RateLimits.telegram(),
             webhook_timeout=webhook_timeout,
             webhook_retry_delay=webhook_retry_delay,
+            webhook_max_retry_delay=webhook_max_retry_delay,
         )
         self.state = EmulatorState(self.config)
         self._host = host
@@ -362,6 +364,7 @@ class BotAPIEmulator:
     async def _api_call(self, request: web.Request, token: str, method: str) -> web.Response:
         name = canonical_name(method) or method
         raw: dict[str, Any] = {}
+        fault: Fault | None = None
         try:
             if token != self.config.token:
                 raise unauthorized()
@@ -369,13 +372,17 @@ class BotAPIEmulator:
                 raise not_found()
             raw = await self._read_params(request)
             fault = self.state.faults.take(name, raw)
-            if fault is not None:
+            if fault is not None and fault.kind is not FaultKind.LOST_REPLY:
                 return self._inject(request, name, raw, fault)
             result = await execute(self.state, method, raw)
         except TelegramError as error:
             self._record_failure(request, name, raw, error)
             return self._error_response(error)
         self.state.log.add_call(ApiCall(name, _loggable(raw), True, result))
+        if fault is not None:  # done, and the answer never reaches the bot
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
         return web.json_response({"ok": True, "result": result})
 
     def _inject(

@@ -48,7 +48,8 @@ class EmulatorConfig:
     webhook_timeout: float = 60.0
     """Seconds a webhook delivery may take before it counts as failed and is retried."""
     webhook_retry_delay: float = 0.2
-    """Delay before the first retry of a failed delivery (doubling, at most 5 s)."""
+    """Delay before the first retry of a failed delivery (doubling, at most the next)."""
+    webhook_max_retry_delay: float = 5.0
 
     @property
     def bot_id(self) -> int:
@@ -70,6 +71,7 @@ class EmulatorState:
             self.log,
             timeout=config.webhook_timeout,
             retry_delay=config.webhook_retry_delay,
+            max_retry_delay=config.webhook_max_retry_delay,
         )
         self.queries = QueryTracker(self.log)
         self.payments = PaymentLedger()

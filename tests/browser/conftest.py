@@ -144,7 +144,8 @@ def _opened(browser: Any, url: str, request: pytest.FixtureRequest) -> Iterator[
     page = context.new_page()
     page.set_default_timeout(15_000)
     expect.set_options(timeout=15_000)
-    page.request.post(url + "/api/reset")
+    reset = page.request.post(url + "/api/reset", data={})  # JSON, as the page sends it
+    assert reset.ok, f"reset failed: {reset.status} {reset.text()}"
     page.goto(url)
     page.wait_for_selector("body[data-ready=true]")
     try:
