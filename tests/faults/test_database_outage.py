@@ -180,3 +180,24 @@ async def test_an_outage_before_an_update_loses_nothing(world: World) -> None:
     acknowledged_nothing_while_down(world)
     if world.mode == "polling":
         assert len(world.emu.delivered()) == len(world.emu.updates)  # confirmed only now
+
+
+@pytest.mark.parametrize("cut", [Cut.BEFORE, Cut.AFTER], ids=["before-commit", "in-doubt"])
+async def test_a_wizard_step_cut_at_its_commit_is_taken_once(world: World, cut: Cut) -> None:
+    """Conversation state moves with the update's commit: a step whose commit failed is
+    not half-taken (the title is not read again as the description, nor asked twice)."""
+    assert world.proxy is not None
+    erin = world.person("Erin")
+    await erin.send_text("/post")
+    await erin.wait_for_message("step 1 of 5")
+    trap = world.proxy.arm(Trap(b"COMMIT", cut, within=UPDATE))
+    back = asyncio.create_task(come_back_after(world.proxy, trap))
+    await erin.send_text("A logo for my bakery")
+    await back
+    await erin.wait_for_message("Step 2 of 5", timeout=30)
+    await asyncio.sleep(0.3)
+    assert sum("Step 2 of 5" in m.text for m in erin.messages) == 1
+    assert not any("at least 30 characters" in m.text for m in erin.messages)
+    await erin.send_text("A round logo with a loaf of bread, for signs and paper bags.")
+    await erin.wait_for_message("Step 3 of 5")
+    acknowledged_nothing_while_down(world)
