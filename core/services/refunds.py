@@ -123,49 +123,38 @@ class RefundService(Service):
         if payment.refund_status is not RefundStatus.PENDING:
             return payment
         now = self.now()
-        book = ledger.Ledger(self.uow)
-        hold, amount = ledger.refund_hold(payment.payer_id), payment.amount
-        if outcome is RefundOutcome.DONE:
-            await book.post(
-                f"refund:{payment.id}:source",
-                "refund_to_source",
-                [(hold, -amount), (ledger.external(payment.gateway), amount)],
-                milestone_id=payment.milestone_id,
-                now=now,
-            )
-            payment.refund_status = RefundStatus.DONE
-            payment.refunded_amount = amount
-            payment.refund_next_at = None
-            payment.refund_error = None
-            self.emit(
-                "payment.refunded",
-                [payment.payer_id],
-                payment_id=payment.id,
-                milestone_id=payment.milestone_id,
-                amount=amount,
-            )
-        elif outcome is RefundOutcome.REFUSED:
-            await book.post(
-                f"refund:{payment.id}:kept",
-                "refund_kept",
-                [(hold, -amount), (ledger.available(payment.payer_id), amount)],
-                milestone_id=payment.milestone_id,
-                now=now,
-            )
-            payment.refund_status = RefundStatus.REFUSED
-            payment.refund_next_at = None
-            payment.refund_error = (reason or "refused")[:2000]
-            self.emit(
-                "payment.refund_refused",
-                [payment.payer_id],
-                payment_id=payment.id,
-                milestone_id=payment.milestone_id,
-                amount=amount,
-            )
-        else:
+        if outcome is RefundOutcome.RETRY:
             payment.refund_attempts += 1
             payment.refund_next_at = now + retry_delay(payment.refund_attempts)
             payment.refund_error = (reason or "no answer")[:2000]
+            await self.uow.flush()
+            return payment
+        done = outcome is RefundOutcome.DONE
+        # Done: the hold leaves to the gateway. Refused: it goes back to the balance.
+        step, kind, to = (
+            ("source", "refund_to_source", ledger.external(payment.gateway))
+            if done
+            else ("kept", "refund_kept", ledger.available(payment.payer_id))
+        )
+        await ledger.Ledger(self.uow).post(
+            f"refund:{payment.id}:{step}",
+            kind,
+            [(ledger.refund_hold(payment.payer_id), -payment.amount), (to, payment.amount)],
+            milestone_id=payment.milestone_id,
+            now=now,
+        )
+        payment.refund_status = RefundStatus.DONE if done else RefundStatus.REFUSED
+        payment.refund_next_at = None
+        payment.refund_error = None if done else (reason or "refused")[:2000]
+        if done:
+            payment.refunded_amount = payment.amount
+        self.emit(
+            "payment.refunded" if done else "payment.refund_refused",
+            [payment.payer_id],
+            payment_id=payment.id,
+            milestone_id=payment.milestone_id,
+            amount=payment.amount,
+        )
         await self.uow.flush()
         return payment
 

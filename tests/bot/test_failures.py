@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from aiogram.exceptions import TelegramBadRequest, TelegramServerError
 from aiogram.methods import SendMessage
@@ -40,7 +38,6 @@ METHOD = SendMessage(chat_id=1, text="hi")
         ConnectionRefusedError(111, "Connection refused"),
         OSError("Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.1', 5432)"),
         TimeoutError(),
-        asyncio.TimeoutError(),
         _wrapped(Exception("server closed the connection"), OperationalError),
         _wrapped(_PgError("40001")),  # serialization failure: PostgreSQL says retry
         _wrapped(_PgError("40P01")),  # deadlock detected

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +11,6 @@ import pytest
 from core import ledger
 from core.actors import Actor
 from core.errors import DomainError
-from core.gateways import SANDBOX, STARS, Gateways
 from core.marketplace import Marketplace
 from core.services.milestones import MILESTONE_ACTIONS
 from storage.models import Contract
@@ -20,15 +18,6 @@ from tests.harness import Harness
 
 STARS_ACCOUNT = ledger.external("stars")
 REASON = "The work does not match what we agreed."
-
-
-@asynccontextmanager
-async def stars_tx(h: Harness) -> AsyncIterator[Marketplace]:
-    async with h.db.uow() as uow:
-        market = Marketplace(uow, h.settings, h.clock, Gateways([SANDBOX, STARS]))
-        yield market
-        await uow.commit()
-        h.events.extend(market.take_events())
 
 
 # --- check and actions agree with the operations ---------------------------------------

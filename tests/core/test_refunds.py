@@ -6,31 +6,19 @@ money sits in the payer's refund hold, where neither a payout nor new work can t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from core import ledger
 from core.actors import Actor
-from core.gateways import SANDBOX, STARS, Gateways
-from core.marketplace import Marketplace
 from core.services.refunds import REFUND_LEASE, RefundOutcome, retry_delay
 from storage.enums import MilestoneStatus, RefundStatus
 from storage.models import Contract, LedgerTransaction, Milestone, Payment
+from tests.core.test_payments import stars_tx
 from tests.harness import Harness
 
 STARS_ACCOUNT = ledger.external("stars")
-
-
-@asynccontextmanager
-async def stars_tx(h: Harness) -> AsyncIterator[Marketplace]:
-    async with h.db.uow() as uow:
-        market = Marketplace(uow, h.settings, h.clock, Gateways([SANDBOX, STARS]))
-        yield market
-        await uow.commit()
-        h.events.extend(market.take_events())
 
 
 async def stars_funded(h: Harness) -> tuple[Actor, Actor, Contract, Milestone, Payment]:

@@ -100,6 +100,26 @@ class Cluster:
             return int((await uow.session.execute(stmt)).scalar_one())
 
 
+def process_env(emu: BotAPIEmulator, **settings: str) -> dict[str, str]:
+    """The environment of a `bidgram webhook` process talking to ``emu``: this one's,
+    without any bidgram setting of its own, plus ``settings``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_", "TELEGRAM_"))
+    }
+    env.update(
+        PYTHONPATH=str(ROOT),
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=emu.base_url,
+        WEBHOOK_HOST="127.0.0.1",
+        WEBHOOK_PATH="/telegram",
+        ADMIN_IDS=str(ADMIN_ID),
+    )
+    env.update(settings)
+    return env
+
+
 async def _start(worker: Worker, env: dict[str, str]) -> None:
     with worker.log.open("wb") as log:
         worker.proc = await asyncio.create_subprocess_exec(
@@ -138,23 +158,13 @@ async def cluster(
     async with running_emulator(TOKEN, webhook_retry_delay=0.1) as emu:
         workers = [Worker(name, free_port(), tmp_path / f"{name}.log") for name in ("one", "two")]
         emu.route_webhook(*(worker.base_url for worker in workers))
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_", "TELEGRAM_"))
-        }
-        env.update(
-            PYTHONPATH=str(ROOT),
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=emu.base_url,
+        env = process_env(
+            emu,
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
             REDIS_KEY_PREFIX=redis_prefix,
             WEBHOOK_URL=PUBLIC_URL,
             WEBHOOK_SECRET=secret,
-            WEBHOOK_HOST="127.0.0.1",
-            WEBHOOK_PATH="/telegram",
-            ADMIN_IDS=str(ADMIN_ID),
         )
         cluster = Cluster(emu, db, secret, workers)
         try:

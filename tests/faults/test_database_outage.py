@@ -18,10 +18,9 @@ from core.clock import FrozenClock
 from storage.db import Database
 from storage.enums import MilestoneStatus
 from storage.models import PaymentReceipt
-from tests.e2e.test_milestones import delivered_alert
 from tests.e2e.test_payments import invoice_for, stars_deal
-from tests.e2e.work_support import balance, check_books, hired, milestone
-from tests.faults.conftest import MODES, STARS, World, eventually, running_world
+from tests.e2e.work_support import balance, check_books, milestone
+from tests.faults.conftest import MODES, STARS, World, eventually, release_prompt, running_world
 from tests.faults.pgproxy import Cut, PgProxy, Trap
 
 pytestmark = pytest.mark.postgres
@@ -137,12 +136,8 @@ async def test_a_release_cut_anywhere_is_applied_once(
     world: World, pattern: bytes, cut: Cut
 ) -> None:
     assert world.proxy is not None
-    deal = await hired(world)
-    ms_id = await delivered_alert(world, deal)
+    deal, ms_id, prompt = await release_prompt(world)
     erin, frank = deal.employer, deal.freelancer
-    alert = await erin.wait_for_message("Frank delivered")
-    await erin.click(alert, "✅ Release 100.00 USD")
-    prompt = await erin.wait_for_message("Release 100.00 USD")
     within = () if pattern.startswith(b"INSERT INTO processed") else UPDATE
     trap = world.proxy.arm(Trap(pattern, cut, within=within))
     back = asyncio.create_task(come_back_after(world.proxy, trap))

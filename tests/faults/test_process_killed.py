@@ -5,7 +5,6 @@ the process that takes over applies it exactly once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -21,9 +20,9 @@ from core.clock import FrozenClock
 from emulator import BotAPIEmulator, running_emulator
 from storage.db import Database
 from storage.enums import MilestoneStatus
-from tests.e2e.conftest import ADMIN_ID, TOKEN, e2e_settings
+from tests.e2e.conftest import TOKEN, e2e_settings
 from tests.e2e.test_milestones import delivered_alert
-from tests.e2e.test_scale_out import ROOT, Worker, _start, free_port
+from tests.e2e.test_scale_out import Worker, _start, free_port, process_env
 from tests.e2e.work_support import balance, check_books, hired, milestone
 from tests.faults.conftest import SECRET, URL, World, eventually
 from tests.faults.pgproxy import Cut, PgProxy, Trap
@@ -68,22 +67,7 @@ async def host(
     async with running_emulator(TOKEN, webhook_retry_delay=0.2, webhook_max_retry_delay=1.0) as emu:
         port = free_port()
         emu.route_webhook(f"http://127.0.0.1:{port}")
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_", "TELEGRAM_"))
-        }
-        env.update(
-            PYTHONPATH=str(ROOT),
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=emu.base_url,
-            DATABASE_URL=proxy.url,
-            WEBHOOK_URL=URL,
-            WEBHOOK_SECRET=SECRET,
-            WEBHOOK_HOST="127.0.0.1",
-            WEBHOOK_PATH="/telegram",
-            ADMIN_IDS=str(ADMIN_ID),
-        )
+        env = process_env(emu, DATABASE_URL=proxy.url, WEBHOOK_URL=URL, WEBHOOK_SECRET=SECRET)
         yield Host(emu, env, port, tmp_path)
 
 

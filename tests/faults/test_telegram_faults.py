@@ -16,10 +16,9 @@ from core.services.refunds import retry_delay
 from emulator import FaultKind
 from storage.db import Database
 from storage.enums import MilestoneStatus, RefundStatus
-from tests.e2e.test_milestones import delivered_alert
 from tests.e2e.test_payments import invoice_for, stars_deal
-from tests.e2e.work_support import balance, check_books, hired, market, milestone
-from tests.faults.conftest import MODES, STARS, World, eventually, running_world
+from tests.e2e.work_support import balance, check_books, market, milestone
+from tests.faults.conftest import MODES, STARS, World, eventually, release_prompt, running_world
 
 
 @pytest.fixture(params=MODES)
@@ -51,12 +50,8 @@ async def test_a_429_on_the_balance_reply_is_waited_out(
 async def test_a_502_on_the_release_reply_keeps_the_release(world: World) -> None:
     """The confirmation's reply fails every time it is tried: the release stands (it was
     committed first) and the reply still arrives, through the outbox."""
-    deal = await hired(world)
-    ms_id = await delivered_alert(world, deal)
+    deal, ms_id, prompt = await release_prompt(world)
     erin, frank = deal.employer, deal.freelancer
-    alert = await erin.wait_for_message("Frank delivered")
-    await erin.click(alert, "✅ Release 100.00 USD")
-    prompt = await erin.wait_for_message("Release 100.00 USD")
     world.emu.inject_fault(
         FaultKind.BAD_GATEWAY, method="editMessageText", chat_id=erin.id, times=ATTEMPTS
     )
