@@ -23,7 +23,6 @@ from core.errors import (
     NotFound,
     ValidationFailed,
 )
-from core.money import fee_for
 from core.services.escrow import Escrow, Settlement, version
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
 from storage.models import Contract, Milestone, MilestoneEvent, Payment
@@ -644,7 +643,7 @@ class MilestoneService(Service):
                 "milestone.release_exceeds",
                 f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
             )
-        fee = fee_for(amount, self.settings.platform_fee_bps)
+        fee = self.escrow.fee_of(m, amount)
         return ReleasePreview(m, amount, fee, amount - fee)
 
     async def check_contract(self, actor: Actor, contract_id: int, action: str) -> Contract:
