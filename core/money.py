@@ -1,4 +1,4 @@
-"""Money as integer minor units: parsing what people type, formatting it back, the fee."""
+"""Money as integer minor units: what people type, how it reads, whole amounts, the fee."""
 
 from __future__ import annotations
 
@@ -50,6 +50,28 @@ class Currency:
             return f"{sign}{minor:,} {self.code}"
         whole, frac = divmod(minor, 10**self.exponent)
         return f"{sign}{whole:,}.{frac:0{self.exponent}d} {self.code}"
+
+
+#: The largest amount the books hold (a signed 64-bit column).
+MAX_AMOUNT = 2**63 - 1
+
+
+def whole_amount(value: object) -> int:
+    """``value`` as an amount core may store: an ``int`` of minor units the books can hold.
+
+    Every core entry point that takes an amount calls this before writing anything, so a
+    float, a bool or a Decimal is refused here instead of being stored and breaking the
+    ledger later. The floor (above zero, the minimum budget, the minimum payout...) is
+    each caller's own rule, checked right after with its own message.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailed(
+            "money.not_whole",
+            f"An amount must be a whole number of minor units (cents), not {value!r}.",
+        )
+    if not -MAX_AMOUNT <= value <= MAX_AMOUNT:
+        raise ValidationFailed("money.out_of_range", "This amount is out of range.")
+    return value
 
 
 def fee_for(amount: int, fee_bps: int) -> int:

@@ -93,8 +93,8 @@ async def test_only_the_employer_creates_milestones(h: Harness) -> None:
         (0, "milestone.amount_positive"),
         (-1, "milestone.amount_positive"),
         (100_000_001, "milestone.amount_too_large"),
-        (100.5, "milestone.amount_integer"),
-        (True, "milestone.amount_integer"),
+        (100.5, "money.not_whole"),
+        (True, "money.not_whole"),
     ],
 )
 async def test_milestone_amount_must_be_a_positive_whole_amount_within_limits(
@@ -602,7 +602,7 @@ async def test_the_employer_may_release_before_a_delivery(h: Harness) -> None:
         (10_001, "milestone.release_exceeds"),
         (0, "milestone.amount_positive"),
         (-5, "milestone.amount_positive"),
-        (10.0, "milestone.amount_integer"),
+        (10.0, "money.not_whole"),
     ],
 )
 async def test_release_amount_must_fit_the_escrow(h: Harness, amount: Any, code: str) -> None:

@@ -1,8 +1,9 @@
-"""Money: parsing what people type, formatting it back, and the platform fee."""
+"""Money: parsing what people type, formatting it back, whole amounts, the platform fee."""
 
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import ValidationFailed
-from core.money import Currency, fee_for, release_fee
+from core.money import MAX_AMOUNT, Currency, fee_for, release_fee, whole_amount
 
 USD = Currency("USD", 2)
 XTR = Currency("XTR", 0)
@@ -156,6 +157,28 @@ def test_a_milestone_charged_per_release_before_catches_up_a_cent_at_a_time() ->
     assert release_fee(9, 1000, released=171, fee_taken=0) == 1  # not the 18 cents due
     # A lower rate since: no refund out of a later release.
     assert release_fee(1_000, 500, released=10_000, fee_taken=1_000) == 50
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (2_500.5, "money.not_whole"),
+        (10.0, "money.not_whole"),
+        (Decimal(2_500), "money.not_whole"),
+        (True, "money.not_whole"),
+        ("2500", "money.not_whole"),
+        (None, "money.not_whole"),
+        (MAX_AMOUNT + 1, "money.out_of_range"),
+        (-MAX_AMOUNT - 1, "money.out_of_range"),
+    ],
+)
+def test_an_amount_is_a_whole_number_of_minor_units_the_books_can_hold(
+    value: object, code: str
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        whole_amount(value)
+    assert caught.value.code == code
+    assert whole_amount(MAX_AMOUNT) == MAX_AMOUNT and whole_amount(0) == 0
 
 
 @st.composite
