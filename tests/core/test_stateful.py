@@ -1272,11 +1272,18 @@ def machine(db: Database, settings: Settings) -> type[MarketplaceMachine]:
     return Machine
 
 
+#: Lives per hundred examples of the loaded Hypothesis profile (tests/conftest.py): a
+#: life is dozens of service calls on a real database, not one call of a function.
+LIVES_PER_HUNDRED = {"sqlite": 15, "postgresql": 12}
+
+
 def test_marketplace_lives(machine: type[MarketplaceMachine], backend: str) -> None:
+    profile = hsettings.default
     run_state_machine_as_test(
         machine,
         settings=hsettings(
-            max_examples=15 if backend == "sqlite" else 12,
+            profile,
+            max_examples=max(1, profile.max_examples * LIVES_PER_HUNDRED[backend] // 100),
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
