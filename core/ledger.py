@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import IdempotencyConflict, InsufficientFunds
+from core.money import MAX_AMOUNT
 from storage.enums import AccountKind
 from storage.models import Account, LedgerTransaction, Posting
 from storage.uow import UnitOfWork
@@ -113,12 +114,20 @@ class Ledger:
         milestone_id: int | None = None,
         memo: str | None = None,
     ) -> Transfer:
-        """Record one balanced transaction, or return the earlier one with the same key."""
+        """Record one balanced transaction, or return the earlier one with the same key.
+
+        Services refuse a bad amount before they write anything; one that gets here is a
+        bug, so it raises a programming error naming the posting, not a refusal.
+        """
         key = stored_key(key)
         merged: dict[str, int] = defaultdict(int)
         for code, amount in postings:
             if not isinstance(amount, int) or isinstance(amount, bool):
-                raise TypeError("ledger amounts are integers (minor units)")
+                raise TypeError(
+                    f"ledger amounts are int minor units: {amount!r} to {code} in {key}"
+                )
+            if abs(amount) > MAX_AMOUNT:
+                raise ValueError(f"ledger amount out of range: {amount} to {code} in {key}")
             _describe(code)
             merged[code] += amount
         lines = tuple(sorted((c, a) for c, a in merged.items() if a != 0))

@@ -1,4 +1,4 @@
-"""Money as integer minor units: parsing what people type and formatting it back."""
+"""Money as integer minor units: what people type, how it reads, whole amounts, the fee."""
 
 from __future__ import annotations
 
@@ -52,6 +52,44 @@ class Currency:
         return f"{sign}{whole:,}.{frac:0{self.exponent}d} {self.code}"
 
 
+#: The largest amount the books hold (a signed 64-bit column).
+MAX_AMOUNT = 2**63 - 1
+
+
+def whole_amount(value: object) -> int:
+    """``value`` as an amount core may store: an ``int`` of minor units the books can hold.
+
+    Every core entry point that takes an amount calls this before writing anything, so a
+    float, a bool or a Decimal is refused here instead of being stored and breaking the
+    ledger later. The floor (above zero, the minimum budget, the minimum payout...) is
+    each caller's own rule, checked right after with its own message.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailed(
+            "money.not_whole",
+            f"An amount must be a whole number of minor units (cents), not {value!r}.",
+        )
+    if not -MAX_AMOUNT <= value <= MAX_AMOUNT:
+        raise ValidationFailed("money.out_of_range", "This amount is out of range.")
+    return value
+
+
 def fee_for(amount: int, fee_bps: int) -> int:
-    """The platform's cut of a release, rounded down so the freelancer never loses a cent."""
+    """The platform's cut of ``amount``, rounded down so the freelancer never loses a cent."""
     return amount * fee_bps // 10_000
+
+
+def release_fee(release: int, fee_bps: int, *, released: int, fee_taken: int) -> int:
+    """The fee of releasing ``release`` from a milestone that has released ``released``
+    (gross) and taken ``fee_taken`` so far.
+
+    The fee is taken on the running total, ``fee_for(released + release) - fee_taken``:
+    rounding down per release would let twenty 9-cent releases pay nothing, and how a
+    payment is split must never change the fee. The result stays between this release's
+    own share rounded down and rounded up, which the running total always does when the
+    earlier releases were charged this way at this rate; a milestone charged per release
+    before, or a changed rate, cannot load a catch-up onto one release.
+    """
+    share = release * fee_bps
+    lowest, highest = share // 10_000, -(-share // 10_000)
+    return min(max(fee_for(released + release, fee_bps) - fee_taken, lowest), highest)

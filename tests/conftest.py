@@ -8,6 +8,10 @@ and cannot be reached, the whole run stops with an error: nothing is skipped.
 Redis likewise: tests marked ``redis`` run when TEST_REDIS_URL names a server
 (e.g. redis://127.0.0.1:6379/0), are skipped without it, and stop the run when it is
 set but unreachable. Each test gets its own random key prefix, deleted afterwards.
+
+Hypothesis runs under the profile HYPOTHESIS_PROFILE names: "ci" (the default) tries
+the same examples on every run, so a red run is the change's doing and not the dice's;
+"long" searches twenty times as many random ones, for a run on demand.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -34,6 +39,15 @@ POSTGRES = os.environ.get("TEST_POSTGRES_URL", "").strip()
 REDIS = os.environ.get("TEST_REDIS_URL", "").strip()
 ADMIN_TELEGRAM_ID = 900_000_001
 KEEP = {"skills", "alembic_version"}
+
+_BASE = hypothesis_settings.get_profile("default")  # even where CI=1 loaded Hypothesis's "ci"
+hypothesis_settings.register_profile(
+    "ci", _BASE, derandomize=True, max_examples=100, deadline=None, print_blob=True
+)
+hypothesis_settings.register_profile(
+    "long", _BASE, derandomize=False, max_examples=2_000, deadline=None, print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _asyncpg_dsn(url: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.render import clip, e
 from bot.texts.disputes import DisputeView, claim, how, percent, role_name, split, when
-from core.money import Currency, fee_for
+from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
 from core.services.disputes import DisputeRecord
 from storage.enums import DisputeStatus
@@ -212,17 +212,25 @@ def ask_split(dispute_id: int, escrow: int, money: Currency) -> str:
 
 
 def confirm_verdict(
-    dispute_id: int, release: int, escrow: int, note: str, money: Currency, fee_bps: int
+    dispute_id: int,
+    release: int,
+    escrow: int,
+    note: str,
+    money: Currency,
+    fee_bps: int,
+    *,
+    released: int = 0,
+    fee_taken: int = 0,
 ) -> str:
+    """``released``, ``fee_taken``: the milestone's, as for :func:`split`."""
     lines = [
         f"🛡 <b>Verdict on dispute #{dispute_id}</b>",
         "",
-        split(release, escrow, money, fee_bps),
+        split(release, escrow, money, fee_bps, released=released, fee_taken=fee_taken),
     ]
     if fee_bps and release:
-        lines.append(
-            f"(platform fee {percent(fee_bps)}: {money.format(fee_for(release, fee_bps))})"
-        )
+        fee = release_fee(release, fee_bps, released=released, fee_taken=fee_taken)
+        lines.append(f"(platform fee {percent(fee_bps)}: {money.format(fee)})")
     lines += [
         "",
         f"<b>Note to both sides:</b> {e(note)}"

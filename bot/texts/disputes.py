@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.render import MESSAGE_LIMIT, clip, e, pages
-from core.money import Currency, fee_for
+from core.money import Currency, fee_for, release_fee
 from storage.enums import DisputeResolution, DisputeStatus, OfferStatus, PartyRole
 from storage.models import Contract, Dispute, DisputeOffer, Milestone, Project
 
@@ -114,9 +114,21 @@ def claim(v: DisputeView, money: Currency) -> str:
     return f"{v.filer} (employer) asks for <b>{amount}</b> to be refunded to them."
 
 
-def split(release: int, escrow: int, money: Currency, fee_bps: int) -> str:
-    """What a split of ``escrow`` giving ``release`` to the freelancer means for each side."""
-    fee = fee_for(release, fee_bps)
+def split(
+    release: int,
+    escrow: int,
+    money: Currency,
+    fee_bps: int,
+    *,
+    released: int = 0,
+    fee_taken: int = 0,
+) -> str:
+    """What a split of ``escrow`` giving ``release`` to the freelancer means for each side.
+
+    ``released`` and ``fee_taken`` are what the milestone already released and took as
+    fee: the fee of this release depends on them, and the text must show what is charged.
+    """
+    fee = release_fee(release, fee_bps, released=released, fee_taken=fee_taken)
     lines = [f"To the freelancer: <b>{money.format(release)}</b>"]
     if fee:
         lines[0] += f" (they receive {money.format(release - fee)} after the platform fee)"
@@ -159,10 +171,22 @@ def how(v: DisputeView) -> str:
     return "an admin split it"
 
 
+def settled_fee(v: DisputeView, fee_bps: int) -> int:
+    """The fee the dispute's release paid, read from the milestone it closed.
+
+    Settling a dispute moves all the escrow, so it was the milestone's last release: its
+    fee is the milestone's fee total less what the earlier releases took, which is the
+    fee on their running total.
+    """
+    m, released = v.milestone, v.dispute.released_amount
+    earlier = fee_for(m.released_amount - released, fee_bps)
+    return min(max(m.fee_amount - earlier, 0), released)
+
+
 def outcome(v: DisputeView, money: Currency, fee_bps: int) -> str:
     d = v.dispute
     released, refunded = d.released_amount, d.refunded_amount
-    fee = fee_for(released, fee_bps)
+    fee = settled_fee(v, fee_bps)
     lines = [f"Released to {v.name(v.contract.freelancer_id)}: <b>{money.format(released)}</b>"]
     if released and fee:
         lines[0] += f" ({money.format(released - fee)} after the platform fee)"
@@ -299,10 +323,21 @@ def ask_offer(v: DisputeView, money: Currency) -> str:
     )
 
 
-def confirm_offer(release: int, escrow: int, other: str, money: Currency, fee_bps: int) -> str:
+def confirm_offer(
+    release: int,
+    escrow: int,
+    other: str,
+    money: Currency,
+    fee_bps: int,
+    *,
+    released: int = 0,
+    fee_taken: int = 0,
+) -> str:
+    """``released``, ``fee_taken``: the milestone's, as for :func:`split`."""
+    shares = split(release, escrow, money, fee_bps, released=released, fee_taken=fee_taken)
     return (
         "<b>Send this offer?</b>\n\n"
-        f"{split(release, escrow, money, fee_bps)}\n\n"
+        f"{shares}\n\n"
         f"If {e(other)} accepts, the money moves at once and the dispute ends."
     )
 
@@ -353,9 +388,18 @@ def alert_responded(v: DisputeView) -> str:
 
 
 def alert_offer(v: DisputeView, offer: DisputeOffer, money: Currency, fee_bps: int) -> str:
+    m = v.milestone
+    shares = split(
+        offer.release_amount,
+        m.escrow,
+        money,
+        fee_bps,
+        released=m.released_amount,
+        fee_taken=m.fee_amount,
+    )
     return (
         f"{v.title()}\n\n🤝 {v.name(offer.by_user_id)} offers a split:\n"
-        f"{split(offer.release_amount, v.milestone.escrow, money, fee_bps)}\n\n"
+        f"{shares}\n\n"
         "Accept it to settle the dispute now, or make a counter-offer."
     )
 

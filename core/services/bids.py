@@ -12,6 +12,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, LimitReached, NotAllowed, NotFound, ValidationFailed
+from core.money import whole_amount
 from core.services.projects import taking_bids
 from core.services.reputation import Reputation, ReputationService
 from core.services.users import UserService
@@ -46,7 +47,7 @@ class BidService(Service):
 
     def _check_terms(self, amount: int, delivery_days: int, proposal: str) -> str:
         s = self.settings
-        if amount <= 0:
+        if whole_amount(amount) <= 0:
             raise ValidationFailed("bid.amount_positive", "The bid amount must be above zero.")
         if amount > s.max_budget:
             raise ValidationFailed(

@@ -15,6 +15,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.money import whole_amount
 from core.services.escrow import Escrow, Settlement
 from storage.enums import (
     DisputeResolution,
@@ -465,7 +466,7 @@ class DisputeService(Service):
 
     def check_claim(self, amount: int, escrow: int) -> int:
         """The claim rule of :meth:`open`, for a conversation that asks for the amount alone."""
-        if not 0 < amount <= escrow:
+        if not 0 < whole_amount(amount) <= escrow:
             raise ValidationFailed(
                 "dispute.claim_range",
                 f"Claim between {self.settings.money.format(1)} and "
@@ -475,7 +476,7 @@ class DisputeService(Service):
 
     def check_offer(self, release_amount: int, escrow: int) -> int:
         """The range rule of :meth:`offer`: from nothing to all of it for the freelancer."""
-        if not 0 <= release_amount <= escrow:
+        if not 0 <= whole_amount(release_amount) <= escrow:
             raise ValidationFailed(
                 "dispute.offer_range",
                 f"Offer between {self.settings.money.format(0)} and "
@@ -485,7 +486,7 @@ class DisputeService(Service):
 
     def check_split(self, release_amount: int, escrow: int) -> int:
         """The split rule of :meth:`resolve`: more than nothing, less than everything."""
-        if not 0 < release_amount < escrow:
+        if not 0 < whole_amount(release_amount) < escrow:
             raise ValidationFailed(
                 "dispute.split_range",
                 f"A split gives the freelancer more than nothing and less than "

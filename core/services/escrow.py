@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from core import ledger
 from core.context import Service
 from core.errors import ValidationFailed
-from core.money import fee_for
+from core.money import release_fee
 from core.services.refunds import RefundService
 from storage.enums import MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent
@@ -59,6 +59,15 @@ class Escrow(Service):
             )
         )
 
+    def fee_of(self, m: Milestone, release: int) -> int:
+        """The fee :meth:`settle` takes on ``release`` now: previews show this very figure."""
+        return release_fee(
+            release,
+            self.settings.platform_fee_bps,
+            released=m.released_amount,
+            fee_taken=m.fee_amount,
+        )
+
     async def fund(self, m: Milestone, payer_id: int, amount: int, key: str) -> None:
         """Move ``amount`` from the payer's balance into this milestone's escrow."""
         await ledger.Ledger(self.uow).post(
@@ -92,7 +101,7 @@ class Escrow(Service):
                 "escrow.exceeds",
                 f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
             )
-        fee = fee_for(release, self.settings.platform_fee_bps)
+        fee = self.fee_of(m, release)
         postings = [
             (ledger.escrow(m.id), -(release + refund)),
             (ledger.available(contract.freelancer_id), release - fee),

@@ -23,20 +23,12 @@ from core.errors import (
     NotFound,
     ValidationFailed,
 )
-from core.money import fee_for
+from core.money import whole_amount
 from core.services.escrow import Escrow, Settlement, version
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
 from storage.models import Contract, Milestone, MilestoneEvent, Payment
 
 MOVABLE = (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED)
-
-
-def _whole(amount: object) -> None:
-    """Money is integer minor units: a float (or a bool) is refused, never stored."""
-    if not isinstance(amount, int) or isinstance(amount, bool):
-        raise ValidationFailed(
-            "milestone.amount_integer", "The amount must be a whole number of minor units."
-        )
 
 
 @dataclass(frozen=True)
@@ -142,7 +134,7 @@ class MilestoneService(Service):
 
     def _terms(self, description: str, amount: int, due_at: datetime | None) -> str:
         s = self.settings
-        _whole(amount)
+        whole_amount(amount)
         if amount <= 0:
             raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
         if amount > s.max_budget:
@@ -405,6 +397,8 @@ class MilestoneService(Service):
         """Pay the freelancer all of the escrow, or part of it."""
         m, contract = await self._locked(actor, milestone_id)
         self._employer(actor, contract)
+        if amount is not None:  # before the replay check compares it
+            whole_amount(amount)
         key = f"ms:{m.id}:release:req:{request_key}" if request_key else None
         if (done := await self._replayed(key, m, amount)) is not None:
             return done
@@ -412,7 +406,6 @@ class MilestoneService(Service):
         if m.status not in MOVABLE:
             raise InvalidState("milestone.not_releasable", self._why_not_movable(m))
         amount = m.escrow if amount is None else amount
-        _whole(amount)
         if amount <= 0:
             raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
         if amount > m.escrow:
@@ -635,8 +628,7 @@ class MilestoneService(Service):
         follows re-checks everything under the row lock.
         """
         m = await self.check(actor, milestone_id, "release")
-        amount = m.escrow if amount is None else amount
-        _whole(amount)
+        amount = m.escrow if amount is None else whole_amount(amount)
         if amount <= 0:
             raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
         if amount > m.escrow:
@@ -644,7 +636,7 @@ class MilestoneService(Service):
                 "milestone.release_exceeds",
                 f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
             )
-        fee = fee_for(amount, self.settings.platform_fee_bps)
+        fee = self.escrow.fee_of(m, amount)
         return ReleasePreview(m, amount, fee, amount - fee)
 
     async def check_contract(self, actor: Actor, contract_id: int, action: str) -> Contract:

@@ -31,6 +31,7 @@ from core.errors import (
     NotFound,
     ValidationFailed,
 )
+from core.money import whole_amount
 from core.services.escrow import Escrow
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
 from storage.models import Milestone, Payment, PaymentReceipt
@@ -67,7 +68,7 @@ class PaymentService(Service):
             raise NotAllowed("payment.not_yours", "This invoice was issued to someone else.")
         if payment.status is not PaymentStatus.PENDING:
             raise InvalidState("payment.not_pending", "This invoice was already paid.")
-        if amount != payment.amount or currency != payment.currency:
+        if whole_amount(amount) != payment.amount or currency != payment.currency:
             raise ValidationFailed("payment.amount_changed", "The amount no longer matches.")
         m = await self.uow.milestones.get(payment.milestone_id)
         assert m is not None
@@ -89,7 +90,7 @@ class PaymentService(Service):
             raise ValidationFailed(
                 "payment.external_id", "A payment confirmation needs its charge id."
             )
-        if amount <= 0:
+        if whole_amount(amount) <= 0:
             raise ValidationFailed("payment.amount", "A payment must bring money.")
         draft = await self.get(payment_id)
         # Lock order: milestone, then payment.

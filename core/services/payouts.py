@@ -9,6 +9,7 @@ from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InsufficientFunds, InvalidState, NotAllowed, NotFound, ValidationFailed
 from core.gateways import PAYOUTS
+from core.money import whole_amount
 from storage.enums import PayoutStatus
 from storage.models import Payout
 
@@ -33,11 +34,7 @@ class PayoutService(Service):
     async def request(self, actor: Actor, amount: int, destination: str) -> Payout:
         user = await self.active_user(actor)
         s = self.settings
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            raise ValidationFailed(
-                "payout.amount_integer", "The amount must be a whole number of minor units."
-            )
-        if amount < s.min_payout:
+        if whole_amount(amount) < s.min_payout:
             raise ValidationFailed(
                 "payout.too_small", f"The smallest payout is {s.money.format(s.min_payout)}."
             )
@@ -134,11 +131,7 @@ class PayoutService(Service):
                     f"{s.money.format(s.min_payout)}.",
                 )
             return available
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            raise ValidationFailed(
-                "payout.amount_integer", "The amount must be a whole number of minor units."
-            )
-        if amount < s.min_payout:
+        if whole_amount(amount) < s.min_payout:
             raise ValidationFailed(
                 "payout.too_small", f"The smallest payout is {s.money.format(s.min_payout)}."
             )

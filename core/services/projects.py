@@ -11,6 +11,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.money import whole_amount
 from storage.enums import (
     AwardStatus,
     BidStatus,
@@ -134,6 +135,9 @@ class ProjectService(Service):
         budget."""
         if not 1 <= limit <= 50:
             raise ValidationFailed("search.limit", "Page size must be between 1 and 50.")
+        for bound in (budget_at_least, budget_at_most):
+            if bound is not None:
+                whole_amount(bound)
         words = tuple(text.terms(query, limit=8))
         skill_ids: tuple[int, ...] = ()
         if skills:
@@ -164,11 +168,11 @@ class ProjectService(Service):
     def _check_budget(self, budget_min: int, budget_max: int) -> None:
         s = self.settings
         fmt = s.money.format
-        if budget_min < s.min_budget:
+        if whole_amount(budget_min) < s.min_budget:
             raise ValidationFailed(
                 "project.budget_too_small", f"The budget starts at {fmt(s.min_budget)} at least."
             )
-        if budget_max > s.max_budget:
+        if whole_amount(budget_max) > s.max_budget:
             raise ValidationFailed(
                 "project.budget_too_large", f"The budget can be at most {fmt(s.max_budget)}."
             )

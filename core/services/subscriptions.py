@@ -16,6 +16,7 @@ from typing import NamedTuple
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotFound, ValidationFailed
+from core.money import whole_amount
 from core.services.users import UserService
 from storage.enums import ProjectStatus
 from storage.models import AlertSubscription, Skill, User
@@ -86,7 +87,7 @@ class SubscriptionService(Service):
 
     def _check_budget(self, amount: int) -> int:
         s = self.settings
-        if amount < 0:
+        if whole_amount(amount) < 0:
             raise ValidationFailed(
                 "alerts.budget_negative", "The minimum budget cannot be negative."
             )

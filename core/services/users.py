@@ -12,6 +12,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import NotFound, ValidationFailed
+from core.money import whole_amount
 from storage.models import FreelancerProfile, Skill, User
 
 
@@ -129,7 +130,7 @@ class UserService(Service):
         if bio is not None:
             profile.bio = text.bounded(bio, "profile.bio", "Bio", s.bio_min, s.bio_max)
         if hourly_rate is not None:
-            if hourly_rate <= 0 or hourly_rate > s.max_budget:
+            if not 0 < whole_amount(hourly_rate) <= s.max_budget:
                 raise ValidationFailed(
                     "profile.rate_range",
                     f"The hourly rate must be above zero and at most "

@@ -157,7 +157,7 @@ async def test_release_preview_refuses_what_release_refuses(h: Harness) -> None:
     )
     await h.refused(
         lambda m: m.milestones.release_preview(employer, ms_id, 10.5),  # type: ignore[arg-type]
-        "milestone.amount_integer",
+        "money.not_whole",
     )
     await h.refused(
         lambda m: m.milestones.release_preview(freelancer, ms_id), "milestone.employer_only"

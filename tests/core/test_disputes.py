@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from bot.flows.dispute import load_view
+from bot.texts import admin as admin_texts
+from bot.texts import disputes as texts
 from core import ledger
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -320,6 +323,36 @@ async def test_an_accepted_offer_settles_the_dispute(h: Harness) -> None:
     assert h.events[-1].kind == "dispute.settled"
     assert h.events[-1].recipients == (employer.user_id,)
     await h.refused(lambda m: m.disputes.accept_offer(freelancer, offer.id), "dispute.closed")
+    await h.check_books()
+
+
+async def test_split_texts_show_the_fee_a_settlement_after_a_partial_release_takes(
+    h: Harness,
+) -> None:
+    employer, freelancer, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id, 100)
+    async with h.tx() as m:
+        await m.milestones.release(employer, ms.id, 9)  # 0.9 cents of fee due: none taken yet
+    async with h.tx() as m:
+        d = await m.disputes.open(employer, ms.id, reason=REASON, claimed_amount=91)
+    async with h.tx() as m:
+        offer = await m.disputes.offer(freelancer, d.id, 91)
+    async with h.tx() as m:
+        v = await load_view(m, employer, d.id)
+    money, bps, held = h.settings.money, h.settings.platform_fee_bps, v.milestone
+    taken = {"released": held.released_amount, "fee_taken": held.fee_amount}
+    # 10% of the 1.00 released in all is 0.10: the freelancer receives 0.81 of these 0.91.
+    assert "they receive 0.81 USD" in texts.alert_offer(v, offer, money, bps)
+    assert "they receive 0.81 USD" in texts.confirm_offer(91, 91, "Erin", money, bps, **taken)
+    verdict = admin_texts.confirm_verdict(d.id, 91, 91, "", money, bps, **taken)
+    assert "they receive 0.81 USD" in verdict and "(platform fee 10%: 0.10 USD)" in verdict
+    async with h.tx() as m:
+        result = await m.disputes.accept_offer(employer, offer.id)
+    assert (result.released, result.fee) == (91, 10)
+    async with h.tx() as m:
+        v = await load_view(m, employer, d.id)
+    assert "(0.81 USD after the platform fee)" in texts.outcome(v, money, bps)
+    assert await h.available(freelancer) == 9 + 81
     await h.check_books()
 
 

@@ -97,7 +97,24 @@ async def test_ledger_amounts_must_be_integers(h: Harness, amount: Any) -> None:
             now=h.clock.now(),
         )
 
-    await rejected(h, floaty, TypeError)
+    error = await rejected(h, floaty, TypeError)
+    assert f"{amount!r} to " in str(error)  # the error names the posting
+
+
+async def test_ledger_amounts_must_fit_the_books(h: Harness) -> None:
+    alice = await h.user("Alice")
+    huge = 2**63  # one past what a BIGINT column holds
+
+    async def overflow(m: Marketplace) -> None:
+        await book(m).post(
+            "huge-1",
+            "test",
+            [(SANDBOX, -huge), (ledger.available(alice.user_id), huge)],
+            now=h.clock.now(),
+        )
+
+    error = await rejected(h, overflow, ValueError)
+    assert "out of range" in str(error) and "huge-1" in str(error)
 
 
 @pytest.mark.parametrize(

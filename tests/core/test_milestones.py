@@ -93,8 +93,8 @@ async def test_only_the_employer_creates_milestones(h: Harness) -> None:
         (0, "milestone.amount_positive"),
         (-1, "milestone.amount_positive"),
         (100_000_001, "milestone.amount_too_large"),
-        (100.5, "milestone.amount_integer"),
-        (True, "milestone.amount_integer"),
+        (100.5, "money.not_whole"),
+        (True, "money.not_whole"),
     ],
 )
 async def test_milestone_amount_must_be_a_positive_whole_amount_within_limits(
@@ -541,6 +541,52 @@ async def test_a_partial_release_keeps_the_rest_in_escrow(h: Harness) -> None:
     await h.check_books()
 
 
+async def test_twenty_small_releases_pay_the_same_fee_as_one(h: Harness) -> None:
+    employer, freelancer, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id, 180)
+    fees = []
+    for _ in range(20):
+        async with h.tx() as m:
+            fees.append((await m.milestones.release(employer, ms.id, 9)).fee)
+    assert sum(fees) == 18  # 10% of 1.80, as one release of it would pay
+    ms = await h.get_milestone(ms.id)
+    assert ms.status is MilestoneStatus.RELEASED and ms.fee_amount == 18
+    assert await h.available(freelancer) == 162
+    assert await h.balance(ledger.FEES) == 18
+    await h.check_books()
+
+
+async def test_the_release_preview_shows_the_fee_the_release_takes(h: Harness) -> None:
+    employer, _, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id, 180)
+    previews, charges = [], []
+    for amount in (9, 9, 9, 14, 100, 39):
+        async with h.tx() as m:
+            preview = await m.milestones.release_preview(employer, ms.id, amount)
+        async with h.tx() as m:
+            result = await m.milestones.release(employer, ms.id, amount)
+        previews.append((preview.fee, preview.net))
+        charges.append((result.fee, result.paid_to_freelancer))
+    assert previews == charges
+    assert previews[1] == (1, 8)  # the second 9 cents completes the first cent of fee
+    assert sum(fee for fee, _ in charges) == 18
+    await h.check_books()
+
+
+async def test_a_replayed_release_answers_with_the_fee_it_took(h: Harness) -> None:
+    employer, _, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id, 180)
+    for key in ("rk-1", "rk-2"):
+        async with h.tx() as m:
+            await m.milestones.release(employer, ms.id, 9, request_key=key)
+    async with h.tx() as m:
+        first = await m.milestones.release(employer, ms.id, 9, request_key="rk-1")
+        second = await m.milestones.release(employer, ms.id, 9, request_key="rk-2")
+    assert (first.replayed, first.fee) == (True, 0)
+    assert (second.replayed, second.fee) == (True, 1)
+    assert (await h.get_milestone(ms.id)).fee_amount == 1
+
+
 async def test_the_employer_may_release_before_a_delivery(h: Harness) -> None:
     employer, freelancer, contract = await h.hire()
     ms = await h.milestone(employer, contract.id, 10_000)
@@ -556,7 +602,7 @@ async def test_the_employer_may_release_before_a_delivery(h: Harness) -> None:
         (10_001, "milestone.release_exceeds"),
         (0, "milestone.amount_positive"),
         (-5, "milestone.amount_positive"),
-        (10.0, "milestone.amount_integer"),
+        (10.0, "money.not_whole"),
     ],
 )
 async def test_release_amount_must_fit_the_escrow(h: Harness, amount: Any, code: str) -> None:

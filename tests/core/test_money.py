@@ -1,13 +1,17 @@
-"""Money: parsing what people type, formatting it back, and the platform fee."""
+"""Money: parsing what people type, formatting it back, whole amounts, the platform fee."""
 
 from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import ValidationFailed
-from core.money import Currency, fee_for
+from core.money import MAX_AMOUNT, Currency, fee_for, release_fee, whole_amount
 
 USD = Currency("USD", 2)
 XTR = Currency("XTR", 0)
@@ -106,6 +110,75 @@ def test_fee_never_exceeds_the_exact_share(amount: int, bps: int) -> None:
     fee = fee_for(amount, bps)
     assert 0 <= fee <= amount
     assert fee * 10_000 <= amount * bps < (fee + 1) * 10_000
+
+
+def fees_of(releases: list[int], fee_bps: int) -> list[int]:
+    """The fee of each release of one milestone in turn, as the escrow charges them."""
+    released = taken = 0
+    fees = []
+    for release in releases:
+        fee = release_fee(release, fee_bps, released=released, fee_taken=taken)
+        fees.append(fee)
+        released, taken = released + release, taken + fee
+    return fees
+
+
+def test_twenty_small_releases_pay_the_same_fee_as_one() -> None:
+    fees = fees_of([9] * 20, 1000)
+    assert sum(fees) == 18 == fee_for(180, 1000)
+    assert fees[:4] == [0, 1, 1, 1]  # 0.9, 1.8, 2.7, 3.6 cents so far: each cent when due
+
+
+@st.composite
+def milestone_splits(draw: st.DrawFn) -> tuple[int, list[int]]:
+    """A milestone's escrow and one way of releasing all of it, in parts."""
+    total = draw(st.integers(1, 10**12))
+    cuts = draw(st.lists(st.integers(1, total), max_size=30))
+    points = sorted({0, total, *cuts})
+    return total, [b - a for a, b in itertools.pairwise(points)]
+
+
+@given(case=milestone_splits(), fee_bps=st.integers(0, 10_000))
+def test_splitting_a_release_never_changes_the_fee(
+    case: tuple[int, list[int]], fee_bps: int
+) -> None:
+    total, releases = case
+    fees = fees_of(releases, fee_bps)
+    assert sum(fees) == fee_for(total, fee_bps)
+    for release, fee in zip(releases, fees, strict=True):
+        # The freelancer never gets more than the release, nor less than nothing; each
+        # fee is the release's own share rounded down or up, never a larger catch-up.
+        assert 0 <= fee <= release
+        assert abs(fee - Fraction(release * fee_bps, 10_000)) < 1
+
+
+def test_a_milestone_charged_per_release_before_catches_up_a_cent_at_a_time() -> None:
+    # Nineteen 9-cent releases charged per release (the old rule) took no fee at all.
+    assert release_fee(9, 1000, released=171, fee_taken=0) == 1  # not the 18 cents due
+    # A lower rate since: no refund out of a later release.
+    assert release_fee(1_000, 500, released=10_000, fee_taken=1_000) == 50
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (2_500.5, "money.not_whole"),
+        (10.0, "money.not_whole"),
+        (Decimal(2_500), "money.not_whole"),
+        (True, "money.not_whole"),
+        ("2500", "money.not_whole"),
+        (None, "money.not_whole"),
+        (MAX_AMOUNT + 1, "money.out_of_range"),
+        (-MAX_AMOUNT - 1, "money.out_of_range"),
+    ],
+)
+def test_an_amount_is_a_whole_number_of_minor_units_the_books_can_hold(
+    value: object, code: str
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        whole_amount(value)
+    assert caught.value.code == code
+    assert whole_amount(MAX_AMOUNT) == MAX_AMOUNT and whole_amount(0) == 0
 
 
 @st.composite

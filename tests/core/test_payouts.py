@@ -84,7 +84,7 @@ async def test_someone_with_no_money_cannot_ask_for_a_payout(h: Harness) -> None
         (999, "payout.too_small"),
         (0, "payout.too_small"),
         (-5_000, "payout.too_small"),
-        (1_500.5, "payout.amount_integer"),
+        (1_500.5, "money.not_whole"),
     ],
 )
 async def test_payout_amount_must_be_a_whole_amount_of_at_least_the_minimum(

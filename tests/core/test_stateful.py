@@ -21,9 +21,13 @@ After every step (the invariant):
   account below zero, every milestone's escrow account equals funded - released
   - refunded, fees/payouts/gateways agree with milestones/payouts/payments;
 * every entity is in a legal state (``tests.core.stateful_support``);
-* a model of the money, kept by the machine from the product rules (fee =
-  floor(amount * bps / 10,000)), equals every balance and milestone counter of the
-  machine's world, and money in == balances + escrow + fees + money paid out.
+* a model of the money, kept by the machine from the product rules, equals every
+  balance and milestone counter of the machine's world, and money in == balances +
+  escrow + fees + money paid out. The fee of a release is the exact share of all the
+  milestone has released so far, rounded down, less the fee it already took: the
+  model works it out with fractions from its own totals, never with ``core.money``,
+  so a wrong fee formula in core cannot change the oracle too. Each example draws
+  its fee rate, odd ones included, so that rounding matters at almost every release.
 
 The machine is synchronous: it owns an event loop and a :class:`Database` created
 in it, on the test's database. Each example starts from an empty database (the
@@ -37,10 +41,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any, ClassVar
 
 import pytest
@@ -63,7 +69,6 @@ from core.clock import FrozenClock
 from core.errors import DomainError, IdempotencyConflict
 from core.gateways import SANDBOX, STARS, Gateways
 from core.marketplace import Marketplace
-from core.money import fee_for
 from core.services.escrow import Settlement
 from core.services.timers import SweepReport
 from core.settings import Settings
@@ -115,6 +120,7 @@ MILESTONE_SCENES = [
     "funded",
     "delivered",
     "part-paid",
+    "paid-in-cents",
     "released",
     "disputed-by-employer",
     "disputed-by-freelancer",
@@ -167,7 +173,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
         self.expected_ms: dict[int, list[int]] = {}  # milestone -> funded, released, refunded, fee
         self.money_in = 0
         self.money_out = 0
-        self.release_keys: dict[int, dict[str, int]] = {}
+        self.release_keys: dict[int, dict[str, tuple[int, int]]] = {}  # key -> moved, fee
         self.keys = itertools.count(1)
 
     async def _open(self) -> Database:
@@ -253,10 +259,19 @@ class MarketplaceMachine(RuleBasedStateMachine):
         self.credit(ledger.escrow(m["id"]), amount)
         self.ms_model(m["id"])[0] += amount
 
+    def fee_model(self, milestone_id: int, release: int) -> int:
+        """The fee of releasing ``release`` now: the platform's exact share of everything
+        the milestone will have released, rounded down, less what it already took."""
+        _, released, _, taken = self.ms_model(milestone_id)
+        rate = Fraction(self.settings.platform_fee_bps, 10_000)
+        fee = math.floor(rate * (released + release)) - taken
+        assert 0 <= fee <= release, "the model charged a fee outside the release"
+        return fee
+
     def settle_model(self, m: Row, release: int, refund: int) -> int:
         """Escrow pays ``release`` (less the fee) to the freelancer, ``refund`` back."""
         contract = self.s.contracts[m["contract_id"]]
-        fee = fee_for(release, self.settings.platform_fee_bps)
+        fee = self.fee_model(m["id"], release)
         self.credit(ledger.escrow(m["id"]), -(release + refund))
         self.credit(ledger.available(contract["freelancer_id"]), release - fee)
         self.credit(ledger.available(contract["employer_id"]), refund)
@@ -293,13 +308,19 @@ class MarketplaceMachine(RuleBasedStateMachine):
         return admin, employers, freelancers, stranger, banned
 
     @initialize(
-        contracts=st.lists(contract_plan, min_size=1, max_size=2), open_projects=st.integers(1, 2)
+        contracts=st.lists(contract_plan, min_size=1, max_size=2),
+        open_projects=st.integers(1, 2),
+        fee_bps=st.sampled_from([1000, 733, 0, 5000]),
     )
     def world(
-        self, contracts: list[tuple[int, int, list[tuple[int, str]], int]], open_projects: int
+        self,
+        contracts: list[tuple[int, int, list[tuple[int, str]], int]],
+        open_projects: int,
+        fee_bps: int,
     ) -> None:
         """The people, and a random scene to start from: contracts with milestones in
         every state, and open projects with bids. Every piece goes through the services."""
+        self.settings = self.settings.model_copy(update={"platform_fee_bps": fee_bps})
         cast = self.attempt(self.register, expect=True)
         self.admin, self.employers, self.freelancers, self.stranger, self.banned = cast
         assert self.admin.is_admin
@@ -383,10 +404,15 @@ class MarketplaceMachine(RuleBasedStateMachine):
         self.fund_model(row, employer.user_id, price, gateway="sandbox")
         if state == "funded":
             return
-        if state in ("part-paid", "released"):
-            paid = price // 2 if state == "part-paid" else price
-            self.attempt(lambda m: m.milestones.release(employer, ms.id, paid), expect=True)
-            self.settle_model(row, paid, 0)
+        if state in ("part-paid", "paid-in-cents", "released"):
+            # A few cents at a time is where a fee rounded per release went missing.
+            cents = [price % 97 + 1] * 3
+            parts = {"part-paid": [price // 2], "paid-in-cents": cents, "released": [price]}
+            for paid in parts[state]:
+                self.attempt(
+                    lambda m, p=paid: m.milestones.release(employer, ms.id, p), expect=True
+                )
+                self.settle_model(row, paid, 0)
             return
         if state.startswith("disputed"):
             filer = employer if state == "disputed-by-employer" else freelancer
@@ -702,16 +728,21 @@ class MarketplaceMachine(RuleBasedStateMachine):
         i=pick,
         s=smart,
         part=st.one_of(st.none(), fraction),
+        cents=st.one_of(st.none(), st.integers(1, 999)),
         key=st.sampled_from(["none", "new", "replay"]),
         by_freelancer=st.integers(0, 5),
     )
-    def release(self, i: int, s: int, part: int | None, key: str, by_freelancer: int) -> None:
+    def release(
+        self, i: int, s: int, part: int | None, cents: int | None, key: str, by_freelancer: int
+    ) -> None:
         ms = self.choose(self.s.milestones, lambda m: m["status"] in MOVABLE, i, s)
         mid, escrow = ms["id"], Snapshot.escrow(ms)
         employer, freelancer = self.parties(self.contract_of(ms))
         who = freelancer if by_freelancer == 0 else employer
         value = None if part is None else max(1, escrow * part // 100)
-        earlier = self.release_keys.get(mid, {})  # request key -> what it released
+        if cents is not None:  # a small part: each one's fee is mostly rounding
+            value = cents
+        earlier = self.release_keys.get(mid, {})  # request key -> what it released, fee
         request_key = None
         if key == "new":
             request_key = f"rk{next(self.keys)}"
@@ -719,7 +750,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
             request_key = nth(sorted(earlier), i) if earlier else f"rk{next(self.keys)}"
         replay = request_key in earlier
         if replay:  # the same request again answers as before; another amount is a bug
-            moved = earlier[request_key]
+            moved, fee = earlier[request_key]
             fits = who == employer and value in (None, moved)
             code = "milestone.request_key_reused" if who == employer and not fits else None
         else:
@@ -734,8 +765,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
         if isinstance(done, DomainError):
             return
         assert isinstance(done, Settlement)
-        if replay:  # nothing moves
-            fee = fee_for(moved, self.settings.platform_fee_bps)
+        if replay:  # nothing moves: the answer is the first one, fee and all
             assert done.replayed and (done.released, done.fee) == (moved, fee), done
             self.unchanged_expected = True
             return
@@ -743,7 +773,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
         fee = self.settle_model(ms, moved, 0)
         assert done.fee == fee
         if request_key is not None:
-            self.release_keys.setdefault(mid, {})[request_key] = moved
+            self.release_keys.setdefault(mid, {})[request_key] = (moved, fee)
 
     @precondition(has("milestones"))
     @rule(i=pick, s=smart, by=PARTY_OR_STRANGER)
@@ -1242,11 +1272,18 @@ def machine(db: Database, settings: Settings) -> type[MarketplaceMachine]:
     return Machine
 
 
+#: Lives per hundred examples of the loaded Hypothesis profile (tests/conftest.py): a
+#: life is dozens of service calls on a real database, not one call of a function.
+LIVES_PER_HUNDRED = {"sqlite": 15, "postgresql": 12}
+
+
 def test_marketplace_lives(machine: type[MarketplaceMachine], backend: str) -> None:
+    profile = hsettings.default
     run_state_machine_as_test(
         machine,
         settings=hsettings(
-            max_examples=15 if backend == "sqlite" else 12,
+            profile,
+            max_examples=max(1, profile.max_examples * LIVES_PER_HUNDRED[backend] // 100),
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
