@@ -81,6 +81,8 @@ async def release_or_refund(
             "verdict": callback_data.action,
             "release": release,
             "escrow": escrow,
+            "released": v.milestone.released_amount,
+            "fee_taken": v.milestone.fee_amount,
             "note": "",
         }
     )
@@ -105,7 +107,14 @@ async def split(
     escrow = v.milestone.escrow
     await state.set_state(Verdict.amount)
     await state.set_data(
-        {"dispute_id": v.dispute.id, "verdict": "split", "escrow": escrow, "note": ""}
+        {
+            "dispute_id": v.dispute.id,
+            "verdict": "split",
+            "escrow": escrow,
+            "released": v.milestone.released_amount,
+            "fee_taken": v.milestone.fee_amount,
+            "note": "",
+        }
     )
     await bot.send_message(
         query.from_user.id,
@@ -140,6 +149,8 @@ async def _confirm(chat_id: int, bot: Bot, state: FSMContext, settings: BotSetti
         data["note"],
         settings.money,
         settings.platform_fee_bps,
+        released=int(data.get("released", 0)),
+        fee_taken=int(data.get("fee_taken", 0)),
     )
     keyboard = markup([action_button(texts.CONFIRM, FlowCb(action="confirm"))], cancel_row())
     await bot.send_message(chat_id, text, reply_markup=keyboard)

@@ -312,6 +312,9 @@ async def begin_offer(
         {
             "dispute_id": v.dispute.id,
             "escrow": v.milestone.escrow,
+            # What was released before, so the fee shown is the fee the split takes.
+            "released": v.milestone.released_amount,
+            "fee_taken": v.milestone.fee_amount,
             "other": v.names.get(v.other(viewer_id), ""),
         }
     )
@@ -332,7 +335,13 @@ async def got_offer(
     kb.row(*cancel_row())
     await message.answer(
         texts.confirm_offer(
-            release, escrow, data["other"], settings.money, settings.platform_fee_bps
+            release,
+            escrow,
+            data["other"],
+            settings.money,
+            settings.platform_fee_bps,
+            released=int(data.get("released", 0)),
+            fee_taken=int(data.get("fee_taken", 0)),
         ),
         reply_markup=kb.as_markup(),
     )

@@ -256,3 +256,35 @@ async def test_the_queue_and_a_long_record_are_read_page_by_page(app: App) -> No
     assert last is not None and "Next ›" not in last.button_texts
     await ada.click(last, "‹ Previous")
     await ada.wait_for_message(f"page {pages - 1} of {pages}")
+
+
+async def test_a_split_after_a_small_release_shows_the_fee_it_takes(app: App) -> None:
+    """Fees run on the milestone's total: after 0.09 released (no fee yet), a verdict that
+    releases 0.09 more takes 0.01, and the confirmation says so before the money moves."""
+    deal, ms_id, _ = await delivered(app)
+    ada = app.person("Ada", admin=True)
+    await started(ada)
+    async with market(app) as m:
+        await m.milestones.release(deal.boss, ms_id, 9)
+        dispute = await m.disputes.open(
+            deal.worker, ms_id, reason="The rest was delivered too.", claimed_amount=9_991
+        )
+        await m.disputes.respond(deal.boss, dispute.id, "Half of it is missing.")
+        await m.disputes.escalate(deal.boss, dispute.id)
+    await panel(ada)
+    await ada.click(ada.messages[-1], "⚖️ Disputes queue")
+    queue = await ada.wait_for_message("Disputes waiting for an arbiter")
+    await ada.click(queue, f"#{dispute.id} · Build a Telegram bot")
+    record = await ada.wait_for_message(f"Record of dispute #{dispute.id}")
+    await ada.click(record, "➗ Split")
+    await ada.wait_for_message("How much of 99.91 USD")
+    await ada.send_text("0.09")
+    confirm = await ada.wait_for_message("Verdict on dispute")
+    assert "(platform fee 10%: 0.01 USD)" in confirm.text
+    await ada.send_text("Part of it was there.")
+    confirm = await ada.wait_for_message("Note to both sides")
+    await ada.click(confirm, "✅ Confirm the verdict")
+    await ada.wait_for_message(f"Dispute #{dispute.id} resolved")
+    assert await balance(app, ledger.FEES) == 1
+    assert await balance(app, ledger.available(deal.worker.user_id)) == 17
+    await check_books(app)
