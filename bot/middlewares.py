@@ -158,8 +158,16 @@ class MarketplaceMiddleware(BaseMiddleware):
             except BaseException:
                 replies.discard()  # rolled back (or in doubt): nothing is said now
                 raise
-            if staged is not None:
-                await staged.apply()
+            try:
+                if staged is not None:
+                    await staged.apply()
+            except BaseException as error:
+                # Committed, but the step could not be written (Redis away): the
+                # redelivery writes it and says what this would have said.
+                if is_transient(error):
+                    self.in_doubt.keep(event.update_id, list(replies.calls), staged)
+                replies.discard()
+                raise
             if events:
                 self.notifier.wake()  # before answering the press: alerts are what others wait for
             await replies.send(bot, self.notifier, event.update_id)

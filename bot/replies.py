@@ -143,7 +143,10 @@ class Replies:
                     continue
                 undelivered += _as_alerts(call, error, update_id)
         if undelivered and queue is not None:
-            await queue.queue(undelivered)
+            try:
+                await queue.queue(undelivered)
+            except Exception as error:  # the database is away too: nothing left to try
+                log.error("update %s: %d replies lost: %r", update_id, len(undelivered), error)
 
 
 _current: ContextVar[Replies | None] = ContextVar("bidgram_replies", default=None)
