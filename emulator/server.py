@@ -351,6 +351,10 @@ class BotAPIEmulator:
     # -- HTTP -------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if "Origin" in request.headers:
+            # Bots call the Bot API; browsers send Origin. On a developer's machine (the
+            # sandbox) this keeps any web page from posting to the bot's API as the bot.
+            return web.Response(status=403, text="Forbidden: not for browsers")
         if (match := _API_PATH.match(request.path)) is not None:
             return await self._api_call(request, match.group(1), match.group(2))
         if (match := _FILE_PATH.match(request.path)) is not None:
@@ -473,6 +477,12 @@ class BotAPIEmulator:
         stored = self.state.files.by_path(path)
         if stored is None:
             return self._error_response(not_found())
+        # A download, never a page: nothing uploaded runs on the emulator's origin.
         return web.Response(
-            body=stored.content, content_type=stored.mime_type or "application/octet-stream"
+            body=stored.content,
+            content_type="application/octet-stream",
+            headers={
+                "Content-Disposition": "attachment",
+                "X-Content-Type-Options": "nosniff",
+            },
         )

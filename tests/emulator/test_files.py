@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import aiohttp
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -94,4 +95,33 @@ async def test_media_group(bot: Bot, emu: BotAPIEmulator) -> None:
     )
     assert len(sent) == 2 and sent[0].media_group_id == sent[1].media_group_id
     assert [m.caption for m in sent] == ["first", None]
+    emu.assert_clean()
+
+
+async def test_a_web_page_can_neither_call_the_api_nor_be_served_as_one(
+    bot: Bot, emu: BotAPIEmulator
+) -> None:
+    """On a developer's machine the emulator listens on loopback with a known token: a
+    page in their browser must not post to it as the bot, nor run an uploaded page on
+    its origin."""
+    alice = emu.user("Alice")
+    page = b"<html><script>fetch('/bot42:TEST/sendMessage')</script></html>"
+    sent = await alice.send_document(file_name="invoice.html", content=page)
+    assert sent.file_id is not None
+    file = await bot.get_file(sent.file_id)
+    url = f"{emu.base_url}/file/bot{emu.token}/{file.file_path}"
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as response:
+            assert response.status == 200 and await response.read() == page
+            assert response.headers["Content-Type"] == "application/octet-stream"
+            assert response.headers["Content-Disposition"] == "attachment"
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+        foreign = {"Origin": "https://evil.example"}
+        async with session.get(url, headers=foreign) as response:
+            assert response.status == 403
+        form = {"chat_id": str(alice.id), "text": "pay me"}
+        api = f"{emu.base_url}/bot{emu.token}/sendMessage"
+        async with session.post(api, data=form, headers=foreign) as response:
+            assert response.status == 403
+    assert alice.messages == []
     emu.assert_clean()
