@@ -24,17 +24,20 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
+    CallbackQuery,
     LinkPreviewOptions,
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot import deeplinks
+from bot.callbacks import ProjectCb
 from bot.delivery import Delivery
 from bot.fsm import CompactMemoryStorage
 from bot.lean import release_freed_memory
 from bot.locks import RedisPersonLocks
-from bot.middlewares import MarketplaceMiddleware
+from bot.middlewares import CallbackReply, MarketplaceMiddleware
 from bot.notifier import Notifier
 from bot.polling import poller
 from bot.ratelimit import Limiter, Limits, LocalLimiter, RedisLimiter
@@ -59,6 +62,16 @@ KEEP_UPDATE_IDS = timedelta(days=1)
 # out waiting for one (docs/benchmarks.md). Below the pool size (5 + 10 overflow) so
 # the timers and alert hooks always find a connection.
 CONCURRENT_UPDATES = 10
+
+#: What Telegram shows in an empty chat with the bot ("What can this bot do?") and on its
+#: profile and in shared links (the short one).
+DESCRIPTION = (
+    "bidgram is a freelance marketplace inside Telegram. Employers post projects and "
+    "award them; freelancers get alerts for their skills and bid. The money waits in "
+    "escrow, milestone by milestone, until the work is approved, with reviews and "
+    "disputes when needed. Press START to begin."
+)
+SHORT_DESCRIPTION = "Post projects, bid on work and get paid through escrow, in Telegram."
 
 
 def gateways_for(settings: BotSettings) -> Gateways:
@@ -99,12 +112,41 @@ def build_dispatcher(
     dp.update.outer_middleware(
         MarketplaceMiddleware(db, settings, clock, gateways, notifier, locks)
     )
-    # bidgram talks to people one to one; groups and channels are not its place.
+    # bidgram talks to people one to one; groups and channels are not its place. A press
+    # on a card someone shared in inline mode comes with no message, wherever it was shared.
     dp.message.filter(F.chat.type == "private")
-    dp.callback_query.filter(F.message.chat.type == "private")
+    dp.callback_query.filter(
+        (F.message.chat.type == "private") | (F.message.is_(None) & F.inline_message_id)
+    )
+    dp.include_router(_inline_presses())
     for router in routers():
         _adopt(dp, router)
     return dp
+
+
+def _inline_presses() -> Router:
+    """Presses on shared cards, before any area sees them: the areas answer in the chat a
+    button's message is in, and a shared card's chat is one the bot is not in. So the
+    press opens the bot instead, on the project when the button names one."""
+    router = Router(name="inline_presses")
+
+    @router.callback_query(F.inline_message_id)
+    async def open_the_bot(
+        query: CallbackQuery, callback_reply: CallbackReply, bot_username: str
+    ) -> None:
+        project = _project_of(query.data or "")
+        opens = deeplinks.link(bot_username, "p", project) if project else None
+        callback_reply.sent = True
+        await query.answer(url=opens or f"https://t.me/{bot_username}")
+
+    return router
+
+
+def _project_of(data: str) -> int | None:
+    try:
+        return ProjectCb.unpack(data).project_id
+    except (TypeError, ValueError):
+        return None
 
 
 def _adopt(dp: Dispatcher, router: Router) -> None:
@@ -118,6 +160,12 @@ def _adopt(dp: Dispatcher, router: Router) -> None:
         previous.sub_routers.remove(router)
         router._parent_router = None
     dp.include_router(router)
+
+
+async def describe(bot: Bot) -> None:
+    """The bot's description and short description, in English (the default language)."""
+    await bot.set_my_description(DESCRIPTION)
+    await bot.set_my_short_description(SHORT_DESCRIPTION)
 
 
 async def set_commands(bot: Bot, settings: BotSettings) -> None:
@@ -181,6 +229,7 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
             me = await bot.get_me()
             dp["bot_username"] = delivery.bot_username = me.username or ""
             await set_commands(bot, settings)
+            await describe(bot)
             scheduler = start_scheduler(
                 db, settings, clock, gateways, delivery, settings.sweep_interval
             )

@@ -63,6 +63,9 @@ class ChatMessage:
     version: int = 0
     """0 as sent, incremented by every edit."""
     deleted: bool = False
+    inline_message_id: str | None = None
+    """Set on a message sent via the bot in inline mode that has buttons: the bot edits it,
+    and hears of presses on it, by this id (never by chat and message id)."""
 
     @property
     def text(self) -> str:
@@ -281,3 +284,28 @@ class Chat:
     def all_messages(self) -> list[ChatMessage]:
         """Current state of every message from both sides (deleted ones excluded)."""
         return [m for m in self._current.values() if not m.deleted]
+
+
+class PeopleChat(Chat):
+    """A private chat between two people, which the bot is not in.
+
+    The bot never sees what they write there; only what one of them sends via the bot in
+    inline mode reaches it (``chosen_inline_result``), and presses on that message's
+    buttons, from either of them, come with its ``inline_message_id`` and no message.
+    """
+
+    def __init__(self, chat_id: int, first: UserProfile, second: UserProfile) -> None:
+        super().__init__(first)
+        self.id = chat_id
+        self.members = (first, second)
+
+    def chat_json(self) -> JSON:
+        return {**self.members[1].private_chat_json(), "id": self.id}
+
+    def has(self, person: UserProfile) -> bool:
+        return any(member.id == person.id for member in self.members)
+
+    def other(self, person: UserProfile) -> UserProfile:
+        """The member who is not ``person``."""
+        first, second = self.members
+        return second if first.id == person.id else first

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from emulator.chats import JSON, Chat, ChatEvent, ChatMessage, EventKind, UserProfile
+from emulator.chats import JSON, Chat, ChatEvent, ChatMessage, EventKind, PeopleChat, UserProfile
 from emulator.errors import EmulatorError, EmulatorTimeout, PaymentDeclined
 from emulator.payments import Charge, InvoiceTerms
 from emulator.queries import PendingQuery, QueryKind
-from emulator.state import EmulatorState
-from emulator.text import utf16_len
+from emulator.state import EmulatorState, text_content
+from emulator.text import parse_formatted, utf16_len
 
 MessageMatcher = Callable[[ChatMessage], bool] | str | None
 _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
@@ -47,10 +47,18 @@ class InlineAnswer:
     cache_time: int | None = None
     is_personal: bool = False
     button: JSON | None = None
+    query: str = ""
+    """What the person typed after the bot's username."""
 
     @property
     def result_ids(self) -> list[str]:
         return [str(result["id"]) for result in self.results]
+
+    def result(self, result_id: str) -> JSON:
+        found = next((r for r in self.results if str(r["id"]) == result_id), None)
+        if found is None:
+            raise EmulatorError(f"no result {result_id!r} among {self.result_ids}")
+        return found
 
 
 def _matcher(predicate: MessageMatcher) -> Callable[[ChatMessage], bool]:
@@ -195,11 +203,40 @@ class SimulatedUser:
         return update
 
     def _resolve(self, message: ChatMessage | int) -> ChatMessage:
-        message_id = message if isinstance(message, int) else message.message_id
-        current = self.chat.get(message_id)
+        """The current state of a message in this person's chat with the bot (by id, or a
+        snapshot), or in a chat they have with someone else (a snapshot from it)."""
+        if isinstance(message, int):
+            chat, message_id = self.chat, message
+        else:
+            chat, message_id = self._chat_of(message), message.message_id
+        current = chat.get(message_id)
         if current is None:
             raise EmulatorError(f"message {message_id} is not in {self.first_name}'s chat anymore")
         return current
+
+    def _chat_of(self, message: ChatMessage) -> Chat:
+        chat = self._state.chat_by_id(message.chat_id)
+        if chat is self.chat or (isinstance(chat, PeopleChat) and chat.has(self.profile)):
+            return chat
+        raise EmulatorError(
+            f"message {message.message_id} is in a chat {self.first_name} is not in"
+        )
+
+    def chat_with(self, other: SimulatedUser) -> PeopleChat:
+        """This person's private chat with someone else (the bot is not in it)."""
+        return self._state.people_chat(self.profile, other.profile)
+
+    async def say_to(self, other: SimulatedUser, text: str) -> ChatMessage:
+        """Write to someone else; the bot never hears of it."""
+        chat = self.chat_with(other)
+        payload = self._state.user_message(chat, {"text": text}, sender=self.profile)
+        return self._stored(chat, payload)
+
+    @staticmethod
+    def _stored(chat: Chat, payload: JSON) -> ChatMessage:
+        stored = chat.get(payload["message_id"])
+        assert stored is not None
+        return stored
 
     async def send_text(
         self, text: str, *, reply_to: ChatMessage | int | None = None
@@ -227,9 +264,7 @@ class SimulatedUser:
         target = self._resolve(reply_to) if reply_to is not None else None
         payload = self._state.user_message(self.chat, content, target)
         self._push("message", payload)
-        stored = self.chat.get(payload["message_id"])
-        assert stored is not None
-        return stored
+        return self._stored(self.chat, payload)
 
     async def edit_message(self, message: ChatMessage | int, text: str) -> None:
         """Edit one of this user's own text messages (the bot gets ``edited_message``)."""
@@ -334,13 +369,13 @@ class SimulatedUser:
     ) -> CallbackAnswer:
         self._begin_action()
         query_id = self._state.queries.new_id()
-        payload: JSON = {
-            "id": query_id,
-            "from": self.profile.user_json(),
-            "message": current.payload,
-            "chat_instance": str(abs(hash(("chat", self.chat.id))) % 10**18),
-            "data": data,
-        }
+        payload: JSON = {"id": query_id, "from": self.profile.user_json()}
+        if current.inline_message_id is not None:  # sent in inline mode: the bot gets no message
+            payload["inline_message_id"] = current.inline_message_id
+        else:
+            payload["message"] = current.payload
+        payload["chat_instance"] = str(abs(hash(("chat", current.chat_id))) % 10**18)
+        payload["data"] = data
         self._push("callback_query", payload)
         wait = timeout if timeout is not None else self._state.config.callback_timeout
         query = self._state.queries.open(query_id, QueryKind.CALLBACK, payload, wait)
@@ -450,7 +485,41 @@ class SimulatedUser:
             answer["cache_time"],
             answer["is_personal"],
             answer["button"],
+            query,
         )
+
+    async def choose_inline_result(
+        self, answer: InlineAnswer, result_id: str, *, to: SimulatedUser | None = None
+    ) -> ChatMessage:
+        """Pick one of the bot's inline results: it is sent, as this person's message "via
+        @bot", to the chat the query was typed in: the chat with the bot, or with ``to``.
+
+        The bot hears of it as Telegram tells it: the message itself only when it is in the
+        chat (the chat with the bot), and ``chosen_inline_result`` when it asked for those
+        (``allowed_updates``), with the ``inline_message_id`` that a result with buttons gets.
+        """
+        result = answer.result(result_id)
+        content = result.get("input_message_content") or {}
+        if "message_text" not in content:
+            raise EmulatorError("the emulator sends text results only (input_message_content)")
+        self._begin_action()
+        formatted = parse_formatted(
+            content["message_text"], content.get("parse_mode"), content.get("entities")
+        )
+        message = {**text_content(formatted), "via_bot": self._state.bot_json()}
+        if result.get("reply_markup"):
+            message["reply_markup"] = result["reply_markup"]
+        chat = self.chat if to is None else self.chat_with(to)
+        payload = self._state.user_message(chat, message, sender=self.profile, inline=True)
+        if to is None:
+            self._push("message", payload)
+        sent = self._stored(chat, payload)
+        chosen: JSON = {"result_id": result_id, "from": self.profile.user_json()}
+        if sent.inline_message_id is not None:
+            chosen["inline_message_id"] = sent.inline_message_id
+        chosen["query"] = answer.query
+        self._state.updates.push("chosen_inline_result", chosen)  # only when asked for
+        return sent
 
     def block_bot(self) -> None:
         """Block the bot: every later send to this user fails with 403."""

@@ -87,7 +87,10 @@ class BotAPIEmulator:
         webhook_timeout: float = 60.0,
         webhook_retry_delay: float = 0.2,
         webhook_max_retry_delay: float = 5.0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """``clock``: Unix time for message dates (the wall clock by default; the sandbox
+        passes the bot's movable clock, so dates move with it)."""
         self.config = EmulatorConfig(
             token=token,
             strict=strict,
@@ -102,7 +105,7 @@ class BotAPIEmulator:
             webhook_retry_delay=webhook_retry_delay,
             webhook_max_retry_delay=webhook_max_retry_delay,
         )
-        self.state = EmulatorState(self.config)
+        self.state = EmulatorState(self.config, clock)
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -269,6 +272,11 @@ class BotAPIEmulator:
         """Commands the bot registered for a scope (default scope if omitted)."""
         key = scope_key(scope, language_code)
         return list(self.state.commands.get(key, []))
+
+    def my_description(self, *, short: bool = False, language_code: str = "") -> str:
+        """What the bot set with setMyDescription (or setMyShortDescription); "" if none."""
+        field = "short_description" if short else "description"
+        return self.state.bot_texts.get((field, language_code), "")
 
     def set_rate_limits(self, limits: RateLimits) -> None:
         """Change flood-limit thresholds at run time (e.g. strict for one test step)."""

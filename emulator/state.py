@@ -8,11 +8,13 @@ harnesses (sandbox, benchmarks) without the HTTP server.
 from __future__ import annotations
 
 import itertools
+import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.chats import JSON, Chat, ChatMessage, UserProfile
+from emulator.chats import JSON, Chat, ChatMessage, PeopleChat, UserProfile
 from emulator.errors import TelegramError, bad_request, forbidden
 from emulator.faults import Faults
 from emulator.files import FileStore
@@ -27,6 +29,7 @@ from emulator.webhook import WebhookDelivery
 from emulator.wire import optional
 
 FIRST_USER_ID = 100_000_001
+FIRST_PEOPLE_CHAT_ID = -(10**13)  # below any group's id: a chat only the two people see
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ class EmulatorConfig:
 class EmulatorState:
     """The emulated world: bot identity, people, chats, files, queues and ledgers."""
 
-    def __init__(self, config: EmulatorConfig) -> None:
+    def __init__(self, config: EmulatorConfig, clock: Callable[[], float] | None = None) -> None:
         self.config = config
+        self._clock = clock or time.time
         self.profiles: dict[int, UserProfile] = {}
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
@@ -81,7 +85,11 @@ class EmulatorState:
         self.menu_buttons: dict[int | None, JSON] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}
         self.inline_answers: list[JSON] = []
+        self.people_chats: dict[frozenset[int], PeopleChat] = {}
+        self.inline_messages: dict[str, Chat] = {}
+        """Where each message sent via the bot in inline mode (with buttons) is."""
         self._user_ids = itertools.count(FIRST_USER_ID)
+        self._people_chat_ids = itertools.count(FIRST_PEOPLE_CHAT_ID, -1)
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -94,9 +102,9 @@ class EmulatorState:
             "username": self.config.bot_username,
         }
 
-    @staticmethod
-    def now() -> int:
-        return int(time.time())
+    def now(self) -> int:
+        """Unix time as this Telegram's clock says (the wall clock unless one was given)."""
+        return int(self._clock())
 
     def add_user(self, profile_args: dict[str, Any], user_id: int | None) -> UserProfile:
         """Create a person and their private chat with the bot."""
@@ -107,6 +115,23 @@ class EmulatorState:
         self.profiles[uid] = profile
         self.chats[uid] = Chat(profile)
         return profile
+
+    def people_chat(self, first: UserProfile, second: UserProfile) -> PeopleChat:
+        """The private chat between two people, opened the first time it is asked for."""
+        if first.id == second.id:
+            raise ValueError("a person has no chat with themselves")
+        key = frozenset((first.id, second.id))
+        chat = self.people_chats.get(key)
+        if chat is None:
+            chat = self.people_chats[key] = PeopleChat(next(self._people_chat_ids), first, second)
+        return chat
+
+    def chat_by_id(self, chat_id: int) -> Chat | None:
+        """A chat with the bot or between two people, by its id."""
+        found = self.chats.get(chat_id)
+        if found is not None:
+            return found
+        return next((c for c in self.people_chats.values() if c.id == chat_id), None)
 
     # -- resolving targets ------------------------------------------------------------------
 
@@ -190,11 +215,21 @@ class EmulatorState:
         message = ChatMessage(chat.id, payload["message_id"], payload, True, raw, parse_mode)
         return chat.add(message)
 
-    def user_message(self, chat: Chat, content: JSON, reply_to: ChatMessage | None = None) -> JSON:
-        """Store a message a person sent and return its payload (for the update)."""
+    def user_message(
+        self,
+        chat: Chat,
+        content: JSON,
+        reply_to: ChatMessage | None = None,
+        *,
+        sender: UserProfile | None = None,
+        inline: bool = False,
+    ) -> JSON:
+        """Store a message a person sent (the chat's owner unless ``sender`` says) and
+        return its payload (for the update). ``inline``: sent via the bot in inline mode,
+        where buttons give it an ``inline_message_id``."""
         payload: JSON = {
             "message_id": chat.next_message_id(),
-            "from": chat.owner.user_json(),
+            "from": (sender or chat.owner).user_json(),
             "chat": chat.chat_json(),
             "date": self.now(),
             **content,
@@ -203,8 +238,29 @@ class EmulatorState:
             payload["reply_to_message"] = {
                 k: v for k, v in reply_to.payload.items() if k != "reply_to_message"
             }
-        chat.add(ChatMessage(chat.id, payload["message_id"], payload, from_bot=False))
+        inline_id = None
+        if inline and "reply_markup" in content:
+            inline_id = secrets.token_urlsafe(24)
+            self.inline_messages[inline_id] = chat
+        chat.add(
+            ChatMessage(
+                chat.id,
+                payload["message_id"],
+                payload,
+                from_bot=False,
+                inline_message_id=inline_id,
+            )
+        )
         return payload
+
+    def inline_message(self, inline_message_id: str) -> tuple[Chat, ChatMessage]:
+        """A message sent via the bot in inline mode, for an edit by its id."""
+        chat = self.inline_messages.get(inline_message_id)
+        messages = chat.all_messages() if chat is not None else []
+        found = [m for m in messages if m.inline_message_id == inline_message_id]
+        if chat is None or not found:
+            raise bad_request("MESSAGE_ID_INVALID")
+        return chat, found[0]
 
 
 def text_content(formatted: FormattedText, key: str = "text") -> JSON:

@@ -92,9 +92,13 @@ def editable_message(
     message_id: int | None,
     inline_message_id: str | None,
 ) -> tuple[Chat, ChatMessage]:
-    """The bot message an edit call addresses, with Telegram's refusals."""
+    """The bot message an edit call addresses, with Telegram's refusals: by chat and
+    message id, or a message sent via the bot in inline mode by its ``inline_message_id``
+    (then neither of the others)."""
     if inline_message_id is not None:
-        raise bad_request("MESSAGE_ID_INVALID")
+        if chat_id is not None or message_id is not None:
+            raise bad_request("chat_id and message_id must be empty with inline_message_id")
+        return state.inline_message(inline_message_id)
     if chat_id is None:
         raise bad_request("chat_id is empty")
     if message_id is None:
@@ -113,7 +117,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 @handles(EditMessageText)
-async def edit_message_text(state: EmulatorState, call: EditMessageText) -> JSON:
+async def edit_message_text(state: EmulatorState, call: EditMessageText) -> JSON | bool:
     reject_business(call.business_connection_id)
     chat, message = editable_message(state, call.chat_id, call.message_id, call.inline_message_id)
     if call.text is None:
@@ -132,7 +136,12 @@ async def edit_message_text(state: EmulatorState, call: EditMessageText) -> JSON
     ):
         raise bad_request(NOT_MODIFIED)
     payload = _edited(old, text_content(formatted), markup, ("text", "entities"), state.now())
-    return chat.edit(message, payload, raw=call.text, parse_mode=parse_mode).payload
+    return _result(chat.edit(message, payload, raw=call.text, parse_mode=parse_mode))
+
+
+def _result(edited: ChatMessage) -> JSON | bool:
+    """An edit answers with the message, or ``True`` for a message sent in inline mode."""
+    return True if edited.inline_message_id is not None else edited.payload
 
 
 def _edited(
@@ -147,7 +156,7 @@ def _edited(
 
 
 @handles(EditMessageCaption)
-async def edit_message_caption(state: EmulatorState, call: EditMessageCaption) -> JSON:
+async def edit_message_caption(state: EmulatorState, call: EditMessageCaption) -> JSON | bool:
     reject_business(call.business_connection_id)
     chat, message = editable_message(state, call.chat_id, call.message_id, call.inline_message_id)
     if not any(key in message.payload for key in MEDIA_KEYS):
@@ -167,18 +176,20 @@ async def edit_message_caption(state: EmulatorState, call: EditMessageCaption) -
         raise bad_request(NOT_MODIFIED)
     content = text_content(formatted, "caption") if formatted.text else {}
     payload = _edited(old, content, markup, ("caption", "caption_entities"), state.now())
-    return chat.edit(message, payload, raw=call.caption, parse_mode=parse_mode).payload
+    return _result(chat.edit(message, payload, raw=call.caption, parse_mode=parse_mode))
 
 
 @handles(EditMessageReplyMarkup)
-async def edit_message_reply_markup(state: EmulatorState, call: EditMessageReplyMarkup) -> JSON:
+async def edit_message_reply_markup(
+    state: EmulatorState, call: EditMessageReplyMarkup
+) -> JSON | bool:
     reject_business(call.business_connection_id)
     chat, message = editable_message(state, call.chat_id, call.message_id, call.inline_message_id)
     markup = validate_reply_markup(call.reply_markup, inline_only=True)
     if _same(markup, message.payload.get("reply_markup")):
         raise bad_request(NOT_MODIFIED)
     payload = _edited(message.payload, {}, markup, (), state.now())
-    return chat.edit(message, payload).payload
+    return _result(chat.edit(message, payload))
 
 
 @handles(DeleteMessage)

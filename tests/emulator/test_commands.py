@@ -49,3 +49,33 @@ async def test_invalid_commands(
     with pytest.raises(TelegramBadRequest, match=error):
         await bot.set_my_commands([BotCommand(command=command, description=description)])
     assert await bot.get_my_commands() == []
+
+
+async def test_the_bots_description_and_short_description_round_trip(
+    bot: Bot, emu: BotAPIEmulator
+) -> None:
+    assert (await bot.get_my_description()).description == ""
+    assert await bot.set_my_description("A marketplace. " * 34)  # 510 characters
+    assert await bot.set_my_short_description("Post projects, bid, get paid.")
+    assert await bot.set_my_description("Un marché.", language_code="fr")
+    assert (await bot.get_my_description()).description == "A marketplace. " * 34
+    assert (await bot.get_my_description(language_code="fr")).description == "Un marché."
+    short = await bot.get_my_short_description()
+    assert short.short_description == "Post projects, bid, get paid."
+    assert emu.my_description() == "A marketplace. " * 34
+    assert emu.my_description(short=True) == "Post projects, bid, get paid."
+    assert emu.my_description(language_code="fr") == "Un marché."
+    assert await bot.set_my_description("")  # an empty one removes it
+    assert (await bot.get_my_description()).description == ""
+    emu.assert_clean()
+
+
+@pytest.mark.parametrize(("field", "limit"), [("description", 512), ("short_description", 120)])
+async def test_a_description_over_telegrams_limit_is_refused(
+    bot: Bot, emu: BotAPIEmulator, field: str, limit: int
+) -> None:
+    setter = bot.set_my_description if field == "description" else bot.set_my_short_description
+    assert await setter("d" * limit)
+    with pytest.raises(TelegramBadRequest, match="too long"):
+        await setter("d" * (limit + 1))
+    assert emu.my_description(short=field == "short_description") == "d" * limit
