@@ -26,8 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import EmulatorError, PaymentDeclined
-from sandbox.views import JSON, inline_result_json, message_json
+from emulator import ChatMessage, EmulatorError, PaymentDeclined, SimulatedUser
+from sandbox.views import JSON, PICTURES, inline_result_json, message_json
 from sandbox.world import Sandbox
 
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
@@ -36,8 +36,13 @@ KEEPALIVE = 15.0
 STATIC = Path(str(resources.files("sandbox") / "static"))
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UPLOAD = "upload"  # the route of sending a file, which the page posts as multipart/form-data
-#: File types served with their own type: pictures that never run anything (not SVG).
-PICTURES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+#: How each picture a thumbnail may show begins; anything else is never shown in the page.
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
@@ -129,6 +134,15 @@ def _person_id(request: web.Request) -> int:
         raise LookupError("People are numbered.") from None
 
 
+def _other(body: JSON, key: str) -> int | None:
+    """The other person of a chat between two people; None for the chat with the bot."""
+    return _int(body, key) if body.get(key) is not None else None
+
+
+def _person(request: web.Request) -> SimulatedUser:
+    return request.app[SANDBOX].person(_person_id(request))
+
+
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
@@ -180,11 +194,13 @@ async def send_text(request: web.Request) -> web.Response:
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("Type something to send.")
-    reply_to = body.get("reply_to")
-    person = request.app[SANDBOX].person(_person_id(request))
-    sent = await person.send_text(
-        text, reply_to=_int(body, "reply_to") if reply_to is not None else None
-    )
+    sandbox, person = request.app[SANDBOX], _person(request)
+    to = _other(body, "to")
+    if to is not None:  # to someone else: the bot never hears of it
+        sandbox.chat_of(person, to)
+        sent = await person.say_to(sandbox.person(to), text)
+    else:
+        sent = await person.send_text(text, reply_to=_other(body, "reply_to"))
     return web.json_response(message_json(sent))
 
 
@@ -193,8 +209,14 @@ async def click(request: web.Request) -> web.Response:
     data = body.get("callback_data")
     if not isinstance(data, str) or not data:
         raise ValueError("callback_data is missing.")
-    person = request.app[SANDBOX].person(_person_id(request))
-    answer = await person.click(_int(body, "message_id"), callback_data=data)
+    person, other = _person(request), _other(body, "with")
+    message: ChatMessage | int = _int(body, "message_id")
+    if other is not None:  # in a chat with someone else
+        found = request.app[SANDBOX].chat_of(person, other).get(_int(body, "message_id"))
+        if found is None:
+            raise LookupError("That message is not in the chat anymore.")
+        message = found
+    answer = await person.click(message, callback_data=data)
     return web.json_response(
         {"text": answer.text, "show_alert": answer.show_alert, "url": answer.url}
     )
@@ -235,15 +257,30 @@ async def inline(request: web.Request) -> web.Response:
     query = body.get("query")
     if not isinstance(query, str):
         raise ValueError("query must be text.")
-    person = request.app[SANDBOX].person(_person_id(request))
     offset = body.get("offset")
-    answer = await person.inline_query(query, offset=offset if isinstance(offset, str) else "")
+    answer = await request.app[SANDBOX].inline_query(
+        _person(request), query, offset if isinstance(offset, str) else ""
+    )
     return web.json_response(
         {
             "results": [inline_result_json(result) for result in answer.results],
             "next_offset": answer.next_offset,
         }
     )
+
+
+async def choose(request: web.Request) -> web.Response:
+    """Send one of the last inline results to the chat the query was typed in."""
+    body = await _body(request)
+    result_id = body.get("result_id")
+    if not isinstance(result_id, str) or not result_id:
+        raise ValueError("result_id is missing.")
+    sandbox = request.app[SANDBOX]
+    to = _other(body, "to")
+    sent = await sandbox.choose_inline_result(
+        _person(request), result_id, sandbox.person(to) if to is not None else None
+    )
+    return web.json_response(sent)
 
 
 async def download(request: web.Request) -> web.Response:
@@ -266,6 +303,38 @@ async def download(request: web.Request) -> web.Response:
             "Content-Security-Policy": "sandbox",
         },
     )
+
+
+async def thumbnail(request: web.Request) -> web.Response:
+    """A picture someone or the bot sent, to show in the chat.
+
+    Only what really is a PNG, JPEG, GIF or WebP picture (its first bytes say so, whatever
+    type it was sent with), with that type and never sniffed: nothing that could run a
+    script (HTML, SVG) is ever shown on the page's origin.
+    """
+    stored = request.app[SANDBOX].world.emu.state.files.get(request.match_info["file_id"])
+    if stored is None:
+        raise LookupError("No such file.")
+    mime = picture_type(stored.content)
+    if mime is None:
+        return web.Response(status=415, text="Unsupported Media Type: not a picture.")
+    return web.Response(
+        body=stored.content,
+        content_type=mime,
+        headers={
+            "Content-Disposition": f'inline; filename="{_safe_name(stored.file_name)}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+def picture_type(content: bytes) -> str | None:
+    """The picture type the bytes begin with, if one of the safe four."""
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return next((mime for magic, mime in SIGNATURES if content.startswith(magic)), None)
 
 
 def _safe_name(name: str | None) -> str:
@@ -308,7 +377,9 @@ def make_app(sandbox: Sandbox) -> web.Application:
     app.router.add_post("/api/people/{person}/file", send_file, name=UPLOAD)
     app.router.add_post("/api/people/{person}/pay", pay)
     app.router.add_post("/api/people/{person}/inline", inline)
+    app.router.add_post("/api/people/{person}/inline/choose", choose)
     app.router.add_get("/api/files/{file_id}", download)
+    app.router.add_get("/api/thumbnails/{file_id}", thumbnail)
     app.router.add_post("/api/clock", clock)
     app.router.add_post("/api/reset", reset)
     return app

@@ -10,11 +10,33 @@ from typing import Any
 
 from aiogram.types import BotCommandScopeChat
 
-from emulator import ChatEvent, ChatMessage, EventKind, SimulatedUser, parse_html, render_html
+from emulator import (
+    BotAPIEmulator,
+    ChatEvent,
+    ChatMessage,
+    EventKind,
+    SimulatedUser,
+    parse_html,
+    render_html,
+)
 from emulator.handlers.bot import scope_key
 from emulator.state import EmulatorState
 
 JSON = dict[str, Any]
+#: Pictures a browser shows without running anything (not SVG): these get a thumbnail.
+PICTURES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def bot_json(emu: BotAPIEmulator) -> JSON:
+    """The bot as a chat's header and its empty chat show it ("What can this bot do?")."""
+    me = emu.state.bot_json()
+    return {
+        "id": me["id"],
+        "name": emu.state.bot_texts.get(("name", ""), me["first_name"]),
+        "username": me["username"],
+        "description": emu.my_description(),
+        "short_description": emu.my_description(short=True),
+    }
 
 
 def button_json(raw: JSON) -> JSON:
@@ -34,10 +56,17 @@ def message_json(message: ChatMessage) -> JSON:
     out: JSON = {
         "id": message.message_id,
         "from_bot": message.from_bot,
+        "sender": payload["from"]["id"],
+        "date": payload["date"],
         "html": message.html,
         "edited": message.version > 0 or message.is_edited,
         "buttons": [[button_json(button.raw) for button in row] for row in message.buttons],
     }
+    via = payload.get("via_bot")
+    if via:
+        out["via_bot"] = via.get("username") or via["first_name"]
+    if message.inline_message_id is not None:
+        out["inline"] = True  # its callback buttons are pressed by inline_message_id
     reply = payload.get("reply_to_message")
     if reply:
         quoted = str(reply.get("text") or reply.get("caption") or "")
@@ -47,9 +76,13 @@ def message_json(message: ChatMessage) -> JSON:
         out["document"] = {
             "file_id": document["file_id"],
             "file_name": document.get("file_name") or "file",
+            "size": document.get("file_size") or 0,
         }
+        if document.get("mime_type") in PICTURES:
+            out["thumbnail"] = document["file_id"]
     if payload.get("photo"):
         out["photo"] = {"file_id": payload["photo"][-1]["file_id"]}
+        out["thumbnail"] = payload["photo"][-1]["file_id"]
     if payload.get("sticker"):
         out["sticker"] = payload["sticker"].get("emoji") or "sticker"
     invoice = payload.get("invoice")
@@ -66,11 +99,17 @@ def message_json(message: ChatMessage) -> JSON:
     return out
 
 
-def event_json(person_id: int, event: ChatEvent) -> JSON:
-    """A change in a chat: a message sent, edited in place or deleted."""
+def event_json(person_id: int, event: ChatEvent, other: int | None = None) -> JSON:
+    """A change in a chat: a message sent, edited in place or deleted. ``with`` names the
+    other person of a chat between two people (absent: the person's chat with the bot)."""
+    out: JSON = {"person": person_id, "kind": str(event.kind)}
+    if other is not None:
+        out["with"] = other
     if event.kind is EventKind.DELETED:
-        return {"person": person_id, "kind": "deleted", "id": event.message.message_id}
-    return {"person": person_id, "kind": str(event.kind), "message": message_json(event.message)}
+        out["id"] = event.message.message_id
+    else:
+        out["message"] = message_json(event.message)
+    return out
 
 
 def reply_keyboard(person: SimulatedUser) -> JSON | None:
@@ -102,6 +141,11 @@ def person_json(person: SimulatedUser, role: str, state: EmulatorState) -> JSON:
         "username": person.username,
         "role": role,
         "messages": [message_json(m) for m in person.chat.all_messages()],
+        "chats": [
+            {"with": chat.other(person.profile).id, "messages": [message_json(m) for m in shown]}
+            for chat in state.people_chats.values()
+            if chat.has(person.profile) and (shown := chat.all_messages())
+        ],
         "reply_keyboard": reply_keyboard(person),
         "commands": commands(state, person.id),
     }

@@ -11,13 +11,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from sqlalchemy import inspect, text
 
-from bot.app import CONCURRENT_UPDATES, build_dispatcher, gateways_for, make_bot, set_commands
+from bot.app import (
+    CONCURRENT_UPDATES,
+    build_dispatcher,
+    describe,
+    gateways_for,
+    make_bot,
+    set_commands,
+)
 from bot.delivery import Delivery
 from bot.polling import poller
 from bot.scheduler import sweep_once
@@ -25,8 +32,9 @@ from bot.settings import BotSettings, load_bot_settings
 from core.clock import MovableClock
 from core.gateways import Gateways
 from core.services.timers import SweepReport
-from emulator import BotAPIEmulator, RateLimits, SimulatedUser, polling
-from sandbox.views import JSON, event_json, person_json, reply_keyboard
+from emulator import BotAPIEmulator, InlineAnswer, RateLimits, SimulatedUser, polling
+from emulator.chats import Chat, PeopleChat
+from sandbox.views import JSON, bot_json, event_json, person_json, reply_keyboard
 from storage.db import Database
 from storage.migrate import migrate
 
@@ -37,6 +45,9 @@ BOT_USERNAME = "bidgram_sandbox_bot"
 ADMIN_ID = 900_000_001
 MARK = "bidgram_sandbox"  # a table that says "the sandbox may empty this database"
 SWEEP_EVERY = 60.0  # seconds of real time between sweeps, as the bot's scheduler does
+#: Skipping ahead sweeps at least this often on the way, so every reminder comes at its
+#: time and in order (the 48 h and the 24 h one before an auto-release), not only the last.
+SWEEP_STEP = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,8 @@ class _Running:
     notifier: Delivery
     stack: contextlib.AsyncExitStack
     people: dict[int, tuple[SimulatedUser, str]] = field(default_factory=dict)
+    inline: dict[int, InlineAnswer] = field(default_factory=dict)  # each one's last results
+    watched: set[int] = field(default_factory=set)  # chats between people being published
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     sending: asyncio.Task[None] | None = None  # the alert delivery loop
 
@@ -132,6 +145,7 @@ class Sandbox:
         self._world: _Running | None = None
         self._log_handler = _FeedLogHandler(feed)
         self._lock = asyncio.Lock()
+        self._timers = asyncio.Lock()  # one sweep at a time: skipping ahead or the periodic one
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -149,9 +163,9 @@ class Sandbox:
             stack.push_async_callback(db.dispose)
             await wipe(db)
             await migrate(db.engine)
-            emu = await stack.enter_async_context(_emulator())
-            settings = sandbox_settings(self.database_url, emu.base_url, **self.overrides)
             clock = MovableClock()
+            emu = await stack.enter_async_context(_emulator(clock))
+            settings = sandbox_settings(self.database_url, emu.base_url, **self.overrides)
             gateways = gateways_for(settings)
             bot = make_bot(settings)
             notifier = Delivery(bot, db, settings, clock, gateways)
@@ -162,6 +176,7 @@ class Sandbox:
             for role in CAST:
                 self._add(role.name, role.role, user_id=ADMIN_ID if role.admin else None)
             await set_commands(bot, settings)
+            await describe(bot)
             polls = poller(dp, bot, db, clock, CONCURRENT_UPDATES)
             await stack.enter_async_context(polling(polls, bot, emu, polling_timeout=10))
             world.tasks.append(asyncio.create_task(self._watch_log()))
@@ -194,7 +209,7 @@ class Sandbox:
 
     async def reset(self) -> JSON:
         """Start over: a fresh database and emulator, the same cast, the clock at now."""
-        async with self._lock:
+        async with self._lock, self._timers:
             await self.stop()
             await self.start()
             snapshot = self.snapshot()
@@ -231,16 +246,66 @@ class Sandbox:
     def people(self) -> list[SimulatedUser]:
         return [person for person, _ in self.world.people.values()]
 
+    # -- inline mode and chats between people -----------------------------------------------
+
+    async def inline_query(self, person: SimulatedUser, query: str, offset: str) -> InlineAnswer:
+        answer = await person.inline_query(query, offset=offset)
+        self.world.inline[person.id] = answer
+        return answer
+
+    async def choose_inline_result(
+        self, person: SimulatedUser, result_id: str, to: SimulatedUser | None
+    ) -> JSON:
+        """Send one of the person's last inline results to the chat it was typed in."""
+        answer = self.world.inline.get(person.id)
+        if answer is None:
+            raise LookupError("Search in inline mode first (type @bot and some words).")
+        if to is not None:
+            self.watch_people_chat(person.chat_with(to))
+        sent = await person.choose_inline_result(answer, result_id, to=to)
+        return {"id": sent.message_id, "inline_message_id": sent.inline_message_id}
+
+    def chat_of(self, person: SimulatedUser, other: int | None) -> Chat:
+        """The person's chat with the bot (``other`` None), or with another person."""
+        if other is None:
+            return person.chat
+        chat = person.chat_with(self.person(other))
+        self.watch_people_chat(chat)
+        return chat
+
+    def watch_people_chat(self, chat: PeopleChat) -> None:
+        """Publish a chat between two people to both, from its first message on."""
+        world = self.world
+        if chat.id not in world.watched:
+            world.watched.add(chat.id)
+            world.tasks.append(asyncio.create_task(self._watch_people_chat(chat)))
+
     # -- time -------------------------------------------------------------------------------
 
-    async def advance(self, delta: timedelta) -> SweepReport:
-        """Move the bot's clock forward, then do at once whatever became due."""
-        self.world.clock.advance(delta)
-        self.feed.publish("clock", self.clock_json())
-        return await self.run_due_work()
+    async def advance(self, delta: timedelta, step: timedelta = SWEEP_STEP) -> SweepReport:
+        """Move the bot's clock forward by ``delta`` a ``step`` at a time, sweeping after
+        each and letting its alerts go out before the next: what a running bot would have
+        done in that time, in order, each message dated when it was due."""
+        world = self.world
+        done = SweepReport()
+        async with self._timers:
+            left = delta
+            while left > timedelta(0):
+                world.clock.advance(min(step, left))
+                left -= step
+                self.feed.publish("clock", self.clock_json())
+                report = await self._sweep()
+                if report.total:
+                    await world.notifier.drain()
+                _add(done, report)
+        return done
 
     async def run_due_work(self) -> SweepReport:
         """Everything time-driven that is due now: the one place the sandbox runs timers."""
+        async with self._timers:
+            return await self._sweep()
+
+    async def _sweep(self) -> SweepReport:
         world = self.world
         report = await sweep_once(
             world.db, world.settings, world.clock, world.gateways, world.notifier
@@ -271,6 +336,7 @@ class Sandbox:
         state = world.emu.state
         return {
             "bot_username": BOT_USERNAME,
+            "bot": bot_json(world.emu),
             "clock": self.clock_json(),
             "currency": world.settings.currency,
             "currency_exponent": world.settings.currency_exponent,
@@ -279,17 +345,33 @@ class Sandbox:
             "people": [person_json(p, role, state) for p, role in world.people.values()],
         }
 
+    def _publish(self, person: SimulatedUser, chat: Chat, seen: int) -> int:
+        """Publish a chat's events from ``seen`` on, as this person sees them."""
+        fresh = chat.events[seen:]
+        other = chat.other(person.profile).id if isinstance(chat, PeopleChat) else None
+        for event in fresh:
+            data = event_json(person.id, event, other)
+            if other is None:
+                data["reply_keyboard"] = reply_keyboard(person)
+            self.feed.publish("chat", data)
+        return seen + len(fresh)
+
     async def _watch_chat(self, person: SimulatedUser) -> None:
         """Publish every change in one chat as it happens (both sides, edits, deletions)."""
         chat = person.chat
         seen = 0
         while True:
             await chat.changes.wait_for(_longer((chat.events, seen)), 3600)
-            fresh, seen = chat.events[seen:], len(chat.events)
-            for event in fresh:
-                data = event_json(person.id, event)
-                data["reply_keyboard"] = reply_keyboard(person)
-                self.feed.publish("chat", data)
+            seen = self._publish(person, chat, seen)
+
+    async def _watch_people_chat(self, chat: PeopleChat) -> None:
+        """The same for a chat between two people, to each of them."""
+        first, second = (self.person(member.id) for member in chat.members)
+        seen = 0
+        while True:
+            await chat.changes.wait_for(_longer((chat.events, seen)), 3600)
+            self._publish(first, chat, seen)
+            seen = self._publish(second, chat, seen)
 
     async def _watch_log(self) -> None:
         """Calls the emulator rejected and rules the bot broke, as they are recorded."""
@@ -317,9 +399,21 @@ def _longer(*lists: tuple[Sequence[object], int]) -> Callable[[], bool | None]:
     return lambda: True if any(len(items) > seen for items, seen in lists) else None
 
 
+def _add(total: SweepReport, report: SweepReport) -> None:
+    for counted in fields(SweepReport):
+        value = getattr(report, counted.name)
+        setattr(total, counted.name, getattr(total, counted.name) + value)
+
+
 @contextlib.asynccontextmanager
-async def _emulator() -> AsyncIterator[BotAPIEmulator]:
-    emu = BotAPIEmulator(TOKEN, rate_limits=RateLimits.generous(), bot_username=BOT_USERNAME)
+async def _emulator(clock: MovableClock) -> AsyncIterator[BotAPIEmulator]:
+    """Telegram for the sandbox: its messages are dated by the bot's movable clock."""
+    emu = BotAPIEmulator(
+        TOKEN,
+        rate_limits=RateLimits.generous(),
+        bot_username=BOT_USERNAME,
+        clock=lambda: clock.now().timestamp(),
+    )
     await emu.start()
     try:
         yield emu
