@@ -356,6 +356,7 @@ async def clock(request: web.Request) -> web.Response:
             "milestones_auto_released": report.milestones_auto_released,
             "disputes_defaulted": report.disputes_defaulted,
             "disputes_escalated": report.disputes_escalated,
+            "reminders": report.due_reminders + report.auto_release_reminders,
         }
     )
 

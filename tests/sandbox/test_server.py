@@ -20,6 +20,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import DESCRIPTION, SHORT_DESCRIPTION
 from core.marketplace import Marketplace
 from core.settings import Settings
 from sandbox.demo import seed
@@ -446,3 +447,142 @@ async def test_a_database_with_real_users_is_never_emptied(tmp_path: Path) -> No
             assert await uow.session.scalar(select(func.count()).select_from(User)) == 1
     finally:
         await db.dispose()
+
+
+async def test_the_page_learns_the_bots_name_and_description_for_the_empty_chat(
+    page: Page,
+) -> None:
+    state = await page.post("/api/reset")
+    assert state["bot"]["username"] == "bidgram_sandbox_bot"
+    assert state["bot"]["name"] == "Bidgram"
+    assert state["bot"]["description"] == DESCRIPTION
+    assert state["bot"]["short_description"] == SHORT_DESCRIPTION
+
+
+async def test_messages_are_dated_by_the_bots_clock(page: Page) -> None:
+    await page.post("/api/clock", {"step": "day"})
+    erin = page.person("Erin")
+    sent = await page.post(f"/api/people/{erin}/text", {"text": "/start"})
+    now = page.sandbox.world.clock.now().timestamp()
+    assert abs(sent["date"] - now) < 60 and sent["sender"] == erin
+    menu = await page.bot_says("Erin", MENU)
+    assert abs(menu["date"] - now) < 60
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+SCRIPT = b"<script>fetch('/api/reset', {method: 'POST'})</script>"
+
+
+async def _send_file(page: Page, person: int, name: str, mime: str, content: bytes) -> JSON:
+    form = aiohttp.FormData()
+    form.add_field("file", content, filename=name, content_type=mime)
+    async with page.http.post(f"{page.url}/api/people/{person}/file", data=form) as response:
+        assert response.status == 200
+        sent: JSON = await response.json()
+    return sent
+
+
+async def _thumbnail(
+    page: Page, file_id: str, headers: Mapping[str, str] | None = None
+) -> tuple[int, bytes, Mapping[str, str]]:
+    async with page.http.get(f"{page.url}/api/thumbnails/{file_id}", headers=headers) as got:
+        return got.status, await got.read(), got.headers
+
+
+async def test_thumbnails_show_real_pictures_and_never_a_page_or_svg(page: Page) -> None:
+    frank = await page.start("Frank")
+    photo = await _send_file(page, frank, "me.png", "image/png", PNG)
+    assert photo["thumbnail"] == photo["photo"]["file_id"]
+    status, body, headers = await _thumbnail(page, photo["thumbnail"])
+    assert status == 200 and body == PNG
+    assert headers["Content-Type"] == "image/png"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Disposition"].startswith("inline")
+    pictures = {
+        "anim.gif": ("image/gif", b"GIF89a" + bytes(10), "image/gif"),
+        "pic.webp": ("image/webp", b"RIFF\x10\x00\x00\x00WEBPVP8 " + bytes(8), "image/webp"),
+        "photo.jpg": ("application/octet-stream", b"\xff\xd8\xff\xe0" + bytes(8), "image/jpeg"),
+    }
+    for name, (mime, content, shown) in pictures.items():
+        sent = await _send_file(page, frank, name, mime, content)
+        status, body, headers = await _thumbnail(page, sent["document"]["file_id"])
+        assert (status, body, headers["Content-Type"]) == (200, content, shown), name
+    refused = {
+        "page.html": ("text/html", b"<!doctype html>" + SCRIPT),
+        "logo.svg": ("image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg">' + SCRIPT),
+        "fake.png": ("image/png", b"<html>" + SCRIPT),  # says picture, is not
+    }
+    for name, (mime, content) in refused.items():
+        sent = await _send_file(page, frank, name, mime, content)
+        file_id = sent["document"]["file_id"] if "document" in sent else sent["photo"]["file_id"]
+        status, body, headers = await _thumbnail(page, file_id)
+        assert (status, body) == (415, b"Unsupported Media Type: not a picture."), name
+        assert "html" not in headers["Content-Type"] and "svg" not in headers["Content-Type"]
+    status, _, _ = await _thumbnail(page, "nope")
+    assert status == 404
+
+
+async def test_thumbnails_are_for_the_sandboxs_own_page_only(page: Page) -> None:
+    frank = await page.start("Frank")
+    photo = await _send_file(page, frank, "me.png", "image/png", PNG)
+    port = page.url.rsplit(":", 1)[1]
+    for foreign in ({"Host": f"evil.example:{port}"}, {"Origin": "https://evil.example"}):
+        status, body, _ = await _thumbnail(page, photo["thumbnail"], foreign)
+        assert status == 403 and body.startswith(b"Forbidden"), foreign
+    status, _, _ = await _thumbnail(page, photo["thumbnail"], {"Origin": page.url})
+    assert status == 200
+
+
+async def test_a_card_shared_in_inline_mode_reaches_the_other_person_and_opens_for_them(
+    demo: Page,
+) -> None:
+    fiona, frank = demo.person("Fiona"), demo.person("Frank")
+    found = await demo.post(f"/api/people/{fiona}/inline", {"query": "bakery"})
+    (result,) = found["results"]
+    sent = await demo.post(
+        f"/api/people/{fiona}/inline/choose", {"result_id": result["id"], "to": frank}
+    )
+    shared = await demo.next_event(
+        "chat", lambda d: d["person"] == frank and d.get("with") == fiona
+    )
+    card = shared["message"]
+    assert card["id"] == sent["id"] and card["sender"] == fiona
+    assert card["via_bot"] == "bidgram_sandbox_bot" and card["inline"] is True
+    assert "Telegram bot for my bakery shop" in card["html"]
+    link = card["buttons"][0][0]["url"]
+    assert link.startswith("https://t.me/bidgram_sandbox_bot?start=p_")
+    async with demo.http.get(demo.url + "/api/state") as response:
+        state = await response.json()
+    chats = next(p["chats"] for p in state["people"] if p["id"] == frank)
+    assert [c["with"] for c in chats] == [fiona]
+    # Frank follows the link, as the page does: /start with its payload, in his chat.
+    await demo.post(f"/api/people/{frank}/text", {"text": f"/start {link.split('=')[1]}"})
+    await demo.bot_says("Frank", "Orders, payments and a daily summary")
+    # They can write to each other there; the bot never hears of it.
+    said = await demo.post(f"/api/people/{frank}/text", {"text": "Looks good!", "to": fiona})
+    heard = await demo.next_event("chat", lambda d: d["person"] == fiona and d.get("with") == frank)
+    assert heard["message"]["id"] == said["id"] and heard["message"]["sender"] == frank
+    refused = await demo.post(
+        f"/api/people/{fiona}/inline/choose", {"result_id": "p999", "to": frank}, 409
+    )
+    assert "no result" in refused["error"]
+
+
+async def test_a_week_ahead_stops_at_each_reminder_before_the_auto_release(demo: Page) -> None:
+    """The demo's delivered milestone releases itself 14 days on; its employer is
+    reminded 48 and 24 hours before, each when it is due."""
+    start = demo.sandbox.world.clock.now().timestamp()
+    first = await demo.post("/api/clock", {"step": "week"})
+    second = await demo.post("/api/clock", {"step": "week"})
+    assert first["milestones_auto_released"] + second["milestones_auto_released"] == 1
+    assert first["reminders"] + second["reminders"] >= 2
+    days = 86_400
+    two_days = await demo.bot_says("Erin", "in about 2 days")
+    one_day = await demo.bot_says("Erin", "in about 24 hours")
+    released = await demo.bot_says("Erin", "released to the freelancer automatically")
+    assert 12 * days <= two_days["date"] - start < 12 * days + 3600
+    assert 13 * days <= one_day["date"] - start < 13 * days + 3600
+    assert 14 * days <= released["date"] - start < 14 * days + 3600
