@@ -66,7 +66,7 @@ class Person:
     def command(self, name: str, expect_reply: str) -> Locator:
         """Pick a command from the menu button next to the input field."""
         self._acting()
-        self.chat.locator("button.menu").click()
+        self.chat.locator("button.menu-button").click()
         self.chat.locator(".commands button", has_text=f"/{name}").click()
         return self.bot_message(expect_reply)
 
@@ -80,6 +80,7 @@ class Person:
     def reply(self, message: Locator, text: str, expect_reply: str | None = None) -> None:
         """Reply to a message (the relay chat carries replies to the other side)."""
         self._acting()
+        message.locator(".bubble").hover()  # Reply shows on hover, beside the bubble
         message.locator(".reply-btn").click()
         box = self.chat.locator("input.text")
         box.fill(text)

@@ -43,7 +43,7 @@ def test_demo_people_pay_search_talk_and_watch_an_offer_lapse(demo_page: Page) -
     erin.bot_message("Yes, Monday works.")
 
     # The admin's command menu has the admin commands too.
-    ada.chat.locator("button.menu").click()
+    ada.chat.locator("button.menu-button").click()
     expect(ada.chat.locator(".commands")).to_contain_text("/admin")
 
     # A day and a half passes on the bot's clock: Fiona's unanswered offer lapses.
