@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install sandbox run status migrate test test-postgres browser lint format lock bench clean
+.PHONY: install sandbox run status migrate test test-postgres browser fonts lint format lock bench clean
 
 install: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-sandbox: install  ## try bidgram in a browser: no token, no network (ARGS="--demo --port 8081")
+sandbox: install fonts  ## try bidgram in a browser: no token, no network (ARGS="--demo --port 8081")
 	$(BIN)/bidgram sandbox $(ARGS)
 
 run: install  ## migrate the database and run the bot (needs BOT_TOKEN)
@@ -35,8 +35,8 @@ test: install browser  ## the whole suite on SQLite, or on PostgreSQL when TEST_
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
 # Install it when missing and possible (root with apt-get); otherwise those tests fail and
-# say how to get it.
-browser:
+# say how to get it. The page's emoji need a font too (see fonts).
+browser: fonts
 	@if [ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
@@ -45,6 +45,21 @@ browser:
 		|| echo "Could not install Chromium; the browser tests will fail until it is installed."; \
 	else \
 		echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)."; \
+	fi
+
+# The bot's texts are full of emoji; a machine without an emoji font (Debian's Chromium on a
+# bare system) draws every one, the page's 📎 too, as a box. Install Noto Color Emoji (SIL
+# Open Font License) when no emoji font is there and it can (root with apt-get); otherwise
+# say how. Nothing to do where fontconfig is absent (macOS, Windows bring their own).
+fonts:
+	@if ! command -v fc-list >/dev/null 2>&1 || fc-list 2>/dev/null | grep -qi emoji; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing an emoji font for the page (apt-get install fonts-noto-color-emoji)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null; } \
+		|| echo "Could not install fonts-noto-color-emoji; emoji will show as boxes."; \
+	else \
+		echo "No emoji font: emoji show as boxes. Install one: sudo apt-get install fonts-noto-color-emoji"; \
 	fi
 
 test-postgres: install browser

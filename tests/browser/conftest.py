@@ -112,14 +112,27 @@ def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A sandbox with demo data, test money: a delivered milestone waits for Erin."""
+    with _sandbox(tmp_path_factory.mktemp("demo"), "--demo") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def stars_demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A sandbox with demo data whose milestones are paid by invoice (Telegram Stars)."""
     with _sandbox(tmp_path_factory.mktemp("stars"), "--demo", "--gateway", "stars") as url:
         yield url
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1600, "height": 1000}
+
+
 @contextlib.contextmanager
-def _page(chromium: str, url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+def _page(
+    chromium: str, url: str, request: pytest.FixtureRequest, viewport: dict[str, int] = DESKTOP
+) -> Iterator[object]:
     """A fresh page on a sandbox that was just reset; a screenshot when the test fails.
 
     Playwright's sync API runs an event loop in this thread while it is open, so it is
@@ -132,15 +145,17 @@ def _page(chromium: str, url: str, request: pytest.FixtureRequest) -> Iterator[o
             executable_path=chromium, headless=True, args=["--no-sandbox"]
         )
         try:
-            yield from _opened(browser, url, request)
+            yield from _opened(browser, url, request, viewport)
         finally:
             browser.close()
 
 
-def _opened(browser: Any, url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+def _opened(
+    browser: Any, url: str, request: pytest.FixtureRequest, viewport: dict[str, int]
+) -> Iterator[object]:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context = browser.new_context(viewport=viewport, has_touch=viewport == PHONE)
     page = context.new_page()
     page.set_default_timeout(15_000)
     expect.set_options(timeout=15_000)
@@ -164,6 +179,30 @@ def _opened(browser: Any, url: str, request: pytest.FixtureRequest) -> Iterator[
 def page(chromium: str, sandbox_url: str, request: pytest.FixtureRequest) -> Iterator[object]:
     with _page(chromium, sandbox_url, request) as opened:
         yield opened
+
+
+@pytest.fixture
+def test_money_demo_page(
+    chromium: str, demo_url: str, request: pytest.FixtureRequest
+) -> Iterator[object]:
+    with _page(chromium, demo_url, request) as opened:
+        yield opened
+
+
+@pytest.fixture
+def phone_demo_page(
+    chromium: str, demo_url: str, request: pytest.FixtureRequest
+) -> Iterator[object]:
+    with _page(chromium, demo_url, request, PHONE) as opened:
+        yield opened
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """A picture of the page in ``test-artifacts/``, kept whether the test passes or not."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
 
 
 @pytest.fixture

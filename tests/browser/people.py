@@ -26,6 +26,7 @@ class Person:
         self.page = page
         self.name = name
         self.chat = page.locator(f'.chat[data-name="{name}"]')
+        self.shown = self.chat.locator(".messages:not([hidden])")  # the chat on screen
         self.since = 0
 
     def _acting(self) -> None:
@@ -87,3 +88,16 @@ class Person:
         box.press("Enter")
         if expect_reply is not None:
             self.bot_message(expect_reply)
+
+    def open_chat_with(self, name: str) -> None:
+        """Open this person's private chat with someone else from the Chats list."""
+        self.chat.locator(".chats-button").click()
+        self.chat.locator(".chat-list button", has_text=name).click()
+        expect(self.chat.locator(".chat-head .name")).to_have_text(name)
+
+    def type_inline(self, query: str) -> Locator:
+        """Type ``@bot query`` in the chat on screen; the results the bot offers."""
+        self.chat.locator("input.text").fill(query)
+        results = self.chat.locator(".inline-results")
+        expect(results).to_be_visible()
+        return results

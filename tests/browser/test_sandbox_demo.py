@@ -26,12 +26,13 @@ def test_demo_people_pay_search_talk_and_watch_an_offer_lapse(demo_page: Page) -
     expect(erin.chat.locator(".msg.from-me .payment")).to_have_text("✅ Paid ⭐ 30000")
     frank.bot_message("is held in escrow. You can start")
 
-    # Fiona finds the bakery project in inline mode and opens it in the bot.
-    box = fiona.chat.locator("input.text")
-    box.fill("@bidgram_sandbox_bot bakery")
-    result = fiona.chat.locator(".inline-results .result", has_text="Telegram bot for my bakery")
+    # Fiona finds the bakery project in inline mode, sends its card and opens it in the bot.
+    results = fiona.type_inline("@bidgram_sandbox_bot bakery")
+    results.locator(".result", has_text="Telegram bot for my bakery").click()
+    card = fiona.shown.locator(".msg.from-me", has_text="Telegram bot for my bakery")
+    expect(card.locator(".via")).to_have_text("via @bidgram_sandbox_bot")
     fiona._acting()
-    result.click()
+    card.locator(".keyboard button", has_text="Open in bidgram").click()
     fiona.bot_message("Orders, payments and a daily summary")
 
     # Erin writes to Frank through the bot; he replies to the relayed message.
@@ -39,10 +40,14 @@ def test_demo_people_pay_search_talk_and_watch_an_offer_lapse(demo_page: Page) -
     erin.press(bid, "Message", "You are now talking to Frank")
     erin.say_only("Can you start on Monday?")
     relayed = frank.bot_message("Can you start on Monday?")
-    frank.reply(relayed, "Yes, Monday works.")
+    # The relayed message brings the bot's own Reply: the page adds no second one.
+    expect(relayed.locator(".reply-btn")).to_have_count(0)
+    frank.press(relayed, "Reply", "You are now talking to Erin")
+    frank.say_only("Yes, Monday works.")
     erin.bot_message("Yes, Monday works.")
 
-    # The admin's command menu has the admin commands too.
+    # The admin's command menu has the admin commands too (after START, as in Telegram).
+    ada.start()
     ada.chat.locator("button.menu-button").click()
     expect(ada.chat.locator(".commands")).to_contain_text("/admin")
 
