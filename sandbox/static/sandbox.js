@@ -214,7 +214,12 @@ function renderTabs() {
 function showPerson(personId) {
   app.shown = personId;
   for (const view of app.chats.values()) {
-    view.node.classList.toggle("active", view.person.id === personId);
+    const shown = view.person.id === personId;
+    view.node.classList.toggle("active", shown);
+    if (shown && !view.seen) {
+      view.seen = true; // first shown on a phone: hidden until now, it could not scroll
+      toBottom(paneOf(view, view.current));
+    }
   }
   for (const tab of document.querySelectorAll("#tabs button")) {
     tab.setAttribute("aria-selected", String(Number(tab.dataset.person) === personId));
@@ -329,6 +334,7 @@ function addChat(person) {
     inlineTimer: null,
     inlineSeq: 0,
     toastTimer: null,
+    seen: false,
   };
   app.chats.set(person.id, view);
   wireChat(view);
