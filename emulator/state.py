@@ -199,17 +199,7 @@ class EmulatorState:
         """Store a new message from the bot (after flood control) and return it."""
         markup = validate_reply_markup(reply_markup)
         self.throttle(chat)
-        payload: JSON = {
-            "message_id": chat.next_message_id(),
-            "from": self.bot_json(),
-            "chat": chat.chat_json(),
-            "date": self.now(),
-            **content,
-        }
-        if reply_to is not None:
-            payload["reply_to_message"] = {
-                k: v for k, v in reply_to.payload.items() if k != "reply_to_message"
-            }
+        payload = self._payload(chat, self.bot_json(), content, reply_to)
         if markup is not None:
             payload["reply_markup"] = markup
         message = ChatMessage(chat.id, payload["message_id"], payload, True, raw, parse_mode)
@@ -227,17 +217,7 @@ class EmulatorState:
         """Store a message a person sent (the chat's owner unless ``sender`` says) and
         return its payload (for the update). ``inline``: sent via the bot in inline mode,
         where buttons give it an ``inline_message_id``."""
-        payload: JSON = {
-            "message_id": chat.next_message_id(),
-            "from": (sender or chat.owner).user_json(),
-            "chat": chat.chat_json(),
-            "date": self.now(),
-            **content,
-        }
-        if reply_to is not None:
-            payload["reply_to_message"] = {
-                k: v for k, v in reply_to.payload.items() if k != "reply_to_message"
-            }
+        payload = self._payload(chat, (sender or chat.owner).user_json(), content, reply_to)
         inline_id = None
         if inline and "reply_markup" in content:
             inline_id = secrets.token_urlsafe(24)
@@ -251,6 +231,23 @@ class EmulatorState:
                 inline_message_id=inline_id,
             )
         )
+        return payload
+
+    def _payload(
+        self, chat: Chat, sender: JSON, content: JSON, reply_to: ChatMessage | None
+    ) -> JSON:
+        """A new message's ``Message`` JSON: the next id in the chat, dated now."""
+        payload: JSON = {
+            "message_id": chat.next_message_id(),
+            "from": sender,
+            "chat": chat.chat_json(),
+            "date": self.now(),
+            **content,
+        }
+        if reply_to is not None:
+            payload["reply_to_message"] = {
+                k: v for k, v in reply_to.payload.items() if k != "reply_to_message"
+            }
         return payload
 
     def inline_message(self, inline_message_id: str) -> tuple[Chat, ChatMessage]:

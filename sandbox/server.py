@@ -27,6 +27,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator import ChatMessage, EmulatorError, PaymentDeclined, SimulatedUser
+from emulator.files import StoredFile
 from sandbox.views import JSON, PICTURES, inline_result_json, message_json
 from sandbox.world import Sandbox
 
@@ -290,17 +291,29 @@ async def download(request: web.Request) -> web.Response:
     here could run a script that drives the API. So every file is a download, never sniffed,
     and only a picture keeps its type.
     """
+    stored = _stored(request)
+    mime = stored.mime_type if stored.mime_type in PICTURES else "application/octet-stream"
+    return _serve(stored, mime, "attachment", {"Content-Security-Policy": "sandbox"})
+
+
+def _stored(request: web.Request) -> StoredFile:
     stored = request.app[SANDBOX].world.emu.state.files.get(request.match_info["file_id"])
     if stored is None:
         raise LookupError("No such file.")
-    mime = stored.mime_type if stored.mime_type in PICTURES else "application/octet-stream"
+    return stored
+
+
+def _serve(
+    stored: StoredFile, mime: str, disposition: str, headers: dict[str, str]
+) -> web.Response:
+    """A stored file with its name, as the type given and never sniffed."""
     return web.Response(
         body=stored.content,
         content_type=mime,
         headers={
-            "Content-Disposition": f'attachment; filename="{_safe_name(stored.file_name)}"',
+            "Content-Disposition": f'{disposition}; filename="{_safe_name(stored.file_name)}"',
             "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox",
+            **headers,
         },
     )
 
@@ -312,22 +325,15 @@ async def thumbnail(request: web.Request) -> web.Response:
     type it was sent with), with that type and never sniffed: nothing that could run a
     script (HTML, SVG) is ever shown on the page's origin.
     """
-    stored = request.app[SANDBOX].world.emu.state.files.get(request.match_info["file_id"])
-    if stored is None:
-        raise LookupError("No such file.")
+    stored = _stored(request)
     mime = picture_type(stored.content)
     if mime is None:
         return web.Response(status=415, text="Unsupported Media Type: not a picture.")
-    return web.Response(
-        body=stored.content,
-        content_type=mime,
-        headers={
-            "Content-Disposition": f'inline; filename="{_safe_name(stored.file_name)}"',
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "Cache-Control": "private, max-age=3600",
-        },
-    )
+    policy = {
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "private, max-age=3600",
+    }
+    return _serve(stored, mime, "inline", policy)
 
 
 def picture_type(content: bytes) -> str | None:

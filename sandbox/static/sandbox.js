@@ -1,7 +1,7 @@
 // bidgram sandbox: people's Telegram chats with the bot, side by side (one at a time on a phone).
 // Plain JavaScript, no build and no CDN. The server streams every change as server-sent
 // events (/api/events); the page acts through the JSON API as the person whose chat it is.
-"use strict";
+// A module: nothing here is global but window.sandboxRev, which the browser tests read.
 
 const ALLOWED_TAGS = new Set([
   "B", "STRONG", "I", "EM", "U", "INS", "S", "STRIKE", "DEL", "CODE", "PRE", "A",

@@ -4,6 +4,7 @@ result sent via the bot: into the chat with the bot or a chat between two people
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -51,6 +52,15 @@ def search_router(errors: list[str]) -> Router:
     return router
 
 
+@contextlib.asynccontextmanager
+async def serving(emu: BotAPIEmulator, bot: Bot, router: Router) -> AsyncIterator[BotAPIEmulator]:
+    """The emulator with a bot polling it that has this one router."""
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    async with polling(dispatcher, bot, emu):
+        yield emu
+
+
 @pytest.fixture
 async def errors() -> list[str]:
     return []
@@ -60,9 +70,7 @@ async def errors() -> list[str]:
 async def inline_bot(
     emu: BotAPIEmulator, bot: Bot, errors: list[str]
 ) -> AsyncIterator[BotAPIEmulator]:
-    dispatcher = Dispatcher()
-    dispatcher.include_router(search_router(errors))
-    async with polling(dispatcher, bot, emu):
+    async with serving(emu, bot, search_router(errors)):
         yield emu
 
 
@@ -153,9 +161,7 @@ async def seen() -> list[object]:
 async def card_bot(
     emu: BotAPIEmulator, bot: Bot, seen: list[object]
 ) -> AsyncIterator[BotAPIEmulator]:
-    dispatcher = Dispatcher()
-    dispatcher.include_router(card_router(seen))
-    async with polling(dispatcher, bot, emu):
+    async with serving(emu, bot, card_router(seen)):
         yield emu
 
 

@@ -130,7 +130,7 @@ async def test_the_page_and_its_assets_come_from_the_sandbox_itself(page: Page) 
     async with page.http.get(page.url + "/") as response:
         html = await response.text()
     assert response.status == 200
-    assert '<script src="/static/sandbox.js">' in html
+    assert '<script type="module" src="/static/sandbox.js">' in html
     bodies = {}
     for asset in ("sandbox.js", "sandbox.css"):
         async with page.http.get(f"{page.url}/static/{asset}") as response:
