@@ -118,9 +118,16 @@ def test_a_photo_sent_in_a_chat_shows_as_a_picture(page: Page) -> None:
     )
 
 
-def test_an_alert_from_the_bot_stays_until_ok(test_money_demo_page: Page) -> None:
+def test_a_toast_fades_and_an_alert_stays_until_ok(test_money_demo_page: Page) -> None:
     page = test_money_demo_page
-    frank = Person(page, "Frank")
+    fiona, frank = Person(page, "Fiona"), Person(page, "Frank")
+    matched = fiona.bot_message("A new project matches your skills", earlier=True)
+    matched.locator(".keyboard button", has_text="Stop these alerts").click()
+    toast = fiona.chat.locator(".toast")
+    expect(toast).to_have_text("Alerts paused.")
+    expect(toast).to_be_visible()
+    expect(toast).to_be_hidden(timeout=4000)  # faded after about two seconds
+
     offer = frank.bot_message("You are offered Landing page for a yoga studio", earlier=True)
     offer.locator(".keyboard button", has_text="Accept").click()  # accepted already
     alert = frank.chat.locator(".alert")
