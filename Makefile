@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install sandbox run status migrate test test-postgres browser lint format lock bench clean
+.PHONY: install sandbox run status migrate test test-postgres browser nginx lint format lock bench clean
 
 install: $(STAMP)
 
@@ -30,7 +31,7 @@ status: install  ## migrate the database and report what it holds
 migrate: install
 	$(BIN)/bidgram migrate
 
-test: install browser  ## the whole suite on SQLite, or on PostgreSQL when TEST_POSTGRES_URL is set
+test: install browser nginx  ## the whole suite on SQLite, or on PostgreSQL when TEST_POSTGRES_URL is set
 	$(BIN)/python -m pytest -q
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
@@ -47,7 +48,21 @@ browser:
 		echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)."; \
 	fi
 
-test-postgres: install browser
+# The front-door test (tests/deploy) runs deploy/nginx in Debian's nginx, as the test user.
+# Installed like Chromium: with apt-get when missing and possible, else that test fails
+# and says how to get it.
+nginx:
+	@if [ -x "$(NGINX)" ] || command -v nginx >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing nginx for the front-door test (apt-get install nginx)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } \
+		|| echo "Could not install nginx; the front-door test will fail until it is installed."; \
+	else \
+		echo "nginx is missing: run 'sudo apt-get install nginx' (or set NGINX=/path)."; \
+	fi
+
+test-postgres: install browser nginx
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -q
 

@@ -62,6 +62,10 @@ KEEP_UPDATE_IDS = timedelta(days=1)
 # the timers and alert hooks always find a connection.
 CONCURRENT_UPDATES = 10
 
+#: Seconds a stopping process gives alert delivery to finish the sends in flight (a send
+#: cut short goes again when its lease runs out). Service managers must wait longer.
+DELIVERY_STOP_TIMEOUT = 30.0
+
 
 def gateways_for(settings: BotSettings) -> Gateways:
     chosen = {"sandbox": SANDBOX, "stars": STARS, "telegram": TELEGRAM_PAYMENTS}
@@ -217,7 +221,7 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
                 scheduler.shutdown(wait=False)
                 await delivery.stop()
                 try:
-                    await asyncio.wait_for(sending, timeout=30)
+                    await asyncio.wait_for(sending, timeout=DELIVERY_STOP_TIMEOUT)
                 except TimeoutError:
                     log.warning("alert delivery did not stop in time; a lease resends the rest")
         finally:
