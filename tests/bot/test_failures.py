@@ -40,7 +40,7 @@ METHOD = SendMessage(chat_id=1, text="hi")
         ConnectionRefusedError(111, "Connection refused"),
         OSError("Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.1', 5432)"),
         TimeoutError(),
-        asyncio.TimeoutError(),
+        asyncio.TimeoutError(),  # noqa: UP041 - what asyncio raises (an alias since 3.11)
         _wrapped(Exception("server closed the connection"), OperationalError),
         _wrapped(_PgError("40001")),  # serialization failure: PostgreSQL says retry
         _wrapped(_PgError("40P01")),  # deadlock detected
