@@ -88,6 +88,7 @@ class BotAPIEmulator:
         webhook_timeout: float = 60.0,
         webhook_retry_delay: float = 0.2,
         webhook_max_retry_delay: float = 5.0,
+        first_update_id: int = 1,
     ) -> None:
         self.config = EmulatorConfig(
             token=token,
@@ -102,6 +103,7 @@ class BotAPIEmulator:
             webhook_timeout=webhook_timeout,
             webhook_retry_delay=webhook_retry_delay,
             webhook_max_retry_delay=webhook_max_retry_delay,
+            first_update_id=first_update_id,
         )
         self.state = EmulatorState(self.config)
         self._host = host
