@@ -65,7 +65,9 @@ def lines(stream: io.StringIO) -> list[str]:
     return [line for line in stream.getvalue().splitlines() if line.strip()]
 
 
-def test_json_lines_carry_the_update_being_handled() -> None:
+@pytest.fixture
+def json_lines() -> Iterator[io.StringIO]:
+    """What this module's logger writes as JSON lines with the update's ids."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logs.JsonFormatter())
@@ -73,15 +75,19 @@ def test_json_lines_carry_the_update_being_handled() -> None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     try:
-        log.info("outside")
-        with handling(UpdateContext(41, person_id=7)) as context:
-            log.warning("inside %s", "the update")
-            context.handler = "milestones.release"
-            log.info("done", extra={"duration_ms": 12.5, "outcome": "handled"})
-        log.info("outside again")
+        yield stream
     finally:
         log.removeHandler(handler)
-    outside, inside, done, again = (json.loads(line) for line in lines(stream))
+
+
+def test_json_lines_carry_the_update_being_handled(json_lines: io.StringIO) -> None:
+    log.info("outside")
+    with handling(UpdateContext(41, person_id=7)) as context:
+        log.warning("inside %s", "the update")
+        context.handler = "milestones.release"
+        log.info("done", extra={"duration_ms": 12.5, "outcome": "handled"})
+    log.info("outside again")
+    outside, inside, done, again = (json.loads(line) for line in lines(json_lines))
     assert set(outside) == {"time", "level", "logger", "message"} == set(again)
     assert outside["time"].endswith("+00:00") and outside["logger"] == "bidgram.test"
     assert inside == {
@@ -99,25 +105,15 @@ def test_json_lines_carry_the_update_being_handled() -> None:
     )
 
 
-async def test_each_task_logs_its_own_update() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logs.JsonFormatter())
-    handler.addFilter(logs.WithUpdate())
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-
+async def test_each_task_logs_its_own_update(json_lines: io.StringIO) -> None:
     async def one(update_id: int) -> None:
         with handling(UpdateContext(update_id, person_id=update_id * 10)):
             for step in range(3):
                 await asyncio.sleep(0)
                 log.info("step %s", step)
 
-    try:
-        await asyncio.gather(one(1), one(2))
-    finally:
-        log.removeHandler(handler)
-    entries = [json.loads(line) for line in lines(stream)]
+    await asyncio.gather(one(1), one(2))
+    entries = [json.loads(line) for line in lines(json_lines)]
     assert len(entries) == 6
     assert all(e["person_id"] == e["update_id"] * 10 for e in entries)
 

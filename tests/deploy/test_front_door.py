@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -35,10 +34,10 @@ from storage.db import Database
 from storage.enums import MilestoneStatus
 from storage.models import ProcessedUpdate
 from tests.deploy.conftest import Nginx, running_nginx
-from tests.e2e.conftest import ADMIN_ID, TOKEN, App, e2e_settings
-from tests.e2e.test_milestones import delivered_alert
-from tests.e2e.test_scale_out import ROOT, START_TIMEOUT, Worker, _start, _until_healthy, free_port
-from tests.e2e.work_support import balance, check_books, hired, milestone
+from tests.e2e.conftest import TOKEN, App, e2e_settings
+from tests.e2e.test_milestones import at_the_release_prompt
+from tests.e2e.test_scale_out import Worker, cluster_env, free_port, serving
+from tests.e2e.work_support import balance, check_books, milestone
 from tests.tls import Certificate, self_signed
 
 pytestmark = [
@@ -94,23 +93,14 @@ async def front(
     secret = uuid.uuid4().hex
     async with running_emulator(TOKEN, webhook_retry_delay=0.1, webhook_max_retry_delay=1.0) as emu:
         workers = [Worker(name, free_port(), tmp_path / f"{name}.log") for name in ("one", "two")]
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_", "TELEGRAM_", "LOG_"))
-        }
-        env.update(
-            PYTHONPATH=str(ROOT),
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=emu.base_url,
-            DATABASE_URL=database_url,
-            REDIS_URL=redis_url,
-            REDIS_KEY_PREFIX=redis_prefix,
+        env = cluster_env(
+            emu,
+            database_url,
+            redis_url,
+            redis_prefix,
+            secret,
             WEBHOOK_URL=PUBLIC_URL,
-            WEBHOOK_SECRET=secret,
-            WEBHOOK_HOST="127.0.0.1",
             WEBHOOK_SHUTDOWN_TIMEOUT="60",  # the held update must not be cut on a slow machine
-            ADMIN_IDS=str(ADMIN_ID),
             LOG_FORMAT="json",
         )
         nginx_dir = tmp_path / "nginx"
@@ -121,22 +111,12 @@ async def front(
             # The processes run on the wall clock: seed on it too, so no timer fires meanwhile.
             clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
             app = App(emu, db, e2e_settings(database_url, emu.base_url), clock, None)  # type: ignore[arg-type]  # no delivery here
-            front = Front(emu, db, app, nginx, certificate, secret, workers)
-            try:
-                for worker in workers:
-                    await _start(worker, env)
-                await _until_healthy(workers)
-                await emu.wait_for_webhook(timeout=START_TIMEOUT)
-                yield front
-            except BaseException:
-                print(nginx.logs())
-                raise
-            finally:
-                codes = [await w.stop() for w in workers if w.proc is not None]
-        for worker, code in zip(workers, codes, strict=True):
-            out = worker.output()
-            assert code == 0, out
-            assert "bidgram stopped." in out and "Traceback" not in out, out
+            async with serving(workers, env, emu):
+                try:
+                    yield Front(emu, db, app, nginx, certificate, secret, workers)
+                except BaseException:
+                    print(nginx.logs())  # shown with the failure
+                    raise
         emu.assert_clean()
 
 
@@ -179,12 +159,8 @@ async def test_telegram_reaches_two_processes_through_nginx_and_a_stopped_one_lo
     await only_the_webhook_and_health_pass_through_nginx(front)
 
     # A few steps through nginx: both start the bot, Frank delivers, Erin opens the release.
-    deal = await hired(app)
-    ms_id = await delivered_alert(app, deal)
+    deal, ms_id, prompt = await at_the_release_prompt(app)
     erin, frank = deal.employer, deal.freelancer
-    alert = await erin.wait_for_message("Frank delivered", timeout=30)
-    await erin.click(alert, "✅ Release 100.00 USD", timeout=30)
-    prompt = await erin.wait_for_message("Release 100.00 USD", timeout=30)
 
     # The release is held on the milestone's row lock, in flight in one of the processes.
     async with front.db.engine.connect() as holder:

@@ -11,7 +11,6 @@ at that moment, no half of anything. PostgreSQL is refused with pg_dump's comman
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -30,7 +29,7 @@ from storage.migrate import migrate
 from storage.models import LedgerTransaction, Message, Milestone
 from tests.e2e.conftest import App, running_app
 from tests.e2e.test_milestones import open_card
-from tests.e2e.test_scale_out import ROOT
+from tests.e2e.test_scale_out import process_env
 from tests.e2e.work_support import Deal, check_books, hired, seeded_milestone
 
 STAGES = 20  # the contract screen shows at most 20 milestones
@@ -101,15 +100,13 @@ class Stream:
 
 async def bidgram(command: str, url: str, cwd: Path, *args: str) -> str:
     """A `bidgram` command as an operator runs it: a process of its own; its output."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=url)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
         command,
         *args,
-        env=env,
+        env=process_env(DATABASE_URL=url),
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

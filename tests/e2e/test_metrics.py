@@ -10,7 +10,6 @@ scrapes reads the database once.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections import Counter
@@ -32,7 +31,7 @@ from emulator import BotAPIEmulator, FaultKind, running_emulator
 from storage.db import Database
 from tests.e2e.conftest import TOKEN, App, e2e_settings
 from tests.e2e.test_milestones import open_card
-from tests.e2e.test_scale_out import ROOT, free_port
+from tests.e2e.test_scale_out import free_port, process_env
 from tests.e2e.test_worker import offer_made_days_ago, run_worker
 from tests.e2e.work_support import hired, seeded_milestone
 
@@ -196,14 +195,7 @@ async def test_the_worker_serves_metrics_and_counts_the_timers_it_fires(db: Data
 async def test_bidgram_run_serves_metrics_while_it_polls(db: Database, tmp_path: Path) -> None:
     port = free_port()
     async with running_emulator(TOKEN) as emu:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "TELEGRAM_", "METRICS_"))
-        }
-        env.update(
-            PYTHONPATH=str(ROOT),
-            BOT_TOKEN=TOKEN,
+        env = process_env(
             TELEGRAM_API_URL=emu.base_url,
             DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
             METRICS_HOST="127.0.0.1",
