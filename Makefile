@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install sandbox run status migrate test test-postgres browser lint format lock bench clean
+.PHONY: install sandbox run status migrate test test-postgres browser nginx lint format lock bench clean
 
 install: $(STAMP)
 
@@ -30,24 +31,33 @@ status: install  ## migrate the database and report what it holds
 migrate: install
 	$(BIN)/bidgram migrate
 
-test: install browser  ## the whole suite on SQLite, or on PostgreSQL when TEST_POSTGRES_URL is set
+test: install browser nginx  ## the whole suite on SQLite, or on PostgreSQL when TEST_POSTGRES_URL is set
 	$(BIN)/python -m pytest -q
 
-# The browser tests drive Debian's Chromium (Playwright's own download does not work here).
-# Install it when missing and possible (root with apt-get); otherwise those tests fail and
-# say how to get it.
-browser:
-	@if [ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1; then :; \
+# Debian packages some tests run: installed when missing and possible (root with apt-get);
+# otherwise those tests fail and say how to get it. $(1) the package, $(2) a shell test
+# that it is there, $(3) the tests that need it, $(4) the variable naming another binary.
+define for_tests
+	@if $(2); then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-		|| echo "Could not install Chromium; the browser tests will fail until it is installed."; \
+		echo "Installing $(1) for $(3) (apt-get install $(1))"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; } \
+		|| echo "Could not install $(1); $(3) will fail until it is installed."; \
 	else \
-		echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)."; \
+		echo "$(1) is missing: run 'sudo apt-get install $(1)' (or set $(4)=/path)."; \
 	fi
+endef
 
-test-postgres: install browser
+# The browser tests drive Debian's Chromium (Playwright's own download does not work here).
+browser:
+	$(call for_tests,chromium,[ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1,the browser tests,CHROMIUM)
+
+# The front-door test (tests/deploy) runs deploy/nginx in Debian's nginx, as the test user.
+nginx:
+	$(call for_tests,nginx,[ -x "$(NGINX)" ] || command -v nginx >/dev/null 2>&1,the front-door test,NGINX)
+
+test-postgres: install browser nginx
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -q
 
