@@ -209,9 +209,14 @@ class ReportService(Service):
         return await self.uow.reports.count_open()
 
     async def get(self, actor: Actor, report_id: int) -> Report:
-        """A report, for an admin or the person who filed it."""
+        """A report, for an admin, the person who filed it, or the person it warned."""
         report = await self.uow.reports.get(report_id)
-        if report is None or (report.reporter_id != actor.user_id and not actor.is_admin):
+        warned = (
+            report is not None
+            and report.status is ReportStatus.WARNED
+            and report.subject_id == actor.user_id
+        )
+        if report is None or not (actor.is_admin or report.reporter_id == actor.user_id or warned):
             raise NotFound("report.not_found", "This report does not exist.")
         return report
 

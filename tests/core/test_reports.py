@@ -199,7 +199,7 @@ async def test_only_admins_see_the_queue_oldest_first(h: Harness) -> None:
 
 
 async def test_dismissing_tells_the_reporter_and_nobody_else(h: Harness) -> None:
-    _employer, bidder, pid, _ = await bidding(h)
+    employer, bidder, pid, _ = await bidding(h)
     admin = await h.admin()
     filed = await report(h, bidder, ReportTarget.PROJECT, pid)
     done = await decide(h, admin, filed.id, ReportStatus.DISMISSED, "Nothing wrong here.")
@@ -211,6 +211,8 @@ async def test_dismissing_tells_the_reporter_and_nobody_else(h: Harness) -> None
     assert done.decision_note == "Nothing wrong here."
     assert told(h, "report.decided") == [((bidder.user_id,), {"report_id": filed.id})]
     assert told(h, "report.warned") == []
+    # the person reported is never shown a report they were not warned over
+    await h.refused(lambda m: m.reports.get(employer, filed.id), "report.not_found")
 
 
 async def test_a_warning_reaches_the_reported_person_and_the_reporter_hears(h: Harness) -> None:
@@ -224,6 +226,8 @@ async def test_a_warning_reaches_the_reported_person_and_the_reporter_hears(h: H
     async with h.tx() as m:
         assert not (await m.users.get(bidder.user_id)).is_banned
         view = await m.reports.view(admin, filed.id)
+        # the warned person may read what they were warned about (its alert does)
+        assert (await m.reports.get(bidder, filed.id)).decision_note == "Keep payments in escrow."
     assert view.earlier[ReportStatus.WARNED] == 1
 
 
