@@ -11,8 +11,6 @@ from bot.handlers.admin import AdminCb, admin_users, markup
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import reports as texts
 from core.events import Event
-from core.marketplace import Marketplace
-from storage.models import Report, User
 
 
 @renders("message.safety_note")
@@ -42,29 +40,15 @@ async def filed(event: Event, ctx: AlertContext) -> list[Alert]:
     return alerts
 
 
-async def _told(market: Marketplace, event: Event) -> tuple[User, Report] | None:
-    """The person an event tells and the report it is about (None if they are suspended)."""
-    person = await market.users.get(event.recipients[0])
+@renders("report.decided", "report.warned")
+async def outcome(event: Event, ctx: AlertContext) -> list[Alert]:
+    """The outcome to the reporter (``decided``), or the warning to the person reported."""
+    person = await ctx.market.users.get(event.recipients[0])
     if person.is_banned:
-        return None
-    report = await market.reports.get(market.users.actor(person), int(event.data["report_id"] or 0))
-    return person, report
-
-
-@renders("report.decided")
-async def decided(event: Event, ctx: AlertContext) -> list[Alert]:
-    found = await _told(ctx.market, event)
-    if found is None:
         return []
-    reporter, report = found
+    actor = ctx.market.users.actor(person)
+    report = await ctx.market.reports.get(actor, int(event.data["report_id"] or 0))
+    if event.kind == "report.warned":
+        return [Alert(person.telegram_id, texts.warning(report, report.decision_note))]
     subject = await ctx.market.users.get(report.subject_id)
-    return [Alert(reporter.telegram_id, texts.outcome_for_reporter(report, subject.first_name))]
-
-
-@renders("report.warned")
-async def warned(event: Event, ctx: AlertContext) -> list[Alert]:
-    found = await _told(ctx.market, event)
-    if found is None:
-        return []
-    subject, report = found
-    return [Alert(subject.telegram_id, texts.warning(report, report.decision_note))]
+    return [Alert(person.telegram_id, texts.outcome_for_reporter(report, subject.first_name))]

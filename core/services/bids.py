@@ -198,17 +198,24 @@ class BidService(Service):
         await self._tell_employer("bid.retracted", project, bid)
         return bid
 
-    @atomic
-    async def decline(self, actor: Actor, bid_id: int) -> Bid:
-        """The employer turns a bid down; the bidder is told."""
+    async def on_own_project(
+        self, actor: Actor, bid_id: int, *, lock: bool = False
+    ) -> tuple[Bid, Project]:
+        """A bid on the actor's own project (locked if asked), and that project."""
         await self.active_user(actor)
-        bid = await self.uow.bids.lock(bid_id)
+        bid = await (self.uow.bids.lock(bid_id) if lock else self.uow.bids.get(bid_id))
         if bid is None:
             raise NotFound("bid.not_found", "This bid does not exist.")
         project = await self.uow.projects.get(bid.project_id)
         assert project is not None
         if project.employer_id != actor.user_id:
             raise NotAllowed("project.not_owner", "Only the employer who posted it can do this.")
+        return bid, project
+
+    @atomic
+    async def decline(self, actor: Actor, bid_id: int) -> Bid:
+        """The employer turns a bid down; the bidder is told."""
+        bid, project = await self.on_own_project(actor, bid_id, lock=True)
         if bid.status is not BidStatus.ACTIVE:
             raise InvalidState("bid.not_active", "This bid is no longer active.")
         bid.status = BidStatus.DECLINED

@@ -11,32 +11,21 @@ from __future__ import annotations
 
 from core.actors import Actor
 from core.context import Service, atomic
-from core.errors import NotAllowed, NotFound
+from core.services.bids import BidService
 from storage.models import Bid
 
 
 class SafetyService(Service):
-    async def _employers_bid(self, actor: Actor, bid_id: int) -> Bid:
-        await self.active_user(actor)
-        bid = await self.uow.bids.get(bid_id)
-        if bid is None:
-            raise NotFound("bid.not_found", "This bid does not exist.")
-        project = await self.uow.projects.get(bid.project_id)
-        assert project is not None
-        if project.employer_id != actor.user_id:
-            raise NotAllowed("project.not_owner", "Only the employer who posted it can do this.")
-        return bid
-
     @atomic
     async def mute(self, actor: Actor, bid_id: int) -> Bid:
         """Mute the bidder behind one of one's bids (pressing twice changes nothing)."""
-        bid = await self._employers_bid(actor, bid_id)
+        bid, _ = await BidService(self.ctx).on_own_project(actor, bid_id)
         await self.uow.safety.mute(actor.user_id, bid.freelancer_id, self.now())
         return bid
 
     @atomic
     async def unmute(self, actor: Actor, bid_id: int) -> Bid:
-        bid = await self._employers_bid(actor, bid_id)
+        bid, _ = await BidService(self.ctx).on_own_project(actor, bid_id)
         await self.uow.safety.unmute(actor.user_id, bid.freelancer_id)
         return bid
 

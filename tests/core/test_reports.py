@@ -13,16 +13,10 @@ from core.errors import DomainError
 from core.marketplace import Marketplace
 from storage.enums import ReportReason, ReportStatus, ReportTarget
 from storage.models import Report
+from tests.core.test_messages import bidding
 from tests.harness import Harness
 
 SCAM = "Pay the activation fee to receive your payment."
-
-
-async def bidding(h: Harness) -> tuple[Actor, Actor, int, int]:
-    employer = await h.employer()
-    bidder = await h.freelancer()
-    pid = await h.open_project(employer)
-    return employer, bidder, pid, await h.bid(bidder, pid)
 
 
 async def message(h: Harness, sender: Actor, pid: int, to: Actor, body: str = SCAM) -> int:

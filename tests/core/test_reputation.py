@@ -10,6 +10,7 @@ from core.actors import Actor
 from core.services.reputation import Reputation, lost_by
 from storage.enums import ContractStatus, DisputeResolution, DisputeStatus, PartyRole
 from storage.models import Contract, Dispute
+from tests.core.test_record import settled
 from tests.harness import Harness
 
 AGREED = 30_000  # the bid amount h.hire agrees on; the bid promises delivery in 10 days
@@ -200,30 +201,13 @@ async def test_reputation_windows_follow_the_configured_review_window(h: Harness
 # --- completion: only what this side cancelled or lost -------------------------------------
 
 
-async def settled_by_admin(
-    h: Harness, verdict: DisputeResolution, *, release: int | None = None
-) -> tuple[Actor, Actor, Contract]:
-    """A delivered milestone the employer disputed; an admin decides it, then the
-    employer ends the contract."""
+async def settled_by_admin(h: Harness, verdict: DisputeResolution) -> tuple[Actor, Actor, Contract]:
+    """An employer's dispute an admin decides, then the employer ends the contract."""
     employer, freelancer, contract = await h.hire()
-    ms = await h.milestone(employer, contract.id, 10_000)
-    async with h.tx() as m:
-        await m.milestones.deliver(freelancer, ms.id, "Done")
-    async with h.tx() as m:
-        d = await m.disputes.open(employer, ms.id, reason=REASON, claimed_amount=10_000)
-    async with h.tx() as m:
-        await m.disputes.respond(freelancer, d.id, "Everything asked for is there.")
-    async with h.tx() as m:
-        await m.disputes.escalate(freelancer, d.id)
-    admin = await h.admin()
-    async with h.tx() as m:
-        await m.disputes.resolve(admin, d.id, verdict, release_amount=release)
+    await settled(h, contract, employer, freelancer, verdict)
     async with h.tx() as m:
         ended = await m.contracts.end(employer, contract.id)
     return employer, freelancer, ended
-
-
-REASON = "The delivery does not match the brief."
 
 
 async def test_a_contract_the_employer_cancelled_is_not_held_against_the_freelancer(
@@ -271,9 +255,7 @@ async def test_a_refund_the_freelancer_lost_counts_against_them_one_the_employer
 
 
 async def test_a_split_verdict_counts_against_nobody(h: Harness) -> None:
-    employer, freelancer, contract = await settled_by_admin(
-        h, DisputeResolution.SPLIT, release=4_000
-    )
+    employer, freelancer, contract = await settled_by_admin(h, DisputeResolution.SPLIT)
     assert contract.status is ContractStatus.COMPLETED
     assert (await reputation(h, freelancer, PartyRole.FREELANCER)).completion_rate == 1.0
     assert (await reputation(h, employer, PartyRole.EMPLOYER)).completion_rate == 1.0

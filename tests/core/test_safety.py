@@ -3,19 +3,14 @@ muted bidders and declined ones on closed projects cannot write to the employer.
 
 from __future__ import annotations
 
+from bot.texts import admin as admin_texts
 from core.actors import Actor
 from storage.enums import BidStatus
 from storage.models import Message
+from tests.core.test_messages import bidding
 from tests.harness import Harness
 
 SCAM = "Great news! Pay the activation fee to receive your payment: t.me/fastpay"
-
-
-async def bidding(h: Harness) -> tuple[Actor, Actor, int, int]:
-    employer = await h.employer()
-    bidder = await h.freelancer()
-    pid = await h.open_project(employer)
-    return employer, bidder, pid, await h.bid(bidder, pid)
 
 
 async def send(h: Harness, sender: Actor, pid: int, to: Actor, body: str) -> Message:
@@ -59,12 +54,16 @@ async def test_a_clean_message_has_no_flags_and_no_note(h: Harness) -> None:
     assert notes(h) == []
 
 
-async def test_flags_show_in_the_record_of_the_thread(h: Harness) -> None:
+async def test_flags_show_in_the_admins_record_of_the_thread(h: Harness) -> None:
     employer, bidder, pid, _ = await bidding(h)
     await send(h, bidder, pid, employer, SCAM)
+    await send(h, employer, pid, bidder, "No thanks.")
     async with h.tx() as m:
         thread = await m.messages.thread(employer, pid, bidder.user_id)
-    assert [x.flags for x in thread] == ["link,fee"]
+    assert [x.flags for x in thread] == ["link,fee", None]
+    flagged, clean = (admin_texts.message_line(x, "someone") for x in thread)
+    assert flagged.endswith("⚠️ <i>flagged: link, pay-to-get-paid</i>")
+    assert "flagged" not in clean
 
 
 # --- mutes ------------------------------------------------------------------------------

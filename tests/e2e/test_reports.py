@@ -8,7 +8,16 @@ from emulator import ChatMessage, SimulatedUser
 from tests.e2e.conftest import App
 from tests.e2e.test_disputes import has_button
 from tests.e2e.test_relay import Bidding, bid_placed, chat_with_bidder
-from tests.e2e.work_support import MENU, market, press, publish, settled, started
+from tests.e2e.work_support import (
+    MENU,
+    hired,
+    market,
+    press,
+    publish,
+    seeded_milestone,
+    settled,
+    started,
+)
 
 SCAM = "Congrats! Pay the activation fee to receive your payment: t.me/fastpay"
 SAFETY = "Safety note"
@@ -152,51 +161,23 @@ async def test_a_muted_bidder_cannot_message_the_employer(app: App) -> None:
 
 
 async def test_the_record_shows_on_a_project_card_and_on_a_bid_alert(app: App) -> None:
-    erin, frank, gina = app.person("Erin"), app.person("Frank"), app.person("Gina")
-    for person in (erin, frank, gina):
-        await started(person)
-    async with market(app) as m:
-        boss = m.users.actor(await m.users.register(erin.id, "Erin", username="erin"))
-        worker = m.users.actor(await m.users.register(frank.id, "Frank", username="frank"))
-        await m.users.update_profile(
-            worker,
-            headline="Senior Python developer",
-            bio="Ten years of building web services, bots and data pipelines.",
-            skills=["python"],
-            hourly_rate=5000,
-        )
-        done = await m.projects.create_draft(
-            boss,
-            title="Inventory sync for my shop",
-            description="Keep stock in sync between the till and the online store nightly.",
-            skills=["python"],
-            budget_min=10_000,
-            budget_max=30_000,
-        )
-        await m.projects.publish(boss, done.id)
-        bid = await m.bids.place(
-            worker, done.id, amount=20_000, delivery_days=5, proposal="Done this twice before."
-        )
-        contract = await m.awards.accept(worker, (await m.awards.offer(boss, bid.id)).id)
-        ms = await m.milestones.create(boss, contract.id, description="The sync", amount=20_000)
-        await m.milestones.start_funding(boss, ms.id, "sandbox")
-        await m.milestones.deliver(worker, ms.id, "Running nightly since Monday.")
-        m.take_events()
+    deal = await hired(app, amount=20_000)  # Erin hired Frank before
+    ms_id = await seeded_milestone(app, deal, 20_000, deliver=True)
     app.clock.advance(days=2)
     async with market(app) as m:
-        await m.milestones.release(boss, ms.id)
-        await m.contracts.end(boss, contract.id)
+        await m.milestones.release(deal.boss, ms_id)
+        await m.contracts.end(deal.boss, deal.contract_id)
         fresh = await m.projects.create_draft(
-            boss,
+            deal.boss,
             title="Loyalty bot for the shop",
             description="Customers collect stamps in Telegram and redeem them at the till.",
             skills=["python"],
             budget_min=10_000,
             budget_max=50_000,
         )
-        await m.projects.publish(boss, fresh.id)
-        m.take_events()
-
+        await m.projects.publish(deal.boss, fresh.id)
+    erin, gina = deal.employer, app.person("Gina")
+    await started(gina)
     await gina.send_text("/find")
     results = await gina.wait_for_message("Open projects")
     line = "📒 1 milestone funded, 1 released · pays ~2 d after delivery · hires 100%"
@@ -218,7 +199,7 @@ async def test_the_record_shows_on_a_project_card_and_on_a_bid_alert(app: App) -
 
     async with market(app) as m:
         await m.bids.place(
-            worker, fresh.id, amount=30_000, delivery_days=7, proposal="Stamps, QR codes, done."
+            deal.worker, fresh.id, amount=30_000, delivery_days=7, proposal="Stamps, QR codes, a till app."
         )
         events = m.take_events()
     await publish(app, events)
