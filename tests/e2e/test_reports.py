@@ -198,9 +198,8 @@ async def test_the_record_shows_on_a_project_card_and_on_a_bid_alert(app: App) -
     assert "@erin" not in about.text
 
     async with market(app) as m:
-        await m.bids.place(
-            deal.worker, fresh.id, amount=30_000, delivery_days=7, proposal="Stamps, QR codes, a till app."
-        )
+        proposal = "Stamps, QR codes, a till app."
+        await m.bids.place(deal.worker, fresh.id, amount=30_000, delivery_days=7, proposal=proposal)
         events = m.take_events()
     await publish(app, events)
     alert = await erin.wait_for_message("New bid on")
