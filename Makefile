@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install sandbox run status migrate test test-postgres browser fonts lint format lock bench clean
+.PHONY: install sandbox run status migrate test test-postgres browser nginx fonts lint format lock bench clean
 
 install: $(STAMP)
 
@@ -30,27 +31,38 @@ status: install  ## migrate the database and report what it holds
 migrate: install
 	$(BIN)/bidgram migrate
 
-test: install browser  ## the whole suite on SQLite, or on PostgreSQL when TEST_POSTGRES_URL is set
+test: install browser nginx  ## the whole suite on SQLite, or on PostgreSQL when TEST_POSTGRES_URL is set
 	$(BIN)/python -m pytest -q
 
-# The browser tests drive Debian's Chromium (Playwright's own download does not work here).
-# Install it when missing and possible (root with apt-get); otherwise those tests fail and
-# say how to get it. The page's emoji need a font too (see fonts).
-browser: fonts
-	@if [ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1; then :; \
+# Debian packages some tests run: installed when missing and possible (root with apt-get);
+# otherwise those tests fail and say how to get it. $(1) the package, $(2) a shell test
+# that it is there, $(3) the tests that need it, $(4) the variable naming another binary.
+define for_tests
+	@if $(2); then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-		|| echo "Could not install Chromium; the browser tests will fail until it is installed."; \
+		echo "Installing $(1) for $(3) (apt-get install $(1))"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; } \
+		|| echo "Could not install $(1); $(3) will fail until it is installed."; \
 	else \
-		echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)."; \
+		echo "$(1) is missing: run 'sudo apt-get install $(1)' (or set $(4)=/path)."; \
 	fi
+endef
+
+# The browser tests drive Debian's Chromium (Playwright's own download does not work here).
+# The page's emoji need a font too (see fonts).
+browser: fonts
+	$(call for_tests,chromium,[ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1,the browser tests,CHROMIUM)
+
+# The front-door test (tests/deploy) runs deploy/nginx in Debian's nginx, as the test user.
+nginx:
+	$(call for_tests,nginx,[ -x "$(NGINX)" ] || command -v nginx >/dev/null 2>&1,the front-door test,NGINX)
 
 # The bot's texts are full of emoji; a machine without an emoji font (Debian's Chromium on a
 # bare system) draws every one, the page's 📎 too, as a box. Install Noto Color Emoji (SIL
 # Open Font License) when no emoji font is there and it can (root with apt-get); otherwise
-# say how. Nothing to do where fontconfig is absent (macOS, Windows bring their own).
+# say how. Nothing to do where fontconfig is absent (macOS, Windows bring their own). Not
+# for_tests: a missing font fails no test by itself, and there is no binary to point at.
 fonts:
 	@if ! command -v fc-list >/dev/null 2>&1 || fc-list 2>/dev/null | grep -qi emoji; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -62,7 +74,7 @@ fonts:
 		echo "No emoji font: emoji show as boxes. Install one: sudo apt-get install fonts-noto-color-emoji"; \
 	fi
 
-test-postgres: install browser
+test-postgres: install browser nginx
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -q
 

@@ -37,6 +37,8 @@ from bot.delivery import Delivery
 from bot.fsm import CompactMemoryStorage
 from bot.lean import release_freed_memory
 from bot.locks import RedisPersonLocks
+from bot.logs import HandlerName
+from bot.metrics import ApiCallMetrics, Metrics, MetricsServer
 from bot.middlewares import CallbackReply, MarketplaceMiddleware
 from bot.notifier import Notifier
 from bot.polling import poller
@@ -73,15 +75,21 @@ DESCRIPTION = (
 )
 SHORT_DESCRIPTION = "Post projects, bid on work and get paid through escrow, in Telegram."
 
+#: Seconds a stopping process gives alert delivery to finish the sends in flight (a send
+#: cut short goes again when its lease runs out). Service managers must wait longer.
+DELIVERY_STOP_TIMEOUT = 30.0
+
 
 def gateways_for(settings: BotSettings) -> Gateways:
     chosen = {"sandbox": SANDBOX, "stars": STARS, "telegram": TELEGRAM_PAYMENTS}
     return Gateways([chosen[settings.funding_gateway]])
 
 
-def make_bot(settings: BotSettings) -> Bot:
+def make_bot(settings: BotSettings, metrics: Metrics | None = None) -> Bot:
     session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(ReplyMiddleware())  # replies after the commit, with retries
+    if metrics is not None:  # inside ReplyMiddleware: counts each request actually made
+        session.middleware(ApiCallMetrics(metrics))
     return Bot(
         settings.token(),
         session=session,
@@ -118,6 +126,10 @@ def build_dispatcher(
     dp.callback_query.filter(
         (F.message.chat.type == "private") | (F.message.is_(None) & F.inline_message_id)
     )
+    names = HandlerName()  # which handler took each update, for the logs
+    for name, observer in dp.observers.items():
+        if name not in ("update", "error"):
+            observer.middleware(names)
     dp.include_router(_inline_presses())
     for router in routers():
         _adopt(dp, router)
@@ -191,6 +203,7 @@ class Running:
     delivery: Delivery
     dp: Dispatcher
     scheduler: AsyncIOScheduler
+    metrics: Metrics
     redis: Redis | None = None
 
 
@@ -206,9 +219,11 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
 
     db = Database(settings.database_url)
     redis: Redis | None = None
+    metrics = Metrics()
+    metrics.watch(db, settings.currency, settings.metrics_cache)
     try:
         await migrate(db.engine)
-        bot = make_bot(settings)
+        bot = make_bot(settings, metrics)
         try:
             clock = SystemClock()
             gateways = gateways_for(settings)
@@ -231,7 +246,7 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
             await set_commands(bot, settings)
             await describe(bot)
             scheduler = start_scheduler(
-                db, settings, clock, gateways, delivery, settings.sweep_interval
+                db, settings, clock, gateways, delivery, settings.sweep_interval, metrics=metrics
             )
             scheduler.add_job(
                 prune_update_ids,
@@ -248,12 +263,14 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
             gc.freeze()
             sending = asyncio.create_task(delivery.run())
             try:
-                yield Running(settings, db, bot, clock, gateways, delivery, dp, scheduler, redis)
+                yield Running(
+                    settings, db, bot, clock, gateways, delivery, dp, scheduler, metrics, redis
+                )
             finally:
                 scheduler.shutdown(wait=False)
                 await delivery.stop()
                 try:
-                    await asyncio.wait_for(sending, timeout=30)
+                    await asyncio.wait_for(sending, timeout=DELIVERY_STOP_TIMEOUT)
                 except TimeoutError:
                     log.warning("alert delivery did not stop in time; a lease resends the rest")
         finally:
@@ -284,17 +301,31 @@ async def prune_update_ids(db: Database, clock: Clock, keep: timedelta = KEEP_UP
     return pruned
 
 
+@asynccontextmanager
+async def serving_metrics(app: Running) -> AsyncIterator[MetricsServer | None]:
+    """``/metrics`` at ``METRICS_HOST:METRICS_PORT`` while the block runs, if the port is set."""
+    if app.settings.metrics_port is None:
+        yield None
+        return
+    server = MetricsServer(app.metrics, app.settings.metrics_host, app.settings.metrics_port)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
 async def run(settings: BotSettings) -> None:
     """Migrate, then poll until Ctrl-C (aiogram handles SIGINT/SIGTERM and stops cleanly),
     with the timers and alert delivery running in the same process."""
-    async with running(settings) as app:
+    async with running(settings) as app, serving_metrics(app):
         await app.bot.delete_webhook(drop_pending_updates=False)
         log.info(
             "bidgram is running as @%s (gateway: %s)",
             app.delivery.bot_username,
             settings.funding_gateway,
         )
-        polls = poller(app.dp, app.bot, app.db, app.clock, CONCURRENT_UPDATES)
+        polls = poller(app.dp, app.bot, app.db, app.clock, CONCURRENT_UPDATES, metrics=app.metrics)
         await polls.start_polling(app.bot, handle_signals=True)
 
 
@@ -308,7 +339,7 @@ async def work(settings: BotSettings, stop: asyncio.Event | None = None) -> None
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    async with running(settings):
+    async with running(settings) as app, serving_metrics(app):
         log.info("bidgram worker is running: timers and alert delivery")
         await stop.wait()
 
@@ -317,7 +348,7 @@ async def replay(settings: BotSettings, ids: list[int]) -> dict[int, str]:
     """Handle the dead letters ``ids`` (all waiting ones when empty) again; each one's
     outcome. Their alerts go to the outbox, sent by this process or any other."""
     async with running(settings) as app:
-        processor = UpdateProcessor(app.dp, app.bot, app.db, app.clock)
+        processor = UpdateProcessor(app.dp, app.bot, app.db, app.clock, metrics=app.metrics)
         if not ids:
             async with app.db.uow() as uow:
                 ids = [letter.id for letter in await uow.dead_letters.waiting(app.bot.id)]

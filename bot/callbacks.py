@@ -101,3 +101,11 @@ class AlertsCb(CallbackData, prefix="al"):
 
     action: str
     project_id: Count = 0
+
+
+class ReportCb(CallbackData, prefix="rp"):
+    """🚩 Report a ``kind`` (message, bid, project or profile) by its id."""
+
+    action: str
+    kind: str
+    target_id: Id

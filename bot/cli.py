@@ -6,7 +6,7 @@
 with no Telegram (no token, no network). ``bidgram`` with no arguments migrates the
 database and reports what it holds; ``migrate``, ``status`` and ``sweep`` do one thing
 each; ``dead-letters`` lists updates that failed with a bug and ``replay`` handles
-them again.
+them again; ``backup FILE`` copies a SQLite database while the bot runs.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from core.settings import ConfigurationError, Settings, load_settings
 from storage.db import Database
@@ -122,8 +124,7 @@ async def _sweep(settings: Settings) -> str:
 
 
 def _run_bot(mode: str) -> int:
-    import logging
-
+    from bot import logs
     from bot.app import run, work
     from bot.settings import load_bot_settings
     from bot.webhook import serve
@@ -132,9 +133,7 @@ def _run_bot(mode: str) -> int:
     settings.token()  # a missing or malformed token stops here, with how to get one
     if mode == "webhook":
         settings.webhook()  # so does a missing webhook URL or secret
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings)
     with contextlib.suppress(KeyboardInterrupt):
         main = {"webhook": serve, "worker": work}.get(mode, run)
         asyncio.run(main(settings))
@@ -145,20 +144,35 @@ def _run_bot(mode: str) -> int:
 def _replay(ids: list[int]) -> int:
     """Handle dead letters again, in a bot process of their own (it needs the token:
     the people involved are answered as if their update had just arrived)."""
-    import logging
-
+    from bot import logs
     from bot.app import replay
     from bot.settings import load_bot_settings
 
     settings = load_bot_settings()
     settings.token()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
     outcomes = asyncio.run(replay(settings, ids))
     if not outcomes:
         print("No dead letters to replay.")
     for letter_id, outcome in outcomes.items():
         print(f"dead letter #{letter_id}: {outcome}")
     return 0 if all(o in ("handled", "dropped") for o in outcomes.values()) else 1
+
+
+def _backup(settings: Settings, target: str, pages: int, pause: float) -> int:
+    from storage.backup import BackupRefused, backup, database_file
+
+    try:
+        source = database_file(settings.database_url)
+        report = backup(source, Path(target), pages=pages, pause=pause)
+    except BackupRefused as refused:
+        print(f"bidgram backup: {refused}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        print(f"bidgram backup: SQLite failed: {error}", file=sys.stderr)
+        return 1
+    print(report)
+    return 0
 
 
 def _run_sandbox(port: int, demo: bool, gateway: str) -> int:
@@ -198,6 +212,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay", help="handle dead letters again once the bug is fixed (needs BOT_TOKEN)"
     )
     replay.add_argument("ids", nargs="*", type=int, help="dead letter ids (default: all)")
+    backup = sub.add_parser(
+        "backup", help="copy the SQLite database while the bot runs (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument("file", help="where to write the copy")
+    backup.add_argument(
+        "--pages", type=int, default=1024, help="pages copied per step (default 1024)"
+    )
+    backup.add_argument(
+        "--pause", type=float, default=0.005, help="seconds between steps (default 0.005)"
+    )
     sub.add_parser("migrate", help="create or migrate the database")
     sub.add_parser("status", help="report what the database holds")
     sub.add_parser(
@@ -212,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_bot(args.command)
         if args.command == "replay":
             return _replay(args.ids)
+        if args.command == "backup":
+            return _backup(settings, args.file, args.pages, args.pause)
     except ConfigurationError as error:
         print(f"bidgram: bad configuration\n{error}", file=sys.stderr)
         return 2

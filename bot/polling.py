@@ -22,6 +22,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
+from bot.metrics import Metrics
 from bot.updates import Outcome, UpdateProcessor
 from core.clock import Clock
 from storage.db import Database
@@ -143,6 +144,15 @@ class Poller:
             await asyncio.wait_for(self._stop.wait(), timeout=seconds)
 
 
-def poller(dp: Dispatcher, bot: Bot, db: Database, clock: Clock, concurrency: int) -> Poller:
+def poller(
+    dp: Dispatcher,
+    bot: Bot,
+    db: Database,
+    clock: Clock,
+    concurrency: int,
+    *,
+    metrics: Metrics | None = None,
+) -> Poller:
     """The poller of a bot process (``bidgram run``, the sandbox, the end-to-end tests)."""
-    return Poller(dp, UpdateProcessor(dp, bot, db, clock), concurrency=concurrency)
+    processor = UpdateProcessor(dp, bot, db, clock, metrics=metrics)
+    return Poller(dp, processor, concurrency=concurrency)

@@ -17,6 +17,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery import Delivery
+from bot.metrics import Metrics
 from core.clock import Clock, SystemClock
 from core.gateways import Gateways
 from core.marketplace import Marketplace
@@ -35,11 +36,14 @@ async def sweep_once(
     clock: Clock,
     gateways: Gateways,
     delivery: Delivery | None = None,
+    metrics: Metrics | None = None,
 ) -> SweepReport:
     async with db.uow() as uow:
         market = Marketplace(uow, settings, clock, gateways)
         report = await market.timers.sweep()
         await market.commit()
+    if metrics is not None:
+        metrics.swept(report)  # after the commit: what it counts did happen
     if delivery is not None:
         delivery.wake()  # its alerts; a refund it started wakes the refund loop from there
     if report.total:
@@ -63,6 +67,8 @@ def start_scheduler(
     gateways: Gateways,
     delivery: Delivery | None,
     every: timedelta = timedelta(seconds=30),
+    *,
+    metrics: Metrics | None = None,
 ) -> AsyncIOScheduler:
     """Sweep now (whatever came due while we were down) and then every ``every``."""
     scheduler = AsyncIOScheduler(timezone="UTC")
@@ -71,7 +77,7 @@ def start_scheduler(
         sweep_once,
         "interval",
         seconds=every.total_seconds(),
-        args=[db, settings, clock, gateways, delivery],
+        args=[db, settings, clock, gateways, delivery, metrics],
         id="sweep",
         max_instances=1,
         coalesce=True,

@@ -7,11 +7,20 @@ from datetime import timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from core.settings import ConfigurationError, Positive, Settings, Window, describe
+from core.settings import ConfigurationError, Positive, Settings, Window, _seconds, describe
 
 Rate = Annotated[float, Field(gt=0)]
+#: A duration that may be zero (seconds or ISO 8601, as every other duration).
+Lasting = Annotated[timedelta, BeforeValidator(_seconds), Field(ge=timedelta(0))]
 
 TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
 # What Telegram accepts as setWebhook's secret_token.
@@ -57,6 +66,13 @@ class BotSettings(Settings):
     webhook_path: str = "/webhook"
     webhook_shutdown_timeout: Window = timedelta(seconds=30)  # to finish in-flight updates
 
+    # Operating it (README "Deploying"): /metrics and the logs.
+    metrics_host: str = "127.0.0.1"  # where `run` and `worker` serve /metrics ...
+    metrics_port: int | None = Field(None, ge=0, le=65535)  # ... when this is set
+    metrics_cache: Lasting = timedelta(seconds=5)  # database figures are read this often
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     @field_validator("telegram_api_url")
     @classmethod
     def _http(cls, value: str) -> str:
@@ -64,10 +80,18 @@ class BotSettings(Settings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("redis_url", "webhook_url", "webhook_secret", mode="before")
+    @field_validator("redis_url", "webhook_url", "webhook_secret", "metrics_port", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        return value.lower() if value.lower() in ("text", "json") else value.upper()
 
     @field_validator("redis_url")
     @classmethod
@@ -108,6 +132,8 @@ class BotSettings(Settings):
     def _path(cls, value: str) -> str:
         if not value.startswith("/") or any(c.isspace() for c in value):
             raise ValueError("must start with / and contain no spaces, e.g. /webhook")
+        if value in ("/health", "/metrics"):
+            raise ValueError("/health and /metrics are taken; use e.g. /webhook")
         return value
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import traceback
 from enum import StrEnum
 from typing import Any
@@ -26,9 +27,12 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 
 from bot.errors import apologise
 from bot.failures import is_transient
+from bot.logs import UpdateContext, handling
+from bot.metrics import Metrics
 from bot.replies import collecting
 from core.clock import Clock
 from storage.db import Database
@@ -65,20 +69,75 @@ def out_of_range(update: Update) -> str | None:
     return None
 
 
-class UpdateProcessor:
-    """Feeds one update to the dispatcher and sorts its failure (module docstring)."""
+def kind_of(update: Update) -> str:
+    """``message``, ``callback_query`` ... (a metric label, so one of a few words)."""
+    try:
+        return update.event_type
+    except UpdateTypeLookupError:
+        return "unknown"
 
-    def __init__(self, dp: Dispatcher, bot: Bot, db: Database, clock: Clock) -> None:
+
+def person_of(update: Update) -> int | None:
+    user = UserContextMiddleware.resolve_event_context(update).user
+    return user.id if user is not None else None
+
+
+class UpdateProcessor:
+    """Feeds one update to the dispatcher and sorts its failure (module docstring).
+
+    Every update ends with one log line (its outcome and duration) and in the metrics;
+    every line logged while it is handled carries its id and its sender's (``bot.logs``).
+    """
+
+    def __init__(
+        self,
+        dp: Dispatcher,
+        bot: Bot,
+        db: Database,
+        clock: Clock,
+        *,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.dp = dp
         self.bot = bot
         self.db = db
         self.clock = clock
+        self.metrics = metrics
 
     async def process(self, update: Update, **data: Any) -> Outcome:
+        started = time.perf_counter()
+        kind = kind_of(update)
+        context = UpdateContext(update.update_id)
+        # Until it ends otherwise: an exception escaping here is an update not acknowledged.
+        outcome = Outcome.RETRY
+        if self.metrics is not None:
+            self.metrics.in_progress.inc()
+        try:
+            with handling(context):
+                outcome = await self._process(update, context, data)
+                return outcome
+        finally:
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.in_progress.dec()
+                self.metrics.update_done(kind, outcome, seconds)
+            with handling(context):
+                log.info(
+                    "update %s %s: %s",
+                    update.update_id,
+                    kind,
+                    outcome,
+                    extra={"duration_ms": round(seconds * 1000, 1), "outcome": str(outcome)},
+                )
+
+    async def _process(
+        self, update: Update, context: UpdateContext, data: dict[str, Any]
+    ) -> Outcome:
         reason = out_of_range(update)
         if reason is not None:
             log.warning("update dropped: %s is out of range", reason)
             return Outcome.DROPPED
+        context.person_id = person_of(update)
         try:
             await self.dp.feed_update(self.bot, update, **data)
         except Exception as error:

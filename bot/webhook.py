@@ -10,7 +10,9 @@
   database, Redis or the network did gets 503, so Telegram delivers it again too; one
   that failed with a bug is dead-lettered and answered 200 (``bot.updates``).
 * ``GET /health`` checks the database (and Redis when configured): 200 or 503, for the
-  load balancer.
+  load balancer. ``GET /metrics`` is this process's Prometheus metrics (``bot.metrics``);
+  the balancer serves neither it nor anything but the webhook path and /health to the
+  outside (deploy/nginx).
 * SIGTERM/SIGINT stop accepting connections, let the updates in flight finish (up to
   ``WEBHOOK_SHUTDOWN_TIMEOUT``), then close everything. Other processes keep serving:
   the webhook stays registered.
@@ -34,6 +36,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from bot.app import running
+from bot.metrics import METRICS_PATH, Metrics
 from bot.settings import BotSettings
 from bot.updates import Outcome, UpdateProcessor
 from core.clock import Clock, SystemClock
@@ -60,6 +63,7 @@ class WebhookServer:
         *,
         port: int | None = None,
         clock: Clock | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.dp = dp
         self.bot = bot
@@ -69,12 +73,14 @@ class WebhookServer:
         self.url, self._secret = settings.webhook()
         self._port = settings.webhook_port if port is None else port
         self._runner: web.AppRunner | None = None
-        self.processor = UpdateProcessor(dp, bot, db, clock or SystemClock())
+        self.metrics = metrics or Metrics()
+        self.processor = UpdateProcessor(dp, bot, db, clock or SystemClock(), metrics=self.metrics)
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post(self.settings.webhook_path, self.updates)
         app.router.add_get(HEALTH_PATH, self.health)
+        app.router.add_get(METRICS_PATH, self.metrics.handle)
         return app
 
     async def updates(self, request: web.Request) -> web.Response:
@@ -178,7 +184,9 @@ async def serve(settings: BotSettings) -> None:
             "so run only one webhook process"
         )
     async with running(settings) as app:
-        server = WebhookServer(app.dp, app.bot, settings, app.db, app.redis, clock=app.clock)
+        server = WebhookServer(
+            app.dp, app.bot, settings, app.db, app.redis, clock=app.clock, metrics=app.metrics
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -17,8 +17,10 @@ from core.services.payments import PaymentService
 from core.services.payouts import PayoutService
 from core.services.projects import ProjectService
 from core.services.refunds import RefundService
+from core.services.reports import ReportService
 from core.services.reputation import ReputationService
 from core.services.reviews import ReviewService
+from core.services.safety import SafetyService
 from core.services.subscriptions import SubscriptionService
 from core.services.timers import TimerService
 from core.services.users import UserService
@@ -51,6 +53,8 @@ class Marketplace:
         self.subscriptions = SubscriptionService(self.ctx)
         self.timers = TimerService(self.ctx)
         self.admin = AdminService(self.ctx)
+        self.reports = ReportService(self.ctx)
+        self.safety = SafetyService(self.ctx)
 
     async def commit(self) -> list[Event]:
         """Commit the unit of work with its events written to the outbox in the same

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     review_max: Positive = 1500
     dispute_reason_max: Positive = 2000
     max_attachments: Positive = 10
+    reports_per_day: Positive = 10  # reports one person may file in 24 hours
+    report_note_max: Positive = 500
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from ssl import SSLContext
 from typing import Any
 
 from aiohttp import web
@@ -87,6 +88,7 @@ class BotAPIEmulator:
         webhook_timeout: float = 60.0,
         webhook_retry_delay: float = 0.2,
         webhook_max_retry_delay: float = 5.0,
+        first_update_id: int = 1,
         clock: Callable[[], float] | None = None,
     ) -> None:
         """``clock``: Unix time for message dates (the wall clock by default; the sandbox
@@ -104,6 +106,7 @@ class BotAPIEmulator:
             webhook_timeout=webhook_timeout,
             webhook_retry_delay=webhook_retry_delay,
             webhook_max_retry_delay=webhook_max_retry_delay,
+            first_update_id=first_update_id,
         )
         self.state = EmulatorState(self.config, clock)
         self._host = host
@@ -302,11 +305,13 @@ class BotAPIEmulator:
         """Every webhook delivery attempt, in the order they finished."""
         return list(self.state.webhook.attempts)
 
-    def route_webhook(self, *backends: str) -> None:
+    def route_webhook(self, *backends: str, ssl: SSLContext | None = None) -> None:
         """Stand in for a load balancer in front of the webhook URL the bot registers:
         deliveries go to these base URLs (``http://127.0.0.1:8081``), with the registered
-        URL's path and query, each person's updates to one backend after the other."""
-        self.state.webhook.route(list(backends))
+        URL's path and query, each person's updates to one backend after the other.
+        ``https://`` backends are verified against ``ssl`` (e.g. trusting a test's own
+        certificate), else against the system's trusted authorities."""
+        self.state.webhook.route(list(backends), ssl)
 
     async def wait_for_webhook(self, *, timeout: float = 5.0) -> str:  # noqa: ASYNC109 - a deadline for the bot, not a cancel scope
         """Wait until the bot has set a webhook; return its URL."""

@@ -53,6 +53,9 @@ class EmulatorConfig:
     webhook_retry_delay: float = 0.2
     """Delay before the first retry of a failed delivery (doubling, at most the next)."""
     webhook_max_retry_delay: float = 5.0
+    first_update_id: int = 1
+    """Telegram's update ids go on rising across restarts; a test that brings a bot back on
+    an old database starts past the ids it handled."""
 
     @property
     def bot_id(self) -> int:
@@ -68,7 +71,7 @@ class EmulatorState:
         self.profiles: dict[int, UserProfile] = {}
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
-        self.updates = UpdateQueue()
+        self.updates = UpdateQueue(config.first_update_id)
         self.log = CallLog()
         self.webhook = WebhookDelivery(
             self.updates,

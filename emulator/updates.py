@@ -59,9 +59,9 @@ def update_type(update: Update) -> str:
 class UpdateQueue:
     """Pending updates for the bot, in creation order."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_id: int = 1) -> None:
         self._pending: list[Update] = []
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(first_id)
         self._changes = Changes()
         self._poll_generation = 0
         self._closed = False

@@ -17,6 +17,11 @@ registered URL (path and query kept) that sends each person's next update to the
 backend, the worst case for a bot that keeps conversations in one process's memory; and
 :meth:`WebhookDelivery.deliver_again` delivers an update once more, as Telegram does after
 a delivery whose 200 never arrived.
+
+A backend may be ``https://``, as a real front door is: its certificate is verified
+(host name included) against the given SSL context, such as one that trusts a test's own
+certificate, or else against the system's trusted authorities. The registered URL is
+checked as strictly either way.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +118,7 @@ class WebhookDelivery:
         self.attempts: list[WebhookAttempt] = []
         """Every delivery attempt, in the order they finished."""
         self._backends: list[str] = []
+        self._ssl: ssl.SSLContext | None = None
         self._turns: dict[int | None, int] = {}  # per person: deliveries so far
         self._in_flight: dict[int, Update] = {}  # id(update) -> update
         self._not_before: dict[int, float] = {}  # id(update) -> monotonic time of next try
@@ -162,10 +169,16 @@ class WebhookDelivery:
 
     # -- the test's side ----------------------------------------------------------------------
 
-    def route(self, backends: list[str]) -> None:
+    def route(self, backends: list[str], ssl_context: ssl.SSLContext | None = None) -> None:
         """Send deliveries to these base URLs instead of the registered host: each
-        person's updates go to them in turn (a person's 1st to the first, 2nd to the next)."""
+        person's updates go to them in turn (a person's 1st to the first, 2nd to the next).
+        ``https://`` backends are verified against ``ssl_context`` (module docstring)."""
+        for backend in backends:
+            parts = urlsplit(backend)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"a backend is an http:// or https:// base URL, not {backend!r}")
         self._backends = [backend.rstrip("/") for backend in backends]
+        self._ssl = ssl_context
 
     async def deliver_again(self, update: Update, times: int = 1) -> list[WebhookAttempt]:
         """POST an update (same ``update_id``) ``times`` more times, all at once."""
@@ -251,6 +264,8 @@ class WebhookDelivery:
         headers = {SECRET_HEADER: self.secret_token} if self.secret_token else {}
         status: int | None = None
         error: str | None = None
+        # aiohttp verifies https with the system's authorities unless given a context.
+        verify: ssl.SSLContext | bool = self._ssl if self._ssl is not None else True
         try:
             session = self._client()
             async with session.post(
@@ -258,6 +273,7 @@ class WebhookDelivery:
                 json=update,
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
+                ssl=verify,
             ) as response:
                 status = response.status
                 body = await response.read()
@@ -267,6 +283,8 @@ class WebhookDelivery:
                     error = f"Wrong response from the webhook: {status} {response.reason}"
         except TimeoutError:
             error = "Read timeout expired"
+        except aiohttp.ClientSSLError as exc:
+            error = f"SSL error ({type(exc).__name__}: {exc})"
         except aiohttp.ClientError as exc:
             error = f"Connection refused ({type(exc).__name__})"
         attempt = WebhookAttempt(int(update["update_id"]), target, status, error, again)

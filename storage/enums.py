@@ -108,3 +108,27 @@ class AccountKind(StrEnum):
     FEES = "fees"  # the platform's revenue
     EXTERNAL = "external"  # the outside world seen through one gateway; may go negative
     REFUND_HOLD = "refund_hold"  # a user's money on its way back to where it came from
+
+
+class ReportTarget(StrEnum):
+    """What a report is about (see core.services.reports)."""
+
+    MESSAGE = "message"
+    BID = "bid"
+    PROJECT = "project"
+    PROFILE = "profile"
+
+
+class ReportReason(StrEnum):
+    SCAM = "scam"  # asks for money, a fee or payment outside escrow
+    OFF_PLATFORM = "off_platform"  # pushes to talk or deal outside bidgram
+    ABUSE = "abuse"
+    SPAM = "spam"
+    OTHER = "other"
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    WARNED = "warned"  # the reported person was warned
+    BANNED = "banned"  # the reported person was banned

@@ -42,6 +42,9 @@ from storage.enums import (
     PayoutStatus,
     ProjectStatus,
     RefundStatus,
+    ReportReason,
+    ReportStatus,
+    ReportTarget,
 )
 from storage.types import BigIntPK, UTCDateTime
 
@@ -267,6 +270,8 @@ class Contract(Base):
     # When the double-blind reviews became visible (both wrote, or the window closed);
     # set once, so both sides are told once (timed rules).
     reviews_published_at: Mapped[datetime | None]
+    # Who ended it (core.services.reputation: a cancellation counts against that side only).
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     __table_args__ = (
         Index("ix_contracts_freelancer", "freelancer_id", "status"),
@@ -493,6 +498,7 @@ class Dispute(Base):
     __table_args__ = (
         CheckConstraint("claimed_amount > 0", name="claimed"),
         Index("ix_disputes_milestone", "milestone_id", "status"),
+        Index("ix_disputes_contract", "contract_id"),
         Index("ix_disputes_due", "status", "respond_by"),
         Index("ix_disputes_negotiation_due", "status", "negotiation_ends_at"),
     )
@@ -532,11 +538,16 @@ class Message(Base):
     # Where the bot delivered it, so a Telegram reply to that copy answers the sender.
     relay_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     relay_message_id: Mapped[int | None] = mapped_column(Integer)
+    # Red flags found in the text (core.redflags), comma-separated; shown in the record.
+    flags: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (
         Index("ix_messages_relay", "relay_chat_id", "relay_message_id"),
         Index("ix_messages_project", "project_id", "id"),
         Index("ix_messages_pair", "project_id", "sender_id", "recipient_id"),
+        # a person's latest messages, sent and received: reply times on the record
+        Index("ix_messages_sender", "sender_id", "id"),
+        Index("ix_messages_recipient", "recipient_id", "id"),
     )
 
 
@@ -744,3 +755,68 @@ class DeadLetter(Base):
     replayed_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("bot_id", "update_id"),)
+
+
+# --- on the record: reports, mutes, safety notes ------------------------------------
+
+
+class Report(Base):
+    """Someone flagged a message, bid, project or profile; an admin decides. ``context``
+    is what was reported as it read then (a bid or project may be edited later)."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # who is reported
+    target_kind: Mapped[ReportTarget] = mapped_column(state_type(ReportTarget))
+    target_id: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    reason: Mapped[ReportReason] = mapped_column(state_type(ReportReason))
+    note: Mapped[str | None] = mapped_column(Text)
+    context: Mapped[str] = mapped_column(Text, default="")
+    flags: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[ReportStatus] = mapped_column(state_type(ReportStatus))
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_reports_queue", "status", "created_at", "id"),
+        Index("ix_reports_reporter", "reporter_id", "created_at"),
+        Index("ix_reports_subject", "subject_id", "status"),
+        # one open report per reporter and target, even when two presses race
+        Index(
+            "ix_reports_open_once",
+            "reporter_id",
+            "target_kind",
+            "target_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+
+class Mute(Base):
+    """An employer who no longer takes messages or bid alerts from a freelancer."""
+
+    __tablename__ = "mutes"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    muted_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class SafetyNote(Base):
+    """The safety note was shown to ``user_id`` in their conversation with ``other_id``
+    about a project: once per conversation, so it stays a warning, not noise."""
+
+    __tablename__ = "safety_notes"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    shown_at: Mapped[datetime]

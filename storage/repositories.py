@@ -38,6 +38,7 @@ from storage.enums import (
     AwardStatus,
     BidStatus,
     ContractStatus,
+    DisputeResolution,
     DisputeStatus,
     MilestoneStatus,
     OfferStatus,
@@ -45,6 +46,8 @@ from storage.enums import (
     PayoutStatus,
     ProjectStatus,
     RefundStatus,
+    ReportStatus,
+    ReportTarget,
 )
 from storage.models import (
     Account,
@@ -62,6 +65,7 @@ from storage.models import (
     Message,
     Milestone,
     MilestoneEvent,
+    Mute,
     OutboxEvent,
     OutboxMessage,
     Payment,
@@ -75,7 +79,9 @@ from storage.models import (
     ProjectSkill,
     ProjectTerm,
     Reminder,
+    Report,
     Review,
+    SafetyNote,
     Skill,
     User,
 )
@@ -625,8 +631,16 @@ class ContractRepository(Repository[Contract]):
         )
         return list((await self.session.execute(stmt)).scalars())
 
-    async def track_record(self, user_id: int, role: PartyRole) -> dict[str, int]:
-        """Counts behind completion, on-time and on-budget rates, from real history."""
+    async def track_record(
+        self, user_id: int, role: PartyRole, lost: LostRule = (), returned_kind: str | None = None
+    ) -> dict[str, int]:
+        """Counts behind completion and on-budget rates, from real history.
+
+        A contract counts against this side (``failed``) when it ended with a dispute
+        they lost (``lost``: see ``lost_clause``), or ended cancelled by their doing: they
+        ended it, or they gave its funded money back themselves (ledger transactions of
+        ``returned_kind``). ``finished``: completed with no dispute lost by them.
+        """
         column = Contract.freelancer_id if role is PartyRole.FREELANCER else Contract.employer_id
         released = (
             select(func.coalesce(func.sum(Milestone.released_amount), 0))
@@ -634,15 +648,22 @@ class ContractRepository(Repository[Contract]):
             .correlate(Contract)
             .scalar_subquery()
         )
+        lost_one = exists().where(Dispute.contract_id == Contract.id, lost_clause(lost))
+        returned: Any = false()
+        if returned_kind is not None:
+            returned = exists().where(
+                Milestone.contract_id == Contract.id,
+                LedgerTransaction.milestone_id == Milestone.id,
+                LedgerTransaction.kind == returned_kind,
+            )
         completed = Contract.status == ContractStatus.COMPLETED
+        cancelled = Contract.status == ContractStatus.CANCELLED
+        own_cancel = and_(cancelled, or_(Contract.ended_by_id == user_id, returned))
         stmt = select(
             func.count(Contract.id).filter(completed),
-            func.count(Contract.id).filter(Contract.status == ContractStatus.CANCELLED),
-            func.count(Contract.id).filter(
-                completed,
-                Contract.last_delivered_at.is_not(None),
-                Contract.last_delivered_at <= Contract.deadline_at,
-            ),
+            func.count(Contract.id).filter(cancelled),
+            func.count(Contract.id).filter(or_(completed, cancelled), or_(lost_one, own_cancel)),
+            func.count(Contract.id).filter(completed, ~lost_one),
             func.count(Contract.id).filter(completed, released <= Contract.agreed_amount),
             func.count(Contract.id).filter(Contract.status == ContractStatus.ACTIVE),
             func.coalesce(func.sum(released).filter(completed), 0),
@@ -651,10 +672,11 @@ class ContractRepository(Repository[Contract]):
         return {
             "completed": int(row[0]),
             "cancelled": int(row[1]),
-            "on_time": int(row[2]),
-            "on_budget": int(row[3]),
-            "active": int(row[4]),
-            "paid": int(row[5]),
+            "failed": int(row[2]),
+            "finished": int(row[3]),
+            "on_budget": int(row[4]),
+            "active": int(row[5]),
+            "paid": int(row[6]),
         }
 
 
@@ -1517,3 +1539,299 @@ class DeadLetterRepository(Repository[DeadLetter]):
     async def count_waiting(self) -> int:
         stmt = select(func.count()).where(DeadLetter.replayed_at.is_(None))
         return int((await self.session.execute(stmt)).scalar_one())
+
+
+# --- on the record: behaviour, reports, mutes, safety notes ---------------------------------
+
+#: Verdicts that go against a side: (a resolution, the filer's side it needs or None).
+LostRule = Sequence[tuple[DisputeResolution, PartyRole | None]]
+
+
+def lost_clause(lost: LostRule) -> Any:
+    """SQL: the dispute was settled with one of the verdicts in ``lost``."""
+    terms = [
+        and_(Dispute.resolution == resolution, Dispute.filer_role == filer)
+        if filer is not None
+        else Dispute.resolution == resolution
+        for resolution, filer in lost
+    ]
+    return and_(Dispute.status == DisputeStatus.RESOLVED, or_(*terms)) if terms else false()
+
+
+class RecordRepository:
+    """What the record is computed from: the ledger, milestone events, disputes, projects
+    and relayed messages, never a figure anyone typed.
+
+    Each query takes a group of people and walks indexes from them (contracts by employer
+    or freelancer, milestones by contract, transactions and events by milestone), so a
+    page of project cards costs the same few queries as one card. What is ordered in time
+    (waits, replies) is read for the latest ``per_person`` items only.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _side(role: PartyRole) -> Any:
+        return Contract.freelancer_id if role is PartyRole.FREELANCER else Contract.employer_id
+
+    async def _pairs(self, stmt: Select[Any], ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        found = {i: (0, 0) for i in ids}
+        for who, a, b in (await self.session.execute(stmt)).all():
+            found[int(who)] = (int(a or 0), int(b or 0))
+        return found
+
+    def _money(self, employer_ids: Sequence[int]) -> Select[Any]:
+        return (
+            select(
+                Contract.employer_id,
+                func.count(func.distinct(LedgerTransaction.milestone_id)),
+                func.coalesce(func.sum(Posting.amount), 0),
+            )
+            .select_from(Contract)
+            .join(Milestone, Milestone.contract_id == Contract.id)
+            .join(LedgerTransaction, LedgerTransaction.milestone_id == Milestone.id)
+            .join(Posting, Posting.transaction_id == LedgerTransaction.id)
+            .join(Account, Account.id == Posting.account_id)
+            .where(Contract.employer_id.in_(employer_ids), Posting.amount > 0)
+            .group_by(Contract.employer_id)
+        )
+
+    async def funded(self, employer_ids: Sequence[int], kind: str) -> dict[int, tuple[int, int]]:
+        """Per employer: milestones funded, and how much, from ledger transactions of
+        ``kind`` into a milestone's escrow."""
+        stmt = self._money(employer_ids).where(
+            LedgerTransaction.kind == kind, Account.kind == AccountKind.ESCROW
+        )
+        return await self._pairs(stmt, employer_ids)
+
+    async def released(self, employer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """Per employer: milestones with money released, and how much (gross): what went
+        out of their milestones' escrow to the hired freelancer and the platform fee."""
+        to_freelancer = or_(
+            Account.kind == AccountKind.FEES,
+            and_(Account.kind == AccountKind.AVAILABLE, Account.user_id == Contract.freelancer_id),
+        )
+        return await self._pairs(self._money(employer_ids).where(to_freelancer), employer_ids)
+
+    async def milestone_events(
+        self, employer_ids: Sequence[int], kinds: Sequence[str], per_person: int
+    ) -> dict[int, list[tuple[int, str, datetime]]]:
+        """Per employer: (milestone, kind, when) of the events of ``kinds`` on their latest
+        ``per_person`` delivered milestones, in order."""
+        latest = (
+            select(
+                Milestone.id.label("id"),
+                Contract.employer_id.label("employer_id"),
+                func.row_number()
+                .over(partition_by=Contract.employer_id, order_by=Milestone.id.desc())
+                .label("n"),
+            )
+            .join(Contract, Contract.id == Milestone.contract_id)
+            .where(Contract.employer_id.in_(employer_ids), Milestone.delivered_at.is_not(None))
+            .subquery()
+        )
+        stmt = (
+            select(
+                latest.c.employer_id,
+                MilestoneEvent.milestone_id,
+                MilestoneEvent.kind,
+                MilestoneEvent.created_at,
+            )
+            .join(latest, latest.c.id == MilestoneEvent.milestone_id)
+            .where(latest.c.n <= per_person, MilestoneEvent.kind.in_(list(kinds)))
+            .order_by(MilestoneEvent.milestone_id, MilestoneEvent.id)
+        )
+        found: dict[int, list[tuple[int, str, datetime]]] = {i: [] for i in employer_ids}
+        for who, milestone_id, kind, at in (await self.session.execute(stmt)).all():
+            found[int(who)].append((int(milestone_id), str(kind), at))
+        return found
+
+    async def first_deliveries(
+        self, user_ids: Sequence[int], role: PartyRole, kind: str
+    ) -> dict[int, tuple[int, int]]:
+        """Per person: milestones delivered (events of ``kind``) on their side's contracts,
+        and how many were first delivered by their due date (the milestone's own, else the
+        contract's deadline)."""
+        side = self._side(role)
+        first = (
+            select(
+                side.label("who"),
+                func.coalesce(Milestone.due_at, Contract.deadline_at).label("due"),
+                func.min(MilestoneEvent.created_at).label("first_at"),
+            )
+            .join(Contract, Contract.id == Milestone.contract_id)
+            .join(MilestoneEvent, MilestoneEvent.milestone_id == Milestone.id)
+            .where(side.in_(user_ids), MilestoneEvent.kind == kind)
+            .group_by(Milestone.id, side, Milestone.due_at, Contract.deadline_at)
+            .subquery()
+        )
+        stmt = select(
+            first.c.who, func.count(), func.count().filter(first.c.first_at <= first.c.due)
+        ).group_by(first.c.who)
+        return await self._pairs(stmt, user_ids)
+
+    async def disputes(
+        self, user_ids: Sequence[int], role: PartyRole, lost: LostRule
+    ) -> dict[int, tuple[int, int]]:
+        """Per person: disputes they filed on their side's contracts, and disputes there
+        that went against them (``lost``)."""
+        side = self._side(role)
+        stmt = (
+            select(
+                side,
+                func.count(Dispute.id).filter(Dispute.filer_role == role),
+                func.count(Dispute.id).filter(lost_clause(lost)),
+            )
+            .join(Contract, Contract.id == Dispute.contract_id)
+            .where(side.in_(user_ids))
+            .group_by(side)
+        )
+        return await self._pairs(stmt, user_ids)
+
+    async def hiring(self, employer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """Per employer: projects decided (bid on, and then in progress, completed, closed
+        or cancelled), and of those the ones that hired somebody (a contract)."""
+        bid_on = exists().where(Bid.project_id == Project.id, Bid.status != BidStatus.RETRACTED)
+        hired = exists().where(Contract.project_id == Project.id)
+        decided = Project.status.in_(
+            [
+                ProjectStatus.IN_PROGRESS,
+                ProjectStatus.COMPLETED,
+                ProjectStatus.CLOSED,
+                ProjectStatus.CANCELLED,
+            ]
+        )
+        stmt = (
+            select(
+                Project.employer_id,
+                func.count(Project.id).filter(decided, bid_on),
+                func.count(Project.id).filter(decided, hired),
+            )
+            .where(Project.employer_id.in_(employer_ids))
+            .group_by(Project.employer_id)
+        )
+        return await self._pairs(stmt, employer_ids)
+
+    async def conversations(
+        self, user_id: int, per_person: int
+    ) -> list[tuple[int, int, int, datetime]]:
+        """(project, sender, recipient, when) of the person's latest messages sent and
+        received on projects they did not post, oldest first. Each direction is read up to
+        ``per_person`` messages and the older end of the longer one cut where the other
+        stops, so a reply is never measured against a message left out."""
+        rows: list[tuple[int, int, int, int, datetime]] = []
+        starts: list[int] = []
+        for column in (Message.sender_id, Message.recipient_id):
+            stmt = (
+                select(
+                    Message.id,
+                    Message.project_id,
+                    Message.sender_id,
+                    Message.recipient_id,
+                    Message.created_at,
+                )
+                .join(Project, Project.id == Message.project_id)
+                .where(column == user_id, Project.employer_id != user_id)
+                .order_by(Message.id.desc())
+                .limit(per_person)
+            )
+            found = [
+                (int(i), int(p), int(s), int(r), at)
+                for i, p, s, r, at in (await self.session.execute(stmt)).all()
+            ]
+            if len(found) == per_person:
+                starts.append(found[-1][0])
+            rows += found
+        start = max(starts, default=0)
+        return [(p, s, r, at) for i, p, s, r, at in sorted(rows) if i >= start]
+
+
+class ReportRepository(Repository[Report]):
+    model = Report
+
+    async def open_by(self, reporter_id: int, kind: ReportTarget, target_id: int) -> Report | None:
+        stmt = select(Report).where(
+            Report.reporter_id == reporter_id,
+            Report.target_kind == kind,
+            Report.target_id == target_id,
+            Report.status == ReportStatus.OPEN,
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def filed_since(self, reporter_id: int, since: datetime) -> int:
+        stmt = select(func.count(Report.id)).where(
+            Report.reporter_id == reporter_id, Report.created_at >= since
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def queue(self, limit: int, offset: int = 0) -> list[Report]:
+        stmt = (
+            select(Report)
+            .where(Report.status == ReportStatus.OPEN)
+            .order_by(Report.created_at, Report.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+    async def count_open(self) -> int:
+        stmt = select(func.count(Report.id)).where(Report.status == ReportStatus.OPEN)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def lock_open_about(self, subject_id: int) -> list[Report]:
+        stmt = (
+            select(Report)
+            .where(Report.subject_id == subject_id, Report.status == ReportStatus.OPEN)
+            .order_by(Report.id)
+        )
+        return await self.lock_many(stmt)
+
+    async def outcomes_about(self, subject_id: int) -> dict[ReportStatus, int]:
+        stmt = (
+            select(Report.status, func.count(Report.id))
+            .where(Report.subject_id == subject_id)
+            .group_by(Report.status)
+        )
+        found = dict.fromkeys(ReportStatus, 0)
+        for status, count in (await self.session.execute(stmt)).all():
+            found[ReportStatus(status)] = int(count)
+        return found
+
+
+class SafetyRepository:
+    """Mutes, and the safety notes already shown (see ``Mute``, ``SafetyNote``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def mute(self, user_id: int, muted_id: int, now: datetime) -> bool:
+        """Mute; False if it already was."""
+        values = {"user_id": user_id, "muted_id": muted_id, "created_at": now}
+        result = await self.session.execute(insert_ignore(self.session, Mute, values))
+        return bool(cast(CursorResult[Any], result).rowcount)
+
+    async def unmute(self, user_id: int, muted_id: int) -> bool:
+        """Unmute; False if it was not muted."""
+        result = await self.session.execute(
+            delete(Mute).where(Mute.user_id == user_id, Mute.muted_id == muted_id)
+        )
+        return bool(cast(CursorResult[Any], result).rowcount)
+
+    async def muted(self, user_id: int, muted_id: int) -> bool:
+        stmt = select(Mute.user_id).where(Mute.user_id == user_id, Mute.muted_id == muted_id)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def note_once(
+        self, project_id: int, user_id: int, other_id: int, message_id: int, now: datetime
+    ) -> bool:
+        """Record the safety note of this conversation as shown; False if it already was."""
+        values = {
+            "project_id": project_id,
+            "user_id": user_id,
+            "other_id": other_id,
+            "message_id": message_id,
+            "shown_at": now,
+        }
+        result = await self.session.execute(insert_ignore(self.session, SafetyNote, values))
+        return bool(cast(CursorResult[Any], result).rowcount)

@@ -26,8 +26,11 @@ from storage.repositories import (
     PaymentRepository,
     PayoutRepository,
     ProjectRepository,
+    RecordRepository,
     ReminderRepository,
+    ReportRepository,
     ReviewRepository,
+    SafetyRepository,
     SkillRepository,
     StatsRepository,
     SubscriptionRepository,
@@ -69,6 +72,9 @@ class UnitOfWork:
         self.subscriptions = SubscriptionRepository(s)
         self.updates = UpdateRepository(s)
         self.dead_letters = DeadLetterRepository(s)
+        self.records = RecordRepository(s)
+        self.reports = ReportRepository(s)
+        self.safety = SafetyRepository(s)
         return self
 
     async def __aexit__(

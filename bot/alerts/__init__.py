@@ -5,6 +5,7 @@ from bot.alerts import (
     disputes,  # noqa: F401
     market,  # noqa: F401
     relay,  # noqa: F401
+    reports,  # noqa: F401
     timed,  # noqa: F401
     work,  # noqa: F401
 )

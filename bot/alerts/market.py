@@ -17,6 +17,7 @@ from bot.settings import BotSettings
 from bot.texts import alerts as alert_texts
 from bot.texts import bids as texts
 from bot.texts import projects as project_texts
+from bot.texts import record as record_texts
 from bot.texts.profile import reputation_line
 from core.events import Event
 from storage.enums import PartyRole, ProjectStatus
@@ -70,7 +71,8 @@ async def project_published(event: Event, ctx: AlertContext) -> list[Alert]:
     project_id = int(event.data["project_id"] or 0)
     view = await ctx.market.projects.view(project_id)
     card = project_texts.short_card(view, settings.money)
-    text = texts.alert_new_project(card)
+    record = await ctx.market.reputation.employer_record(view.project.employer_id)
+    text = texts.alert_new_project(f"{card}\n\n{record_texts.employer_line(record)}")
     keyboard = new_project_alert(project_id)
     recipients = await ctx.market.subscriptions.recipients_for_project(project_id)
     alerts = [
@@ -198,8 +200,10 @@ async def bid_placed(event: Event, ctx: AlertContext) -> list[Alert]:
     bid = await ctx.market.bids.get(int(event.data["bid_id"] or 0))
     bidder = await ctx.market.users.get(bid.freelancer_id)
     rep = await ctx.market.reputation.of(bidder.id, PartyRole.FREELANCER)
+    record = await ctx.market.reputation.freelancer_record(bidder.id)
+    reputation = f"{reputation_line(rep)}\n{record_texts.freelancer_line(record)}"
     text = texts.alert_bid_placed(
-        project.title, bidder.first_name, reputation_line(rep), bid, ctx.settings.money
+        project.title, bidder.first_name, reputation, bid, ctx.settings.money
     )
     keyboard = _keyboard(
         [

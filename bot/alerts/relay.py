@@ -1,4 +1,4 @@
-"""A relayed message reaches its recipient, with who sent it and a Reply button.
+"""A relayed message reaches its recipient, with who sent it, Reply and Report buttons.
 
 Where it lands is recorded (``on_sent``) so that a Telegram reply to it finds its
 way back to the sender. Nobody's username or Telegram id is ever shown.
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import ChatCb
+from bot.callbacks import ChatCb, ReportCb
 from bot.notifier import Alert, AlertContext, after_sent, renders
 from bot.render import button
 from bot.texts import relay as texts
+from bot.texts import reports as report_texts
 from bot.texts.disputes import messages
 from core.events import Event
 from core.marketplace import Marketplace
@@ -32,7 +33,13 @@ async def received(event: Event, ctx: AlertContext) -> list[Alert]:
                 InlineKeyboardButton(
                     text=button(texts.REPLY),
                     callback_data=ChatCb(project_id=project.id, user_id=sender.id).pack(),
-                )
+                ),
+                InlineKeyboardButton(
+                    text=report_texts.REPORT,
+                    callback_data=ReportCb(
+                        action="new", kind="message", target_id=message.id
+                    ).pack(),
+                ),
             ]
         ]
     )

@@ -34,6 +34,9 @@ def routers() -> list[Router]:
         profile as profile_flow,
     )
     from bot.flows import (
+        report as report_flow,
+    )
+    from bot.flows import (
         work as work_flow,
     )
     from bot.handlers import (
@@ -49,6 +52,7 @@ def routers() -> list[Router]:
         payments,
         profile,
         projects,
+        reports,
         start,
         wallet,
     )
@@ -67,6 +71,7 @@ def routers() -> list[Router]:
         wallet.router,
         disputes.router,
         admin.router,
+        reports.router,
         profile_flow.router,
         alerts_flow.router,
         post_project.router,
@@ -75,6 +80,7 @@ def routers() -> list[Router]:
         work_flow.router,
         dispute_flow.router,
         admin_flow.router,
+        report_flow.router,
         relay.router,
         fallback.router,
     ]

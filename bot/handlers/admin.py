@@ -27,6 +27,7 @@ from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import admin as texts
 from bot.texts import common
+from bot.texts import reports as report_texts
 from bot.texts.disputes import messages, when
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -119,10 +120,12 @@ async def send_panel(
     chat_id: int, bot: Bot, market: Marketplace, actor: Actor, s: BotSettings
 ) -> None:
     figures = await market.admin.figures(actor)
+    reports = report_texts.queue_button(await market.reports.count_open(actor))
     keyboard = markup(
         [action_button(texts.DISPUTES_QUEUE, AdminCb(action="dq"))],
         [action_button(texts.PAYOUTS_QUEUE, AdminCb(action="pq"))],
         [action_button(texts.BAN_UNBAN, AdminCb(action="who"))],
+        [action_button(reports, AdminCb(action="rq"))],
         [action_button(texts.REFRESH, AdminCb(action="home"))],
     )
     await bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.callbacks import AwardCb, BidCb, ChatCb, ContractCb, Count, Id, MenuCb, PageCb, ProjectCb
 from bot.handlers.profile import public_profile_text
 from bot.handlers.projects import replace, send_long
+from bot.handlers.reports import safety_row
 from bot.keyboards import back_to_menu
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
@@ -218,6 +219,7 @@ async def view_bid(
     if bid.status is BidStatus.ACTIVE:
         rows[0].append(_button(texts.AWARD, BidCb(action="award", bid_id=bid.id)))
         rows[0].append(_button(texts.DECLINE, BidCb(action="decline", bid_id=bid.id)))
+    rows.append(safety_row(bid.id, view.muted))
     rows.append([_button(texts.BACK_TO_BIDS, ProjectCb(action="bids", project_id=project.id))])
     text = f"{card}\n\n{texts.bid_detail(project, bid, settings.money)}"
     await send_long(bot, actor.telegram_id, text, InlineKeyboardMarkup(inline_keyboard=rows))

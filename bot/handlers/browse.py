@@ -21,7 +21,17 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import deeplinks
-from bot.callbacks import AwardCb, BidCb, Count, MenuCb, PageCb, ProjectCb, SkillCb
+from bot.callbacks import (
+    AwardCb,
+    BidCb,
+    Count,
+    MenuCb,
+    PageCb,
+    ProjectCb,
+    ReportCb,
+    SkillCb,
+    UserCb,
+)
 from bot.flows.profile import picker, picker_turn
 from bot.handlers.projects import replace, send_long, send_owner_card
 from bot.keyboards import back_to_menu, only_cancel
@@ -29,6 +39,8 @@ from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import bids as bid_texts
 from bot.texts import projects as texts
+from bot.texts import record as record_texts
+from bot.texts import reports as report_texts
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
@@ -111,13 +123,21 @@ async def _results(
         trail.append(cursor)
     search = {**search, "trail": trail}
     views = await market.projects.views(page.items)
+    records = await market.reputation.employer_records([v.project.employer_id for v in views])
     skill_name = None
     if search["skill"]:
         found = [s for s in await market.users.skills_catalogue() if s.slug == search["skill"]]
         skill_name = found[0].name if found else search["skill"]
     band = _band_label(int(search["band"]), money) if search["band"] else None
     text = texts.results(
-        views, money, words=search["q"], skill=skill_name, band=band, page=len(trail), size=PAGE
+        views,
+        money,
+        words=search["q"],
+        skill=skill_name,
+        band=band,
+        page=len(trail),
+        size=PAGE,
+        records=[record_texts.employer_line(records[v.project.employer_id]) for v in views],
     )
     rows = [
         [
@@ -354,6 +374,7 @@ async def clear_filters(
 
 def _public_keyboard(
     project_id: int,
+    employer_id: int,
     taking_bids: bool,
     has_files: bool,
     bid_id: int | None,
@@ -393,6 +414,14 @@ def _public_keyboard(
     if has_files:
         data = ProjectCb(action="files", project_id=project_id).pack()
         rows.append([InlineKeyboardButton(text=texts.FILES, callback_data=data)])
+    employer = UserCb(action="employer", user_id=employer_id).pack()
+    report = ReportCb(action="new", kind="project", target_id=project_id).pack()
+    rows.append(
+        [
+            InlineKeyboardButton(text=texts.EMPLOYER, callback_data=employer),
+            InlineKeyboardButton(text=report_texts.REPORT, callback_data=report),
+        ]
+    )
     rows.append([back_to_menu()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -416,6 +445,7 @@ async def send_project(
         )
         return
     employer = await market.reputation.of(project.employer_id, PartyRole.EMPLOYER)
+    record = await market.reputation.employer_record(project.employer_id)
     mine = await market.bids.mine_on(actor, project_id)
     award = (
         await market.awards.pending_for_project(actor, project_id)
@@ -426,11 +456,13 @@ async def send_project(
         view,
         money,
         employer=employer,
+        record=record_texts.employer_line(record),
         my_bid=bid_texts.my_bid_line(mine, money) if mine is not None else None,
         header=header,
     )
     markup = _public_keyboard(
         project_id,
+        project.employer_id,
         view.taking_bids,
         bool(view.attachments),
         mine.id if mine is not None else None,

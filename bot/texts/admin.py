@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.render import clip, e
 from bot.texts.disputes import DisputeView, claim, how, percent, role_name, split, when
+from bot.texts.relay import flagged
 from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
 from core.services.disputes import DisputeRecord
@@ -178,7 +179,7 @@ def record(
 
 def message_line(message: Message, sender: str) -> str:
     file = f"📎 {message.file_kind or 'file'} " if message.file_id else ""
-    return f"{when(message.created_at)} · {sender}: {file}{e(message.text)}"
+    return f"{when(message.created_at)} · {sender}: {file}{e(message.text)}{flagged(message.flags)}"
 
 
 def record_page(dispute_id: int, page: int, pages: int, body: str) -> str:

@@ -76,7 +76,8 @@ def completeness(missing: Sequence[str]) -> str:
     return f"⚠️ Profile {share}% complete. Missing: <b>{e(names)}</b>. You can bid once it is done."
 
 
-def own_profile(view: ProfileView, rep: Reputation, money: Currency) -> str:
+def own_profile(view: ProfileView, rep: Reputation, money: Currency, record: str = "") -> str:
+    """``record``: the person's record (bot.texts.record), shown under the track record."""
     profile = view.profile
     headline = profile.headline if profile and profile.headline else ""
     bio = profile.bio if profile and profile.bio else ""
@@ -95,6 +96,7 @@ def own_profile(view: ProfileView, rep: Reputation, money: Currency) -> str:
         completeness(view.missing),
         reputation_line(rep),
         track_record(rep),
+        *(["", record] if record else []),
     ]
     return "\n".join(lines)
 
@@ -105,9 +107,14 @@ def _review(review: Review) -> str:
 
 
 def public_profile(
-    view: ProfileView, rep: Reputation, reviews: Sequence[Review], money: Currency
+    view: ProfileView,
+    rep: Reputation,
+    reviews: Sequence[Review],
+    money: Currency,
+    record: str = "",
 ) -> str:
-    """What employers see: the first name only, never the username (nobody shares contacts)."""
+    """What employers see: the first name only, never the username (nobody shares contacts).
+    ``record``: the person's record (bot.texts.record), under the track record."""
     profile = view.profile
     lines = [f"👤 <b>{e(view.user.first_name or 'Freelancer')}</b>"]
     if profile and profile.headline:
@@ -115,6 +122,7 @@ def public_profile(
     lines += [
         reputation_line(rep),
         track_record(rep),
+        *(["", record] if record else []),
         "",
         f"<b>Skills:</b> {skill_names(view.skills)}",
         f"<b>Rate:</b> {rate_text(profile.hourly_rate if profile else None, money)}",
@@ -127,6 +135,16 @@ def public_profile(
         lines += ["", "<b>Latest reviews</b>", *[_review(r) for r in reviews]]
     elif not rep.reviews:
         lines += ["", "<i>No reviews yet.</i>"]
+    return "\n".join(lines)
+
+
+def employer_profile(name: str, rep: Reputation, reviews: Sequence[Review], record: str) -> str:
+    """Someone as an employer: their name, their rating as one, their record."""
+    lines = [f"👤 <b>{e(name or 'Employer')}</b>", f"As an employer: {reputation_line(rep)}"]
+    if record:
+        lines += ["", record]
+    if reviews:
+        lines += ["", "<b>Latest reviews</b>", *[_review(r) for r in reviews]]
     return "\n".join(lines)
 
 

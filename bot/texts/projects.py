@@ -80,6 +80,7 @@ def project_card(
     money: Currency,
     *,
     employer: Reputation | None = None,
+    record: str | None = None,
     owner: bool = False,
     pending: Award | None = None,
     share_link: str | None = None,
@@ -95,6 +96,8 @@ def project_card(
     facts = [f"{status} · 💼 {bids_count(view.bid_count)}"]
     if not owner:
         facts.append(employer_line(employer))
+        if record:
+            facts.append(record)
     if view.taking_bids and p.bidding_ends_at is not None:
         facts.append(f"⏳ Bidding ends {when(p.bidding_ends_at)}")
     elif bidding_over and p.bidding_ends_at is not None:
@@ -209,6 +212,7 @@ WORDS_AS_TEXT = "Please type the words to search for as a text message."
 ASK_FILTER_SKILL = "Show projects that need this skill:"
 ASK_FILTER_BUDGET = "Show projects whose budget fits:"
 FILES = "📎 Files"
+EMPLOYER = "👔 The employer"
 OPEN_IN_BOT = "Open in bidgram"
 VIEW_AND_BID = "👁 View and bid"
 MY_PROJECTS = "📂 My projects"
@@ -234,7 +238,9 @@ def results(
     band: str | None,
     page: int,
     size: int,
+    records: Sequence[str] = (),
 ) -> str:
+    """``records``: the employer's record line of each project, in the same order."""
     filters = []
     if words:
         filters.append(f"words “{e(words)}”")
@@ -250,14 +256,17 @@ def results(
             if filters
             else "No open projects right now. Come back soon!"
         )
-    for n, view in enumerate(views, (page - 1) * size + 1):
+    first = (page - 1) * size + 1
+    for i, view in enumerate(views):
         p = view.project
         names = ", ".join(s.name for s in view.skills)
         price = budget(p.budget_min, p.budget_max, money)
         lines.append(
-            f"{n}. <b>{e(clip(p.title, 90))}</b>\n    💰 {price}"
+            f"{first + i}. <b>{e(clip(p.title, 90))}</b>\n    💰 {price}"
             f" · 💼 {bids_count(view.bid_count)} · 🏷 {e(clip(names, 60))}"
         )
+        if i < len(records):
+            lines.append(f"    {records[i]}")
     return "\n".join(lines)
 
 

@@ -71,3 +71,24 @@ def file_header(sender: str, project_title: str) -> str:
 def _utf16(text: str) -> int:
     # The HTML is never shorter than what Telegram counts, so this errs on the safe side.
     return len(text.encode("utf-16-le")) // 2
+
+
+# --- red flags (core.redflags), as the record shows them -------------------------------
+
+FLAGS: dict[str, str] = {
+    "phone": "phone number",
+    "email": "e-mail address",
+    "username": "@username",
+    "link": "link",
+    "wallet": "crypto wallet",
+    "fee": "pay-to-get-paid",
+}
+
+
+def flag_names(flags: str | None) -> str:
+    return ", ".join(FLAGS.get(f, f) for f in (flags or "").split(",") if f)
+
+
+def flagged(flags: str | None) -> str:
+    """The mark of a red-flagged message in a record ("" for a clean one)."""
+    return f" ⚠️ <i>flagged: {e(flag_names(flags))}</i>" if flags else ""

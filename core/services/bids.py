@@ -27,6 +27,7 @@ class BidView:
     bid: Bid
     bidder: User
     reputation: Reputation
+    muted: bool = False  # the employer muted this bidder (core.services.safety)
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,13 @@ class BidService(Service):
         except IntegrityError:  # a concurrent bid by the same freelancer won
             raise Conflict("bid.exists", "You already bid on this project.") from None
         await self.uow.subscriptions.touch(user.id, now)  # active: hears first among equals
-        self.emit("bid.placed", [project.employer_id], project_id=project.id, bid_id=bid.id)
+        await self._tell_employer("bid.placed", project, bid)
         return bid
+
+    async def _tell_employer(self, kind: str, project: Project, bid: Bid) -> None:
+        """A bid alert reaches the employer, unless they muted this bidder."""
+        if not await self.uow.safety.muted(project.employer_id, bid.freelancer_id):
+            self.emit(kind, [project.employer_id], project_id=project.id, bid_id=bid.id)
 
     async def _own_active(self, actor: Actor, bid_id: int) -> tuple[Bid, Project]:
         await self.active_user(actor)
@@ -181,7 +187,7 @@ class BidService(Service):
         bid.proposal = self._check_terms(new_amount, new_days, new_proposal)
         bid.amount, bid.delivery_days = new_amount, new_days
         bid.updated_at = self.now()
-        self.emit("bid.edited", [project.employer_id], project_id=project.id, bid_id=bid.id)
+        await self._tell_employer("bid.edited", project, bid)
         return bid
 
     @atomic
@@ -189,20 +195,27 @@ class BidService(Service):
         bid, project = await self._own_active(actor, bid_id)
         bid.status = BidStatus.RETRACTED
         bid.updated_at = self.now()
-        self.emit("bid.retracted", [project.employer_id], project_id=project.id, bid_id=bid.id)
+        await self._tell_employer("bid.retracted", project, bid)
         return bid
 
-    @atomic
-    async def decline(self, actor: Actor, bid_id: int) -> Bid:
-        """The employer turns a bid down; the bidder is told."""
+    async def on_own_project(
+        self, actor: Actor, bid_id: int, *, lock: bool = False
+    ) -> tuple[Bid, Project]:
+        """A bid on the actor's own project (locked if asked), and that project."""
         await self.active_user(actor)
-        bid = await self.uow.bids.lock(bid_id)
+        bid = await (self.uow.bids.lock(bid_id) if lock else self.uow.bids.get(bid_id))
         if bid is None:
             raise NotFound("bid.not_found", "This bid does not exist.")
         project = await self.uow.projects.get(bid.project_id)
         assert project is not None
         if project.employer_id != actor.user_id:
             raise NotAllowed("project.not_owner", "Only the employer who posted it can do this.")
+        return bid, project
+
+    @atomic
+    async def decline(self, actor: Actor, bid_id: int) -> Bid:
+        """The employer turns a bid down; the bidder is told."""
+        bid, project = await self.on_own_project(actor, bid_id, lock=True)
         if bid.status is not BidStatus.ACTIVE:
             raise InvalidState("bid.not_active", "This bid is no longer active.")
         bid.status = BidStatus.DECLINED
@@ -308,4 +321,5 @@ class BidService(Service):
         bidder = await self.uow.users.get(bid.freelancer_id)
         assert bidder is not None
         reputation = await ReputationService(self.ctx).of(bidder.id, PartyRole.FREELANCER)
-        return BidView(bid, bidder, reputation)
+        muted = await self.uow.safety.muted(project.employer_id, bidder.id)
+        return BidView(bid, bidder, reputation, muted)

@@ -60,6 +60,7 @@ class ContractService(Service):
         paid = sum(m.released_amount for m in milestones) > 0
         contract.status = ContractStatus.COMPLETED if paid else ContractStatus.CANCELLED
         contract.ended_at = now
+        contract.ended_by_id = actor.user_id
         assert project is not None
         project.status = ProjectStatus.COMPLETED if paid else ProjectStatus.CANCELLED
         project.ended_at = now

@@ -1,4 +1,9 @@
-"""Messages between the two sides of a project, relayed by the bot and kept as the record."""
+"""Messages between the two sides of a project, relayed by the bot and kept as the record.
+
+Text that pushes off the platform or asks for money (``core.redflags``) still goes
+through: the message is flagged for the record, and its recipient gets a safety note
+once per conversation.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.redflags import red_flags
 from storage.enums import BidStatus, ProjectStatus
 from storage.models import Message, Project
 
@@ -29,6 +35,29 @@ class MessageService(Service):
         bid = await self.uow.bids.of(project.id, other)
         return bid is not None and bid.status is not BidStatus.RETRACTED
 
+    async def _refuses(self, project: Project, sender_id: int, recipient_id: int) -> None:
+        """A bidder the employer muted, or one declined on a project no longer open, may not
+        write to the employer. The hired freelancer always may: a contract keeps its
+        channel, and its record."""
+        if recipient_id != project.employer_id:
+            return
+        contract = await self.uow.contracts.for_project(project.id)
+        if contract is not None and contract.freelancer_id == sender_id:
+            return
+        if await self.uow.safety.muted(recipient_id, sender_id):
+            raise NotAllowed("message.muted", "This employer does not take messages from you.")
+        bid = await self.uow.bids.of(project.id, sender_id)
+        if (
+            bid is not None
+            and bid.status is BidStatus.DECLINED
+            and project.status not in (ProjectStatus.OPEN, ProjectStatus.BIDDING_ENDED)
+        ):
+            raise NotAllowed(
+                "message.declined_closed",
+                "Your bid was declined and the project is closed: the employer no longer "
+                "takes messages about it.",
+            )
+
     @atomic
     async def send(
         self,
@@ -49,6 +78,7 @@ class MessageService(Service):
                 "message.not_allowed",
                 "Messages go between the employer and the project's bidders.",
             )
+        await self._refuses(project, actor.user_id, recipient_id)
         recipient = await self.uow.users.get(recipient_id)
         if recipient is None or recipient.is_banned:
             raise InvalidState(
@@ -64,6 +94,7 @@ class MessageService(Service):
             raise ValidationFailed("message.bad_file", "This kind of file cannot be sent.")
         if not body and file_id is None:
             raise ValidationFailed("message.empty", "The message is empty.")
+        flags = red_flags(body)
         message = self.uow.messages.add(
             Message(
                 project_id=project.id,
@@ -73,10 +104,17 @@ class MessageService(Service):
                 file_id=file_id,
                 file_kind=file_kind if file_id else None,
                 created_at=self.now(),
+                flags=",".join(flags) or None,
             )
         )
         await self.uow.flush()
         self.emit("message.received", [recipient_id], message_id=message.id, project_id=project.id)
+        if flags and await self.uow.safety.note_once(
+            project.id, recipient_id, actor.user_id, message.id, self.now()
+        ):
+            self.emit(
+                "message.safety_note", [recipient_id], message_id=message.id, project_id=project.id
+            )
         return message
 
     async def thread(

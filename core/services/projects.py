@@ -372,6 +372,7 @@ class ProjectService(Service):
                     m.closed_at = now
             contract.status = ContractStatus.CANCELLED
             contract.ended_at = now
+            contract.ended_by_id = actor.user_id
         award = await self.uow.awards.pending_for_project(project.id)
         if award is not None:
             award.status = AwardStatus.WITHDRAWN

@@ -49,3 +49,22 @@ def test_redis_url_and_webhook_path_are_checked() -> None:
     with pytest.raises(ConfigurationError, match="WEBHOOK_PATH: must start with /"):
         settings(webhook_path="webhook")
     assert settings(redis_url="redis://127.0.0.1:6379/0").redis_url == "redis://127.0.0.1:6379/0"
+    with pytest.raises(ConfigurationError, match="WEBHOOK_PATH: /health and /metrics are taken"):
+        settings(webhook_path="/metrics")
+
+
+def test_metrics_and_log_settings() -> None:
+    plain = settings()
+    assert plain.metrics_port is None  # `run` and `worker` serve no /metrics unless asked
+    assert (plain.log_format, plain.log_level) == ("text", "INFO")
+    assert plain.metrics_cache.total_seconds() == 5
+    asked = settings(metrics_port="9464", metrics_cache="0", log_format="JSON", log_level="warning")
+    assert (asked.metrics_port, asked.metrics_cache.total_seconds()) == (9464, 0)
+    assert (asked.log_format, asked.log_level) == ("json", "WARNING")
+    assert settings(metrics_port=" ").metrics_port is None
+    with pytest.raises(ConfigurationError, match="METRICS_PORT"):
+        settings(metrics_port="70000")
+    with pytest.raises(ConfigurationError, match="METRICS_CACHE"):
+        settings(metrics_cache="-1")
+    with pytest.raises(ConfigurationError, match="LOG_FORMAT"):
+        settings(log_format="xml")

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from core.actors import Actor
-from core.services.reputation import Reputation
-from storage.enums import PartyRole
-from storage.models import Contract
+from core.services.reputation import Reputation, lost_by
+from storage.enums import ContractStatus, DisputeResolution, DisputeStatus, PartyRole
+from storage.models import Contract, Dispute
+from tests.core.test_record import settled
 from tests.harness import Harness
 
 AGREED = 30_000  # the bid amount h.hire agrees on; the bid promises delivery in 10 days
@@ -75,7 +76,8 @@ async def test_track_record_counts_real_contracts(h: Harness) -> None:
 
     rep = await reputation(h, freelancer, PartyRole.FREELANCER)
     assert (rep.completed, rep.cancelled, rep.active) == (3, 1, 1)
-    assert rep.on_time == 2
+    assert (rep.finished, rep.failed) == (3, 1)  # the freelancer cancelled that one
+    assert (rep.delivered, rep.on_time) == (3, 2)
     assert rep.on_budget == 2
     assert rep.paid == AGREED + AGREED + 40_000
     assert rep.completion_rate == pytest.approx(3 / 4)
@@ -98,7 +100,9 @@ async def test_a_delivery_on_the_deadline_is_on_time(h: Harness) -> None:
     assert (rep.completed, rep.on_time) == (1, 1)
 
 
-async def test_the_last_delivery_decides_whether_it_was_on_time(h: Harness) -> None:
+async def test_the_first_delivery_decides_whether_it_was_on_time(h: Harness) -> None:
+    """Asking for changes never makes the freelancer look late: the redelivery after the
+    deadline does not count, the first delivery within it does."""
     employer, freelancer, contract = await h.hire()
     ms = await h.milestone(employer, contract.id)
     async with h.tx() as m:
@@ -113,7 +117,24 @@ async def test_the_last_delivery_decides_whether_it_was_on_time(h: Harness) -> N
     async with h.tx() as m:
         await m.contracts.end(employer, contract.id)
     rep = await reputation(h, freelancer, PartyRole.FREELANCER)
-    assert (rep.completed, rep.on_time) == (1, 0)
+    assert (rep.completed, rep.delivered, rep.on_time) == (1, 1, 1)
+    assert rep.on_time_rate == 1.0
+
+
+async def test_a_first_delivery_after_the_due_date_is_late_whatever_follows(h: Harness) -> None:
+    employer, freelancer, contract = await h.hire()
+    async with h.tx() as m:
+        due = h.clock.now() + timedelta(days=2)  # the milestone's own due date decides
+        ms = await m.milestones.create(
+            employer, contract.id, description="Logo", amount=10_000, due_at=due
+        )
+    async with h.tx() as m:
+        await m.milestones.start_funding(employer, ms.id, "sandbox")
+    h.clock.advance(days=3)  # within the contract's ten days, past the milestone's two
+    async with h.tx() as m:
+        await m.milestones.deliver(freelancer, ms.id, "Here it is")
+    rep = await reputation(h, freelancer, PartyRole.FREELANCER)
+    assert (rep.delivered, rep.on_time, rep.on_time_rate) == (1, 0, 0.0)
 
 
 async def test_money_paid_across_milestones_decides_whether_it_was_on_budget(h: Harness) -> None:
@@ -175,3 +196,93 @@ async def test_reputation_windows_follow_the_configured_review_window(h: Harness
     assert (await reputation(h, freelancer, PartyRole.FREELANCER)).reviews == 0
     h.clock.advance(seconds=1)
     assert (await reputation(h, freelancer, PartyRole.FREELANCER)).reviews == 1
+
+
+# --- completion: only what this side cancelled or lost -------------------------------------
+
+
+async def settled_by_admin(h: Harness, verdict: DisputeResolution) -> tuple[Actor, Actor, Contract]:
+    """An employer's dispute an admin decides, then the employer ends the contract."""
+    employer, freelancer, contract = await h.hire()
+    await settled(h, contract, employer, freelancer, verdict)
+    async with h.tx() as m:
+        ended = await m.contracts.end(employer, contract.id)
+    return employer, freelancer, ended
+
+
+async def test_a_contract_the_employer_cancelled_is_not_held_against_the_freelancer(
+    h: Harness,
+) -> None:
+    employer, freelancer, contract = await h.hire()
+    async with h.tx() as m:
+        await m.projects.cancel(employer, contract.project_id)
+    rep = await reputation(h, freelancer, PartyRole.FREELANCER)
+    assert (rep.cancelled, rep.failed, rep.completion_rate) == (1, 0, None)
+    await finished(h, employer, freelancer)
+    assert (await reputation(h, freelancer, PartyRole.FREELANCER)).completion_rate == 1.0
+    # The employer cancelled it: on their side it counts.
+    boss = await reputation(h, employer, PartyRole.EMPLOYER)
+    assert (boss.failed, boss.finished, boss.completion_rate) == (1, 1, 0.5)
+
+
+async def test_an_unpaid_contract_counts_against_whoever_ended_it(h: Harness) -> None:
+    employer, freelancer = await h.employer(), await h.freelancer()
+    _, _, walked_away = await h.hire(employer, freelancer)
+    async with h.tx() as m:
+        await m.contracts.end(freelancer, walked_away.id)
+    _, _, let_go = await h.hire(employer, freelancer)
+    async with h.tx() as m:
+        await m.contracts.end(employer, let_go.id)
+    rep = await reputation(h, freelancer, PartyRole.FREELANCER)
+    assert (rep.cancelled, rep.failed, rep.completion_rate) == (2, 1, 0.0)
+    assert (await reputation(h, employer, PartyRole.EMPLOYER)).failed == 1
+
+
+async def test_a_refund_the_freelancer_lost_counts_against_them_one_the_employer_lost_does_not(
+    h: Harness,
+) -> None:
+    _, lost_it, refunded = await settled_by_admin(h, DisputeResolution.REFUND)
+    assert refunded.status is ContractStatus.CANCELLED
+    rep = await reputation(h, lost_it, PartyRole.FREELANCER)
+    assert (rep.failed, rep.finished, rep.completion_rate) == (1, 0, 0.0)
+
+    employer, won_it, released = await settled_by_admin(h, DisputeResolution.RELEASE)
+    assert released.status is ContractStatus.COMPLETED
+    rep = await reputation(h, won_it, PartyRole.FREELANCER)
+    assert (rep.failed, rep.finished, rep.completion_rate) == (0, 1, 1.0)
+    boss = await reputation(h, employer, PartyRole.EMPLOYER)
+    assert (boss.failed, boss.finished, boss.completion_rate) == (1, 0, 0.0)
+
+
+async def test_a_split_verdict_counts_against_nobody(h: Harness) -> None:
+    employer, freelancer, contract = await settled_by_admin(h, DisputeResolution.SPLIT)
+    assert contract.status is ContractStatus.COMPLETED
+    assert (await reputation(h, freelancer, PartyRole.FREELANCER)).completion_rate == 1.0
+    assert (await reputation(h, employer, PartyRole.EMPLOYER)).completion_rate == 1.0
+
+
+def dispute_row(
+    resolution: DisputeResolution | None, filer: PartyRole, status: DisputeStatus
+) -> Dispute:
+    return Dispute(resolution=resolution, filer_role=filer, status=status)
+
+
+@pytest.mark.parametrize(
+    ("resolution", "filer", "loser"),
+    [
+        (DisputeResolution.REFUND, PartyRole.EMPLOYER, PartyRole.FREELANCER),
+        (DisputeResolution.REFUND, PartyRole.FREELANCER, PartyRole.FREELANCER),
+        (DisputeResolution.RELEASE, PartyRole.FREELANCER, PartyRole.EMPLOYER),
+        (DisputeResolution.RELEASE, PartyRole.EMPLOYER, PartyRole.EMPLOYER),
+        # the timer decides against the side that stayed silent: the respondent
+        (DisputeResolution.DEFAULT, PartyRole.EMPLOYER, PartyRole.FREELANCER),
+        (DisputeResolution.DEFAULT, PartyRole.FREELANCER, PartyRole.EMPLOYER),
+        (DisputeResolution.SPLIT, PartyRole.EMPLOYER, None),
+        (DisputeResolution.AGREED, PartyRole.FREELANCER, None),
+    ],
+)
+def test_who_lost_a_dispute(
+    resolution: DisputeResolution, filer: PartyRole, loser: PartyRole | None
+) -> None:
+    assert lost_by(dispute_row(resolution, filer, DisputeStatus.RESOLVED)) is loser
+    assert lost_by(dispute_row(None, filer, DisputeStatus.WITHDRAWN)) is None

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -82,8 +84,23 @@ def bot_overrides() -> dict[str, object]:
 async def app(
     db: Database, database_url: str, clock: FrozenClock, bot_overrides: dict[str, object]
 ) -> AsyncIterator[App]:
-    async with running_emulator(TOKEN) as emu:
-        settings = e2e_settings(database_url, emu.base_url, **bot_overrides)
+    async with running_app(db, database_url, clock, **bot_overrides) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_app(
+    db: Database,
+    database_url: str,
+    clock: FrozenClock,
+    *,
+    emulator: dict[str, Any] | None = None,
+    **overrides: object,
+) -> AsyncIterator[App]:
+    """The bot polling a fresh emulator (``emulator``: its options) on ``db``; the
+    emulator must end clean."""
+    async with running_emulator(TOKEN, **(emulator or {})) as emu:
+        settings = e2e_settings(database_url, emu.base_url, **overrides)
         bot = make_bot(settings)
         delivery = Delivery(bot, db, settings, clock, gateways_for(settings))
         dp = build_dispatcher(db, settings, clock=clock, notifier=delivery)

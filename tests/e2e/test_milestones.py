@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core import ledger
-from emulator import SimulatedUser
+from emulator import ChatMessage, SimulatedUser
 from storage.enums import MilestoneStatus
 from tests.e2e.conftest import App
 from tests.e2e.work_support import (
@@ -148,6 +148,19 @@ async def delivered_alert(app: App, deal: Deal) -> int:
     await frank.click(confirm, "📦 Deliver")
     await frank.wait_for_message("Delivered")
     return ms_id
+
+
+async def at_the_release_prompt(app: App) -> tuple[Deal, int, ChatMessage]:
+    """A delivered milestone (100.00 USD) whose employer pressed Release: the deal, the
+    milestone and the confirmation she is looking at (the tests that kill or stop a
+    webhook process mid-release start here)."""
+    deal = await hired(app)
+    ms_id = await delivered_alert(app, deal)
+    erin = deal.employer
+    alert = await erin.wait_for_message("Frank delivered", timeout=30)
+    await erin.click(alert, "✅ Release 100.00 USD", timeout=30)
+    prompt = await erin.wait_for_message("Release 100.00 USD", timeout=30)
+    return deal, ms_id, prompt
 
 
 async def test_partial_release_with_a_bad_amount_first(app: App) -> None:

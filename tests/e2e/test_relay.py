@@ -85,7 +85,7 @@ async def test_employer_and_bidder_talk_and_reply_through_the_bot(app: App) -> N
     assert got.text.startswith(f"💬 Erin · {TITLE}")
     assert "Can you start <b>Monday</b> & keep it under 200?" in got.text  # shown literally
     assert no_identity(got, erin)
-    assert got.button_texts == ["↩️ Reply"]
+    assert got.button_texts == ["↩️ Reply", "🚩 Report"]
 
     await frank.reply_to(got, "Yes, Monday works.")
     answer = await erin.wait_for_message("💬 Frank")
@@ -140,7 +140,7 @@ async def test_files_photos_and_long_captions_pass_through(app: App) -> None:
     assert file_first.document is not None
     text_after = await frank.wait_for_message("Colours:")
     assert text_after.text.endswith(long_caption.strip())
-    assert text_after.button_texts == ["↩️ Reply"]
+    assert text_after.button_texts == ["↩️ Reply", "🚩 Report"]
 
     await erin.send_sticker()
     await erin.wait_for_message("Only text, files, photos")

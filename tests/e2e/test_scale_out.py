@@ -19,6 +19,7 @@ import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,18 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_URL = "https://bidgram.example/telegram"
 START_TIMEOUT = 90.0  # two cold Python processes on a small, busy machine
+
+
+#: Settings a `bidgram` process a test starts must not take from the test's environment.
+OWN_SETTINGS = ("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_", "TELEGRAM_", "METRICS_", "LOG_")
+
+
+def process_env(**settings: str) -> dict[str, str]:
+    """The environment of a `bidgram` process a test starts: the test's own, less any
+    bidgram setting, plus the test bot's token and ``settings``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(OWN_SETTINGS)}
+    env.update(PYTHONPATH=str(ROOT), BOT_TOKEN=TOKEN, **settings)
+    return env
 
 
 def free_port() -> int:
@@ -100,26 +113,6 @@ class Cluster:
             return int((await uow.session.execute(stmt)).scalar_one())
 
 
-def process_env(emu: BotAPIEmulator, **settings: str) -> dict[str, str]:
-    """The environment of a `bidgram webhook` process talking to ``emu``: this one's,
-    without any bidgram setting of its own, plus ``settings``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_", "TELEGRAM_"))
-    }
-    env.update(
-        PYTHONPATH=str(ROOT),
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=emu.base_url,
-        WEBHOOK_HOST="127.0.0.1",
-        WEBHOOK_PATH="/telegram",
-        ADMIN_IDS=str(ADMIN_ID),
-    )
-    env.update(settings)
-    return env
-
-
 async def _start(worker: Worker, env: dict[str, str]) -> None:
     with worker.log.open("wb") as log:
         worker.proc = await asyncio.create_subprocess_exec(
@@ -150,6 +143,47 @@ async def _until_healthy(workers: list[Worker]) -> None:
                 await asyncio.sleep(0.2)
 
 
+def cluster_env(
+    emu: BotAPIEmulator,
+    database_url: str,
+    redis_url: str,
+    redis_prefix: str,
+    secret: str,
+    **settings: str,
+) -> dict[str, str]:
+    """The environment of webhook processes that share PostgreSQL and Redis."""
+    return process_env(
+        TELEGRAM_API_URL=emu.base_url,
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        REDIS_KEY_PREFIX=redis_prefix,
+        WEBHOOK_SECRET=secret,
+        WEBHOOK_HOST="127.0.0.1",
+        ADMIN_IDS=str(ADMIN_ID),
+        **settings,
+    )
+
+
+@asynccontextmanager
+async def serving(
+    workers: list[Worker], env: dict[str, str], emu: BotAPIEmulator
+) -> AsyncIterator[None]:
+    """The processes started, healthy and with their webhook set; on the way out each gets
+    SIGTERM, and each must stop cleanly."""
+    try:
+        for worker in workers:
+            await _start(worker, env)
+        await _until_healthy(workers)
+        await emu.wait_for_webhook(timeout=START_TIMEOUT)
+        yield
+    finally:
+        codes = [await worker.stop() for worker in workers if worker.proc is not None]
+    for worker, code in zip(workers, codes, strict=True):
+        out = worker.output()
+        assert code == 0, out
+        assert "bidgram stopped." in out and "Traceback" not in out, out
+
+
 @pytest.fixture
 async def cluster(
     db: Database, database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
@@ -158,27 +192,17 @@ async def cluster(
     async with running_emulator(TOKEN, webhook_retry_delay=0.1) as emu:
         workers = [Worker(name, free_port(), tmp_path / f"{name}.log") for name in ("one", "two")]
         emu.route_webhook(*(worker.base_url for worker in workers))
-        env = process_env(
+        env = cluster_env(
             emu,
-            DATABASE_URL=database_url,
-            REDIS_URL=redis_url,
-            REDIS_KEY_PREFIX=redis_prefix,
+            database_url,
+            redis_url,
+            redis_prefix,
+            secret,
             WEBHOOK_URL=PUBLIC_URL,
-            WEBHOOK_SECRET=secret,
+            WEBHOOK_PATH="/telegram",
         )
-        cluster = Cluster(emu, db, secret, workers)
-        try:
-            for worker in workers:
-                await _start(worker, env)
-            await _until_healthy(workers)
-            await emu.wait_for_webhook(timeout=START_TIMEOUT)
-            yield cluster
-        finally:
-            codes = [await worker.stop() for worker in workers if worker.proc is not None]
-        for worker, code in zip(workers, codes, strict=True):
-            out = worker.output()
-            assert code == 0, out
-            assert "bidgram stopped." in out and "Traceback" not in out, out
+        async with serving(workers, env, emu):
+            yield Cluster(emu, db, secret, workers)
         emu.assert_clean()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
 from aiohttp import web
 
 from emulator import SECRET_HEADER, BotAPIEmulator, ViolationKind, running_emulator
+from tests.tls import self_signed
 
 URL = "https://bot.example/hook?x=1"
 SECRET = "s3cret_TOKEN-1"
@@ -204,3 +206,51 @@ async def test_deliveries_alternate_between_backends_and_can_be_repeated(
     copies = [u for u, _, _ in a.received + b.received if u["update_id"] == first["update_id"]]
     assert len(copies) == 3 and all(copy == first for copy in copies)
     emu.assert_clean()
+
+
+async def test_an_https_backend_is_delivered_to_when_its_certificate_is_trusted(
+    bot: Bot, emu: BotAPIEmulator, tmp_path: Path
+) -> None:
+    certificate = self_signed(tmp_path)
+    endpoint = Endpoint("tls")
+    app = web.Application()
+    app.router.add_post("/hook", endpoint.handle)
+    runner = web.AppRunner(app, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=certificate.server())
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        with pytest.raises(ValueError, match="http:// or https://"):
+            emu.route_webhook(f"ftp://127.0.0.1:{port}")
+        # Not trusted (the system's authorities never signed it): refused, kept pending.
+        emu.route_webhook(f"https://127.0.0.1:{port}")
+        await bot.set_webhook(URL, secret_token=SECRET)
+        await emu.user("Alice").send_text("over TLS")
+        await emu.wait_for_attempts(1)
+        assert endpoint.received == []
+        info = await bot.get_webhook_info()
+        assert info.pending_update_count == 1
+        assert (info.last_error_message or "").startswith("SSL error")
+        # Trusted, but reached by a name it was not made for: still refused.
+        emu.route_webhook(f"https://localhost:{port}", ssl=certificate.trusted())
+        for _ in range(200):
+            tried = [a for a in emu.webhook_attempts if a.target.startswith("https://localhost")]
+            if tried:
+                break
+            await asyncio.sleep(0.05)
+        assert tried[0].status is None and "SSL error" in (tried[0].error or "")
+        assert "Hostname mismatch" in (tried[0].error or "")
+        assert endpoint.received == []
+        # Trusted and for this address: delivered, secret and path as registered.
+        emu.route_webhook(f"https://127.0.0.1:{port}", ssl=certificate.trusted())
+        await emu.wait_for_deliveries(1, timeout=10)
+        [(update, secret, path)] = endpoint.received
+        assert (update["message"]["text"], secret, path) == ("over TLS", SECRET, "/hook?x=1")
+        # The registered URL is checked as strictly as ever.
+        with pytest.raises(TelegramBadRequest, match="HTTPS URL must be provided"):
+            await bot.set_webhook("http://bot.example/hook")
+        emu.clear_violations()
+    finally:
+        await bot.delete_webhook()
+        await runner.cleanup()

@@ -25,12 +25,10 @@ from bot.polling import poller
 from bot.updates import UpdateProcessor
 from bot.webhook import WebhookServer
 from core.clock import FrozenClock
-from emulator import ChatMessage, SimulatedUser, polling, running_emulator
+from emulator import SimulatedUser, polling, running_emulator
 from storage.db import Database
 from storage.models import DeadLetter, LedgerTransaction, ProcessedUpdate
 from tests.e2e.conftest import ADMIN_ID, TOKEN, App, e2e_settings
-from tests.e2e.test_milestones import delivered_alert
-from tests.e2e.work_support import Deal, hired
 from tests.faults.pgproxy import PgProxy
 
 URL = "https://bidgram.example/telegram"
@@ -151,13 +149,3 @@ async def eventually(check: Any, within: float = 20.0, what: str = "condition") 
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
-
-
-async def release_prompt(world: World) -> tuple[Deal, int, ChatMessage]:
-    """A delivered milestone of 100.00 USD and Erin's "Release 100.00 USD?" prompt."""
-    deal = await hired(world)
-    ms_id = await delivered_alert(world, deal)
-    alert = await deal.employer.wait_for_message("Frank delivered")
-    await deal.employer.click(alert, "✅ Release 100.00 USD")
-    prompt = await deal.employer.wait_for_message("Release 100.00 USD")
-    return deal, ms_id, prompt

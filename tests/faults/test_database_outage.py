@@ -18,9 +18,10 @@ from core.clock import FrozenClock
 from storage.db import Database
 from storage.enums import MilestoneStatus
 from storage.models import PaymentReceipt
+from tests.e2e.test_milestones import at_the_release_prompt
 from tests.e2e.test_payments import invoice_for, stars_deal
 from tests.e2e.work_support import balance, check_books, milestone
-from tests.faults.conftest import MODES, STARS, World, eventually, release_prompt, running_world
+from tests.faults.conftest import MODES, STARS, World, eventually, running_world
 from tests.faults.pgproxy import Cut, PgProxy, Trap
 
 pytestmark = pytest.mark.postgres
@@ -136,7 +137,7 @@ async def test_a_release_cut_anywhere_is_applied_once(
     world: World, pattern: bytes, cut: Cut
 ) -> None:
     assert world.proxy is not None
-    deal, ms_id, prompt = await release_prompt(world)
+    deal, ms_id, prompt = await at_the_release_prompt(world)
     erin, frank = deal.employer, deal.freelancer
     within = () if pattern.startswith(b"INSERT INTO processed") else UPDATE
     trap = world.proxy.arm(Trap(pattern, cut, within=within))

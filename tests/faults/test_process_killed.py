@@ -20,10 +20,10 @@ from core.clock import FrozenClock
 from emulator import BotAPIEmulator, running_emulator
 from storage.db import Database
 from storage.enums import MilestoneStatus
-from tests.e2e.conftest import TOKEN, e2e_settings
-from tests.e2e.test_milestones import delivered_alert
+from tests.e2e.conftest import ADMIN_ID, TOKEN, e2e_settings
+from tests.e2e.test_milestones import at_the_release_prompt
 from tests.e2e.test_scale_out import Worker, _start, free_port, process_env
-from tests.e2e.work_support import balance, check_books, hired, milestone
+from tests.e2e.work_support import balance, check_books, milestone
 from tests.faults.conftest import SECRET, URL, World, eventually
 from tests.faults.pgproxy import Cut, PgProxy, Trap
 
@@ -67,7 +67,15 @@ async def host(
     async with running_emulator(TOKEN, webhook_retry_delay=0.2, webhook_max_retry_delay=1.0) as emu:
         port = free_port()
         emu.route_webhook(f"http://127.0.0.1:{port}")
-        env = process_env(emu, DATABASE_URL=proxy.url, WEBHOOK_URL=URL, WEBHOOK_SECRET=SECRET)
+        env = process_env(
+            TELEGRAM_API_URL=emu.base_url,
+            DATABASE_URL=proxy.url,
+            WEBHOOK_URL=URL,
+            WEBHOOK_SECRET=SECRET,
+            WEBHOOK_HOST="127.0.0.1",
+            WEBHOOK_PATH="/telegram",
+            ADMIN_IDS=str(ADMIN_ID),
+        )
         yield Host(emu, env, port, tmp_path)
 
 
@@ -79,12 +87,8 @@ async def test_a_process_killed_mid_release_loses_and_doubles_nothing(
     settings = e2e_settings(database_url, host.emu.base_url)
     app = World(host.emu, db, settings, clock, None)  # type: ignore[arg-type]  # no delivery here
     first = await host.start()
-    deal = await hired(app)
-    ms_id = await delivered_alert(app, deal)
+    deal, ms_id, prompt = await at_the_release_prompt(app)
     erin, frank = deal.employer, deal.freelancer
-    alert = await erin.wait_for_message("Frank delivered", timeout=30)
-    await erin.click(alert, "✅ Release 100.00 USD", timeout=30)
-    prompt = await erin.wait_for_message("Release 100.00 USD", timeout=30)
 
     # The release's commit is on its way to the server when the process is killed.
     trap = proxy.arm(

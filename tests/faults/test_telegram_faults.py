@@ -16,9 +16,10 @@ from core.services.refunds import retry_delay
 from emulator import FaultKind
 from storage.db import Database
 from storage.enums import MilestoneStatus, RefundStatus
+from tests.e2e.test_milestones import at_the_release_prompt
 from tests.e2e.test_payments import invoice_for, stars_deal
 from tests.e2e.work_support import balance, check_books, market, milestone
-from tests.faults.conftest import MODES, STARS, World, eventually, release_prompt, running_world
+from tests.faults.conftest import MODES, STARS, World, eventually, running_world
 
 
 @pytest.fixture(params=MODES)
@@ -50,7 +51,7 @@ async def test_a_429_on_the_balance_reply_is_waited_out(
 async def test_a_502_on_the_release_reply_keeps_the_release(world: World) -> None:
     """The confirmation's reply fails every time it is tried: the release stands (it was
     committed first) and the reply still arrives, through the outbox."""
-    deal, ms_id, prompt = await release_prompt(world)
+    deal, ms_id, prompt = await at_the_release_prompt(world)
     erin, frank = deal.employer, deal.freelancer
     world.emu.inject_fault(
         FaultKind.BAD_GATEWAY, method="editMessageText", chat_id=erin.id, times=ATTEMPTS

@@ -1,0 +1,212 @@
+"""Report conversations: a person reporting (what is wrong, then an optional note), and an
+admin warning or banning over a report (the note or reason, and for a ban a confirmation).
+
+Each ends in one core call that checks everything again, so a stale button, a second
+press or a second admin gets core's refusal.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import FlowCb, ReportCb
+from bot.flows.dispute import action_button
+from bot.handlers.admin import AdminCb, markup
+from bot.handlers.reports import send_decided
+from bot.keyboards import cancel_row
+from bot.middlewares import CallbackReply
+from bot.texts import reports as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from storage.enums import ReportReason, ReportStatus
+
+router = Router(name="report_flow")
+
+TYPED = F.text & ~F.text.startswith("/")
+WHY = "why_"
+
+
+class ReportForm(StatesGroup):
+    reason = State()
+    note = State()
+
+
+class ReportDecision(StatesGroup):
+    warning = State()
+    ban_reason = State()
+    ban_confirm = State()
+
+
+# --- reporting --------------------------------------------------------------------------
+
+
+@router.callback_query(ReportCb.filter(F.action == "new"))
+async def start(
+    query: CallbackQuery,
+    callback_data: ReportCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+) -> None:
+    """🚩 on a message, bid, project or profile: core refuses at once what it would refuse."""
+    view = await market.reports.check(actor, callback_data.kind, callback_data.target_id)
+    await state.clear()
+    await state.set_state(ReportForm.reason)
+    await state.set_data({"kind": view.kind.value, "target_id": view.target_id})
+    keyboard = markup(
+        *[
+            [action_button(label, FlowCb(action=WHY + r.value))]
+            for r, label in texts.REASONS.items()
+        ],
+        cancel_row(),
+    )
+    text = texts.ask_reason(view.kind, view.subject.first_name)
+    await bot.send_message(actor.telegram_id, text, reply_markup=keyboard)
+
+
+@router.callback_query(ReportForm.reason, FlowCb.filter(F.action.startswith(WHY)))
+async def got_reason(
+    query: CallbackQuery, callback_data: FlowCb, state: FSMContext, bot: Bot, actor: Actor
+) -> None:
+    await state.update_data(reason=ReportReason(callback_data.action.removeprefix(WHY)).value)
+    await state.set_state(ReportForm.note)
+    keyboard = markup([action_button(texts.SEND, FlowCb(action="send"))], cancel_row())
+    await bot.send_message(actor.telegram_id, texts.ASK_NOTE, reply_markup=keyboard)
+
+
+@router.message(ReportForm.reason)
+async def reason_as_button(message: Message) -> None:
+    await message.answer(texts.REASON_AS_BUTTON)
+
+
+@router.message(ReportForm.note, TYPED)
+async def got_note(
+    message: Message, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    await _file(state, bot, market, actor, message.text or "")
+
+
+@router.callback_query(ReportForm.note, FlowCb.filter(F.action == "send"))
+async def without_note(
+    query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    await _file(state, bot, market, actor, "")
+
+
+@router.message(ReportForm.note, ~F.text)
+async def note_not_text(message: Message) -> None:
+    await message.answer(texts.NOTE_AS_TEXT)
+
+
+async def _file(state: FSMContext, bot: Bot, market: Marketplace, actor: Actor, note: str) -> None:
+    data = await state.get_data()
+    await market.reports.report(
+        actor, str(data["kind"]), int(data["target_id"]), str(data["reason"]), note
+    )
+    await state.clear()
+    await bot.send_message(actor.telegram_id, texts.FILED)
+
+
+# --- an admin warns or bans -------------------------------------------------------------------
+
+
+@router.callback_query(AdminCb.filter(F.action.in_({"rwarn", "rban"})))
+async def ask_note(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    await state.clear()
+    view = await market.reports.view(actor, callback_data.id)
+    if view.report.status is not ReportStatus.OPEN:
+        callback_reply.text, callback_reply.alert = texts.already_decided(view.report), True
+        return
+    await state.set_data({"report_id": view.report.id, "subject_id": view.subject.id})
+    if callback_data.action == "rwarn":
+        await state.set_state(ReportDecision.warning)
+        text = texts.ask_warning(view.report, view.subject)
+        standard = action_button(texts.STANDARD_WARNING, FlowCb(action="standard"))
+    else:
+        await state.set_state(ReportDecision.ban_reason)
+        text = texts.ask_ban_reason(view.report, view.subject)
+        standard = action_button(texts.STANDARD_BAN, FlowCb(action="standard"))
+    await bot.send_message(actor.telegram_id, text, reply_markup=markup([standard], cancel_row()))
+
+
+@router.message(ReportDecision.warning, TYPED)
+async def warning_typed(
+    message: Message, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    await _decide(state, bot, market, actor, ReportStatus.WARNED, message.text or "")
+
+
+@router.callback_query(ReportDecision.warning, FlowCb.filter(F.action == "standard"))
+async def standard_warning(
+    query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    await _decide(state, bot, market, actor, ReportStatus.WARNED, "")
+
+
+@router.message(ReportDecision.ban_reason, TYPED)
+@router.message(ReportDecision.ban_confirm, TYPED)
+async def ban_reason_typed(
+    message: Message, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    reason = market.reports.check_note(message.text or "") or ""
+    await _confirm_ban(state, bot, market, actor, reason)
+
+
+@router.callback_query(ReportDecision.ban_reason, FlowCb.filter(F.action == "standard"))
+async def standard_ban(
+    query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    await _confirm_ban(state, bot, market, actor, "")
+
+
+async def _confirm_ban(
+    state: FSMContext, bot: Bot, market: Marketplace, actor: Actor, reason: str
+) -> None:
+    await state.update_data(reason=reason)
+    await state.set_state(ReportDecision.ban_confirm)
+    subject = await market.users.get(int((await state.get_data())["subject_id"]))
+    keyboard = markup([action_button(texts.YES_BAN, FlowCb(action="ban_ok"))], cancel_row())
+    await bot.send_message(
+        actor.telegram_id, texts.confirm_ban(subject, reason), reply_markup=keyboard
+    )
+
+
+@router.callback_query(ReportDecision.ban_confirm, FlowCb.filter(F.action == "ban_ok"))
+async def ban(
+    query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    reason = str((await state.get_data()).get("reason", ""))
+    await _decide(state, bot, market, actor, ReportStatus.BANNED, reason)
+
+
+@router.message(ReportDecision.warning, ~F.text)
+@router.message(ReportDecision.ban_reason, ~F.text)
+@router.message(ReportDecision.ban_confirm, ~F.text)
+async def decision_not_text(message: Message) -> None:
+    await message.answer(texts.NOTE_NOT_TEXT)
+
+
+async def _decide(
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    outcome: ReportStatus,
+    note: str,
+) -> None:
+    report_id = int((await state.get_data())["report_id"])
+    await market.reports.decide(actor, report_id, outcome, note)
+    await state.clear()
+    await send_decided(bot, market, actor, report_id)

@@ -1,0 +1,118 @@
+"""Reports and mutes outside a conversation: an admin's queue of reports, a report's
+screen with its context and Dismiss / Warn / Ban, and an employer's Mute on a bid card.
+
+Warn and Ban ask for a note first: those conversations are in ``bot.flows.report``, as
+is the reporter's own (reason, then an optional note).
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.types import CallbackQuery, InlineKeyboardButton
+
+from bot.callbacks import BidCb, ProjectCb, ReportCb
+from bot.flows.dispute import action_button
+from bot.handlers.admin import AdminCb, _pager, _show, markup
+from bot.handlers.projects import send_long
+from bot.texts import admin as admin_texts
+from bot.texts import bids as bid_texts
+from bot.texts import reports as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from storage.enums import ReportStatus
+
+router = Router(name="reports")
+
+PAGE = 5  # reports per page of the queue
+
+
+def safety_row(bid_id: int, muted: bool) -> list[InlineKeyboardButton]:
+    """Under a bid the employer reads: mute (or unmute) the bidder, report the bid."""
+    mute = (
+        action_button(texts.UNMUTE, BidCb(action="unmute", bid_id=bid_id))
+        if muted
+        else action_button(texts.MUTE, BidCb(action="mute", bid_id=bid_id))
+    )
+    return [mute, action_button(texts.REPORT, ReportCb(action="new", kind="bid", target_id=bid_id))]
+
+
+# --- mutes ------------------------------------------------------------------------------
+
+
+@router.callback_query(BidCb.filter(F.action.in_({"mute", "unmute"})))
+async def mute(
+    query: CallbackQuery, callback_data: BidCb, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    muting = callback_data.action == "mute"
+    service = market.safety
+    bid = await (service.mute if muting else service.unmute)(actor, callback_data.bid_id)
+    bidder = await market.users.get(bid.freelancer_id)
+    keyboard = markup(
+        safety_row(bid.id, muting),
+        [
+            action_button(
+                bid_texts.BACK_TO_BIDS, ProjectCb(action="bids", project_id=bid.project_id)
+            )
+        ],
+    )
+    text = (texts.muted if muting else texts.unmuted)(bidder.first_name)
+    await bot.send_message(actor.telegram_id, text, reply_markup=keyboard)
+
+
+# --- the admins' queue --------------------------------------------------------------------
+
+
+@router.callback_query(AdminCb.filter(F.action == "rq"))
+async def queue(
+    query: CallbackQuery, callback_data: AdminCb, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    page = max(callback_data.page, 0)
+    found = await market.reports.queue(actor, PAGE + 1, page * PAGE)
+    rows = [(r, await market.users.get(r.subject_id)) for r in found[:PAGE]]
+    keyboard = markup(
+        *[
+            [action_button(texts.queue_entry(r, subject), AdminCb(action="rv", id=r.id))]
+            for r, subject in rows
+        ],
+        _pager("rq", page, len(found) > PAGE),
+        [action_button(admin_texts.PANEL, AdminCb(action="home"))],
+    )
+    await _show(query, bot, texts.queue(rows, page), keyboard, callback_data.turn)
+
+
+@router.callback_query(AdminCb.filter(F.action == "rv"))
+async def report_screen(
+    query: CallbackQuery, callback_data: AdminCb, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    """What was reported, about whom, by whom and why, with the decision buttons."""
+    view = await market.reports.view(actor, callback_data.id)
+    rid = view.report.id
+    decide = (
+        [
+            action_button(texts.DISMISS, AdminCb(action="rdis", id=rid)),
+            action_button(texts.WARN, AdminCb(action="rwarn", id=rid)),
+            action_button(texts.BAN, AdminCb(action="rban", id=rid)),
+        ]
+        if view.report.status is ReportStatus.OPEN
+        else []
+    )
+    keyboard = markup(decide, [action_button(texts.QUEUE, AdminCb(action="rq"))])
+    await send_long(bot, actor.telegram_id, texts.screen(view), keyboard)
+
+
+@router.callback_query(AdminCb.filter(F.action == "rdis"))
+async def dismiss(
+    query: CallbackQuery, callback_data: AdminCb, bot: Bot, market: Marketplace, actor: Actor
+) -> None:
+    report = await market.reports.decide(actor, callback_data.id, ReportStatus.DISMISSED)
+    await send_decided(bot, market, actor, report.id)
+
+
+async def send_decided(bot: Bot, market: Marketplace, actor: Actor, report_id: int) -> None:
+    """Tell the admin what was decided, with the way back to the queue."""
+    report = await market.reports.get(actor, report_id)
+    reporter = await market.users.get(report.reporter_id)
+    keyboard = markup([action_button(texts.QUEUE, AdminCb(action="rq"))])
+    await bot.send_message(
+        actor.telegram_id, texts.decided(report, reporter), reply_markup=keyboard
+    )
