@@ -238,10 +238,12 @@ class DisputeService(Service):
         m.status_before_dispute = m.status
         m.status = MilestoneStatus.DISPUTED
         await self.uow.flush()
-        for f in files:
-            self._attach(dispute, actor.user_id, f, EvidenceStage.FILED)
+        rows = [self._attach(dispute, actor.user_id, f, EvidenceStage.FILED) for f in files]
+        await self.uow.flush()
         Escrow(self.ctx).log(m, "disputed", actor.user_id, amount=claimed_amount, note=reason)
         self.emit("dispute.opened", [respondent], dispute_id=dispute.id, milestone_id=m.id)
+        for row in rows:  # the other side sees each file, as with any evidence
+            self.emit("dispute.evidence", [respondent], dispute_id=dispute.id, evidence_id=row.id)
         return dispute
 
     async def _locked(self, dispute_id: int) -> tuple[Dispute, Milestone, Contract]:

@@ -103,8 +103,10 @@ async def hired(
     budget: tuple[int, int] = (10_000, 50_000),
     amount: int = 30_000,
     title: str = "Build a Telegram bot for my shop",
+    **terms: Any,
 ) -> Deal:
-    """An accepted award: the contract exists, with no milestones yet."""
+    """An accepted award on ``terms`` (the proposed ones by default): the contract exists,
+    with no milestones yet."""
     erin, frank = app.person(employer), app.person(freelancer)
     await started(erin)
     await started(frank)
@@ -135,7 +137,7 @@ async def hired(
             delivery_days=10,
             proposal="I have built many shop bots; here is how I would do yours.",
         )
-        award = await m.awards.offer(boss, bid.id)
+        award = await m.awards.offer(boss, bid.id, **terms)
         contract = await m.awards.accept(worker, award.id)
         return Deal(erin, frank, boss, worker, contract.id, project.id, project.title)
 
