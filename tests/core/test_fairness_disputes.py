@@ -109,6 +109,8 @@ async def test_either_side_attaches_evidence_at_every_stage(h: Harness) -> None:
         d = await m.disputes.open(
             employer, ms.id, reason=REASON, claimed_amount=10_000, deliverables=[2], evidence=[SHOT]
         )
+    filed = [e for e in h.events if e.kind == "dispute.evidence"]
+    assert [e.recipients for e in filed] == [(freelancer.user_id,)]  # the other side sees it
 
     async def attach(who: Actor, name: str) -> EvidenceStage:
         async with h.tx() as m:
