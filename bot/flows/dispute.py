@@ -164,6 +164,7 @@ async def begin_open(
             "picked": [],
             "required": opening.must_name,
             "files": [],
+            "count": 0,
         }
     )
     if opening.deliverables:
@@ -333,16 +334,17 @@ async def got_evidence(
     if len(files) < settings.evidence_max:
         files.append([file_ref(checked.kind, checked.file_id), checked.caption])
         await state.update_data(files=files)
+    await _evidence_taken(message, state, len(files), settings)
+
+
+async def _evidence_taken(
+    message: Message, state: FSMContext, count: int, settings: BotSettings
+) -> None:
+    """How many files are attached now, with Done (both evidence steps)."""
+    await state.update_data(count=count)
     await message.answer(
-        texts.evidence_added(len(files), settings.evidence_max),
-        reply_markup=_evidence_keyboard(len(files)),
+        texts.evidence_added(count, settings.evidence_max), reply_markup=_evidence_keyboard(count)
     )
-
-
-@router.message(OpenDispute.evidence)
-async def evidence_reask(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
-    await message.answer(texts.EVIDENCE_REASK, reply_markup=_evidence_keyboard(len(data["files"])))
 
 
 @router.callback_query(OpenDispute.evidence, FlowCb.filter(F.action == "ev_done"))
@@ -412,7 +414,7 @@ async def begin_evidence(
     bot: Bot, chat_id: int, state: FSMContext, dispute_id: int, settings: BotSettings
 ) -> None:
     await state.set_state(AddEvidence.files)
-    await state.set_data({"dispute_id": dispute_id, "added": 0})
+    await state.set_data({"dispute_id": dispute_id, "count": 0})
     await bot.send_message(
         chat_id, texts.ask_evidence(settings.evidence_max), reply_markup=_evidence_keyboard(0)
     )
@@ -428,20 +430,17 @@ async def attach_evidence(
     data = await state.get_data()
     dispute_id = int(data["dispute_id"])
     await market.disputes.add_evidence(actor, dispute_id, found)
-    mine = [
-        x for x in await market.disputes.evidence(actor, dispute_id) if x.author_id == actor.user_id
-    ]
-    await state.update_data(added=int(data["added"]) + 1)
-    await message.answer(
-        texts.evidence_added(len(mine), settings.evidence_max),
-        reply_markup=_evidence_keyboard(len(mine)),
-    )
+    evidence = await market.disputes.evidence(actor, dispute_id)
+    mine = sum(1 for x in evidence if x.author_id == actor.user_id)
+    await _evidence_taken(message, state, mine, settings)
 
 
+@router.message(OpenDispute.evidence)
 @router.message(AddEvidence.files)
-async def attach_reask(message: Message, state: FSMContext) -> None:
+async def evidence_reask(message: Message, state: FSMContext) -> None:
+    """Anything but a file at an evidence step (after both steps' file handlers)."""
     data = await state.get_data()
-    await message.answer(texts.EVIDENCE_REASK, reply_markup=_evidence_keyboard(int(data["added"])))
+    await message.answer(texts.EVIDENCE_REASK, reply_markup=_evidence_keyboard(int(data["count"])))
 
 
 @router.callback_query(AddEvidence.files, FlowCb.filter(F.action == "ev_done"))

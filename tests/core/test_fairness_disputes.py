@@ -20,16 +20,9 @@ SHOT = EvidenceFile("shot-1", "photo", "The menu has no admin entry")
 
 async def delivered(h: Harness) -> tuple[Actor, Actor, Contract, Milestone]:
     """Delivered work on a contract whose terms list three deliverables."""
-    employer = await h.employer()
-    freelancer = await h.freelancer()
-    pid = await h.open_project(employer)
-    bid_id = await h.bid(freelancer, pid)
-    async with h.tx() as m:
-        award = await m.awards.offer(
-            employer, bid_id, deliverables=["Order form", "Payments", "Admin panel"]
-        )
-    async with h.tx() as m:
-        contract = await m.awards.accept(freelancer, award.id)
+    employer, freelancer, contract = await h.hire(
+        deliverables=["Order form", "Payments", "Admin panel"]
+    )
     ms = await h.milestone(employer, contract.id)
     async with h.tx() as m:
         await m.milestones.deliver(freelancer, ms.id, "All three parts", ["build.zip"])

@@ -13,14 +13,7 @@ from tests.harness import Harness
 
 async def delivered(h: Harness, rounds: int = 2) -> tuple[Actor, Actor, Contract, Milestone]:
     """A delivered milestone on a contract whose terms include ``rounds`` change rounds."""
-    employer = await h.employer()
-    freelancer = await h.freelancer()
-    pid = await h.open_project(employer)
-    bid_id = await h.bid(freelancer, pid)
-    async with h.tx() as m:
-        award = await m.awards.offer(employer, bid_id, revision_rounds=rounds)
-    async with h.tx() as m:
-        contract = await m.awards.accept(freelancer, award.id)
+    employer, freelancer, contract = await h.hire(revision_rounds=rounds)
     ms = await h.milestone(employer, contract.id)
     async with h.tx() as m:
         await m.milestones.deliver(freelancer, ms.id, "First version", ["v1.zip"])

@@ -17,6 +17,7 @@ from tests.e2e.conftest import App
 from tests.e2e.work_support import (
     Deal,
     balance,
+    bidding,
     buttons,
     check_books,
     hired,
@@ -79,34 +80,13 @@ async def delivery_alert(erin: SimulatedUser) -> tuple[ChatMessage, ChatMessage]
 
 
 async def test_the_terms_are_set_at_award_and_accepted_with_the_offer(app: App) -> None:
-    erin, frank = app.person("Erin"), app.person("Frank")
-    await started(erin)
-    await started(frank)
-    async with market(app) as m:
-        boss = m.users.actor(await m.users.register(erin.id, erin.first_name))
-        worker = m.users.actor(await m.users.register(frank.id, frank.first_name))
-        await m.users.update_profile(
-            worker,
-            headline="Senior Python developer",
-            bio="Ten years of building web services, bots and data pipelines.",
-            skills=["python"],
-            hourly_rate=5000,
-            portfolio=["https://example.com/work"],
-        )
-        project = await m.projects.create_draft(
-            boss,
-            title="Telegram bot for my bakery",
-            description="What we need:\n- An order form\n- Card payments\n- A daily summary",
-            skills=["python"],
-            budget_min=10_000,
-            budget_max=50_000,
-        )
-        await m.projects.publish(boss, project.id)
-        await m.bids.place(
-            worker, project.id, amount=30_000, delivery_days=10, proposal="Shop bots are my trade."
-        )
-        events = m.take_events()
-    await publish(app, [e for e in events if e.kind == "bid.placed"])
+    b = await bidding(
+        app,
+        title="Telegram bot for my bakery",
+        description="What we need:\n- An order form\n- Card payments\n- A daily summary",
+    )
+    erin, frank = b.employer, b.freelancer
+    await publish(app, [e for e in b.events if e.kind == "bid.placed"])
     bid = await erin.wait_for_message("New bid on Telegram bot for my bakery")
 
     await erin.click(bid, "🏆 Award")
@@ -138,7 +118,7 @@ async def test_the_terms_are_set_at_award_and_accepted_with_the_offer(app: App) 
     await frank.click(offer, "✅ Accept offer and terms")
     await frank.wait_for_message("You accepted")
     async with market(app) as m:
-        contract = await m.contracts.for_project(project.id)
+        contract = await m.contracts.for_project(b.project_id)
     assert contract is not None
     assert (contract.deliverables, contract.revision_rounds) == (SCOPE, 1)
     told = await erin.wait_for_message("Frank accepted")
