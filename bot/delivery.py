@@ -82,6 +82,7 @@ class Claimed:
     digest: str | None
     ref_id: int | None
     attempts: int
+    protect: bool = False
     mates: tuple[int, ...] = ()  # digest mates merged into this message
     mate_refs: tuple[int, ...] = ()
 
@@ -98,6 +99,7 @@ class Claimed:
             row.digest,
             row.ref_id,
             row.attempts,
+            row.protect,
             tuple(m.id for m in mates),
             tuple(m.ref_id for m in mates if m.ref_id is not None),
         )
@@ -310,6 +312,7 @@ class Delivery:
                     else None,
                     "digest": alert.digest,
                     "ref_id": alert.ref_id,
+                    "protect": alert.protect,
                     "priority": 1 if alert.digest else 0,
                     "status": BLOCKED if chat in blocked else PENDING,
                     "last_error": BLOCKED_BEFORE if chat in blocked else None,
@@ -438,18 +441,20 @@ class Delivery:
         if msg.mates and msg.digest is not None:
             text, markup = await self._digest_of(msg)
         b, chat, caption = self.bot, msg.chat_id, msg.text or None
+        protect = True if msg.protect else None  # None: the parameter is left out
+        common: dict[str, Any] = {"reply_markup": markup, "protect_content": protect}
         if msg.file_id is None:
-            sent = await b.send_message(chat, text, reply_markup=markup)
+            sent = await b.send_message(chat, text, **common)
         elif msg.file_kind == "photo":
-            sent = await b.send_photo(chat, msg.file_id, caption=caption, reply_markup=markup)
+            sent = await b.send_photo(chat, msg.file_id, caption=caption, **common)
         elif msg.file_kind == "voice":
-            sent = await b.send_voice(chat, msg.file_id, caption=caption, reply_markup=markup)
+            sent = await b.send_voice(chat, msg.file_id, caption=caption, **common)
         elif msg.file_kind == "video":
-            sent = await b.send_video(chat, msg.file_id, caption=caption, reply_markup=markup)
+            sent = await b.send_video(chat, msg.file_id, caption=caption, **common)
         elif msg.file_kind == "audio":
-            sent = await b.send_audio(chat, msg.file_id, caption=caption, reply_markup=markup)
+            sent = await b.send_audio(chat, msg.file_id, caption=caption, **common)
         else:
-            sent = await b.send_document(chat, msg.file_id, caption=caption, reply_markup=markup)
+            sent = await b.send_document(chat, msg.file_id, caption=caption, **common)
         return sent.message_id
 
     async def _digest_of(self, msg: Claimed) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -49,6 +49,9 @@ class Alert:
     # ``ref_id`` is what the digest lists (e.g. a project id).
     digest: str | None = None
     ref_id: int | None = None
+    # Telegram's protect_content: the recipient can neither forward nor save it (a
+    # delivery's preview until it is paid for).
+    protect: bool = False
 
 
 @dataclass

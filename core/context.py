@@ -5,14 +5,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
 from core.actors import Actor
 from core.clock import Clock
-from core.errors import Conflict, NotAllowed, NotFound
+from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.events import Event
 from core.settings import Settings
 from storage.models import User
@@ -101,6 +101,13 @@ class Service:
         if user.is_banned:
             raise NotAllowed("user.banned", "Your account is suspended.")
         return user
+
+    def days_from_now(self, days: int, code: str) -> datetime:
+        """A due date ``days`` from now, within the longest delivery time allowed."""
+        limit = self.settings.max_delivery_days
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= limit:
+            raise ValidationFailed(code, f"The due date is 1 to {limit} days from now.")
+        return self.now() + timedelta(days=days)
 
     def require_admin(self, actor: Actor) -> None:
         if not actor.is_admin:

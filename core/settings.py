@@ -49,8 +49,12 @@ class Settings(BaseSettings):
     bidding_window: Window = timedelta(days=7)
     award_acceptance_window: Window = timedelta(hours=36)
     delivery_review_window: Window = timedelta(days=14)  # silence past it auto-releases
-    dispute_response_window_freelancer: Window = timedelta(days=4)
-    dispute_response_window_employer: Window = timedelta(days=14)
+    # One window for both sides of a dispute (PRODUCT.md "Fairness": equal time).
+    dispute_response_window: Window = timedelta(days=4)
+    # Replaced by DISPUTE_RESPONSE_WINDOW: honoured only when both are set and equal
+    # (that was already one window); anything else stops the program at start.
+    dispute_response_window_freelancer: Window | None = None
+    dispute_response_window_employer: Window | None = None
     negotiation_window: Window = timedelta(days=7)
     review_window: Window = timedelta(days=14)
 
@@ -64,6 +68,13 @@ class Settings(BaseSettings):
         timedelta(hours=48),
         timedelta(hours=24),
     )
+
+    # fairness: the terms accepted with an award, and what a dispute may carry
+    revision_rounds: Annotated[int, Field(ge=0, le=20)] = 2  # included per milestone
+    revision_rounds_max: Annotated[int, Field(ge=0, le=20)] = 5  # the most an award offers
+    deliverables_max: Annotated[int, Field(gt=0, le=20)] = 10  # lines of an award's scope
+    deliverable_text_max: Annotated[int, Field(gt=0, le=200)] = 100  # characters per line
+    evidence_max: Positive = 10  # files each side may attach to one dispute
 
     # people
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -139,7 +150,31 @@ class Settings(BaseSettings):
             raise ValueError(
                 "AUTO_RELEASE_REMINDERS must each be shorter than DELIVERY_REVIEW_WINDOW"
             )
+        if self.revision_rounds > self.revision_rounds_max:
+            raise ValueError("REVISION_ROUNDS must not exceed REVISION_ROUNDS_MAX")
+        self._one_response_window()
         return self
+
+    def _one_response_window(self) -> None:
+        """The two old per-side windows were replaced by DISPUTE_RESPONSE_WINDOW.
+
+        Both set to one value is the same rule under old names, and keeps working;
+        one of them alone, or two different values, asked for unequal time, which
+        bidgram no longer gives: that stops the program instead of being ignored.
+        """
+        old = (self.dispute_response_window_freelancer, self.dispute_response_window_employer)
+        if old == (None, None):
+            return
+        window = old[0]
+        explicit = "dispute_response_window" in self.model_fields_set
+        if old[0] != old[1] or (explicit and window != self.dispute_response_window):
+            raise ValueError(
+                "DISPUTE_RESPONSE_WINDOW_FREELANCER and DISPUTE_RESPONSE_WINDOW_EMPLOYER are "
+                "replaced by DISPUTE_RESPONSE_WINDOW, one response window for both sides: "
+                "set DISPUTE_RESPONSE_WINDOW and remove the old two"
+            )
+        assert window is not None
+        self.dispute_response_window = window
 
     @property
     def money(self) -> Currency:

@@ -30,7 +30,7 @@ from emulator.faults import FaultKind
 from emulator.html import parse_html, render_html
 from emulator.limits import RateLimits
 from emulator.payments import Charge, InvoiceTerms, Refund
-from emulator.people import CallbackAnswer, InlineAnswer, SimulatedUser
+from emulator.people import CallbackAnswer, ForwardAttempt, InlineAnswer, SimulatedUser
 from emulator.records import ApiCall, Violation, ViolationKind
 from emulator.server import BotAPIEmulator
 from emulator.testing import make_bot, polling, running_emulator
@@ -52,6 +52,7 @@ __all__ = [
     "EventKind",
     "FaultKind",
     "FormattedText",
+    "ForwardAttempt",
     "InlineAnswer",
     "InvoiceTerms",
     "PaymentDeclined",

@@ -73,6 +73,11 @@ class ChatMessage:
         return str(self.payload.get("text") or self.payload.get("caption") or "")
 
     @property
+    def protected(self) -> bool:
+        """Sent with ``protect_content``: official clients neither forward nor save it."""
+        return bool(self.payload.get("has_protected_content"))
+
+    @property
     def caption(self) -> str | None:
         caption = self.payload.get("caption")
         return None if caption is None else str(caption)

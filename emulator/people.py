@@ -15,6 +15,7 @@ from typing import Any
 
 from emulator.chats import JSON, Chat, ChatEvent, ChatMessage, EventKind, PeopleChat, UserProfile
 from emulator.errors import EmulatorError, EmulatorTimeout, PaymentDeclined
+from emulator.handlers.messages import content_of
 from emulator.payments import Charge, InvoiceTerms
 from emulator.queries import PendingQuery, QueryKind
 from emulator.state import EmulatorState, text_content
@@ -36,6 +37,25 @@ class CallbackAnswer:
     show_alert: bool = False
     url: str | None = None
     cache_time: int = 0
+
+
+#: What Telegram's apps say when someone tries to forward or save protected content.
+PROTECTED_CONTENT = "Forwards from this chat are restricted"
+
+
+@dataclass(frozen=True)
+class ForwardAttempt:
+    """A person's attempt to forward one of the bot's messages out of the chat.
+
+    An official client refuses to forward (or save) a message the bot sent with
+    ``protect_content``: the attempt is ``refused`` with the app's ``reason``, and nothing
+    leaves the chat. Otherwise ``content`` is what the forwarded copy carries.
+    """
+
+    message: ChatMessage
+    refused: bool
+    reason: str | None = None
+    content: JSON | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,7 @@ class SimulatedUser:
         self._cursor = len(self.chat.events)
         self._action_cursor = self._cursor
         self._paid_invoices: set[int] = set()
+        self.forwarded: list[JSON] = []  # what this person forwarded out of the chat
 
     def __repr__(self) -> str:
         return f"SimulatedUser(id={self.id}, first_name={self.profile.first_name!r})"
@@ -313,6 +334,18 @@ class SimulatedUser:
         if caption:
             payload["caption"] = caption
         return self._send(payload, None)
+
+    def forward(self, message: ChatMessage | int) -> ForwardAttempt:
+        """Try to forward a message of this chat elsewhere (another chat, Saved Messages),
+        as an official client would. Protected content is refused, as Telegram's apps
+        refuse it; what went through is kept in ``forwarded``."""
+        current = self._resolve(message)
+        if current.protected:
+            return ForwardAttempt(current, refused=True, reason=PROTECTED_CONTENT)
+        origin = {"type": "user", "sender_user": current.payload["from"]}
+        content = {**content_of(current), "forward_origin": origin}
+        self.forwarded.append(content)
+        return ForwardAttempt(current, refused=False, content=content)
 
     async def send_sticker(self, emoji: str = "👍") -> ChatMessage:
         """Send a sticker."""

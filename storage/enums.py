@@ -89,6 +89,26 @@ class DisputeResolution(StrEnum):
     DEFAULT = "default"  # respondent stayed silent, the filer's claim stands
 
 
+class EvidenceStage(StrEnum):
+    """When in a dispute a file was attached (the admin's record orders evidence by it)."""
+
+    FILED = "filed"  # with the dispute, by the side that filed it
+    RESPONSE = "response"  # before the response window closed, by the other side
+    NEGOTIATION = "negotiation"
+    ARBITRATION = "arbitration"  # while an admin decides
+
+
+class ContractEnding(StrEnum):
+    """How the money of an ended contract went, and whether an admin decided any of it."""
+
+    PAID = "paid"  # everything funded was released to the freelancer
+    SPLIT = "split"  # part released, part refunded
+    REFUNDED = "refunded"  # everything funded went back to the employer
+    VERDICT_PAID = "verdict_paid"  # as above, with an admin's verdict on a dispute
+    VERDICT_SPLIT = "verdict_split"
+    VERDICT_REFUNDED = "verdict_refunded"
+
+
 class OfferStatus(StrEnum):
     OPEN = "open"
     ACCEPTED = "accepted"

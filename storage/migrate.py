@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -9,7 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -36,11 +38,44 @@ async def current(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(read)
 
 
+@asynccontextmanager
+async def _changing_schema(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One transaction for migrations.
+
+    SQLite changes a column by rebuilding its table (copy, drop, rename), and the drop
+    is refused while other tables' rows refer to it. As SQLite documents for such
+    changes, foreign keys are off for the transaction (a pragma that only takes effect
+    outside one) and every reference is checked before it commits.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as conn:
+        if sqlite:
+            await conn.run_sync(_foreign_keys, False)
+        try:
+            async with conn.begin():
+                yield conn
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                await conn.run_sync(_foreign_keys, True)
+
+
+def _foreign_keys(conn: Connection, on: bool) -> None:
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     def run(conn: Connection) -> None:
         command.upgrade(alembic_config(conn), revision)
 
-    async with engine.begin() as conn:
+    async with _changing_schema(engine) as conn:
         await conn.run_sync(run)
 
 
@@ -48,7 +83,7 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
     def run(conn: Connection) -> None:
         command.downgrade(alembic_config(conn), revision)
 
-    async with engine.begin() as conn:
+    async with _changing_schema(engine) as conn:
         await conn.run_sync(run)
 
 

@@ -32,9 +32,11 @@ from storage.enums import (
     AccountKind,
     AwardStatus,
     BidStatus,
+    ContractEnding,
     ContractStatus,
     DisputeResolution,
     DisputeStatus,
+    EvidenceStage,
     MilestoneStatus,
     OfferStatus,
     PartyRole,
@@ -242,6 +244,10 @@ class Award(Base):
     offered_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
+    # The terms the freelancer accepts together with the offer (copied to the contract).
+    deliverables: Mapped[list[str]] = mapped_column(JSON, default=list)
+    revision_rounds: Mapped[int] = mapped_column(SmallInteger)  # included per milestone
+    due_at: Mapped[datetime]
 
     __table_args__ = (
         Index("ix_awards_due", "status", "expires_at"),
@@ -262,6 +268,10 @@ class Contract(Base):
     freelancer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     agreed_amount: Mapped[int] = mapped_column(BigInteger)
     delivery_days: Mapped[int] = mapped_column(Integer)
+    # The accepted terms: what is to be delivered, and the change rounds each milestone
+    # includes; ``deadline_at`` is their due date.
+    deliverables: Mapped[list[str]] = mapped_column(JSON, default=list)
+    revision_rounds: Mapped[int] = mapped_column(SmallInteger)
     status: Mapped[ContractStatus] = mapped_column(state_type(ContractStatus))
     started_at: Mapped[datetime]
     deadline_at: Mapped[datetime]
@@ -305,6 +315,7 @@ class Milestone(Base):
     status_before_dispute: Mapped[MilestoneStatus | None] = mapped_column(
         state_type(MilestoneStatus)
     )
+    revisions_used: Mapped[int] = mapped_column(SmallInteger, default=0)  # change requests
 
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount"),
@@ -335,6 +346,8 @@ class MilestoneEvent(Base):
     amount: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)
     file_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A delivery sent as a protected preview (Telegram's protect_content) until paid.
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_milestone_events_milestone", "milestone_id", "id"),)
@@ -494,6 +507,8 @@ class Dispute(Base):
     resolution_note: Mapped[str | None] = mapped_column(Text)
     released_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The agreed deliverables the employer names as missing or wrong (their text).
+    deliverables: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     __table_args__ = (
         CheckConstraint("claimed_amount > 0", name="claimed"),
@@ -517,6 +532,23 @@ class DisputeOffer(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_dispute_offers_dispute", "dispute_id", "status"),)
+
+
+class DisputeEvidence(Base):
+    """A file either side attached to a dispute, at any stage, for the admin's record."""
+
+    __tablename__ = "dispute_evidence"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_kind: Mapped[str] = mapped_column(String(16))  # document | photo | video
+    caption: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[EvidenceStage] = mapped_column(state_type(EvidenceStage))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_dispute_evidence_dispute", "dispute_id", "author_id"),)
 
 
 # --- conversation and reputation ---------------------------------------------------
@@ -562,6 +594,7 @@ class Review(Base):
     rating: Mapped[int] = mapped_column(SmallInteger)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    ending: Mapped[ContractEnding] = mapped_column(state_type(ContractEnding))  # how it ended
 
     __table_args__ = (
         UniqueConstraint("contract_id", "author_id"),
@@ -621,6 +654,7 @@ class OutboxMessage(Base):
     file_id: Mapped[str | None] = mapped_column(String(256))
     file_kind: Mapped[str | None] = mapped_column(String(16))
     after_sent: Mapped[str | None] = mapped_column(String(64))  # e.g. "relay:42"
+    protect: Mapped[bool] = mapped_column(Boolean, default=False)  # Telegram's protect_content
     digest: Mapped[str | None] = mapped_column(String(32))  # alerts of one kind may merge
     ref_id: Mapped[int | None] = mapped_column(BigInteger)  # what a digest line shows
     priority: Mapped[int] = mapped_column(SmallInteger, default=0)  # 0 direct, 1 bulk

@@ -59,6 +59,7 @@ from storage.models import (
     Contract,
     DeadLetter,
     Dispute,
+    DisputeEvidence,
     DisputeOffer,
     FreelancerProfile,
     LedgerTransaction,
@@ -617,12 +618,12 @@ class ContractRepository(Repository[Contract]):
         return await self._all(stmt)
 
     async def due_to_publish_reviews(self, cutoff: datetime, limit: int) -> list[int]:
-        """Completed contracts whose review window closed (ended at or before ``cutoff``)
+        """Ended contracts whose review window closed (ended at or before ``cutoff``)
         and whose reviews were not published yet."""
         stmt = (
             select(Contract.id)
             .where(
-                Contract.status == ContractStatus.COMPLETED,
+                Contract.status.in_([ContractStatus.COMPLETED, ContractStatus.CANCELLED]),
                 Contract.reviews_published_at.is_(None),
                 Contract.ended_at <= cutoff,
             )
@@ -989,6 +990,10 @@ class DisputeRepository(Repository[Dispute]):
         stmt = select(Dispute).where(Dispute.milestone_id == milestone_id).order_by(Dispute.id)
         return await self._all(stmt)
 
+    async def for_contract(self, contract_id: int) -> list[Dispute]:
+        stmt = select(Dispute).where(Dispute.contract_id == contract_id).order_by(Dispute.id)
+        return await self._all(stmt)
+
     async def open_count_for_contract(self, contract_id: int) -> int:
         stmt = select(func.count(Dispute.id)).where(
             Dispute.contract_id == contract_id, Dispute.status.in_(OPEN_DISPUTE)
@@ -1051,6 +1056,20 @@ class DisputeRepository(Repository[Dispute]):
     def add_offer(self, offer: DisputeOffer) -> DisputeOffer:
         self.session.add(offer)
         return offer
+
+    def add_evidence(self, evidence: DisputeEvidence) -> DisputeEvidence:
+        self.session.add(evidence)
+        return evidence
+
+    async def evidence(self, dispute_id: int) -> list[DisputeEvidence]:
+        stmt = select(DisputeEvidence).where(DisputeEvidence.dispute_id == dispute_id)
+        return list((await self.session.execute(stmt.order_by(DisputeEvidence.id))).scalars())
+
+    async def evidence_count(self, dispute_id: int, author_id: int) -> int:
+        stmt = select(func.count(DisputeEvidence.id)).where(
+            DisputeEvidence.dispute_id == dispute_id, DisputeEvidence.author_id == author_id
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
 
 
 OPEN_DISPUTE = (

@@ -142,15 +142,20 @@ class Harness:
             return bid.id
 
     async def hire(
-        self, employer: Actor | None = None, freelancer: Actor | None = None, amount: int = 30_000
+        self,
+        employer: Actor | None = None,
+        freelancer: Actor | None = None,
+        amount: int = 30_000,
+        **terms: Any,
     ) -> tuple[Actor, Actor, Contract]:
-        """An employer, a freelancer and an active contract between them."""
+        """An employer, a freelancer and an active contract between them, on the offer's
+        ``terms`` (the proposed ones by default)."""
         employer = employer or await self.employer()
         freelancer = freelancer or await self.freelancer()
         pid = await self.open_project(employer)
         bid_id = await self.bid(freelancer, pid, amount=amount)
         async with self.tx() as m:
-            award = await m.awards.offer(employer, bid_id)
+            award = await m.awards.offer(employer, bid_id, **terms)
         async with self.tx() as m:
             contract = await m.awards.accept(freelancer, award.id)
         return employer, freelancer, contract

@@ -48,6 +48,7 @@ async def opened(event: Event, ctx: AlertContext) -> list[Alert]:
         keyboard = markup(
             _row(texts.RESPOND, DisputeCb(action="respond", dispute_id=did)),
             _row(texts.OFFER, DisputeCb(action="offer", dispute_id=did)),
+            _row(texts.ADD_EVIDENCE, DisputeCb(action="evidence", dispute_id=did)),
             _view_row(v),
         )
         text = texts.alert_opened(v, ctx.settings.money)
@@ -68,6 +69,28 @@ async def responded(event: Event, ctx: AlertContext) -> list[Alert]:
         )
         for user, v in await _views(event, ctx)
     ]
+
+
+@renders("dispute.evidence")
+async def evidence(event: Event, ctx: AlertContext) -> list[Alert]:
+    """The other side sees every file attached, as it is attached: nothing is secret
+    from them in a record an admin may judge."""
+    evidence_id = int(event.data["evidence_id"] or 0)
+    alerts = []
+    for user, v in await _views(event, ctx):
+        found = next((x for x in v.evidence if x.id == evidence_id), None)
+        if found is None:
+            continue
+        alerts.append(
+            Alert(
+                user.telegram_id,
+                texts.alert_evidence(v, found),
+                markup(_view_row(v)),
+                file_id=found.file_id,
+                file_kind=found.file_kind,
+            )
+        )
+    return alerts
 
 
 @renders("dispute.offer")

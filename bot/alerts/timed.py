@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
-from bot.alerts.work import _contract, _int, _keyboard, _open, _person, _review_keyboard, _sandbox
+from bot.alerts.work import (
+    _contract,
+    _int,
+    _keyboard,
+    _open,
+    _person,
+    _review_keyboard,
+    _sandbox,
+    answer_keyboard,
+)
 from bot.alerts.work import _work as work_of
 from bot.callbacks import ChatCb, MilestoneCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import contracts as texts
-from bot.texts import money as money_texts
 from core.events import Event
 from storage.enums import MilestoneStatus
 
@@ -65,8 +71,8 @@ async def due(event: Event, ctx: AlertContext) -> list[Alert]:
 
 @renders("milestone.auto_release_soon")
 async def auto_release_soon(event: Event, ctx: AlertContext) -> list[Alert]:
-    """The employer, before silence releases a delivery: release or ask for changes, in one tap
-    (the same buttons as the delivery alert)."""
+    """The employer, before silence releases a delivery: the same answers as the delivery
+    alert, in one tap."""
     alerts = []
     money = ctx.settings.money
     for uid in event.recipients:
@@ -84,19 +90,8 @@ async def auto_release_soon(event: Event, ctx: AlertContext) -> list[Alert]:
             _hours_until(ctx, m.auto_release_at),
             _sandbox(ctx),
         )
-        kb = InlineKeyboardBuilder()
-        kb.button(
-            text=money_texts.label(money_texts.RELEASE, money.format(m.escrow)),
-            callback_data=MilestoneCb(action="release", milestone_id=m.id),
-        )
-        kb.button(
-            text=texts.REQUEST_CHANGES,
-            callback_data=MilestoneCb(action="changes", milestone_id=m.id),
-        )
-        for label, data in (_open(m), _contract(contract.id)):
-            kb.button(text=label, callback_data=data)
-        kb.adjust(1, 1, 2)
-        alerts.append(Alert(user.telegram_id, text, kb.as_markup()))
+        kb = await answer_keyboard(ctx, actor, m, contract, [_open(m), _contract(contract.id)])
+        alerts.append(Alert(user.telegram_id, text, kb))
     return alerts
 
 

@@ -6,8 +6,11 @@ hold) and offers the next step as quick-reply buttons.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, MilestoneCb
@@ -20,6 +23,9 @@ from core.actors import Actor
 from core.events import Event
 from storage.enums import ContractStatus
 from storage.models import Contract, Milestone, MilestoneEvent, Project, User
+
+#: A row of buttons: (label, payload) pairs.
+ButtonRow = list[tuple[str, CallbackData]]
 
 
 def _int(event: Event, key: str) -> int:
@@ -65,6 +71,56 @@ def _open(m: Milestone) -> tuple[str, MilestoneCb]:
 
 def _contract(contract_id: int) -> tuple[str, ContractCb]:
     return texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract_id)
+
+
+async def answer_keyboard(
+    ctx: AlertContext, actor: Actor, m: Milestone, contract: Contract, *extra: ButtonRow
+) -> InlineKeyboardMarkup:
+    """The employer's answers to a delivery, as core offers them now: release; changes
+    while included rounds are left, else a new milestone for the extra work; a dispute."""
+    actions = await ctx.market.milestones.actions(actor, m.id)
+    money = ctx.settings.money
+
+    def cb(action: str) -> MilestoneCb:
+        return MilestoneCb(action=action, milestone_id=m.id)
+
+    rows: list[ButtonRow] = []
+    if "release" in actions:
+        rows.append(
+            [(money_texts.label(money_texts.RELEASE, money.format(m.escrow)), cb("release"))]
+        )
+    answers: ButtonRow = []
+    if "request_changes" in actions:
+        left = ctx.market.milestones.revisions_left(m, contract)
+        answers.append((texts.request_changes(left), cb("changes")))
+    if "extra_milestone" in actions:
+        answers.append((texts.EXTRA_MILESTONE, cb("extra")))
+    if "dispute" in actions:
+        answers.append((texts.DISPUTE, cb("dispute")))
+    rows += [answers, *extra]
+    kb = InlineKeyboardBuilder()
+    for row in rows:
+        if row:
+            kb.row(*(InlineKeyboardButton(text=t, callback_data=d.pack()) for t, d in row))
+    return kb.as_markup()
+
+
+def _files(
+    user: User,
+    description: str,
+    refs: list[str],
+    caption: Callable[[int, int, str], str],
+    protect: bool,
+) -> list[Alert]:
+    """A delivery's files, one message each, captioned n of total."""
+    alerts = []
+    for n, ref in enumerate(refs, start=1):
+        kind, file_id = parse_ref(ref)
+        text = clip(caption(n, len(refs), description), CAPTION_LIMIT)
+        alerts.append(
+            Alert(user.telegram_id, text, file_id=file_id, file_kind=kind, protect=protect)
+        )
+    return alerts
 
 
 # --- milestones -------------------------------------------------------------------------
@@ -156,7 +212,8 @@ async def funded(event: Event, ctx: AlertContext) -> list[Alert]:
 
 @renders("milestone.delivered")
 async def delivered(event: Event, ctx: AlertContext) -> list[Alert]:
-    """Release / changes / dispute in one tap, the auto-release date, then the files."""
+    """Release / changes (or extra work) / dispute in one tap, the auto-release date, then
+    the files: a protected preview (note and files) unless handed over in full."""
     alerts = []
     for uid in event.recipients:
         user, actor = await _person(ctx, uid)
@@ -165,39 +222,40 @@ async def delivered(event: Event, ctx: AlertContext) -> list[Alert]:
         delivery = await _last(ctx, actor, m, "delivered")
         note = (delivery.note or "") if delivery else ""
         files = list(delivery.file_ids) if delivery else []
-        money = ctx.settings.money
+        protect = bool(delivery and delivery.protected)
         text = texts.alert_delivered(
             project.title,
             freelancer.first_name,
             m.description,
             note,
             len(files),
-            money.format(m.escrow),
+            ctx.settings.money.format(m.escrow),
             m.auto_release_at,
             _sandbox(ctx),
+            protected=protect,
+            rounds_left=ctx.market.milestones.revisions_left(m, contract),
         )
-        kb = InlineKeyboardBuilder()
-        kb.button(
-            text=money_texts.label(money_texts.RELEASE, money.format(m.escrow)),
-            callback_data=MilestoneCb(action="release", milestone_id=m.id),
-        )
-        kb.button(
-            text=texts.REQUEST_CHANGES,
-            callback_data=MilestoneCb(action="changes", milestone_id=m.id),
-        )
-        kb.button(
-            text=texts.DISPUTE, callback_data=MilestoneCb(action="dispute", milestone_id=m.id)
-        )
-        label, data = _open(m)
-        kb.button(text=label, callback_data=data)
-        kb.adjust(1, 2, 1)
-        alerts.append(Alert(user.telegram_id, text, kb.as_markup()))
-        for n, ref in enumerate(files, start=1):
-            kind, file_id = parse_ref(ref)
-            caption = clip(
-                texts.delivered_file_caption(n, len(files), m.description), CAPTION_LIMIT
-            )
-            alerts.append(Alert(user.telegram_id, caption, file_id=file_id, file_kind=kind))
+        kb = await answer_keyboard(ctx, actor, m, contract, [_open(m)])
+        alerts.append(Alert(user.telegram_id, text, kb, protect=protect))
+        caption = functools.partial(texts.delivered_file_caption, protected=protect)
+        alerts += _files(user, m.description, files, caption, protect)
+    return alerts
+
+
+@renders("milestone.handed_over")
+async def handed_over(event: Event, ctx: AlertContext) -> list[Alert]:
+    """The milestone is paid for: its protected deliveries again, in full, to keep."""
+    alerts = []
+    for uid in event.recipients:
+        user, actor = await _person(ctx, uid)
+        m, contract, _ = await _work(ctx, _int(event, "milestone_id"), actor)
+        history = await ctx.market.milestones.history(actor, m.id)
+        deliveries = [ev for ev in history if ev.kind == "delivered" and ev.protected]
+        files = list(dict.fromkeys(ref for ev in deliveries for ref in ev.file_ids))
+        note = deliveries[-1].note or "" if deliveries else ""
+        text = texts.alert_handed_over(m.description, note, len(files))
+        alerts.append(Alert(user.telegram_id, text, _keyboard(_contract(contract.id))))
+        alerts += _files(user, m.description, files, texts.handed_over_file_caption, False)
     return alerts
 
 
@@ -206,9 +264,10 @@ async def changes_requested(event: Event, ctx: AlertContext) -> list[Alert]:
     alerts = []
     for uid in event.recipients:
         user, actor = await _person(ctx, uid)
-        m, _, _ = await _work(ctx, _int(event, "milestone_id"), actor)
+        m, contract, _ = await _work(ctx, _int(event, "milestone_id"), actor)
         asked = await _last(ctx, actor, m, "changes_requested")
-        text = texts.alert_changes(m.description, (asked.note or "") if asked else "")
+        left = ctx.market.milestones.revisions_left(m, contract)
+        text = texts.alert_changes(m.description, (asked.note or "") if asked else "", left)
         kb = _keyboard((texts.DELIVER, MilestoneCb(action="deliver", milestone_id=m.id)), _open(m))
         alerts.append(Alert(user.telegram_id, text, kb))
     return alerts
@@ -321,7 +380,9 @@ async def contract_ended(event: Event, ctx: AlertContext) -> list[Alert]:
         project = await ctx.market.projects.get(contract.project_id)
         reviews = await ctx.market.reviews.for_contract(actor, contract.id)
         completed = contract.status is ContractStatus.COMPLETED
-        text = texts.alert_contract_ended(project.title, completed, reviews.can_write)
+        text = texts.alert_contract_ended(
+            project.title, completed, reviews.can_write, reviews.ending
+        )
         alerts.append(
             Alert(user.telegram_id, text, _review_keyboard(contract.id, reviews.can_write))
         )

@@ -57,11 +57,15 @@ async def changes_start(
 ) -> None:
     await state.clear()
     m = await market.milestones.check(actor, callback_data.milestone_id, "request_changes")
+    contract = await market.contracts.get(actor, m.contract_id)
     await state.set_state(ChangesForm.note)
     await state.update_data(milestone_id=m.id, description=m.description)
+    left = market.milestones.revisions_left(m, contract)
     await bot.send_message(
         query.from_user.id,
-        texts.changes_ask(m.description, settings.delivery_note_max),
+        texts.changes_ask(
+            m.description, settings.delivery_note_max, left, contract.revision_rounds
+        ),
         reply_markup=only_cancel(),
     )
 

@@ -1,11 +1,17 @@
-"""Delivering work (freelancer): note → files (documents or photos; Done / Skip) → confirm."""
+"""Delivering work (freelancer): note → files (documents or photos; Done / Skip) → confirm.
+
+At the confirm step the freelancer chooses how the employer gets the work: a protected
+preview until it is paid for (the default), or in full at once.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import FlowCb, MilestoneCb
 from bot.flows.work_steps import choices, file_ref
@@ -42,7 +48,9 @@ async def start(
     await state.clear()
     m = await market.milestones.check(actor, callback_data.milestone_id, "deliver")
     await state.set_state(DeliverForm.note)
-    await state.update_data(milestone_id=m.id, description=m.description, files=[], names=[])
+    await state.update_data(
+        milestone_id=m.id, description=m.description, files=[], names=[], protected=True
+    )
     await bot.send_message(
         query.from_user.id,
         texts.deliver_note_ask(m.description, settings.delivery_note_max),
@@ -104,13 +112,24 @@ async def photo(message: Message, state: FSMContext, settings: BotSettings) -> N
     await _add_file(message, state, settings, file_ref("photo", message.photo[-1].file_id), "photo")
 
 
+def _confirm_keyboard(protected: bool) -> InlineKeyboardMarkup:
+    toggle = (
+        (texts.HAND_OVER_NOW, "dl_open") if protected else (texts.PROTECT_UNTIL_PAID, "dl_lock")
+    )
+    return choices((texts.SEND_DELIVERY, "dl_ok"), toggle)
+
+
+def _confirm_text(data: dict[str, Any]) -> str:
+    return texts.deliver_confirm(
+        data["description"], data["note"], data.get("names", []), bool(data["protected"])
+    )
+
+
 async def _preview(chat_id: int, bot: Bot, state: FSMContext) -> None:
     data = await state.get_data()
     await state.set_state(DeliverForm.confirm)
     await bot.send_message(
-        chat_id,
-        texts.deliver_confirm(data["description"], data["note"], data.get("names", [])),
-        reply_markup=choices((texts.SEND_DELIVERY, "dl_ok")),
+        chat_id, _confirm_text(data), reply_markup=_confirm_keyboard(bool(data["protected"]))
     )
 
 
@@ -138,6 +157,17 @@ async def files_reask(message: Message) -> None:
     )
 
 
+@router.callback_query(DeliverForm.confirm, FlowCb.filter(F.action.in_({"dl_open", "dl_lock"})))
+async def protection(
+    query: CallbackQuery, callback_data: FlowCb, bot: Bot, state: FSMContext
+) -> None:
+    """Switch between a protected preview and handing the work over in full."""
+    data = await state.update_data(protected=callback_data.action == "dl_lock")
+    await replace_prompt(
+        query, bot, _confirm_text(data), _confirm_keyboard(bool(data["protected"]))
+    )
+
+
 @router.callback_query(DeliverForm.confirm, FlowCb.filter(F.action == "dl_ok"))
 async def confirm(
     query: CallbackQuery,
@@ -148,14 +178,18 @@ async def confirm(
     callback_reply: CallbackReply,
 ) -> None:
     data = await state.get_data()
+    protected = bool(data["protected"])
     m = await market.milestones.deliver(
-        actor, data["milestone_id"], data["note"], data.get("files", [])
+        actor, data["milestone_id"], data["note"], data.get("files", []), protected=protected
     )
     await state.clear()
     callback_reply.text = "📦"
-    await replace_prompt(query, bot, texts.delivered(m.description, m.auto_release_at))
+    await replace_prompt(query, bot, texts.delivered(m.description, m.auto_release_at, protected))
 
 
 @router.message(DeliverForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_DELIVERY, "dl_ok")))
+async def confirm_reask(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    await message.answer(
+        texts.CONFIRM_REASK, reply_markup=_confirm_keyboard(bool(data["protected"]))
+    )

@@ -1,4 +1,5 @@
-"""Dispute conversations: open one (reason, amount, confirm), respond, offer a split.
+"""Dispute conversations: open one (the missing deliverables, reason, amount, evidence,
+confirm), respond, offer a split, add evidence at any stage.
 
 The dispute screen lives here too: every step of a dispute ends by showing it,
 and the dispute buttons (bot.handlers.disputes) and alerts show it as well.
@@ -16,6 +17,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ChatCb, DisputeCb, FlowCb, OfferCb
+from bot.flows.work_steps import file_ref, parse_ref
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
 from bot.render import button
@@ -24,16 +26,23 @@ from bot.texts import disputes as texts
 from bot.texts.disputes import DisputeView
 from core.actors import Actor
 from core.marketplace import Marketplace
-from core.services.disputes import DisputeOpening
+from core.services.disputes import DisputeOpening, EvidenceFile
 from storage.enums import DisputeStatus, PartyRole
+from storage.models import Project
 
 router = Router(name="dispute_flow")
 
 
 class OpenDispute(StatesGroup):
+    deliverables = State()  # which agreed deliverables are missing or wrong (employer)
     reason = State()
     amount = State()
+    evidence = State()
     confirm = State()
+
+
+class AddEvidence(StatesGroup):
+    files = State()
 
 
 class Respond(StatesGroup):
@@ -60,7 +69,8 @@ async def load_view(market: Marketplace, actor: Actor, dispute_id: int) -> Dispu
         uid: (await market.users.get(uid)).first_name
         for uid in (contract.employer_id, contract.freelancer_id)
     }
-    return DisputeView(dispute, milestone, contract, project, offers, names)
+    evidence = await market.disputes.evidence(actor, dispute_id)
+    return DisputeView(dispute, milestone, contract, project, offers, names, evidence)
 
 
 def dispute_keyboard(v: DisputeView, viewer_id: int, settings: BotSettings) -> InlineKeyboardMarkup:
@@ -83,6 +93,7 @@ def dispute_keyboard(v: DisputeView, viewer_id: int, settings: BotSettings) -> I
                 kb.row(action_button(texts.OFFER, DisputeCb(action="offer", dispute_id=d.id)))
         if d.status is DisputeStatus.NEGOTIATION:
             kb.row(action_button(texts.ESCALATE, DisputeCb(action="escalate", dispute_id=d.id)))
+        kb.row(action_button(texts.ADD_EVIDENCE, DisputeCb(action="evidence", dispute_id=d.id)))
         if viewer_id == d.filed_by_id:
             kb.row(action_button(texts.WITHDRAW, DisputeCb(action="withdraw", dispute_id=d.id)))
     if viewer_id in parties:
@@ -138,10 +149,10 @@ async def begin_open(
     opening: DisputeOpening,
     settings: BotSettings,
 ) -> None:
-    """Start the conversation once core said this milestone can be disputed."""
+    """Start the conversation once core said this milestone can be disputed: the employer
+    first names what is missing of the agreed deliverables, then everyone gives a reason."""
     project = await market.projects.get(opening.contract.project_id)
     respondent = await market.users.get(opening.respondent_id)
-    await state.set_state(OpenDispute.reason)
     await state.set_data(
         {
             "milestone_id": opening.milestone.id,
@@ -149,8 +160,84 @@ async def begin_open(
             "role": opening.role.value,
             "respondent": respondent.first_name,
             "respond_within": opening.respond_within.total_seconds(),
+            "agreed": opening.deliverables,
+            "picked": [],
+            "required": opening.must_name,
+            "files": [],
+            "count": 0,
         }
     )
+    if opening.deliverables:
+        await state.set_state(OpenDispute.deliverables)
+        await bot.send_message(
+            chat_id,
+            texts.ask_deliverables(opening.milestone, project, settings.money, opening.must_name),
+            reply_markup=_deliverables_keyboard(opening.deliverables, []),
+        )
+        return
+    await _ask_reason(chat_id, bot, state, opening, project, settings)
+
+
+def _deliverables_keyboard(agreed: list[str], picked: list[int]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for n, line in enumerate(agreed):
+        label = texts.deliverable_button(line, n in picked)
+        kb.row(action_button(label, FlowCb(action=f"dv{n}")))
+    kb.row(action_button(texts.NEXT, FlowCb(action="dv_next")))
+    kb.row(*cancel_row())
+    return kb.as_markup()
+
+
+@router.callback_query(OpenDispute.deliverables, FlowCb.filter(F.action.regexp(r"^dv\d+$")))
+async def toggle_deliverable(
+    query: CallbackQuery, callback_data: FlowCb, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    n = int(callback_data.action.removeprefix("dv"))
+    picked = [p for p in data["picked"] if p != n]
+    if len(picked) == len(data["picked"]) and n < len(data["agreed"]):
+        picked = sorted([*picked, n])
+    await state.update_data(picked=picked)
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(
+            reply_markup=_deliverables_keyboard(data["agreed"], picked)
+        )
+
+
+@router.callback_query(OpenDispute.deliverables, FlowCb.filter(F.action == "dv_next"))
+async def deliverables_done(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    data = await state.get_data()
+    opening = await market.disputes.opening(actor, int(data["milestone_id"]))
+    market.disputes.check_named(opening.milestone, opening.contract, opening.role, data["picked"])
+    project = await market.projects.get(opening.contract.project_id)
+    await _ask_reason(query.from_user.id, bot, state, opening, project, settings)
+
+
+@router.message(OpenDispute.deliverables)
+async def deliverables_reask(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    await message.answer(
+        texts.PICK_DELIVERABLES,
+        reply_markup=_deliverables_keyboard(data["agreed"], data["picked"]),
+    )
+
+
+async def _ask_reason(
+    chat_id: int,
+    bot: Bot,
+    state: FSMContext,
+    opening: DisputeOpening,
+    project: Project,
+    settings: BotSettings,
+) -> None:
+    await state.set_state(OpenDispute.reason)
     await bot.send_message(
         chat_id,
         texts.ask_reason(opening.milestone, project, settings.money, settings.dispute_reason_max),
@@ -189,7 +276,7 @@ async def got_claim(
     data = await state.get_data()
     claimed = settings.money.parse(message.text or "")
     amount = market.disputes.check_claim(claimed, int(data["escrow"]))
-    await _confirm_open(message.chat.id, bot, state, amount, settings)
+    await _ask_evidence(message.chat.id, bot, state, amount, settings)
 
 
 @router.callback_query(OpenDispute.amount, FlowCb.filter(F.action == "all"))
@@ -197,7 +284,7 @@ async def claim_all(
     query: CallbackQuery, state: FSMContext, bot: Bot, settings: BotSettings
 ) -> None:
     data = await state.get_data()
-    await _confirm_open(query.from_user.id, bot, state, int(data["escrow"]), settings)
+    await _ask_evidence(query.from_user.id, bot, state, int(data["escrow"]), settings)
 
 
 @router.message(OpenDispute.amount, ~F.text)
@@ -205,27 +292,95 @@ async def claim_not_text(message: Message) -> None:
     await message.answer(texts.AMOUNT_NOT_TEXT)
 
 
-async def _confirm_open(
+def _evidence_keyboard(files: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.row(action_button(texts.DONE if files else texts.SKIP, FlowCb(action="ev_done")))
+    kb.row(*cancel_row())
+    return kb.as_markup()
+
+
+async def _ask_evidence(
     chat_id: int, bot: Bot, state: FSMContext, amount: int, settings: BotSettings
 ) -> None:
-    data = await state.update_data(claimed=amount)
+    await state.update_data(claimed=amount)
+    await state.set_state(OpenDispute.evidence)
+    await bot.send_message(
+        chat_id, texts.ask_evidence(settings.evidence_max), reply_markup=_evidence_keyboard(0)
+    )
+
+
+def evidence_of(message: Message) -> EvidenceFile | None:
+    """A file, photo or video sent as evidence (its caption kept), or None for anything else."""
+    caption = message.caption or None
+    if message.document is not None:
+        return EvidenceFile(message.document.file_id, "document", caption)
+    if message.photo:
+        return EvidenceFile(message.photo[-1].file_id, "photo", caption)
+    if message.video is not None:
+        return EvidenceFile(message.video.file_id, "video", caption)
+    return None
+
+
+@router.message(OpenDispute.evidence, F.document | F.photo | F.video)
+async def got_evidence(
+    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
+) -> None:
+    """Kept with the filing: they are attached when the dispute is opened."""
+    found = evidence_of(message)
+    assert found is not None
+    checked = market.disputes.check_evidence_file(found)
+    data = await state.get_data()
+    files = list(data["files"])
+    if len(files) < settings.evidence_max:
+        files.append([file_ref(checked.kind, checked.file_id), checked.caption])
+        await state.update_data(files=files)
+    await _evidence_taken(message, state, len(files), settings)
+
+
+async def _evidence_taken(
+    message: Message, state: FSMContext, count: int, settings: BotSettings
+) -> None:
+    """How many files are attached now, with Done (both evidence steps)."""
+    await state.update_data(count=count)
+    await message.answer(
+        texts.evidence_added(count, settings.evidence_max), reply_markup=_evidence_keyboard(count)
+    )
+
+
+@router.callback_query(OpenDispute.evidence, FlowCb.filter(F.action == "ev_done"))
+async def evidence_done(
+    query: CallbackQuery, state: FSMContext, bot: Bot, settings: BotSettings
+) -> None:
+    data = await state.get_data()
     await state.set_state(OpenDispute.confirm)
     kb = InlineKeyboardBuilder()
     kb.row(action_button(texts.OPEN_IT, FlowCb(action="confirm")))
     kb.row(*cancel_row())
     await bot.send_message(
-        chat_id,
+        query.from_user.id,
         texts.confirm_open(
             PartyRole(data["role"]),
             data["reason"],
-            amount,
+            int(data["claimed"]),
             int(data["escrow"]),
             data["respondent"],
             timedelta(seconds=float(data["respond_within"])),
             settings.money,
+            [data["agreed"][n] for n in data["picked"]],
+            len(data["files"]),
         ),
         reply_markup=kb.as_markup(),
     )
+
+
+def _files(stored: list[list[str | None]]) -> list[EvidenceFile]:
+    """The evidence kept in the conversation (file ref and caption), as core takes it."""
+    found = []
+    for ref, caption in stored:
+        assert ref is not None
+        kind, file_id = parse_ref(ref)
+        found.append(EvidenceFile(file_id, kind, caption))
+    return found
 
 
 @router.callback_query(OpenDispute.confirm, FlowCb.filter(F.action == "confirm"))
@@ -244,10 +399,62 @@ async def open_it(
         int(data["milestone_id"]),
         reason=data["reason"],
         claimed_amount=int(data["claimed"]),
+        deliverables=data["picked"],
+        evidence=_files(data["files"]),
     )
     await state.clear()
     callback_reply.text = texts.OPENED
     await show(bot, query.from_user.id, market, actor, dispute.id, settings)
+
+
+# --- evidence at any stage ----------------------------------------------------------------
+
+
+async def begin_evidence(
+    bot: Bot, chat_id: int, state: FSMContext, dispute_id: int, settings: BotSettings
+) -> None:
+    await state.set_state(AddEvidence.files)
+    await state.set_data({"dispute_id": dispute_id, "count": 0})
+    await bot.send_message(
+        chat_id, texts.ask_evidence(settings.evidence_max), reply_markup=_evidence_keyboard(0)
+    )
+
+
+@router.message(AddEvidence.files, F.document | F.photo | F.video)
+async def attach_evidence(
+    message: Message, state: FSMContext, market: Marketplace, actor: Actor, settings: BotSettings
+) -> None:
+    """Attached at once: the other side sees it, and so does an admin."""
+    found = evidence_of(message)
+    assert found is not None
+    data = await state.get_data()
+    dispute_id = int(data["dispute_id"])
+    await market.disputes.add_evidence(actor, dispute_id, found)
+    evidence = await market.disputes.evidence(actor, dispute_id)
+    mine = sum(1 for x in evidence if x.author_id == actor.user_id)
+    await _evidence_taken(message, state, mine, settings)
+
+
+@router.message(OpenDispute.evidence)
+@router.message(AddEvidence.files)
+async def evidence_reask(message: Message, state: FSMContext) -> None:
+    """Anything but a file at an evidence step (after both steps' file handlers)."""
+    data = await state.get_data()
+    await message.answer(texts.EVIDENCE_REASK, reply_markup=_evidence_keyboard(int(data["count"])))
+
+
+@router.callback_query(AddEvidence.files, FlowCb.filter(F.action == "ev_done"))
+async def attach_done(
+    query: CallbackQuery,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    await show(bot, query.from_user.id, market, actor, int(data["dispute_id"]), settings)
 
 
 # --- responding ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """New milestone (employer) or milestone request (freelancer), as a conversation:
-description → amount → due in days (or Skip) → confirm.
+description → amount → due in days (or Skip) → confirm. Past a delivery's included
+revision rounds, the employer starts the same conversation for the extra work.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import ContractCb, FlowCb
+from bot.callbacks import ContractCb, FlowCb, MilestoneCb
 from bot.flows.work_steps import choices
 from bot.handlers.milestones import milestone_keyboard, replace_prompt
 from bot.keyboards import only_cancel
@@ -48,6 +49,28 @@ async def start(
     await bot.send_message(
         query.from_user.id,
         texts.ms_description_ask(mode == "request", settings.milestone_description_max),
+        reply_markup=only_cancel(),
+    )
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "extra"))
+async def start_extra(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    """A new milestone for the work a delivery's used-up revision rounds do not cover."""
+    await state.clear()
+    m = await market.milestones.check(actor, callback_data.milestone_id, "extra_milestone")
+    await state.set_state(MilestoneForm.description)
+    await state.update_data(contract_id=m.contract_id, mode="extra", milestone_id=m.id)
+    await bot.send_message(
+        query.from_user.id,
+        texts.extra_description_ask(m.description, settings.milestone_description_max),
         reply_markup=only_cancel(),
     )
 
@@ -159,9 +182,14 @@ async def confirm(
         )
         keyboard = None
     else:
-        m = await market.milestones.create(
-            actor, contract_id, description=description, amount=amount, due_at=due
-        )
+        if data["mode"] == "extra":
+            m = await market.milestones.create_extra(
+                actor, data["milestone_id"], description=description, amount=amount, due_at=due
+            )
+        else:
+            m = await market.milestones.create(
+                actor, contract_id, description=description, amount=amount, due_at=due
+            )
         text = texts.ms_created(
             m.description, money.format(m.amount), settings.funding_gateway == "sandbox"
         )

@@ -1,5 +1,6 @@
-"""Reviews after a completed contract: stars → text → confirm. Double-blind: the other
-side's review shows only when core makes it visible (both wrote, or the window closed).
+"""Reviews after a contract ends (paid, refunded or decided by an admin): stars → text →
+confirm. Double-blind: the other side's review shows only when core makes it visible
+(both wrote, or the window closed). Each says how the contract ended.
 """
 
 from __future__ import annotations
@@ -51,7 +52,12 @@ async def _status(
     other = await market.users.get(other_id)
     closes = contract.ended_at + settings.review_window if contract.ended_at else None
     return texts.reviews_status(
-        other.first_name, reviews.mine, reviews.theirs, closes, published=published
+        other.first_name,
+        reviews.mine,
+        reviews.theirs,
+        closes,
+        ending=reviews.ending,
+        published=published,
     )
 
 

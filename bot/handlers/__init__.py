@@ -18,6 +18,9 @@ def routers() -> list[Router]:
         alerts as alerts_flow,
     )
     from bot.flows import (
+        award as award_flow,
+    )
+    from bot.flows import (
         bid as bid_flow,
     )
     from bot.flows import (
@@ -76,6 +79,7 @@ def routers() -> list[Router]:
         alerts_flow.router,
         post_project.router,
         bid_flow.router,
+        award_flow.router,
         milestone_flow.router,
         work_flow.router,
         dispute_flow.router,

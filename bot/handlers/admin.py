@@ -197,19 +197,32 @@ async def _record(
     ids = {rec.contract.employer_id, rec.contract.freelancer_id}
     ids |= {ev.actor_id for ev in rec.history if ev.actor_id is not None}
     ids |= {o.by_user_id for o in rec.offers}
+    ids |= {x.author_id for x in rec.evidence}
+    ids |= {x.filed_by_id for x in rec.earlier}
     people = {uid: await market.users.get(uid) for uid in sorted(ids)}
     return rec, people
 
 
-def _files(rec: DisputeRecord) -> list[tuple[str, str, int | None, str, bool]]:
-    """Every file in the record: (kind, file id, sender, when, delivered rather than sent)."""
+#: Where a file of the record comes from, and how its caption says so.
+SOURCES = {
+    "delivery": texts.delivery_file,
+    "evidence": texts.evidence_file,
+    "message": texts.message_file,
+}
+
+
+def _files(rec: DisputeRecord) -> list[tuple[str, str, int | None, str, str]]:
+    """Every file in the record: (kind, file id, sender, when, source of SOURCES)."""
     found = [
-        (*parse_ref(ref), ev.actor_id, when(ev.created_at), True)
+        (*parse_ref(ref), ev.actor_id, when(ev.created_at), "delivery")
         for ev in rec.history
         for ref in ev.file_ids
     ]
     found += [
-        (msg.file_kind or "document", msg.file_id, msg.sender_id, when(msg.created_at), False)
+        (x.file_kind, x.file_id, x.author_id, when(x.created_at), "evidence") for x in rec.evidence
+    ]
+    found += [
+        (msg.file_kind or "document", msg.file_id, msg.sender_id, when(msg.created_at), "message")
         for msg in rec.messages
         if msg.file_id
     ]
@@ -263,7 +276,7 @@ async def record_files(
     bot: Bot,
     callback_reply: CallbackReply,
 ) -> None:
-    """Send the record's files (deliveries and messages) a few at a time."""
+    """Send the record's files (deliveries, evidence, messages) a few at a time."""
     rec, people = await _record(market, actor, callback_data.id)
     files = _files(rec)
     start = max(callback_data.page, 0) * FILES_PER_PRESS
@@ -271,9 +284,9 @@ async def record_files(
         callback_reply.text = texts.NO_FILES
         return
     chat_id = query.from_user.id
-    for kind, file_id, sender_id, at, delivered in files[start : start + FILES_PER_PRESS]:
+    for kind, file_id, sender_id, at, source in files[start : start + FILES_PER_PRESS]:
         sender = people[sender_id].first_name if sender_id in people else "bidgram"
-        caption = (texts.delivery_file if delivered else texts.message_file)(sender, at)
+        caption = SOURCES[source](sender, at)
         await _send_file(bot, chat_id, file_id, kind, caption)
     left = len(files) - start - FILES_PER_PRESS
     if left > 0:

@@ -18,7 +18,6 @@ from bot.keyboards import back_to_menu
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import bids as texts
-from bot.texts.projects import when
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
@@ -223,53 +222,6 @@ async def view_bid(
     rows.append([_button(texts.BACK_TO_BIDS, ProjectCb(action="bids", project_id=project.id))])
     text = f"{card}\n\n{texts.bid_detail(project, bid, settings.money)}"
     await send_long(bot, actor.telegram_id, text, InlineKeyboardMarkup(inline_keyboard=rows))
-
-
-@router.callback_query(BidCb.filter(F.action == "award"))
-async def award_ask(
-    query: CallbackQuery,
-    callback_data: BidCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    await market.awards.check_offer(actor, callback_data.bid_id)  # core says why not
-    view = await market.bids.view_for_employer(actor, callback_data.bid_id)
-    bid = view.bid
-    hours = int(settings.award_acceptance_window.total_seconds() // 3600)
-    text = texts.confirm_award(
-        view.bidder.first_name, bid.amount, bid.delivery_days, hours, settings.money
-    )
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(texts.YES_AWARD, BidCb(action="award_ok", bid_id=bid.id))],
-            [_button(texts.VIEW_BID, BidCb(action="view", bid_id=bid.id))],
-        ]
-    )
-    await bot.send_message(actor.telegram_id, text, reply_markup=markup)
-
-
-@router.callback_query(BidCb.filter(F.action == "award_ok"))
-async def award(
-    query: CallbackQuery,
-    callback_data: BidCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-) -> None:
-    offer = await market.awards.offer(actor, callback_data.bid_id)
-    freelancer = await market.users.get(offer.freelancer_id)
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(texts.WITHDRAW, AwardCb(action="withdraw", award_id=offer.id))],
-            [_button(texts.OPEN_PROJECT, ProjectCb(action="view", project_id=offer.project_id))],
-        ]
-    )
-    await replace(
-        bot, query, texts.offer_sent(freelancer.first_name, when(offer.expires_at)), markup
-    )
 
 
 @router.callback_query(BidCb.filter(F.action == "decline"))

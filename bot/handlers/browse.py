@@ -38,6 +38,7 @@ from bot.keyboards import back_to_menu, only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import bids as bid_texts
+from bot.texts import contracts as contract_texts
 from bot.texts import projects as texts
 from bot.texts import record as record_texts
 from bot.texts import reports as report_texts
@@ -460,6 +461,10 @@ async def send_project(
         my_bid=bid_texts.my_bid_line(mine, money) if mine is not None else None,
         header=header,
     )
+    if award is not None:  # "Accept offer and terms" below: the terms, to accept
+        text += "\n\n" + contract_texts.terms(
+            award.deliverables, award.revision_rounds, award.due_at
+        )
     markup = _public_keyboard(
         project_id,
         project.employer_id,

@@ -146,8 +146,8 @@ async def contract_screen(
         kb.button(
             text=texts.END_CONTRACT, callback_data=ContractCb(action="end", contract_id=contract.id)
         )
-    if contract.status is ContractStatus.COMPLETED:
-        kb.button(
+    if not active and (await market.reviews.for_contract(actor, contract.id)).ending:
+        kb.button(  # every ending with money at stake is reviewed, refunds included
             text=texts.REVIEWS, callback_data=ContractCb(action="review", contract_id=contract.id)
         )
     kb.button(text=texts.BACK_TO_CONTRACTS, callback_data=MenuCb(action="contracts"))
@@ -206,8 +206,9 @@ async def end_contract(
     contract = await market.contracts.end(actor, callback_data.contract_id)
     project = await market.projects.get(contract.project_id)
     completed = contract.status is ContractStatus.COMPLETED
+    reviews = await market.reviews.for_contract(actor, contract.id)
     kb = InlineKeyboardBuilder()
-    if completed:
+    if reviews.can_write:
         kb.button(
             text=texts.REVIEW, callback_data=ContractCb(action="review", contract_id=contract.id)
         )
@@ -216,7 +217,7 @@ async def end_contract(
     )
     kb.adjust(1)
     callback_reply.text = "🏁"
-    text = texts.ended(project.title, completed)
+    text = texts.ended(project.title, completed, reviews.ending)
     if query.message is not None and isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=kb.as_markup())
     else:

@@ -132,6 +132,22 @@ async def _moved_on(
     await flow.send_dispute(bot, query.from_user.id, v, actor.user_id, settings)
 
 
+@router.callback_query(DisputeCb.filter(F.action == "evidence"))
+async def evidence(
+    query: CallbackQuery,
+    callback_data: DisputeCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    """Files, photos or videos for the record, at whatever stage the dispute is."""
+    await state.clear()
+    dispute = await market.disputes.check_evidence(actor, callback_data.dispute_id)
+    await flow.begin_evidence(bot, query.from_user.id, state, dispute.id, settings)
+
+
 @router.callback_query(DisputeCb.filter(F.action == "escalate"))
 async def escalate(
     query: CallbackQuery,

@@ -44,8 +44,10 @@ def milestone_keyboard(
     *,
     contract_id: int | None = None,
     history: bool = True,
+    rounds_left: int = 0,
 ) -> InlineKeyboardMarkup:
-    """The buttons for what this person may do with the milestone now."""
+    """The buttons for what this person may do with the milestone now (``rounds_left``:
+    the change rounds still included, shown on Request changes)."""
     money = settings.money
     kb = InlineKeyboardBuilder()
     sizes: list[int] = []
@@ -73,7 +75,9 @@ def milestone_keyboard(
         else:
             row(full)
     if "request_changes" in actions:
-        row((texts.REQUEST_CHANGES, cb("changes")))
+        row((texts.request_changes(rounds_left), cb("changes")))
+    if "extra_milestone" in actions:
+        row((texts.EXTRA_MILESTONE, cb("extra")))
     if "cancel" in actions:
         if m.status is MilestoneStatus.REQUESTED:
             label = texts.WITHDRAW_REQUEST
@@ -103,13 +107,15 @@ async def milestone_screen(
     actions = await market.milestones.actions(actor, m.id)
     text = texts.milestone_card(
         m,
+        contract,
         project.title,
         employer,
         other.first_name,
         settings.money,
         settings.funding_gateway == "sandbox",
     )
-    keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id)
+    left = market.milestones.revisions_left(m, contract)
+    keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id, rounds_left=left)
     return pages(text), keyboard
 
 

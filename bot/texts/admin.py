@@ -6,13 +6,14 @@ Admins may see usernames and ids; nothing here is ever shown to anyone else.
 from __future__ import annotations
 
 from bot.render import clip, e
-from bot.texts.disputes import DisputeView, claim, how, percent, role_name, split, when
+from bot.texts.contracts import terms
+from bot.texts.disputes import DisputeView, claim, how, named, percent, role_name, split, when
 from bot.texts.relay import flagged
 from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
 from core.services.disputes import DisputeRecord
 from storage.enums import DisputeStatus
-from storage.models import Dispute, Message, Payout, Project, User
+from storage.models import Dispute, Message, MilestoneEvent, Payout, Project, User
 
 # --- buttons -------------------------------------------------------------------------
 
@@ -127,10 +128,15 @@ def record(
         f"Against {name(d.respondent_id)}",
         claim(v, money),
         f"Held in escrow now: <b>{money.format(m.escrow)}</b>",
-        f"<b>Reason:</b> {e(d.reason)}",
+        delivered_line(rec.deliveries),
     ]
+    if d.deliverables:
+        lines.append(named(d.deliverables))
+    lines.append(f"<b>Reason:</b> {e(d.reason)}")
     if d.response:
         lines.append(f"<b>Response</b> ({when(d.responded_at or d.created_at)}): {e(d.response)}")
+    elif d.status is DisputeStatus.ARBITRATION and d.escalated_by_id is None:
+        lines.append(f"<b>No response:</b> {name(d.respondent_id)} did not answer in time")
     if d.status is DisputeStatus.RESOLVED:
         lines.append(f"<b>Resolved:</b> {how(v)}")
     lines += ["", "<b>Offers</b>"]
@@ -139,6 +145,31 @@ def record(
         f"freelancer · {o.status.value}"
         for o in rec.offers
     ] or ["none"]
+    lines += ["", terms(c.deliverables, c.revision_rounds, c.deadline_at, used=m.revisions_used)]
+    lines += ["", f"<b>Deliveries</b> ({len(rec.deliveries)})"]
+    lines += [
+        f"{when(ev.created_at)} · {len(ev.file_ids)} file(s)"
+        f"{' · protected preview' if ev.protected else ''}: {e(ev.note or '')}"
+        for ev in rec.deliveries
+    ] or ["none"]
+    lines += ["", f"<b>Change requests</b> ({len(rec.change_requests)} of {c.revision_rounds})"]
+    lines += [f"{when(ev.created_at)}: {e(ev.note or '')}" for ev in rec.change_requests] or [
+        "none"
+    ]
+    lines += ["", f"<b>Evidence</b> ({len(rec.evidence)})"]
+    lines += [
+        f"{when(x.created_at)} · {name(x.author_id)} · {x.stage.value} · {x.file_kind}"
+        + (f": {e(x.caption)}" if x.caption else "")
+        for x in rec.evidence
+    ] or ["none"]
+    if rec.earlier:
+        lines += ["", "<b>Earlier disputes of this milestone</b>"]
+        lines += [
+            f"#{x.id} · {x.status.value} · filed {when(x.created_at)} by {name(x.filed_by_id)}"
+            + (f" · named: {e(', '.join(x.deliverables))}" if x.deliverables else "")
+            + f" · {e(clip(x.reason, 200))}"
+            for x in rec.earlier
+        ]
     lines += [
         "",
         f"<b>Project #{p.id}:</b> {e(p.title)} ({p.status.value})",
@@ -177,6 +208,15 @@ def record(
     return "\n".join(lines)
 
 
+def delivered_line(deliveries: list[MilestoneEvent]) -> str:
+    """Whether the work was delivered: what an admin deciding a silent side's case needs."""
+    if not deliveries:
+        return "📦 Work delivered: <b>no</b>"
+    first, last = deliveries[0].created_at, deliveries[-1].created_at
+    again = f", last {when(last)}" if len(deliveries) > 1 else ""
+    return f"📦 Work delivered: <b>yes</b>, {len(deliveries)} time(s), first {when(first)}{again}"
+
+
 def message_line(message: Message, sender: str) -> str:
     file = f"📎 {message.file_kind or 'file'} " if message.file_id else ""
     return f"{when(message.created_at)} · {sender}: {file}{e(message.text)}{flagged(message.flags)}"
@@ -192,6 +232,10 @@ def delivery_file(sender: str, when_: str) -> str:
 
 def message_file(sender: str, when_: str) -> str:
     return f"📎 Sent by {e(sender)} in their messages · {when_}"
+
+
+def evidence_file(sender: str, when_: str) -> str:
+    return f"📎 Evidence from {e(sender)} · {when_}"
 
 
 def more_files(left: int) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.render import button, clip, e
+from bot.texts.contracts import rounds, terms
 from bot.texts.profile import FIELD_NAMES, profile_line
 from bot.texts.projects import budget, when
 from core.money import Currency
@@ -35,7 +36,9 @@ AWARD = "🏆 Award"
 DECLINE = "✖ Decline"
 VIEW_BID = "👁 View bid"
 YES_AWARD = "🏆 Yes, award"
-ACCEPT = "✅ Accept"
+ACCEPT = "✅ Accept offer and terms"
+EDIT_DELIVERABLES = "✏️ Deliverables"
+EDIT_DUE = "📅 Due date"
 DECLINE_OFFER = "✖ Decline"
 YES_DECLINE = "Yes, decline the offer"
 WITHDRAW = "↩️ Withdraw offer"
@@ -212,12 +215,53 @@ BID_CLOSED = "Your bid on this project is closed."
 OFFER_WAITING = "You have been offered this project: accept or decline the offer."
 
 
-def confirm_award(name: str, amount: int, n_days: int, hours: int, money: Currency) -> str:
+def confirm_award(
+    name: str,
+    amount: int,
+    hours: int,
+    money: Currency,
+    deliverables: Sequence[str],
+    revision_rounds: int,
+    due_at: datetime,
+) -> str:
     return (
-        f"Offer the project to <b>{e(name)}</b> for {money.format(amount)} in {days(n_days)}?\n"
+        f"Offer the project to <b>{e(name)}</b> for {money.format(amount)}?\n"
         f"They have {hours} hours to accept. Until then you cannot award anyone else "
-        "(you can withdraw the offer)."
+        "(you can withdraw the offer).\n\n"
+        f"{terms(deliverables, revision_rounds, due_at)}\n\n"
+        "They accept these terms with the offer: changes are capped by the revision rounds, "
+        "and a dispute names which deliverable is missing. Change them below before sending."
     )
+
+
+def rounds_button(count: int) -> str:
+    return f"🔁 {rounds(count)}"
+
+
+def ask_deliverables(current: Sequence[str], most: int, longest: int) -> str:
+    listing = "\n".join(f"• {e(line)}" for line in current)
+    return (
+        "✏️ <b>What is to be delivered?</b> Send the deliverables in one message, one per "
+        f"line: 1 to {most} lines of up to {longest} characters. Now:\n{listing}"
+    )
+
+
+DELIVERABLES_REASK = "Send the deliverables as a text message, one per line (or /cancel)."
+
+
+def ask_rounds(most: int) -> str:
+    return (
+        "🔁 <b>How many revision rounds does each milestone include?</b> Each is one request "
+        f"for changes; after them, more work is a new milestone. 0 to {most}."
+    )
+
+
+def ask_due(maximum: int) -> str:
+    return f"📅 <b>Due in how many days?</b> Send a number from 1 to {maximum}."
+
+
+DUE_REASK = "Send the number of days as digits, e.g. <code>14</code> (or /cancel)."
+CONFIRM_TERMS = "Use the buttons above: send the offer, or change a term first (or /cancel)."
 
 
 def offer_sent(name: str, until: str) -> str:
@@ -353,7 +397,9 @@ def alert_bid_declined(title: str) -> str:
 def alert_award_offered(title: str, bid: Bid, award: Award, money: Currency) -> str:
     return (
         f"🎉 <b>You are offered {e(clip(title, 80))}!</b>\n\n"
-        f"💰 {money.format(bid.amount)} · ⏱ {days(bid.delivery_days)}\n"
+        f"💰 {money.format(bid.amount)} · ⏱ {days(bid.delivery_days)}\n\n"
+        f"{terms(award.deliverables, award.revision_rounds, award.due_at)}\n\n"
+        "Accepting the offer accepts these terms: every later step refers to them.\n"
         f"Answer by {when(award.expires_at)}, or the offer lapses."
     )
 

@@ -43,11 +43,16 @@ MENU = "What would you like to do?"
 HELP = (
     "<b>How bidgram works</b>\n\n"
     "1. An employer posts a project with a budget; freelancers bid (price, days, proposal).\n"
-    "2. The employer reviews bidders' profiles, chats with them here, and awards one.\n"
-    "3. The freelancer accepts; the employer funds milestones. Funded money sits in escrow.\n"
-    "4. The freelancer delivers; the employer releases the money, asks for changes or opens a "
-    "dispute. If the employer stays silent, the money is released automatically.\n"
-    "5. Both sides review each other; reviews stay hidden until both have written.\n\n"
+    "2. The employer reviews bidders' profiles, chats with them here, and awards one with "
+    "terms: the deliverables, the revision rounds each milestone includes, the due date.\n"
+    "3. The freelancer accepts the offer and its terms; the employer funds milestones. "
+    "Funded money sits in escrow.\n"
+    "4. The freelancer delivers (a protected preview until it is paid for); the employer "
+    "releases the money, asks for changes (up to the included rounds) or opens a dispute "
+    "naming what is missing. If the employer stays silent, the money is released "
+    "automatically; both sides get the same time to answer a dispute.\n"
+    "5. Both sides review each other, however the contract ended; reviews stay hidden until "
+    "both have written.\n\n"
     "Nobody has to share a username: messages go through the bot and are kept as the record "
     "if there is ever a dispute.\n\n"
     "Freelancers: /alerts chooses which new projects you hear about (skills, minimum budget), "
@@ -81,6 +86,10 @@ ERRORS: dict[str, str] = {
     "user.unknown": "Please send /start first.",
     "bid.profile_incomplete": (
         "Complete your freelancer profile before bidding: /profile. Employers decide by it."
+    ),
+    "dispute.deliverables_required": (
+        "The work was delivered: tap at least one agreed deliverable that is missing or "
+        "wrong, then Next."
     ),
 }
 

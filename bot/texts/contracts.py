@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.render import button, clip, e
 from bot.texts.common import sandbox_note
 from core.money import Currency
-from storage.enums import ContractStatus, MilestoneStatus
+from storage.enums import ContractEnding, ContractStatus, MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent, Review
 
 
@@ -57,8 +57,8 @@ OPEN_CONTRACT = "🤝 Open contract"
 ACCEPT_REQUEST = "✅ Accept request"
 REJECT_REQUEST = "✖ Reject request"
 DELIVER = "📦 Deliver work"
-REQUEST_CHANGES = "✏️ Request changes"
-DISPUTE = "⚖️ Dispute"
+EXTRA_MILESTONE = "➕ New milestone for the extra work"
+DISPUTE = "⚖️ Open a dispute"
 HISTORY = "📜 History"
 WITHDRAW_REQUEST = "✖ Withdraw request"
 CANCEL_MILESTONE = "✖ Cancel milestone"
@@ -70,6 +70,8 @@ DONE = "✔ Done"
 NO_FILES = "No files"
 CONFIRM = "✅ Confirm"
 SEND_DELIVERY = "📦 Deliver"
+HAND_OVER_NOW = "🔓 Hand it over in full now"
+PROTECT_UNTIL_PAID = "🔒 Protect it until paid"
 SEND_REVIEW = "⭐ Publish review"
 CONFIRM_REASK = "Use the buttons: confirm to go ahead, or Cancel to leave."
 NEXT_PAGE = "Older ›"
@@ -77,6 +79,46 @@ NEXT_PAGE = "Older ›"
 
 def message_other(name: str) -> str:
     return button(f"💬 Message {name}")
+
+
+def request_changes(left: int) -> str:
+    """The button says how many of the included change rounds are left."""
+    return f"✏️ Request changes ({left} left)"
+
+
+# --- the terms accepted at award ---------------------------------------------------------
+
+ENDINGS = {
+    ContractEnding.PAID: "paid in full",
+    ContractEnding.SPLIT: "partly paid, partly refunded",
+    ContractEnding.REFUNDED: "refunded",
+    ContractEnding.VERDICT_PAID: "paid in full by an admin's verdict",
+    ContractEnding.VERDICT_SPLIT: "split by an admin's verdict",
+    ContractEnding.VERDICT_REFUNDED: "refunded by an admin's verdict",
+}
+
+
+def ending_line(ending: ContractEnding) -> str:
+    """How a contract ended, as every review of it says (profiles may show this too)."""
+    return f"How it ended: {ENDINGS[ending]}"
+
+
+def rounds(count: int) -> str:
+    return f"{count} revision round{'' if count == 1 else 's'}"
+
+
+def terms(
+    deliverables: Sequence[str], revision_rounds: int, due_at: datetime, *, used: int | None = None
+) -> str:
+    """The terms accepted with the offer, as every later step shows them."""
+    lines = ["<b>Agreed terms</b>"]
+    lines += [f"• {e(line)}" for line in deliverables]
+    if used is None:
+        lines.append(f"🔁 {rounds(revision_rounds)} included per milestone")
+    else:
+        lines.append(f"🔁 Revision rounds: {used} of {revision_rounds} used")
+    lines.append(f"📅 Due {day(due_at)}")
+    return "\n".join(lines)
 
 
 def milestone_button(m: Milestone, money: Currency) -> str:
@@ -160,6 +202,8 @@ def contract_view(
         f"Status: {CONTRACT_STATUS[contract.status]}",
         f"In escrow: {money.format(held)} · Released: {money.format(paid)}",
         "",
+        terms(contract.deliverables, contract.revision_rounds, deadline),
+        "",
         "<b>Milestones</b>",
     ]
     if milestones:
@@ -176,6 +220,7 @@ def contract_view(
 
 def milestone_card(
     m: Milestone,
+    contract: Contract,
     project_title: str,
     employer: bool,
     other_name: str,
@@ -203,6 +248,15 @@ def milestone_card(
         lines.append(f"Releases automatically on {when(m.auto_release_at)} unless answered.")
     side = "freelancer" if employer else "client"
     lines.append(f"With: {e(other_name)} ({side})")
+    lines += [
+        "",
+        terms(
+            contract.deliverables,
+            contract.revision_rounds,
+            contract.deadline_at,
+            used=m.revisions_used,
+        ),
+    ]
     return "\n".join(lines) + sandbox_note(sandbox)
 
 
@@ -218,6 +272,9 @@ HISTORY_KIND = {
     "refunded": "refunded",
     "cancelled": "cancelled",
     "disputed": "dispute opened",
+    "handed_over": "delivery handed over in full",
+    "extra_milestone": "new milestone for the extra work",
+    "dispute_escalated": "dispute sent to an admin",
 }
 
 
@@ -234,7 +291,14 @@ def history(
         what = HISTORY_KIND.get(ev.kind, ev.kind.replace("_", " "))
         amount = f" {money.format(ev.amount)}" if ev.amount is not None else ""
         line = f"• {day(ev.created_at)} — {who}: {what}{amount}"
-        if ev.note and ev.kind in ("delivered", "changes_requested", "request_rejected"):
+        if ev.kind == "delivered" and ev.protected:
+            line += " 🔒"
+        if ev.note and ev.kind in (
+            "delivered",
+            "changes_requested",
+            "request_rejected",
+            "extra_milestone",
+        ):
             line += f"\n   “{e(clip(ev.note, 300))}”"
         if ev.file_ids:
             line += f" ({len(ev.file_ids)} file{'s' if len(ev.file_ids) != 1 else ''})"
@@ -252,6 +316,14 @@ def ms_description_ask(request: bool, limit: int) -> str:
     return (
         f"➕ Let's {verb} a milestone. <b>What is to be delivered?</b>\n"
         f"Describe this part of the work (up to {limit} characters)."
+    )
+
+
+def extra_description_ask(description: str, limit: int) -> str:
+    return (
+        f"➕ The revision rounds included with {quoted(description)} are used. More work is "
+        "a new milestone, funded like any other.\n<b>What is to be delivered?</b> Describe "
+        f"the extra work (up to {limit} characters)."
     )
 
 
@@ -350,35 +422,47 @@ def deliver_files_full(limit: int) -> str:
 DELIVER_FILES_REASK = "Send a document or a photo, or tap Done (or Skip if there are no files)."
 
 
-def deliver_confirm(description: str, note: str, files: Sequence[str]) -> str:
+def _protection(protected: bool) -> str:
+    if protected:
+        return (
+            "🔒 <b>Protected preview</b>: the employer sees the note and files but cannot "
+            "forward or save them until money is released for this milestone; then they get "
+            "them in full."
+        )
+    return "🔓 <b>Handed over in full</b>: the employer can forward and save them at once."
+
+
+def deliver_confirm(description: str, note: str, files: Sequence[str], protected: bool) -> str:
     listing = "\n".join(f"📎 {e(clip(name, 60))}" for name in files) if files else "No files."
     return (
         f"<b>Deliver {quoted(description)}?</b>\n\n<b>Note:</b>\n{e(note)}\n\n{listing}\n\n"
-        "The employer will be asked to release the money."
+        f"{_protection(protected)}\n\nThe employer will be asked to release the money."
     )
 
 
-def delivered(description: str, auto_release_at: datetime | None) -> str:
+def delivered(description: str, auto_release_at: datetime | None, protected: bool) -> str:
     auto = (
         f" If they do not answer, the money is released to you automatically on "
         f"{when(auto_release_at)}."
         if auto_release_at
         else ""
     )
+    kept = " They got a protected preview until they pay." if protected else ""
     return (
         f"📦 Delivered {quoted(description)}. The employer has been asked to release it, ask "
-        f"for changes or open a dispute.{auto}"
+        f"for changes or open a dispute.{auto}{kept}"
     )
 
 
 # --- changes ----------------------------------------------------------------------------
 
 
-def changes_ask(description: str, limit: int) -> str:
+def changes_ask(description: str, limit: int, left: int, included: int) -> str:
+    last = " It is the last one: after it, more work is a new milestone." if left == 1 else ""
     return (
-        f"✏️ What should change in {quoted(description)}? Be specific: the freelancer sees "
+        f"✏️ What should change in {quoted(description)}? Name it: the freelancer sees "
         f"exactly this (up to {limit} characters). The automatic release is paused until they "
-        "deliver again."
+        f"deliver again.\n\nThis uses revision round {included - left + 1} of {included}.{last}"
     )
 
 
@@ -423,20 +507,19 @@ def end_confirm(project_title: str) -> str:
     return (
         f"<b>End the contract for “{e(clip(project_title, 80))}”?</b>\n\n"
         "Unfunded milestones and open requests are withdrawn. Money still in escrow must be "
-        "released, refunded or settled first. Once ended, you can both leave a review."
+        "released, refunded or settled first. Once ended, you can both leave a review, "
+        "however it ended."
     )
 
 
-def ended(project_title: str, completed: bool) -> str:
-    if completed:
-        return (
-            f"🏁 The contract for “{e(clip(project_title, 80))}” is <b>completed</b>. "
-            "Leave a review: it stays hidden until the other side writes theirs (or the review "
-            "window closes), so nobody can retaliate."
-        )
+def ended(project_title: str, completed: bool, ending: ContractEnding | None) -> str:
+    state = "completed" if completed else "cancelled"
+    head = f"🏁 The contract for “{e(clip(project_title, 80))}” is <b>{state}</b>"
+    if ending is None:
+        return f"{head}: nothing was ever funded, so there is nothing to review."
     return (
-        f"🏁 The contract for “{e(clip(project_title, 80))}” is <b>cancelled</b>: nothing was "
-        "paid, so there is nothing to review."
+        f"{head} ({ENDINGS[ending]}). Leave a review: it stays hidden until the other side "
+        "writes theirs (or the review window closes), so nobody can retaliate."
     )
 
 
@@ -469,7 +552,7 @@ def review_confirm(other: str, rating: int, body: str) -> str:
 
 def review_line(review: Review) -> str:
     stars = "★" * review.rating + "☆" * (5 - review.rating)
-    return f"{stars}\n{e(review.text)}"
+    return f"{stars} · {ENDINGS[review.ending]}\n{e(review.text)}"
 
 
 def reviews_status(
@@ -478,10 +561,13 @@ def reviews_status(
     theirs: Review | None,
     closes: datetime | None,
     *,
+    ending: ContractEnding | None = None,
     published: bool = False,
 ) -> str:
     lines = ["✅ Your review is published.", ""] if published else []
     lines += ["⭐ <b>Reviews</b>", ""]
+    if ending is not None:
+        lines += [ending_line(ending), ""]
     lines.append("<b>Yours:</b>\n" + (review_line(mine) if mine else "not written."))
     lines.append("")
     if theirs is not None:
@@ -497,8 +583,8 @@ def reviews_status(
 
 
 REVIEW_NOT_OPEN = (
-    "Reviews open when a contract is completed, for a limited time. There is nothing to review "
-    "here now."
+    "Reviews open when a contract ends (paid, refunded or decided by an admin), for a limited "
+    "time. There is nothing to review here now."
 )
 
 
@@ -552,6 +638,9 @@ def alert_delivered(
     escrow: str,
     auto_release_at: datetime | None,
     sandbox: bool,
+    *,
+    protected: bool,
+    rounds_left: int,
 ) -> str:
     attached = f"\n📎 {files} file{'s' if files != 1 else ''} below." if files else ""
     auto = (
@@ -560,21 +649,55 @@ def alert_delivered(
         if auto_release_at
         else ""
     )
+    preview = (
+        "\n\n🔒 <b>Preview</b>: this note and the files are protected (no forwarding or "
+        "saving) until you release the payment; then they are sent to you again in full."
+        if protected
+        else ""
+    )
+    changes = (
+        f"ask for changes ({rounds_left} revision round{'s' if rounds_left != 1 else ''} left)"
+        if rounds_left
+        else "pay for more work as a new milestone (the included revision rounds are used)"
+    )
     return (
         f"📦 <b>{e(freelancer)} delivered</b> {quoted(description)} on "
-        f"<b>{e(clip(project, 80))}</b>.\n\n<b>Note:</b>\n{e(clip(note, 2500))}{attached}\n\n"
-        "Release the money, ask for changes, or open a dispute." + auto + sandbox_note(sandbox)
+        f"<b>{e(clip(project, 80))}</b>.\n\n<b>Note:</b>\n{e(clip(note, 2500))}{attached}"
+        f"{preview}\n\nRelease the money, {changes}, or open a dispute naming what is missing."
+        + auto
+        + sandbox_note(sandbox)
     )
 
 
-def delivered_file_caption(n: int, total: int, description: str) -> str:
-    return f"📎 File {n} of {total} for {quoted(description, 60)}"
+def delivered_file_caption(n: int, total: int, description: str, protected: bool) -> str:
+    mark = "🔒 Preview · " if protected else "📎 "
+    return f"{mark}File {n} of {total} for {quoted(description, 60)}"
 
 
-def alert_changes(description: str, note: str) -> str:
+def alert_handed_over(description: str, note: str, files: int) -> str:
+    attached = (
+        f"\n📎 {files} file{'s' if files != 1 else ''} below, yours to keep." if files else ""
+    )
+    return (
+        f"🔓 <b>Paid: the delivery of {quoted(description)} is yours in full.</b> Here it is "
+        f"again without protection, to forward and save.\n\n<b>Note:</b>\n"
+        f"{e(clip(note, 2500))}{attached}"
+    )
+
+
+def handed_over_file_caption(n: int, total: int, description: str) -> str:
+    return f"🔓 File {n} of {total} for {quoted(description, 60)}, in full"
+
+
+def alert_changes(description: str, note: str, left: int) -> str:
+    after = (
+        f"{left} more revision round{'s' if left != 1 else ''} after this one."
+        if left
+        else "That was the last included revision round."
+    )
     return (
         f"✏️ The employer asked for changes to {quoted(description)}:\n\n{e(clip(note, 3000))}\n\n"
-        "Deliver again when ready."
+        f"Deliver again when ready: the review window starts afresh. {after}"
     )
 
 
@@ -609,18 +732,17 @@ def alert_cancelled(
     return f"✖ {who} cancelled the milestone {quoted(description)}.{back}{note}"
 
 
-def alert_contract_ended(project: str, completed: bool, can_review: bool) -> str:
-    if completed:
-        review = (
-            " Leave a review: it stays hidden until you both have written (or the window closes)."
-            if can_review
-            else ""
-        )
-        return f"🏁 The contract for <b>{e(clip(project, 80))}</b> is completed.{review}"
-    return (
-        f"🏁 The contract for <b>{e(clip(project, 80))}</b> was ended before anything was paid "
-        "(cancelled)."
+def alert_contract_ended(
+    project: str, completed: bool, can_review: bool, ending: ContractEnding | None
+) -> str:
+    state = "completed" if completed else "cancelled"
+    how = f" ({ENDINGS[ending]})" if ending else ""
+    review = (
+        " Leave a review: it stays hidden until you both have written (or the window closes)."
+        if can_review
+        else ""
     )
+    return f"🏁 The contract for <b>{e(clip(project, 80))}</b> is {state}{how}.{review}"
 
 
 def alert_review_written(author: str, project: str, theirs: Review | None) -> str:

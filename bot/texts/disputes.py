@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.render import MESSAGE_LIMIT, clip, e, pages
+from bot.render import MESSAGE_LIMIT, button, clip, e, pages
 from core.money import Currency, fee_for, release_fee
+from core.services.disputes import silence_escalates
 from storage.enums import DisputeResolution, DisputeStatus, OfferStatus, PartyRole
-from storage.models import Contract, Dispute, DisputeOffer, Milestone, Project
+from storage.models import Contract, Dispute, DisputeEvidence, DisputeOffer, Milestone, Project
 
 # --- buttons -------------------------------------------------------------------------
 
@@ -24,6 +26,14 @@ REFRESH = "🔄 Refresh"
 OPEN_IT = "⚖️ Open the dispute"
 SEND_RESPONSE = "✍️ Send my response"
 SEND_OFFER = "🤝 Send this offer"
+ADD_EVIDENCE = "📎 Add evidence"
+NEXT = "Next ›"
+SKIP = "Skip"
+DONE = "✔ Done"
+
+
+def deliverable_button(line: str, picked: bool) -> str:
+    return button(f"{'☑️' if picked else '⬜'} {line}")
 
 
 def all_of_it(amount: str) -> str:
@@ -76,6 +86,7 @@ class DisputeView:
     project: Project
     offers: list[DisputeOffer]
     names: dict[int, str]  # user id -> first name, for both sides
+    evidence: list[DisputeEvidence] = field(default_factory=list)
 
     def name(self, user_id: int | None) -> str:
         return e(self.names.get(user_id or 0, "someone"))
@@ -107,6 +118,11 @@ class DisputeView:
         )
 
 
+def named(deliverables: Sequence[str]) -> str:
+    """The agreed deliverables the employer named as missing or wrong."""
+    return "<b>Missing or wrong:</b>\n" + "\n".join(f"✗ {e(line)}" for line in deliverables)
+
+
 def claim(v: DisputeView, money: Currency) -> str:
     amount = money.format(v.dispute.claimed_amount)
     if v.dispute.filer_role is PartyRole.FREELANCER:
@@ -136,12 +152,19 @@ def split(
     return "\n".join(lines)
 
 
+def if_silent(v: DisputeView) -> str:
+    """What the respondent's silence leads to (core's rule, in words)."""
+    if silence_escalates(v.dispute):
+        return "an admin decides (nothing is refunded just because of silence)"
+    return f"{v.filer}'s claim stands"
+
+
 def status_line(v: DisputeView) -> str:
     d = v.dispute
     if d.status is DisputeStatus.AWAITING_RESPONSE:
         return (
             f"⏳ Waiting for {v.respondent}'s response until <b>{when(d.respond_by)}</b>. "
-            f"Without one, {v.filer}'s claim stands."
+            f"Without one, {if_silent(v)}."
         )
     if d.status is DisputeStatus.NEGOTIATION:
         until = f" until <b>{when(d.negotiation_ends_at)}</b>" if d.negotiation_ends_at else ""
@@ -217,12 +240,18 @@ def screen(v: DisputeView, viewer_id: int, money: Currency, fee_bps: int) -> str
         "",
         f"Filed by {v.filer}{you.get(d.filed_by_id, '')} ({filer_role}) on {when(d.created_at)}.",
         claim(v, money),
-        f"<b>Reason:</b> {e(d.reason)}",
     ]
+    if d.deliverables:
+        lines.append(named(d.deliverables))
+    lines.append(f"<b>Reason:</b> {e(d.reason)}")
     if d.response:
         lines.append(
             f"<b>{v.respondent}{you.get(d.respondent_id, '')} responded:</b> {e(d.response)}"
         )
+    if v.evidence:
+        by = {uid: sum(1 for x in v.evidence if x.author_id == uid) for uid in v.names}
+        counts = ", ".join(f"{v.name(uid)} {n}" for uid, n in by.items() if n)
+        lines.append(f"📎 Evidence: {len(v.evidence)} file(s) ({counts})")
     if v.is_open:
         lines.append(f"Held in escrow: <b>{money.format(v.milestone.escrow)}</b>")
         offer = v.open_offer
@@ -233,6 +262,24 @@ def screen(v: DisputeView, viewer_id: int, money: Currency, fee_bps: int) -> str
 
 
 # --- opening a dispute ---------------------------------------------------------------
+
+
+def ask_deliverables(
+    milestone: Milestone, project: Project, money: Currency, required: bool
+) -> str:
+    must = (
+        "The work was delivered, so name at least one: a dispute of delivered work says "
+        "what is missing."
+        if required
+        else "Nothing was delivered yet: name what is missing if you like, or go on."
+    )
+    return (
+        f"⚖️ <b>Dispute a milestone</b> · {e(project.title)}\n"
+        f"Milestone: {e(milestone.description)}\n"
+        f"Held in escrow: <b>{money.format(milestone.escrow)}</b>.\n\n"
+        f"<b>Which of the agreed deliverables are missing or wrong?</b> Tap each one, then "
+        f"Next. {must}"
+    )
 
 
 def ask_reason(milestone: Milestone, project: Project, money: Currency, maximum: int) -> str:
@@ -262,6 +309,22 @@ def ask_amount(role: PartyRole, escrow: int, money: Currency, fee_bps: int) -> s
     return f"{meaning}\n\nSend an amount like 150 or 150.50, or press the button."
 
 
+def ask_evidence(maximum: int) -> str:
+    return (
+        f"📎 <b>Evidence</b>: send files, photos or screenshots that show it (up to {maximum}), "
+        "then tap Done. None? Tap Skip. You can add more later, at every stage."
+    )
+
+
+def evidence_added(count: int, maximum: int) -> str:
+    more = "Send more, or tap Done." if count < maximum else "That is the most you can attach."
+    return f"📎 Evidence {count} of at most {maximum} attached. {more}"
+
+
+PICK_DELIVERABLES = "Tap the deliverables that are missing or wrong, then Next (or /cancel)."
+EVIDENCE_REASK = "Send a file, a photo or a video as evidence, or tap Done (or /cancel)."
+
+
 def confirm_open(
     role: PartyRole,
     reason: str,
@@ -270,17 +333,28 @@ def confirm_open(
     respondent: str,
     respond_within: timedelta,
     money: Currency,
+    deliverables: Sequence[str],
+    evidence: int,
 ) -> str:
     if role is PartyRole.EMPLOYER:
         wanted = f"You ask for <b>{money.format(amount)}</b> of {money.format(escrow)} back."
+        silent = "an admin decides, with the whole record (nothing is refunded by default)"
     else:
         wanted = f"You ask for <b>{money.format(amount)}</b> of {money.format(escrow)} released."
-    return (
-        "<b>Open this dispute?</b>\n\n"
-        f"<b>Reason:</b> {e(reason)}\n{wanted}\n\n"
-        f"{e(respondent)} will have {days(respond_within)} to respond; if they do not, your "
-        "claim stands. Then either of you can offer a split, or ask an admin to decide."
-    )
+        silent = "your claim stands"
+    lines = ["<b>Open this dispute?</b>", ""]
+    if deliverables:
+        lines.append(named(deliverables))
+    lines += [f"<b>Reason:</b> {e(reason)}", wanted]
+    if evidence:
+        lines.append(f"📎 {evidence} file(s) of evidence")
+    lines += [
+        "",
+        f"{e(respondent)} will have {days(respond_within)} to respond (the same time either "
+        f"side gets); if they do not, {silent}. Then either of you can offer a split, or ask "
+        "an admin to decide.",
+    ]
+    return "\n".join(lines)
 
 
 OPENED = "Dispute opened. The other side has been told."
@@ -370,12 +444,22 @@ def alert_needs_arbiter(v: DisputeView, money: Currency) -> str:
 
 
 def alert_opened(v: DisputeView, money: Currency) -> str:
+    missing = f"{named(v.dispute.deliverables)}\n" if v.dispute.deliverables else ""
     return (
         f"{v.title()}\n\n"
-        f"⚖️ {v.filer} opened a dispute.\n"
+        f"⚖️ {v.filer} opened a dispute.\n{missing}"
         f"<b>Reason:</b> {e(clip(v.dispute.reason, ALERT_QUOTE))}\n{claim(v, money)}\n\n"
-        f"Respond by <b>{when(v.dispute.respond_by)}</b>, or {v.filer}'s claim stands. "
-        "You can also offer a split right away."
+        f"Respond by <b>{when(v.dispute.respond_by)}</b>, or {if_silent(v)}. "
+        "You can also offer a split right away, and attach evidence."
+    )
+
+
+def alert_evidence(v: DisputeView, evidence: DisputeEvidence) -> str:
+    """A file's caption: short enough for Telegram's 1024 characters, quote included."""
+    caption = f": {e(clip(evidence.caption, 400))}" if evidence.caption else ""
+    return (
+        f"⚖️ <b>Dispute #{v.dispute.id}</b> · {e(clip(v.project.title, 80))}\n"
+        f"📎 {v.name(evidence.author_id)} attached evidence{caption}"
     )
 
 
@@ -414,11 +498,16 @@ def alert_settled(v: DisputeView, money: Currency, fee_bps: int) -> str:
 
 
 def alert_escalated(v: DisputeView) -> str:
-    by = v.dispute.escalated_by_id
-    who = f"{v.name(by)} asked an admin to decide" if by else "The negotiation time ran out"
+    d = v.dispute
+    if d.escalated_by_id:
+        who = f"{v.name(d.escalated_by_id)} asked an admin to decide"
+    elif d.responded_at is None:
+        who = f"{v.respondent} did not respond in time, so an admin decides (no automatic refund)"
+    else:
+        who = "The negotiation time ran out"
     return (
-        f"{v.title()}\n\n🛡 {who}. An admin will read the whole record (the milestone, "
-        "the deliveries, your messages here) and decide."
+        f"{v.title()}\n\n🛡 {who}. An admin will read the whole record (the terms, the "
+        "deliveries, the change requests, the evidence, your messages here) and decide."
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render import button, clip, e, percent, stars
+from bot.texts.contracts import ENDINGS
 from core.money import Currency
 from core.services.reputation import Reputation
 from core.services.users import ProfileView
@@ -102,8 +103,10 @@ def own_profile(view: ProfileView, rep: Reputation, money: Currency, record: str
 
 
 def _review(review: Review) -> str:
+    """A review with how its contract ended: a refund's review reads as one."""
     when = review.created_at.strftime("%b %Y")
-    return f"{'★' * review.rating}{'☆' * (5 - review.rating)} {e(review.text)} <i>({when})</i>"
+    stars = f"{'★' * review.rating}{'☆' * (5 - review.rating)}"
+    return f"{stars} {e(review.text)} <i>({when}; {ENDINGS[review.ending]})</i>"
 
 
 def public_profile(

@@ -1,22 +1,40 @@
 """Awards: the employer offers the project to one bidder, who accepts or declines.
 
-Accepting creates the contract (at most one per project, enforced by a unique
-key as well as by the project lock) and closes the other bids.
+The offer carries its terms (deliverables, the revision rounds each milestone
+includes, the due date); the freelancer accepts them with the offer, and the
+contract keeps them, so that every later step (changes, disputes) can refer to
+what was agreed. Accepting creates the contract (at most one per project, enforced
+by a unique key as well as by the project lock) and closes the other bids.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from core import text
 from core.actors import Actor
 from core.context import Service, atomic
-from core.errors import Conflict, InvalidState, NotAllowed, NotFound
+from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
 from storage.enums import AwardStatus, BidStatus, ContractStatus, ProjectStatus
 from storage.models import Award, Bid, Contract, Project
 
 #: Statuses in which the employer may offer the project: bidding, or bidding over and
 #: the award decision window still running.
 AWARDABLE = (ProjectStatus.OPEN, ProjectStatus.BIDDING_ENDED)
+#: What people put before list items; a deliverable is the line without it.
+_BULLET = re.compile(r"^\s*(?:[-*•–·]|\d{1,2}[.)])\s*")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the freelancer accepts together with the offer."""
+
+    deliverables: tuple[str, ...]
+    revision_rounds: int  # change rounds included in each milestone
+    due_at: datetime
 
 
 class AwardService(Service):
@@ -64,11 +82,112 @@ class AwardService(Service):
             raise InvalidState("award.freelancer_banned", "This freelancer's account is suspended.")
         return project, bid
 
+    # --- the terms --------------------------------------------------------------------
+
+    async def proposed_terms(self, actor: Actor, bid_id: int) -> Terms:
+        """The terms an offer starts from: the project's scope, the default revision
+        rounds and the bid's delivery time. Refused like the offer itself."""
+        bid = await self.check_offer(actor, bid_id)
+        project = await self.uow.projects.get(bid.project_id)
+        assert project is not None
+        return self._proposed(project, bid)
+
+    def _proposed(self, project: Project, bid: Bid) -> Terms:
+        return Terms(
+            self.scope_of(project),
+            self.settings.revision_rounds,
+            self.now() + timedelta(days=bid.delivery_days),
+        )
+
+    def scope_of(self, project: Project) -> tuple[str, ...]:
+        """Deliverables read from the project: its description's lines (list markers and
+        headings dropped) when it lists several things, else its title; each within the
+        length of a deliverable."""
+        s = self.settings
+        lines = [text.clean(_BULLET.sub("", line)) for line in project.description.splitlines()]
+        lines = [line for line in lines if line and not line.endswith(":")]  # not headings
+        if len(lines) < 2:
+            lines = [text.clean(project.title)]
+        scope: dict[str, None] = {}
+        for line in lines[: s.deliverables_max]:
+            limit = s.deliverable_text_max
+            scope.setdefault(line if len(line) <= limit else line[: limit - 1].rstrip() + "…")
+        return tuple(scope)
+
+    def check_deliverables(self, lines: Sequence[str]) -> tuple[str, ...]:
+        """The deliverables rule: 1 to DELIVERABLES_MAX short lines, none repeated.
+        List markers ("-", "1.") and blank lines are dropped."""
+        s = self.settings
+        found = [text.clean(_BULLET.sub("", line)) for line in lines]
+        found = [line for line in found if line]
+        if not 1 <= len(found) <= s.deliverables_max:
+            raise ValidationFailed(
+                "award.deliverables_count",
+                f"List 1 to {s.deliverables_max} deliverables, one per line.",
+            )
+        for line in found:
+            if len(line) > s.deliverable_text_max:
+                raise ValidationFailed(
+                    "award.deliverable_too_long",
+                    f"Each deliverable is at most {s.deliverable_text_max} characters: "
+                    f"shorten “{line[:40]}…”.",
+                )
+        if len({line.casefold() for line in found}) < len(found):
+            raise ValidationFailed("award.deliverable_repeated", "A deliverable is listed twice.")
+        return tuple(found)
+
+    def check_revision_rounds(self, rounds: int) -> int:
+        limit = self.settings.revision_rounds_max
+        if not isinstance(rounds, int) or isinstance(rounds, bool) or not 0 <= rounds <= limit:
+            raise ValidationFailed(
+                "award.revision_rounds", f"Include 0 to {limit} revision rounds per milestone."
+            )
+        return rounds
+
+    def due_in_days(self, days: int) -> datetime:
+        """The offer's due date, ``days`` from now."""
+        return self.days_from_now(days, "award.due_days")
+
+    def _terms(
+        self,
+        proposed: Terms,
+        deliverables: Sequence[str] | None,
+        revision_rounds: int | None,
+        due_at: datetime | None,
+    ) -> Terms:
+        """The proposed terms with what the employer changed, each change checked."""
+        limit = self.settings.max_delivery_days
+        if due_at is not None and not self.now() < due_at <= self.now() + timedelta(days=limit):
+            raise ValidationFailed("award.due_days", f"The due date is 1 to {limit} days from now.")
+        return Terms(
+            proposed.deliverables
+            if deliverables is None
+            else self.check_deliverables(deliverables),
+            proposed.revision_rounds
+            if revision_rounds is None
+            else self.check_revision_rounds(revision_rounds),
+            proposed.due_at if due_at is None else due_at,
+        )
+
+    # --- offering ----------------------------------------------------------------------
+
     @atomic
-    async def offer(self, actor: Actor, bid_id: int) -> Award:
-        """Offer the project to the author of ``bid_id``."""
+    async def offer(
+        self,
+        actor: Actor,
+        bid_id: int,
+        *,
+        deliverables: Sequence[str] | None = None,
+        revision_rounds: int | None = None,
+        due_at: datetime | None = None,
+    ) -> Award:
+        """Offer the project to the author of ``bid_id``, on terms.
+
+        Terms not given are the proposed ones (:meth:`proposed_terms`).
+        """
         project, bid = await self._offerable(actor, bid_id, lock=True)
         now = self.now()
+        terms = self._terms(self._proposed(project, bid), deliverables, revision_rounds, due_at)
         if project.employer_id != actor.user_id:
             raise NotAllowed("project.not_owner", "Only the employer who posted it can award it.")
         if project.status is ProjectStatus.AWARDED:
@@ -85,6 +204,9 @@ class AwardService(Service):
                 status=AwardStatus.PENDING,
                 offered_at=now,
                 expires_at=now + self.settings.award_acceptance_window,
+                deliverables=list(terms.deliverables),
+                revision_rounds=terms.revision_rounds,
+                due_at=terms.due_at,
             )
         )
         bid.status = BidStatus.AWARDED
@@ -148,9 +270,11 @@ class AwardService(Service):
                 freelancer_id=bid.freelancer_id,
                 agreed_amount=bid.amount,
                 delivery_days=bid.delivery_days,
+                deliverables=list(award.deliverables),
+                revision_rounds=award.revision_rounds,
                 status=ContractStatus.ACTIVE,
                 started_at=now,
-                deadline_at=now + timedelta(days=bid.delivery_days),
+                deadline_at=award.due_at,
             )
         )
         await self.uow.flush()

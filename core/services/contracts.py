@@ -5,10 +5,18 @@ from __future__ import annotations
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotAllowed, NotFound
-from storage.enums import ContractStatus, MilestoneStatus, ProjectStatus
+from storage.enums import (
+    ContractEnding,
+    ContractStatus,
+    DisputeResolution,
+    MilestoneStatus,
+    ProjectStatus,
+)
 from storage.models import Contract
 
 OPEN_MILESTONE = (MilestoneStatus.PENDING, MilestoneStatus.REQUESTED)
+#: Resolutions an admin decided (not an agreement, not a respondent's silence).
+VERDICTS = (DisputeResolution.RELEASE, DisputeResolution.REFUND, DisputeResolution.SPLIT)
 
 
 class ContractService(Service):
@@ -28,6 +36,22 @@ class ContractService(Service):
 
     async def of_user(self, actor: Actor, limit: int = 10, offset: int = 0) -> list[Contract]:
         return await self.uow.contracts.of_user(actor.user_id, limit, offset)
+
+    async def ending(self, contract: Contract) -> ContractEnding | None:
+        """How an ended contract's money went: paid, split or refunded, and whether an
+        admin's verdict decided any of it. None while it runs, or when nothing was ever
+        funded (no work was at stake, so there is nothing to review)."""
+        if contract.status is ContractStatus.ACTIVE:
+            return None
+        milestones = await self.uow.milestones.for_contract(contract.id)
+        released = sum(m.released_amount for m in milestones)
+        refunded = sum(m.refunded_amount for m in milestones)
+        if not released and not refunded:
+            return None
+        disputes = await self.uow.disputes.for_contract(contract.id)
+        verdict = any(d.resolution in VERDICTS for d in disputes)
+        money = "refunded" if not released else "split" if refunded else "paid"
+        return ContractEnding(f"verdict_{money}" if verdict else money)
 
     @atomic
     async def end(self, actor: Actor, contract_id: int) -> Contract:

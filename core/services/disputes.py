@@ -1,25 +1,38 @@
 """Disputes: frozen escrow, a response window, negotiation, arbitration.
 
-Only unreleased, funded money can be disputed. The respondent must answer within
-their window (shorter for freelancers, as on Freelancer.com) or the filer's
-claim stands. Then either side may offer a split; acceptance settles it. Either
-side may escalate to an admin, who sees the whole record and decides.
+Only unreleased, funded money can be disputed, and a dispute cannot be an alibi
+for keeping work unpaid: an employer disputing delivered work names which of the
+agreed deliverables are missing or wrong; both sides have the same time to
+respond; a freelancer who stays silent sends the case to an admin (never to an
+automatic refund), while an employer who stays silent lets the freelancer's claim
+stand. Either side may attach evidence at every stage. Then either side may offer
+a split; acceptance settles it. Either side may escalate to an admin, who sees the
+whole record (terms, deliveries, change requests, evidence, messages) and decides.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from core import text
 from core.actors import Actor
 from core.context import Service, atomic
-from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.errors import (
+    Conflict,
+    InvalidState,
+    LimitReached,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
 from core.money import whole_amount
 from core.services.escrow import Escrow, Settlement
 from storage.enums import (
     DisputeResolution,
     DisputeStatus,
+    EvidenceStage,
     MilestoneStatus,
     OfferStatus,
     PartyRole,
@@ -28,6 +41,7 @@ from storage.models import (
     Bid,
     Contract,
     Dispute,
+    DisputeEvidence,
     DisputeOffer,
     Message,
     Milestone,
@@ -37,6 +51,39 @@ from storage.models import (
 from storage.repositories import OPEN_DISPUTE
 
 DISPUTABLE = (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED)
+#: What evidence may be: files and photos (and short videos), as Telegram sends them.
+EVIDENCE_KINDS = ("document", "photo", "video")
+
+
+def silence_escalates(dispute: Dispute) -> bool:
+    """Who wins when the respondent stays silent: never the employer by default.
+
+    A freelancer's silence on an employer's dispute sends it to an admin (the work may
+    well have been delivered); an employer's silence on a freelancer's dispute lets
+    the freelancer's claim stand, as an unanswered delivery releases itself.
+    """
+    return dispute.filer_role is PartyRole.EMPLOYER
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A file offered as evidence: its Telegram file id, kind and an optional caption."""
+
+    file_id: str
+    kind: str  # one of EVIDENCE_KINDS
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Silence:
+    """What the timer did with a dispute whose respondent did not answer in time."""
+
+    dispute: Dispute
+    settlement: Settlement | None  # the freelancer's claim stood; None: sent to an admin
+
+    @property
+    def escalated(self) -> bool:
+        return self.settlement is None
 
 
 @dataclass(frozen=True)
@@ -52,6 +99,17 @@ class DisputeRecord:
     history: list[MilestoneEvent]
     messages: list[Message]
     milestones: list[Milestone]
+    evidence: list[DisputeEvidence]
+    earlier: list[Dispute]  # the milestone's other disputes (withdrawn or settled)
+
+    @property
+    def deliveries(self) -> list[MilestoneEvent]:
+        """Each time the work was handed in, with its note and files."""
+        return [ev for ev in self.history if ev.kind == "delivered"]
+
+    @property
+    def change_requests(self) -> list[MilestoneEvent]:
+        return [ev for ev in self.history if ev.kind == "changes_requested"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +122,13 @@ class DisputeOpening:
     respondent_id: int
     respond_within: timedelta  # how long the other side will have to answer
     existing: Dispute | None  # the milestone's open dispute, when it already has one
+    must_name: bool  # the filer has to name missing or wrong deliverables (delivered work)
+    silence_escalates: bool  # the respondent's silence sends it to an admin
+
+    @property
+    def deliverables(self) -> list[str]:
+        """The agreed deliverables the filer may name (by position)."""
+        return list(self.contract.deliverables) if self.role is PartyRole.EMPLOYER else []
 
 
 class DisputeService(Service):
@@ -106,18 +171,35 @@ class DisputeService(Service):
                 project.id, contract.employer_id, contract.freelancer_id, messages
             ),
             milestones=await self.uow.milestones.for_contract(contract.id),
+            evidence=await self.uow.disputes.evidence(dispute.id),
+            earlier=[d for d in await self.uow.disputes.for_milestone(m.id) if d.id != dispute.id],
         )
+
+    async def evidence(self, actor: Actor, dispute_id: int) -> list[DisputeEvidence]:
+        """The files both sides attached; either side and admins may see them."""
+        await self.get(actor, dispute_id)
+        return await self.uow.disputes.evidence(dispute_id)
 
     # --- opening -------------------------------------------------------------------
 
     @atomic
     async def open(
-        self, actor: Actor, milestone_id: int, *, reason: str, claimed_amount: int
+        self,
+        actor: Actor,
+        milestone_id: int,
+        *,
+        reason: str,
+        claimed_amount: int,
+        deliverables: Sequence[int] = (),
+        evidence: Sequence[EvidenceFile] = (),
     ) -> Dispute:
         """File a dispute over a milestone's escrow.
 
         ``claimed_amount`` is what the filer asks for: the freelancer asks for that
         much to be released, the employer for that much to be refunded.
+        ``deliverables`` are positions in the contract's agreed deliverables that the
+        employer says are missing or wrong: required once work was delivered.
+        ``evidence`` is attached with the filing.
         """
         await self.active_user(actor)
         m = await self.uow.milestones.lock(milestone_id)
@@ -129,8 +211,12 @@ class DisputeService(Service):
         if m.status is MilestoneStatus.DISPUTED:
             raise Conflict("dispute.exists", "This milestone is already in dispute.")
         self._disputable(m)
+        named = self.check_named(m, contract, role, deliverables)
         reason = self.check_reason(reason)
         self.check_claim(claimed_amount, m.escrow)
+        files = [self.check_evidence_file(f) for f in evidence]
+        if len(files) > self.settings.evidence_max:
+            raise self._evidence_full()
         now = self.now()
         dispute = self.uow.disputes.add(
             Dispute(
@@ -146,13 +232,18 @@ class DisputeService(Service):
                 respond_by=now + window,
                 released_amount=0,
                 refunded_amount=0,
+                deliverables=named,
             )
         )
         m.status_before_dispute = m.status
         m.status = MilestoneStatus.DISPUTED
         await self.uow.flush()
+        rows = [self._attach(dispute, actor.user_id, f, EvidenceStage.FILED) for f in files]
+        await self.uow.flush()
         Escrow(self.ctx).log(m, "disputed", actor.user_id, amount=claimed_amount, note=reason)
         self.emit("dispute.opened", [respondent], dispute_id=dispute.id, milestone_id=m.id)
+        for row in rows:  # the other side sees each file, as with any evidence
+            self.emit("dispute.evidence", [respondent], dispute_id=dispute.id, evidence_id=row.id)
         return dispute
 
     async def _locked(self, dispute_id: int) -> tuple[Dispute, Milestone, Contract]:
@@ -181,11 +272,13 @@ class DisputeService(Service):
     # --- talking it out ------------------------------------------------------------
 
     def _in_response_window(self, dispute: Dispute) -> None:
-        """Silence past the window has decided for the filer, even before the timer runs."""
+        """Silence past the window has decided, even before the timer runs."""
         if dispute.respond_by <= self.now():
             raise InvalidState(
                 "dispute.response_window_over",
-                "The time to respond is over; the dispute closes in the filer's favour.",
+                "The time to respond is over; an admin decides this dispute now."
+                if silence_escalates(dispute)
+                else "The time to respond is over; the dispute closes in the filer's favour.",
             )
 
     def _start_negotiation(self, dispute: Dispute, response: str | None) -> None:
@@ -301,8 +394,15 @@ class DisputeService(Service):
             offer.status = OfferStatus.CLOSED
         m.status = m.status_before_dispute or MilestoneStatus.FUNDED
         m.status_before_dispute = None
-        if m.status is MilestoneStatus.DELIVERED and m.auto_release_at is not None:
-            # The review clock stood still while the money was frozen.
+        if (
+            m.status is MilestoneStatus.DELIVERED
+            and m.auto_release_at is not None
+            and dispute.filer_role is PartyRole.FREELANCER
+        ):
+            # A withdrawn dispute never buys its filer time. The freelancer's froze the
+            # money the employer was reviewing: their review clock stood still. An
+            # employer's kept running, so filing and withdrawing cannot hold a delivery's
+            # money (past the window, it is released).
             m.auto_release_at += self.now() - dispute.created_at
         Escrow(self.ctx).log(m, "dispute_withdrawn", actor.user_id)
         self.emit("dispute.withdrawn", [dispute.respondent_id], dispute_id=dispute.id)
@@ -380,21 +480,33 @@ class DisputeService(Service):
     # --- timers --------------------------------------------------------------------
 
     @atomic
-    async def default_if_due(self, dispute_id: int) -> Settlement | None:
-        """The respondent stayed silent past the window: the filer's claim stands."""
+    async def answer_silence_if_due(self, dispute_id: int) -> Silence | None:
+        """The respondent stayed silent past the window (see :func:`silence_escalates`).
+
+        A silent employer: the freelancer's claim stands and the money moves. A silent
+        freelancer: an admin decides, with the record saying whether the work was
+        delivered; nothing is refunded by default.
+        """
         dispute, m, contract = await self._locked(dispute_id)
         if dispute.status is not DisputeStatus.AWAITING_RESPONSE or dispute.respond_by > self.now():
             return None
+        parties = [dispute.filed_by_id, dispute.respondent_id]
+        if silence_escalates(dispute):
+            self._escalate(dispute, None)
+            delivered = "the work was delivered" if m.delivered_at else "nothing was delivered"
+            note = f"the freelancer did not respond in time; {delivered}"
+            Escrow(self.ctx).log(m, "dispute_escalated", None, note=note)
+            self.emit("dispute.escalated", parties, dispute_id=dispute.id)
+            return Silence(dispute, None)
         claim = min(dispute.claimed_amount, m.escrow)
-        release = claim if dispute.filer_role is PartyRole.FREELANCER else m.escrow - claim
-        result = await self._settle(dispute, m, contract, release, DisputeResolution.DEFAULT, None)
+        result = await self._settle(dispute, m, contract, claim, DisputeResolution.DEFAULT, None)
         self.emit(
             "dispute.resolved",
-            [dispute.filed_by_id, dispute.respondent_id],
+            parties,
             dispute_id=dispute.id,
             resolution=DisputeResolution.DEFAULT.value,
         )
-        return result
+        return Silence(dispute, result)
 
     @atomic
     async def escalate_if_due(self, dispute_id: int) -> bool:
@@ -434,17 +546,131 @@ class DisputeService(Service):
             existing = await self.uow.disputes.open_for_milestone(m.id)
         if existing is None:
             self._disputable(m)
-        return DisputeOpening(m, contract, role, respondent, window, existing)
+        employer = role is PartyRole.EMPLOYER
+        must_name = employer and self._delivered(m)
+        return DisputeOpening(m, contract, role, respondent, window, existing, must_name, employer)
 
     def _side(self, actor: Actor, contract: Contract) -> tuple[PartyRole, int, timedelta]:
-        """The filer's side, the respondent, and how long the respondent has to answer."""
+        """The filer's side, the respondent, and how long the respondent has to answer:
+        the same for both sides."""
+        window = self.settings.dispute_response_window
         if actor.user_id == contract.employer_id:
-            window = self.settings.dispute_response_window_freelancer
             return PartyRole.EMPLOYER, contract.freelancer_id, window
         if actor.user_id == contract.freelancer_id:
-            window = self.settings.dispute_response_window_employer
             return PartyRole.FREELANCER, contract.employer_id, window
         raise NotAllowed("contract.not_party", "This contract is not yours.")
+
+    @staticmethod
+    def _delivered(m: Milestone) -> bool:
+        """Work was handed in at least once (changes asked for since do not undo that)."""
+        return m.delivered_at is not None
+
+    def check_named(
+        self, m: Milestone, contract: Contract, role: PartyRole, positions: Sequence[int]
+    ) -> list[str]:
+        """The deliverables an employer names as missing or wrong, by position in the
+        contract's terms: at least one once work was delivered. A freelancer's dispute
+        is about being paid, and names none."""
+        picked = list(positions)
+        if role is PartyRole.FREELANCER:
+            if picked:
+                raise ValidationFailed(
+                    "dispute.deliverables_employer_only",
+                    "Only the employer names missing or wrong deliverables.",
+                )
+            return []
+        agreed = list(contract.deliverables)
+        if len(set(picked)) < len(picked) or any(
+            isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < len(agreed)
+            for p in picked
+        ):
+            raise ValidationFailed(
+                "dispute.deliverable_unknown", "Pick deliverables from the agreed terms."
+            )
+        if not picked and self._delivered(m):
+            raise ValidationFailed(
+                "dispute.deliverables_required",
+                "The work was delivered: name which of the agreed deliverables are missing "
+                "or wrong.",
+            )
+        return [agreed[p] for p in sorted(picked)]
+
+    # --- evidence --------------------------------------------------------------------
+
+    def check_evidence_file(self, evidence: EvidenceFile) -> EvidenceFile:
+        """A Telegram file of a kind evidence may be, with a caption within the limit."""
+        if evidence.kind not in EVIDENCE_KINDS or not 0 < len(evidence.file_id) <= 255:
+            raise ValidationFailed(
+                "dispute.evidence_kind", "Evidence is a file, a photo or a video."
+            )
+        caption = text.clean(evidence.caption)[: self.settings.dispute_reason_max] or None
+        return EvidenceFile(evidence.file_id, evidence.kind, caption)
+
+    def _evidence_full(self) -> LimitReached:
+        limit = self.settings.evidence_max
+        return LimitReached(
+            "dispute.evidence_full", f"Each side may attach at most {limit} files to a dispute."
+        )
+
+    async def _room_for_evidence(self, dispute: Dispute, author_id: int) -> None:
+        """EVIDENCE_MAX files per side and dispute: one side cannot bury the record."""
+        if await self.uow.disputes.evidence_count(dispute.id, author_id) >= (
+            self.settings.evidence_max
+        ):
+            raise self._evidence_full()
+
+    def _stage(self, dispute: Dispute, author_id: int) -> EvidenceStage:
+        if dispute.status is DisputeStatus.AWAITING_RESPONSE:
+            filer = author_id == dispute.filed_by_id
+            return EvidenceStage.FILED if filer else EvidenceStage.RESPONSE
+        if dispute.status is DisputeStatus.NEGOTIATION:
+            return EvidenceStage.NEGOTIATION
+        return EvidenceStage.ARBITRATION
+
+    def _attach(
+        self, dispute: Dispute, author_id: int, evidence: EvidenceFile, stage: EvidenceStage
+    ) -> DisputeEvidence:
+        return self.uow.disputes.add_evidence(
+            DisputeEvidence(
+                dispute_id=dispute.id,
+                author_id=author_id,
+                file_id=evidence.file_id,
+                file_kind=evidence.kind,
+                caption=evidence.caption,
+                stage=stage,
+                created_at=self.now(),
+            )
+        )
+
+    async def check_evidence(self, actor: Actor, dispute_id: int) -> Dispute:
+        """Whether ``actor`` may attach evidence now: a side of a dispute still open,
+        with room left. What :meth:`add_evidence` checks, before any file is sent."""
+        await self.active_user(actor)
+        dispute = await self.get(actor, dispute_id)
+        if actor.user_id not in (dispute.filed_by_id, dispute.respondent_id):
+            raise NotAllowed("dispute.not_party", "This dispute is not yours.")
+        if dispute.status not in OPEN_DISPUTE:
+            raise InvalidState("dispute.closed", "This dispute is already settled.")
+        await self._room_for_evidence(dispute, actor.user_id)
+        return dispute
+
+    @atomic
+    async def add_evidence(
+        self, actor: Actor, dispute_id: int, evidence: EvidenceFile
+    ) -> DisputeEvidence:
+        """Attach a file to an open dispute, at whatever stage it is; the other side sees it."""
+        dispute, _, _ = await self._party(actor, dispute_id)
+        evidence = self.check_evidence_file(evidence)
+        await self._room_for_evidence(dispute, actor.user_id)
+        row = self._attach(dispute, actor.user_id, evidence, self._stage(dispute, actor.user_id))
+        await self.uow.flush()
+        self.emit(
+            "dispute.evidence",
+            [self._other(dispute, actor.user_id)],
+            dispute_id=dispute.id,
+            evidence_id=row.id,
+        )
+        return row
 
     def _disputable(self, m: Milestone) -> None:
         """Only funded money not yet released, and not once silence has released it."""

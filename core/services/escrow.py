@@ -46,6 +46,7 @@ class Escrow(Service):
         amount: int | None = None,
         note: str | None = None,
         file_ids: list[str] | None = None,
+        protected: bool = False,
     ) -> None:
         self.uow.milestones.log(
             MilestoneEvent(
@@ -55,6 +56,7 @@ class Escrow(Service):
                 amount=amount,
                 note=note,
                 file_ids=file_ids or [],
+                protected=protected,
                 created_at=self.now(),
             )
         )
@@ -123,4 +125,15 @@ class Escrow(Service):
             if m.status is MilestoneStatus.REFUNDED:
                 # Money that came as Stars goes back as Stars, whoever refunded it.
                 await RefundService(self.ctx).start(m)
+            else:
+                await self._hand_over(m, contract)
         return Settlement(m, release, fee, refund)
+
+    async def _hand_over(self, m: Milestone, contract: Contract) -> None:
+        """The milestone is paid for: its protected deliveries go to the employer again,
+        in full. Whatever paid it (a release, the timer, an accepted split, a verdict),
+        it happens here, once, as the milestone closes with money to the freelancer."""
+        history = await self.uow.milestones.history(m.id)
+        if any(ev.kind == "delivered" and ev.protected for ev in history):
+            self.log(m, "handed_over", None)
+            self.emit("milestone.handed_over", [contract.employer_id], milestone_id=m.id)

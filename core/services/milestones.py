@@ -3,13 +3,18 @@
 The employer cannot take funded money back alone: only the freelancer may cancel
 a funded milestone (refunding the employer); otherwise it takes a dispute. Once
 work is delivered the employer has a window to answer; silence releases it.
+
+Change requests are capped by the revision rounds the contract's terms include:
+each one names what to change and stops the release clock until the work is
+delivered again, so past the cap the employer releases, pays for the extra work as
+a new milestone, or disputes; asking again can no longer hold the money.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from core import ledger, text
 from core.actors import Actor
@@ -57,6 +62,7 @@ MILESTONE_ACTIONS = (
     "deliver",
     "release",
     "request_changes",
+    "extra_milestone",  # past the included revision rounds, instead of request_changes
     "cancel",
     "dispute",
 )
@@ -215,6 +221,32 @@ class MilestoneService(Service):
         return m
 
     @atomic
+    async def create_extra(
+        self,
+        actor: Actor,
+        milestone_id: int,
+        *,
+        description: str,
+        amount: int,
+        due_at: datetime | None = None,
+    ) -> Milestone:
+        """A new milestone for work beyond a delivery's included revision rounds.
+
+        What the employer is offered instead of another change request: more work is
+        paid work. The delivered milestone's history records it, for the record.
+        """
+        m = await self.check(actor, milestone_id, "extra_milestone")  # who, before locking
+        contract = await self._active_contract(actor, m.contract_id)  # the contract first,
+        m, _ = await self._locked(None, milestone_id)  # as ending it does
+        self.check_extra(m, contract)
+        extra = await self._new(
+            actor, contract, description, amount, due_at, MilestoneStatus.PENDING
+        )
+        self.escrow.log(m, "extra_milestone", actor.user_id, amount=amount, note=extra.description)
+        self.emit("milestone.created", [contract.freelancer_id], milestone_id=extra.id)
+        return extra
+
+    @atomic
     async def request(
         self,
         actor: Actor,
@@ -316,8 +348,20 @@ class MilestoneService(Service):
 
     @atomic
     async def deliver(
-        self, actor: Actor, milestone_id: int, note: str, file_ids: Sequence[str] = ()
+        self,
+        actor: Actor,
+        milestone_id: int,
+        note: str,
+        file_ids: Sequence[str] = (),
+        *,
+        protected: bool = True,
     ) -> Milestone:
+        """Hand in the work and ask for release; a fresh review window starts.
+
+        ``protected``: the employer gets the note and files as a protected preview
+        (no forwarding or saving) until money is released for this milestone; the
+        freelancer may hand them over in full at once instead.
+        """
         m, contract = await self._locked(actor, milestone_id)
         self._freelancer(actor, contract)
         self._not_frozen(m)
@@ -343,23 +387,43 @@ class MilestoneService(Service):
         m.delivered_at = now
         m.auto_release_at = now + self.settings.delivery_review_window
         contract.last_delivered_at = now
-        self.escrow.log(m, "delivered", actor.user_id, note=note, file_ids=files)
+        self.escrow.log(
+            m, "delivered", actor.user_id, note=note, file_ids=files, protected=protected
+        )
         self.emit("milestone.delivered", [contract.employer_id], milestone_id=m.id)
         return m
 
+    @staticmethod
+    def revisions_left(m: Milestone, contract: Contract) -> int:
+        """Change rounds this milestone still includes under the contract's terms."""
+        return max(contract.revision_rounds - m.revisions_used, 0)
+
+    def _changes_allowed(self, m: Milestone, contract: Contract) -> None:
+        if not self.revisions_left(m, contract):
+            raise InvalidState(
+                "milestone.revisions_used",
+                f"The {contract.revision_rounds} revision round(s) this milestone includes "
+                "are used: release it, create a new milestone for the extra work, or open "
+                "a dispute.",
+            )
+
     @atomic
     async def request_changes(self, actor: Actor, milestone_id: int, note: str) -> Milestone:
+        """Send the delivery back with what to change; the release clock stops until the
+        freelancer delivers again, which starts a fresh review window."""
         m, contract = await self._locked(actor, milestone_id)
         self._employer(actor, contract)
         self._not_frozen(m)
         if m.status is not MilestoneStatus.DELIVERED:
             raise InvalidState("milestone.not_delivered", "Nothing has been delivered to review.")
         self._in_review_window(m)
+        self._changes_allowed(m, contract)
         note = text.bounded(
             note, "milestone.note", "What to change", 1, self.settings.delivery_note_max
         )
         m.status = MilestoneStatus.FUNDED
         m.auto_release_at = None
+        m.revisions_used += 1
         self.escrow.log(m, "changes_requested", actor.user_id, note=note)
         self.emit("milestone.changes_requested", [contract.freelancer_id], milestone_id=m.id)
         return m
@@ -568,13 +632,17 @@ class MilestoneService(Service):
             self._not_frozen(m)
             if m.status not in MOVABLE:
                 raise InvalidState("milestone.not_releasable", self._why_not_movable(m))
-        elif action == "request_changes":
+        elif action in ("request_changes", "extra_milestone"):
             self._employer(actor, contract)
             self._not_frozen(m)
             if m.status is not MilestoneStatus.DELIVERED:
                 raise InvalidState(
                     "milestone.not_delivered", "Nothing has been delivered to review."
                 )
+            if action == "request_changes":
+                self._changes_allowed(m, contract)
+            else:
+                self.check_extra(m, contract)
         elif action == "cancel":
             self._cancellable(actor, m, contract)
         elif action == "dispute":
@@ -590,6 +658,18 @@ class MilestoneService(Service):
         else:
             raise ValidationFailed("milestone.action", f"Unknown milestone action {action!r}.")
         return m
+
+    def check_extra(self, m: Milestone, contract: Contract) -> None:
+        """A milestone for extra work is the answer once the included rounds are used."""
+        if m.status is not MilestoneStatus.DELIVERED:
+            raise InvalidState("milestone.not_delivered", "Nothing has been delivered to review.")
+        if self.revisions_left(m, contract):
+            raise InvalidState(
+                "milestone.revisions_left",
+                "This milestone still includes a revision round: ask for changes.",
+            )
+        if contract.status is not ContractStatus.ACTIVE:
+            raise InvalidState("contract.ended", "This contract has ended.")
 
     def _cancellable(self, actor: Actor, m: Milestone, contract: Contract) -> None:
         """The rules of :meth:`cancel`, without moving anything."""
@@ -674,9 +754,4 @@ class MilestoneService(Service):
 
     def due_in_days(self, days: int) -> datetime:
         """A due date ``days`` from now, within the longest delivery time allowed."""
-        limit = self.settings.max_delivery_days
-        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= limit:
-            raise ValidationFailed(
-                "milestone.due_days", f"The due date is 1 to {limit} days from now."
-            )
-        return self.now() + timedelta(days=days)
+        return self.days_from_now(days, "milestone.due_days")

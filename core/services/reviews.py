@@ -1,4 +1,10 @@
-"""Reviews: both sides rate each other after a contract completes, double-blind."""
+"""Reviews: both sides rate each other after a contract ends, double-blind.
+
+Every ending counts, refunds and admins' verdicts included: a contract whose money
+went back to the employer can be reviewed by both sides, and each review records
+how the contract ended, so a refund is never a way out of a fair record. Only a
+contract on which nothing was ever funded (no work was at stake) has no reviews.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,11 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
-from storage.enums import ContractStatus, PartyRole
+from core.services.contracts import ContractService
+from storage.enums import ContractEnding, ContractStatus, PartyRole
 from storage.models import Contract, Review
+
+ENDED = (ContractStatus.COMPLETED, ContractStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -17,6 +26,7 @@ class ContractReviews:
     mine: Review | None
     theirs: Review | None  # None until visible: both wrote, or the window closed
     can_write: bool
+    ending: ContractEnding | None  # how the contract ended; None while it runs
 
 
 class ReviewService(Service):
@@ -38,9 +48,13 @@ class ReviewService(Service):
             subject, role = contract.employer_id, PartyRole.EMPLOYER
         else:
             raise NotAllowed("contract.not_party", "This contract is not yours.")
-        if contract.status is not ContractStatus.COMPLETED:
+        if contract.status not in ENDED:
+            raise InvalidState("review.not_ended", "Reviews open when the contract has ended.")
+        ending = await ContractService(self.ctx).ending(contract)
+        if ending is None:
             raise InvalidState(
-                "review.not_completed", "Reviews open when the contract is completed."
+                "review.nothing_at_stake",
+                "Nothing was ever funded on this contract, so there is nothing to review.",
             )
         if not self._window_open(contract):
             raise InvalidState("review.window_closed", "The time to review this contract is over.")
@@ -60,6 +74,7 @@ class ReviewService(Service):
                 rating=rating,
                 text=body,
                 created_at=self.now(),
+                ending=ending,
             )
         )
         await self.uow.flush()
@@ -88,7 +103,7 @@ class ReviewService(Service):
         contract = await self.uow.contracts.lock(contract_id)
         if (
             contract is None
-            or contract.status is not ContractStatus.COMPLETED
+            or contract.status not in ENDED
             or contract.reviews_published_at is not None
             or contract.ended_at is None
             or self._window_open(contract)
@@ -113,11 +128,13 @@ class ReviewService(Service):
         mine = next((r for r in reviews if r.author_id == actor.user_id), None)
         theirs = next((r for r in reviews if r.author_id != actor.user_id), None)
         visible = len(reviews) == 2 or not self._window_open(contract)
+        ending = await ContractService(self.ctx).ending(contract)
         return ContractReviews(
             mine=mine,
             theirs=theirs if visible else None,
             can_write=mine is None
             and actor.user_id in (contract.employer_id, contract.freelancer_id)
-            and contract.status is ContractStatus.COMPLETED
+            and ending is not None
             and self._window_open(contract),
+            ending=ending,
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from core.context import Service
 from core.errors import Conflict
 from core.services.awards import AwardService
-from core.services.disputes import DisputeService
+from core.services.disputes import DisputeService, Silence
 from core.services.milestones import MilestoneService
 from core.services.payments import PaymentService
 from core.services.projects import ProjectService
@@ -29,8 +29,8 @@ class SweepReport:
     bidding_ended: int = 0  # bidding over with bids: the employer is asked to award
     awards_lapsed: int = 0
     milestones_auto_released: int = 0
-    disputes_defaulted: int = 0
-    disputes_escalated: int = 0
+    disputes_defaulted: int = 0  # an employer did not respond: the freelancer's claim stood
+    disputes_escalated: int = 0  # to an admin: negotiation over, or a freelancer silent
     due_reminders: int = 0  # due soon / due now / overdue notices sent
     auto_release_reminders: int = 0
     reviews_published: int = 0
@@ -100,8 +100,12 @@ class TimerService(Service):
             released = _not_none(MilestoneService(self.ctx).auto_release_if_due(mid))
             report.milestones_auto_released += await each("milestone", mid, released)
         for did in await u.disputes.due_unanswered(now, batch):
-            settled = _not_none(DisputeService(self.ctx).default_if_due(did))
-            report.disputes_defaulted += await each("dispute", did, settled)
+            silence = await attempt(
+                "dispute", did, DisputeService(self.ctx).answer_silence_if_due(did)
+            )
+            if isinstance(silence, Silence):
+                report.disputes_escalated += silence.escalated
+                report.disputes_defaulted += not silence.escalated
         for did in await u.disputes.due_to_escalate(now, batch):
             step = DisputeService(self.ctx).escalate_if_due(did)
             report.disputes_escalated += await each("dispute", did, step)

@@ -20,7 +20,7 @@ from aiogram.methods import (
 from emulator.chats import JSON, Chat
 from emulator.errors import bad_request
 from emulator.files import StoredFile
-from emulator.handlers.messages import entities_wire, reject_business
+from emulator.handlers.messages import entities_wire, protect, reject_business
 from emulator.handlers.registry import handles
 from emulator.state import EmulatorState, text_content
 from emulator.text import check_caption, parse_formatted
@@ -66,6 +66,7 @@ async def send_media(state: EmulatorState, call: MediaCall) -> JSON:
     content = caption_content(call.caption, parse_mode, call.caption_entities)
     stored = state.files.resolve(getattr(call, kind), kind)
     content[kind] = media_json(stored, kind)
+    protect(content, call.protect_content)
     reply_to = state.reply_target(
         chat, call.reply_parameters, call.reply_to_message_id, call.allow_sending_without_reply
     )
@@ -90,7 +91,7 @@ async def send_sticker(state: EmulatorState, call: SendSticker) -> JSON:
     )
     message = state.bot_message(
         chat,
-        {"sticker": media_json(stored, "sticker")},
+        protect({"sticker": media_json(stored, "sticker")}, call.protect_content),
         reply_markup=call.reply_markup,
         reply_to=reply_to,
     )
@@ -125,6 +126,7 @@ async def send_media_group(state: EmulatorState, call: SendMediaGroup) -> list[J
     sent = []
     for content, raw, parse_mode in items:
         content["media_group_id"] = group_id
+        protect(content, call.protect_content)
         message = state.bot_message(
             chat, content, raw=raw, parse_mode=parse_mode, reply_to=reply_to
         )

@@ -2,7 +2,8 @@
 
 Edits follow Telegram's quirks that bots trip over: an edit without ``reply_markup`` removes
 the inline keyboard, an edit that changes nothing is rejected as "not modified", and only the
-bot's own messages can be edited.
+bot's own messages can be edited. A message sent with ``protect_content`` is marked
+``has_protected_content`` and, as on Telegram, can be neither forwarded nor copied.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def entities_wire(entities: Any) -> list[JSON] | None:
     return to_wire(entities) if entities else None
 
 
+def protect(content: JSON, protect_content: Any) -> JSON:
+    """Mark content sent with ``protect_content`` the way Telegram shows it in a Message."""
+    if optional(protect_content):
+        content["has_protected_content"] = True
+    return content
+
+
 @handles(SendMessage)
 async def send_message(state: EmulatorState, call: SendMessage) -> JSON:
     reject_business(call.business_connection_id)
@@ -72,9 +80,7 @@ async def send_message(state: EmulatorState, call: SendMessage) -> JSON:
     reply_to = state.reply_target(
         chat, call.reply_parameters, call.reply_to_message_id, call.allow_sending_without_reply
     )
-    content = text_content(formatted)
-    if optional(call.protect_content):
-        content["has_protected_content"] = True
+    content = protect(text_content(formatted), call.protect_content)
     message = state.bot_message(
         chat,
         content,
@@ -224,14 +230,17 @@ def _source(
     source = source_chat.get(message_id)
     if source is None:
         raise bad_request(f"message to {verb} not found")
-    if any(key in source.payload for key in _UNCOPYABLE):
+    if any(key in source.payload for key in _UNCOPYABLE) or source.payload.get(
+        "has_protected_content"
+    ):
         raise bad_request(
             f"message can't be {verb}ed" if verb != "copy" else "message can't be copied"
         )
     return source
 
 
-def _content_of(message: ChatMessage) -> JSON:
+def content_of(message: ChatMessage) -> JSON:
+    """What a copy or a forward of ``message`` carries (its text or media, not its markup)."""
     keys = ("text", "entities", "caption", "caption_entities", *MEDIA_KEYS)
     return {k: v for k, v in message.payload.items() if k in keys}
 
@@ -240,7 +249,7 @@ def _content_of(message: ChatMessage) -> JSON:
 async def copy_message(state: EmulatorState, call: CopyMessage) -> JSON:
     source = _source(state, call.from_chat_id, call.message_id, "copy")
     chat = state.target_chat(call.chat_id)
-    content = _content_of(source)
+    content = protect(content_of(source), call.protect_content)
     raw, parse_mode = source.raw, source.parse_mode
     if call.caption is not None:
         if "text" in content:
@@ -271,7 +280,7 @@ async def forward_message(state: EmulatorState, call: ForwardMessage) -> JSON:
     source = _source(state, call.from_chat_id, call.message_id, "forward")
     chat = state.target_chat(call.chat_id)
     origin = {"type": "user", "sender_user": source.payload["from"], "date": source.payload["date"]}
-    content = {**_content_of(source), "forward_origin": origin}
+    content = protect({**content_of(source), "forward_origin": origin}, call.protect_content)
     message = state.bot_message(chat, content, raw=source.raw, parse_mode=source.parse_mode)
     return message.payload
 

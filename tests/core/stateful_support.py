@@ -22,6 +22,7 @@ from storage.models import (
     Bid,
     Contract,
     Dispute,
+    DisputeEvidence,
     DisputeOffer,
     Milestone,
     Payment,
@@ -306,9 +307,11 @@ STATE_CHECKS: dict[str, str] = {
         SELECT d.id FROM disputes d WHERE d.resolution = 'agreed' AND NOT EXISTS
           (SELECT 1 FROM dispute_offers o WHERE o.dispute_id = d.id AND o.status = 'accepted')
     """,
-    "a review that should not exist": """
+    "a review that should not exist (a contract still running, or nothing ever at stake)": """
         SELECT r.id FROM reviews r JOIN contracts c ON c.id = r.contract_id
-        WHERE c.status <> 'completed'
+        WHERE c.status = 'active'
+           OR NOT EXISTS (SELECT 1 FROM milestones m
+                          WHERE m.contract_id = c.id AND m.funded_amount > 0)
            OR NOT ((r.author_id = c.employer_id AND r.subject_id = c.freelancer_id
                     AND r.subject_role = 'freelancer')
                 OR (r.author_id = c.freelancer_id AND r.subject_id = c.employer_id
@@ -321,11 +324,33 @@ STATE_CHECKS: dict[str, str] = {
                     OR p.award_by < p.bidding_ends_at OR p.ended_at IS NOT NULL))
            OR (p.status = 'open' AND p.award_by IS NOT NULL)
     """,
-    "reviews published on a contract that is not completed, or both written unpublished": """
+    "reviews published on a contract still running, or both written unpublished": """
         SELECT c.id, c.status, c.reviews_published_at FROM contracts c
-        WHERE (c.reviews_published_at IS NOT NULL AND c.status <> 'completed')
+        WHERE (c.reviews_published_at IS NOT NULL AND c.status = 'active')
            OR (c.reviews_published_at IS NULL
                AND (SELECT COUNT(*) FROM reviews r WHERE r.contract_id = c.id) = 2)
+    """,
+    "a milestone with more change requests than its terms include": """
+        SELECT m.id, m.revisions_used, c.revision_rounds FROM milestones m
+        JOIN contracts c ON c.id = m.contract_id
+        WHERE m.revisions_used > c.revision_rounds OR m.revisions_used < 0
+           OR m.revisions_used <> (SELECT COUNT(*) FROM milestone_events e
+                                   WHERE e.milestone_id = m.id AND e.kind = 'changes_requested')
+    """,
+    "a paid milestone whose protected delivery was not handed over (or the reverse)": """
+        SELECT m.id, m.status FROM milestones m
+        WHERE """
+    + _iff(
+        "m.status = 'released' AND EXISTS (SELECT 1 FROM milestone_events e "
+        "WHERE e.milestone_id = m.id AND e.kind = 'delivered' AND e.protected = TRUE)",
+        "EXISTS (SELECT 1 FROM milestone_events e WHERE e.milestone_id = m.id "
+        "AND e.kind = 'handed_over')",
+    )
+    + """
+    """,
+    "evidence on a dispute by someone not a side of it": """
+        SELECT v.id FROM dispute_evidence v JOIN disputes d ON d.id = v.dispute_id
+        WHERE v.author_id NOT IN (d.filed_by_id, d.respondent_id)
     """,
     "a reminder about a milestone that does not exist": """
         SELECT r.id FROM reminders r
@@ -401,6 +426,7 @@ class Snapshot:
     milestones: dict[int, Row]
     disputes: dict[int, Row]
     offers: dict[int, Row]
+    evidence: dict[int, Row]
     payments: dict[int, Row]
     payouts: dict[int, Row]
     reviews: dict[int, Row]
@@ -447,6 +473,7 @@ async def take_snapshot(uow: UnitOfWork, user_ids: Sequence[int]) -> Snapshot:
         milestones=await rows(Milestone, Milestone.id.in_(milestones)),
         disputes=await rows(Dispute, Dispute.id.in_(disputes)),
         offers=await rows(DisputeOffer, DisputeOffer.dispute_id.in_(disputes)),
+        evidence=await rows(DisputeEvidence, DisputeEvidence.dispute_id.in_(disputes)),
         payments=await rows(Payment, Payment.milestone_id.in_(milestones)),
         payouts=await rows(Payout, Payout.user_id.in_(users)),
         reviews=await rows(Review, Review.contract_id.in_(contracts)),

@@ -58,7 +58,11 @@ async def world(h: Harness) -> World:
         market = Marketplace(uow, h.settings, h.clock, Gateways([SANDBOX, STARS]))
         started = await market.milestones.start_funding(employer, invoiced.id, "stars")
         dispute = await market.disputes.open(
-            employer, disputed.id, reason="The work does not match the brief.", claimed_amount=1
+            employer,
+            disputed.id,
+            deliverables=[0],
+            reason="The work does not match the brief.",
+            claimed_amount=1,
         )
         await uow.commit()
     project_id = await h.open_project(employer)
@@ -90,7 +94,11 @@ ENTRY_POINTS: dict[str, Call] = {
     "partial release": lambda m, w, a: m.milestones.release(w.employer, w.milestone_id, a),
     "release preview": lambda m, w, a: m.milestones.release_preview(w.employer, w.milestone_id, a),
     "dispute claim": lambda m, w, a: m.disputes.open(
-        w.employer, w.milestone_id, reason="The work does not match the brief.", claimed_amount=a
+        w.employer,
+        w.milestone_id,
+        deliverables=[0],
+        reason="The work does not match the brief.",
+        claimed_amount=a,
     ),
     "dispute offer": lambda m, w, a: m.disputes.offer(w.freelancer, w.dispute_id, a),
     "admin split": lambda m, w, a: m.disputes.resolve(

@@ -155,7 +155,8 @@ async def test_accepting_creates_the_contract_and_closes_other_bids(h: Harness) 
     )
     assert (contract.agreed_amount, contract.delivery_days) == (30_000, 10)
     assert contract.started_at == h.clock.now()
-    assert contract.deadline_at == h.clock.now() + timedelta(days=10)
+    # The due date is the one the offer's terms named: the bid's 10 days from the offer.
+    assert contract.deadline_at == award.due_at == award.offered_at + timedelta(days=10)
     assert await award_status(h, award.id) is AwardStatus.ACCEPTED
     assert await state(h, s) == (
         ProjectStatus.IN_PROGRESS,
@@ -211,6 +212,9 @@ async def test_only_one_accepted_award_per_project(h: Harness) -> None:
                 status=AwardStatus.PENDING,
                 offered_at=h.clock.now(),
                 expires_at=h.clock.now() + timedelta(hours=36),
+                deliverables=["The bot"],
+                revision_rounds=2,
+                due_at=h.clock.now() + timedelta(days=10),
             )
         )
         await m.ctx.uow.flush()

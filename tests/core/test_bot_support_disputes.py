@@ -26,11 +26,16 @@ async def test_opening_says_who_files_and_how_long_the_other_side_has(h: Harness
         by_freelancer = await m.disputes.opening(freelancer, ms.id)
     assert by_employer.role is PartyRole.EMPLOYER
     assert by_employer.respondent_id == freelancer.user_id
-    assert by_employer.respond_within == h.settings.dispute_response_window_freelancer
+    assert by_employer.respond_within == h.settings.dispute_response_window
     assert by_employer.milestone.escrow == 10_000 and by_employer.existing is None
+    # the work was delivered: the employer names what is missing; silence goes to an admin
+    assert by_employer.must_name and by_employer.silence_escalates
+    assert by_employer.deliverables == ["Build a Telegram bot for my shop"]
     assert by_freelancer.role is PartyRole.FREELANCER
     assert by_freelancer.respondent_id == employer.user_id
-    assert by_freelancer.respond_within == h.settings.dispute_response_window_employer
+    assert by_freelancer.respond_within == h.settings.dispute_response_window
+    assert not by_freelancer.must_name and not by_freelancer.silence_escalates
+    assert by_freelancer.deliverables == []
 
 
 async def test_opening_refuses_what_open_would_refuse(h: Harness) -> None:
@@ -46,7 +51,9 @@ async def test_opening_refuses_what_open_would_refuse(h: Harness) -> None:
     assert isinstance(error, NotFound)
     # and open itself agrees
     await h.refused(
-        lambda m: m.disputes.open(employer, unfunded.id, reason="Nothing here.", claimed_amount=1),
+        lambda m: m.disputes.open(
+            employer, unfunded.id, deliverables=[0], reason="Nothing here.", claimed_amount=1
+        ),
         "dispute.nothing_to_dispute",
     )
 
@@ -55,7 +62,11 @@ async def test_opening_a_disputed_milestone_returns_its_dispute(h: Harness) -> N
     employer, freelancer, ms = await delivered(h)
     async with h.tx() as m:
         dispute = await m.disputes.open(
-            employer, ms.id, reason="The work is not finished.", claimed_amount=4_000
+            employer,
+            ms.id,
+            deliverables=[0],
+            reason="The work is not finished.",
+            claimed_amount=4_000,
         )
     async with h.tx() as m:
         again = await m.disputes.opening(freelancer, ms.id)
@@ -90,7 +101,9 @@ async def test_amount_checks_match_the_services(h: Harness) -> None:
                 raise AssertionError(f"{check.__name__}({amount}) was accepted")
     # the services refuse the same amounts with the same codes
     await h.refused(
-        lambda m: m.disputes.open(employer, ms.id, reason="Not what we agreed.", claimed_amount=0),
+        lambda m: m.disputes.open(
+            employer, ms.id, deliverables=[0], reason="Not what we agreed.", claimed_amount=0
+        ),
         "dispute.claim_range",
     )
     async with h.tx() as m:
@@ -133,7 +146,11 @@ async def test_the_respondent_window_is_what_opening_announced(h: Harness) -> No
         announced = (await m.disputes.opening(employer, ms.id)).respond_within
     async with h.tx() as m:
         dispute = await m.disputes.open(
-            employer, ms.id, reason="Missing half the pages.", claimed_amount=2_000
+            employer,
+            ms.id,
+            deliverables=[0],
+            reason="Missing half the pages.",
+            claimed_amount=2_000,
         )
     assert dispute.respond_by - dispute.created_at == announced
     assert announced == timedelta(days=4)
@@ -156,12 +173,14 @@ async def test_text_checks_match_the_services(h: Harness) -> None:
             else:
                 raise AssertionError(f"{check.__name__}({value[:20]!r}) was accepted")
     await h.refused(
-        lambda m: m.disputes.open(employer, ms.id, reason="Too short", claimed_amount=1),
+        lambda m: m.disputes.open(
+            employer, ms.id, deliverables=[0], reason="Too short", claimed_amount=1
+        ),
         "dispute.reason.too_short",
     )
     async with h.tx() as m:
         dispute = await m.disputes.open(
-            employer, ms.id, reason="Pages are missing.", claimed_amount=1
+            employer, ms.id, deliverables=[0], reason="Pages are missing.", claimed_amount=1
         )
     await h.refused(
         lambda m: m.disputes.respond(freelancer, dispute.id, "   "), "dispute.response.empty"
@@ -174,7 +193,7 @@ async def test_an_offer_is_read_by_the_two_sides_and_admins_only(h: Harness) -> 
     admin = await h.admin()
     async with h.tx() as m:
         dispute = await m.disputes.open(
-            employer, ms.id, reason="Half of it is missing.", claimed_amount=5_000
+            employer, ms.id, deliverables=[0], reason="Half of it is missing.", claimed_amount=5_000
         )
     async with h.tx() as m:
         offer = await m.disputes.offer(freelancer, dispute.id, 7_000)
@@ -207,6 +226,8 @@ async def test_opening_refuses_once_silence_has_released_the_delivery(h: Harness
     error = await h.refused(lambda m: m.disputes.opening(employer, ms.id))
     assert error.code == "dispute.nothing_to_dispute" and "review" in error.message
     await h.refused(
-        lambda m: m.disputes.open(employer, ms.id, reason="Too late for this.", claimed_amount=1),
+        lambda m: m.disputes.open(
+            employer, ms.id, deliverables=[0], reason="Too late for this.", claimed_amount=1
+        ),
         "dispute.nothing_to_dispute",
     )

@@ -24,6 +24,13 @@ REASON = "The work does not match what we agreed."
 
 
 def operation(action: str, actor: Actor, ms_id: int) -> Callable[[Marketplace], Awaitable[Any]]:
+    async def dispute(m: Marketplace) -> Any:
+        """Filed as the bot files it: naming a deliverable when the work was delivered."""
+        named = [0] if (await m.disputes.opening(actor, ms_id)).must_name else []
+        return await m.disputes.open(
+            actor, ms_id, reason=REASON, claimed_amount=1, deliverables=named
+        )
+
     ops: dict[str, Callable[[Marketplace], Awaitable[Any]]] = {
         "accept_request": lambda m: m.milestones.accept_request(actor, ms_id),
         "reject_request": lambda m: m.milestones.reject_request(actor, ms_id),
@@ -32,8 +39,11 @@ def operation(action: str, actor: Actor, ms_id: int) -> Callable[[Marketplace], 
         "deliver": lambda m: m.milestones.deliver(actor, ms_id, "Here it is."),
         "release": lambda m: m.milestones.release(actor, ms_id),
         "request_changes": lambda m: m.milestones.request_changes(actor, ms_id, "Fix it."),
+        "extra_milestone": lambda m: m.milestones.create_extra(
+            actor, ms_id, description="The extra pages", amount=5_000
+        ),
         "cancel": lambda m: m.milestones.cancel(actor, ms_id),
-        "dispute": lambda m: m.disputes.open(actor, ms_id, reason=REASON, claimed_amount=1),
+        "dispute": dispute,
     }
     return ops[action]
 
@@ -66,6 +76,14 @@ async def in_state(h: Harness, state: str) -> tuple[Actor, Actor, Contract, int]
         "disputed": [operation("dispute", employer, ms.id)],
         "part_released": [lambda m: m.milestones.release(employer, ms.id, 4_000)],
         "cancelled": [],
+        # delivered, and the two included change rounds used: past the cap
+        "past_the_cap": [
+            operation("deliver", freelancer, ms.id),
+            operation("request_changes", employer, ms.id),
+            operation("deliver", freelancer, ms.id),
+            operation("request_changes", employer, ms.id),
+            operation("deliver", freelancer, ms.id),
+        ],
     }
     if state == "cancelled":
         steps["cancelled"] = [operation("cancel", employer, ms.id)]
@@ -84,6 +102,7 @@ STATES = [
     "refunded",
     "disputed",
     "part_released",
+    "past_the_cap",
 ]
 
 

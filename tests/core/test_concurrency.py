@@ -321,7 +321,11 @@ async def test_a_release_racing_a_dispute_lets_exactly_one_win(
         calls: list[Call] = [
             lambda m, mid=mid: m.milestones.release(employer, mid),
             lambda m, mid=mid: m.disputes.open(
-                disputer, mid, reason="The work does not match the brief", claimed_amount=5_000
+                disputer,
+                mid,
+                reason="The work does not match the brief",
+                claimed_amount=5_000,
+                deliverables=[0] if disputer is employer else [],
             ),
         ]
         results = await race(
@@ -362,7 +366,11 @@ async def test_a_freelancer_refund_racing_an_employer_dispute_lets_exactly_one_w
         calls: list[Call] = [
             lambda m, mid=mid: m.milestones.cancel(freelancer, mid),
             lambda m, mid=mid: m.disputes.open(
-                employer, mid, reason="Nothing was delivered at all", claimed_amount=10_000
+                employer,
+                mid,
+                deliverables=[0],
+                reason="Nothing was delivered at all",
+                claimed_amount=10_000,
             ),
         ]
         results = await race(

@@ -52,7 +52,11 @@ async def test_a_contract_with_a_dispute_cannot_end(h: Harness) -> None:
     ms = await h.milestone(employer, contract.id)
     async with h.tx() as m:
         await m.disputes.open(
-            employer, ms.id, reason="Nothing was delivered at all", claimed_amount=ms.amount
+            employer,
+            ms.id,
+            deliverables=[0],
+            reason="Nothing was delivered at all",
+            claimed_amount=ms.amount,
         )
     await h.refused(lambda m: m.contracts.end(employer, contract.id), "contract.money_in_escrow")
 

@@ -46,7 +46,11 @@ async def dispute(
     filer = employer if by == "employer" else freelancer
     async with h.tx() as m:
         d = await m.disputes.open(
-            filer, ms.id, reason=REASON, claimed_amount=claim if claim is not None else amount
+            filer,
+            ms.id,
+            reason=REASON,
+            claimed_amount=claim if claim is not None else amount,
+            deliverables=[0] if filer is employer else [],
         )
     return employer, freelancer, contract, await h.get_milestone(ms.id), d
 
@@ -82,8 +86,10 @@ async def test_employer_disputes_a_delivery_and_the_money_is_frozen(h: Harness) 
     assert d.contract_id == contract.id
     assert d.claimed_amount == 6_000
     assert d.reason == REASON
-    # A freelancer answers within 4 days.
-    assert d.respond_by == h.clock.now() + h.settings.dispute_response_window_freelancer
+    assert d.deliverables == ["Build a Telegram bot for my shop"]  # what she named
+    # One window for both sides: 4 days.
+    assert d.respond_by == h.clock.now() + h.settings.dispute_response_window
+    assert d.respond_by - d.created_at == timedelta(days=4)
     assert ms.status is MilestoneStatus.DISPUTED
     assert ms.status_before_dispute is MilestoneStatus.DELIVERED
     assert ms.escrow == 10_000
@@ -92,12 +98,13 @@ async def test_employer_disputes_a_delivery_and_the_money_is_frozen(h: Harness) 
     await h.check_books()
 
 
-async def test_freelancer_disputes_and_the_employer_gets_the_longer_window(h: Harness) -> None:
+async def test_freelancer_disputes_and_the_employer_gets_the_same_window(h: Harness) -> None:
     employer, _freelancer, _, ms, d = await dispute(h, by="freelancer", delivered=False)
     assert d.filer_role is PartyRole.FREELANCER
     assert d.respondent_id == employer.user_id
-    assert d.respond_by == h.clock.now() + h.settings.dispute_response_window_employer
-    assert d.respond_by - d.created_at == timedelta(days=14)
+    assert d.deliverables == []
+    assert d.respond_by == h.clock.now() + h.settings.dispute_response_window
+    assert d.respond_by - d.created_at == timedelta(days=4)
     assert ms.status_before_dispute is MilestoneStatus.FUNDED
 
 
@@ -122,7 +129,9 @@ async def test_only_funded_unreleased_money_can_be_disputed(h: Harness) -> None:
     employer, freelancer, contract = await h.hire()
     pending = await h.milestone(employer, contract.id, fund=False)
     await h.refused(
-        lambda m: m.disputes.open(employer, pending.id, reason=REASON, claimed_amount=100),
+        lambda m: m.disputes.open(
+            employer, pending.id, deliverables=[0], reason=REASON, claimed_amount=100
+        ),
         "dispute.nothing_to_dispute",
     )
     paid = await h.milestone(employer, contract.id)
@@ -133,7 +142,9 @@ async def test_only_funded_unreleased_money_can_be_disputed(h: Harness) -> None:
         "dispute.nothing_to_dispute",
     )
     await h.refused(
-        lambda m: m.disputes.open(employer, 123_456, reason=REASON, claimed_amount=100),
+        lambda m: m.disputes.open(
+            employer, 123_456, deliverables=[0], reason=REASON, claimed_amount=100
+        ),
         "milestone.not_found",
     )
 
@@ -143,7 +154,9 @@ async def test_the_claim_is_between_one_and_the_escrow(h: Harness, claim: int) -
     employer, _, contract = await h.hire()
     ms = await h.milestone(employer, contract.id, 10_000)
     await h.refused(
-        lambda m: m.disputes.open(employer, ms.id, reason=REASON, claimed_amount=claim),
+        lambda m: m.disputes.open(
+            employer, ms.id, deliverables=[0], reason=REASON, claimed_amount=claim
+        ),
         "dispute.claim_range",
     )
 
@@ -166,12 +179,18 @@ async def test_a_dispute_needs_a_reason_of_sensible_length(h: Harness) -> None:
     employer, _, contract = await h.hire()
     ms = await h.milestone(employer, contract.id)
     await h.refused(
-        lambda m: m.disputes.open(employer, ms.id, reason="bad", claimed_amount=100),
+        lambda m: m.disputes.open(
+            employer, ms.id, deliverables=[0], reason="bad", claimed_amount=100
+        ),
         "dispute.reason.too_short",
     )
     await h.refused(
         lambda m: m.disputes.open(
-            employer, ms.id, reason="x" * (h.settings.dispute_reason_max + 1), claimed_amount=100
+            employer,
+            ms.id,
+            deliverables=[0],
+            reason="x" * (h.settings.dispute_reason_max + 1),
+            claimed_amount=100,
         ),
         "dispute.reason.too_long",
     )
@@ -334,7 +353,9 @@ async def test_split_texts_show_the_fee_a_settlement_after_a_partial_release_tak
     async with h.tx() as m:
         await m.milestones.release(employer, ms.id, 9)  # 0.9 cents of fee due: none taken yet
     async with h.tx() as m:
-        d = await m.disputes.open(employer, ms.id, reason=REASON, claimed_amount=91)
+        d = await m.disputes.open(
+            employer, ms.id, deliverables=[0], reason=REASON, claimed_amount=91
+        )
     async with h.tx() as m:
         offer = await m.disputes.offer(freelancer, d.id, 91)
     async with h.tx() as m:
@@ -589,7 +610,9 @@ async def test_a_disputes_record_gives_the_arbiter_the_whole_story(h: Harness) -
     async with h.tx() as m:
         await m.milestones.deliver(freelancer, ms.id, "Logo attached", ["logo.png"])
     async with h.tx() as m:
-        d = await m.disputes.open(employer, ms.id, reason=REASON, claimed_amount=10_000)
+        d = await m.disputes.open(
+            employer, ms.id, deliverables=[0], reason=REASON, claimed_amount=10_000
+        )
     async with h.tx() as m:
         await m.disputes.offer(freelancer, d.id, 5_000)
     # Someone else's conversation on another project is not part of it.
@@ -639,41 +662,57 @@ async def test_only_an_admin_reads_the_record(h: Harness) -> None:
 # --- silence -------------------------------------------------------------------------------
 
 
-async def test_a_silent_freelancer_loses_the_dispute_after_four_days(h: Harness) -> None:
-    employer, freelancer, _, ms, d = await dispute(h, by="employer", claim=10_000)
+@pytest.mark.parametrize("was_delivered", [True, False])
+async def test_a_silent_freelancer_sends_the_dispute_to_an_admin_never_to_a_refund(
+    h: Harness, was_delivered: bool
+) -> None:
+    employer, freelancer, _, ms, d = await dispute(
+        h, by="employer", claim=10_000, delivered=was_delivered
+    )
     h.clock.advance(days=4, seconds=-1)
     async with h.tx() as m:
-        assert await m.disputes.default_if_due(d.id) is None
+        assert await m.disputes.answer_silence_if_due(d.id) is None
     h.clock.advance(seconds=1)
     async with h.tx() as m:
-        result = await m.disputes.default_if_due(d.id)
-    assert result is not None and (result.released, result.refunded) == (0, 10_000)
-    assert await h.available(employer) == 10_000
+        silence = await m.disputes.answer_silence_if_due(d.id)
+    assert silence is not None and silence.escalated and silence.settlement is None
+    assert await h.available(employer) == 0  # nothing refunded by default
     assert await h.available(freelancer) == 0
     d = await current(h, d.id)
-    assert d.status is DisputeStatus.RESOLVED
-    assert d.resolution is DisputeResolution.DEFAULT
-    assert d.resolved_by_id is None
-    assert (await h.get_milestone(ms.id)).status is MilestoneStatus.REFUNDED
+    assert (d.status, d.escalated_by_id, d.resolution) == (DisputeStatus.ARBITRATION, None, None)
+    ms = await h.get_milestone(ms.id)
+    assert (ms.status, ms.escrow) == (MilestoneStatus.DISPUTED, 10_000)
+    kinds = [e.kind for e in h.events[-2:]]
+    assert kinds == ["dispute.needs_arbiter", "dispute.escalated"]
+    assert set(h.events[-1].recipients) == {employer.user_id, freelancer.user_id}
+    # The admin's record says whether the work was delivered.
+    admin = await h.admin()
     async with h.tx() as m:
-        assert await m.disputes.default_if_due(d.id) is None
+        record = await m.disputes.record(admin, d.id)
+    escalated = record.history[-1]
+    assert escalated.kind == "dispute_escalated" and escalated.actor_id is None
+    said = "the work was delivered" if was_delivered else "nothing was delivered"
+    assert escalated.note == f"the freelancer did not respond in time; {said}"
+    assert len(record.deliveries) == int(was_delivered)
+    async with h.tx() as m:
+        assert await m.disputes.answer_silence_if_due(d.id) is None
     await h.check_books()
 
 
-async def test_a_silent_employer_has_fourteen_days_before_the_freelancers_claim_stands(
+async def test_a_silent_employer_has_the_same_four_days_before_the_freelancers_claim_stands(
     h: Harness,
 ) -> None:
     _employer, freelancer, _, ms, d = await dispute(h, by="freelancer", claim=10_000)
-    h.clock.advance(days=4)
+    h.clock.advance(days=4, seconds=-1)
     async with h.tx() as m:
-        assert await m.disputes.default_if_due(d.id) is None  # the freelancer's 4 days
-    h.clock.advance(days=10, seconds=-1)
-    async with h.tx() as m:
-        assert await m.disputes.default_if_due(d.id) is None
+        assert await m.disputes.answer_silence_if_due(d.id) is None
     h.clock.advance(seconds=1)
     async with h.tx() as m:
-        result = await m.disputes.default_if_due(d.id)
+        silence = await m.disputes.answer_silence_if_due(d.id)
+    assert silence is not None and not silence.escalated
+    result = silence.settlement
     assert result is not None and (result.released, result.fee) == (10_000, 1_000)
+    assert (await current(h, d.id)).resolution is DisputeResolution.DEFAULT
     assert await h.available(freelancer) == 9_000
     assert (await h.get_milestone(ms.id)).status is MilestoneStatus.RELEASED
     await h.check_books()
@@ -681,23 +720,23 @@ async def test_a_silent_employer_has_fourteen_days_before_the_freelancers_claim_
 
 async def test_a_default_gives_the_filer_what_they_claimed_and_no_more(h: Harness) -> None:
     employer, freelancer, _, _, d = await dispute(h, by="freelancer", claim=6_000)
-    h.clock.advance(h.settings.dispute_response_window_employer)
+    h.clock.advance(h.settings.dispute_response_window)
     async with h.tx() as m:
-        result = await m.disputes.default_if_due(d.id)
+        silence = await m.disputes.answer_silence_if_due(d.id)
+    result = silence.settlement if silence else None
     assert result is not None and (result.released, result.refunded) == (6_000, 4_000)
     assert await h.available(freelancer) == 5_400
     assert await h.available(employer) == 4_000
     await h.check_books()
 
 
-async def test_an_employers_partial_claim_by_default_refunds_only_the_claim(h: Harness) -> None:
+async def test_an_employers_partial_claim_is_not_refunded_by_silence_either(h: Harness) -> None:
     employer, freelancer, _, _, d = await dispute(h, by="employer", claim=2_500)
-    h.clock.advance(h.settings.dispute_response_window_freelancer)
+    h.clock.advance(h.settings.dispute_response_window)
     async with h.tx() as m:
-        result = await m.disputes.default_if_due(d.id)
-    assert result is not None and (result.released, result.refunded) == (7_500, 2_500)
-    assert await h.available(employer) == 2_500
-    assert await h.available(freelancer) == 6_750
+        silence = await m.disputes.answer_silence_if_due(d.id)
+    assert silence is not None and silence.escalated
+    assert await h.available(employer) == 0 and await h.available(freelancer) == 0
     await h.check_books()
 
 
@@ -705,7 +744,7 @@ async def test_an_answered_dispute_never_defaults(h: Harness) -> None:
     _, _, _, ms, d = await responded(h, by="employer")
     h.clock.advance(days=30)
     async with h.tx() as m:
-        assert await m.disputes.default_if_due(d.id) is None
+        assert await m.disputes.answer_silence_if_due(d.id) is None
     assert (await h.get_milestone(ms.id)).escrow == 10_000
 
 
@@ -721,7 +760,9 @@ async def test_a_delivery_past_its_review_window_cannot_be_disputed(h: Harness) 
     # Still inside the window: disputing is the employer's right (checked, then undone).
     async with h.db.uow() as uow:
         market = Marketplace(uow, h.settings, h.clock)
-        await market.disputes.open(employer, ms.id, reason=REASON, claimed_amount=10_000)
+        await market.disputes.open(
+            employer, ms.id, deliverables=[0], reason=REASON, claimed_amount=10_000
+        )
     h.clock.advance(seconds=1)
     # The window is over: the money is the freelancer's, even if the timer has not run yet.
     for actor in (employer, freelancer):
@@ -745,12 +786,13 @@ async def test_a_respondent_cannot_answer_after_the_response_window(h: Harness) 
     await h.refused(
         lambda m: m.disputes.offer(freelancer, d.id, 5_000), "dispute.response_window_over"
     )
-    # The silence stands: the filer's claim is settled even if the timer runs late.
+    # The silence stands even if the timer runs late: an admin decides, nothing is refunded.
     h.clock.advance(hours=6)
     async with h.tx() as m:
-        result = await m.disputes.default_if_due(d.id)
-    assert result is not None and result.refunded == 10_000
-    assert await h.available(employer) == 10_000
+        silence = await m.disputes.answer_silence_if_due(d.id)
+    assert silence is not None and silence.escalated
+    assert await h.available(employer) == 0
+    assert (await current(h, d.id)).status is DisputeStatus.ARBITRATION
     await h.check_books()
 
 
@@ -762,8 +804,11 @@ async def test_a_respondent_may_answer_until_the_last_moment(h: Harness) -> None
     assert (await current(h, d.id)).status is DisputeStatus.NEGOTIATION
 
 
-async def test_the_review_clock_stops_while_a_delivery_is_in_dispute(h: Harness) -> None:
-    """Filing and later withdrawing must not turn a dispute into an auto-release."""
+async def test_the_review_clock_stops_while_a_freelancers_dispute_freezes_the_delivery(
+    h: Harness,
+) -> None:
+    """A freelancer filing and later withdrawing must not turn a dispute into an
+    auto-release: the employer could not review while the money was frozen."""
     employer, freelancer, contract = await h.hire()
     ms = await h.milestone(employer, contract.id, 10_000)
     async with h.tx() as m:

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.catalogue import SKILLS
 from storage.db import create_engine
+from storage.enums import ContractEnding
 from storage.migrate import current, downgrade, head, migrate, sync_catalogue, upgrade
-from storage.models import Base, Bid, Skill
+from storage.models import (
+    Award,
+    Base,
+    Bid,
+    Contract,
+    Dispute,
+    Milestone,
+    MilestoneEvent,
+    Review,
+    Skill,
+)
 from tests import conftest
 from tests.harness import Harness
 
@@ -143,3 +154,77 @@ async def test_skill_slugs_are_unique(h: Harness) -> None:
         uow.session.add(Skill(slug=python.slug, name="Python again", category="Development"))
         with pytest.raises(IntegrityError):
             await uow.flush()
+
+
+# --- 0009: the terms of existing work ---------------------------------------------------------
+
+
+async def test_after_the_upgrade_existing_work_has_the_terms_it_ran_under(tmp_path: Path) -> None:
+    """Existing awards and contracts get the project's title as their deliverable and two
+    revision rounds (an offer: its bid's days from the offer as due date); milestones count
+    the change requests they had; reviews say how their contract ended."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}", pool=False)
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    day = "'2026-03-01 00:00:00.000000'"
+    long_title = "Logo " + "x" * 120
+    rows = [
+        f"INSERT INTO users (id, telegram_id, first_name, created_at, is_banned) VALUES"
+        f" (1, 10, 'Erin', {day}, false), (2, 20, 'Frank', {day}, false)",
+        "INSERT INTO projects (id, employer_id, title, description, budget_min, budget_max,"
+        f" status, created_at, updated_at) VALUES (1, 1, 'Shop bot', 'A shop bot, please.',"
+        f" 1000, 2000, 'cancelled', {day}, {day}), (2, 1, '{long_title}', 'A logo, please.',"
+        f" 1000, 2000, 'awarded', {day}, {day})",
+        "INSERT INTO bids (id, project_id, freelancer_id, amount, delivery_days, proposal,"
+        f" status, created_at, placed_at, updated_at) VALUES (1, 1, 2, 1500, 5, 'I can do it.',"
+        f" 'hired', {day}, {day}, {day}), (2, 2, 2, 1500, 10, 'I can do it.', 'awarded', {day},"
+        f" {day}, {day})",
+        "INSERT INTO awards (id, project_id, bid_id, freelancer_id, status, offered_at,"
+        f" expires_at) VALUES (1, 1, 1, 2, 'accepted', {day}, {day}),"
+        f" (2, 2, 2, 2, 'pending', {day}, {day})",
+        "INSERT INTO contracts (id, project_id, award_id, bid_id, employer_id, freelancer_id,"
+        " agreed_amount, delivery_days, status, started_at, deadline_at, ended_at) VALUES"
+        f" (1, 1, 1, 1, 1, 2, 1500, 5, 'cancelled', {day}, {day}, {day})",
+        "INSERT INTO milestones (id, contract_id, description, amount, status,"
+        " requested_by_freelancer, created_at, funded_amount, released_amount,"
+        f" refunded_amount, fee_amount) VALUES (1, 1, 'All', 1500, 'refunded', false, {day},"
+        " 1500, 0, 1500, 0)",
+        "INSERT INTO milestone_events (milestone_id, kind, file_ids, created_at) VALUES"
+        + ", ".join(
+            f" (1, '{kind}', '[]', {day})"
+            for kind in ("delivered", "changes_requested", "delivered", "changes_requested")
+        ),
+        "INSERT INTO disputes (id, milestone_id, contract_id, filed_by_id, filer_role,"
+        " respondent_id, reason, claimed_amount, status, created_at, respond_by,"
+        " released_amount, refunded_amount, resolution) VALUES (1, 1, 1, 1, 'employer', 2,"
+        f" 'Nothing works.', 1500, 'resolved', {day}, {day}, 0, 1500, 'refund')",
+        "INSERT INTO reviews (id, contract_id, author_id, subject_id, subject_role, rating,"
+        f" text, created_at) VALUES (1, 1, 2, 1, 'employer', 2, 'It ended.', {day})",
+    ]
+    try:
+        await upgrade(engine, "0008")
+        async with engine.begin() as conn:
+            for row in rows:
+                await conn.execute(text(row))
+        await upgrade(engine)
+        async with engine.connect() as conn:
+
+            async def all_of(*columns: Any) -> list[Any]:
+                return list((await conn.execute(select(*columns))).all())
+
+            awards = await all_of(Award.deliverables, Award.revision_rounds, Award.due_at)
+            contracts = await all_of(Contract.deliverables, Contract.revision_rounds)
+            used = await all_of(Milestone.revisions_used)
+            named = await all_of(Dispute.deliverables)
+            endings = await all_of(Review.ending)
+            protected = await all_of(MilestoneEvent.protected)
+        assert [tuple(a) for a in awards] == [
+            (["Shop bot"], 2, when + timedelta(days=5)),
+            ([long_title[:100]], 2, when + timedelta(days=10)),
+        ]
+        assert [tuple(c) for c in contracts] == [(["Shop bot"], 2)]
+        assert [tuple(r) for r in used] == [(2,)]
+        assert [tuple(r) for r in named] == [([],)]
+        assert [tuple(r) for r in endings] == [(ContractEnding.VERDICT_REFUNDED,)]
+        assert [tuple(r) for r in protected] == [(False,)] * 4
+    finally:
+        await engine.dispose()

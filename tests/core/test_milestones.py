@@ -873,7 +873,7 @@ async def test_a_released_or_refunded_milestone_cannot_be_touched_again(
         (lambda m: m.milestones.fund_from_balance(employer, ms.id), "milestone.not_fundable"),
         (
             lambda m: m.disputes.open(
-                employer, ms.id, reason="I want my money back", claimed_amount=1
+                employer, ms.id, deliverables=[0], reason="I want my money back", claimed_amount=1
             ),
             "dispute.nothing_to_dispute",
         ),

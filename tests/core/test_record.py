@@ -45,8 +45,12 @@ async def settled(
     freelancer = respondent if employer is filer else filer
     ms = await h.milestone(employer, contract.id, 10_000)
     await deliver(h, freelancer, ms)
+    # An employer disputing delivered work names what is missing (part of the terms).
+    named = [0] if filer is employer else []
     async with h.tx() as m:
-        d = await m.disputes.open(filer, ms.id, reason=REASON, claimed_amount=10_000)
+        d = await m.disputes.open(
+            filer, ms.id, reason=REASON, claimed_amount=10_000, deliverables=named
+        )
     async with h.tx() as m:
         await m.disputes.respond(respondent, d.id, "I see it differently.")
     async with h.tx() as m:
@@ -183,7 +187,8 @@ async def test_a_silent_employer_loses_by_the_timer(h: Harness) -> None:
         d = await m.disputes.open(freelancer, ms.id, reason=REASON, claimed_amount=10_000)
     h.clock.advance(d.respond_by - h.clock.now())
     async with h.tx() as m:
-        assert await m.disputes.default_if_due(d.id) is not None
+        silence = await m.disputes.answer_silence_if_due(d.id)
+        assert silence is not None and silence.settlement is not None  # the claim stood
     assert (await employer_record(h, employer)).disputes_lost == 1
     assert (await freelancer_record(h, freelancer)).disputes_lost == 0
 

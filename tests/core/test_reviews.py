@@ -49,25 +49,29 @@ async def test_the_freelancer_reviews_the_employer(h: Harness) -> None:
     assert review.subject_role is PartyRole.EMPLOYER
 
 
-async def test_no_review_before_the_contract_completes(h: Harness) -> None:
+async def test_no_review_before_the_contract_ends(h: Harness) -> None:
     employer, freelancer, contract = await h.hire()
     await h.refused(
-        lambda m: m.reviews.write(employer, contract.id, 5, "Great"), "review.not_completed"
+        lambda m: m.reviews.write(employer, contract.id, 5, "Great"), "review.not_ended"
     )
     async with h.tx() as m:
         view = await m.reviews.for_contract(freelancer, contract.id)
     assert view.can_write is False
 
 
-async def test_no_review_for_a_cancelled_contract(h: Harness) -> None:
+async def test_no_review_for_a_contract_where_nothing_was_ever_funded(h: Harness) -> None:
     employer, freelancer, contract = await h.hire()
+    await h.milestone(employer, contract.id, fund=False)
     async with h.tx() as m:
-        await m.contracts.end(employer, contract.id)  # nothing paid: cancelled
+        await m.contracts.end(employer, contract.id)  # nothing at stake: cancelled
     for actor in (employer, freelancer):
         await h.refused(
             lambda m, a=actor: m.reviews.write(a, contract.id, 1, "Never started"),
-            "review.not_completed",
+            "review.nothing_at_stake",
         )
+        async with h.tx() as m:
+            view = await m.reviews.for_contract(actor, contract.id)
+        assert (view.can_write, view.ending) == (False, None)
 
 
 async def test_only_the_parties_review(h: Harness) -> None:

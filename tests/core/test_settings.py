@@ -27,8 +27,10 @@ def test_defaults_are_the_reference_values() -> None:
     assert s.bidding_window == timedelta(days=7)
     assert s.award_acceptance_window == timedelta(hours=36)
     assert s.delivery_review_window == timedelta(days=14)
-    assert s.dispute_response_window_freelancer == timedelta(days=4)
-    assert s.dispute_response_window_employer == timedelta(days=14)
+    assert s.dispute_response_window == timedelta(days=4)  # the same for both sides
+    assert s.revision_rounds == 2 and s.revision_rounds_max == 5
+    assert (s.deliverables_max, s.deliverable_text_max) == (10, 100)
+    assert s.evidence_max == 10
     assert s.admin_ids == frozenset()
     assert s.bids_per_day == 30
     assert s.max_delivery_days == 365
@@ -122,6 +124,11 @@ def test_overrides_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         ("DESCRIPTION_MIN", "5000", "DESCRIPTION_MIN must not exceed DESCRIPTION_MAX"),
         ("PROPOSAL_MIN", "3000", "PROPOSAL_MIN must not exceed PROPOSAL_MAX"),
         ("BIO_MIN", "3000", "BIO_MIN must not exceed BIO_MAX"),
+        ("REVISION_ROUNDS", "6", "REVISION_ROUNDS must not exceed REVISION_ROUNDS_MAX"),
+        ("REVISION_ROUNDS", "-1", "REVISION_ROUNDS:"),
+        ("DELIVERABLES_MAX", "0", "DELIVERABLES_MAX:"),
+        ("EVIDENCE_MAX", "0", "EVIDENCE_MAX:"),
+        ("DISPUTE_RESPONSE_WINDOW", "PT0S", "DISPUTE_RESPONSE_WINDOW:"),
     ],
 )
 def test_bad_value_fails_naming_the_setting(
@@ -142,3 +149,48 @@ def test_every_bad_setting_is_reported_on_its_own_line(monkeypatch: pytest.Monke
     lines = str(caught.value).splitlines()
     assert len(lines) == 2
     assert {line.split(":")[0] for line in lines} == {"BIDS_PER_DAY", "CURRENCY"}
+
+
+# --- the one dispute response window and the two settings it replaced ------------------------
+
+
+def test_one_response_window_for_both_sides_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DISPUTE_RESPONSE_WINDOW", "P5D")
+    assert load_settings().dispute_response_window == timedelta(days=5)
+
+
+def test_the_two_old_windows_keep_working_when_they_are_one_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DISPUTE_RESPONSE_WINDOW_FREELANCER", "P6D")
+    monkeypatch.setenv("DISPUTE_RESPONSE_WINDOW_EMPLOYER", "P6D")
+    assert load_settings().dispute_response_window == timedelta(days=6)
+    monkeypatch.setenv("DISPUTE_RESPONSE_WINDOW", "P6D")  # the new name agreeing with them
+    assert load_settings().dispute_response_window == timedelta(days=6)
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        {"DISPUTE_RESPONSE_WINDOW_FREELANCER": "P4D", "DISPUTE_RESPONSE_WINDOW_EMPLOYER": "P14D"},
+        {"DISPUTE_RESPONSE_WINDOW_FREELANCER": "P4D"},
+        {"DISPUTE_RESPONSE_WINDOW_EMPLOYER": "P14D"},
+        {
+            "DISPUTE_RESPONSE_WINDOW_FREELANCER": "P6D",
+            "DISPUTE_RESPONSE_WINDOW_EMPLOYER": "P6D",
+            "DISPUTE_RESPONSE_WINDOW": "P4D",
+        },
+    ],
+)
+def test_unequal_old_windows_stop_the_program_naming_what_replaced_them(
+    monkeypatch: pytest.MonkeyPatch, old: dict[str, str]
+) -> None:
+    for name, value in old.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    said = str(caught.value)
+    assert "replaced by DISPUTE_RESPONSE_WINDOW" in said
+    assert "one response window for both sides" in said

@@ -69,6 +69,7 @@ from core.clock import FrozenClock
 from core.errors import DomainError, IdempotencyConflict
 from core.gateways import SANDBOX, STARS, Gateways
 from core.marketplace import Marketplace
+from core.services.disputes import EvidenceFile
 from core.services.escrow import Settlement
 from core.services.timers import SweepReport
 from core.settings import Settings
@@ -79,6 +80,7 @@ from storage.enums import (
     ContractStatus,
     DisputeResolution,
     DisputeStatus,
+    EvidenceStage,
     MilestoneStatus,
     OfferStatus,
     PartyRole,
@@ -124,12 +126,15 @@ MILESTONE_SCENES = [
     "released",
     "disputed-by-employer",
     "disputed-by-freelancer",
+    "changes-used",  # delivered again after every included change round
+    "delivery-disputed",  # delivered (protected), disputed naming a deliverable, with evidence
 ]
 contract_plan = st.tuples(
     st.integers(0, 1),  # employer
     st.integers(0, 2),  # freelancer
     st.lists(st.tuples(amount, st.sampled_from(MILESTONE_SCENES)), max_size=3),
     st.integers(0, 3),  # 0: the contract is already over (paid and ended), for reviews
+    st.integers(0, 2),  # revision rounds in the terms: a low cap is reached within a few steps
 )
 
 
@@ -163,6 +168,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
                 "bidding_window": timedelta(days=2),
                 "award_decision_window": timedelta(days=2),
                 "delivery_review_window": timedelta(days=3),
+                "evidence_max": 2,  # so that a side runs out of room within a few steps
             }
         )
         self.db: Database = self.run(self._open())
@@ -314,7 +320,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
     )
     def world(
         self,
-        contracts: list[tuple[int, int, list[tuple[int, str]], int]],
+        contracts: list[tuple[int, int, list[tuple[int, str]], int, int]],
         open_projects: int,
         fee_bps: int,
     ) -> None:
@@ -330,12 +336,17 @@ class MarketplaceMachine(RuleBasedStateMachine):
             for f in self.freelancers[: n + 1]:
                 self.bid(f, pid, 12_000 + n)
         plans = []
-        for e, f, milestones, running in contracts:
+        for e, f, milestones, running, rounds in contracts:
             employer, freelancer = self.employers[e], self.freelancers[f]
             pid = self.publish(employer, 20_000)
             bid = self.bid(freelancer, pid, 25_000)
             self.bid(self.freelancers[(f + 1) % 3], pid, 24_000)  # to be closed by the hire
-            award = self.attempt(lambda m, b=bid, e=employer: m.awards.offer(e, b), expect=True)
+            award = self.attempt(
+                lambda m, b=bid, e=employer, r=rounds: m.awards.offer(
+                    e, b, deliverables=["Order flow", "Payments", "Admin panel"], revision_rounds=r
+                ),
+                expect=True,
+            )
             contract = self.attempt(
                 lambda m, a=award.id, f=freelancer: m.awards.accept(f, a), expect=True
             )
@@ -413,6 +424,34 @@ class MarketplaceMachine(RuleBasedStateMachine):
                     lambda m, p=paid: m.milestones.release(employer, ms.id, p), expect=True
                 )
                 self.settle_model(row, paid, 0)
+            return
+        if state in ("changes-used", "delivery-disputed"):
+            self.attempt(
+                lambda m: m.milestones.deliver(freelancer, ms.id, "v1", ["f"]), expect=True
+            )
+        if state == "changes-used":
+            while True:
+                asked = self.attempt(
+                    lambda m: m.milestones.request_changes(employer, ms.id, "Fix the layout")
+                )
+                if isinstance(asked, DomainError):
+                    assert asked.code == "milestone.revisions_used"
+                    return
+                self.attempt(
+                    lambda m: m.milestones.deliver(freelancer, ms.id, "Fixed", ["g"]), expect=True
+                )
+        if state == "delivery-disputed":
+            self.attempt(
+                lambda m: m.disputes.open(
+                    employer,
+                    ms.id,
+                    reason="The admin panel is missing",
+                    claimed_amount=price,
+                    deliverables=[2],
+                    evidence=[EvidenceFile("shot", "photo", "No admin panel here")],
+                ),
+                expect=True,
+            )
             return
         if state.startswith("disputed"):
             filer = employer if state == "disputed-by-employer" else freelancer
@@ -529,8 +568,8 @@ class MarketplaceMachine(RuleBasedStateMachine):
         self.attempt(lambda m: m.bids.decline(who, b["id"]), expect=fits)
 
     @precondition(has("bids"))
-    @rule(i=pick, s=smart, other=st.booleans())
-    def offer_award(self, i: int, s: int, other: bool) -> None:
+    @rule(i=pick, s=smart, other=st.booleans(), rounds=st.one_of(st.none(), st.integers(0, 6)))
+    def offer_award(self, i: int, s: int, other: bool, rounds: int | None) -> None:
         def fits(b: Row) -> bool:
             p = self.s.projects[b["project_id"]]
             awardable = p["status"] is ProjectStatus.OPEN or (
@@ -541,7 +580,14 @@ class MarketplaceMachine(RuleBasedStateMachine):
         b = self.choose(self.s.bids, fits, i, s)
         employer = self.actor(self.s.projects[b["project_id"]]["employer_id"])
         who = next(e for e in self.employers if e != employer) if other else employer
-        self.attempt(lambda m: m.awards.offer(who, b["id"]), expect=who == employer and fits(b))
+        in_terms = rounds is None or rounds <= self.settings.revision_rounds_max
+        done = self.attempt(
+            lambda m: m.awards.offer(who, b["id"], revision_rounds=rounds),
+            expect=who == employer and fits(b) and in_terms,
+        )
+        if not isinstance(done, DomainError):
+            expected = self.settings.revision_rounds if rounds is None else rounds
+            assert done.revision_rounds == expected and done.deliverables
 
     def pending(self, a: Row) -> bool:
         return a["status"] is AwardStatus.PENDING and a["expires_at"] > self.now()
@@ -700,28 +746,66 @@ class MarketplaceMachine(RuleBasedStateMachine):
             self.credit(ledger.available(pay["payer_id"]), price)
 
     @precondition(has("milestones"))
-    @rule(i=pick, s=smart, by_employer=st.booleans())
-    def deliver(self, i: int, s: int, by_employer: bool) -> None:
+    @rule(i=pick, s=smart, by_employer=st.booleans(), protected=st.booleans())
+    def deliver(self, i: int, s: int, by_employer: bool, protected: bool) -> None:
         ms = self.choose(self.s.milestones, lambda m: m["status"] is MilestoneStatus.FUNDED, i, s)
         employer, freelancer = self.parties(self.contract_of(ms))
         who = employer if by_employer else freelancer
         fits = not by_employer and ms["status"] is MilestoneStatus.FUNDED
-        self.attempt(
-            lambda m: m.milestones.deliver(who, ms["id"], "Done: see the repo"), expect=fits
+        done = self.attempt(
+            lambda m: m.milestones.deliver(
+                who, ms["id"], "Done: see the repo", ["file-1"], protected=protected
+            ),
+            expect=fits,
         )
+        if not isinstance(done, DomainError):  # a fresh review window, whatever came before
+            assert done.auto_release_at == self.now() + self.settings.delivery_review_window
+
+    def rounds_left(self, m: Row) -> int:
+        return int(self.contract_of(m)["revision_rounds"] - m["revisions_used"])
 
     @precondition(has("milestones"))
     @rule(i=pick, s=smart)
     def request_changes(self, i: int, s: int) -> None:
+        """Up to the included rounds, each one stopping the release clock; past them,
+        refused: release, a new milestone or a dispute are what is left."""
         ms = self.choose(
             self.s.milestones, lambda m: m["status"] is MilestoneStatus.DELIVERED, i, s
         )
         employer, _ = self.parties(self.contract_of(ms))
-        fits = ms["status"] is MilestoneStatus.DELIVERED and not self.review_over(ms)
-        self.attempt(
+        answerable = ms["status"] is MilestoneStatus.DELIVERED and not self.review_over(ms)
+        capped = answerable and self.rounds_left(ms) == 0
+        done = self.attempt(
             lambda m: m.milestones.request_changes(employer, ms["id"], "Please add tests"),
-            expect=fits,
+            expect=answerable and not capped,
+            code="milestone.revisions_used" if capped else None,
         )
+        if not isinstance(done, DomainError):
+            assert done.revisions_used == ms["revisions_used"] + 1
+            assert done.status is MilestoneStatus.FUNDED and done.auto_release_at is None
+
+    @precondition(has("milestones"))
+    @rule(i=pick, s=smart, price=amount)
+    def extra_milestone(self, i: int, s: int, price: int) -> None:
+        """Past the cap the employer may pay for the extra work as a new milestone."""
+
+        def fits(m: Row) -> bool:
+            return (
+                m["status"] is MilestoneStatus.DELIVERED
+                and self.rounds_left(m) == 0
+                and self.active(self.contract_of(m))
+            )
+
+        ms = self.choose(self.s.milestones, fits, i, s)
+        employer, _ = self.parties(self.contract_of(ms))
+        done = self.attempt(
+            lambda m: m.milestones.create_extra(
+                employer, ms["id"], description="The extra work", amount=price
+            ),
+            expect=fits(ms),
+        )
+        if not isinstance(done, DomainError):
+            assert done.status is MilestoneStatus.PENDING and done.contract_id == ms["contract_id"]
 
     @precondition(has("milestones"))
     @rule(
@@ -804,20 +888,81 @@ class MarketplaceMachine(RuleBasedStateMachine):
     # --- disputes --------------------------------------------------------------------
 
     @precondition(has("milestones"))
-    @rule(i=pick, s=smart, by=PARTY_OR_STRANGER, part=fraction)
-    def open_dispute(self, i: int, s: int, by: str, part: int) -> None:
+    @rule(
+        i=pick,
+        s=smart,
+        by=PARTY_OR_STRANGER,
+        part=fraction,
+        named=st.sampled_from(["none", "first", "two", "unknown"]),
+        files=st.integers(0, 3),
+    )
+    def open_dispute(self, i: int, s: int, by: str, part: int, named: str, files: int) -> None:
+        """A dispute of delivered work must name what is missing; evidence comes with it,
+        up to EVIDENCE_MAX; the other side gets the same time to respond either way."""
         ms = self.choose(self.s.milestones, lambda m: m["status"] in MOVABLE, i, s)
-        employer, freelancer = self.parties(self.contract_of(ms))
+        contract = self.contract_of(ms)
+        employer, freelancer = self.parties(contract)
         who = {"employer": employer, "freelancer": freelancer, "stranger": self.stranger}[by]
         claim = max(1, Snapshot.escrow(ms) * part // 100)
         decided = ms["status"] is MilestoneStatus.DELIVERED and self.review_over(ms)
-        fits = by != "stranger" and ms["status"] in MOVABLE and not decided
-        self.attempt(
+        disputable = by != "stranger" and ms["status"] in MOVABLE and not decided
+        positions = {"none": [], "first": [0], "two": [1, 0], "unknown": [99]}[named]
+        agreed = contract["deliverables"]
+        code = None
+        if disputable and by == "freelancer" and positions:
+            code = "dispute.deliverables_employer_only"
+        elif disputable and by == "employer" and any(p >= len(agreed) for p in positions):
+            code = "dispute.deliverable_unknown"
+        elif disputable and by == "employer" and not positions and ms["delivered_at"]:
+            code = "dispute.deliverables_required"
+        elif disputable and files > self.settings.evidence_max:
+            code = "dispute.evidence_full"
+        evidence = [EvidenceFile(f"proof-{n}", "photo", "What it looks like") for n in range(files)]
+        done = self.attempt(
             lambda m: m.disputes.open(
-                who, ms["id"], reason="The delivery does not match the brief", claimed_amount=claim
+                who,
+                ms["id"],
+                reason="The delivery does not match the brief",
+                claimed_amount=claim,
+                deliverables=positions,
+                evidence=evidence,
             ),
-            expect=fits,
+            expect=disputable and code is None,
+            code=code,
         )
+        if not isinstance(done, DomainError):
+            assert done.respond_by - done.created_at == self.settings.dispute_response_window
+            assert done.deliverables == [agreed[p] for p in sorted(positions)]
+
+    @precondition(has("disputes"))
+    @rule(i=pick, s=smart, by=st.sampled_from(["filer", "respondent", "stranger"]))
+    def add_evidence(self, i: int, s: int, by: str) -> None:
+        """Either side, at every stage while the dispute is open, up to EVIDENCE_MAX each."""
+        d = self.choose(self.s.disputes, lambda d: d["status"] in OPEN_DISPUTE, i, s)
+        who = {
+            "filer": self.actor(d["filed_by_id"]),
+            "respondent": self.actor(d["respondent_id"]),
+            "stranger": self.stranger,
+        }[by]
+        theirs = [
+            v
+            for v in self.s.evidence.values()
+            if v["dispute_id"] == d["id"] and v["author_id"] == who.user_id
+        ]
+        is_open = d["status"] in OPEN_DISPUTE
+        full = len(theirs) >= self.settings.evidence_max
+        fits = by != "stranger" and is_open and not full
+        done = self.attempt(
+            lambda m: m.disputes.add_evidence(who, d["id"], EvidenceFile("proof", "document")),
+            expect=fits,
+            code="dispute.evidence_full" if by != "stranger" and is_open and full else None,
+        )
+        if not isinstance(done, DomainError):
+            stage = {
+                DisputeStatus.NEGOTIATION: EvidenceStage.NEGOTIATION,
+                DisputeStatus.ARBITRATION: EvidenceStage.ARBITRATION,
+            }.get(d["status"], EvidenceStage.FILED if by == "filer" else EvidenceStage.RESPONSE)
+            assert done.stage is stage
 
     @precondition(has("disputes"))
     @rule(
@@ -854,7 +999,16 @@ class MarketplaceMachine(RuleBasedStateMachine):
             fits = status is DisputeStatus.NEGOTIATION
             self.attempt(lambda m: m.disputes.escalate(who, did), expect=fits)
         else:
-            self.attempt(lambda m: m.disputes.withdraw(who, did), expect=is_open and by_filer)
+            done = self.attempt(
+                lambda m: m.disputes.withdraw(who, did), expect=is_open and by_filer
+            )
+            if not isinstance(done, DomainError) and ms["auto_release_at"] is not None:
+                # A withdrawn dispute never buys its filer time: an employer's kept the
+                # review clock running, a freelancer's stopped it.
+                after = self.snapshot().milestones[ms["id"]]["auto_release_at"]
+                paused = self.now() - d["created_at"]
+                employers = d["filer_role"] is PartyRole.EMPLOYER
+                assert after == ms["auto_release_at"] + (timedelta(0) if employers else paused)
 
     @precondition(has("offers"))
     @rule(i=pick, s=smart, own=st.integers(0, 4))
@@ -972,8 +1126,15 @@ class MarketplaceMachine(RuleBasedStateMachine):
     @rule(i=pick, s=smart, by_employer=st.booleans(), stars=st.integers(1, 5))
     def write_review(self, i: int, s: int, by_employer: bool, stars: int) -> None:
         def open_for_reviews(c: Row) -> bool:
+            """Every ending counts (refunds and verdicts too) if anything was at stake."""
+            funded = any(
+                m["funded_amount"] > 0
+                for m in self.s.milestones.values()
+                if m["contract_id"] == c["id"]
+            )
             return (
-                c["status"] is ContractStatus.COMPLETED
+                c["status"] is not ContractStatus.ACTIVE
+                and funded
                 and self.now() < c["ended_at"] + self.settings.review_window
             )
 
@@ -1032,7 +1193,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
         publishing = {
             c["id"]
             for c in before.contracts.values()
-            if c["status"] is ContractStatus.COMPLETED
+            if c["status"] is not ContractStatus.ACTIVE
             and c["reviews_published_at"] is None
             and c["ended_at"] + self.settings.review_window <= now
             and any(r["contract_id"] == c["id"] for r in before.reviews.values())
@@ -1042,12 +1203,16 @@ class MarketplaceMachine(RuleBasedStateMachine):
             for m in before.milestones.values()
             if m["status"] is MilestoneStatus.DELIVERED and m["auto_release_at"] <= now
         }
-        defaulting = {
-            d["id"]
+        unanswered = {
+            d["id"]: d["filer_role"]
             for d in before.disputes.values()
             if d["status"] is DisputeStatus.AWAITING_RESPONSE and d["respond_by"] <= now
         }
-        escalating = {
+        # an employer's silence lets the freelancer's claim stand; a freelancer's goes to
+        # an admin, never to a refund
+        defaulting = {did for did, role in unanswered.items() if role is PartyRole.FREELANCER}
+        silenced = set(unanswered) - defaulting
+        escalating = silenced | {
             d["id"]
             for d in before.disputes.values()
             if d["status"] is DisputeStatus.NEGOTIATION and d["negotiation_ends_at"] <= now
@@ -1097,12 +1262,12 @@ class MarketplaceMachine(RuleBasedStateMachine):
             ms = before.milestones[d["milestone_id"]]
             escrow = Snapshot.escrow(ms)
             claim = min(d["claimed_amount"], escrow)
-            if d["filer_role"] is PartyRole.FREELANCER:
-                self.settle_model(ms, claim, escrow - claim)
-            else:
-                self.settle_model(ms, escrow - claim, claim)
+            self.settle_model(ms, claim, escrow - claim)
         for did in escalating:
-            assert after.disputes[did]["status"] is DisputeStatus.ARBITRATION
+            d = after.disputes[did]
+            assert d["status"] is DisputeStatus.ARBITRATION and d["escalated_by_id"] is None
+            ms = after.milestones[d["milestone_id"]]
+            assert Snapshot.escrow(ms) == Snapshot.escrow(before.milestones[ms["id"]])
         untouched = set(before.disputes) - defaulting - escalating
         for did in untouched:
             assert after.disputes[did]["status"] == before.disputes[did]["status"]

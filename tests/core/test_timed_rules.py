@@ -388,7 +388,9 @@ async def test_due_reminders_stop_when_the_milestone_moves_on(h: Harness, ending
         elif ending == "cancelled":
             await m.milestones.cancel(freelancer, mid)
         elif ending == "disputed":
-            await m.disputes.open(employer, mid, reason=REASON, claimed_amount=10_000)
+            await m.disputes.open(
+                employer, mid, deliverables=[0], reason=REASON, claimed_amount=10_000
+            )
         else:
             await m.milestones.release(employer, mid)
     for moment in (due_at, due_at + timedelta(days=1), due_at + timedelta(days=3)):
@@ -403,7 +405,9 @@ async def test_nothing_after_a_dispute_is_resolved(h: Harness) -> None:
     employer, _freelancer, _, mid, due_at = await due_milestone(h)
     admin = await h.admin()
     async with h.tx() as m:
-        d = await m.disputes.open(employer, mid, reason=REASON, claimed_amount=10_000)
+        d = await m.disputes.open(
+            employer, mid, deliverables=[0], reason=REASON, claimed_amount=10_000
+        )
     async with h.tx() as m:
         await m.disputes.resolve(
             admin, d.id, DisputeResolution.REFUND, note="No work was delivered."
@@ -522,7 +526,9 @@ async def test_an_answered_delivery_gets_no_more_reminders(h: Harness, answer: s
         elif answer == "changes":
             await m.milestones.request_changes(employer, mid, "Please fix the totals.")
         else:
-            await m.disputes.open(employer, mid, reason=REASON, claimed_amount=10_000)
+            await m.disputes.open(
+                employer, mid, deliverables=[0], reason=REASON, claimed_amount=10_000
+            )
     h.clock.set(release_at - timedelta(hours=24))
     assert counts(await sweep(h)) == {}
     assert len(reminders(h)) == 1
@@ -614,13 +620,32 @@ async def test_nobody_is_told_when_nobody_reviewed(h: Harness) -> None:
     assert await published_at(h, contract.id) == h.clock.now()  # the window is settled
 
 
-async def test_a_cancelled_contract_has_no_reviews_to_publish(h: Harness) -> None:
+async def test_a_contract_where_nothing_was_funded_has_no_reviews_to_publish(h: Harness) -> None:
     employer, _, contract = await h.hire()
     async with h.tx() as m:
         await m.contracts.end(employer, contract.id)
     h.clock.advance(h.settings.review_window + timedelta(days=1))
     assert counts(await sweep(h)) == {}
-    assert await published_at(h, contract.id) is None
+    # the window is marked closed, silently: nobody could write, nobody is told
+    assert await published_at(h, contract.id) is not None
+    assert not [e for e in h.events if e.kind == "reviews.published"]
+
+
+async def test_reviews_of_a_refunded_contract_are_published_when_the_window_closes(
+    h: Harness,
+) -> None:
+    employer, freelancer, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id)
+    async with h.tx() as m:
+        await m.milestones.cancel(freelancer, ms.id)  # refunded in full
+    async with h.tx() as m:
+        ended = await m.contracts.end(employer, contract.id)
+    assert ended.status is ContractStatus.CANCELLED
+    async with h.tx() as m:
+        await m.reviews.write(employer, contract.id, 3, "Honest about not finishing.")
+    h.clock.advance(h.settings.review_window)
+    assert counts(await sweep(h)) == {"reviews_published": 1}
+    assert await published_at(h, contract.id) == h.clock.now()
 
 
 # --- 5. once only, isolated, batched ----------------------------------------------------------

@@ -123,7 +123,9 @@ async def test_a_disputed_delivery_is_not_auto_released(h: Harness) -> None:
     async with h.tx() as m:
         await m.milestones.deliver(freelancer, ms.id, "Done")
     async with h.tx() as m:
-        d = await m.disputes.open(employer, ms.id, reason=REASON, claimed_amount=10_000)
+        d = await m.disputes.open(
+            employer, ms.id, deliverables=[0], reason=REASON, claimed_amount=10_000
+        )
     async with h.tx() as m:
         await m.disputes.respond(freelancer, d.id, "It is all there, look again.")
     h.clock.advance(h.settings.delivery_review_window)
@@ -139,8 +141,7 @@ async def test_a_dispute_nobody_answered_is_settled_for_the_filer_once(h: Harnes
     ms = await h.milestone(employer, contract.id, 10_000)
     async with h.tx() as m:
         d = await m.disputes.open(freelancer, ms.id, reason=REASON, claimed_amount=10_000)
-    h.clock.advance(h.settings.dispute_response_window_freelancer)
-    assert (await sweep(h)).total == 0  # an employer has 14 days, not 4
+    assert d.respond_by - d.created_at == h.settings.dispute_response_window  # both: 4 days
     h.clock.set(d.respond_by - timedelta(seconds=1))
     assert (await sweep(h)).total == 0
     h.clock.set(d.respond_by)
@@ -158,7 +159,9 @@ async def test_a_stale_negotiation_is_escalated_once(h: Harness) -> None:
     employer, freelancer, contract = await h.hire()
     ms = await h.milestone(employer, contract.id, 10_000)
     async with h.tx() as m:
-        d = await m.disputes.open(employer, ms.id, reason=REASON, claimed_amount=10_000)
+        d = await m.disputes.open(
+            employer, ms.id, deliverables=[0], reason=REASON, claimed_amount=10_000
+        )
     h.clock.advance(days=1)
     async with h.tx() as m:
         await m.disputes.respond(freelancer, d.id, "Please look at the delivery.")
@@ -199,8 +202,12 @@ async def world(h: Harness) -> World:
     negotiating = await h.milestone(employer, contract.id, 30_000)
     async with h.tx() as m:
         await m.milestones.deliver(freelancer, delivered.id, "Done")
-        await m.disputes.open(employer, unanswered.id, reason=REASON, claimed_amount=20_000)
-        d = await m.disputes.open(employer, negotiating.id, reason=REASON, claimed_amount=5_000)
+        await m.disputes.open(
+            employer, unanswered.id, deliverables=[0], reason=REASON, claimed_amount=20_000
+        )
+        d = await m.disputes.open(
+            employer, negotiating.id, deliverables=[0], reason=REASON, claimed_amount=5_000
+        )
     async with h.tx() as m:
         await m.disputes.respond(freelancer, d.id, "Let us talk about it.")
     return World(
@@ -220,9 +227,9 @@ async def test_sweep_does_each_due_thing_once_and_nothing_before_its_time(h: Har
     # 36 hours: only the award lapses.
     h.clock.advance(h.settings.award_acceptance_window)
     assert counts(await sweep(h)) == {"awards_lapsed": 1}
-    # 4 days: the silent freelancer loses the first dispute.
+    # 4 days: the freelancer's silence sends the first dispute to an admin (no refund).
     h.clock.advance(days=4, hours=-36)
-    assert counts(await sweep(h)) == {"disputes_defaulted": 1}
+    assert counts(await sweep(h)) == {"disputes_escalated": 1}
     # 7 days: bidding ends on both projects, which have bids (the lapsed award reopened
     # the second one within its bidding window), and the negotiation goes to an admin.
     h.clock.advance(days=3)
@@ -239,10 +246,10 @@ async def test_sweep_does_each_due_thing_once_and_nothing_before_its_time(h: Har
     assert await status_of_project(h, w.open_project) is ProjectStatus.CLOSED
     assert await status_of_project(h, w.awarded_project) is ProjectStatus.CLOSED
     assert (await h.get_milestone(w.delivered)).status is MilestoneStatus.RELEASED
-    assert (await h.get_milestone(w.unanswered)).status is MilestoneStatus.REFUNDED
+    assert (await h.get_milestone(w.unanswered)).status is MilestoneStatus.DISPUTED
     assert (await h.get_milestone(w.negotiating)).status is MilestoneStatus.DISPUTED
     assert await h.available(w.freelancer) == 9_000
-    assert await h.available(w.employer) == 20_000
+    assert await h.available(w.employer) == 0
     await h.check_books()
 
 
@@ -257,8 +264,7 @@ async def test_everything_due_at_once_is_done_in_one_sweep(h: Harness) -> None:
         "projects_closed": 1,
         "awards_lapsed": 1,
         "milestones_auto_released": 1,
-        "disputes_defaulted": 1,
-        "disputes_escalated": 1,
+        "disputes_escalated": 2,  # the silent freelancer's and the stale negotiation
     }
     assert await status_of_project(h, w.awarded_project) is ProjectStatus.BIDDING_ENDED
     assert (await sweep(h)).total == 0

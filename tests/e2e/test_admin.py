@@ -230,7 +230,11 @@ async def test_the_queue_and_a_long_record_are_read_page_by_page(app: App) -> No
                 deal.boss, deal.project_id, deal.worker.user_id, f"Note {n}: " + "details " * 400
             )
         dispute = await m.disputes.open(
-            deal.boss, ms_id, reason="See the six notes I sent.", claimed_amount=10_000
+            deal.boss,
+            ms_id,
+            deliverables=[0],
+            reason="See the six notes I sent.",
+            claimed_amount=10_000,
         )
         await m.disputes.respond(deal.worker, dispute.id, "I read them all.")
         await m.disputes.escalate(deal.boss, dispute.id)

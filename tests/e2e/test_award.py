@@ -84,9 +84,13 @@ async def test_award_accept_tells_everyone(app: App) -> None:
     sent = await award_to(b.erin, bids, "Frank · 400.00 USD")
     assert "Offer sent to Frank" in sent.text
     offer = await b.frank.wait_for_message("You are offered Telegram bot for my flower shop!")
-    assert offer.button_texts[:2] == ["✅ Accept", "✖ Decline"]
+    assert offer.button_texts[:2] == ["✅ Accept offer and terms", "✖ Decline"]
+    assert "Agreed terms" in offer.text and "2 revision rounds included" in offer.text
+    await b.frank.click(offer, "📄 Open project")  # the card offers the same terms
+    card = await b.frank.wait_for_message(lambda m: "✅ Accept offer and terms" in m.button_texts)
+    assert "Agreed terms" in card.text and "2 revision rounds included" in card.text
 
-    await b.frank.click(offer, "✅ Accept")
+    await b.frank.click(offer, "✅ Accept offer and terms")
     hired = await b.frank.wait_for_message("You accepted")
     assert hired.button_texts == ["🤝 Open contract"]
     told = await b.erin.wait_for_message("Frank accepted")
@@ -97,7 +101,7 @@ async def test_award_accept_tells_everyone(app: App) -> None:
         assert (await m.projects.get(b.project_id)).status is ProjectStatus.IN_PROGRESS
 
     # pressing Accept again: a clear answer, nothing changes
-    answer = await b.frank.click(offer, "✅ Accept")
+    answer = await b.frank.click(offer, "✅ Accept offer and terms")
     assert answer.show_alert and answer.text == "This offer was already accepted."
 
 
@@ -145,7 +149,7 @@ async def test_withdrawn_offer_and_stale_buttons(app: App) -> None:
         assert (await m.awards.get(1)).status is AwardStatus.WITHDRAWN
     assert await bid_status(app, b.frank_bid) is BidStatus.ACTIVE
 
-    answer = await b.frank.click(offer, "✅ Accept")  # the withdrawn offer
+    answer = await b.frank.click(offer, "✅ Accept offer and terms")  # the withdrawn offer
     assert answer.show_alert and "no longer valid" in (answer.text or "")
 
     # Erin is asked to confirm an award to Grace; Grace retracts meanwhile, and both

@@ -71,9 +71,12 @@ async def test_from_an_accepted_award_to_a_payout(app: App) -> None:
     alert = await erin.wait_for_message("Frank delivered")
     assert "Flow diagrams and all screens" in alert.text
     assert "released automatically on" in alert.text and "19 Jan 2026" in alert.text
-    assert {"✅ Release 100.00 USD", "✏️ Request changes", "⚖️ Dispute"} <= set(buttons(alert))
+    assert {"✅ Release 100.00 USD", "✏️ Request changes (2 left)", "⚖️ Open a dispute"} <= set(
+        buttons(alert)
+    )
     file_message = await erin.wait_for_message(lambda msg: msg.document is not None)
-    assert "File 1 of 1" in file_message.text
+    assert "Preview · File 1 of 1" in file_message.text
+    assert alert.protected and file_message.protected  # a preview until it is paid for
 
     # Release in full, after a confirm step that shows the fee.
     await erin.click(alert, "✅ Release 100.00 USD")

@@ -53,6 +53,14 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     delivery = await erin.wait_for_message(has_button(dispute_button))
     await erin.click(delivery, callback_data=dispute_button)
 
+    # Delivered work: she must name which agreed deliverable is missing or wrong.
+    pick = await erin.wait_for_message("Which of the agreed deliverables are missing or wrong?")
+    answer = await erin.click(pick, "Next ›")
+    assert answer.show_alert and "tap at least one agreed deliverable" in (answer.text or "")
+    await erin.click(pick, "⬜ Build a Telegram bot for my shop")
+    picked = await erin.wait_for_message(lambda m: m.message_id == pick.message_id)
+    assert "☑️ Build a Telegram bot for my shop" in picked.button_texts
+    await erin.click(picked, "Next ›")
     ask = await erin.wait_for_message("What went wrong?")
     assert "100.00 USD" in ask.text
     await erin.send_sticker()
@@ -64,8 +72,12 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     await erin.send_text("250")
     await erin.wait_for_message("Claim between 0.01 USD and 100.00 USD")
     await erin.click(amount, "All of it (100.00 USD)")
+    evidence = await erin.wait_for_message("Evidence")
+    await erin.click(evidence, "Skip")
     confirm = await erin.wait_for_message("Open this dispute?")
-    assert "Frank will have 4 days to respond" in confirm.text
+    assert "✗ Build a Telegram bot for my shop" in confirm.text
+    assert "Frank will have 4 days to respond (the same time either side gets)" in confirm.text
+    assert "an admin decides" in confirm.text
     assert "<b>crashes</b>" in confirm.text  # what she typed is shown, not interpreted
     answer = await erin.click(confirm, "⚖️ Open the dispute")
     assert answer.text == "Dispute opened. The other side has been told."
@@ -114,7 +126,9 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     await check_books(app)
 
 
-async def test_a_silent_respondent_loses_by_default_and_both_are_told(app: App) -> None:
+async def test_a_silent_employer_lets_the_freelancers_claim_stand_and_both_are_told(
+    app: App,
+) -> None:
     deal, ms_id, _ = await delivered(app)
     erin, frank = deal.employer, deal.freelancer
     async with market(app) as m:
@@ -124,9 +138,10 @@ async def test_a_silent_respondent_loses_by_default_and_both_are_told(app: App) 
         events = m.take_events()
     await publish(app, events)
     alert = await erin.wait_for_message("opened a dispute")
-    assert "Respond by 19 Jan 2026, 09:00 UTC" in alert.text  # employers get 14 days
+    assert "Respond by 09 Jan 2026, 09:00 UTC" in alert.text  # 4 days, as for freelancers
+    assert "or Frank's claim stands" in alert.text
 
-    app.clock.advance(days=14, seconds=1)
+    app.clock.advance(days=4, seconds=1)
     await app.sweep()
     for person in (erin, frank):
         told = await person.wait_for_message("Resolved")
@@ -144,7 +159,11 @@ async def test_stale_dispute_buttons_are_refused_clearly(app: App) -> None:
     erin, frank = deal.employer, deal.freelancer
     async with market(app) as m:
         dispute = await m.disputes.open(
-            deal.boss, ms_id, reason="Nothing works on mobile.", claimed_amount=10_000
+            deal.boss,
+            ms_id,
+            deliverables=[0],
+            reason="Nothing works on mobile.",
+            claimed_amount=10_000,
         )
         events = m.take_events()
     await publish(app, events)
@@ -183,7 +202,11 @@ async def test_disputes_command_lists_both_sides_disputes(app: App) -> None:
     deal, ms_id, _ = await delivered(app)
     async with market(app) as m:
         await m.disputes.open(
-            deal.boss, ms_id, reason="The work does not match the brief.", claimed_amount=4_000
+            deal.boss,
+            ms_id,
+            deliverables=[0],
+            reason="The work does not match the brief.",
+            claimed_amount=4_000,
         )
     for person, side in ((deal.employer, "you filed"), (deal.freelancer, "filed by ")):
         await person.send_text("/disputes")

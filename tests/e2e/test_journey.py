@@ -88,7 +88,7 @@ async def journey(app: App) -> None:
     sure = await press(erin, bid_alert, "🏆 Award", "Offer the project to Frank")
     await press(erin, sure, "🏆 Yes, award", "Offer sent to Frank")
     offer = await frank.wait_for_message("You are offered Telegram bot for my bakery shop")
-    await press(frank, offer, "✅ Accept", "The contract has started")
+    await press(frank, offer, "✅ Accept offer and terms", "The contract has started")
     started = await erin.wait_for_message("Frank accepted")
 
     # Erin creates and funds a milestone; every money screen says sandbox.
@@ -114,15 +114,18 @@ async def journey(app: App) -> None:
     assert "released automatically" in delivery.text
     assert [b.text for row in delivery.buttons for b in row][:3] == [
         "✅ Release 400.00 USD",
-        "✏️ Request changes",
-        "⚖️ Dispute",
+        "✏️ Request changes (2 left)",
+        "⚖️ Open a dispute",
     ]
-    await erin.wait_for_message("File 1 of 1")
+    preview = await erin.wait_for_message("File 1 of 1")
+    assert preview.protected and erin.forward(preview).refused
 
-    # Release: the fee is shown before, Frank is paid after.
+    # Release: the fee is shown before, Frank is paid after, Erin gets the file in full.
     sure = await press(erin, delivery, "✅ Release 400.00 USD", "Frank receives: 360.00 USD")
     await press(erin, sure, "✅ Yes, release 400.00 USD", "Released 400.00 USD")
     await frank.wait_for_message("360.00 USD released to you")
+    full = await erin.wait_for_message("File 1 of 1 for “Bot with orders and payments”, in full")
+    assert not full.protected and not erin.forward(full).refused
 
     # The contract ends; reviews are double-blind.
     contracts = await say(erin, "/contracts", "Your contracts")

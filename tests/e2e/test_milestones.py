@@ -170,7 +170,8 @@ async def test_partial_release_with_a_bad_amount_first(app: App) -> None:
     await erin.wait_for_message("Frank delivered")
     await open_card(erin)
     card = erin.messages[-1]
-    assert "✅ Release 100.00 USD" in buttons(card) and "✏️ Request changes" in buttons(card)
+    assert "✅ Release 100.00 USD" in buttons(card)
+    assert "✏️ Request changes (2 left)" in buttons(card)
     await erin.click(card, "➗ Release part")
     await erin.wait_for_message("How much of the 100.00 USD")
     await erin.send_sticker()
@@ -200,7 +201,7 @@ async def test_the_employer_asks_for_changes(app: App) -> None:
     ms_id = await delivered_alert(app, deal)
     erin, frank = deal.employer, deal.freelancer
     alert = await erin.wait_for_message("Frank delivered")
-    await erin.click(alert, "✏️ Request changes")
+    await erin.click(alert, "✏️ Request changes (2 left)")
     await erin.wait_for_message("What should change")
     await erin.send_text("y" * 2001)
     await erin.wait_for_message("at most 2000 characters")
@@ -217,7 +218,7 @@ async def test_the_employer_asks_for_changes(app: App) -> None:
     assert m.status is MilestoneStatus.FUNDED and m.auto_release_at is None
 
     # The old alert's Release still works on the funded money, but changes need a delivery.
-    answer = await erin.click(alert, "✏️ Request changes")
+    answer = await erin.click(alert, "✏️ Request changes (2 left)")
     assert answer.show_alert and "Nothing has been delivered" in (answer.text or "")
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from core import ledger
 from emulator import PaymentDeclined, SimulatedUser
-from storage.enums import MilestoneStatus
+from storage.enums import DisputeResolution, MilestoneStatus
 from tests.e2e.conftest import ADMIN_ID, App
 from tests.e2e.work_support import (
     Deal,
@@ -268,8 +268,11 @@ async def test_a_payment_that_arrives_after_a_ban_is_still_recorded(app: App) ->
     await check_books(app)
 
 
-async def test_a_dispute_the_timer_settles_as_a_refund_sends_the_stars_back(app: App) -> None:
-    """The freelancer never answers the employer's full-refund claim; the sweep refunds."""
+async def test_a_refund_verdict_after_a_freelancers_silence_sends_the_stars_back(
+    app: App,
+) -> None:
+    """The freelancer never answers the employer's full-refund claim: the sweep sends it
+    to an admin (silence refunds nothing by itself), whose refund goes back as Stars."""
     deal, ms_id = await stars_deal(app)
     erin = deal.employer
     await invoice_for(erin)
@@ -277,11 +280,22 @@ async def test_a_dispute_the_timer_settles_as_a_refund_sends_the_stars_back(app:
     await erin.wait_for_message("Payment received")
     async with market(app) as m:
         await m.disputes.open(
-            deal.boss, ms_id, reason="Nothing was started in two weeks.", claimed_amount=500
+            deal.boss,
+            ms_id,
+            deliverables=[0],
+            reason="Nothing was started in two weeks.",
+            claimed_amount=500,
         )
-    app.clock.advance(days=5)  # past the freelancer's 4-day response window
+    app.clock.advance(days=5)  # past the 4-day response window
     report = await app.sweep()
-    assert report.disputes_defaulted == 1
+    assert (report.disputes_defaulted, report.disputes_escalated) == (0, 1)
+    assert await balance(app, ledger.escrow(ms_id)) == 500
+    async with market(app) as m:
+        admin = m.users.actor(await m.users.register(ADMIN_ID, "Ada"))
+        [dispute] = await m.disputes.of_user(deal.boss)
+        await m.disputes.resolve(admin, dispute.id, DisputeResolution.REFUND)
+        events = m.take_events()
+    await publish(app, events)
     await erin.wait_for_message("went back to your Telegram Stars")
     [refund] = app.emu.refunds
     assert (refund.telegram_payment_charge_id, refund.amount) == (

@@ -93,8 +93,8 @@ async def test_a_contract_ended_before_any_payment_has_nothing_to_review(app: Ap
     await erin.click(end, "🏁 Yes, end the contract")
     ended = await erin.wait_for_message("cancelled")
     assert "nothing to review" in ended.text and "⭐ Review" not in buttons(ended)
-    told = await frank.wait_for_message("was ended before anything was paid")
+    told = await frank.wait_for_message("is cancelled.")
     assert "⭐ Review" not in buttons(told)
     answer = await press(frank, told, f"c:review:{deal.contract_id}")
     assert not answer.show_alert
-    await frank.wait_for_message("Reviews open when a contract is completed")
+    await frank.wait_for_message("Reviews open when a contract ends")

@@ -31,7 +31,7 @@ async def test_bidding_over_the_employer_awards_from_the_prompt(app: App) -> Non
     sent = await award_to(b.erin, bids, "Grace · 250.00 USD")
     assert "Offer sent to Grace" in sent.text
     offer = await b.grace.wait_for_message("You are offered")
-    await b.grace.click(offer, "✅ Accept")
+    await b.grace.click(offer, "✅ Accept offer and terms")
     await b.grace.wait_for_message("You accepted")
     await b.erin.wait_for_message("Grace accepted")
     await b.frank.wait_for_message("went to another freelancer")
@@ -100,7 +100,7 @@ async def test_the_employer_is_reminded_before_auto_release_and_releases(app: Ap
     assert (await app.sweep()).auto_release_reminders == 1
     nudge = await deal.employer.wait_for_message("is waiting for your answer")
     assert "released to Frank automatically" in nudge.text and "in about 2 days" in nudge.text
-    assert nudge.button_texts[:2] == ["✅ Release 100.00 USD", "✏️ Request changes"]
+    assert nudge.button_texts[:2] == ["✅ Release 100.00 USD", "✏️ Request changes (2 left)"]
     await deal.employer.click(nudge, "✅ Release 100.00 USD")
     prompt = await deal.employer.wait_for_message("Release 100.00 USD")
     await deal.employer.click(prompt, "✅ Yes, release 100.00 USD")

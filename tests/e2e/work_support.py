@@ -95,7 +95,21 @@ async def started(person: SimulatedUser) -> None:
     await person.wait_for_message(MENU)
 
 
-async def hired(
+@dataclass
+class Bidding:
+    """A published project with one bid on it, and the events that caused (its alerts)."""
+
+    employer: SimulatedUser
+    freelancer: SimulatedUser
+    boss: Actor
+    worker: Actor
+    project_id: int
+    project_title: str
+    bid_id: int
+    events: list[Event]
+
+
+async def bidding(
     app: App,
     *,
     employer: str = "Erin",
@@ -103,8 +117,9 @@ async def hired(
     budget: tuple[int, int] = (10_000, 50_000),
     amount: int = 30_000,
     title: str = "Build a Telegram bot for my shop",
-) -> Deal:
-    """An accepted award: the contract exists, with no milestones yet."""
+    description: str = "A bot that takes orders, accepts payments and notifies staff.",
+) -> Bidding:
+    """Both people have opened the bot; the freelancer (profile complete) has bid."""
     erin, frank = app.person(employer), app.person(freelancer)
     await started(erin)
     await started(frank)
@@ -122,7 +137,7 @@ async def hired(
         project = await m.projects.create_draft(
             boss,
             title=title,
-            description="A bot that takes orders, accepts payments and notifies staff.",
+            description=description,
             skills=["python", "telegram-bots"],
             budget_min=budget[0],
             budget_max=budget[1],
@@ -135,9 +150,31 @@ async def hired(
             delivery_days=10,
             proposal="I have built many shop bots; here is how I would do yours.",
         )
-        award = await m.awards.offer(boss, bid.id)
-        contract = await m.awards.accept(worker, award.id)
-        return Deal(erin, frank, boss, worker, contract.id, project.id, project.title)
+        events = m.take_events()
+    return Bidding(erin, frank, boss, worker, project.id, project.title, bid.id, events)
+
+
+async def hired(
+    app: App,
+    *,
+    employer: str = "Erin",
+    freelancer: str = "Frank",
+    budget: tuple[int, int] = (10_000, 50_000),
+    amount: int = 30_000,
+    title: str = "Build a Telegram bot for my shop",
+    **terms: Any,
+) -> Deal:
+    """An accepted award on ``terms`` (the proposed ones by default): the contract exists,
+    with no milestones yet."""
+    b = await bidding(
+        app, employer=employer, freelancer=freelancer, budget=budget, amount=amount, title=title
+    )
+    async with market(app) as m:
+        award = await m.awards.offer(b.boss, b.bid_id, **terms)
+        contract = await m.awards.accept(b.worker, award.id)
+    return Deal(
+        b.employer, b.freelancer, b.boss, b.worker, contract.id, b.project_id, b.project_title
+    )
 
 
 async def seeded_milestone(

@@ -1,7 +1,7 @@
 """on the record: who ended a contract, flagged messages, reports, mutes, safety notes
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2027-01-10 12:00:00
 
 * ``contracts.ended_by_id``: a cancelled contract counts against the side that ended it
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
