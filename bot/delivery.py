@@ -290,7 +290,7 @@ class Delivery:
     ) -> list[dict[str, Any]]:
         markups: dict[int, str | None] = {}  # one JSON per shared keyboard object
         held = await self._digest_holds(uow, alerts, now)
-        blocked = await self._blocked_chats(uow, alerts)
+        blocked = await self._blocked_chats(uow, [str(a.chat_id) for a in alerts])
         rows = []
         for alert in alerts:
             key = id(alert.keyboard)
@@ -324,9 +324,9 @@ class Delivery:
         return rows
 
     @staticmethod
-    async def _blocked_chats(uow: UnitOfWork, alerts: list[Alert]) -> set[str]:
+    async def _blocked_chats(uow: UnitOfWork, chats: list[str]) -> set[str]:
         """People who blocked the bot: their alerts are recorded, not sent."""
-        ids = sorted({a.chat_id for a in alerts if isinstance(a.chat_id, int)})
+        ids = sorted({int(c) for c in chats if c.lstrip("-").isdigit()})
         blocked: set[str] = set()
         for start in range(0, len(ids), 500):
             stmt = select(User.telegram_id).where(
@@ -406,8 +406,14 @@ class Delivery:
         until = now + self.settings.delivery_lease
         async with self.db.uow() as uow:
             rows = await uow.outbox.claim_messages(now, until, self.worker, limit)
+            # A person who blocked the bot after these were queued (the 403 of an earlier
+            # message was recorded meanwhile) gets nothing more: settle instead of sending.
+            blocked = await self._blocked_chats(uow, [row.chat for row in rows])
             claimed = []
             for row in rows:
+                if row.chat in blocked:
+                    row.status, row.last_error, row.claimed_until = BLOCKED, BLOCKED_BEFORE, None
+                    continue
                 mates: list[OutboxMessage] = []
                 if row.digest and row.digest in DIGESTS:
                     mates = await uow.outbox.claim_digest_mates(row, now, until, self.worker)
