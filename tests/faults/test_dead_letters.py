@@ -4,6 +4,7 @@ everyone behind it goes on, and an operator replays it once the bug is fixed."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import replay
 from bot.cli import _dead_letters
@@ -11,6 +12,7 @@ from bot.updates import Outcome
 from core.clock import FrozenClock
 from core.services.payouts import PayoutService
 from storage.db import Database
+from storage.models import AdminAction
 from tests.faults.conftest import MODES, World, eventually, running_world
 
 MENU = "What would you like to do?"
@@ -77,6 +79,41 @@ async def test_a_replayed_letter_that_fails_again_stays_a_letter(
     assert await world.processor.replay(letter.id) is Outcome.DEAD
     [again] = await world.dead_letters()
     assert again.id == letter.id and again.attempts == 2
+
+
+@pytest.mark.parametrize("world", ["polling"], indirect=True)
+async def test_each_replay_is_on_the_admins_audit_trail_as_the_operators(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    erin = world.person("Erin")
+    await erin.send_text("/start")
+    await erin.wait_for_message(MENU)
+
+    async def planted(*_: object, **__: object) -> None:
+        raise RuntimeError("still broken")
+
+    monkeypatch.setattr(PayoutService, "balance", planted)
+    await erin.send_text("/balance")
+    await erin.wait_for_message(SORRY)
+    [letter] = await world.dead_letters()
+    assert world.processor is not None
+    assert await world.processor.replay(letter.id) is Outcome.DEAD
+    monkeypatch.undo()
+    assert await world.processor.replay(letter.id, "fixed in 1.4.2") is Outcome.HANDLED
+    assert await world.processor.replay(letter.id) is Outcome.DROPPED  # nothing done: no entry
+    async with world.db.uow() as uow:
+        erins = await uow.users.by_telegram_id(erin.id)
+        assert erins is not None
+        entries = (await uow.session.execute(select(AdminAction))).scalars().all()
+        found = [
+            (e.actor_id, e.by, e.action, e.subject_id, e.user_id, e.details["outcome"], e.reason)
+            for e in entries
+        ]
+        erins_id = erins.id
+    assert found == [
+        (None, "operator", "dead_letter.replay", letter.id, erins_id, "dead", None),
+        (None, "operator", "dead_letter.replay", letter.id, erins_id, "handled", "fixed in 1.4.2"),
+    ]
 
 
 @pytest.mark.parametrize("world", ["polling"], indirect=True)
