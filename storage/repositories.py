@@ -2028,7 +2028,8 @@ class PersonalDataRepository:
             await self._run(delete(model).where(model.user_id == user_id))
 
     async def erase_projects(self, user_id: int, placeholder: str) -> int:
-        """Projects they posted that never became a contract: their text, files and index."""
+        """Projects they posted that never became a contract: description, files, index and
+        offers' terms; the title too, unless someone bid on it (their bids name it)."""
         alone = select(Project.id).where(
             Project.employer_id == user_id,
             ~exists().where(Contract.project_id == Project.id),
@@ -2038,9 +2039,12 @@ class PersonalDataRepository:
             await self._run(delete(ProjectAttachment).where(ProjectAttachment.project_id.in_(ids)))
             await self._run(delete(ProjectTerm).where(ProjectTerm.project_id.in_(ids)))
             await self._run(
+                update(Project).where(Project.id.in_(ids)).values(description=placeholder)
+            )
+            await self._run(
                 update(Project)
-                .where(Project.id.in_(ids))
-                .values(title=placeholder, description=placeholder)
+                .where(Project.id.in_(ids), ~exists().where(Bid.project_id == Project.id))
+                .values(title=placeholder)
             )
             await self._run(update(Award).where(Award.project_id.in_(ids)).values(deliverables=[]))
         return len(ids)

@@ -59,7 +59,8 @@ def confirm(plan: DeletionPlan, user_id: int) -> str:
     return (
         "🗑 <b>Delete your account?</b>\n\n"
         "<b>Erased:</b> your freelancer profile, skills and portfolio; your alert settings; "
-        "whom you muted; projects that never became a contract (their text and files); "
+        "whom you muted; the description and files of projects that never became a "
+        "contract (and the title, unless someone bid on it); "
         "proposals that did not win a contract; messages you sent outside a contract; "
         "where you asked to be paid on payouts that were never paid."
         f"{first}\n\n"

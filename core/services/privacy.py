@@ -23,8 +23,9 @@ payout or refund hold, in a payment not credited yet, or on their available bala
 * *closed first, the others told as usual*: their projects that never became a contract
   are cancelled, offers made to them declined, their active bids retracted;
 * *erased*: the freelancer profile, its skills and portfolio, alert settings, whom they
-  muted and the safety notes shown to them; the text and files of projects that never
-  became a contract (and the terms of offers on them); proposals that did not win a
+  muted and the safety notes shown to them; the description and files of projects that
+  never became a contract (and the terms of offers on them), and their title unless
+  someone bid on it (the bidders' own bids name it); proposals that did not win a
   contract; what they sent outside a contract's conversation; where they asked to be paid
   on payouts that never paid (each text becomes ``DELETED``);
 * *kept, under the name "Deleted user #<id>"*: what the other side and the books need,

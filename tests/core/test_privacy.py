@@ -423,11 +423,12 @@ async def test_deleting_an_account_erases_what_is_only_theirs_and_keeps_the_rest
         olgas_bid = await m.bids.mine_on(frank, story.olgas_project)
         assert olgas_bid is not None
         await m.awards.offer(story.olga, olgas_bid.id)
+    draft = await h.draft(frank, title="Nobody saw this one")
     await everything_out(h, story)
     postings = await count(h, Posting)
     async with h.tx() as m:
         plan = await m.privacy.deletion(frank)
-    assert (plan.allowed, plan.projects, plan.offers, plan.bids) == (True, 1, 1, 1)
+    assert (plan.allowed, plan.projects, plan.offers, plan.bids) == (True, 2, 1, 1)
 
     h.events.clear()
     async with h.tx() as m:
@@ -450,10 +451,14 @@ async def test_deleting_an_account_erases_what_is_only_theirs_and_keeps_the_rest
     async with h.tx() as m:
         session = m.ctx.uow.session
         website = await session.get(Project, story.website)
+        unseen = await session.get(Project, draft)
         logo = await session.get(Project, story.logo)
-        assert website is not None and logo is not None
-        assert (website.title, website.description) == (DELETED, DELETED)
+        assert website is not None and unseen is not None and logo is not None
+        assert (unseen.title, unseen.description) == (DELETED, DELETED)
+        # Gus bid on it: his bid is still named by its title; the rest is gone.
+        assert (website.title, website.description) == ("Website for my band", DELETED)
         assert logo.title == "Logo for my band"  # Fiona's contract keeps its project
+        assert logo.description.startswith("A bot that takes orders")
         files = (await session.execute(select(ProjectAttachment.file_id))).scalars().all()
         assert sorted(files) == ["att-logo"]
         proposals = {
