@@ -42,6 +42,13 @@ class ReportDecision(StatesGroup):
     ban_confirm = State()
 
 
+#: What the note typed (or the button without one) decides, by the step it answers.
+NOTED = {
+    ReportDecision.dismissal.state: ReportStatus.DISMISSED,
+    ReportDecision.warning.state: ReportStatus.WARNED,
+}
+
+
 # --- reporting --------------------------------------------------------------------------
 
 
@@ -113,7 +120,7 @@ async def _file(state: FSMContext, bot: Bot, market: Marketplace, actor: Actor, 
     await bot.send_message(actor.telegram_id, texts.FILED)
 
 
-# --- an admin warns or bans -------------------------------------------------------------------
+# --- an admin dismisses, warns or bans --------------------------------------------------------
 
 
 @router.callback_query(AdminCb.filter(F.action.in_({"rdis", "rwarn", "rban"})))
@@ -148,31 +155,21 @@ async def ask_note(
 
 
 @router.message(ReportDecision.dismissal, TYPED)
-async def dismissal_typed(
+@router.message(ReportDecision.warning, TYPED)
+async def note_typed(
     message: Message, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
 ) -> None:
-    await _decide(state, bot, market, actor, ReportStatus.DISMISSED, message.text or "")
+    outcome = NOTED[str(await state.get_state())]
+    await _decide(state, bot, market, actor, outcome, message.text or "")
 
 
 @router.callback_query(ReportDecision.dismissal, FlowCb.filter(F.action == "standard"))
-async def dismissal_without_note(
-    query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
-) -> None:
-    await _decide(state, bot, market, actor, ReportStatus.DISMISSED, "")
-
-
-@router.message(ReportDecision.warning, TYPED)
-async def warning_typed(
-    message: Message, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
-) -> None:
-    await _decide(state, bot, market, actor, ReportStatus.WARNED, message.text or "")
-
-
 @router.callback_query(ReportDecision.warning, FlowCb.filter(F.action == "standard"))
-async def standard_warning(
+async def standard_note(
     query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
 ) -> None:
-    await _decide(state, bot, market, actor, ReportStatus.WARNED, "")
+    """No note for a dismissal, the standard warning for a warning."""
+    await _decide(state, bot, market, actor, NOTED[str(await state.get_state())], "")
 
 
 @router.message(ReportDecision.ban_reason, TYPED)

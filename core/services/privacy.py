@@ -45,7 +45,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from core import ledger
 from core.actors import Actor
@@ -67,6 +67,7 @@ EXPORT_MAX_BYTES = 45 * 1024 * 1024
 EXPORT_FORMAT = "bidgram-export/1"
 
 
+R = TypeVar("R")
 #: Someone else as an export names them: bidgram id and first name.
 Namer = Callable[[int | None], Awaitable[dict[str, Any] | None]]
 
@@ -83,8 +84,42 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _fields(row: Any, *names: str) -> dict[str, Any]:
-    return {name: _plain(getattr(row, name)) for name in names}
+#: The columns each kind of row is exported with: the export's schema, in one place.
+FIELDS = {
+    kind: tuple(columns.split())
+    for kind, columns in {
+        "account": "id telegram_id first_name last_name username language_code created_at "
+        "blocked_bot_at",
+        "profile": "headline bio hourly_rate portfolio updated_at",
+        "alerts": "min_budget paused created_at updated_at stopped_at",
+        "project": "id title description budget_min budget_max status created_at published_at "
+        "bidding_ends_at ended_at",
+        "attachment": "file_id kind file_name",
+        "bid": "id project_id amount delivery_days proposal status created_at placed_at updated_at",
+        "offer": "id project_id status offered_at expires_at responded_at deliverables "
+        "revision_rounds due_at",
+        "contract": "id project_id agreed_amount delivery_days deliverables revision_rounds status "
+        "started_at deadline_at ended_at",
+        "milestone": "id description amount due_at status created_at funded_at delivered_at "
+        "closed_at funded_amount released_amount refunded_amount fee_amount",
+        "event": "kind amount note file_ids protected created_at",
+        "payment": "id milestone_id gateway amount currency status external_id created_at "
+        "confirmed_at refunded_amount refund_status",
+        "payout": "id amount destination status requested_at decided_at note",
+        "dispute": "id milestone_id contract_id reason claimed_amount deliverables status "
+        "created_at respond_by response responded_at resolution resolution_note resolved_at "
+        "released_amount refunded_amount",
+        "offer_to_settle": "release_amount status created_at",
+        "evidence": "file_id file_kind caption stage created_at",
+        "message": "id project_id text file_id file_kind created_at",
+        "review": "contract_id rating text ending created_at",
+        "report": "id target_kind target_id reason note status created_at decided_at",
+    }.items()
+}
+
+
+def _fields(row: Any, kind: str) -> dict[str, Any]:
+    return {name: _plain(getattr(row, name)) for name in FIELDS[kind]}
 
 
 @dataclass(frozen=True)
@@ -108,7 +143,7 @@ class PrivacyService(Service):
     async def export(self, actor: Actor) -> dict[str, Any]:
         """Everything bidgram holds about ``actor`` (module docstring), JSON-serialisable."""
         user = await self.active_user(actor)
-        uid = user.id
+        uid, more, uow = user.id, EXPORT_ROWS + 1, self.uow
         names: dict[int, str] = {}
         left_out: dict[str, str] = {}
 
@@ -116,314 +151,169 @@ class PrivacyService(Service):
             if user_id is None:
                 return None
             if user_id not in names:
-                other = await self.uow.users.get(user_id)
+                other = await uow.users.get(user_id)
                 names[user_id] = other.first_name if other is not None else ""
             return {"id": user_id, "name": names[user_id]}
 
-        def bounded(section: str, rows: Sequence[Any]) -> Sequence[Any]:
+        def newest(section: str, rows: Sequence[R]) -> Sequence[R]:
             if len(rows) > EXPORT_ROWS:
                 left_out[section] = f"only the newest {EXPORT_ROWS} are here"
             return rows[:EXPORT_ROWS]
 
-        more = EXPORT_ROWS + 1
-        data: dict[str, Any] = {
+        projects = newest("projects", await uow.projects.by_employer(uid, more))
+        pids = [p.id for p in projects]
+        files = await uow.projects.attachments_of(pids)
+        skills = await uow.projects.skill_ids_of(pids)
+        slugs = {s.id: s.slug for s in await uow.skills.all()}
+        balance = await PayoutService(self.ctx).balance(uid)
+        cutoff = self.now() - self.settings.review_window
+        about_you = [
+            r
+            for role in PartyRole
+            for r in await uow.reviews.visible_about(uid, role, cutoff, more)
+        ]
+        sent = newest("messages.sent", await uow.personal.messages(uid, sent=True, limit=more))
+        got = newest("messages.received", await uow.personal.messages(uid, sent=False, limit=more))
+        return {
             "format": EXPORT_FORMAT,
             "exported_at": _plain(self.now()),
-            "account": _fields(
-                user,
-                "id",
-                "telegram_id",
-                "first_name",
-                "last_name",
-                "username",
-                "language_code",
-                "created_at",
-                "blocked_bot_at",
-            ),
+            "account": _fields(user, "account"),
             "freelancer_profile": await self._profile(uid),
             "alerts": await self._alerts(uid),
-        }
-
-        projects = bounded("projects", await self.uow.projects.by_employer(uid, more))
-        pids = [p.id for p in projects]
-        files = await self.uow.projects.attachments_of(pids)
-        skills = await self.uow.projects.skill_ids_of(pids)
-        slugs = {s.id: s.slug for s in await self.uow.skills.all()}
-        data["projects"] = [
-            _fields(
-                p,
-                "id",
-                "title",
-                "description",
-                "budget_min",
-                "budget_max",
-                "status",
-                "created_at",
-                "published_at",
-                "bidding_ends_at",
-                "ended_at",
-            )
-            | {
-                "skills": sorted(slugs[i] for i in skills[p.id] if i in slugs),
-                "attachments": [_fields(f, "file_id", "kind", "file_name") for f in files[p.id]],
-            }
-            for p in projects
-        ]
-
-        bids = bounded("bids", await self.uow.bids.by_freelancer(uid, more))
-        data["bids"] = [
-            _fields(
-                b,
-                "id",
-                "project_id",
-                "amount",
-                "delivery_days",
-                "proposal",
-                "status",
-                "created_at",
-                "placed_at",
-                "updated_at",
-            )
-            for b in bids
-        ]
-
-        awards = bounded("offers", await self.uow.personal.awards(uid, more))
-        data["offers"] = [
-            _fields(
-                a,
-                "id",
-                "project_id",
-                "status",
-                "offered_at",
-                "expires_at",
-                "responded_at",
-                "deliverables",
-                "revision_rounds",
-                "due_at",
-            )
-            | {"to_you": a.freelancer_id == uid}
-            for a in awards
-        ]
-
-        data["contracts"] = [
-            await self._contract(c, uid, name)
-            for c in bounded("contracts", await self.uow.contracts.of_user(uid, more))
-        ]
-
-        payments = bounded("payments", await self.uow.personal.payments(uid, more))
-        data["payments"] = [
-            _fields(
-                p,
-                "id",
-                "milestone_id",
-                "gateway",
-                "amount",
-                "currency",
-                "status",
-                "external_id",
-                "created_at",
-                "confirmed_at",
-                "refunded_amount",
-                "refund_status",
-            )
-            for p in payments
-        ]
-
-        balance = await PayoutService(self.ctx).balance(uid)
-        postings = bounded("money.ledger", await self.uow.personal.postings(uid, more))
-        data["money"] = {
-            "currency": self.settings.currency,
-            "available": balance.available,
-            "payout_hold": balance.on_hold,
-            "refund_hold": balance.refunding,
-            "ledger": [
-                {
-                    "account": code.rsplit(":", 1)[-1],
-                    "kind": kind,
-                    "reference": key,
-                    "amount": amount,
-                    "at": _plain(at),
-                    "milestone_id": milestone_id,
+            "projects": [
+                _fields(p, "project")
+                | {
+                    "skills": sorted(slugs[i] for i in skills[p.id] if i in slugs),
+                    "attachments": [_fields(f, "attachment") for f in files[p.id]],
                 }
-                for code, kind, key, amount, at, milestone_id in postings
+                for p in projects
             ],
+            "bids": [
+                _fields(b, "bid") for b in newest("bids", await uow.bids.by_freelancer(uid, more))
+            ],
+            "offers": [
+                _fields(a, "offer") | {"to_you": a.freelancer_id == uid}
+                for a in newest("offers", await uow.personal.awards(uid, more))
+            ],
+            "contracts": [
+                await self._contract(c, uid, name)
+                for c in newest("contracts", await uow.contracts.of_user(uid, more))
+            ],
+            "payments": [
+                _fields(p, "payment")
+                for p in newest("payments", await uow.personal.payments(uid, more))
+            ],
+            "money": {
+                "currency": self.settings.currency,
+                "available": balance.available,
+                "payout_hold": balance.on_hold,
+                "refund_hold": balance.refunding,
+                "ledger": [
+                    {
+                        "account": code.rsplit(":", 1)[-1],
+                        "kind": kind,
+                        "reference": key,
+                        "amount": amount,
+                        "at": _plain(at),
+                        "milestone_id": milestone_id,
+                    }
+                    for code, kind, key, amount, at, milestone_id in newest(
+                        "money.ledger", await uow.personal.postings(uid, more)
+                    )
+                ],
+            },
+            "payouts": [
+                _fields(p, "payout")
+                for p in newest("payouts", await uow.payouts.of_user(uid, more))
+            ],
+            "disputes": [
+                await self._dispute(d, uid)
+                for d in newest("disputes", await uow.disputes.of_user(uid, more))
+            ],
+            "messages": {
+                "sent": [
+                    _fields(m, "message") | {"flags": m.flags, "to": await name(m.recipient_id)}
+                    for m in sent
+                ],
+                "received": [
+                    _fields(m, "message") | {"from": await name(m.sender_id)} for m in got
+                ],
+            },
+            "reviews": {
+                "written": [
+                    _fields(r, "review") | {"about": await name(r.subject_id)}
+                    for r in newest("reviews.written", await uow.personal.reviews_by(uid, more))
+                ],
+                "about_you": [
+                    _fields(r, "review")
+                    | {"subject_role": r.subject_role.value, "by": await name(r.author_id)}
+                    for r in newest("reviews.about_you", about_you)
+                ],
+            },
+            "reports_filed": [
+                _fields(r, "report")
+                for r in newest("reports_filed", await uow.personal.reports_by(uid, more))
+            ],
+            "mutes": [
+                {"muted": await name(m.muted_id), "since": _plain(m.created_at)}
+                for m in newest("mutes", await uow.personal.mutes_by(uid, more))
+            ],
+            "safety_notes": [
+                {
+                    "project_id": n.project_id,
+                    "about_messages_from": await name(n.other_id),
+                    "shown_at": _plain(n.shown_at),
+                }
+                for n in newest("safety_notes", await uow.personal.safety_notes_of(uid, more))
+            ],
+            "left_out": left_out,
         }
-
-        payouts = bounded("payouts", await self.uow.payouts.of_user(uid, more))
-        data["payouts"] = [
-            _fields(
-                p,
-                "id",
-                "amount",
-                "destination",
-                "status",
-                "requested_at",
-                "decided_at",
-                "note",
-            )
-            for p in payouts
-        ]
-
-        disputes = bounded("disputes", await self.uow.disputes.of_user(uid, more))
-        data["disputes"] = [await self._dispute(d, uid) for d in disputes]
-
-        sent = bounded(
-            "messages.sent", await self.uow.personal.messages(uid, sent=True, limit=more)
-        )
-        got = bounded(
-            "messages.received", await self.uow.personal.messages(uid, sent=False, limit=more)
-        )
-        message_fields = ("id", "project_id", "text", "file_id", "file_kind", "created_at")
-        data["messages"] = {
-            "sent": [
-                _fields(m, *message_fields, "flags") | {"to": await name(m.recipient_id)}
-                for m in sent
-            ],
-            "received": [
-                _fields(m, *message_fields) | {"from": await name(m.sender_id)} for m in got
-            ],
-        }
-
-        written = bounded("reviews.written", await self.uow.personal.reviews_by(uid, more))
-        cutoff = self.now() - self.settings.review_window
-        about = []
-        for role in PartyRole:
-            about += await self.uow.reviews.visible_about(uid, role, cutoff, more)
-        about = list(bounded("reviews.about_you", about))
-        review_fields = ("contract_id", "rating", "text", "ending", "created_at")
-        data["reviews"] = {
-            "written": [
-                _fields(r, *review_fields) | {"about": await name(r.subject_id)} for r in written
-            ],
-            "about_you": [
-                _fields(r, *review_fields, "subject_role") | {"by": await name(r.author_id)}
-                for r in about
-            ],
-        }
-
-        reports = bounded("reports_filed", await self.uow.personal.reports_by(uid, more))
-        data["reports_filed"] = [
-            _fields(r, "id", "target_kind", "target_id", "reason", "note", "status", "created_at")
-            | {"decided_at": _plain(r.decided_at)}
-            for r in reports
-        ]
-        mutes = bounded("mutes", await self.uow.personal.mutes_by(uid, more))
-        data["mutes"] = [
-            {"muted": await name(m.muted_id), "since": _plain(m.created_at)} for m in mutes
-        ]
-        notes = bounded("safety_notes", await self.uow.personal.safety_notes_of(uid, more))
-        data["safety_notes"] = [
-            {
-                "project_id": n.project_id,
-                "about_messages_from": await name(n.other_id),
-                "shown_at": _plain(n.shown_at),
-            }
-            for n in notes
-        ]
-        data["left_out"] = left_out
-        return data
 
     async def _profile(self, user_id: int) -> dict[str, Any] | None:
         profile = await self.uow.users.profile(user_id)
         if profile is None:
             return None
         skills = await self.uow.skills.by_ids(await self.uow.users.profile_skill_ids(user_id))
-        return _fields(profile, "headline", "bio", "hourly_rate", "portfolio", "updated_at") | {
-            "skills": sorted(s.slug for s in skills)
-        }
+        return _fields(profile, "profile") | {"skills": sorted(s.slug for s in skills)}
 
     async def _alerts(self, user_id: int) -> dict[str, Any] | None:
         sub = await self.uow.subscriptions.get(user_id)
         if sub is None:
             return None
         skills = await self.uow.skills.by_ids(await self.uow.subscriptions.skill_ids(user_id))
-        return _fields(sub, "min_budget", "paused", "created_at", "updated_at", "stopped_at") | {
-            "skills": sorted(s.slug for s in skills)
-        }
+        return _fields(sub, "alerts") | {"skills": sorted(s.slug for s in skills)}
 
     async def _contract(self, c: Contract, uid: int, name: Namer) -> dict[str, Any]:
         other = c.freelancer_id if c.employer_id == uid else c.employer_id
         project = await self.uow.projects.get(c.project_id)
-        milestones = []
-        for m in await self.uow.milestones.for_contract(c.id):
-            events = [
-                _fields(ev, "kind", "amount", "note", "file_ids", "protected", "created_at")
-                | {"by": _who(ev.actor_id, uid, other)}
-                for ev in await self.uow.milestones.history(m.id)
-            ]
-            milestones.append(
-                _fields(
-                    m,
-                    "id",
-                    "description",
-                    "amount",
-                    "due_at",
-                    "status",
-                    "created_at",
-                    "funded_at",
-                    "delivered_at",
-                    "closed_at",
-                    "funded_amount",
-                    "released_amount",
-                    "refunded_amount",
-                    "fee_amount",
-                )
-                | {"history": events}
-            )
-        return _fields(
-            c,
-            "id",
-            "project_id",
-            "agreed_amount",
-            "delivery_days",
-            "deliverables",
-            "revision_rounds",
-            "status",
-            "started_at",
-            "deadline_at",
-            "ended_at",
-        ) | {
+        milestones = [
+            _fields(m, "milestone")
+            | {
+                "history": [
+                    _fields(ev, "event") | {"by": _who(ev.actor_id, uid, other)}
+                    for ev in await self.uow.milestones.history(m.id)
+                ]
+            }
+            for m in await self.uow.milestones.for_contract(c.id)
+        ]
+        role = PartyRole.EMPLOYER if c.employer_id == uid else PartyRole.FREELANCER
+        return _fields(c, "contract") | {
             "project_title": project.title if project is not None else None,
-            "your_role": (
-                PartyRole.EMPLOYER if c.employer_id == uid else PartyRole.FREELANCER
-            ).value,
+            "your_role": role.value,
             "other_side": await name(other),
             "milestones": milestones,
         }
 
     async def _dispute(self, d: Dispute, uid: int) -> dict[str, Any]:
         other = d.respondent_id if d.filed_by_id == uid else d.filed_by_id
-        offers = await self.uow.disputes.offers(d.id)
-        evidence = [x for x in await self.uow.disputes.evidence(d.id) if x.author_id == uid]
-        return _fields(
-            d,
-            "id",
-            "milestone_id",
-            "contract_id",
-            "reason",
-            "claimed_amount",
-            "deliverables",
-            "status",
-            "created_at",
-            "respond_by",
-            "response",
-            "responded_at",
-            "resolution",
-            "resolution_note",
-            "resolved_at",
-            "released_amount",
-            "refunded_amount",
-        ) | {
+        evidence = await self.uow.disputes.evidence(d.id)
+        return _fields(d, "dispute") | {
             "filed_by_you": d.filed_by_id == uid,
             "offers": [
-                _fields(o, "release_amount", "status", "created_at")
-                | {"by": _who(o.by_user_id, uid, other)}
-                for o in offers
+                _fields(o, "offer_to_settle") | {"by": _who(o.by_user_id, uid, other)}
+                for o in await self.uow.disputes.offers(d.id)
             ],
-            "your_evidence": [
-                _fields(x, "file_id", "file_kind", "caption", "stage", "created_at")
-                for x in evidence
-            ],
+            "your_evidence": [_fields(x, "evidence") for x in evidence if x.author_id == uid],
         }
 
     # --- deletion -----------------------------------------------------------------------
