@@ -332,67 +332,68 @@ class PrivacyService(Service):
     async def _refusals(self, user: User) -> list[DomainError]:
         """Money of theirs that is not gone yet, and contracts still running."""
         money = self.settings.money.format
-        found: list[DomainError] = []
-        escrow = await self.uow.personal.escrow_held(user.id)
-        if escrow:
-            found.append(
+        book, personal = ledger.Ledger(self.uow), self.uow.personal
+        escrow = await personal.escrow_held(user.id)
+        held = await book.balance(ledger.payout_hold(user.id))
+        returning = await book.balance(ledger.refund_hold(user.id))
+        available = await book.balance(ledger.available(user.id))
+        checks: list[tuple[object, DomainError]] = [
+            (
+                escrow,
                 InvalidState(
                     "account.money_in_escrow",
                     f"{money(escrow)} is held in escrow on your contracts: it has to be "
                     "released or refunded first.",
-                )
-            )
-        if await self.uow.personal.open_disputes(user.id):
-            found.append(
+                ),
+            ),
+            (
+                await personal.open_disputes(user.id),
                 InvalidState(
                     "account.open_dispute",
                     "You are a side of a dispute that is still open: it has to be settled first.",
-                )
-            )
-        book = ledger.Ledger(self.uow)
-        held = await book.balance(ledger.payout_hold(user.id))
-        if held:
-            found.append(
+                ),
+            ),
+            (
+                held,
                 InvalidState(
                     "account.payout_pending",
                     f"A payout of {money(held)} is waiting for an administrator: wait until "
                     "it is paid or rejected.",
-                )
-            )
-        returning = await book.balance(ledger.refund_hold(user.id))
-        if returning:
-            found.append(
+                ),
+            ),
+            (
+                returning,
                 InvalidState(
                     "account.refund_pending",
                     f"{money(returning)} is on its way back to where you paid it from: wait "
                     "until the refund is done.",
-                )
-            )
-        if await self.uow.personal.uncredited_payments(user.telegram_id):
-            found.append(
+                ),
+            ),
+            (
+                await personal.uncredited_payments(user.telegram_id),
                 InvalidState(
                     "account.payment_pending",
                     "A payment of yours is still being credited: try again in a few minutes.",
-                )
-            )
-        available = await book.balance(ledger.available(user.id))
-        if available:
-            found.append(
+                ),
+            ),
+            (
+                available,
                 InsufficientFunds(
                     "account.balance",
                     f"You have {money(available)} on your balance: withdraw it first "
                     "(/balance); money is never thrown away.",
-                )
-            )
-        if await self.uow.personal.active_contracts(user.id):
-            found.append(
+                ),
+            ),
+            (
+                await personal.active_contracts(user.id),
                 InvalidState(
                     "account.contract_active",
                     "You have a contract that is still running: end it first, so the other "
                     "side is not left waiting.",
-                )
-            )
-        return found
+                ),
+            ),
+        ]
+        return [refusal for present, refusal in checks if present]
 
     async def _offers_to_decline(self, user_id: int) -> list[int]:
         """Offers made to them still open to an answer (lapsed ones the timer closes)."""

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from core.actors import Actor
+from core.marketplace import Marketplace
 from core.services import audit
 from core.services.audit import Concerns
 from storage.enums import DisputeResolution, ReportStatus, ReportTarget
@@ -222,8 +223,6 @@ async def test_an_entry_is_written_in_the_transaction_of_its_action(h: Harness) 
     admin = await h.admin()
     frank = await h.freelancer()
     async with h.db.uow() as uow:
-        from core.marketplace import Marketplace
-
         market = Marketplace(uow, h.settings, h.clock)
         await market.users.ban(admin, frank.user_id, "spam")
         await uow.flush()

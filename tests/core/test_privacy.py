@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.actors import Actor
+from core.services.disputes import EvidenceFile
 from core.services.privacy import DELETED, export_bytes
 from core.services.projects import Attachment
 from core.services.refunds import RefundOutcome
@@ -85,8 +86,6 @@ async def history(h: Harness) -> History:
         await m.milestones.release(erin, first.id)
     second = await h.milestone(erin, contract.id, 10_000)
     async with h.tx() as m:
-        from core.services.disputes import EvidenceFile
-
         d = await m.disputes.open(
             frank,
             second.id,
