@@ -9,7 +9,7 @@ the offers and the evidence *they* attached), the messages they sent and receive
 received message is theirs to see: they got it), the reviews they wrote and the visible
 reviews about them, the reports they filed, whom they muted and the safety notes shown
 to them. Others appear by bidgram id and first name only. Not in it: what belongs to the
-admins (reports about them, the audit trail, an admin's notes on decisions), the other
+admins (reports about them, the audit trail, the notes admins left on reports), the other
 side's evidence files, and reviews about them still hidden by the double-blind rule.
 Each list holds its newest ``EXPORT_ROWS``; :func:`export_bytes` keeps the file within
 Telegram's upload limit, saying in ``left_out`` what it had to leave out.
