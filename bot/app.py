@@ -344,9 +344,10 @@ async def work(settings: BotSettings, stop: asyncio.Event | None = None) -> None
         await stop.wait()
 
 
-async def replay(settings: BotSettings, ids: list[int]) -> dict[int, str]:
+async def replay(settings: BotSettings, ids: list[int], reason: str = "") -> dict[int, str]:
     """Handle the dead letters ``ids`` (all waiting ones when empty) again; each one's
-    outcome. Their alerts go to the outbox, sent by this process or any other."""
+    outcome. Their alerts go to the outbox, sent by this process or any other. Each is
+    on the audit trail as the operator's, with ``reason``."""
     async with running(settings) as app:
         processor = UpdateProcessor(app.dp, app.bot, app.db, app.clock, metrics=app.metrics)
         if not ids:
@@ -354,6 +355,6 @@ async def replay(settings: BotSettings, ids: list[int]) -> dict[int, str]:
                 ids = [letter.id for letter in await uow.dead_letters.waiting(app.bot.id)]
         outcomes: dict[int, str] = {}
         for letter_id in ids:
-            outcomes[letter_id] = str(await processor.replay(letter_id))
+            outcomes[letter_id] = str(await processor.replay(letter_id, reason))
         await app.delivery.drain()
         return outcomes

@@ -109,3 +109,13 @@ class ReportCb(CallbackData, prefix="rp"):
     action: str
     kind: str
     target_id: Id
+
+
+class AuditCb(CallbackData, prefix="aud"):
+    """A page of the admins' audit trail: ``admin`` and ``person`` filter it (0: no
+    filter); ``turn`` is set on page buttons, whose press turns the page in place."""
+
+    page: Count = 0
+    admin: Count = 0
+    person: Count = 0
+    turn: bool = False

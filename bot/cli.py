@@ -141,9 +141,10 @@ def _run_bot(mode: str) -> int:
     return 0
 
 
-def _replay(ids: list[int]) -> int:
+def _replay(ids: list[int], reason: str = "") -> int:
     """Handle dead letters again, in a bot process of their own (it needs the token:
-    the people involved are answered as if their update had just arrived)."""
+    the people involved are answered as if their update had just arrived). Each replay
+    goes on the admins' audit trail as an operator's action, with ``reason``."""
     from bot import logs
     from bot.app import replay
     from bot.settings import load_bot_settings
@@ -151,7 +152,7 @@ def _replay(ids: list[int]) -> int:
     settings = load_bot_settings()
     settings.token()
     logs.configure(settings)
-    outcomes = asyncio.run(replay(settings, ids))
+    outcomes = asyncio.run(replay(settings, ids, reason))
     if not outcomes:
         print("No dead letters to replay.")
     for letter_id, outcome in outcomes.items():
@@ -212,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay", help="handle dead letters again once the bug is fixed (needs BOT_TOKEN)"
     )
     replay.add_argument("ids", nargs="*", type=int, help="dead letter ids (default: all)")
+    replay.add_argument("--reason", default="", help="why, for the admins' audit trail")
     backup = sub.add_parser(
         "backup", help="copy the SQLite database while the bot runs (PostgreSQL: pg_dump)"
     )
@@ -235,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "webhook", "worker"):
             return _run_bot(args.command)
         if args.command == "replay":
-            return _replay(args.ids)
+            return _replay(args.ids, args.reason)
         if args.command == "backup":
             return _backup(settings, args.file, args.pages, args.pause)
     except ConfigurationError as error:

@@ -35,6 +35,8 @@ from bot.logs import UpdateContext, handling
 from bot.metrics import Metrics
 from bot.replies import collecting
 from core.clock import Clock
+from core.services import audit
+from core.services.audit import Concerns
 from storage.db import Database
 from storage.models import DeadLetter
 
@@ -187,11 +189,13 @@ class UpdateProcessor:
             await uow.updates.claim(self.bot.id, update.update_id, now)
             await uow.commit()
 
-    async def replay(self, letter_id: int) -> Outcome:
+    async def replay(self, letter_id: int, reason: str = "") -> Outcome:
         """Handle a dead letter's update again (after the bug was fixed).
 
         Its claim is released first, so the update runs as if new; if it fails again it
-        stays a dead letter with one more attempt.
+        stays a dead letter with one more attempt. Each replay is an operator's action on
+        the audit trail (no admin: ``by`` operator), with its outcome, written with the
+        letter's mark; a letter that is gone or already replayed is left alone, unrecorded.
         """
         async with self.db.uow() as uow:
             letter = await uow.dead_letters.get(letter_id)
@@ -202,10 +206,22 @@ class UpdateProcessor:
             await uow.commit()
         update = Update.model_validate(raw, context={"bot": self.bot})
         outcome = await self.process(update)
-        if outcome is Outcome.HANDLED:
-            async with self.db.uow() as uow:
-                done = await uow.dead_letters.get(letter_id)
-                if done is not None:
-                    done.replayed_at = self.clock.now()
-                await uow.commit()
+        async with self.db.uow() as uow:
+            done = await uow.dead_letters.get(letter_id)
+            now = self.clock.now()
+            if done is not None and outcome is Outcome.HANDLED:
+                done.replayed_at = now
+            telegram_id = person_of(update)
+            person = await uow.users.by_telegram_id(telegram_id) if telegram_id else None
+            audit.record(
+                uow,
+                now,
+                audit.DEAD_LETTER_REPLAY,
+                ("dead_letter", letter_id),
+                actor_id=None,
+                concerns=Concerns(person.id if person is not None else None),
+                details={"update_id": update.update_id, "outcome": str(outcome)},
+                reason=reason,
+            )
+            await uow.commit()
         return outcome

@@ -7,6 +7,7 @@ from core.context import Context
 from core.events import Event
 from core.gateways import Gateways
 from core.services.admin import AdminService
+from core.services.audit import AuditService
 from core.services.awards import AwardService
 from core.services.bids import BidService
 from core.services.contracts import ContractService
@@ -15,6 +16,7 @@ from core.services.messages import MessageService
 from core.services.milestones import MilestoneService
 from core.services.payments import PaymentService
 from core.services.payouts import PayoutService
+from core.services.privacy import PrivacyService
 from core.services.projects import ProjectService
 from core.services.refunds import RefundService
 from core.services.reports import ReportService
@@ -55,6 +57,8 @@ class Marketplace:
         self.admin = AdminService(self.ctx)
         self.reports = ReportService(self.ctx)
         self.safety = SafetyService(self.ctx)
+        self.audit = AuditService(self.ctx)
+        self.privacy = PrivacyService(self.ctx)
 
     async def commit(self) -> list[Event]:
         """Commit the unit of work with its events written to the outbox in the same

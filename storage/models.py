@@ -23,10 +23,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
 from storage.enums import (
     AccountKind,
@@ -93,6 +96,9 @@ class User(Base):
     ban_reason: Mapped[str | None] = mapped_column(String(500))
     # Set when Telegram answers 403 "bot was blocked"; cleared when they write again.
     blocked_bot_at: Mapped[datetime | None]
+    # The person deleted their account (core.services.privacy): the row stays, under an
+    # anonymous name, for what others and the books still need.
+    deleted_at: Mapped[datetime | None]
 
     @property
     def display_name(self) -> str:
@@ -854,3 +860,50 @@ class SafetyNote(Base):
     other_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
     shown_at: Mapped[datetime]
+
+
+# --- the admins' audit trail -----------------------------------------------------------
+
+
+class AdminAction(Base):
+    """One action an admin (or an operator at the command line) took: who, when, what,
+    why, and whom it concerns. Written by core in the transaction of the action itself
+    (``core.services.audit``), never changed or removed: the repository has no path to,
+    and the ORM refuses it (``storage.repositories.AuditRepository``)."""
+
+    __tablename__ = "admin_actions"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    created_at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: an operator
+    by: Mapped[str] = mapped_column(String(20))  # "admin" or "operator"
+    action: Mapped[str] = mapped_column(String(40))  # a stable code, e.g. "user.ban"
+    subject_kind: Mapped[str] = mapped_column(String(20))  # user, dispute, payout, report...
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    # The people it concerns: the person acted on, and for a dispute's verdict the other
+    # side too. An admin never sees the entries that concern them.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    other_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what: amounts...
+    reason: Mapped[str | None] = mapped_column(Text)  # why, as the admin gave it
+
+    __table_args__ = (
+        Index("ix_admin_actions_actor", "actor_id", "id"),
+        Index("ix_admin_actions_user", "user_id", "id"),
+        Index("ix_admin_actions_other_user", "other_user_id", "id"),
+    )
+
+
+class AppendOnly(RuntimeError):
+    """Code tried to change or remove an audit entry: a bug, never a refusal."""
+
+
+@event.listens_for(AdminAction, "before_update")
+def _entries_never_change(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    if any(attr.history.has_changes() for attr in inspect(target).attrs):
+        raise AppendOnly(f"admin_actions #{target.id} is append-only: it cannot be changed")
+
+
+@event.listens_for(AdminAction, "before_delete")
+def _entries_stay(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    raise AppendOnly(f"admin_actions #{target.id} is append-only: it cannot be removed")

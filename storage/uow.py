@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
     AccountRepository,
+    AuditRepository,
     AwardRepository,
     BidRepository,
     ContractRepository,
@@ -25,6 +26,7 @@ from storage.repositories import (
     PaymentReceiptRepository,
     PaymentRepository,
     PayoutRepository,
+    PersonalDataRepository,
     ProjectRepository,
     RecordRepository,
     ReminderRepository,
@@ -75,6 +77,8 @@ class UnitOfWork:
         self.records = RecordRepository(s)
         self.reports = ReportRepository(s)
         self.safety = SafetyRepository(s)
+        self.audit = AuditRepository(s)
+        self.personal = PersonalDataRepository(s)
         return self
 
     async def __aexit__(

@@ -41,6 +41,7 @@ class DecidePayout(StatesGroup):
 class Ban(StatesGroup):
     who = State()
     reason = State()
+    unban_reason = State()
 
 
 # --- a verdict ---------------------------------------------------------------------------
@@ -346,23 +347,56 @@ async def reason_not_text(message: Message) -> None:
 
 
 @router.callback_query(AdminCb.filter(F.action == "unban"))
-async def unban(
+async def ask_unban_reason(
     query: CallbackQuery,
     callback_data: AdminCb,
+    state: FSMContext,
+    market: Marketplace,
+    bot: Bot,
+    callback_reply: CallbackReply,
+) -> None:
+    """Why, for the audit trail: typed, or none with the button."""
+    await state.clear()
+    user = await market.users.get(callback_data.id)
+    if not user.is_banned:
+        callback_reply.text = texts.NOT_BANNED
+        callback_reply.alert = True
+        return
+    await state.set_state(Ban.unban_reason)
+    await state.set_data({"user_id": user.id})
+    keyboard = markup([action_button(texts.UNBAN_NO_REASON, FlowCb(action="skip"))], cancel_row())
+    await bot.send_message(query.from_user.id, texts.ask_unban_reason(user), reply_markup=keyboard)
+
+
+@router.message(Ban.unban_reason, TYPED)
+async def unban_with_reason(
+    message: Message, state: FSMContext, market: Marketplace, actor: Actor, bot: Bot
+) -> None:
+    await _unban(message.chat.id, state, market, actor, bot, message.text or "")
+
+
+@router.callback_query(Ban.unban_reason, FlowCb.filter(F.action == "skip"))
+async def unban_without_reason(
+    query: CallbackQuery,
     state: FSMContext,
     market: Marketplace,
     actor: Actor,
     bot: Bot,
     callback_reply: CallbackReply,
 ) -> None:
-    await state.clear()
-    if not (await market.users.get(callback_data.id)).is_banned:
-        callback_reply.text = texts.NOT_BANNED
-        callback_reply.alert = True
-        return
-    user = await market.users.unban(actor, callback_data.id)
+    await _unban(query.from_user.id, state, market, actor, bot, "")
     callback_reply.text = texts.UNBANNED
+
+
+@router.message(Ban.unban_reason, ~F.text)
+async def unban_reason_not_text(message: Message) -> None:
+    await message.answer(texts.REASON_NOT_TEXT)
+
+
+async def _unban(
+    chat_id: int, state: FSMContext, market: Marketplace, actor: Actor, bot: Bot, reason: str
+) -> None:
+    user = await market.users.unban(actor, int((await state.get_data())["user_id"]), reason)
+    await state.clear()
     ban_again = action_button(texts.BAN, AdminCb(action="ban", id=user.id))
-    await bot.send_message(
-        query.from_user.id, texts.unbanned(user), reply_markup=markup([ban_again])
-    )
+    await bot.send_message(chat_id, texts.unbanned(user), reply_markup=markup([ban_again]))

@@ -1,5 +1,6 @@
 """Report conversations: a person reporting (what is wrong, then an optional note), and an
-admin warning or banning over a report (the note or reason, and for a ban a confirmation).
+admin dismissing, warning or banning over a report (the note or reason, for the audit
+trail and the person warned; for a ban a confirmation).
 
 Each ends in one core call that checks everything again, so a stale button, a second
 press or a second admin gets core's refusal.
@@ -35,9 +36,17 @@ class ReportForm(StatesGroup):
 
 
 class ReportDecision(StatesGroup):
+    dismissal = State()
     warning = State()
     ban_reason = State()
     ban_confirm = State()
+
+
+#: What the note typed (or the button without one) decides, by the step it answers.
+NOTED = {
+    ReportDecision.dismissal.state: ReportStatus.DISMISSED,
+    ReportDecision.warning.state: ReportStatus.WARNED,
+}
 
 
 # --- reporting --------------------------------------------------------------------------
@@ -111,10 +120,10 @@ async def _file(state: FSMContext, bot: Bot, market: Marketplace, actor: Actor, 
     await bot.send_message(actor.telegram_id, texts.FILED)
 
 
-# --- an admin warns or bans -------------------------------------------------------------------
+# --- an admin dismisses, warns or bans --------------------------------------------------------
 
 
-@router.callback_query(AdminCb.filter(F.action.in_({"rwarn", "rban"})))
+@router.callback_query(AdminCb.filter(F.action.in_({"rdis", "rwarn", "rban"})))
 async def ask_note(
     query: CallbackQuery,
     callback_data: AdminCb,
@@ -130,7 +139,11 @@ async def ask_note(
         callback_reply.text, callback_reply.alert = texts.already_decided(view.report), True
         return
     await state.set_data({"report_id": view.report.id, "subject_id": view.subject.id})
-    if callback_data.action == "rwarn":
+    if callback_data.action == "rdis":
+        await state.set_state(ReportDecision.dismissal)
+        text = texts.ask_dismissal(view.report, view.subject)
+        standard = action_button(texts.DISMISS_NO_NOTE, FlowCb(action="standard"))
+    elif callback_data.action == "rwarn":
         await state.set_state(ReportDecision.warning)
         text = texts.ask_warning(view.report, view.subject)
         standard = action_button(texts.STANDARD_WARNING, FlowCb(action="standard"))
@@ -141,18 +154,22 @@ async def ask_note(
     await bot.send_message(actor.telegram_id, text, reply_markup=markup([standard], cancel_row()))
 
 
+@router.message(ReportDecision.dismissal, TYPED)
 @router.message(ReportDecision.warning, TYPED)
-async def warning_typed(
+async def note_typed(
     message: Message, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
 ) -> None:
-    await _decide(state, bot, market, actor, ReportStatus.WARNED, message.text or "")
+    outcome = NOTED[str(await state.get_state())]
+    await _decide(state, bot, market, actor, outcome, message.text or "")
 
 
+@router.callback_query(ReportDecision.dismissal, FlowCb.filter(F.action == "standard"))
 @router.callback_query(ReportDecision.warning, FlowCb.filter(F.action == "standard"))
-async def standard_warning(
+async def standard_note(
     query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, actor: Actor
 ) -> None:
-    await _decide(state, bot, market, actor, ReportStatus.WARNED, "")
+    """No note for a dismissal, the standard warning for a warning."""
+    await _decide(state, bot, market, actor, NOTED[str(await state.get_state())], "")
 
 
 @router.message(ReportDecision.ban_reason, TYPED)
@@ -191,6 +208,7 @@ async def ban(
     await _decide(state, bot, market, actor, ReportStatus.BANNED, reason)
 
 
+@router.message(ReportDecision.dismissal, ~F.text)
 @router.message(ReportDecision.warning, ~F.text)
 @router.message(ReportDecision.ban_reason, ~F.text)
 @router.message(ReportDecision.ban_confirm, ~F.text)

@@ -18,6 +18,9 @@ def routers() -> list[Router]:
         alerts as alerts_flow,
     )
     from bot.flows import (
+        audit as audit_flow,
+    )
+    from bot.flows import (
         award as award_flow,
     )
     from bot.flows import (
@@ -45,6 +48,7 @@ def routers() -> list[Router]:
     from bot.handlers import (
         admin,
         alerts,
+        audit,
         bids,
         browse,
         contracts,
@@ -53,6 +57,7 @@ def routers() -> list[Router]:
         inline,
         milestones,
         payments,
+        privacy,
         profile,
         projects,
         reports,
@@ -75,6 +80,8 @@ def routers() -> list[Router]:
         disputes.router,
         admin.router,
         reports.router,
+        audit.router,
+        privacy.router,
         profile_flow.router,
         alerts_flow.router,
         post_project.router,
@@ -84,6 +91,7 @@ def routers() -> list[Router]:
         work_flow.router,
         dispute_flow.router,
         admin_flow.router,
+        audit_flow.router,
         report_flow.router,
         relay.router,
         fallback.router,

@@ -20,12 +20,13 @@ from aiogram.types import (
     TelegramObject,
 )
 
-from bot.callbacks import Count, MenuCb
+from bot.callbacks import AuditCb, Count, MenuCb
 from bot.flows.dispute import action_button, load_view
 from bot.flows.work_steps import parse_ref
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import admin as texts
+from bot.texts import audit as audit_texts
 from bot.texts import common
 from bot.texts import reports as report_texts
 from bot.texts.disputes import messages, when
@@ -126,6 +127,7 @@ async def send_panel(
         [action_button(texts.PAYOUTS_QUEUE, AdminCb(action="pq"))],
         [action_button(texts.BAN_UNBAN, AdminCb(action="who"))],
         [action_button(reports, AdminCb(action="rq"))],
+        [action_button(audit_texts.AUDIT, AuditCb())],
         [action_button(texts.REFRESH, AdminCb(action="home"))],
     )
     await bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)

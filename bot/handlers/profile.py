@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import MenuCb, ReportCb, UserCb
+from bot.handlers.privacy import privacy_button
 from bot.handlers.projects import send_long
 from bot.keyboards import back_to_menu
 from bot.settings import BotSettings
@@ -48,6 +49,7 @@ def own_keyboard(user_id: int, complete: bool) -> InlineKeyboardMarkup:
             ],
             [_edit(texts.EDIT_RATE, "rate"), _edit(texts.EDIT_PORTFOLIO, "portfolio")],
             [InlineKeyboardButton(text=texts.PUBLIC_VIEW, callback_data=public)],
+            privacy_button(),
             [back_to_menu()],
         ]
     )

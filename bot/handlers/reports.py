@@ -1,8 +1,8 @@
 """Reports and mutes outside a conversation: an admin's queue of reports, a report's
 screen with its context and Dismiss / Warn / Ban, and an employer's Mute on a bid card.
 
-Warn and Ban ask for a note first: those conversations are in ``bot.flows.report``, as
-is the reporter's own (reason, then an optional note).
+Dismiss, Warn and Ban ask for a note first: those conversations are in
+``bot.flows.report``, as is the reporter's own (reason, then an optional note).
 """
 
 from __future__ import annotations
@@ -98,14 +98,6 @@ async def report_screen(
     )
     keyboard = markup(decide, [action_button(texts.QUEUE, AdminCb(action="rq"))])
     await send_long(bot, actor.telegram_id, texts.screen(view), keyboard)
-
-
-@router.callback_query(AdminCb.filter(F.action == "rdis"))
-async def dismiss(
-    query: CallbackQuery, callback_data: AdminCb, bot: Bot, market: Marketplace, actor: Actor
-) -> None:
-    report = await market.reports.decide(actor, callback_data.id, ReportStatus.DISMISSED)
-    await send_decided(bot, market, actor, report.id)
 
 
 async def send_decided(bot: Bot, market: Marketplace, actor: Actor, report_id: int) -> None:

@@ -382,6 +382,14 @@ def banned(user: User) -> str:
     return f"🚫 {who(user)} is suspended and has been told."
 
 
+def ask_unban_reason(user: User) -> str:
+    return (
+        f"✅ <b>Unban {who(user)}</b>\n\nWhy? The reason goes on the admins' audit trail; "
+        "they are told they can use bidgram again."
+    )
+
+
+UNBAN_NO_REASON = "✅ Unban without a reason"
 ALREADY_BANNED = "This person is already suspended."
 NOT_BANNED = "This person is not suspended."
 UNBANNED = "Unbanned."

@@ -16,6 +16,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("balance", "Balance and payouts"),
     ("disputes", "My disputes"),
     ("chat", "Relay chat: who I am talking to"),
+    ("privacy", "My data: export it, or delete my account"),
     ("cancel", "Leave what I am doing"),
     ("help", "How bidgram works"),
 )

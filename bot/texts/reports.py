@@ -22,6 +22,7 @@ UNMUTE = "🔈 Unmute"
 DISMISS = "✔ Dismiss"
 WARN = "⚠️ Warn"
 BAN = "🚫 Ban"
+DISMISS_NO_NOTE = "✔ Dismiss without a note"
 STANDARD_WARNING = "⚠️ Send the standard warning"
 STANDARD_BAN = "🚫 Ban with the standard reason"
 YES_BAN = "🚫 Yes, ban"
@@ -168,6 +169,13 @@ def screen(v: ReportView) -> str:
     if r.status is not ReportStatus.OPEN and r.decision_note:
         lines.append(f"<b>Decision note:</b> {e(r.decision_note)}")
     return "\n".join(lines)
+
+
+def ask_dismissal(report: Report, subject: User) -> str:
+    return (
+        f"✔ <b>Dismiss report #{report.id}</b> about {who(subject)}\n\n"
+        "Why? A note for the admins' audit trail (nobody else reads it), or dismiss without one."
+    )
 
 
 def ask_warning(report: Report, subject: User) -> str:

@@ -198,6 +198,21 @@ class BidService(Service):
         await self._tell_employer("bid.retracted", project, bid)
         return bid
 
+    async def retract_all(self, freelancer_id: int) -> list[Bid]:
+        """Every active bid of someone leaving bidgram (their account is being deleted),
+        retracted however far its bidding went, each employer told as for a retraction."""
+        retracted = []
+        for found in await self.uow.bids.active_of(freelancer_id):
+            project = await self.uow.projects.lock(found.project_id)  # project, then bid
+            bid = await self.uow.bids.lock(found.id)
+            if project is None or bid is None or bid.status is not BidStatus.ACTIVE:
+                continue
+            bid.status = BidStatus.RETRACTED
+            bid.updated_at = self.now()
+            await self._tell_employer("bid.retracted", project, bid)
+            retracted.append(bid)
+        return retracted
+
     async def on_own_project(
         self, actor: Actor, bid_id: int, *, lock: bool = False
     ) -> tuple[Bid, Project]:

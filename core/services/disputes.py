@@ -28,6 +28,8 @@ from core.errors import (
     ValidationFailed,
 )
 from core.money import whole_amount
+from core.services import audit
+from core.services.audit import AuditService, Concerns
 from core.services.escrow import Escrow, Settlement
 from storage.enums import (
     DisputeResolution,
@@ -438,6 +440,20 @@ class DisputeService(Service):
             raise ValidationFailed("dispute.verdict", "The verdict is release, refund or split.")
         dispute.resolution_note = text.clean(note)[: self.settings.dispute_reason_max] or None
         result = await self._settle(dispute, m, contract, amount, resolution, actor.user_id)
+        AuditService(self.ctx).record(
+            actor,
+            audit.DISPUTE_VERDICT,
+            ("dispute", dispute.id),
+            concerns=Concerns(contract.freelancer_id, contract.employer_id),
+            details={
+                "verdict": resolution.value,
+                "milestone_id": m.id,
+                "released": result.released,
+                "fee": result.fee,
+                "refunded": result.refunded,
+            },
+            reason=dispute.resolution_note,
+        )
         self.emit(
             "dispute.resolved",
             [dispute.filed_by_id, dispute.respondent_id],

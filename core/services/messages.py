@@ -80,7 +80,7 @@ class MessageService(Service):
             )
         await self._refuses(project, actor.user_id, recipient_id)
         recipient = await self.uow.users.get(recipient_id)
-        if recipient is None or recipient.is_banned:
+        if recipient is None or recipient.is_banned or recipient.deleted_at is not None:
             raise InvalidState(
                 "message.recipient_unavailable", "This person cannot receive messages."
             )

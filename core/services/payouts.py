@@ -10,6 +10,8 @@ from core.context import Service, atomic
 from core.errors import InsufficientFunds, InvalidState, NotAllowed, NotFound, ValidationFailed
 from core.gateways import PAYOUTS
 from core.money import whole_amount
+from core.services import audit
+from core.services.audit import AuditService, Concerns
 from storage.enums import PayoutStatus
 from storage.models import Payout
 
@@ -86,6 +88,7 @@ class PayoutService(Service):
         payout.decided_at = self.now()
         payout.decided_by_id = actor.user_id
         payout.note = text.clean(note)[:500] or None
+        self._record(actor, audit.PAYOUT_PAID, payout)
         self.emit("payout.paid", [payout.user_id], payout_id=payout.id, amount=payout.amount)
         return payout
 
@@ -105,8 +108,21 @@ class PayoutService(Service):
         payout.decided_at = self.now()
         payout.decided_by_id = actor.user_id
         payout.note = text.bounded(note, "payout.note", "The reason", 1, 500)
+        self._record(actor, audit.PAYOUT_REJECTED, payout)
         self.emit("payout.rejected", [payout.user_id], payout_id=payout.id)
         return payout
+
+    def _record(self, actor: Actor, action: str, payout: Payout) -> None:
+        """On the record: the amount, where it was to go, and the admin's note (a paid
+        payout's transfer reference, a rejection's reason)."""
+        AuditService(self.ctx).record(
+            actor,
+            action,
+            ("payout", payout.id),
+            concerns=Concerns(payout.user_id),
+            details={"amount": payout.amount, "destination": payout.destination},
+            reason=payout.note,
+        )
 
     async def queue(self, actor: Actor, limit: int = 10, offset: int = 0) -> list[Payout]:
         self.require_admin(actor)

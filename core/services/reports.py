@@ -17,6 +17,8 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, LimitReached, NotAllowed, NotFound, ValidationFailed
+from core.services import audit
+from core.services.audit import AuditService, Concerns
 from core.services.users import UserService
 from storage.enums import ProjectStatus, ReportReason, ReportStatus, ReportTarget
 from storage.models import Message, Project, Report, User
@@ -28,6 +30,12 @@ THREAD = 6
 
 DAY = timedelta(days=1)
 BAN_REASON = "Reported ({reason}) and confirmed by an administrator."
+#: The audit trail's code for each decision.
+AUDITED = {
+    ReportStatus.DISMISSED: audit.REPORT_DISMISS,
+    ReportStatus.WARNED: audit.REPORT_WARN,
+    ReportStatus.BANNED: audit.REPORT_BAN,
+}
 
 
 @dataclass(frozen=True)
@@ -265,12 +273,13 @@ class ReportService(Service):
         if report.subject_id == actor.user_id:
             raise NotAllowed("report.judge_self", "You cannot decide a report about yourself.")
         decision = self.check_note(note)
+        why = decision
         decided = [report]
         if outcome is ReportStatus.BANNED:
             subject = await self._user(report.subject_id)
             if not subject.is_banned:
-                reason = decision or BAN_REASON.format(reason=report.reason.value.replace("_", " "))
-                await UserService(self.ctx).ban(actor, subject.id, reason)
+                why = decision or BAN_REASON.format(reason=report.reason.value.replace("_", " "))
+                await UserService(self.ctx).suspend(actor, subject.id, why)
             others = await self.uow.reports.lock_open_about(subject.id)
             decided += [r for r in others if r.id != report.id]
         now = self.now()
@@ -282,4 +291,16 @@ class ReportService(Service):
             self.emit("report.decided", [each.reporter_id], report_id=each.id)
         if outcome is ReportStatus.WARNED:
             self.emit("report.warned", [report.subject_id], report_id=report.id)
+        AuditService(self.ctx).record(
+            actor,
+            AUDITED[outcome],
+            ("report", report.id),
+            concerns=Concerns(report.subject_id),
+            details={
+                "reported": report.reason.value,
+                "target": f"{report.target_kind.value}:{report.target_id}",
+                "closed_with_it": [r.id for r in decided[1:]],
+            },
+            reason=why,
+        )
         return report

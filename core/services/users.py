@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from core import text
 from core.actors import Actor
 from core.context import Service, atomic
-from core.errors import NotFound, ValidationFailed
+from core.errors import InvalidState, NotFound, ValidationFailed
 from core.money import whole_amount
+from core.services import audit
+from core.services.audit import AuditService, Concerns
 from storage.models import FreelancerProfile, Skill, User
 
 
@@ -165,6 +167,20 @@ class UserService(Service):
 
     @atomic
     async def ban(self, actor: Actor, user_id: int, reason: str) -> User:
+        """Suspend someone, on the record (``core.services.audit``)."""
+        user = await self.suspend(actor, user_id, reason)
+        AuditService(self.ctx).record(
+            actor,
+            audit.USER_BAN,
+            ("user", user.id),
+            concerns=Concerns(user.id),
+            reason=user.ban_reason,
+        )
+        return user
+
+    async def suspend(self, actor: Actor, user_id: int, reason: str) -> User:
+        """The suspension itself, with its refusals, for an admin action that records its
+        own audit entry (``ban``, a report's ban): one entry per action."""
         self.require_admin(actor)
         await self.active_user(actor)
         if user_id == actor.user_id:
@@ -180,10 +196,24 @@ class UserService(Service):
         return user
 
     @atomic
-    async def unban(self, actor: Actor, user_id: int) -> User:
+    async def unban(self, actor: Actor, user_id: int, reason: str = "") -> User:
+        """Lift a suspension, on the record with an optional reason."""
         self.require_admin(actor)
         await self.active_user(actor)
+        if user_id == actor.user_id:
+            raise ValidationFailed("unban.self", "You cannot unban yourself.")
         user = await self.get(user_id)
+        if not user.is_banned:
+            raise InvalidState("unban.not_banned", "This person is not suspended.")
+        why = text.clean(reason)[:500]
+        AuditService(self.ctx).record(
+            actor,
+            audit.USER_UNBAN,
+            ("user", user.id),
+            concerns=Concerns(user.id),
+            details={"ban_reason": user.ban_reason},
+            reason=why,
+        )
         user.is_banned = False
         user.banned_at = None
         user.ban_reason = None

@@ -211,7 +211,9 @@ async def test_a_banned_user_is_refused_until_unbanned(app: App) -> None:
 
     answer = await ada.click(card, "🚫 Ban")
     assert answer.show_alert and answer.text == "This person is already suspended."
-    answer = await ada.click(banned, "✅ Unban")
+    await ada.click(banned, "✅ Unban")
+    ask = await ada.wait_for_message("Unban Bob")
+    answer = await ada.click(ask, "✅ Unban without a reason")
     assert answer.text == "Unbanned."
     await bob.wait_for_message("active again")
     await bob.send_text("/start")

@@ -92,7 +92,7 @@ async def test_a_reported_message_reaches_the_admin_who_warns_and_the_reporter_i
     answer = await ada.click(screen, "🚫 Ban")
     assert answer.show_alert and answer.text == "Report #1 is already warned."
     answer = await ada.click(screen, "✔ Dismiss")
-    assert answer.show_alert and answer.text == "This report was already decided."
+    assert answer.show_alert and answer.text == "Report #1 is already warned."
     await ada.send_text("/admin")
     panel = await ada.wait_for_message("Admin panel")
     assert "🚩 Reports (0)" in panel.button_texts

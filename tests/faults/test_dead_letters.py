@@ -4,6 +4,7 @@ everyone behind it goes on, and an operator replays it once the bug is fixed."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import replay
 from bot.cli import _dead_letters
@@ -11,6 +12,7 @@ from bot.updates import Outcome
 from core.clock import FrozenClock
 from core.services.payouts import PayoutService
 from storage.db import Database
+from storage.models import AdminAction
 from tests.faults.conftest import MODES, World, eventually, running_world
 
 MENU = "What would you like to do?"
@@ -64,6 +66,8 @@ async def test_a_bug_is_dead_lettered_and_nobody_waits_behind_it(
 async def test_a_replayed_letter_that_fails_again_stays_a_letter(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Each replay that did something is on the admins' audit trail as the operator's,
+    with its outcome; the person it concerns is whoever the update came from, once known."""
     erin = world.person("Erin")
 
     async def planted(*_: object, **__: object) -> None:
@@ -77,6 +81,23 @@ async def test_a_replayed_letter_that_fails_again_stays_a_letter(
     assert await world.processor.replay(letter.id) is Outcome.DEAD
     [again] = await world.dead_letters()
     assert again.id == letter.id and again.attempts == 2
+
+    monkeypatch.undo()
+    assert await world.processor.replay(letter.id, "fixed in 1.4.2") is Outcome.HANDLED
+    assert await world.processor.replay(letter.id) is Outcome.DROPPED  # nothing done: no entry
+    async with world.db.uow() as uow:
+        erins = await uow.users.by_telegram_id(erin.id)  # her first update made her known
+        assert erins is not None
+        entries = (await uow.session.execute(select(AdminAction))).scalars().all()
+        found = [
+            (e.actor_id, e.by, e.action, e.subject_id, e.user_id, e.details["outcome"], e.reason)
+            for e in entries
+        ]
+        erins_id = erins.id
+    assert found == [
+        (None, "operator", "dead_letter.replay", letter.id, None, "dead", None),
+        (None, "operator", "dead_letter.replay", letter.id, erins_id, "handled", "fixed in 1.4.2"),
+    ]
 
 
 @pytest.mark.parametrize("world", ["polling"], indirect=True)

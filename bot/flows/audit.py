@@ -1,0 +1,62 @@
+"""The audit trail's one question: whose entries (by which admin, or about which person),
+answered with a bidgram id or @username; core looks the person up and applies the rules
+of who may read what."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.handlers.admin import AdminCb, markup
+from bot.handlers.audit import send_trail
+from bot.keyboards import only_cancel
+from bot.settings import BotSettings
+from bot.texts import audit as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+
+router = Router(name="audit_flow")
+
+TYPED = F.text & ~F.text.startswith("/")
+
+
+class Whose(StatesGroup):
+    admin = State()
+    person = State()
+
+
+@router.callback_query(AdminCb.filter(F.action.in_({"aud_by", "aud_about"})))
+async def ask(
+    query: CallbackQuery, callback_data: AdminCb, state: FSMContext, bot: Bot, actor: Actor
+) -> None:
+    by = callback_data.action == "aud_by"
+    await state.clear()
+    await state.set_state(Whose.admin if by else Whose.person)
+    text = texts.ASK_ADMIN if by else texts.ASK_PERSON
+    await bot.send_message(actor.telegram_id, text, reply_markup=only_cancel())
+
+
+@router.message(Whose.admin, TYPED)
+@router.message(Whose.person, TYPED)
+async def got(
+    message: Message,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    user = await market.users.find(actor, message.text or "")
+    by = await state.get_state() == Whose.admin.state
+    text, rows = await send_trail(
+        market, actor, settings, admin=user.id if by else 0, person=0 if by else user.id
+    )
+    await state.clear()
+    await message.answer(text, reply_markup=markup(*rows))
+
+
+@router.message(Whose.admin, ~F.text)
+@router.message(Whose.person, ~F.text)
+async def not_text(message: Message) -> None:
+    await message.answer(texts.WHO_NOT_TEXT)

@@ -1,0 +1,97 @@
+"""/privacy (also 🔒 on one's profile): export everything bidgram holds about me as a
+JSON file in the chat, or delete my account after a confirmation that says what is
+erased and what is kept. The rules, the refusals included, are in
+``core.services.privacy``; this module asks and renders."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+
+from bot.callbacks import Count
+from bot.flows.dispute import action_button
+from bot.handlers.admin import markup
+from bot.middlewares import CallbackReply
+from bot.texts import privacy as texts
+from core.actors import Actor
+from core.marketplace import Marketplace
+from core.services.privacy import export_bytes
+
+router = Router(name="privacy")
+
+
+class PrivacyCb(CallbackData, prefix="pv"):
+    """``open``, ``export``, ``delete`` (asks), ``confirm`` (deletes ``user_id``'s account:
+    a confirmation left in the chat never deletes the account of someone who came back)."""
+
+    action: str
+    user_id: Count = 0
+
+
+def privacy_button() -> list[InlineKeyboardButton]:
+    """The profile screen's row that opens /privacy."""
+    return [action_button(texts.PRIVACY, PrivacyCb(action="open"))]
+
+
+@router.message(Command("privacy"))
+@router.callback_query(PrivacyCb.filter(F.action == "open"))
+async def screen(event: Message | CallbackQuery, state: FSMContext, bot: Bot, actor: Actor) -> None:
+    await state.clear()
+    keyboard = markup(
+        [action_button(texts.EXPORT, PrivacyCb(action="export"))],
+        [action_button(texts.DELETE, PrivacyCb(action="delete"))],
+    )
+    await bot.send_message(actor.telegram_id, texts.SCREEN, reply_markup=keyboard)
+
+
+@router.callback_query(PrivacyCb.filter(F.action == "export"))
+async def export(
+    query: CallbackQuery,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    data = await market.privacy.export(actor)
+    day = str(data["exported_at"])[:10]
+    file = BufferedInputFile(export_bytes(data), filename=f"bidgram-data-{day}.json")
+    await bot.send_document(actor.telegram_id, file, caption=texts.export_caption(day))
+    callback_reply.text = texts.EXPORT_SENT
+
+
+@router.callback_query(PrivacyCb.filter(F.action == "delete"))
+async def ask(query: CallbackQuery, bot: Bot, market: Marketplace, actor: Actor) -> None:
+    plan = await market.privacy.deletion(actor)
+    back = [action_button(texts.BACK, PrivacyCb(action="open"))]
+    if not plan.allowed:
+        await bot.send_message(
+            actor.telegram_id, texts.refused(plan.refusals), reply_markup=markup(back)
+        )
+        return
+    keyboard = markup(
+        [action_button(texts.YES_DELETE, PrivacyCb(action="confirm", user_id=actor.user_id))],
+        [action_button(texts.KEEP, PrivacyCb(action="open"))],
+    )
+    text = texts.confirm(plan, actor.user_id)
+    await bot.send_message(actor.telegram_id, text, reply_markup=keyboard)
+
+
+@router.callback_query(PrivacyCb.filter(F.action == "confirm"))
+async def delete(
+    query: CallbackQuery,
+    callback_data: PrivacyCb,
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    if callback_data.user_id != actor.user_id:
+        callback_reply.text, callback_reply.alert = texts.STALE, True
+        return
+    await market.privacy.delete(actor)
+    await state.clear()  # whatever they were in the middle of goes with the account
+    await bot.send_message(actor.telegram_id, texts.DELETED)
