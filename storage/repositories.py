@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from sqlalchemy import (
     Select,
@@ -689,6 +689,10 @@ class ContractRepository(Repository[Contract]):
 # --- milestones and money ----------------------------------------------------------
 
 
+#: The milestone's deadlines a reminder schedule may count from.
+_DEADLINES = {"due_at": Milestone.due_at, "auto_release_at": Milestone.auto_release_at}
+
+
 class MilestoneRepository(Repository[Milestone]):
     model = Milestone
 
@@ -712,7 +716,7 @@ class MilestoneRepository(Repository[Milestone]):
     async def due_for_reminder(
         self,
         status: MilestoneStatus,
-        deadline: Any,
+        deadline_column: Literal["due_at", "auto_release_at"],
         kind: str,
         offsets: Sequence[timedelta],
         now: datetime,
@@ -723,12 +727,14 @@ class MilestoneRepository(Repository[Milestone]):
         """Milestones in ``status`` whose latest reached reminder stage was not dealt with.
 
         Stage ``s`` of the schedule ``kind`` falls at ``deadline + offsets[s]`` (offsets
-        ascending). The latest stage reached is worked out in SQL against constants, so
-        milestones waiting between stages never fill a batch; ``before_deadline`` stops
-        the schedule at the deadline itself (an auto-release needs no reminder after it).
+        ascending), the deadline being the milestone's ``deadline_column``. The latest
+        stage reached is worked out in SQL against constants, so milestones waiting
+        between stages never fill a batch; ``before_deadline`` stops the schedule at the
+        deadline itself (an auto-release needs no reminder after it).
         """
         if not offsets:
             return []
+        deadline = _DEADLINES[deadline_column]
         reached = case(
             *[
                 (deadline <= now - offset, literal(seq))
@@ -958,6 +964,10 @@ class AccountRepository(Repository[Account]):
 class PayoutRepository(Repository[Payout]):
     model = Payout
 
+    async def count_by_status(self, status: PayoutStatus) -> int:
+        stmt = select(func.count(Payout.id)).where(Payout.status == status)
+        return int((await self.session.execute(stmt)).scalar_one())
+
     async def queue(self, limit: int, offset: int = 0) -> list[Payout]:
         stmt = (
             select(Payout)
@@ -998,6 +1008,10 @@ class DisputeRepository(Repository[Dispute]):
     async def for_contract(self, contract_id: int) -> list[Dispute]:
         stmt = select(Dispute).where(Dispute.contract_id == contract_id).order_by(Dispute.id)
         return await self._all(stmt)
+
+    async def count_by_status(self, status: DisputeStatus) -> int:
+        stmt = select(func.count(Dispute.id)).where(Dispute.status == status)
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def open_count_for_contract(self, contract_id: int) -> int:
         stmt = select(func.count(Dispute.id)).where(
@@ -1209,15 +1223,6 @@ class ReminderRepository(Repository[Reminder]):
             .order_by(Reminder.id)
         )
         return await self._all(stmt)
-
-
-class StatsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def count(self, model: type[Base], *where: Any) -> int:
-        stmt = select(func.count()).select_from(model).where(*where)
-        return int((await self.session.execute(stmt)).scalar_one())
 
 
 # --- outbox ----------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from storage.repositories import (
     ReviewRepository,
     SafetyRepository,
     SkillRepository,
-    StatsRepository,
     SubscriptionRepository,
     UpdateRepository,
     UserRepository,
@@ -69,7 +68,6 @@ class UnitOfWork:
         self.messages = MessageRepository(s)
         self.reviews = ReviewRepository(s)
         self.reminders = ReminderRepository(s)
-        self.stats = StatsRepository(s)
         self.outbox = OutboxRepository(s)
         self.subscriptions = SubscriptionRepository(s)
         self.updates = UpdateRepository(s)

@@ -8,7 +8,6 @@ from core import ledger
 from core.actors import Actor
 from core.context import Service
 from storage.enums import DisputeStatus, PayoutStatus, ProjectStatus
-from storage.models import Dispute, Payout
 from storage.uow import UnitOfWork
 
 
@@ -31,10 +30,8 @@ async def platform_figures(u: UnitOfWork) -> PlatformFigures:
         in_progress_projects=await u.projects.count_by_status(ProjectStatus.IN_PROGRESS),
         escrow=await u.milestones.total_escrow(),
         fees=await ledger.Ledger(u).balance(ledger.FEES),
-        disputes_in_arbitration=await u.stats.count(
-            Dispute, Dispute.status == DisputeStatus.ARBITRATION
-        ),
-        payouts_requested=await u.stats.count(Payout, Payout.status == PayoutStatus.REQUESTED),
+        disputes_in_arbitration=await u.disputes.count_by_status(DisputeStatus.ARBITRATION),
+        payouts_requested=await u.payouts.count_by_status(PayoutStatus.REQUESTED),
     )
 
 

@@ -49,10 +49,9 @@ class ReminderService(Service):
 
     async def due(self, schedule: Schedule, limit: int) -> list[int]:
         """Milestones whose latest reached stage of ``schedule`` was not dealt with."""
-        column = Milestone.due_at if schedule.kind == DUE else Milestone.auto_release_at
         return await self.uow.milestones.due_for_reminder(
             schedule.status,
-            column,
+            "due_at" if schedule.kind == DUE else "auto_release_at",
             schedule.kind,
             schedule.offsets,
             self.now(),
