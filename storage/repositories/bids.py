@@ -1,0 +1,84 @@
+"""Bids on projects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from storage.enums import BidStatus
+from storage.models import Bid
+from storage.repositories.base import Repository
+
+
+class BidRepository(Repository[Bid]):
+    model = Bid
+
+    async def of(self, project_id: int, freelancer_id: int) -> Bid | None:
+        stmt = select(Bid).where(Bid.project_id == project_id, Bid.freelancer_id == freelancer_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def lock_of(self, project_id: int, freelancer_id: int) -> Bid | None:
+        stmt = select(Bid).where(Bid.project_id == project_id, Bid.freelancer_id == freelancer_id)
+        found = await self.lock_many(stmt)
+        return found[0] if found else None
+
+    async def placed_since(self, freelancer_id: int, since: datetime) -> int:
+        stmt = select(func.count(Bid.id)).where(
+            Bid.freelancer_id == freelancer_id, Bid.placed_at >= since
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def for_project(
+        self, project_id: int, statuses: Iterable[BidStatus] | None = None
+    ) -> list[Bid]:
+        stmt = select(Bid).where(Bid.project_id == project_id)
+        if statuses is not None:
+            stmt = stmt.where(Bid.status.in_(list(statuses)))
+        return await self._all(stmt.order_by(Bid.placed_at, Bid.id))
+
+    async def lock_for_project(self, project_id: int, statuses: Iterable[BidStatus]) -> list[Bid]:
+        stmt = (
+            select(Bid)
+            .where(Bid.project_id == project_id, Bid.status.in_(list(statuses)))
+            .order_by(Bid.id)
+        )
+        return await self.lock_many(stmt)
+
+    async def count_for_project(self, project_id: int) -> int:
+        stmt = select(func.count(Bid.id)).where(
+            Bid.project_id == project_id,
+            Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def count_for_projects(self, project_ids: Sequence[int]) -> dict[int, int]:
+        """``count_for_project`` of several projects in one query."""
+        counts = dict.fromkeys(project_ids, 0)
+        if project_ids:
+            stmt = (
+                select(Bid.project_id, func.count(Bid.id))
+                .where(
+                    Bid.project_id.in_(project_ids),
+                    Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
+                )
+                .group_by(Bid.project_id)
+            )
+            for pid, count in await self.session.execute(stmt):
+                counts[pid] = int(count)
+        return counts
+
+    async def by_freelancer(self, freelancer_id: int, limit: int, offset: int = 0) -> list[Bid]:
+        stmt = (
+            select(Bid)
+            .where(Bid.freelancer_id == freelancer_id)
+            .order_by(Bid.updated_at.desc(), Bid.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+    async def active_of(self, freelancer_id: int) -> list[Bid]:
+        stmt = select(Bid).where(Bid.freelancer_id == freelancer_id, Bid.status == BidStatus.ACTIVE)
+        return await self._all(stmt.order_by(Bid.id))

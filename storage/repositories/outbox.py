@@ -1,0 +1,170 @@
+"""The alert outbox: events committed with a change, and the messages they become."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxEvent, OutboxMessage
+from storage.repositories.base import EARLIER
+
+
+class OutboxRepository:
+    """The alert outbox. Claims are leases (``claimed_until``): on PostgreSQL rows are
+    taken with FOR UPDATE SKIP LOCKED so several processes share the work; SQLite
+    serialises writers, so a claim there is exclusive anyway."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add_event(
+        self, kind: str, recipients: Sequence[int], data: dict[str, Any], now: datetime
+    ) -> OutboxEvent:
+        event = OutboxEvent(
+            kind=kind, recipients=list(recipients), data=dict(data), created_at=now, attempts=0
+        )
+        self.session.add(event)
+        return event
+
+    async def claim_events(self, now: datetime, until: datetime, limit: int) -> list[OutboxEvent]:
+        free = or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now)
+        stmt = (
+            select(OutboxEvent)
+            .where(OutboxEvent.expanded_at.is_(None), free)
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        events = list((await self.session.execute(stmt)).scalars())
+        for event in events:
+            event.claimed_until = until
+        await self.session.flush()
+        return events
+
+    async def add_messages(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk insert (a new project may reach a hundred thousand chats)."""
+        for start in range(0, len(rows), 2000):
+            await self.session.execute(insert(OutboxMessage), list(rows[start : start + 2000]))
+
+    async def claim_messages(
+        self, now: datetime, until: datetime, worker: str, limit: int
+    ) -> list[OutboxMessage]:
+        """Heads of each chat's queue (per priority lane) that are due and not leased."""
+        m = OutboxMessage
+        earlier = EARLIER
+        blocked_by_earlier = exists().where(
+            earlier.chat == m.chat,
+            earlier.status == "pending",
+            earlier.priority == m.priority,
+            earlier.id < m.id,
+        )
+        stmt = (
+            select(m)
+            .where(
+                m.status == "pending",
+                m.not_before <= now,
+                or_(m.claimed_until.is_(None), m.claimed_until < now),
+                ~blocked_by_earlier,
+            )
+            .order_by(m.priority, m.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=m)
+        )
+        claimed = list((await self.session.execute(stmt)).scalars())
+        for message in claimed:
+            message.claimed_until = until
+            message.claimed_by = worker
+        await self.session.flush()
+        return claimed
+
+    async def claim_digest_mates(
+        self, head: OutboxMessage, now: datetime, until: datetime, worker: str
+    ) -> list[OutboxMessage]:
+        """The other due alerts of the head's digest kind for its chat, claimed with it."""
+        m = OutboxMessage
+        stmt = (
+            select(m)
+            .where(
+                m.chat == head.chat,
+                m.status == "pending",
+                m.digest == head.digest,
+                m.id != head.id,
+                m.not_before <= now,
+                or_(m.claimed_until.is_(None), m.claimed_until < now),
+            )
+            .order_by(m.id)
+            .with_for_update(skip_locked=True)
+        )
+        mates = list((await self.session.execute(stmt)).scalars())
+        for message in mates:
+            message.claimed_until = until
+            message.claimed_by = worker
+        await self.session.flush()
+        return mates
+
+    async def get_messages(self, ids: Sequence[int]) -> list[OutboxMessage]:
+        stmt = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def recent_digest_count(self, chat: str, digest: str, since: datetime) -> int:
+        m = OutboxMessage
+        stmt = select(func.count()).where(m.chat == chat, m.created_at >= since, m.digest == digest)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def held_until(self, chat: str, digest: str, now: datetime) -> datetime | None:
+        """When this chat's held alerts of a digest kind go out together, if any are held."""
+        m = OutboxMessage
+        stmt = select(func.max(m.not_before)).where(
+            m.chat == chat, m.status == "pending", m.digest == digest, m.not_before > now
+        )
+        held: datetime | None = (await self.session.execute(stmt)).scalar_one()
+        return held
+
+    async def postpone_chat(self, chat: str, until: datetime) -> None:
+        """Telegram said to wait (429): nothing goes to this chat before ``until``."""
+        m = OutboxMessage
+        await self.session.execute(
+            update(m)
+            .where(m.chat == chat, m.status == "pending", m.not_before < until)
+            .values(not_before=until)
+        )
+
+    async def stop_chat(self, chat: str, status: str, reason: str) -> None:
+        """Settle every pending message to a chat that cannot receive them (blocked)."""
+        m = OutboxMessage
+        await self.session.execute(
+            update(m)
+            .where(m.chat == chat, m.status == "pending")
+            .values(status=status, last_error=reason, claimed_until=None)
+        )
+
+    async def counts(self) -> dict[str, int]:
+        """Messages by status and events not yet expanded. Events are counted first: on
+        PostgreSQL each statement sees what was committed when it started, and an
+        expansion committed between the two would otherwise be in neither count."""
+        waiting = select(func.count()).where(OutboxEvent.expanded_at.is_(None))
+        events_waiting = int((await self.session.execute(waiting)).scalar_one())
+        stmt = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        counts = {str(s): int(n) for s, n in (await self.session.execute(stmt)).all()}
+        counts["events waiting"] = events_waiting
+        return counts
+
+    async def prune(self, before: datetime) -> int:
+        """Forget settled messages and expanded events older than ``before``."""
+        m = OutboxMessage
+        gone = await self.session.execute(
+            delete(m).where(m.status != "pending", m.created_at < before)
+        )
+        still_referenced = select(m.event_id).where(m.event_id.is_not(None)).scalar_subquery()
+        await self.session.execute(
+            delete(OutboxEvent).where(
+                OutboxEvent.expanded_at.is_not(None),
+                OutboxEvent.created_at < before,
+                OutboxEvent.id.not_in(still_referenced),
+            )
+        )
+        return int(getattr(gone, "rowcount", 0) or 0)

@@ -1,0 +1,295 @@
+"""Projects: their skills, files and search terms, and the search itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, exists, func, literal, or_, select, union
+
+from storage.enums import ProjectStatus
+from storage.models import Project, ProjectAttachment, ProjectSkill, ProjectTerm
+from storage.repositories.base import WALK, Repository, term_probe
+
+#: A query word whose prefix has more distinct indexed terms than this does not drive
+#: the search (it would merge that many walks); it is probed per project instead.
+SEARCH_EXPANSION = 16
+
+
+def _prefix_upper(prefix: str) -> str:
+    """The smallest string above every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+@dataclass(frozen=True)
+class ProjectQuery:
+    terms: tuple[str, ...] = ()
+    skill_ids: tuple[int, ...] = ()
+    budget_at_least: int | None = None  # the project's budget_max reaches this
+    budget_at_most: int | None = None  # the project's budget_min is within this
+    before: tuple[datetime, int] | None = None  # keyset cursor: (published_at, id)
+    limit: int = 10
+    # Only projects still taking bids at this moment (the sweep that ends bidding may
+    # not have run yet); None leaves the bidding window out of it.
+    taking_bids_at: datetime | None = None
+
+
+class ProjectRepository(Repository[Project]):
+    model = Project
+
+    async def skill_ids(self, project_id: int) -> list[int]:
+        stmt = select(ProjectSkill.skill_id).where(ProjectSkill.project_id == project_id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def skill_ids_of(self, project_ids: Sequence[int]) -> dict[int, list[int]]:
+        """``skill_ids`` of several projects in one query (a page of results)."""
+        found: dict[int, list[int]] = {pid: [] for pid in project_ids}
+        if project_ids:
+            stmt = select(ProjectSkill.project_id, ProjectSkill.skill_id).where(
+                ProjectSkill.project_id.in_(project_ids)
+            )
+            for pid, skill_id in await self.session.execute(stmt):
+                found[pid].append(skill_id)
+        return found
+
+    async def set_skills(self, project_id: int, skill_ids: Iterable[int]) -> None:
+        await self.session.execute(
+            delete(ProjectSkill).where(ProjectSkill.project_id == project_id)
+        )
+        for skill_id in sorted(set(skill_ids)):
+            self.session.add(ProjectSkill(project_id=project_id, skill_id=skill_id))
+        await self.session.flush()
+
+    async def set_terms(
+        self, project_id: int, published_at: datetime, terms: Iterable[str]
+    ) -> None:
+        await self.session.execute(delete(ProjectTerm).where(ProjectTerm.project_id == project_id))
+        for term in sorted(set(terms)):
+            self.session.add(
+                ProjectTerm(project_id=project_id, term=term, published_at=published_at)
+            )
+        await self.session.flush()
+
+    async def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` distinct indexed terms starting with ``prefix``, in order.
+
+        A loose index scan: each step seeks the next distinct term on the primary
+        key, so the cost is the number of terms returned, not of projects having them.
+        """
+        upper = _prefix_upper(prefix)
+        pt = ProjectTerm.__table__
+        first = (
+            select(pt.c.term)
+            .where(pt.c.term >= prefix, pt.c.term < upper)
+            .order_by(pt.c.term)
+            .limit(1)
+            .scalar_subquery()
+        )
+        vocab = select(first.label("term"), literal(1).label("n")).cte("vocab", recursive=True)
+        step = (
+            select(pt.c.term)
+            .where(pt.c.term > vocab.c.term, pt.c.term < upper)
+            .order_by(pt.c.term)
+            .limit(1)
+            .correlate(vocab)
+            .scalar_subquery()
+        )
+        vocab = vocab.union_all(
+            select(step, vocab.c.n + 1).where(vocab.c.term.is_not(None), vocab.c.n < limit)
+        )
+        stmt = select(vocab.c.term).where(vocab.c.term.is_not(None)).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def attachments(self, project_id: int) -> list[ProjectAttachment]:
+        stmt = (
+            select(ProjectAttachment)
+            .where(ProjectAttachment.project_id == project_id)
+            .order_by(ProjectAttachment.position, ProjectAttachment.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def attachments_of(
+        self, project_ids: Sequence[int]
+    ) -> dict[int, list[ProjectAttachment]]:
+        """``attachments`` of several projects in one query, each in its order."""
+        found: dict[int, list[ProjectAttachment]] = {pid: [] for pid in project_ids}
+        if project_ids:
+            stmt = (
+                select(ProjectAttachment)
+                .where(ProjectAttachment.project_id.in_(project_ids))
+                .order_by(ProjectAttachment.position, ProjectAttachment.id)
+            )
+            for attachment in (await self.session.execute(stmt)).scalars():
+                found[attachment.project_id].append(attachment)
+        return found
+
+    async def set_attachments(
+        self, project_id: int, files: Sequence[tuple[str, str, str | None]]
+    ) -> None:
+        await self.session.execute(
+            delete(ProjectAttachment).where(ProjectAttachment.project_id == project_id)
+        )
+        for position, (file_id, kind, name) in enumerate(files):
+            self.session.add(
+                ProjectAttachment(
+                    project_id=project_id,
+                    file_id=file_id,
+                    kind=kind,
+                    file_name=name,
+                    position=position,
+                )
+            )
+        await self.session.flush()
+
+    async def search_open(self, query: ProjectQuery) -> list[Project]:
+        """Open projects, newest first, one keyset page.
+
+        Without words, ``ix_projects_listing`` is walked newest first. With words, the
+        one whose prefix has the fewest distinct indexed terms drives: for each of
+        those terms ``ix_project_terms_order`` is walked newest first (so a page reads
+        about ``limit`` index rows over the share of them still open, however many
+        projects have the word), each project is fetched by its key and kept if it is
+        open and passes the other filters: the other words as prefix ranges on
+        ``ix_project_terms_project``, skills on ``project_skills``, the budget. A
+        prefix with more than ``SEARCH_EXPANSION`` terms is common enough to be
+        probed that way itself rather than drive; if every word is, the listing drives.
+        """
+        expansions = [await self.terms_with_prefix(w, SEARCH_EXPANSION + 1) for w in query.terms]
+        if any(not terms for terms in expansions):
+            return []  # a word no project has
+        usable = [i for i, terms in enumerate(expansions) if len(terms) <= SEARCH_EXPANSION]
+        if not usable:
+            return await self._all(self._listing_page(query))
+        driver = min(usable, key=lambda i: len(expansions[i]))
+        others = query.terms[:driver] + query.terms[driver + 1 :]
+        terms = expansions[driver]
+        if len(terms) == 1:
+            return await self._all(self._term_page(query, terms[0], others))
+        # Several terms share the prefix: the newest ``limit`` of each, merged (a project
+        # having two of them comes twice with the same key, and UNION keeps it once).
+        branches = []
+        for term in terms:
+            branch = self._term_page(query, term, others, keys_only=True).subquery()
+            branches.append(select(branch.c.published_at, branch.c.project_id))
+        hits = union(*branches).subquery("hits")
+        stmt = (
+            select(Project)
+            .join(hits, hits.c.project_id == Project.id)
+            .order_by(hits.c.published_at.desc(), hits.c.project_id.desc())
+            .limit(query.limit)
+        )
+        return await self._all(stmt)
+
+    def _listing_page(self, query: ProjectQuery) -> Select[tuple[Project]]:
+        stmt = self._filters(select(Project), query, query.terms)
+        if query.before is not None:
+            published, pid = query.before
+            stmt = stmt.where(
+                or_(
+                    Project.published_at < published,
+                    and_(Project.published_at == published, Project.id < pid),
+                )
+            )
+        return stmt.order_by(Project.published_at.desc(), Project.id.desc()).limit(query.limit)
+
+    def _term_page(
+        self,
+        query: ProjectQuery,
+        term: str,
+        others: tuple[str, ...],
+        *,
+        keys_only: bool = False,
+    ) -> Select[Any]:
+        walk = WALK
+        columns: tuple[Any, ...] = (walk.published_at, walk.project_id) if keys_only else (Project,)
+        stmt = self._filters(
+            select(*columns)
+            .select_from(walk)
+            .join(Project, Project.id == walk.project_id)
+            .where(walk.term == term),
+            query,
+            others,
+        )
+        if query.before is not None:
+            published, pid = query.before
+            stmt = stmt.where(
+                walk.published_at <= published,  # a range on the index, ties filtered
+                or_(
+                    walk.published_at < published,
+                    and_(walk.published_at == published, walk.project_id < pid),
+                ),
+            )
+        return stmt.order_by(walk.published_at.desc(), walk.project_id.desc()).limit(query.limit)
+
+    @staticmethod
+    def _filters(stmt: Select[Any], query: ProjectQuery, words: tuple[str, ...]) -> Select[Any]:
+        stmt = stmt.where(Project.status == ProjectStatus.OPEN)
+        if query.taking_bids_at is not None:
+            # A filter on the rows found, never an index to drive by (the planner would
+            # otherwise pick ix_projects_bidding_end over the listing and term walks).
+            ends = func.coalesce(Project.bidding_ends_at, Project.bidding_ends_at)
+            stmt = stmt.where(ends > query.taking_bids_at)
+        for position, word in enumerate(words):
+            probe = term_probe(position)
+            stmt = stmt.where(
+                select(probe.term)
+                .where(
+                    probe.project_id == Project.id,
+                    probe.term >= word,
+                    probe.term < _prefix_upper(word),
+                )
+                .exists()
+            )
+        if query.skill_ids:
+            stmt = stmt.where(
+                exists().where(
+                    ProjectSkill.project_id == Project.id,
+                    ProjectSkill.skill_id.in_(query.skill_ids),
+                )
+            )
+        if query.budget_at_least is not None:
+            stmt = stmt.where(Project.budget_max >= query.budget_at_least)
+        if query.budget_at_most is not None:
+            stmt = stmt.where(Project.budget_min <= query.budget_at_most)
+        return stmt
+
+    async def by_employer(self, employer_id: int, limit: int, offset: int = 0) -> list[Project]:
+        stmt = (
+            select(Project)
+            .where(Project.employer_id == employer_id)
+            .order_by(Project.created_at.desc(), Project.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(stmt)
+
+    async def due_to_end_bidding(self, now: datetime, limit: int) -> list[int]:
+        stmt = (
+            select(Project.id)
+            .where(Project.status == ProjectStatus.OPEN, Project.bidding_ends_at <= now)
+            .order_by(Project.bidding_ends_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def due_to_close_unawarded(self, now: datetime, limit: int) -> list[int]:
+        """Projects whose employer let the award decision window pass."""
+        stmt = (
+            select(Project.id)
+            .where(Project.status == ProjectStatus.BIDDING_ENDED, Project.award_by <= now)
+            .order_by(Project.award_by)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def count_by_status(self, status: ProjectStatus) -> int:
+        stmt = select(func.count(Project.id)).where(Project.status == status)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def count_by_employer(self, employer_id: int) -> int:
+        stmt = select(func.count(Project.id)).where(
+            Project.employer_id == employer_id, Project.status != ProjectStatus.DRAFT
+        )
+        return int((await self.session.execute(stmt)).scalar_one())

@@ -1,0 +1,66 @@
+"""People: users and their freelancer profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+
+from storage.models import FreelancerProfile, ProfileSkill, User
+from storage.repositories.base import Repository, insert_ignore
+
+
+class UserRepository(Repository[User]):
+    model = User
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        stmt = select(User).where(User.telegram_id == telegram_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def ensure(self, telegram_id: int, created_at: datetime) -> User:
+        """Get or create by Telegram id; safe when two updates of a new user race.
+
+        Runs on every update, so someone already known costs one SELECT."""
+        stmt = (
+            select(User)
+            .where(User.telegram_id == telegram_id)
+            .execution_options(populate_existing=True)
+        )
+        user = (await self.session.execute(stmt)).scalar_one_or_none()
+        if user is not None:
+            return user
+        await self.session.execute(
+            insert_ignore(
+                self.session,
+                User,
+                {"telegram_id": telegram_id, "created_at": created_at, "first_name": ""},
+            )
+        )
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def profile(self, user_id: int) -> FreelancerProfile | None:
+        return await self.session.get(FreelancerProfile, user_id)
+
+    async def profile_skill_ids(self, user_id: int) -> list[int]:
+        stmt = select(ProfileSkill.skill_id).where(ProfileSkill.user_id == user_id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def set_profile_skills(self, user_id: int, skill_ids: Iterable[int]) -> None:
+        await self.session.execute(delete(ProfileSkill).where(ProfileSkill.user_id == user_id))
+        for skill_id in sorted(set(skill_ids)):
+            self.session.add(ProfileSkill(user_id=user_id, skill_id=skill_id))
+        await self.session.flush()
+
+    async def count(self) -> int:
+        return int((await self.session.execute(select(func.count(User.id)))).scalar_one())
+
+    async def by_username(self, username: str) -> User | None:
+        """Telegram usernames are case-insensitive; at most one user holds one at a time."""
+        stmt = (
+            select(User)
+            .where(func.lower(User.username) == username.lower())
+            .order_by(User.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
