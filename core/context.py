@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy.exc import IntegrityError
-
 from core.actors import Actor
 from core.clock import Clock
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.events import Event
 from core.settings import Settings
+from storage.errors import UniqueViolation
 from storage.models import User
 from storage.uow import UnitOfWork
 
@@ -55,10 +54,8 @@ def atomic(
         try:
             async with self.ctx.uow.savepoint():
                 return await fn(self, *args, **kwargs)
-        except IntegrityError as error:
+        except UniqueViolation as error:
             del self.ctx.events[mark:]
-            if not _unique_violation(error):
-                raise
             raise Conflict(
                 "conflict.duplicate",
                 "This was just done at the same moment from somewhere else.",
@@ -69,14 +66,6 @@ def atomic(
             raise
 
     return wrapper  # type: ignore[return-value]
-
-
-def _unique_violation(error: IntegrityError) -> bool:
-    """A UNIQUE constraint refused the write (PostgreSQL SQLSTATE 23505, or SQLite's text)."""
-    orig = error.orig
-    if getattr(orig, "sqlstate", None) == "23505" or getattr(orig, "pgcode", None) == "23505":
-        return True
-    return "UNIQUE constraint failed" in str(orig)
 
 
 class Service:

@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from core.errors import IdempotencyConflict, InsufficientFunds
 from core.money import MAX_AMOUNT
 from storage.enums import AccountKind
+from storage.errors import UniqueViolation
 from storage.models import Account, LedgerTransaction, Posting
 from storage.uow import UnitOfWork
 
@@ -201,7 +200,7 @@ class Ledger:
                     ]
                 )
                 await self.uow.flush()
-        except IntegrityError:
+        except UniqueViolation:
             # Someone posted the same key concurrently and committed first.
             earlier = await self.uow.accounts.transaction_by_key(key)
             if earlier is None:

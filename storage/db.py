@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_only
 
+from storage import errors
 from storage.uow import UnitOfWork
 
 
@@ -32,7 +33,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, pool: bool = True, echo: bool = False) -> AsyncEngine:
-    """Create an async engine for ``url`` with the per-backend settings above."""
+    """Create an async engine for ``url`` with the per-backend settings above; a unique
+    key's refusal is raised as ``storage.errors.UniqueViolation`` on either."""
     kwargs: dict[str, Any] = {"echo": echo}
     if not pool:
         kwargs["poolclass"] = NullPool
@@ -40,9 +42,11 @@ def create_engine(url: str, *, pool: bool = True, echo: bool = False) -> AsyncEn
         kwargs["connect_args"] = {"timeout": 30}
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "handle_error", errors.translate, retval=True)
+    return engine
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy.exc import IntegrityError
-
 from core import text
 from core.actors import Actor
 from core.context import Service, atomic
@@ -17,6 +15,7 @@ from core.services.projects import taking_bids
 from core.services.reputation import Reputation, ReputationService
 from core.services.users import UserService
 from storage.enums import BidStatus, PartyRole, ProjectStatus
+from storage.errors import UniqueViolation
 from storage.models import Bid, Project, User
 
 BidOrder = Literal["newest", "lowest", "rating"]
@@ -137,7 +136,7 @@ class BidService(Service):
             )
         try:
             await self.uow.flush()
-        except IntegrityError:  # a concurrent bid by the same freelancer won
+        except UniqueViolation:  # a concurrent bid by the same freelancer won
             raise Conflict("bid.exists", "You already bid on this project.") from None
         await self.uow.subscriptions.touch(user.id, now)  # active: hears first among equals
         await self._tell_employer("bid.placed", project, bid)

@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from core import ledger
 from core.actors import Actor
 from core.context import Service, atomic
@@ -34,6 +32,7 @@ from core.errors import (
 from core.money import whole_amount
 from core.services.escrow import Escrow
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
+from storage.errors import UniqueViolation
 from storage.models import Milestone, Payment, PaymentReceipt
 
 #: The update that journaled a charge gets this long to credit it before the sweep does.
@@ -122,7 +121,7 @@ class PaymentService(Service):
         payment.confirmed_at = now
         try:
             await self.uow.flush()
-        except IntegrityError:  # the same charge id was just confirmed for another invoice
+        except UniqueViolation:  # the same charge id was just confirmed for another invoice
             raise Conflict(
                 "payment.already_confirmed", "This payment was already credited."
             ) from None
