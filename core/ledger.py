@@ -19,7 +19,7 @@ from core.errors import IdempotencyConflict, InsufficientFunds
 from core.money import MAX_AMOUNT
 from storage.enums import AccountKind
 from storage.errors import UniqueViolation
-from storage.models import Account, LedgerTransaction, Posting
+from storage.models import Account, LedgerTransaction
 from storage.uow import UnitOfWork
 
 FEES = "platform:fees"
@@ -191,15 +191,7 @@ class Ledger:
         )
         try:
             async with self.uow.savepoint():
-                self.uow.session.add(tx)
-                await self.uow.flush()
-                self.uow.session.add_all(
-                    [
-                        Posting(transaction_id=tx.id, account_id=accounts[c].id, amount=a)
-                        for c, a in lines
-                    ]
-                )
-                await self.uow.flush()
+                await self.uow.accounts.add_transaction(tx, [(accounts[c].id, a) for c, a in lines])
         except UniqueViolation:
             # Someone posted the same key concurrently and committed first.
             earlier = await self.uow.accounts.transaction_by_key(key)

@@ -121,10 +121,11 @@ class UserService(Service):
         s = self.settings
         profile = await self.uow.users.profile(user.id)
         if profile is None:
-            profile = FreelancerProfile(
-                user_id=user.id, headline="", bio="", portfolio=[], updated_at=self.now()
+            profile = self.uow.users.add_profile(
+                FreelancerProfile(
+                    user_id=user.id, headline="", bio="", portfolio=[], updated_at=self.now()
+                )
             )
-            self.uow.session.add(profile)
         if headline is not None:
             profile.headline = text.bounded(
                 headline, "profile.headline", "Headline", 5, s.headline_max

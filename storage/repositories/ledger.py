@@ -75,9 +75,16 @@ class AccountRepository(Repository[Account]):
         )
         return [(str(c), int(a)) for c, a in (await self.session.execute(stmt)).all()]
 
-    def add_transaction(self, tx: LedgerTransaction, postings: Sequence[Posting]) -> None:
+    async def add_transaction(
+        self, tx: LedgerTransaction, postings: Sequence[tuple[int, int]]
+    ) -> None:
+        """Write a transaction and its (account id, amount) postings."""
         self.session.add(tx)
-        self.session.add_all(postings)
+        await self.session.flush()
+        self.session.add_all(
+            [Posting(transaction_id=tx.id, account_id=a, amount=amount) for a, amount in postings]
+        )
+        await self.session.flush()
 
     # invariant checks (tests, admin figures)
     async def total_of_all_postings(self) -> int:

@@ -42,6 +42,10 @@ class UserRepository(Repository[User]):
     async def profile(self, user_id: int) -> FreelancerProfile | None:
         return await self.session.get(FreelancerProfile, user_id)
 
+    def add_profile(self, profile: FreelancerProfile) -> FreelancerProfile:
+        self.session.add(profile)
+        return profile
+
     async def profile_skill_ids(self, user_id: int) -> list[int]:
         stmt = select(ProfileSkill.skill_id).where(ProfileSkill.user_id == user_id)
         return list((await self.session.execute(stmt)).scalars())
