@@ -42,7 +42,6 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup
-from sqlalchemy import case, func, select
 
 from bot.failures import is_transient
 from bot.locks import PersonLocks
@@ -55,7 +54,7 @@ from core.events import Event
 from core.gateways import Gateways
 from core.marketplace import Marketplace
 from storage.db import Database
-from storage.models import OutboxEvent, OutboxMessage, User
+from storage.models import OutboxEvent, OutboxMessage
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("bidgram.delivery")
@@ -326,14 +325,8 @@ class Delivery:
     @staticmethod
     async def _blocked_chats(uow: UnitOfWork, chats: list[str]) -> set[str]:
         """People who blocked the bot: their alerts are recorded, not sent."""
-        ids = sorted({int(c) for c in chats if c.lstrip("-").isdigit()})
-        blocked: set[str] = set()
-        for start in range(0, len(ids), 500):
-            stmt = select(User.telegram_id).where(
-                User.telegram_id.in_(ids[start : start + 500]), User.blocked_bot_at.is_not(None)
-            )
-            blocked.update(str(t) for t in (await uow.session.execute(stmt)).scalars())
-        return blocked
+        ids = [int(c) for c in chats if c.lstrip("-").isdigit()]
+        return {str(t) for t in await uow.users.blocked_bot(ids)}
 
     async def _digest_holds(
         self, uow: UnitOfWork, alerts: list[Alert], now: datetime
@@ -346,21 +339,12 @@ class Delivery:
                 wanted[alert.digest].add(str(alert.chat_id))
         holds: dict[tuple[str, str], datetime] = {}
         window = self.settings.digest_window
-        m = OutboxMessage
         for kind, chats in wanted.items():
-            ordered = sorted(chats)
-            for start in range(0, len(ordered), 500):
-                part = ordered[start : start + 500]
-                held_until = func.max(case((m.status == PENDING, m.not_before), else_=None))
-                stmt = (
-                    select(m.chat, func.count(), held_until)
-                    .where(m.chat.in_(part), m.digest == kind, m.created_at >= now - window)
-                    .group_by(m.chat)
-                )
-                for chat, count, until in (await uow.session.execute(stmt)).all():
-                    if count >= self.settings.digest_after:
-                        later = until if until is not None and until > now else now + window
-                        holds[(str(chat), kind)] = later
+            history = await uow.outbox.digest_history(kind, list(chats), now - window)
+            for chat, (count, until) in history.items():
+                if count >= self.settings.digest_after:
+                    later = until if until is not None and until > now else now + window
+                    holds[(chat, kind)] = later
         return holds
 
     # --- stage 2: messages to Telegram ---------------------------------------------------

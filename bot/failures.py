@@ -15,7 +15,8 @@ import socket
 
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from redis import exceptions as redis_errors
-from sqlalchemy import exc as sa
+
+from storage.errors import OUTAGES, connection_lost
 
 #: SQLSTATE classes that mean "not now": connection exceptions (08), transaction
 #: rollback (40: serialization failure, deadlock), insufficient resources (53),
@@ -41,11 +42,7 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     socket.gaierror,
     TimeoutError,
     asyncio.TimeoutError,
-    sa.OperationalError,  # the driver lost the server (or SQLite stayed locked)
-    sa.InterfaceError,
-    sa.DisconnectionError,
-    sa.TimeoutError,  # no pooled connection in time
-    sa.PendingRollbackError,  # a session whose connection broke under it
+    *OUTAGES,  # the database's: a lost server or connection, no pooled connection in time
     redis_errors.ConnectionError,
     redis_errors.TimeoutError,
     redis_errors.BusyLoadingError,
@@ -70,7 +67,7 @@ def is_transient(error: BaseException) -> bool:
             return True
         if isinstance(current, OSError) and _network_os_error(current):
             return True
-        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
+        if connection_lost(current):
             return True
         orig = getattr(current, "orig", None)
         if isinstance(orig, BaseException) and _transient_sqlstate(orig):

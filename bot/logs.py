@@ -24,9 +24,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject
-from sqlalchemy.engine import make_url
 
 from bot.settings import BotSettings
+from storage.db import url_password
 
 #: What stands in for a secret in a log line.
 HIDDEN = "***"
@@ -181,10 +181,10 @@ def secrets_of(settings: BotSettings) -> list[str | None]:
     for url in (settings.database_url, settings.redis_url):
         if url:
             try:
-                password = make_url(url).password
+                password = url_password(url)
             except Exception:  # not a URL SQLAlchemy reads: nothing to take from it
                 continue
-            found.append(str(password) if password else None)
+            found.append(password)
     return found
 
 

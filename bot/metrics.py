@@ -28,12 +28,10 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import case, func, select
 
 from core.clock import SystemClock
 from core.services.timers import SweepReport
 from storage.db import Database
-from storage.models import OutboxEvent, OutboxMessage
 
 log = logging.getLogger("bidgram.metrics")
 
@@ -152,17 +150,13 @@ class Metrics:
         from core.services.admin import platform_figures
 
         now = SystemClock().now()  # outbox times are wall-clock times (bot.delivery)
-        m = OutboxMessage
         async with db.uow() as uow:
-            due = case((m.not_before <= now, m.not_before))
-            stmt = select(func.count(), func.min(due)).where(m.status == "pending")
-            pending, oldest = (await uow.session.execute(stmt)).one()
-            waiting = select(func.count()).where(OutboxEvent.expanded_at.is_(None))
-            events = int((await uow.session.execute(waiting)).scalar_one())
+            backlog = await uow.outbox.backlog(now)
             dead = await uow.dead_letters.count_waiting()
             figures = await platform_figures(uow)
-        self.outbox_pending.set(int(pending))
-        self.outbox_events.set(events)
+        oldest = backlog.oldest_due
+        self.outbox_pending.set(backlog.pending)
+        self.outbox_events.set(backlog.events_waiting)
         self.outbox_oldest.set(max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
         self.dead_letters.set(dead)
         self.escrow.labels(currency).set(figures.escrow)

@@ -33,7 +33,6 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 from redis.asyncio import Redis
-from sqlalchemy import text
 
 from bot.app import running
 from bot.metrics import METRICS_PATH, Metrics
@@ -130,8 +129,7 @@ class WebhookServer:
         )
 
     async def _database(self) -> None:
-        async with self.db.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await self.db.ping()
 
     @staticmethod
     async def _redis(redis: Redis) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -30,6 +30,13 @@ from storage.uow import UnitOfWork
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def url_password(url: str) -> str | None:
+    """The password in a URL (a database's, Redis's), if it has one; an error if ``url``
+    is not one SQLAlchemy reads."""
+    password = make_url(url).password
+    return str(password) if password else None
 
 
 def create_engine(url: str, *, pool: bool = True, echo: bool = False) -> AsyncEngine:
@@ -107,6 +114,11 @@ class Database:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    async def ping(self) -> None:
+        """One round trip to the database (health checks); raises when it is out of reach."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -6,6 +6,9 @@ explicit flush, the autoflush before a query, a savepoint's release, a commit, o
 repository's own INSERT. Every engine made by ``storage.db`` translates it
 (``translate``, a ``handle_error`` hook). Other integrity errors (a foreign key, a CHECK)
 are bugs and stay SQLAlchemy's ``IntegrityError``.
+
+``OUTAGES`` and ``connection_lost`` tell the database's "not now" from its other errors
+(``bot.failures``).
 """
 
 from __future__ import annotations
@@ -49,3 +52,18 @@ def translate(context: ExceptionContext) -> BaseException | None:
         code=error.code,
         ismulti=error.ismulti,
     )
+
+
+#: The database's errors that mean "not now": the connection or the server failed.
+OUTAGES: tuple[type[BaseException], ...] = (
+    sa.OperationalError,  # the driver lost the server (or SQLite stayed locked)
+    sa.InterfaceError,
+    sa.DisconnectionError,
+    sa.TimeoutError,  # no pooled connection in time
+    sa.PendingRollbackError,  # a session whose connection broke under it
+)
+
+
+def connection_lost(error: BaseException) -> bool:
+    """SQLAlchemy invalidated the connection the error came from (a disconnect)."""
+    return isinstance(error, sa.DBAPIError) and error.connection_invalidated

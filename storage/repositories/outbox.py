@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxEvent, OutboxMessage
 from storage.repositories.base import EARLIER
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the outbox."""
+
+    pending: int  # messages not sent yet
+    oldest_due: datetime | None  # the earliest due time of those due by now, if any
+    events_waiting: int  # committed events not yet expanded into messages
 
 
 class OutboxRepository:
@@ -110,19 +120,28 @@ class OutboxRepository:
         stmt = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
         return list((await self.session.execute(stmt)).scalars())
 
-    async def recent_digest_count(self, chat: str, digest: str, since: datetime) -> int:
+    async def digest_history(
+        self, digest: str, chats: Sequence[str], since: datetime
+    ) -> dict[str, tuple[int, datetime | None]]:
+        """Per chat of ``chats`` that had any: alerts of a digest kind queued since ``since``,
+        and the latest time a pending one of them is held until (500 chats a query)."""
         m = OutboxMessage
-        stmt = select(func.count()).where(m.chat == chat, m.created_at >= since, m.digest == digest)
-        return int((await self.session.execute(stmt)).scalar_one())
-
-    async def held_until(self, chat: str, digest: str, now: datetime) -> datetime | None:
-        """When this chat's held alerts of a digest kind go out together, if any are held."""
-        m = OutboxMessage
-        stmt = select(func.max(m.not_before)).where(
-            m.chat == chat, m.status == "pending", m.digest == digest, m.not_before > now
-        )
-        held: datetime | None = (await self.session.execute(stmt)).scalar_one()
-        return held
+        held_until = func.max(case((m.status == "pending", m.not_before), else_=None))
+        found: dict[str, tuple[int, datetime | None]] = {}
+        ordered = sorted(chats)
+        for start in range(0, len(ordered), 500):
+            stmt = (
+                select(m.chat, func.count(), held_until)
+                .where(
+                    m.chat.in_(ordered[start : start + 500]),
+                    m.digest == digest,
+                    m.created_at >= since,
+                )
+                .group_by(m.chat)
+            )
+            for chat, count, until in (await self.session.execute(stmt)).all():
+                found[str(chat)] = (int(count), until)
+        return found
 
     async def postpone_chat(self, chat: str, until: datetime) -> None:
         """Telegram said to wait (429): nothing goes to this chat before ``until``."""
@@ -146,12 +165,23 @@ class OutboxRepository:
         """Messages by status and events not yet expanded. Events are counted first: on
         PostgreSQL each statement sees what was committed when it started, and an
         expansion committed between the two would otherwise be in neither count."""
-        waiting = select(func.count()).where(OutboxEvent.expanded_at.is_(None))
-        events_waiting = int((await self.session.execute(waiting)).scalar_one())
+        events_waiting = await self._events_waiting()
         stmt = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         counts = {str(s): int(n) for s, n in (await self.session.execute(stmt)).all()}
         counts["events waiting"] = events_waiting
         return counts
+
+    async def backlog(self, now: datetime) -> Backlog:
+        """What waits to be sent at ``now`` (``bot.metrics``)."""
+        m = OutboxMessage
+        due = case((m.not_before <= now, m.not_before))
+        stmt = select(func.count(), func.min(due)).where(m.status == "pending")
+        pending, oldest = (await self.session.execute(stmt)).one()
+        return Backlog(int(pending), oldest, await self._events_waiting())
+
+    async def _events_waiting(self) -> int:
+        waiting = select(func.count()).where(OutboxEvent.expanded_at.is_(None))
+        return int((await self.session.execute(waiting)).scalar_one())
 
     async def prune(self, before: datetime) -> int:
         """Forget settled messages and expanded events older than ``before``."""

@@ -56,6 +56,18 @@ class UserRepository(Repository[User]):
             self.session.add(ProfileSkill(user_id=user_id, skill_id=skill_id))
         await self.session.flush()
 
+    async def blocked_bot(self, telegram_ids: Iterable[int]) -> set[int]:
+        """Those of ``telegram_ids`` who blocked the bot (500 a query: an alert about a new
+        project may go to tens of thousands)."""
+        ids = sorted(set(telegram_ids))
+        blocked: set[int] = set()
+        for start in range(0, len(ids), 500):
+            stmt = select(User.telegram_id).where(
+                User.telegram_id.in_(ids[start : start + 500]), User.blocked_bot_at.is_not(None)
+            )
+            blocked.update((await self.session.execute(stmt)).scalars())
+        return blocked
+
     async def count(self) -> int:
         return int((await self.session.execute(select(func.count(User.id)))).scalar_one())
 
