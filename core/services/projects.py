@@ -12,6 +12,7 @@ from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
 from core.money import whole_amount
+from core.services.skills import SkillService
 from storage.enums import (
     AwardStatus,
     BidStatus,
@@ -237,9 +238,7 @@ class ProjectService(Service):
         return project
 
     async def _skills(self, slugs: Sequence[str]) -> list[Skill]:
-        from core.services.users import UserService
-
-        found = await UserService(self.ctx).resolve_skills(slugs, MAX_SKILLS)
+        found = await SkillService(self.ctx).resolve(slugs, MAX_SKILLS)
         if not found:
             raise ValidationFailed("skills.none", "Pick at least one skill.")
         return found

@@ -17,7 +17,7 @@ from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotFound, ValidationFailed
 from core.money import whole_amount
-from core.services.users import UserService
+from core.services.skills import SkillService
 from storage.enums import ProjectStatus
 from storage.models import AlertSubscription, Skill, User
 
@@ -78,7 +78,7 @@ class SubscriptionService(Service):
         return sub, user
 
     async def _skill_ids(self, slugs: Sequence[str]) -> list[int]:
-        found = await UserService(self.ctx).resolve_skills(slugs, MAX_SKILLS)
+        found = await SkillService(self.ctx).resolve(slugs, MAX_SKILLS)
         if not found:
             raise ValidationFailed(
                 "alerts.no_skills", "Pick at least one skill. To stop alerts, turn them off."

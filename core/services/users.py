@@ -15,6 +15,8 @@ from core.errors import InvalidState, NotFound, ValidationFailed
 from core.money import whole_amount
 from core.services import audit
 from core.services.audit import AuditService, Concerns
+from core.services.skills import SkillService
+from core.services.subscriptions import SubscriptionService
 from storage.models import FreelancerProfile, Skill, User
 
 
@@ -68,20 +70,7 @@ class UserService(Service):
         return user
 
     async def skills_catalogue(self) -> list[Skill]:
-        return await self.uow.skills.all()
-
-    async def resolve_skills(self, slugs: Sequence[str], maximum: int) -> list[Skill]:
-        """Skills by slug; unknown ones and too many are refused by name."""
-        wanted = list(dict.fromkeys(s.strip().lower() for s in slugs if s.strip()))
-        if len(wanted) > maximum:
-            raise ValidationFailed("skills.too_many", f"Pick at most {maximum} skills.")
-        found = await self.uow.skills.by_slugs(wanted)
-        unknown = sorted(set(wanted) - {s.slug for s in found})
-        if unknown:
-            raise ValidationFailed(
-                "skills.unknown", f"Unknown skill: {', '.join(unknown)}.", unknown=",".join(unknown)
-            )
-        return found
+        return await SkillService(self.ctx).catalogue()
 
     # --- freelancer profile ----------------------------------------------------------
 
@@ -151,14 +140,12 @@ class UserService(Service):
         profile.updated_at = self.now()
         await self.uow.flush()
         if skills is not None:
-            found = await self.resolve_skills(skills, maximum=10)
+            found = await SkillService(self.ctx).resolve(skills, maximum=10)
             if not found:
                 raise ValidationFailed("skills.none", "Pick at least one skill.")
             await self.uow.users.set_profile_skills(user.id, [sk.id for sk in found])
         view = await self.profile(user.id)
         if view.complete:
-            from core.services.subscriptions import SubscriptionService
-
             await SubscriptionService(self.ctx).follow_profile(
                 user.id, [sk.id for sk in view.skills]
             )
