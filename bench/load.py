@@ -13,7 +13,7 @@ import os
 import resource
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.harness import (
@@ -22,6 +22,7 @@ from bench.harness import (
     Fleet,
     bot_environment,
     bot_fleet,
+    free_port,
     load_emulator,
     scratch_database,
     trim_logs,
@@ -36,6 +37,8 @@ class Measured:
     bot_cpu: float  # CPU seconds the bot processes used per wall second (1.0 = one core)
     driver_cpu: float  # the same for this process: emulator and simulated people
     services_cpu: dict[str, float]  # the same for PostgreSQL's and Redis's processes
+    statements: float | None = None  # SQL statements per update over the window
+    by_session: dict[str, float] = field(default_factory=dict)  # the same, each kind alone
 
     @property
     def rate(self) -> float:
@@ -98,6 +101,7 @@ async def _measure(
     transport: str,
     processes: int,
     workdir: Path,
+    by_session: float = 0.0,
 ) -> Measured:
     async with load_emulator() as (emu, tap):
         if kind == "echo" or backend is None:
@@ -119,7 +123,8 @@ async def _measure(
             )
         async with scratch_database(backend, workdir) as url:
             cast = await seed_cast(emu, url, sessions, projects)
-            env = bot_environment(url, emu.base_url, **BOT_ENV)
+            # Statements per update are read from the process's /metrics.
+            env = bot_environment(url, emu.base_url, METRICS_PORT=str(free_port()), **BOT_ENV)
             return await _drive(
                 subject,
                 kind,
@@ -133,12 +138,27 @@ async def _measure(
                 transport,
                 processes,
                 workdir,
+                by_session,
             )
 
 
 async def _drive(
-    subject, kind, emu, tap, cast, env, seconds, warmup, rate, transport, processes, workdir
+    subject,
+    kind,
+    emu,
+    tap,
+    cast,
+    env,
+    seconds,
+    warmup,
+    rate,
+    transport,
+    processes,
+    workdir,
+    by_session=0.0,
 ) -> Measured:  # type: ignore[no-untyped-def]
+    """Measure ``cast`` for ``seconds``; then, ``by_session`` seconds each, every kind of
+    session alone, for its SQL statements per update."""
     async with bot_fleet(TRANSPORTS[transport], kind, emu, env, processes, workdir) as fleet:
         run = Run(tap, emu, pacer=Pacer(rate) if rate else None)
 
@@ -151,6 +171,7 @@ async def _drive(
             await drive(cast, run, warmup, check=check)
             if rate:
                 run.pacer = Pacer(rate)
+        counted = await fleet.counters()
         bot_before, own_before = _cpu_of(fleet.pids), _own_cpu()
         services_before, began = _services_cpu(), time.monotonic()
         outcome = await drive(cast, run, seconds, check=check)
@@ -159,13 +180,21 @@ async def _drive(
             name: used / wall
             for name, used in _services_delta(services_before, _services_cpu()).items()
         }
-        return Measured(
+        measured = Measured(
             subject,
             outcome,
             (_cpu_of(fleet.pids) - bot_before) / wall,
             (_own_cpu() - own_before) / wall,
             services,
         )
+        if fleet.metrics:
+            measured.statements = (await fleet.counters() - counted).per_update
+            for kind in sorted({kind for kind, _ in cast.sessions}) if by_session else ():
+                alone = Cast([(k, session) for k, session in cast.sessions if k == kind])
+                counted = await fleet.counters()
+                await drive(alone, run, by_session, check=check)
+                measured.by_session[kind] = (await fleet.counters() - counted).per_update
+        return measured
 
 
 async def throughput(
@@ -178,8 +207,10 @@ async def throughput(
     transport: str,
     processes: int,
     workdir: Path,
+    by_session: float = 0.0,
 ) -> list[Measured]:
-    """Echo first, then bidgram on each backend, same sessions, transport, processes."""
+    """Echo first, then bidgram on each backend, same sessions, transport, processes;
+    then each kind of session alone for ``by_session`` seconds (statements per update)."""
     common = dict(
         sessions=sessions,
         seconds=seconds,
@@ -192,7 +223,8 @@ async def throughput(
     )
     results = [await _measure("echo bot", "echo", None, **common)]  # type: ignore[arg-type]
     for backend in backends:
-        results.append(await _measure(f"bidgram, {backend}", "bidgram", backend, **common))  # type: ignore[arg-type]
+        subject = f"bidgram, {backend}"
+        results.append(await _measure(subject, "bidgram", backend, by_session=by_session, **common))  # type: ignore[arg-type]
     return results
 
 

@@ -78,6 +78,11 @@ class Metrics:
             ["method", "result"],
             registry=r,
         )
+        self.statements = Counter(
+            "bidgram_sql_statements",
+            "SQL statements sent to the database (all of this process's work)",
+            registry=r,
+        )
         self.timers = Counter(
             "bidgram_timers_fired", "Timer items a sweep acted on, by rule", ["rule"], registry=r
         )
@@ -142,6 +147,7 @@ class Metrics:
     def watch(self, db: Database, currency: str, cache: timedelta) -> None:
         """Report ``db``'s figures too, read at most once per ``cache``."""
         self._figures = lambda: self._read(db, currency)
+        db.on_statement(self.statements.inc)
         self._cache = cache.total_seconds()
         for rule in TIMER_RULES:  # every rule shows, at 0 until it fires
             self.timers.labels(rule)

@@ -6,9 +6,10 @@ Order of business for each update:
 2. open a unit of work; claim the update's id (an update Telegram delivered twice, to
    this process or another, is handled once: the second claim waits for the first
    transaction and then finds the id taken, and does nothing); register the Telegram user;
-3. run the handler in a savepoint, with its replies held (``bot.replies``) and its
-   conversation state staged (``bot.fsm.StagedStorage``); a domain error rolls its work
-   back (the claim stays) and is explained;
+3. run the handler with its replies held (``bot.replies``) and its conversation state
+   staged (``bot.fsm.StagedStorage``); a domain error rolls the transaction back, and
+   the claim and the person are written again (no savepoint for the rare refusal:
+   it would cost every update two statements), and the refusal is explained;
 4. commit, with the events the services recorded written to the outbox in the same
    transaction (nobody is told about something that was rolled back, and nothing
    committed goes untold); only then write the conversation state, wake the delivery
@@ -49,6 +50,7 @@ from core.gateways import Gateways
 from core.marketplace import Marketplace
 from core.settings import Settings
 from storage.db import Database
+from storage.models import User
 
 
 @dataclass
@@ -215,31 +217,25 @@ class MarketplaceMiddleware(BaseMiddleware):
                 return None, [], kept.staged
             market = Marketplace(uow, self.settings, self.clock, self.gateways)
             data["market"] = market
-            tg_user: TgUser | None = data.get("event_from_user")
-            if tg_user is not None and not tg_user.is_bot:
-                user = await market.users.register(
-                    tg_user.id,
-                    tg_user.first_name,
-                    last_name=tg_user.last_name,
-                    username=tg_user.username,
-                    language_code=tg_user.language_code,
-                )
-                member = event.my_chat_member
-                if member is not None and member.new_chat_member.status == "kicked":
-                    await market.users.stopped_bot(tg_user.id)  # they blocked the bot
-                actor = market.users.actor(user)
-                data["user"], data["actor"] = user, actor
-                paying = event.message is not None and event.message.successful_payment
+            user = await self._register(market, event, data)
+            if user is not None and user.is_banned and not data["actor"].is_admin:
                 # Money Telegram already took is always recorded, even from a banned user.
-                if user.is_banned and not actor.is_admin and not paying:
+                paying = event.message is not None and event.message.successful_payment
+                if not paying:
                     await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
                     events = await self._commit(market, event, replies, staged)
                     return None, events, staged
             try:
-                async with uow.savepoint():
-                    result = await handler(event, data)
+                result = await handler(event, data)
             except DomainError as error:
-                market.take_events()  # the refused work's events went with its savepoint
+                # The refused work goes with the whole transaction: no savepoint on the
+                # way in, as nearly every update succeeds and a savepoint costs two
+                # statements. The claim and the person are then written again.
+                market.take_events()
+                await uow.rollback()
+                if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
+                    return None, [], None  # a redelivery took it meanwhile and answers it
+                await self._register(market, event, data)
                 await explain(bot, event, error)
                 await self._commit(market, event, replies, staged)  # the claim stays
                 return None, [], staged
@@ -251,6 +247,26 @@ class MarketplaceMiddleware(BaseMiddleware):
             events = await self._commit(market, event, replies, staged)
         self.in_doubt.take(event.update_id)  # an earlier, unconfirmed try did not commit
         return result, events, staged
+
+    @staticmethod
+    async def _register(market: Marketplace, event: Update, data: dict[str, Any]) -> User | None:
+        """Register (or refresh) the person behind the update; ``data`` gets ``user`` and
+        ``actor``. None for updates from nobody or from a bot."""
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is None or tg_user.is_bot:
+            return None
+        user = await market.users.register(
+            tg_user.id,
+            tg_user.first_name,
+            last_name=tg_user.last_name,
+            username=tg_user.username,
+            language_code=tg_user.language_code,
+        )
+        member = event.my_chat_member
+        if member is not None and member.new_chat_member.status == "kicked":
+            await market.users.stopped_bot(tg_user.id)  # they blocked the bot
+        data["user"], data["actor"] = user, market.users.actor(user)
+        return user
 
     async def _commit(
         self,

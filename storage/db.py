@@ -11,6 +11,7 @@ PostgreSQL: READ COMMITTED plus explicit row locks taken by the repositories.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, text
@@ -114,6 +115,14 @@ class Database:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    def on_statement(self, count: Callable[[], object]) -> None:
+        """Call ``count`` for each SQL statement sent to the server (metrics, benchmarks)."""
+
+        def counted(*_: Any) -> None:
+            count()
+
+        event.listen(self.engine.sync_engine, "after_cursor_execute", counted)
 
     async def ping(self) -> None:
         """One round trip to the database (health checks); raises when it is out of reach."""

@@ -23,7 +23,7 @@ The rules, once:
 
 Cost: computed on read, no cache and no counters to keep in step. ``RecordRepository``
 answers each figure for a group of people in one indexed query, so a page of project
-cards costs five queries, and whatever is a median reads the latest ``RECENT`` items
+cards costs four queries, and whatever is a median reads the latest ``RECENT`` items
 only. Figures are therefore always current in every process.
 """
 
@@ -215,17 +215,16 @@ class ReputationService(Service):
         if not ids:
             return {}
         records = self.uow.records
-        funded = await records.funded(ids, FUND_KIND)
-        released = await records.released(ids)
+        money = await records.money(ids, FUND_KIND)
         events = await records.milestone_events(ids, (DELIVERED, RELEASED), RECENT)
         disputes = await records.disputes(ids, PartyRole.EMPLOYER, LOST[PartyRole.EMPLOYER])
         hiring = await records.hiring(ids)
         return {
             i: EmployerRecord(
-                funded=funded[i][0],
-                funded_amount=funded[i][1],
-                released=released[i][0],
-                released_amount=released[i][1],
+                funded=money[i][0],
+                funded_amount=money[i][1],
+                released=money[i][2],
+                released_amount=money[i][3],
                 release_wait=_median(release_waits(events[i])),
                 disputes_opened=disputes[i][0],
                 disputes_lost=disputes[i][1],

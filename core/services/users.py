@@ -33,7 +33,6 @@ class ProfileView:
 
 
 class UserService(Service):
-    @atomic
     async def register(
         self,
         telegram_id: int,
@@ -43,7 +42,11 @@ class UserService(Service):
         username: str | None = None,
         language_code: str | None = None,
     ) -> User:
-        """Create or refresh the user behind a Telegram identity."""
+        """Create or refresh the user behind a Telegram identity.
+
+        Runs on every update, so it is not ``atomic``: a known person costs one SELECT
+        (and an UPDATE only when their name changed), no savepoint. It cannot half-fail:
+        ``ensure`` never raises for a twin that registered first."""
         user = await self.uow.users.ensure(telegram_id, self.now())
         user.first_name = (first_name or "")[:128]
         user.last_name = last_name[:128] if last_name else None

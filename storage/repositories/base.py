@@ -9,10 +9,11 @@ so a check made after the lock sees what the winner of a race committed.
 from __future__ import annotations
 
 import functools
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -54,11 +55,21 @@ class Repository(Generic[M]):
         return list((await self.session.execute(stmt)).scalars())
 
 
-def insert_ignore(session: AsyncSession, model: type[Base], values: dict[str, Any]) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect."""
-    dialect = session.get_bind().dialect.name
+@functools.cache
+def _insert_ignoring(dialect: str, table: Table) -> Any:
     ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return ins(model).values(**values).on_conflict_do_nothing()
+    return ins(table).on_conflict_do_nothing()
+
+
+async def insert_ignore(session: AsyncSession, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING of one row; True if it was inserted.
+
+    The statement is built once per table and takes the row as parameters: several of
+    these run on every update (the update's claim, a new person), and building and
+    keying a statement costs more CPU than sending it."""
+    dialect = session.get_bind().dialect.name
+    result = await session.execute(_insert_ignoring(dialect, model.__table__), values)
+    return bool(cast(CursorResult[Any], result).rowcount == 1)
 
 
 # Aliases are made once: SQLAlchemy memoizes how each one maps its entity's columns, so

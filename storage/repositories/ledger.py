@@ -26,12 +26,10 @@ class AccountRepository(Repository[Account]):
         found = (await self.session.execute(stmt)).scalar_one_or_none()
         if found is not None:
             return found
-        await self.session.execute(
-            insert_ignore(
-                self.session,
-                Account,
-                {"code": code, "kind": kind, "user_id": user_id, "milestone_id": milestone_id},
-            )
+        await insert_ignore(
+            self.session,
+            Account,
+            {"code": code, "kind": kind, "user_id": user_id, "milestone_id": milestone_id},
         )
         return (await self.session.execute(stmt)).scalar_one()
 

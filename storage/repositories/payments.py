@@ -56,7 +56,7 @@ class PaymentReceiptRepository(Repository[PaymentReceipt]):
 
     async def record(self, values: dict[str, Any]) -> None:
         """Journal a charge; the same charge again changes nothing."""
-        await self.session.execute(insert_ignore(self.session, PaymentReceipt, values))
+        await insert_ignore(self.session, PaymentReceipt, values)
 
     async def lock_by_charge(self, charge_id: str) -> PaymentReceipt | None:
         stmt = select(PaymentReceipt).where(PaymentReceipt.charge_id == charge_id)

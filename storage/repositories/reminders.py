@@ -47,8 +47,7 @@ class ReminderRepository(Repository[Reminder]):
             "announced": announced,
             "created_at": now,
         }
-        result = await self.session.execute(insert_ignore(self.session, Reminder, values))
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return await insert_ignore(self.session, Reminder, values)
 
     async def of(self, subject_kind: str, subject_id: int) -> list[Reminder]:
         stmt = (

@@ -22,8 +22,7 @@ class SafetyRepository:
     async def mute(self, user_id: int, muted_id: int, now: datetime) -> bool:
         """Mute; False if it already was."""
         values = {"user_id": user_id, "muted_id": muted_id, "created_at": now}
-        result = await self.session.execute(insert_ignore(self.session, Mute, values))
-        return bool(cast(CursorResult[Any], result).rowcount)
+        return await insert_ignore(self.session, Mute, values)
 
     async def unmute(self, user_id: int, muted_id: int) -> bool:
         """Unmute; False if it was not muted."""
@@ -47,5 +46,4 @@ class SafetyRepository:
             "message_id": message_id,
             "shown_at": now,
         }
-        result = await self.session.execute(insert_ignore(self.session, SafetyNote, values))
-        return bool(cast(CursorResult[Any], result).rowcount)
+        return await insert_ignore(self.session, SafetyNote, values)

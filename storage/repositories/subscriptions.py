@@ -27,19 +27,17 @@ class SubscriptionRepository(Repository[AlertSubscription]):
 
     async def ensure(self, user_id: int, now: datetime) -> AlertSubscription:
         """Get or create (without skills, so off), locked; safe when two updates race."""
-        await self.session.execute(
-            insert_ignore(
-                self.session,
-                AlertSubscription,
-                {
-                    "user_id": user_id,
-                    "min_budget": 0,
-                    "paused": False,
-                    "created_at": now,
-                    "updated_at": now,
-                    "active_at": now,
-                },
-            )
+        await insert_ignore(
+            self.session,
+            AlertSubscription,
+            {
+                "user_id": user_id,
+                "min_budget": 0,
+                "paused": False,
+                "created_at": now,
+                "updated_at": now,
+                "active_at": now,
+            },
         )
         found = await self.lock(user_id)
         assert found is not None

@@ -25,14 +25,8 @@ class UpdateRepository:
         A twin claiming the same update in a transaction still open waits for it (on the
         primary key, or for SQLite's single writer) and then gets False if it committed.
         """
-        result = await self.session.execute(
-            insert_ignore(
-                self.session,
-                ProcessedUpdate,
-                {"bot_id": bot_id, "update_id": update_id, "received_at": at},
-            )
-        )
-        return bool(cast(CursorResult[Any], result).rowcount)
+        values = {"bot_id": bot_id, "update_id": update_id, "received_at": at}
+        return await insert_ignore(self.session, ProcessedUpdate, values)
 
     async def prune(self, before: datetime) -> int:
         """Forget updates received before ``before``; Telegram stops retrying long before."""

@@ -5,39 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from storage.models import FreelancerProfile, ProfileSkill, User
 from storage.repositories.base import Repository, insert_ignore
+
+#: The person behind a Telegram id, read on every update: built once (see insert_ignore).
+BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
+FRESH_BY_TELEGRAM_ID = BY_TELEGRAM_ID.execution_options(populate_existing=True)
 
 
 class UserRepository(Repository[User]):
     model = User
 
     async def by_telegram_id(self, telegram_id: int) -> User | None:
-        stmt = select(User).where(User.telegram_id == telegram_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        found = await self.session.execute(BY_TELEGRAM_ID, {"telegram_id": telegram_id})
+        return found.scalar_one_or_none()
 
     async def ensure(self, telegram_id: int, created_at: datetime) -> User:
         """Get or create by Telegram id; safe when two updates of a new user race.
 
         Runs on every update, so someone already known costs one SELECT."""
-        stmt = (
-            select(User)
-            .where(User.telegram_id == telegram_id)
-            .execution_options(populate_existing=True)
-        )
-        user = (await self.session.execute(stmt)).scalar_one_or_none()
+        params = {"telegram_id": telegram_id}
+        user = (await self.session.execute(FRESH_BY_TELEGRAM_ID, params)).scalar_one_or_none()
         if user is not None:
             return user
-        await self.session.execute(
-            insert_ignore(
-                self.session,
-                User,
-                {"telegram_id": telegram_id, "created_at": created_at, "first_name": ""},
-            )
+        await insert_ignore(
+            self.session,
+            User,
+            {"telegram_id": telegram_id, "created_at": created_at, "first_name": ""},
         )
-        return (await self.session.execute(stmt)).scalar_one()
+        return (await self.session.execute(FRESH_BY_TELEGRAM_ID, params)).scalar_one()
 
     async def profile(self, user_id: int) -> FreelancerProfile | None:
         return await self.session.get(FreelancerProfile, user_id)

@@ -14,8 +14,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update
+from aiogram import BaseMiddleware, F
+from aiogram.types import Message, TelegramObject, Update
 from aiohttp import web
 from sqlalchemy import func, select
 
@@ -24,9 +24,11 @@ from bot.delivery import Delivery
 from bot.settings import BotSettings
 from bot.webhook import HEALTH_PATH, WebhookServer
 from core.clock import FrozenClock
+from core.errors import DomainError
+from core.marketplace import Marketplace
 from emulator import SECRET_HEADER, BotAPIEmulator, SimulatedUser, running_emulator
 from storage.db import Database
-from storage.models import ProcessedUpdate
+from storage.models import ProcessedUpdate, User
 from tests.e2e.conftest import TOKEN, e2e_settings
 
 URL = "https://bidgram.example/telegram"
@@ -52,6 +54,13 @@ class Gate(BaseMiddleware):
             self.entered.set()
             await self.opened.wait()
         return await handler(event, data)
+
+
+async def half_done(message: Message, user: User, market: Marketplace) -> None:
+    """Writes, then is refused: the write must not stay."""
+    user.is_banned = True
+    await market.users.uow.flush()
+    raise DomainError("test.refused", "Refused halfway.")
 
 
 @dataclass
@@ -96,6 +105,7 @@ async def hook(db: Database, database_url: str, clock: FrozenClock) -> AsyncIter
         dp["bot_username"] = delivery.bot_username = "bidgram_test_bot"
         gate = Gate("/slow")
         dp.update.outer_middleware(gate)
+        dp.message.register(half_done, F.text == "/half")
         server = WebhookServer(dp, bot, settings, db, port=0)
         sending = asyncio.create_task(delivery.run())
         try:
@@ -190,6 +200,20 @@ async def test_a_refused_update_delivered_again_is_not_explained_again(hook: Hoo
     await hook.emu.deliver_again(refused)
     await alice.expect_no_message(0.5)
     assert await hook.claimed() == 2  # the refusal rolled back its work, not the claim
+
+
+async def test_a_refusal_undoes_the_handlers_writes_but_keeps_the_person_and_the_claim(
+    hook: Hook,
+) -> None:
+    newcomer = hook.person("Nina")  # her very first update is the refused one
+    await newcomer.send_text("/half")
+    await newcomer.wait_for_message("Refused halfway.")
+    async with hook.db.uow() as uow:
+        nina = await uow.users.by_telegram_id(newcomer.id)
+        assert nina is not None and nina.first_name == "Nina" and not nina.is_banned
+    assert await hook.claimed() == 1
+    await hook.emu.deliver_again(hook.last_update())
+    await newcomer.expect_no_message(0.5)  # explained once
 
 
 async def test_a_duplicate_racing_its_original_changes_nothing(hook: Hook) -> None:
