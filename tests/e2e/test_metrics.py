@@ -127,6 +127,9 @@ async def test_a_short_journey_moves_the_webhook_process_counters(served: Served
         assert value(after, "bidgram_update_duration_seconds_count", kind=kind) == count
     assert value(after, "bidgram_updates_total", kind="message", outcome="dead") == 0
     assert value(after, "bidgram_updates_in_progress") == 0
+    # Every update claims its id and reads its person at least.
+    statements = value(after, "bidgram_sql_statements_total")
+    assert statements - value(before, "bidgram_sql_statements_total") >= 2 * sum(sent.values())
 
     ok = value(after, "bidgram_bot_api_calls_total", method="sendMessage", result="ok")
     assert ok == len([c for c in app.emu.calls_to("sendMessage") if c.ok])
