@@ -46,15 +46,8 @@ class BidRepository(Repository[Bid]):
         )
         return await self.lock_many(stmt)
 
-    async def count_for_project(self, project_id: int) -> int:
-        stmt = select(func.count(Bid.id)).where(
-            Bid.project_id == project_id,
-            Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
-        )
-        return int((await self.session.execute(stmt)).scalar_one())
-
     async def count_for_projects(self, project_ids: Sequence[int]) -> dict[int, int]:
-        """``count_for_project`` of several projects in one query."""
+        """Bids each project has (active, awarded or hired), in one query."""
         counts = dict.fromkeys(project_ids, 0)
         if project_ids:
             stmt = (

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, exists, func, literal, or_, select, union
 
 from storage.enums import ProjectStatus
-from storage.models import Project, ProjectAttachment, ProjectSkill, ProjectTerm
+from storage.models import Project, ProjectAttachment, ProjectSkill, ProjectTerm, Skill
 from storage.repositories.base import WALK, Repository, term_probe
 
 #: A query word whose prefix has more distinct indexed terms than this does not drive
@@ -42,6 +42,20 @@ class ProjectRepository(Repository[Project]):
     async def skill_ids(self, project_id: int) -> list[int]:
         stmt = select(ProjectSkill.skill_id).where(ProjectSkill.project_id == project_id)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def skills_of(self, project_ids: Sequence[int]) -> dict[int, list[Skill]]:
+        """The skills of several projects in one query (a page of results), by name."""
+        found: dict[int, list[Skill]] = {pid: [] for pid in project_ids}
+        if project_ids:
+            stmt = (
+                select(ProjectSkill.project_id, Skill)
+                .join(Skill, Skill.id == ProjectSkill.skill_id)
+                .where(ProjectSkill.project_id.in_(project_ids))
+                .order_by(Skill.name)
+            )
+            for pid, skill in await self.session.execute(stmt):
+                found[pid].append(skill)
+        return found
 
     async def skill_ids_of(self, project_ids: Sequence[int]) -> dict[int, list[int]]:
         """``skill_ids`` of several projects in one query (a page of results)."""
@@ -102,18 +116,10 @@ class ProjectRepository(Repository[Project]):
         stmt = select(vocab.c.term).where(vocab.c.term.is_not(None)).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
 
-    async def attachments(self, project_id: int) -> list[ProjectAttachment]:
-        stmt = (
-            select(ProjectAttachment)
-            .where(ProjectAttachment.project_id == project_id)
-            .order_by(ProjectAttachment.position, ProjectAttachment.id)
-        )
-        return list((await self.session.execute(stmt)).scalars())
-
     async def attachments_of(
         self, project_ids: Sequence[int]
     ) -> dict[int, list[ProjectAttachment]]:
-        """``attachments`` of several projects in one query, each in its order."""
+        """The attachments of several projects in one query, each project's in order."""
         found: dict[int, list[ProjectAttachment]] = {pid: [] for pid in project_ids}
         if project_ids:
             stmt = (
