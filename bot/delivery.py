@@ -114,6 +114,8 @@ def backoff(attempt: int) -> float:
     return base * random.uniform(1.0, 1.25)
 
 
+#: Events an expansion claims at most (one transaction).
+EXPAND_BATCH = 20
 #: Free send slots a process waits for before claiming more (see ``Delivery._dispatch``).
 CLAIM_BATCH = 4
 
@@ -150,17 +152,21 @@ class Delivery:
     # --- running ------------------------------------------------------------------------
 
     def wake(self) -> None:
-        """New alerts are in the outbox: look now rather than at the next poll."""
-        for name in ("expander", "sender"):
-            woken = self._wakes.get(name)
-            if woken is not None:
-                woken.set()
+        """New events are in the outbox: expand them now rather than at the next poll.
+        The sender is woken by what the expander makes: woken with it, it would claim
+        before there is anything to claim (two statements for nothing, per alert)."""
+        self._wake("expander")
+
+    def _wake(self, name: str) -> None:
+        woken = self._wakes.get(name)
+        if woken is not None:
+            woken.set()
 
     async def run(self) -> None:
         """The expander and the sender, until ``stop``; then the sends in flight end."""
         self._stopping = False
         tasks = [
-            asyncio.create_task(self._loop(self.expand_once, "expander")),
+            asyncio.create_task(self._loop(self._expand, "expander")),
             asyncio.create_task(self._loop(self._dispatch, "sender")),
             # Refunds are asked of Telegram when one starts (the expander sees its event)
             # and, for retries and leases run out, every sweep interval.
@@ -204,8 +210,6 @@ class Delivery:
                     busy = 0
                     await asyncio.sleep(self.settings.delivery_poll.total_seconds())
                 if busy:
-                    if name == "expander":
-                        self.wake()
                     continue
                 if self._stopping:
                     break
@@ -232,7 +236,7 @@ class Delivery:
         async with self.db.uow() as uow:
             await uow.outbox.add_messages(await self._rows(uow, None, alerts, now))
             await uow.commit()
-        self.wake()
+        self._wake("sender")
 
     async def refund_once(self) -> int:
         """Ask Telegram about the Stars refunds that are due (``bot.refunds``)."""
@@ -240,7 +244,15 @@ class Delivery:
 
     # --- stage 1: events into messages ---------------------------------------------------
 
-    async def expand_once(self, limit: int = 20) -> int:
+    async def _expand(self) -> int:
+        """The expander's step: wake the sender for what it made; busy (look again at
+        once) only after a full batch, as a short one left nothing behind."""
+        expanded = await self.expand_once(EXPAND_BATCH)
+        if expanded:
+            self._wake("sender")
+        return expanded if expanded == EXPAND_BATCH else 0
+
+    async def expand_once(self, limit: int = EXPAND_BATCH) -> int:
         import bot.alerts  # noqa: F401  (registers the renderers)
 
         now = self.wall.now()
@@ -254,9 +266,7 @@ class Delivery:
                 market, self.settings, self.db, self.clock, self.gateways, self.bot_username
             )
             if any(row.kind == REFUND_STARTED for row in events):
-                refunds = self._wakes.get("refunds")
-                if refunds is not None:
-                    refunds.set()
+                self._wake("refunds")
             for row in events:
                 try:
                     async with uow.savepoint():
@@ -375,9 +385,7 @@ class Delivery:
             # Recording the outcome failed (the database, say): the lease runs out and
             # the message is claimed again.
             log.error("alert delivery failed", exc_info=task.exception())
-        sender = self._wakes.get("sender")
-        if sender is not None:
-            sender.set()  # a free slot, and the chat's next message may be its head now
+        self._wake("sender")  # a free slot, and the chat's next message may be its head now
 
     async def send_batch(self, limit: int) -> int:
         claimed = await self._claim(limit)
