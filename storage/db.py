@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_only
 
-from storage import errors
+from storage import errors, sqlite_driver
 from storage.uow import UnitOfWork
 
 
@@ -48,6 +48,7 @@ def create_engine(url: str, *, pool: bool = True, echo: bool = False) -> AsyncEn
         kwargs["poolclass"] = NullPool
     if is_sqlite(url):
         kwargs["connect_args"] = {"timeout": 30}
+        kwargs["module"] = sqlite_driver.dbapi()  # one trip to aiosqlite's thread a statement
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
     else:
