@@ -5,19 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from storage.enums import BidStatus
 from storage.models import Bid
 from storage.repositories.base import Repository
+
+#: Built once: read for every card and bid screen (see base.insert_ignore).
+COUNTS_FOR_PROJECTS = (
+    select(Bid.project_id, func.count(Bid.id))
+    .where(
+        Bid.project_id.in_(bindparam("ids", expanding=True)),
+        Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
+    )
+    .group_by(Bid.project_id)
+)
+OF = select(Bid).where(
+    Bid.project_id == bindparam("project_id"), Bid.freelancer_id == bindparam("freelancer_id")
+)
 
 
 class BidRepository(Repository[Bid]):
     model = Bid
 
     async def of(self, project_id: int, freelancer_id: int) -> Bid | None:
-        stmt = select(Bid).where(Bid.project_id == project_id, Bid.freelancer_id == freelancer_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        params = {"project_id": project_id, "freelancer_id": freelancer_id}
+        return (await self.session.execute(OF, params)).scalar_one_or_none()
 
     async def lock_of(self, project_id: int, freelancer_id: int) -> Bid | None:
         stmt = select(Bid).where(Bid.project_id == project_id, Bid.freelancer_id == freelancer_id)
@@ -50,15 +63,8 @@ class BidRepository(Repository[Bid]):
         """Bids each project has (active, awarded or hired), in one query."""
         counts = dict.fromkeys(project_ids, 0)
         if project_ids:
-            stmt = (
-                select(Bid.project_id, func.count(Bid.id))
-                .where(
-                    Bid.project_id.in_(project_ids),
-                    Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
-                )
-                .group_by(Bid.project_id)
-            )
-            for pid, count in await self.session.execute(stmt):
+            found = await self.session.execute(COUNTS_FOR_PROJECTS, {"ids": list(project_ids)})
+            for pid, count in found:
                 counts[pid] = int(count)
         return counts
 

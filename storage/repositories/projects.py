@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, exists, func, literal, or_, select, union
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
 
 from storage.enums import ProjectStatus
 from storage.models import Project, ProjectAttachment, ProjectSkill, ProjectTerm, Skill
@@ -36,6 +47,20 @@ class ProjectQuery:
     taking_bids_at: datetime | None = None
 
 
+# A page of cards reads these on every browse tap: built once (see base.insert_ignore).
+SKILLS_OF = (
+    select(ProjectSkill.project_id, Skill)
+    .join(Skill, Skill.id == ProjectSkill.skill_id)
+    .where(ProjectSkill.project_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Skill.name)
+)
+ATTACHMENTS_OF = (
+    select(ProjectAttachment)
+    .where(ProjectAttachment.project_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ProjectAttachment.position, ProjectAttachment.id)
+)
+
+
 class ProjectRepository(Repository[Project]):
     model = Project
 
@@ -47,13 +72,8 @@ class ProjectRepository(Repository[Project]):
         """The skills of several projects in one query (a page of results), by name."""
         found: dict[int, list[Skill]] = {pid: [] for pid in project_ids}
         if project_ids:
-            stmt = (
-                select(ProjectSkill.project_id, Skill)
-                .join(Skill, Skill.id == ProjectSkill.skill_id)
-                .where(ProjectSkill.project_id.in_(project_ids))
-                .order_by(Skill.name)
-            )
-            for pid, skill in await self.session.execute(stmt):
+            params = {"ids": list(project_ids)}
+            for pid, skill in await self.session.execute(SKILLS_OF, params):
                 found[pid].append(skill)
         return found
 
@@ -122,12 +142,8 @@ class ProjectRepository(Repository[Project]):
         """The attachments of several projects in one query, each project's in order."""
         found: dict[int, list[ProjectAttachment]] = {pid: [] for pid in project_ids}
         if project_ids:
-            stmt = (
-                select(ProjectAttachment)
-                .where(ProjectAttachment.project_id.in_(project_ids))
-                .order_by(ProjectAttachment.position, ProjectAttachment.id)
-            )
-            for attachment in (await self.session.execute(stmt)).scalars():
+            params = {"ids": list(project_ids)}
+            for attachment in (await self.session.execute(ATTACHMENTS_OF, params)).scalars():
                 found[attachment.project_id].append(attachment)
         return found
 
