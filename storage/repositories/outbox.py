@@ -7,11 +7,66 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxEvent, OutboxMessage
 from storage.repositories.base import EARLIER
+
+
+def _claimable() -> tuple[Any, Any, Any]:
+    """The claims every delivery loop makes, built once (see base.insert_ignore)."""
+    now: BindParameter[datetime] = bindparam("now")
+    limit = bindparam("limit", type_=Integer)
+    free = or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now)
+    events = (
+        select(OutboxEvent)
+        .where(OutboxEvent.expanded_at.is_(None), free)
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    m, earlier = OutboxMessage, EARLIER
+    blocked_by_earlier = exists().where(
+        earlier.chat == m.chat,
+        earlier.status == "pending",
+        earlier.priority == m.priority,
+        earlier.id < m.id,
+    )
+    # Heads of each chat's queue (per priority lane) that are due and not leased.
+    messages = (
+        select(m)
+        .where(
+            m.status == "pending",
+            m.not_before <= now,
+            or_(m.claimed_until.is_(None), m.claimed_until < now),
+            ~blocked_by_earlier,
+        )
+        .order_by(m.priority, m.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=m)
+    )
+    by_ids = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+        .order_by(OutboxMessage.id)
+    )
+    return events, messages, by_ids
+
+
+CLAIM_EVENTS, CLAIM_MESSAGES, GET_MESSAGES = _claimable()
 
 
 @dataclass(frozen=True)
@@ -41,15 +96,8 @@ class OutboxRepository:
         return event
 
     async def claim_events(self, now: datetime, until: datetime, limit: int) -> list[OutboxEvent]:
-        free = or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now)
-        stmt = (
-            select(OutboxEvent)
-            .where(OutboxEvent.expanded_at.is_(None), free)
-            .order_by(OutboxEvent.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        events = list((await self.session.execute(stmt)).scalars())
+        params = {"now": now, "limit": limit}
+        events = list((await self.session.execute(CLAIM_EVENTS, params)).scalars())
         for event in events:
             event.claimed_until = until
         await self.session.flush()
@@ -64,27 +112,8 @@ class OutboxRepository:
         self, now: datetime, until: datetime, worker: str, limit: int
     ) -> list[OutboxMessage]:
         """Heads of each chat's queue (per priority lane) that are due and not leased."""
-        m = OutboxMessage
-        earlier = EARLIER
-        blocked_by_earlier = exists().where(
-            earlier.chat == m.chat,
-            earlier.status == "pending",
-            earlier.priority == m.priority,
-            earlier.id < m.id,
-        )
-        stmt = (
-            select(m)
-            .where(
-                m.status == "pending",
-                m.not_before <= now,
-                or_(m.claimed_until.is_(None), m.claimed_until < now),
-                ~blocked_by_earlier,
-            )
-            .order_by(m.priority, m.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=m)
-        )
-        claimed = list((await self.session.execute(stmt)).scalars())
+        params = {"now": now, "limit": limit}
+        claimed = list((await self.session.execute(CLAIM_MESSAGES, params)).scalars())
         for message in claimed:
             message.claimed_until = until
             message.claimed_by = worker
@@ -117,8 +146,8 @@ class OutboxRepository:
         return mates
 
     async def get_messages(self, ids: Sequence[int]) -> list[OutboxMessage]:
-        stmt = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-        return list((await self.session.execute(stmt)).scalars())
+        found = await self.session.execute(GET_MESSAGES, {"ids": list(ids)})
+        return list(found.scalars())
 
     async def digest_history(
         self, digest: str, chats: Sequence[str], since: datetime
