@@ -94,26 +94,42 @@ class Player:
         await self.user.send_document(name, content, mime_type=mime_type)
         await self.story.settle()
 
-    def button(self, pattern: str) -> tuple[ChatMessage, str]:
-        """The newest of the bot's messages with a button whose callback data matches
-        ``pattern`` (a regular expression, whole), and that button's data."""
+    def button(self, pattern: str, *, newest: bool = False) -> tuple[ChatMessage, str] | None:
+        """The newest of the bot's messages (or only the newest message) with a button whose
+        callback data matches ``pattern`` (a regular expression, whole), and that data."""
         wanted = re.compile(pattern)
-        for message in reversed(self.user.messages):
+        messages = self.user.messages[-1:] if newest else self.user.messages
+        for message in reversed(messages):
             for row in message.buttons:
                 for button in row:
                     if button.callback_data and wanted.fullmatch(button.callback_data):
                         return message, button.callback_data
-        raise DemoError(f"{self.name} has no button {pattern!r}.\n{self._recent()}")
+        return None
+
+    def _button(self, pattern: str) -> tuple[ChatMessage, str]:
+        found = self.button(pattern)
+        if found is None:
+            raise DemoError(f"{self.name} has no button {pattern!r}.\n{self._recent()}")
+        return found
 
     def find(self, pattern: str) -> int:
         """The number a button's callback data carries in ``pattern``'s first group."""
-        _, data = self.button(pattern)
+        _, data = self._button(pattern)
         match = re.fullmatch(pattern, data)
         assert match is not None
         return int(match.group(1))
 
     async def press(self, pattern: str) -> None:
-        message, data = self.button(pattern)
+        await self._press(*self._button(pattern))
+
+    async def confirm(self, pattern: str) -> None:
+        """Press a confirmation (or a Skip) if the bot's newest message asks for it: a flow
+        that loses a step still plays."""
+        found = self.button(pattern, newest=True)
+        if found is not None:
+            await self._press(*found)
+
+    async def _press(self, message: ChatMessage, data: str) -> None:
         answer = await self.user.click(message, callback_data=data)
         if answer.show_alert:
             raise DemoError(f"{self.name} pressed {data!r}; the bot said: {answer.text}")
@@ -211,8 +227,8 @@ class Story:
         await erin.say(description)
         await erin.say(skills)
         await erin.say(f"{self.amount(budget[0])}-{self.amount(budget[1])}")
-        await erin.press(r"f:done")
-        await erin.press(r"f:publish")
+        await erin.confirm(r"f:done")  # no files
+        await erin.confirm(r"f:publish")
         return erin.find(r"p:bids:(\d+)")
 
     async def bid(self, who: Player, project: int, amount: int, days: int, proposal: str) -> int:
@@ -222,13 +238,13 @@ class Story:
         await who.say(self.amount(amount))
         await who.say(str(days))
         await who.say(proposal)
-        await who.press(r"f:confirm")
+        await who.confirm(r"f:confirm")
         return self.erin.find(r"b:award:(\d+)")
 
     async def hire(self, bid: int, who: Player) -> int:
         """Erin awards the bid on the proposed terms, the freelancer accepts; the contract."""
         await self.erin.press(rf"b:award:{bid}")
-        await self.erin.press(r"f:aw_ok")
+        await self.erin.confirm(r"f:aw_ok")
         await who.press(r"a:accept:\d+")
         return self.erin.find(r"c:view:(\d+)")
 
@@ -239,8 +255,8 @@ class Story:
         await erin.press(rf"c:new_ms:{contract}")
         await erin.say(description)
         await erin.say(self.amount(amount))
-        await erin.press(r"f:ms_skip")
-        await erin.press(r"f:ms_ok")
+        await erin.confirm(r"f:ms_skip")  # no due date
+        await erin.confirm(r"f:ms_ok")
         milestone = erin.find(r"ms:fund:(\d+)")
         await erin.press(rf"ms:fund:{milestone}")
         if self.stars:
@@ -255,11 +271,11 @@ class Story:
         await who.press(rf"ms:deliver:{milestone}")
         await who.say(note)
         if file is None:
-            await who.press(r"f:dl_skip")
+            await who.confirm(r"f:dl_skip")
         else:
             await who.send_file(*file)
-            await who.press(r"f:dl_done")
-        await who.press(r"f:dl_ok")
+            await who.confirm(r"f:dl_done")
+        await who.confirm(r"f:dl_ok")
 
     async def yoga(self) -> None:
         project = await self.post(
@@ -280,7 +296,7 @@ class Story:
             self.frank, first, "The timetable and prices are up on the staging address.", None
         )
         await self.erin.press(rf"ms:release:{first}")
-        await self.erin.press(rf"wk:release:{first}:\d+")
+        await self.erin.confirm(rf"wk:release:{first}:\d+")
         await self.deliver(
             self.frank,
             form,
@@ -294,7 +310,7 @@ class Story:
         await frank.press(r"wl:payout")
         await frank.press(r"f:po_all")
         await frank.say("IBAN DE89 3704 0044 0532 0130 00, Frank Weber")
-        await frank.press(r"f:po_ok")
+        await frank.confirm(r"f:po_ok")
 
     async def logo(self) -> None:
         erin, fiona = self.erin, self.fiona
@@ -323,12 +339,12 @@ class Story:
         await erin.press(r"f:dv_next")
         await erin.say("Only a PNG came: no source files and no page with the brand colours.")
         await erin.say(self.amount(10_000))
-        await erin.press(r"f:ev_done")
-        await erin.press(r"f:confirm")
+        await erin.confirm(r"f:ev_done")  # no evidence
+        await erin.confirm(r"f:confirm")
         dispute = fiona.find(r"d:respond:(\d+)")
         await fiona.press(rf"d:respond:{dispute}")
         await fiona.say("The source files and the colours come once the logo is paid for.")
-        await fiona.press(r"f:confirm")
+        await fiona.confirm(r"f:confirm")
         # Fiona pushes Erin to pay outside escrow; Erin reports it and calls an admin.
         await fiona.press(rf"ch:{project}:\d+")
         await fiona.say(
@@ -343,18 +359,12 @@ class Story:
         await self.escalate(erin, dispute)
 
     async def escalate(self, who: Player, dispute: int) -> None:
-        """Send the dispute to an admin, confirming when the bot asks first: the newest
-        message then offers another button that names the escalation and the dispute."""
+        """Send the dispute to an admin, and confirm it if the bot asks first (a button
+        naming the escalation of this dispute, or the conversation's Yes)."""
         pressed = f"d:escalate:{dispute}"
-        await who.press(re.escape(pressed))
-        newest = who.user.messages[-1]
-        confirm = re.compile(rf"[a-z]+:\w*esc\w*:{dispute}(:.*)?")
-        for row in newest.buttons:
-            for button in row:
-                data = button.callback_data or ""
-                if data != pressed and confirm.fullmatch(data):
-                    await who.press(re.escape(data))
-                    return
+        await who.press(pressed)
+        yes = rf"(?!{pressed}$)(d:\w*esc\w*:{dispute}(:\w+)*|f:\w*(esc|yes|ok|confirm)\w*)"
+        await who.confirm(yes)
 
     async def bakery(self) -> None:
         project = await self.post(
