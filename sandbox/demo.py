@@ -1,13 +1,16 @@
 """``--demo``: one story, played through the real bot by the people in the sandbox.
 
-Nothing is written to the database and no service is called: Erin, Frank, Fiona and Ada
-press START, type and press buttons in their chats, exactly as someone does in the page,
-and the bot answers through the emulator. So every chat holds the people's own messages
-and presses, every alert a person got follows from what someone else did in their chat,
-and the database is what the bot made of it all.
+The demo writes no row and calls no service: Erin, Frank, Fiona and Ada press START, type
+and press buttons in their chats, exactly as someone does in the page, and the real bot
+answers through the emulator. So every chat holds the people's own messages, every alert
+a person got follows from what someone did in their own chat, and the database is what
+the bot made of it all. It runs at start-up and after Reset, in a few seconds.
 
-Buttons are found by their callback data (what they do), never by their labels, and every
-step waits until the bot has handled it and its alerts are out before the next one.
+Buttons are found by their callback data (what they do), never by their labels; a
+confirmation or a Skip is pressed when the bot asks for it, so a flow that loses a step
+still plays. Every step waits until the bot has handled it and sent the alerts it caused.
+As in Telegram, older alerts keep their buttons (Frank's Deliver on the alert that the
+booking form was funded); pressed after the fact, the bot says what happened instead.
 
 The story, in order:
 

@@ -46,7 +46,7 @@ def test_each_chat_agrees_with_the_database_and_with_the_others(
     delivered = waiting_delivery(demo_db)
 
     # Erin has Frank's delivery, protected, with its file, and may release it.
-    alert = erin.bot_message("Frank delivered", earlier=True, button=f"ms:release:{delivered}")
+    alert = erin.bot_message(earlier=True, button=f"ms:release:{delivered}")
     expect(alert).to_contain_class("protected")
     # Frank's last word on that milestone is his delivery: no Deliver button on it, and the
     # one left on the older "funded" alert is answered, not acted on.
@@ -71,7 +71,7 @@ def test_each_chat_agrees_with_the_database_and_with_the_others(
             expect(person.chat.locator(pressing(f"a:accept:{award}"))).to_have_count(1)
             expect(erin.chat.locator(pressing(f"a:withdraw:{award}"))).to_have_count(1)
 
-    # Ada was told of each case that waits for her, and of nothing else.
+    # Ada was told of each case that waits for her.
     (dispute,) = one(demo_db, "SELECT id FROM disputes WHERE status = 'arbitration'")
     (payout,) = one(demo_db, "SELECT id FROM payouts WHERE status = 'requested'")
     (report,) = one(demo_db, "SELECT id FROM reports WHERE status = 'open'")
@@ -89,7 +89,7 @@ def test_the_protected_preview_is_sent_again_in_full_once_erin_pays(
     page = test_money_demo_page
     erin, frank = Person(page, "Erin"), Person(page, "Frank")
     delivered = waiting_delivery(demo_db)
-    alert = erin.bot_message("", earlier=True, button=f"ms:release:{delivered}")
+    alert = erin.bot_message(earlier=True, button=f"ms:release:{delivered}")
     preview = alert.locator("xpath=following-sibling::div[contains(@class, 'msg')][1]")
     for message in (alert, preview):
         expect(message).to_contain_class("protected")
