@@ -29,6 +29,8 @@ The story, in order:
    admin. Ada has the dispute and the report to decide.
 5. Erin posts "Telegram bot for my bakery shop", which Frank and Fiona hear of with
    Erin's record as an employer on the alert, and both bid: it is open, with two bids.
+6. Frank opens his contract (the booking form waits for Erin) and Fiona the dispute
+   (with an admin): each chat ends where that person stands.
 """
 
 from __future__ import annotations
@@ -209,10 +211,15 @@ class Story:
             "Logo design, Graphic design, UI / UX design",
             3000,
         )
-        await self.yoga()
+        yoga = await self.yoga()
         await self.payout()
-        await self.logo()
+        dispute = await self.logo()
         await self.bakery()
+        # Where things stand: Frank's contract (the booking form waits for Erin), the
+        # dispute with an admin for Fiona; Erin has bids to award, Ada her cases.
+        await self.frank.say("/contracts")
+        await self.frank.press(rf"c:view:{yoga}")
+        await self.fiona.press(rf"d:view:{dispute}")
 
     async def profile(self, who: Player, headline: str, bio: str, skills: str, rate: int) -> None:
         await who.say("/profile")
@@ -280,7 +287,8 @@ class Story:
             await who.confirm(r"f:dl_done")
         await who.confirm(r"f:dl_ok")
 
-    async def yoga(self) -> None:
+    async def yoga(self) -> int:
+        """The contract with Frank; its id."""
         project = await self.post(
             "Landing page for a yoga studio",
             "One page for a small yoga studio:\n"
@@ -306,6 +314,7 @@ class Story:
             "The booking form works and emails the studio; the code is attached.",
             ("booking-form.zip", b"PK\x05\x06" + bytes(18), "application/zip"),
         )
+        return contract
 
     async def payout(self) -> None:
         frank = self.frank
@@ -315,7 +324,8 @@ class Story:
         await frank.say("IBAN DE89 3704 0044 0532 0130 00, Frank Weber")
         await frank.confirm(r"f:po_ok")
 
-    async def logo(self) -> None:
+    async def logo(self) -> int:
+        """The contract with Fiona, ending in a dispute with an admin; the dispute's id."""
         erin, fiona = self.erin, self.fiona
         project = await self.post(
             "Logo for a coffee roastery",
@@ -360,6 +370,7 @@ class Story:
         await erin.say("She asks me to pay outside escrow while our dispute is open.")
         await erin.press(rf"d:view:{dispute}")
         await self.escalate(erin, dispute)
+        return dispute
 
     async def escalate(self, who: Player, dispute: int) -> None:
         """Send the dispute to an admin, and confirm it if the bot asks first (a button
