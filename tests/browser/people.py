@@ -96,12 +96,14 @@ class Person:
         self.chat.locator(".commands button", has_text=f"/{name}").click()
         return self.bot_message(expect_reply)
 
-    def send_file(self, name: str, content: bytes, expect_reply: str) -> Locator:
+    def send_file(
+        self, name: str, content: bytes, expect_reply: str = "", *, button: str | None = None
+    ) -> Locator:
         self._acting()
         self.chat.locator("input.file").set_input_files(
             files=[{"name": name, "mimeType": "application/zip", "buffer": content}]
         )
-        return self.bot_message(expect_reply)
+        return self.bot_message(expect_reply, button=button)
 
     def reply(self, message: Locator, text: str, expect_reply: str | None = None) -> None:
         """Reply to a message (the relay chat carries replies to the other side)."""
