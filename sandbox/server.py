@@ -358,6 +358,7 @@ async def clock(request: web.Request) -> web.Response:
         {
             **sandbox.clock_json(),
             "projects_closed": report.projects_closed,
+            "bidding_ended": report.bidding_ended,
             "awards_lapsed": report.awards_lapsed,
             "milestones_auto_released": report.milestones_auto_released,
             "disputes_defaulted": report.disputes_defaulted,

@@ -62,6 +62,8 @@ def message_json(message: ChatMessage) -> JSON:
         "edited": message.version > 0 or message.is_edited,
         "buttons": [[button_json(button.raw) for button in row] for row in message.buttons],
     }
+    if message.protected:
+        out["protected"] = True  # protect_content: no forwarding or saving
     via = payload.get("via_bot")
     if via:
         out["via_bot"] = via.get("username") or via["first_name"]

@@ -424,11 +424,13 @@ async def _emulator(clock: MovableClock) -> AsyncIterator[BotAPIEmulator]:
 def said(report: SweepReport) -> str:
     """What a sweep did, in words, for the log pane."""
     done = [
+        (report.bidding_ended, "ended bidding on {} project(s)"),
         (report.projects_closed, "closed {} project(s)"),
         (report.awards_lapsed, "lapsed {} offer(s)"),
         (report.milestones_auto_released, "auto-released {} milestone(s)"),
         (report.disputes_defaulted, "settled {} unanswered dispute(s)"),
         (report.disputes_escalated, "escalated {} dispute(s) to an admin"),
+        (report.due_reminders + report.auto_release_reminders, "sent {} reminder(s)"),
         (len(report.failures), "{} item(s) failed; see the bot's log"),
     ]
     return "; ".join(phrase.format(n) for n, phrase in done if n) or "nothing due"

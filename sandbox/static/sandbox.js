@@ -499,7 +499,7 @@ function toBottom(pane) {
 
 function renderMessage(view, key, message) {
   const side = message.from_bot ? "from-bot" : message.sender === view.person.id ? "from-me" : "from-them";
-  const node = el("div", `msg ${side}`);
+  const node = el("div", `msg ${side}${message.protected ? " protected" : ""}`);
   node.dataset.id = message.id;
   node.dataset.rev = ++app.rev;
   node.dataset.day = dayOf(botTime(message.date));
@@ -509,7 +509,10 @@ function renderMessage(view, key, message) {
   bubble.append(...renderMedia(message));
   const body = el("div", "text");
   body.append(linkify(safeHtml(message.html)));
-  bubble.append(body, renderMeta(message, side === "from-me"));
+  bubble.append(body);
+  // Sent with protect_content: Telegram's apps neither forward nor save it.
+  if (message.protected) bubble.append(el("div", "protected-mark", "🔒 Protected: forwarding and saving are off"));
+  bubble.append(renderMeta(message, side === "from-me"));
   node.append(bubble);
   const buttons = keyboardOf(message);
   if (buttons.length) node.append(renderKeyboard(view, key, message, buttons));
@@ -728,6 +731,7 @@ function renderKeyboard(view, key, message, buttons) {
     for (const button of row) {
       const press = el("button", button.pay ? "pay" : "", button.text + (button.url ? " ↗" : ""));
       press.type = "button";
+      if (button.callback_data !== undefined) press.dataset.callback = button.callback_data;
       press.addEventListener("click", () => pressButton(view, key, message, button, press));
       line.append(press);
     }

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -112,17 +113,45 @@ def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A sandbox with demo data, test money: a delivered milestone waits for Erin."""
-    with _sandbox(tmp_path_factory.mktemp("demo"), "--demo") as url:
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo")
+
+
+@pytest.fixture(scope="module")
+def demo_url(demo_dir: Path) -> Iterator[str]:
+    """A sandbox with the demo's story, test money (see sandbox/demo.py): a delivery
+    waits for Erin, a dispute, a payout and a report for Ada, a project takes bids."""
+    with _sandbox(demo_dir, "--demo") as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def stars_demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A sandbox with demo data whose milestones are paid by invoice (Telegram Stars)."""
-    with _sandbox(tmp_path_factory.mktemp("stars"), "--demo", "--gateway", "stars") as url:
+def stars_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("stars")
+
+
+@pytest.fixture(scope="module")
+def stars_demo_url(stars_demo_dir: Path) -> Iterator[str]:
+    """The same story, its milestones paid by invoice (Telegram Stars)."""
+    with _sandbox(stars_demo_dir, "--demo", "--gateway", "stars") as url:
         yield url
+
+
+def _read_only(workdir: Path) -> contextlib.closing[sqlite3.Connection]:
+    """A sandbox's database, read-only: what its chats must agree with."""
+    return contextlib.closing(sqlite3.connect(f"file:{workdir / 'sandbox.db'}?mode=ro", uri=True))
+
+
+@pytest.fixture
+def demo_db(demo_dir: Path, demo_url: str) -> Iterator[sqlite3.Connection]:
+    with _read_only(demo_dir) as db:
+        yield db
+
+
+@pytest.fixture
+def stars_demo_db(stars_demo_dir: Path, stars_demo_url: str) -> Iterator[sqlite3.Connection]:
+    with _read_only(stars_demo_dir) as db:
+        yield db
 
 
 PHONE = {"width": 390, "height": 844}

@@ -6,13 +6,26 @@ from playwright.sync_api import Locator, Page, expect
 
 MENU = "What would you like to do?"
 
-NEWEST = """([name, text, since]) => {
+NEWEST = """([name, text, data, since]) => {
     const chat = document.querySelector(`.chat[data-name="${name}"]`);
     const found = [...chat.querySelectorAll(".msg.from-bot")]
         .reverse()
-        .find((m) => Number(m.dataset.rev) > since && m.textContent.includes(text));
+        .find(
+            (m) =>
+                Number(m.dataset.rev) > since &&
+                m.textContent.includes(text) &&
+                (data === null || [...m.querySelectorAll("button")].some(
+                    (b) => b.dataset.callback === data,
+                )),
+        );
     return found ? found.dataset.id : null;
 }"""
+
+
+def pressing(data: str) -> str:
+    """The selector of the buttons that send this callback data (what a button does, not
+    its label)."""
+    return f'.keyboard button[data-callback="{data}"]'
 
 
 class Person:
@@ -32,24 +45,36 @@ class Person:
     def _acting(self) -> None:
         self.since = int(self.page.evaluate("() => window.sandboxRev()"))
 
-    def bot_message(self, text: str, *, earlier: bool = False) -> Locator:
-        """The bot's message containing ``text``, sent or edited since this person last acted
-        (or at any time, with ``earlier``)."""
+    def bot_message(
+        self, text: str = "", *, earlier: bool = False, button: str | None = None
+    ) -> Locator:
+        """The bot's newest message containing ``text`` (and a button sending the callback
+        data ``button``, if given), sent or edited since this person last acted (or at any
+        time, with ``earlier``)."""
         since = 0 if earlier else self.since
-        found = self.page.wait_for_function(NEWEST, arg=[self.name, text, since])
+        found = self.page.wait_for_function(NEWEST, arg=[self.name, text, button, since])
         return self.chat.locator(f'.msg[data-id="{found.json_value()}"]')
+
+    def tap(self, data: str, *, expect_button: str | None = None, expect_text: str = "") -> Locator:
+        """Press the newest button that sends ``data``; the bot's answer: its newest message
+        with ``expect_text`` and a button sending ``expect_button``."""
+        self._acting()
+        self.shown.locator(pressing(data)).last.click()
+        return self.bot_message(expect_text, button=expect_button)
 
     def start(self) -> Locator:
         self._acting()
         self.chat.locator("button.start").click()
         return self.bot_message(MENU)
 
-    def say(self, text: str, expect_reply: str) -> Locator:
+    def say(self, text: str, expect_reply: str = "", *, button: str | None = None) -> Locator:
+        """Send ``text``; the bot's answer (with ``expect_reply`` in it, and a button sending
+        the callback data ``button``, if given)."""
         self._acting()
         box = self.chat.locator("input.text")
         box.fill(text)
         box.press("Enter")
-        return self.bot_message(expect_reply)
+        return self.bot_message(expect_reply, button=button)
 
     def say_only(self, text: str) -> None:
         """Send text the bot passes on without answering in this chat (the relay chat)."""
@@ -71,12 +96,14 @@ class Person:
         self.chat.locator(".commands button", has_text=f"/{name}").click()
         return self.bot_message(expect_reply)
 
-    def send_file(self, name: str, content: bytes, expect_reply: str) -> Locator:
+    def send_file(
+        self, name: str, content: bytes, expect_reply: str = "", *, button: str | None = None
+    ) -> Locator:
         self._acting()
         self.chat.locator("input.file").set_input_files(
             files=[{"name": name, "mimeType": "application/zip", "buffer": content}]
         )
-        return self.bot_message(expect_reply)
+        return self.bot_message(expect_reply, button=button)
 
     def reply(self, message: Locator, text: str, expect_reply: str | None = None) -> None:
         """Reply to a message (the relay chat carries replies to the other side)."""

@@ -8,11 +8,9 @@ and phone layouts are pictured in every run (``sandbox-desktop.png``, ``sandbox-
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 from playwright.sync_api import Page, expect
 
+from sandbox.demo import png
 from tests.browser.conftest import screenshot
 from tests.browser.people import Person
 
@@ -56,10 +54,11 @@ def test_a_url_opens_a_new_tab_a_command_is_sent_and_a_deep_link_opens_the_bot(
     erin, frank = Person(page, "Erin"), Person(page, "Frank")
     page.context.route("https://example.com/**", lambda route: route.fulfill(body="brief"))
 
-    # Erin writes to Frank, in their own chat: a link to her brief and to the bakery project.
+    # Erin writes to Frank, in their own chat: a link to her brief and to the bakery project
+    # (the demo's third, open for bids).
     erin.open_chat_with("Frank")
     box = erin.chat.locator("input.text")
-    box.fill(f"Brief: https://example.com/brief and t.me/{BOT}?start=p_1 please")
+    box.fill(f"Brief: https://example.com/brief and t.me/{BOT}?start=p_3 please")
     box.press("Enter")
     expect(frank.chat.locator(".chats-button .unread")).to_have_text("1")
     frank.open_chat_with("Erin")
@@ -71,10 +70,10 @@ def test_a_url_opens_a_new_tab_a_command_is_sent_and_a_deep_link_opens_the_bot(
     assert opened.value.url == "https://example.com/brief"
 
     frank._acting()
-    said.locator("a", has_text=f"t.me/{BOT}?start=p_1").click()
+    said.locator("a", has_text=f"t.me/{BOT}?start=p_3").click()
     expect(frank.chat.locator(".chat-head .name")).to_have_text("Bidgram")
     mine = frank.shown.locator(".msg.from-me").last
-    expect(mine.locator(".text")).to_have_text("/start p_1")
+    expect(mine.locator(".text")).to_have_text("/start p_3")
     expect(mine.locator(".meta")).to_contain_text("✓✓")
     frank.bot_message("Orders, payments and a daily summary")
 
@@ -85,24 +84,6 @@ def test_a_url_opens_a_new_tab_a_command_is_sent_and_a_deep_link_opens_the_bot(
     answer.locator("a.command", has_text="/help").first.click()
     expect(erin.shown.locator(".msg.from-me .text").last).to_have_text("/help")
     erin.bot_message("How bidgram works")
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A real PNG of one colour (thumbnails are served only for real pictures)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    row = b"\x00" + bytes(rgb) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
 
 
 def test_a_photo_sent_in_a_chat_shows_as_a_picture(page: Page) -> None:

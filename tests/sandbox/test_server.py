@@ -341,19 +341,18 @@ async def test_reset_starts_over_with_an_empty_database(page: Page) -> None:
         assert await uow.session.scalar(select(func.count()).select_from(User)) == 0
 
 
-async def test_the_clock_lapses_an_unanswered_offer_and_auto_releases_a_delivery(
+async def test_the_clock_ends_the_bidding_and_auto_releases_the_waiting_delivery(
     demo: Page,
 ) -> None:
-    lapsed = await demo.post("/api/clock", {"step": "day"})
-    assert lapsed["awards_lapsed"] == 0
-    lapsed = await demo.post("/api/clock", {"step": "day"})
-    assert lapsed["awards_lapsed"] == 1
-    assert lapsed["offset_seconds"] == 2 * 86_400
-    assert lapsed["milestones_auto_released"] == 0
-    released = await demo.post("/api/clock", {"step": "week"})
-    assert released["milestones_auto_released"] == 0
-    released = await demo.post("/api/clock", {"step": "week"})
-    assert released["milestones_auto_released"] == 1
+    """The demo's open project stops taking bids a week on; the delivery waiting for Erin
+    releases itself two weeks on; the dispute with an admin waits for the admin."""
+    week = await demo.post("/api/clock", {"step": "week"})
+    assert week["bidding_ended"] == 1
+    assert week["milestones_auto_released"] == 0
+    week = await demo.post("/api/clock", {"step": "week"})
+    assert week["milestones_auto_released"] == 1
+    assert week["offset_seconds"] == 14 * 86_400
+    assert week["disputes_defaulted"] == week["disputes_escalated"] == 0
     await demo.bot_says("Frank", "was released automatically")
     await demo.bot_says("Erin", "released to the freelancer automatically")
 
