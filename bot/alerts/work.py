@@ -19,6 +19,7 @@ from bot.notifier import Alert, AlertContext, renders
 from bot.render import CAPTION_LIMIT, clip
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.events import Event
 from storage.enums import ContractStatus
@@ -34,8 +35,9 @@ def _int(event: Event, key: str) -> int:
     return value
 
 
-def _sandbox(ctx: AlertContext) -> bool:
-    return any(g.sandbox for g in ctx.gateways.enabled)
+def _badge(ctx: AlertContext) -> str:
+    """The label of money that is not real ("" for real money)."""
+    return money_badge(ctx.gateways)
 
 
 async def _person(ctx: AlertContext, user_id: int) -> tuple[User, Actor]:
@@ -137,7 +139,7 @@ async def created(event: Event, ctx: AlertContext) -> list[Alert]:
             m.description,
             ctx.settings.money.format(m.amount),
             m.due_at,
-            _sandbox(ctx),
+            _badge(ctx),
         )
         alerts.append(Alert(user.telegram_id, text, _keyboard(_open(m), _contract(contract.id))))
     return alerts
@@ -155,7 +157,7 @@ async def requested(event: Event, ctx: AlertContext) -> list[Alert]:
             freelancer.first_name,
             m.description,
             ctx.settings.money.format(m.amount),
-            _sandbox(ctx),
+            _badge(ctx),
         )
         kb = InlineKeyboardBuilder()
         kb.button(
@@ -181,7 +183,7 @@ async def request_answered(event: Event, ctx: AlertContext) -> list[Alert]:
         m, contract, _ = await _work(ctx, _int(event, "milestone_id"), actor)
         if event.kind == "milestone.request_accepted":
             text = texts.alert_request_accepted(
-                m.description, ctx.settings.money.format(m.amount), _sandbox(ctx)
+                m.description, ctx.settings.money.format(m.amount), _badge(ctx)
             )
         else:
             rejected = await _last(ctx, actor, m, "request_rejected")
@@ -200,7 +202,7 @@ async def funded(event: Event, ctx: AlertContext) -> list[Alert]:
         if uid != contract.freelancer_id:
             continue
         text = texts.alert_funded(
-            project.title, m.description, ctx.settings.money.format(m.funded_amount), _sandbox(ctx)
+            project.title, m.description, ctx.settings.money.format(m.funded_amount), _badge(ctx)
         )
         kb = _keyboard(
             (texts.DELIVER, MilestoneCb(action="deliver", milestone_id=m.id)),
@@ -231,7 +233,7 @@ async def delivered(event: Event, ctx: AlertContext) -> list[Alert]:
             len(files),
             ctx.settings.money.format(m.escrow),
             m.auto_release_at,
-            _sandbox(ctx),
+            _badge(ctx),
             protected=protect,
             rounds_left=ctx.market.milestones.revisions_left(m, contract),
         )
@@ -284,9 +286,9 @@ async def released(event: Event, ctx: AlertContext) -> list[Alert]:
         to_freelancer = uid == contract.freelancer_id
         args = (m.description, money.format(amount), money.format(fee), money.format(amount - fee))
         if event.kind == "milestone.released":
-            text = texts.alert_released(*args, _sandbox(ctx))
+            text = texts.alert_released(*args, _badge(ctx))
         else:
-            text = texts.alert_auto_released(*args, to_freelancer, _sandbox(ctx))
+            text = texts.alert_auto_released(*args, to_freelancer, _badge(ctx))
         alerts.append(Alert(user.telegram_id, text, _keyboard(_contract(contract.id))))
     return alerts
 
@@ -303,7 +305,7 @@ async def cancelled(event: Event, ctx: AlertContext) -> list[Alert]:
             if by_freelancer and m.refunded_amount
             else None
         )
-        text = texts.alert_cancelled(m.description, by_freelancer, refunded, _sandbox(ctx))
+        text = texts.alert_cancelled(m.description, by_freelancer, refunded, _badge(ctx))
         alerts.append(Alert(user.telegram_id, text, _keyboard(_contract(contract.id))))
     return alerts
 
@@ -353,9 +355,9 @@ async def payout_decided(event: Event, ctx: AlertContext) -> list[Alert]:
         payout = await ctx.market.payouts.get(actor, _int(event, "payout_id"))
         amount = ctx.settings.money.format(payout.amount)
         if event.kind == "payout.paid":
-            text = money_texts.payout_paid(amount, payout.destination, _sandbox(ctx))
+            text = money_texts.payout_paid(amount, payout.destination, _badge(ctx))
         else:
-            text = money_texts.payout_rejected(amount, payout.note, _sandbox(ctx))
+            text = money_texts.payout_rejected(amount, payout.note, _badge(ctx))
         alerts.append(Alert(user.telegram_id, text))
     return alerts
 

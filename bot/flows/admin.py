@@ -18,7 +18,7 @@ from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import admin as texts
-from bot.texts.disputes import DisputeView
+from bot.texts.disputes import DisputeView, amount_not_text
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.enums import DisputeResolution, PayoutStatus
@@ -136,8 +136,8 @@ async def got_split(
 
 
 @router.message(Verdict.amount, ~F.text)
-async def split_not_text(message: Message) -> None:
-    await message.answer(texts.AMOUNT_NOT_TEXT)
+async def split_not_text(message: Message, settings: BotSettings) -> None:
+    await message.answer(amount_not_text(settings.money))
 
 
 async def _confirm(chat_id: int, bot: Bot, state: FSMContext, settings: BotSettings) -> None:

@@ -16,6 +16,7 @@ from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
+from bot.texts.common import money_badge
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -132,7 +133,10 @@ async def part_start(
     await bot.send_message(
         query.from_user.id,
         money_texts.part_amount_ask(
-            m.description, settings.money.format(m.escrow), settings.funding_gateway == "sandbox"
+            m.description,
+            settings.money.format(m.escrow),
+            settings.money,
+            money_badge(settings.gateways()),
         ),
         reply_markup=only_cancel(),
     )
@@ -164,7 +168,7 @@ async def part_amount(
             money.format(preview.fee),
             money.format(preview.net),
             money.format(m.escrow),
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         reply_markup=choices(
             (money_texts.label(money_texts.CONFIRM_RELEASE, money.format(preview.amount)), "pr_ok")
@@ -173,8 +177,8 @@ async def part_amount(
 
 
 @router.message(PartReleaseForm.amount)
-async def part_reask(message: Message) -> None:
-    await message.answer(money_texts.PART_AMOUNT_REASK, reply_markup=only_cancel())
+async def part_reask(message: Message, settings: BotSettings) -> None:
+    await message.answer(money_texts.part_amount_reask(settings.money), reply_markup=only_cancel())
 
 
 @router.callback_query(PartReleaseForm.confirm, FlowCb.filter(F.action == "pr_ok"))
@@ -210,7 +214,7 @@ async def part_confirm(
             money.format(result.fee),
             money.format(result.paid_to_freelancer),
             money.format(m.escrow) if m.escrow else "",
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         _contract_button(m.contract_id),
     )

@@ -184,7 +184,7 @@ async def _take_skills(
     money = settings.money
     await bot.send_message(
         actor.telegram_id,
-        texts.ask_budget(money.code, money.format(settings.min_budget)),
+        texts.ask_budget(money, money.format(settings.min_budget)),
         reply_markup=only_cancel(),
     )
 
@@ -467,7 +467,7 @@ async def edit_field(
             EditForm.description,
             texts.ask_new_description(s.description_min, s.description_max),
         ),
-        "budget": (EditForm.budget, texts.ask_new_budget(s.money.code)),
+        "budget": (EditForm.budget, texts.ask_new_budget(s.money)),
     }
     target, text = asks.get(callback_data.field, asks["title"])
     await state.set_state(target)

@@ -252,7 +252,7 @@ async def _ask(
     elif step == "rate":
         rate = profile.hourly_rate if profile else None
         shown = settings.money.format(rate) if rate else None
-        text = texts.ask_rate(settings.money.code, shown)
+        text = texts.ask_rate(settings.money, shown)
         await bot.send_message(chat, prefix + text, reply_markup=_keep_keyboard(step, bool(rate)))
     else:
         links = list(profile.portfolio) if profile else []

@@ -13,6 +13,7 @@ from bot.middlewares import CallbackReply
 from bot.render import pages
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.clock import Clock
 from core.marketplace import Marketplace
@@ -57,7 +58,7 @@ async def contracts_page(
             text=texts.NEXT_PAGE, callback_data=PageCb(kind=PAGE_KIND, cursor=str(offset + PAGE))
         )
     kb.adjust(1)
-    sandbox = settings.funding_gateway == "sandbox"
+    sandbox = money_badge(settings.gateways())
     return texts.contracts_list(lines, settings.money, offset + 1, sandbox), kb.as_markup()
 
 
@@ -113,7 +114,7 @@ async def contract_screen(
     milestones = await market.milestones.for_contract(actor, contract.id)
     employer = contract.employer_id == actor.user_id
     other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
-    sandbox = settings.funding_gateway == "sandbox"
+    sandbox = money_badge(settings.gateways())
     text = texts.contract_view(
         contract,
         project.title,

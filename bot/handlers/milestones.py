@@ -21,6 +21,7 @@ from bot.render import pages
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.enums import MilestoneStatus
@@ -63,7 +64,8 @@ def milestone_keyboard(
     if "accept_request" in actions:
         row((texts.ACCEPT_REQUEST, cb("accept_req")), (texts.REJECT_REQUEST, cb("reject_req")))
     if "fund" in actions:
-        row((money_texts.fund_button(settings.funding_gateway, money.format(m.amount)), cb("fund")))
+        gateway = settings.gateways().enabled[0]
+        row((money_texts.fund_button(gateway, money.format(m.amount)), cb("fund")))
     if "fund_balance" in actions:
         row((money_texts.PAY_FROM_BALANCE, cb("fund_balance")))
     if "deliver" in actions:
@@ -112,7 +114,7 @@ async def milestone_screen(
         employer,
         other.first_name,
         settings.money,
-        settings.funding_gateway == "sandbox",
+        money_badge(settings.gateways()),
     )
     left = market.milestones.revisions_left(m, contract)
     keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id, rounds_left=left)
@@ -168,7 +170,7 @@ async def milestone_history(
     kb.button(
         text=texts.OPEN_MILESTONE, callback_data=MilestoneCb(action="view", milestone_id=m.id)
     )
-    sandbox = settings.funding_gateway == "sandbox"
+    sandbox = money_badge(settings.gateways())
     parts = pages(texts.history(m.description, events, names, settings.money, sandbox))
     await send_screen(bot, query.from_user.id, parts, kb.as_markup())
 
@@ -192,7 +194,7 @@ async def accept_request(
     await bot.send_message(
         query.from_user.id,
         texts.request_accepted_reply(
-            m.description, settings.money.format(m.amount), settings.funding_gateway == "sandbox"
+            m.description, settings.money.format(m.amount), money_badge(settings.gateways())
         ),
         reply_markup=milestone_keyboard(m, actions, settings, contract_id=m.contract_id),
     )
@@ -238,14 +240,15 @@ async def fund(
         callback_reply.text = "✅"
         await bot.send_message(
             query.from_user.id,
-            money_texts.funded_sandbox(m.description, amount),
+            money_texts.funded_sandbox(m.description, amount, money_badge(settings.gateways())),
             reply_markup=kb.as_markup(),
         )
         return
     contract = await market.contracts.get(actor, m.contract_id)
     project = await market.projects.get(contract.project_id)
     callback_reply.text = money_texts.INVOICE_ON_ITS_WAY
-    await bot.send_message(query.from_user.id, money_texts.invoice_sent(amount))
+    badge = money_badge(settings.gateways())
+    await bot.send_message(query.from_user.id, money_texts.invoice_sent(amount, badge))
     await send_invoice(bot, query.from_user.id, settings, started.payment, m, project.title)
 
 
@@ -268,7 +271,7 @@ async def fund_from_balance(
     await bot.send_message(
         query.from_user.id,
         money_texts.funded_from_balance(
-            m.description, settings.money.format(m.amount), settings.funding_gateway == "sandbox"
+            m.description, settings.money.format(m.amount), money_badge(settings.gateways())
         ),
         reply_markup=kb.as_markup(),
     )
@@ -307,7 +310,7 @@ async def release_prompt(
             money.format(preview.fee),
             money.format(preview.net),
             money.format(m.escrow),
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         reply_markup=kb.as_markup(),
     )
@@ -348,7 +351,7 @@ async def release(
             money.format(result.fee),
             money.format(result.paid_to_freelancer),
             money.format(m.escrow) if m.escrow else "",
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         kb.as_markup(),
     )
@@ -383,7 +386,7 @@ async def cancel_prompt(
             m.description,
             m.status,
             settings.money.format(m.escrow),
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         reply_markup=kb.as_markup(),
     )
@@ -412,7 +415,7 @@ async def cancel(
     text = texts.cancelled(
         m.description,
         settings.money.format(refunded) if refunded else None,
-        settings.funding_gateway == "sandbox",
+        money_badge(settings.gateways()),
     )
     callback_reply.text = "✖"
     await replace_prompt(query, bot, text)

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from bot.render import clip, e
 from bot.texts.contracts import terms
-from bot.texts.disputes import DisputeView, claim, how, named, percent, role_name, split, when
+from bot.texts.disputes import (
+    DisputeView,
+    claim,
+    how,
+    named,
+    percent,
+    role_name,
+    split,
+    when,
+)
 from bot.texts.relay import flagged
 from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
@@ -252,7 +261,7 @@ def ask_split(dispute_id: int, escrow: int, money: Currency) -> str:
     return (
         f"➗ <b>Split dispute #{dispute_id}</b>\n\n"
         f"How much of {money.format(escrow)} goes <b>to the freelancer</b>? The rest is "
-        "refunded to the employer. Send an amount like 150 or 150.50."
+        f"refunded to the employer. Send an amount in {money.unit}, like {money.example}."
     )
 
 
@@ -301,7 +310,6 @@ def dispute_closed(status: DisputeStatus) -> str:
     return f"This dispute is already {status.value}: there is nothing left to decide."
 
 
-AMOUNT_NOT_TEXT = "Please send the amount as a number, like 150 or 150.50 (or /cancel)."
 NOTE_NOT_TEXT = "Please send the note as text, or press a button above."
 CONFIRM_PLEASE = "Send a note, press Confirm, or /cancel."
 

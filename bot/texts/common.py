@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.render import e
+from core.gateways import SANDBOX, STARS, Gateways
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Main menu"),
@@ -24,7 +25,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (("admin", "Admin panel"),)
 
 
-def welcome(name: str, sandbox: bool) -> str:
+def welcome(name: str, badge: str) -> str:
     lines = [
         f"👋 Hi, <b>{e(name)}</b>! This is <b>bidgram</b>, "
         "a freelance marketplace inside Telegram.",
@@ -34,8 +35,8 @@ def welcome(name: str, sandbox: bool) -> str:
         "<b>Freelancing?</b> Fill in your profile, get alerts for projects that match your "
         "skills, bid, and get paid safely.",
     ]
-    if sandbox:
-        lines += ["", "🧪 <i>Sandbox mode: payments here are test money, not real.</i>"]
+    if badge:
+        lines += ["", f"<i>{badge}</i>"]
     return "\n".join(lines)
 
 
@@ -75,10 +76,22 @@ STALE_BUTTON = "This button has expired. Open the item again from the menu."
 UNKNOWN_INPUT = "I did not understand that. Use the menu below, or /help."
 NOT_ADMIN = "This is for administrators only."
 SANDBOX_BADGE = "🧪 SANDBOX — test money, not real"
+TEST_STARS_BADGE = "🧪 TEST STARS — Telegram's test environment, not real Stars"
+TEST_PAYMENTS_BADGE = "🧪 TEST PAYMENTS — Telegram's test environment, not real money"
 
 
-def sandbox_note(sandbox: bool) -> str:
-    return f"\n\n<i>{SANDBOX_BADGE}</i>" if sandbox else ""
+def money_badge(gateways: Gateways) -> str:
+    """The label of every screen that shows money, when it is not real ("" when it is)."""
+    gateway = gateways.test_money
+    if gateway is None:
+        return ""
+    badges = {SANDBOX.name: SANDBOX_BADGE, STARS.name: TEST_STARS_BADGE}
+    return badges.get(gateway.name, TEST_PAYMENTS_BADGE)
+
+
+def sandbox_note(badge: str) -> str:
+    """``badge`` (see :func:`money_badge`) under a text, or nothing for real money."""
+    return f"\n\n<i>{badge}</i>" if badge else ""
 
 
 # Domain error codes whose default English message is not the best thing to say in a chat.

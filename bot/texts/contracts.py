@@ -140,9 +140,7 @@ class ContractLine:
     employer: bool  # the viewer's side
 
 
-def contracts_list(
-    lines: Sequence[ContractLine], money: Currency, first: int, sandbox: bool
-) -> str:
+def contracts_list(lines: Sequence[ContractLine], money: Currency, first: int, badge: str) -> str:
     if not lines:
         return (
             "🤝 <b>Your contracts</b>\n\nNo contracts yet. A contract starts when a freelancer "
@@ -157,7 +155,7 @@ def contracts_list(
             f"{money.format(c.agreed_amount)} · due {day(c.deadline_at)} · "
             f"{CONTRACT_STATUS[c.status]}"
         )
-    return "\n".join(out) + sandbox_note(sandbox)
+    return "\n".join(out) + sandbox_note(badge)
 
 
 def contract_button(n: int, project_title: str) -> str:
@@ -187,7 +185,7 @@ def contract_view(
     milestones: Sequence[Milestone],
     money: Currency,
     now: datetime,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     role = "employer" if employer else "freelancer"
     other_role = "Freelancer" if employer else "Client"
@@ -215,7 +213,7 @@ def contract_view(
         )
     else:
         lines.append("None.")
-    return "\n".join(lines) + sandbox_note(sandbox)
+    return "\n".join(lines) + sandbox_note(badge)
 
 
 def milestone_card(
@@ -225,7 +223,7 @@ def milestone_card(
     employer: bool,
     other_name: str,
     money: Currency,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     lines = [
         f"📄 <b>Milestone</b> of <b>{e(clip(project_title, 80))}</b>",
@@ -257,7 +255,7 @@ def milestone_card(
             used=m.revisions_used,
         ),
     ]
-    return "\n".join(lines) + sandbox_note(sandbox)
+    return "\n".join(lines) + sandbox_note(badge)
 
 
 HISTORY_KIND = {
@@ -283,7 +281,7 @@ def history(
     events: Sequence[MilestoneEvent],
     names: dict[int, str],
     money: Currency,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     lines = [f"📜 <b>History of</b> {quoted(description)}", ""]
     for ev in events:
@@ -305,7 +303,7 @@ def history(
         lines.append(line)
     if not events:
         lines.append("Nothing yet.")
-    return "\n".join(lines) + sandbox_note(sandbox)
+    return "\n".join(lines) + sandbox_note(badge)
 
 
 # --- milestone wizard -------------------------------------------------------------------
@@ -330,12 +328,12 @@ def extra_description_ask(description: str, limit: int) -> str:
 MS_DESCRIPTION_REASK = "Please describe the milestone in a text message."
 
 
-def ms_amount_ask(code: str) -> str:
-    return f"<b>How much</b> is this milestone? Send an amount in {code}, for example 150."
+def ms_amount_ask(money: Currency) -> str:
+    return f"<b>How much</b> is this milestone? Send an amount in {money.unit}, for example 150."
 
 
-def ms_amount_reask(code: str) -> str:
-    return f"Send the amount as a number in {code}, for example 150 or 150.50."
+def ms_amount_reask(money: Currency) -> str:
+    return f"Send the amount as a number in {money.unit}, for example {money.example}."
 
 
 def ms_due_ask(limit: int) -> str:
@@ -350,7 +348,7 @@ def ms_due_reask(limit: int) -> str:
 
 
 def ms_confirm(
-    request: bool, description: str, amount: str, due: datetime | None, sandbox: bool
+    request: bool, description: str, amount: str, due: datetime | None, badge: str
 ) -> str:
     title = "Request this milestone?" if request else "Create this milestone?"
     due_line = f"Due: {day(due)}" if due else "Due: no date"
@@ -361,28 +359,28 @@ def ms_confirm(
     )
     return (
         f"<b>{title}</b>\n\n{e(description)}\n\nAmount: <b>{amount}</b>\n{due_line}\n\n{after}"
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 
-def ms_created(description: str, amount: str, sandbox: bool) -> str:
+def ms_created(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ Milestone {quoted(description)} for {amount} created. Fund it so the freelancer can "
-        "start: the money is held in escrow until you release it." + sandbox_note(sandbox)
+        "start: the money is held in escrow until you release it." + sandbox_note(badge)
     )
 
 
-def ms_requested(description: str, amount: str, sandbox: bool) -> str:
+def ms_requested(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ Milestone {quoted(description)} for {amount} requested. The employer has been asked "
-        "to accept it." + sandbox_note(sandbox)
+        "to accept it." + sandbox_note(badge)
     )
 
 
-def request_accepted_reply(description: str, amount: str, sandbox: bool) -> str:
+def request_accepted_reply(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ Accepted {quoted(description)} for {amount}. Fund it so the work can start."
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 
@@ -480,8 +478,8 @@ def changes_sent(description: str) -> str:
 # --- cancelling -------------------------------------------------------------------------
 
 
-def cancel_confirm(description: str, status: MilestoneStatus, escrow: str, sandbox: bool) -> str:
-    return _cancel_confirm(description, status, escrow) + sandbox_note(sandbox)
+def cancel_confirm(description: str, status: MilestoneStatus, escrow: str, badge: str) -> str:
+    return _cancel_confirm(description, status, escrow) + sandbox_note(badge)
 
 
 def _cancel_confirm(description: str, status: MilestoneStatus, escrow: str) -> str:
@@ -495,9 +493,9 @@ def _cancel_confirm(description: str, status: MilestoneStatus, escrow: str) -> s
     return f"<b>Cancel {quoted(description)}?</b> It was never funded; nothing is refunded."
 
 
-def cancelled(description: str, refunded: str | None, sandbox: bool) -> str:
+def cancelled(description: str, refunded: str | None, badge: str) -> str:
     back = f" {refunded} went back to the employer." if refunded else ""
-    return f"✖ {quoted(description)} is cancelled.{back}" + sandbox_note(sandbox and bool(refunded))
+    return f"✖ {quoted(description)} is cancelled.{back}" + sandbox_note(badge if refunded else "")
 
 
 # --- ending -----------------------------------------------------------------------------
@@ -592,28 +590,28 @@ REVIEW_NOT_OPEN = (
 
 
 def alert_created(
-    project: str, description: str, amount: str, due: datetime | None, sandbox: bool
+    project: str, description: str, amount: str, due: datetime | None, badge: str
 ) -> str:
     due_line = f" Due {day(due)}." if due else ""
     return (
         f"➕ New milestone on <b>{e(clip(project, 80))}</b>: {quoted(description)} for {amount}."
-        f"{due_line}\nThe employer will fund it; start once it is funded." + sandbox_note(sandbox)
+        f"{due_line}\nThe employer will fund it; start once it is funded." + sandbox_note(badge)
     )
 
 
 def alert_requested(
-    project: str, freelancer: str, description: str, amount: str, sandbox: bool
+    project: str, freelancer: str, description: str, amount: str, badge: str
 ) -> str:
     return (
         f"📝 <b>{e(freelancer)}</b> requests a milestone on <b>{e(clip(project, 80))}</b>:\n"
-        f"{quoted(description, 300)} for <b>{amount}</b>." + sandbox_note(sandbox)
+        f"{quoted(description, 300)} for <b>{amount}</b>." + sandbox_note(badge)
     )
 
 
-def alert_request_accepted(description: str, amount: str, sandbox: bool) -> str:
+def alert_request_accepted(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ Your milestone request {quoted(description)} for {amount} was accepted. "
-        "Start once it is funded." + sandbox_note(sandbox)
+        "Start once it is funded." + sandbox_note(badge)
     )
 
 
@@ -622,10 +620,10 @@ def alert_request_rejected(description: str, reason: str | None) -> str:
     return f"✖ Your milestone request {quoted(description)} was rejected.{why}"
 
 
-def alert_funded(project: str, description: str, amount: str, sandbox: bool) -> str:
+def alert_funded(project: str, description: str, amount: str, badge: str) -> str:
     return (
         f"🔒 <b>Funded:</b> {quoted(description)} on <b>{e(clip(project, 80))}</b> — {amount} "
-        "is held in escrow. You can start; deliver when done." + sandbox_note(sandbox)
+        "is held in escrow. You can start; deliver when done." + sandbox_note(badge)
     )
 
 
@@ -637,7 +635,7 @@ def alert_delivered(
     files: int,
     escrow: str,
     auto_release_at: datetime | None,
-    sandbox: bool,
+    badge: str,
     *,
     protected: bool,
     rounds_left: int,
@@ -665,7 +663,7 @@ def alert_delivered(
         f"<b>{e(clip(project, 80))}</b>.\n\n<b>Note:</b>\n{e(clip(note, 2500))}{attached}"
         f"{preview}\n\nRelease the money, {changes}, or open a dispute naming what is missing."
         + auto
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 
@@ -701,34 +699,31 @@ def alert_changes(description: str, note: str, left: int) -> str:
     )
 
 
-def alert_released(description: str, amount: str, fee: str, net: str, sandbox: bool) -> str:
+def alert_released(description: str, amount: str, fee: str, net: str, badge: str) -> str:
     return (
         f"💰 <b>{net}</b> released to you for {quoted(description)} ({amount} less the platform "
-        f"fee {fee}). It is on your balance: /balance" + sandbox_note(sandbox)
+        f"fee {fee}). It is on your balance: /balance" + sandbox_note(badge)
     )
 
 
 def alert_auto_released(
-    description: str, amount: str, fee: str, net: str, freelancer: bool, sandbox: bool
+    description: str, amount: str, fee: str, net: str, freelancer: bool, badge: str
 ) -> str:
     if freelancer:
         return (
             f"⏰ The review window ended, so {quoted(description)} was released automatically: "
-            f"<b>{net}</b> is on your balance ({amount} less the fee {fee})."
-            + sandbox_note(sandbox)
+            f"<b>{net}</b> is on your balance ({amount} less the fee {fee})." + sandbox_note(badge)
         )
     return (
         f"⏰ You did not answer the delivery of {quoted(description)} in time, so {amount} was "
-        "released to the freelancer automatically." + sandbox_note(sandbox)
+        "released to the freelancer automatically." + sandbox_note(badge)
     )
 
 
-def alert_cancelled(
-    description: str, by_freelancer: bool, refunded: str | None, sandbox: bool
-) -> str:
+def alert_cancelled(description: str, by_freelancer: bool, refunded: str | None, badge: str) -> str:
     who = "The freelancer" if by_freelancer else "The employer"
     back = f" The {refunded} held in escrow was refunded to you (/balance)." if refunded else ""
-    note = sandbox_note(sandbox and bool(refunded))
+    note = sandbox_note(badge if refunded else "")
     return f"✖ {who} cancelled the milestone {quoted(description)}.{back}{note}"
 
 
@@ -814,14 +809,14 @@ def alert_auto_release_soon(
     escrow: str,
     auto_release_at: datetime,
     hours: int,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     return (
         f"⏳ {e(freelancer)}'s delivery of {quoted(description)} on "
         f"<b>{e(clip(project, 80))}</b> is waiting for your answer.\n\n"
         f"If you do nothing, the {escrow} is released to {e(freelancer)} automatically on "
         f"<b>{when(auto_release_at)}</b> ({_in(hours)}). Release it now, or ask for changes."
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 

@@ -306,7 +306,9 @@ def ask_amount(role: PartyRole, escrow: int, money: Currency, fee_bps: int) -> s
             f"How much do you want <b>released to you</b>{fee}? Anything up to {held}; the "
             "rest would go back to the employer."
         )
-    return f"{meaning}\n\nSend an amount like 150 or 150.50, or press the button."
+    return (
+        f"{meaning}\n\nSend an amount in {money.unit}, like {money.example}, or press the button."
+    )
 
 
 def ask_evidence(maximum: int) -> str:
@@ -359,7 +361,12 @@ def confirm_open(
 
 OPENED = "Dispute opened. The other side has been told."
 REASON_NOT_TEXT = "Please describe what went wrong in a text message (or /cancel)."
-AMOUNT_NOT_TEXT = "Please send the amount as a number, like 150 or 150.50 (or /cancel)."
+
+
+def amount_not_text(money: Currency) -> str:
+    return f"Please send the amount as a number in {money.unit}, like {money.example} (or /cancel)."
+
+
 CONFIRM_PLEASE = "Press a button above to confirm, or /cancel."
 
 

@@ -297,11 +297,11 @@ def ask_project_skills(maximum: int, page: int, pages: int, categories: Sequence
     )
 
 
-def ask_budget(code: str, minimum: str) -> str:
+def ask_budget(money: Currency, minimum: str) -> str:
     return (
         "<i>Step 4 of 5</i>\n\n"
-        f"Your <b>budget</b> in {e(code)}: a range like <code>100-500</code>, or one amount "
-        f"for a fixed price. The smallest budget is {e(minimum)}."
+        f"Your <b>budget</b> in {e(money.unit)}: a range like <code>100-500</code>, or one "
+        f"amount for a fixed price. The smallest budget is {e(minimum)}."
     )
 
 
@@ -363,9 +363,9 @@ def ask_new_description(minimum: int, maximum: int) -> str:
     return f"Send the new <b>description</b> ({minimum}–{maximum} characters)."
 
 
-def ask_new_budget(code: str) -> str:
+def ask_new_budget(money: Currency) -> str:
     return (
-        f"Send the new <b>budget</b> in {e(code)}: a range like <code>100-500</code> "
+        f"Send the new <b>budget</b> in {e(money.unit)}: a range like <code>100-500</code> "
         "or one amount for a fixed price."
     )
 

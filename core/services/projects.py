@@ -171,7 +171,7 @@ class ProjectService(Service):
         fmt = s.money.format
         if whole_amount(budget_min) < s.min_budget:
             raise ValidationFailed(
-                "project.budget_too_small", f"The budget starts at {fmt(s.min_budget)} at least."
+                "project.budget_too_small", f"The smallest budget is {fmt(s.min_budget)}."
             )
         if whole_amount(budget_max) > s.max_budget:
             raise ValidationFailed(

@@ -51,7 +51,7 @@ async def test_wizard_re_asks_each_bad_answer_then_completes_the_profile(app: Ap
 
     # hourly rate: not a number, zero, then fine
     await alice.send_text("a lot")
-    await alice.wait_for_message("Send an amount like 150 or 150.50 (USD).")
+    await alice.wait_for_message("Send an amount in USD, like 150 or 150.50.")
     await alice.send_text("0")
     await alice.wait_for_message("The hourly rate must be above zero")
     await alice.send_text("25")
