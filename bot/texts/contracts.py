@@ -273,7 +273,15 @@ HISTORY_KIND = {
     "handed_over": "delivery handed over in full",
     "extra_milestone": "new milestone for the extra work",
     "dispute_escalated": "dispute sent to an admin",
+    "dispute_response": "dispute answered",
+    "dispute_offer": "split offered",
+    "dispute_withdrawn": "dispute withdrawn",
 }
+
+
+def history_kind(kind: str) -> str:
+    """What happened to a milestone, in words."""
+    return HISTORY_KIND.get(kind, kind.replace("_", " "))
 
 
 def history(
@@ -286,7 +294,7 @@ def history(
     lines = [f"📜 <b>History of</b> {quoted(description)}", ""]
     for ev in events:
         who = e(names.get(ev.actor_id, "someone")) if ev.actor_id is not None else "bidgram"
-        what = HISTORY_KIND.get(ev.kind, ev.kind.replace("_", " "))
+        what = history_kind(ev.kind)
         amount = f" {money.format(ev.amount)}" if ev.amount is not None else ""
         line = f"• {day(ev.created_at)} — {who}: {what}{amount}"
         if ev.kind == "delivered" and ev.protected:

@@ -100,7 +100,7 @@ async def test_an_admin_splits_an_escalated_dispute_after_reading_the_whole_reco
         "All done, see the repository.",  # the delivery note
         "Where is checkout?",  # their messages
         "Here is my sketch of it.",
-        "dispute escalated",  # the milestone history
+        "dispute sent to an admin",  # the milestone history
     ):
         assert fact in record.text, fact
     await ada.click(record, "📎 Files (1)")

@@ -83,7 +83,8 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     assert answer.text == "Dispute opened. The other side has been told."
     opened = await screen(erin)
     assert "Waiting for Frank's response until 09 Jan 2026, 09:00 UTC" in opened.text
-    assert "Erin (employer) asks for 100.00 USD to be refunded" in opened.text
+    assert "Filed by you, the employer, on 05 Jan 2026" in opened.text  # said once
+    assert "You ask for 100.00 USD to be refunded to you." in opened.text
     assert "↩️ Withdraw the dispute" in opened.button_texts
     assert (await milestone(app, ms_id)).status is MilestoneStatus.DISPUTED
 
@@ -95,6 +96,9 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     preview = await frank.wait_for_message("Send it?")
     await frank.click(preview, "✍️ Send my response")
     negotiating = await screen(frank)
+    assert "Filed by Erin, the employer, on" in negotiating.text
+    assert "Erin asks for 100.00 USD to be refunded to them." in negotiating.text
+    assert "You responded:" in negotiating.text and "(you)" not in negotiating.text
     assert "Negotiating until 12 Jan 2026" in negotiating.text
     assert "🛡 Escalate to an admin" in negotiating.button_texts
     told = await erin.wait_for_message("responded to your dispute")

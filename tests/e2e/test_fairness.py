@@ -348,10 +348,16 @@ async def test_a_missing_deliverable_disputed_with_evidence_ends_in_an_admins_ve
         "Order form and payments are done.",
         "protected preview",
         "Evidence (2)",
-        "filed · photo: The menu: no admin entry",
-        "negotiation · document: Our plan: the panel in milestone 2",
+        "photo with the dispute: The menu: no admin entry",
+        "document while negotiating: Our plan: the panel in milestone 2",
+        "🛡 Dispute #1 · with an admin",
+        "(🔨 In progress)",  # the project's state in words, never "(in_progress)"
+        "by Erin @erin (#1), the employer",
+        "⚖️ in dispute ·",
+        "dispute answered",
     ):
         assert fact in record.text, fact
+    assert "in_progress" not in record.text and "_" not in record.text.split("Messages")[0]
     await ada.click(record, "📎 Files (3)")  # the delivery and both sides' evidence
     assert (await ada.wait_for_message("Delivered by Frank")).document is not None
     assert (await ada.wait_for_message("Evidence from Erin")).photo is not None
