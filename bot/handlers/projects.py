@@ -249,10 +249,15 @@ async def publish(
     bot_username: str,
 ) -> None:
     project = await market.projects.publish(actor, callback_data.project_id)
-    link = deeplinks.link(bot_username, "p", project.id)
-    await bot.send_message(actor.telegram_id, texts.published(project.title, link))
     await send_owner_card(
-        bot, actor.telegram_id, market, actor, project.id, settings.money, bot_username
+        bot,
+        actor.telegram_id,
+        market,
+        actor,
+        project.id,
+        settings.money,
+        bot_username,
+        texts.published(project.title) + "\n",
     )
 
 

@@ -6,7 +6,7 @@ Admins may see usernames and ids; nothing here is ever shown to anyone else.
 from __future__ import annotations
 
 from bot.render import clip, e
-from bot.texts.contracts import MILESTONE_STATUS, history_kind, terms
+from bot.texts.contracts import history_kind, milestone_status, terms
 from bot.texts.disputes import (
     DISPUTE_STATUS,
     EVIDENCE_STAGE,
@@ -203,7 +203,7 @@ def record(
     lines += ["", "<b>Milestones</b>"]
     lines += [
         f"#{ms.id} {e(clip(ms.description, 80))} · {money.format(ms.amount)} · "
-        f"{MILESTONE_STATUS[ms.status]} · funded {money.format(ms.funded_amount)}, released "
+        f"{milestone_status(ms)} · funded {money.format(ms.funded_amount)}, released "
         f"{money.format(ms.released_amount)}, refunded {money.format(ms.refunded_amount)}"
         + (" ← disputed" if ms.id == m.id else "")
         for ms in rec.milestones

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.render import button, clip, e
-from bot.texts.common import sandbox_note
+from bot.texts.common import FILES_DONE, FILES_SKIP, files_ask, sandbox_note
 from core.money import Currency
 from storage.enums import ContractEnding, ContractStatus, MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent, Review
@@ -36,6 +36,16 @@ MILESTONE_STATUS = {
     MilestoneStatus.REFUNDED: "↩️ refunded",
     MilestoneStatus.CANCELLED: "✖ cancelled",
 }
+SPLIT = "➗ split"
+
+
+def milestone_status(m: Milestone) -> str:
+    """A milestone's state in words; a closed one that paid both sides was split."""
+    if m.status is MilestoneStatus.RELEASED and m.refunded_amount:
+        return SPLIT
+    return MILESTONE_STATUS[m.status]
+
+
 CONTRACT_STATUS = {
     ContractStatus.ACTIVE: "🟢 active",
     ContractStatus.COMPLETED: "✅ completed",
@@ -65,8 +75,8 @@ CANCEL_MILESTONE = "✖ Cancel milestone"
 CANCEL_AND_REFUND = "↩️ Cancel & refund"
 CONFIRM_CANCEL = "✅ Yes, cancel it"
 OPEN_MILESTONE = "📄 Open milestone"
-SKIP = "Skip"
-DONE = "✔ Done"
+SKIP = FILES_SKIP
+DONE = FILES_DONE
 NO_FILES = "No files"
 CONFIRM = "✅ Confirm"
 SEND_DELIVERY = "📦 Deliver"
@@ -165,13 +175,26 @@ def contract_button(n: int, project_title: str) -> str:
 # --- one contract ----------------------------------------------------------------------
 
 
+def money_went(m: Milestone, money: Currency) -> str:
+    """Where a closed milestone's money went, or what moved so far of an open one."""
+    released, refunded = money.format(m.released_amount), money.format(m.refunded_amount)
+    if m.status in (MilestoneStatus.RELEASED, MilestoneStatus.REFUNDED):
+        if m.released_amount and m.refunded_amount:
+            return f"{SPLIT}: {released} to the freelancer, {refunded} refunded"
+        if m.released_amount:
+            return f"✅ released {released}"
+        return f"↩️ refunded {refunded}"
+    moved = [MILESTONE_STATUS[m.status]]
+    if m.escrow:
+        moved.append(f"escrow {money.format(m.escrow)}")
+    if m.released_amount:
+        moved.append(f"released {released}")
+    return " · ".join(moved)
+
+
 def milestone_line(n: int, m: Milestone, money: Currency) -> str:
     parts = [f"{n}. {quoted(m.description, 70)} — {money.format(m.amount)}"]
-    parts.append(MILESTONE_STATUS[m.status])
-    if m.escrow:
-        parts.append(f"escrow {money.format(m.escrow)}")
-    if m.released_amount:
-        parts.append(f"released {money.format(m.released_amount)}")
+    parts.append(money_went(m, money))
     if m.due_at is not None:
         parts.append(f"due {day(m.due_at)}")
     return " · ".join(parts)
@@ -231,7 +254,7 @@ def milestone_card(
         e(m.description),
         "",
         f"Amount: <b>{money.format(m.amount)}</b>",
-        f"Status: {MILESTONE_STATUS[m.status]}",
+        f"Status: {milestone_status(m)}",
         f"In escrow: {money.format(m.escrow)}",
     ]
     if m.released_amount:
@@ -410,22 +433,11 @@ DELIVER_NOTE_REASK = "Please write the delivery note as a text message."
 
 
 def deliver_files_ask(limit: int) -> str:
-    return (
-        f"Attach files now if you have any: send documents or photos (up to {limit}), then tap "
-        "Done. No files? Tap Skip."
-    )
-
-
-def deliver_file_added(count: int, limit: int) -> str:
-    more = "Send more or tap Done." if count < limit else "That is the maximum; tap Done."
-    return f"📎 Got file {count} of at most {limit}. {more}"
+    return files_ask("Any <b>files</b> to deliver (the work itself, screenshots)?", limit)
 
 
 def deliver_files_full(limit: int) -> str:
-    return f"You already attached {limit} files, the maximum. Tap Done."
-
-
-DELIVER_FILES_REASK = "Send a document or a photo, or tap Done (or Skip if there are no files)."
+    return f"📎 {limit} files are attached, the most there can be: tap <b>Done</b>."
 
 
 def _protection(protected: bool) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.render import button, clip, e
+from bot.texts.common import files_ask
 from core.money import Currency
 from core.services.projects import ProjectView
 from core.services.reputation import Reputation
@@ -187,10 +188,11 @@ def cancelled(title: str) -> str:
     return f"✖ <b>{e(title)}</b> is cancelled. Bidders have been told."
 
 
-def published(title: str, link: str) -> str:
+def published(title: str) -> str:
+    """Above the project's card, whose 🔗 Share line carries the link."""
     return (
-        f"🚀 <b>{e(title)}</b> is live! Freelancers with matching skills are being told.\n"
-        f"Share this link to get more bids:\n{e(link)}"
+        f"🚀 <b>{e(title)}</b> is live! Freelancers with matching skills are being told. "
+        "Share its link (🔗 below) to get more bids."
     )
 
 
@@ -313,24 +315,14 @@ def ask_budget_max(lo: str) -> str:
 
 
 def ask_files(maximum: int) -> str:
-    return (
-        "<i>Step 5 of 5</i>\n\n"
-        f"Any <b>files</b> for freelancers (briefs, sketches, photos)? Send up to {maximum} "
-        "documents or photos, then press <b>Done</b>. No files? Press <b>Skip</b>."
-    )
-
-
-def files_added(count: int, maximum: int) -> str:
-    return f"📎 {count}/{maximum} attached. Send more, or press <b>Done</b>."
+    what = "Any <b>files</b> for freelancers (a brief, sketches, photos)?"
+    return "<i>Step 5 of 5</i>\n\n" + files_ask(what, maximum)
 
 
 FIXED_PRICE = "Fixed price"
-DONE = "✔ Done"
-SKIP = "Skip"
 BAD_BUDGET = (
     "Send the budget as one amount (e.g. <code>300</code>) or a range (e.g. <code>100-500</code>)."
 )
-FILES_ONLY = "Send documents or photos here, or press Done."
 PREVIEW_HEADER = "👀 <b>Preview</b>: this is how freelancers will see your project."
 PUBLISH_NOW = "🚀 Publish"
 SAVE_DRAFT = "💾 Save as draft"

@@ -57,9 +57,9 @@ async def test_from_an_accepted_award_to_a_payout(app: App) -> None:
     await frank.click(go, "📦 Deliver work")
     await frank.wait_for_message("What are you delivering?")
     await frank.send_text("Flow diagrams and all screens, as agreed.")
-    await frank.wait_for_message("Attach files")
+    await frank.wait_for_message("Any files to deliver")
     await frank.send_document("screens.pdf")
-    got = await frank.wait_for_message("Got file 1")
+    got = await frank.wait_for_message("File 1 of at most 10 attached")
     await frank.click(got, "✔ Done")
     confirm = await frank.wait_for_message("Deliver “Design")
     assert "screens.pdf" in confirm.text

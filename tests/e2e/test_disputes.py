@@ -129,6 +129,16 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     assert (await milestone(app, ms_id)).status is MilestoneStatus.RELEASED
     await check_books(app)
 
+    # The contract says what happened to the milestone's money: it was split.
+    await erin.send_text("/contracts")
+    await erin.click(await erin.wait_for_message("Your contracts"), "1. Build a Telegram bot")
+    contract = await erin.wait_for_message("You are the employer")
+    assert "➗ split: 60.00 USD to the freelancer, 40.00 USD refunded" in contract.text
+    assert "✅ released" not in contract.text
+    await erin.click(contract, "📄 Design the order flow · 100.00 USD")
+    card = await erin.wait_for_message("📄 Milestone")
+    assert "Status: ➗ split" in card.text and "Refunded: 40.00 USD" in card.text
+
 
 async def test_a_silent_employer_lets_the_freelancers_claim_stand_and_both_are_told(
     app: App,

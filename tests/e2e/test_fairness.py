@@ -56,9 +56,9 @@ async def deliver(
     await frank.click(start, "📦 Deliver work")
     await frank.wait_for_message("What are you delivering?")
     await frank.send_text(note)
-    await frank.wait_for_message("Attach files")
+    await frank.wait_for_message("Any files to deliver")
     await frank.send_document(file_name)
-    more = await frank.wait_for_message("Got file 1")
+    more = await frank.wait_for_message("File 1 of at most 10 attached")
     await frank.click(more, "✔ Done")
     confirm = await frank.wait_for_message("Deliver “")
     assert "Protected preview" in confirm.text

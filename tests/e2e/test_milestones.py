@@ -142,7 +142,7 @@ async def delivered_alert(app: App, deal: Deal) -> int:
     await frank.click(card, "📦 Deliver work")
     await frank.wait_for_message("What are you delivering?")
     await frank.send_text("Done: see https://example.com/demo")
-    files = await frank.wait_for_message("Attach files")
+    files = await frank.wait_for_message("Any files to deliver")
     await frank.click(files, "Skip")
     confirm = await frank.wait_for_message("Deliver “")
     await frank.click(confirm, "📦 Deliver")
@@ -312,15 +312,23 @@ async def test_the_delivery_wizard_reasks_and_takes_photos(app: App) -> None:
     await frank.send_text("n" * 2001)
     await frank.wait_for_message("at most 2000 characters")
     await frank.send_text("Screens attached.")
-    await frank.wait_for_message("Attach files")
+    ask = await frank.wait_for_message("Any files to deliver")
+    # worded as a project's files step: the same sentences, the same buttons
+    assert ask.text.endswith(
+        "Send up to 10 documents or photos, then tap Done. No files? Tap Skip."
+    )
     await frank.send_sticker()
-    await frank.wait_for_message("Send a document or a photo")
+    nothing = await frank.wait_for_message("Send a document or a photo, or tap Skip")
+    assert nothing.button_texts == ["Skip", "✖ Cancel"]
     await frank.send_text("here you go")
     await frank.wait_for_message("Send a document or a photo")
     await frank.send_photo()
-    await frank.wait_for_message("Got file 1")
+    await frank.wait_for_message("📎 File 1 of at most 10 attached. Send more, or tap Done.")
+    await frank.send_sticker()
+    one = await frank.wait_for_message("Send a document or a photo, or tap Done.")
+    assert one.button_texts == ["✔ Done", "✖ Cancel"]
     await frank.send_document("spec.pdf")
-    await frank.wait_for_message("Got file 2")
+    await frank.wait_for_message("File 2 of at most 10 attached")
     await frank.send_text("done")
     confirm = await frank.wait_for_message("Deliver “")
     assert "photo" in confirm.text and "spec.pdf" in confirm.text

@@ -6,6 +6,7 @@ import pytest
 
 from core import ledger
 from emulator import PaymentDeclined, SimulatedUser
+from emulator.queries import QueryKind
 from storage.enums import DisputeResolution, MilestoneStatus
 from tests.e2e.conftest import ADMIN_ID, App
 from tests.e2e.work_support import (
@@ -381,3 +382,32 @@ async def test_test_stars_say_so_on_the_button_the_invoice_and_the_receipt(app: 
     receipt = await erin.wait_for_message("Payment received")
     assert "⭐ 500 is now held in escrow" in receipt.text and "TEST STARS" in receipt.text
     await deal.freelancer.wait_for_message("🧪 TEST STARS")
+
+
+async def test_a_pre_checkout_in_another_currency_is_refused_saying_so(app: App) -> None:
+    """A client that pays an invoice in a currency it was not issued in (Telegram never
+    should): the payer is told which currency, not that "the amount" changed."""
+    deal, _ = await stars_deal(app)
+    erin = deal.employer
+    await invoice_for(erin)
+    invoice = erin.messages[-1]
+    assert invoice.invoice is not None
+    state = erin._state
+    erin._begin_action()
+    query_id = state.queries.new_id()
+    payload = {
+        "id": query_id,
+        "from": erin.profile.user_json(),
+        "currency": "USD",
+        "total_amount": invoice.invoice["total_amount"],
+        "invoice_payload": app.emu.calls_to("sendInvoice")[0].params["payload"],
+    }
+    erin._push("pre_checkout_query", payload)
+    query = state.queries.open(query_id, QueryKind.PRE_CHECKOUT, payload, 5.0)
+    answer = await erin._await_answer(query, "a payment in another currency")
+    assert answer["ok"] is False
+    assert str(answer["error_message"]).startswith(
+        "This invoice was issued in XTR, but the payment is in USD. Nothing was charged"
+    )
+    assert app.emu.charges == []
+    await check_books(app)
