@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, MilestoneCb
 from bot.flows.work_steps import parse_ref
+from bot.handlers.contracts import settled_keyboard, settled_prompt
 from bot.notifier import Alert, AlertContext, renders
 from bot.render import CAPTION_LIMIT, clip
 from bot.texts import contracts as texts
@@ -388,6 +389,36 @@ async def contract_ended(event: Event, ctx: AlertContext) -> list[Alert]:
         alerts.append(
             Alert(user.telegram_id, text, _review_keyboard(contract.id, reviews.can_write))
         )
+    return alerts
+
+
+@renders("contract.settled")
+async def contract_settled(event: Event, ctx: AlertContext) -> list[Alert]:
+    """Nothing is held or pending: end it and review (the employer), or ask (the
+    freelancer). Not if it ended meanwhile."""
+    alerts = []
+    for uid in event.recipients:
+        user, actor = await _person(ctx, uid)
+        contract_id = _int(event, "contract_id")
+        if await ctx.market.contracts.ready_to_end(actor, contract_id):
+            text, keyboard = await settled_prompt(ctx.market, actor, contract_id)
+            alerts.append(Alert(user.telegram_id, text, keyboard))
+    return alerts
+
+
+@renders("contract.end_requested")
+async def end_requested(event: Event, ctx: AlertContext) -> list[Alert]:
+    alerts = []
+    for uid in event.recipients:
+        user, actor = await _person(ctx, uid)
+        contract = await ctx.market.contracts.get(actor, _int(event, "contract_id"))
+        if not await ctx.market.contracts.ready_to_end(actor, contract.id):
+            continue  # ended (or reopened with new work) since
+        project = await ctx.market.projects.get(contract.project_id)
+        freelancer = await ctx.market.users.get(contract.freelancer_id)
+        text = texts.end_requested(freelancer.first_name, project.title)
+        keyboard = settled_keyboard(contract.id, True, freelancer.first_name)
+        alerts.append(Alert(user.telegram_id, text, keyboard))
     return alerts
 
 

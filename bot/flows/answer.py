@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, FlowCb, MilestoneCb
 from bot.flows.work_steps import choices
-from bot.handlers.milestones import replace_prompt, request_key
+from bot.handlers.milestones import released_reply, replace_prompt, request_key
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
@@ -196,28 +196,11 @@ async def part_confirm(
         actor, data["milestone_id"], data["amount"], request_key=request_key(query)
     )
     await state.clear()
-    m = result.milestone
     if result.replayed:
         callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
         return
-    contract = await market.contracts.get(actor, m.contract_id)
-    freelancer = await market.users.get(contract.freelancer_id)
-    money = settings.money
     callback_reply.text = "✅"
-    await replace_prompt(
-        query,
-        bot,
-        money_texts.released(
-            m.description,
-            freelancer.first_name,
-            money.format(result.released),
-            money.format(result.fee),
-            money.format(result.paid_to_freelancer),
-            money.format(m.escrow) if m.escrow else "",
-            money_badge(settings.gateways()),
-        ),
-        _contract_button(m.contract_id),
-    )
+    await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
 
 
 @router.message(PartReleaseForm.confirm)

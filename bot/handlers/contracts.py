@@ -175,6 +175,63 @@ async def open_contract(
 # --- ending -----------------------------------------------------------------------------
 
 
+def settled_keyboard(contract_id: int, employer: bool, other: str) -> InlineKeyboardMarkup:
+    """End & review in one tap (the employer), or ask for it (the freelancer)."""
+    kb = InlineKeyboardBuilder()
+    if employer:
+        kb.button(
+            text=texts.END_AND_REVIEW,
+            callback_data=ContractCb(action="end_review", contract_id=contract_id),
+        )
+    else:
+        kb.button(
+            text=texts.ask_to_end(other),
+            callback_data=ContractCb(action="ask_end", contract_id=contract_id),
+        )
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
+    )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def settled_prompt(
+    market: Marketplace, actor: Actor, contract_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What a side is told once core says the contract is settled: end it, or ask to."""
+    contract = await market.contracts.get(actor, contract_id)
+    project = await market.projects.get(contract.project_id)
+    employer = contract.employer_id == actor.user_id
+    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
+    return (
+        texts.settled_prompt(project.title, employer, other.first_name),
+        settled_keyboard(contract.id, employer, other.first_name),
+    )
+
+
+@router.callback_query(ContractCb.filter(F.action == "ask_end"))
+async def ask_to_end(
+    query: CallbackQuery,
+    callback_data: ContractCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    """The freelancer asks the employer to end a settled contract (once per button)."""
+    contract = await market.contracts.ask_to_end(actor, callback_data.contract_id)
+    employer = await market.users.get(contract.employer_id)
+    callback_reply.text = "🏁"
+    if isinstance(query.message, Message):
+        kb = InlineKeyboardBuilder()
+        kb.button(
+            text=texts.OPEN_CONTRACT,
+            callback_data=ContractCb(action="view", contract_id=contract.id),
+        )
+        await query.message.edit_reply_markup(reply_markup=kb.as_markup())
+    await bot.send_message(query.from_user.id, texts.asked_to_end(employer.first_name))
+
+
 @router.callback_query(ContractCb.filter(F.action == "end"))
 async def end_prompt(
     query: CallbackQuery, callback_data: ContractCb, bot: Bot, market: Marketplace, actor: Actor

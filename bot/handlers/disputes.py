@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.callbacks import DisputeCb, MilestoneCb, OfferCb
 from bot.flows import dispute as flow
+from bot.handlers.contracts import settled_prompt
 from bot.middlewares import CallbackReply
 from bot.render import button, pages
 from bot.settings import BotSettings
@@ -212,7 +213,10 @@ async def accept_offer(
     settings: BotSettings,
     callback_reply: CallbackReply,
 ) -> None:
-    await market.disputes.accept_offer(actor, callback_data.offer_id)
+    result = await market.disputes.accept_offer(actor, callback_data.offer_id)
     callback_reply.text = texts.SETTLED
     offer = await market.disputes.get_offer(actor, callback_data.offer_id)
     await flow.show(bot, query.from_user.id, market, actor, offer.dispute_id, settings)
+    if result.contract_settled:
+        prompt, keyboard = await settled_prompt(market, actor, result.milestone.contract_id)
+        await bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, Count, Id, MilestoneCb
-from bot.handlers.contracts import send_screen
+from bot.handlers.contracts import send_screen, settled_prompt
 from bot.handlers.payments import send_invoice
 from bot.middlewares import CallbackReply
 from bot.render import pages
@@ -24,6 +24,7 @@ from bot.texts import money as money_texts
 from bot.texts.common import money_badge
 from core.actors import Actor
 from core.marketplace import Marketplace
+from core.services.escrow import Settlement
 from storage.enums import MilestoneStatus
 from storage.models import Milestone
 
@@ -332,29 +333,36 @@ async def release(
     if result.replayed:
         callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
         return
+    callback_reply.text = "✅"
+    await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
+
+
+async def released_reply(
+    market: Marketplace, actor: Actor, settings: BotSettings, result: Settlement
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What the employer sees once a release went through (all of it, or a part); with
+    the end of the contract one tap away when core says it was the last of the money."""
     m = result.milestone
     contract = await market.contracts.get(actor, m.contract_id)
     freelancer = await market.users.get(contract.freelancer_id)
     money = settings.money
-    callback_reply.text = "✅"
+    text = money_texts.released(
+        m.description,
+        freelancer.first_name,
+        money.format(result.released),
+        money.format(result.fee),
+        money.format(result.paid_to_freelancer),
+        money.format(m.escrow) if m.escrow else "",
+        money_badge(settings.gateways()),
+    )
+    if result.contract_settled:
+        prompt, keyboard = await settled_prompt(market, actor, contract.id)
+        return f"{text}\n\n{prompt}", keyboard
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract.id)
     )
-    await replace_prompt(
-        query,
-        bot,
-        money_texts.released(
-            m.description,
-            freelancer.first_name,
-            money.format(result.released),
-            money.format(result.fee),
-            money.format(result.paid_to_freelancer),
-            money.format(m.escrow) if m.escrow else "",
-            money_badge(settings.gateways()),
-        ),
-        kb.as_markup(),
-    )
+    return text, kb.as_markup()
 
 
 @router.callback_query(WorkCb.filter(F.action == "dismiss"))
@@ -418,4 +426,8 @@ async def cancel(
         money_badge(settings.gateways()),
     )
     callback_reply.text = "✖"
+    if await market.contracts.ready_to_end(actor, m.contract_id):
+        prompt, keyboard = await settled_prompt(market, actor, m.contract_id)
+        await replace_prompt(query, bot, f"{text}\n\n{prompt}", keyboard)
+        return
     await replace_prompt(query, bot, text)

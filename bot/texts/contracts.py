@@ -59,6 +59,7 @@ NEW_MILESTONE = "➕ New milestone"
 REQUEST_MILESTONE = "➕ Request milestone"
 END_CONTRACT = "🏁 End contract"
 CONFIRM_END = "🏁 Yes, end the contract"
+END_AND_REVIEW = "🏁 End contract & review"
 REVIEW = "⭐ Review"
 REVIEWS = "⭐ Reviews"
 BACK_TO_CONTRACTS = "« Contracts"
@@ -527,6 +528,40 @@ def end_confirm(project_title: str) -> str:
         "Unfunded milestones and open requests are withdrawn. Money still in escrow must be "
         "released, refunded or settled first. Once ended, you can both leave a review, "
         "however it ended."
+    )
+
+
+def ask_to_end(employer: str) -> str:
+    return button(f"🏁 Ask {employer} to end it")
+
+
+def settled_prompt(project_title: str, employer: bool, other: str) -> str:
+    """To each side once nothing is held or pending: end it (the employer, in one tap) or
+    ask for it (the freelancer), so both can review."""
+    where = f"<b>{e(clip(project_title, 80))}</b>"
+    if employer:
+        return (
+            f"🏁 Nothing is held or pending on {where} any more: end the contract now and "
+            f"review {e(other)}. Reviews stay hidden until you both have written."
+        )
+    return (
+        f"🏁 Nothing is held or pending on {where} any more. Once {e(other)} ends the "
+        "contract you can both review: ask them to end it now."
+    )
+
+
+def end_requested(freelancer: str, project_title: str) -> str:
+    return (
+        f"🏁 {e(freelancer)} asks you to end the contract for "
+        f"<b>{e(clip(project_title, 80))}</b>: nothing is held or pending any more. End it "
+        f"and review {e(freelancer)}; reviews stay hidden until you both have written."
+    )
+
+
+def asked_to_end(employer: str) -> str:
+    return (
+        f"🏁 {e(employer)} has been asked to end the contract. You will be told when it "
+        "ends, and can review then."
     )
 
 

@@ -361,7 +361,7 @@ class DisputeService(Service):
             dispute, m, contract, offer.release_amount, DisputeResolution.AGREED, actor.user_id
         )
         self.emit("dispute.settled", [offer.by_user_id], dispute_id=dispute.id)
-        return result
+        return await Escrow(self.ctx).told_if_settled(result, contract, actor.user_id)
 
     @atomic
     async def escalate(self, actor: Actor, dispute_id: int) -> Dispute:
@@ -460,7 +460,7 @@ class DisputeService(Service):
             dispute_id=dispute.id,
             resolution=resolution.value,
         )
-        return result
+        return await Escrow(self.ctx).told_if_settled(result, contract, actor.user_id)
 
     async def _settle(
         self,
@@ -522,7 +522,7 @@ class DisputeService(Service):
             dispute_id=dispute.id,
             resolution=DisputeResolution.DEFAULT.value,
         )
-        return Silence(dispute, result)
+        return Silence(dispute, await Escrow(self.ctx).told_if_settled(result, contract, None))
 
     @atomic
     async def escalate_if_due(self, dispute_id: int) -> bool:
