@@ -102,9 +102,7 @@ class ContractService(Service):
                 )
         elif action == "ask_to_end":
             if actor.user_id != contract.freelancer_id:
-                raise NotAllowed(
-                    "contract.freelancer_asks", "You can end this contract yourself."
-                )
+                raise NotAllowed("contract.freelancer_asks", "You can end this contract yourself.")
             if not settled(contract, milestones):
                 raise InvalidState(
                     "contract.not_settled",
