@@ -26,6 +26,7 @@ COUNTER = "🤝 Counter-offer"
 ESCALATE = "🛡 Escalate to an admin"
 WITHDRAW = "↩️ Withdraw the dispute"
 WITHDRAW_YES = "↩️ Yes, withdraw it"
+ESCALATE_YES = "🛡 Yes, send it to an admin"
 BACK = "« Back to the dispute"
 VIEW = "⚖️ View the dispute"
 REFRESH = "🔄 Refresh"
@@ -463,6 +464,15 @@ MOVED_ON = "This dispute has moved on since that button was sent. Here is where 
 ESCALATED = "Sent to an admin."
 WITHDRAWN = "Dispute withdrawn."
 SETTLED = "Settled: the money has moved."
+
+
+def confirm_escalate(v: DisputeView) -> str:
+    return (
+        f"<b>Send dispute #{v.dispute.id} to an admin?</b>\n\n"
+        "An admin reads the whole record (the terms, the deliveries, the change requests, "
+        "the evidence and your messages here) and decides: release, refund or a split. "
+        "Offers stop, and the admin's decision is final."
+    )
 
 
 def confirm_withdraw(v: DisputeView) -> str:

@@ -261,11 +261,45 @@ class DisputeService(Service):
     async def _party(self, actor: Actor, dispute_id: int) -> tuple[Dispute, Milestone, Contract]:
         await self.active_user(actor)
         dispute, m, contract = await self._locked(dispute_id)
+        self._open_to(actor, dispute)
+        return dispute, m, contract
+
+    @staticmethod
+    def _open_to(actor: Actor, dispute: Dispute) -> None:
         if actor.user_id not in (dispute.filed_by_id, dispute.respondent_id):
             raise NotAllowed("dispute.not_party", "This dispute is not yours.")
         if dispute.status not in OPEN_DISPUTE:
             raise InvalidState("dispute.closed", "This dispute is already settled.")
-        return dispute, m, contract
+
+    @staticmethod
+    def _may(actor: Actor, dispute: Dispute, action: str) -> None:
+        """The rules of :meth:`escalate` and :meth:`withdraw` on an open dispute."""
+        if action == "escalate":
+            if dispute.status is DisputeStatus.ARBITRATION:
+                raise Conflict("dispute.in_arbitration", "This dispute is already with an admin.")
+            if dispute.status is DisputeStatus.AWAITING_RESPONSE:
+                raise InvalidState(
+                    "dispute.awaiting_response",
+                    "The other side still has time to respond; escalation opens after that.",
+                )
+        elif action == "withdraw":
+            if actor.user_id != dispute.filed_by_id:
+                raise NotAllowed(
+                    "dispute.filer_only", "Only the side that filed it can withdraw it."
+                )
+        else:
+            raise ValidationFailed("dispute.action", f"Unknown dispute action {action!r}.")
+
+    async def check(self, actor: Actor, dispute_id: int, action: str) -> Dispute:
+        """Refuse ``action`` now with the error the operation would raise, so a button the
+        person may not use is refused when first pressed, before any confirmation."""
+        await self.active_user(actor)
+        dispute = await self.uow.disputes.get(dispute_id)
+        if dispute is None:
+            raise NotFound("dispute.not_found", "This dispute does not exist.")
+        self._open_to(actor, dispute)
+        self._may(actor, dispute, action)
+        return dispute
 
     @staticmethod
     def _other(dispute: Dispute, user_id: int) -> int:
@@ -366,13 +400,7 @@ class DisputeService(Service):
     @atomic
     async def escalate(self, actor: Actor, dispute_id: int) -> Dispute:
         dispute, m, _ = await self._party(actor, dispute_id)
-        if dispute.status is DisputeStatus.ARBITRATION:
-            raise Conflict("dispute.in_arbitration", "This dispute is already with an admin.")
-        if dispute.status is DisputeStatus.AWAITING_RESPONSE:
-            raise InvalidState(
-                "dispute.awaiting_response",
-                "The other side still has time to respond; escalation opens after that.",
-            )
+        self._may(actor, dispute, "escalate")
         self._escalate(dispute, actor.user_id)
         Escrow(self.ctx).log(m, "dispute_escalated", actor.user_id)
         self.emit("dispute.escalated", [self._other(dispute, actor.user_id)], dispute_id=dispute.id)
@@ -388,8 +416,7 @@ class DisputeService(Service):
     async def withdraw(self, actor: Actor, dispute_id: int) -> Dispute:
         """The filer drops the dispute; the milestone goes back to where it was."""
         dispute, m, _ = await self._party(actor, dispute_id)
-        if actor.user_id != dispute.filed_by_id:
-            raise NotAllowed("dispute.filer_only", "Only the side that filed it can withdraw it.")
+        self._may(actor, dispute, "withdraw")
         dispute.status = DisputeStatus.WITHDRAWN
         dispute.resolved_at = self.now()
         for offer in await self.uow.disputes.open_offers(dispute.id):

@@ -339,6 +339,7 @@ async def test_a_missing_deliverable_disputed_with_evidence_ends_in_an_admins_ve
     # Erin asks an admin; Ada decides on the whole record.
     await erin.click(told, "⚖️ View the dispute")
     await erin.click(await erin.wait_for_message("⚖️ Dispute #1"), "🛡 Escalate to an admin")
+    await erin.click(await erin.wait_for_message("to an admin?"), "🛡 Yes, send it to an admin")
     arbiter = await ada.wait_for_message("needs an arbiter")
     await ada.click(arbiter, "🛡 Open the record")
     record = await ada.wait_for_message("Record of dispute #1")
