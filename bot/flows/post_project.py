@@ -416,7 +416,7 @@ async def edit_start(
     market: Marketplace,
     actor: Actor,
 ) -> None:
-    project = await market.projects.editable(actor, callback_data.project_id)
+    project = await market.projects.check(actor, callback_data.project_id, "edit")
     await keep_search(state)
     await state.set_state(EditForm.choose)
     await state.update_data(project_id=project.id)

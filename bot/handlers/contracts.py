@@ -236,7 +236,8 @@ async def ask_to_end(
 async def end_prompt(
     query: CallbackQuery, callback_data: ContractCb, bot: Bot, market: Marketplace, actor: Actor
 ) -> None:
-    contract = await market.contracts.get(actor, callback_data.contract_id)
+    # core says no at the first press (not a party, ended, money still held)
+    contract = await market.contracts.check(actor, callback_data.contract_id, "end")
     project = await market.projects.get(contract.project_id)
     kb = InlineKeyboardBuilder()
     kb.button(

@@ -270,16 +270,15 @@ async def cancel_ask(
     actor: Actor,
     callback_reply: CallbackReply,
 ) -> None:
-    view = await market.projects.view(callback_data.project_id, actor)
-    if view.project.status in ENDED:
-        callback_reply.text, callback_reply.alert = texts.PROJECT_ENDED, True
-        return
-    pid = view.project.id
+    # core says no at the first press (someone else's project, ended, money held)
+    project = await market.projects.check(actor, callback_data.project_id, "cancel")
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts.YES_CANCEL, callback_data=ProjectCb(action="cancel_ok", project_id=pid))
-    kb.button(text=texts.NO_KEEP, callback_data=ProjectCb(action="view", project_id=pid))
+    kb.button(
+        text=texts.YES_CANCEL, callback_data=ProjectCb(action="cancel_ok", project_id=project.id)
+    )
+    kb.button(text=texts.NO_KEEP, callback_data=ProjectCb(action="view", project_id=project.id))
     await bot.send_message(
-        actor.telegram_id, texts.confirm_cancel(view.project.title), reply_markup=kb.as_markup()
+        actor.telegram_id, texts.confirm_cancel(project.title), reply_markup=kb.as_markup()
     )
 
 

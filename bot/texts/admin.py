@@ -311,10 +311,6 @@ def verdict_done(dispute_id: int, released: int, fee: int, refunded: int, money:
 RESOLVED = "Verdict recorded: the money has moved."
 
 
-def dispute_closed(status: DisputeStatus) -> str:
-    return f"This dispute is already {DISPUTE_STATUS[status]}: there is nothing left to decide."
-
-
 NOTE_NOT_TEXT = "Please send the note as text, or press a button above."
 CONFIRM_PLEASE = "Send a note, press Confirm, or /cancel."
 

@@ -290,13 +290,28 @@ class DisputeService(Service):
         else:
             raise ValidationFailed("dispute.action", f"Unknown dispute action {action!r}.")
 
+    def _judgeable(self, actor: Actor, dispute: Dispute) -> None:
+        """Who may decide a dispute: an admin who is neither side, while it is open."""
+        self.require_admin(actor)
+        if dispute.status not in OPEN_DISPUTE:
+            raise InvalidState(
+                "dispute.closed",
+                f"This dispute is already {dispute.status.value}: there is nothing left to decide.",
+            )
+        if actor.user_id in (dispute.filed_by_id, dispute.respondent_id):
+            raise NotAllowed("dispute.arbiter_is_party", "You cannot judge your own dispute.")
+
     async def check(self, actor: Actor, dispute_id: int, action: str) -> Dispute:
-        """Refuse ``action`` now with the error the operation would raise, so a button the
-        person may not use is refused when first pressed, before any confirmation."""
+        """Refuse ``action`` (``escalate``, ``withdraw``, or an admin's ``resolve``) now with
+        the error the operation would raise, so a button the person may not use is refused
+        when first pressed, before any confirmation."""
         await self.active_user(actor)
         dispute = await self.uow.disputes.get(dispute_id)
         if dispute is None:
             raise NotFound("dispute.not_found", "This dispute does not exist.")
+        if action == "resolve":
+            self._judgeable(actor, dispute)
+            return dispute
         self._open_to(actor, dispute)
         self._may(actor, dispute, action)
         return dispute
@@ -453,10 +468,7 @@ class DisputeService(Service):
         self.require_admin(actor)
         await self.active_user(actor)
         dispute, m, contract = await self._locked(dispute_id)
-        if dispute.status not in OPEN_DISPUTE:
-            raise InvalidState("dispute.closed", "This dispute is already settled.")
-        if actor.user_id in (contract.employer_id, contract.freelancer_id):
-            raise NotAllowed("dispute.arbiter_is_party", "You cannot judge your own dispute.")
+        self._judgeable(actor, dispute)
         if resolution is DisputeResolution.RELEASE:
             amount = m.escrow
         elif resolution is DisputeResolution.REFUND:
