@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import ContractCb, FlowCb, MilestoneCb
+from bot.callbacks import FlowCb, MilestoneCb
 from bot.flows.work_steps import choices
+from bot.handlers.contracts import contract_button
 from bot.handlers.milestones import released_reply, replace_prompt, request_key
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
@@ -33,14 +33,6 @@ class ChangesForm(StatesGroup):
 class PartReleaseForm(StatesGroup):
     amount = State()
     confirm = State()
-
-
-def _contract_button(contract_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
-    )
-    return kb.as_markup()
 
 
 # --- request changes --------------------------------------------------------------------
@@ -104,7 +96,7 @@ async def changes_confirm(
     await state.clear()
     callback_reply.text = "✏️"
     await replace_prompt(
-        query, bot, texts.changes_sent(m.description), _contract_button(m.contract_id)
+        query, bot, texts.changes_sent(m.description), contract_button(m.contract_id)
     )
 
 

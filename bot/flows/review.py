@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import ContractCb, FlowCb
 from bot.flows.work_steps import choices
+from bot.handlers.contracts import end_now
 from bot.handlers.milestones import replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
@@ -20,7 +21,6 @@ from bot.texts import contracts as texts
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
-from storage.enums import ContractStatus
 from storage.models import Contract
 
 router = Router(name="review_flow")
@@ -119,10 +119,7 @@ async def end_and_review(
 ) -> None:
     """One tap once nothing is held or pending: the contract ends, and the stars follow."""
     await state.clear()
-    contract = await market.contracts.end(actor, callback_data.contract_id)
-    project = await market.projects.get(contract.project_id)
-    reviews = await market.reviews.for_contract(actor, contract.id)
-    ended = texts.ended(project.title, contract.status is ContractStatus.COMPLETED, reviews.ending)
+    contract, reviews, ended = await end_now(market, actor, callback_data.contract_id)
     callback_reply.text = "🏁"
     if not reviews.can_write:
         await bot.send_message(query.from_user.id, ended)

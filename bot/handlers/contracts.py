@@ -17,7 +17,9 @@ from bot.texts.common import money_badge
 from core.actors import Actor
 from core.clock import Clock
 from core.marketplace import Marketplace
+from core.services.reviews import ContractReviews
 from storage.enums import ContractStatus
+from storage.models import Contract
 
 router = Router(name="contracts")
 PAGE = 8
@@ -58,8 +60,8 @@ async def contracts_page(
             text=texts.NEXT_PAGE, callback_data=PageCb(kind=PAGE_KIND, cursor=str(offset + PAGE))
         )
     kb.adjust(1)
-    sandbox = money_badge(settings.gateways())
-    return texts.contracts_list(lines, settings.money, offset + 1, sandbox), kb.as_markup()
+    badge = money_badge(settings.gateways())
+    return texts.contracts_list(lines, settings.money, offset + 1, badge), kb.as_markup()
 
 
 @router.message(Command("contracts"))
@@ -114,7 +116,7 @@ async def contract_screen(
     milestones = await market.milestones.for_contract(actor, contract.id)
     employer = contract.employer_id == actor.user_id
     other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
-    sandbox = money_badge(settings.gateways())
+    badge = money_badge(settings.gateways())
     text = texts.contract_view(
         contract,
         project.title,
@@ -123,7 +125,7 @@ async def contract_screen(
         milestones,
         settings.money,
         clock.now(),
-        sandbox,
+        badge,
     )
     kb = InlineKeyboardBuilder()
     for m in milestones[-MAX_MILESTONE_BUTTONS:]:
@@ -175,6 +177,15 @@ async def open_contract(
 # --- ending -----------------------------------------------------------------------------
 
 
+def contract_button(contract_id: int) -> InlineKeyboardMarkup:
+    """The one button back to a contract, under what happened on it."""
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
+    )
+    return kb.as_markup()
+
+
 def settled_keyboard(contract_id: int, employer: bool, other: str) -> InlineKeyboardMarkup:
     """End & review in one tap (the employer), or ask for it (the freelancer)."""
     kb = InlineKeyboardBuilder()
@@ -223,12 +234,7 @@ async def ask_to_end(
     employer = await market.users.get(contract.employer_id)
     callback_reply.text = "🏁"
     if isinstance(query.message, Message):
-        kb = InlineKeyboardBuilder()
-        kb.button(
-            text=texts.OPEN_CONTRACT,
-            callback_data=ContractCb(action="view", contract_id=contract.id),
-        )
-        await query.message.edit_reply_markup(reply_markup=kb.as_markup())
+        await query.message.edit_reply_markup(reply_markup=contract_button(contract.id))
     await bot.send_message(query.from_user.id, texts.asked_to_end(employer.first_name))
 
 
@@ -253,6 +259,18 @@ async def end_prompt(
     )
 
 
+async def end_now(
+    market: Marketplace, actor: Actor, contract_id: int
+) -> tuple[Contract, ContractReviews, str]:
+    """End the contract (core refuses if it may not end yet): it, its reviews as this
+    person may write them, and what to say."""
+    contract = await market.contracts.end(actor, contract_id)
+    project = await market.projects.get(contract.project_id)
+    reviews = await market.reviews.for_contract(actor, contract.id)
+    completed = contract.status is ContractStatus.COMPLETED
+    return contract, reviews, texts.ended(project.title, completed, reviews.ending)
+
+
 @router.callback_query(ContractCb.filter(F.action == "end_ok"))
 async def end_contract(
     query: CallbackQuery,
@@ -262,10 +280,7 @@ async def end_contract(
     actor: Actor,
     callback_reply: CallbackReply,
 ) -> None:
-    contract = await market.contracts.end(actor, callback_data.contract_id)
-    project = await market.projects.get(contract.project_id)
-    completed = contract.status is ContractStatus.COMPLETED
-    reviews = await market.reviews.for_contract(actor, contract.id)
+    contract, reviews, text = await end_now(market, actor, callback_data.contract_id)
     kb = InlineKeyboardBuilder()
     if reviews.can_write:
         kb.button(
@@ -276,7 +291,6 @@ async def end_contract(
     )
     kb.adjust(1)
     callback_reply.text = "🏁"
-    text = texts.ended(project.title, completed, reviews.ending)
     if query.message is not None and isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=kb.as_markup())
     else:

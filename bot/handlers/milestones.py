@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, Count, Id, MilestoneCb
-from bot.handlers.contracts import send_screen, settled_prompt
+from bot.handlers.contracts import contract_button, send_screen, settled_prompt
 from bot.handlers.payments import send_invoice
 from bot.middlewares import CallbackReply
 from bot.render import pages
@@ -171,8 +171,8 @@ async def milestone_history(
     kb.button(
         text=texts.OPEN_MILESTONE, callback_data=MilestoneCb(action="view", milestone_id=m.id)
     )
-    sandbox = money_badge(settings.gateways())
-    parts = pages(texts.history(m.description, events, names, settings.money, sandbox))
+    badge = money_badge(settings.gateways())
+    parts = pages(texts.history(m.description, events, names, settings.money, badge))
     await send_screen(bot, query.from_user.id, parts, kb.as_markup())
 
 
@@ -358,11 +358,7 @@ async def released_reply(
     if result.contract_settled:
         prompt, keyboard = await settled_prompt(market, actor, contract.id)
         return f"{text}\n\n{prompt}", keyboard
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract.id)
-    )
-    return text, kb.as_markup()
+    return text, contract_button(contract.id)
 
 
 @router.callback_query(WorkCb.filter(F.action == "dismiss"))
