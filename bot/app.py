@@ -50,7 +50,7 @@ from bot.settings import BotSettings
 from bot.texts import common
 from bot.updates import UpdateProcessor
 from core.clock import Clock, SystemClock
-from core.gateways import SANDBOX, STARS, TELEGRAM_PAYMENTS, Gateways
+from core.gateways import Gateways
 from core.settings import ConfigurationError
 from storage.db import Database
 
@@ -81,8 +81,7 @@ DELIVERY_STOP_TIMEOUT = 30.0
 
 
 def gateways_for(settings: BotSettings) -> Gateways:
-    chosen = {"sandbox": SANDBOX, "stars": STARS, "telegram": TELEGRAM_PAYMENTS}
-    return Gateways([chosen[settings.funding_gateway]])
+    return settings.gateways()
 
 
 def make_bot(settings: BotSettings, metrics: Metrics | None = None) -> Bot:

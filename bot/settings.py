@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.gateways import SANDBOX, STARS, TELEGRAM_PAYMENTS, Gateways
 from core.settings import ConfigurationError, Positive, Settings, Window, _seconds, describe
 
 Rate = Annotated[float, Field(gt=0)]
@@ -39,6 +41,10 @@ class BotSettings(Settings):
     telegram_api_url: str = "https://api.telegram.org"
     funding_gateway: Literal["sandbox", "stars", "telegram"] = "sandbox"
     payment_provider_token: SecretStr | None = None
+    # Telegram's test environment, or an emulator standing in for Telegram (the sandbox's):
+    # what is paid there is not real money (test Stars), and every screen that shows it,
+    # invoices and pay buttons included, says so.
+    telegram_test_env: bool = False
     projects_channel: str | None = None  # @channel or -100... id where new projects are posted
     # Delivery of alerts (bot.delivery). Defaults stay under Telegram's limits with room:
     # any second holds at most SEND_RATE + SEND_BURST messages (30), any chat gets
@@ -148,6 +154,14 @@ class BotSettings(Settings):
                 "FUNDING_GATEWAY=telegram needs PAYMENT_PROVIDER_TOKEN from @BotFather"
             )
         return self
+
+    def gateways(self) -> Gateways:
+        """The gateway money comes in through; play money on Telegram's test environment."""
+        chosen = {"sandbox": SANDBOX, "stars": STARS, "telegram": TELEGRAM_PAYMENTS}
+        gateway = chosen[self.funding_gateway]
+        if self.telegram_test_env and not gateway.sandbox:
+            gateway = replace(gateway, label=f"{gateway.label} (test)", sandbox=True)
+        return Gateways([gateway])
 
     def token(self) -> str:
         """The bot token, or a ConfigurationError that says how to get one."""

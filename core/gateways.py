@@ -17,7 +17,7 @@ from core.errors import ValidationFailed
 class FundingGateway:
     name: str  # stable id, part of ledger account codes: external:<name>
     label: str  # what people see
-    sandbox: bool  # test money only
+    sandbox: bool  # test money only (the sandbox, or Telegram's test environment)
     instant: bool  # confirmed by the service itself, no external confirmation
     refundable_to_source: bool  # a full refund can go back to the payer's card / Stars
 
@@ -48,3 +48,9 @@ class Gateways:
     @property
     def enabled(self) -> list[FundingGateway]:
         return list(self._enabled.values())
+
+    @property
+    def test_money(self) -> FundingGateway | None:
+        """The gateway that takes play money (the sandbox, or a gateway on Telegram's test
+        environment), if any: every screen that shows its money says it is not real."""
+        return next((g for g in self._enabled.values() if g.sandbox), None)

@@ -12,15 +12,32 @@ _AMOUNT = re.compile(r"^\s*(\d{1,15})(?:[.,](\d+))?\s*$")
 _GROUPED = re.compile(r"^\s*([1-9]\d{0,2}(?:,\d{3}){1,4})(?:\.(\d+))?\s*$")
 
 
+#: Telegram Stars: written "⭐ 1,200" everywhere, and only ever whole.
+STARS = "XTR"
+STAR = "⭐"
+
+
 @dataclass(frozen=True)
 class Currency:
     code: str
     exponent: int  # digits after the point: 2 for USD, 0 for XTR
 
+    @property
+    def unit(self) -> str:
+        """What the currency is called in a sentence: "Stars" for XTR, else its code."""
+        return "Stars" if self.code == STARS else self.code
+
+    @property
+    def example(self) -> str:
+        """An amount as people may type it: "150", or "150 or 150.50" with decimals."""
+        if self.exponent == 0:
+            return "150"
+        return f"150 or 150.{'5'.ljust(self.exponent, '0')}"
+
     def parse(self, text: str) -> int:
         """Parse "12", "12.5" or "12,50" into minor units; refuse anything else."""
-        cleaned = text.replace(" ", "").replace("\u00a0", "")
-        for symbol in ("$", "€", "£", self.code, self.code.lower()):
+        cleaned = text.replace(" ", "").replace("\u00a0", "").replace("\ufe0f", "")
+        for symbol in ("$", "€", "£", STAR, self.code, self.code.lower()):
             cleaned = cleaned.replace(symbol, "")
         grouped = _GROUPED.match(cleaned)
         # "1,234" is a thousands separator unless the currency has 3+ decimals
@@ -31,12 +48,16 @@ class Currency:
             match = _AMOUNT.match(cleaned)
             if not match:
                 raise ValidationFailed(
-                    "money.format", f"Send an amount like 150 or 150.50 ({self.code})."
+                    "money.format", f"Send an amount in {self.unit}, like {self.example}."
                 )
             whole, frac = match.group(1), match.group(2) or ""
         if len(frac) > self.exponent:
             if self.exponent == 0:
-                raise ValidationFailed("money.precision", f"{self.code} amounts are whole numbers.")
+                raise ValidationFailed(
+                    "money.precision",
+                    f"Amounts in {self.unit} are whole numbers: send one like 150, with "
+                    "nothing after the point.",
+                )
             raise ValidationFailed(
                 "money.precision", f"Use at most {self.exponent} digits after the point."
             )
@@ -44,12 +65,15 @@ class Currency:
         return int(whole) * scale + int(frac.ljust(self.exponent, "0") or 0)
 
     def format(self, minor: int) -> str:
+        """The one way an amount is written: "1,234.56 USD", or "⭐ 1,234" for Stars."""
         sign = "-" if minor < 0 else ""
         minor = abs(minor)
         if self.exponent == 0:
-            return f"{sign}{minor:,} {self.code}"
-        whole, frac = divmod(minor, 10**self.exponent)
-        return f"{sign}{whole:,}.{frac:0{self.exponent}d} {self.code}"
+            number = f"{sign}{minor:,}"
+        else:
+            whole, frac = divmod(minor, 10**self.exponent)
+            number = f"{sign}{whole:,}.{frac:0{self.exponent}d}"
+        return f"{STAR} {number}" if self.code == STARS else f"{number} {self.code}"
 
 
 #: The largest amount the books hold (a signed 64-bit column).

@@ -39,6 +39,24 @@ def bounded(text: str | None, field: str, label: str, minimum: int, maximum: int
     return value
 
 
+def parts(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut between paragraphs, else
+    between lines, else between words (inside a word only when one is longer)."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        for separator in ("\n\n", "\n", " "):
+            cut = rest.rfind(separator, 1, limit + len(separator))
+            if cut > 0:
+                pieces.append(rest[:cut].rstrip())
+                rest = rest[cut + len(separator) :].lstrip()
+                break
+        else:
+            pieces.append(rest[:limit])
+            rest = rest[limit:]
+    return [*pieces, rest] if rest else pieces
+
+
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]{2,}$", re.IGNORECASE)
 
 

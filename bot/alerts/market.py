@@ -16,6 +16,7 @@ from bot.notifier import Alert, AlertContext, digest, renders
 from bot.settings import BotSettings
 from bot.texts import alerts as alert_texts
 from bot.texts import bids as texts
+from bot.texts import contracts as contract_texts
 from bot.texts import projects as project_texts
 from bot.texts import record as record_texts
 from bot.texts.profile import reputation_line
@@ -269,8 +270,9 @@ async def award_accepted(event: Event, ctx: AlertContext) -> list[Alert]:
     contract_id = int(event.data["contract_id"] or 0)
     contract = await ctx.market.contracts.for_project(project.id)
     name = (await ctx.market.users.get(contract.freelancer_id)).first_name if contract else ""
-    keyboard = _keyboard(
-        [(texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract_id))]
+    keyboard = _keyboard(  # the next step first: the first milestone, to fund
+        [(contract_texts.NEW_MILESTONE, ContractCb(action="new_ms", contract_id=contract_id))],
+        [(texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract_id))],
     )
     return await _to_all(ctx, event, texts.alert_award_accepted(project.title, name), keyboard)
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.alerts.work import (
+    _badge,
     _contract,
     _int,
     _keyboard,
     _open,
     _person,
     _review_keyboard,
-    _sandbox,
     answer_keyboard,
 )
 from bot.alerts.work import _work as work_of
@@ -88,7 +88,7 @@ async def auto_release_soon(event: Event, ctx: AlertContext) -> list[Alert]:
             money.format(m.escrow),
             m.auto_release_at,
             _hours_until(ctx, m.auto_release_at),
-            _sandbox(ctx),
+            _badge(ctx),
         )
         kb = await answer_keyboard(ctx, actor, m, contract, [_open(m), _contract(contract.id)])
         alerts.append(Alert(user.telegram_id, text, kb))

@@ -15,10 +15,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, MilestoneCb
 from bot.flows.work_steps import parse_ref
+from bot.handlers.contracts import settled_keyboard, settled_prompt
 from bot.notifier import Alert, AlertContext, renders
 from bot.render import CAPTION_LIMIT, clip
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.events import Event
 from storage.enums import ContractStatus
@@ -34,8 +36,9 @@ def _int(event: Event, key: str) -> int:
     return value
 
 
-def _sandbox(ctx: AlertContext) -> bool:
-    return any(g.sandbox for g in ctx.gateways.enabled)
+def _badge(ctx: AlertContext) -> str:
+    """The label of money that is not real ("" for real money)."""
+    return money_badge(ctx.gateways)
 
 
 async def _person(ctx: AlertContext, user_id: int) -> tuple[User, Actor]:
@@ -137,7 +140,7 @@ async def created(event: Event, ctx: AlertContext) -> list[Alert]:
             m.description,
             ctx.settings.money.format(m.amount),
             m.due_at,
-            _sandbox(ctx),
+            _badge(ctx),
         )
         alerts.append(Alert(user.telegram_id, text, _keyboard(_open(m), _contract(contract.id))))
     return alerts
@@ -155,7 +158,7 @@ async def requested(event: Event, ctx: AlertContext) -> list[Alert]:
             freelancer.first_name,
             m.description,
             ctx.settings.money.format(m.amount),
-            _sandbox(ctx),
+            _badge(ctx),
         )
         kb = InlineKeyboardBuilder()
         kb.button(
@@ -181,7 +184,7 @@ async def request_answered(event: Event, ctx: AlertContext) -> list[Alert]:
         m, contract, _ = await _work(ctx, _int(event, "milestone_id"), actor)
         if event.kind == "milestone.request_accepted":
             text = texts.alert_request_accepted(
-                m.description, ctx.settings.money.format(m.amount), _sandbox(ctx)
+                m.description, ctx.settings.money.format(m.amount), _badge(ctx)
             )
         else:
             rejected = await _last(ctx, actor, m, "request_rejected")
@@ -200,7 +203,7 @@ async def funded(event: Event, ctx: AlertContext) -> list[Alert]:
         if uid != contract.freelancer_id:
             continue
         text = texts.alert_funded(
-            project.title, m.description, ctx.settings.money.format(m.funded_amount), _sandbox(ctx)
+            project.title, m.description, ctx.settings.money.format(m.funded_amount), _badge(ctx)
         )
         kb = _keyboard(
             (texts.DELIVER, MilestoneCb(action="deliver", milestone_id=m.id)),
@@ -231,7 +234,7 @@ async def delivered(event: Event, ctx: AlertContext) -> list[Alert]:
             len(files),
             ctx.settings.money.format(m.escrow),
             m.auto_release_at,
-            _sandbox(ctx),
+            _badge(ctx),
             protected=protect,
             rounds_left=ctx.market.milestones.revisions_left(m, contract),
         )
@@ -284,9 +287,9 @@ async def released(event: Event, ctx: AlertContext) -> list[Alert]:
         to_freelancer = uid == contract.freelancer_id
         args = (m.description, money.format(amount), money.format(fee), money.format(amount - fee))
         if event.kind == "milestone.released":
-            text = texts.alert_released(*args, _sandbox(ctx))
+            text = texts.alert_released(*args, _badge(ctx))
         else:
-            text = texts.alert_auto_released(*args, to_freelancer, _sandbox(ctx))
+            text = texts.alert_auto_released(*args, to_freelancer, _badge(ctx))
         alerts.append(Alert(user.telegram_id, text, _keyboard(_contract(contract.id))))
     return alerts
 
@@ -303,7 +306,7 @@ async def cancelled(event: Event, ctx: AlertContext) -> list[Alert]:
             if by_freelancer and m.refunded_amount
             else None
         )
-        text = texts.alert_cancelled(m.description, by_freelancer, refunded, _sandbox(ctx))
+        text = texts.alert_cancelled(m.description, by_freelancer, refunded, _badge(ctx))
         alerts.append(Alert(user.telegram_id, text, _keyboard(_contract(contract.id))))
     return alerts
 
@@ -353,9 +356,9 @@ async def payout_decided(event: Event, ctx: AlertContext) -> list[Alert]:
         payout = await ctx.market.payouts.get(actor, _int(event, "payout_id"))
         amount = ctx.settings.money.format(payout.amount)
         if event.kind == "payout.paid":
-            text = money_texts.payout_paid(amount, payout.destination, _sandbox(ctx))
+            text = money_texts.payout_paid(amount, payout.destination, _badge(ctx))
         else:
-            text = money_texts.payout_rejected(amount, payout.note, _sandbox(ctx))
+            text = money_texts.payout_rejected(amount, payout.note, _badge(ctx))
         alerts.append(Alert(user.telegram_id, text))
     return alerts
 
@@ -386,6 +389,36 @@ async def contract_ended(event: Event, ctx: AlertContext) -> list[Alert]:
         alerts.append(
             Alert(user.telegram_id, text, _review_keyboard(contract.id, reviews.can_write))
         )
+    return alerts
+
+
+@renders("contract.settled")
+async def contract_settled(event: Event, ctx: AlertContext) -> list[Alert]:
+    """Nothing is held or pending: end it and review (the employer), or ask (the
+    freelancer). Not if it ended meanwhile."""
+    alerts = []
+    for uid in event.recipients:
+        user, actor = await _person(ctx, uid)
+        contract_id = _int(event, "contract_id")
+        if await ctx.market.contracts.ready_to_end(actor, contract_id):
+            text, keyboard = await settled_prompt(ctx.market, actor, contract_id)
+            alerts.append(Alert(user.telegram_id, text, keyboard))
+    return alerts
+
+
+@renders("contract.end_requested")
+async def end_requested(event: Event, ctx: AlertContext) -> list[Alert]:
+    alerts = []
+    for uid in event.recipients:
+        user, actor = await _person(ctx, uid)
+        contract = await ctx.market.contracts.get(actor, _int(event, "contract_id"))
+        if not await ctx.market.contracts.ready_to_end(actor, contract.id):
+            continue  # ended (or reopened with new work) since
+        project = await ctx.market.projects.get(contract.project_id)
+        freelancer = await ctx.market.users.get(contract.freelancer_id)
+        text = texts.end_requested(freelancer.first_name, project.title)
+        keyboard = settled_keyboard(contract.id, True, freelancer.first_name)
+        alerts.append(Alert(user.telegram_id, text, keyboard))
     return alerts
 
 

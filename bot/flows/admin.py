@@ -18,7 +18,7 @@ from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import admin as texts
-from bot.texts.disputes import DisputeView
+from bot.texts.disputes import DisputeView, amount_not_text
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.enums import DisputeResolution, PayoutStatus
@@ -47,16 +47,11 @@ class Ban(StatesGroup):
 # --- a verdict ---------------------------------------------------------------------------
 
 
-async def _open_dispute(
-    market: Marketplace, actor: Actor, dispute_id: int, callback_reply: CallbackReply
-) -> DisputeView | None:
-    """The dispute, or None (and an alert) when it was settled since the button was sent."""
-    v = await load_view(market, actor, dispute_id)
-    if not v.is_open:
-        callback_reply.text = texts.dispute_closed(v.dispute.status)
-        callback_reply.alert = True
-        return None
-    return v
+async def _open_dispute(market: Marketplace, actor: Actor, dispute_id: int) -> DisputeView:
+    """The dispute to decide; core refuses at the first press one this admin may not
+    decide (settled since the button was sent, or their own)."""
+    await market.disputes.check(actor, dispute_id, "resolve")
+    return await load_view(market, actor, dispute_id)
 
 
 @router.callback_query(AdminCb.filter(F.action.in_({"release", "refund"})))
@@ -71,9 +66,7 @@ async def release_or_refund(
     callback_reply: CallbackReply,
 ) -> None:
     await state.clear()
-    v = await _open_dispute(market, actor, callback_data.id, callback_reply)
-    if v is None:
-        return
+    v = await _open_dispute(market, actor, callback_data.id)
     escrow = v.milestone.escrow
     release = escrow if callback_data.action == "release" else 0
     await state.set_data(
@@ -102,9 +95,7 @@ async def split(
     callback_reply: CallbackReply,
 ) -> None:
     await state.clear()
-    v = await _open_dispute(market, actor, callback_data.id, callback_reply)
-    if v is None:
-        return
+    v = await _open_dispute(market, actor, callback_data.id)
     escrow = v.milestone.escrow
     await state.set_state(Verdict.amount)
     await state.set_data(
@@ -136,8 +127,8 @@ async def got_split(
 
 
 @router.message(Verdict.amount, ~F.text)
-async def split_not_text(message: Message) -> None:
-    await message.answer(texts.AMOUNT_NOT_TEXT)
+async def split_not_text(message: Message, settings: BotSettings) -> None:
+    await message.answer(amount_not_text(settings.money))
 
 
 async def _confirm(chat_id: int, bot: Bot, state: FSMContext, settings: BotSettings) -> None:

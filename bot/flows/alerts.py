@@ -175,7 +175,7 @@ async def start_budget(
     await state.set_state(AlertsForm.min_budget)
     await bot.send_message(
         actor.telegram_id,
-        texts.ask_min_budget(settings.money.code, current, settings.money),
+        texts.ask_min_budget(current, settings.money),
         reply_markup=_budget_keyboard(settings),
     )
 

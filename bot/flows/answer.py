@@ -5,17 +5,18 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import ContractCb, FlowCb, MilestoneCb
+from bot.callbacks import FlowCb, MilestoneCb
 from bot.flows.work_steps import choices
-from bot.handlers.milestones import replace_prompt, request_key
+from bot.handlers.contracts import contract_button
+from bot.handlers.milestones import released_reply, replace_prompt, request_key
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
+from bot.texts.common import money_badge
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -32,14 +33,6 @@ class ChangesForm(StatesGroup):
 class PartReleaseForm(StatesGroup):
     amount = State()
     confirm = State()
-
-
-def _contract_button(contract_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
-    )
-    return kb.as_markup()
 
 
 # --- request changes --------------------------------------------------------------------
@@ -103,7 +96,7 @@ async def changes_confirm(
     await state.clear()
     callback_reply.text = "✏️"
     await replace_prompt(
-        query, bot, texts.changes_sent(m.description), _contract_button(m.contract_id)
+        query, bot, texts.changes_sent(m.description), contract_button(m.contract_id)
     )
 
 
@@ -132,7 +125,10 @@ async def part_start(
     await bot.send_message(
         query.from_user.id,
         money_texts.part_amount_ask(
-            m.description, settings.money.format(m.escrow), settings.funding_gateway == "sandbox"
+            m.description,
+            settings.money.format(m.escrow),
+            settings.money,
+            money_badge(settings.gateways()),
         ),
         reply_markup=only_cancel(),
     )
@@ -164,7 +160,7 @@ async def part_amount(
             money.format(preview.fee),
             money.format(preview.net),
             money.format(m.escrow),
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         reply_markup=choices(
             (money_texts.label(money_texts.CONFIRM_RELEASE, money.format(preview.amount)), "pr_ok")
@@ -173,8 +169,8 @@ async def part_amount(
 
 
 @router.message(PartReleaseForm.amount)
-async def part_reask(message: Message) -> None:
-    await message.answer(money_texts.PART_AMOUNT_REASK, reply_markup=only_cancel())
+async def part_reask(message: Message, settings: BotSettings) -> None:
+    await message.answer(money_texts.part_amount_reask(settings.money), reply_markup=only_cancel())
 
 
 @router.callback_query(PartReleaseForm.confirm, FlowCb.filter(F.action == "pr_ok"))
@@ -192,28 +188,11 @@ async def part_confirm(
         actor, data["milestone_id"], data["amount"], request_key=request_key(query)
     )
     await state.clear()
-    m = result.milestone
     if result.replayed:
         callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
         return
-    contract = await market.contracts.get(actor, m.contract_id)
-    freelancer = await market.users.get(contract.freelancer_id)
-    money = settings.money
     callback_reply.text = "✅"
-    await replace_prompt(
-        query,
-        bot,
-        money_texts.released(
-            m.description,
-            freelancer.first_name,
-            money.format(result.released),
-            money.format(result.fee),
-            money.format(result.paid_to_freelancer),
-            money.format(m.escrow) if m.escrow else "",
-            settings.funding_gateway == "sandbox",
-        ),
-        _contract_button(m.contract_id),
-    )
+    await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
 
 
 @router.message(PartReleaseForm.confirm)

@@ -333,7 +333,7 @@ async def edit_field(
     settings: BotSettings,
 ) -> None:
     asks = {
-        "amount": (BidEditForm.amount, texts.ask_new_amount(settings.money.code)),
+        "amount": (BidEditForm.amount, texts.ask_new_amount(settings.money)),
         "days": (BidEditForm.days, texts.ask_new_days(settings.max_delivery_days)),
         "proposal": (
             BidEditForm.proposal,

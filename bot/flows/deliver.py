@@ -19,6 +19,7 @@ from bot.handlers.milestones import replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
+from bot.texts import common
 from bot.texts import contracts as texts
 from core import text
 from core.actors import Actor
@@ -67,8 +68,7 @@ async def note(message: Message, state: FSMContext, settings: BotSettings) -> No
     await state.update_data(note=value)
     await state.set_state(DeliverForm.files)
     await message.answer(
-        texts.deliver_files_ask(settings.max_attachments),
-        reply_markup=choices((texts.SKIP, "dl_skip")),
+        texts.deliver_files_ask(settings.max_attachments), reply_markup=_files_keyboard(False)
     )
 
 
@@ -85,16 +85,17 @@ async def _add_file(
     names: list[str] = list(data.get("names", []))
     limit = settings.max_attachments
     if len(files) >= limit:
-        await message.answer(
-            texts.deliver_files_full(limit), reply_markup=choices((texts.DONE, "dl_done"))
-        )
+        await message.answer(texts.deliver_files_full(limit), reply_markup=_files_keyboard(True))
         return
     files.append(ref)
     names.append(name)
     await state.update_data(files=files, names=names)
-    await message.answer(
-        texts.deliver_file_added(len(files), limit), reply_markup=choices((texts.DONE, "dl_done"))
-    )
+    await message.answer(common.file_added(len(files), limit), reply_markup=_files_keyboard(True))
+
+
+def _files_keyboard(any_files: bool) -> InlineKeyboardMarkup:
+    """Skip until a file is attached, then Done (as when posting a project)."""
+    return choices((texts.DONE, "dl_done") if any_files else (texts.SKIP, "dl_skip"))
 
 
 @router.message(DeliverForm.files, F.document)
@@ -143,18 +144,13 @@ async def files_text(message: Message, bot: Bot, state: FSMContext) -> None:
     if (message.text or "").strip().lower() in FINISH_WORDS:
         await _preview(message.chat.id, bot, state)
         return
-    await message.answer(
-        texts.DELIVER_FILES_REASK,
-        reply_markup=choices((texts.DONE, "dl_done"), (texts.SKIP, "dl_skip"), columns=2),
-    )
+    await files_reask(message, state)
 
 
 @router.message(DeliverForm.files)
-async def files_reask(message: Message) -> None:
-    await message.answer(
-        texts.DELIVER_FILES_REASK,
-        reply_markup=choices((texts.DONE, "dl_done"), (texts.SKIP, "dl_skip"), columns=2),
-    )
+async def files_reask(message: Message, state: FSMContext) -> None:
+    any_files = bool((await state.get_data()).get("files"))
+    await message.answer(common.files_reask(any_files), reply_markup=_files_keyboard(any_files))
 
 
 @router.callback_query(DeliverForm.confirm, FlowCb.filter(F.action.in_({"dl_open", "dl_lock"})))

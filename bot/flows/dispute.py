@@ -288,8 +288,8 @@ async def claim_all(
 
 
 @router.message(OpenDispute.amount, ~F.text)
-async def claim_not_text(message: Message) -> None:
-    await message.answer(texts.AMOUNT_NOT_TEXT)
+async def claim_not_text(message: Message, settings: BotSettings) -> None:
+    await message.answer(texts.amount_not_text(settings.money))
 
 
 def _evidence_keyboard(files: int) -> InlineKeyboardMarkup:
@@ -555,8 +555,8 @@ async def got_offer(
 
 
 @router.message(Offer.amount, ~F.text)
-async def offer_not_text(message: Message) -> None:
-    await message.answer(texts.AMOUNT_NOT_TEXT)
+async def offer_not_text(message: Message, settings: BotSettings) -> None:
+    await message.answer(texts.amount_not_text(settings.money))
 
 
 @router.callback_query(Offer.confirm, FlowCb.filter(F.action == "confirm"))

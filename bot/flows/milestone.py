@@ -17,6 +17,7 @@ from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.marketplace import Marketplace
 
@@ -82,7 +83,7 @@ async def description(
     value = market.milestones.check_description(message.text or "")
     await state.update_data(description=value)
     await state.set_state(MilestoneForm.amount)
-    await message.answer(texts.ms_amount_ask(settings.currency), reply_markup=only_cancel())
+    await message.answer(texts.ms_amount_ask(settings.money), reply_markup=only_cancel())
 
 
 @router.message(MilestoneForm.description)
@@ -104,7 +105,7 @@ async def amount(
 
 @router.message(MilestoneForm.amount)
 async def amount_reask(message: Message, settings: BotSettings) -> None:
-    await message.answer(texts.ms_amount_reask(settings.currency), reply_markup=only_cancel())
+    await message.answer(texts.ms_amount_reask(settings.money), reply_markup=only_cancel())
 
 
 async def _preview(
@@ -121,7 +122,7 @@ async def _preview(
             data["description"],
             settings.money.format(data["amount"]),
             due,
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         reply_markup=choices((texts.CONFIRM, "ms_ok")),
     )
@@ -178,7 +179,7 @@ async def confirm(
             actor, contract_id, description=description, amount=amount, due_at=due
         )
         text = texts.ms_requested(
-            m.description, money.format(m.amount), settings.funding_gateway == "sandbox"
+            m.description, money.format(m.amount), money_badge(settings.gateways())
         )
         keyboard = None
     else:
@@ -191,7 +192,7 @@ async def confirm(
                 actor, contract_id, description=description, amount=amount, due_at=due
             )
         text = texts.ms_created(
-            m.description, money.format(m.amount), settings.funding_gateway == "sandbox"
+            m.description, money.format(m.amount), money_badge(settings.gateways())
         )
         actions = await market.milestones.actions(actor, m.id)
         keyboard = milestone_keyboard(m, actions, settings, contract_id=m.contract_id)

@@ -16,6 +16,7 @@ from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
 from bot.texts import money as texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.marketplace import Marketplace
 
@@ -51,7 +52,7 @@ async def start(
         texts.payout_amount_ask(
             money.format(everything),
             money.format(settings.min_payout),
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         reply_markup=_amount_keyboard(money.format(everything)),
     )
@@ -84,8 +85,8 @@ async def amount_all(
 
 
 @router.message(PayoutForm.amount)
-async def amount_reask(message: Message) -> None:
-    await message.answer(texts.PAYOUT_AMOUNT_REASK, reply_markup=only_cancel())
+async def amount_reask(message: Message, settings: BotSettings) -> None:
+    await message.answer(texts.payout_amount_reask(settings.money), reply_markup=only_cancel())
 
 
 @router.message(PayoutForm.destination, TEXT)
@@ -98,7 +99,7 @@ async def destination(
     data = await state.get_data()
     await message.answer(
         texts.payout_confirm(
-            settings.money.format(data["amount"]), value, settings.funding_gateway == "sandbox"
+            settings.money.format(data["amount"]), value, money_badge(settings.gateways())
         ),
         reply_markup=choices((texts.CONFIRM_PAYOUT, "po_ok")),
     )
@@ -129,7 +130,7 @@ async def confirm(
         query,
         bot,
         texts.payout_requested(
-            settings.money.format(payout.amount), settings.funding_gateway == "sandbox"
+            settings.money.format(payout.amount), money_badge(settings.gateways())
         ),
         kb.as_markup(),
     )

@@ -18,7 +18,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot import deeplinks
 from bot.callbacks import FlowCb, MenuCb, PageCb, ProjectCb, SkillCb
 from bot.flows.profile import picker, picker_toggle, picker_turn, slugs_of, typed_skills
 from bot.handlers.browse import keep_search
@@ -26,6 +25,7 @@ from bot.handlers.projects import send_long, send_owner_card
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
 from bot.settings import BotSettings
+from bot.texts import common
 from bot.texts import profile as profile_texts
 from bot.texts import projects as texts
 from core.actors import Actor
@@ -82,7 +82,7 @@ def _flow_button(label: str, action: str) -> InlineKeyboardButton:
 
 
 def _done_keyboard(any_files: bool) -> InlineKeyboardMarkup:
-    label = texts.DONE if any_files else texts.SKIP
+    label = common.FILES_DONE if any_files else common.FILES_SKIP
     return InlineKeyboardMarkup(inline_keyboard=[[_flow_button(label, "done")], cancel_row()])
 
 
@@ -184,7 +184,7 @@ async def _take_skills(
     money = settings.money
     await bot.send_message(
         actor.telegram_id,
-        texts.ask_budget(money.code, money.format(settings.min_budget)),
+        texts.ask_budget(money, money.format(settings.min_budget)),
         reply_markup=only_cancel(),
     )
 
@@ -300,14 +300,14 @@ async def got_file(
     await market.projects.check_fields(attachments=_attachments(files))
     await state.update_data(files=files)
     await message.answer(
-        texts.files_added(len(files), settings.max_attachments), reply_markup=_done_keyboard(True)
+        common.file_added(len(files), settings.max_attachments), reply_markup=_done_keyboard(True)
     )
 
 
 @router.message(PostForm.files)
 async def not_a_file(message: Message, state: FSMContext) -> None:
     any_files = bool((await state.get_data()).get("files"))
-    await message.answer(texts.FILES_ONLY, reply_markup=_done_keyboard(any_files))
+    await message.answer(common.files_reask(any_files), reply_markup=_done_keyboard(any_files))
 
 
 def preview_text(data: dict[str, Any], catalogue: Sequence[Skill], money: Currency) -> str:
@@ -369,7 +369,7 @@ async def create(
     )
     if callback_data.action == "publish":
         await market.projects.publish(actor, project.id)
-        header = texts.published(project.title, deeplinks.link(bot_username, "p", project.id))
+        header = texts.published(project.title)
     else:
         header = texts.draft_saved(project.title)
     await keep_search(state)
@@ -416,7 +416,7 @@ async def edit_start(
     market: Marketplace,
     actor: Actor,
 ) -> None:
-    project = await market.projects.editable(actor, callback_data.project_id)
+    project = await market.projects.check(actor, callback_data.project_id, "edit")
     await keep_search(state)
     await state.set_state(EditForm.choose)
     await state.update_data(project_id=project.id)
@@ -467,7 +467,7 @@ async def edit_field(
             EditForm.description,
             texts.ask_new_description(s.description_min, s.description_max),
         ),
-        "budget": (EditForm.budget, texts.ask_new_budget(s.money.code)),
+        "budget": (EditForm.budget, texts.ask_new_budget(s.money)),
     }
     target, text = asks.get(callback_data.field, asks["title"])
     await state.set_state(target)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from itertools import groupby
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -192,8 +193,19 @@ STATE_OF = {
 STEP_OF_MISSING = {"headline": "headline", "bio": "bio", "skills": "skills", "hourly_rate": "rate"}
 
 
-def _profile_prompt(page: int, pages: int, categories: Sequence[str]) -> str:
-    return texts.ask_skills(PROFILE_MAX_SKILLS, page, pages, categories)
+def _step(data: dict[str, Any]) -> str:
+    """ "Step n of total" of the wizard's current step ("" for a single field)."""
+    return texts.step(int(data["total"]) - len(data["steps"]) + 1, int(data["total"]))
+
+
+async def _skills_prompt(state: FSMContext) -> Prompt:
+    """The skills step's prompt, its step line kept on every page and toggle."""
+    head = _step(await state.get_data())
+
+    def prompt(page: int, pages: int, categories: Sequence[str]) -> str:
+        return head + texts.ask_skills(PROFILE_MAX_SKILLS, page, pages, categories)
+
+    return prompt
 
 
 def _keep_keyboard(step: str, has_value: bool) -> InlineKeyboardMarkup:
@@ -221,9 +233,8 @@ async def _ask(
 ) -> None:
     """Ask the current step (the first of ``steps`` in FSM data), showing today's value."""
     data = await state.get_data()
-    steps: list[str] = data["steps"]
-    step = steps[0]
-    prefix = texts.step(int(data["total"]) - len(steps) + 1, int(data["total"]))
+    step = data["steps"][0]
+    prefix = _step(data)
     view = await market.users.profile(actor.user_id)
     profile = view.profile
     await state.set_state(STATE_OF[step])
@@ -245,14 +256,14 @@ async def _ask(
             await market.users.skills_catalogue(),
             selected,
             0,
-            _profile_prompt,
+            await _skills_prompt(state),
             done=texts.skills_done(len(selected)),
         )
-        await bot.send_message(chat, prefix + text, reply_markup=markup)
+        await bot.send_message(chat, text, reply_markup=markup)
     elif step == "rate":
         rate = profile.hourly_rate if profile else None
         shown = settings.money.format(rate) if rate else None
-        text = texts.ask_rate(settings.money.code, shown)
+        text = texts.ask_rate(settings.money, shown)
         await bot.send_message(chat, prefix + text, reply_markup=_keep_keyboard(step, bool(rate)))
     else:
         links = list(profile.portfolio) if profile else []
@@ -369,9 +380,8 @@ async def toggle_skill(
     market: Marketplace,
     callback_reply: CallbackReply,
 ) -> None:
-    await picker_toggle(
-        query, callback_data.skill_id, state, bot, market, callback_reply, _profile_prompt
-    )
+    prompt = await _skills_prompt(state)
+    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, prompt)
 
 
 @router.callback_query(ProfileForm.skills, PageCb.filter(F.kind == "sk"))
@@ -382,7 +392,7 @@ async def skills_page(
     bot: Bot,
     market: Marketplace,
 ) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, _profile_prompt)
+    await picker_turn(query, callback_data.cursor, state, bot, market, await _skills_prompt(state))
 
 
 @router.callback_query(ProfileForm.skills, SkillCb.filter(F.skill_id == 0))

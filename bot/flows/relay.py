@@ -138,12 +138,15 @@ async def cannot_pass_on(message: Message) -> None:
 async def _relay(
     message: Message, market: Marketplace, actor: Actor, project_id: int, recipient_id: int
 ) -> None:
-    """Hand the message to core; its alert delivers it once the unit of work commits."""
+    """Hand the message to core (a long text goes in parts); its alerts deliver it once
+    the unit of work commits. The sender gets a quiet mark that it went through."""
     file_id, kind = _file(message)
     body = message.text if file_id is None else message.caption
-    await market.messages.send(
+    sent = await market.messages.relay(
         actor, project_id, recipient_id, body or "", file_id=file_id, file_kind=kind
     )
+    recipient = await market.users.get(recipient_id)
+    await message.reply(texts.sent(recipient.first_name, len(sent)), disable_notification=True)
 
 
 def _file(message: Message) -> tuple[str | None, str | None]:

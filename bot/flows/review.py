@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import ContractCb, FlowCb
 from bot.flows.work_steps import choices
+from bot.handlers.contracts import end_now
 from bot.handlers.milestones import replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
@@ -61,6 +62,27 @@ async def _status(
     )
 
 
+async def _ask_rating(
+    chat_id: int,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    contract: Contract,
+    header: str = "",
+) -> None:
+    """The first step of a review: the stars, under ``header`` (how the contract ended)."""
+    other_id = (
+        contract.freelancer_id if actor.user_id == contract.employer_id else contract.employer_id
+    )
+    other = await market.users.get(other_id)
+    await state.set_state(ReviewForm.rating)
+    await state.update_data(contract_id=contract.id, other=other.first_name)
+    await bot.send_message(
+        chat_id, header + texts.review_rating_ask(other.first_name), reply_markup=_stars_keyboard()
+    )
+
+
 @router.callback_query(ContractCb.filter(F.action == "review"))
 async def start(
     query: CallbackQuery,
@@ -82,17 +104,27 @@ async def start(
         )
         await bot.send_message(query.from_user.id, reply)
         return
-    other_id = (
-        contract.freelancer_id if actor.user_id == contract.employer_id else contract.employer_id
-    )
-    other = await market.users.get(other_id)
-    await state.set_state(ReviewForm.rating)
-    await state.update_data(contract_id=contract.id, other=other.first_name)
-    await bot.send_message(
-        query.from_user.id,
-        texts.review_rating_ask(other.first_name),
-        reply_markup=_stars_keyboard(),
-    )
+    await _ask_rating(query.from_user.id, bot, state, market, actor, contract)
+
+
+@router.callback_query(ContractCb.filter(F.action == "end_review"))
+async def end_and_review(
+    query: CallbackQuery,
+    callback_data: ContractCb,
+    bot: Bot,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    """One tap once nothing is held or pending: the contract ends, and the stars follow."""
+    await state.clear()
+    contract, reviews, ended = await end_now(market, actor, callback_data.contract_id)
+    callback_reply.text = "🏁"
+    if not reviews.can_write:
+        await bot.send_message(query.from_user.id, ended)
+        return
+    await _ask_rating(query.from_user.id, bot, state, market, actor, contract, ended + "\n\n")
 
 
 async def _rated(

@@ -315,7 +315,7 @@ async def _confirm_offer_step(
     yes: str,
 ) -> None:
     """Ask before declining or withdrawing an offer that is still pending."""
-    offer = await market.awards.check_open(actor, award_id)
+    offer = await market.awards.check(actor, award_id, question)
     project = await market.projects.get(offer.project_id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[

@@ -13,10 +13,13 @@ from bot.middlewares import CallbackReply
 from bot.render import pages
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.clock import Clock
 from core.marketplace import Marketplace
+from core.services.reviews import ContractReviews
 from storage.enums import ContractStatus
+from storage.models import Contract
 
 router = Router(name="contracts")
 PAGE = 8
@@ -57,8 +60,8 @@ async def contracts_page(
             text=texts.NEXT_PAGE, callback_data=PageCb(kind=PAGE_KIND, cursor=str(offset + PAGE))
         )
     kb.adjust(1)
-    sandbox = settings.funding_gateway == "sandbox"
-    return texts.contracts_list(lines, settings.money, offset + 1, sandbox), kb.as_markup()
+    badge = money_badge(settings.gateways())
+    return texts.contracts_list(lines, settings.money, offset + 1, badge), kb.as_markup()
 
 
 @router.message(Command("contracts"))
@@ -113,7 +116,7 @@ async def contract_screen(
     milestones = await market.milestones.for_contract(actor, contract.id)
     employer = contract.employer_id == actor.user_id
     other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
-    sandbox = settings.funding_gateway == "sandbox"
+    badge = money_badge(settings.gateways())
     text = texts.contract_view(
         contract,
         project.title,
@@ -122,7 +125,7 @@ async def contract_screen(
         milestones,
         settings.money,
         clock.now(),
-        sandbox,
+        badge,
     )
     kb = InlineKeyboardBuilder()
     for m in milestones[-MAX_MILESTONE_BUTTONS:]:
@@ -174,11 +177,73 @@ async def open_contract(
 # --- ending -----------------------------------------------------------------------------
 
 
+def contract_button(contract_id: int) -> InlineKeyboardMarkup:
+    """The one button back to a contract, under what happened on it."""
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
+    )
+    return kb.as_markup()
+
+
+def settled_keyboard(contract_id: int, employer: bool, other: str) -> InlineKeyboardMarkup:
+    """End & review in one tap (the employer), or ask for it (the freelancer)."""
+    kb = InlineKeyboardBuilder()
+    if employer:
+        kb.button(
+            text=texts.END_AND_REVIEW,
+            callback_data=ContractCb(action="end_review", contract_id=contract_id),
+        )
+    else:
+        kb.button(
+            text=texts.ask_to_end(other),
+            callback_data=ContractCb(action="ask_end", contract_id=contract_id),
+        )
+    kb.button(
+        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
+    )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def settled_prompt(
+    market: Marketplace, actor: Actor, contract_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What a side is told once core says the contract is settled: end it, or ask to."""
+    contract = await market.contracts.get(actor, contract_id)
+    project = await market.projects.get(contract.project_id)
+    employer = contract.employer_id == actor.user_id
+    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
+    return (
+        texts.settled_prompt(project.title, employer, other.first_name),
+        settled_keyboard(contract.id, employer, other.first_name),
+    )
+
+
+@router.callback_query(ContractCb.filter(F.action == "ask_end"))
+async def ask_to_end(
+    query: CallbackQuery,
+    callback_data: ContractCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
+) -> None:
+    """The freelancer asks the employer to end a settled contract (once per button)."""
+    contract = await market.contracts.ask_to_end(actor, callback_data.contract_id)
+    employer = await market.users.get(contract.employer_id)
+    callback_reply.text = "🏁"
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=contract_button(contract.id))
+    await bot.send_message(query.from_user.id, texts.asked_to_end(employer.first_name))
+
+
 @router.callback_query(ContractCb.filter(F.action == "end"))
 async def end_prompt(
     query: CallbackQuery, callback_data: ContractCb, bot: Bot, market: Marketplace, actor: Actor
 ) -> None:
-    contract = await market.contracts.get(actor, callback_data.contract_id)
+    # core says no at the first press (not a party, ended, money still held)
+    contract = await market.contracts.check(actor, callback_data.contract_id, "end")
     project = await market.projects.get(contract.project_id)
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -194,6 +259,18 @@ async def end_prompt(
     )
 
 
+async def end_now(
+    market: Marketplace, actor: Actor, contract_id: int
+) -> tuple[Contract, ContractReviews, str]:
+    """End the contract (core refuses if it may not end yet): it, its reviews as this
+    person may write them, and what to say."""
+    contract = await market.contracts.end(actor, contract_id)
+    project = await market.projects.get(contract.project_id)
+    reviews = await market.reviews.for_contract(actor, contract.id)
+    completed = contract.status is ContractStatus.COMPLETED
+    return contract, reviews, texts.ended(project.title, completed, reviews.ending)
+
+
 @router.callback_query(ContractCb.filter(F.action == "end_ok"))
 async def end_contract(
     query: CallbackQuery,
@@ -203,10 +280,7 @@ async def end_contract(
     actor: Actor,
     callback_reply: CallbackReply,
 ) -> None:
-    contract = await market.contracts.end(actor, callback_data.contract_id)
-    project = await market.projects.get(contract.project_id)
-    completed = contract.status is ContractStatus.COMPLETED
-    reviews = await market.reviews.for_contract(actor, contract.id)
+    contract, reviews, text = await end_now(market, actor, callback_data.contract_id)
     kb = InlineKeyboardBuilder()
     if reviews.can_write:
         kb.button(
@@ -217,7 +291,6 @@ async def end_contract(
     )
     kb.adjust(1)
     callback_reply.text = "🏁"
-    text = texts.ended(project.title, completed, reviews.ending)
     if query.message is not None and isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=kb.as_markup())
     else:

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.callbacks import DisputeCb, MilestoneCb, OfferCb
 from bot.flows import dispute as flow
+from bot.handlers.contracts import settled_prompt
 from bot.middlewares import CallbackReply
 from bot.render import button, pages
 from bot.settings import BotSettings
@@ -148,7 +149,36 @@ async def evidence(
     await flow.begin_evidence(bot, query.from_user.id, state, dispute.id, settings)
 
 
-@router.callback_query(DisputeCb.filter(F.action == "escalate"))
+async def _confirm(
+    bot: Bot, chat_id: int, market: Marketplace, actor: Actor, dispute_id: int, action: str
+) -> None:
+    """Ask before what cannot be undone (escalating, withdrawing), once core said this
+    person may do it: a button they may not use is refused here, at its first press."""
+    await market.disputes.check(actor, dispute_id, action)
+    v = await flow.load_view(market, actor, dispute_id)
+    yes, question = {
+        "escalate": (texts.ESCALATE_YES, texts.confirm_escalate),
+        "withdraw": (texts.WITHDRAW_YES, texts.confirm_withdraw),
+    }[action]
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [flow.action_button(yes, DisputeCb(action=f"{action}_yes", dispute_id=dispute_id))],
+            [flow.action_button(texts.BACK, DisputeCb(action="view", dispute_id=dispute_id))],
+        ]
+    )
+    await bot.send_message(chat_id, question(v), reply_markup=keyboard)
+
+
+@router.callback_query(DisputeCb.filter(F.action.in_({"escalate", "withdraw"})))
+async def confirm(
+    query: CallbackQuery, callback_data: DisputeCb, market: Marketplace, actor: Actor, bot: Bot
+) -> None:
+    await _confirm(
+        bot, query.from_user.id, market, actor, callback_data.dispute_id, callback_data.action
+    )
+
+
+@router.callback_query(DisputeCb.filter(F.action == "escalate_yes"))
 async def escalate(
     query: CallbackQuery,
     callback_data: DisputeCb,
@@ -161,30 +191,6 @@ async def escalate(
     dispute = await market.disputes.escalate(actor, callback_data.dispute_id)
     callback_reply.text = texts.ESCALATED
     await flow.show(bot, query.from_user.id, market, actor, dispute.id, settings)
-
-
-@router.callback_query(DisputeCb.filter(F.action == "withdraw"))
-async def withdraw(
-    query: CallbackQuery,
-    callback_data: DisputeCb,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-) -> None:
-    """Withdrawing cannot be undone: ask first."""
-    v = await flow.load_view(market, actor, callback_data.dispute_id)
-    did = v.dispute.id
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                flow.action_button(
-                    texts.WITHDRAW_YES, DisputeCb(action="withdraw_yes", dispute_id=did)
-                )
-            ],
-            [flow.action_button(texts.BACK, DisputeCb(action="view", dispute_id=did))],
-        ]
-    )
-    await bot.send_message(query.from_user.id, texts.confirm_withdraw(v), reply_markup=keyboard)
 
 
 @router.callback_query(DisputeCb.filter(F.action == "withdraw_yes"))
@@ -212,7 +218,10 @@ async def accept_offer(
     settings: BotSettings,
     callback_reply: CallbackReply,
 ) -> None:
-    await market.disputes.accept_offer(actor, callback_data.offer_id)
+    result = await market.disputes.accept_offer(actor, callback_data.offer_id)
     callback_reply.text = texts.SETTLED
     offer = await market.disputes.get_offer(actor, callback_data.offer_id)
     await flow.show(bot, query.from_user.id, market, actor, offer.dispute_id, settings)
+    if result.contract_settled:
+        prompt, keyboard = await settled_prompt(market, actor, result.milestone.contract_id)
+        await bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)

@@ -21,5 +21,10 @@ async def stale_button(query: CallbackQuery, callback_reply: CallbackReply) -> N
 
 
 @router.message()
-async def unknown_input(message: Message, actor: Actor) -> None:
+async def unknown_input(message: Message, actor: Actor, raw_state: str | None = None) -> None:
+    """Say what is true where the person is: a step that does not take this (its
+    question and buttons are above), or no conversation at all (the menu comes with it)."""
+    if raw_state is not None:
+        await message.answer(common.NOT_FOR_THIS_STEP)
+        return
     await message.answer(common.UNKNOWN_INPUT, reply_markup=main_menu(actor.is_admin))

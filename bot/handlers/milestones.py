@@ -14,15 +14,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, Count, Id, MilestoneCb
-from bot.handlers.contracts import send_screen
+from bot.handlers.contracts import contract_button, send_screen, settled_prompt
 from bot.handlers.payments import send_invoice
 from bot.middlewares import CallbackReply
 from bot.render import pages
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.marketplace import Marketplace
+from core.services.escrow import Settlement
 from storage.enums import MilestoneStatus
 from storage.models import Milestone
 
@@ -63,7 +65,8 @@ def milestone_keyboard(
     if "accept_request" in actions:
         row((texts.ACCEPT_REQUEST, cb("accept_req")), (texts.REJECT_REQUEST, cb("reject_req")))
     if "fund" in actions:
-        row((money_texts.fund_button(settings.funding_gateway, money.format(m.amount)), cb("fund")))
+        gateway = settings.gateways().enabled[0]
+        row((money_texts.fund_button(gateway, money.format(m.amount)), cb("fund")))
     if "fund_balance" in actions:
         row((money_texts.PAY_FROM_BALANCE, cb("fund_balance")))
     if "deliver" in actions:
@@ -112,7 +115,7 @@ async def milestone_screen(
         employer,
         other.first_name,
         settings.money,
-        settings.funding_gateway == "sandbox",
+        money_badge(settings.gateways()),
     )
     left = market.milestones.revisions_left(m, contract)
     keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id, rounds_left=left)
@@ -168,8 +171,8 @@ async def milestone_history(
     kb.button(
         text=texts.OPEN_MILESTONE, callback_data=MilestoneCb(action="view", milestone_id=m.id)
     )
-    sandbox = settings.funding_gateway == "sandbox"
-    parts = pages(texts.history(m.description, events, names, settings.money, sandbox))
+    badge = money_badge(settings.gateways())
+    parts = pages(texts.history(m.description, events, names, settings.money, badge))
     await send_screen(bot, query.from_user.id, parts, kb.as_markup())
 
 
@@ -192,7 +195,7 @@ async def accept_request(
     await bot.send_message(
         query.from_user.id,
         texts.request_accepted_reply(
-            m.description, settings.money.format(m.amount), settings.funding_gateway == "sandbox"
+            m.description, settings.money.format(m.amount), money_badge(settings.gateways())
         ),
         reply_markup=milestone_keyboard(m, actions, settings, contract_id=m.contract_id),
     )
@@ -238,14 +241,15 @@ async def fund(
         callback_reply.text = "✅"
         await bot.send_message(
             query.from_user.id,
-            money_texts.funded_sandbox(m.description, amount),
+            money_texts.funded_sandbox(m.description, amount, money_badge(settings.gateways())),
             reply_markup=kb.as_markup(),
         )
         return
     contract = await market.contracts.get(actor, m.contract_id)
     project = await market.projects.get(contract.project_id)
     callback_reply.text = money_texts.INVOICE_ON_ITS_WAY
-    await bot.send_message(query.from_user.id, money_texts.invoice_sent(amount))
+    badge = money_badge(settings.gateways())
+    await bot.send_message(query.from_user.id, money_texts.invoice_sent(amount, badge))
     await send_invoice(bot, query.from_user.id, settings, started.payment, m, project.title)
 
 
@@ -268,7 +272,7 @@ async def fund_from_balance(
     await bot.send_message(
         query.from_user.id,
         money_texts.funded_from_balance(
-            m.description, settings.money.format(m.amount), settings.funding_gateway == "sandbox"
+            m.description, settings.money.format(m.amount), money_badge(settings.gateways())
         ),
         reply_markup=kb.as_markup(),
     )
@@ -307,7 +311,7 @@ async def release_prompt(
             money.format(preview.fee),
             money.format(preview.net),
             money.format(m.escrow),
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         reply_markup=kb.as_markup(),
     )
@@ -329,29 +333,32 @@ async def release(
     if result.replayed:
         callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
         return
+    callback_reply.text = "✅"
+    await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
+
+
+async def released_reply(
+    market: Marketplace, actor: Actor, settings: BotSettings, result: Settlement
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What the employer sees once a release went through (all of it, or a part); with
+    the end of the contract one tap away when core says it was the last of the money."""
     m = result.milestone
     contract = await market.contracts.get(actor, m.contract_id)
     freelancer = await market.users.get(contract.freelancer_id)
     money = settings.money
-    callback_reply.text = "✅"
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+    text = money_texts.released(
+        m.description,
+        freelancer.first_name,
+        money.format(result.released),
+        money.format(result.fee),
+        money.format(result.paid_to_freelancer),
+        money.format(m.escrow) if m.escrow else "",
+        money_badge(settings.gateways()),
     )
-    await replace_prompt(
-        query,
-        bot,
-        money_texts.released(
-            m.description,
-            freelancer.first_name,
-            money.format(result.released),
-            money.format(result.fee),
-            money.format(result.paid_to_freelancer),
-            money.format(m.escrow) if m.escrow else "",
-            settings.funding_gateway == "sandbox",
-        ),
-        kb.as_markup(),
-    )
+    if result.contract_settled:
+        prompt, keyboard = await settled_prompt(market, actor, contract.id)
+        return f"{text}\n\n{prompt}", keyboard
+    return text, contract_button(contract.id)
 
 
 @router.callback_query(WorkCb.filter(F.action == "dismiss"))
@@ -383,7 +390,7 @@ async def cancel_prompt(
             m.description,
             m.status,
             settings.money.format(m.escrow),
-            settings.funding_gateway == "sandbox",
+            money_badge(settings.gateways()),
         ),
         reply_markup=kb.as_markup(),
     )
@@ -412,7 +419,11 @@ async def cancel(
     text = texts.cancelled(
         m.description,
         settings.money.format(refunded) if refunded else None,
-        settings.funding_gateway == "sandbox",
+        money_badge(settings.gateways()),
     )
     callback_reply.text = "✖"
+    if await market.contracts.ready_to_end(actor, m.contract_id):
+        prompt, keyboard = await settled_prompt(market, actor, m.contract_id)
+        await replace_prompt(query, bot, f"{text}\n\n{prompt}", keyboard)
+        return
     await replace_prompt(query, bot, text)

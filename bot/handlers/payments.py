@@ -16,6 +16,7 @@ from aiogram.types import LabeledPrice, Message, PreCheckoutQuery
 from bot.invoices import invoice_payload, payment_id_of
 from bot.settings import BotSettings
 from bot.texts import money as texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.errors import Conflict
 from core.marketplace import Marketplace
@@ -37,13 +38,14 @@ async def send_invoice(
     token = None
     if settings.funding_gateway == "telegram" and settings.payment_provider_token is not None:
         token = settings.payment_provider_token.get_secret_value()
+    badge = money_badge(settings.gateways())
     await bot.send_invoice(
         chat_id,
-        title=texts.invoice_title(milestone.id),
-        description=texts.invoice_description(project_title, milestone.description),
+        title=texts.invoice_title(milestone.id, bool(badge)),
+        description=texts.invoice_description(project_title, milestone.description, badge),
         payload=invoice_payload(payment.id),
         currency=payment.currency,
-        prices=[LabeledPrice(label=texts.INVOICE_LABEL, amount=payment.amount)],
+        prices=[LabeledPrice(label=texts.invoice_label(bool(badge)), amount=payment.amount)],
         provider_token=token,
     )
 
@@ -78,5 +80,8 @@ async def paid(message: Message, market: Marketplace, settings: BotSettings) -> 
         return
     if confirmation.funded:
         amount = settings.money.format(confirmation.payment.amount)
-        await message.answer(texts.paid_and_funded(confirmation.milestone.description, amount))
+        badge = money_badge(settings.gateways())
+        await message.answer(
+            texts.paid_and_funded(confirmation.milestone.description, amount, badge)
+        )
     # Otherwise the payment.credited_to_balance alert explains where the money went.

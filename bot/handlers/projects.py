@@ -249,10 +249,15 @@ async def publish(
     bot_username: str,
 ) -> None:
     project = await market.projects.publish(actor, callback_data.project_id)
-    link = deeplinks.link(bot_username, "p", project.id)
-    await bot.send_message(actor.telegram_id, texts.published(project.title, link))
     await send_owner_card(
-        bot, actor.telegram_id, market, actor, project.id, settings.money, bot_username
+        bot,
+        actor.telegram_id,
+        market,
+        actor,
+        project.id,
+        settings.money,
+        bot_username,
+        texts.published(project.title) + "\n",
     )
 
 
@@ -265,16 +270,15 @@ async def cancel_ask(
     actor: Actor,
     callback_reply: CallbackReply,
 ) -> None:
-    view = await market.projects.view(callback_data.project_id, actor)
-    if view.project.status in ENDED:
-        callback_reply.text, callback_reply.alert = texts.PROJECT_ENDED, True
-        return
-    pid = view.project.id
+    # core says no at the first press (someone else's project, ended, money held)
+    project = await market.projects.check(actor, callback_data.project_id, "cancel")
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts.YES_CANCEL, callback_data=ProjectCb(action="cancel_ok", project_id=pid))
-    kb.button(text=texts.NO_KEEP, callback_data=ProjectCb(action="view", project_id=pid))
+    kb.button(
+        text=texts.YES_CANCEL, callback_data=ProjectCb(action="cancel_ok", project_id=project.id)
+    )
+    kb.button(text=texts.NO_KEEP, callback_data=ProjectCb(action="view", project_id=project.id))
     await bot.send_message(
-        actor.telegram_id, texts.confirm_cancel(view.project.title), reply_markup=kb.as_markup()
+        actor.telegram_id, texts.confirm_cancel(project.title), reply_markup=kb.as_markup()
     )
 
 

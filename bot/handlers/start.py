@@ -34,7 +34,9 @@ async def start_with_link(
     target = deeplinks.parse(command.args or "")
     opener = deeplinks.OPENERS.get(target.kind) if target else None
     if target is None or opener is None:
-        await message.answer(common.welcome(user.first_name, settings.funding_gateway == "sandbox"))
+        await message.answer(
+            common.welcome(user.first_name, common.money_badge(settings.gateways()))
+        )
         await message.answer(common.BAD_LINK, reply_markup=main_menu(actor.is_admin))
         return
     await opener(message, target.id, market, actor)
@@ -45,7 +47,7 @@ async def start(
     message: Message, state: FSMContext, actor: Actor, user: User, settings: BotSettings
 ) -> None:
     await state.clear()
-    await message.answer(common.welcome(user.first_name, settings.funding_gateway == "sandbox"))
+    await message.answer(common.welcome(user.first_name, common.money_badge(settings.gateways())))
     await message.answer(common.MENU, reply_markup=main_menu(actor.is_admin))
 
 

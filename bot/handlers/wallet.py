@@ -13,6 +13,7 @@ from bot.callbacks import MenuCb
 from bot.keyboards import back_to_menu
 from bot.settings import BotSettings
 from bot.texts import money as texts
+from bot.texts.common import money_badge
 from core.actors import Actor
 from core.errors import DomainError
 from core.marketplace import Marketplace
@@ -47,7 +48,7 @@ async def balance_screen(
         payouts,
         money,
         money.format(settings.min_payout),
-        settings.funding_gateway == "sandbox",
+        money_badge(settings.gateways()),
     )
     return text, kb.as_markup()
 

@@ -6,8 +6,21 @@ Admins may see usernames and ids; nothing here is ever shown to anyone else.
 from __future__ import annotations
 
 from bot.render import clip, e
-from bot.texts.contracts import terms
-from bot.texts.disputes import DisputeView, claim, how, named, percent, role_name, split, when
+from bot.texts.contracts import history_kind, milestone_status, terms
+from bot.texts.disputes import (
+    DISPUTE_STATUS,
+    EVIDENCE_STAGE,
+    OFFER_STATUS,
+    DisputeView,
+    claim,
+    how,
+    named,
+    percent,
+    role_name,
+    split,
+    when,
+)
+from bot.texts.projects import STATUS as PROJECT_STATUS
 from bot.texts.relay import flagged
 from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
@@ -123,10 +136,10 @@ def record(
         return who(user) if user else f"#{user_id}"
 
     lines = [
-        f"🛡 <b>Dispute #{d.id}</b> · {d.status.value.replace('_', ' ')}",
-        f"Filed {when(d.created_at)} by {name(d.filed_by_id)} ({role_name(d.filer_role)})",
+        f"🛡 <b>Dispute #{d.id}</b> · {DISPUTE_STATUS[d.status]}",
+        f"Filed {when(d.created_at)} by {name(d.filed_by_id)}, the {role_name(d.filer_role)}",
         f"Against {name(d.respondent_id)}",
-        claim(v, money),
+        claim(v, money, role=False),
         f"Held in escrow now: <b>{money.format(m.escrow)}</b>",
         delivered_line(rec.deliveries),
     ]
@@ -142,7 +155,7 @@ def record(
     lines += ["", "<b>Offers</b>"]
     lines += [
         f"{when(o.created_at)} · {name(o.by_user_id)}: {money.format(o.release_amount)} to the "
-        f"freelancer · {o.status.value}"
+        f"freelancer · {OFFER_STATUS[o.status]}"
         for o in rec.offers
     ] or ["none"]
     lines += ["", terms(c.deliverables, c.revision_rounds, c.deadline_at, used=m.revisions_used)]
@@ -158,21 +171,22 @@ def record(
     ]
     lines += ["", f"<b>Evidence</b> ({len(rec.evidence)})"]
     lines += [
-        f"{when(x.created_at)} · {name(x.author_id)} · {x.stage.value} · {x.file_kind}"
+        f"{when(x.created_at)} · {name(x.author_id)} · {x.file_kind} {EVIDENCE_STAGE[x.stage]}"
         + (f": {e(x.caption)}" if x.caption else "")
         for x in rec.evidence
     ] or ["none"]
     if rec.earlier:
         lines += ["", "<b>Earlier disputes of this milestone</b>"]
         lines += [
-            f"#{x.id} · {x.status.value} · filed {when(x.created_at)} by {name(x.filed_by_id)}"
+            f"#{x.id} · {DISPUTE_STATUS[x.status]} · filed {when(x.created_at)} by "
+            f"{name(x.filed_by_id)}"
             + (f" · named: {e(', '.join(x.deliverables))}" if x.deliverables else "")
             + f" · {e(clip(x.reason, 200))}"
             for x in rec.earlier
         ]
     lines += [
         "",
-        f"<b>Project #{p.id}:</b> {e(p.title)} ({p.status.value})",
+        f"<b>Project #{p.id}:</b> {e(p.title)} ({PROJECT_STATUS[p.status]})",
         f"Budget {money.format(p.budget_min)}–{money.format(p.budget_max)}",
         e(p.description),
         "",
@@ -189,7 +203,7 @@ def record(
     lines += ["", "<b>Milestones</b>"]
     lines += [
         f"#{ms.id} {e(clip(ms.description, 80))} · {money.format(ms.amount)} · "
-        f"{ms.status.value} · funded {money.format(ms.funded_amount)}, released "
+        f"{milestone_status(ms)} · funded {money.format(ms.funded_amount)}, released "
         f"{money.format(ms.released_amount)}, refunded {money.format(ms.refunded_amount)}"
         + (" ← disputed" if ms.id == m.id else "")
         for ms in rec.milestones
@@ -201,7 +215,7 @@ def record(
         note = f": {e(event.note)}" if event.note else ""
         lines.append(
             f"{when(event.created_at)} · {name(event.actor_id)} · "
-            f"{event.kind.replace('_', ' ')}{amount}{files}{note}"
+            f"{history_kind(event.kind)}{amount}{files}{note}"
         )
     lines += ["", f"<b>Messages between them</b> ({len(rec.messages)})"]
     lines += [message_line(msg, name(msg.sender_id)) for msg in rec.messages] or ["none"]
@@ -252,7 +266,7 @@ def ask_split(dispute_id: int, escrow: int, money: Currency) -> str:
     return (
         f"➗ <b>Split dispute #{dispute_id}</b>\n\n"
         f"How much of {money.format(escrow)} goes <b>to the freelancer</b>? The rest is "
-        "refunded to the employer. Send an amount like 150 or 150.50."
+        f"refunded to the employer. Send an amount in {money.unit}, like {money.example}."
     )
 
 
@@ -297,11 +311,6 @@ def verdict_done(dispute_id: int, released: int, fee: int, refunded: int, money:
 RESOLVED = "Verdict recorded: the money has moved."
 
 
-def dispute_closed(status: DisputeStatus) -> str:
-    return f"This dispute is already {status.value}: there is nothing left to decide."
-
-
-AMOUNT_NOT_TEXT = "Please send the amount as a number, like 150 or 150.50 (or /cancel)."
 NOTE_NOT_TEXT = "Please send the note as text, or press a button above."
 CONFIRM_PLEASE = "Send a note, press Confirm, or /cancel."
 

@@ -75,10 +75,11 @@ def ask_skills(maximum: int, page: int, pages: int, categories: Sequence[str]) -
     )
 
 
-def ask_min_budget(code: str, current: int, money: Currency) -> str:
+def ask_min_budget(current: int, money: Currency) -> str:
     return (
-        "<b>Minimum budget</b>: send the smallest budget worth an alert, like 100 or 250.50 "
-        f"({e(code)}), or 0 for any budget. A project qualifies when its budget reaches it.\n"
+        "<b>Minimum budget</b>: send the smallest budget worth an alert, in "
+        f"{e(money.unit)} (like {money.example}), or 0 for any budget. A project qualifies "
+        "when its budget reaches it.\n"
         f"Now: {budget_text(current, money)}"
     )
 

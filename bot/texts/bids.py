@@ -86,7 +86,7 @@ def ask_amount(project: Project, money: Currency) -> str:
     return (
         f"💼 <b>Bid on {e(clip(project.title, 80))}</b> <i>(step 1 of 3)</i>\n\n"
         f"The employer's budget: {budget(project.budget_min, project.budget_max, money)}.\n"
-        f"How much do you ask, in {e(money.code)}? Tap a suggestion or type an amount."
+        f"How much do you ask, in {e(money.unit)}? Tap a suggestion or type an amount."
     )
 
 
@@ -105,8 +105,8 @@ def ask_proposal(minimum: int, maximum: int) -> str:
     )
 
 
-def ask_new_amount(code: str) -> str:
-    return f"Send the new <b>amount</b> in {e(code)}."
+def ask_new_amount(money: Currency) -> str:
+    return f"Send the new <b>amount</b> in {e(money.unit)}, like {money.example}."
 
 
 def ask_new_days(maximum: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.render import e
+from core.gateways import SANDBOX, STARS, Gateways
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Main menu"),
@@ -24,7 +25,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (("admin", "Admin panel"),)
 
 
-def welcome(name: str, sandbox: bool) -> str:
+def welcome(name: str, badge: str) -> str:
     lines = [
         f"👋 Hi, <b>{e(name)}</b>! This is <b>bidgram</b>, "
         "a freelance marketplace inside Telegram.",
@@ -34,8 +35,8 @@ def welcome(name: str, sandbox: bool) -> str:
         "<b>Freelancing?</b> Fill in your profile, get alerts for projects that match your "
         "skills, bid, and get paid safely.",
     ]
-    if sandbox:
-        lines += ["", "🧪 <i>Sandbox mode: payments here are test money, not real.</i>"]
+    if badge:
+        lines += ["", f"<i>{badge}</i>"]
     return "\n".join(lines)
 
 
@@ -72,13 +73,57 @@ FAILED_KEPT = (
     "We have kept what you sent and will look into it."
 )
 STALE_BUTTON = "This button has expired. Open the item again from the menu."
-UNKNOWN_INPUT = "I did not understand that. Use the menu below, or /help."
+UNKNOWN_INPUT = "I did not understand that. Here is the menu: pick what to do, or see /help."
+NOT_FOR_THIS_STEP = (
+    "This step does not take that. Answer the question above (its buttons are there too), "
+    "or send /cancel to leave."
+)
 NOT_ADMIN = "This is for administrators only."
 SANDBOX_BADGE = "🧪 SANDBOX — test money, not real"
+TEST_STARS_BADGE = "🧪 TEST STARS — Telegram's test environment, not real Stars"
+TEST_PAYMENTS_BADGE = "🧪 TEST PAYMENTS — Telegram's test environment, not real money"
 
 
-def sandbox_note(sandbox: bool) -> str:
-    return f"\n\n<i>{SANDBOX_BADGE}</i>" if sandbox else ""
+def money_badge(gateways: Gateways) -> str:
+    """The label of every screen that shows money, when it is not real ("" when it is)."""
+    gateway = gateways.test_money
+    if gateway is None:
+        return ""
+    badges = {SANDBOX.name: SANDBOX_BADGE, STARS.name: TEST_STARS_BADGE}
+    return badges.get(gateway.name, TEST_PAYMENTS_BADGE)
+
+
+def sandbox_note(badge: str) -> str:
+    """``badge`` (see :func:`money_badge`) under a text, or nothing for real money."""
+    return f"\n\n<i>{badge}</i>" if badge else ""
+
+
+# --- a step that takes files: a project's, a delivery's -------------------------------
+
+FILES_DONE = "✔ Done"
+FILES_SKIP = "Skip"
+
+
+def files_ask(what: str, limit: int) -> str:
+    """``what``: the question, e.g. "Any <b>files</b> for freelancers?"."""
+    return (
+        f"📎 {what} Send up to {limit} documents or photos, then tap <b>Done</b>. "
+        "No files? Tap <b>Skip</b>."
+    )
+
+
+def file_added(count: int, limit: int) -> str:
+    more = (
+        "Send more, or tap <b>Done</b>." if count < limit else "That is the most: tap <b>Done</b>."
+    )
+    return f"📎 File {count} of at most {limit} attached. {more}"
+
+
+def files_reask(any_files: bool) -> str:
+    """Anything but a file at a files step: it names the one button under it."""
+    if any_files:
+        return "Send a document or a photo, or tap <b>Done</b>."
+    return "Send a document or a photo, or tap <b>Skip</b> if there are none."
 
 
 # Domain error codes whose default English message is not the best thing to say in a chat.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.render import button, clip, e
-from bot.texts.common import sandbox_note
+from bot.texts.common import FILES_DONE, FILES_SKIP, files_ask, sandbox_note
 from core.money import Currency
 from storage.enums import ContractEnding, ContractStatus, MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent, Review
@@ -36,6 +36,16 @@ MILESTONE_STATUS = {
     MilestoneStatus.REFUNDED: "↩️ refunded",
     MilestoneStatus.CANCELLED: "✖ cancelled",
 }
+SPLIT = "➗ split"
+
+
+def milestone_status(m: Milestone) -> str:
+    """A milestone's state in words; a closed one that paid both sides was split."""
+    if m.status is MilestoneStatus.RELEASED and m.refunded_amount:
+        return SPLIT
+    return MILESTONE_STATUS[m.status]
+
+
 CONTRACT_STATUS = {
     ContractStatus.ACTIVE: "🟢 active",
     ContractStatus.COMPLETED: "✅ completed",
@@ -49,6 +59,7 @@ NEW_MILESTONE = "➕ New milestone"
 REQUEST_MILESTONE = "➕ Request milestone"
 END_CONTRACT = "🏁 End contract"
 CONFIRM_END = "🏁 Yes, end the contract"
+END_AND_REVIEW = "🏁 End contract & review"
 REVIEW = "⭐ Review"
 REVIEWS = "⭐ Reviews"
 BACK_TO_CONTRACTS = "« Contracts"
@@ -65,8 +76,8 @@ CANCEL_MILESTONE = "✖ Cancel milestone"
 CANCEL_AND_REFUND = "↩️ Cancel & refund"
 CONFIRM_CANCEL = "✅ Yes, cancel it"
 OPEN_MILESTONE = "📄 Open milestone"
-SKIP = "Skip"
-DONE = "✔ Done"
+SKIP = FILES_SKIP
+DONE = FILES_DONE
 NO_FILES = "No files"
 CONFIRM = "✅ Confirm"
 SEND_DELIVERY = "📦 Deliver"
@@ -140,9 +151,7 @@ class ContractLine:
     employer: bool  # the viewer's side
 
 
-def contracts_list(
-    lines: Sequence[ContractLine], money: Currency, first: int, sandbox: bool
-) -> str:
+def contracts_list(lines: Sequence[ContractLine], money: Currency, first: int, badge: str) -> str:
     if not lines:
         return (
             "🤝 <b>Your contracts</b>\n\nNo contracts yet. A contract starts when a freelancer "
@@ -157,7 +166,7 @@ def contracts_list(
             f"{money.format(c.agreed_amount)} · due {day(c.deadline_at)} · "
             f"{CONTRACT_STATUS[c.status]}"
         )
-    return "\n".join(out) + sandbox_note(sandbox)
+    return "\n".join(out) + sandbox_note(badge)
 
 
 def contract_button(n: int, project_title: str) -> str:
@@ -167,13 +176,26 @@ def contract_button(n: int, project_title: str) -> str:
 # --- one contract ----------------------------------------------------------------------
 
 
+def money_went(m: Milestone, money: Currency) -> str:
+    """Where a closed milestone's money went, or what moved so far of an open one."""
+    released, refunded = money.format(m.released_amount), money.format(m.refunded_amount)
+    if m.status in (MilestoneStatus.RELEASED, MilestoneStatus.REFUNDED):
+        if m.released_amount and m.refunded_amount:
+            return f"{SPLIT}: {released} to the freelancer, {refunded} refunded"
+        if m.released_amount:
+            return f"✅ released {released}"
+        return f"↩️ refunded {refunded}"
+    moved = [MILESTONE_STATUS[m.status]]
+    if m.escrow:
+        moved.append(f"escrow {money.format(m.escrow)}")
+    if m.released_amount:
+        moved.append(f"released {released}")
+    return " · ".join(moved)
+
+
 def milestone_line(n: int, m: Milestone, money: Currency) -> str:
     parts = [f"{n}. {quoted(m.description, 70)} — {money.format(m.amount)}"]
-    parts.append(MILESTONE_STATUS[m.status])
-    if m.escrow:
-        parts.append(f"escrow {money.format(m.escrow)}")
-    if m.released_amount:
-        parts.append(f"released {money.format(m.released_amount)}")
+    parts.append(money_went(m, money))
     if m.due_at is not None:
         parts.append(f"due {day(m.due_at)}")
     return " · ".join(parts)
@@ -187,7 +209,7 @@ def contract_view(
     milestones: Sequence[Milestone],
     money: Currency,
     now: datetime,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     role = "employer" if employer else "freelancer"
     other_role = "Freelancer" if employer else "Client"
@@ -215,7 +237,7 @@ def contract_view(
         )
     else:
         lines.append("None.")
-    return "\n".join(lines) + sandbox_note(sandbox)
+    return "\n".join(lines) + sandbox_note(badge)
 
 
 def milestone_card(
@@ -225,7 +247,7 @@ def milestone_card(
     employer: bool,
     other_name: str,
     money: Currency,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     lines = [
         f"📄 <b>Milestone</b> of <b>{e(clip(project_title, 80))}</b>",
@@ -233,7 +255,7 @@ def milestone_card(
         e(m.description),
         "",
         f"Amount: <b>{money.format(m.amount)}</b>",
-        f"Status: {MILESTONE_STATUS[m.status]}",
+        f"Status: {milestone_status(m)}",
         f"In escrow: {money.format(m.escrow)}",
     ]
     if m.released_amount:
@@ -257,7 +279,7 @@ def milestone_card(
             used=m.revisions_used,
         ),
     ]
-    return "\n".join(lines) + sandbox_note(sandbox)
+    return "\n".join(lines) + sandbox_note(badge)
 
 
 HISTORY_KIND = {
@@ -275,7 +297,15 @@ HISTORY_KIND = {
     "handed_over": "delivery handed over in full",
     "extra_milestone": "new milestone for the extra work",
     "dispute_escalated": "dispute sent to an admin",
+    "dispute_response": "dispute answered",
+    "dispute_offer": "split offered",
+    "dispute_withdrawn": "dispute withdrawn",
 }
+
+
+def history_kind(kind: str) -> str:
+    """What happened to a milestone, in words."""
+    return HISTORY_KIND.get(kind, kind.replace("_", " "))
 
 
 def history(
@@ -283,12 +313,12 @@ def history(
     events: Sequence[MilestoneEvent],
     names: dict[int, str],
     money: Currency,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     lines = [f"📜 <b>History of</b> {quoted(description)}", ""]
     for ev in events:
         who = e(names.get(ev.actor_id, "someone")) if ev.actor_id is not None else "bidgram"
-        what = HISTORY_KIND.get(ev.kind, ev.kind.replace("_", " "))
+        what = history_kind(ev.kind)
         amount = f" {money.format(ev.amount)}" if ev.amount is not None else ""
         line = f"• {day(ev.created_at)} — {who}: {what}{amount}"
         if ev.kind == "delivered" and ev.protected:
@@ -305,7 +335,7 @@ def history(
         lines.append(line)
     if not events:
         lines.append("Nothing yet.")
-    return "\n".join(lines) + sandbox_note(sandbox)
+    return "\n".join(lines) + sandbox_note(badge)
 
 
 # --- milestone wizard -------------------------------------------------------------------
@@ -330,12 +360,12 @@ def extra_description_ask(description: str, limit: int) -> str:
 MS_DESCRIPTION_REASK = "Please describe the milestone in a text message."
 
 
-def ms_amount_ask(code: str) -> str:
-    return f"<b>How much</b> is this milestone? Send an amount in {code}, for example 150."
+def ms_amount_ask(money: Currency) -> str:
+    return f"<b>How much</b> is this milestone? Send an amount in {money.unit}, for example 150."
 
 
-def ms_amount_reask(code: str) -> str:
-    return f"Send the amount as a number in {code}, for example 150 or 150.50."
+def ms_amount_reask(money: Currency) -> str:
+    return f"Send the amount as a number in {money.unit}, for example {money.example}."
 
 
 def ms_due_ask(limit: int) -> str:
@@ -350,7 +380,7 @@ def ms_due_reask(limit: int) -> str:
 
 
 def ms_confirm(
-    request: bool, description: str, amount: str, due: datetime | None, sandbox: bool
+    request: bool, description: str, amount: str, due: datetime | None, badge: str
 ) -> str:
     title = "Request this milestone?" if request else "Create this milestone?"
     due_line = f"Due: {day(due)}" if due else "Due: no date"
@@ -361,28 +391,28 @@ def ms_confirm(
     )
     return (
         f"<b>{title}</b>\n\n{e(description)}\n\nAmount: <b>{amount}</b>\n{due_line}\n\n{after}"
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 
-def ms_created(description: str, amount: str, sandbox: bool) -> str:
+def ms_created(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ Milestone {quoted(description)} for {amount} created. Fund it so the freelancer can "
-        "start: the money is held in escrow until you release it." + sandbox_note(sandbox)
+        "start: the money is held in escrow until you release it." + sandbox_note(badge)
     )
 
 
-def ms_requested(description: str, amount: str, sandbox: bool) -> str:
+def ms_requested(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ Milestone {quoted(description)} for {amount} requested. The employer has been asked "
-        "to accept it." + sandbox_note(sandbox)
+        "to accept it." + sandbox_note(badge)
     )
 
 
-def request_accepted_reply(description: str, amount: str, sandbox: bool) -> str:
+def request_accepted_reply(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ Accepted {quoted(description)} for {amount}. Fund it so the work can start."
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 
@@ -404,22 +434,11 @@ DELIVER_NOTE_REASK = "Please write the delivery note as a text message."
 
 
 def deliver_files_ask(limit: int) -> str:
-    return (
-        f"Attach files now if you have any: send documents or photos (up to {limit}), then tap "
-        "Done. No files? Tap Skip."
-    )
-
-
-def deliver_file_added(count: int, limit: int) -> str:
-    more = "Send more or tap Done." if count < limit else "That is the maximum; tap Done."
-    return f"📎 Got file {count} of at most {limit}. {more}"
+    return files_ask("Any <b>files</b> to deliver (the work itself, screenshots)?", limit)
 
 
 def deliver_files_full(limit: int) -> str:
-    return f"You already attached {limit} files, the maximum. Tap Done."
-
-
-DELIVER_FILES_REASK = "Send a document or a photo, or tap Done (or Skip if there are no files)."
+    return f"📎 {limit} files are attached, the most there can be: tap <b>Done</b>."
 
 
 def _protection(protected: bool) -> str:
@@ -480,8 +499,8 @@ def changes_sent(description: str) -> str:
 # --- cancelling -------------------------------------------------------------------------
 
 
-def cancel_confirm(description: str, status: MilestoneStatus, escrow: str, sandbox: bool) -> str:
-    return _cancel_confirm(description, status, escrow) + sandbox_note(sandbox)
+def cancel_confirm(description: str, status: MilestoneStatus, escrow: str, badge: str) -> str:
+    return _cancel_confirm(description, status, escrow) + sandbox_note(badge)
 
 
 def _cancel_confirm(description: str, status: MilestoneStatus, escrow: str) -> str:
@@ -495,9 +514,9 @@ def _cancel_confirm(description: str, status: MilestoneStatus, escrow: str) -> s
     return f"<b>Cancel {quoted(description)}?</b> It was never funded; nothing is refunded."
 
 
-def cancelled(description: str, refunded: str | None, sandbox: bool) -> str:
+def cancelled(description: str, refunded: str | None, badge: str) -> str:
     back = f" {refunded} went back to the employer." if refunded else ""
-    return f"✖ {quoted(description)} is cancelled.{back}" + sandbox_note(sandbox and bool(refunded))
+    return f"✖ {quoted(description)} is cancelled.{back}" + sandbox_note(badge if refunded else "")
 
 
 # --- ending -----------------------------------------------------------------------------
@@ -509,6 +528,40 @@ def end_confirm(project_title: str) -> str:
         "Unfunded milestones and open requests are withdrawn. Money still in escrow must be "
         "released, refunded or settled first. Once ended, you can both leave a review, "
         "however it ended."
+    )
+
+
+def ask_to_end(employer: str) -> str:
+    return button(f"🏁 Ask {employer} to end it")
+
+
+def settled_prompt(project_title: str, employer: bool, other: str) -> str:
+    """To each side once nothing is held or pending: end it (the employer, in one tap) or
+    ask for it (the freelancer), so both can review."""
+    where = f"<b>{e(clip(project_title, 80))}</b>"
+    if employer:
+        return (
+            f"🏁 Nothing is held or pending on {where} any more: end the contract now and "
+            f"review {e(other)}. Reviews stay hidden until you both have written."
+        )
+    return (
+        f"🏁 Nothing is held or pending on {where} any more. Once {e(other)} ends the "
+        "contract you can both review: ask them to end it now."
+    )
+
+
+def end_requested(freelancer: str, project_title: str) -> str:
+    return (
+        f"🏁 {e(freelancer)} asks you to end the contract for "
+        f"<b>{e(clip(project_title, 80))}</b>: nothing is held or pending any more. End it "
+        f"and review {e(freelancer)}; reviews stay hidden until you both have written."
+    )
+
+
+def asked_to_end(employer: str) -> str:
+    return (
+        f"🏁 {e(employer)} has been asked to end the contract. You will be told when it "
+        "ends, and can review then."
     )
 
 
@@ -592,28 +645,28 @@ REVIEW_NOT_OPEN = (
 
 
 def alert_created(
-    project: str, description: str, amount: str, due: datetime | None, sandbox: bool
+    project: str, description: str, amount: str, due: datetime | None, badge: str
 ) -> str:
     due_line = f" Due {day(due)}." if due else ""
     return (
         f"➕ New milestone on <b>{e(clip(project, 80))}</b>: {quoted(description)} for {amount}."
-        f"{due_line}\nThe employer will fund it; start once it is funded." + sandbox_note(sandbox)
+        f"{due_line}\nThe employer will fund it; start once it is funded." + sandbox_note(badge)
     )
 
 
 def alert_requested(
-    project: str, freelancer: str, description: str, amount: str, sandbox: bool
+    project: str, freelancer: str, description: str, amount: str, badge: str
 ) -> str:
     return (
         f"📝 <b>{e(freelancer)}</b> requests a milestone on <b>{e(clip(project, 80))}</b>:\n"
-        f"{quoted(description, 300)} for <b>{amount}</b>." + sandbox_note(sandbox)
+        f"{quoted(description, 300)} for <b>{amount}</b>." + sandbox_note(badge)
     )
 
 
-def alert_request_accepted(description: str, amount: str, sandbox: bool) -> str:
+def alert_request_accepted(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ Your milestone request {quoted(description)} for {amount} was accepted. "
-        "Start once it is funded." + sandbox_note(sandbox)
+        "Start once it is funded." + sandbox_note(badge)
     )
 
 
@@ -622,10 +675,10 @@ def alert_request_rejected(description: str, reason: str | None) -> str:
     return f"✖ Your milestone request {quoted(description)} was rejected.{why}"
 
 
-def alert_funded(project: str, description: str, amount: str, sandbox: bool) -> str:
+def alert_funded(project: str, description: str, amount: str, badge: str) -> str:
     return (
         f"🔒 <b>Funded:</b> {quoted(description)} on <b>{e(clip(project, 80))}</b> — {amount} "
-        "is held in escrow. You can start; deliver when done." + sandbox_note(sandbox)
+        "is held in escrow. You can start; deliver when done." + sandbox_note(badge)
     )
 
 
@@ -637,7 +690,7 @@ def alert_delivered(
     files: int,
     escrow: str,
     auto_release_at: datetime | None,
-    sandbox: bool,
+    badge: str,
     *,
     protected: bool,
     rounds_left: int,
@@ -665,7 +718,7 @@ def alert_delivered(
         f"<b>{e(clip(project, 80))}</b>.\n\n<b>Note:</b>\n{e(clip(note, 2500))}{attached}"
         f"{preview}\n\nRelease the money, {changes}, or open a dispute naming what is missing."
         + auto
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 
@@ -701,34 +754,31 @@ def alert_changes(description: str, note: str, left: int) -> str:
     )
 
 
-def alert_released(description: str, amount: str, fee: str, net: str, sandbox: bool) -> str:
+def alert_released(description: str, amount: str, fee: str, net: str, badge: str) -> str:
     return (
         f"💰 <b>{net}</b> released to you for {quoted(description)} ({amount} less the platform "
-        f"fee {fee}). It is on your balance: /balance" + sandbox_note(sandbox)
+        f"fee {fee}). It is on your balance: /balance" + sandbox_note(badge)
     )
 
 
 def alert_auto_released(
-    description: str, amount: str, fee: str, net: str, freelancer: bool, sandbox: bool
+    description: str, amount: str, fee: str, net: str, freelancer: bool, badge: str
 ) -> str:
     if freelancer:
         return (
             f"⏰ The review window ended, so {quoted(description)} was released automatically: "
-            f"<b>{net}</b> is on your balance ({amount} less the fee {fee})."
-            + sandbox_note(sandbox)
+            f"<b>{net}</b> is on your balance ({amount} less the fee {fee})." + sandbox_note(badge)
         )
     return (
         f"⏰ You did not answer the delivery of {quoted(description)} in time, so {amount} was "
-        "released to the freelancer automatically." + sandbox_note(sandbox)
+        "released to the freelancer automatically." + sandbox_note(badge)
     )
 
 
-def alert_cancelled(
-    description: str, by_freelancer: bool, refunded: str | None, sandbox: bool
-) -> str:
+def alert_cancelled(description: str, by_freelancer: bool, refunded: str | None, badge: str) -> str:
     who = "The freelancer" if by_freelancer else "The employer"
     back = f" The {refunded} held in escrow was refunded to you (/balance)." if refunded else ""
-    note = sandbox_note(sandbox and bool(refunded))
+    note = sandbox_note(badge if refunded else "")
     return f"✖ {who} cancelled the milestone {quoted(description)}.{back}{note}"
 
 
@@ -814,14 +864,14 @@ def alert_auto_release_soon(
     escrow: str,
     auto_release_at: datetime,
     hours: int,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     return (
         f"⏳ {e(freelancer)}'s delivery of {quoted(description)} on "
         f"<b>{e(clip(project, 80))}</b> is waiting for your answer.\n\n"
         f"If you do nothing, the {escrow} is released to {e(freelancer)} automatically on "
         f"<b>{when(auto_release_at)}</b> ({_in(hours)}). Release it now, or ask for changes."
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 

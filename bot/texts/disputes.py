@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 from bot.render import MESSAGE_LIMIT, button, clip, e, pages
 from core.money import Currency, fee_for, release_fee
 from core.services.disputes import silence_escalates
-from storage.enums import DisputeResolution, DisputeStatus, OfferStatus, PartyRole
+from storage.enums import (
+    DisputeResolution,
+    DisputeStatus,
+    EvidenceStage,
+    OfferStatus,
+    PartyRole,
+)
 from storage.models import Contract, Dispute, DisputeEvidence, DisputeOffer, Milestone, Project
 
 # --- buttons -------------------------------------------------------------------------
@@ -20,6 +26,7 @@ COUNTER = "🤝 Counter-offer"
 ESCALATE = "🛡 Escalate to an admin"
 WITHDRAW = "↩️ Withdraw the dispute"
 WITHDRAW_YES = "↩️ Yes, withdraw it"
+ESCALATE_YES = "🛡 Yes, send it to an admin"
 BACK = "« Back to the dispute"
 VIEW = "⚖️ View the dispute"
 REFRESH = "🔄 Refresh"
@@ -118,16 +125,44 @@ class DisputeView:
         )
 
 
+#: A dispute's state, in words (the screens, the admin's record).
+DISPUTE_STATUS = {
+    DisputeStatus.AWAITING_RESPONSE: "waiting for a response",
+    DisputeStatus.NEGOTIATION: "negotiating",
+    DisputeStatus.ARBITRATION: "with an admin",
+    DisputeStatus.RESOLVED: "resolved",
+    DisputeStatus.WITHDRAWN: "withdrawn",
+}
+OFFER_STATUS = {
+    OfferStatus.OPEN: "on the table",
+    OfferStatus.ACCEPTED: "accepted",
+    OfferStatus.SUPERSEDED: "replaced by a later offer",
+    OfferStatus.CLOSED: "closed with the dispute",
+}
+EVIDENCE_STAGE = {
+    EvidenceStage.FILED: "with the dispute",
+    EvidenceStage.RESPONSE: "while it awaited a response",
+    EvidenceStage.NEGOTIATION: "while negotiating",
+    EvidenceStage.ARBITRATION: "while with an admin",
+}
+
+
 def named(deliverables: Sequence[str]) -> str:
     """The agreed deliverables the employer named as missing or wrong."""
     return "<b>Missing or wrong:</b>\n" + "\n".join(f"✗ {e(line)}" for line in deliverables)
 
 
-def claim(v: DisputeView, money: Currency) -> str:
+def claim(
+    v: DisputeView, money: Currency, viewer_id: int | None = None, *, role: bool = True
+) -> str:
+    """What the filer asks for, said to ``viewer_id``; ``role``: name the filer's side
+    (unless the text already said it)."""
     amount = money.format(v.dispute.claimed_amount)
-    if v.dispute.filer_role is PartyRole.FREELANCER:
-        return f"{v.filer} (freelancer) asks for <b>{amount}</b> to be released to them."
-    return f"{v.filer} (employer) asks for <b>{amount}</b> to be refunded to them."
+    way = "released" if v.dispute.filer_role is PartyRole.FREELANCER else "refunded"
+    if viewer_id == v.dispute.filed_by_id:
+        return f"You ask for <b>{amount}</b> to be {way} to you."
+    side = f" ({role_name(v.dispute.filer_role)})" if role else ""
+    return f"{v.filer}{side} asks for <b>{amount}</b> to be {way} to them."
 
 
 def split(
@@ -231,23 +266,24 @@ def offer_line(v: DisputeView, offer: DisputeOffer, money: Currency) -> str:
 def screen(v: DisputeView, viewer_id: int, money: Currency, fee_bps: int) -> str:
     """The dispute screen both sides see, at every step."""
     d = v.dispute
-    you = {viewer_id: " (you)"}
-    filer_role = role_name(d.filer_role)
+
+    def who(user_id: int) -> str:
+        return "you" if user_id == viewer_id else v.name(user_id)
+
     lines = [
         v.title(),
         "",
         status_line(v),
         "",
-        f"Filed by {v.filer}{you.get(d.filed_by_id, '')} ({filer_role}) on {when(d.created_at)}.",
-        claim(v, money),
+        f"Filed by {who(d.filed_by_id)}, the {role_name(d.filer_role)}, on {when(d.created_at)}.",
+        claim(v, money, viewer_id, role=False),
     ]
     if d.deliverables:
         lines.append(named(d.deliverables))
     lines.append(f"<b>Reason:</b> {e(d.reason)}")
     if d.response:
-        lines.append(
-            f"<b>{v.respondent}{you.get(d.respondent_id, '')} responded:</b> {e(d.response)}"
-        )
+        answered = "You" if d.respondent_id == viewer_id else v.respondent
+        lines.append(f"<b>{answered} responded:</b> {e(d.response)}")
     if v.evidence:
         by = {uid: sum(1 for x in v.evidence if x.author_id == uid) for uid in v.names}
         counts = ", ".join(f"{v.name(uid)} {n}" for uid, n in by.items() if n)
@@ -306,7 +342,9 @@ def ask_amount(role: PartyRole, escrow: int, money: Currency, fee_bps: int) -> s
             f"How much do you want <b>released to you</b>{fee}? Anything up to {held}; the "
             "rest would go back to the employer."
         )
-    return f"{meaning}\n\nSend an amount like 150 or 150.50, or press the button."
+    return (
+        f"{meaning}\n\nSend an amount in {money.unit}, like {money.example}, or press the button."
+    )
 
 
 def ask_evidence(maximum: int) -> str:
@@ -359,7 +397,12 @@ def confirm_open(
 
 OPENED = "Dispute opened. The other side has been told."
 REASON_NOT_TEXT = "Please describe what went wrong in a text message (or /cancel)."
-AMOUNT_NOT_TEXT = "Please send the amount as a number, like 150 or 150.50 (or /cancel)."
+
+
+def amount_not_text(money: Currency) -> str:
+    return f"Please send the amount as a number in {money.unit}, like {money.example} (or /cancel)."
+
+
 CONFIRM_PLEASE = "Press a button above to confirm, or /cancel."
 
 
@@ -421,6 +464,15 @@ MOVED_ON = "This dispute has moved on since that button was sent. Here is where 
 ESCALATED = "Sent to an admin."
 WITHDRAWN = "Dispute withdrawn."
 SETTLED = "Settled: the money has moved."
+
+
+def confirm_escalate(v: DisputeView) -> str:
+    return (
+        f"<b>Send dispute #{v.dispute.id} to an admin?</b>\n\n"
+        "An admin reads the whole record (the terms, the deliveries, the change requests, "
+        "the evidence and your messages here) and decides: release, refund or a split. "
+        "Offers stop, and the admin's decision is final."
+    )
 
 
 def confirm_withdraw(v: DisputeView) -> str:

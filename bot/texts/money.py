@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.render import button, clip, e
 from bot.texts.common import sandbox_note
+from core.gateways import SANDBOX, STARS, FundingGateway
 from core.money import Currency
 from storage.enums import PayoutStatus
 from storage.models import Payout
@@ -23,8 +24,10 @@ def when(moment: datetime) -> str:
 # --- buttons ---------------------------------------------------------------------------
 
 FUND_SANDBOX = "💳 Fund {amount} (sandbox)"
-FUND_STARS = "⭐ Pay {amount}"
+FUND_STARS = "Pay {amount}"
+FUND_TEST_STARS = "Pay {amount} (test Stars)"
 FUND_CARD = "💳 Pay {amount}"
+FUND_TEST_CARD = "💳 Pay {amount} (test payment)"
 PAY_FROM_BALANCE = "💼 Pay from balance"
 RELEASE = "✅ Release {amount}"
 RELEASE_PART = "➗ Release part"
@@ -38,8 +41,14 @@ OPEN_BALANCE = "💰 Balance"
 CONFIRM_REASK = "Use the buttons: confirm to go ahead, or Cancel to leave."
 
 
-def fund_button(gateway: str, amount: str) -> str:
-    template = {"sandbox": FUND_SANDBOX, "stars": FUND_STARS}.get(gateway, FUND_CARD)
+def fund_button(gateway: FundingGateway, amount: str) -> str:
+    """The pay button: it says when the money is not real."""
+    if gateway.name == SANDBOX.name:
+        template = FUND_SANDBOX
+    elif gateway.name == STARS.name:
+        template = FUND_TEST_STARS if gateway.sandbox else FUND_STARS
+    else:
+        template = FUND_TEST_CARD if gateway.sandbox else FUND_CARD
     return button(template.format(amount=amount))
 
 
@@ -50,50 +59,54 @@ def label(template: str, amount: str) -> str:
 # --- funding ---------------------------------------------------------------------------
 
 
-def funded_sandbox(description: str, amount: str) -> str:
+def funded_sandbox(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ <b>Milestone funded</b>: {amount} is held in escrow for "
         f"“{e(clip(description, 80))}”.\n"
         "The freelancer has been told to start. The money is released only when you say so "
-        "(or automatically if you leave a delivery unanswered)." + sandbox_note(True)
+        "(or automatically if you leave a delivery unanswered)." + sandbox_note(badge)
     )
 
 
-def funded_from_balance(description: str, amount: str, sandbox: bool) -> str:
+def funded_from_balance(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ <b>Milestone funded from your balance</b>: {amount} is held in escrow for "
         f"“{e(clip(description, 80))}”. The freelancer has been told to start."
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 
-def invoice_title(milestone_id: int) -> str:
+def invoice_title(milestone_id: int, test: bool) -> str:
     """Plain text, at most 32 characters (Telegram's limit)."""
-    return clip(f"Milestone #{milestone_id} escrow", 32)
+    return clip(f"Milestone #{milestone_id} escrow{' (test)' if test else ''}", 32)
 
 
-def invoice_description(project_title: str, description: str) -> str:
-    """Plain text (invoices are not HTML), at most 255 characters."""
-    return clip(f"{project_title}: {description}", 255)
+def invoice_description(project_title: str, description: str, badge: str) -> str:
+    """Plain text (invoices are not HTML), at most 255 characters; the test label first."""
+    label = f"{badge}. " if badge else ""
+    return clip(f"{label}{project_title}: {description}", 255)
 
 
-INVOICE_LABEL = "Escrow"
+def invoice_label(test: bool) -> str:
+    """The invoice's one price line."""
+    return "Escrow (test)" if test else "Escrow"
 
 
-def invoice_sent(amount: str) -> str:
+def invoice_sent(amount: str, badge: str) -> str:
     return (
         f"🧾 Here is the invoice for {amount}. Once paid, the money is held in escrow until "
-        "you release it."
+        "you release it." + sandbox_note(badge)
     )
 
 
 INVOICE_ON_ITS_WAY = "Invoice sent below."
 
 
-def paid_and_funded(description: str, amount: str) -> str:
+def paid_and_funded(description: str, amount: str, badge: str) -> str:
     return (
         f"✅ <b>Payment received</b>: {amount} is now held in escrow for "
         f"“{e(clip(description, 80))}”. The freelancer has been told to start."
+        + sandbox_note(badge)
     )
 
 
@@ -127,35 +140,36 @@ def refund_refused(amount: str) -> str:
 
 
 def release_confirm(
-    description: str, freelancer: str, amount: str, fee: str, net: str, escrow: str, sandbox: bool
+    description: str, freelancer: str, amount: str, fee: str, net: str, escrow: str, badge: str
 ) -> str:
     return (
         f"<b>Release {amount}</b> for “{e(clip(description, 80))}”?\n\n"
         f"Held in escrow: {escrow}\n"
         f"Platform fee: {fee}\n"
         f"<b>{e(freelancer)} receives: {net}</b>\n\n"
-        "Released money cannot be taken back." + sandbox_note(sandbox)
+        "Released money cannot be taken back." + sandbox_note(badge)
     )
 
 
-def part_amount_ask(description: str, escrow: str, sandbox: bool) -> str:
+def part_amount_ask(description: str, escrow: str, money: Currency, badge: str) -> str:
     return (
         f"How much of the {escrow} held for “{e(clip(description, 80))}” do you want to release "
-        "now? Send an amount (for example 50 or 50.25). The rest stays in escrow."
-        + sandbox_note(sandbox)
+        f"now? Send an amount in {money.unit} (for example {money.example}). The rest stays "
+        "in escrow." + sandbox_note(badge)
     )
 
 
-PART_AMOUNT_REASK = "Send the amount as a number, for example 50 or 50.25."
+def part_amount_reask(money: Currency) -> str:
+    return f"Send the amount as a number in {money.unit}, for example {money.example}."
 
 
 def released(
-    description: str, freelancer: str, amount: str, fee: str, net: str, left: str, sandbox: bool
+    description: str, freelancer: str, amount: str, fee: str, net: str, left: str, badge: str
 ) -> str:
     rest = f"\nStill in escrow: {left}." if left else ""
     return (
         f"✅ <b>Released {amount}</b> for “{e(clip(description, 80))}”: {e(freelancer)} receives "
-        f"{net} (platform fee {fee}).{rest}" + sandbox_note(sandbox)
+        f"{net} (platform fee {fee}).{rest}" + sandbox_note(badge)
     )
 
 
@@ -179,7 +193,7 @@ def balance(
     payouts: Sequence[Payout],
     money: Currency,
     minimum: str,
-    sandbox: bool,
+    badge: str,
 ) -> str:
     lines = [
         "💰 <b>Your balance</b>",
@@ -200,17 +214,21 @@ def balance(
             )
     else:
         lines += ["", "No payouts yet."]
-    return "\n".join(lines) + sandbox_note(sandbox)
+    return "\n".join(lines) + sandbox_note(badge)
 
 
-def payout_amount_ask(available: str, minimum: str, sandbox: bool) -> str:
+def payout_amount_ask(available: str, minimum: str, badge: str) -> str:
     return (
         f"💸 How much do you want to be paid out? You have <b>{available}</b> available "
-        f"(smallest payout {minimum}). Send an amount, or tap “All”." + sandbox_note(sandbox)
+        f"(smallest payout {minimum}). Send an amount, or tap “All”." + sandbox_note(badge)
     )
 
 
-PAYOUT_AMOUNT_REASK = "Send the amount as a number (for example 150 or 150.50), or tap “All”."
+def payout_amount_reask(money: Currency) -> str:
+    return (
+        f"Send the amount as a number in {money.unit} (for example {money.example}), or tap “All”."
+    )
+
 
 DESTINATION_ASK = (
     "Where should we send it? Write the details an operator needs: a card number, an IBAN, "
@@ -219,30 +237,30 @@ DESTINATION_ASK = (
 DESTINATION_REASK = "Please write the payout details as text."
 
 
-def payout_confirm(amount: str, destination: str, sandbox: bool) -> str:
+def payout_confirm(amount: str, destination: str, badge: str) -> str:
     return (
         f"<b>Request a payout of {amount}</b>\nTo: {e(destination)}\n\n"
-        "The amount is set aside until an operator pays it." + sandbox_note(sandbox)
+        "The amount is set aside until an operator pays it." + sandbox_note(badge)
     )
 
 
-def payout_requested(amount: str, sandbox: bool) -> str:
+def payout_requested(amount: str, badge: str) -> str:
     return (
         f"✅ Payout of {amount} requested. An operator will pay it and you will be told. "
-        "Until then the money is on hold: /balance" + sandbox_note(sandbox)
+        "Until then the money is on hold: /balance" + sandbox_note(badge)
     )
 
 
-def payout_paid(amount: str, destination: str, sandbox: bool) -> str:
+def payout_paid(amount: str, destination: str, badge: str) -> str:
     return (
         f"💸 Your payout of {amount} to {e(clip(destination, 80))} was <b>paid</b>."
-        + sandbox_note(sandbox)
+        + sandbox_note(badge)
     )
 
 
-def payout_rejected(amount: str, note: str | None, sandbox: bool) -> str:
+def payout_rejected(amount: str, note: str | None, badge: str) -> str:
     reason = f"\nReason: {e(note)}" if note else ""
     return (
         f"✖ Your payout request of {amount} was <b>rejected</b>; the money is available on your "
-        f"balance again.{reason}" + sandbox_note(sandbox)
+        f"balance again.{reason}" + sandbox_note(badge)
     )

@@ -188,11 +188,10 @@ def ask_skills(maximum: int, page: int, pages: int, categories: Sequence[str]) -
     )
 
 
-def ask_rate(code: str, current: str | None) -> str:
+def ask_rate(money: Currency, current: str | None) -> str:
     now = f"\nNow: {e(current)}" if current else ""
-    return (
-        f"<b>Your hourly rate</b> in {e(code)}, e.g. <code>25</code> or <code>40.50</code>." + now
-    )
+    examples = " or ".join(f"<code>{x}</code>" for x in money.example.split(" or "))
+    return f"<b>Your hourly rate</b> in {e(money.unit)}, e.g. {examples}." + now
 
 
 def ask_portfolio(links: Sequence[str], maximum: int) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.render import button, clip, e
+from bot.texts.common import files_ask
 from core.money import Currency
 from core.services.projects import ProjectView
 from core.services.reputation import Reputation
@@ -187,10 +188,11 @@ def cancelled(title: str) -> str:
     return f"✖ <b>{e(title)}</b> is cancelled. Bidders have been told."
 
 
-def published(title: str, link: str) -> str:
+def published(title: str) -> str:
+    """Above the project's card, whose 🔗 Share line carries the link."""
     return (
-        f"🚀 <b>{e(title)}</b> is live! Freelancers with matching skills are being told.\n"
-        f"Share this link to get more bids:\n{e(link)}"
+        f"🚀 <b>{e(title)}</b> is live! Freelancers with matching skills are being told. "
+        "Share its link (🔗 below) to get more bids."
     )
 
 
@@ -297,11 +299,11 @@ def ask_project_skills(maximum: int, page: int, pages: int, categories: Sequence
     )
 
 
-def ask_budget(code: str, minimum: str) -> str:
+def ask_budget(money: Currency, minimum: str) -> str:
     return (
         "<i>Step 4 of 5</i>\n\n"
-        f"Your <b>budget</b> in {e(code)}: a range like <code>100-500</code>, or one amount "
-        f"for a fixed price. The smallest budget is {e(minimum)}."
+        f"Your <b>budget</b> in {e(money.unit)}: a range like <code>100-500</code>, or one "
+        f"amount for a fixed price. The smallest budget is {e(minimum)}."
     )
 
 
@@ -313,24 +315,14 @@ def ask_budget_max(lo: str) -> str:
 
 
 def ask_files(maximum: int) -> str:
-    return (
-        "<i>Step 5 of 5</i>\n\n"
-        f"Any <b>files</b> for freelancers (briefs, sketches, photos)? Send up to {maximum} "
-        "documents or photos, then press <b>Done</b>. No files? Press <b>Skip</b>."
-    )
-
-
-def files_added(count: int, maximum: int) -> str:
-    return f"📎 {count}/{maximum} attached. Send more, or press <b>Done</b>."
+    what = "Any <b>files</b> for freelancers (a brief, sketches, photos)?"
+    return "<i>Step 5 of 5</i>\n\n" + files_ask(what, maximum)
 
 
 FIXED_PRICE = "Fixed price"
-DONE = "✔ Done"
-SKIP = "Skip"
 BAD_BUDGET = (
     "Send the budget as one amount (e.g. <code>300</code>) or a range (e.g. <code>100-500</code>)."
 )
-FILES_ONLY = "Send documents or photos here, or press Done."
 PREVIEW_HEADER = "👀 <b>Preview</b>: this is how freelancers will see your project."
 PUBLISH_NOW = "🚀 Publish"
 SAVE_DRAFT = "💾 Save as draft"
@@ -363,9 +355,9 @@ def ask_new_description(minimum: int, maximum: int) -> str:
     return f"Send the new <b>description</b> ({minimum}–{maximum} characters)."
 
 
-def ask_new_budget(code: str) -> str:
+def ask_new_budget(money: Currency) -> str:
     return (
-        f"Send the new <b>budget</b> in {e(code)}: a range like <code>100-500</code> "
+        f"Send the new <b>budget</b> in {e(money.unit)}: a range like <code>100-500</code> "
         "or one amount for a fixed price."
     )
 

@@ -36,6 +36,12 @@ def chatting(name: str, project_title: str) -> str:
     )
 
 
+def sent(name: str, parts: int) -> str:
+    """The sender's quiet mark (a reply without a sound) that it went through."""
+    split = f" in {parts} messages (it was long)" if parts > 1 else ""
+    return f"✓ Sent to {e(name)}{split}."
+
+
 NOT_CHATTING = (
     "You are not in a chat right now. To talk to someone, press 💬 Message on a bid, a "
     "contract or an alert; to answer a message you received, reply to it."

@@ -308,13 +308,28 @@ class AwardService(Service):
         grace = now + self.settings.award_acceptance_window
         project.award_by = max(project.award_by or window, grace)
 
+    def _may(self, actor: Actor, award: Award, project: Project, action: str) -> None:
+        """Who may answer an offer and when: the freelancer declines it while it is open,
+        the employer withdraws it until it is answered."""
+        if action == "decline":
+            if award.freelancer_id != actor.user_id:
+                raise NotAllowed("award.not_yours", "This offer was made to someone else.")
+            self._still_pending(award)
+        elif action == "withdraw":
+            if project.employer_id != actor.user_id:
+                raise NotAllowed("project.not_owner", "Only the employer can withdraw this offer.")
+            if award.status is not AwardStatus.PENDING:
+                raise InvalidState(
+                    f"award.{award.status.value}", "This offer was already answered."
+                )
+        else:
+            raise ValidationFailed("award.action", f"Unknown offer action {action!r}.")
+
     @atomic
     async def decline(self, actor: Actor, award_id: int) -> Award:
         await self.active_user(actor)
         award, project = await self._pending(award_id)
-        if award.freelancer_id != actor.user_id:
-            raise NotAllowed("award.not_yours", "This offer was made to someone else.")
-        self._still_pending(award)
+        self._may(actor, award, project, "decline")
         bid = await self.uow.bids.lock(award.bid_id)
         assert bid is not None
         award.status = AwardStatus.DECLINED
@@ -330,10 +345,7 @@ class AwardService(Service):
         """The employer takes back an offer that was not answered yet."""
         await self.active_user(actor)
         award, project = await self._pending(award_id)
-        if project.employer_id != actor.user_id:
-            raise NotAllowed("project.not_owner", "Only the employer can withdraw this offer.")
-        if award.status is not AwardStatus.PENDING:
-            raise InvalidState(f"award.{award.status.value}", "This offer was already answered.")
+        self._may(actor, award, project, "withdraw")
         bid = await self.uow.bids.lock(award.bid_id)
         assert bid is not None
         award.status = AwardStatus.WITHDRAWN
@@ -369,21 +381,14 @@ class AwardService(Service):
 
     # --- bot support: the marketplace front ---------------------------------------------
 
-    async def check_open(self, actor: Actor, award_id: int) -> Award:
-        """An offer still open to an answer (the freelancer) or a withdrawal (the employer);
-        refused now with the same reason the answer itself would get."""
+    async def check(self, actor: Actor, award_id: int, action: str) -> Award:
+        """An offer ``actor`` may ``decline`` (the freelancer) or ``withdraw`` (the
+        employer) now; refused with the same reason the answer itself would get."""
+        await self.active_user(actor)
         award = await self.get(award_id)
         project = await self.uow.projects.get(award.project_id)
         assert project is not None
-        if actor.user_id == award.freelancer_id:
-            self._still_pending(award)
-        elif actor.user_id == project.employer_id:
-            if award.status is not AwardStatus.PENDING:
-                raise InvalidState(
-                    f"award.{award.status.value}", "This offer was already answered."
-                )
-        else:
-            raise NotAllowed("award.not_yours", "This offer was made to someone else.")
+        self._may(actor, award, project, action)
         return award
 
     async def pending_for_project(self, actor: Actor, project_id: int) -> Award | None:

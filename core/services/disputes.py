@@ -261,11 +261,60 @@ class DisputeService(Service):
     async def _party(self, actor: Actor, dispute_id: int) -> tuple[Dispute, Milestone, Contract]:
         await self.active_user(actor)
         dispute, m, contract = await self._locked(dispute_id)
+        self._open_to(actor, dispute)
+        return dispute, m, contract
+
+    @staticmethod
+    def _open_to(actor: Actor, dispute: Dispute) -> None:
         if actor.user_id not in (dispute.filed_by_id, dispute.respondent_id):
             raise NotAllowed("dispute.not_party", "This dispute is not yours.")
         if dispute.status not in OPEN_DISPUTE:
             raise InvalidState("dispute.closed", "This dispute is already settled.")
-        return dispute, m, contract
+
+    @staticmethod
+    def _may(actor: Actor, dispute: Dispute, action: str) -> None:
+        """The rules of :meth:`escalate` and :meth:`withdraw` on an open dispute."""
+        if action == "escalate":
+            if dispute.status is DisputeStatus.ARBITRATION:
+                raise Conflict("dispute.in_arbitration", "This dispute is already with an admin.")
+            if dispute.status is DisputeStatus.AWAITING_RESPONSE:
+                raise InvalidState(
+                    "dispute.awaiting_response",
+                    "The other side still has time to respond; escalation opens after that.",
+                )
+        elif action == "withdraw":
+            if actor.user_id != dispute.filed_by_id:
+                raise NotAllowed(
+                    "dispute.filer_only", "Only the side that filed it can withdraw it."
+                )
+        else:
+            raise ValidationFailed("dispute.action", f"Unknown dispute action {action!r}.")
+
+    def _judgeable(self, actor: Actor, dispute: Dispute) -> None:
+        """Who may decide a dispute: an admin who is neither side, while it is open."""
+        self.require_admin(actor)
+        if dispute.status not in OPEN_DISPUTE:
+            raise InvalidState(
+                "dispute.closed",
+                f"This dispute is already {dispute.status.value}: there is nothing left to decide.",
+            )
+        if actor.user_id in (dispute.filed_by_id, dispute.respondent_id):
+            raise NotAllowed("dispute.arbiter_is_party", "You cannot judge your own dispute.")
+
+    async def check(self, actor: Actor, dispute_id: int, action: str) -> Dispute:
+        """Refuse ``action`` (``escalate``, ``withdraw``, or an admin's ``resolve``) now with
+        the error the operation would raise, so a button the person may not use is refused
+        when first pressed, before any confirmation."""
+        await self.active_user(actor)
+        dispute = await self.uow.disputes.get(dispute_id)
+        if dispute is None:
+            raise NotFound("dispute.not_found", "This dispute does not exist.")
+        if action == "resolve":
+            self._judgeable(actor, dispute)
+            return dispute
+        self._open_to(actor, dispute)
+        self._may(actor, dispute, action)
+        return dispute
 
     @staticmethod
     def _other(dispute: Dispute, user_id: int) -> int:
@@ -361,18 +410,12 @@ class DisputeService(Service):
             dispute, m, contract, offer.release_amount, DisputeResolution.AGREED, actor.user_id
         )
         self.emit("dispute.settled", [offer.by_user_id], dispute_id=dispute.id)
-        return result
+        return await Escrow(self.ctx).told_if_settled(result, contract, actor.user_id)
 
     @atomic
     async def escalate(self, actor: Actor, dispute_id: int) -> Dispute:
         dispute, m, _ = await self._party(actor, dispute_id)
-        if dispute.status is DisputeStatus.ARBITRATION:
-            raise Conflict("dispute.in_arbitration", "This dispute is already with an admin.")
-        if dispute.status is DisputeStatus.AWAITING_RESPONSE:
-            raise InvalidState(
-                "dispute.awaiting_response",
-                "The other side still has time to respond; escalation opens after that.",
-            )
+        self._may(actor, dispute, "escalate")
         self._escalate(dispute, actor.user_id)
         Escrow(self.ctx).log(m, "dispute_escalated", actor.user_id)
         self.emit("dispute.escalated", [self._other(dispute, actor.user_id)], dispute_id=dispute.id)
@@ -388,8 +431,7 @@ class DisputeService(Service):
     async def withdraw(self, actor: Actor, dispute_id: int) -> Dispute:
         """The filer drops the dispute; the milestone goes back to where it was."""
         dispute, m, _ = await self._party(actor, dispute_id)
-        if actor.user_id != dispute.filed_by_id:
-            raise NotAllowed("dispute.filer_only", "Only the side that filed it can withdraw it.")
+        self._may(actor, dispute, "withdraw")
         dispute.status = DisputeStatus.WITHDRAWN
         dispute.resolved_at = self.now()
         for offer in await self.uow.disputes.open_offers(dispute.id):
@@ -426,10 +468,7 @@ class DisputeService(Service):
         self.require_admin(actor)
         await self.active_user(actor)
         dispute, m, contract = await self._locked(dispute_id)
-        if dispute.status not in OPEN_DISPUTE:
-            raise InvalidState("dispute.closed", "This dispute is already settled.")
-        if actor.user_id in (contract.employer_id, contract.freelancer_id):
-            raise NotAllowed("dispute.arbiter_is_party", "You cannot judge your own dispute.")
+        self._judgeable(actor, dispute)
         if resolution is DisputeResolution.RELEASE:
             amount = m.escrow
         elif resolution is DisputeResolution.REFUND:
@@ -460,7 +499,7 @@ class DisputeService(Service):
             dispute_id=dispute.id,
             resolution=resolution.value,
         )
-        return result
+        return await Escrow(self.ctx).told_if_settled(result, contract, actor.user_id)
 
     async def _settle(
         self,
@@ -522,7 +561,7 @@ class DisputeService(Service):
             dispute_id=dispute.id,
             resolution=DisputeResolution.DEFAULT.value,
         )
-        return Silence(dispute, result)
+        return Silence(dispute, await Escrow(self.ctx).told_if_settled(result, contract, None))
 
     @atomic
     async def escalate_if_due(self, dispute_id: int) -> bool:

@@ -7,12 +7,13 @@ equals funded - released - refunded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core import ledger
 from core.context import Service
 from core.errors import ValidationFailed
 from core.money import release_fee
+from core.services.contracts import ContractService
 from core.services.refunds import RefundService
 from storage.enums import MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent
@@ -25,6 +26,9 @@ class Settlement:
     fee: int
     refunded: int
     replayed: bool = False
+    # Nothing is left on the contract but ending it (``contracts.settled``): the one who
+    # acted is asked to end it in the reply, the other side by an alert.
+    contract_settled: bool = False
 
     @property
     def paid_to_freelancer(self) -> int:
@@ -128,6 +132,15 @@ class Escrow(Service):
             else:
                 await self._hand_over(m, contract)
         return Settlement(m, release, fee, refund)
+
+    async def told_if_settled(
+        self, result: Settlement, contract: Contract, acted_by: int | None
+    ) -> Settlement:
+        """``result`` with whether it settled the contract; if it did, the sides are asked
+        to end it (see ``ContractService.tell_if_settled``). Called by each operation that
+        settles money, after its own event, so its alert comes first."""
+        told = await ContractService(self.ctx).tell_if_settled(contract, acted_by)
+        return replace(result, contract_settled=told)
 
     async def _hand_over(self, m: Milestone, contract: Contract) -> None:
         """The milestone is paid for: its protected deliveries go to the employer again,

@@ -16,6 +16,9 @@ from storage.enums import BidStatus, ProjectStatus
 from storage.models import Message, Project
 
 FILE_KINDS = ("document", "photo", "voice", "video", "audio")
+#: A relayed text longer than MESSAGE_MAX goes in at most this many messages (Telegram
+#: never sends a bot more than 4,096 characters at once: two in practice).
+MESSAGE_PARTS = 4
 
 
 class MessageService(Service):
@@ -116,6 +119,36 @@ class MessageService(Service):
                 "message.safety_note", [recipient_id], message_id=message.id, project_id=project.id
             )
         return message
+
+    @atomic
+    async def relay(
+        self,
+        actor: Actor,
+        project_id: int,
+        recipient_id: int,
+        body: str = "",
+        *,
+        file_id: str | None = None,
+        file_kind: str | None = None,
+    ) -> list[Message]:
+        """What a person sent, passed on whole: a text over ``MESSAGE_MAX`` characters in
+        several messages (cut between paragraphs, lines or words), the file with the
+        first. Each is a message of the record, as :meth:`send` keeps it."""
+        limit = self.settings.message_max
+        pieces = text.parts(text.clean(body), limit) or [""]
+        if len(pieces) > MESSAGE_PARTS:
+            raise ValidationFailed(
+                "message.too_long",
+                f"A message can be at most {limit * MESSAGE_PARTS} characters.",
+            )
+        sent = [
+            await self.send(
+                actor, project_id, recipient_id, pieces[0], file_id=file_id, file_kind=file_kind
+            )
+        ]
+        for piece in pieces[1:]:
+            sent.append(await self.send(actor, project_id, recipient_id, piece))
+        return sent
 
     async def thread(
         self,

@@ -29,6 +29,7 @@ from core.errors import (
     ValidationFailed,
 )
 from core.money import whole_amount
+from core.services.contracts import ContractService
 from core.services.escrow import Escrow, Settlement, version
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
 from storage.models import Contract, Milestone, MilestoneEvent, Payment
@@ -497,7 +498,7 @@ class MilestoneService(Service):
             amount=amount,
             fee=result.fee,
         )
-        return result
+        return await self.escrow.told_if_settled(result, contract, actor.user_id)
 
     @staticmethod
     def _why_not_movable(m: Milestone) -> str:
@@ -533,7 +534,7 @@ class MilestoneService(Service):
             amount=amount,
             fee=result.fee,
         )
-        return result
+        return await self.escrow.told_if_settled(result, contract, None)
 
     @atomic
     async def cancel(
@@ -578,6 +579,7 @@ class MilestoneService(Service):
             else contract.freelancer_id
         )
         self.emit("milestone.cancelled", [other], milestone_id=m.id)
+        await ContractService(self.ctx).tell_if_settled(contract, actor.user_id)
         return m
 
     # --- what may be done now (the bot's buttons and wizards) ----------------------

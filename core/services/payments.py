@@ -67,8 +67,19 @@ class PaymentService(Service):
             raise NotAllowed("payment.not_yours", "This invoice was issued to someone else.")
         if payment.status is not PaymentStatus.PENDING:
             raise InvalidState("payment.not_pending", "This invoice was already paid.")
-        if whole_amount(amount) != payment.amount or currency != payment.currency:
-            raise ValidationFailed("payment.amount_changed", "The amount no longer matches.")
+        if currency != payment.currency:
+            raise ValidationFailed(
+                "payment.currency_changed",
+                f"This invoice was issued in {payment.currency}, but the payment is in "
+                f"{currency}. Nothing was charged: fund the milestone again for a new invoice.",
+            )
+        if whole_amount(amount) != payment.amount:
+            raise ValidationFailed(
+                "payment.amount_changed",
+                f"This invoice is for {self.settings.money.format(payment.amount)}, but the "
+                "payment is for another amount. Nothing was charged: fund the milestone "
+                "again for a new invoice.",
+            )
         m = await self.uow.milestones.get(payment.milestone_id)
         assert m is not None
         contract = await self.uow.contracts.get(m.contract_id)

@@ -20,7 +20,7 @@ from storage.enums import (
     MilestoneStatus,
     ProjectStatus,
 )
-from storage.models import Bid, Project, ProjectAttachment, Skill
+from storage.models import Bid, Contract, Milestone, Project, ProjectAttachment, Skill
 from storage.repositories import ProjectQuery
 
 MAX_SKILLS = 5
@@ -160,7 +160,7 @@ class ProjectService(Service):
         fmt = s.money.format
         if whole_amount(budget_min) < s.min_budget:
             raise ValidationFailed(
-                "project.budget_too_small", f"The budget starts at {fmt(s.min_budget)} at least."
+                "project.budget_too_small", f"The smallest budget is {fmt(s.min_budget)}."
             )
         if whole_amount(budget_max) > s.max_budget:
             raise ValidationFailed(
@@ -286,10 +286,7 @@ class ProjectService(Service):
     ) -> Project:
         """Change a draft or an open project; bidders are told it changed."""
         project = await self._own(actor, project_id)
-        if project.status not in EDITABLE:
-            raise InvalidState(
-                "project.not_editable", "A project can only be edited while it is open."
-            )
+        self._editable(project)
         s = self.settings
         if title is not None:
             project.title = text.bounded(
@@ -327,33 +324,55 @@ class ProjectService(Service):
         await self.uow.flush()
         return project
 
-    @atomic
-    async def cancel(self, actor: Actor, project_id: int) -> Project:
-        """Cancel a project, allowed only while no money sits in escrow for it."""
-        project = await self._own(actor, project_id)
+    @staticmethod
+    def _editable(project: Project) -> None:
+        if project.status not in EDITABLE:
+            raise InvalidState(
+                "project.not_editable", "A project can only be edited while it is open."
+            )
+
+    @staticmethod
+    def _cancellable(project: Project, milestones: Sequence[Milestone]) -> None:
+        """The rules of :meth:`cancel`; ``milestones``: those of its running contract."""
         if project.status in (
             ProjectStatus.COMPLETED,
             ProjectStatus.CANCELLED,
             ProjectStatus.CLOSED,
         ):
             raise InvalidState("project.ended", "This project has already ended.")
-        now = self.now()
+        if any(m.escrow > 0 for m in milestones):
+            raise InvalidState(
+                "project.money_in_escrow",
+                "Money is held in escrow for this project: release it, or ask the "
+                "freelancer to cancel the milestone, or open a dispute first.",
+            )
+        if any(m.released_amount > 0 for m in milestones):
+            # Paid work must end as a completed contract, not a cancellation that
+            # would count against the freelancer's completion rate.
+            raise InvalidState(
+                "project.partly_paid",
+                "Part of this project was already paid: end the contract instead.",
+            )
+
+    async def _running(
+        self, project: Project, *, lock: bool
+    ) -> tuple[Contract | None, Sequence[Milestone]]:
+        """The project's running contract (None when there is none) and its milestones."""
         contract = await self.uow.contracts.for_project(project.id)
-        if contract is not None and contract.status is ContractStatus.ACTIVE:
-            milestones = await self.uow.milestones.lock_for_contract(contract.id)
-            if any(m.escrow > 0 for m in milestones):
-                raise InvalidState(
-                    "project.money_in_escrow",
-                    "Money is held in escrow for this project: release it, or ask the "
-                    "freelancer to cancel the milestone, or open a dispute first.",
-                )
-            if any(m.released_amount > 0 for m in milestones):
-                # Paid work must end as a completed contract, not a cancellation that
-                # would count against the freelancer's completion rate.
-                raise InvalidState(
-                    "project.partly_paid",
-                    "Part of this project was already paid: end the contract instead.",
-                )
+        if contract is None or contract.status is not ContractStatus.ACTIVE:
+            return None, []
+        if lock:
+            return contract, await self.uow.milestones.lock_for_contract(contract.id)
+        return contract, await self.uow.milestones.for_contract(contract.id)
+
+    @atomic
+    async def cancel(self, actor: Actor, project_id: int) -> Project:
+        """Cancel a project, allowed only while no money sits in escrow for it."""
+        project = await self._own(actor, project_id)
+        contract, milestones = await self._running(project, lock=True)
+        self._cancellable(project, milestones)
+        now = self.now()
+        if contract is not None:
             for m in milestones:
                 if m.status in (MilestoneStatus.PENDING, MilestoneStatus.REQUESTED):
                     m.status = MilestoneStatus.CANCELLED
@@ -486,16 +505,18 @@ class ProjectService(Service):
         if attachments is not None:
             self._check_attachments(attachments)
 
-    async def editable(self, actor: Actor, project_id: int) -> Project:
-        """One's own project, refused as edit() would refuse it, read without a lock: the
-        bot asks this before starting an edit conversation, so a stale Edit button is
-        refused at once rather than after the person typed the new text."""
+    async def check(self, actor: Actor, project_id: int, action: str) -> Project:
+        """One's own project, refused now as ``edit`` or ``cancel`` would refuse it, read
+        without a lock: the bot asks this at the first press, so a stale or forged button
+        is refused before a question or a conversation starts."""
         await self.active_user(actor)
         project = await self.get(project_id)
         if project.employer_id != actor.user_id:
             raise NotAllowed("project.not_owner", "Only the employer who posted it can do this.")
-        if project.status not in EDITABLE:
-            raise InvalidState(
-                "project.not_editable", "A project can only be edited while it is open."
-            )
+        if action == "edit":
+            self._editable(project)
+        elif action == "cancel":
+            self._cancellable(project, (await self._running(project, lock=False))[1])
+        else:
+            raise ValidationFailed("project.action", f"Unknown project action {action!r}.")
         return project

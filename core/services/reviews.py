@@ -79,19 +79,16 @@ class ReviewService(Service):
         )
         await self.uow.flush()
         if len(existing_all) + 1 == 2 and contract.reviews_published_at is None:
-            # The second review: both are visible now, and each side is told once.
-            self._publish(contract)
+            # The second review: both are visible now. Its author sees both in the reply
+            # to publishing it; the other side is told, once.
+            self._publish(contract, [subject])
         else:
             self.emit("review.written", [subject], contract_id=contract.id)
         return review
 
-    def _publish(self, contract: Contract) -> None:
+    def _publish(self, contract: Contract, told: list[int]) -> None:
         contract.reviews_published_at = self.now()
-        self.emit(
-            "reviews.published",
-            [contract.employer_id, contract.freelancer_id],
-            contract_id=contract.id,
-        )
+        self.emit("reviews.published", told, contract_id=contract.id)
 
     @atomic
     async def publish_if_due(self, contract_id: int) -> bool:
@@ -112,7 +109,7 @@ class ReviewService(Service):
         if not await self.uow.reviews.for_contract(contract.id):
             contract.reviews_published_at = self.now()
             return False
-        self._publish(contract)
+        self._publish(contract, [contract.employer_id, contract.freelancer_id])
         return True
 
     async def for_contract(self, actor: Actor, contract_id: int) -> ContractReviews:

@@ -1,10 +1,12 @@
-"""Settings of webhook mode and Redis: what Telegram would refuse is refused at start."""
+"""Settings of webhook mode, Redis and payments: what Telegram would refuse is refused at
+start, and play money is labelled as such."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.settings import load_bot_settings
+from bot.texts.common import SANDBOX_BADGE, TEST_STARS_BADGE, money_badge
 from core.settings import ConfigurationError
 
 
@@ -68,3 +70,17 @@ def test_metrics_and_log_settings() -> None:
         settings(metrics_cache="-1")
     with pytest.raises(ConfigurationError, match="LOG_FORMAT"):
         settings(log_format="xml")
+
+
+def test_money_on_telegrams_test_environment_is_labelled_as_not_real(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stars = {"funding_gateway": "stars", "currency": "XTR", "currency_exponent": 0}
+    assert money_badge(settings(**stars).gateways()) == ""  # real Stars: no label
+    monkeypatch.setenv("TELEGRAM_TEST_ENV", "true")
+    on_test = settings(**stars)
+    assert on_test.telegram_test_env
+    [gateway] = on_test.gateways().enabled
+    assert (gateway.name, gateway.sandbox) == ("stars", True)  # same books, play money
+    assert money_badge(on_test.gateways()) == TEST_STARS_BADGE
+    assert money_badge(settings().gateways()) == SANDBOX_BADGE

@@ -51,12 +51,12 @@ async def test_editable_only_for_the_owner_while_open(h: Harness) -> None:
     erin, mallory = await h.employer(), await h.employer("Mallory")
     pid = await h.open_project(erin)
     async with h.tx() as m:
-        assert (await m.projects.editable(erin, pid)).id == pid
-    await h.refused(lambda m: m.projects.editable(mallory, pid), "project.not_owner")
+        assert (await m.projects.check(erin, pid, "edit")).id == pid
+    await h.refused(lambda m: m.projects.check(mallory, pid, "edit"), "project.not_owner")
     async with h.tx() as m:
         await m.projects.cancel(erin, pid)
-    await h.refused(lambda m: m.projects.editable(erin, pid), "project.not_editable")
-    await h.refused(lambda m: m.projects.editable(erin, 999_999), "project.not_found")
+    await h.refused(lambda m: m.projects.check(erin, pid, "edit"), "project.not_editable")
+    await h.refused(lambda m: m.projects.check(erin, 999_999, "edit"), "project.not_found")
 
 
 # --- bids: eligibility, terms, one's own bids, the employer's view ---------------------
@@ -150,7 +150,8 @@ async def test_pending_offer_is_shown_to_the_two_people_it_concerns(h: Harness) 
 
 
 async def test_confirm_steps_refuse_with_the_operations_own_reasons(h: Harness) -> None:
-    """check_offer / check_active / check_open say no exactly as offer / retract / decline would."""
+    """check_offer / check_active / awards.check say no exactly as offer / retract / decline /
+    withdraw would, each to the one side it is for."""
     employer, freelancer, other = (
         await h.employer(),
         await h.freelancer(),
@@ -167,13 +168,15 @@ async def test_confirm_steps_refuse_with_the_operations_own_reasons(h: Harness) 
         award = await m.awards.offer(employer, bid_id)
     await h.refused(lambda m: m.bids.check_active(freelancer, bid_id), "bid.awarded")
     async with h.tx() as m:
-        assert (await m.awards.check_open(freelancer, award.id)).id == award.id
-        assert (await m.awards.check_open(employer, award.id)).id == award.id
-    await h.refused(lambda m: m.awards.check_open(other, award.id), "award.not_yours")
+        assert (await m.awards.check(freelancer, award.id, "decline")).id == award.id
+        assert (await m.awards.check(employer, award.id, "withdraw")).id == award.id
+    await h.refused(lambda m: m.awards.check(other, award.id, "decline"), "award.not_yours")
+    await h.refused(lambda m: m.awards.check(employer, award.id, "decline"), "award.not_yours")
+    await h.refused(lambda m: m.awards.check(freelancer, award.id, "withdraw"), "project.not_owner")
     async with h.tx() as m:
         await m.awards.withdraw(employer, award.id)
-    await h.refused(lambda m: m.awards.check_open(freelancer, award.id), "award.withdrawn")
-    await h.refused(lambda m: m.awards.check_open(employer, award.id), "award.withdrawn")
+    await h.refused(lambda m: m.awards.check(freelancer, award.id, "decline"), "award.withdrawn")
+    await h.refused(lambda m: m.awards.check(employer, award.id, "withdraw"), "award.withdrawn")
     async with h.tx() as m:
         await m.bids.retract(freelancer, bid_id)
     await h.refused(lambda m: m.awards.check_offer(employer, bid_id), "bid.not_active")

@@ -164,3 +164,63 @@ async def test_only_the_parties_and_admins_see_a_contract(h: Harness, who: str) 
     else:
         admin = await h.admin()
         assert (await contract_now(h, admin, contract.id)).id == contract.id
+
+
+# --- settled: nothing left but ending it ------------------------------------------------
+
+
+def settled_events(h: Harness) -> list[tuple[int, ...]]:
+    """Who was asked to end a contract, by each ``contract.settled`` so far."""
+    return [e.recipients for e in h.events if e.kind == "contract.settled"]
+
+
+async def test_the_release_that_pays_the_last_money_settles_the_contract_even_in_part(
+    h: Harness,
+) -> None:
+    employer, freelancer, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id, 10_000)
+    async with h.tx() as m:
+        first = await m.milestones.release(employer, ms.id, 4_000)
+        assert not await m.contracts.ready_to_end(employer, contract.id)
+    assert not first.contract_settled and settled_events(h) == []
+    async with h.tx() as m:
+        last = await m.milestones.release(employer, ms.id, 6_000)  # a part: the rest of it
+        assert await m.contracts.ready_to_end(freelancer, contract.id)
+    assert last.contract_settled
+    assert settled_events(h) == [(freelancer.user_id,)]  # the employer hears it in the reply
+
+
+async def test_a_milestone_still_to_be_funded_keeps_the_contract_open_until_withdrawn(
+    h: Harness,
+) -> None:
+    employer, freelancer, contract = await h.hire()
+    paid = await h.milestone(employer, contract.id, 10_000)
+    later = await h.milestone(employer, contract.id, 5_000, fund=False)
+    async with h.tx() as m:
+        result = await m.milestones.release(employer, paid.id)
+    assert not result.contract_settled and settled_events(h) == []
+    async with h.tx() as m:
+        await m.milestones.cancel(employer, later.id)  # the planned work is dropped
+    assert settled_events(h) == [(freelancer.user_id,)]
+
+
+async def test_only_the_freelancer_asks_to_end_and_only_a_settled_contract(h: Harness) -> None:
+    employer, freelancer, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id)
+    await h.refused(
+        lambda m: m.contracts.ask_to_end(freelancer, contract.id), "contract.not_settled"
+    )
+    async with h.tx() as m:
+        await m.milestones.release(employer, ms.id)
+    await h.refused(
+        lambda m: m.contracts.ask_to_end(employer, contract.id), "contract.freelancer_asks"
+    )
+    stranger = await h.user("Mallory")
+    await h.refused(lambda m: m.contracts.ask_to_end(stranger, contract.id), "contract.not_party")
+    async with h.tx() as m:
+        await m.contracts.ask_to_end(freelancer, contract.id)
+    asked = h.events[-1]
+    assert (asked.kind, asked.recipients) == ("contract.end_requested", (employer.user_id,))
+    async with h.tx() as m:
+        await m.contracts.end(employer, contract.id)
+    await h.refused(lambda m: m.contracts.ask_to_end(freelancer, contract.id), "contract.ended")

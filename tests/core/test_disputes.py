@@ -339,8 +339,9 @@ async def test_an_accepted_offer_settles_the_dispute(h: Harness) -> None:
     async with h.tx() as m:
         [accepted] = await m.disputes.offers(employer, d.id)
     assert accepted.status is OfferStatus.ACCEPTED
-    assert h.events[-1].kind == "dispute.settled"
-    assert h.events[-1].recipients == (employer.user_id,)
+    settled, ended = h.events[-2:]
+    assert (settled.kind, settled.recipients) == ("dispute.settled", (employer.user_id,))
+    assert (ended.kind, ended.recipients) == ("contract.settled", (employer.user_id,))
     await h.refused(lambda m: m.disputes.accept_offer(freelancer, offer.id), "dispute.closed")
     await h.check_books()
 
@@ -523,8 +524,11 @@ async def test_an_admin_resolves_by_releasing_everything(h: Harness) -> None:
     assert d.resolved_by_id == admin.user_id
     assert d.resolution_note == "Delivered as briefed"
     assert (await h.get_milestone(ms.id)).status is MilestoneStatus.RELEASED
-    assert h.events[-1].kind == "dispute.resolved"
-    assert set(h.events[-1].recipients) == {employer.user_id, freelancer.user_id}
+    resolved, settled = h.events[-2:]
+    assert resolved.kind == "dispute.resolved" and result.contract_settled
+    assert set(resolved.recipients) == {employer.user_id, freelancer.user_id}
+    assert settled.kind == "contract.settled"  # the admin acted: both sides are asked
+    assert set(settled.recipients) == {employer.user_id, freelancer.user_id}
     await h.check_books()
 
 

@@ -217,3 +217,27 @@ async def test_only_the_two_sides_and_admins_read_a_thread_or_a_message(h: Harne
 async def test_every_supported_file_kind_is_accepted(h: Harness, kind: str) -> None:
     employer, bidder, pid, _ = await bidding(h)
     await send(h, bidder, pid, employer, file_id=f"{kind}-1", file_kind=kind)
+
+
+async def test_a_relayed_text_over_the_limit_goes_in_parts_cut_between_paragraphs(
+    h: Harness,
+) -> None:
+    employer, bidder, pid, _ = await bidding(h)
+    limit = h.settings.message_max
+    paragraph = ("word " * (limit // 15)).strip()  # three fit in one message, not four
+    body = "\n\n".join([paragraph] * 5)
+    assert limit < len(body) < 2 * limit
+    async with h.tx() as m:
+        sent = await m.messages.relay(employer, pid, bidder.user_id, body)
+    assert [x.text.count("\n\n") for x in sent] == [2, 1]  # whole paragraphs in each
+    assert "\n\n".join(x.text for x in sent) == body
+    told = [e for e in h.events if e.kind == "message.received"]
+    assert [e.data["message_id"] for e in told] == [x.id for x in sent]  # each is delivered
+    # A word longer than the limit is cut inside it; past four parts, it is refused whole.
+    async with h.tx() as m:
+        cut = await m.messages.relay(employer, pid, bidder.user_id, "x" * (limit + 1))
+    assert [len(x.text) for x in cut] == [limit, 1]
+    await h.refused(
+        lambda m: m.messages.relay(employer, pid, bidder.user_id, "x " * (2 * limit + 1)),
+        "message.too_long",
+    )

@@ -478,10 +478,14 @@ async def test_employer_releases_a_delivery_and_the_platform_takes_its_fee(h: Ha
     assert await h.available(freelancer) == 9_000
     assert await h.balance(ledger.FEES) == 1_000
     assert await h.balance(ledger.escrow(ms.id)) == 0
-    released = h.events[-1]
+    released, settled = h.events[-2:]
     assert released.kind == "milestone.released"
     assert released.recipients == (freelancer.user_id,)
     assert released.data["amount"] == 10_000 and released.data["fee"] == 1_000
+    # The only milestone, all paid: the freelancer is asked to have the contract ended
+    # (the employer, who released it, in the reply to the release).
+    assert result.contract_settled
+    assert (settled.kind, settled.recipients) == ("contract.settled", (freelancer.user_id,))
     await h.check_books()
 
 
@@ -736,8 +740,9 @@ async def test_only_freelancer_can_cancel_funded_milestone_and_the_employer_is_r
     assert await h.available(employer) == 10_000
     assert await h.available(freelancer) == 0
     assert await h.balance(ledger.FEES) == 0
-    assert h.events[-1].kind == "milestone.cancelled"
-    assert h.events[-1].recipients == (employer.user_id,)
+    cancelled, settled = h.events[-2:]
+    assert (cancelled.kind, cancelled.recipients) == ("milestone.cancelled", (employer.user_id,))
+    assert (settled.kind, settled.recipients) == ("contract.settled", (employer.user_id,))
     await h.check_books()
 
 
@@ -806,9 +811,11 @@ async def test_silence_releases_a_delivery_after_the_review_window(h: Harness) -
     ms = await h.get_milestone(ms.id)
     assert ms.status is MilestoneStatus.RELEASED
     assert await h.available(freelancer) == 9_000
-    auto = h.events[-1]
+    auto, settled = h.events[-2:]
     assert auto.kind == "milestone.auto_released"
     assert set(auto.recipients) == {freelancer.user_id, employer.user_id}
+    assert result.contract_settled and settled.kind == "contract.settled"  # nobody acted:
+    assert set(settled.recipients) == {freelancer.user_id, employer.user_id}  # both asked
     async with h.tx() as m:
         assert await m.milestones.auto_release_if_due(ms.id) is None
     assert await h.available(freelancer) == 9_000

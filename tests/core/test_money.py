@@ -44,7 +44,15 @@ def test_parse_two_decimal_currency(text: str, minor: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "minor"),
-    [("150", 150), ("0", 0), ("150 XTR", 150), ("1,234", 1_234), ("1,234 XTR", 1_234)],
+    [
+        ("150", 150),
+        ("0", 0),
+        ("150 XTR", 150),
+        ("1,234", 1_234),
+        ("1,234 XTR", 1_234),
+        ("⭐ 1,200", 1_200),
+        ("⭐️1200", 1_200),
+    ],
 )
 def test_parse_whole_number_currency(text: str, minor: int) -> None:
     assert XTR.parse(text) == minor
@@ -65,11 +73,22 @@ def test_too_many_decimals_are_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["1.5", "10,5", "0.01"])
-def test_whole_number_currency_refuses_decimals(text: str) -> None:
+def test_stars_refuse_fractions_saying_they_are_whole(text: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         XTR.parse(text)
     assert caught.value.code == "money.precision"
-    assert "whole numbers" in caught.value.message
+    assert caught.value.message == (
+        "Amounts in Stars are whole numbers: send one like 150, with nothing after the point."
+    )
+
+
+def test_a_bad_amount_is_answered_with_an_example_in_the_currency() -> None:
+    with pytest.raises(ValidationFailed) as stars:
+        XTR.parse("lots")
+    assert stars.value.message == "Send an amount in Stars, like 150."
+    with pytest.raises(ValidationFailed) as dollars:
+        USD.parse("lots")
+    assert dollars.value.message == "Send an amount in USD, like 150 or 150.50."
 
 
 @pytest.mark.parametrize(
@@ -92,7 +111,8 @@ def test_format() -> None:
     assert USD.format(5) == "0.05 USD"
     assert USD.format(123_456) == "1,234.56 USD"
     assert USD.format(-1_050) == "-10.50 USD"
-    assert XTR.format(1_234) == "1,234 XTR"
+    assert XTR.format(1_234) == "⭐ 1,234"  # Stars: one way, everywhere
+    assert XTR.format(30_000) == "⭐ 30,000"
     assert Currency("KWD", 3).format(1_234_567) == "1,234.567 KWD"
 
 

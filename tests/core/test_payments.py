@@ -235,13 +235,19 @@ async def test_check_payable_accepts_the_invoice_as_sent(h: Harness) -> None:
     assert payment.id == payment_id
 
 
-async def test_check_payable_refuses_a_changed_amount_or_currency(h: Harness) -> None:
+async def test_check_payable_refuses_a_changed_amount_or_currency_saying_which(
+    h: Harness,
+) -> None:
     _, _, _, _, payment_id = await invoice(h, 10_000)
-    await h.refused(
+    amount = await h.refused(
         lambda m: m.payments.check_payable(payment_id, 9_999, "USD"), "payment.amount_changed"
     )
-    await h.refused(
-        lambda m: m.payments.check_payable(payment_id, 10_000, "XTR"), "payment.amount_changed"
+    assert amount.message.startswith("This invoice is for 100.00 USD, but the payment is for")
+    currency = await h.refused(
+        lambda m: m.payments.check_payable(payment_id, 10_000, "XTR"), "payment.currency_changed"
+    )
+    assert currency.message.startswith(
+        "This invoice was issued in USD, but the payment is in XTR. Nothing was charged"
     )
 
 

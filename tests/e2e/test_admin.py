@@ -86,6 +86,8 @@ async def test_an_admin_splits_an_escalated_dispute_after_reading_the_whole_reco
     await erin.click(await erin.wait_for_message("Send it?"), "✍️ Send my response")
     negotiating = await erin.wait_for_message("⚖️ Dispute #")
     await erin.click(negotiating, "🛡 Escalate to an admin")
+    sure = await erin.wait_for_message("Send dispute #1 to an admin?")
+    await erin.click(sure, "🛡 Yes, send it to an admin")
     assert "With an admin" in (await erin.wait_for_message("⚖️ Dispute #")).text
     await frank.wait_for_message("Erin asked an admin to decide")
 
@@ -100,7 +102,7 @@ async def test_an_admin_splits_an_escalated_dispute_after_reading_the_whole_reco
         "All done, see the repository.",  # the delivery note
         "Where is checkout?",  # their messages
         "Here is my sketch of it.",
-        "dispute escalated",  # the milestone history
+        "dispute sent to an admin",  # the milestone history
     ):
         assert fact in record.text, fact
     await ada.click(record, "📎 Files (1)")

@@ -83,7 +83,7 @@ async def test_a_freelancer_sets_alerts_gets_a_project_stops_them_and_undoes(app
     await nora.send_sticker()
     await nora.wait_for_message("Please send the minimum budget as a number")
     await nora.send_text("cheap")
-    await nora.wait_for_message("Send an amount like 150 or 150.50 (USD).")
+    await nora.wait_for_message("Send an amount in USD, like 150 or 150.50.")
     await nora.send_text("2000000")
     await nora.wait_for_message("The minimum budget can be at most 1,000,000.00 USD.")
     await nora.send_text("200")

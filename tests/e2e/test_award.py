@@ -94,7 +94,7 @@ async def test_award_accept_tells_everyone(app: App) -> None:
     hired = await b.frank.wait_for_message("You accepted")
     assert hired.button_texts == ["🤝 Open contract"]
     told = await b.erin.wait_for_message("Frank accepted")
-    assert told.button_texts == ["🤝 Open contract"]
+    assert told.button_texts == ["➕ New milestone", "🤝 Open contract"]  # the next step first
     await b.grace.wait_for_message("went to another freelancer")
     assert await bid_status(app, b.grace_bid) is BidStatus.CLOSED
     async with market(app) as m:

@@ -135,7 +135,7 @@ async def test_bid_wizard_re_asks_bad_terms_then_the_employer_gets_quick_replies
     ask = await frank.wait_for_message("step 1 of 3")
     assert ask.button_texts[:3] == ["100.00 USD", "300.00 USD", "500.00 USD"]
     await frank.send_text("lots")
-    await frank.wait_for_message("Send an amount like 150 or 150.50 (USD).")
+    await frank.wait_for_message("Send an amount in USD, like 150 or 150.50.")
     await frank.send_text("0")
     await frank.wait_for_message("The bid amount must be above zero.")
     await frank.send_text("275.50")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.callbacks import MilestoneCb
+from bot.callbacks import DisputeCb, MilestoneCb
 from core import ledger
 from core.events import Event
 from emulator import ChatMessage, SimulatedUser
@@ -17,6 +17,7 @@ from tests.e2e.work_support import (
     hired,
     market,
     milestone,
+    press,
     publish,
     seeded_milestone,
 )
@@ -83,7 +84,8 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     assert answer.text == "Dispute opened. The other side has been told."
     opened = await screen(erin)
     assert "Waiting for Frank's response until 09 Jan 2026, 09:00 UTC" in opened.text
-    assert "Erin (employer) asks for 100.00 USD to be refunded" in opened.text
+    assert "Filed by you, the employer, on 05 Jan 2026" in opened.text  # said once
+    assert "You ask for 100.00 USD to be refunded to you." in opened.text
     assert "↩️ Withdraw the dispute" in opened.button_texts
     assert (await milestone(app, ms_id)).status is MilestoneStatus.DISPUTED
 
@@ -95,6 +97,9 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     preview = await frank.wait_for_message("Send it?")
     await frank.click(preview, "✍️ Send my response")
     negotiating = await screen(frank)
+    assert "Filed by Erin, the employer, on" in negotiating.text
+    assert "Erin asks for 100.00 USD to be refunded to them." in negotiating.text
+    assert "You responded:" in negotiating.text and "(you)" not in negotiating.text
     assert "Negotiating until 12 Jan 2026" in negotiating.text
     assert "🛡 Escalate to an admin" in negotiating.button_texts
     told = await erin.wait_for_message("responded to your dispute")
@@ -124,6 +129,16 @@ async def test_employer_disputes_a_delivery_and_the_sides_settle_on_a_split(app:
     assert await balance(app, ledger.FEES) == 600
     assert (await milestone(app, ms_id)).status is MilestoneStatus.RELEASED
     await check_books(app)
+
+    # The contract says what happened to the milestone's money: it was split.
+    await erin.send_text("/contracts")
+    await erin.click(await erin.wait_for_message("Your contracts"), "1. Build a Telegram bot")
+    contract = await erin.wait_for_message("You are the employer")
+    assert "➗ split: 60.00 USD to the freelancer, 40.00 USD refunded" in contract.text
+    assert "✅ released" not in contract.text
+    await erin.click(contract, "📄 Design the order flow · 100.00 USD")
+    card = await erin.wait_for_message("📄 Milestone")
+    assert "Status: ➗ split" in card.text and "Refunded: 40.00 USD" in card.text
 
 
 async def test_a_silent_employer_lets_the_freelancers_claim_stand_and_both_are_told(
@@ -215,3 +230,43 @@ async def test_disputes_command_lists_both_sides_disputes(app: App) -> None:
         buttons = await person.wait_for_message(lambda msg: bool(msg.buttons))
         await person.click(buttons, buttons.buttons[0][0].text)
         await screen(person)
+
+
+async def test_escalating_asks_first_and_can_be_taken_back(app: App) -> None:
+    deal, ms_id, _ = await delivered(app)
+    erin, frank = deal.employer, deal.freelancer
+    async with market(app) as m:
+        dispute = await m.disputes.open(
+            deal.boss, ms_id, deliverables=[0], reason="Checkout is missing.", claimed_amount=5_000
+        )
+        await m.disputes.respond(deal.worker, dispute.id, "Checkout is in the next milestone.")
+    await erin.send_text("/disputes")
+    await erin.wait_for_message("Your disputes")
+    listing = await erin.wait_for_message(lambda msg: bool(msg.buttons))
+    await erin.click(listing, listing.buttons[0][0].text)
+    negotiating = await screen(erin)
+
+    # The respondent may not withdraw: refused at the first press, nothing asked.
+    await frank.send_text("/disputes")
+    await frank.wait_for_message("Your disputes")
+    theirs = await frank.wait_for_message(lambda msg: bool(msg.buttons))
+    forged = DisputeCb(action="withdraw", dispute_id=dispute.id).pack()
+    answer = await press(frank, theirs, forged)
+    assert answer.show_alert and answer.text == "Only the side that filed it can withdraw it."
+    await frank.expect_no_message()
+
+    await erin.click(negotiating, "🛡 Escalate to an admin")
+    sure = await erin.wait_for_message("Send dispute #1 to an admin?")
+    assert "decision is final" in sure.text
+    assert sure.button_texts == ["🛡 Yes, send it to an admin", "« Back to the dispute"]
+    await erin.click(sure, "« Back to the dispute")  # changed her mind: nothing happened
+    assert "Negotiating" in (await screen(erin)).text
+    async with market(app) as m:
+        assert (await m.disputes.get(deal.boss, dispute.id)).status is DisputeStatus.NEGOTIATION
+    await frank.expect_no_message()
+
+    await erin.click(sure, "🛡 Yes, send it to an admin")
+    assert "With an admin" in (await screen(erin)).text
+    await frank.wait_for_message("asked an admin to decide")
+    again = await erin.click(negotiating, "🛡 Escalate to an admin")  # an old screen's button
+    assert again.show_alert and again.text == "This dispute is already with an admin."

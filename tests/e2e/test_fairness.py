@@ -56,9 +56,9 @@ async def deliver(
     await frank.click(start, "📦 Deliver work")
     await frank.wait_for_message("What are you delivering?")
     await frank.send_text(note)
-    await frank.wait_for_message("Attach files")
+    await frank.wait_for_message("Any files to deliver")
     await frank.send_document(file_name)
-    more = await frank.wait_for_message("Got file 1")
+    more = await frank.wait_for_message("File 1 of at most 10 attached")
     await frank.click(more, "✔ Done")
     confirm = await frank.wait_for_message("Deliver “")
     assert "Protected preview" in confirm.text
@@ -339,6 +339,7 @@ async def test_a_missing_deliverable_disputed_with_evidence_ends_in_an_admins_ve
     # Erin asks an admin; Ada decides on the whole record.
     await erin.click(told, "⚖️ View the dispute")
     await erin.click(await erin.wait_for_message("⚖️ Dispute #1"), "🛡 Escalate to an admin")
+    await erin.click(await erin.wait_for_message("to an admin?"), "🛡 Yes, send it to an admin")
     arbiter = await ada.wait_for_message("needs an arbiter")
     await ada.click(arbiter, "🛡 Open the record")
     record = await ada.wait_for_message("Record of dispute #1")
@@ -348,10 +349,16 @@ async def test_a_missing_deliverable_disputed_with_evidence_ends_in_an_admins_ve
         "Order form and payments are done.",
         "protected preview",
         "Evidence (2)",
-        "filed · photo: The menu: no admin entry",
-        "negotiation · document: Our plan: the panel in milestone 2",
+        "photo with the dispute: The menu: no admin entry",
+        "document while negotiating: Our plan: the panel in milestone 2",
+        "🛡 Dispute #1 · with an admin",
+        "(🔨 In progress)",  # the project's state in words, never "(in_progress)"
+        "by Erin @erin (#1), the employer",
+        "⚖️ in dispute ·",
+        "dispute answered",
     ):
         assert fact in record.text, fact
+    assert "in_progress" not in record.text and "_" not in record.text.split("Messages")[0]
     await ada.click(record, "📎 Files (3)")  # the delivery and both sides' evidence
     assert (await ada.wait_for_message("Delivered by Frank")).document is not None
     assert (await ada.wait_for_message("Evidence from Erin")).photo is not None

@@ -105,9 +105,9 @@ async def journey(app: App) -> None:
     # Frank delivers with a file; Erin's alert carries the quick replies and the auto-release date.
     start = await frank.wait_for_message("is held in escrow. You can start")
     await press(frank, start, "📦 Deliver work", "What are you delivering?")
-    await say(frank, "The bot is live. Source in the attached archive.", "Attach files")
+    await say(frank, "The bot is live. Source in the attached archive.", "Any files to deliver")
     await frank.send_document(file_name="bot.zip")
-    more = await frank.wait_for_message("Got file 1")
+    more = await frank.wait_for_message("File 1 of at most 10 attached")
     sure = await press(frank, more, "✔ Done", "Deliver “Bot with orders and payments”?")
     await press(frank, sure, "📦 Deliver", "released to you automatically")
     delivery = await erin.wait_for_message("Frank delivered")

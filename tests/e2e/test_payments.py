@@ -6,6 +6,7 @@ import pytest
 
 from core import ledger
 from emulator import PaymentDeclined, SimulatedUser
+from emulator.queries import QueryKind
 from storage.enums import DisputeResolution, MilestoneStatus
 from tests.e2e.conftest import ADMIN_ID, App
 from tests.e2e.work_support import (
@@ -39,7 +40,7 @@ def bot_overrides(request: pytest.FixtureRequest) -> dict[str, object]:
 
 
 async def stars_deal(app: App) -> tuple[Deal, int]:
-    """A contract paid in Stars with one unfunded milestone of 500 XTR."""
+    """A contract paid in Stars with one unfunded milestone of ⭐ 500."""
     deal = await hired(app, budget=(1_000, 5_000), amount=3_000)
     async with market(app) as m:
         ms = await m.milestones.create(
@@ -49,7 +50,7 @@ async def stars_deal(app: App) -> tuple[Deal, int]:
 
 
 async def invoice_for(erin: SimulatedUser) -> None:
-    """/contracts → contract → milestone → ⭐ Pay: leaves the invoice as the last message."""
+    """/contracts → contract → milestone → Pay ⭐ 500: leaves the invoice as the last message."""
     await erin.send_text("/contracts")
     listing = await erin.wait_for_message("Your contracts")
     await erin.click(listing, "Build a Telegram bot")
@@ -57,8 +58,8 @@ async def invoice_for(erin: SimulatedUser) -> None:
     assert "SANDBOX" not in screen.text  # real Stars: no sandbox label
     await erin.click(screen, "📄 Landing page")
     card = await erin.wait_for_message("📄 Milestone")
-    assert "⭐ Pay 500 XTR" in buttons(card)
-    answer = await erin.click(card, "⭐ Pay 500 XTR")
+    assert "Pay ⭐ 500" in buttons(card)
+    answer = await erin.click(card, "Pay ⭐ 500")
     assert answer.text == "Invoice sent below."
     await erin.wait_for_message(lambda msg: msg.invoice is not None)
 
@@ -75,7 +76,7 @@ async def test_an_invoice_paid_in_stars_funds_the_milestone_once(app: App) -> No
 
     charge = await erin.pay(invoice)
     receipt = await erin.wait_for_message("Payment received")
-    assert "500 XTR is now held in escrow" in receipt.text
+    assert "⭐ 500 is now held in escrow" in receipt.text
     await frank.wait_for_message("Funded:")
     m = await milestone(app, ms_id)
     assert (m.status, m.escrow) == (MilestoneStatus.FUNDED, 500)
@@ -244,7 +245,7 @@ async def test_money_arriving_for_a_cancelled_milestone_is_kept_on_the_balance(a
     assert confirmation.funded is False
     await publish(app, events)
     told = await deal.employer.wait_for_message("no longer needed it")
-    assert "500 XTR" in told.text and "/balance" in told.text
+    assert "⭐ 500" in told.text and "/balance" in told.text
     assert "SANDBOX" not in told.text
     assert await balance(app, ledger.available(deal.boss.user_id)) == 500
     await check_books(app)
@@ -303,4 +304,110 @@ async def test_a_refund_verdict_after_a_freelancers_silence_sends_the_stars_back
         500,
     )
     assert await balance(app, STARS) == 0
+    await check_books(app)
+
+
+async def test_stars_are_written_one_way_and_only_whole(app: App) -> None:
+    """Every amount reads "⭐ 1,200" (never "XTR"), prompts ask for whole Stars, and a
+    typed fraction is refused saying why."""
+    deal = await hired(app, budget=(1_000, 5_000), amount=3_000)
+    erin = deal.employer
+    await erin.send_text("/post")
+    await erin.wait_for_message("step 1 of 5")
+    await erin.send_text("Landing page for my bakery")
+    await erin.wait_for_message("Step 2 of 5")
+    await erin.send_text("One page: the menu, opening hours and a map to the shop.")
+    await erin.wait_for_message("Step 3 of 5")
+    await erin.send_text("Python")
+    ask = await erin.wait_for_message("Step 4 of 5")
+    assert "budget</b> in Stars" in ask.html and "The smallest budget is ⭐ 1,000." in ask.text
+    await erin.send_text("1200.50")
+    refused = await erin.wait_for_message("whole numbers")
+    assert refused.text == (
+        "Amounts in Stars are whole numbers: send one like 150, with nothing after the point."
+    )
+    await erin.send_text("500")
+    await erin.wait_for_message("The smallest budget is ⭐ 1,000.")
+    await erin.send_text("/cancel")
+    await erin.wait_for_message("Cancelled")
+
+    await erin.send_text("/contracts")
+    listing = await erin.wait_for_message("Your contracts")
+    assert "⭐ 3,000" in listing.text
+    await erin.click(listing, "Build a Telegram bot")
+    screen = await erin.wait_for_message("You are the employer")
+    await erin.click(screen, "➕ New milestone")
+    await erin.wait_for_message("What is to be delivered?")
+    await erin.send_text("Landing page")
+    ask = await erin.wait_for_message("How much is this milestone?")
+    assert "in Stars, for example 150." in ask.text and "150.50" not in ask.text
+    await erin.send_text("1,200.5")
+    await erin.wait_for_message("Amounts in Stars are whole numbers")
+    await erin.send_text("1,200")
+    due = await erin.wait_for_message("Due in how many days?")
+    await erin.click(due, "Skip")
+    sure = await erin.wait_for_message("Create this milestone?")
+    assert "Amount: ⭐ 1,200" in sure.text
+    await erin.click(sure, "✅ Confirm")
+    created = await erin.wait_for_message("created")
+    assert "for ⭐ 1,200" in created.text and "Pay ⭐ 1,200" in buttons(created)
+    for message in erin.messages:
+        assert "XTR" not in message.text and "XTR" not in " ".join(buttons(message))
+
+
+@pytest.mark.parametrize(
+    "bot_overrides", [{**STARS_SETTINGS, "telegram_test_env": True}], indirect=True
+)
+async def test_test_stars_say_so_on_the_button_the_invoice_and_the_receipt(app: App) -> None:
+    deal, ms_id = await stars_deal(app)
+    erin = deal.employer
+    await erin.send_text("/contracts")
+    listing = await erin.wait_for_message("Your contracts")
+    assert "TEST STARS" in listing.text
+    await erin.click(listing, "Build a Telegram bot")
+    screen = await erin.wait_for_message("You are the employer")
+    await erin.click(screen, "📄 Landing page")
+    card = await erin.wait_for_message("📄 Milestone")
+    assert "🧪 TEST STARS — Telegram's test environment, not real Stars" in card.text
+    await erin.click(card, "Pay ⭐ 500 (test Stars)")
+    sent = await erin.wait_for_message("Here is the invoice for ⭐ 500")
+    assert "TEST STARS" in sent.text
+    invoice = await erin.wait_for_message(lambda msg: msg.invoice is not None)
+    assert invoice.invoice is not None
+    assert invoice.invoice["title"] == f"Milestone #{ms_id} escrow (test)"
+    assert invoice.invoice["description"].startswith("🧪 TEST STARS")
+    [call] = app.emu.calls_to("sendInvoice")
+    assert "test" in str(call.params["prices"])
+    await erin.pay(invoice)
+    receipt = await erin.wait_for_message("Payment received")
+    assert "⭐ 500 is now held in escrow" in receipt.text and "TEST STARS" in receipt.text
+    await deal.freelancer.wait_for_message("🧪 TEST STARS")
+
+
+async def test_a_pre_checkout_in_another_currency_is_refused_saying_so(app: App) -> None:
+    """A client that pays an invoice in a currency it was not issued in (Telegram never
+    should): the payer is told which currency, not that "the amount" changed."""
+    deal, _ = await stars_deal(app)
+    erin = deal.employer
+    await invoice_for(erin)
+    invoice = erin.messages[-1]
+    assert invoice.invoice is not None
+    state = erin._state
+    erin._begin_action()
+    query_id = state.queries.new_id()
+    payload = {
+        "id": query_id,
+        "from": erin.profile.user_json(),
+        "currency": "USD",
+        "total_amount": invoice.invoice["total_amount"],
+        "invoice_payload": app.emu.calls_to("sendInvoice")[0].params["payload"],
+    }
+    erin._push("pre_checkout_query", payload)
+    query = state.queries.open(query_id, QueryKind.PRE_CHECKOUT, payload, 5.0)
+    answer = await erin._await_answer(query, "a payment in another currency")
+    assert answer["ok"] is False
+    assert str(answer["error_message"]).startswith(
+        "This invoice was issued in XTR, but the payment is in USD. Nothing was charged"
+    )
+    assert app.emu.charges == []
     await check_books(app)

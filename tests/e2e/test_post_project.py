@@ -76,9 +76,9 @@ async def test_post_with_bad_answers_preview_and_publish(app: App) -> None:
     await erin.send_text("1-2-3")
     await erin.wait_for_message("Send the budget as one amount")
     await erin.send_text("cheap")
-    await erin.wait_for_message("Send an amount like 150 or 150.50 (USD).")
+    await erin.wait_for_message("Send an amount in USD, like 150 or 150.50.")
     await erin.send_text("5")
-    await erin.wait_for_message("The budget starts at 10.00 USD at least.")
+    await erin.wait_for_message("The smallest budget is 10.00 USD.")
     await erin.send_text("500-100")
     await erin.wait_for_message("The lowest budget cannot exceed the highest.")
     await erin.send_text("2000000-3000000")
@@ -87,12 +87,18 @@ async def test_post_with_bad_answers_preview_and_publish(app: App) -> None:
 
     files = await erin.wait_for_message("Step 5 of 5")
     assert files.button_texts == ["Skip", "✖ Cancel"]
-    await erin.send_sticker()
-    await erin.wait_for_message("Send documents or photos here")
+    await erin.send_sticker()  # the answer names the one button there is
+    nothing = await erin.wait_for_message("Send a document or a photo")
+    assert nothing.text == "Send a document or a photo, or tap Skip if there are none."
+    assert nothing.button_texts == ["Skip", "✖ Cancel"]
     await erin.send_document("brief.pdf")
-    await erin.wait_for_message("1/10 attached")
+    await erin.wait_for_message("📎 File 1 of at most 10 attached. Send more, or tap Done.")
+    await erin.send_sticker()
+    one = await erin.wait_for_message("Send a document or a photo")
+    assert one.text == "Send a document or a photo, or tap Done."
+    assert one.button_texts == ["✔ Done", "✖ Cancel"]
     await erin.send_photo()
-    attached = await erin.wait_for_message("2/10 attached")
+    attached = await erin.wait_for_message("File 2 of at most 10 attached")
     await erin.click(attached, "✔ Done")
 
     preview = await erin.wait_for_message("Preview")
@@ -102,7 +108,8 @@ async def test_post_with_bad_answers_preview_and_publish(app: App) -> None:
     assert "<b>&lt;b&gt;Bakery&lt;/b&gt; logo &amp; shop sign</b>" in preview.html
     await erin.click(preview, "🚀 Publish")
     card = await erin.wait_for_message("is live!")
-    assert "https://t.me/bidgram_test_bot?start=p_1" in card.text
+    assert card.text.count("https://t.me/bidgram_test_bot?start=p_1") == 1  # the link, once
+    assert "🔗 Share: https://t.me/bidgram_test_bot?start=p_1" in card.text
     assert "🟢 Open for bids" in card.text
     assert {"💼 View bids (0)", "✏️ Edit", "📣 Share", "🗑 Cancel project"} <= set(card.button_texts)
 
@@ -134,7 +141,9 @@ async def test_a_range_in_two_steps_and_a_saved_draft(app: App) -> None:
     draft = await erin.wait_for_message("saved as a draft")
     assert "📝 Draft" in draft.text
     await erin.click(draft, "🚀 Publish")
-    await erin.wait_for_message("is live!")
+    live = await erin.wait_for_message("is live!")
+    assert live.text.count("https://t.me/bidgram_test_bot?start=p_1") == 1
+    assert "🟢 Open for bids" in live.text  # one message: the news and the card
     async with market(app) as m:
         assert (await m.projects.get(1)).status is ProjectStatus.OPEN
 
@@ -155,7 +164,7 @@ async def test_edit_then_cancel_with_a_confirm_step(app: App) -> None:
     choose = await erin.wait_for_message("What would you like to change?")
     await erin.click(choose, "Budget")
     await erin.send_text("9")
-    await erin.wait_for_message("The budget starts at 10.00 USD at least.")
+    await erin.wait_for_message("The smallest budget is 10.00 USD.")
     await erin.send_text("200-800")
     edited = await erin.wait_for_message("is updated")
     assert "200.00 USD – 800.00 USD" in edited.text

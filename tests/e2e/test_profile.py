@@ -41,9 +41,11 @@ async def test_wizard_re_asks_each_bad_answer_then_completes_the_profile(app: Ap
     await alice.click(picker, "Logo design")
     toggled = await alice.wait_for_message(lambda m: m.message_id == picker.message_id)
     assert "✅ Logo design" in toggled.button_texts
+    assert toggled.text.startswith("Step 3 of 4")  # a toggle keeps the step
     await alice.click(toggled, "Next ›")
     page_two = await alice.wait_for_message(lambda m: m.message_id == picker.message_id)
     assert "Page 2 of 4: Development" in page_two.text
+    assert page_two.text.startswith("Step 3 of 4")  # and so does another page
     await alice.click(page_two, "Python")
     chosen = await alice.wait_for_message(lambda m: m.message_id == picker.message_id)
     await alice.click(chosen, "✔ Done (2 selected)")
@@ -51,7 +53,7 @@ async def test_wizard_re_asks_each_bad_answer_then_completes_the_profile(app: Ap
 
     # hourly rate: not a number, zero, then fine
     await alice.send_text("a lot")
-    await alice.wait_for_message("Send an amount like 150 or 150.50 (USD).")
+    await alice.wait_for_message("Send an amount in USD, like 150 or 150.50.")
     await alice.send_text("0")
     await alice.wait_for_message("The hourly rate must be above zero")
     await alice.send_text("25")

@@ -209,3 +209,37 @@ async def test_a_bidder_who_blocked_the_bot_does_not_break_the_employers_chat(ap
     log = app.emu.state.log
     assert {v.kind for v in log.violations} <= {ViolationKind.FORBIDDEN}
     log.violations.clear()
+
+
+async def test_the_sender_gets_a_quiet_mark_and_a_long_text_goes_in_parts(app: App) -> None:
+    b = await bid_placed(app)
+    erin, frank = b.employer, b.bidder
+    await chat_with_bidder(b)
+
+    mine = await erin.send_text("Hi Frank, a quick question.")
+    await frank.wait_for_message("a quick question")
+    mark = await erin.wait_for_message("✓ Sent to Frank.")
+    assert mark.reply_to_message_id == mine.message_id
+    [call] = [c for c in app.emu.calls_to("sendMessage") if c.params["text"] == mark.text]
+    assert call.params.get("disable_notification") in (True, "true")  # a mark, not a ping
+
+    # Over MESSAGE_MAX (3,500): passed on in two messages, cut between paragraphs.
+    point = ("the colours must work on kraft paper. " * 9).strip()
+    first = "\n\n".join(f"Point {n}: {point}" for n in range(9))
+    second = "Last point: " + ("deliver the files as SVG and PNG. " * 20).strip()
+    long_text = f"{first}\n\n{second}"
+    assert app.settings.message_max < len(long_text) < 4096
+    await erin.send_text(long_text)
+    one = await frank.wait_for_message(
+        lambda m: m.text.startswith("💬 Erin") and "Point 0" in m.text
+    )
+    two = await frank.wait_for_message(lambda m: m.text.startswith("💬 Erin"))
+    assert "Point 8" in one.text and two.text.endswith(second)
+    assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in (one, two))
+    assert one.button_texts == two.button_texts == ["↩️ Reply", "🚩 Report"]
+    await erin.wait_for_message("✓ Sent to Frank in 2 messages")
+    async with market(app) as m:
+        thread = await m.messages.thread(
+            m.users.actor(await m.users.get(b.employer_id)), b.project_id, b.bidder_id
+        )
+    assert len(thread) == 3 and "\n\n".join(x.text for x in thread[1:]) == long_text

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from emulator import SimulatedUser
 from tests.e2e.conftest import App
-from tests.e2e.work_support import Deal, buttons, completed, hired, market, press
+from tests.e2e.work_support import Deal, buttons, completed, hired, market, press, settled
 
 
 async def open_reviews(person: SimulatedUser) -> None:
@@ -54,9 +54,12 @@ async def test_reviews_are_hidden_until_both_have_written(app: App) -> None:
     nudge = await frank.wait_for_message("reviewed you")
     assert "write yours to see theirs" in nudge.text and "a bit late" not in nudge.text
     await open_reviews(frank)
-    assert "Good <work>, a bit late." in await write(frank, "★★★★★", "Great client.")
+    published = await write(frank, "★★★★★", "Great client.")
+    assert "Good <work>, a bit late." in published
     revealed = await erin.wait_for_message("reviewed you")
     assert "Great client." in revealed.text
+    await settled(app)  # every alert is out: Frank read it once, in his own reply
+    assert [m.text for m in frank.messages if "published" in m.text] == [published]
 
     # Reviews are written once: the Review button now only shows them.
     await open_reviews(erin)

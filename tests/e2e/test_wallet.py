@@ -40,7 +40,7 @@ async def test_the_payout_wizard_reasks_then_an_operator_pays(app: App) -> None:
     await frank.send_sticker()
     await frank.wait_for_message("Send the amount as a number")
     await frank.send_text("-20")
-    await frank.wait_for_message("Send an amount like 150")
+    await frank.wait_for_message("Send an amount in USD, like 150")
     await frank.send_text("5")
     await frank.wait_for_message("The smallest payout is 10.00 USD")
     await frank.send_text("90.01")
