@@ -9,6 +9,7 @@ on the emulator's clock, from the moment ``getUpdates`` hands the bot a freelanc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import statistics
@@ -103,43 +104,30 @@ async def _measure(
     workdir: Path,
     by_session: float = 0.0,
 ) -> Measured:
-    async with load_emulator() as (emu, tap):
+    async with load_emulator() as (emu, tap), contextlib.AsyncExitStack() as stack:
         if kind == "echo" or backend is None:
             cast: Cast = echo_cast(emu, sessions)
             env = bot_environment("sqlite+aiosqlite:///unused.db", emu.base_url)
-            return await _drive(
-                subject,
-                kind,
-                emu,
-                tap,
-                cast,
-                env,
-                seconds,
-                warmup,
-                rate,
-                transport,
-                processes,
-                workdir,
-            )
-        async with scratch_database(backend, workdir) as url:
+        else:
+            url = await stack.enter_async_context(scratch_database(backend, workdir))
             cast = await seed_cast(emu, url, sessions, projects)
             # Statements per update are read from the process's /metrics.
             env = bot_environment(url, emu.base_url, METRICS_PORT=str(free_port()), **BOT_ENV)
-            return await _drive(
-                subject,
-                kind,
-                emu,
-                tap,
-                cast,
-                env,
-                seconds,
-                warmup,
-                rate,
-                transport,
-                processes,
-                workdir,
-                by_session,
-            )
+        return await _drive(
+            subject,
+            kind,
+            emu,
+            tap,
+            cast,
+            env,
+            seconds,
+            warmup,
+            rate,
+            transport,
+            processes,
+            workdir,
+            by_session if env.get("METRICS_PORT") else 0.0,
+        )
 
 
 async def _drive(
