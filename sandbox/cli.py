@@ -18,7 +18,13 @@ DEFAULT_DATABASE = "sqlite+aiosqlite:///sandbox.db"
 DEFAULT_PORT = 8080
 GATEWAYS: dict[str, dict[str, object]] = {
     "sandbox": {"funding_gateway": "sandbox"},
-    "stars": {"funding_gateway": "stars", "currency": "XTR", "currency_exponent": 0},
+    # The sandbox's Stars are test Stars, and every screen that shows them says so.
+    "stars": {
+        "funding_gateway": "stars",
+        "currency": "XTR",
+        "currency_exponent": 0,
+        "telegram_test_env": True,
+    },
 }
 
 

@@ -600,7 +600,11 @@ function renderInvoice(invoice) {
 
 function money(amount, currency) {
   const exponent = currency in EXPONENTS ? EXPONENTS[currency] : 2;
-  const value = (amount / 10 ** exponent).toFixed(exponent);
+  // Written as the bot writes amounts: thousands separated by commas ("⭐ 1,200").
+  const value = (amount / 10 ** exponent).toLocaleString("en-US", {
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  });
   return currency === "XTR" ? `⭐ ${value}` : `${value} ${currency}`;
 }
 

@@ -186,7 +186,9 @@ def test_with_stars_erin_paid_each_milestone_in_stars_and_the_story_goes_on(
     receipts = erin.chat.locator(".msg.from-me .payment")
     expect(receipts).to_have_count(len(paid))
     for n, (amount,) in enumerate(paid):
-        expect(receipts.nth(n)).to_have_text(f"✅ Paid ⭐ {amount}")
+        expect(receipts.nth(n)).to_have_text(f"✅ Paid ⭐ {amount:,}")  # as the bot writes it
+    # The sandbox's Stars are test Stars, and its screens say so.
+    expect(erin.chat.locator(".msg.from-bot", has_text="TEST STARS").first).to_be_visible()
 
     # Erin writes to Frank about his bid on the open project; he answers.
     (project,) = one(stars_demo_db, "SELECT id FROM projects WHERE status = 'open'")
