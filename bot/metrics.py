@@ -74,7 +74,8 @@ class Metrics:
         )
         self.api_calls = Counter(
             "bidgram_bot_api_calls",
-            "Bot API requests by method and result (ok, error, 429)",
+            "Bot API calls by method and result (ok, error, 429, or webhook_reply: sent as"
+            " the answer to a webhook delivery)",
             ["method", "result"],
             registry=r,
         )

@@ -172,7 +172,7 @@ class MarketplaceMiddleware(BaseMiddleware):
                 raise
             if events:
                 self.notifier.wake()  # before answering the press: alerts are what others wait for
-            await replies.send(bot, self.notifier, event.update_id)
+            await replies.send(bot, self.notifier, event.update_id, data.get("webhook_reply"))
         return result
 
     async def _journal(self, message: Message) -> None:

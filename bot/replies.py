@@ -11,6 +11,12 @@ retries 5xx and network errors a few times. A message or edit that still fails i
 queued through the outbox (which keeps retrying under the rate limits); an answer to
 a button press cannot wait and is given up. An edit Telegram refuses (the message
 is too old, or gone) is sent as a new message instead, and "not modified" is fine.
+
+In webhook mode the button-press answer rides on the webhook's 200 (``WebhookReply``):
+Telegram runs a method call sent as the answer to its delivery, which saves the bot
+one request per press. Only the press answer goes that way: Telegram does not say
+whether such a call worked, and a press answer is the one reply already given up
+when it fails.
 """
 
 from __future__ import annotations
@@ -100,6 +106,27 @@ _FILE_KINDS: dict[type[Method], tuple[str, str]] = {
 }
 
 
+class WebhookReply:
+    """The one call the webhook's answer to this update carries (webhook mode only)."""
+
+    def __init__(self) -> None:
+        self.method: AnswerCallbackQuery | None = None
+
+    def take(self, calls: list[Method]) -> None:
+        """Take the press answer out of ``calls`` (it is first when there is one)."""
+        if calls and isinstance(calls[0], AnswerCallbackQuery):
+            first = calls.pop(0)
+            assert isinstance(first, AnswerCallbackQuery)
+            self.method = first
+
+    def body(self) -> dict[str, Any] | None:
+        """The JSON the webhook answers with, or None for an empty 200."""
+        if self.method is None:
+            return None
+        params = self.method.model_dump(exclude_none=True, mode="json")
+        return {"method": self.method.__api_method__, **params}
+
+
 class Queue(Protocol):
     """Where a reply that Telegram would not take goes (the outbox)."""
 
@@ -121,11 +148,20 @@ class Replies:
         """The update's work was rolled back: what it would have said is not said."""
         self.calls.clear()
 
-    async def send(self, bot: Bot, queue: Queue | None, update_id: int) -> None:
-        """Make the held calls, button-press answers first; hold nothing from now on."""
+    async def send(
+        self,
+        bot: Bot,
+        queue: Queue | None,
+        update_id: int,
+        webhook: WebhookReply | None = None,
+    ) -> None:
+        """Make the held calls, button-press answers first (or on ``webhook``'s answer);
+        hold nothing from now on."""
         self.holding = False
         calls, self.calls = self.calls, []
         calls.sort(key=lambda call: not isinstance(call, AnswerCallbackQuery))
+        if webhook is not None:
+            webhook.take(calls)
         undelivered: list[Alert] = []
         for call in calls:
             try:

@@ -36,6 +36,7 @@ from redis.asyncio import Redis
 
 from bot.app import running
 from bot.metrics import METRICS_PATH, Metrics
+from bot.replies import WebhookReply
 from bot.settings import BotSettings
 from bot.updates import Outcome, UpdateProcessor
 from core.clock import Clock, SystemClock
@@ -84,7 +85,8 @@ class WebhookServer:
 
     async def updates(self, request: web.Request) -> web.Response:
         """One update, answered only once it is handled (not aiogram's default of
-        answering first): a 200 tells Telegram the update is safe."""
+        answering first): a 200 tells Telegram the update is safe. The 200 carries the
+        button-press answer, if any (``bot.replies.WebhookReply``)."""
         given = request.headers.get(SECRET_HEADER, "")
         expected = self._secret.encode()
         if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected):
@@ -94,10 +96,15 @@ class WebhookServer:
         except ValueError as error:
             log.warning("webhook request refused: %s", error)
             return web.Response(status=400, text=f"Bad Request: {error}")
-        outcome = await self.processor.process(update)
+        reply = WebhookReply()
+        outcome = await self.processor.process(update, webhook_reply=reply)
         if outcome is Outcome.RETRY:
             return web.Response(status=503, text="Try again later")
-        return web.Response(status=200)
+        body = reply.body()
+        if body is None:
+            return web.Response(status=200)
+        self.metrics.api_call(body["method"], "webhook_reply")
+        return web.json_response(body)
 
     def _parse(self, body: bytes) -> Update:
         """The update in ``body``, or ValueError saying what is wrong with it."""

@@ -43,6 +43,8 @@ class ApiCall:
     result: Any = None
     error_code: int | None = None
     description: str | None = None
+    webhook_reply: bool = False
+    """Sent as the body of a webhook delivery's 200, not over HTTP."""
     at: float = field(default_factory=time.monotonic)
 
     def __str__(self) -> str:

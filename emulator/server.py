@@ -7,6 +7,7 @@ serialisation are exercised, and exposes the simulated people and the records to
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -109,6 +110,7 @@ class BotAPIEmulator:
             first_update_id=first_update_id,
         )
         self.state = EmulatorState(self.config, clock)
+        self.state.webhook.executor = functools.partial(execute, self.state)
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None

@@ -12,6 +12,10 @@ Semantics kept from Telegram:
 * Up to ``max_connections`` deliveries run at once, but one person's updates go one at a
   time and in order, so a conversation never overtakes itself.
 
+* A 200 may carry one Bot API method call as its JSON body (``{"method": ..., params}``):
+  Telegram runs it and tells nobody the result. The emulator runs it as strictly as a
+  call over HTTP; a refused one is a violation (Telegram would drop it silently).
+
 Two additions for tests: :meth:`WebhookDelivery.route` puts a load balancer in front of the
 registered URL (path and query kept) that sends each person's next update to the next
 backend, the worst case for a bot that keeps conversations in one process's memory; and
@@ -28,17 +32,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import ssl
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from emulator.errors import bad_request
-from emulator.records import CallLog, Violation, ViolationKind
+from emulator.errors import TelegramError, bad_request
+from emulator.records import ApiCall, CallLog, Violation, ViolationKind
 from emulator.updates import Update, UpdateQueue, update_type
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -46,6 +52,9 @@ SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
 MAX_CONNECTIONS = 100
 DEFAULT_MAX_CONNECTIONS = 40
+
+#: Runs one method call (name, raw parameters) against the emulated state.
+Executor = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,8 @@ class WebhookDelivery:
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
+        self.executor: Executor | None = None
+        """Runs a method call sent in a webhook reply (set by the server)."""
 
     @property
     def active(self) -> bool:
@@ -278,7 +289,7 @@ class WebhookDelivery:
                 status = response.status
                 body = await response.read()
                 if status == 200:
-                    self._check_reply(response.content_type, body)
+                    await self._run_reply(response.content_type, body)
                 else:
                     error = f"Wrong response from the webhook: {status} {response.reason}"
         except TimeoutError:
@@ -295,19 +306,41 @@ class WebhookDelivery:
         self._updates.changes.notify()
         return attempt
 
-    def _check_reply(self, content_type: str, body: bytes) -> None:
-        """A bot may answer a delivery with a method call; the emulator does not run those."""
-        if content_type == "application/json" and body.strip() in (b"", b"{}", b"null"):
+    async def _run_reply(self, content_type: str, body: bytes) -> None:
+        """Run the method call a 200 may carry, as Telegram does (module docstring)."""
+        if not body.strip() or body.strip() in (b"{}", b"null"):
             return
-        if not body.strip():
-            return
-        self._log.add_violation(
-            Violation(
-                ViolationKind.UNSUPPORTED_METHOD,
-                "the bot answered a webhook delivery with a method call; the emulator does "
-                "not execute methods sent in webhook replies, call the Bot API instead",
+        try:
+            raw = json.loads(body) if content_type == "application/json" else None
+        except ValueError:
+            raw = None
+        method = raw.pop("method", None) if isinstance(raw, dict) else None
+        if not isinstance(raw, dict) or not isinstance(method, str) or self.executor is None:
+            self._log.add_violation(
+                Violation(
+                    ViolationKind.REJECTED_CALL,
+                    "a webhook reply must be empty or a JSON object naming its method; "
+                    "Telegram ignores anything else",
+                )
             )
-        )
+            return
+        try:
+            result = await self.executor(method, raw)
+        except TelegramError as error:
+            self._log.add_call(
+                ApiCall(method, raw, False, None, error.error_code, error.description, True)
+            )
+            self._log.add_violation(
+                Violation(
+                    ViolationKind.REJECTED_CALL,
+                    f"{error.error_code} {error.description} (in a webhook reply, which "
+                    "Telegram drops without a word)",
+                    method,
+                    raw,
+                )
+            )
+            return
+        self._log.add_call(ApiCall(method, raw, True, result, webhook_reply=True))
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

@@ -29,6 +29,7 @@ class Endpoint:
     answer: Callable[[dict[str, Any]], Awaitable[int] | int] = lambda update: 200
     received: list[tuple[dict[str, Any], str | None, str]] = field(default_factory=list)
     base_url: str = ""
+    reply: Callable[[dict[str, Any]], dict[str, Any]] = lambda update: {}
 
     async def handle(self, request: web.Request) -> web.Response:
         update = await request.json()
@@ -36,7 +37,7 @@ class Endpoint:
         status = self.answer(update)
         if not isinstance(status, int):
             status = await status
-        return web.json_response({}, status=status)
+        return web.json_response(self.reply(update), status=status)
 
 
 @pytest.fixture
@@ -254,3 +255,57 @@ async def test_an_https_backend_is_delivered_to_when_its_certificate_is_trusted(
     finally:
         await bot.delete_webhook()
         await runner.cleanup()
+
+
+def _say(text: str, **extra: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A webhook reply: sendMessage back to the update's chat."""
+
+    def reply(update: dict[str, Any]) -> dict[str, Any]:
+        chat = update["message"]["chat"]["id"]
+        return {"method": "sendMessage", "chat_id": chat, "text": text, **extra}
+
+    return reply
+
+
+async def test_a_method_call_in_the_webhooks_reply_is_run(
+    bot: Bot, emu: BotAPIEmulator, endpoints: list[Endpoint]
+) -> None:
+    [a, _] = endpoints
+    a.reply = _say("hello back")
+    emu.route_webhook(a.base_url)
+    await bot.set_webhook(URL, secret_token=SECRET)
+    alice = emu.user("Alice")
+    await alice.send_text("hello")
+    await alice.wait_for_message("hello back")
+    [call] = emu.calls_to("sendMessage")
+    assert call.ok and call.webhook_reply
+    emu.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        (_say("x" * 4097), "message is too long"),
+        (_say("hi", disable_web_page_preview=True), "disable_web_page_preview"),
+        (lambda update: {"method": "sendTelepathy", "chat_id": 1}, "Not Found"),
+        (lambda update: {"chat_id": 1, "text": "no method"}, "naming its method"),
+    ],
+)
+async def test_a_webhook_reply_telegram_would_drop_is_a_violation(
+    bot: Bot,
+    emu: BotAPIEmulator,
+    endpoints: list[Endpoint],
+    reply: Callable[[dict[str, Any]], dict[str, Any]],
+    why: str,
+) -> None:
+    [a, _] = endpoints
+    a.reply = reply
+    emu.route_webhook(a.base_url)
+    await bot.set_webhook(URL, secret_token=SECRET)
+    alice = emu.user("Alice")
+    await alice.send_text("hello")
+    await emu.wait_for_deliveries(1)
+    await alice.expect_no_message(0.3)
+    assert [v.kind for v in emu.violations] == [ViolationKind.REJECTED_CALL]
+    assert why.lower() in emu.violations[0].description.lower()
+    emu.clear_violations()
