@@ -77,6 +77,8 @@ async def main(args: argparse.Namespace) -> None:
                 if m.statements is not None:
                     alone = ", ".join(f"{k} {v:.1f}" for k, v in m.by_session.items())
                     cpu += f"; SQL statements/update {m.statements:.1f} ({alone})"
+                if m.api_calls is not None:
+                    cpu += f"; Bot API calls/update {m.api_calls:.2f}"
                 rows.append(
                     [
                         "1 throughput",

@@ -146,30 +146,48 @@ def trim_logs(emu: BotAPIEmulator, keep: int = 1000) -> None:
 
 @dataclass(frozen=True)
 class Counters:
-    """What a bidgram process counted: updates it finished, SQL statements it sent."""
+    """What a bidgram process counted: updates it finished, SQL statements it sent, Bot API
+    calls it made (its alerts' included; a webhook process's press answers too, which
+    ride on the webhook's reply)."""
 
     updates: float
     statements: float
+    api_calls: float = 0.0
 
     @classmethod
     def parse(cls, exposition: str) -> Counters:
-        updates = statements = 0.0
+        updates = statements = api_calls = 0.0
         for line in exposition.splitlines():
             if line.startswith("bidgram_updates_total{"):
                 updates += float(line.rsplit(" ", 1)[1])
             elif line.startswith("bidgram_sql_statements_total "):
                 statements += float(line.rsplit(" ", 1)[1])
-        return cls(updates, statements)
+            elif line.startswith("bidgram_bot_api_calls_total{"):
+                api_calls += float(line.rsplit(" ", 1)[1])
+        return cls(updates, statements, api_calls)
 
     def __add__(self, other: Counters) -> Counters:
-        return Counters(self.updates + other.updates, self.statements + other.statements)
+        return Counters(
+            self.updates + other.updates,
+            self.statements + other.statements,
+            self.api_calls + other.api_calls,
+        )
 
     def __sub__(self, other: Counters) -> Counters:
-        return Counters(self.updates - other.updates, self.statements - other.statements)
+        return Counters(
+            self.updates - other.updates,
+            self.statements - other.statements,
+            self.api_calls - other.api_calls,
+        )
 
     @property
     def per_update(self) -> float:
+        """SQL statements per update."""
         return self.statements / self.updates if self.updates else 0.0
+
+    @property
+    def calls_per_update(self) -> float:
+        return self.api_calls / self.updates if self.updates else 0.0
 
 
 class Fleet:

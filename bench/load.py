@@ -39,7 +39,8 @@ class Measured:
     driver_cpu: float  # the same for this process: emulator and simulated people
     services_cpu: dict[str, float]  # the same for PostgreSQL's and Redis's processes
     statements: float | None = None  # SQL statements per update over the window
-    by_session: dict[str, float] = field(default_factory=dict)  # the same, each kind alone
+    api_calls: float | None = None  # Bot API calls per update over the window
+    by_session: dict[str, float] = field(default_factory=dict)  # statements, each kind alone
 
     @property
     def rate(self) -> float:
@@ -176,7 +177,8 @@ async def _drive(
             services,
         )
         if fleet.metrics:
-            measured.statements = (await fleet.counters() - counted).per_update
+            window = await fleet.counters() - counted
+            measured.statements, measured.api_calls = window.per_update, window.calls_per_update
             for kind in sorted({kind for kind, _ in cast.sessions}) if by_session else ():
                 alone = Cast([(k, session) for k, session in cast.sessions if k == kind])
                 counted = await fleet.counters()
