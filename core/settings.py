@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.locales import LANGUAGES
 from core.money import Currency
 
 
@@ -78,6 +79,8 @@ class Settings(BaseSettings):
 
     # people
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # spoken to someone whose client's language bidgram does not speak (core.locales)
+    default_language: str = "en"
 
     # limits
     bids_per_day: Positive = 30
@@ -100,6 +103,13 @@ class Settings(BaseSettings):
     max_attachments: Positive = 10
     reports_per_day: Positive = 10  # reports one person may file in 24 hours
     report_note_max: Positive = 500
+
+    @field_validator("default_language")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"bidgram speaks {', '.join(LANGUAGES)}")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -89,7 +89,10 @@ class User(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     first_name: Mapped[str] = mapped_column(String(128), default="")
     last_name: Mapped[str | None] = mapped_column(String(128))
-    language_code: Mapped[str | None] = mapped_column(String(16))
+    language_code: Mapped[str | None] = mapped_column(String(16))  # the client's, as sent
+    # The person's own choices (core.locales): None follows the client / shows UTC.
+    language: Mapped[str | None] = mapped_column(String(8))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
     banned_at: Mapped[datetime | None]

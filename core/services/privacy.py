@@ -88,8 +88,8 @@ def _plain(value: Any) -> Any:
 FIELDS = {
     kind: tuple(columns.split())
     for kind, columns in {
-        "account": "id telegram_id first_name last_name username language_code created_at "
-        "blocked_bot_at",
+        "account": "id telegram_id first_name last_name username language_code language "
+        "time_zone created_at blocked_bot_at",
         "profile": "headline bio hourly_rate portfolio updated_at",
         "alerts": "min_budget paused created_at updated_at stopped_at",
         "project": "id title description budget_min budget_max status created_at published_at "
@@ -432,7 +432,7 @@ class PrivacyService(Service):
         user.first_name = anonymous_name(user.id)
         user.last_name = None
         user.username = None
-        user.language_code = None
+        user.language_code = user.language = user.time_zone = None
         user.telegram_id = -user.id  # no Telegram user has it: a returning person is new
         user.blocked_bot_at = now  # whatever is rendered for this account is never sent
         user.deleted_at = now

@@ -12,6 +12,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotFound, ValidationFailed
+from core.locales import check_language, check_time_zone, language_of
 from core.money import whole_amount
 from core.services import audit
 from core.services.audit import AuditService, Concerns
@@ -62,6 +63,26 @@ class UserService(Service):
         if user is not None and user.blocked_bot_at is None:
             user.blocked_bot_at = self.now()
             await self.uow.flush()
+
+    def language(self, user: User) -> str:
+        """The language to speak to ``user`` (their choice, else their client's)."""
+        return language_of(
+            user.language, user.language_code, default=self.settings.default_language
+        )
+
+    async def set_language(self, actor: Actor, code: str) -> str:
+        """Speak ``code`` to this person from now on, whatever their client says."""
+        user = await self.active_user(actor)
+        user.language = check_language(code)
+        await self.uow.flush()
+        return user.language
+
+    async def set_time_zone(self, actor: Actor, name: str) -> str:
+        """Write this person's times in the IANA zone ``name`` (returned as spelled there)."""
+        user = await self.active_user(actor)
+        user.time_zone = check_time_zone(name)
+        await self.uow.flush()
+        return user.time_zone
 
     def actor(self, user: User) -> Actor:
         return Actor(user.id, user.telegram_id, user.telegram_id in self.settings.admin_ids)
