@@ -6,7 +6,7 @@ CHROMIUM ?= /usr/bin/chromium
 NGINX ?= /usr/sbin/nginx
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install sandbox run status migrate test test-postgres browser nginx fonts lint format lock bench clean
+.PHONY: install sandbox run status migrate test test-postgres browser nginx fonts lint format lock bench clean messages
 
 install: $(STAMP)
 
@@ -89,6 +89,15 @@ format: install
 
 bench: install  ## every benchmark, one table (BENCH_ARGS="--quick" for a short check); see docs/benchmarks.md
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Translations (bot/i18n.py): extract every marked text into the template and merge it into
+# each language's catalogue; translators then fill in bot/locales/<language>/LC_MESSAGES/.
+# A new language: $(BIN)/pybabel init -i bot/locales/bidgram.pot -d bot/locales -D bidgram -l xx
+messages: install  ## refresh the translation catalogues after changing texts
+	$(BIN)/pybabel extract --no-default-keywords -k _:1,1t -k _:1,2,3t -k __:1,1t -k __:1,2,3t \
+		--no-wrap --sort-by-file --project bidgram --copyright-holder bidgram \
+		-o bot/locales/bidgram.pot bot
+	$(BIN)/pybabel update --no-wrap -i bot/locales/bidgram.pot -d bot/locales -D bidgram
 
 lock:  ## re-pin dependencies after changing pyproject.toml (needs `pip install uv`)
 	uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \

@@ -1,0 +1,86 @@
+"""Every word in its reader's language: gettext catalogues, read through aiogram's i18n.
+
+English is the source language. Texts are written in English and marked with ``_``
+(``_(singular, plural, n)`` for counts), or ``__`` where the reader is known only later
+(a module-level label); ``make messages`` extracts them into ``bot/locales/bidgram.pot``
+and merges that into each language's catalogue, ``bot/locales/<language>/LC_MESSAGES/
+bidgram.po``, where translators work. The catalogues are compiled when the process
+starts, so what runs always matches the sources, and no build step can be forgotten.
+``tests/bot/test_catalogues.py`` fails when a message is left out of the template, is
+untranslated or fuzzy, or its placeholders, HTML tags or plural forms differ from the
+source's.
+
+Whose language: ``core.locales.language_of`` (the person's choice, else their client's,
+else ``DEFAULT_LANGUAGE``); ``speaking`` makes it the current one for the texts read
+inside it.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from babel.dates import format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy
+
+#: How texts are marked, as ``pybabel extract -k`` takes it (the Makefile passes the same):
+#: ``_``/``__`` with one argument, or singular, plural and count.
+KEYWORDS = ("_:1,1t", "_:1,2,3t", "__:1,1t", "__:1,2,3t")
+
+LOCALES = Path(__file__).with_name("locales")
+DOMAIN = "bidgram"
+SOURCE_LANGUAGE = "en"
+
+
+class Catalogues(I18n):
+    """aiogram's ``I18n``, compiling each language's ``.po`` in memory (Babel) instead of
+    reading a ``.mo`` that may be older than its source."""
+
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        found: dict[str, gettext.GNUTranslations] = {}
+        for po in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po")):
+            language = po.parts[-3]
+            with po.open("rb") as source:
+                catalog = read_po(source, locale=language, domain=self.domain)
+            compiled = io.BytesIO()
+            write_mo(compiled, catalog)  # fuzzy entries stay out, as `pybabel compile` does
+            compiled.seek(0)
+            found[language] = gettext.GNUTranslations(compiled)
+        return found
+
+
+i18n = Catalogues(path=LOCALES, default_locale=SOURCE_LANGUAGE, domain=DOMAIN)
+
+
+def _(singular: str, plural: str | None = None, n: int = 1) -> str:
+    """``singular`` (or ``plural`` for ``n``) in the current reader's language."""
+    return i18n.gettext(singular, plural, n)
+
+
+def __(singular: str, plural: str | None = None, n: int = 1) -> LazyProxy:
+    """``_`` put off until the text is read (module-level labels)."""
+    return i18n.lazy_gettext(singular, plural, n)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Texts read inside are in ``language`` (an alert is worded for its recipient)."""
+    with i18n.use_locale(language):
+        yield
+
+
+def languages() -> tuple[str, ...]:
+    """The languages with a catalogue, and the source language."""
+    return (SOURCE_LANGUAGE, *sorted(i18n.available_locales))
+
+
+def time_of_day(moment: datetime) -> str:
+    """``moment``'s time as the current reader writes it (``2:05 PM``, ``14:05``)."""
+    return str(format_time(moment, "short", locale=i18n.current_locale))
