@@ -8,135 +8,27 @@ prompt message as a request key, so a double tap moves money once.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram import Bot, F
+from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import ContractCb, Count, Id, MilestoneCb
-from bot.handlers.contracts import contract_button, send_screen, settled_prompt
+from bot.callbacks import ContractCb, MilestoneCb, WorkCb
 from bot.handlers.payments import send_invoice
 from bot.middlewares import CallbackReply
 from bot.render import pages
+from bot.routers import Area
+from bot.screens.contracts import settled_prompt
+from bot.screens.milestones import milestone_keyboard, milestone_screen, released_reply
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
 from bot.texts.common import money_badge
+from bot.ui import replace_prompt, request_key, send_screen
 from core.actors import Actor
 from core.marketplace import Marketplace
-from core.services.escrow import Settlement
 from storage.enums import MilestoneStatus
-from storage.models import Milestone
 
-router = Router(name="milestones")
-
-
-class WorkCb(CallbackData, prefix="wk"):
-    """A confirmation in the work area, bound to the amount it showed."""
-
-    action: str  # release | cancel | dismiss
-    milestone_id: Id
-    amount: Count = 0
-
-
-def milestone_keyboard(
-    m: Milestone,
-    actions: frozenset[str],
-    settings: BotSettings,
-    *,
-    contract_id: int | None = None,
-    history: bool = True,
-    rounds_left: int = 0,
-) -> InlineKeyboardMarkup:
-    """The buttons for what this person may do with the milestone now (``rounds_left``:
-    the change rounds still included, shown on Request changes)."""
-    money = settings.money
-    kb = InlineKeyboardBuilder()
-    sizes: list[int] = []
-
-    def row(*buttons: tuple[str, CallbackData]) -> None:
-        for text, data in buttons:
-            kb.button(text=text, callback_data=data)
-        sizes.append(len(buttons))
-
-    def cb(action: str) -> MilestoneCb:
-        return MilestoneCb(action=action, milestone_id=m.id)
-
-    if "accept_request" in actions:
-        row((texts.ACCEPT_REQUEST, cb("accept_req")), (texts.REJECT_REQUEST, cb("reject_req")))
-    if "fund" in actions:
-        gateway = settings.gateways().enabled[0]
-        row((money_texts.fund_button(gateway, money.format(m.amount)), cb("fund")))
-    if "fund_balance" in actions:
-        row((money_texts.PAY_FROM_BALANCE, cb("fund_balance")))
-    if "deliver" in actions:
-        row((texts.DELIVER, cb("deliver")))
-    if "release" in actions:
-        full = (money_texts.label(money_texts.RELEASE, money.format(m.escrow)), cb("release"))
-        if m.escrow > 1:
-            row(full, (money_texts.RELEASE_PART, cb("release_part")))
-        else:
-            row(full)
-    if "request_changes" in actions:
-        row((texts.request_changes(rounds_left), cb("changes")))
-    if "extra_milestone" in actions:
-        row((texts.EXTRA_MILESTONE, cb("extra")))
-    if "cancel" in actions:
-        if m.status is MilestoneStatus.REQUESTED:
-            label = texts.WITHDRAW_REQUEST
-        elif m.status in (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED):
-            label = texts.CANCEL_AND_REFUND
-        else:
-            label = texts.CANCEL_MILESTONE
-        row((label, cb("cancel")))
-    if "dispute" in actions:
-        row((texts.DISPUTE, cb("dispute")))
-    if history:
-        row((texts.HISTORY, cb("history")))
-    if contract_id is not None:
-        row((texts.BACK_TO_CONTRACT, ContractCb(action="view", contract_id=contract_id)))
-    kb.adjust(*sizes)
-    return kb.as_markup()
-
-
-async def milestone_screen(
-    market: Marketplace, actor: Actor, settings: BotSettings, milestone_id: int
-) -> tuple[list[str], InlineKeyboardMarkup]:
-    m = await market.milestones.get(milestone_id)
-    contract = await market.contracts.get(actor, m.contract_id)  # refuses strangers
-    project = await market.projects.get(contract.project_id)
-    employer = contract.employer_id == actor.user_id
-    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
-    actions = await market.milestones.actions(actor, m.id)
-    text = texts.milestone_card(
-        m,
-        contract,
-        project.title,
-        employer,
-        other.first_name,
-        settings.money,
-        money_badge(settings.gateways()),
-    )
-    left = market.milestones.revisions_left(m, contract)
-    keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id, rounds_left=left)
-    return pages(text), keyboard
-
-
-async def replace_prompt(
-    query: CallbackQuery, bot: Bot, text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    """Turn a confirmation prompt into its outcome (or say it anew if it is too old)."""
-    if isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=keyboard)
-    else:
-        await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
-
-
-def request_key(query: CallbackQuery) -> str:
-    """One confirmation message, one movement of money, however often it is tapped."""
-    if query.message is not None:
-        return f"{query.from_user.id}:{query.message.message_id}"
-    return f"q:{query.id}"
+router = Area("handlers.milestones")
 
 
 @router.callback_query(MilestoneCb.filter(F.action == "view"))
@@ -335,30 +227,6 @@ async def release(
         return
     callback_reply.text = "✅"
     await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
-
-
-async def released_reply(
-    market: Marketplace, actor: Actor, settings: BotSettings, result: Settlement
-) -> tuple[str, InlineKeyboardMarkup]:
-    """What the employer sees once a release went through (all of it, or a part); with
-    the end of the contract one tap away when core says it was the last of the money."""
-    m = result.milestone
-    contract = await market.contracts.get(actor, m.contract_id)
-    freelancer = await market.users.get(contract.freelancer_id)
-    money = settings.money
-    text = money_texts.released(
-        m.description,
-        freelancer.first_name,
-        money.format(result.released),
-        money.format(result.fee),
-        money.format(result.paid_to_freelancer),
-        money.format(m.escrow) if m.escrow else "",
-        money_badge(settings.gateways()),
-    )
-    if result.contract_settled:
-        prompt, keyboard = await settled_prompt(market, actor, contract.id)
-        return f"{text}\n\n{prompt}", keyboard
-    return text, contract_button(contract.id)
 
 
 @router.callback_query(WorkCb.filter(F.action == "dismiss"))

@@ -20,8 +20,8 @@ from bot.texts.disputes import (
     split,
     when,
 )
+from bot.texts.messages import flagged
 from bot.texts.projects import STATUS as PROJECT_STATUS
-from bot.texts.relay import flagged
 from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
 from core.services.disputes import DisputeRecord

@@ -5,25 +5,25 @@ confirm. Double-blind: the other side's review shows only when core makes it vis
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import ContractCb, FlowCb
-from bot.flows.work_steps import choices
-from bot.handlers.contracts import end_now
-from bot.handlers.milestones import replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.contracts import end_now
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
+from bot.ui import choices, replace_prompt
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.models import Contract
 
-router = Router(name="review_flow")
+router = Area("flows.reviews")
 TEXT = F.text & ~F.text.startswith("/")
 RATINGS = {f"rv_{n}": n for n in range(1, 6)}
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import MenuCb
+from bot.callbacks import MenuCb, WalletCb
 from bot.keyboards import back_to_menu
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import money as texts
 from bot.texts.common import money_badge
@@ -18,12 +18,8 @@ from core.actors import Actor
 from core.errors import DomainError
 from core.marketplace import Marketplace
 
-router = Router(name="wallet")
+router = Area("handlers.payouts")
 RECENT_PAYOUTS = 5
-
-
-class WalletCb(CallbackData, prefix="wl"):
-    action: str  # payout
 
 
 async def balance_screen(

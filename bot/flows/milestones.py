@@ -5,23 +5,24 @@ revision rounds, the employer starts the same conversation for the extra work.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ContractCb, FlowCb, MilestoneCb
-from bot.flows.work_steps import choices
-from bot.handlers.milestones import milestone_keyboard, replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.milestones import milestone_keyboard
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
 from bot.texts.common import money_badge
+from bot.ui import choices, replace_prompt
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="milestone_flow")
+router = Area("flows.milestones")
 TEXT = F.text & ~F.text.startswith("/")
 
 

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import FlowCb, MenuCb
-from bot.flows.work_steps import choices
-from bot.handlers.milestones import replace_prompt
-from bot.handlers.wallet import WalletCb
+from bot.callbacks import FlowCb, MenuCb, WalletCb
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import money as texts
 from bot.texts.common import money_badge
+from bot.ui import choices, replace_prompt
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="payout_flow")
+router = Area("flows.payouts")
 TEXT = F.text & ~F.text.startswith("/")
 
 

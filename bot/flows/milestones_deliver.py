@@ -8,24 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import FlowCb, MilestoneCb
-from bot.flows.work_steps import choices, file_ref
-from bot.handlers.milestones import replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import common
 from bot.texts import contracts as texts
+from bot.ui import choices, file_ref, replace_prompt
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="deliver_flow")
+router = Area("flows.milestones_deliver")
 TEXT = F.text & ~F.text.startswith("/")
 FINISH_WORDS = {"done", "skip", "no", "none"}
 

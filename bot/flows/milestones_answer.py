@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import FlowCb, MilestoneCb
-from bot.flows.work_steps import choices
-from bot.handlers.contracts import contract_button
-from bot.handlers.milestones import released_reply, replace_prompt, request_key
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.contracts import contract_button
+from bot.screens.milestones import released_reply
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
 from bot.texts.common import money_badge
+from bot.ui import choices, replace_prompt, request_key
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="answer_flow")
+router = Area("flows.milestones_answer")
 TEXT = F.text & ~F.text.startswith("/")
 
 
