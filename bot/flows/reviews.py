@@ -16,7 +16,8 @@ from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.contracts import end_now
 from bot.settings import BotSettings
-from bot.texts import contracts as texts
+from bot.texts import contracts as contract_texts
+from bot.texts import reviews as texts
 from bot.ui import choices, replace_prompt
 from core import text
 from core.actors import Actor
@@ -79,7 +80,9 @@ async def _ask_rating(
     await state.set_state(ReviewForm.rating)
     await state.update_data(contract_id=contract.id, other=other.first_name)
     await bot.send_message(
-        chat_id, header + texts.review_rating_ask(other.first_name), reply_markup=_stars_keyboard()
+        chat_id,
+        header + texts.review_rating_ask(other.first_name),
+        reply_markup=_stars_keyboard(),
     )
 
 
@@ -133,7 +136,9 @@ async def _rated(
     await state.update_data(rating=rating)
     await state.set_state(ReviewForm.body)
     await bot.send_message(
-        chat_id, texts.review_text_ask(rating, settings.review_max), reply_markup=only_cancel()
+        chat_id,
+        texts.review_text_ask(rating, settings.review_max),
+        reply_markup=only_cancel(),
     )
 
 
@@ -199,4 +204,6 @@ async def confirm(
 
 @router.message(ReviewForm.confirm)
 async def confirm_reask(message: Message) -> None:
-    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_REVIEW, "rv_ok")))
+    await message.answer(
+        contract_texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_REVIEW, "rv_ok"))
+    )

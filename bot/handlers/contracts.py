@@ -15,6 +15,8 @@ from bot.routers import Area
 from bot.screens.contracts import contract_button, end_now
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
+from bot.texts import milestones as milestone_texts
+from bot.texts import reviews as review_texts
 from bot.texts.common import money_badge
 from bot.ui import send_screen
 from core.actors import Actor
@@ -123,13 +125,13 @@ async def contract_screen(
     kb = InlineKeyboardBuilder()
     for m in milestones[-MAX_MILESTONE_BUTTONS:]:
         kb.button(
-            text=texts.milestone_button(m, settings.money),
+            text=milestone_texts.milestone_button(m, settings.money),
             callback_data=MilestoneCb(action="view", milestone_id=m.id),
         )
     active = contract.status is ContractStatus.ACTIVE
     if active:
         kb.button(
-            text=texts.NEW_MILESTONE if employer else texts.REQUEST_MILESTONE,
+            text=milestone_texts.NEW_MILESTONE if employer else milestone_texts.REQUEST_MILESTONE,
             callback_data=ContractCb(
                 action="new_ms" if employer else "request_ms", contract_id=contract.id
             ),
@@ -144,7 +146,8 @@ async def contract_screen(
         )
     if not active and (await market.reviews.for_contract(actor, contract.id)).ending:
         kb.button(  # every ending with money at stake is reviewed, refunds included
-            text=texts.REVIEWS, callback_data=ContractCb(action="review", contract_id=contract.id)
+            text=review_texts.REVIEWS,
+            callback_data=ContractCb(action="review", contract_id=contract.id),
         )
     kb.button(text=texts.BACK_TO_CONTRACTS, callback_data=MenuCb(action="contracts"))
     kb.adjust(1)
@@ -222,7 +225,8 @@ async def end_contract(
     kb = InlineKeyboardBuilder()
     if reviews.can_write:
         kb.button(
-            text=texts.REVIEW, callback_data=ContractCb(action="review", contract_id=contract.id)
+            text=review_texts.REVIEW,
+            callback_data=ContractCb(action="review", contract_id=contract.id),
         )
     kb.button(
         text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract.id)

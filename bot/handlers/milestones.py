@@ -20,8 +20,9 @@ from bot.routers import Area
 from bot.screens.contracts import settled_prompt
 from bot.screens.milestones import milestone_keyboard, milestone_screen, released_reply
 from bot.settings import BotSettings
-from bot.texts import contracts as texts
-from bot.texts import money as money_texts
+from bot.texts import contracts as contract_texts
+from bot.texts import milestones as texts
+from bot.texts import payments as payment_texts
 from bot.texts.common import money_badge
 from bot.ui import replace_prompt, request_key, send_screen
 from core.actors import Actor
@@ -61,7 +62,8 @@ async def milestone_history(
             names[ev.actor_id] = (await market.users.get(ev.actor_id)).first_name
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_MILESTONE, callback_data=MilestoneCb(action="view", milestone_id=m.id)
+        text=texts.OPEN_MILESTONE,
+        callback_data=MilestoneCb(action="view", milestone_id=m.id),
     )
     badge = money_badge(settings.gateways())
     parts = pages(texts.history(m.description, events, names, settings.money, badge))
@@ -127,21 +129,22 @@ async def fund(
     amount = settings.money.format(m.amount)
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+        text=contract_texts.OPEN_CONTRACT,
+        callback_data=ContractCb(action="view", contract_id=m.contract_id),
     )
     if started.funded:
         callback_reply.text = "✅"
         await bot.send_message(
             query.from_user.id,
-            money_texts.funded_sandbox(m.description, amount, money_badge(settings.gateways())),
+            payment_texts.funded_sandbox(m.description, amount, money_badge(settings.gateways())),
             reply_markup=kb.as_markup(),
         )
         return
     contract = await market.contracts.get(actor, m.contract_id)
     project = await market.projects.get(contract.project_id)
-    callback_reply.text = money_texts.INVOICE_ON_ITS_WAY
+    callback_reply.text = payment_texts.INVOICE_ON_ITS_WAY
     badge = money_badge(settings.gateways())
-    await bot.send_message(query.from_user.id, money_texts.invoice_sent(amount, badge))
+    await bot.send_message(query.from_user.id, payment_texts.invoice_sent(amount, badge))
     await send_invoice(bot, query.from_user.id, settings, started.payment, m, project.title)
 
 
@@ -159,11 +162,12 @@ async def fund_from_balance(
     callback_reply.text = "✅"
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+        text=contract_texts.OPEN_CONTRACT,
+        callback_data=ContractCb(action="view", contract_id=m.contract_id),
     )
     await bot.send_message(
         query.from_user.id,
-        money_texts.funded_from_balance(
+        payment_texts.funded_from_balance(
             m.description, settings.money.format(m.amount), money_badge(settings.gateways())
         ),
         reply_markup=kb.as_markup(),
@@ -189,14 +193,14 @@ async def release_prompt(
     money = settings.money
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=money_texts.label(money_texts.CONFIRM_RELEASE, money.format(preview.amount)),
+        text=payment_texts.label(payment_texts.CONFIRM_RELEASE, money.format(preview.amount)),
         callback_data=WorkCb(action="release", milestone_id=m.id, amount=preview.amount),
     )
-    kb.button(text=money_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
+    kb.button(text=payment_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
     kb.adjust(1)
     await bot.send_message(
         query.from_user.id,
-        money_texts.release_confirm(
+        payment_texts.release_confirm(
             m.description,
             freelancer.first_name,
             money.format(preview.amount),
@@ -223,7 +227,7 @@ async def release(
         actor, callback_data.milestone_id, callback_data.amount, request_key=request_key(query)
     )
     if result.replayed:
-        callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
+        callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
         return
     callback_reply.text = "✅"
     await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
@@ -231,8 +235,8 @@ async def release(
 
 @router.callback_query(WorkCb.filter(F.action == "dismiss"))
 async def dismiss(query: CallbackQuery, bot: Bot, callback_reply: CallbackReply) -> None:
-    callback_reply.text = money_texts.DISMISSED
-    await replace_prompt(query, bot, money_texts.DISMISSED)
+    callback_reply.text = payment_texts.DISMISSED
+    await replace_prompt(query, bot, payment_texts.DISMISSED)
 
 
 # --- cancelling -------------------------------------------------------------------------
@@ -249,8 +253,11 @@ async def cancel_prompt(
 ) -> None:
     m = await market.milestones.check(actor, callback_data.milestone_id, "cancel")
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts.CONFIRM_CANCEL, callback_data=WorkCb(action="cancel", milestone_id=m.id))
-    kb.button(text=money_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
+    kb.button(
+        text=texts.CONFIRM_CANCEL,
+        callback_data=WorkCb(action="cancel", milestone_id=m.id),
+    )
+    kb.button(text=payment_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
     kb.adjust(1)
     await bot.send_message(
         query.from_user.id,
@@ -281,7 +288,7 @@ async def cancel(
     )
     if was in (MilestoneStatus.REFUNDED, MilestoneStatus.CANCELLED):
         # The same confirmation tapped again: core replayed the first cancel.
-        callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
+        callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
         return
     refunded = before - m.escrow
     text = texts.cancelled(

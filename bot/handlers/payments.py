@@ -16,7 +16,7 @@ from aiogram.types import LabeledPrice, Message, PreCheckoutQuery
 from bot.invoices import invoice_payload, payment_id_of
 from bot.routers import Area
 from bot.settings import BotSettings
-from bot.texts import money as texts
+from bot.texts import payments as texts
 from bot.texts.common import money_badge
 from core.actors import Actor
 from core.errors import Conflict

@@ -12,7 +12,7 @@ from bot.callbacks import MenuCb, WalletCb
 from bot.keyboards import back_to_menu
 from bot.routers import Area
 from bot.settings import BotSettings
-from bot.texts import money as texts
+from bot.texts import payouts as payout_texts
 from bot.texts.common import money_badge
 from core.actors import Actor
 from core.errors import DomainError
@@ -34,10 +34,10 @@ async def balance_screen(
     except DomainError:
         pass  # below the smallest payout: nothing to request yet
     else:
-        kb.button(text=texts.REQUEST_PAYOUT, callback_data=WalletCb(action="payout"))
+        kb.button(text=payout_texts.REQUEST_PAYOUT, callback_data=WalletCb(action="payout"))
     kb.add(back_to_menu())
     kb.adjust(1)
-    text = texts.balance(
+    text = payout_texts.balance(
         money.format(balance.available),
         money.format(balance.on_hold),
         money.format(balance.refunding) if balance.refunding else None,

@@ -37,8 +37,8 @@ from bot.picker import picker, picker_turn
 from bot.routers import Area
 from bot.screens.projects import send_owner_card
 from bot.settings import BotSettings
+from bot.texts import awards as award_texts
 from bot.texts import bids as bid_texts
-from bot.texts import contracts as contract_texts
 from bot.texts import projects as texts
 from bot.texts import reports as report_texts
 from bot.texts import reputation as record_texts
@@ -447,9 +447,7 @@ async def send_project(
         header=header,
     )
     if award is not None:  # "Accept offer and terms" below: the terms, to accept
-        text += "\n\n" + contract_texts.terms(
-            award.deliverables, award.revision_rounds, award.due_at
-        )
+        text += "\n\n" + award_texts.terms(award.deliverables, award.revision_rounds, award.due_at)
     markup = _public_keyboard(
         project_id,
         project.employer_id,

@@ -11,8 +11,9 @@ from bot.callbacks import ContractCb, MilestoneCb
 from bot.render import pages
 from bot.screens.contracts import contract_button, settled_prompt
 from bot.settings import BotSettings
-from bot.texts import contracts as texts
-from bot.texts import money as money_texts
+from bot.texts import contracts as contract_texts
+from bot.texts import milestones as texts
+from bot.texts import payments as payment_texts
 from bot.texts.common import money_badge
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -45,18 +46,21 @@ def milestone_keyboard(
         return MilestoneCb(action=action, milestone_id=m.id)
 
     if "accept_request" in actions:
-        row((texts.ACCEPT_REQUEST, cb("accept_req")), (texts.REJECT_REQUEST, cb("reject_req")))
+        row(
+            (texts.ACCEPT_REQUEST, cb("accept_req")),
+            (texts.REJECT_REQUEST, cb("reject_req")),
+        )
     if "fund" in actions:
         gateway = settings.gateways().enabled[0]
-        row((money_texts.fund_button(gateway, money.format(m.amount)), cb("fund")))
+        row((payment_texts.fund_button(gateway, money.format(m.amount)), cb("fund")))
     if "fund_balance" in actions:
-        row((money_texts.PAY_FROM_BALANCE, cb("fund_balance")))
+        row((payment_texts.PAY_FROM_BALANCE, cb("fund_balance")))
     if "deliver" in actions:
         row((texts.DELIVER, cb("deliver")))
     if "release" in actions:
-        full = (money_texts.label(money_texts.RELEASE, money.format(m.escrow)), cb("release"))
+        full = (payment_texts.label(payment_texts.RELEASE, money.format(m.escrow)), cb("release"))
         if m.escrow > 1:
-            row(full, (money_texts.RELEASE_PART, cb("release_part")))
+            row(full, (payment_texts.RELEASE_PART, cb("release_part")))
         else:
             row(full)
     if "request_changes" in actions:
@@ -76,7 +80,7 @@ def milestone_keyboard(
     if history:
         row((texts.HISTORY, cb("history")))
     if contract_id is not None:
-        row((texts.BACK_TO_CONTRACT, ContractCb(action="view", contract_id=contract_id)))
+        row((contract_texts.BACK_TO_CONTRACT, ContractCb(action="view", contract_id=contract_id)))
     kb.adjust(*sizes)
     return kb.as_markup()
 
@@ -113,7 +117,7 @@ async def released_reply(
     contract = await market.contracts.get(actor, m.contract_id)
     freelancer = await market.users.get(contract.freelancer_id)
     money = settings.money
-    text = money_texts.released(
+    text = payment_texts.released(
         m.description,
         freelancer.first_name,
         money.format(result.released),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render import button, clip, e, percent, stars
-from bot.texts.contracts import ENDINGS
+from bot.texts.awards import ENDINGS
 from core.money import Currency
 from core.services.reputation import Reputation
 from core.services.users import ProfileView
