@@ -28,6 +28,7 @@ from aiogram.types import (
     LinkPreviewOptions,
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from babel.support import LazyProxy
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -35,6 +36,7 @@ from bot import deeplinks
 from bot.callbacks import ProjectCb
 from bot.delivery import Delivery
 from bot.fsm import CompactMemoryStorage
+from bot.i18n import SOURCE_LANGUAGE, languages, speaking
 from bot.lean import release_freed_memory
 from bot.locks import RedisPersonLocks
 from bot.logs import HandlerName
@@ -48,6 +50,7 @@ from bot.scheduler import start_scheduler
 from bot.session import BotSession
 from bot.settings import BotSettings
 from bot.texts import common
+from bot.texts.common import DESCRIPTION, SHORT_DESCRIPTION
 from bot.updates import UpdateProcessor
 from core.clock import Clock, SystemClock
 from core.gateways import Gateways
@@ -64,16 +67,6 @@ KEEP_UPDATE_IDS = timedelta(days=1)
 # out waiting for one (docs/benchmarks.md). Below the pool size (5 + 10 overflow) so
 # the timers and alert hooks always find a connection.
 CONCURRENT_UPDATES = 10
-
-#: What Telegram shows in an empty chat with the bot ("What can this bot do?") and on its
-#: profile and in shared links (the short one).
-DESCRIPTION = (
-    "bidgram is a freelance marketplace inside Telegram. Employers post projects and "
-    "award them; freelancers get alerts for their skills and bid. The money waits in "
-    "escrow, milestone by milestone, until the work is approved, with reviews and "
-    "disputes when needed. Press START to begin."
-)
-SHORT_DESCRIPTION = "Post projects, bid on work and get paid through escrow, in Telegram."
 
 #: Seconds a stopping process gives alert delivery to finish the sends in flight (a send
 #: cut short goes again when its lease runs out). Service managers must wait longer.
@@ -159,19 +152,37 @@ def _project_of(data: str) -> int | None:
         return None
 
 
-async def describe(bot: Bot) -> None:
-    """The bot's description and short description, in English (the default language)."""
-    await bot.set_my_description(DESCRIPTION)
-    await bot.set_my_short_description(SHORT_DESCRIPTION)
+def _spoken(default: str) -> list[tuple[str | None, str]]:
+    """(Telegram's ``language_code``, our language) for each catalogue, and the default for
+    every client language without one (``None``)."""
+    return [(None, default), *((language, language) for language in languages())]
+
+
+async def describe(bot: Bot, default_language: str = SOURCE_LANGUAGE) -> None:
+    """The bot's description and short description, in each language bidgram speaks."""
+    for code, language in _spoken(default_language):
+        with speaking(language):
+            await bot.set_my_description(str(DESCRIPTION), language_code=code)
+            await bot.set_my_short_description(str(SHORT_DESCRIPTION), language_code=code)
+
+
+def _commands(*lists: tuple[tuple[str, LazyProxy], ...]) -> list[BotCommand]:
+    return [BotCommand(command=c, description=str(d)) for each in lists for c, d in each]
 
 
 async def set_commands(bot: Bot, settings: BotSettings) -> None:
-    commands = [BotCommand(command=c, description=d) for c, d in common.COMMANDS]
-    await bot.set_my_commands(commands, scope=BotCommandScopeDefault())
-    admin = commands + [BotCommand(command=c, description=d) for c, d in common.ADMIN_COMMANDS]
+    """The command menu in each language: everyone's, and the admins' with /admin."""
+    admins: dict[str | None, list[BotCommand]] = {}
+    for code, language in _spoken(settings.default_language):
+        with speaking(language):
+            everyone = _commands(common.COMMANDS)
+            admins[code] = _commands(common.COMMANDS, common.ADMIN_COMMANDS)
+        await bot.set_my_commands(everyone, scope=BotCommandScopeDefault(), language_code=code)
     for admin_id in sorted(settings.admin_ids):
         try:
-            await bot.set_my_commands(admin, scope=BotCommandScopeChat(chat_id=admin_id))
+            for code, menu in admins.items():
+                scope = BotCommandScopeChat(chat_id=admin_id)
+                await bot.set_my_commands(menu, scope=scope, language_code=code)
         except Exception as error:  # an admin who never opened the bot has no chat yet
             log.warning("admin commands for %s not set: %s", admin_id, error)
 
@@ -229,7 +240,7 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
             me = await bot.get_me()
             dp["bot_username"] = delivery.bot_username = me.username or ""
             await set_commands(bot, settings)
-            await describe(bot)
+            await describe(bot, settings.default_language)
             scheduler = start_scheduler(
                 db, settings, clock, gateways, delivery, settings.sweep_interval, metrics=metrics
             )

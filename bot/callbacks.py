@@ -170,3 +170,18 @@ class FindCb(CallbackData, prefix="mkf"):
 
     action: str
     value: Count = 0
+
+
+class LanguageCb(CallbackData, prefix="lg"):
+    """Speak this language to me (a code core knows, e.g. ``ru``)."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+
+
+class TimeZoneCb(CallbackData, prefix="tz"):
+    """One of the zones offered to speakers of ``language`` (``index`` into
+    ``core.locales.likely_zones``), or ``type`` to type another name."""
+
+    action: str
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+    index: Annotated[int, Field(ge=0, le=20)] = 0

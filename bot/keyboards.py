@@ -6,6 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import AlertsCb, FlowCb, MenuCb, ProjectCb
+from bot.i18n import _
 from bot.texts import projects as project_texts
 from bot.texts import subscriptions as alert_texts
 
@@ -33,11 +34,11 @@ def main_menu(admin: bool = False) -> InlineKeyboardMarkup:
 
 
 def back_to_menu() -> InlineKeyboardButton:
-    return InlineKeyboardButton(text="« Menu", callback_data=MenuCb(action="menu").pack())
+    return InlineKeyboardButton(text=_("« Menu"), callback_data=MenuCb(action="menu").pack())
 
 
 def cancel_row() -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(text="✖ Cancel", callback_data=FlowCb(action="cancel").pack())]
+    return [InlineKeyboardButton(text=_("✖ Cancel"), callback_data=FlowCb(action="cancel").pack())]
 
 
 def only_cancel() -> InlineKeyboardMarkup:

@@ -38,6 +38,7 @@ from aiogram.types import User as TgUser
 from bot.errors import explain
 from bot.failures import is_transient
 from bot.fsm import StagedStorage
+from bot.i18n import i18n, speaking
 from bot.invoices import payment_id_of
 from bot.locks import Locks, PersonLocks
 from bot.notifier import Notifier
@@ -129,9 +130,10 @@ class MarketplaceMiddleware(BaseMiddleware):
     ) -> Any:
         assert isinstance(event, Update)
         tg_user: TgUser | None = data.get("event_from_user")
-        if tg_user is None:
-            return await self._handle(handler, event, data)
-        else:
+        # Spoken in the default language until the sender is known (``_register``).
+        with speaking(self.settings.default_language):
+            if tg_user is None:
+                return await self._handle(handler, event, data)
             async with self.locks.of(tg_user.id):
                 # aiogram read the conversation state before this lock was ours; the
                 # person's previous update may have moved it since.
@@ -266,6 +268,7 @@ class MarketplaceMiddleware(BaseMiddleware):
         if member is not None and member.new_chat_member.status == "kicked":
             await market.users.stopped_bot(tg_user.id)  # they blocked the bot
         data["user"], data["actor"] = user, market.users.actor(user)
+        i18n.current_locale = market.users.language(user)  # replies are in their language
         return user
 
     async def _commit(

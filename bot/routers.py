@@ -72,6 +72,7 @@ def areas() -> list[Area]:
     from bot.flows import awards as awards_flow
     from bot.flows import bids as bids_flow
     from bot.flows import disputes as disputes_flow
+    from bot.flows import locales as locales_flow
     from bot.flows import messages as messages_flow
     from bot.flows import milestones as milestones_flow
     from bot.flows import milestones_answer, milestones_deliver
@@ -89,6 +90,7 @@ def areas() -> list[Area]:
         disputes,
         fallback,
         inline,
+        locales,
         milestones,
         payments,
         payouts,
@@ -118,6 +120,7 @@ def areas() -> list[Area]:
         reports.router,
         audit.router,
         privacy.router,
+        locales.router,
         profiles_flow.router,
         subscriptions_flow.router,
         projects_flow.router,
@@ -132,6 +135,7 @@ def areas() -> list[Area]:
         admin_flow.router,
         audit_flow.router,
         reports_flow.router,
+        locales_flow.router,
         messages_flow.router,
         fallback.router,
     ]

@@ -4,27 +4,42 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.support import LazyProxy
+
+from bot.i18n import __
 from bot.render import clip, e
 from core.gateways import SANDBOX, STARS, Gateways
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Main menu"),
-    ("post", "Post a project"),
-    ("find", "Find work"),
-    ("projects", "My projects"),
-    ("bids", "My bids"),
-    ("contracts", "My contracts"),
-    ("profile", "My freelancer profile"),
-    ("alerts", "New-project alerts: skills, budget, pause"),
-    ("balance", "Balance and payouts"),
-    ("disputes", "My disputes"),
-    ("chat", "Relay chat: who I am talking to"),
-    ("privacy", "My data: export it, or delete my account"),
-    ("cancel", "Leave what I am doing"),
-    ("help", "How bidgram works"),
+COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
+    ("start", __("Main menu")),
+    ("post", __("Post a project")),
+    ("find", __("Find work")),
+    ("projects", __("My projects")),
+    ("bids", __("My bids")),
+    ("contracts", __("My contracts")),
+    ("profile", __("My freelancer profile")),
+    ("alerts", __("New-project alerts: skills, budget, pause")),
+    ("balance", __("Balance and payouts")),
+    ("disputes", __("My disputes")),
+    ("chat", __("Relay chat: who I am talking to")),
+    ("privacy", __("My data: export it, or delete my account")),
+    ("language", __("Language")),
+    ("timezone", __("Time zone for dates and deadlines")),
+    ("cancel", __("Leave what I am doing")),
+    ("help", __("How bidgram works")),
 )
 
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (("admin", "Admin panel"),)
+ADMIN_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (("admin", __("Admin panel")),)
+
+#: What Telegram shows in an empty chat with the bot ("What can this bot do?") and on its
+#: profile and in shared links (the short one), in each language (``bot.app.describe``).
+DESCRIPTION = __(
+    "bidgram is a freelance marketplace inside Telegram. Employers post projects and "
+    "award them; freelancers get alerts for their skills and bid. The money waits in "
+    "escrow, milestone by milestone, until the work is approved, with reviews and "
+    "disputes when needed. Press START to begin."
+)
+SHORT_DESCRIPTION = __("Post projects, bid on work and get paid through escrow, in Telegram.")
 
 
 def welcome(name: str, badge: str) -> str:
