@@ -11,8 +11,9 @@ untranslated or fuzzy, or its placeholders, HTML tags or plural forms differ fro
 source's.
 
 Whose language: ``core.locales.language_of`` (the person's choice, else their client's,
-else ``DEFAULT_LANGUAGE``); ``speaking`` makes it the current one for the texts read
-inside it.
+else ``DEFAULT_LANGUAGE``); ``speaking`` makes it (and the reader's time zone) the
+current one for the texts read inside it. ``written`` writes a moment in the reader's
+zone, with the zone's name, and in their language's words for months and days.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import gettext
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
-from babel.dates import format_time
+from babel.dates import format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy
@@ -57,6 +60,8 @@ class Catalogues(I18n):
 
 
 i18n = Catalogues(path=LOCALES, default_locale=SOURCE_LANGUAGE, domain=DOMAIN)
+UTC = ZoneInfo("UTC")
+_zone: ContextVar[ZoneInfo] = ContextVar("bidgram_reader_zone", default=UTC)
 
 
 def _(singular: str, plural: str | None = None, n: int = 1) -> str:
@@ -70,10 +75,36 @@ def __(singular: str, plural: str | None = None, n: int = 1) -> LazyProxy:
 
 
 @contextmanager
-def speaking(language: str) -> Iterator[None]:
-    """Texts read inside are in ``language`` (an alert is worded for its recipient)."""
-    with i18n.use_locale(language):
-        yield
+def speaking(language: str, zone: ZoneInfo = UTC) -> Iterator[None]:
+    """Texts read inside are in ``language``, times in ``zone`` (an alert is worded for its
+    recipient)."""
+    token = _zone.set(zone)
+    try:
+        with i18n.use_locale(language):
+            yield
+    finally:
+        _zone.reset(token)
+
+
+def read_by(language: str, zone: ZoneInfo) -> None:
+    """From here on (inside the current ``speaking``), texts are for this reader."""
+    i18n.current_locale = language
+    _zone.set(zone)
+
+
+def written(moment: datetime, english: str, pattern: str, *, zone_name: bool = True) -> str:
+    """``moment`` in the reader's zone: strftime's ``english`` for English, the CLDR
+    ``pattern`` (Babel) for other languages, then the zone's name (``UTC``,
+    ``Asia/Almaty``) unless ``zone_name`` is off (a bare date)."""
+    zone = _zone.get()
+    local = moment.astimezone(zone)
+    language = i18n.current_locale
+    text = (
+        local.strftime(english)
+        if language == SOURCE_LANGUAGE
+        else str(format_datetime(local, pattern, locale=language))
+    )
+    return f"{text} {zone.key}" if zone_name else text
 
 
 def languages() -> tuple[str, ...]:

@@ -38,7 +38,7 @@ from aiogram.types import User as TgUser
 from bot.errors import explain
 from bot.failures import is_transient
 from bot.fsm import StagedStorage
-from bot.i18n import i18n, speaking
+from bot.i18n import read_by, speaking
 from bot.invoices import payment_id_of
 from bot.locks import Locks, PersonLocks
 from bot.notifier import Notifier
@@ -48,6 +48,7 @@ from core.clock import Clock
 from core.errors import DomainError
 from core.events import Event
 from core.gateways import Gateways
+from core.locales import zone_of
 from core.marketplace import Marketplace
 from core.settings import Settings
 from storage.db import Database
@@ -268,7 +269,8 @@ class MarketplaceMiddleware(BaseMiddleware):
         if member is not None and member.new_chat_member.status == "kicked":
             await market.users.stopped_bot(tg_user.id)  # they blocked the bot
         data["user"], data["actor"] = user, market.users.actor(user)
-        i18n.current_locale = market.users.language(user)  # replies are in their language
+        # Replies are in their language, and their times in their zone.
+        read_by(market.users.language(user), zone_of(user.time_zone))
         return user
 
     async def _commit(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from babel.support import LazyProxy
 
-from bot.i18n import __
+from bot.i18n import __, written
 from bot.render import clip, e
 from core.gateways import SANDBOX, STARS, Gateways
 
@@ -166,11 +166,13 @@ BAD_LINK = "That link does not point to anything I know. Here is the menu instea
 
 
 def when(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC")
+    """A date and time, in the reader's zone (named) and language."""
+    return written(moment, "%d %b %Y, %H:%M", "d MMM y, HH:mm")
 
 
 def day(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y")
+    """A date, as the reader's calendar has it."""
+    return written(moment, "%d %b %Y", "d MMM y", zone_name=False)
 
 
 def quoted(description: str, limit: int = 80) -> str:

@@ -7,17 +7,10 @@ HTML specials); anything a person typed is escaped here.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.render import button, clip, e
 from bot.texts.common import sandbox_note
 from core.gateways import SANDBOX, STARS, FundingGateway
 from core.money import Currency
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC")
-
 
 # --- buttons ---------------------------------------------------------------------------
 

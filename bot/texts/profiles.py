@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import written
 from bot.render import button, clip, e, percent, stars
 from bot.texts.awards import ENDINGS
 from core.money import Currency
@@ -104,7 +105,7 @@ def own_profile(view: ProfileView, rep: Reputation, money: Currency, record: str
 
 def _review(review: Review) -> str:
     """A review with how its contract ended: a refund's review reads as one."""
-    when = review.created_at.strftime("%b %Y")
+    when = written(review.created_at, "%b %Y", "LLL y", zone_name=False)
     stars = f"{'★' * review.rating}{'☆' * (5 - review.rating)}"
     return f"{stars} {e(review.text)} <i>({when}; {ENDINGS[review.ending]})</i>"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.i18n import written
 from bot.render import button, clip, e
 from bot.texts.common import files_ask
 from core.money import Currency
@@ -27,7 +28,8 @@ STATUS_ICON: dict[ProjectStatus, str] = {k: v.split(" ", 1)[0] for k, v in STATU
 
 
 def when(moment: datetime) -> str:
-    return moment.strftime("%a %d %b, %H:%M UTC")
+    """A deadline near enough to name its weekday, in the reader's zone and language."""
+    return written(moment, "%a %d %b, %H:%M", "EEE d MMM, HH:mm")
 
 
 def budget(lo: int, hi: int, money: Currency) -> str:

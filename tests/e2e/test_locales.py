@@ -11,6 +11,7 @@ from core.locales import likely_zones
 from emulator import SimulatedUser
 from emulator.chats import ChatMessage
 from tests.e2e.conftest import App
+from tests.e2e.work_support import bidding
 
 
 def speaker(app: App, name: str, language_code: str) -> SimulatedUser:
@@ -109,3 +110,20 @@ async def test_the_command_menu_and_description_are_in_each_language(app: App) -
     assert app.emu.my_description(short=True, language_code="ru").startswith("Публикуйте")
     assert app.emu.my_description(language_code="es").startswith("bidgram es un mercado")
     assert app.emu.my_description().startswith("bidgram is a freelance marketplace")
+
+
+async def test_a_project_card_shows_its_deadline_in_the_readers_zone(app: App) -> None:
+    app.clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))
+    deal = await bidding(app)
+    frank = deal.freelancer
+    await frank.send_text(f"/start p_{deal.project_id}")
+    card = await frank.wait_for_message(deal.project_title)
+    assert "Bidding ends Sun 13 Dec, 12:00 UTC" in card.text
+
+    await frank.send_text("/timezone")
+    screen = await frank.wait_for_message("🕒 Time zone")
+    await frank.click(screen, "Kolkata")
+    await edited(frank, screen, "Asia/Kolkata")
+    await frank.send_text(f"/start p_{deal.project_id}")
+    card = await frank.wait_for_message(deal.project_title)
+    assert "Bidding ends Sun 13 Dec, 17:30 Asia/Kolkata" in card.text

@@ -1,0 +1,57 @@
+"""Dates are written for their reader: in the reader's zone, named, in their language's
+words; English readers in UTC read exactly what they always did."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.i18n import speaking
+from bot.texts import common, projects
+
+NOON = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+LATE = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "when", "deadline", "day"),
+    [
+        ("en", "UTC", "06 Dec 2026, 12:00 UTC", "Sun 06 Dec, 12:00 UTC", "06 Dec 2026"),
+        (
+            "en",
+            "Asia/Almaty",
+            "06 Dec 2026, 17:00 Asia/Almaty",
+            "Sun 06 Dec, 17:00 Asia/Almaty",
+            "07 Dec 2026",
+        ),
+        (
+            "ru",
+            "Europe/Moscow",
+            "6 дек. 2026, 15:00 Europe/Moscow",
+            "вс 6 дек., 15:00 Europe/Moscow",
+            "7 дек. 2026",
+        ),
+        (
+            "es",
+            "America/Mexico_City",
+            "6 dic 2026, 06:00 America/Mexico_City",
+            "dom 6 dic, 06:00 America/Mexico_City",
+            "6 dic 2026",
+        ),
+    ],
+)
+def test_a_moment_is_written_in_the_readers_zone_and_language(
+    language: str, zone: str, when: str, deadline: str, day: str
+) -> None:
+    with speaking(language, ZoneInfo(zone)):
+        assert common.when(NOON) == when
+        assert projects.when(NOON) == deadline
+        assert common.day(LATE) == day  # the reader's calendar day, not UTC's
+
+
+def test_outside_any_reader_times_are_english_and_utc() -> None:
+    with speaking("ru", ZoneInfo("Asia/Almaty")):
+        pass
+    assert common.when(NOON) == "06 Dec 2026, 12:00 UTC"
