@@ -13,17 +13,21 @@ source's.
 Whose language: ``core.locales.language_of`` (the person's choice, else their client's,
 else ``DEFAULT_LANGUAGE``); ``speaking`` makes it (and the reader's time zone) the
 current one for the texts read inside it. ``written`` writes a moment in the reader's
-zone, with the zone's name, and in their language's words for months and days.
+zone, with the zone's name, and in their language's words for months and days;
+``ReaderMoney`` writes and reads amounts as the reader does.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,7 +35,17 @@ from aiogram.utils.i18n import I18n
 from babel.dates import format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    get_currency_symbol,
+    parse_decimal,
+)
 from babel.support import LazyProxy
+
+from core.errors import ValidationFailed
+from core.money import STAR, STARS, Currency
 
 #: How texts are marked, as ``pybabel extract -k`` takes it (the Makefile passes the same):
 #: ``_``/``__`` with one argument, or singular, plural and count.
@@ -115,3 +129,54 @@ def languages() -> tuple[str, ...]:
 def time_of_day(moment: datetime) -> str:
     """``moment``'s time as the current reader writes it (``2:05 PM``, ``14:05``)."""
     return str(format_time(moment, "short", locale=i18n.current_locale))
+
+
+#: What a typed amount may hold once currency signs are gone: digits, separators, spaces.
+_NUMERAL = re.compile(r"^[\d.,\s\u00a0\u202f']+$")
+
+
+@dataclass(frozen=True)
+class ReaderMoney(Currency):
+    """A currency written and read as the current reader does.
+
+    English keeps core's one way ("1,234.56 USD", "⭐ 1,234"). Other languages get their
+    own through Babel ("1 234,56 $" in Russian, "1.234,56 US$" in Spanish, "⭐ 1 234"),
+    and an amount they type is read with their decimal separator first ("1.234,5" is
+    1234.50 to a Spanish reader), then as English writes it ("150.50" still works).
+    The settings hand this to the bot, so every screen and alert that writes an amount
+    follows its reader without knowing it.
+    """
+
+    def format(self, minor: int) -> str:
+        language = i18n.current_locale
+        if language == SOURCE_LANGUAGE:
+            return super().format(minor)
+        if self.code == STARS:
+            return f"{STAR} {format_decimal(minor, locale=language)}"
+        value = Decimal(minor).scaleb(-self.exponent)
+        return str(format_currency(value, self.code, locale=language, currency_digits=False))
+
+    def parse(self, text: str) -> int:
+        language = i18n.current_locale
+        cleaned = text.strip()
+        own = get_currency_symbol(self.code, locale=language)  # "US$" before "$"
+        for symbol in (own, "$", "€", "£", STAR, "\ufe0f", self.code, self.code.lower()):
+            cleaned = cleaned.replace(symbol, "")
+        cleaned = cleaned.strip()
+        if language == SOURCE_LANGUAGE or not _NUMERAL.match(cleaned):
+            return super().parse(text)
+        try:
+            value = parse_decimal(cleaned.replace(" ", "\u00a0"), locale=language, strict=True)
+        except (NumberFormatError, InvalidOperation):
+            return super().parse(text)  # as English writes it
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > self.exponent:
+            raise ValidationFailed(
+                "money.precision",
+                f"Use at most {self.exponent} digits after the decimal separator.",
+                digits=self.exponent,
+            )
+        minor = int(value.scaleb(self.exponent))
+        if minor < 0:
+            raise ValidationFailed("money.format", f"Send an amount like {self.example}.")
+        return minor

@@ -17,7 +17,9 @@ from pydantic import (
     model_validator,
 )
 
+from bot.i18n import ReaderMoney
 from core.gateways import SANDBOX, STARS, TELEGRAM_PAYMENTS, Gateways
+from core.money import Currency
 from core.settings import ConfigurationError, Positive, Settings, Window, _seconds, describe
 
 Rate = Annotated[float, Field(gt=0)]
@@ -37,6 +39,11 @@ HOW_TO_GET_A_TOKEN = (
 
 
 class BotSettings(Settings):
+    @property
+    def money(self) -> Currency:
+        """The currency as each reader writes and reads it (``bot.i18n.ReaderMoney``)."""
+        return ReaderMoney(self.currency, self.currency_exponent)
+
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     funding_gateway: Literal["sandbox", "stars", "telegram"] = "sandbox"
