@@ -187,7 +187,8 @@ async def _send(response: web.StreamResponse, kind: str, data: JSON) -> None:
 
 async def add_person(request: web.Request) -> web.Response:
     body = await _body(request)
-    return web.json_response(request.app[SANDBOX].add_person(str(body.get("name") or "")))
+    name, language = str(body.get("name") or ""), str(body.get("language") or "en")
+    return web.json_response(request.app[SANDBOX].add_person(name, language))
 
 
 async def send_text(request: web.Request) -> web.Response:

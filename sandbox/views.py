@@ -129,11 +129,21 @@ def reply_keyboard(person: SimulatedUser) -> JSON | None:
     return None
 
 
-def commands(state: EmulatorState, person_id: int) -> list[JSON]:
-    """The command menu this person sees: their own scope first, else the default one."""
-    own = state.commands.get(scope_key(BotCommandScopeChat(chat_id=person_id), None))
-    chosen = own if own is not None else state.commands.get(scope_key(None, None), [])
-    return [{"command": c["command"], "description": c["description"]} for c in chosen]
+def commands(state: EmulatorState, person_id: int, language: str = "") -> list[JSON]:
+    """The command menu this person sees, as Telegram picks it: their own scope before the
+    default one, and in each the menu for their client's language before the general one."""
+    chosen: list[JSON] = []
+    for scope in (BotCommandScopeChat(chat_id=person_id), None):
+        for code in dict.fromkeys((language, "")):
+            chosen = state.commands.get(scope_key(scope, code or None), [])
+            if chosen:
+                return [{"command": c["command"], "description": c["description"]} for c in chosen]
+    return chosen
+
+
+def language_of(person: SimulatedUser) -> str:
+    """The language the person's Telegram client reports."""
+    return person.profile.language_code or ""
 
 
 def person_json(person: SimulatedUser, role: str, state: EmulatorState) -> JSON:
@@ -141,6 +151,7 @@ def person_json(person: SimulatedUser, role: str, state: EmulatorState) -> JSON:
         "id": person.id,
         "name": person.first_name,
         "username": person.username,
+        "language": language_of(person),
         "role": role,
         "messages": [message_json(m) for m in person.chat.all_messages()],
         "chats": [
@@ -149,7 +160,10 @@ def person_json(person: SimulatedUser, role: str, state: EmulatorState) -> JSON:
             if chat.has(person.profile) and (shown := chat.all_messages())
         ],
         "reply_keyboard": reply_keyboard(person),
-        "commands": commands(state, person.id),
+        "commands": commands(state, person.id, language_of(person)),
+        # What Telegram shows this person in an empty chat: in their client's language.
+        "description": state.bot_texts.get(("description", language_of(person)))
+        or state.bot_texts.get(("description", ""), ""),
     }
 
 

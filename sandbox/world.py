@@ -31,6 +31,7 @@ from bot.scheduler import sweep_once
 from bot.settings import BotSettings, load_bot_settings
 from core.clock import MovableClock
 from core.gateways import Gateways
+from core.locales import LANGUAGES
 from core.services.timers import SweepReport
 from emulator import BotAPIEmulator, InlineAnswer, RateLimits, SimulatedUser, polling
 from emulator.chats import Chat, PeopleChat
@@ -219,20 +220,31 @@ class Sandbox:
     # -- people -----------------------------------------------------------------------------
 
     def _add(
-        self, name: str, role: str, *, user_id: int | None = None, started: bool = False
+        self,
+        name: str,
+        role: str,
+        *,
+        user_id: int | None = None,
+        started: bool = False,
+        language: str = "en",
     ) -> SimulatedUser:
         world = self.world
-        person = world.emu.user(name, username=name.lower(), user_id=user_id, started=started)
+        person = world.emu.user(
+            name, username=name.lower(), user_id=user_id, started=started, language_code=language
+        )
         world.people[person.id] = (person, role)
         world.tasks.append(asyncio.create_task(self._watch_chat(person)))
         return person
 
-    def add_person(self, name: str) -> JSON:
-        """Someone new opens a chat with the bot (a plain user; admins come from settings)."""
+    def add_person(self, name: str, language: str = "en") -> JSON:
+        """Someone new opens a chat with the bot (a plain user; admins come from settings),
+        their Telegram client set to ``language`` (one the bot speaks)."""
         name = name.strip()
         if not 1 <= len(name) <= 32:
             raise ValueError("A name has 1 to 32 characters.")
-        person = self._add(name, "person")
+        if language not in LANGUAGES:
+            raise ValueError(f"A language the bot speaks: {', '.join(LANGUAGES)}.")
+        person = self._add(name, "person", language=language)
         view = person_json(person, "person", self.world.emu.state)
         self.feed.publish("person", view)
         return view

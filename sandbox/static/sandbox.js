@@ -392,9 +392,10 @@ function updateEmpty(view) {
   const empty = view.current === BOT && !pane.querySelector(".msg");
   view.node.classList.toggle("empty", empty);
   let intro = pane.querySelector(".intro");
-  if (empty && !intro && app.bot.description) {
+  const description = view.person.description || app.bot.description;
+  if (empty && !intro && description) {
     intro = el("div", "intro");
-    intro.append(el("h3", "", "What can this bot do?"), el("div", "", app.bot.description));
+    intro.append(el("h3", "", "What can this bot do?"), el("div", "", description));
     pane.append(intro);
   } else if (!empty && intro) {
     intro.remove();
@@ -988,8 +989,9 @@ function wireTopBar() {
   document.getElementById("add-person").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = event.target.elements.name;
+    const language = event.target.elements.language.value;
     try {
-      await api("/api/people", { name: input.value });
+      await api("/api/people", { name: input.value, language });
       input.value = "";
     } catch (error) {
       // already in the log

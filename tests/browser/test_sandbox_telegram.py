@@ -235,3 +235,17 @@ def test_emoji_are_drawn_in_colour_not_as_boxes(test_money_demo_page: Page) -> N
     origin = page.url.rstrip("/")
     assert requests and all(url.startswith(origin) for url in requests), requests
     screenshot(page, "sandbox-desktop")
+
+
+def test_a_person_added_in_russian_sees_a_russian_chat(page: Page) -> None:
+    form = page.locator("#add-person")
+    form.locator("input[name=name]").fill("Olga")
+    form.locator("select[name=language]").select_option("ru")
+    form.get_by_role("button", name="Add person").click()
+    olga = Person(page, "Olga")
+    expect(olga.chat.locator(".intro")).to_contain_text("биржа фриланса")  # the empty chat
+    olga.start()
+    olga.command("language", "Сейчас bidgram говорит с вами на языке: Русский")
+    olga.say("/timezone", "Часовой пояс")
+    expect(olga.chat.locator(".keyboard button", has_text="Moscow").last).to_be_visible()
+    screenshot(page, "sandbox-russian")

@@ -193,6 +193,17 @@ async def test_a_person_added_on_the_page_can_talk_to_the_bot(page: Page) -> Non
     assert "1 to 32" in refused["error"]
 
 
+async def test_a_person_added_with_a_language_is_spoken_to_in_it(page: Page) -> None:
+    olga = await page.post("/api/people", {"name": "Olga", "language": "ru"})
+    assert olga["language"] == "ru"
+    assert {"command": "language", "description": "Язык"} in olga["commands"]
+    assert olga["description"].startswith("bidgram — биржа фриланса")
+    await page.post(f"/api/people/{olga['id']}/text", {"text": "/language"})
+    await page.bot_says("Olga", "Сейчас bidgram говорит с вами на языке: Русский")
+    refused = await page.post("/api/people", {"name": "Kurt", "language": "de"}, status=400)
+    assert "en, ru, es" in refused["error"]
+
+
 async def test_a_file_sent_on_the_page_reaches_the_bot_and_can_be_downloaded(
     page: Page,
 ) -> None:
