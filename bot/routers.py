@@ -67,6 +67,7 @@ def areas() -> list[Area]:
     what a person types in a given state; the relay chat takes free text and replies to
     relayed messages; the fallback answers whatever is left.
     """
+    from bot import picker
     from bot.flows import admin as admin_flow
     from bot.flows import audit as audit_flow
     from bot.flows import awards as awards_flow
@@ -118,6 +119,7 @@ def areas() -> list[Area]:
         reports.router,
         audit.router,
         privacy.router,
+        picker.router,  # the skill picker's buttons, in each wizard's skills step
         profiles_flow.router,
         subscriptions_flow.router,
         projects_flow.router,

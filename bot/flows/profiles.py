@@ -18,15 +18,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import FlowCb, PageCb, ProfileEditCb, SkillCb
+from bot.callbacks import FlowCb, ProfileEditCb, SkillCb
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
 from bot.picker import (
     PROFILE_MAX_SKILLS,
     Prompt,
     picker,
-    picker_toggle,
-    picker_turn,
+    skill_step,
     slugs_of,
     typed_skills,
 )
@@ -78,6 +77,9 @@ async def _skills_prompt(state: FSMContext) -> Prompt:
         return head + texts.ask_skills(PROFILE_MAX_SKILLS, page, pages, categories)
 
     return prompt
+
+
+skill_step(ProfileForm.skills, _skills_prompt)
 
 
 def _keep_keyboard(step: str, has_value: bool) -> InlineKeyboardMarkup:
@@ -241,30 +243,6 @@ async def got_bio(
 
 
 # skills
-
-
-@router.callback_query(ProfileForm.skills, SkillCb.filter(F.skill_id != 0))
-async def toggle_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    prompt = await _skills_prompt(state)
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, prompt)
-
-
-@router.callback_query(ProfileForm.skills, PageCb.filter(F.kind == "sk"))
-async def skills_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, await _skills_prompt(state))
 
 
 @router.callback_query(ProfileForm.skills, SkillCb.filter(F.skill_id == 0))

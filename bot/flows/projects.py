@@ -18,10 +18,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import FlowCb, MenuCb, PageCb, ProjectCb, SkillCb
+from bot.callbacks import FlowCb, MenuCb, ProjectCb, SkillCb
 from bot.keyboards import cancel_row, only_cancel
-from bot.middlewares import CallbackReply
-from bot.picker import picker, picker_toggle, picker_turn, slugs_of, typed_skills
+from bot.picker import (
+    always,
+    picker,
+    skill_step,
+    slugs_of,
+    typed_skills,
+)
 from bot.routers import Area
 from bot.screens.projects import send_owner_card
 from bot.settings import BotSettings
@@ -78,6 +83,10 @@ def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
     return texts.ask_project_skills(MAX_SKILLS, page, pages, categories)
 
 
+skill_step(PostForm.skills, always(_prompt))
+skill_step(EditForm.skills, always(_prompt))
+
+
 def _flow_button(label: str, action: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=label, callback_data=FlowCb(action=action).pack())
 
@@ -105,15 +114,9 @@ async def _start(state: FSMContext, bot: Bot, actor: Actor, settings: BotSetting
 
 
 @router.message(Command("post"))
-async def post_command(
-    message: Message, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
-) -> None:
-    await _start(state, bot, actor, settings)
-
-
 @router.callback_query(MenuCb.filter(F.action == "post"))
-async def post_button(
-    query: CallbackQuery, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
+async def post(
+    event: Message | CallbackQuery, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
 ) -> None:
     await _start(state, bot, actor, settings)
 
@@ -149,25 +152,6 @@ async def got_description(
         await market.users.skills_catalogue(), [], 0, _prompt, done=profile_texts.skills_done(0)
     )
     await message.answer(text, reply_markup=markup)
-
-
-@router.callback_query(PostForm.skills, SkillCb.filter(F.skill_id != 0))
-async def toggle_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
-
-
-@router.callback_query(PostForm.skills, PageCb.filter(F.kind == "sk"))
-async def skills_page(
-    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
-) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
 
 
 async def _take_skills(
@@ -544,25 +528,6 @@ async def new_budget(
     await _save_edit(
         state, bot, market, actor, settings, bot_username, budget_min=lo, budget_max=hi
     )
-
-
-@router.callback_query(EditForm.skills, SkillCb.filter(F.skill_id != 0))
-async def edit_toggle_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
-
-
-@router.callback_query(EditForm.skills, PageCb.filter(F.kind == "sk"))
-async def edit_skills_page(
-    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
-) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
 
 
 @router.callback_query(EditForm.skills, SkillCb.filter(F.skill_id == 0))

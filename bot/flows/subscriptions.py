@@ -13,10 +13,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AlertsCb, Count, PageCb, SkillCb
+from bot.callbacks import AlertsCb, Count, SkillCb
 from bot.keyboards import cancel_row
-from bot.middlewares import CallbackReply
-from bot.picker import picker, picker_toggle, picker_turn, skill_pages, slugs_of, typed_skills
+from bot.picker import (
+    always,
+    picker,
+    skill_pages,
+    skill_step,
+    slugs_of,
+    typed_skills,
+)
 from bot.routers import Area
 from bot.screens.subscriptions import send_screen
 from bot.settings import BotSettings
@@ -44,6 +50,9 @@ class AlertsForm(StatesGroup):
 
 def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
     return texts.ask_skills(MAX_SKILLS, page, pages, categories)
+
+
+skill_step(AlertsForm.skills, always(_prompt))
 
 
 async def _saved(
@@ -81,25 +90,6 @@ async def start_skills(
         catalogue, selected, page, _prompt, done=profile_texts.skills_done(len(selected))
     )
     await bot.send_message(actor.telegram_id, text, reply_markup=markup)
-
-
-@router.callback_query(AlertsForm.skills, SkillCb.filter(F.skill_id != 0))
-async def toggle_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
-
-
-@router.callback_query(AlertsForm.skills, PageCb.filter(F.kind == "sk"))
-async def skills_page(
-    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
-) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
 
 
 @router.callback_query(AlertsForm.skills, SkillCb.filter(F.skill_id == 0))

@@ -75,22 +75,10 @@ async def send_panel(
 
 
 @router.message(Command("admin"))
-async def admin_command(
-    message: Message,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await send_panel(message.chat.id, bot, market, actor, settings)
-
-
 @router.callback_query(MenuCb.filter(F.action == "admin"))
 @router.callback_query(AdminCb.filter(F.action == "home"))
-async def panel_button(
-    query: CallbackQuery,
+async def admin_panel(
+    event: Message | CallbackQuery,
     state: FSMContext,
     market: Marketplace,
     actor: Actor,
@@ -98,7 +86,7 @@ async def panel_button(
     settings: BotSettings,
 ) -> None:
     await state.clear()
-    await send_panel(query.from_user.id, bot, market, actor, settings)
+    await send_panel(actor.telegram_id, bot, market, actor, settings)
 
 
 # --- disputes ------------------------------------------------------------------------------

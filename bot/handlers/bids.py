@@ -85,21 +85,9 @@ async def _send_my_bids(
 
 
 @router.message(Command("bids"))
-async def bids_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await _send_my_bids(bot, market, actor, settings.money, 0)
-
-
 @router.callback_query(MenuCb.filter(F.action == "bids"))
-async def bids_button(
-    query: CallbackQuery,
+async def my_bids(
+    event: Message | CallbackQuery,
     state: FSMContext,
     bot: Bot,
     market: Marketplace,

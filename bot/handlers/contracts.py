@@ -60,21 +60,9 @@ async def contracts_page(
 
 
 @router.message(Command("contracts"))
-async def contracts_command(
-    message: Message,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    text, kb = await contracts_page(market, actor, settings, 0)
-    await message.answer(text, reply_markup=kb)
-
-
 @router.callback_query(MenuCb.filter(F.action == "contracts"))
-async def contracts_button(
-    query: CallbackQuery,
+async def my_contracts(
+    event: Message | CallbackQuery,
     bot: Bot,
     state: FSMContext,
     market: Marketplace,
@@ -83,7 +71,7 @@ async def contracts_button(
 ) -> None:
     await state.clear()
     text, kb = await contracts_page(market, actor, settings, 0)
-    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+    await bot.send_message(actor.telegram_id, text, reply_markup=kb)
 
 
 @router.callback_query(PageCb.filter(F.kind == PAGE_KIND))

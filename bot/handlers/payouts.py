@@ -50,17 +50,9 @@ async def balance_screen(
 
 
 @router.message(Command("balance"))
-async def balance_command(
-    message: Message, state: FSMContext, market: Marketplace, actor: Actor, settings: BotSettings
-) -> None:
-    await state.clear()
-    text, kb = await balance_screen(market, actor, settings)
-    await message.answer(text, reply_markup=kb)
-
-
 @router.callback_query(MenuCb.filter(F.action == "balance"))
-async def balance_button(
-    query: CallbackQuery,
+async def balance(
+    event: Message | CallbackQuery,
     bot: Bot,
     state: FSMContext,
     market: Marketplace,
@@ -69,4 +61,4 @@ async def balance_button(
 ) -> None:
     await state.clear()
     text, kb = await balance_screen(market, actor, settings)
-    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+    await bot.send_message(actor.telegram_id, text, reply_markup=kb)

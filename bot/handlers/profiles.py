@@ -37,21 +37,9 @@ async def public_profile_text(market: Marketplace, user_id: int, money: Currency
 
 
 @router.message(Command("profile"))
-async def profile_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await send_own_profile(bot, market, actor, settings.money)
-
-
 @router.callback_query(MenuCb.filter(F.action == "profile"))
-async def profile_button(
-    query: CallbackQuery,
+async def own_profile(
+    event: Message | CallbackQuery,
     state: FSMContext,
     bot: Bot,
     market: Marketplace,

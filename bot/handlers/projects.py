@@ -88,21 +88,9 @@ async def _send_my_projects(
 
 
 @router.message(Command("projects"))
-async def projects_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await _send_my_projects(bot, market, actor, settings.money, 0)
-
-
 @router.callback_query(MenuCb.filter(F.action == "projects"))
-async def projects_button(
-    query: CallbackQuery,
+async def my_projects(
+    event: Message | CallbackQuery,
     state: FSMContext,
     bot: Bot,
     market: Marketplace,

@@ -36,22 +36,10 @@ async def _redraw(
 
 
 @router.message(Command("alerts"))
-async def alerts_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await send_screen(bot, market, actor, settings)
-
-
 @router.callback_query(MenuCb.filter(F.action == "alerts"))
 @router.callback_query(AlertsCb.filter(F.action == "open"))
-async def alerts_button(
-    query: CallbackQuery,
+async def subscriptions_screen(
+    event: Message | CallbackQuery,
     state: FSMContext,
     bot: Bot,
     market: Marketplace,
