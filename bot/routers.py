@@ -9,13 +9,24 @@ dispatcher, through aiogram's public ``register``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from aiogram import Router
+from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.handler import CallbackType
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import MenuCb
+from bot.settings import BotSettings
+from core.actors import Actor
+from core.marketplace import Marketplace
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+#: A screen a command and its menu button open: sent to the person pressing or typing.
+Screen = Callable[[Bot, Marketplace, Actor, BotSettings], Awaitable[None]]
 
 #: The update types areas take (names of ``Router.observers``).
 EVENTS = ("message", "callback_query", "inline_query", "pre_checkout_query")
@@ -51,6 +62,33 @@ class Area:
         self.callback_query = _Observer(self, "callback_query")
         self.inline_query = _Observer(self, "inline_query")
         self.pre_checkout_query = _Observer(self, "pre_checkout_query")
+
+    def screen(self, command: str, *buttons: CallbackType) -> Callable[[Screen], Screen]:
+        """``/command``, the main menu's button of the same name and any other
+        ``buttons`` open one screen: whatever conversation was going on ends, and the
+        screen is sent anew (one handler for what used to be command + button twins)."""
+
+        def record(send: Screen) -> Screen:
+            async def open_screen(
+                event: Message | CallbackQuery,
+                state: FSMContext,
+                bot: Bot,
+                market: Marketplace,
+                actor: Actor,
+                settings: BotSettings,
+            ) -> None:
+                await state.clear()
+                await send(bot, market, actor, settings)
+
+            # the logs name the handler by the screen it opens (bot.logs.HandlerName)
+            open_screen.__module__, open_screen.__qualname__ = send.__module__, send.__qualname__
+            self.message(Command(command))(open_screen)
+            self.callback_query(MenuCb.filter(F.action == command))(open_screen)
+            for button in buttons:
+                self.callback_query(button)(open_screen)
+            return send
+
+        return record
 
     def router(self) -> Router:
         """A new aiogram router with every handler of the area, for one dispatcher."""

@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import (
     AwardCb,
@@ -84,17 +82,8 @@ async def _send_my_bids(
         await bot.send_message(actor.telegram_id, text, reply_markup=markup)
 
 
-@router.message(Command("bids"))
-@router.callback_query(MenuCb.filter(F.action == "bids"))
-async def my_bids(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
+@router.screen("bids")
+async def my_bids(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
     await _send_my_bids(bot, market, actor, settings.money, 0)
 
 

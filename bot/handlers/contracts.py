@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -59,17 +58,8 @@ async def contracts_page(
     return texts.contracts_list(lines, settings.money, offset + 1, badge), kb.as_markup()
 
 
-@router.message(Command("contracts"))
-@router.callback_query(MenuCb.filter(F.action == "contracts"))
-async def my_contracts(
-    event: Message | CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
+@router.screen("contracts")
+async def my_contracts(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
     text, kb = await contracts_page(market, actor, settings, 0)
     await bot.send_message(actor.telegram_id, text, reply_markup=kb)
 

@@ -4,12 +4,9 @@ The card itself is in ``bot.screens.projects`` (the post wizard sends it too).""
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
-    Message,
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -87,17 +84,8 @@ async def _send_my_projects(
         await bot.send_message(actor.telegram_id, text, reply_markup=kb.as_markup())
 
 
-@router.message(Command("projects"))
-@router.callback_query(MenuCb.filter(F.action == "projects"))
-async def my_projects(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
+@router.screen("projects")
+async def my_projects(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
     await _send_my_projects(bot, market, actor, settings.money, 0)
 
 

@@ -8,11 +8,9 @@ explained by the refusal core gives, and nothing changes.
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 
-from bot.callbacks import AlertsCb, MenuCb
+from bot.callbacks import AlertsCb
 from bot.keyboards import new_project_alert, stopped_alert
 from bot.middlewares import CallbackReply
 from bot.routers import Area
@@ -35,18 +33,10 @@ async def _redraw(
     await replace(bot, query, texts.screen(view, settings.money), screen_keyboard(view))
 
 
-@router.message(Command("alerts"))
-@router.callback_query(MenuCb.filter(F.action == "alerts"))
-@router.callback_query(AlertsCb.filter(F.action == "open"))
+@router.screen("alerts", AlertsCb.filter(F.action == "open"))
 async def subscriptions_screen(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
+    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings
 ) -> None:
-    await state.clear()
     await send_screen(bot, market, actor, settings)
 
 
