@@ -21,6 +21,7 @@ from bot.callbacks import (
     FlowCb,
 )
 from bot.keyboards import cancel_row
+from bot.middlewares import CallbackReply
 from bot.render import MESSAGE_LIMIT, button, pages
 
 
@@ -59,6 +60,22 @@ async def replace_prompt(
         await query.message.edit_text(text, reply_markup=keyboard)
     else:
         await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+async def finish(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    callback_reply: CallbackReply,
+    toast: str,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """End a wizard at its confirm button: its state goes, the press is answered with
+    ``toast`` and the confirmation prompt turns into the outcome."""
+    await state.clear()
+    callback_reply.text = toast
+    await replace_prompt(query, bot, text, keyboard)
 
 
 def request_key(query: CallbackQuery) -> str:

@@ -19,7 +19,7 @@ from bot.settings import BotSettings
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts.common import money_badge
-from bot.ui import choices, replace_prompt
+from bot.ui import choices, finish
 from core.actors import Actor
 from core.marketplace import Marketplace
 
@@ -199,9 +199,7 @@ async def confirm(
         )
         actions = await market.milestones.actions(actor, m.id)
         keyboard = milestone_keyboard(m, actions, settings, contract_id=m.contract_id)
-    await state.clear()
-    callback_reply.text = "✅"
-    await replace_prompt(query, bot, text, keyboard)
+    await finish(query, bot, state, callback_reply, "✅", text, keyboard)
 
 
 @router.message(MilestoneForm.confirm)

@@ -18,7 +18,7 @@ from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts import payments as payment_texts
 from bot.texts.common import money_badge
-from bot.ui import choices, replace_prompt, request_key
+from bot.ui import choices, finish, replace_prompt, request_key
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -95,10 +95,14 @@ async def changes_confirm(
 ) -> None:
     data = await state.get_data()
     m = await market.milestones.request_changes(actor, data["milestone_id"], data["note"])
-    await state.clear()
-    callback_reply.text = "✏️"
-    await replace_prompt(
-        query, bot, texts.changes_sent(m.description), contract_button(m.contract_id)
+    await finish(
+        query,
+        bot,
+        state,
+        callback_reply,
+        "✏️",
+        texts.changes_sent(m.description),
+        contract_button(m.contract_id),
     )
 
 

@@ -16,7 +16,7 @@ from bot.settings import BotSettings
 from bot.texts import payments as payment_texts
 from bot.texts import payouts as texts
 from bot.texts.common import money_badge
-from bot.ui import choices, replace_prompt
+from bot.ui import choices, finish
 from core.actors import Actor
 from core.marketplace import Marketplace
 
@@ -122,18 +122,11 @@ async def confirm(
 ) -> None:
     data = await state.get_data()
     payout = await market.payouts.request(actor, data["amount"], data["destination"])
-    await state.clear()
-    callback_reply.text = "💸"
     kb = InlineKeyboardBuilder()
     kb.button(text=texts.OPEN_BALANCE, callback_data=MenuCb(action="balance"))
-    await replace_prompt(
-        query,
-        bot,
-        texts.payout_requested(
-            settings.money.format(payout.amount), money_badge(settings.gateways())
-        ),
-        kb.as_markup(),
-    )
+    amount = settings.money.format(payout.amount)
+    text = texts.payout_requested(amount, money_badge(settings.gateways()))
+    await finish(query, bot, state, callback_reply, "💸", text, kb.as_markup())
 
 
 @router.message(PayoutForm.confirm)

@@ -216,29 +216,23 @@ async def portfolio_done(
 # headline and bio
 
 
-@router.message(ProfileForm.headline, F.text & ~F.text.startswith("/"))
-async def got_headline(
+@router.message(
+    StateFilter(ProfileForm.headline, ProfileForm.bio), F.text & ~F.text.startswith("/")
+)
+async def got_text(
     message: Message,
     state: FSMContext,
+    raw_state: str,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    await market.users.update_profile(actor, headline=message.text)
-    await _advance(bot, market, actor, settings, state)
-
-
-@router.message(ProfileForm.bio, F.text & ~F.text.startswith("/"))
-async def got_bio(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await market.users.update_profile(actor, bio=message.text)
+    """A headline or a bio: the field is the one the state is named for."""
+    if raw_state == ProfileForm.headline.state:
+        await market.users.update_profile(actor, headline=message.text)
+    else:
+        await market.users.update_profile(actor, bio=message.text)
     await _advance(bot, market, actor, settings, state)
 
 

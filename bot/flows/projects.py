@@ -483,30 +483,20 @@ async def _save_edit(
     )
 
 
-@router.message(EditForm.title, F.text & ~F.text.startswith("/"))
-async def new_title(
+@router.message(StateFilter(EditForm.title, EditForm.description), F.text & ~F.text.startswith("/"))
+async def new_text(
     message: Message,
     state: FSMContext,
+    raw_state: str,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
     bot_username: str,
 ) -> None:
-    await _save_edit(state, bot, market, actor, settings, bot_username, title=message.text)
-
-
-@router.message(EditForm.description, F.text & ~F.text.startswith("/"))
-async def new_description(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    bot_username: str,
-) -> None:
-    await _save_edit(state, bot, market, actor, settings, bot_username, description=message.text)
+    """A new title or description: the field is the one the state is named for."""
+    field = raw_state.rpartition(":")[2]
+    await _save_edit(state, bot, market, actor, settings, bot_username, **{field: message.text})
 
 
 @router.message(EditForm.budget, F.text & ~F.text.startswith("/"))

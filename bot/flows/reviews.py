@@ -18,7 +18,7 @@ from bot.screens.contracts import end_now
 from bot.settings import BotSettings
 from bot.texts import contracts as contract_texts
 from bot.texts import reviews as texts
-from bot.ui import choices, replace_prompt
+from bot.ui import choices, finish
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -194,12 +194,9 @@ async def confirm(
 ) -> None:
     data = await state.get_data()
     review = await market.reviews.write(actor, data["contract_id"], data["rating"], data["body"])
-    await state.clear()
-    callback_reply.text = "⭐"
     contract = await market.contracts.get(actor, review.contract_id)
-    await replace_prompt(
-        query, bot, await _status(market, actor, settings, contract, published=True)
-    )
+    text = await _status(market, actor, settings, contract, published=True)
+    await finish(query, bot, state, callback_reply, "⭐", text)
 
 
 @router.message(ReviewForm.confirm)
