@@ -16,7 +16,7 @@ from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import MenuCb
 from bot.settings import BotSettings
@@ -89,6 +89,23 @@ class Area:
             return send
 
         return record
+
+    def reminds(
+        self,
+        name: str,
+        *filters: CallbackType,
+        text: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """A step's reminder of what it wants, for a message it cannot take (a photo where
+        text was asked, text where a button was): a fixed answer, named ``name`` in the
+        logs as a handler of this area would be."""
+
+        async def remind(message: Message) -> None:
+            await message.answer(text, reply_markup=reply_markup)
+
+        remind.__module__, remind.__qualname__ = f"bot.{self.name}", name
+        self.message(*filters)(remind)
 
     def router(self) -> Router:
         """A new aiogram router with every handler of the area, for one dispatcher."""

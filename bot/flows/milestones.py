@@ -88,9 +88,12 @@ async def description(
     await message.answer(texts.ms_amount_ask(settings.money), reply_markup=only_cancel())
 
 
-@router.message(MilestoneForm.description)
-async def description_reask(message: Message) -> None:
-    await message.answer(texts.MS_DESCRIPTION_REASK, reply_markup=only_cancel())
+router.reminds(
+    "description_reask",
+    MilestoneForm.description,
+    text=texts.MS_DESCRIPTION_REASK,
+    reply_markup=only_cancel(),
+)
 
 
 @router.message(MilestoneForm.amount, TEXT)
@@ -202,8 +205,9 @@ async def confirm(
     await finish(query, bot, state, callback_reply, "✅", text, keyboard)
 
 
-@router.message(MilestoneForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(
-        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ms_ok"))
-    )
+router.reminds(
+    "confirm_reask",
+    MilestoneForm.confirm,
+    text=contract_texts.CONFIRM_REASK,
+    reply_markup=choices((contract_texts.CONFIRM, "ms_ok")),
+)

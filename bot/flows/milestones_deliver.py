@@ -74,9 +74,9 @@ async def note(message: Message, state: FSMContext, settings: BotSettings) -> No
     )
 
 
-@router.message(DeliverForm.note)
-async def note_reask(message: Message) -> None:
-    await message.answer(texts.DELIVER_NOTE_REASK, reply_markup=only_cancel())
+router.reminds(
+    "note_reask", DeliverForm.note, text=texts.DELIVER_NOTE_REASK, reply_markup=only_cancel()
+)
 
 
 async def _add_file(

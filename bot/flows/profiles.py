@@ -316,14 +316,16 @@ async def clear_links(query: CallbackQuery, bot: Bot, market: Marketplace, actor
 # anything but text where text is asked
 
 
-@router.message(ProfileForm.portfolio, ~F.text)
-async def link_not_text(message: Message) -> None:
-    await message.answer(texts.NOT_A_LINK_MESSAGE, reply_markup=_portfolio_keyboard(False))
+router.reminds(
+    "link_not_text",
+    ProfileForm.portfolio,
+    ~F.text,
+    text=texts.NOT_A_LINK_MESSAGE,
+    reply_markup=_portfolio_keyboard(False),
+)
 
 
-@router.message(ProfileForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(texts.SKILLS_AS_BUTTONS)
+router.reminds("skills_not_text", ProfileForm.skills, ~F.text, text=texts.SKILLS_AS_BUTTONS)
 
 
 @router.message(StateFilter(ProfileForm.headline, ProfileForm.bio, ProfileForm.rate), ~F.text)

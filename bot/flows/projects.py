@@ -384,9 +384,7 @@ async def not_text(message: Message, state: FSMContext) -> None:
     await message.answer(texts.not_text(what.get(await state.get_state() or "", "answer")))
 
 
-@router.message(PostForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(profile_texts.SKILLS_AS_BUTTONS)
+router.reminds("skills_not_text", PostForm.skills, ~F.text, text=profile_texts.SKILLS_AS_BUTTONS)
 
 
 # --- editing one part of a project -----------------------------------------------------------
@@ -535,8 +533,9 @@ async def edit_skills_done(
     await _save_edit(state, bot, market, actor, settings, bot_username, skills=slugs)
 
 
-@router.message(
-    StateFilter(EditForm.title, EditForm.description, EditForm.budget, EditForm.skills), ~F.text
+router.reminds(
+    "edit_not_text",
+    StateFilter(EditForm.title, EditForm.description, EditForm.budget, EditForm.skills),
+    ~F.text,
+    text=texts.not_text("new value"),
 )
-async def edit_not_text(message: Message) -> None:
-    await message.answer(texts.not_text("new value"))

@@ -160,9 +160,12 @@ async def rating_typed(
     await message.answer(texts.REVIEW_RATING_REASK, reply_markup=_stars_keyboard())
 
 
-@router.message(ReviewForm.rating)
-async def rating_reask(message: Message) -> None:
-    await message.answer(texts.REVIEW_RATING_REASK, reply_markup=_stars_keyboard())
+router.reminds(
+    "rating_reask",
+    ReviewForm.rating,
+    text=texts.REVIEW_RATING_REASK,
+    reply_markup=_stars_keyboard(),
+)
 
 
 @router.message(ReviewForm.body, TEXT)
@@ -177,9 +180,9 @@ async def body(message: Message, state: FSMContext, settings: BotSettings) -> No
     )
 
 
-@router.message(ReviewForm.body)
-async def body_reask(message: Message) -> None:
-    await message.answer(texts.REVIEW_TEXT_REASK, reply_markup=only_cancel())
+router.reminds(
+    "body_reask", ReviewForm.body, text=texts.REVIEW_TEXT_REASK, reply_markup=only_cancel()
+)
 
 
 @router.callback_query(ReviewForm.confirm, FlowCb.filter(F.action == "rv_ok"))
@@ -199,8 +202,9 @@ async def confirm(
     await finish(query, bot, state, callback_reply, "⭐", text)
 
 
-@router.message(ReviewForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(
-        contract_texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_REVIEW, "rv_ok"))
-    )
+router.reminds(
+    "confirm_reask",
+    ReviewForm.confirm,
+    text=contract_texts.CONFIRM_REASK,
+    reply_markup=choices((texts.SEND_REVIEW, "rv_ok")),
+)

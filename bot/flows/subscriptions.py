@@ -121,9 +121,7 @@ async def typed_skills_step(
     await _saved(bot, market, actor, settings, state)
 
 
-@router.message(AlertsForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(texts.SKILLS_AS_BUTTONS)
+router.reminds("skills_not_text", AlertsForm.skills, ~F.text, text=texts.SKILLS_AS_BUTTONS)
 
 
 # --- minimum budget --------------------------------------------------------------------------
