@@ -116,6 +116,11 @@ def action_button(label: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=button(label), callback_data=data.pack())
 
 
+def yes_or_not(yes: str, go: CallbackData, no: str, back: CallbackData) -> InlineKeyboardMarkup:
+    """A confirmation's two buttons, one a row: go ahead (``go``), or not (``back``)."""
+    return markup([action_button(yes, go)], [action_button(no, back)])
+
+
 def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 

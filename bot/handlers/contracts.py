@@ -17,7 +17,7 @@ from bot.texts import contracts as texts
 from bot.texts import milestones as milestone_texts
 from bot.texts import reviews as review_texts
 from bot.texts.common import money_badge
-from bot.ui import send_screen
+from bot.ui import send_screen, yes_or_not
 from core.actors import Actor
 from core.clock import Clock
 from core.marketplace import Marketplace
@@ -176,17 +176,14 @@ async def end_prompt(
     # core says no at the first press (not a party, ended, money still held)
     contract = await market.contracts.check(actor, callback_data.contract_id, "end")
     project = await market.projects.get(contract.project_id)
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.CONFIRM_END, callback_data=ContractCb(action="end_ok", contract_id=contract.id)
+    keyboard = yes_or_not(
+        texts.CONFIRM_END,
+        ContractCb(action="end_ok", contract_id=contract.id),
+        texts.BACK_TO_CONTRACT,
+        ContractCb(action="view", contract_id=contract.id),
     )
-    kb.button(
-        text=texts.BACK_TO_CONTRACT,
-        callback_data=ContractCb(action="view", contract_id=contract.id),
-    )
-    kb.adjust(1)
     await bot.send_message(
-        query.from_user.id, texts.end_confirm(project.title), reply_markup=kb.as_markup()
+        query.from_user.id, texts.end_confirm(project.title), reply_markup=keyboard
     )
 
 
