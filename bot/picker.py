@@ -13,14 +13,22 @@ from itertools import groupby
 from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 
 from bot.callbacks import PageCb, SkillCb
 from bot.keyboards import cancel_row
 from bot.middlewares import CallbackReply
 from bot.routers import Area
+from bot.settings import BotSettings
 from bot.texts import profiles as texts
 from bot.ui import replace
+from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.models import Skill
 
@@ -31,14 +39,21 @@ _SEPARATORS = re.compile(r"[,;\n]+")
 Prompt = Callable[[int, int, Sequence[str]], str]  # (page, pages, categories) -> text
 PromptOf = Callable[[FSMContext], Awaitable[Prompt]]  # a step's prompt, from its FSM data
 
+#: What a skills step does with the skills chosen (Done) or typed: the wizard's next step.
+Take = Callable[[list[str], FSMContext, Bot, Marketplace, Actor, BotSettings], Awaitable[None]]
+
 router = Area("picker")
 _steps: dict[str, PromptOf] = {}
+_takes: dict[str, Take] = {}
 
 
-def skill_step(state: State, prompt_of: PromptOf) -> None:
+def skill_step(state: State, prompt_of: PromptOf, take: Take | None = None) -> None:
     """Let the picker's toggle and page buttons work in ``state`` (a wizard's skills
-    step), worded by the prompt ``prompt_of`` gives for the wizard's data."""
+    step), worded by the prompt ``prompt_of`` gives for the wizard's data; and, with
+    ``take``, Done and skills typed as words too, handing the skills to ``take``."""
     _steps[str(state.state)] = prompt_of
+    if take is not None:
+        _takes[str(state.state)] = take
 
 
 def always(prompt: Prompt) -> PromptOf:
@@ -50,8 +65,12 @@ def always(prompt: Prompt) -> PromptOf:
     return prompt_of
 
 
-def _in_skill_step(_: CallbackQuery, raw_state: str | None = None) -> bool:
+def _in_skill_step(_: TelegramObject, raw_state: str | None = None) -> bool:
     return raw_state in _steps
+
+
+def _takes_skills(_: TelegramObject, raw_state: str | None = None) -> bool:
+    return raw_state in _takes
 
 
 @router.callback_query(_in_skill_step, SkillCb.filter(F.skill_id != 0))
@@ -79,6 +98,35 @@ async def turn(
 ) -> None:
     prompt = await _steps[raw_state](state)
     await picker_turn(query, callback_data.cursor, state, bot, market, prompt)
+
+
+@router.callback_query(_takes_skills, SkillCb.filter(F.skill_id == 0))
+async def done(
+    query: CallbackQuery,
+    state: FSMContext,
+    raw_state: str,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    selected = (await state.get_data()).get("skills", [])
+    slugs = slugs_of(selected, await market.users.skills_catalogue())
+    await _takes[raw_state](slugs, state, bot, market, actor, settings)
+
+
+@router.message(_takes_skills, F.text & ~F.text.startswith("/"))
+async def typed(
+    message: Message,
+    state: FSMContext,
+    raw_state: str,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
+    await _takes[raw_state](slugs, state, bot, market, actor, settings)
 
 
 def skill_pages(catalogue: Sequence[Skill]) -> list[list[Skill]]:

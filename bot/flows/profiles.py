@@ -18,7 +18,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import FlowCb, ProfileEditCb, SkillCb
+from bot.callbacks import FlowCb, ProfileEditCb
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
 from bot.picker import (
@@ -26,8 +26,6 @@ from bot.picker import (
     Prompt,
     picker,
     skill_step,
-    slugs_of,
-    typed_skills,
 )
 from bot.routers import Area
 from bot.screens.profiles import send_own_profile
@@ -77,9 +75,6 @@ async def _skills_prompt(state: FSMContext) -> Prompt:
         return head + texts.ask_skills(PROFILE_MAX_SKILLS, page, pages, categories)
 
     return prompt
-
-
-skill_step(ProfileForm.skills, _skills_prompt)
 
 
 def _keep_keyboard(step: str, has_value: bool) -> InlineKeyboardMarkup:
@@ -239,35 +234,6 @@ async def got_text(
 # skills
 
 
-@router.callback_query(ProfileForm.skills, SkillCb.filter(F.skill_id == 0))
-async def skills_done(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    selected = (await state.get_data()).get("skills", [])
-    slugs = slugs_of(selected, await market.users.skills_catalogue())
-    await market.users.update_profile(actor, skills=slugs)
-    await _advance(bot, market, actor, settings, state)
-
-
-@router.message(ProfileForm.skills, F.text & ~F.text.startswith("/"))
-async def typed_skills_step(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
-    await market.users.update_profile(actor, skills=slugs)
-    await _advance(bot, market, actor, settings, state)
-
-
 # hourly rate
 
 
@@ -325,6 +291,19 @@ router.reminds(
 )
 
 
+async def _take_skills(
+    slugs: list[str],
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await market.users.update_profile(actor, skills=slugs)
+    await _advance(bot, market, actor, settings, state)
+
+
+skill_step(ProfileForm.skills, _skills_prompt, _take_skills)
 router.reminds("skills_not_text", ProfileForm.skills, ~F.text, text=texts.SKILLS_AS_BUTTONS)
 
 

@@ -25,7 +25,6 @@ from bot.picker import (
     picker,
     skill_step,
     slugs_of,
-    typed_skills,
 )
 from bot.routers import Area
 from bot.screens.projects import send_owner_card
@@ -83,8 +82,7 @@ def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
     return texts.ask_project_skills(MAX_SKILLS, page, pages, categories)
 
 
-skill_step(PostForm.skills, always(_prompt))
-skill_step(EditForm.skills, always(_prompt))
+skill_step(EditForm.skills, always(_prompt))  # Done saves the edit (edit_skills_done)
 
 
 def _flow_button(label: str, action: str) -> InlineKeyboardButton:
@@ -174,31 +172,7 @@ async def _take_skills(
     )
 
 
-@router.callback_query(PostForm.skills, SkillCb.filter(F.skill_id == 0))
-async def skills_done(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    selected = (await state.get_data()).get("skills", [])
-    slugs = slugs_of(selected, await market.users.skills_catalogue())
-    await _take_skills(slugs, state, bot, market, actor, settings)
-
-
-@router.message(PostForm.skills, F.text & ~F.text.startswith("/"))
-async def typed_skills_step(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
-    await _take_skills(slugs, state, bot, market, actor, settings)
+skill_step(PostForm.skills, always(_prompt), _take_skills)
 
 
 async def _ask_files(state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings) -> None:

@@ -13,15 +13,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AlertsCb, Count, SkillCb
+from bot.callbacks import AlertsCb, Count
 from bot.keyboards import cancel_row
 from bot.picker import (
     always,
     picker,
     skill_pages,
     skill_step,
-    slugs_of,
-    typed_skills,
 )
 from bot.routers import Area
 from bot.screens.subscriptions import send_screen
@@ -50,9 +48,6 @@ class AlertsForm(StatesGroup):
 
 def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
     return texts.ask_skills(MAX_SKILLS, page, pages, categories)
-
-
-skill_step(AlertsForm.skills, always(_prompt))
 
 
 async def _saved(
@@ -92,35 +87,19 @@ async def start_skills(
     await bot.send_message(actor.telegram_id, text, reply_markup=markup)
 
 
-@router.callback_query(AlertsForm.skills, SkillCb.filter(F.skill_id == 0))
-async def skills_done(
-    query: CallbackQuery,
+async def _take_skills(
+    slugs: list[str],
     state: FSMContext,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    selected = (await state.get_data()).get("skills", [])
-    slugs = slugs_of(selected, await market.users.skills_catalogue())
     await market.subscriptions.set_skills(actor, slugs)
     await _saved(bot, market, actor, settings, state)
 
 
-@router.message(AlertsForm.skills, F.text & ~F.text.startswith("/"))
-async def typed_skills_step(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
-    await market.subscriptions.set_skills(actor, slugs)
-    await _saved(bot, market, actor, settings, state)
-
-
+skill_step(AlertsForm.skills, always(_prompt), _take_skills)
 router.reminds("skills_not_text", AlertsForm.skills, ~F.text, text=texts.SKILLS_AS_BUTTONS)
 
 
