@@ -55,31 +55,20 @@ async def back_to_screen(
 # --- pause, resume, turn off (the settings screen) ----------------------------------------------
 
 
-@router.callback_query(AlertsCb.filter(F.action == "pause"))
-async def pause(
+@router.callback_query(AlertsCb.filter(F.action.in_({"pause", "resume"})))
+async def pause_or_resume(
     query: CallbackQuery,
+    callback_data: AlertsCb,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
     callback_reply: CallbackReply,
 ) -> None:
-    view = await market.subscriptions.pause(actor)
-    callback_reply.text = texts.PAUSED_ANSWER
-    await _redraw(bot, query, view, settings)
-
-
-@router.callback_query(AlertsCb.filter(F.action == "resume"))
-async def resume(
-    query: CallbackQuery,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    view = await market.subscriptions.resume(actor)
-    callback_reply.text = texts.RESUMED_ANSWER
+    if callback_data.action == "pause":
+        view, callback_reply.text = await market.subscriptions.pause(actor), texts.PAUSED_ANSWER
+    else:
+        view, callback_reply.text = await market.subscriptions.resume(actor), texts.RESUMED_ANSWER
     await _redraw(bot, query, view, settings)
 
 
