@@ -101,23 +101,9 @@ async def turn(
 
 
 @router.callback_query(_takes_skills, SkillCb.filter(F.skill_id == 0))
-async def done(
-    query: CallbackQuery,
-    state: FSMContext,
-    raw_state: str,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    selected = (await state.get_data()).get("skills", [])
-    slugs = slugs_of(selected, await market.users.skills_catalogue())
-    await _takes[raw_state](slugs, state, bot, market, actor, settings)
-
-
 @router.message(_takes_skills, F.text & ~F.text.startswith("/"))
-async def typed(
-    message: Message,
+async def take(
+    event: CallbackQuery | Message,
     state: FSMContext,
     raw_state: str,
     bot: Bot,
@@ -125,7 +111,12 @@ async def typed(
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
+    """Done (the skills chosen) or skills typed as words: on to the wizard's next step."""
+    catalogue = await market.users.skills_catalogue()
+    if isinstance(event, Message):
+        slugs = typed_skills(event.text or "", catalogue)
+    else:
+        slugs = slugs_of((await state.get_data()).get("skills", []), catalogue)
     await _takes[raw_state](slugs, state, bot, market, actor, settings)
 
 
