@@ -18,7 +18,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.callbacks import MenuCb
+from bot.callbacks import MenuCb, PageCb
 from bot.settings import BotSettings
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -27,6 +27,10 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 #: A screen a command and its menu button open: sent to the person pressing or typing.
 Screen = Callable[[Bot, Marketplace, Actor, BotSettings], Awaitable[None]]
+#: A screen in pages: also given where the page starts and the page button pressed.
+Paged = Callable[[Bot, Marketplace, Actor, BotSettings, int, CallbackQuery | None], Awaitable[None]]
+PagedScreen = TypeVar("PagedScreen", bound=Paged)
+AnyScreen = TypeVar("AnyScreen", bound=Screen)
 
 #: The update types areas take (names of ``Router.observers``).
 EVENTS = ("message", "callback_query", "inline_query", "pre_checkout_query")
@@ -63,12 +67,12 @@ class Area:
         self.inline_query = _Observer(self, "inline_query")
         self.pre_checkout_query = _Observer(self, "pre_checkout_query")
 
-    def screen(self, command: str, *buttons: CallbackType) -> Callable[[Screen], Screen]:
+    def screen(self, command: str, *buttons: CallbackType) -> Callable[[AnyScreen], AnyScreen]:
         """``/command``, the main menu's button of the same name and any other
         ``buttons`` open one screen: whatever conversation was going on ends, and the
         screen is sent anew (one handler for what used to be command + button twins)."""
 
-        def record(send: Screen) -> Screen:
+        def record(send: AnyScreen) -> AnyScreen:
             async def open_screen(
                 event: Message | CallbackQuery,
                 state: FSMContext,
@@ -86,6 +90,30 @@ class Area:
             self.callback_query(MenuCb.filter(F.action == command))(open_screen)
             for button in buttons:
                 self.callback_query(button)(open_screen)
+            return send
+
+        return record
+
+    def pages(self, kind: str) -> Callable[[PagedScreen], PagedScreen]:
+        """The page buttons (``PageCb`` of ``kind``) of a screen in pages: each shows the
+        page its cursor names."""
+
+        def record(send: PagedScreen) -> PagedScreen:
+            async def turn_page(
+                query: CallbackQuery,
+                callback_data: PageCb,
+                bot: Bot,
+                market: Marketplace,
+                actor: Actor,
+                settings: BotSettings,
+            ) -> None:
+                cursor = callback_data.cursor
+                offset = int(cursor) if cursor.isdigit() else 0
+                await send(bot, market, actor, settings, offset, query)
+
+            turn_page.__module__ = send.__module__
+            turn_page.__qualname__ = f"{send.__qualname__}_page"
+            self.callback_query(PageCb.filter(F.kind == kind))(turn_page)
             return send
 
         return record

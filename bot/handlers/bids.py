@@ -83,20 +83,15 @@ async def _send_my_bids(
 
 
 @router.screen("bids")
-async def my_bids(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
-    await _send_my_bids(bot, market, actor, settings.money, 0)
-
-
-@router.callback_query(PageCb.filter(F.kind == "myb"))
-async def bids_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
+@router.pages("myb")
+async def my_bids(
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
+    offset: int = 0,
+    query: CallbackQuery | None = None,
 ) -> None:
-    offset = int(callback_data.cursor) if callback_data.cursor.isdigit() else 0
     await _send_my_bids(bot, market, actor, settings.money, offset, query)
 
 

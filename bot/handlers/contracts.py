@@ -59,23 +59,17 @@ async def contracts_page(
 
 
 @router.screen("contracts")
-async def my_contracts(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
-    text, kb = await contracts_page(market, actor, settings, 0)
-    await bot.send_message(actor.telegram_id, text, reply_markup=kb)
-
-
-@router.callback_query(PageCb.filter(F.kind == PAGE_KIND))
-async def contracts_more(
-    query: CallbackQuery,
-    callback_data: PageCb,
+@router.pages(PAGE_KIND)
+async def my_contracts(
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
+    offset: int = 0,
+    query: CallbackQuery | None = None,
 ) -> None:
-    offset = int(callback_data.cursor) if callback_data.cursor.isdigit() else 0
     text, kb = await contracts_page(market, actor, settings, offset)
-    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+    await bot.send_message(actor.telegram_id, text, reply_markup=kb)
 
 
 # --- one contract -----------------------------------------------------------------------

@@ -85,20 +85,15 @@ async def _send_my_projects(
 
 
 @router.screen("projects")
-async def my_projects(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
-    await _send_my_projects(bot, market, actor, settings.money, 0)
-
-
-@router.callback_query(PageCb.filter(F.kind == "myp"))
-async def projects_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
+@router.pages("myp")
+async def my_projects(
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
+    offset: int = 0,
+    query: CallbackQuery | None = None,
 ) -> None:
-    offset = int(callback_data.cursor) if callback_data.cursor.isdigit() else 0
     await _send_my_projects(bot, market, actor, settings.money, offset, query)
 
 
