@@ -1,34 +1,123 @@
 """The skill picker: a paged toggle keyboard over the skill catalogue, shared by the
-profile and project wizards, alert subscriptions and the skill filter of Find work."""
+profile and project wizards, alert subscriptions and the skill filter of Find work.
+
+Its toggle and page buttons are handled here, once, for every wizard step that declares
+itself with ``skill_step``; each wizard keeps only what Done (or typed skills) does."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from itertools import groupby
 
-from aiogram import Bot
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.fsm.state import State
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 
 from bot.callbacks import PageCb, SkillCb
 from bot.keyboards import cancel_row
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.settings import BotSettings
 from bot.texts import profiles as texts
 from bot.ui import replace
+from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.models import Skill
 
 PICKER_PAGE = 14
-
-
 PROFILE_MAX_SKILLS = 10  # what users.update_profile accepts; core refuses more on Done
-
-
 _SEPARATORS = re.compile(r"[,;\n]+")
 
-
 Prompt = Callable[[int, int, Sequence[str]], str]  # (page, pages, categories) -> text
+PromptOf = Callable[[FSMContext], Awaitable[Prompt]]  # a step's prompt, from its FSM data
+
+#: What a skills step does with the skills chosen (Done) or typed: the wizard's next step.
+Take = Callable[[list[str], FSMContext, Bot, Marketplace, Actor, BotSettings], Awaitable[None]]
+
+router = Area("picker")
+_steps: dict[str, PromptOf] = {}
+_takes: dict[str, Take] = {}
+
+
+def skill_step(state: State, prompt_of: PromptOf, take: Take | None = None) -> None:
+    """Let the picker's toggle and page buttons work in ``state`` (a wizard's skills
+    step), worded by the prompt ``prompt_of`` gives for the wizard's data; and, with
+    ``take``, Done and skills typed as words too, handing the skills to ``take``."""
+    _steps[str(state.state)] = prompt_of
+    if take is not None:
+        _takes[str(state.state)] = take
+
+
+def always(prompt: Prompt) -> PromptOf:
+    """A step whose prompt does not depend on the wizard's data."""
+
+    async def prompt_of(_: FSMContext) -> Prompt:
+        return prompt
+
+    return prompt_of
+
+
+def _in_skill_step(_: TelegramObject, raw_state: str | None = None) -> bool:
+    return raw_state in _steps
+
+
+def _takes_skills(_: TelegramObject, raw_state: str | None = None) -> bool:
+    return raw_state in _takes
+
+
+@router.callback_query(_in_skill_step, SkillCb.filter(F.skill_id != 0))
+async def toggle(
+    query: CallbackQuery,
+    callback_data: SkillCb,
+    state: FSMContext,
+    raw_state: str,
+    bot: Bot,
+    market: Marketplace,
+    callback_reply: CallbackReply,
+) -> None:
+    prompt = await _steps[raw_state](state)
+    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, prompt)
+
+
+@router.callback_query(_in_skill_step, PageCb.filter(F.kind == "sk"))
+async def turn(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    state: FSMContext,
+    raw_state: str,
+    bot: Bot,
+    market: Marketplace,
+) -> None:
+    prompt = await _steps[raw_state](state)
+    await picker_turn(query, callback_data.cursor, state, bot, market, prompt)
+
+
+@router.callback_query(_takes_skills, SkillCb.filter(F.skill_id == 0))
+@router.message(_takes_skills, F.text & ~F.text.startswith("/"))
+async def take(
+    event: CallbackQuery | Message,
+    state: FSMContext,
+    raw_state: str,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    """Done (the skills chosen) or skills typed as words: on to the wizard's next step."""
+    catalogue = await market.users.skills_catalogue()
+    if isinstance(event, Message):
+        slugs = typed_skills(event.text or "", catalogue)
+    else:
+        slugs = slugs_of((await state.get_data()).get("skills", []), catalogue)
+    await _takes[raw_state](slugs, state, bot, market, actor, settings)
 
 
 def skill_pages(catalogue: Sequence[Skill]) -> list[list[Skill]]:

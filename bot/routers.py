@@ -9,13 +9,28 @@ dispatcher, through aiogram's public ``register``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from aiogram import Router
+from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.handler import CallbackType
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.callbacks import MenuCb, PageCb
+from bot.settings import BotSettings
+from core.actors import Actor
+from core.marketplace import Marketplace
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+#: A screen a command and its menu button open: sent to the person pressing or typing.
+Screen = Callable[[Bot, Marketplace, Actor, BotSettings], Awaitable[None]]
+#: A screen in pages: also given where the page starts and the page button pressed.
+Paged = Callable[[Bot, Marketplace, Actor, BotSettings, int, CallbackQuery | None], Awaitable[None]]
+PagedScreen = TypeVar("PagedScreen", bound=Paged)
+AnyScreen = TypeVar("AnyScreen", bound=Screen)
 
 #: The update types areas take (names of ``Router.observers``).
 EVENTS = ("message", "callback_query", "inline_query", "pre_checkout_query")
@@ -52,6 +67,74 @@ class Area:
         self.inline_query = _Observer(self, "inline_query")
         self.pre_checkout_query = _Observer(self, "pre_checkout_query")
 
+    def screen(self, command: str, *buttons: CallbackType) -> Callable[[AnyScreen], AnyScreen]:
+        """``/command``, the main menu's button of the same name and any other
+        ``buttons`` open one screen: whatever conversation was going on ends, and the
+        screen is sent anew (one handler for what used to be command + button twins)."""
+
+        def record(send: AnyScreen) -> AnyScreen:
+            async def open_screen(
+                event: Message | CallbackQuery,
+                state: FSMContext,
+                bot: Bot,
+                market: Marketplace,
+                actor: Actor,
+                settings: BotSettings,
+            ) -> None:
+                await state.clear()
+                await send(bot, market, actor, settings)
+
+            # the logs name the handler by the screen it opens (bot.logs.HandlerName)
+            open_screen.__module__, open_screen.__qualname__ = send.__module__, send.__qualname__
+            self.message(Command(command))(open_screen)
+            self.callback_query(MenuCb.filter(F.action == command))(open_screen)
+            for button in buttons:
+                self.callback_query(button)(open_screen)
+            return send
+
+        return record
+
+    def pages(self, kind: str) -> Callable[[PagedScreen], PagedScreen]:
+        """The page buttons (``PageCb`` of ``kind``) of a screen in pages: each shows the
+        page its cursor names."""
+
+        def record(send: PagedScreen) -> PagedScreen:
+            async def turn_page(
+                query: CallbackQuery,
+                callback_data: PageCb,
+                bot: Bot,
+                market: Marketplace,
+                actor: Actor,
+                settings: BotSettings,
+            ) -> None:
+                cursor = callback_data.cursor
+                offset = int(cursor) if cursor.isdigit() else 0
+                await send(bot, market, actor, settings, offset, query)
+
+            turn_page.__module__ = send.__module__
+            turn_page.__qualname__ = f"{send.__qualname__}_page"
+            self.callback_query(PageCb.filter(F.kind == kind))(turn_page)
+            return send
+
+        return record
+
+    def reminds(
+        self,
+        name: str,
+        *filters: CallbackType,
+        text: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """A step's reminder of what it wants, for a message it cannot take (a photo where
+        text was asked, text where a button was): a fixed answer, named ``name`` in the
+        logs as a handler of this area would be."""
+
+        async def remind(message: Message) -> None:
+            await message.answer(text, reply_markup=reply_markup)
+
+        remind.__module__, remind.__qualname__ = f"bot.{self.name}", name
+        self.message(*filters)(remind)
+
     def router(self) -> Router:
         """A new aiogram router with every handler of the area, for one dispatcher."""
         router = Router(name=self.name)
@@ -67,6 +150,7 @@ def areas() -> list[Area]:
     what a person types in a given state; the relay chat takes free text and replies to
     relayed messages; the fallback answers whatever is left.
     """
+    from bot import picker
     from bot.flows import admin as admin_flow
     from bot.flows import audit as audit_flow
     from bot.flows import awards as awards_flow
@@ -121,6 +205,7 @@ def areas() -> list[Area]:
         audit.router,
         privacy.router,
         locales.router,
+        picker.router,  # the skill picker's buttons, in each wizard's skills step
         profiles_flow.router,
         subscriptions_flow.router,
         projects_flow.router,

@@ -21,6 +21,7 @@ from bot.callbacks import (
     FlowCb,
 )
 from bot.keyboards import cancel_row
+from bot.middlewares import CallbackReply
 from bot.render import MESSAGE_LIMIT, button, pages
 
 
@@ -61,6 +62,22 @@ async def replace_prompt(
         await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
 
 
+async def finish(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    callback_reply: CallbackReply,
+    toast: str,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """End a wizard at its confirm button: its state goes, the press is answered with
+    ``toast`` and the confirmation prompt turns into the outcome."""
+    await state.clear()
+    callback_reply.text = toast
+    await replace_prompt(query, bot, text, keyboard)
+
+
 def request_key(query: CallbackQuery) -> str:
     """One confirmation message, one movement of money, however often it is tapped."""
     if query.message is not None:
@@ -97,6 +114,11 @@ def parse_ref(ref: str) -> tuple[str, str]:
 def action_button(label: str, data: CallbackData) -> InlineKeyboardButton:
     """A button that carries an action and ids; its label kept short and on one line."""
     return InlineKeyboardButton(text=button(label), callback_data=data.pack())
+
+
+def yes_or_not(yes: str, go: CallbackData, no: str, back: CallbackData) -> InlineKeyboardMarkup:
+    """A confirmation's two buttons, one a row: go ahead (``go``), or not (``back``)."""
+    return markup([action_button(yes, go)], [action_button(no, back)])
 
 
 def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:

@@ -8,6 +8,7 @@ Read from the source (every import statement, those inside functions and under
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,3 +132,77 @@ def test_the_cycle_finder_finds_one() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycle(graph) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+# --- bot/: handlers and flows apart, aiogram through its public API ------------------------
+
+
+def _imports_of(package: str, prefix: str) -> list[str]:
+    """The import statements (file:line) under ``package`` naming a module in ``prefix``."""
+    return sorted(
+        {
+            f"{path.relative_to(ROOT)}:{line}"
+            for module, path in _sources(package)
+            for name, line in _imports(module, path)
+            if name == prefix or name.startswith(prefix + ".")
+        }
+    )
+
+
+def test_flows_never_import_handlers() -> None:
+    """What both need (screens, ui helpers, callbacks) lives in bot.screens, bot.ui and
+    bot.callbacks; a flow that imported a handler module would pull its router in too."""
+    assert _imports_of("bot/flows", "bot.ui")  # the imports are read
+    assert _imports_of("bot/flows", "bot.handlers") == []
+
+
+def test_handlers_never_import_flows() -> None:
+    """A button that starts a conversation is the flow's own handler; only bot.routers
+    names both, to list them in order."""
+    assert _imports_of("bot/handlers", "bot.screens")  # the imports are read
+    assert _imports_of("bot/handlers", "bot.flows") == []
+
+
+def _aiogram_private_names() -> set[str]:
+    """Every private name aiogram's own classes keep (``self._x = ...``, ``_x: T`` in a
+    class body), read from its source: the attributes bot/ must not touch."""
+    import aiogram
+
+    kept = re.compile(r"^\s+(?:self\.)?(_[A-Za-z]\w*)\s*(?::[^=\n]+)?=", re.MULTILINE)
+    names: set[str] = set()
+    for path in Path(aiogram.__file__).parent.rglob("*.py"):
+        names.update(kept.findall(path.read_text()))
+    return {n for n in names if not n.startswith("__")}
+
+
+def _private_touches(package: str, private: set[str]) -> list[str]:
+    """Places (file:line name) under ``package`` that read or write one of ``private`` on
+    anything but ``self``/``cls``, as an attribute or through getattr/setattr/delattr."""
+    found = []
+    for _, path in _sources(package):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            name = None
+            if isinstance(node, ast.Attribute) and node.attr in private:
+                owner = node.value
+                if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+                    name = node.attr
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "setattr", "delattr", "hasattr")
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value in private
+            ):
+                name = str(node.args[1].value)
+            if name is not None:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    return found
+
+
+def test_bot_touches_no_private_aiogram_attribute() -> None:
+    """aiogram's private attributes change without notice between versions; a second
+    dispatcher gets fresh routers from bot.routers instead of re-homing old ones."""
+    private = _aiogram_private_names()
+    assert {"_parent_router", "_handler"} <= private  # aiogram's source is read
+    assert _private_touches("bot", private) == []

@@ -156,9 +156,7 @@ async def got_note(message: Message, state: FSMContext, bot: Bot, settings: BotS
     await _confirm(message.chat.id, bot, state, settings)
 
 
-@router.message(Verdict.confirm, ~F.text)
-async def note_not_text(message: Message) -> None:
-    await message.answer(texts.NOTE_NOT_TEXT)
+router.reminds("note_not_text", Verdict.confirm, ~F.text, text=texts.NOTE_NOT_TEXT)
 
 
 @router.callback_query(Verdict.confirm, FlowCb.filter(F.action == "confirm"))
@@ -297,9 +295,7 @@ async def got_who(message: Message, state: FSMContext, market: Marketplace, acto
     await message.answer(texts.user_card(user), reply_markup=markup([action]))
 
 
-@router.message(Ban.who, ~F.text)
-async def who_not_text(message: Message) -> None:
-    await message.answer(texts.WHO_NOT_TEXT)
+router.reminds("who_not_text", Ban.who, ~F.text, text=texts.WHO_NOT_TEXT)
 
 
 @router.callback_query(AdminCb.filter(F.action == "ban"))
@@ -333,9 +329,7 @@ async def ban(message: Message, state: FSMContext, market: Marketplace, actor: A
     await message.answer(texts.banned(user), reply_markup=markup([unban]))
 
 
-@router.message(Ban.reason, ~F.text)
-async def reason_not_text(message: Message) -> None:
-    await message.answer(texts.REASON_NOT_TEXT)
+router.reminds("reason_not_text", Ban.reason, ~F.text, text=texts.REASON_NOT_TEXT)
 
 
 @router.callback_query(AdminCb.filter(F.action == "unban"))
@@ -380,9 +374,7 @@ async def unban_without_reason(
     callback_reply.text = texts.UNBANNED
 
 
-@router.message(Ban.unban_reason, ~F.text)
-async def unban_reason_not_text(message: Message) -> None:
-    await message.answer(texts.REASON_NOT_TEXT)
+router.reminds("unban_reason_not_text", Ban.unban_reason, ~F.text, text=texts.REASON_NOT_TEXT)
 
 
 async def _unban(

@@ -131,9 +131,12 @@ async def deliverables(
     await _confirm(message.chat.id, bot, state, market, settings)
 
 
-@router.message(AwardForm.deliverables)
-async def deliverables_reask(message: Message) -> None:
-    await message.answer(texts.DELIVERABLES_REASK, reply_markup=only_cancel())
+router.reminds(
+    "deliverables_reask",
+    AwardForm.deliverables,
+    text=texts.DELIVERABLES_REASK,
+    reply_markup=only_cancel(),
+)
 
 
 @router.callback_query(AwardForm.confirm, FlowCb.filter(F.action == "aw_rr"))
@@ -182,9 +185,7 @@ async def due(
     await _confirm(message.chat.id, bot, state, market, settings)
 
 
-@router.message(AwardForm.due)
-async def due_reask(message: Message) -> None:
-    await message.answer(texts.DUE_REASK, reply_markup=only_cancel())
+router.reminds("due_reask", AwardForm.due, text=texts.DUE_REASK, reply_markup=only_cancel())
 
 
 # --- sending the offer ------------------------------------------------------------------------
@@ -219,6 +220,4 @@ async def award(
     await replace(bot, query, text, kb.as_markup())
 
 
-@router.message(AwardForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(texts.CONFIRM_TERMS)
+router.reminds("confirm_reask", AwardForm.confirm, text=texts.CONFIRM_TERMS)

@@ -190,17 +190,20 @@ async def typed_amount(
     await _take_amount(amount, state, bot, market, actor, settings)
 
 
-@router.callback_query(BidForm.amount, PickCb.filter())
-async def picked_amount(
+@router.callback_query(StateFilter(BidForm.amount, BidForm.days), PickCb.filter())
+async def picked(
     query: CallbackQuery,
     callback_data: PickCb,
     state: FSMContext,
+    raw_state: str,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    await _take_amount(callback_data.value, state, bot, market, actor, settings)
+    """A suggested amount or number of days, whichever the step asks for."""
+    take = _take_amount if raw_state == BidForm.amount.state else _take_days
+    await take(callback_data.value, state, bot, market, actor, settings)
 
 
 @router.message(BidForm.days, F.text & ~F.text.startswith("/"))
@@ -217,19 +220,6 @@ async def typed_days(
         await message.answer(texts.BAD_DAYS)
         return
     await _take_days(n_days, state, bot, market, actor, settings)
-
-
-@router.callback_query(BidForm.days, PickCb.filter())
-async def picked_days(
-    query: CallbackQuery,
-    callback_data: PickCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await _take_days(callback_data.value, state, bot, market, actor, settings)
 
 
 @router.message(BidForm.proposal, F.text & ~F.text.startswith("/"))
@@ -397,6 +387,9 @@ async def new_proposal(
     await _edited(state, bot, market, actor, proposal=message.text or "")
 
 
-@router.message(StateFilter(BidEditForm.amount, BidEditForm.days, BidEditForm.proposal), ~F.text)
-async def edit_not_text(message: Message) -> None:
-    await message.answer(texts.not_text("new value"))
+router.reminds(
+    "edit_not_text",
+    StateFilter(BidEditForm.amount, BidEditForm.days, BidEditForm.proposal),
+    ~F.text,
+    text=texts.not_text("new value"),
+)

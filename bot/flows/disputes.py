@@ -182,9 +182,7 @@ async def got_reason(
     )
 
 
-@router.message(OpenDispute.reason, ~F.text)
-async def reason_not_text(message: Message) -> None:
-    await message.answer(texts.REASON_NOT_TEXT)
+router.reminds("reason_not_text", OpenDispute.reason, ~F.text, text=texts.REASON_NOT_TEXT)
 
 
 @router.message(OpenDispute.amount, F.text & ~F.text.startswith("/"))
@@ -404,9 +402,7 @@ async def got_response(message: Message, state: FSMContext, market: Marketplace)
     await message.answer(chunks[-1], reply_markup=kb.as_markup())
 
 
-@router.message(Respond.text, ~F.text)
-async def response_not_text(message: Message) -> None:
-    await message.answer(texts.RESPONSE_NOT_TEXT)
+router.reminds("response_not_text", Respond.text, ~F.text, text=texts.RESPONSE_NOT_TEXT)
 
 
 @router.callback_query(Respond.confirm, FlowCb.filter(F.action == "confirm"))

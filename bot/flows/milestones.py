@@ -19,7 +19,7 @@ from bot.settings import BotSettings
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts.common import money_badge
-from bot.ui import choices, replace_prompt
+from bot.ui import choices, finish
 from core.actors import Actor
 from core.marketplace import Marketplace
 
@@ -88,9 +88,12 @@ async def description(
     await message.answer(texts.ms_amount_ask(settings.money), reply_markup=only_cancel())
 
 
-@router.message(MilestoneForm.description)
-async def description_reask(message: Message) -> None:
-    await message.answer(texts.MS_DESCRIPTION_REASK, reply_markup=only_cancel())
+router.reminds(
+    "description_reask",
+    MilestoneForm.description,
+    text=texts.MS_DESCRIPTION_REASK,
+    reply_markup=only_cancel(),
+)
 
 
 @router.message(MilestoneForm.amount, TEXT)
@@ -199,13 +202,12 @@ async def confirm(
         )
         actions = await market.milestones.actions(actor, m.id)
         keyboard = milestone_keyboard(m, actions, settings, contract_id=m.contract_id)
-    await state.clear()
-    callback_reply.text = "✅"
-    await replace_prompt(query, bot, text, keyboard)
+    await finish(query, bot, state, callback_reply, "✅", text, keyboard)
 
 
-@router.message(MilestoneForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(
-        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ms_ok"))
-    )
+router.reminds(
+    "confirm_reask",
+    MilestoneForm.confirm,
+    text=contract_texts.CONFIRM_REASK,
+    reply_markup=choices((contract_texts.CONFIRM, "ms_ok")),
+)

@@ -18,7 +18,7 @@ from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts import payments as payment_texts
 from bot.texts.common import money_badge
-from bot.ui import choices, replace_prompt, request_key
+from bot.ui import choices, finish, replace_prompt, request_key
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -79,9 +79,9 @@ async def changes_note(message: Message, state: FSMContext, settings: BotSetting
     )
 
 
-@router.message(ChangesForm.note)
-async def changes_reask(message: Message) -> None:
-    await message.answer(texts.CHANGES_REASK, reply_markup=only_cancel())
+router.reminds(
+    "changes_reask", ChangesForm.note, text=texts.CHANGES_REASK, reply_markup=only_cancel()
+)
 
 
 @router.callback_query(ChangesForm.confirm, FlowCb.filter(F.action == "ch_ok"))
@@ -95,18 +95,23 @@ async def changes_confirm(
 ) -> None:
     data = await state.get_data()
     m = await market.milestones.request_changes(actor, data["milestone_id"], data["note"])
-    await state.clear()
-    callback_reply.text = "✏️"
-    await replace_prompt(
-        query, bot, texts.changes_sent(m.description), contract_button(m.contract_id)
+    await finish(
+        query,
+        bot,
+        state,
+        callback_reply,
+        "✏️",
+        texts.changes_sent(m.description),
+        contract_button(m.contract_id),
     )
 
 
-@router.message(ChangesForm.confirm)
-async def changes_confirm_reask(message: Message) -> None:
-    await message.answer(
-        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ch_ok"))
-    )
+router.reminds(
+    "changes_confirm_reask",
+    ChangesForm.confirm,
+    text=contract_texts.CONFIRM_REASK,
+    reply_markup=choices((contract_texts.CONFIRM, "ch_ok")),
+)
 
 
 # --- release part -----------------------------------------------------------------------

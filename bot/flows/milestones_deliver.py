@@ -21,7 +21,7 @@ from bot.settings import BotSettings
 from bot.texts import common
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
-from bot.ui import choices, file_ref, replace_prompt
+from bot.ui import choices, file_ref, finish, replace_prompt
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -74,9 +74,9 @@ async def note(message: Message, state: FSMContext, settings: BotSettings) -> No
     )
 
 
-@router.message(DeliverForm.note)
-async def note_reask(message: Message) -> None:
-    await message.answer(texts.DELIVER_NOTE_REASK, reply_markup=only_cancel())
+router.reminds(
+    "note_reask", DeliverForm.note, text=texts.DELIVER_NOTE_REASK, reply_markup=only_cancel()
+)
 
 
 async def _add_file(
@@ -180,9 +180,8 @@ async def confirm(
     m = await market.milestones.deliver(
         actor, data["milestone_id"], data["note"], data.get("files", []), protected=protected
     )
-    await state.clear()
-    callback_reply.text = "📦"
-    await replace_prompt(query, bot, texts.delivered(m.description, m.auto_release_at, protected))
+    text = texts.delivered(m.description, m.auto_release_at, protected)
+    await finish(query, bot, state, callback_reply, "📦", text)
 
 
 @router.message(DeliverForm.confirm)

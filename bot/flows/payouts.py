@@ -16,7 +16,7 @@ from bot.settings import BotSettings
 from bot.texts import payments as payment_texts
 from bot.texts import payouts as texts
 from bot.texts.common import money_badge
-from bot.ui import choices, replace_prompt
+from bot.ui import choices, finish
 from core.actors import Actor
 from core.marketplace import Marketplace
 
@@ -105,9 +105,12 @@ async def destination(
     )
 
 
-@router.message(PayoutForm.destination)
-async def destination_reask(message: Message) -> None:
-    await message.answer(texts.DESTINATION_REASK, reply_markup=only_cancel())
+router.reminds(
+    "destination_reask",
+    PayoutForm.destination,
+    text=texts.DESTINATION_REASK,
+    reply_markup=only_cancel(),
+)
 
 
 @router.callback_query(PayoutForm.confirm, FlowCb.filter(F.action == "po_ok"))
@@ -122,23 +125,16 @@ async def confirm(
 ) -> None:
     data = await state.get_data()
     payout = await market.payouts.request(actor, data["amount"], data["destination"])
-    await state.clear()
-    callback_reply.text = "💸"
     kb = InlineKeyboardBuilder()
     kb.button(text=texts.OPEN_BALANCE, callback_data=MenuCb(action="balance"))
-    await replace_prompt(
-        query,
-        bot,
-        texts.payout_requested(
-            settings.money.format(payout.amount), money_badge(settings.gateways())
-        ),
-        kb.as_markup(),
-    )
+    amount = settings.money.format(payout.amount)
+    text = texts.payout_requested(amount, money_badge(settings.gateways()))
+    await finish(query, bot, state, callback_reply, "💸", text, kb.as_markup())
 
 
-@router.message(PayoutForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(
-        payment_texts.CONFIRM_REASK,
-        reply_markup=choices((texts.CONFIRM_PAYOUT, "po_ok")),
-    )
+router.reminds(
+    "confirm_reask",
+    PayoutForm.confirm,
+    text=payment_texts.CONFIRM_REASK,
+    reply_markup=choices((texts.CONFIRM_PAYOUT, "po_ok")),
+)

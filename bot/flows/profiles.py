@@ -18,17 +18,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import FlowCb, PageCb, ProfileEditCb, SkillCb
+from bot.callbacks import FlowCb, ProfileEditCb
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
 from bot.picker import (
     PROFILE_MAX_SKILLS,
     Prompt,
     picker,
-    picker_toggle,
-    picker_turn,
-    slugs_of,
-    typed_skills,
+    skill_step,
 )
 from bot.routers import Area
 from bot.screens.profiles import send_own_profile
@@ -214,86 +211,27 @@ async def portfolio_done(
 # headline and bio
 
 
-@router.message(ProfileForm.headline, F.text & ~F.text.startswith("/"))
-async def got_headline(
+@router.message(
+    StateFilter(ProfileForm.headline, ProfileForm.bio), F.text & ~F.text.startswith("/")
+)
+async def got_text(
     message: Message,
     state: FSMContext,
+    raw_state: str,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    await market.users.update_profile(actor, headline=message.text)
-    await _advance(bot, market, actor, settings, state)
-
-
-@router.message(ProfileForm.bio, F.text & ~F.text.startswith("/"))
-async def got_bio(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await market.users.update_profile(actor, bio=message.text)
+    """A headline or a bio: the field is the one the state is named for."""
+    if raw_state == ProfileForm.headline.state:
+        await market.users.update_profile(actor, headline=message.text)
+    else:
+        await market.users.update_profile(actor, bio=message.text)
     await _advance(bot, market, actor, settings, state)
 
 
 # skills
-
-
-@router.callback_query(ProfileForm.skills, SkillCb.filter(F.skill_id != 0))
-async def toggle_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    prompt = await _skills_prompt(state)
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, prompt)
-
-
-@router.callback_query(ProfileForm.skills, PageCb.filter(F.kind == "sk"))
-async def skills_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, await _skills_prompt(state))
-
-
-@router.callback_query(ProfileForm.skills, SkillCb.filter(F.skill_id == 0))
-async def skills_done(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    selected = (await state.get_data()).get("skills", [])
-    slugs = slugs_of(selected, await market.users.skills_catalogue())
-    await market.users.update_profile(actor, skills=slugs)
-    await _advance(bot, market, actor, settings, state)
-
-
-@router.message(ProfileForm.skills, F.text & ~F.text.startswith("/"))
-async def typed_skills_step(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
-    await market.users.update_profile(actor, skills=slugs)
-    await _advance(bot, market, actor, settings, state)
 
 
 # hourly rate
@@ -344,14 +282,29 @@ async def clear_links(query: CallbackQuery, bot: Bot, market: Marketplace, actor
 # anything but text where text is asked
 
 
-@router.message(ProfileForm.portfolio, ~F.text)
-async def link_not_text(message: Message) -> None:
-    await message.answer(texts.NOT_A_LINK_MESSAGE, reply_markup=_portfolio_keyboard(False))
+router.reminds(
+    "link_not_text",
+    ProfileForm.portfolio,
+    ~F.text,
+    text=texts.NOT_A_LINK_MESSAGE,
+    reply_markup=_portfolio_keyboard(False),
+)
 
 
-@router.message(ProfileForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(texts.SKILLS_AS_BUTTONS)
+async def _take_skills(
+    slugs: list[str],
+    state: FSMContext,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    settings: BotSettings,
+) -> None:
+    await market.users.update_profile(actor, skills=slugs)
+    await _advance(bot, market, actor, settings, state)
+
+
+skill_step(ProfileForm.skills, _skills_prompt, _take_skills)
+router.reminds("skills_not_text", ProfileForm.skills, ~F.text, text=texts.SKILLS_AS_BUTTONS)
 
 
 @router.message(StateFilter(ProfileForm.headline, ProfileForm.bio, ProfileForm.rate), ~F.text)

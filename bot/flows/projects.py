@@ -18,10 +18,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import FlowCb, MenuCb, PageCb, ProjectCb, SkillCb
+from bot.callbacks import FlowCb, MenuCb, ProjectCb, SkillCb
 from bot.keyboards import cancel_row, only_cancel
-from bot.middlewares import CallbackReply
-from bot.picker import picker, picker_toggle, picker_turn, slugs_of, typed_skills
+from bot.picker import (
+    always,
+    picker,
+    skill_step,
+    slugs_of,
+)
 from bot.routers import Area
 from bot.screens.projects import send_owner_card
 from bot.settings import BotSettings
@@ -78,6 +82,9 @@ def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
     return texts.ask_project_skills(MAX_SKILLS, page, pages, categories)
 
 
+skill_step(EditForm.skills, always(_prompt))  # Done saves the edit (edit_skills_done)
+
+
 def _flow_button(label: str, action: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=label, callback_data=FlowCb(action=action).pack())
 
@@ -105,15 +112,9 @@ async def _start(state: FSMContext, bot: Bot, actor: Actor, settings: BotSetting
 
 
 @router.message(Command("post"))
-async def post_command(
-    message: Message, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
-) -> None:
-    await _start(state, bot, actor, settings)
-
-
 @router.callback_query(MenuCb.filter(F.action == "post"))
-async def post_button(
-    query: CallbackQuery, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
+async def post(
+    event: Message | CallbackQuery, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
 ) -> None:
     await _start(state, bot, actor, settings)
 
@@ -151,25 +152,6 @@ async def got_description(
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(PostForm.skills, SkillCb.filter(F.skill_id != 0))
-async def toggle_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
-
-
-@router.callback_query(PostForm.skills, PageCb.filter(F.kind == "sk"))
-async def skills_page(
-    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
-) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
-
-
 async def _take_skills(
     slugs: list[str],
     state: FSMContext,
@@ -190,31 +172,7 @@ async def _take_skills(
     )
 
 
-@router.callback_query(PostForm.skills, SkillCb.filter(F.skill_id == 0))
-async def skills_done(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    selected = (await state.get_data()).get("skills", [])
-    slugs = slugs_of(selected, await market.users.skills_catalogue())
-    await _take_skills(slugs, state, bot, market, actor, settings)
-
-
-@router.message(PostForm.skills, F.text & ~F.text.startswith("/"))
-async def typed_skills_step(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
-    await _take_skills(slugs, state, bot, market, actor, settings)
+skill_step(PostForm.skills, always(_prompt), _take_skills)
 
 
 async def _ask_files(state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings) -> None:
@@ -400,9 +358,7 @@ async def not_text(message: Message, state: FSMContext) -> None:
     await message.answer(texts.not_text(what.get(await state.get_state() or "", "answer")))
 
 
-@router.message(PostForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(profile_texts.SKILLS_AS_BUTTONS)
+router.reminds("skills_not_text", PostForm.skills, ~F.text, text=profile_texts.SKILLS_AS_BUTTONS)
 
 
 # --- editing one part of a project -----------------------------------------------------------
@@ -499,30 +455,20 @@ async def _save_edit(
     )
 
 
-@router.message(EditForm.title, F.text & ~F.text.startswith("/"))
-async def new_title(
+@router.message(StateFilter(EditForm.title, EditForm.description), F.text & ~F.text.startswith("/"))
+async def new_text(
     message: Message,
     state: FSMContext,
+    raw_state: str,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
     bot_username: str,
 ) -> None:
-    await _save_edit(state, bot, market, actor, settings, bot_username, title=message.text)
-
-
-@router.message(EditForm.description, F.text & ~F.text.startswith("/"))
-async def new_description(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    bot_username: str,
-) -> None:
-    await _save_edit(state, bot, market, actor, settings, bot_username, description=message.text)
+    """A new title or description: the field is the one the state is named for."""
+    field = raw_state.rpartition(":")[2]
+    await _save_edit(state, bot, market, actor, settings, bot_username, **{field: message.text})
 
 
 @router.message(EditForm.budget, F.text & ~F.text.startswith("/"))
@@ -546,25 +492,6 @@ async def new_budget(
     )
 
 
-@router.callback_query(EditForm.skills, SkillCb.filter(F.skill_id != 0))
-async def edit_toggle_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
-
-
-@router.callback_query(EditForm.skills, PageCb.filter(F.kind == "sk"))
-async def edit_skills_page(
-    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
-) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
-
-
 @router.callback_query(EditForm.skills, SkillCb.filter(F.skill_id == 0))
 async def edit_skills_done(
     query: CallbackQuery,
@@ -580,8 +507,9 @@ async def edit_skills_done(
     await _save_edit(state, bot, market, actor, settings, bot_username, skills=slugs)
 
 
-@router.message(
-    StateFilter(EditForm.title, EditForm.description, EditForm.budget, EditForm.skills), ~F.text
+router.reminds(
+    "edit_not_text",
+    StateFilter(EditForm.title, EditForm.description, EditForm.budget, EditForm.skills),
+    ~F.text,
+    text=texts.not_text("new value"),
 )
-async def edit_not_text(message: Message) -> None:
-    await message.answer(texts.not_text("new value"))

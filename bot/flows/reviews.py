@@ -18,7 +18,7 @@ from bot.screens.contracts import end_now
 from bot.settings import BotSettings
 from bot.texts import contracts as contract_texts
 from bot.texts import reviews as texts
-from bot.ui import choices, replace_prompt
+from bot.ui import choices, finish
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -160,9 +160,12 @@ async def rating_typed(
     await message.answer(texts.REVIEW_RATING_REASK, reply_markup=_stars_keyboard())
 
 
-@router.message(ReviewForm.rating)
-async def rating_reask(message: Message) -> None:
-    await message.answer(texts.REVIEW_RATING_REASK, reply_markup=_stars_keyboard())
+router.reminds(
+    "rating_reask",
+    ReviewForm.rating,
+    text=texts.REVIEW_RATING_REASK,
+    reply_markup=_stars_keyboard(),
+)
 
 
 @router.message(ReviewForm.body, TEXT)
@@ -177,9 +180,9 @@ async def body(message: Message, state: FSMContext, settings: BotSettings) -> No
     )
 
 
-@router.message(ReviewForm.body)
-async def body_reask(message: Message) -> None:
-    await message.answer(texts.REVIEW_TEXT_REASK, reply_markup=only_cancel())
+router.reminds(
+    "body_reask", ReviewForm.body, text=texts.REVIEW_TEXT_REASK, reply_markup=only_cancel()
+)
 
 
 @router.callback_query(ReviewForm.confirm, FlowCb.filter(F.action == "rv_ok"))
@@ -194,16 +197,14 @@ async def confirm(
 ) -> None:
     data = await state.get_data()
     review = await market.reviews.write(actor, data["contract_id"], data["rating"], data["body"])
-    await state.clear()
-    callback_reply.text = "⭐"
     contract = await market.contracts.get(actor, review.contract_id)
-    await replace_prompt(
-        query, bot, await _status(market, actor, settings, contract, published=True)
-    )
+    text = await _status(market, actor, settings, contract, published=True)
+    await finish(query, bot, state, callback_reply, "⭐", text)
 
 
-@router.message(ReviewForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(
-        contract_texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_REVIEW, "rv_ok"))
-    )
+router.reminds(
+    "confirm_reask",
+    ReviewForm.confirm,
+    text=contract_texts.CONFIRM_REASK,
+    reply_markup=choices((texts.SEND_REVIEW, "rv_ok")),
+)

@@ -13,10 +13,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AlertsCb, Count, PageCb, SkillCb
+from bot.callbacks import AlertsCb, Count
 from bot.keyboards import cancel_row
-from bot.middlewares import CallbackReply
-from bot.picker import picker, picker_toggle, picker_turn, skill_pages, slugs_of, typed_skills
+from bot.picker import (
+    always,
+    picker,
+    skill_pages,
+    skill_step,
+)
 from bot.routers import Area
 from bot.screens.subscriptions import send_screen
 from bot.settings import BotSettings
@@ -83,57 +87,20 @@ async def start_skills(
     await bot.send_message(actor.telegram_id, text, reply_markup=markup)
 
 
-@router.callback_query(AlertsForm.skills, SkillCb.filter(F.skill_id != 0))
-async def toggle_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, _prompt)
-
-
-@router.callback_query(AlertsForm.skills, PageCb.filter(F.kind == "sk"))
-async def skills_page(
-    query: CallbackQuery, callback_data: PageCb, state: FSMContext, bot: Bot, market: Marketplace
-) -> None:
-    await picker_turn(query, callback_data.cursor, state, bot, market, _prompt)
-
-
-@router.callback_query(AlertsForm.skills, SkillCb.filter(F.skill_id == 0))
-async def skills_done(
-    query: CallbackQuery,
+async def _take_skills(
+    slugs: list[str],
     state: FSMContext,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    selected = (await state.get_data()).get("skills", [])
-    slugs = slugs_of(selected, await market.users.skills_catalogue())
     await market.subscriptions.set_skills(actor, slugs)
     await _saved(bot, market, actor, settings, state)
 
 
-@router.message(AlertsForm.skills, F.text & ~F.text.startswith("/"))
-async def typed_skills_step(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    slugs = typed_skills(message.text or "", await market.users.skills_catalogue())
-    await market.subscriptions.set_skills(actor, slugs)
-    await _saved(bot, market, actor, settings, state)
-
-
-@router.message(AlertsForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(texts.SKILLS_AS_BUTTONS)
+skill_step(AlertsForm.skills, always(_prompt), _take_skills)
+router.reminds("skills_not_text", AlertsForm.skills, ~F.text, text=texts.SKILLS_AS_BUTTONS)
 
 
 # --- minimum budget --------------------------------------------------------------------------

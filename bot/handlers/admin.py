@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     Message,
@@ -74,31 +73,9 @@ async def send_panel(
     await bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)
 
 
-@router.message(Command("admin"))
-async def admin_command(
-    message: Message,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await send_panel(message.chat.id, bot, market, actor, settings)
-
-
-@router.callback_query(MenuCb.filter(F.action == "admin"))
-@router.callback_query(AdminCb.filter(F.action == "home"))
-async def panel_button(
-    query: CallbackQuery,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await send_panel(query.from_user.id, bot, market, actor, settings)
+@router.screen("admin", AdminCb.filter(F.action == "home"))
+async def admin_panel(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
+    await send_panel(actor.telegram_id, bot, market, actor, settings)
 
 
 # --- disputes ------------------------------------------------------------------------------

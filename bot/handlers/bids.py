@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import (
     AwardCb,
@@ -84,42 +82,16 @@ async def _send_my_bids(
         await bot.send_message(actor.telegram_id, text, reply_markup=markup)
 
 
-@router.message(Command("bids"))
-async def bids_command(
-    message: Message,
-    state: FSMContext,
+@router.screen("bids")
+@router.pages("myb")
+async def my_bids(
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
+    offset: int = 0,
+    query: CallbackQuery | None = None,
 ) -> None:
-    await state.clear()
-    await _send_my_bids(bot, market, actor, settings.money, 0)
-
-
-@router.callback_query(MenuCb.filter(F.action == "bids"))
-async def bids_button(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await _send_my_bids(bot, market, actor, settings.money, 0)
-
-
-@router.callback_query(PageCb.filter(F.kind == "myb"))
-async def bids_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    offset = int(callback_data.cursor) if callback_data.cursor.isdigit() else 0
     await _send_my_bids(bot, market, actor, settings.money, offset, query)
 
 

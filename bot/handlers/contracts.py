@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -18,7 +17,7 @@ from bot.texts import contracts as texts
 from bot.texts import milestones as milestone_texts
 from bot.texts import reviews as review_texts
 from bot.texts.common import money_badge
-from bot.ui import send_screen
+from bot.ui import send_screen, yes_or_not
 from core.actors import Actor
 from core.clock import Clock
 from core.marketplace import Marketplace
@@ -59,45 +58,18 @@ async def contracts_page(
     return texts.contracts_list(lines, settings.money, offset + 1, badge), kb.as_markup()
 
 
-@router.message(Command("contracts"))
-async def contracts_command(
-    message: Message,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    text, kb = await contracts_page(market, actor, settings, 0)
-    await message.answer(text, reply_markup=kb)
-
-
-@router.callback_query(MenuCb.filter(F.action == "contracts"))
-async def contracts_button(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    text, kb = await contracts_page(market, actor, settings, 0)
-    await bot.send_message(query.from_user.id, text, reply_markup=kb)
-
-
-@router.callback_query(PageCb.filter(F.kind == PAGE_KIND))
-async def contracts_more(
-    query: CallbackQuery,
-    callback_data: PageCb,
+@router.screen("contracts")
+@router.pages(PAGE_KIND)
+async def my_contracts(
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
+    offset: int = 0,
+    query: CallbackQuery | None = None,
 ) -> None:
-    offset = int(callback_data.cursor) if callback_data.cursor.isdigit() else 0
     text, kb = await contracts_page(market, actor, settings, offset)
-    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+    await bot.send_message(actor.telegram_id, text, reply_markup=kb)
 
 
 # --- one contract -----------------------------------------------------------------------
@@ -198,17 +170,14 @@ async def end_prompt(
     # core says no at the first press (not a party, ended, money still held)
     contract = await market.contracts.check(actor, callback_data.contract_id, "end")
     project = await market.projects.get(contract.project_id)
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.CONFIRM_END, callback_data=ContractCb(action="end_ok", contract_id=contract.id)
+    keyboard = yes_or_not(
+        texts.CONFIRM_END,
+        ContractCb(action="end_ok", contract_id=contract.id),
+        texts.BACK_TO_CONTRACT,
+        ContractCb(action="view", contract_id=contract.id),
     )
-    kb.button(
-        text=texts.BACK_TO_CONTRACT,
-        callback_data=ContractCb(action="view", contract_id=contract.id),
-    )
-    kb.adjust(1)
     await bot.send_message(
-        query.from_user.id, texts.end_confirm(project.title), reply_markup=kb.as_markup()
+        query.from_user.id, texts.end_confirm(project.title), reply_markup=keyboard
     )
 
 

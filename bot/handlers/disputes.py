@@ -19,7 +19,7 @@ from bot.screens.contracts import settled_prompt
 from bot.screens.disputes import load_view, show
 from bot.settings import BotSettings
 from bot.texts import disputes as texts
-from bot.ui import action_button
+from bot.ui import yes_or_not
 from core.actors import Actor
 from core.marketplace import Marketplace
 
@@ -74,11 +74,11 @@ async def _confirm(
         "escalate": (texts.ESCALATE_YES, texts.confirm_escalate),
         "withdraw": (texts.WITHDRAW_YES, texts.confirm_withdraw),
     }[action]
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [action_button(yes, DisputeCb(action=f"{action}_yes", dispute_id=dispute_id))],
-            [action_button(texts.BACK, DisputeCb(action="view", dispute_id=dispute_id))],
-        ]
+    keyboard = yes_or_not(
+        yes,
+        DisputeCb(action=f"{action}_yes", dispute_id=dispute_id),
+        texts.BACK,
+        DisputeCb(action="view", dispute_id=dispute_id),
     )
     await bot.send_message(chat_id, question(v), reply_markup=keyboard)
 

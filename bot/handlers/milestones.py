@@ -24,7 +24,7 @@ from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts import payments as payment_texts
 from bot.texts.common import money_badge
-from bot.ui import replace_prompt, request_key, send_screen
+from bot.ui import replace_prompt, request_key, send_screen, yes_or_not
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.enums import MilestoneStatus
@@ -191,13 +191,12 @@ async def release_prompt(
     contract = await market.contracts.get(actor, m.contract_id)
     freelancer = await market.users.get(contract.freelancer_id)
     money = settings.money
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=payment_texts.label(payment_texts.CONFIRM_RELEASE, money.format(preview.amount)),
-        callback_data=WorkCb(action="release", milestone_id=m.id, amount=preview.amount),
+    keyboard = yes_or_not(
+        payment_texts.label(payment_texts.CONFIRM_RELEASE, money.format(preview.amount)),
+        WorkCb(action="release", milestone_id=m.id, amount=preview.amount),
+        payment_texts.NOT_NOW,
+        WorkCb(action="dismiss", milestone_id=m.id),
     )
-    kb.button(text=payment_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
-    kb.adjust(1)
     await bot.send_message(
         query.from_user.id,
         payment_texts.release_confirm(
@@ -209,7 +208,7 @@ async def release_prompt(
             money.format(m.escrow),
             money_badge(settings.gateways()),
         ),
-        reply_markup=kb.as_markup(),
+        reply_markup=keyboard,
     )
 
 
@@ -252,13 +251,12 @@ async def cancel_prompt(
     settings: BotSettings,
 ) -> None:
     m = await market.milestones.check(actor, callback_data.milestone_id, "cancel")
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.CONFIRM_CANCEL,
-        callback_data=WorkCb(action="cancel", milestone_id=m.id),
+    keyboard = yes_or_not(
+        texts.CONFIRM_CANCEL,
+        WorkCb(action="cancel", milestone_id=m.id),
+        payment_texts.NOT_NOW,
+        WorkCb(action="dismiss", milestone_id=m.id),
     )
-    kb.button(text=payment_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
-    kb.adjust(1)
     await bot.send_message(
         query.from_user.id,
         texts.cancel_confirm(
@@ -267,7 +265,7 @@ async def cancel_prompt(
             settings.money.format(m.escrow),
             money_badge(settings.gateways()),
         ),
-        reply_markup=kb.as_markup(),
+        reply_markup=keyboard,
     )
 
 

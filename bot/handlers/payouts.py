@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F
-from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import MenuCb, WalletCb
+from bot.callbacks import WalletCb
 from bot.keyboards import back_to_menu
 from bot.routers import Area
 from bot.settings import BotSettings
@@ -49,24 +47,7 @@ async def balance_screen(
     return text, kb.as_markup()
 
 
-@router.message(Command("balance"))
-async def balance_command(
-    message: Message, state: FSMContext, market: Marketplace, actor: Actor, settings: BotSettings
-) -> None:
-    await state.clear()
+@router.screen("balance")
+async def balance(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
     text, kb = await balance_screen(market, actor, settings)
-    await message.answer(text, reply_markup=kb)
-
-
-@router.callback_query(MenuCb.filter(F.action == "balance"))
-async def balance_button(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    text, kb = await balance_screen(market, actor, settings)
-    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+    await bot.send_message(actor.telegram_id, text, reply_markup=kb)

@@ -14,7 +14,7 @@ from bot.callbacks import PrivacyCb
 from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.texts import privacy as texts
-from bot.ui import action_button, markup
+from bot.ui import action_button, markup, yes_or_not
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.services.privacy import export_bytes
@@ -57,9 +57,11 @@ async def ask(query: CallbackQuery, bot: Bot, market: Marketplace, actor: Actor)
             actor.telegram_id, texts.refused(plan.refusals), reply_markup=markup(back)
         )
         return
-    keyboard = markup(
-        [action_button(texts.YES_DELETE, PrivacyCb(action="confirm", user_id=actor.user_id))],
-        [action_button(texts.KEEP, PrivacyCb(action="open"))],
+    keyboard = yes_or_not(
+        texts.YES_DELETE,
+        PrivacyCb(action="confirm", user_id=actor.user_id),
+        texts.KEEP,
+        PrivacyCb(action="open"),
     )
     text = texts.confirm(plan, actor.user_id)
     await bot.send_message(actor.telegram_id, text, reply_markup=keyboard)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import MenuCb, ReportCb, UserCb
+from bot.callbacks import ReportCb, UserCb
 from bot.routers import Area
 from bot.screens.profiles import records_text, send_own_profile
 from bot.settings import BotSettings
@@ -36,29 +34,8 @@ async def public_profile_text(market: Marketplace, user_id: int, money: Currency
     return texts.public_profile(view, rep, reviews, money, record)
 
 
-@router.message(Command("profile"))
-async def profile_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await send_own_profile(bot, market, actor, settings.money)
-
-
-@router.callback_query(MenuCb.filter(F.action == "profile"))
-async def profile_button(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
+@router.screen("profile")
+async def own_profile(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
     await send_own_profile(bot, market, actor, settings.money)
 
 

@@ -4,12 +4,9 @@ The card itself is in ``bot.screens.projects`` (the post wizard sends it too).""
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
-    Message,
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -87,42 +84,16 @@ async def _send_my_projects(
         await bot.send_message(actor.telegram_id, text, reply_markup=kb.as_markup())
 
 
-@router.message(Command("projects"))
-async def projects_command(
-    message: Message,
-    state: FSMContext,
+@router.screen("projects")
+@router.pages("myp")
+async def my_projects(
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
+    offset: int = 0,
+    query: CallbackQuery | None = None,
 ) -> None:
-    await state.clear()
-    await _send_my_projects(bot, market, actor, settings.money, 0)
-
-
-@router.callback_query(MenuCb.filter(F.action == "projects"))
-async def projects_button(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await _send_my_projects(bot, market, actor, settings.money, 0)
-
-
-@router.callback_query(PageCb.filter(F.kind == "myp"))
-async def projects_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    offset = int(callback_data.cursor) if callback_data.cursor.isdigit() else 0
     await _send_my_projects(bot, market, actor, settings.money, offset, query)
 
 

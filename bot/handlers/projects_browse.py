@@ -175,21 +175,9 @@ async def _show(
 
 
 @router.message(Command("find"))
-async def find_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await _show(bot, market, actor, settings.money, state, _new_search())
-
-
 @router.callback_query(MenuCb.filter(F.action == "find"))
-async def find_button(
-    query: CallbackQuery,
+async def find_work(
+    event: Message | CallbackQuery,
     state: FSMContext,
     bot: Bot,
     market: Marketplace,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -53,29 +53,16 @@ async def start(
 
 
 @router.message(Command("menu"))
-async def menu_command(message: Message, state: FSMContext, actor: Actor) -> None:
-    await state.clear()
-    await message.answer(common.MENU, reply_markup=main_menu(actor.is_admin))
-
-
 @router.callback_query(MenuCb.filter(F.action == "menu"))
-async def menu_button(query: CallbackQuery, state: FSMContext, actor: Actor) -> None:
+async def menu(event: Message | CallbackQuery, state: FSMContext, bot: Bot, actor: Actor) -> None:
     await state.clear()
-    if query.message is not None:
-        await query.bot.send_message(  # type: ignore[union-attr]
-            query.message.chat.id, common.MENU, reply_markup=main_menu(actor.is_admin)
-        )
+    await bot.send_message(actor.telegram_id, common.MENU, reply_markup=main_menu(actor.is_admin))
 
 
 @router.message(Command("help"))
-async def help_command(message: Message) -> None:
-    await message.answer(common.HELP)
-
-
 @router.callback_query(MenuCb.filter(F.action == "help"))
-async def help_button(query: CallbackQuery) -> None:
-    if query.message is not None:
-        await query.bot.send_message(query.message.chat.id, common.HELP)  # type: ignore[union-attr]
+async def help_screen(event: Message | CallbackQuery, bot: Bot, actor: Actor) -> None:
+    await bot.send_message(actor.telegram_id, common.HELP)
 
 
 @router.message(Command("cancel"))

@@ -8,11 +8,9 @@ explained by the refusal core gives, and nothing changes.
 from __future__ import annotations
 
 from aiogram import Bot, F
-from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 
-from bot.callbacks import AlertsCb, MenuCb
+from bot.callbacks import AlertsCb
 from bot.keyboards import new_project_alert, stopped_alert
 from bot.middlewares import CallbackReply
 from bot.routers import Area
@@ -35,30 +33,10 @@ async def _redraw(
     await replace(bot, query, texts.screen(view, settings.money), screen_keyboard(view))
 
 
-@router.message(Command("alerts"))
-async def alerts_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
+@router.screen("alerts", AlertsCb.filter(F.action == "open"))
+async def subscriptions_screen(
+    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings
 ) -> None:
-    await state.clear()
-    await send_screen(bot, market, actor, settings)
-
-
-@router.callback_query(MenuCb.filter(F.action == "alerts"))
-@router.callback_query(AlertsCb.filter(F.action == "open"))
-async def alerts_button(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
     await send_screen(bot, market, actor, settings)
 
 
@@ -77,31 +55,20 @@ async def back_to_screen(
 # --- pause, resume, turn off (the settings screen) ----------------------------------------------
 
 
-@router.callback_query(AlertsCb.filter(F.action == "pause"))
-async def pause(
+@router.callback_query(AlertsCb.filter(F.action.in_({"pause", "resume"})))
+async def pause_or_resume(
     query: CallbackQuery,
+    callback_data: AlertsCb,
     bot: Bot,
     market: Marketplace,
     actor: Actor,
     settings: BotSettings,
     callback_reply: CallbackReply,
 ) -> None:
-    view = await market.subscriptions.pause(actor)
-    callback_reply.text = texts.PAUSED_ANSWER
-    await _redraw(bot, query, view, settings)
-
-
-@router.callback_query(AlertsCb.filter(F.action == "resume"))
-async def resume(
-    query: CallbackQuery,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    view = await market.subscriptions.resume(actor)
-    callback_reply.text = texts.RESUMED_ANSWER
+    if callback_data.action == "pause":
+        view, callback_reply.text = await market.subscriptions.pause(actor), texts.PAUSED_ANSWER
+    else:
+        view, callback_reply.text = await market.subscriptions.resume(actor), texts.RESUMED_ANSWER
     await _redraw(bot, query, view, settings)
 
 
