@@ -11,12 +11,14 @@ from storage.enums import BidStatus
 from storage.models import Bid
 from storage.repositories.base import Repository
 
+#: The bids a project's bid count counts.
+COUNTED = (BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED)
 #: Built once: read for every card and bid screen (see base.insert_ignore).
 COUNTS_FOR_PROJECTS = (
     select(Bid.project_id, func.count(Bid.id))
     .where(
         Bid.project_id.in_(bindparam("ids", expanding=True)),
-        Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
+        Bid.status.in_(COUNTED),
     )
     .group_by(Bid.project_id)
 )
