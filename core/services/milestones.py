@@ -597,9 +597,13 @@ class MilestoneService(Service):
         assert contract is not None
         available = None
         if action == "fund_balance":
-            available = await ledger.Ledger(self.uow).balance(ledger.available(actor.user_id))
+            available = await self._available(actor)
         self.refuse(actor, m, contract, action, available)
         return m
+
+    async def _available(self, actor: Actor) -> int:
+        code = ledger.available(actor.user_id)
+        return (await ledger.Ledger(self.uow).balances(code))[code]
 
     def refuse(
         self,
@@ -722,7 +726,7 @@ class MilestoneService(Service):
             if action == "fund_balance":
                 if "fund" not in allowed:
                     continue  # the same rules as fund, and a balance besides
-                available = await ledger.Ledger(self.uow).balance(ledger.available(actor.user_id))
+                available = await self._available(actor)
             try:
                 self.refuse(actor, m, contract, action, available)
             except (NotAllowed, InvalidState, InsufficientFunds, Conflict):

@@ -11,8 +11,12 @@ is a button the service will accept (the service still re-checks every press).
 from __future__ import annotations
 
 from core.context import Context
+from core.views.bids import BidViews
 from core.views.contracts import ContractViews
+from core.views.disputes import DisputeViews
 from core.views.milestones import MilestoneViews
+from core.views.payouts import PayoutViews
+from core.views.profiles import ProfileViews
 from core.views.projects import ProjectViews
 
 
@@ -21,5 +25,9 @@ class Views:
 
     def __init__(self, ctx: Context) -> None:
         self.projects = ProjectViews(ctx)
+        self.bids = BidViews(ctx)
         self.contracts = ContractViews(ctx)
         self.milestones = MilestoneViews(ctx)
+        self.disputes = DisputeViews(ctx)
+        self.payouts = PayoutViews(ctx)
+        self.profiles = ProfileViews(ctx)

@@ -179,3 +179,82 @@ async def test_employer_opens_the_contract_from_the_card_once_work_started(h: Ha
     card = await h.run(lambda m: m.views.projects.card(employer, contract.project_id))
     assert card.contract_id == contract.id
     assert card.actions == ("open_contract", "bids", "cancel")
+
+
+# --- disputes ---------------------------------------------------------------------------
+
+
+async def disputed(h: Harness) -> tuple[Actor, Actor, int]:
+    """The employer disputed a funded milestone: the two sides and the dispute's id."""
+    employer, freelancer, _, ms_id = await in_state(h, "disputed")
+    opening = await h.run(lambda m: m.disputes.opening(employer, ms_id))
+    assert opening.existing is not None
+    return employer, freelancer, opening.existing.id
+
+
+async def test_respondent_sees_respond_and_the_filer_sees_withdraw(h: Harness) -> None:
+    employer, freelancer, did = await disputed(h)
+    filer, statements = await statements_for(
+        h, employer, lambda m: m.views.disputes.screen(employer, did)
+    )
+    assert filer.actions == ("offer", "evidence", "withdraw", "message")
+    assert filer.names == {employer.user_id: "Erin", freelancer.user_id: "Frank"}
+    assert statements == 3
+    respondent = await h.run(lambda m: m.views.disputes.screen(freelancer, did))
+    assert respondent.actions == ("respond", "offer", "evidence", "message")
+    mallory = await h.user("Mallory")
+    await h.refused(lambda m: m.views.disputes.screen(mallory, did), "dispute.not_party")
+
+
+async def test_an_open_offer_is_accepted_or_countered_by_the_other_side(h: Harness) -> None:
+    employer, freelancer, did = await disputed(h)
+    await h.run(lambda m: m.disputes.offer(employer, did, 5_000))
+    other = await h.run(lambda m: m.views.disputes.screen(freelancer, did))
+    assert other.actions[:3] == ("respond", "accept_offer", "counter_offer")
+    assert other.open_offer is not None and other.open_offer.release_amount == 5_000
+    mine = await h.run(lambda m: m.views.disputes.screen(employer, did))
+    assert "accept_offer" not in mine.actions and "offer" in mine.actions
+
+
+# --- payouts, bids, profiles ------------------------------------------------------------
+
+
+async def test_payout_is_offered_once_the_balance_reaches_the_smallest_payout(
+    h: Harness,
+) -> None:
+    employer, freelancer, _, _ = await in_state(h, "released")
+    screen, statements = await statements_for(
+        h, freelancer, lambda m: m.views.payouts.balance(freelancer)
+    )
+    assert screen.balance.available == await h.available(freelancer) > 0
+    assert screen.actions == ("payout",)
+    assert statements == 2
+    assert (await h.run(lambda m: m.views.payouts.balance(employer))).actions == ()
+
+
+async def test_employer_may_award_an_active_bid_only(h: Harness) -> None:
+    employer = await h.employer()
+    pid = await h.open_project(employer)
+    frank, fiona = [await h.freelancer(name) for name in ("Frank", "Fiona")]
+    active, retracted = [await h.bid(bidder, pid) for bidder in (frank, fiona)]
+    await h.run(lambda m: m.bids.retract(fiona, retracted))
+    review = await h.run(lambda m: m.views.bids.review(employer, pid))
+    assert [v.bid.id for v in review.bids] == [active]
+    screen = await h.run(lambda m: m.views.bids.bid(employer, active))
+    assert screen.actions == ("message", "award", "decline")
+    screen = await h.run(lambda m: m.views.bids.bid(employer, retracted))
+    assert screen.actions == ("message",)
+    await h.refused(lambda m: m.views.bids.review(frank, pid), "project.not_owner")
+    mine, statements = await statements_for(h, fiona, lambda m: m.views.bids.mine(fiona, 5))
+    assert [(b.id, p.id) for b, p in mine.items] == [(retracted, pid)]
+    assert statements == 1
+
+
+async def test_own_profile_offers_edits_and_others_offer_a_report(h: Harness) -> None:
+    employer, freelancer, _ = await h.hire()
+    own = await h.run(lambda m: m.views.profiles.freelancer(freelancer, freelancer.user_id))
+    assert own.own and own.actions == ("edit_all", "edit")
+    seen = await h.run(lambda m: m.views.profiles.freelancer(employer, freelancer.user_id))
+    assert seen.actions == ("report",)
+    card = await h.run(lambda m: m.views.profiles.employer(freelancer, employer.user_id))
+    assert card.name == "Erin" and card.actions == ("report",)
