@@ -9,7 +9,7 @@ from core.context import Service
 from core.errors import NotFound
 from core.services.projects import ProjectView, taking_bids
 from core.services.reputation import EmployerRecord, Reputation, ReputationService
-from storage.enums import BidStatus, PartyRole, ProjectStatus
+from storage.enums import BidStatus, ProjectStatus
 from storage.models import Award, Bid
 
 ENDED = (ProjectStatus.COMPLETED, ProjectStatus.CLOSED, ProjectStatus.CANCELLED)
@@ -98,8 +98,7 @@ class ProjectViews(Service):
                 else None
             )
             reputation = ReputationService(self.ctx)
-            employer = await reputation.of(project.employer_id, PartyRole.EMPLOYER)
-            record = await reputation.employer_record(project.employer_id)
+            employer, record = await reputation.employer(project.employer_id)
             card = ProjectCard(view, False, mine, offer, None, employer, record, ())
             actions = _public_actions(card)
         if files:

@@ -11,6 +11,7 @@ import pytest
 
 from core.actors import Actor
 from core.marketplace import Marketplace
+from storage.enums import PartyRole
 from tests.core.test_bot_support_work import STATES, in_state
 from tests.harness import Harness
 
@@ -125,14 +126,22 @@ async def test_the_contracts_list_names_each_other_side_in_one_query(h: Harness)
 # --- projects ---------------------------------------------------------------------------
 
 
-async def test_freelancer_sees_bid_on_an_open_project(h: Harness) -> None:
-    employer = await h.employer()
-    freelancer = await h.freelancer()
+async def test_freelancer_sees_bid_and_the_employers_record_in_seven_queries(
+    h: Harness,
+) -> None:
+    employer, freelancer, contract = await h.hire()
+    await h.milestone(employer, contract.id)  # something on the record: a funding
     pid = await h.open_project(employer)
-    card = await h.run(lambda m: m.views.projects.card(freelancer, pid))
+    card, statements = await statements_for(
+        h, freelancer, lambda m: m.views.projects.card(freelancer, pid)
+    )
     assert not card.owner
     assert card.actions == ("bid",)
-    assert card.employer is not None and card.record is not None
+    assert statements == 3 + 4  # the card's, then the employer's reputation and record
+    async with h.tx() as m:
+        assert card.employer == await m.reputation.of(employer.user_id, PartyRole.EMPLOYER)
+        assert card.record == await m.reputation.employer_record(employer.user_id)
+    assert card.record is not None and card.record.funded == 1
 
 
 async def test_freelancer_sees_edit_and_retract_on_own_bid(h: Harness) -> None:
