@@ -4,11 +4,12 @@ screens word their replies with (the project's title, the other side's name)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.actors import Actor
 from core.context import Service
 from core.errors import NotAllowed, NotFound
-from core.services.reviews import ReviewService
+from core.services.reviews import ContractReviews, ReviewService
 from storage.enums import ContractStatus
 from storage.models import Contract, Milestone
 
@@ -86,3 +87,24 @@ class ContractViews(Service):
         if not active and (await ReviewService(self.ctx).for_contract(actor, contract.id)).ending:
             actions.append("reviews")  # every ending with money at stake is reviewed
         return ContractScreen(head, milestones, tuple(actions))
+
+    async def reviews(self, actor: Actor, contract_id: int) -> ReviewsScreen:
+        """The contract's reviews, how it ended and who the other side is, in four queries
+        (the contract, its reviews, its milestones and disputes)."""
+        head = await self.header(actor, contract_id)
+        reviews = await ReviewService(self.ctx).for_contract(actor, contract_id)
+        ended = head.contract.ended_at
+        closes = ended + self.settings.review_window if ended is not None else None
+        return ReviewsScreen(head, reviews, closes, ("write",) if reviews.can_write else ())
+
+
+@dataclass(frozen=True)
+class ReviewsScreen:
+    """The reviews of an ended contract as one side sees them (double-blind: the other
+    side's shows only once core made it visible); ``actions``: ``write`` while this side
+    may still write theirs."""
+
+    header: ContractHeader
+    reviews: ContractReviews
+    closes_at: datetime | None  # the end of the review window
+    actions: tuple[str, ...]

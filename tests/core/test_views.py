@@ -267,3 +267,21 @@ async def test_own_profile_offers_edits_and_others_offer_a_report(h: Harness) ->
     assert seen.actions == ("report",)
     card = await h.run(lambda m: m.views.profiles.employer(freelancer, employer.user_id))
     assert card.name == "Erin" and card.actions == ("report",)
+
+
+async def test_both_sides_may_review_an_ended_contract_once(h: Harness) -> None:
+    employer, freelancer, contract = await h.hire()
+    ms = await h.milestone(employer, contract.id)
+    await h.run(lambda m: m.milestones.release(employer, ms.id))
+    await h.run(lambda m: m.contracts.end(employer, contract.id))
+    screen, statements = await statements_for(
+        h, employer, lambda m: m.views.contracts.reviews(employer, contract.id)
+    )
+    assert screen.actions == ("write",) and screen.header.other_name == "Frank"
+    assert screen.closes_at is not None and screen.reviews.ending is not None
+    assert statements == 4  # the contract, its reviews, and how it ended (milestones, disputes)
+    await h.run(lambda m: m.reviews.write(employer, contract.id, 5, "Great work."))
+    screen = await h.run(lambda m: m.views.contracts.reviews(employer, contract.id))
+    assert screen.actions == () and screen.reviews.mine is not None
+    screen = await h.run(lambda m: m.views.contracts.reviews(freelancer, contract.id))
+    assert screen.actions == ("write",) and screen.header.other_name == "Erin"
