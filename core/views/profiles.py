@@ -21,9 +21,9 @@ LATEST_REVIEWS = 3
 
 @dataclass(frozen=True)
 class FreelancerCard:
-    """Someone as a freelancer. ``actions`` for oneself: ``edit_all`` once the profile is
-    complete, else ``complete_missing``, then ``edit``; for anyone else ``report``.
-    ``reviews``: the latest visible ones (on public cards only)."""
+    """Someone as a freelancer. ``actions`` on one's own profile screen: ``edit_all`` once
+    the profile is complete, else ``complete_missing``, then ``edit``; on anyone else's
+    public card ``report``. ``reviews``: the latest visible ones (public cards only)."""
 
     own: bool
     profile: ProfileView
@@ -50,24 +50,40 @@ class ProfileViews(Service):
     def _reputation(self) -> ReputationService:
         return ReputationService(self.ctx)
 
+    async def own(self, actor: Actor) -> FreelancerCard:
+        """One's own profile screen: the edit actions, and no reviews (the public view
+        shows them)."""
+        profile = await UserService(self.ctx).profile(actor.user_id)
+        actions = ("edit_all" if profile.complete else "complete_missing", "edit")
+        return await self._card(actor, profile, (), actions)
+
     async def freelancer(
         self, actor: Actor, user_id: int, reviews: int = LATEST_REVIEWS
     ) -> FreelancerCard:
-        """``user_id``'s freelancer card; one's own (``user_id`` is the actor) carries the
-        edit actions and no reviews, as the own profile screen shows none."""
-        own = user_id == actor.user_id
+        """Anyone's public freelancer card (one's own too), with the latest reviews."""
         profile = await UserService(self.ctx).profile(user_id)
+        about = await self._reputation.reviews_about(user_id, PartyRole.FREELANCER, reviews)
+        actions = () if user_id == actor.user_id else ("report",)
+        return await self._card(actor, profile, tuple(about), actions)
+
+    async def _card(
+        self,
+        actor: Actor,
+        profile: ProfileView,
+        reviews: tuple[Review, ...],
+        actions: tuple[str, ...],
+    ) -> FreelancerCard:
+        user_id = profile.user.id
         rep = self._reputation
-        reputation = await rep.of(user_id, PartyRole.FREELANCER)
-        about = (
-            () if own else tuple(await rep.reviews_about(user_id, PartyRole.FREELANCER, reviews))
+        return FreelancerCard(
+            own=user_id == actor.user_id,
+            profile=profile,
+            reputation=await rep.of(user_id, PartyRole.FREELANCER),
+            reviews=reviews,
+            record=await rep.freelancer_record(user_id),
+            employer_record=await rep.employer_record(user_id),
+            actions=actions,
         )
-        record = await rep.freelancer_record(user_id)
-        employer = await rep.employer_record(user_id)
-        actions: tuple[str, ...] = ("report",)
-        if own:
-            actions = ("edit_all" if profile.complete else "complete_missing", "edit")
-        return FreelancerCard(own, profile, reputation, about, record, employer, actions)
 
     async def employer(
         self, actor: Actor, user_id: int, reviews: int = LATEST_REVIEWS

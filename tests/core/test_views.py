@@ -261,8 +261,10 @@ async def test_employer_may_award_an_active_bid_only(h: Harness) -> None:
 
 async def test_own_profile_offers_edits_and_others_offer_a_report(h: Harness) -> None:
     employer, freelancer, _ = await h.hire()
-    own = await h.run(lambda m: m.views.profiles.freelancer(freelancer, freelancer.user_id))
+    own = await h.run(lambda m: m.views.profiles.own(freelancer))
     assert own.own and own.actions == ("edit_all", "edit")
+    public = await h.run(lambda m: m.views.profiles.freelancer(freelancer, freelancer.user_id))
+    assert public.own and public.actions == ()
     seen = await h.run(lambda m: m.views.profiles.freelancer(employer, freelancer.user_id))
     assert seen.actions == ("report",)
     card = await h.run(lambda m: m.views.profiles.employer(freelancer, employer.user_id))
