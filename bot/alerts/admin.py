@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.flows.dispute import action_button
-from bot.handlers.admin import AdminCb, admin_users, markup
+from bot.admins import admin_users
+from bot.callbacks import AdminCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import admin as texts
+from bot.ui import action_button, markup
 from core.events import Event
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 
-from bot.callbacks import DisputeCb, OfferCb
-from bot.flows.dispute import action_button, load_view
-from bot.handlers.admin import AdminCb, admin_users, markup
+from bot.admins import admin_users
+from bot.callbacks import AdminCb, DisputeCb, OfferCb
 from bot.notifier import Alert, AlertContext, renders
+from bot.screens.disputes import load_view
 from bot.texts import admin as admin_texts
 from bot.texts import disputes as texts
 from bot.texts.disputes import DisputeView
+from bot.ui import action_button, markup
 from core.events import Event
 from storage.enums import OfferStatus
 from storage.models import User

@@ -14,12 +14,12 @@ from bot.callbacks import AlertsCb, AwardCb, BidCb, ChatCb, ContractCb, MenuCb, 
 from bot.keyboards import new_project_alert
 from bot.notifier import Alert, AlertContext, digest, renders
 from bot.settings import BotSettings
-from bot.texts import alerts as alert_texts
 from bot.texts import bids as texts
 from bot.texts import contracts as contract_texts
 from bot.texts import projects as project_texts
-from bot.texts import record as record_texts
-from bot.texts.profile import reputation_line
+from bot.texts import reputation as record_texts
+from bot.texts import subscriptions as alert_texts
+from bot.texts.profiles import reputation_line
 from core.events import Event
 from storage.enums import PartyRole, ProjectStatus
 from storage.models import Project

@@ -11,7 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import ChatCb, ReportCb
 from bot.notifier import Alert, AlertContext, after_sent, renders
 from bot.render import button
-from bot.texts import relay as texts
+from bot.texts import messages as texts
 from bot.texts import reports as report_texts
 from bot.texts.disputes import messages
 from core.events import Event

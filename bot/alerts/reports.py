@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import ReportCb
-from bot.flows.dispute import action_button
-from bot.handlers.admin import AdminCb, admin_users, markup
+from bot.admins import admin_users
+from bot.callbacks import AdminCb, ReportCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import reports as texts
+from bot.ui import action_button, markup
 from core.events import Event
 
 

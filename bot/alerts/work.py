@@ -14,13 +14,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, MilestoneCb
-from bot.flows.work_steps import parse_ref
-from bot.handlers.contracts import settled_keyboard, settled_prompt
 from bot.notifier import Alert, AlertContext, renders
 from bot.render import CAPTION_LIMIT, clip
+from bot.screens.contracts import settled_keyboard, settled_prompt
 from bot.texts import contracts as texts
 from bot.texts import money as money_texts
 from bot.texts.common import money_badge
+from bot.ui import parse_ref
 from core.actors import Actor
 from core.events import Event
 from storage.enums import ContractStatus
