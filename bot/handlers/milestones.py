@@ -186,10 +186,9 @@ async def release_prompt(
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    preview = await market.milestones.release_preview(actor, callback_data.milestone_id)
+    confirm = await market.views.milestones.release(actor, callback_data.milestone_id)
+    preview = confirm.preview
     m = preview.milestone
-    contract = await market.contracts.get(actor, m.contract_id)
-    freelancer = await market.users.get(contract.freelancer_id)
     money = settings.money
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -202,7 +201,7 @@ async def release_prompt(
         query.from_user.id,
         payment_texts.release_confirm(
             m.description,
-            freelancer.first_name,
+            confirm.freelancer_name,
             money.format(preview.amount),
             money.format(preview.fee),
             money.format(preview.net),
