@@ -287,3 +287,22 @@ async def test_both_sides_may_review_an_ended_contract_once(h: Harness) -> None:
     assert screen.actions == () and screen.reviews.mine is not None
     screen = await h.run(lambda m: m.views.contracts.reviews(freelancer, contract.id))
     assert screen.actions == ("write",) and screen.header.other_name == "Erin"
+
+
+async def test_starting_a_second_bid_offers_editing_the_first_and_a_declined_one_nothing(
+    h: Harness,
+) -> None:
+    employer = await h.employer()
+    pid = await h.open_project(employer)
+    frank = await h.freelancer()
+    newcomer = await h.user("Nina")
+    assert (await h.run(lambda m: m.bids.eligibility(frank, pid))).actions == ("bid",)
+    found = await h.run(lambda m: m.bids.eligibility(newcomer, pid))
+    assert found.actions == ("complete_profile",)
+    bid_id = await h.bid(frank, pid)
+    assert (await h.run(lambda m: m.bids.eligibility(frank, pid))).actions == (
+        "edit_bid",
+        "retract",
+    )
+    await h.run(lambda m: m.bids.decline(employer, bid_id))
+    assert (await h.run(lambda m: m.bids.eligibility(frank, pid))).actions == ()
