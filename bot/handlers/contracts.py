@@ -182,11 +182,11 @@ async def ask_to_end(
 ) -> None:
     """The freelancer asks the employer to end a settled contract (once per button)."""
     contract = await market.contracts.ask_to_end(actor, callback_data.contract_id)
-    employer = await market.users.get(contract.employer_id)
+    head = await market.views.contracts.header(actor, contract.id)  # the freelancer's
     callback_reply.text = "🏁"
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=contract_button(contract.id))
-    await bot.send_message(query.from_user.id, texts.asked_to_end(employer.first_name))
+    await bot.send_message(query.from_user.id, texts.asked_to_end(head.other_name))
 
 
 @router.callback_query(ContractCb.filter(F.action == "end"))

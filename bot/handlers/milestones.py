@@ -140,12 +140,11 @@ async def fund(
             reply_markup=kb.as_markup(),
         )
         return
-    contract = await market.contracts.get(actor, m.contract_id)
-    project = await market.projects.get(contract.project_id)
+    head = await market.views.contracts.header(actor, m.contract_id)  # the project's title
     callback_reply.text = payment_texts.INVOICE_ON_ITS_WAY
     badge = money_badge(settings.gateways())
     await bot.send_message(query.from_user.id, payment_texts.invoice_sent(amount, badge))
-    await send_invoice(bot, query.from_user.id, settings, started.payment, m, project.title)
+    await send_invoice(bot, query.from_user.id, settings, started.payment, m, head.project_title)
 
 
 @router.callback_query(MilestoneCb.filter(F.action == "fund_balance"))
