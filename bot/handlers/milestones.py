@@ -27,7 +27,6 @@ from bot.texts.common import money_badge
 from bot.ui import replace_prompt, request_key, send_screen
 from core.actors import Actor
 from core.marketplace import Marketplace
-from storage.enums import MilestoneStatus
 
 router = Area("handlers.milestones")
 
@@ -279,23 +278,20 @@ async def cancel(
     settings: BotSettings,
     callback_reply: CallbackReply,
 ) -> None:
-    current = await market.milestones.get(callback_data.milestone_id)
-    before, was = current.escrow, current.status
-    m = await market.milestones.cancel(
+    done = await market.milestones.cancel_reporting(
         actor, callback_data.milestone_id, request_key=request_key(query)
     )
-    if was in (MilestoneStatus.REFUNDED, MilestoneStatus.CANCELLED):
-        # The same confirmation tapped again: core replayed the first cancel.
+    if done.replayed:  # the same confirmation tapped again: core replayed the first cancel
         callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
         return
-    refunded = before - m.escrow
+    m, refunded = done.milestone, done.refunded
     text = texts.cancelled(
         m.description,
         settings.money.format(refunded) if refunded else None,
         money_badge(settings.gateways()),
     )
     callback_reply.text = "✖"
-    if await market.contracts.ready_to_end(actor, m.contract_id):
+    if done.contract_settled:
         prompt, keyboard = await settled_prompt(market, actor, m.contract_id)
         await replace_prompt(query, bot, f"{text}\n\n{prompt}", keyboard)
         return

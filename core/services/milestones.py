@@ -54,6 +54,17 @@ class ReleasePreview:
     net: int  # what the freelancer receives
 
 
+@dataclass(frozen=True)
+class Cancelled:
+    """What a cancel did: the escrow it gave back, whether it was the same request again
+    (nothing moved this time), and whether the contract is now settled."""
+
+    milestone: Milestone
+    refunded: int
+    replayed: bool
+    contract_settled: bool
+
+
 #: What a party may be offered on one milestone (see ``MilestoneService.check``).
 MILESTONE_ACTIONS = (
     "accept_request",
@@ -541,13 +552,25 @@ class MilestoneService(Service):
         self, actor: Actor, milestone_id: int, *, request_key: str | None = None
     ) -> Milestone:
         """Withdraw an unfunded milestone, or (freelancer only) refund a funded one."""
+        return (await self._cancel(actor, milestone_id, request_key)).milestone
+
+    @atomic
+    async def cancel_reporting(
+        self, actor: Actor, milestone_id: int, *, request_key: str | None = None
+    ) -> Cancelled:
+        """:meth:`cancel`, and what it did (so a reply needs no reading before or after)."""
+        return await self._cancel(actor, milestone_id, request_key)
+
+    async def _cancel(self, actor: Actor, milestone_id: int, request_key: str | None) -> Cancelled:
         m, contract = await self._locked(actor, milestone_id)
         if actor.user_id not in (contract.employer_id, contract.freelancer_id):
             raise NotAllowed("contract.not_party", "This contract is not yours.")
         key = f"ms:{m.id}:cancel:req:{request_key}" if request_key else None
-        if await self._replayed(key, m) is not None:
-            return m
+        earlier = await self._replayed(key, m)
+        if earlier is not None:
+            return Cancelled(m, earlier.released, replayed=True, contract_settled=False)
         self._not_frozen(m)
+        held = m.escrow
         now = self.now()
         if m.status is MilestoneStatus.REQUESTED:
             if actor.user_id != contract.freelancer_id:
@@ -579,8 +602,8 @@ class MilestoneService(Service):
             else contract.freelancer_id
         )
         self.emit("milestone.cancelled", [other], milestone_id=m.id)
-        await ContractService(self.ctx).tell_if_settled(contract, actor.user_id)
-        return m
+        settled = await ContractService(self.ctx).tell_if_settled(contract, actor.user_id)
+        return Cancelled(m, held - m.escrow, replayed=False, contract_settled=settled)
 
     # --- what may be done now (the bot's buttons and wizards) ----------------------
 
