@@ -53,12 +53,8 @@ async def milestone_history(
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    events = await market.milestones.history(actor, callback_data.milestone_id)
-    m = await market.milestones.get(callback_data.milestone_id)
-    names: dict[int, str] = {}
-    for ev in events:
-        if ev.actor_id is not None and ev.actor_id not in names:
-            names[ev.actor_id] = (await market.users.get(ev.actor_id)).first_name
+    history = await market.views.milestones.history(actor, callback_data.milestone_id)
+    m, events, names = history.milestone, list(history.events), history.names
     kb = InlineKeyboardBuilder()
     kb.button(
         text=texts.OPEN_MILESTONE,

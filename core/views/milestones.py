@@ -9,7 +9,7 @@ from core.context import Service
 from core.errors import NotFound
 from core.services.milestones import MilestoneService, ReleasePreview
 from core.views.contracts import ContractHeader, header
-from storage.models import Milestone
+from storage.models import Milestone, MilestoneEvent
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,15 @@ class ReleaseConfirm:
 
     preview: ReleasePreview
     freelancer_name: str
+
+
+@dataclass(frozen=True)
+class MilestoneHistory:
+    """What happened to a milestone, oldest first, and who did it (names by user id)."""
+
+    milestone: Milestone
+    events: tuple[MilestoneEvent, ...]
+    names: dict[int, str]
 
 
 class MilestoneViews(Service):
@@ -61,3 +70,12 @@ class MilestoneViews(Service):
         rules = self._rules
         rules.refuse(actor, m, head.contract, "release")
         return ReleaseConfirm(rules.preview(m, amount), head.other_name)
+
+    async def history(self, actor: Actor, milestone_id: int) -> MilestoneHistory:
+        """The milestone's history in two queries; its sides and admins may see it."""
+        m, _ = await self._load(actor, milestone_id)
+        rows = await self.uow.milestones.history_with_names(m.id)
+        names = {
+            e.actor_id: name for e, name in rows if e.actor_id is not None and name is not None
+        }
+        return MilestoneHistory(m, tuple(e for e, _ in rows), names)

@@ -27,6 +27,14 @@ SCREEN: Select[tuple[Milestone, Contract, str, str]] = (
     .where(Milestone.id == bindparam("milestone_id"))
 )
 
+#: A milestone's history with each actor's first name (None: the platform's timers).
+HISTORY_WITH_NAMES = (
+    select(MilestoneEvent, User.first_name)
+    .outerjoin(User, User.id == MilestoneEvent.actor_id)
+    .where(MilestoneEvent.milestone_id == bindparam("milestone_id"))
+    .order_by(MilestoneEvent.id)
+)
+
 
 class MilestoneRepository(Repository[Milestone]):
     model = Milestone
@@ -117,6 +125,13 @@ class MilestoneRepository(Repository[Milestone]):
             .order_by(MilestoneEvent.id)
         )
         return list((await self.session.execute(stmt)).scalars())
+
+    async def history_with_names(
+        self, milestone_id: int
+    ) -> list[tuple[MilestoneEvent, str | None]]:
+        """``history`` with the first name of whoever acted, in one query."""
+        rows = await self.session.execute(HISTORY_WITH_NAMES, {"milestone_id": milestone_id})
+        return [(event, name) for event, name in rows]
 
     async def total_escrow(self) -> int:
         stmt = select(

@@ -83,6 +83,18 @@ async def test_release_confirmation_names_the_freelancer_and_the_fee(h: Harness)
     )
 
 
+async def test_milestone_history_names_who_did_what_in_two_queries(h: Harness) -> None:
+    employer, freelancer, _, ms_id = await in_state(h, "delivered")
+    history, statements = await statements_for(
+        h, freelancer, lambda m: m.views.milestones.history(freelancer, ms_id)
+    )
+    assert [e.kind for e in history.events][-1] == "delivered"
+    assert history.names == {employer.user_id: "Erin", freelancer.user_id: "Frank"}
+    assert statements == 2
+    mallory = await h.user("Mallory")
+    await h.refused(lambda m: m.views.milestones.history(mallory, ms_id), "contract.not_party")
+
+
 async def test_a_stranger_sees_no_milestone_and_no_contract(h: Harness) -> None:
     _, _, contract, ms_id = await in_state(h, "funded")
     mallory = await h.user("Mallory")
