@@ -308,7 +308,9 @@ async def test_starting_a_second_bid_offers_editing_the_first_and_a_declined_one
     pid = await h.open_project(employer)
     frank = await h.freelancer()
     newcomer = await h.user("Nina")
-    assert (await h.run(lambda m: m.bids.eligibility(frank, pid))).actions == ("bid",)
+    found, statements = await statements_for(h, frank, lambda m: m.bids.eligibility(frank, pid))
+    assert found.actions == ("bid",) and not found.missing
+    assert statements == 4  # the project, the profile, its skills, one's bid
     found = await h.run(lambda m: m.bids.eligibility(newcomer, pid))
     assert found.actions == ("complete_profile",)
     bid_id = await h.bid(frank, pid)
