@@ -95,6 +95,10 @@ class Ledger:
             return 0
         return (await self.uow.accounts.balances([account.id]))[account.id]
 
+    async def balances(self, *codes: str) -> dict[str, int]:
+        """:meth:`balance` of several accounts in one query (a screen's figures)."""
+        return await self.uow.accounts.balances_by_code(codes)
+
     async def find(self, key: str) -> Transfer | None:
         key = stored_key(key)
         tx = await self.uow.accounts.transaction_by_key(key)

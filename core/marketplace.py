@@ -27,6 +27,7 @@ from core.services.subscriptions import SubscriptionService
 from core.services.timers import TimerService
 from core.services.users import UserService
 from core.settings import Settings
+from core.views import Views
 from storage.uow import UnitOfWork
 
 
@@ -59,6 +60,7 @@ class Marketplace:
         self.safety = SafetyService(self.ctx)
         self.audit = AuditService(self.ctx)
         self.privacy = PrivacyService(self.ctx)
+        self.views = Views(self.ctx)  # the read side: one call per screen
 
     async def commit(self) -> list[Event]:
         """Commit the unit of work with its events written to the outbox in the same

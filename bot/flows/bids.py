@@ -24,7 +24,6 @@ from bot.texts import profiles as profile_texts
 from bot.ui import keep_search, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
-from storage.enums import BidStatus
 
 router = Area("flows.bids")
 
@@ -92,8 +91,8 @@ async def start(
     callback_reply: CallbackReply,
 ) -> None:
     found = await market.bids.eligibility(actor, callback_data.project_id)
-    project, mine = found.project, found.bid
-    if mine is not None and mine.status is BidStatus.ACTIVE:
+    project, mine, actions = found.project, found.bid, found.actions
+    if mine is not None and "edit_bid" in actions:
         markup = InlineKeyboardMarkup(
             inline_keyboard=[
                 [
@@ -112,12 +111,12 @@ async def start(
             actor.telegram_id, texts.already_bid(mine, settings.money), reply_markup=markup
         )
         return
-    if mine is not None and mine.status is not BidStatus.RETRACTED:
-        waiting = mine.status is BidStatus.AWARDED
+    if "bid" not in actions and "complete_profile" not in actions:
+        waiting = "accept_offer" in actions
         callback_reply.text = texts.OFFER_WAITING if waiting else texts.BID_CLOSED
         callback_reply.alert = True
         return
-    if found.missing:
+    if "complete_profile" in actions:
         complete = ProfileEditCb(field="missing").pack()
         markup = InlineKeyboardMarkup(
             inline_keyboard=[

@@ -25,7 +25,7 @@ from bot.ui import action_button, file_ref, parse_ref
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.services.disputes import DisputeOpening, EvidenceFile
-from storage.enums import DisputeStatus, PartyRole
+from storage.enums import PartyRole
 from storage.models import Project
 
 router = Area("flows.disputes")
@@ -532,7 +532,7 @@ async def respond(
 ) -> None:
     await state.clear()
     v = await load_view(market, actor, callback_data.dispute_id)
-    if v.dispute.status is not DisputeStatus.AWAITING_RESPONSE:
+    if "respond" not in v.actions:
         await _moved_on(query, v, actor, bot, settings, callback_reply)
         return
     await begin_respond(bot, query.from_user.id, state, v, settings)
@@ -551,7 +551,7 @@ async def offer(
 ) -> None:
     await state.clear()
     v = await load_view(market, actor, callback_data.dispute_id)
-    if not v.is_open or v.dispute.status is DisputeStatus.ARBITRATION:
+    if not {"offer", "counter_offer"} & set(v.actions):
         await _moved_on(query, v, actor, bot, settings, callback_reply)
         return
     await begin_offer(bot, query.from_user.id, state, v, actor.user_id, settings)

@@ -153,18 +153,17 @@ async def part_amount(
 ) -> None:
     data = await state.get_data()
     money = settings.money
-    preview = await market.milestones.release_preview(
+    confirm = await market.views.milestones.release(
         actor, data["milestone_id"], money.parse(message.text or "")
     )
+    preview = confirm.preview
     m = preview.milestone
-    contract = await market.contracts.get(actor, m.contract_id)
-    freelancer = await market.users.get(contract.freelancer_id)
     await state.update_data(amount=preview.amount)
     await state.set_state(PartReleaseForm.confirm)
     await message.answer(
         payment_texts.release_confirm(
             m.description,
-            freelancer.first_name,
+            confirm.freelancer_name,
             money.format(preview.amount),
             money.format(preview.fee),
             money.format(preview.net),

@@ -22,7 +22,7 @@ from bot.ui import choices, finish
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
-from storage.models import Contract
+from core.views.contracts import ReviewsScreen
 
 router = Area("flows.reviews")
 TEXT = F.text & ~F.text.startswith("/")
@@ -39,50 +39,27 @@ def _stars_keyboard() -> InlineKeyboardMarkup:
     return choices(*((texts.star_button(n), f"rv_{n}") for n in range(1, 6)), columns=5)
 
 
-async def _status(
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    contract: Contract,
-    *,
-    published: bool = False,
-) -> str:
-    reviews = await market.reviews.for_contract(actor, contract.id)
-    other_id = (
-        contract.freelancer_id if actor.user_id == contract.employer_id else contract.employer_id
-    )
-    other = await market.users.get(other_id)
-    closes = contract.ended_at + settings.review_window if contract.ended_at else None
+def _status(screen: ReviewsScreen, *, published: bool = False) -> str:
+    reviews = screen.reviews
     return texts.reviews_status(
-        other.first_name,
+        screen.header.other_name,
         reviews.mine,
         reviews.theirs,
-        closes,
+        screen.closes_at,
         ending=reviews.ending,
         published=published,
     )
 
 
 async def _ask_rating(
-    chat_id: int,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    contract: Contract,
-    header: str = "",
+    chat_id: int, bot: Bot, state: FSMContext, screen: ReviewsScreen, header: str = ""
 ) -> None:
     """The first step of a review: the stars, under ``header`` (how the contract ended)."""
-    other_id = (
-        contract.freelancer_id if actor.user_id == contract.employer_id else contract.employer_id
-    )
-    other = await market.users.get(other_id)
+    other = screen.header.other_name
     await state.set_state(ReviewForm.rating)
-    await state.update_data(contract_id=contract.id, other=other.first_name)
+    await state.update_data(contract_id=screen.header.contract.id, other=other)
     await bot.send_message(
-        chat_id,
-        header + texts.review_rating_ask(other.first_name),
-        reply_markup=_stars_keyboard(),
+        chat_id, header + texts.review_rating_ask(other), reply_markup=_stars_keyboard()
     )
 
 
@@ -97,17 +74,17 @@ async def start(
     settings: BotSettings,
 ) -> None:
     await state.clear()
-    contract = await market.contracts.get(actor, callback_data.contract_id)
-    reviews = await market.reviews.for_contract(actor, contract.id)
-    if not reviews.can_write:
+    screen = await market.views.contracts.reviews(actor, callback_data.contract_id)
+    if "write" not in screen.actions:
+        reviews = screen.reviews
         reply = (
-            await _status(market, actor, settings, contract)
+            _status(screen)
             if reviews.mine is not None or reviews.theirs is not None
             else texts.REVIEW_NOT_OPEN
         )
         await bot.send_message(query.from_user.id, reply)
         return
-    await _ask_rating(query.from_user.id, bot, state, market, actor, contract)
+    await _ask_rating(query.from_user.id, bot, state, screen)
 
 
 @router.callback_query(ContractCb.filter(F.action == "end_review"))
@@ -122,12 +99,12 @@ async def end_and_review(
 ) -> None:
     """One tap once nothing is held or pending: the contract ends, and the stars follow."""
     await state.clear()
-    contract, reviews, ended = await end_now(market, actor, callback_data.contract_id)
+    screen, ended = await end_now(market, actor, callback_data.contract_id)
     callback_reply.text = "🏁"
-    if not reviews.can_write:
+    if "write" not in screen.actions:
         await bot.send_message(query.from_user.id, ended)
         return
-    await _ask_rating(query.from_user.id, bot, state, market, actor, contract, ended + "\n\n")
+    await _ask_rating(query.from_user.id, bot, state, screen, ended + "\n\n")
 
 
 async def _rated(
@@ -197,9 +174,8 @@ async def confirm(
 ) -> None:
     data = await state.get_data()
     review = await market.reviews.write(actor, data["contract_id"], data["rating"], data["body"])
-    contract = await market.contracts.get(actor, review.contract_id)
-    text = await _status(market, actor, settings, contract, published=True)
-    await finish(query, bot, state, callback_reply, "⭐", text)
+    screen = await market.views.contracts.reviews(actor, review.contract_id)
+    await finish(query, bot, state, callback_reply, "⭐", _status(screen, published=True))
 
 
 router.reminds(

@@ -30,7 +30,6 @@ from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
 from core.services.bids import BidOrder
-from storage.enums import BidStatus
 
 router = Area("handlers.bids")
 
@@ -53,15 +52,14 @@ async def _send_my_bids(
     offset: int,
     query: CallbackQuery | None = None,
 ) -> None:
-    found = await market.bids.of_freelancer(actor, limit=PAGE + 1, offset=offset)
-    if not found:
+    page = await market.views.bids.mine(actor, PAGE, offset)
+    if not page.items:
         markup = InlineKeyboardMarkup(
             inline_keyboard=[[_button(texts.FIND_WORK, MenuCb(action="find"))], [back_to_menu()]]
         )
         await bot.send_message(actor.telegram_id, texts.NO_BIDS, reply_markup=markup)
         return
-    shown = found[:PAGE]
-    items = [(bid, await market.projects.get(bid.project_id)) for bid in shown]
+    items = list(page.items)
     rows = [
         [_button(texts.my_bid_button(n, project), ProjectCb(action="view", project_id=project.id))]
         for n, (_, project) in enumerate(items, offset + 1)
@@ -69,7 +67,7 @@ async def _send_my_bids(
     nav = []
     if offset > 0:
         nav.append(_button(texts.PREV, PageCb(kind="myb", cursor=str(max(0, offset - PAGE)))))
-    if len(found) > PAGE:
+    if page.more:
         nav.append(_button(texts.NEXT, PageCb(kind="myb", cursor=str(offset + PAGE))))
     if nav:
         rows.append(nav)
@@ -108,8 +106,8 @@ async def _send_bid_list(
     offset: int,
     query: CallbackQuery | None = None,
 ) -> None:
-    views = await market.bids.for_employer(actor, project_id, order)
-    project = await market.projects.get(project_id)
+    review = await market.views.bids.review(actor, project_id, order)
+    project, views = review.project, review.bids
     shown = views[offset : offset + PAGE]
     rows = [
         [_button(texts.bid_button(n, v, money), BidCb(action="view", bid_id=v.bid.id))]
@@ -184,15 +182,19 @@ async def view_bid(
     settings: BotSettings,
 ) -> None:
     """The bidder's profile card and the full proposal, with Message / Award / Decline."""
-    view = await market.bids.view_for_employer(actor, callback_data.bid_id)
-    bid = view.bid
-    project = await market.projects.get(bid.project_id)
-    card = await public_profile_text(market, bid.freelancer_id, settings.money)
-    rows = [[_button(texts.MESSAGE, ChatCb(project_id=project.id, user_id=bid.freelancer_id))]]
-    if bid.status is BidStatus.ACTIVE:
+    screen = await market.views.bids.bid(actor, callback_data.bid_id)
+    bid, project = screen.view.bid, screen.project
+    card = await public_profile_text(market, actor, bid.freelancer_id, settings.money)
+    rows: list[list[InlineKeyboardButton]] = [[]]
+    if "message" in screen.actions:
+        rows[0].append(
+            _button(texts.MESSAGE, ChatCb(project_id=project.id, user_id=bid.freelancer_id))
+        )
+    if "award" in screen.actions:
         rows[0].append(_button(texts.AWARD, BidCb(action="award", bid_id=bid.id)))
+    if "decline" in screen.actions:
         rows[0].append(_button(texts.DECLINE, BidCb(action="decline", bid_id=bid.id)))
-    rows.append(safety_row(bid.id, view.muted))
+    rows.append(safety_row(bid.id, screen.view.muted))
     rows.append([_button(texts.BACK_TO_BIDS, ProjectCb(action="bids", project_id=project.id))])
     text = f"{card}\n\n{texts.bid_detail(project, bid, settings.money)}"
     await send_long(bot, actor.telegram_id, text, InlineKeyboardMarkup(inline_keyboard=rows))

@@ -21,7 +21,6 @@ from bot.ui import send_screen, yes_or_not
 from core.actors import Actor
 from core.clock import Clock
 from core.marketplace import Marketplace
-from storage.enums import ContractStatus
 
 router = Area("handlers.contracts")
 PAGE = 8
@@ -36,20 +35,18 @@ MAX_MILESTONE_BUTTONS = 20
 async def contracts_page(
     market: Marketplace, actor: Actor, settings: BotSettings, offset: int
 ) -> tuple[str, InlineKeyboardMarkup]:
-    found = await market.contracts.of_user(actor, limit=PAGE + 1, offset=offset)
-    lines: list[texts.ContractLine] = []
-    for contract in found[:PAGE]:
-        project = await market.projects.get(contract.project_id)
-        employer = contract.employer_id == actor.user_id
-        other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
-        lines.append(texts.ContractLine(contract, project.title, other.first_name, employer))
+    page = await market.views.contracts.page(actor, PAGE, offset)
+    lines = [
+        texts.ContractLine(c.contract, c.project_title, c.other_name, c.employer)
+        for c in page.items
+    ]
     kb = InlineKeyboardBuilder()
     for n, line in enumerate(lines, start=offset + 1):
         kb.button(
             text=texts.contract_button(n, line.project_title),
             callback_data=ContractCb(action="view", contract_id=line.contract.id),
         )
-    if len(found) > PAGE:
+    if page.more:
         kb.button(
             text=texts.NEXT_PAGE, callback_data=PageCb(kind=PAGE_KIND, cursor=str(offset + PAGE))
         )
@@ -78,17 +75,15 @@ async def my_contracts(
 async def contract_screen(
     market: Marketplace, actor: Actor, settings: BotSettings, clock: Clock, contract_id: int
 ) -> tuple[list[str], InlineKeyboardMarkup]:
-    contract = await market.contracts.get(actor, contract_id)
-    project = await market.projects.get(contract.project_id)
-    milestones = await market.milestones.for_contract(actor, contract.id)
-    employer = contract.employer_id == actor.user_id
-    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
+    screen = await market.views.contracts.screen(actor, contract_id)
+    head, actions = screen.header, screen.actions
+    contract, milestones = head.contract, list(screen.milestones)
     badge = money_badge(settings.gateways())
     text = texts.contract_view(
         contract,
-        project.title,
-        employer,
-        other.first_name,
+        head.project_title,
+        head.employer,
+        head.other_name,
         milestones,
         settings.money,
         clock.now(),
@@ -100,24 +95,27 @@ async def contract_screen(
             text=milestone_texts.milestone_button(m, settings.money),
             callback_data=MilestoneCb(action="view", milestone_id=m.id),
         )
-    active = contract.status is ContractStatus.ACTIVE
-    if active:
+    if "new_milestone" in actions:
         kb.button(
-            text=milestone_texts.NEW_MILESTONE if employer else milestone_texts.REQUEST_MILESTONE,
-            callback_data=ContractCb(
-                action="new_ms" if employer else "request_ms", contract_id=contract.id
-            ),
+            text=milestone_texts.NEW_MILESTONE,
+            callback_data=ContractCb(action="new_ms", contract_id=contract.id),
         )
-    kb.button(
-        text=texts.message_other(other.first_name),
-        callback_data=ChatCb(project_id=contract.project_id, user_id=other.id),
-    )
-    if active:
+    if "request_milestone" in actions:
+        kb.button(
+            text=milestone_texts.REQUEST_MILESTONE,
+            callback_data=ContractCb(action="request_ms", contract_id=contract.id),
+        )
+    if "message" in actions:
+        kb.button(
+            text=texts.message_other(head.other_name),
+            callback_data=ChatCb(project_id=contract.project_id, user_id=head.other_id),
+        )
+    if "end" in actions:
         kb.button(
             text=texts.END_CONTRACT, callback_data=ContractCb(action="end", contract_id=contract.id)
         )
-    if not active and (await market.reviews.for_contract(actor, contract.id)).ending:
-        kb.button(  # every ending with money at stake is reviewed, refunds included
+    if "reviews" in actions:  # every ending with money at stake is reviewed, refunds included
+        kb.button(
             text=review_texts.REVIEWS,
             callback_data=ContractCb(action="review", contract_id=contract.id),
         )
@@ -156,11 +154,11 @@ async def ask_to_end(
 ) -> None:
     """The freelancer asks the employer to end a settled contract (once per button)."""
     contract = await market.contracts.ask_to_end(actor, callback_data.contract_id)
-    employer = await market.users.get(contract.employer_id)
+    head = await market.views.contracts.header(actor, contract.id)  # the freelancer's
     callback_reply.text = "🏁"
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=contract_button(contract.id))
-    await bot.send_message(query.from_user.id, texts.asked_to_end(employer.first_name))
+    await bot.send_message(query.from_user.id, texts.asked_to_end(head.other_name))
 
 
 @router.callback_query(ContractCb.filter(F.action == "end"))
@@ -190,9 +188,10 @@ async def end_contract(
     actor: Actor,
     callback_reply: CallbackReply,
 ) -> None:
-    contract, reviews, text = await end_now(market, actor, callback_data.contract_id)
+    screen, text = await end_now(market, actor, callback_data.contract_id)
+    contract = screen.header.contract
     kb = InlineKeyboardBuilder()
-    if reviews.can_write:
+    if "write" in screen.actions:
         kb.button(
             text=review_texts.REVIEW,
             callback_data=ContractCb(action="review", contract_id=contract.id),

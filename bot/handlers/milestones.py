@@ -27,7 +27,6 @@ from bot.texts.common import money_badge
 from bot.ui import replace_prompt, request_key, send_screen, yes_or_not
 from core.actors import Actor
 from core.marketplace import Marketplace
-from storage.enums import MilestoneStatus
 
 router = Area("handlers.milestones")
 
@@ -54,12 +53,8 @@ async def milestone_history(
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    events = await market.milestones.history(actor, callback_data.milestone_id)
-    m = await market.milestones.get(callback_data.milestone_id)
-    names: dict[int, str] = {}
-    for ev in events:
-        if ev.actor_id is not None and ev.actor_id not in names:
-            names[ev.actor_id] = (await market.users.get(ev.actor_id)).first_name
+    history = await market.views.milestones.history(actor, callback_data.milestone_id)
+    m, events, names = history.milestone, list(history.events), history.names
     kb = InlineKeyboardBuilder()
     kb.button(
         text=texts.OPEN_MILESTONE,
@@ -140,12 +135,11 @@ async def fund(
             reply_markup=kb.as_markup(),
         )
         return
-    contract = await market.contracts.get(actor, m.contract_id)
-    project = await market.projects.get(contract.project_id)
+    head = await market.views.contracts.header(actor, m.contract_id)  # the project's title
     callback_reply.text = payment_texts.INVOICE_ON_ITS_WAY
     badge = money_badge(settings.gateways())
     await bot.send_message(query.from_user.id, payment_texts.invoice_sent(amount, badge))
-    await send_invoice(bot, query.from_user.id, settings, started.payment, m, project.title)
+    await send_invoice(bot, query.from_user.id, settings, started.payment, m, head.project_title)
 
 
 @router.callback_query(MilestoneCb.filter(F.action == "fund_balance"))
@@ -186,10 +180,9 @@ async def release_prompt(
     actor: Actor,
     settings: BotSettings,
 ) -> None:
-    preview = await market.milestones.release_preview(actor, callback_data.milestone_id)
+    confirm = await market.views.milestones.release(actor, callback_data.milestone_id)
+    preview = confirm.preview
     m = preview.milestone
-    contract = await market.contracts.get(actor, m.contract_id)
-    freelancer = await market.users.get(contract.freelancer_id)
     money = settings.money
     keyboard = yes_or_not(
         payment_texts.label(payment_texts.CONFIRM_RELEASE, money.format(preview.amount)),
@@ -201,7 +194,7 @@ async def release_prompt(
         query.from_user.id,
         payment_texts.release_confirm(
             m.description,
-            freelancer.first_name,
+            confirm.freelancer_name,
             money.format(preview.amount),
             money.format(preview.fee),
             money.format(preview.net),
@@ -279,23 +272,20 @@ async def cancel(
     settings: BotSettings,
     callback_reply: CallbackReply,
 ) -> None:
-    current = await market.milestones.get(callback_data.milestone_id)
-    before, was = current.escrow, current.status
-    m = await market.milestones.cancel(
+    done = await market.milestones.cancel_reporting(
         actor, callback_data.milestone_id, request_key=request_key(query)
     )
-    if was in (MilestoneStatus.REFUNDED, MilestoneStatus.CANCELLED):
-        # The same confirmation tapped again: core replayed the first cancel.
+    if done.replayed:  # the same confirmation tapped again: core replayed the first cancel
         callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
         return
-    refunded = before - m.escrow
+    m, refunded = done.milestone, done.refunded
     text = texts.cancelled(
         m.description,
         settings.money.format(refunded) if refunded else None,
         money_badge(settings.gateways()),
     )
     callback_reply.text = "✖"
-    if await market.contracts.ready_to_end(actor, m.contract_id):
+    if done.contract_settled:
         prompt, keyboard = await settled_prompt(market, actor, m.contract_id)
         await replace_prompt(query, bot, f"{text}\n\n{prompt}", keyboard)
         return

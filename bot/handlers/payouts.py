@@ -13,7 +13,6 @@ from bot.settings import BotSettings
 from bot.texts import payouts as payout_texts
 from bot.texts.common import money_badge
 from core.actors import Actor
-from core.errors import DomainError
 from core.marketplace import Marketplace
 
 router = Area("handlers.payouts")
@@ -24,14 +23,10 @@ async def balance_screen(
     market: Marketplace, actor: Actor, settings: BotSettings
 ) -> tuple[str, InlineKeyboardMarkup]:
     money = settings.money
-    balance = await market.payouts.balance(actor.user_id)
-    payouts = await market.payouts.of_user(actor, RECENT_PAYOUTS)
+    screen = await market.views.payouts.balance(actor, RECENT_PAYOUTS)
+    balance, payouts = screen.balance, list(screen.payouts)
     kb = InlineKeyboardBuilder()
-    try:
-        await market.payouts.check_amount(actor)
-    except DomainError:
-        pass  # below the smallest payout: nothing to request yet
-    else:
+    if "payout" in screen.actions:  # not below the smallest payout
         kb.button(text=payout_texts.REQUEST_PAYOUT, callback_data=WalletCb(action="payout"))
     kb.add(back_to_menu())
     kb.adjust(1)

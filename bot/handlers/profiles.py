@@ -16,22 +16,25 @@ from bot.ui import send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
-from storage.enums import PartyRole
+from core.views.profiles import EmployerCard, FreelancerCard
 
 router = Area("handlers.profiles")
 
 LATEST_REVIEWS = 3
 
 
-async def public_profile_text(market: Marketplace, user_id: int, money: Currency) -> str:
+def freelancer_text(card: FreelancerCard, money: Currency) -> str:
     """Anyone's freelancer card, as an employer reviewing a bid sees it."""
-    view = await market.users.profile(user_id)
-    rep = await market.reputation.of(user_id, PartyRole.FREELANCER)
-    reviews = await market.reputation.reviews_about(
-        user_id, PartyRole.FREELANCER, limit=LATEST_REVIEWS
-    )
-    record = await records_text(market, user_id, money)
-    return texts.public_profile(view, rep, reviews, money, record)
+    record = records_text(card, money)
+    return texts.public_profile(card.profile, card.reputation, list(card.reviews), money, record)
+
+
+async def public_profile_text(
+    market: Marketplace, actor: Actor, user_id: int, money: Currency
+) -> str:
+    """:func:`freelancer_text`, read."""
+    card = await market.views.profiles.freelancer(actor, user_id, LATEST_REVIEWS)
+    return freelancer_text(card, money)
 
 
 @router.screen("profile")
@@ -39,16 +42,10 @@ async def own_profile(bot: Bot, market: Marketplace, actor: Actor, settings: Bot
     await send_own_profile(bot, market, actor, settings.money)
 
 
-async def employer_card_text(market: Marketplace, user_id: int, money: Currency) -> str:
+def employer_text(card: EmployerCard, money: Currency) -> str:
     """Someone as an employer, as a freelancer deciding whether to bid sees them."""
-    user = await market.users.get(user_id)
-    rep = await market.reputation.of(user_id, PartyRole.EMPLOYER)
-    reviews = await market.reputation.reviews_about(
-        user_id, PartyRole.EMPLOYER, limit=LATEST_REVIEWS
-    )
-    record = await market.reputation.employer_record(user_id)
-    full = record_texts.employer_full(record, money)
-    return texts.employer_profile(user.first_name, rep, reviews, full)
+    full = record_texts.employer_full(card.record, money)
+    return texts.employer_profile(card.name, card.reputation, list(card.reviews), full)
 
 
 @router.callback_query(UserCb.filter(F.action.in_({"profile", "employer"})))
@@ -62,10 +59,15 @@ async def public_profile(
 ) -> None:
     """A freelancer's public card, or (``employer``) someone's card as an employer; both
     with 🚩 Report for anyone but themselves."""
-    card = employer_card_text if callback_data.action == "employer" else public_profile_text
-    text = await card(market, callback_data.user_id, settings.money)
+    views, money, user_id = market.views.profiles, settings.money, callback_data.user_id
+    if callback_data.action == "employer":
+        employer = await views.employer(actor, user_id, LATEST_REVIEWS)
+        text, actions = employer_text(employer, money), employer.actions
+    else:
+        freelancer = await views.freelancer(actor, user_id, LATEST_REVIEWS)
+        text, actions = freelancer_text(freelancer, money), freelancer.actions
     markup = None
-    if callback_data.user_id != actor.user_id:
+    if "report" in actions:
         report = ReportCb(action="new", kind="profile", target_id=callback_data.user_id)
         button = InlineKeyboardButton(text=report_texts.REPORT, callback_data=report.pack())
         markup = InlineKeyboardMarkup(inline_keyboard=[[button]])

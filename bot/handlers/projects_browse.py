@@ -35,7 +35,7 @@ from bot.keyboards import back_to_menu, only_cancel
 from bot.middlewares import CallbackReply
 from bot.picker import picker, picker_turn
 from bot.routers import Area
-from bot.screens.projects import send_owner_card
+from bot.screens.projects import owner_card
 from bot.settings import BotSettings
 from bot.texts import awards as award_texts
 from bot.texts import bids as bid_texts
@@ -46,7 +46,7 @@ from bot.ui import replace, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
-from storage.enums import BidStatus, PartyRole
+from core.views.projects import ProjectCard
 
 router = Area("handlers.projects_browse")
 
@@ -346,49 +346,36 @@ async def clear_filters(
 # --- the project card -------------------------------------------------------------------------
 
 
-def _public_keyboard(
-    project_id: int,
-    employer_id: int,
-    taking_bids: bool,
-    has_files: bool,
-    bid_id: int | None,
-    bid_status: BidStatus | None,
-    award_id: int | None,
-) -> InlineKeyboardMarkup:
+def _public_keyboard(card: ProjectCard) -> InlineKeyboardMarkup:
+    """Everyone else's buttons: exactly the card's ``actions``."""
+    project_id, actions = card.view.project.id, card.actions
     rows: list[list[InlineKeyboardButton]] = []
-    if bid_id is not None and bid_status is BidStatus.ACTIVE and taking_bids:
+    mine = card.my_bid
+    if mine is not None and ("edit_bid" in actions or "retract" in actions):
+        row = []
+        if "edit_bid" in actions:
+            data = BidCb(action="edit", bid_id=mine.id).pack()
+            row.append(InlineKeyboardButton(text=bid_texts.EDIT_BID, callback_data=data))
+        if "retract" in actions:
+            data = BidCb(action="retract", bid_id=mine.id).pack()
+            row.append(InlineKeyboardButton(text=bid_texts.RETRACT, callback_data=data))
+        rows.append(row)
+    if card.offer is not None and "accept_offer" in actions:
+        accept = AwardCb(action="accept", award_id=card.offer.id).pack()
+        decline = AwardCb(action="decline", award_id=card.offer.id).pack()
         rows.append(
             [
-                InlineKeyboardButton(
-                    text=bid_texts.EDIT_BID,
-                    callback_data=BidCb(action="edit", bid_id=bid_id).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=bid_texts.RETRACT,
-                    callback_data=BidCb(action="retract", bid_id=bid_id).pack(),
-                ),
+                InlineKeyboardButton(text=bid_texts.ACCEPT, callback_data=accept),
+                InlineKeyboardButton(text=bid_texts.DECLINE_OFFER, callback_data=decline),
             ]
         )
-    elif award_id is not None:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    text=bid_texts.ACCEPT,
-                    callback_data=AwardCb(action="accept", award_id=award_id).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=bid_texts.DECLINE_OFFER,
-                    callback_data=AwardCb(action="decline", award_id=award_id).pack(),
-                ),
-            ]
-        )
-    elif taking_bids and bid_status in (None, BidStatus.RETRACTED):
+    if "bid" in actions:
         data = ProjectCb(action="bid", project_id=project_id).pack()
         rows.append([InlineKeyboardButton(text=bid_texts.BID, callback_data=data)])
-    if has_files:
+    if "files" in actions:
         data = ProjectCb(action="files", project_id=project_id).pack()
         rows.append([InlineKeyboardButton(text=texts.FILES, callback_data=data)])
-    employer = UserCb(action="employer", user_id=employer_id).pack()
+    employer = UserCb(action="employer", user_id=card.view.project.employer_id).pack()
     report = ReportCb(action="new", kind="project", target_id=project_id).pack()
     rows.append(
         [
@@ -411,41 +398,23 @@ async def send_project(
 ) -> None:
     """A project as the person asking should see it: the owner's card for its employer,
     the public card (with Bid, or one's own bid and offer) for everyone else."""
-    view = await market.projects.view(project_id, actor)
-    project = view.project
-    if project.employer_id == actor.user_id:
-        await send_owner_card(
-            bot, actor.telegram_id, market, actor, project_id, money, bot_username, header
-        )
+    card = await market.views.projects.card(actor, project_id)
+    if card.owner:
+        await send_long(bot, actor.telegram_id, *owner_card(card, money, bot_username, header))
         return
-    employer = await market.reputation.of(project.employer_id, PartyRole.EMPLOYER)
-    record = await market.reputation.employer_record(project.employer_id)
-    mine = await market.bids.mine_on(actor, project_id)
-    award = (
-        await market.awards.pending_for_project(actor, project_id)
-        if mine is not None and mine.status is BidStatus.AWARDED
-        else None
-    )
+    mine, offer = card.my_bid, card.offer
+    assert card.record is not None
     text = texts.project_card(
-        view,
+        card.view,
         money,
-        employer=employer,
-        record=record_texts.employer_line(record),
+        employer=card.employer,
+        record=record_texts.employer_line(card.record),
         my_bid=bid_texts.my_bid_line(mine, money) if mine is not None else None,
         header=header,
     )
-    if award is not None:  # "Accept offer and terms" below: the terms, to accept
-        text += "\n\n" + award_texts.terms(award.deliverables, award.revision_rounds, award.due_at)
-    markup = _public_keyboard(
-        project_id,
-        project.employer_id,
-        view.taking_bids,
-        bool(view.attachments),
-        mine.id if mine is not None else None,
-        mine.status if mine is not None else None,
-        award.id if award is not None else None,
-    )
-    await send_long(bot, actor.telegram_id, text, markup)
+    if offer is not None:  # "Accept offer and terms" below: the terms, to accept
+        text += "\n\n" + award_texts.terms(offer.deliverables, offer.revision_rounds, offer.due_at)
+    await send_long(bot, actor.telegram_id, text, _public_keyboard(card))
 
 
 @router.callback_query(ProjectCb.filter(F.action == "view"))

@@ -10,9 +10,8 @@ from bot.callbacks import ContractCb
 from bot.texts import contracts as texts
 from core.actors import Actor
 from core.marketplace import Marketplace
-from core.services.reviews import ContractReviews
+from core.views.contracts import ContractHeader, ReviewsScreen
 from storage.enums import ContractStatus
-from storage.models import Contract
 
 
 def contract_button(contract_id: int) -> InlineKeyboardMarkup:
@@ -48,23 +47,22 @@ async def settled_prompt(
     market: Marketplace, actor: Actor, contract_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     """What a side is told once core says the contract is settled: end it, or ask to."""
-    contract = await market.contracts.get(actor, contract_id)
-    project = await market.projects.get(contract.project_id)
-    employer = contract.employer_id == actor.user_id
-    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
+    return settled_prompt_for(await market.views.contracts.header(actor, contract_id))
+
+
+def settled_prompt_for(head: ContractHeader) -> tuple[str, InlineKeyboardMarkup]:
+    """:func:`settled_prompt` for a contract already read."""
     return (
-        texts.settled_prompt(project.title, employer, other.first_name),
-        settled_keyboard(contract.id, employer, other.first_name),
+        texts.settled_prompt(head.project_title, head.employer, head.other_name),
+        settled_keyboard(head.contract.id, head.employer, head.other_name),
     )
 
 
-async def end_now(
-    market: Marketplace, actor: Actor, contract_id: int
-) -> tuple[Contract, ContractReviews, str]:
-    """End the contract (core refuses if it may not end yet): it, its reviews as this
-    person may write them, and what to say."""
+async def end_now(market: Marketplace, actor: Actor, contract_id: int) -> tuple[ReviewsScreen, str]:
+    """End the contract (core refuses if it may not end yet): its reviews screen as this
+    person sees it now, and what to say."""
     contract = await market.contracts.end(actor, contract_id)
-    project = await market.projects.get(contract.project_id)
-    reviews = await market.reviews.for_contract(actor, contract.id)
+    screen = await market.views.contracts.reviews(actor, contract.id)
     completed = contract.status is ContractStatus.COMPLETED
-    return contract, reviews, texts.ended(project.title, completed, reviews.ending)
+    title = screen.header.project_title
+    return screen, texts.ended(title, completed, screen.reviews.ending)

@@ -4,6 +4,7 @@ buttons and the dispute conversations."""
 from __future__ import annotations
 
 from aiogram import Bot
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -14,56 +15,54 @@ from bot.texts.disputes import DisputeView
 from bot.ui import action_button
 from core.actors import Actor
 from core.marketplace import Marketplace
-from storage.enums import DisputeStatus
 
 
 async def load_view(market: Marketplace, actor: Actor, dispute_id: int) -> DisputeView:
     """Everything the screen shows; core refuses anyone but the two sides and admins."""
-    dispute = await market.disputes.get(actor, dispute_id)
-    offers = await market.disputes.offers(actor, dispute_id)
-    milestone = await market.milestones.get(dispute.milestone_id)
-    contract = await market.contracts.get(actor, dispute.contract_id)
-    project = await market.projects.get(contract.project_id)
-    names = {
-        uid: (await market.users.get(uid)).first_name
-        for uid in (contract.employer_id, contract.freelancer_id)
-    }
-    evidence = await market.disputes.evidence(actor, dispute_id)
-    return DisputeView(dispute, milestone, contract, project, offers, names, evidence)
+    s = await market.views.disputes.screen(actor, dispute_id)
+    return DisputeView(
+        s.dispute,
+        s.milestone,
+        s.contract,
+        s.project,
+        list(s.offers),
+        s.names,
+        list(s.evidence),
+        s.actions,
+    )
 
 
 def dispute_keyboard(v: DisputeView, viewer_id: int, settings: BotSettings) -> InlineKeyboardMarkup:
-    """The buttons a side may use now; core checks every press again."""
+    """The buttons a side may use now (``v.actions``); core checks every press again."""
     kb = InlineKeyboardBuilder()
-    d = v.dispute
-    parties = (d.filed_by_id, d.respondent_id)
-    if v.is_open and viewer_id in parties:
-        if d.status is DisputeStatus.AWAITING_RESPONSE and viewer_id == d.respondent_id:
-            kb.row(action_button(texts.RESPOND, DisputeCb(action="respond", dispute_id=d.id)))
-        if d.status is not DisputeStatus.ARBITRATION:
-            offer = v.open_offer
-            if offer is not None and offer.by_user_id != viewer_id:
-                amount = settings.money.format(offer.release_amount)
-                kb.row(
-                    action_button(texts.accept(amount), OfferCb(action="accept", offer_id=offer.id))
-                )
-                kb.row(action_button(texts.COUNTER, DisputeCb(action="offer", dispute_id=d.id)))
-            else:
-                kb.row(action_button(texts.OFFER, DisputeCb(action="offer", dispute_id=d.id)))
-        if d.status is DisputeStatus.NEGOTIATION:
-            kb.row(action_button(texts.ESCALATE, DisputeCb(action="escalate", dispute_id=d.id)))
-        kb.row(action_button(texts.ADD_EVIDENCE, DisputeCb(action="evidence", dispute_id=d.id)))
-        if viewer_id == d.filed_by_id:
-            kb.row(action_button(texts.WITHDRAW, DisputeCb(action="withdraw", dispute_id=d.id)))
-    if viewer_id in parties:
+    d, actions = v.dispute, v.actions
+
+    def row(label: str, data: CallbackData) -> None:
+        kb.row(action_button(label, data))
+
+    if "respond" in actions:
+        row(texts.RESPOND, DisputeCb(action="respond", dispute_id=d.id))
+    offer = v.open_offer
+    if "accept_offer" in actions and offer is not None:
+        amount = settings.money.format(offer.release_amount)
+        row(texts.accept(amount), OfferCb(action="accept", offer_id=offer.id))
+    if "counter_offer" in actions:
+        row(texts.COUNTER, DisputeCb(action="offer", dispute_id=d.id))
+    if "offer" in actions:
+        row(texts.OFFER, DisputeCb(action="offer", dispute_id=d.id))
+    if "escalate" in actions:
+        row(texts.ESCALATE, DisputeCb(action="escalate", dispute_id=d.id))
+    if "evidence" in actions:
+        row(texts.ADD_EVIDENCE, DisputeCb(action="evidence", dispute_id=d.id))
+    if "withdraw" in actions:
+        row(texts.WITHDRAW, DisputeCb(action="withdraw", dispute_id=d.id))
+    if "message" in actions:
         other = v.other(viewer_id)
-        kb.row(
-            action_button(
-                texts.message_button(v.names.get(other, "")),
-                ChatCb(project_id=v.project.id, user_id=other),
-            )
+        row(
+            texts.message_button(v.names.get(other, "")),
+            ChatCb(project_id=v.project.id, user_id=other),
         )
-    kb.row(action_button(texts.REFRESH, DisputeCb(action="view", dispute_id=d.id)))
+    row(texts.REFRESH, DisputeCb(action="view", dispute_id=d.id))
     return kb.as_markup()
 
 

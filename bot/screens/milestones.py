@@ -9,7 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, MilestoneCb
 from bot.render import pages
-from bot.screens.contracts import contract_button, settled_prompt
+from bot.screens.contracts import contract_button, settled_prompt_for
 from bot.settings import BotSettings
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
@@ -88,23 +88,20 @@ def milestone_keyboard(
 async def milestone_screen(
     market: Marketplace, actor: Actor, settings: BotSettings, milestone_id: int
 ) -> tuple[list[str], InlineKeyboardMarkup]:
-    m = await market.milestones.get(milestone_id)
-    contract = await market.contracts.get(actor, m.contract_id)  # refuses strangers
-    project = await market.projects.get(contract.project_id)
-    employer = contract.employer_id == actor.user_id
-    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
-    actions = await market.milestones.actions(actor, m.id)
+    screen = await market.views.milestones.screen(actor, milestone_id)  # refuses strangers
+    m, head = screen.milestone, screen.header
     text = texts.milestone_card(
         m,
-        contract,
-        project.title,
-        employer,
-        other.first_name,
+        head.contract,
+        head.project_title,
+        head.employer,
+        head.other_name,
         settings.money,
         money_badge(settings.gateways()),
     )
-    left = market.milestones.revisions_left(m, contract)
-    keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id, rounds_left=left)
+    keyboard = milestone_keyboard(
+        m, screen.actions, settings, contract_id=head.contract.id, rounds_left=screen.rounds_left
+    )
     return pages(text), keyboard
 
 
@@ -114,12 +111,11 @@ async def released_reply(
     """What the employer sees once a release went through (all of it, or a part); with
     the end of the contract one tap away when core says it was the last of the money."""
     m = result.milestone
-    contract = await market.contracts.get(actor, m.contract_id)
-    freelancer = await market.users.get(contract.freelancer_id)
+    head = await market.views.contracts.header(actor, m.contract_id)  # the employer's
     money = settings.money
     text = payment_texts.released(
         m.description,
-        freelancer.first_name,
+        head.other_name,
         money.format(result.released),
         money.format(result.fee),
         money.format(result.paid_to_freelancer),
@@ -127,6 +123,6 @@ async def released_reply(
         money_badge(settings.gateways()),
     )
     if result.contract_settled:
-        prompt, keyboard = await settled_prompt(market, actor, contract.id)
+        prompt, keyboard = settled_prompt_for(head)
         return f"{text}\n\n{prompt}", keyboard
-    return text, contract_button(contract.id)
+    return text, contract_button(head.contract.id)

@@ -18,7 +18,7 @@ from bot.ui import action_button, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
-from storage.enums import PartyRole
+from core.views.profiles import FreelancerCard
 
 
 def _edit(label: str, field: str) -> InlineKeyboardButton:
@@ -47,24 +47,22 @@ def own_keyboard(user_id: int, complete: bool) -> InlineKeyboardMarkup:
 async def send_own_profile(
     bot: Bot, market: Marketplace, actor: Actor, money: Currency, header: str = ""
 ) -> None:
-    view = await market.users.profile(actor.user_id)
-    rep = await market.reputation.of(actor.user_id, PartyRole.FREELANCER)
-    text = texts.own_profile(view, rep, money, await records_text(market, actor.user_id, money))
+    card = await market.views.profiles.own(actor)
+    text = texts.own_profile(card.profile, card.reputation, money, records_text(card, money))
     await send_long(
         bot,
         actor.telegram_id,
         f"{header}\n\n{text}" if header else text,
-        own_keyboard(actor.user_id, view.complete),
+        own_keyboard(actor.user_id, "edit_all" in card.actions),
     )
 
 
-async def records_text(market: Marketplace, user_id: int, money: Currency) -> str:
+def records_text(card: FreelancerCard, money: Currency) -> str:
     """Both records where they apply: as a freelancer always, as an employer once they
     have one."""
-    parts = [record_texts.freelancer_full(await market.reputation.freelancer_record(user_id))]
-    employer = await market.reputation.employer_record(user_id)
-    if not employer.empty:
-        parts.append(record_texts.employer_full(employer, money))
+    parts = [record_texts.freelancer_full(card.record)]
+    if not card.employer_record.empty:
+        parts.append(record_texts.employer_full(card.employer_record, money))
     return "\n\n".join(parts)
 
 

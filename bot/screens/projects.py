@@ -1,4 +1,5 @@
-"""The owner's project card (sent after posting and from My projects)."""
+"""The owner's project card (sent after posting and from My projects): one core view,
+its buttons exactly the view's ``actions``."""
 
 from __future__ import annotations
 
@@ -15,48 +16,53 @@ from bot.ui import send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
-from storage.enums import ProjectStatus
-
-ENDED = (ProjectStatus.COMPLETED, ProjectStatus.CLOSED, ProjectStatus.CANCELLED)
+from core.views.projects import ProjectCard
 
 
-def _owner_keyboard(
-    project_id: int,
-    status: ProjectStatus,
-    bid_count: int,
-    award_id: int | None,
-    contract_id: int | None,
-) -> InlineKeyboardMarkup:
+def _owner_keyboard(card: ProjectCard) -> InlineKeyboardMarkup:
+    """The employer's buttons: exactly the card's ``actions``."""
+    project_id, actions = card.view.project.id, card.actions
+
     def cb(label: str, action: str) -> InlineKeyboardButton:
         data = ProjectCb(action=action, project_id=project_id).pack()
         return InlineKeyboardButton(text=label, callback_data=data)
 
-    bids = cb(f"{texts.VIEW_BIDS} ({bid_count})", "bids")
     rows: list[list[InlineKeyboardButton]] = []
-    if status is ProjectStatus.DRAFT:
-        rows.append([cb(texts.PUBLISH, "publish"), cb(texts.EDIT, "edit")])
-    elif status is ProjectStatus.OPEN:
-        rows.append([bids, cb(texts.EDIT, "edit")])
+    if "open_contract" in actions and card.contract_id is not None:
+        data = ContractCb(action="view", contract_id=card.contract_id).pack()
+        rows.append([InlineKeyboardButton(text=texts.OPEN_CONTRACT, callback_data=data)])
+    first = []
+    if "publish" in actions:
+        first.append(cb(texts.PUBLISH, "publish"))
+    if "bids" in actions:
+        first.append(cb(f"{texts.VIEW_BIDS} ({card.view.bid_count})", "bids"))
+    if "edit" in actions:
+        first.append(cb(texts.EDIT, "edit"))
+    if first:
+        rows.append(first)
+    if "share" in actions:
         rows.append([InlineKeyboardButton(text=texts.SHARE, switch_inline_query=f"p_{project_id}")])
-    elif status is ProjectStatus.BIDDING_ENDED:
-        rows.append([bids])  # bidding is over: award one of them (or let it close)
-    elif status is ProjectStatus.AWARDED:
-        rows.append([bids])
-        if award_id is not None:
-            data = AwardCb(action="withdraw", award_id=award_id).pack()
-            rows.append([InlineKeyboardButton(text=texts.WITHDRAW_OFFER, callback_data=data)])
-    else:
-        if contract_id is not None:
-            data = ContractCb(action="view", contract_id=contract_id).pack()
-            rows.append([InlineKeyboardButton(text=texts.OPEN_CONTRACT, callback_data=data)])
-        if bid_count:
-            rows.append([bids])
-    if status not in ENDED:
+    if "withdraw_offer" in actions and card.offer is not None:
+        data = AwardCb(action="withdraw", award_id=card.offer.id).pack()
+        rows.append([InlineKeyboardButton(text=texts.WITHDRAW_OFFER, callback_data=data)])
+    if "cancel" in actions:
         rows.append([cb(texts.CANCEL_PROJECT, "cancel")])
     rows.append(
         [InlineKeyboardButton(text=texts.BACK, callback_data=MenuCb(action="projects").pack())]
     )
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def owner_card(
+    card: ProjectCard, money: Currency, bot_username: str | None, header: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The employer's own project: status, bids, pending offer, and what they can do now."""
+    project_id = card.view.project.id
+    link = deeplinks.link(bot_username, "p", project_id) if bot_username else None
+    text = texts.project_card(
+        card.view, money, owner=True, pending=card.offer, share_link=link, header=header
+    )
+    return text, _owner_keyboard(card)
 
 
 async def send_owner_card(
@@ -69,28 +75,6 @@ async def send_owner_card(
     bot_username: str | None,
     header: str = "",
 ) -> None:
-    """The employer's own project: status, bids, pending offer, and what they can do now."""
-    view = await market.projects.view(project_id, actor)
-    status = view.project.status
-    pending = (
-        await market.awards.pending_for_project(actor, project_id)
-        if status is ProjectStatus.AWARDED
-        else None
-    )
-    contract = (
-        await market.contracts.for_project(project_id)
-        if status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED)
-        else None
-    )
-    link = deeplinks.link(bot_username, "p", project_id) if bot_username else None
-    text = texts.project_card(
-        view, money, owner=True, pending=pending, share_link=link, header=header
-    )
-    markup = _owner_keyboard(
-        project_id,
-        status,
-        view.bid_count,
-        pending.id if pending else None,
-        contract.id if contract else None,
-    )
-    await send_long(bot, chat_id, text, markup)
+    """:func:`owner_card`, read and sent."""
+    card = await market.views.projects.card(actor, project_id)
+    await send_long(bot, chat_id, *owner_card(card, money, bot_username, header))

@@ -94,6 +94,7 @@ class DisputeView:
     offers: list[DisputeOffer]
     names: dict[int, str]  # user id -> first name, for both sides
     evidence: list[DisputeEvidence] = field(default_factory=list)
+    actions: tuple[str, ...] = ()  # what the viewer may do now (core.views.disputes)
 
     def name(self, user_id: int | None) -> str:
         return e(self.names.get(user_id or 0, "someone"))

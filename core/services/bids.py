@@ -36,6 +36,10 @@ class BidEligibility:
     project: Project
     missing: list[str]  # profile fields to complete first; empty when the profile is complete
     bid: Bid | None  # the person's bid on this project, in whatever state, if any
+    # What to offer instead of (or as) the bid wizard: ``bid``, ``complete_profile``,
+    # ``edit_bid`` and ``retract`` (an active bid), ``accept_offer`` (an offer waits for an
+    # answer); none when an earlier bid was declined or closed.
+    actions: tuple[str, ...] = ()
 
 
 class BidService(Service):
@@ -284,7 +288,15 @@ class BidService(Service):
         if project.employer_id == user.id:
             raise NotAllowed("bid.own_project", "You cannot bid on your own project.")
         profile = await UserService(self.ctx).profile(user.id)
-        return BidEligibility(project, profile.missing, await self.uow.bids.of(project.id, user.id))
+        mine = await self.uow.bids.of(project.id, user.id)
+        actions: tuple[str, ...] = ()
+        if mine is not None and mine.status is BidStatus.ACTIVE:
+            actions = ("edit_bid", "retract")
+        elif mine is not None and mine.status is BidStatus.AWARDED:
+            actions = ("accept_offer",)
+        elif mine is None or mine.status is BidStatus.RETRACTED:
+            actions = ("complete_profile",) if profile.missing else ("bid",)
+        return BidEligibility(project, profile.missing, mine, actions)
 
     def check_terms(
         self,

@@ -54,6 +54,17 @@ class ReleasePreview:
     net: int  # what the freelancer receives
 
 
+@dataclass(frozen=True)
+class Cancelled:
+    """What a cancel did: the escrow it gave back, whether it was the same request again
+    (nothing moved this time), and whether the contract is now settled."""
+
+    milestone: Milestone
+    refunded: int
+    replayed: bool
+    contract_settled: bool
+
+
 #: What a party may be offered on one milestone (see ``MilestoneService.check``).
 MILESTONE_ACTIONS = (
     "accept_request",
@@ -541,13 +552,25 @@ class MilestoneService(Service):
         self, actor: Actor, milestone_id: int, *, request_key: str | None = None
     ) -> Milestone:
         """Withdraw an unfunded milestone, or (freelancer only) refund a funded one."""
+        return (await self._cancel(actor, milestone_id, request_key)).milestone
+
+    @atomic
+    async def cancel_reporting(
+        self, actor: Actor, milestone_id: int, *, request_key: str | None = None
+    ) -> Cancelled:
+        """:meth:`cancel`, and what it did (so a reply needs no reading before or after)."""
+        return await self._cancel(actor, milestone_id, request_key)
+
+    async def _cancel(self, actor: Actor, milestone_id: int, request_key: str | None) -> Cancelled:
         m, contract = await self._locked(actor, milestone_id)
         if actor.user_id not in (contract.employer_id, contract.freelancer_id):
             raise NotAllowed("contract.not_party", "This contract is not yours.")
         key = f"ms:{m.id}:cancel:req:{request_key}" if request_key else None
-        if await self._replayed(key, m) is not None:
-            return m
+        earlier = await self._replayed(key, m)
+        if earlier is not None:
+            return Cancelled(m, earlier.released, replayed=True, contract_settled=False)
         self._not_frozen(m)
+        held = m.escrow
         now = self.now()
         if m.status is MilestoneStatus.REQUESTED:
             if actor.user_id != contract.freelancer_id:
@@ -579,8 +602,8 @@ class MilestoneService(Service):
             else contract.freelancer_id
         )
         self.emit("milestone.cancelled", [other], milestone_id=m.id)
-        await ContractService(self.ctx).tell_if_settled(contract, actor.user_id)
-        return m
+        settled = await ContractService(self.ctx).tell_if_settled(contract, actor.user_id)
+        return Cancelled(m, held - m.escrow, replayed=False, contract_settled=settled)
 
     # --- what may be done now (the bot's buttons and wizards) ----------------------
 
@@ -595,6 +618,27 @@ class MilestoneService(Service):
         m = await self.get(milestone_id)
         contract = await self.uow.contracts.get(m.contract_id)
         assert contract is not None
+        available = None
+        if action == "fund_balance":
+            available = await self._available(actor)
+        self.refuse(actor, m, contract, action, available)
+        return m
+
+    async def _available(self, actor: Actor) -> int:
+        code = ledger.available(actor.user_id)
+        return (await ledger.Ledger(self.uow).balances(code))[code]
+
+    def refuse(
+        self,
+        actor: Actor,
+        m: Milestone,
+        contract: Contract,
+        action: str,
+        available: int | None = None,
+    ) -> None:
+        """:meth:`check`'s rules on what is already loaded (``available``: the actor's
+        balance, needed for ``fund_balance`` only), so a screen can ask for every action
+        without loading anything again."""
         if actor.user_id not in (contract.employer_id, contract.freelancer_id):
             raise NotAllowed("contract.not_party", "This contract is not yours.")
         if action in ("accept_request", "reject_request"):
@@ -608,8 +652,7 @@ class MilestoneService(Service):
         elif action in ("fund", "fund_balance"):
             self._fundable(actor, m, contract)
             if action == "fund_balance":
-                book = ledger.Ledger(self.uow)
-                available = await book.balance(ledger.available(actor.user_id))
+                assert available is not None, "fund_balance is checked against a balance"
                 if available < m.amount:
                     money = self.settings.money
                     raise InsufficientFunds(
@@ -659,7 +702,6 @@ class MilestoneService(Service):
                 )
         else:
             raise ValidationFailed("milestone.action", f"Unknown milestone action {action!r}.")
-        return m
 
     def check_extra(self, m: Milestone, contract: Contract) -> None:
         """A milestone for extra work is the answer once the included rounds are used."""
@@ -692,10 +734,24 @@ class MilestoneService(Service):
 
     async def actions(self, actor: Actor, milestone_id: int) -> frozenset[str]:
         """Every action of :data:`MILESTONE_ACTIONS` that :meth:`check` allows right now."""
+        await self.active_user(actor)
+        m = await self.get(milestone_id)
+        contract = await self.uow.contracts.get(m.contract_id)
+        assert contract is not None
+        return await self.allowed(actor, m, contract)
+
+    async def allowed(self, actor: Actor, m: Milestone, contract: Contract) -> frozenset[str]:
+        """:meth:`actions` on a milestone and contract already loaded; the balance is
+        read only when funding is possible at all (one query, employers only)."""
         allowed: set[str] = set()
         for action in MILESTONE_ACTIONS:
+            available = None
+            if action == "fund_balance":
+                if "fund" not in allowed:
+                    continue  # the same rules as fund, and a balance besides
+                available = await self._available(actor)
             try:
-                await self.check(actor, milestone_id, action)
+                self.refuse(actor, m, contract, action, available)
             except (NotAllowed, InvalidState, InsufficientFunds, Conflict):
                 continue
             allowed.add(action)
@@ -709,7 +765,10 @@ class MilestoneService(Service):
         ``amount`` None means all of the escrow. Nothing moves; the release that
         follows re-checks everything under the row lock.
         """
-        m = await self.check(actor, milestone_id, "release")
+        return self.preview(await self.check(actor, milestone_id, "release"), amount)
+
+    def preview(self, m: Milestone, amount: int | None = None) -> ReleasePreview:
+        """:meth:`release_preview` of a milestone already checked for release."""
         amount = m.escrow if amount is None else whole_amount(amount)
         if amount <= 0:
             raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")

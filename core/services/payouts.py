@@ -25,12 +25,9 @@ class Balance:
 
 class PayoutService(Service):
     async def balance(self, user_id: int) -> Balance:
-        book = ledger.Ledger(self.uow)
-        return Balance(
-            await book.balance(ledger.available(user_id)),
-            await book.balance(ledger.payout_hold(user_id)),
-            await book.balance(ledger.refund_hold(user_id)),
-        )
+        codes = ledger.available(user_id), ledger.payout_hold(user_id), ledger.refund_hold(user_id)
+        found = await ledger.Ledger(self.uow).balances(*codes)
+        return Balance(*(found[code] for code in codes))
 
     @atomic
     async def request(self, actor: Actor, amount: int, destination: str) -> Payout:

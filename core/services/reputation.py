@@ -190,11 +190,17 @@ class ReputationService(Service):
         return self.now() - self.settings.review_window
 
     async def of(self, user_id: int, role: PartyRole) -> Reputation:
+        deliveries = await self.uow.records.first_deliveries([user_id], role, DELIVERED)
+        return await self._reputation(user_id, role, deliveries[user_id])
+
+    async def _reputation(
+        self, user_id: int, role: PartyRole, deliveries: tuple[int, ...]
+    ) -> Reputation:
+        """:meth:`of`, the first deliveries (delivered, on time) already counted."""
         rating, count = await self.uow.reviews.rating_of(user_id, role, self._cutoff())
         returned = RETURN_KIND if role is PartyRole.FREELANCER else None
         record = await self.uow.contracts.track_record(user_id, role, LOST[role], returned)
-        deliveries = await self.uow.records.first_deliveries([user_id], role, DELIVERED)
-        delivered, on_time = deliveries[user_id]
+        delivered, on_time = deliveries
         return Reputation(
             role=role,
             rating=rating,
@@ -214,11 +220,14 @@ class ReputationService(Service):
         ids = sorted(set(user_ids))
         if not ids:
             return {}
-        records = self.uow.records
-        money = await records.money(ids, FUND_KIND)
-        events = await records.milestone_events(ids, (DELIVERED, RELEASED), RECENT)
-        disputes = await records.disputes(ids, PartyRole.EMPLOYER, LOST[PartyRole.EMPLOYER])
-        hiring = await records.hiring(ids)
+        figures = await self.uow.records.employer_figures(ids, FUND_KIND, LOST[PartyRole.EMPLOYER])
+        return await self._employer_records(ids, figures)
+
+    async def _employer_records(
+        self, ids: Sequence[int], figures: dict[str, dict[int, tuple[int, ...]]]
+    ) -> dict[int, EmployerRecord]:
+        money, disputes, hiring = figures["money"], figures["disputes"], figures["hiring"]
+        events = await self.uow.records.milestone_events(ids, (DELIVERED, RELEASED), RECENT)
         return {
             i: EmployerRecord(
                 funded=money[i][0],
@@ -236,6 +245,16 @@ class ReputationService(Service):
 
     async def employer_record(self, user_id: int) -> EmployerRecord:
         return (await self.employer_records([user_id]))[user_id]
+
+    async def employer(self, user_id: int) -> tuple[Reputation, EmployerRecord]:
+        """``of(user_id, EMPLOYER)`` and ``employer_record(user_id)`` together, in four
+        queries instead of seven (a project card shows both)."""
+        role = PartyRole.EMPLOYER
+        figures = await self.uow.records.employer_figures(
+            [user_id], FUND_KIND, LOST[role], DELIVERED
+        )
+        reputation = await self._reputation(user_id, role, figures["deliveries"][user_id])
+        return reputation, (await self._employer_records([user_id], figures))[user_id]
 
     async def freelancer_record(self, user_id: int) -> FreelancerRecord:
         role = PartyRole.FREELANCER

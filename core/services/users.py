@@ -101,7 +101,7 @@ class UserService(Service):
     async def profile(self, user_id: int) -> ProfileView:
         user = await self.get(user_id)
         profile = await self.uow.users.profile(user_id)
-        skills = await self.uow.skills.by_ids(await self.uow.users.profile_skill_ids(user_id))
+        skills = await self.uow.users.profile_skills(user_id)
         return ProfileView(user, profile, skills, self._missing(profile, skills))
 
     def _missing(self, profile: FreelancerProfile | None, skills: list[Skill]) -> list[str]:

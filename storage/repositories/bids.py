@@ -8,20 +8,32 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 
 from storage.enums import BidStatus
-from storage.models import Bid
+from storage.models import Bid, Project
 from storage.repositories.base import Repository
 
+#: The bids a project's bid count counts.
+COUNTED = (BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED)
 #: Built once: read for every card and bid screen (see base.insert_ignore).
 COUNTS_FOR_PROJECTS = (
     select(Bid.project_id, func.count(Bid.id))
     .where(
         Bid.project_id.in_(bindparam("ids", expanding=True)),
-        Bid.status.in_([BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]),
+        Bid.status.in_(COUNTED),
     )
     .group_by(Bid.project_id)
 )
 OF = select(Bid).where(
     Bid.project_id == bindparam("project_id"), Bid.freelancer_id == bindparam("freelancer_id")
+)
+
+#: One's bids, newest first, each with its project (built once).
+MINE_WITH_PROJECTS = (
+    select(Bid, Project)
+    .join(Project, Project.id == Bid.project_id)
+    .where(Bid.freelancer_id == bindparam("freelancer_id"))
+    .order_by(Bid.updated_at.desc(), Bid.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
 )
 
 
@@ -77,6 +89,16 @@ class BidRepository(Repository[Bid]):
             .offset(offset)
         )
         return await self._all(stmt)
+
+    async def by_freelancer_with_projects(
+        self, freelancer_id: int, limit: int, offset: int = 0
+    ) -> list[tuple[Bid, Project]]:
+        """``by_freelancer`` with each bid's project, in one query."""
+        params = {"freelancer_id": freelancer_id, "limit": limit, "offset": offset}
+        return [
+            (bid, project)
+            for bid, project in await self.session.execute(MINE_WITH_PROJECTS, params)
+        ]
 
     async def active_of(self, freelancer_id: int) -> list[Bid]:
         stmt = select(Bid).where(Bid.freelancer_id == freelancer_id, Bid.status == BidStatus.ACTIVE)

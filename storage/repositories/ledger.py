@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from storage.enums import AccountKind
 from storage.models import Account, LedgerTransaction, Milestone, Posting
 from storage.repositories.base import Repository, insert_ignore
+
+#: Balances by account code in one query (built once; see base.insert_ignore).
+BALANCES_BY_CODE = (
+    select(Account.code, func.coalesce(func.sum(Posting.amount), 0))
+    .outerjoin(Posting, Posting.account_id == Account.id)
+    .where(Account.code.in_(bindparam("codes", expanding=True)))
+    .group_by(Account.code)
+)
 
 
 class AccountRepository(Repository[Account]):
@@ -51,6 +59,13 @@ class AccountRepository(Repository[Account]):
         )
         found = {int(a): int(b) for a, b in (await self.session.execute(stmt)).all()}
         return {i: found.get(i, 0) for i in wanted}
+
+    async def balances_by_code(self, codes: Iterable[str]) -> dict[str, int]:
+        """The balance of each account code (0 for one not opened yet), in one query."""
+        wanted = list(dict.fromkeys(codes))
+        found = await self.session.execute(BALANCES_BY_CODE, {"codes": wanted})
+        sums = {str(code): int(total) for code, total in found}
+        return {code: sums.get(code, 0) for code in wanted}
 
     async def balance_of_kind(self, kind: AccountKind) -> int:
         stmt = (

@@ -6,18 +6,46 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Select, bindparam, case, func, literal, select
 
 from storage.enums import MilestoneStatus
-from storage.models import Milestone, MilestoneEvent, Reminder
+from storage.models import Contract, Milestone, MilestoneEvent, Project, Reminder, User
 from storage.repositories.base import Repository
+from storage.repositories.contracts import OTHER_SIDE
 
 #: The milestone's deadlines a reminder schedule may count from.
 _DEADLINES = {"due_at": Milestone.due_at, "auto_release_at": Milestone.auto_release_at}
 
 
+#: A milestone screen's rows in one statement: the milestone, its contract, the project's
+#: title and the other side's first name (built once: see storage.repositories.base).
+SCREEN: Select[tuple[Milestone, Contract, str, str]] = (
+    select(Milestone, Contract, Project.title, User.first_name)
+    .join(Contract, Contract.id == Milestone.contract_id)
+    .join(Project, Project.id == Contract.project_id)
+    .join(User, User.id == OTHER_SIDE)
+    .where(Milestone.id == bindparam("milestone_id"))
+)
+
+#: A milestone's history with each actor's first name (None: the platform's timers).
+HISTORY_WITH_NAMES = (
+    select(MilestoneEvent, User.first_name)
+    .outerjoin(User, User.id == MilestoneEvent.actor_id)
+    .where(MilestoneEvent.milestone_id == bindparam("milestone_id"))
+    .order_by(MilestoneEvent.id)
+)
+
+
 class MilestoneRepository(Repository[Milestone]):
     model = Milestone
+
+    async def screen(
+        self, milestone_id: int, viewer_id: int
+    ) -> tuple[Milestone, Contract, str, str] | None:
+        """The milestone, its contract, the project's title and the other side's name."""
+        params = {"milestone_id": milestone_id, "viewer": viewer_id}
+        row = (await self.session.execute(SCREEN, params)).one_or_none()
+        return None if row is None else (row[0], row[1], row[2], row[3])
 
     async def for_contract(self, contract_id: int) -> list[Milestone]:
         stmt = select(Milestone).where(Milestone.contract_id == contract_id).order_by(Milestone.id)
@@ -97,6 +125,13 @@ class MilestoneRepository(Repository[Milestone]):
             .order_by(MilestoneEvent.id)
         )
         return list((await self.session.execute(stmt)).scalars())
+
+    async def history_with_names(
+        self, milestone_id: int
+    ) -> list[tuple[MilestoneEvent, str | None]]:
+        """``history`` with the first name of whoever acted, in one query."""
+        rows = await self.session.execute(HISTORY_WITH_NAMES, {"milestone_id": milestone_id})
+        return [(event, name) for event, name in rows]
 
     async def total_escrow(self) -> int:
         stmt = select(

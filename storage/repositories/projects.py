@@ -19,10 +19,21 @@ from sqlalchemy import (
     select,
     union,
 )
+from sqlalchemy.orm import aliased
 
-from storage.enums import ProjectStatus
-from storage.models import Project, ProjectAttachment, ProjectSkill, ProjectTerm, Skill
+from storage.enums import AwardStatus, ProjectStatus
+from storage.models import (
+    Award,
+    Bid,
+    Contract,
+    Project,
+    ProjectAttachment,
+    ProjectSkill,
+    ProjectTerm,
+    Skill,
+)
 from storage.repositories.base import WALK, Repository, term_probe
+from storage.repositories.bids import COUNTED
 
 #: A query word whose prefix has more distinct indexed terms than this does not drive
 #: the search (it would merge that many walks); it is probed per project instead.
@@ -60,9 +71,45 @@ ATTACHMENTS_OF = (
     .order_by(ProjectAttachment.position, ProjectAttachment.id)
 )
 
+_COUNTED_BID = aliased(Bid)  # made once: see base
+#: A project card's rows in one query: the project, its bid count, the viewer's bid,
+#: the offer awaiting an answer and the contract's id (built once).
+CARD = (
+    select(
+        Project,
+        select(func.count(_COUNTED_BID.id))
+        .where(_COUNTED_BID.project_id == Project.id, _COUNTED_BID.status.in_(COUNTED))
+        .scalar_subquery(),
+        Bid,
+        Award,
+        Contract.id,
+    )
+    .outerjoin(Bid, and_(Bid.project_id == Project.id, Bid.freelancer_id == bindparam("viewer")))
+    .outerjoin(Award, and_(Award.project_id == Project.id, Award.status == AwardStatus.PENDING))
+    .outerjoin(Contract, Contract.project_id == Project.id)
+    .where(Project.id == bindparam("project_id"))
+)
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """What ``ProjectRepository.card`` reads about one project for one viewer."""
+
+    project: Project
+    bid_count: int
+    bid: Bid | None  # the viewer's own bid, whatever its status
+    pending_award: Award | None
+    contract_id: int | None
+
 
 class ProjectRepository(Repository[Project]):
     model = Project
+
+    async def card(self, project_id: int, viewer_id: int) -> CardRow | None:
+        """A project card's own rows in one query (its skills and files are two more)."""
+        params = {"project_id": project_id, "viewer": viewer_id}
+        row = (await self.session.execute(CARD, params)).one_or_none()
+        return None if row is None else CardRow(row[0], row[1], row[2], row[3], row[4])
 
     async def skill_ids(self, project_id: int) -> list[int]:
         stmt = select(ProjectSkill.skill_id).where(ProjectSkill.project_id == project_id)

@@ -7,7 +7,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    CompoundSelect,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import AccountKind, BidStatus, DisputeResolution, PartyRole, ProjectStatus
@@ -34,11 +48,11 @@ def _side(role: PartyRole) -> Any:
 
 
 @functools.cache
-def _money() -> Select[Any]:
-    """Per employer: milestones funded and how much (``kind`` into a milestone's escrow),
-    and milestones with money released and how much (gross: to the hired freelancer's
-    available balance and to the platform's fees)."""
-    funded = and_(LedgerTransaction.kind == bindparam("kind"), Account.kind == AccountKind.ESCROW)
+def _money(kind: str = "kind") -> Select[Any]:
+    """Per employer: milestones funded and how much (transactions of the parameter
+    ``kind`` into a milestone's escrow), and milestones with money released and how much
+    (gross: to the hired freelancer's available balance and to the platform's fees)."""
+    funded = and_(LedgerTransaction.kind == bindparam(kind), Account.kind == AccountKind.ESCROW)
     released = or_(
         Account.kind == AccountKind.FEES,
         and_(Account.kind == AccountKind.AVAILABLE, Account.user_id == Contract.freelancer_id),
@@ -93,7 +107,7 @@ def _milestone_events() -> Select[Any]:
 
 
 @functools.cache
-def _first_deliveries(role: PartyRole) -> Select[Any]:
+def _first_deliveries(role: PartyRole, kind: str = "kind") -> Select[Any]:
     side = _side(role)
     first = (
         select(
@@ -103,7 +117,7 @@ def _first_deliveries(role: PartyRole) -> Select[Any]:
         )
         .join(Contract, Contract.id == Milestone.contract_id)
         .join(MilestoneEvent, MilestoneEvent.milestone_id == Milestone.id)
-        .where(side.in_(IDS), MilestoneEvent.kind == bindparam("kind"))
+        .where(side.in_(IDS), MilestoneEvent.kind == bindparam(kind))
         .group_by(Milestone.id, side, Milestone.due_at, Contract.deadline_at)
         .subquery()
     )
@@ -152,6 +166,33 @@ def _hiring() -> Select[Any]:
     )
 
 
+#: The parts of an employer's figures (``RecordRepository.employer_figures``) and their
+#: widths; ``deliveries`` is optional (the employer's reputation, not their record).
+EMPLOYER_PARTS = {"money": 4, "disputes": 2, "hiring": 2, "deliveries": 2}
+WIDEST = max(EMPLOYER_PARTS.values())
+
+
+@functools.cache
+def _employer_figures(
+    lost: tuple[tuple[DisputeResolution, PartyRole | None], ...], deliveries: bool
+) -> CompoundSelect[Any]:
+    """The grouped figures of several employers in one statement: each part's rows
+    tagged with its name and padded to the widest, one UNION ALL."""
+    parts = {
+        "money": _money("fund_kind"),
+        "disputes": _disputes(PartyRole.EMPLOYER, lost),
+        "hiring": _hiring(),
+    }
+    if deliveries:
+        parts["deliveries"] = _first_deliveries(PartyRole.EMPLOYER, "delivered_kind")
+    members = []
+    for name, stmt in parts.items():
+        pad = [null().cast(BigInteger)] * (WIDEST - EMPLOYER_PARTS[name])
+        columns = [literal(name).label("part"), *stmt.selected_columns, *pad]
+        members.append(stmt.with_only_columns(*columns))
+    return union_all(*members)
+
+
 class RecordRepository:
     """What the record is computed from: the ledger, milestone events, disputes, projects
     and relayed messages, never a figure anyone typed.
@@ -174,6 +215,27 @@ class RecordRepository:
         found = {i: (0,) * width for i in ids}
         for who, *figures in (await self.session.execute(stmt, {"ids": list(ids), **params})).all():
             found[int(who)] = tuple(int(f or 0) for f in figures)
+        return found
+
+    async def employer_figures(
+        self,
+        employer_ids: Sequence[int],
+        fund_kind: str,
+        lost: LostRule,
+        delivered_kind: str | None = None,
+    ) -> dict[str, dict[int, tuple[int, ...]]]:
+        """``money``, ``disputes`` (as employer) and ``hiring`` of several employers in
+        one query, by part name and employer; with ``delivered_kind``, ``first_deliveries``
+        as employer too (under ``deliveries``)."""
+        parts = [p for p in EMPLOYER_PARTS if p != "deliveries" or delivered_kind is not None]
+        found = {p: {i: (0,) * EMPLOYER_PARTS[p] for i in employer_ids} for p in parts}
+        params = {"ids": list(employer_ids), "fund_kind": fund_kind}
+        if delivered_kind is not None:
+            params["delivered_kind"] = delivered_kind
+        stmt = _employer_figures(tuple(lost), delivered_kind is not None)
+        for part, who, *figures in (await self.session.execute(stmt, params)).all():
+            width = EMPLOYER_PARTS[str(part)]
+            found[str(part)][int(who)] = tuple(int(f or 0) for f in figures[:width])
         return found
 
     async def money(

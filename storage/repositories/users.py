@@ -7,12 +7,19 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select
 
-from storage.models import FreelancerProfile, ProfileSkill, User
+from storage.models import FreelancerProfile, ProfileSkill, Skill, User
 from storage.repositories.base import Repository, insert_ignore
 
 #: The person behind a Telegram id, read on every update: built once (see insert_ignore).
 BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
 FRESH_BY_TELEGRAM_ID = BY_TELEGRAM_ID.execution_options(populate_existing=True)
+#: A freelancer's skills by name, read with every profile (built once).
+PROFILE_SKILLS = (
+    select(Skill)
+    .join(ProfileSkill, ProfileSkill.skill_id == Skill.id)
+    .where(ProfileSkill.user_id == bindparam("user_id"))
+    .order_by(Skill.name)
+)
 
 
 class UserRepository(Repository[User]):
@@ -47,6 +54,10 @@ class UserRepository(Repository[User]):
     async def profile_skill_ids(self, user_id: int) -> list[int]:
         stmt = select(ProfileSkill.skill_id).where(ProfileSkill.user_id == user_id)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def profile_skills(self, user_id: int) -> list[Skill]:
+        """The profile's skills by name, in one query (not ids, then the skills)."""
+        return list((await self.session.execute(PROFILE_SKILLS, {"user_id": user_id})).scalars())
 
     async def set_profile_skills(self, user_id: int, skill_ids: Iterable[int]) -> None:
         await self.session.execute(delete(ProfileSkill).where(ProfileSkill.user_id == user_id))

@@ -260,3 +260,18 @@ async def test_payout_destination_check(h: Harness) -> None:
             with pytest.raises(DomainError) as caught:
                 m.payouts.check_destination(bad)
             assert caught.value.code == code
+
+
+async def test_a_refund_says_what_it_gave_back_and_the_same_tap_again_is_a_replay(
+    h: Harness,
+) -> None:
+    _, freelancer, _, ms_id = await in_state(h, "funded")
+    done = await h.run(
+        lambda m: m.milestones.cancel_reporting(freelancer, ms_id, request_key="tap-1")
+    )
+    assert (done.refunded, done.replayed, done.contract_settled) == (10_000, False, True)
+    again = await h.run(
+        lambda m: m.milestones.cancel_reporting(freelancer, ms_id, request_key="tap-1")
+    )
+    assert (again.replayed, again.contract_settled) == (True, False)
+    assert await h.available(freelancer) == 0  # the money went back once, to the employer
