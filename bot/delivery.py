@@ -50,7 +50,8 @@ from bot.ratelimit import Limiter, Limits, LocalLimiter
 from bot.refunds import refund_due
 from bot.settings import BotSettings
 from core.clock import Clock, SystemClock
-from core.events import Event
+from core.events import from_payload
+from core.events.payments import RefundStarted
 from core.gateways import Gateways
 from core.marketplace import Marketplace
 from storage.db import Database
@@ -63,7 +64,7 @@ PENDING, SENT, MERGED, BLOCKED, FAILED = "pending", "sent", "merged", "blocked",
 BLOCKED_BEFORE = "Forbidden: the person had blocked the bot"
 EXPAND_ATTEMPTS = 5
 #: The event of a refund core recorded as pending: the refund loop asks Telegram now.
-REFUND_STARTED = "payment.refund_started"
+REFUND_STARTED = RefundStarted.kind
 MAX_BACKOFF = 300.0
 
 
@@ -287,12 +288,10 @@ class Delivery:
 
     @staticmethod
     async def _render(row: OutboxEvent, ctx: AlertContext) -> list[Alert]:
-        render = RENDERERS.get(row.kind)
-        if render is None:
-            return []
-        data = {str(k): v for k, v in dict(row.data).items()}
-        event = Event(row.kind, tuple(int(r) for r in row.recipients), data)
-        return await render(event, ctx)
+        """The row's alerts; none for a kind this version does not know."""
+        event = from_payload(row.kind, row.recipients, row.data)
+        render = None if event is None else RENDERERS.get(type(event))
+        return [] if render is None else await render(event, ctx)
 
     async def _rows(
         self, uow: UnitOfWork, event_id: int | None, alerts: list[Alert], now: datetime
