@@ -106,7 +106,7 @@ def build_dispatcher(
     notifier: Notifier,
     storage: BaseStorage | None = None,
 ) -> Dispatcher:
-    from bot.handlers import routers
+    from bot.routers import routers
 
     clock = clock or SystemClock()
     gateways = gateways_for(settings)
@@ -130,8 +130,7 @@ def build_dispatcher(
         if name not in ("update", "error"):
             observer.middleware(names)
     dp.include_router(_inline_presses())
-    for router in routers():
-        _adopt(dp, router)
+    dp.include_routers(*routers())  # fresh ones: each dispatcher has its own
     return dp
 
 
@@ -158,19 +157,6 @@ def _project_of(data: str) -> int | None:
         return ProjectCb.unpack(data).project_id
     except (TypeError, ValueError):
         return None
-
-
-def _adopt(dp: Dispatcher, router: Router) -> None:
-    """Include a module-level router, re-homing it if an earlier dispatcher had it.
-
-    Routers are module singletons (one per area); a process that builds several
-    dispatchers, as the end-to-end tests do, must move them to the newest one.
-    """
-    previous = router.parent_router
-    if previous is not None:
-        previous.sub_routers.remove(router)
-        router._parent_router = None
-    dp.include_router(router)
 
 
 async def describe(bot: Bot) -> None:

@@ -119,3 +119,54 @@ class AuditCb(CallbackData, prefix="aud"):
     admin: Count = 0
     person: Count = 0
     turn: bool = False
+
+
+class AdminCb(CallbackData, prefix="adm"):
+    """Admin buttons. ``id`` names a dispute, payout or user; ``page`` a page; ``turn``
+    is set on page buttons, whose press turns the page in place."""
+
+    action: str
+    id: Count = 0
+    page: Count = 0
+    turn: bool = False
+
+
+class WalletCb(CallbackData, prefix="wl"):
+    action: str  # payout
+
+
+class ProfileEditCb(CallbackData, prefix="mpe"):
+    """Start the profile wizard: ``all`` fields, the ``missing`` ones, or one field."""
+
+    field: str  # all | missing | headline | bio | skills | rate | portfolio
+
+
+class WorkCb(CallbackData, prefix="wk"):
+    """A confirmation in the work area, bound to the amount it showed."""
+
+    action: str  # release | cancel | dismiss
+    milestone_id: Id
+    amount: Count = 0
+
+
+class PrivacyCb(CallbackData, prefix="pv"):
+    """``open``, ``export``, ``delete`` (asks), ``confirm`` (deletes ``user_id``'s account:
+    a confirmation left in the chat never deletes the account of someone who came back)."""
+
+    action: str
+    user_id: Count = 0
+
+
+class BidSortCb(CallbackData, prefix="mbs"):
+    """The employer's list of bids on one project, in one order, from one offset."""
+
+    project_id: Id
+    order: str
+    offset: Count = 0
+
+
+class FindCb(CallbackData, prefix="mkf"):
+    """A filter button of Find work: ``words``, ``skill``, ``budget``, ``band`` or ``clear``."""
+
+    action: str
+    value: Count = 0

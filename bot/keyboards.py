@@ -6,8 +6,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import AlertsCb, FlowCb, MenuCb, ProjectCb
-from bot.texts import alerts as alert_texts
 from bot.texts import projects as project_texts
+from bot.texts import subscriptions as alert_texts
 
 MENU_ITEMS: tuple[tuple[str, str], ...] = (
     ("post", "📝 Post a project"),

@@ -8,7 +8,7 @@ from bot.alerts.projects import about_project, employer_apart, open_project
 from bot.callbacks import AwardCb, ContractCb, ProjectCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import bids as texts
-from bot.texts import contracts as contract_texts
+from bot.texts import milestones as milestone_texts
 from core.events.awards import (
     AwardAccepted,
     AwardDeclined,
@@ -49,7 +49,7 @@ async def accepted(event: AwardAccepted, ctx: AlertContext) -> list[Alert]:
     name = (await ctx.market.users.get(contract.freelancer_id)).first_name if contract else ""
     contract_id = event.contract_id
     markup = keyboard(  # the next step first: the first milestone, to fund
-        [(contract_texts.NEW_MILESTONE, ContractCb(action="new_ms", contract_id=contract_id))],
+        [(milestone_texts.NEW_MILESTONE, ContractCb(action="new_ms", contract_id=contract_id))],
         [(texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract_id))],
     )
     text = texts.alert_award_accepted(project.title, name)

@@ -8,8 +8,8 @@ from bot.alerts.projects import about_project, find_work
 from bot.callbacks import BidCb, ChatCb, ProjectCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import bids as texts
-from bot.texts import record as record_texts
-from bot.texts.profile import reputation_line
+from bot.texts import reputation as record_texts
+from bot.texts.profiles import reputation_line
 from core.events.bids import BidDeclined, BidEdited, BidEvent, BidPlaced, BidRetracted
 from storage.enums import PartyRole
 from storage.models import Bid, Project, User

@@ -16,7 +16,7 @@ from typing import TypeVar
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.admin import admin_users
+from bot.admins import admin_users
 from bot.notifier import Alert, AlertContext, Renderer, renders
 from bot.texts.common import money_badge
 from core.actors import Actor

@@ -11,9 +11,10 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.alerts.common import Recipient, column, each, recipients, renders_with
 from bot.alerts.milestones import open_contract
 from bot.callbacks import ContractCb
-from bot.handlers.contracts import settled_keyboard, settled_prompt
 from bot.notifier import Alert, AlertContext, renders
+from bot.screens.contracts import settled_keyboard, settled_prompt
 from bot.texts import contracts as texts
+from bot.texts import reviews as review_texts
 from core.events.contracts import (
     ContractCancelled,
     ContractCompleted,
@@ -49,7 +50,7 @@ async def deal_of(ctx: AlertContext, event: ContractEvent) -> Deal | None:
 def review_keyboard(contract_id: int, can_review: bool) -> InlineKeyboardMarkup:
     buttons: list[tuple[str, CallbackData]] = []
     if can_review:
-        buttons.append((texts.REVIEW, ContractCb(action="review", contract_id=contract_id)))
+        buttons.append((review_texts.REVIEW, ContractCb(action="review", contract_id=contract_id)))
     buttons.append(open_contract(contract_id))
     return column(*buttons)
 

@@ -13,13 +13,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 
 from bot.alerts.common import Recipient, admins, each, recipients
-from bot.callbacks import DisputeCb, OfferCb
-from bot.flows.dispute import action_button, load_view
-from bot.handlers.admin import AdminCb, markup
+from bot.callbacks import AdminCb, DisputeCb, OfferCb
 from bot.notifier import Alert, AlertContext, renders
+from bot.screens.disputes import load_view
 from bot.texts import admin as admin_texts
 from bot.texts import disputes as texts
 from bot.texts.disputes import DisputeView
+from bot.ui import action_button, markup
 from core.events.disputes import (
     DisputeEscalated,
     DisputeEvent,

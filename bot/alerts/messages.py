@@ -15,7 +15,7 @@ from bot.alerts.common import Recipient, each, keyboard, recipients, to_all
 from bot.callbacks import ChatCb, ReportCb
 from bot.notifier import Alert, AlertContext, after_sent, renders
 from bot.render import button
-from bot.texts import relay as texts
+from bot.texts import messages as texts
 from bot.texts import reports as report_texts
 from bot.texts.disputes import messages
 from core.events.messages import MessageReceived, SafetyNote

@@ -28,11 +28,12 @@ from bot.alerts.common import (
     to_all,
 )
 from bot.callbacks import ChatCb, ContractCb, MilestoneCb
-from bot.flows.work_steps import parse_ref
 from bot.notifier import Alert, AlertContext
 from bot.render import CAPTION_LIMIT, clip
-from bot.texts import contracts as texts
-from bot.texts import money as money_texts
+from bot.texts import contracts as contract_texts
+from bot.texts import milestones as texts
+from bot.texts import payments as payment_texts
+from bot.ui import parse_ref
 from core.actors import Actor
 from core.events.milestones import (
     AutoReleaseSoon,
@@ -93,7 +94,7 @@ def open_milestone(m: Milestone) -> tuple[str, MilestoneCb]:
 
 
 def open_contract(contract_id: int) -> tuple[str, ContractCb]:
-    return texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract_id)
+    return contract_texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract_id)
 
 
 def _deliver(m: Milestone) -> tuple[str, MilestoneCb]:
@@ -114,7 +115,7 @@ async def answer_keyboard(
     rows: list[ButtonRow] = []
     if "release" in actions:
         rows.append(
-            [(money_texts.label(money_texts.RELEASE, money.format(m.escrow)), cb("release"))]
+            [(payment_texts.label(payment_texts.RELEASE, money.format(m.escrow)), cb("release"))]
         )
     answers: ButtonRow = []
     if "request_changes" in actions:

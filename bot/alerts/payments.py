@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.alerts.common import recipients, to_all
 from bot.notifier import Alert, AlertContext, renders
-from bot.texts import money as texts
+from bot.texts import payments as texts
 from core.events.payments import (
     CreditedToBalance,
     Refunded,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.alerts.common import admins, badge, recipients, to_all
-from bot.flows.dispute import action_button
-from bot.handlers.admin import AdminCb, markup
+from bot.callbacks import AdminCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import admin as admin_texts
-from bot.texts import money as texts
+from bot.texts import payouts as texts
+from bot.ui import action_button, markup
 from core.events.payouts import PayoutEvent, PayoutPaid, PayoutRejected, PayoutRequested
 
 

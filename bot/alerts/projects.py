@@ -14,10 +14,10 @@ from bot.callbacks import AlertsCb, MenuCb, ProjectCb
 from bot.keyboards import new_project_alert
 from bot.notifier import Alert, AlertContext, digest, renders
 from bot.settings import BotSettings
-from bot.texts import alerts as alert_texts
 from bot.texts import bids as texts
 from bot.texts import projects as project_texts
-from bot.texts import record as record_texts
+from bot.texts import reputation as record_texts
+from bot.texts import subscriptions as alert_texts
 from core.events import Event
 from core.events.projects import (
     AwardedToOther,

@@ -4,10 +4,10 @@ to the reported person."""
 from __future__ import annotations
 
 from bot.alerts.common import Recipient, admins, each, recipients, to_all
-from bot.flows.dispute import action_button
-from bot.handlers.admin import AdminCb, markup
+from bot.callbacks import AdminCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import reports as texts
+from bot.ui import action_button, markup
 from core.events.reports import ReportDecided, ReportEvent, ReportFiled, ReportWarned
 
 

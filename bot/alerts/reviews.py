@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.alerts.common import Recipient, each, first_names, renders_with
 from bot.alerts.contracts import Deal, deal_of, review_keyboard
 from bot.notifier import Alert, AlertContext
-from bot.texts import contracts as texts
+from bot.texts import reviews as texts
 from core.events.reviews import ReviewEvent, ReviewsPublished, ReviewWritten
 
 

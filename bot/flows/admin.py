@@ -6,24 +6,25 @@ state again, so a second admin (or a second press) gets core's refusal.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.callbacks import FlowCb
-from bot.flows.dispute import action_button, load_view
-from bot.handlers.admin import AdminCb, markup
+from bot.callbacks import AdminCb, FlowCb
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.disputes import load_view
 from bot.settings import BotSettings
 from bot.texts import admin as texts
 from bot.texts.disputes import DisputeView, amount_not_text
+from bot.ui import action_button, markup
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.enums import DisputeResolution, PayoutStatus
 
-router = Router(name="admin_flow")
+router = Area("flows.admin")
 
 TYPED = F.text & ~F.text.startswith("/")
 

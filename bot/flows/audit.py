@@ -4,20 +4,22 @@ of who may read what."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.handlers.admin import AdminCb, markup
-from bot.handlers.audit import send_trail
+from bot.callbacks import AdminCb
 from bot.keyboards import only_cancel
+from bot.routers import Area
+from bot.screens.audit import send_trail
 from bot.settings import BotSettings
 from bot.texts import audit as texts
+from bot.ui import markup
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="audit_flow")
+router = Area("flows.audit")
 
 TYPED = F.text & ~F.text.startswith("/")
 

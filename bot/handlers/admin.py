@@ -7,96 +7,37 @@ conversations behind the buttons (verdicts, payouts, bans) are in bot.flows.admi
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, Filter
-from aiogram.filters.callback_data import CallbackData
+from aiogram import Bot, F
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
-    TelegramObject,
 )
 
-from bot.callbacks import AuditCb, Count, MenuCb
-from bot.flows.dispute import action_button, load_view
-from bot.flows.work_steps import parse_ref
+from bot.admins import IsAdmin
+from bot.callbacks import AdminCb, AuditCb, MenuCb
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.admin import pager, show_page
+from bot.screens.disputes import load_view
 from bot.settings import BotSettings
 from bot.texts import admin as texts
 from bot.texts import audit as audit_texts
 from bot.texts import common
 from bot.texts import reports as report_texts
 from bot.texts.disputes import messages, when
+from bot.ui import action_button, markup, parse_ref
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.services.disputes import DisputeRecord
-from core.settings import Settings
 from storage.models import User
 
-router = Router(name="admin")
+router = Area("handlers.admin")
 
 PAGE = 5  # queue entries per page
 FILES_PER_PRESS = 5  # files per press of Files: Telegram allows about 1 message/s per chat
 RECORD_PAGE = 3800  # characters of record per message, leaving room for its page line
-
-
-class AdminCb(CallbackData, prefix="adm"):
-    """Admin buttons. ``id`` names a dispute, payout or user; ``page`` a page; ``turn``
-    is set on page buttons, whose press turns the page in place."""
-
-    action: str
-    id: Count = 0
-    page: Count = 0
-    turn: bool = False
-
-
-class IsAdmin(Filter):
-    async def __call__(self, event: TelegramObject, actor: Actor) -> bool:
-        return actor.is_admin
-
-
-async def admin_users(market: Marketplace, settings: Settings) -> list[User]:
-    """The configured admins who have talked to the bot (it cannot message the others)."""
-    found = []
-    for telegram_id in sorted(settings.admin_ids):
-        user = await market.users.by_telegram_id(telegram_id)
-        if user is not None:
-            found.append(user)
-    return found
-
-
-def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
-
-
-def _pager(action: str, page: int, more: bool, id_: int = 0) -> list[InlineKeyboardButton]:
-    row = []
-    if page > 0:
-        row.append(
-            action_button(texts.PREVIOUS, AdminCb(action=action, id=id_, page=page - 1, turn=True))
-        )
-    if more:
-        row.append(
-            action_button(texts.NEXT, AdminCb(action=action, id=id_, page=page + 1, turn=True))
-        )
-    return row
-
-
-async def _show(
-    query: CallbackQuery, bot: Bot, text: str, keyboard: InlineKeyboardMarkup, turn: bool
-) -> None:
-    """A page button turns the page in place; anything else opens a new message."""
-    if turn and isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=keyboard)
-        except TelegramBadRequest as error:
-            if "not modified" not in error.message:  # a double tap shows the same page
-                raise
-        return
-    await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
 
 
 # --- everyone else -----------------------------------------------------------------------
@@ -185,11 +126,11 @@ async def disputes_queue(
             [action_button(texts.dispute_button(d, p.title), AdminCb(action="rec", id=d.id))]
             for d, p, _ in rows
         ],
-        _pager("dq", page, len(found) > PAGE),
+        pager("dq", page, len(found) > PAGE),
         [action_button(texts.PANEL, AdminCb(action="home"))],
     )
     text = texts.disputes_queue(rows, page, settings.money)
-    await _show(query, bot, text, keyboard, callback_data.turn)
+    await show_page(query, bot, text, keyboard, callback_data.turn)
 
 
 async def _record(
@@ -258,7 +199,7 @@ async def record(
         else []
     )
     keyboard = markup(
-        _pager("rec", page, page < len(chunks) - 1, did),
+        pager("rec", page, page < len(chunks) - 1, did),
         [action_button(texts.files_button(len(files)), AdminCb(action="files", id=did))]
         if files
         else [],
@@ -266,7 +207,7 @@ async def record(
         [action_button(texts.QUEUE, AdminCb(action="dq"))],
     )
     body = texts.record_page(did, page, len(chunks), chunks[page])
-    await _show(query, bot, body, keyboard, callback_data.turn)
+    await show_page(query, bot, body, keyboard, callback_data.turn)
 
 
 @router.callback_query(AdminCb.filter(F.action == "files"))
@@ -336,8 +277,8 @@ async def payouts_queue(
             ]
             for p, _ in rows
         ],
-        _pager("pq", page, len(found) > PAGE),
+        pager("pq", page, len(found) > PAGE),
         [action_button(texts.PANEL, AdminCb(action="home"))],
     )
     text = texts.payouts_queue(rows, page, settings.money)
-    await _show(query, bot, text, keyboard, callback_data.turn)
+    await show_page(query, bot, text, keyboard, callback_data.turn)

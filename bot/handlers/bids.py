@@ -4,38 +4,40 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AwardCb, BidCb, ChatCb, ContractCb, Count, Id, MenuCb, PageCb, ProjectCb
-from bot.handlers.profile import public_profile_text
-from bot.handlers.projects import replace, send_long
+from bot.callbacks import (
+    AwardCb,
+    BidCb,
+    BidSortCb,
+    ChatCb,
+    ContractCb,
+    MenuCb,
+    PageCb,
+    ProjectCb,
+)
+from bot.handlers.profiles import public_profile_text
 from bot.handlers.reports import safety_row
 from bot.keyboards import back_to_menu
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import bids as texts
+from bot.ui import replace, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
 from core.services.bids import BidOrder
 from storage.enums import BidStatus
 
-router = Router(name="bids")
+router = Area("handlers.bids")
 
 PAGE = 8
 ORDERS: tuple[BidOrder, ...] = ("newest", "lowest", "rating")
-
-
-class BidSortCb(CallbackData, prefix="mbs"):
-    """The employer's list of bids on one project, in one order, from one offset."""
-
-    project_id: Id
-    order: str
-    offset: Count = 0
 
 
 def _button(label: str, data: CallbackData) -> InlineKeyboardButton:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -11,29 +11,24 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import ChatCb, ContractCb, MenuCb, MilestoneCb, PageCb
 from bot.middlewares import CallbackReply
 from bot.render import pages
+from bot.routers import Area
+from bot.screens.contracts import contract_button, end_now
 from bot.settings import BotSettings
 from bot.texts import contracts as texts
+from bot.texts import milestones as milestone_texts
+from bot.texts import reviews as review_texts
 from bot.texts.common import money_badge
+from bot.ui import send_screen
 from core.actors import Actor
 from core.clock import Clock
 from core.marketplace import Marketplace
-from core.services.reviews import ContractReviews
 from storage.enums import ContractStatus
-from storage.models import Contract
 
-router = Router(name="contracts")
+router = Area("handlers.contracts")
 PAGE = 8
 PAGE_KIND = "contracts"
 #: Milestone buttons on one contract screen (newest first beyond this are in the list only).
 MAX_MILESTONE_BUTTONS = 20
-
-
-async def send_screen(
-    bot: Bot, chat_id: int, parts: list[str], keyboard: InlineKeyboardMarkup | None
-) -> None:
-    """Send a long screen as several messages, with the buttons under the last one."""
-    for n, part in enumerate(parts, start=1):
-        await bot.send_message(chat_id, part, reply_markup=keyboard if n == len(parts) else None)
 
 
 # --- the list ---------------------------------------------------------------------------
@@ -130,13 +125,13 @@ async def contract_screen(
     kb = InlineKeyboardBuilder()
     for m in milestones[-MAX_MILESTONE_BUTTONS:]:
         kb.button(
-            text=texts.milestone_button(m, settings.money),
+            text=milestone_texts.milestone_button(m, settings.money),
             callback_data=MilestoneCb(action="view", milestone_id=m.id),
         )
     active = contract.status is ContractStatus.ACTIVE
     if active:
         kb.button(
-            text=texts.NEW_MILESTONE if employer else texts.REQUEST_MILESTONE,
+            text=milestone_texts.NEW_MILESTONE if employer else milestone_texts.REQUEST_MILESTONE,
             callback_data=ContractCb(
                 action="new_ms" if employer else "request_ms", contract_id=contract.id
             ),
@@ -151,7 +146,8 @@ async def contract_screen(
         )
     if not active and (await market.reviews.for_contract(actor, contract.id)).ending:
         kb.button(  # every ending with money at stake is reviewed, refunds included
-            text=texts.REVIEWS, callback_data=ContractCb(action="review", contract_id=contract.id)
+            text=review_texts.REVIEWS,
+            callback_data=ContractCb(action="review", contract_id=contract.id),
         )
     kb.button(text=texts.BACK_TO_CONTRACTS, callback_data=MenuCb(action="contracts"))
     kb.adjust(1)
@@ -175,49 +171,6 @@ async def open_contract(
 
 
 # --- ending -----------------------------------------------------------------------------
-
-
-def contract_button(contract_id: int) -> InlineKeyboardMarkup:
-    """The one button back to a contract, under what happened on it."""
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
-    )
-    return kb.as_markup()
-
-
-def settled_keyboard(contract_id: int, employer: bool, other: str) -> InlineKeyboardMarkup:
-    """End & review in one tap (the employer), or ask for it (the freelancer)."""
-    kb = InlineKeyboardBuilder()
-    if employer:
-        kb.button(
-            text=texts.END_AND_REVIEW,
-            callback_data=ContractCb(action="end_review", contract_id=contract_id),
-        )
-    else:
-        kb.button(
-            text=texts.ask_to_end(other),
-            callback_data=ContractCb(action="ask_end", contract_id=contract_id),
-        )
-    kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
-    )
-    kb.adjust(1)
-    return kb.as_markup()
-
-
-async def settled_prompt(
-    market: Marketplace, actor: Actor, contract_id: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    """What a side is told once core says the contract is settled: end it, or ask to."""
-    contract = await market.contracts.get(actor, contract_id)
-    project = await market.projects.get(contract.project_id)
-    employer = contract.employer_id == actor.user_id
-    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
-    return (
-        texts.settled_prompt(project.title, employer, other.first_name),
-        settled_keyboard(contract.id, employer, other.first_name),
-    )
 
 
 @router.callback_query(ContractCb.filter(F.action == "ask_end"))
@@ -259,18 +212,6 @@ async def end_prompt(
     )
 
 
-async def end_now(
-    market: Marketplace, actor: Actor, contract_id: int
-) -> tuple[Contract, ContractReviews, str]:
-    """End the contract (core refuses if it may not end yet): it, its reviews as this
-    person may write them, and what to say."""
-    contract = await market.contracts.end(actor, contract_id)
-    project = await market.projects.get(contract.project_id)
-    reviews = await market.reviews.for_contract(actor, contract.id)
-    completed = contract.status is ContractStatus.COMPLETED
-    return contract, reviews, texts.ended(project.title, completed, reviews.ending)
-
-
 @router.callback_query(ContractCb.filter(F.action == "end_ok"))
 async def end_contract(
     query: CallbackQuery,
@@ -284,7 +225,8 @@ async def end_contract(
     kb = InlineKeyboardBuilder()
     if reviews.can_write:
         kb.button(
-            text=texts.REVIEW, callback_data=ContractCb(action="review", contract_id=contract.id)
+            text=review_texts.REVIEW,
+            callback_data=ContractCb(action="review", contract_id=contract.id),
         )
     kb.button(
         text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract.id)

@@ -6,23 +6,24 @@ Dispute button; the dispute screen and dispute alerts carry the rest.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import DisputeCb, MilestoneCb, OfferCb
-from bot.flows import dispute as flow
-from bot.handlers.contracts import settled_prompt
+from bot.callbacks import DisputeCb, OfferCb
 from bot.middlewares import CallbackReply
 from bot.render import button, pages
+from bot.routers import Area
+from bot.screens.contracts import settled_prompt
+from bot.screens.disputes import load_view, show
 from bot.settings import BotSettings
 from bot.texts import disputes as texts
+from bot.ui import action_button
 from core.actors import Actor
 from core.marketplace import Marketplace
-from storage.enums import DisputeStatus
 
-router = Router(name="disputes")
+router = Area("handlers.disputes")
 
 
 @router.message(Command("disputes"))
@@ -35,7 +36,7 @@ async def my_disputes(
     if not disputes:
         await message.answer(texts.MY_DISPUTES_EMPTY)
         return
-    views = [await flow.load_view(market, actor, d.id) for d in disputes]
+    views = [await load_view(market, actor, d.id) for d in disputes]
     buttons = [
         [
             InlineKeyboardButton(
@@ -50,25 +51,6 @@ async def my_disputes(
     await message.answer(texts.VIEW, reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons))
 
 
-@router.callback_query(MilestoneCb.filter(F.action == "dispute"))
-async def dispute_milestone(
-    query: CallbackQuery,
-    callback_data: MilestoneCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
-    """Open a dispute over the milestone, or show the one it already has."""
-    await state.clear()
-    opening = await market.disputes.opening(actor, callback_data.milestone_id)
-    if opening.existing is not None:
-        await flow.show(bot, query.from_user.id, market, actor, opening.existing.id, settings)
-        return
-    await flow.begin_open(bot, query.from_user.id, state, market, opening, settings)
-
-
 @router.callback_query(DisputeCb.filter(F.action == "view"))
 async def view(
     query: CallbackQuery,
@@ -78,75 +60,7 @@ async def view(
     bot: Bot,
     settings: BotSettings,
 ) -> None:
-    await flow.show(bot, query.from_user.id, market, actor, callback_data.dispute_id, settings)
-
-
-@router.callback_query(DisputeCb.filter(F.action == "respond"))
-async def respond(
-    query: CallbackQuery,
-    callback_data: DisputeCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    await state.clear()
-    v = await flow.load_view(market, actor, callback_data.dispute_id)
-    if v.dispute.status is not DisputeStatus.AWAITING_RESPONSE:
-        await _moved_on(query, v, actor, bot, settings, callback_reply)
-        return
-    await flow.begin_respond(bot, query.from_user.id, state, v, settings)
-
-
-@router.callback_query(DisputeCb.filter(F.action == "offer"))
-async def offer(
-    query: CallbackQuery,
-    callback_data: DisputeCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    await state.clear()
-    v = await flow.load_view(market, actor, callback_data.dispute_id)
-    if not v.is_open or v.dispute.status is DisputeStatus.ARBITRATION:
-        await _moved_on(query, v, actor, bot, settings, callback_reply)
-        return
-    await flow.begin_offer(bot, query.from_user.id, state, v, actor.user_id, settings)
-
-
-async def _moved_on(
-    query: CallbackQuery,
-    v: texts.DisputeView,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    """A button from an earlier step: say so, and show where the dispute stands now."""
-    callback_reply.text = texts.MOVED_ON
-    callback_reply.alert = True
-    await flow.send_dispute(bot, query.from_user.id, v, actor.user_id, settings)
-
-
-@router.callback_query(DisputeCb.filter(F.action == "evidence"))
-async def evidence(
-    query: CallbackQuery,
-    callback_data: DisputeCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
-    """Files, photos or videos for the record, at whatever stage the dispute is."""
-    await state.clear()
-    dispute = await market.disputes.check_evidence(actor, callback_data.dispute_id)
-    await flow.begin_evidence(bot, query.from_user.id, state, dispute.id, settings)
+    await show(bot, query.from_user.id, market, actor, callback_data.dispute_id, settings)
 
 
 async def _confirm(
@@ -155,15 +69,15 @@ async def _confirm(
     """Ask before what cannot be undone (escalating, withdrawing), once core said this
     person may do it: a button they may not use is refused here, at its first press."""
     await market.disputes.check(actor, dispute_id, action)
-    v = await flow.load_view(market, actor, dispute_id)
+    v = await load_view(market, actor, dispute_id)
     yes, question = {
         "escalate": (texts.ESCALATE_YES, texts.confirm_escalate),
         "withdraw": (texts.WITHDRAW_YES, texts.confirm_withdraw),
     }[action]
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[
-            [flow.action_button(yes, DisputeCb(action=f"{action}_yes", dispute_id=dispute_id))],
-            [flow.action_button(texts.BACK, DisputeCb(action="view", dispute_id=dispute_id))],
+            [action_button(yes, DisputeCb(action=f"{action}_yes", dispute_id=dispute_id))],
+            [action_button(texts.BACK, DisputeCb(action="view", dispute_id=dispute_id))],
         ]
     )
     await bot.send_message(chat_id, question(v), reply_markup=keyboard)
@@ -190,7 +104,7 @@ async def escalate(
 ) -> None:
     dispute = await market.disputes.escalate(actor, callback_data.dispute_id)
     callback_reply.text = texts.ESCALATED
-    await flow.show(bot, query.from_user.id, market, actor, dispute.id, settings)
+    await show(bot, query.from_user.id, market, actor, dispute.id, settings)
 
 
 @router.callback_query(DisputeCb.filter(F.action == "withdraw_yes"))
@@ -205,7 +119,7 @@ async def withdraw_confirmed(
 ) -> None:
     dispute = await market.disputes.withdraw(actor, callback_data.dispute_id)
     callback_reply.text = texts.WITHDRAWN
-    await flow.show(bot, query.from_user.id, market, actor, dispute.id, settings)
+    await show(bot, query.from_user.id, market, actor, dispute.id, settings)
 
 
 @router.callback_query(OfferCb.filter(F.action == "accept"))
@@ -221,7 +135,7 @@ async def accept_offer(
     result = await market.disputes.accept_offer(actor, callback_data.offer_id)
     callback_reply.text = texts.SETTLED
     offer = await market.disputes.get_offer(actor, callback_data.offer_id)
-    await flow.show(bot, query.from_user.id, market, actor, offer.dispute_id, settings)
+    await show(bot, query.from_user.id, market, actor, offer.dispute_id, settings)
     if result.contract_settled:
         prompt, keyboard = await settled_prompt(market, actor, result.milestone.contract_id)
         await bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)

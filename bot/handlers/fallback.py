@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.keyboards import main_menu
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.texts import common
 from core.actors import Actor
 
-router = Router(name="fallback")
+router = Area("handlers.fallback")
 
 
 @router.callback_query()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Router
 from aiogram.enums import ParseMode
 from aiogram.types import (
     InlineKeyboardButton,
@@ -23,13 +22,14 @@ from aiogram.types import (
 
 from bot import deeplinks
 from bot.render import clip
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import projects as texts
 from core.errors import DomainError
 from core.marketplace import Marketplace
 from core.services.projects import ProjectView
 
-router = Router(name="inline")
+router = Area("handlers.inline")
 
 PAGE = 20
 _ONE = re.compile(r"^p_?(\d{1,18})$", re.IGNORECASE)

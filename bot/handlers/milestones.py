@@ -8,135 +8,28 @@ prompt message as a request key, so a double tap moves money once.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram import Bot, F
+from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import ContractCb, Count, Id, MilestoneCb
-from bot.handlers.contracts import contract_button, send_screen, settled_prompt
+from bot.callbacks import ContractCb, MilestoneCb, WorkCb
 from bot.handlers.payments import send_invoice
 from bot.middlewares import CallbackReply
 from bot.render import pages
+from bot.routers import Area
+from bot.screens.contracts import settled_prompt
+from bot.screens.milestones import milestone_keyboard, milestone_screen, released_reply
 from bot.settings import BotSettings
-from bot.texts import contracts as texts
-from bot.texts import money as money_texts
+from bot.texts import contracts as contract_texts
+from bot.texts import milestones as texts
+from bot.texts import payments as payment_texts
 from bot.texts.common import money_badge
+from bot.ui import replace_prompt, request_key, send_screen
 from core.actors import Actor
 from core.marketplace import Marketplace
-from core.services.escrow import Settlement
 from storage.enums import MilestoneStatus
-from storage.models import Milestone
 
-router = Router(name="milestones")
-
-
-class WorkCb(CallbackData, prefix="wk"):
-    """A confirmation in the work area, bound to the amount it showed."""
-
-    action: str  # release | cancel | dismiss
-    milestone_id: Id
-    amount: Count = 0
-
-
-def milestone_keyboard(
-    m: Milestone,
-    actions: frozenset[str],
-    settings: BotSettings,
-    *,
-    contract_id: int | None = None,
-    history: bool = True,
-    rounds_left: int = 0,
-) -> InlineKeyboardMarkup:
-    """The buttons for what this person may do with the milestone now (``rounds_left``:
-    the change rounds still included, shown on Request changes)."""
-    money = settings.money
-    kb = InlineKeyboardBuilder()
-    sizes: list[int] = []
-
-    def row(*buttons: tuple[str, CallbackData]) -> None:
-        for text, data in buttons:
-            kb.button(text=text, callback_data=data)
-        sizes.append(len(buttons))
-
-    def cb(action: str) -> MilestoneCb:
-        return MilestoneCb(action=action, milestone_id=m.id)
-
-    if "accept_request" in actions:
-        row((texts.ACCEPT_REQUEST, cb("accept_req")), (texts.REJECT_REQUEST, cb("reject_req")))
-    if "fund" in actions:
-        gateway = settings.gateways().enabled[0]
-        row((money_texts.fund_button(gateway, money.format(m.amount)), cb("fund")))
-    if "fund_balance" in actions:
-        row((money_texts.PAY_FROM_BALANCE, cb("fund_balance")))
-    if "deliver" in actions:
-        row((texts.DELIVER, cb("deliver")))
-    if "release" in actions:
-        full = (money_texts.label(money_texts.RELEASE, money.format(m.escrow)), cb("release"))
-        if m.escrow > 1:
-            row(full, (money_texts.RELEASE_PART, cb("release_part")))
-        else:
-            row(full)
-    if "request_changes" in actions:
-        row((texts.request_changes(rounds_left), cb("changes")))
-    if "extra_milestone" in actions:
-        row((texts.EXTRA_MILESTONE, cb("extra")))
-    if "cancel" in actions:
-        if m.status is MilestoneStatus.REQUESTED:
-            label = texts.WITHDRAW_REQUEST
-        elif m.status in (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED):
-            label = texts.CANCEL_AND_REFUND
-        else:
-            label = texts.CANCEL_MILESTONE
-        row((label, cb("cancel")))
-    if "dispute" in actions:
-        row((texts.DISPUTE, cb("dispute")))
-    if history:
-        row((texts.HISTORY, cb("history")))
-    if contract_id is not None:
-        row((texts.BACK_TO_CONTRACT, ContractCb(action="view", contract_id=contract_id)))
-    kb.adjust(*sizes)
-    return kb.as_markup()
-
-
-async def milestone_screen(
-    market: Marketplace, actor: Actor, settings: BotSettings, milestone_id: int
-) -> tuple[list[str], InlineKeyboardMarkup]:
-    m = await market.milestones.get(milestone_id)
-    contract = await market.contracts.get(actor, m.contract_id)  # refuses strangers
-    project = await market.projects.get(contract.project_id)
-    employer = contract.employer_id == actor.user_id
-    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
-    actions = await market.milestones.actions(actor, m.id)
-    text = texts.milestone_card(
-        m,
-        contract,
-        project.title,
-        employer,
-        other.first_name,
-        settings.money,
-        money_badge(settings.gateways()),
-    )
-    left = market.milestones.revisions_left(m, contract)
-    keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id, rounds_left=left)
-    return pages(text), keyboard
-
-
-async def replace_prompt(
-    query: CallbackQuery, bot: Bot, text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    """Turn a confirmation prompt into its outcome (or say it anew if it is too old)."""
-    if isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=keyboard)
-    else:
-        await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
-
-
-def request_key(query: CallbackQuery) -> str:
-    """One confirmation message, one movement of money, however often it is tapped."""
-    if query.message is not None:
-        return f"{query.from_user.id}:{query.message.message_id}"
-    return f"q:{query.id}"
+router = Area("handlers.milestones")
 
 
 @router.callback_query(MilestoneCb.filter(F.action == "view"))
@@ -169,7 +62,8 @@ async def milestone_history(
             names[ev.actor_id] = (await market.users.get(ev.actor_id)).first_name
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_MILESTONE, callback_data=MilestoneCb(action="view", milestone_id=m.id)
+        text=texts.OPEN_MILESTONE,
+        callback_data=MilestoneCb(action="view", milestone_id=m.id),
     )
     badge = money_badge(settings.gateways())
     parts = pages(texts.history(m.description, events, names, settings.money, badge))
@@ -235,21 +129,22 @@ async def fund(
     amount = settings.money.format(m.amount)
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+        text=contract_texts.OPEN_CONTRACT,
+        callback_data=ContractCb(action="view", contract_id=m.contract_id),
     )
     if started.funded:
         callback_reply.text = "✅"
         await bot.send_message(
             query.from_user.id,
-            money_texts.funded_sandbox(m.description, amount, money_badge(settings.gateways())),
+            payment_texts.funded_sandbox(m.description, amount, money_badge(settings.gateways())),
             reply_markup=kb.as_markup(),
         )
         return
     contract = await market.contracts.get(actor, m.contract_id)
     project = await market.projects.get(contract.project_id)
-    callback_reply.text = money_texts.INVOICE_ON_ITS_WAY
+    callback_reply.text = payment_texts.INVOICE_ON_ITS_WAY
     badge = money_badge(settings.gateways())
-    await bot.send_message(query.from_user.id, money_texts.invoice_sent(amount, badge))
+    await bot.send_message(query.from_user.id, payment_texts.invoice_sent(amount, badge))
     await send_invoice(bot, query.from_user.id, settings, started.payment, m, project.title)
 
 
@@ -267,11 +162,12 @@ async def fund_from_balance(
     callback_reply.text = "✅"
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=m.contract_id)
+        text=contract_texts.OPEN_CONTRACT,
+        callback_data=ContractCb(action="view", contract_id=m.contract_id),
     )
     await bot.send_message(
         query.from_user.id,
-        money_texts.funded_from_balance(
+        payment_texts.funded_from_balance(
             m.description, settings.money.format(m.amount), money_badge(settings.gateways())
         ),
         reply_markup=kb.as_markup(),
@@ -297,14 +193,14 @@ async def release_prompt(
     money = settings.money
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=money_texts.label(money_texts.CONFIRM_RELEASE, money.format(preview.amount)),
+        text=payment_texts.label(payment_texts.CONFIRM_RELEASE, money.format(preview.amount)),
         callback_data=WorkCb(action="release", milestone_id=m.id, amount=preview.amount),
     )
-    kb.button(text=money_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
+    kb.button(text=payment_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
     kb.adjust(1)
     await bot.send_message(
         query.from_user.id,
-        money_texts.release_confirm(
+        payment_texts.release_confirm(
             m.description,
             freelancer.first_name,
             money.format(preview.amount),
@@ -331,40 +227,16 @@ async def release(
         actor, callback_data.milestone_id, callback_data.amount, request_key=request_key(query)
     )
     if result.replayed:
-        callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
+        callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
         return
     callback_reply.text = "✅"
     await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
 
 
-async def released_reply(
-    market: Marketplace, actor: Actor, settings: BotSettings, result: Settlement
-) -> tuple[str, InlineKeyboardMarkup]:
-    """What the employer sees once a release went through (all of it, or a part); with
-    the end of the contract one tap away when core says it was the last of the money."""
-    m = result.milestone
-    contract = await market.contracts.get(actor, m.contract_id)
-    freelancer = await market.users.get(contract.freelancer_id)
-    money = settings.money
-    text = money_texts.released(
-        m.description,
-        freelancer.first_name,
-        money.format(result.released),
-        money.format(result.fee),
-        money.format(result.paid_to_freelancer),
-        money.format(m.escrow) if m.escrow else "",
-        money_badge(settings.gateways()),
-    )
-    if result.contract_settled:
-        prompt, keyboard = await settled_prompt(market, actor, contract.id)
-        return f"{text}\n\n{prompt}", keyboard
-    return text, contract_button(contract.id)
-
-
 @router.callback_query(WorkCb.filter(F.action == "dismiss"))
 async def dismiss(query: CallbackQuery, bot: Bot, callback_reply: CallbackReply) -> None:
-    callback_reply.text = money_texts.DISMISSED
-    await replace_prompt(query, bot, money_texts.DISMISSED)
+    callback_reply.text = payment_texts.DISMISSED
+    await replace_prompt(query, bot, payment_texts.DISMISSED)
 
 
 # --- cancelling -------------------------------------------------------------------------
@@ -381,8 +253,11 @@ async def cancel_prompt(
 ) -> None:
     m = await market.milestones.check(actor, callback_data.milestone_id, "cancel")
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts.CONFIRM_CANCEL, callback_data=WorkCb(action="cancel", milestone_id=m.id))
-    kb.button(text=money_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
+    kb.button(
+        text=texts.CONFIRM_CANCEL,
+        callback_data=WorkCb(action="cancel", milestone_id=m.id),
+    )
+    kb.button(text=payment_texts.NOT_NOW, callback_data=WorkCb(action="dismiss", milestone_id=m.id))
     kb.adjust(1)
     await bot.send_message(
         query.from_user.id,
@@ -413,7 +288,7 @@ async def cancel(
     )
     if was in (MilestoneStatus.REFUNDED, MilestoneStatus.CANCELLED):
         # The same confirmation tapped again: core replayed the first cancel.
-        callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
+        callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
         return
     refunded = before - m.escrow
     text = texts.cancelled(

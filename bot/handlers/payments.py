@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.types import LabeledPrice, Message, PreCheckoutQuery
 
 from bot.invoices import invoice_payload, payment_id_of
+from bot.routers import Area
 from bot.settings import BotSettings
-from bot.texts import money as texts
+from bot.texts import payments as texts
 from bot.texts.common import money_badge
 from core.actors import Actor
 from core.errors import Conflict
@@ -23,7 +24,7 @@ from core.marketplace import Marketplace
 from storage.models import Milestone, Payment
 
 log = logging.getLogger("bidgram.payments")
-router = Router(name="payments")
+router = Area("handlers.payments")
 
 
 async def send_invoice(

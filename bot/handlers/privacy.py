@@ -5,35 +5,21 @@ erased and what is kept. The rules, the refusals included, are in
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.callbacks import Count
-from bot.flows.dispute import action_button
-from bot.handlers.admin import markup
+from bot.callbacks import PrivacyCb
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.texts import privacy as texts
+from bot.ui import action_button, markup
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.services.privacy import export_bytes
 
-router = Router(name="privacy")
-
-
-class PrivacyCb(CallbackData, prefix="pv"):
-    """``open``, ``export``, ``delete`` (asks), ``confirm`` (deletes ``user_id``'s account:
-    a confirmation left in the chat never deletes the account of someone who came back)."""
-
-    action: str
-    user_id: Count = 0
-
-
-def privacy_button() -> list[InlineKeyboardButton]:
-    """The profile screen's row that opens /privacy."""
-    return [action_button(texts.PRIVACY, PrivacyCb(action="open"))]
+router = Area("handlers.privacy")
 
 
 @router.message(Command("privacy"))

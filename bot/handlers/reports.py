@@ -2,26 +2,26 @@
 screen with its context and Dismiss / Warn / Ban, and an employer's Mute on a bid card.
 
 Dismiss, Warn and Ban ask for a note first: those conversations are in
-``bot.flows.report``, as is the reporter's own (reason, then an optional note).
+``bot.flows.reports``, as is the reporter's own (reason, then an optional note).
 """
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.types import CallbackQuery, InlineKeyboardButton
 
-from bot.callbacks import BidCb, ProjectCb, ReportCb
-from bot.flows.dispute import action_button
-from bot.handlers.admin import AdminCb, _pager, _show, markup
-from bot.handlers.projects import send_long
+from bot.callbacks import AdminCb, BidCb, ProjectCb, ReportCb
+from bot.routers import Area
+from bot.screens.admin import pager, show_page
 from bot.texts import admin as admin_texts
 from bot.texts import bids as bid_texts
 from bot.texts import reports as texts
+from bot.ui import action_button, markup, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.enums import ReportStatus
 
-router = Router(name="reports")
+router = Area("handlers.reports")
 
 PAGE = 5  # reports per page of the queue
 
@@ -74,10 +74,10 @@ async def queue(
             [action_button(texts.queue_entry(r, subject), AdminCb(action="rv", id=r.id))]
             for r, subject in rows
         ],
-        _pager("rq", page, len(found) > PAGE),
+        pager("rq", page, len(found) > PAGE),
         [action_button(admin_texts.PANEL, AdminCb(action="home"))],
     )
-    await _show(query, bot, texts.queue(rows, page), keyboard, callback_data.turn)
+    await show_page(query, bot, texts.queue(rows, page), keyboard, callback_data.turn)
 
 
 @router.callback_query(AdminCb.filter(F.action == "rv"))
@@ -98,13 +98,3 @@ async def report_screen(
     )
     keyboard = markup(decide, [action_button(texts.QUEUE, AdminCb(action="rq"))])
     await send_long(bot, actor.telegram_id, texts.screen(view), keyboard)
-
-
-async def send_decided(bot: Bot, market: Marketplace, actor: Actor, report_id: int) -> None:
-    """Tell the admin what was decided, with the way back to the queue."""
-    report = await market.reports.get(actor, report_id)
-    reporter = await market.users.get(report.reporter_id)
-    keyboard = markup([action_button(texts.QUEUE, AdminCb(action="rq"))])
-    await bot.send_message(
-        actor.telegram_id, texts.decided(report, reporter), reply_markup=keyboard
-    )

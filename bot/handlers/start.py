@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -11,13 +11,14 @@ from bot import deeplinks
 from bot.callbacks import FlowCb, MenuCb
 from bot.keyboards import main_menu
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import common
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.models import User
 
-router = Router(name="start")
+router = Area("handlers.start")
 
 
 @router.message(CommandStart(deep_link=True))

@@ -6,7 +6,7 @@ Admins may see usernames and ids; nothing here is ever shown to anyone else.
 from __future__ import annotations
 
 from bot.render import clip, e
-from bot.texts.contracts import history_kind, milestone_status, terms
+from bot.texts.awards import terms
 from bot.texts.disputes import (
     DISPUTE_STATUS,
     EVIDENCE_STAGE,
@@ -20,8 +20,9 @@ from bot.texts.disputes import (
     split,
     when,
 )
+from bot.texts.messages import flagged
+from bot.texts.milestones import history_kind, milestone_status
 from bot.texts.projects import STATUS as PROJECT_STATUS
-from bot.texts.relay import flagged
 from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
 from core.services.disputes import DisputeRecord

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.render import button, clip, e
-from bot.texts.contracts import rounds, terms
-from bot.texts.profile import FIELD_NAMES, profile_line
+from bot.texts.awards import rounds, terms
+from bot.texts.profiles import FIELD_NAMES, profile_line
 from bot.texts.projects import budget, when
 from core.money import Currency
 from core.services.bids import BidView

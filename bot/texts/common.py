@@ -1,8 +1,10 @@
-"""Greeting, menus, help, cancel and error texts."""
+"""Greeting, menus, help, cancel and error texts, and the date formats every area uses."""
 
 from __future__ import annotations
 
-from bot.render import e
+from datetime import datetime
+
+from bot.render import clip, e
 from core.gateways import SANDBOX, STARS, Gateways
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -146,3 +148,15 @@ def error(code: str, message: str) -> str:
 
 
 BAD_LINK = "That link does not point to anything I know. Here is the menu instead."
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def day(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y")
+
+
+def quoted(description: str, limit: int = 80) -> str:
+    return f"“{e(clip(description, limit))}”"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.render import button, clip, e
 from bot.texts.admin import who
 from bot.texts.disputes import when
-from bot.texts.relay import flag_names, flagged
+from bot.texts.messages import flag_names, flagged
 from core.services.reports import ReportView
 from storage.enums import ReportReason, ReportStatus, ReportTarget
 from storage.models import Message, Report, User

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.texts.profile import employer_profile
+from bot.texts.profiles import employer_profile
 from core.services.reputation import Reputation
 from storage.enums import ContractEnding, PartyRole
 from storage.models import Review

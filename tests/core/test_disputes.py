@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.flows.dispute import load_view
+from bot.screens.disputes import load_view
 from bot.texts import admin as admin_texts
 from bot.texts import disputes as texts
 from core import ledger

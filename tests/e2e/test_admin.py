@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.callbacks import MenuCb
-from bot.handlers.admin import AdminCb
+from bot.callbacks import AdminCb, MenuCb
 from core import ledger
 from emulator import SimulatedUser
 from storage.enums import PayoutStatus

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.callbacks import MilestoneCb
-from bot.texts.contracts import ENDINGS
+from bot.texts.awards import ENDINGS
 from core import ledger
 from emulator import ChatMessage, SimulatedUser
 from storage.enums import ContractEnding, DisputeStatus, MilestoneStatus

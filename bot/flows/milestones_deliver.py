@@ -8,24 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import FlowCb, MilestoneCb
-from bot.flows.work_steps import choices, file_ref
-from bot.handlers.milestones import replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import common
-from bot.texts import contracts as texts
+from bot.texts import contracts as contract_texts
+from bot.texts import milestones as texts
+from bot.ui import choices, file_ref, replace_prompt
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="deliver_flow")
+router = Area("flows.milestones_deliver")
 TEXT = F.text & ~F.text.startswith("/")
 FINISH_WORDS = {"done", "skip", "no", "none"}
 
@@ -68,7 +69,8 @@ async def note(message: Message, state: FSMContext, settings: BotSettings) -> No
     await state.update_data(note=value)
     await state.set_state(DeliverForm.files)
     await message.answer(
-        texts.deliver_files_ask(settings.max_attachments), reply_markup=_files_keyboard(False)
+        texts.deliver_files_ask(settings.max_attachments),
+        reply_markup=_files_keyboard(False),
     )
 
 
@@ -187,5 +189,5 @@ async def confirm(
 async def confirm_reask(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     await message.answer(
-        texts.CONFIRM_REASK, reply_markup=_confirm_keyboard(bool(data["protected"]))
+        contract_texts.CONFIRM_REASK, reply_markup=_confirm_keyboard(bool(data["protected"]))
     )

@@ -1,36 +1,34 @@
 """Dispute conversations: open one (the missing deliverables, reason, amount, evidence,
-confirm), respond, offer a split, add evidence at any stage.
-
-The dispute screen lives here too: every step of a dispute ends by showing it,
-and the dispute buttons (bot.handlers.disputes) and alerts show it as well.
+confirm), respond, offer a split, add evidence at any stage; and the buttons that start
+them. Every step ends by showing the dispute screen (``bot.screens.disputes``).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from aiogram import Bot, F, Router
-from aiogram.filters.callback_data import CallbackData
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import ChatCb, DisputeCb, FlowCb, OfferCb
-from bot.flows.work_steps import file_ref, parse_ref
+from bot.callbacks import DisputeCb, FlowCb, MilestoneCb
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
-from bot.render import button
+from bot.routers import Area
+from bot.screens.disputes import load_view, send_dispute, show
 from bot.settings import BotSettings
 from bot.texts import disputes as texts
 from bot.texts.disputes import DisputeView
+from bot.ui import action_button, file_ref, parse_ref
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.services.disputes import DisputeOpening, EvidenceFile
 from storage.enums import DisputeStatus, PartyRole
 from storage.models import Project
 
-router = Router(name="dispute_flow")
+router = Area("flows.disputes")
 
 
 class OpenDispute(StatesGroup):
@@ -56,86 +54,6 @@ class Offer(StatesGroup):
 
 
 # --- the dispute screen ----------------------------------------------------------------
-
-
-async def load_view(market: Marketplace, actor: Actor, dispute_id: int) -> DisputeView:
-    """Everything the screen shows; core refuses anyone but the two sides and admins."""
-    dispute = await market.disputes.get(actor, dispute_id)
-    offers = await market.disputes.offers(actor, dispute_id)
-    milestone = await market.milestones.get(dispute.milestone_id)
-    contract = await market.contracts.get(actor, dispute.contract_id)
-    project = await market.projects.get(contract.project_id)
-    names = {
-        uid: (await market.users.get(uid)).first_name
-        for uid in (contract.employer_id, contract.freelancer_id)
-    }
-    evidence = await market.disputes.evidence(actor, dispute_id)
-    return DisputeView(dispute, milestone, contract, project, offers, names, evidence)
-
-
-def dispute_keyboard(v: DisputeView, viewer_id: int, settings: BotSettings) -> InlineKeyboardMarkup:
-    """The buttons a side may use now; core checks every press again."""
-    kb = InlineKeyboardBuilder()
-    d = v.dispute
-    parties = (d.filed_by_id, d.respondent_id)
-    if v.is_open and viewer_id in parties:
-        if d.status is DisputeStatus.AWAITING_RESPONSE and viewer_id == d.respondent_id:
-            kb.row(action_button(texts.RESPOND, DisputeCb(action="respond", dispute_id=d.id)))
-        if d.status is not DisputeStatus.ARBITRATION:
-            offer = v.open_offer
-            if offer is not None and offer.by_user_id != viewer_id:
-                amount = settings.money.format(offer.release_amount)
-                kb.row(
-                    action_button(texts.accept(amount), OfferCb(action="accept", offer_id=offer.id))
-                )
-                kb.row(action_button(texts.COUNTER, DisputeCb(action="offer", dispute_id=d.id)))
-            else:
-                kb.row(action_button(texts.OFFER, DisputeCb(action="offer", dispute_id=d.id)))
-        if d.status is DisputeStatus.NEGOTIATION:
-            kb.row(action_button(texts.ESCALATE, DisputeCb(action="escalate", dispute_id=d.id)))
-        kb.row(action_button(texts.ADD_EVIDENCE, DisputeCb(action="evidence", dispute_id=d.id)))
-        if viewer_id == d.filed_by_id:
-            kb.row(action_button(texts.WITHDRAW, DisputeCb(action="withdraw", dispute_id=d.id)))
-    if viewer_id in parties:
-        other = v.other(viewer_id)
-        kb.row(
-            action_button(
-                texts.message_button(v.names.get(other, "")),
-                ChatCb(project_id=v.project.id, user_id=other),
-            )
-        )
-    kb.row(action_button(texts.REFRESH, DisputeCb(action="view", dispute_id=d.id)))
-    return kb.as_markup()
-
-
-def action_button(label: str, data: CallbackData) -> InlineKeyboardButton:
-    """A button that carries an action and ids; its label kept short and on one line."""
-    return InlineKeyboardButton(text=button(label), callback_data=data.pack())
-
-
-async def send_dispute(
-    bot: Bot, chat_id: int, v: DisputeView, viewer_id: int, settings: BotSettings
-) -> None:
-    """Send the screen (in several messages if the texts are long), buttons on the last."""
-    chunks = texts.messages(texts.screen(v, viewer_id, settings.money, settings.platform_fee_bps))
-    for chunk in chunks[:-1]:
-        await bot.send_message(chat_id, chunk)
-    await bot.send_message(
-        chat_id, chunks[-1], reply_markup=dispute_keyboard(v, viewer_id, settings)
-    )
-
-
-async def show(
-    bot: Bot,
-    chat_id: int,
-    market: Marketplace,
-    actor: Actor,
-    dispute_id: int,
-    settings: BotSettings,
-) -> None:
-    await send_dispute(
-        bot, chat_id, await load_view(market, actor, dispute_id), actor.user_id, settings
-    )
 
 
 # --- opening a dispute -----------------------------------------------------------------
@@ -584,3 +502,90 @@ async def send_offer(
 @router.message(Offer.confirm)
 async def confirm_please(message: Message) -> None:
     await message.answer(texts.CONFIRM_PLEASE)
+
+
+@router.callback_query(MilestoneCb.filter(F.action == "dispute"))
+async def dispute_milestone(
+    query: CallbackQuery,
+    callback_data: MilestoneCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    """Open a dispute over the milestone, or show the one it already has."""
+    await state.clear()
+    opening = await market.disputes.opening(actor, callback_data.milestone_id)
+    if opening.existing is not None:
+        await show(bot, query.from_user.id, market, actor, opening.existing.id, settings)
+        return
+    await begin_open(bot, query.from_user.id, state, market, opening, settings)
+
+
+@router.callback_query(DisputeCb.filter(F.action == "respond"))
+async def respond(
+    query: CallbackQuery,
+    callback_data: DisputeCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    await state.clear()
+    v = await load_view(market, actor, callback_data.dispute_id)
+    if v.dispute.status is not DisputeStatus.AWAITING_RESPONSE:
+        await _moved_on(query, v, actor, bot, settings, callback_reply)
+        return
+    await begin_respond(bot, query.from_user.id, state, v, settings)
+
+
+@router.callback_query(DisputeCb.filter(F.action == "offer"))
+async def offer(
+    query: CallbackQuery,
+    callback_data: DisputeCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    await state.clear()
+    v = await load_view(market, actor, callback_data.dispute_id)
+    if not v.is_open or v.dispute.status is DisputeStatus.ARBITRATION:
+        await _moved_on(query, v, actor, bot, settings, callback_reply)
+        return
+    await begin_offer(bot, query.from_user.id, state, v, actor.user_id, settings)
+
+
+async def _moved_on(
+    query: CallbackQuery,
+    v: texts.DisputeView,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+    callback_reply: CallbackReply,
+) -> None:
+    """A button from an earlier step: say so, and show where the dispute stands now."""
+    callback_reply.text = texts.MOVED_ON
+    callback_reply.alert = True
+    await send_dispute(bot, query.from_user.id, v, actor.user_id, settings)
+
+
+@router.callback_query(DisputeCb.filter(F.action == "evidence"))
+async def evidence(
+    query: CallbackQuery,
+    callback_data: DisputeCb,
+    state: FSMContext,
+    market: Marketplace,
+    actor: Actor,
+    bot: Bot,
+    settings: BotSettings,
+) -> None:
+    """Files, photos or videos for the record, at whatever stage the dispute is."""
+    await state.clear()
+    dispute = await market.disputes.check_evidence(actor, callback_data.dispute_id)
+    await begin_evidence(bot, query.from_user.id, state, dispute.id, settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render import button, clip, e, percent, stars
-from bot.texts.contracts import ENDINGS
+from bot.texts.awards import ENDINGS
 from core.money import Currency
 from core.services.reputation import Reputation
 from core.services.users import ProfileView
@@ -78,7 +78,7 @@ def completeness(missing: Sequence[str]) -> str:
 
 
 def own_profile(view: ProfileView, rep: Reputation, money: Currency, record: str = "") -> str:
-    """``record``: the person's record (bot.texts.record), shown under the track record."""
+    """``record``: the person's record (bot.texts.reputation), shown under the track record."""
     profile = view.profile
     headline = profile.headline if profile and profile.headline else ""
     bio = profile.bio if profile and profile.bio else ""
@@ -117,7 +117,7 @@ def public_profile(
     record: str = "",
 ) -> str:
     """What employers see: the first name only, never the username (nobody shares contacts).
-    ``record``: the person's record (bot.texts.record), under the track record."""
+    ``record``: the person's record (bot.texts.reputation), under the track record."""
     profile = view.profile
     lines = [f"👤 <b>{e(view.user.first_name or 'Freelancer')}</b>"]
     if profile and profile.headline:

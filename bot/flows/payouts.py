@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import FlowCb, MenuCb
-from bot.flows.work_steps import choices
-from bot.handlers.milestones import replace_prompt
-from bot.handlers.wallet import WalletCb
+from bot.callbacks import FlowCb, MenuCb, WalletCb
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.settings import BotSettings
-from bot.texts import money as texts
+from bot.texts import payments as payment_texts
+from bot.texts import payouts as texts
 from bot.texts.common import money_badge
+from bot.ui import choices, replace_prompt
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="payout_flow")
+router = Area("flows.payouts")
 TEXT = F.text & ~F.text.startswith("/")
 
 
@@ -31,7 +31,7 @@ class PayoutForm(StatesGroup):
 
 
 def _amount_keyboard(available: str) -> InlineKeyboardMarkup:
-    return choices((texts.label(texts.PAYOUT_ALL, available), "po_all"))
+    return choices((payment_texts.label(texts.PAYOUT_ALL, available), "po_all"))
 
 
 @router.callback_query(WalletCb.filter(F.action == "payout"))
@@ -139,6 +139,6 @@ async def confirm(
 @router.message(PayoutForm.confirm)
 async def confirm_reask(message: Message) -> None:
     await message.answer(
-        texts.CONFIRM_REASK,
+        payment_texts.CONFIRM_REASK,
         reply_markup=choices((texts.CONFIRM_PAYOUT, "po_ok")),
     )

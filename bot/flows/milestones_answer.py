@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import FlowCb, MilestoneCb
-from bot.flows.work_steps import choices
-from bot.handlers.contracts import contract_button
-from bot.handlers.milestones import released_reply, replace_prompt, request_key
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.contracts import contract_button
+from bot.screens.milestones import released_reply
 from bot.settings import BotSettings
-from bot.texts import contracts as texts
-from bot.texts import money as money_texts
+from bot.texts import contracts as contract_texts
+from bot.texts import milestones as texts
+from bot.texts import payments as payment_texts
 from bot.texts.common import money_badge
+from bot.ui import choices, replace_prompt, request_key
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="answer_flow")
+router = Area("flows.milestones_answer")
 TEXT = F.text & ~F.text.startswith("/")
 
 
@@ -73,7 +75,7 @@ async def changes_note(message: Message, state: FSMContext, settings: BotSetting
     data = await state.get_data()
     await message.answer(
         texts.changes_confirm(data["description"], value),
-        reply_markup=choices((texts.CONFIRM, "ch_ok")),
+        reply_markup=choices((contract_texts.CONFIRM, "ch_ok")),
     )
 
 
@@ -102,7 +104,9 @@ async def changes_confirm(
 
 @router.message(ChangesForm.confirm)
 async def changes_confirm_reask(message: Message) -> None:
-    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.CONFIRM, "ch_ok")))
+    await message.answer(
+        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ch_ok"))
+    )
 
 
 # --- release part -----------------------------------------------------------------------
@@ -124,7 +128,7 @@ async def part_start(
     await state.update_data(milestone_id=m.id)
     await bot.send_message(
         query.from_user.id,
-        money_texts.part_amount_ask(
+        payment_texts.part_amount_ask(
             m.description,
             settings.money.format(m.escrow),
             settings.money,
@@ -153,7 +157,7 @@ async def part_amount(
     await state.update_data(amount=preview.amount)
     await state.set_state(PartReleaseForm.confirm)
     await message.answer(
-        money_texts.release_confirm(
+        payment_texts.release_confirm(
             m.description,
             freelancer.first_name,
             money.format(preview.amount),
@@ -163,14 +167,19 @@ async def part_amount(
             money_badge(settings.gateways()),
         ),
         reply_markup=choices(
-            (money_texts.label(money_texts.CONFIRM_RELEASE, money.format(preview.amount)), "pr_ok")
+            (
+                payment_texts.label(payment_texts.CONFIRM_RELEASE, money.format(preview.amount)),
+                "pr_ok",
+            )
         ),
     )
 
 
 @router.message(PartReleaseForm.amount)
 async def part_reask(message: Message, settings: BotSettings) -> None:
-    await message.answer(money_texts.part_amount_reask(settings.money), reply_markup=only_cancel())
+    await message.answer(
+        payment_texts.part_amount_reask(settings.money), reply_markup=only_cancel()
+    )
 
 
 @router.callback_query(PartReleaseForm.confirm, FlowCb.filter(F.action == "pr_ok"))
@@ -189,7 +198,7 @@ async def part_confirm(
     )
     await state.clear()
     if result.replayed:
-        callback_reply.text, callback_reply.alert = money_texts.ALREADY_DONE, True
+        callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
         return
     callback_reply.text = "✅"
     await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
@@ -198,5 +207,7 @@ async def part_confirm(
 @router.message(PartReleaseForm.confirm)
 async def part_confirm_reask(message: Message, state: FSMContext, settings: BotSettings) -> None:
     data = await state.get_data()
-    label = money_texts.label(money_texts.CONFIRM_RELEASE, settings.money.format(data["amount"]))
-    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((label, "pr_ok")))
+    label = payment_texts.label(
+        payment_texts.CONFIRM_RELEASE, settings.money.format(data["amount"])
+    )
+    await message.answer(contract_texts.CONFIRM_REASK, reply_markup=choices((label, "pr_ok")))

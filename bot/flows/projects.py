@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -19,22 +19,23 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import FlowCb, MenuCb, PageCb, ProjectCb, SkillCb
-from bot.flows.profile import picker, picker_toggle, picker_turn, slugs_of, typed_skills
-from bot.handlers.browse import keep_search
-from bot.handlers.projects import send_long, send_owner_card
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
+from bot.picker import picker, picker_toggle, picker_turn, slugs_of, typed_skills
+from bot.routers import Area
+from bot.screens.projects import send_owner_card
 from bot.settings import BotSettings
 from bot.texts import common
-from bot.texts import profile as profile_texts
+from bot.texts import profiles as profile_texts
 from bot.texts import projects as texts
+from bot.ui import keep_search, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
 from core.services.projects import MAX_SKILLS, Attachment
 from storage.models import Skill
 
-router = Router(name="post_project")
+router = Area("flows.projects")
 
 _RANGE = re.compile(r"\s*(?:–|—|-|\.\.|\bto\b)\s*", re.IGNORECASE)
 

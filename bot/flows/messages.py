@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -20,13 +20,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.callbacks import ChatCb, FlowCb
 from bot.middlewares import CallbackReply
 from bot.render import button
-from bot.texts import relay as texts
+from bot.routers import Area
+from bot.texts import messages as texts
 from core.actors import Actor
 from core.errors import DomainError
 from core.marketplace import Marketplace
 from storage.models import Message as Relayed
 
-router = Router(name="relay_flow")
+router = Area("flows.messages")
 
 RECENT = 3  # messages of the thread shown when a chat opens
 RELAYABLE = F.document | F.photo | F.voice | F.video | F.audio

@@ -10,23 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import AwardCb, BidCb, FlowCb, ProjectCb
-from bot.handlers.projects import replace
 from bot.keyboards import cancel_row, only_cancel
 from bot.render import button
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import bids as texts
 from bot.texts.projects import when
+from bot.ui import replace
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="award_flow")
+router = Area("flows.awards")
 TEXT = F.text & ~F.text.startswith("/")
 ROUNDS = "aw_r"  # FlowCb action prefix of a revision-rounds choice: aw_r0 ... aw_r5
 

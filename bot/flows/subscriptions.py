@@ -7,32 +7,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import AlertsCb, Count, PageCb, SkillCb
-from bot.flows.profile import (
-    picker,
-    picker_toggle,
-    picker_turn,
-    skill_pages,
-    slugs_of,
-    typed_skills,
-)
-from bot.handlers.alerts import send_screen
 from bot.keyboards import cancel_row
 from bot.middlewares import CallbackReply
+from bot.picker import picker, picker_toggle, picker_turn, skill_pages, slugs_of, typed_skills
+from bot.routers import Area
+from bot.screens.subscriptions import send_screen
 from bot.settings import BotSettings
-from bot.texts import alerts as texts
-from bot.texts import profile as profile_texts
+from bot.texts import profiles as profile_texts
+from bot.texts import subscriptions as texts
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.services.subscriptions import MAX_SKILLS
 
-router = Router(name="alerts_flow")
+router = Area("flows.subscriptions")
 
 BUDGET_PICKS = (100, 500, 1_000, 5_000)  # whole currency units
 

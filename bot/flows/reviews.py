@@ -5,25 +5,26 @@ confirm. Double-blind: the other side's review shows only when core makes it vis
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import ContractCb, FlowCb
-from bot.flows.work_steps import choices
-from bot.handlers.contracts import end_now
-from bot.handlers.milestones import replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.contracts import end_now
 from bot.settings import BotSettings
-from bot.texts import contracts as texts
+from bot.texts import contracts as contract_texts
+from bot.texts import reviews as texts
+from bot.ui import choices, replace_prompt
 from core import text
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.models import Contract
 
-router = Router(name="review_flow")
+router = Area("flows.reviews")
 TEXT = F.text & ~F.text.startswith("/")
 RATINGS = {f"rv_{n}": n for n in range(1, 6)}
 
@@ -79,7 +80,9 @@ async def _ask_rating(
     await state.set_state(ReviewForm.rating)
     await state.update_data(contract_id=contract.id, other=other.first_name)
     await bot.send_message(
-        chat_id, header + texts.review_rating_ask(other.first_name), reply_markup=_stars_keyboard()
+        chat_id,
+        header + texts.review_rating_ask(other.first_name),
+        reply_markup=_stars_keyboard(),
     )
 
 
@@ -133,7 +136,9 @@ async def _rated(
     await state.update_data(rating=rating)
     await state.set_state(ReviewForm.body)
     await bot.send_message(
-        chat_id, texts.review_text_ask(rating, settings.review_max), reply_markup=only_cancel()
+        chat_id,
+        texts.review_text_ask(rating, settings.review_max),
+        reply_markup=only_cancel(),
     )
 
 
@@ -199,4 +204,6 @@ async def confirm(
 
 @router.message(ReviewForm.confirm)
 async def confirm_reask(message: Message) -> None:
-    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_REVIEW, "rv_ok")))
+    await message.answer(
+        contract_texts.CONFIRM_REASK, reply_markup=choices((texts.SEND_REVIEW, "rv_ok"))
+    )

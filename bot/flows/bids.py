@@ -7,27 +7,26 @@ still lacks (then they get a button to complete it instead of a wizard).
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import BidCb, Count, FlowCb, ProjectCb
-from bot.handlers.browse import keep_search
-from bot.handlers.profile import ProfileEditCb
-from bot.handlers.projects import send_long
+from bot.callbacks import BidCb, Count, FlowCb, ProfileEditCb, ProjectCb
 from bot.keyboards import cancel_row, only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import bids as texts
-from bot.texts import profile as profile_texts
+from bot.texts import profiles as profile_texts
+from bot.ui import keep_search, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.enums import BidStatus
 
-router = Router(name="bid_flow")
+router = Area("flows.bids")
 
 DAY_PICKS = (1, 3, 7, 14, 30)
 

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import MenuCb
+from bot.callbacks import MenuCb, WalletCb
 from bot.keyboards import back_to_menu
+from bot.routers import Area
 from bot.settings import BotSettings
-from bot.texts import money as texts
+from bot.texts import payouts as payout_texts
 from bot.texts.common import money_badge
 from core.actors import Actor
 from core.errors import DomainError
 from core.marketplace import Marketplace
 
-router = Router(name="wallet")
+router = Area("handlers.payouts")
 RECENT_PAYOUTS = 5
-
-
-class WalletCb(CallbackData, prefix="wl"):
-    action: str  # payout
 
 
 async def balance_screen(
@@ -38,10 +34,10 @@ async def balance_screen(
     except DomainError:
         pass  # below the smallest payout: nothing to request yet
     else:
-        kb.button(text=texts.REQUEST_PAYOUT, callback_data=WalletCb(action="payout"))
+        kb.button(text=payout_texts.REQUEST_PAYOUT, callback_data=WalletCb(action="payout"))
     kb.add(back_to_menu())
     kb.adjust(1)
-    text = texts.balance(
+    text = payout_texts.balance(
         money.format(balance.available),
         money.format(balance.on_hold),
         money.format(balance.refunding) if balance.refunding else None,

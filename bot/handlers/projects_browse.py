@@ -13,9 +13,8 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -24,7 +23,7 @@ from bot import deeplinks
 from bot.callbacks import (
     AwardCb,
     BidCb,
-    Count,
+    FindCb,
     MenuCb,
     PageCb,
     ProjectCb,
@@ -32,22 +31,24 @@ from bot.callbacks import (
     SkillCb,
     UserCb,
 )
-from bot.flows.profile import picker, picker_turn
-from bot.handlers.projects import replace, send_long, send_owner_card
 from bot.keyboards import back_to_menu, only_cancel
 from bot.middlewares import CallbackReply
+from bot.picker import picker, picker_turn
+from bot.routers import Area
+from bot.screens.projects import send_owner_card
 from bot.settings import BotSettings
+from bot.texts import awards as award_texts
 from bot.texts import bids as bid_texts
-from bot.texts import contracts as contract_texts
 from bot.texts import projects as texts
-from bot.texts import record as record_texts
 from bot.texts import reports as report_texts
+from bot.texts import reputation as record_texts
+from bot.ui import replace, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
 from storage.enums import BidStatus, PartyRole
 
-router = Router(name="browse")
+router = Area("handlers.projects_browse")
 
 PAGE = 5
 # Budget filters in whole currency units: (at least, at most); None is open-ended.
@@ -57,13 +58,6 @@ BANDS: tuple[tuple[int | None, int | None], ...] = (
     (500, 2000),
     (2000, None),
 )
-
-
-class FindCb(CallbackData, prefix="mkf"):
-    """A filter button of Find work: ``words``, ``skill``, ``budget``, ``band`` or ``clear``."""
-
-    action: str
-    value: Count = 0
 
 
 class FindForm(StatesGroup):
@@ -81,15 +75,6 @@ def _new_search() -> dict[str, Any]:
 async def _search_of(state: FSMContext) -> dict[str, Any]:
     found = (await state.get_data()).get("find")
     return dict(found) if isinstance(found, dict) else _new_search()
-
-
-async def keep_search(state: FSMContext) -> None:
-    """Clear the conversation state but keep the current search, so the results message a
-    person came from still pages after they bid or looked at something."""
-    search = (await state.get_data()).get("find")
-    await state.clear()
-    if search is not None:
-        await state.update_data(find=search)
 
 
 def _band(index: int, money: Currency) -> tuple[int | None, int | None]:
@@ -462,9 +447,7 @@ async def send_project(
         header=header,
     )
     if award is not None:  # "Accept offer and terms" below: the terms, to accept
-        text += "\n\n" + contract_texts.terms(
-            award.deliverables, award.revision_rounds, award.due_at
-        )
+        text += "\n\n" + award_texts.terms(award.deliverables, award.revision_rounds, award.due_at)
     markup = _public_keyboard(
         project_id,
         project.employer_id,

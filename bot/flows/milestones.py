@@ -5,23 +5,25 @@ revision rounds, the employer starts the same conversation for the extra work.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ContractCb, FlowCb, MilestoneCb
-from bot.flows.work_steps import choices
-from bot.handlers.milestones import milestone_keyboard, replace_prompt
 from bot.keyboards import only_cancel
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.milestones import milestone_keyboard
 from bot.settings import BotSettings
-from bot.texts import contracts as texts
+from bot.texts import contracts as contract_texts
+from bot.texts import milestones as texts
 from bot.texts.common import money_badge
+from bot.ui import choices, replace_prompt
 from core.actors import Actor
 from core.marketplace import Marketplace
 
-router = Router(name="milestone_flow")
+router = Area("flows.milestones")
 TEXT = F.text & ~F.text.startswith("/")
 
 
@@ -99,7 +101,8 @@ async def amount(
     await state.update_data(amount=value)
     await state.set_state(MilestoneForm.due)
     await message.answer(
-        texts.ms_due_ask(settings.max_delivery_days), reply_markup=choices((texts.SKIP, "ms_skip"))
+        texts.ms_due_ask(settings.max_delivery_days),
+        reply_markup=choices((texts.SKIP, "ms_skip")),
     )
 
 
@@ -124,7 +127,7 @@ async def _preview(
             due,
             money_badge(settings.gateways()),
         ),
-        reply_markup=choices((texts.CONFIRM, "ms_ok")),
+        reply_markup=choices((contract_texts.CONFIRM, "ms_ok")),
     )
 
 
@@ -203,4 +206,6 @@ async def confirm(
 
 @router.message(MilestoneForm.confirm)
 async def confirm_reask(message: Message) -> None:
-    await message.answer(texts.CONFIRM_REASK, reply_markup=choices((texts.CONFIRM, "ms_ok")))
+    await message.answer(
+        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ms_ok"))
+    )

@@ -8,23 +8,23 @@ press or a second admin gets core's refusal.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import FlowCb, ReportCb
-from bot.flows.dispute import action_button
-from bot.handlers.admin import AdminCb, markup
-from bot.handlers.reports import send_decided
+from bot.callbacks import AdminCb, FlowCb, ReportCb
 from bot.keyboards import cancel_row
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.reports import send_decided
 from bot.texts import reports as texts
+from bot.ui import action_button, markup
 from core.actors import Actor
 from core.marketplace import Marketplace
 from storage.enums import ReportReason, ReportStatus
 
-router = Router(name="report_flow")
+router = Area("flows.reports")
 
 TYPED = F.text & ~F.text.startswith("/")
 WHY = "why_"

@@ -7,48 +7,26 @@ explained by the refusal core gives, and nothing changes.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import AlertsCb, MenuCb
-from bot.handlers.projects import replace
-from bot.keyboards import back_to_menu, new_project_alert, stopped_alert
+from bot.keyboards import new_project_alert, stopped_alert
 from bot.middlewares import CallbackReply
+from bot.routers import Area
+from bot.screens.subscriptions import _button, screen_keyboard, send_screen
 from bot.settings import BotSettings
-from bot.texts import alerts as texts
 from bot.texts import bids as bid_texts
 from bot.texts import projects as project_texts
+from bot.texts import subscriptions as texts
+from bot.ui import replace
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.services.subscriptions import SubscriptionView
 
-router = Router(name="alerts")
-
-
-def _button(label: str, action: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=AlertsCb(action=action).pack())
-
-
-def screen_keyboard(view: SubscriptionView | None) -> InlineKeyboardMarkup:
-    rows = [[_button(texts.CHOOSE_SKILLS, "skills"), _button(texts.MIN_BUDGET, "budget")]]
-    if view is not None and not view.off:
-        toggle = _button(texts.RESUME, "resume") if view.paused else _button(texts.PAUSE, "pause")
-        rows.append([toggle, _button(texts.TURN_OFF, "off")])
-    rows.append([back_to_menu()])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-async def send_screen(
-    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings, header: str = ""
-) -> None:
-    view = await market.subscriptions.of(actor.user_id)
-    await bot.send_message(
-        actor.telegram_id,
-        texts.screen(view, settings.money, header),
-        reply_markup=screen_keyboard(view),
-    )
+router = Area("handlers.subscriptions")
 
 
 async def _redraw(

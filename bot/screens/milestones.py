@@ -1,0 +1,132 @@
+"""The milestone card and its buttons, and what the employer sees after a release;
+sent by the milestone buttons and the milestone wizards."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import ContractCb, MilestoneCb
+from bot.render import pages
+from bot.screens.contracts import contract_button, settled_prompt
+from bot.settings import BotSettings
+from bot.texts import contracts as contract_texts
+from bot.texts import milestones as texts
+from bot.texts import payments as payment_texts
+from bot.texts.common import money_badge
+from core.actors import Actor
+from core.marketplace import Marketplace
+from core.services.escrow import Settlement
+from storage.enums import MilestoneStatus
+from storage.models import Milestone
+
+
+def milestone_keyboard(
+    m: Milestone,
+    actions: frozenset[str],
+    settings: BotSettings,
+    *,
+    contract_id: int | None = None,
+    history: bool = True,
+    rounds_left: int = 0,
+) -> InlineKeyboardMarkup:
+    """The buttons for what this person may do with the milestone now (``rounds_left``:
+    the change rounds still included, shown on Request changes)."""
+    money = settings.money
+    kb = InlineKeyboardBuilder()
+    sizes: list[int] = []
+
+    def row(*buttons: tuple[str, CallbackData]) -> None:
+        for text, data in buttons:
+            kb.button(text=text, callback_data=data)
+        sizes.append(len(buttons))
+
+    def cb(action: str) -> MilestoneCb:
+        return MilestoneCb(action=action, milestone_id=m.id)
+
+    if "accept_request" in actions:
+        row(
+            (texts.ACCEPT_REQUEST, cb("accept_req")),
+            (texts.REJECT_REQUEST, cb("reject_req")),
+        )
+    if "fund" in actions:
+        gateway = settings.gateways().enabled[0]
+        row((payment_texts.fund_button(gateway, money.format(m.amount)), cb("fund")))
+    if "fund_balance" in actions:
+        row((payment_texts.PAY_FROM_BALANCE, cb("fund_balance")))
+    if "deliver" in actions:
+        row((texts.DELIVER, cb("deliver")))
+    if "release" in actions:
+        full = (payment_texts.label(payment_texts.RELEASE, money.format(m.escrow)), cb("release"))
+        if m.escrow > 1:
+            row(full, (payment_texts.RELEASE_PART, cb("release_part")))
+        else:
+            row(full)
+    if "request_changes" in actions:
+        row((texts.request_changes(rounds_left), cb("changes")))
+    if "extra_milestone" in actions:
+        row((texts.EXTRA_MILESTONE, cb("extra")))
+    if "cancel" in actions:
+        if m.status is MilestoneStatus.REQUESTED:
+            label = texts.WITHDRAW_REQUEST
+        elif m.status in (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED):
+            label = texts.CANCEL_AND_REFUND
+        else:
+            label = texts.CANCEL_MILESTONE
+        row((label, cb("cancel")))
+    if "dispute" in actions:
+        row((texts.DISPUTE, cb("dispute")))
+    if history:
+        row((texts.HISTORY, cb("history")))
+    if contract_id is not None:
+        row((contract_texts.BACK_TO_CONTRACT, ContractCb(action="view", contract_id=contract_id)))
+    kb.adjust(*sizes)
+    return kb.as_markup()
+
+
+async def milestone_screen(
+    market: Marketplace, actor: Actor, settings: BotSettings, milestone_id: int
+) -> tuple[list[str], InlineKeyboardMarkup]:
+    m = await market.milestones.get(milestone_id)
+    contract = await market.contracts.get(actor, m.contract_id)  # refuses strangers
+    project = await market.projects.get(contract.project_id)
+    employer = contract.employer_id == actor.user_id
+    other = await market.users.get(contract.freelancer_id if employer else contract.employer_id)
+    actions = await market.milestones.actions(actor, m.id)
+    text = texts.milestone_card(
+        m,
+        contract,
+        project.title,
+        employer,
+        other.first_name,
+        settings.money,
+        money_badge(settings.gateways()),
+    )
+    left = market.milestones.revisions_left(m, contract)
+    keyboard = milestone_keyboard(m, actions, settings, contract_id=contract.id, rounds_left=left)
+    return pages(text), keyboard
+
+
+async def released_reply(
+    market: Marketplace, actor: Actor, settings: BotSettings, result: Settlement
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What the employer sees once a release went through (all of it, or a part); with
+    the end of the contract one tap away when core says it was the last of the money."""
+    m = result.milestone
+    contract = await market.contracts.get(actor, m.contract_id)
+    freelancer = await market.users.get(contract.freelancer_id)
+    money = settings.money
+    text = payment_texts.released(
+        m.description,
+        freelancer.first_name,
+        money.format(result.released),
+        money.format(result.fee),
+        money.format(result.paid_to_freelancer),
+        money.format(m.escrow) if m.escrow else "",
+        money_badge(settings.gateways()),
+    )
+    if result.contract_settled:
+        prompt, keyboard = await settled_prompt(market, actor, contract.id)
+        return f"{text}\n\n{prompt}", keyboard
+    return text, contract_button(contract.id)
