@@ -499,7 +499,12 @@ async def test_the_employer_is_reminded_before_silence_releases_the_money(h: Har
     assert counts(await sweep(h)) == {"milestones_auto_released": 1}
     [(to, data)] = told(h, "milestone.auto_released")
     assert to == (freelancer.user_id, employer.user_id)
-    assert data == {"milestone_id": mid, "amount": 10_000, "fee": 1_000}
+    assert data == {
+        "milestone_id": mid,
+        "amount": 10_000,
+        "fee": 1_000,
+        "paid_to_freelancer": 9_000,
+    }
     h.clock.advance(days=5)
     assert counts(await sweep(h)) == {}
     assert len(reminders(h)) == 2
