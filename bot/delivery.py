@@ -44,14 +44,17 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.failures import is_transient
+from bot.i18n import speaking
 from bot.locks import PersonLocks
 from bot.notifier import AFTER_SENT, DIGESTS, RENDERERS, Alert, AlertContext
 from bot.ratelimit import Limiter, Limits, LocalLimiter
 from bot.refunds import refund_due
 from bot.settings import BotSettings
 from core.clock import Clock, SystemClock
-from core.events import Event
+from core.events import from_payload
+from core.events.payments import RefundStarted
 from core.gateways import Gateways
+from core.locales import language_of, zone_of
 from core.marketplace import Marketplace
 from storage.db import Database
 from storage.models import OutboxEvent, OutboxMessage
@@ -63,7 +66,7 @@ PENDING, SENT, MERGED, BLOCKED, FAILED = "pending", "sent", "merged", "blocked",
 BLOCKED_BEFORE = "Forbidden: the person had blocked the bot"
 EXPAND_ATTEMPTS = 5
 #: The event of a refund core recorded as pending: the refund loop asks Telegram now.
-REFUND_STARTED = "payment.refund_started"
+REFUND_STARTED = RefundStarted.kind
 MAX_BACKOFF = 300.0
 
 
@@ -270,8 +273,9 @@ class Delivery:
             for row in events:
                 try:
                     async with uow.savepoint():
-                        alerts = await self._render(row, ctx)
-                        await uow.outbox.add_messages(await self._rows(uow, row.id, alerts, now))
+                        alerts, blocked = await self._render(uow, row, ctx)
+                        rows = await self._rows(uow, row.id, alerts, now, blocked)
+                        await uow.outbox.add_messages(rows)
                         row.expanded_at = now
                 except Exception as error:
                     row.attempts += 1
@@ -285,21 +289,61 @@ class Delivery:
             await uow.commit()
         return len(events)
 
-    @staticmethod
-    async def _render(row: OutboxEvent, ctx: AlertContext) -> list[Alert]:
-        render = RENDERERS.get(row.kind)
-        if render is None:
-            return []
-        data = {str(k): v for k, v in dict(row.data).items()}
-        event = Event(row.kind, tuple(int(r) for r in row.recipients), data)
-        return await render(event, ctx)
+    async def _render(
+        self, uow: UnitOfWork, row: OutboxEvent, ctx: AlertContext
+    ) -> tuple[list[Alert], set[str]]:
+        """The row's alerts, each worded for its reader; and the chats of those who
+        blocked the bot. None for a kind this version does not know.
+
+        The event is rendered in the default language and UTC, then again for each other
+        (language, zone) among its readers, whose alerts are taken from that rendering:
+        renderers read, they never write, so rendering twice changes nothing.
+        """
+        event = from_payload(row.kind, row.recipients, row.data)
+        render = None if event is None else RENDERERS.get(type(event))
+        if event is None or render is None:
+            return [], set()
+        default = self.settings.default_language
+        with speaking(default):
+            alerts = await render(event, ctx)
+        ids = [int(chat) for chat in {str(a.chat_id) for a in alerts} if chat.lstrip("-").isdigit()]
+        readers = await uow.users.readers(ids)
+        blocked = {str(telegram_id) for telegram_id, r in readers.items() if r.blocked}
+        groups: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+        for telegram_id, r in readers.items():
+            language = language_of(r.language, r.client_language, default=default)
+            if (language, r.time_zone) != (default, None):
+                groups[(language, r.time_zone)].add(str(telegram_id))
+        if not groups:
+            return alerts, blocked
+        worded: dict[str, list[Alert]] = {}
+        for (language, zone), chats in groups.items():
+            with speaking(language, zone_of(zone)):
+                for alert in await render(event, ctx):
+                    if str(alert.chat_id) in chats:
+                        worded.setdefault(str(alert.chat_id), []).append(alert)
+        ordered: list[Alert] = []
+        for alert in alerts:  # the first rendering's order of chats, each chat's own order
+            chat = str(alert.chat_id)
+            if chat not in worded:
+                ordered.append(alert)
+            elif worded[chat]:
+                ordered += worded[chat]
+                worded[chat] = []
+        return ordered, blocked
 
     async def _rows(
-        self, uow: UnitOfWork, event_id: int | None, alerts: list[Alert], now: datetime
+        self,
+        uow: UnitOfWork,
+        event_id: int | None,
+        alerts: list[Alert],
+        now: datetime,
+        blocked: set[str] | None = None,
     ) -> list[dict[str, Any]]:
         markups: dict[int, str | None] = {}  # one JSON per shared keyboard object
         held = await self._digest_holds(uow, alerts, now)
-        blocked = await self._blocked_chats(uow, [str(a.chat_id) for a in alerts])
+        if blocked is None:
+            blocked = await self._blocked_chats(uow, [str(a.chat_id) for a in alerts])
         rows = []
         for alert in alerts:
             key = id(alert.keyboard)

@@ -2,7 +2,7 @@
 
 Events are written to the outbox in the transaction that caused them
 (``Marketplace.commit``); ``bot.delivery`` expands them with the renderer registered
-for their kind (``bot.alerts``) and sends the messages under Telegram's limits. A
+for their event class (``bot.alerts``) and sends the messages under Telegram's limits. A
 renderer only reads; what must be written once a message is out (where a relayed
 message landed) is an ``after_sent`` action, run in the transaction that marks the
 message sent.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from aiogram.types import InlineKeyboardMarkup
 
@@ -67,17 +67,19 @@ class AlertContext:
     bot_username: str = ""  # for deep links in posts that live outside the bot's chat
 
 
-Renderer = Callable[[Event, AlertContext], Awaitable[list[Alert]]]
-RENDERERS: dict[str, Renderer] = {}
+E = TypeVar("E", bound=Event)
+Renderer = Callable[[E, AlertContext], Awaitable[list[Alert]]]
+#: event class -> its renderer, which takes that class (``renders`` checks it statically).
+RENDERERS: dict[type[Event], Renderer[Any]] = {}
 
 
-def renders(*kinds: str) -> Callable[[Renderer], Renderer]:
-    """Register the renderer of one or more event kinds."""
+def renders(*kinds: type[E]) -> Callable[[Renderer[E]], Renderer[E]]:
+    """Register the renderer of one or more event classes (several: it takes their base)."""
 
-    def register(fn: Renderer) -> Renderer:
+    def register(fn: Renderer[E]) -> Renderer[E]:
         for kind in kinds:
             if kind in RENDERERS:
-                raise RuntimeError(f"two renderers for {kind}")
+                raise RuntimeError(f"two renderers for {kind.kind}")
             RENDERERS[kind] = fn
         return fn
 

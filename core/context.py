@@ -77,10 +77,9 @@ class Service:
     def now(self) -> datetime:
         return self.ctx.clock.now()
 
-    def emit(
-        self, kind: str, recipients: tuple[int, ...] | list[int], **data: int | str | None
-    ) -> None:
-        self.ctx.events.append(Event(kind, tuple(recipients), dict(data)))
+    def emit(self, event: Event) -> None:
+        """Record ``event`` for delivery after the commit (dropped if this rolls back)."""
+        self.ctx.events.append(event)
 
     async def active_user(self, actor: Actor) -> User:
         """The acting user, refused if unknown or banned (banned users do nothing)."""

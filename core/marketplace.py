@@ -68,7 +68,7 @@ class Marketplace:
         events = self.take_events()
         now = self.ctx.clock.now()
         for event in events:
-            self.ctx.uow.outbox.add_event(event.kind, event.recipients, event.data, now)
+            self.ctx.uow.outbox.add_event(event.kind, event.recipients, event.to_payload(), now)
         await self.ctx.uow.commit()
         return events
 

@@ -1,15 +1,18 @@
 """Dispute alerts: the side that did not act hears of every step, the admins of escalations.
 
 The side that acted sees the dispute screen in reply to its own press; core names
-the other side (or both, when time decided) as the event's recipients.
+the other side (or both, when time decided) as the event's recipients. Each recipient
+sees the dispute as core shows it to them (``load_view`` as their actor).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 
-from bot.admins import admin_users
+from bot.alerts.common import Recipient, admins, each, recipients
 from bot.callbacks import AdminCb, DisputeCb, OfferCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.screens.disputes import load_view
@@ -17,20 +20,36 @@ from bot.texts import admin as admin_texts
 from bot.texts import disputes as texts
 from bot.texts.disputes import DisputeView
 from bot.ui import action_button, markup
-from core.events import Event
+from core.events.disputes import (
+    DisputeEscalated,
+    DisputeEvent,
+    DisputeOpened,
+    DisputeResolved,
+    DisputeResponded,
+    DisputeSettled,
+    DisputeWithdrawn,
+    EvidenceAdded,
+    NeedsArbiter,
+    OfferMade,
+)
 from storage.enums import OfferStatus
-from storage.models import User
+
+ViewAlerts = Callable[[Recipient, DisputeView], list[Alert]]
 
 
-async def _views(event: Event, ctx: AlertContext) -> list[tuple[User, DisputeView]]:
-    """Each recipient with the dispute as they may see it."""
-    dispute_id = int(event.data["dispute_id"] or 0)
-    found = []
-    for user_id in event.recipients:
-        user = await ctx.market.users.get(user_id)
-        view = await load_view(ctx.market, ctx.market.users.actor(user), dispute_id)
-        found.append((user, view))
-    return found
+async def _each_view(
+    ctx: AlertContext,
+    event: DisputeEvent,
+    alerts: ViewAlerts,
+    people: list[Recipient] | None = None,
+) -> list[Alert]:
+    """Each recipient's alerts, from the dispute as they may see it."""
+
+    async def one(person: Recipient) -> list[Alert]:
+        view = await load_view(ctx.market, person.actor, event.dispute_id)
+        return alerts(person, view)
+
+    return await each(await recipients(ctx, event) if people is None else people, one)
 
 
 def _row(label: str, data: CallbackData) -> list[InlineKeyboardButton]:
@@ -41,10 +60,9 @@ def _view_row(v: DisputeView) -> list[InlineKeyboardButton]:
     return _row(texts.VIEW, DisputeCb(action="view", dispute_id=v.dispute.id))
 
 
-@renders("dispute.opened")
-async def opened(event: Event, ctx: AlertContext) -> list[Alert]:
-    alerts = []
-    for user, v in await _views(event, ctx):
+@renders(DisputeOpened)
+async def opened(event: DisputeOpened, ctx: AlertContext) -> list[Alert]:
+    def alert(person: Recipient, v: DisputeView) -> list[Alert]:
         did = v.dispute.id
         keyboard = markup(
             _row(texts.RESPOND, DisputeCb(action="respond", dispute_id=did)),
@@ -52,118 +70,93 @@ async def opened(event: Event, ctx: AlertContext) -> list[Alert]:
             _row(texts.ADD_EVIDENCE, DisputeCb(action="evidence", dispute_id=did)),
             _view_row(v),
         )
-        text = texts.alert_opened(v, ctx.settings.money)
-        alerts.append(Alert(user.telegram_id, text, keyboard))
-    return alerts
+        return [Alert(person.chat, texts.alert_opened(v, ctx.settings.money), keyboard)]
+
+    return await _each_view(ctx, event, alert)
 
 
-@renders("dispute.responded")
-async def responded(event: Event, ctx: AlertContext) -> list[Alert]:
-    return [
-        Alert(
-            user.telegram_id,
-            texts.alert_responded(v),
-            markup(
-                _row(texts.OFFER, DisputeCb(action="offer", dispute_id=v.dispute.id)),
-                _view_row(v),
-            ),
+@renders(DisputeResponded)
+async def responded(event: DisputeResponded, ctx: AlertContext) -> list[Alert]:
+    def alert(person: Recipient, v: DisputeView) -> list[Alert]:
+        keyboard = markup(
+            _row(texts.OFFER, DisputeCb(action="offer", dispute_id=v.dispute.id)), _view_row(v)
         )
-        for user, v in await _views(event, ctx)
-    ]
+        return [Alert(person.chat, texts.alert_responded(v), keyboard)]
+
+    return await _each_view(ctx, event, alert)
 
 
-@renders("dispute.evidence")
-async def evidence(event: Event, ctx: AlertContext) -> list[Alert]:
+@renders(EvidenceAdded)
+async def evidence(event: EvidenceAdded, ctx: AlertContext) -> list[Alert]:
     """The other side sees every file attached, as it is attached: nothing is secret
     from them in a record an admin may judge."""
-    evidence_id = int(event.data["evidence_id"] or 0)
-    alerts = []
-    for user, v in await _views(event, ctx):
-        found = next((x for x in v.evidence if x.id == evidence_id), None)
+
+    def alert(person: Recipient, v: DisputeView) -> list[Alert]:
+        found = next((x for x in v.evidence if x.id == event.evidence_id), None)
         if found is None:
-            continue
-        alerts.append(
+            return []
+        return [
             Alert(
-                user.telegram_id,
+                person.chat,
                 texts.alert_evidence(v, found),
                 markup(_view_row(v)),
                 file_id=found.file_id,
                 file_kind=found.file_kind,
             )
-        )
-    return alerts
+        ]
+
+    return await _each_view(ctx, event, alert)
 
 
-@renders("dispute.offer")
-async def offered(event: Event, ctx: AlertContext) -> list[Alert]:
-    offer_id = int(event.data["offer_id"] or 0)
-    alerts = []
-    for user, v in await _views(event, ctx):
-        offer = next((o for o in v.offers if o.id == offer_id), None)
+@renders(OfferMade)
+async def offered(event: OfferMade, ctx: AlertContext) -> list[Alert]:
+    s = ctx.settings
+
+    def alert(person: Recipient, v: DisputeView) -> list[Alert]:
+        offer = next((o for o in v.offers if o.id == event.offer_id), None)
         if offer is None or offer.status is not OfferStatus.OPEN:
-            continue  # superseded or settled before this alert went out
-        amount = ctx.settings.money.format(offer.release_amount)
+            return []  # superseded or settled before this alert went out
+        amount = s.money.format(offer.release_amount)
         keyboard = markup(
             _row(texts.accept(amount), OfferCb(action="accept", offer_id=offer.id)),
             _row(texts.COUNTER, DisputeCb(action="offer", dispute_id=v.dispute.id)),
             _view_row(v),
         )
-        text = texts.alert_offer(v, offer, ctx.settings.money, ctx.settings.platform_fee_bps)
-        alerts.append(Alert(user.telegram_id, text, keyboard))
-    return alerts
+        text = texts.alert_offer(v, offer, s.money, s.platform_fee_bps)
+        return [Alert(person.chat, text, keyboard)]
+
+    return await _each_view(ctx, event, alert)
 
 
-@renders("dispute.settled")
-async def settled(event: Event, ctx: AlertContext) -> list[Alert]:
+@renders(DisputeSettled, DisputeResolved)
+async def decided(event: DisputeEvent, ctx: AlertContext) -> list[Alert]:
+    """Settled by an accepted offer, or resolved (a verdict, or time): how the money went."""
     s = ctx.settings
-    return [
-        Alert(
-            user.telegram_id,
-            texts.alert_settled(v, s.money, s.platform_fee_bps),
-            markup(_view_row(v)),
-        )
-        for user, v in await _views(event, ctx)
-    ]
+    told = texts.alert_settled if isinstance(event, DisputeSettled) else texts.alert_resolved
+
+    def alert(person: Recipient, v: DisputeView) -> list[Alert]:
+        text = told(v, s.money, s.platform_fee_bps)
+        return [Alert(person.chat, text, markup(_view_row(v)))]
+
+    return await _each_view(ctx, event, alert)
 
 
-@renders("dispute.escalated")
-async def escalated(event: Event, ctx: AlertContext) -> list[Alert]:
-    return [
-        Alert(user.telegram_id, texts.alert_escalated(v), markup(_view_row(v)))
-        for user, v in await _views(event, ctx)
-    ]
+@renders(DisputeEscalated, DisputeWithdrawn)
+async def left_to_others(event: DisputeEvent, ctx: AlertContext) -> list[Alert]:
+    """Escalated to an admin, or withdrawn by the filer."""
+    told = texts.alert_escalated if isinstance(event, DisputeEscalated) else texts.alert_withdrawn
+
+    def alert(person: Recipient, v: DisputeView) -> list[Alert]:
+        return [Alert(person.chat, told(v), markup(_view_row(v)))]
+
+    return await _each_view(ctx, event, alert)
 
 
-@renders("dispute.withdrawn")
-async def withdrawn(event: Event, ctx: AlertContext) -> list[Alert]:
-    return [
-        Alert(user.telegram_id, texts.alert_withdrawn(v), markup(_view_row(v)))
-        for user, v in await _views(event, ctx)
-    ]
+@renders(NeedsArbiter)
+async def needs_arbiter(event: NeedsArbiter, ctx: AlertContext) -> list[Alert]:
+    keyboard = markup(_row(admin_texts.OPEN_RECORD, AdminCb(action="rec", id=event.dispute_id)))
 
+    def alert(person: Recipient, v: DisputeView) -> list[Alert]:
+        return [Alert(person.chat, texts.alert_needs_arbiter(v, ctx.settings.money), keyboard)]
 
-@renders("dispute.resolved")
-async def resolved(event: Event, ctx: AlertContext) -> list[Alert]:
-    s = ctx.settings
-    return [
-        Alert(
-            user.telegram_id,
-            texts.alert_resolved(v, s.money, s.platform_fee_bps),
-            markup(_view_row(v)),
-        )
-        for user, v in await _views(event, ctx)
-    ]
-
-
-@renders("dispute.needs_arbiter")
-async def needs_arbiter(event: Event, ctx: AlertContext) -> list[Alert]:
-    dispute_id = int(event.data["dispute_id"] or 0)
-    alerts = []
-    for admin in await admin_users(ctx.market, ctx.settings):
-        v = await load_view(ctx.market, ctx.market.users.actor(admin), dispute_id)
-        keyboard = markup(
-            _row(admin_texts.OPEN_RECORD, AdminCb(action="rec", id=dispute_id)),
-        )
-        text = texts.alert_needs_arbiter(v, ctx.settings.money)
-        alerts.append(Alert(admin.telegram_id, text, keyboard))
-    return alerts
+    return await _each_view(ctx, event, alert, await admins(ctx))

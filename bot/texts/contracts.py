@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.render import button, clip, e
-from bot.texts import milestones, reviews
 from bot.texts.awards import ENDINGS, terms
 from bot.texts.common import day, sandbox_note
 from bot.texts.milestones import (
@@ -210,16 +208,3 @@ def alert_contract_ended(
 
 
 # --- reminders (timed rules) --------------------------------------------------------------
-
-
-# --- for bot/alerts, until it reads texts.milestones and texts.reviews --------------------
-
-
-def __getattr__(name: str) -> Any:
-    """The alert renderers (bot/alerts/work.py, timed.py, market.py; branch ``events``)
-    still read milestone and review texts through this module: find them there. Drop
-    this once they import ``bot.texts.milestones`` and ``bot.texts.reviews``."""
-    for moved in (milestones, reviews):
-        if name in vars(moved):
-            return vars(moved)[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

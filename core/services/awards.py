@@ -18,6 +18,14 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.events.awards import (
+    AwardAccepted,
+    AwardDeclined,
+    AwardLapsed,
+    AwardOffered,
+    AwardWithdrawn,
+)
+from core.events.projects import AwardedToOther
 from storage.enums import AwardStatus, BidStatus, ContractStatus, ProjectStatus
 from storage.models import Award, Bid, Contract, Project
 
@@ -214,7 +222,9 @@ class AwardService(Service):
         project.status = ProjectStatus.AWARDED
         project.updated_at = now
         await self.uow.flush()
-        self.emit("award.offered", [bid.freelancer_id], project_id=project.id, award_id=award.id)
+        self.emit(
+            AwardOffered(recipients=(bid.freelancer_id,), project_id=project.id, award_id=award.id)
+        )
         return award
 
     async def _pending(self, award_id: int) -> tuple[Award, Project]:
@@ -279,12 +289,13 @@ class AwardService(Service):
         )
         await self.uow.flush()
         self.emit(
-            "award.accepted", [project.employer_id], project_id=project.id, contract_id=contract.id
+            AwardAccepted(
+                recipients=(project.employer_id,), project_id=project.id, contract_id=contract.id
+            )
         )
         if others:
-            self.emit(
-                "project.awarded_to_other", [o.freelancer_id for o in others], project_id=project.id
-            )
+            losers = tuple(o.freelancer_id for o in others)
+            self.emit(AwardedToOther(recipients=losers, project_id=project.id))
         return contract
 
     async def _reopen(self, project: Project) -> None:
@@ -337,7 +348,11 @@ class AwardService(Service):
         bid.status = BidStatus.CLOSED
         bid.updated_at = self.now()
         await self._reopen(project)
-        self.emit("award.declined", [project.employer_id], project_id=project.id, award_id=award.id)
+        self.emit(
+            AwardDeclined(
+                recipients=(project.employer_id,), project_id=project.id, award_id=award.id
+            )
+        )
         return award
 
     @atomic
@@ -354,7 +369,9 @@ class AwardService(Service):
         bid.updated_at = self.now()
         await self._reopen(project)
         self.emit(
-            "award.withdrawn", [award.freelancer_id], project_id=project.id, award_id=award.id
+            AwardWithdrawn(
+                recipients=(award.freelancer_id,), project_id=project.id, award_id=award.id
+            )
         )
         return award
 
@@ -372,10 +389,11 @@ class AwardService(Service):
         bid.updated_at = self.now()
         await self._reopen(project)
         self.emit(
-            "award.lapsed",
-            [project.employer_id, award.freelancer_id],
-            project_id=project.id,
-            award_id=award.id,
+            AwardLapsed(
+                recipients=(project.employer_id, award.freelancer_id),
+                project_id=project.id,
+                award_id=award.id,
+            )
         )
         return True
 

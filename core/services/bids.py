@@ -10,6 +10,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, LimitReached, NotAllowed, NotFound, ValidationFailed
+from core.events.bids import BidDeclined, BidEdited, BidEvent, BidPlaced, BidRetracted
 from core.money import whole_amount
 from core.services.projects import taking_bids
 from core.services.reputation import Reputation, ReputationService
@@ -143,13 +144,13 @@ class BidService(Service):
         except UniqueViolation:  # a concurrent bid by the same freelancer won
             raise Conflict("bid.exists", "You already bid on this project.") from None
         await self.uow.subscriptions.touch(user.id, now)  # active: hears first among equals
-        await self._tell_employer("bid.placed", project, bid)
+        await self._tell_employer(BidPlaced, project, bid)
         return bid
 
-    async def _tell_employer(self, kind: str, project: Project, bid: Bid) -> None:
+    async def _tell_employer(self, kind: type[BidEvent], project: Project, bid: Bid) -> None:
         """A bid alert reaches the employer, unless they muted this bidder."""
         if not await self.uow.safety.muted(project.employer_id, bid.freelancer_id):
-            self.emit(kind, [project.employer_id], project_id=project.id, bid_id=bid.id)
+            self.emit(kind(recipients=(project.employer_id,), project_id=project.id, bid_id=bid.id))
 
     async def _own_active(self, actor: Actor, bid_id: int) -> tuple[Bid, Project]:
         await self.active_user(actor)
@@ -190,7 +191,7 @@ class BidService(Service):
         bid.proposal = self._check_terms(new_amount, new_days, new_proposal)
         bid.amount, bid.delivery_days = new_amount, new_days
         bid.updated_at = self.now()
-        await self._tell_employer("bid.edited", project, bid)
+        await self._tell_employer(BidEdited, project, bid)
         return bid
 
     @atomic
@@ -198,7 +199,7 @@ class BidService(Service):
         bid, project = await self._own_active(actor, bid_id)
         bid.status = BidStatus.RETRACTED
         bid.updated_at = self.now()
-        await self._tell_employer("bid.retracted", project, bid)
+        await self._tell_employer(BidRetracted, project, bid)
         return bid
 
     async def retract_all(self, freelancer_id: int) -> list[Bid]:
@@ -212,7 +213,7 @@ class BidService(Service):
                 continue
             bid.status = BidStatus.RETRACTED
             bid.updated_at = self.now()
-            await self._tell_employer("bid.retracted", project, bid)
+            await self._tell_employer(BidRetracted, project, bid)
             retracted.append(bid)
         return retracted
 
@@ -238,7 +239,9 @@ class BidService(Service):
             raise InvalidState("bid.not_active", "This bid is no longer active.")
         bid.status = BidStatus.DECLINED
         bid.updated_at = self.now()
-        self.emit("bid.declined", [bid.freelancer_id], project_id=project.id, bid_id=bid.id)
+        self.emit(
+            BidDeclined(recipients=(bid.freelancer_id,), project_id=project.id, bid_id=bid.id)
+        )
         return bid
 
     async def for_employer(

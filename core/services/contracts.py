@@ -7,6 +7,12 @@ from collections.abc import Sequence
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.events.contracts import (
+    ContractCancelled,
+    ContractCompleted,
+    ContractEndRequested,
+    ContractSettled,
+)
 from storage.enums import (
     ContractEnding,
     ContractStatus,
@@ -61,9 +67,9 @@ class ContractService(Service):
         is asked in the reply to what they did). Returns whether it is settled."""
         if not settled(contract, await self.uow.milestones.for_contract(contract.id)):
             return False
-        told = [p for p in (contract.employer_id, contract.freelancer_id) if p != acted_by]
+        told = tuple(p for p in (contract.employer_id, contract.freelancer_id) if p != acted_by)
         if told:
-            self.emit("contract.settled", told, contract_id=contract.id)
+            self.emit(ContractSettled(recipients=told, contract_id=contract.id))
         return True
 
     async def ending(self, contract: Contract) -> ContractEnding | None:
@@ -126,7 +132,7 @@ class ContractService(Service):
     async def ask_to_end(self, actor: Actor, contract_id: int) -> Contract:
         """The freelancer asks the employer to end a settled contract, so both can review."""
         contract = await self.check(actor, contract_id, "ask_to_end")
-        self.emit("contract.end_requested", [contract.employer_id], contract_id=contract.id)
+        self.emit(ContractEndRequested(recipients=(contract.employer_id,), contract_id=contract.id))
         return contract
 
     @atomic
@@ -161,10 +167,6 @@ class ContractService(Service):
             if actor.user_id == contract.employer_id
             else contract.employer_id
         )
-        self.emit(
-            f"contract.{contract.status.value}",
-            [other],
-            contract_id=contract.id,
-            project_id=project.id,
-        )
+        ended = ContractCompleted if paid else ContractCancelled
+        self.emit(ended(recipients=(other,), contract_id=contract.id, project_id=project.id))
         return contract

@@ -27,6 +27,17 @@ from core.errors import (
     NotFound,
     ValidationFailed,
 )
+from core.events.disputes import (
+    DisputeEscalated,
+    DisputeOpened,
+    DisputeResolved,
+    DisputeResponded,
+    DisputeSettled,
+    DisputeWithdrawn,
+    EvidenceAdded,
+    NeedsArbiter,
+    OfferMade,
+)
 from core.money import whole_amount
 from core.services import audit
 from core.services.audit import AuditService, Concerns
@@ -243,9 +254,10 @@ class DisputeService(Service):
         rows = [self._attach(dispute, actor.user_id, f, EvidenceStage.FILED) for f in files]
         await self.uow.flush()
         Escrow(self.ctx).log(m, "disputed", actor.user_id, amount=claimed_amount, note=reason)
-        self.emit("dispute.opened", [respondent], dispute_id=dispute.id, milestone_id=m.id)
+        told = (respondent,)
+        self.emit(DisputeOpened(recipients=told, dispute_id=dispute.id, milestone_id=m.id))
         for row in rows:  # the other side sees each file, as with any evidence
-            self.emit("dispute.evidence", [respondent], dispute_id=dispute.id, evidence_id=row.id)
+            self.emit(EvidenceAdded(recipients=told, dispute_id=dispute.id, evidence_id=row.id))
         return dispute
 
     async def _locked(self, dispute_id: int) -> tuple[Dispute, Milestone, Contract]:
@@ -352,7 +364,7 @@ class DisputeService(Service):
         response = self.check_response(response)
         self._start_negotiation(dispute, response)
         Escrow(self.ctx).log(m, "dispute_response", actor.user_id, note=response)
-        self.emit("dispute.responded", [dispute.filed_by_id], dispute_id=dispute.id)
+        self.emit(DisputeResponded(recipients=(dispute.filed_by_id,), dispute_id=dispute.id))
         return dispute
 
     @atomic
@@ -381,12 +393,8 @@ class DisputeService(Service):
         )
         await self.uow.flush()
         Escrow(self.ctx).log(m, "dispute_offer", actor.user_id, amount=release_amount)
-        self.emit(
-            "dispute.offer",
-            [self._other(dispute, actor.user_id)],
-            dispute_id=dispute.id,
-            offer_id=offer.id,
-        )
+        told = (self._other(dispute, actor.user_id),)
+        self.emit(OfferMade(recipients=told, dispute_id=dispute.id, offer_id=offer.id))
         return offer
 
     @atomic
@@ -409,7 +417,7 @@ class DisputeService(Service):
         result = await self._settle(
             dispute, m, contract, offer.release_amount, DisputeResolution.AGREED, actor.user_id
         )
-        self.emit("dispute.settled", [offer.by_user_id], dispute_id=dispute.id)
+        self.emit(DisputeSettled(recipients=(offer.by_user_id,), dispute_id=dispute.id))
         return await Escrow(self.ctx).told_if_settled(result, contract, actor.user_id)
 
     @atomic
@@ -418,14 +426,15 @@ class DisputeService(Service):
         self._may(actor, dispute, "escalate")
         self._escalate(dispute, actor.user_id)
         Escrow(self.ctx).log(m, "dispute_escalated", actor.user_id)
-        self.emit("dispute.escalated", [self._other(dispute, actor.user_id)], dispute_id=dispute.id)
+        told = (self._other(dispute, actor.user_id),)
+        self.emit(DisputeEscalated(recipients=told, dispute_id=dispute.id))
         return dispute
 
     def _escalate(self, dispute: Dispute, by: int | None) -> None:
         dispute.status = DisputeStatus.ARBITRATION
         dispute.escalated_at = self.now()
         dispute.escalated_by_id = by
-        self.emit("dispute.needs_arbiter", [], dispute_id=dispute.id)
+        self.emit(NeedsArbiter(dispute_id=dispute.id))
 
     @atomic
     async def withdraw(self, actor: Actor, dispute_id: int) -> Dispute:
@@ -449,7 +458,7 @@ class DisputeService(Service):
             # money (past the window, it is released).
             m.auto_release_at += self.now() - dispute.created_at
         Escrow(self.ctx).log(m, "dispute_withdrawn", actor.user_id)
-        self.emit("dispute.withdrawn", [dispute.respondent_id], dispute_id=dispute.id)
+        self.emit(DisputeWithdrawn(recipients=(dispute.respondent_id,), dispute_id=dispute.id))
         return dispute
 
     # --- deciding ------------------------------------------------------------------
@@ -494,10 +503,11 @@ class DisputeService(Service):
             reason=dispute.resolution_note,
         )
         self.emit(
-            "dispute.resolved",
-            [dispute.filed_by_id, dispute.respondent_id],
-            dispute_id=dispute.id,
-            resolution=resolution.value,
+            DisputeResolved(
+                recipients=(dispute.filed_by_id, dispute.respondent_id),
+                dispute_id=dispute.id,
+                resolution=resolution,
+            )
         )
         return await Escrow(self.ctx).told_if_settled(result, contract, actor.user_id)
 
@@ -545,22 +555,18 @@ class DisputeService(Service):
         dispute, m, contract = await self._locked(dispute_id)
         if dispute.status is not DisputeStatus.AWAITING_RESPONSE or dispute.respond_by > self.now():
             return None
-        parties = [dispute.filed_by_id, dispute.respondent_id]
+        parties = (dispute.filed_by_id, dispute.respondent_id)
         if silence_escalates(dispute):
             self._escalate(dispute, None)
             delivered = "the work was delivered" if m.delivered_at else "nothing was delivered"
             note = f"the freelancer did not respond in time; {delivered}"
             Escrow(self.ctx).log(m, "dispute_escalated", None, note=note)
-            self.emit("dispute.escalated", parties, dispute_id=dispute.id)
+            self.emit(DisputeEscalated(recipients=parties, dispute_id=dispute.id))
             return Silence(dispute, None)
         claim = min(dispute.claimed_amount, m.escrow)
         result = await self._settle(dispute, m, contract, claim, DisputeResolution.DEFAULT, None)
-        self.emit(
-            "dispute.resolved",
-            parties,
-            dispute_id=dispute.id,
-            resolution=DisputeResolution.DEFAULT.value,
-        )
+        default = DisputeResolution.DEFAULT
+        self.emit(DisputeResolved(recipients=parties, dispute_id=dispute.id, resolution=default))
         return Silence(dispute, await Escrow(self.ctx).told_if_settled(result, contract, None))
 
     @atomic
@@ -575,9 +581,8 @@ class DisputeService(Service):
             return False
         self._escalate(dispute, None)
         Escrow(self.ctx).log(m, "dispute_escalated", None, note="negotiation window ended")
-        self.emit(
-            "dispute.escalated", [dispute.filed_by_id, dispute.respondent_id], dispute_id=dispute.id
-        )
+        parties = (dispute.filed_by_id, dispute.respondent_id)
+        self.emit(DisputeEscalated(recipients=parties, dispute_id=dispute.id))
         return True
 
     # --- for conversations that ask one thing at a time ------------------------------
@@ -719,12 +724,8 @@ class DisputeService(Service):
         await self._room_for_evidence(dispute, actor.user_id)
         row = self._attach(dispute, actor.user_id, evidence, self._stage(dispute, actor.user_id))
         await self.uow.flush()
-        self.emit(
-            "dispute.evidence",
-            [self._other(dispute, actor.user_id)],
-            dispute_id=dispute.id,
-            evidence_id=row.id,
-        )
+        told = (self._other(dispute, actor.user_id),)
+        self.emit(EvidenceAdded(recipients=told, dispute_id=dispute.id, evidence_id=row.id))
         return row
 
     def _disputable(self, m: Milestone) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from core import ledger
 from core.context import Service
 from core.errors import ValidationFailed
+from core.events.milestones import HandedOver
 from core.money import release_fee
 from core.services.contracts import ContractService
 from core.services.refunds import RefundService
@@ -149,4 +150,4 @@ class Escrow(Service):
         history = await self.uow.milestones.history(m.id)
         if any(ev.kind == "delivered" and ev.protected for ev in history):
             self.log(m, "handed_over", None)
-            self.emit("milestone.handed_over", [contract.employer_id], milestone_id=m.id)
+            self.emit(HandedOver(recipients=(contract.employer_id,), milestone_id=m.id))

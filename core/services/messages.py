@@ -11,6 +11,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.events.messages import MessageReceived, SafetyNote
 from core.redflags import red_flags
 from storage.enums import BidStatus, ProjectStatus
 from storage.models import Message, Project
@@ -111,13 +112,12 @@ class MessageService(Service):
             )
         )
         await self.uow.flush()
-        self.emit("message.received", [recipient_id], message_id=message.id, project_id=project.id)
+        told = (recipient_id,)
+        self.emit(MessageReceived(recipients=told, message_id=message.id, project_id=project.id))
         if flags and await self.uow.safety.note_once(
             project.id, recipient_id, actor.user_id, message.id, self.now()
         ):
-            self.emit(
-                "message.safety_note", [recipient_id], message_id=message.id, project_id=project.id
-            )
+            self.emit(SafetyNote(recipients=told, message_id=message.id, project_id=project.id))
         return message
 
     @atomic

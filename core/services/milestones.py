@@ -28,6 +28,19 @@ from core.errors import (
     NotFound,
     ValidationFailed,
 )
+from core.events.milestones import (
+    ChangesRequested,
+    MilestoneAutoReleased,
+    MilestoneCancelled,
+    MilestoneCreated,
+    MilestoneDelivered,
+    MilestoneFunded,
+    MilestonePaid,
+    MilestoneReleased,
+    MilestoneRequested,
+    RequestAccepted,
+    RequestRejected,
+)
 from core.money import whole_amount
 from core.services.contracts import ContractService
 from core.services.escrow import Escrow, Settlement, version
@@ -229,7 +242,7 @@ class MilestoneService(Service):
         contract = await self._active_contract(actor, contract_id)
         self._employer(actor, contract)
         m = await self._new(actor, contract, description, amount, due_at, MilestoneStatus.PENDING)
-        self.emit("milestone.created", [contract.freelancer_id], milestone_id=m.id)
+        self.emit(MilestoneCreated(recipients=(contract.freelancer_id,), milestone_id=m.id))
         return m
 
     @atomic
@@ -255,7 +268,7 @@ class MilestoneService(Service):
             actor, contract, description, amount, due_at, MilestoneStatus.PENDING
         )
         self.escrow.log(m, "extra_milestone", actor.user_id, amount=amount, note=extra.description)
-        self.emit("milestone.created", [contract.freelancer_id], milestone_id=extra.id)
+        self.emit(MilestoneCreated(recipients=(contract.freelancer_id,), milestone_id=extra.id))
         return extra
 
     @atomic
@@ -272,7 +285,7 @@ class MilestoneService(Service):
         contract = await self._active_contract(actor, contract_id)
         self._freelancer(actor, contract)
         m = await self._new(actor, contract, description, amount, due_at, MilestoneStatus.REQUESTED)
-        self.emit("milestone.requested", [contract.employer_id], milestone_id=m.id)
+        self.emit(MilestoneRequested(recipients=(contract.employer_id,), milestone_id=m.id))
         return m
 
     @atomic
@@ -287,7 +300,7 @@ class MilestoneService(Service):
             raise InvalidState("contract.ended", "This contract has ended.")
         m.status = MilestoneStatus.PENDING
         self.escrow.log(m, "request_accepted", actor.user_id)
-        self.emit("milestone.request_accepted", [contract.freelancer_id], milestone_id=m.id)
+        self.emit(RequestAccepted(recipients=(contract.freelancer_id,), milestone_id=m.id))
         return m
 
     @atomic
@@ -302,7 +315,7 @@ class MilestoneService(Service):
         m.status = MilestoneStatus.REJECTED
         m.closed_at = self.now()
         self.escrow.log(m, "request_rejected", actor.user_id, note=note)
-        self.emit("milestone.request_rejected", [contract.freelancer_id], milestone_id=m.id)
+        self.emit(RequestRejected(recipients=(contract.freelancer_id,), milestone_id=m.id))
         return m
 
     # --- funding -------------------------------------------------------------------
@@ -353,7 +366,7 @@ class MilestoneService(Service):
         self._fundable(actor, m, contract)
         await self.escrow.fund(m, actor.user_id, m.amount, f"ms:{m.id}:fund-balance:{version(m)}")
         self.escrow.log(m, "funded", actor.user_id, amount=m.amount, note="from balance")
-        self.emit("milestone.funded", [contract.freelancer_id], milestone_id=m.id)
+        self.emit(MilestoneFunded(recipients=(contract.freelancer_id,), milestone_id=m.id))
         return m
 
     # --- delivering and answering --------------------------------------------------
@@ -402,7 +415,7 @@ class MilestoneService(Service):
         self.escrow.log(
             m, "delivered", actor.user_id, note=note, file_ids=files, protected=protected
         )
-        self.emit("milestone.delivered", [contract.employer_id], milestone_id=m.id)
+        self.emit(MilestoneDelivered(recipients=(contract.employer_id,), milestone_id=m.id))
         return m
 
     @staticmethod
@@ -437,7 +450,7 @@ class MilestoneService(Service):
         m.auto_release_at = None
         m.revisions_used += 1
         self.escrow.log(m, "changes_requested", actor.user_id, note=note)
-        self.emit("milestone.changes_requested", [contract.freelancer_id], milestone_id=m.id)
+        self.emit(ChangesRequested(recipients=(contract.freelancer_id,), milestone_id=m.id))
         return m
 
     async def _replayed(
@@ -502,14 +515,22 @@ class MilestoneService(Service):
             # Part paid: the rest waits for more work, without an auto-release clock.
             m.status = MilestoneStatus.FUNDED
             m.auto_release_at = None
-        self.emit(
-            "milestone.released",
-            [contract.freelancer_id],
-            milestone_id=m.id,
-            amount=amount,
-            fee=result.fee,
-        )
+        self._tell_paid(MilestoneReleased, (contract.freelancer_id,), result)
         return await self.escrow.told_if_settled(result, contract, actor.user_id)
+
+    def _tell_paid(
+        self, kind: type[MilestonePaid], recipients: tuple[int, ...], result: Settlement
+    ) -> None:
+        """The release as the settlement computed it: the alert does no arithmetic."""
+        self.emit(
+            kind(
+                recipients=recipients,
+                milestone_id=result.milestone.id,
+                amount=result.released,
+                fee=result.fee,
+                paid_to_freelancer=result.paid_to_freelancer,
+            )
+        )
 
     @staticmethod
     def _why_not_movable(m: Milestone) -> str:
@@ -538,12 +559,8 @@ class MilestoneService(Service):
             actor_id=None,
             kind="auto_release",
         )
-        self.emit(
-            "milestone.auto_released",
-            [contract.freelancer_id, contract.employer_id],
-            milestone_id=m.id,
-            amount=amount,
-            fee=result.fee,
+        self._tell_paid(
+            MilestoneAutoReleased, (contract.freelancer_id, contract.employer_id), result
         )
         return await self.escrow.told_if_settled(result, contract, None)
 
@@ -601,7 +618,7 @@ class MilestoneService(Service):
             if actor.user_id == contract.freelancer_id
             else contract.freelancer_id
         )
-        self.emit("milestone.cancelled", [other], milestone_id=m.id)
+        self.emit(MilestoneCancelled(recipients=(other,), milestone_id=m.id))
         settled = await ContractService(self.ctx).tell_if_settled(contract, actor.user_id)
         return Cancelled(m, held - m.escrow, replayed=False, contract_settled=settled)
 

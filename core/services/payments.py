@@ -29,6 +29,8 @@ from core.errors import (
     NotFound,
     ValidationFailed,
 )
+from core.events.milestones import MilestoneFunded
+from core.events.payments import CreditedToBalance
 from core.money import whole_amount
 from core.services.escrow import Escrow
 from storage.enums import ContractStatus, MilestoneStatus, PaymentStatus
@@ -158,15 +160,11 @@ class PaymentService(Service):
         if fundable:
             await escrow.fund(m, payment.payer_id, amount, f"pay:{payment.id}:escrow")
             escrow.log(m, "funded", payment.payer_id, amount=amount, note=payment.gateway)
-            self.emit(
-                "milestone.funded",
-                [contract.freelancer_id, contract.employer_id],
-                milestone_id=m.id,
-            )
+            parties = (contract.freelancer_id, contract.employer_id)
+            self.emit(MilestoneFunded(recipients=parties, milestone_id=m.id))
             return Confirmation(payment, m, True, 0)
-        self.emit(
-            "payment.credited_to_balance", [payment.payer_id], milestone_id=m.id, amount=amount
-        )
+        payer = (payment.payer_id,)
+        self.emit(CreditedToBalance(recipients=payer, milestone_id=m.id, amount=amount))
         return Confirmation(payment, m, False, amount)
 
     # --- the payment journal -------------------------------------------------------

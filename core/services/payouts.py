@@ -8,6 +8,7 @@ from core import ledger, text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InsufficientFunds, InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.events.payouts import PayoutPaid, PayoutRejected, PayoutRequested
 from core.gateways import PAYOUTS
 from core.money import whole_amount
 from core.services import audit
@@ -54,7 +55,7 @@ class PayoutService(Service):
             [(ledger.available(user.id), -amount), (ledger.payout_hold(user.id), amount)],
             now=self.now(),
         )
-        self.emit("payout.requested", [], payout_id=payout.id)
+        self.emit(PayoutRequested(payout_id=payout.id))
         return payout
 
     async def _requested(self, actor: Actor, payout_id: int) -> Payout:
@@ -86,7 +87,9 @@ class PayoutService(Service):
         payout.decided_by_id = actor.user_id
         payout.note = text.clean(note)[:500] or None
         self._record(actor, audit.PAYOUT_PAID, payout)
-        self.emit("payout.paid", [payout.user_id], payout_id=payout.id, amount=payout.amount)
+        self.emit(
+            PayoutPaid(recipients=(payout.user_id,), payout_id=payout.id, amount=payout.amount)
+        )
         return payout
 
     @atomic
@@ -106,7 +109,7 @@ class PayoutService(Service):
         payout.decided_by_id = actor.user_id
         payout.note = text.bounded(note, "payout.note", "The reason", 1, 500)
         self._record(actor, audit.PAYOUT_REJECTED, payout)
-        self.emit("payout.rejected", [payout.user_id], payout_id=payout.id)
+        self.emit(PayoutRejected(recipients=(payout.user_id,), payout_id=payout.id))
         return payout
 
     def _record(self, actor: Actor, action: str, payout: Payout) -> None:

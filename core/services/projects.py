@@ -11,6 +11,13 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.events.projects import (
+    BiddingEnded,
+    ProjectCancelled,
+    ProjectClosed,
+    ProjectEdited,
+    ProjectPublished,
+)
 from core.money import whole_amount
 from core.services.skills import SkillService
 from storage.enums import (
@@ -255,10 +262,11 @@ class ProjectService(Service):
         await self._index(project)
         skill_ids = await self.uow.projects.skill_ids(project.id)
         self.emit(
-            "project.published",
-            [project.employer_id],
-            project_id=project.id,
-            skills=",".join(str(i) for i in skill_ids),
+            ProjectPublished(
+                recipients=(project.employer_id,),
+                project_id=project.id,
+                skills=",".join(str(i) for i in skill_ids),
+            )
         )
         return project
 
@@ -315,12 +323,12 @@ class ProjectService(Service):
         project.updated_at = self.now()
         if project.status is ProjectStatus.OPEN:
             await self._index(project)
-            bidders = [
+            bidders = tuple(
                 b.freelancer_id
                 for b in await self.uow.bids.for_project(project.id, [BidStatus.ACTIVE])
-            ]
+            )
             if bidders:
-                self.emit("project.edited", bidders, project_id=project.id)
+                self.emit(ProjectEdited(recipients=bidders, project_id=project.id))
         await self.uow.flush()
         return project
 
@@ -397,7 +405,7 @@ class ProjectService(Service):
         if contract is not None and contract.freelancer_id not in others:
             others.append(contract.freelancer_id)
         if others:
-            self.emit("project.cancelled", others, project_id=project.id)
+            self.emit(ProjectCancelled(recipients=tuple(others), project_id=project.id))
         return project
 
     @atomic
@@ -430,7 +438,7 @@ class ProjectService(Service):
         project.award_by = award_by
         project.updated_at = now
         self.emit(
-            "project.bidding_ended", [project.employer_id], project_id=project.id, bids=len(bids)
+            BiddingEnded(recipients=(project.employer_id,), project_id=project.id, bids=len(bids))
         )
         return ProjectStatus.BIDDING_ENDED
 
@@ -460,10 +468,11 @@ class ProjectService(Service):
         project.ended_at = now
         project.updated_at = now
         self.emit(
-            "project.closed",
-            [project.employer_id, *[b.freelancer_id for b in bids]],
-            project_id=project.id,
-            reason=reason,
+            ProjectClosed(
+                recipients=(project.employer_id, *[b.freelancer_id for b in bids]),
+                project_id=project.id,
+                reason=reason,
+            )
         )
 
     # --- bot support: the marketplace front ---------------------------------------------

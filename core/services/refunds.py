@@ -24,6 +24,7 @@ from enum import StrEnum
 from core import ledger
 from core.context import Service
 from core.errors import NotFound
+from core.events.payments import Refunded, RefundRefused, RefundStarted
 from core.gateways import KNOWN
 from storage.enums import MilestoneStatus, PaymentStatus, RefundStatus
 from storage.models import Milestone, Payment
@@ -104,7 +105,7 @@ class RefundService(Service):
             started.append(payment)
         if started:
             await self.uow.flush()
-            self.emit("payment.refund_started", [], milestone_id=m.id)  # wakes the refunder
+            self.emit(RefundStarted(milestone_id=m.id))  # wakes the refunder
         return started
 
     async def claim_due(self, limit: int = 20) -> list[Payment]:
@@ -148,12 +149,14 @@ class RefundService(Service):
         payment.refund_error = None if done else (reason or "refused")[:2000]
         if done:
             payment.refunded_amount = payment.amount
+        finished = Refunded if done else RefundRefused
         self.emit(
-            "payment.refunded" if done else "payment.refund_refused",
-            [payment.payer_id],
-            payment_id=payment.id,
-            milestone_id=payment.milestone_id,
-            amount=payment.amount,
+            finished(
+                recipients=(payment.payer_id,),
+                payment_id=payment.id,
+                milestone_id=payment.milestone_id,
+                amount=payment.amount,
+            )
         )
         await self.uow.flush()
         return payment

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.context import Service, atomic
+from core.events.milestones import AutoReleaseSoon, DueNow, DueSoon, Overdue
 from storage.enums import MilestoneStatus
 from storage.models import Contract, Milestone
 
@@ -103,16 +104,17 @@ class ReminderService(Service):
 
     def _announce(self, schedule: Schedule, seq: int, m: Milestone, contract: Contract) -> None:
         if schedule.kind == AUTO_RELEASE:
-            self.emit("milestone.auto_release_soon", [contract.employer_id], milestone_id=m.id)
+            self.emit(AutoReleaseSoon(recipients=(contract.employer_id,), milestone_id=m.id))
         elif seq == 0:
-            self.emit("milestone.due_soon", [contract.freelancer_id], milestone_id=m.id)
+            self.emit(DueSoon(recipients=(contract.freelancer_id,), milestone_id=m.id))
         elif seq == 1:
-            self.emit("milestone.due_now", [contract.freelancer_id], milestone_id=m.id)
+            self.emit(DueNow(recipients=(contract.freelancer_id,), milestone_id=m.id))
         else:
             self.emit(
-                "milestone.overdue",
-                [contract.freelancer_id, contract.employer_id],
-                milestone_id=m.id,
-                notice=seq - 1,
-                notices=len(schedule.offsets) - 2,
+                Overdue(
+                    recipients=(contract.freelancer_id, contract.employer_id),
+                    milestone_id=m.id,
+                    notice=seq - 1,
+                    notices=len(schedule.offsets) - 2,
+                )
             )

@@ -17,6 +17,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, LimitReached, NotAllowed, NotFound, ValidationFailed
+from core.events.reports import ReportDecided, ReportFiled, ReportWarned
 from core.services import audit
 from core.services.audit import AuditService, Concerns
 from core.services.users import UserService
@@ -202,7 +203,7 @@ class ReportService(Service):
             )
         )
         await self.uow.flush()
-        self.emit("report.filed", [], report_id=report.id)
+        self.emit(ReportFiled(report_id=report.id))
         return report
 
     # --- admins ---------------------------------------------------------------------
@@ -288,9 +289,9 @@ class ReportService(Service):
             each.decided_at = now
             each.decided_by_id = actor.user_id
             each.decision_note = decision
-            self.emit("report.decided", [each.reporter_id], report_id=each.id)
+            self.emit(ReportDecided(recipients=(each.reporter_id,), report_id=each.id))
         if outcome is ReportStatus.WARNED:
-            self.emit("report.warned", [report.subject_id], report_id=report.id)
+            self.emit(ReportWarned(recipients=(report.subject_id,), report_id=report.id))
         AuditService(self.ctx).record(
             actor,
             AUDITED[outcome],

@@ -14,6 +14,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from core.events.reviews import ReviewsPublished, ReviewWritten
 from core.services.contracts import ContractService
 from storage.enums import ContractEnding, ContractStatus, PartyRole
 from storage.models import Contract, Review
@@ -83,12 +84,12 @@ class ReviewService(Service):
             # to publishing it; the other side is told, once.
             self._publish(contract, [subject])
         else:
-            self.emit("review.written", [subject], contract_id=contract.id)
+            self.emit(ReviewWritten(recipients=(subject,), contract_id=contract.id))
         return review
 
     def _publish(self, contract: Contract, told: list[int]) -> None:
         contract.reviews_published_at = self.now()
-        self.emit("reviews.published", told, contract_id=contract.id)
+        self.emit(ReviewsPublished(recipients=tuple(told), contract_id=contract.id))
 
     @atomic
     async def publish_if_due(self, contract_id: int) -> bool:

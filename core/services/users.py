@@ -12,6 +12,7 @@ from core import text
 from core.actors import Actor
 from core.context import Service, atomic
 from core.errors import InvalidState, NotFound, ValidationFailed
+from core.events.users import UserBanned, UserUnbanned
 from core.locales import check_language, check_time_zone, language_of
 from core.money import whole_amount
 from core.services import audit
@@ -204,7 +205,7 @@ class UserService(Service):
         user.banned_at = self.now()
         user.ban_reason = text.bounded(reason, "ban.reason", "Reason", 1, 500)
         await self.uow.subscriptions.set_banned(user.id, True)
-        self.emit("user.banned", [user.id], user_id=user.id)
+        self.emit(UserBanned(recipients=(user.id,), user_id=user.id))
         return user
 
     @atomic
@@ -230,7 +231,7 @@ class UserService(Service):
         user.banned_at = None
         user.ban_reason = None
         await self.uow.subscriptions.set_banned(user.id, False)
-        self.emit("user.unbanned", [user.id], user_id=user.id)
+        self.emit(UserUnbanned(recipients=(user.id,), user_id=user.id))
         return user
 
     # --- bot support: the marketplace front ---------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, func, select
 
@@ -11,6 +12,20 @@ from storage.models import FreelancerProfile, ProfileSkill, Skill, User
 from storage.repositories.base import Repository, insert_ignore
 
 #: The person behind a Telegram id, read on every update: built once (see insert_ignore).
+READERS = select(
+    User.telegram_id, User.blocked_bot_at, User.language, User.language_code, User.time_zone
+).where(User.telegram_id.in_(bindparam("ids", expanding=True)))
+
+
+class Reader(NamedTuple):
+    """How a person reads what the bot writes to them, and whether it still reaches them."""
+
+    blocked: bool
+    language: str | None  # their own choice
+    client_language: str | None  # what their Telegram reports
+    time_zone: str | None
+
+
 BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
 FRESH_BY_TELEGRAM_ID = BY_TELEGRAM_ID.execution_options(populate_existing=True)
 #: A freelancer's skills by name, read with every profile (built once).
@@ -76,6 +91,17 @@ class UserRepository(Repository[User]):
             )
             blocked.update((await self.session.execute(stmt)).scalars())
         return blocked
+
+    async def readers(self, telegram_ids: Iterable[int]) -> dict[int, Reader]:
+        """How each of ``telegram_ids`` reads (language, zone) and whether they blocked the
+        bot, 500 a query: what alert delivery needs of the people it writes to."""
+        ids = sorted(set(telegram_ids))
+        found: dict[int, Reader] = {}
+        for start in range(0, len(ids), 500):
+            rows = await self.session.execute(READERS, {"ids": ids[start : start + 500]})
+            for telegram_id, blocked_at, language, client, zone in rows:
+                found[telegram_id] = Reader(blocked_at is not None, language, client, zone)
+        return found
 
     async def count(self) -> int:
         return int((await self.session.execute(select(func.count(User.id)))).scalar_one())

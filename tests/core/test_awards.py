@@ -13,7 +13,7 @@ from tests.harness import Harness
 
 
 def events(h: Harness, kind: str) -> list[tuple[tuple[int, ...], dict[str, Any]]]:
-    return [(e.recipients, e.data) for e in h.events if e.kind == kind]
+    return [(e.recipients, e.to_payload()) for e in h.events if e.kind == kind]
 
 
 class Scene:

@@ -17,7 +17,7 @@ PROPOSAL = "I have built many shop bots; here is how I would do yours."
 
 
 def events(h: Harness, kind: str) -> list[tuple[tuple[int, ...], dict[str, Any]]]:
-    return [(e.recipients, e.data) for e in h.events if e.kind == kind]
+    return [(e.recipients, e.to_payload()) for e in h.events if e.kind == kind]
 
 
 def place(

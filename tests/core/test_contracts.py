@@ -77,7 +77,7 @@ async def test_a_contract_with_money_paid_ends_completed(h: Harness) -> None:
     event = h.events[-1]
     assert event.kind == "contract.completed"
     assert event.recipients == (freelancer.user_id,)
-    assert event.data == {"contract_id": contract.id, "project_id": contract.project_id}
+    assert event.to_payload() == {"contract_id": contract.id, "project_id": contract.project_id}
     await h.check_books()
 
 

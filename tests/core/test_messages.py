@@ -33,7 +33,7 @@ async def test_employer_and_bidder_talk_both_ways(h: Harness) -> None:
     assert question.created_at == h.clock.now()
     assert h.events[-1].kind == "message.received"
     assert h.events[-1].recipients == (bidder.user_id,)
-    assert h.events[-1].data == {"message_id": question.id, "project_id": pid}
+    assert h.events[-1].to_payload() == {"message_id": question.id, "project_id": pid}
     await send(h, bidder, pid, employer, "Yes, right after lunch.")
     assert h.events[-1].recipients == (employer.user_id,)
 
@@ -232,7 +232,7 @@ async def test_a_relayed_text_over_the_limit_goes_in_parts_cut_between_paragraph
     assert [x.text.count("\n\n") for x in sent] == [2, 1]  # whole paragraphs in each
     assert "\n\n".join(x.text for x in sent) == body
     told = [e for e in h.events if e.kind == "message.received"]
-    assert [e.data["message_id"] for e in told] == [x.id for x in sent]  # each is delivered
+    assert [e.to_payload()["message_id"] for e in told] == [x.id for x in sent]  # each is delivered
     # A word longer than the limit is cut inside it; past four parts, it is refused whole.
     async with h.tx() as m:
         cut = await m.messages.relay(employer, pid, bidder.user_id, "x" * (limit + 1))

@@ -481,7 +481,7 @@ async def test_employer_releases_a_delivery_and_the_platform_takes_its_fee(h: Ha
     released, settled = h.events[-2:]
     assert released.kind == "milestone.released"
     assert released.recipients == (freelancer.user_id,)
-    assert released.data["amount"] == 10_000 and released.data["fee"] == 1_000
+    assert released.to_payload()["amount"] == 10_000 and released.to_payload()["fee"] == 1_000
     # The only milestone, all paid: the freelancer is asked to have the contract ended
     # (the employer, who released it, in the reply to the release).
     assert result.contract_settled

@@ -141,7 +141,7 @@ async def test_money_for_a_milestone_cancelled_meanwhile_lands_on_the_payers_bal
     credited = h.events[-1]
     assert credited.kind == "payment.credited_to_balance"
     assert credited.recipients == (employer.user_id,)
-    assert credited.data["amount"] == 10_000
+    assert credited.to_payload()["amount"] == 10_000
     await h.check_books()
 
     # The money is still the employer's: it funds the next milestone.

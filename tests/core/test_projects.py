@@ -16,7 +16,7 @@ DESCRIPTION = "A bot that takes orders, accepts payments and notifies staff."
 
 
 def events(h: Harness, kind: str) -> list[tuple[tuple[int, ...], dict[str, Any]]]:
-    return [(e.recipients, e.data) for e in h.events if e.kind == kind]
+    return [(e.recipients, e.to_payload()) for e in h.events if e.kind == kind]
 
 
 def draft_fields(**overrides: Any) -> dict[str, Any]:

@@ -77,7 +77,7 @@ async def test_a_confirmed_refund_leaves_once(h: Harness) -> None:
     assert await h.balance(STARS_ACCOUNT) == 0  # the Stars left as they came
     event = h.events[-1]
     assert event.kind == "payment.refunded" and event.recipients == (employer.user_id,)
-    assert event.data["amount"] == 10_000
+    assert event.to_payload()["amount"] == 10_000
     # A late or repeated answer (a retry that crossed the first reply) changes nothing.
     before = await h.snapshot()
     for late in RefundOutcome:

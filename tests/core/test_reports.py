@@ -42,7 +42,7 @@ async def decide(h: Harness, admin: Actor, report_id: int, outcome: str, note: s
 
 
 def told(h: Harness, kind: str) -> list[tuple[tuple[int, ...], dict[str, Any]]]:
-    return [(e.recipients, e.data) for e in h.events if e.kind == kind]
+    return [(e.recipients, e.to_payload()) for e in h.events if e.kind == kind]
 
 
 # --- filing ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ async def test_a_scam_message_goes_through_flagged_with_one_note_per_conversatio
     first = await send(h, bidder, pid, employer, SCAM)
     assert first.flags == "link,fee"
     assert [e.kind for e in h.events[-2:]] == ["message.received", "message.safety_note"]
-    assert h.events[-1].data == {"message_id": first.id, "project_id": pid}
+    assert h.events[-1].to_payload() == {"message_id": first.id, "project_id": pid}
     again = await send(h, bidder, pid, employer, "Or call me: +1 415 555 2671")
     assert again.flags == "phone"
     assert notes(h) == [(employer.user_id,)]  # once in this conversation

@@ -45,7 +45,7 @@ def counts(report: SweepReport) -> dict[str, int]:
 
 
 def told(h: Harness, kind: str) -> list[tuple[tuple[int, ...], dict[str, Any]]]:
-    return [(e.recipients, e.data) for e in h.events if e.kind == kind]
+    return [(e.recipients, e.to_payload()) for e in h.events if e.kind == kind]
 
 
 async def project_status(h: Harness, pid: int) -> ProjectStatus:
@@ -283,7 +283,7 @@ def reminders(h: Harness) -> list[tuple[str, tuple[int, ...], dict[str, Any]]]:
         "milestone.overdue",
         "milestone.auto_release_soon",
     )
-    return [(e.kind, e.recipients, e.data) for e in h.events if e.kind in kinds]
+    return [(e.kind, e.recipients, e.to_payload()) for e in h.events if e.kind in kinds]
 
 
 async def test_due_reminders_come_at_their_moments_and_once(h: Harness) -> None:
@@ -499,7 +499,12 @@ async def test_the_employer_is_reminded_before_silence_releases_the_money(h: Har
     assert counts(await sweep(h)) == {"milestones_auto_released": 1}
     [(to, data)] = told(h, "milestone.auto_released")
     assert to == (freelancer.user_id, employer.user_id)
-    assert data == {"milestone_id": mid, "amount": 10_000, "fee": 1_000}
+    assert data == {
+        "milestone_id": mid,
+        "amount": 10_000,
+        "fee": 1_000,
+        "paid_to_freelancer": 9_000,
+    }
     h.clock.advance(days=5)
     assert counts(await sweep(h)) == {}
     assert len(reminders(h)) == 2

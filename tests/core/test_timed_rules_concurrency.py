@@ -91,7 +91,7 @@ async def test_two_sweeps_at_once_do_each_timed_thing_once(h: Harness, race: Rac
         reports = [r.value[0] for r in results]
         assert all(not r.failures for r in reports), reports
         events = [e for r in results for e in r.value[1]]
-        told = Counter((e.kind, *sorted(e.data.items())) for e in events)
+        told = Counter((e.kind, *sorted(e.to_payload().items())) for e in events)
         assert max(told.values()) == 1, told  # nobody is told anything twice
         kinds = Counter(e.kind for e in events)
         assert kinds == {
@@ -190,7 +190,7 @@ async def test_two_sweeps_racing_over_the_same_reminders_send_each_once(
         reports = [r.value[0] for r in results]
         assert all(not r.failures for r in reports), reports
         assert sum(r.due_reminders for r in reports) == len(due)
-        sent = Counter(e.data["milestone_id"] for r in results for e in r.value[1])
+        sent = Counter(e.to_payload()["milestone_id"] for r in results for e in r.value[1])
         assert sent == dict.fromkeys(due, 1), sent
         assert await reminder_rows(h, due) == len(due)
         h.clock.advance(days=10)  # the rest of the schedules, once, out of the race

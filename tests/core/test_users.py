@@ -17,7 +17,7 @@ GOOD_BIO = "Ten years of building web services, bots and data pipelines."
 
 
 def kinds(h: Harness, kind: str) -> list[dict[str, object]]:
-    return [e.data | {"to": e.recipients} for e in h.events if e.kind == kind]
+    return [e.to_payload() | {"to": e.recipients} for e in h.events if e.kind == kind]
 
 
 async def bare_user(h: Harness, name: str = "Nora") -> Actor:

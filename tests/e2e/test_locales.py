@@ -11,7 +11,7 @@ from core.locales import likely_zones
 from emulator import SimulatedUser
 from emulator.chats import ChatMessage
 from tests.e2e.conftest import App
-from tests.e2e.work_support import bidding
+from tests.e2e.work_support import bidding, market, publish, settled
 
 
 def speaker(app: App, name: str, language_code: str) -> SimulatedUser:
@@ -127,3 +127,21 @@ async def test_a_project_card_shows_its_deadline_in_the_readers_zone(app: App) -
     await frank.send_text(f"/start p_{deal.project_id}")
     card = await frank.wait_for_message(deal.project_title)
     assert "Bidding ends Sun 13 Dec, 17:30 Asia/Kolkata" in card.text
+
+
+async def test_an_alert_is_worded_for_its_reader_not_its_sender(app: App) -> None:
+    """The same bid, told to a Spanish employer and to an English one: each reads the
+    amount as they write it (the text is English until issue 13 moves it)."""
+    deal = await bidding(app, amount=123_450)
+    async with market(app) as m:
+        await m.users.set_language(deal.boss, "es")
+    await publish(app, deal.events)
+    await settled(app)
+    alert = await deal.employer.wait_for_message("New bid on")
+    assert "💰 1.234,50\u00a0US$" in alert.text
+
+    other = await bidding(app, employer="Ed", freelancer="Fay", amount=123_450)
+    await publish(app, other.events)
+    await settled(app)
+    english = await other.employer.wait_for_message("New bid on")
+    assert "💰 1,234.50 USD" in english.text

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bot.alerts  # noqa: F401  (registers the renderers)
 from bot.app import gateways_for
 from bot.notifier import DIGESTS, RENDERERS, AlertContext
-from core.events import Event
+from core.events.projects import ProjectPublished
 from emulator import SimulatedUser
 from storage.enums import ProjectStatus
 from tests.e2e.conftest import App
@@ -195,8 +195,8 @@ async def test_new_project_alert_reaches_every_subscriber_best_first_and_the_cha
         ctx = AlertContext(
             m, settings, app.db, app.clock, gateways_for(settings), "bidgram_test_bot"
         )
-        event = Event("project.published", (boss.user_id,), {"project_id": pid})
-        alerts = await RENDERERS["project.published"](event, ctx)
+        event = ProjectPublished(recipients=(boss.user_id,), project_id=pid)
+        alerts = await RENDERERS[ProjectPublished](event, ctx)
     assert [a.chat_id for a in alerts] == [dora.id, gus.id, "@bidgram_jobs"]
     first = alerts[0].keyboard
     assert first is not None

@@ -40,7 +40,7 @@ async def publish(app: App, events: Sequence[Event]) -> None:
     the way a committed update does, and wake the bot's delivery loop."""
     async with app.db.uow() as uow:
         for event in events:
-            uow.outbox.add_event(event.kind, event.recipients, event.data, app.clock.now())
+            uow.outbox.add_event(event.kind, event.recipients, event.to_payload(), app.clock.now())
         await uow.commit()
     app.delivery.wake()
 

@@ -1,29 +1,36 @@
-"""A relayed message reaches its recipient, with who sent it, Reply and Report buttons.
+"""Alerts of relayed messages: one reaches its recipient, with who sent it, Reply and
+Report buttons; after a red-flagged one, a safety note with a way to report it.
 
-Where it lands is recorded (``on_sent``) so that a Telegram reply to it finds its
-way back to the sender. Nobody's username or Telegram id is ever shown.
+Where a message lands is recorded (``on_sent``) so that a Telegram reply to it finds
+its way back to the sender. Nobody's username or Telegram id is ever shown.
 """
 
 from __future__ import annotations
 
+import functools
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.alerts.common import Recipient, each, keyboard, recipients, to_all
 from bot.callbacks import ChatCb, ReportCb
 from bot.notifier import Alert, AlertContext, after_sent, renders
 from bot.render import button
 from bot.texts import messages as texts
 from bot.texts import reports as report_texts
 from bot.texts.disputes import messages
-from core.events import Event
+from core.events.messages import MessageReceived, SafetyNote
 from core.marketplace import Marketplace
 
 
-@renders("message.received")
-async def received(event: Event, ctx: AlertContext) -> list[Alert]:
-    recipient = await ctx.market.users.get(event.recipients[0])
-    message = await ctx.market.messages.get(
-        ctx.market.users.actor(recipient), int(event.data["message_id"] or 0)
-    )
+@renders(MessageReceived)
+async def received(event: MessageReceived, ctx: AlertContext) -> list[Alert]:
+    return await each(await recipients(ctx, event), functools.partial(_relayed, ctx, event))
+
+
+async def _relayed(ctx: AlertContext, event: MessageReceived, person: Recipient) -> list[Alert]:
+    """The message as its recipient may read it (core checks it is theirs)."""
+    recipient = person.user
+    message = await ctx.market.messages.get(person.actor, event.message_id)
     sender = await ctx.market.users.get(message.sender_id)
     project = await ctx.market.projects.get(message.project_id)
     name, title = sender.first_name, project.title
@@ -80,3 +87,11 @@ def _texts(
 async def delivered(market: Marketplace, message_id: int, chat_id: int, sent_id: int) -> None:
     """Remember where the copy landed, so that a Telegram reply to it finds its way back."""
     await market.messages.delivered(message_id, chat_id, sent_id)
+
+
+@renders(SafetyNote)
+async def safety_note(event: SafetyNote, ctx: AlertContext) -> list[Alert]:
+    """Right after the flagged message: the note, and a way to report that message."""
+    report = ReportCb(action="new", kind="message", target_id=event.message_id)
+    markup = keyboard([(report_texts.REPORT, report)])
+    return to_all(await recipients(ctx, event), report_texts.SAFETY_NOTE, markup)
