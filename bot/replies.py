@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
@@ -68,13 +69,22 @@ LONGEST_WAIT = 10.0
 Method = TelegramMethod[Any]
 
 
+@functools.lru_cache(maxsize=1024)
+def _chat(chat_id: int) -> Chat:
+    return Chat.model_construct(id=chat_id, type="private")
+
+
+#: The stand-in message, built once: constructing a ``Message`` resolves the defaults of
+#: its hundred-odd fields, a few per cent of an update's CPU when done for every reply.
+_STAND_IN = Message.model_construct(
+    message_id=0, date=datetime(1970, 1, 1, tzinfo=UTC), chat=_chat(0)
+)
+
+
 def _sent(method: Method) -> Message:
     chat_id = getattr(method, "chat_id", 0)
-    return Message.model_construct(
-        message_id=0,
-        date=datetime.now(UTC),
-        chat=Chat.model_construct(id=chat_id if isinstance(chat_id, int) else 0, type="private"),
-    )
+    chat = _chat(chat_id if isinstance(chat_id, int) else 0)
+    return _STAND_IN.model_copy(update={"chat": chat, "date": datetime.now(UTC)})
 
 
 #: The calls held until after the commit, and the stand-in result each returns.

@@ -142,7 +142,8 @@ BOOK_CHECKS: dict[str, str] = {
     """,
     "money outside the accounts' known kinds": """
         SELECT a.code, a.kind FROM accounts a
-        WHERE a.kind NOT IN ('available', 'payout_hold', 'escrow', 'fees', 'external')
+        WHERE a.kind NOT IN
+              ('available', 'payout_hold', 'refund_hold', 'escrow', 'fees', 'external')
            OR (a.kind = 'escrow' AND a.milestone_id IS NULL)
     """,
 }
