@@ -118,6 +118,8 @@ def backoff(attempt: int) -> float:
 
 
 #: Events an expansion claims at most (one transaction).
+#: The most renderings of one event for its readers' languages and zones (see _render).
+WORDINGS = 8
 EXPAND_BATCH = 20
 #: Free send slots a process waits for before claiming more (see ``Delivery._dispatch``).
 CLAIM_BATCH = 4
@@ -297,7 +299,9 @@ class Delivery:
 
         The event is rendered in the default language and UTC, then again for each other
         (language, zone) among its readers, whose alerts are taken from that rendering:
-        renderers read, they never write, so rendering twice changes nothing.
+        renderers read, they never write, so rendering twice changes nothing. An event
+        read in more than ``WORDINGS`` ways (a new project's alert to subscribers all over
+        the world) is rendered once per language instead, its times in UTC, named so.
         """
         event = from_payload(row.kind, row.recipients, row.data)
         render = None if event is None else RENDERERS.get(type(event))
@@ -314,6 +318,12 @@ class Delivery:
             language = language_of(r.language, r.client_language, default=default)
             if (language, r.time_zone) != (default, None):
                 groups[(language, r.time_zone)].add(str(telegram_id))
+        if len(groups) > WORDINGS:  # a fan-out to many zones: one wording per language
+            by_language: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+            for (language, _zone), chats in groups.items():
+                if language != default:
+                    by_language[(language, None)] |= chats
+            groups = by_language
         if not groups:
             return alerts, blocked
         worded: dict[str, list[Alert]] = {}

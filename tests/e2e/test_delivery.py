@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bot.app import gateways_for, make_bot
 from bot.delivery import Delivery
+from bot.i18n import i18n, written
 from bot.notifier import DIGESTS, RENDERERS, Alert, AlertContext
 from bot.ratelimit import Limits, LocalLimiter
 from bot.settings import BotSettings
@@ -468,3 +469,73 @@ async def test_rows_queued_by_an_older_version_still_go_out(rig: Rig) -> None:
     assert [c.params["text"] for c in rig.sends_to(chat)] == [admin_texts.YOU_ARE_UNBANNED]
     async with rig.db.uow() as uow:
         assert await uow.outbox.counts() == {"sent": 1, "events waiting": 0}
+
+
+# --- each alert worded for its reader ------------------------------------------------------
+
+
+@pytest.fixture
+def clock_kind() -> Iterator[list[tuple[str, str]]]:
+    """A test event whose alert says a moment; the (language, zone) of every rendering."""
+    renderings: list[tuple[str, str]] = []
+
+    @dataclass(frozen=True, kw_only=True)
+    class Moment(Event, kind="test.moment"):
+        pass
+
+    async def render(event: Moment, ctx: AlertContext) -> list[Alert]:
+        renderings.append((i18n.current_locale, written(NOON, "%H:%M", "HH:mm")))
+        return [Alert(r, f"At {written(NOON, '%H:%M', 'HH:mm')}") for r in event.recipients]
+
+    RENDERERS[Moment] = render
+    yield renderings
+    del RENDERERS[Moment]
+    del KINDS[Moment.kind]
+
+
+NOON = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+
+
+async def _readers(rig: Rig, chats: list[int], zones: list[str | None], language: str) -> None:
+    async with rig.db.uow() as uow:
+        for chat, zone in zip(chats, zones, strict=True):
+            user = await uow.users.ensure(chat, rig.wall.now())
+            user.time_zone = zone
+            user.language = language if zone else None
+        await uow.commit()
+
+
+async def _worded(rig: Rig, chats: list[int]) -> dict[str, str]:
+    async with rig.db.uow() as uow:
+        uow.outbox.add_event("test.moment", chats, {}, rig.wall.now())
+        await uow.commit()
+    await rig.process().expand_once()
+    async with rig.db.uow() as uow:
+        rows = (await uow.session.execute(select(OutboxMessage))).scalars().all()
+        return {row.chat: row.text for row in rows}
+
+
+async def test_an_event_is_worded_again_for_each_other_reader(
+    rig: Rig, clock_kind: list[tuple[str, str]]
+) -> None:
+    chats = people(rig, 3)
+    await _readers(rig, chats, [None, "Europe/Moscow", "Asia/Almaty"], "ru")
+    worded = await _worded(rig, chats)
+    assert worded == {
+        str(chats[0]): "At 12:00 UTC",
+        str(chats[1]): "At 15:00 Europe/Moscow",
+        str(chats[2]): "At 17:00 Asia/Almaty",
+    }
+    assert len(clock_kind) == 3  # the default, then once per other reader
+
+
+async def test_an_event_read_in_too_many_zones_is_worded_once_per_language(
+    rig: Rig, clock_kind: list[tuple[str, str]]
+) -> None:
+    zones = ["Europe/Moscow", "Asia/Almaty", "Asia/Tashkent", "Europe/Minsk", "Asia/Omsk"]
+    zones += ["Asia/Novosibirsk", "Asia/Yekaterinburg", "Europe/Samara", "Asia/Irkutsk"]
+    chats = people(rig, len(zones))
+    await _readers(rig, chats, zones, "ru")
+    worded = await _worded(rig, chats)
+    assert set(worded.values()) == {"At 12:00 UTC"}  # the times in UTC, named so
+    assert [language for language, _ in clock_kind] == ["en", "ru"]
