@@ -154,7 +154,8 @@ class ReaderMoney(Currency):
         if self.code == STARS:
             return f"{STAR} {format_decimal(minor, locale=language)}"
         value = Decimal(minor).scaleb(-self.exponent)
-        return str(format_currency(value, self.code, locale=language, currency_digits=False))
+        # The currency's own digits, and never fewer than the amount has: nothing rounded.
+        return str(format_currency(value, self.code, locale=language, decimal_quantization=False))
 
     def parse(self, text: str) -> int:
         language = i18n.current_locale

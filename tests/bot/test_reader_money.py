@@ -31,6 +31,13 @@ def test_an_amount_is_written_as_its_reader_writes_it(
         assert XTR.format(1_200) == stars
 
 
+def test_a_currency_with_three_decimals_loses_none_of_them() -> None:
+    kwd = ReaderMoney("KWD", 3)
+    with speaking("ru"):
+        assert kwd.format(1_234_567) == f"1{NBSP}234,567{NBSP}KWD"
+        assert kwd.parse(kwd.format(1_234_567)) == 1_234_567
+
+
 @pytest.mark.parametrize(
     ("language", "typed", "minor"),
     [
@@ -68,11 +75,10 @@ def test_what_is_no_amount_is_refused_in_any_language(typed: str) -> None:
 @given(
     minor=st.integers(min_value=0, max_value=10**15),
     language=st.sampled_from(["en", "ru", "es"]),
-    stars=st.booleans(),
+    currency=st.sampled_from([USD, XTR, ReaderMoney("KWD", 3), ReaderMoney("EUR", 2)]),
 )
 def test_what_is_written_for_a_reader_reads_back_as_the_same_amount(
-    minor: int, language: str, stars: bool
+    minor: int, language: str, currency: ReaderMoney
 ) -> None:
-    currency = XTR if stars else USD
     with speaking(language):
         assert currency.parse(currency.format(minor)) == minor
