@@ -19,7 +19,8 @@ from bot.texts import locales as texts
 from bot.ui import replace
 from core.actors import Actor
 from core.clock import Clock
-from core.locales import likely_zones, zone_of
+from core.errors import ValidationFailed
+from core.locales import LANGUAGES, likely_zones, zone_of
 from core.marketplace import Marketplace
 from storage.models import User
 
@@ -37,9 +38,19 @@ async def language_command(
 
 @router.callback_query(LanguageCb.filter())
 async def language_chosen(
-    query: CallbackQuery, callback_data: LanguageCb, bot: Bot, market: Marketplace, actor: Actor
+    query: CallbackQuery,
+    callback_data: LanguageCb,
+    bot: Bot,
+    market: Marketplace,
+    actor: Actor,
+    callback_reply: CallbackReply,
 ) -> None:
-    chosen = await market.users.set_language(actor, callback_data.code)
+    try:
+        chosen = await market.users.set_language(actor, callback_data.code)
+    except ValidationFailed:  # a button from a version that spoke more
+        callback_reply.text = texts.language_unsupported(LANGUAGES)
+        callback_reply.alert = True
+        return
     with speaking(chosen):  # the answer is the first thing said in the new language
         await replace(bot, query, texts.language_set(chosen), language_keyboard(chosen))
 

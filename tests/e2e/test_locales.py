@@ -54,6 +54,19 @@ async def test_a_russian_client_is_spoken_to_in_russian_and_may_choose_spanish(a
     assert zones.button_texts[0] == "Madrid"
 
 
+async def test_a_language_button_bidgram_no_longer_speaks_explains_itself(app: App) -> None:
+    olga = speaker(app, "Olga", "ru")
+    await olga.send_text("/language")
+    screen = await olga.wait_for_message("🌐 Язык")
+    answer = await olga.forge_click(screen, "lg:de")
+    assert answer.show_alert
+    assert (
+        answer.text
+        == "bidgram говорит на этих языках: English, Русский, Español. Выберите один из них."
+    )
+    assert await stored(app, olga) == (None, None)
+
+
 async def test_a_zone_is_picked_from_the_likely_ones_and_dates_follow_it(app: App) -> None:
     app.clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))
     dima = speaker(app, "Dima", "ru")
