@@ -28,7 +28,7 @@ async def explain(bot: Bot, update: Update, error: DomainError) -> None:
 
 async def apologise(bot: Bot, update: Update) -> None:
     """Tell the person their update hit a bug of ours: nothing changed, it is kept."""
-    await _tell(bot, update, common.FAILED_KEPT)
+    await _tell(bot, update, common.failed_kept())
 
 
 async def _tell(bot: Bot, update: Update, text: str) -> None:

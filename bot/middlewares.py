@@ -225,7 +225,7 @@ class MarketplaceMiddleware(BaseMiddleware):
                 # Money Telegram already took is always recorded, even from a banned user.
                 paying = event.message is not None and event.message.successful_payment
                 if not paying:
-                    await explain(bot, event, DomainError("user.banned", common.SUSPENDED))
+                    await explain(bot, event, DomainError("user.banned", common.suspended()))
                     events = await self._commit(market, event, replies, staged)
                     return None, events, staged
             try:

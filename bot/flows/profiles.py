@@ -191,7 +191,7 @@ async def keep(
 ) -> None:
     steps = (await state.get_data()).get("steps") or [""]
     if callback_data.action != f"keep_{steps[0]}":
-        callback_reply.text, callback_reply.alert = common.STALE_BUTTON, True
+        callback_reply.text, callback_reply.alert = common.stale_button(), True
         return
     await _advance(bot, market, actor, settings, state)
 

@@ -90,7 +90,7 @@ def _flow_button(label: str, action: str) -> InlineKeyboardButton:
 
 
 def _done_keyboard(any_files: bool) -> InlineKeyboardMarkup:
-    label = common.FILES_DONE if any_files else common.FILES_SKIP
+    label = common.files_done() if any_files else common.files_skip()
     return InlineKeyboardMarkup(inline_keyboard=[[_flow_button(label, "done")], cancel_row()])
 
 

@@ -1,7 +1,7 @@
 """The admin panel: platform figures, the disputes and payouts queues, a dispute's record.
 
 Admins are the Telegram ids in ``settings.admin_ids``; everyone else gets
-``common.NOT_ADMIN``, and core checks admin rights again on every call. The
+``common.not_admin()``, and core checks admin rights again on every call. The
 conversations behind the buttons (verdicts, payouts, bans) are in bot.flows.admin.
 """
 
@@ -44,13 +44,13 @@ RECORD_PAGE = 3800  # characters of record per message, leaving room for its pag
 
 @router.message(Command("admin"), ~IsAdmin())
 async def not_admin_command(message: Message) -> None:
-    await message.answer(common.NOT_ADMIN)
+    await message.answer(common.not_admin())
 
 
 @router.callback_query(MenuCb.filter(F.action == "admin"), ~IsAdmin())
 @router.callback_query(AdminCb.filter(), ~IsAdmin())
 async def refuse_button(query: CallbackQuery, callback_reply: CallbackReply) -> None:
-    callback_reply.text = common.NOT_ADMIN
+    callback_reply.text = common.not_admin()
     callback_reply.alert = True
 
 

@@ -25,7 +25,7 @@ router = Area("handlers.audit")
 
 @router.callback_query(AuditCb.filter(), ~IsAdmin())
 async def refuse(query: CallbackQuery, callback_reply: CallbackReply) -> None:
-    callback_reply.text, callback_reply.alert = common.NOT_ADMIN, True
+    callback_reply.text, callback_reply.alert = common.not_admin(), True
 
 
 @router.callback_query(AuditCb.filter())

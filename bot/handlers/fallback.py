@@ -16,7 +16,7 @@ router = Area("handlers.fallback")
 @router.callback_query()
 async def stale_button(query: CallbackQuery, callback_reply: CallbackReply) -> None:
     """A button from an old message, or a forged payload: say so, change nothing."""
-    callback_reply.text = common.STALE_BUTTON
+    callback_reply.text = common.stale_button()
     callback_reply.alert = True
 
 
@@ -25,6 +25,6 @@ async def unknown_input(message: Message, actor: Actor, raw_state: str | None = 
     """Say what is true where the person is: a step that does not take this (its
     question and buttons are above), or no conversation at all (the menu comes with it)."""
     if raw_state is not None:
-        await message.answer(common.NOT_FOR_THIS_STEP)
+        await message.answer(common.not_for_this_step())
         return
-    await message.answer(common.UNKNOWN_INPUT, reply_markup=main_menu(actor.is_admin))
+    await message.answer(common.unknown_input(), reply_markup=main_menu(actor.is_admin))

@@ -76,7 +76,7 @@ async def zone_picked(
 ) -> None:
     offered = likely_zones(callback_data.language)
     if callback_data.index >= len(offered):
-        callback_reply.text, callback_reply.alert = common.STALE_BUTTON, True
+        callback_reply.text, callback_reply.alert = common.stale_button(), True
         return
     zone = await market.users.set_time_zone(actor, offered[callback_data.index])
     now = clock.now().astimezone(zone_of(zone))

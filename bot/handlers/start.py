@@ -38,7 +38,7 @@ async def start_with_link(
         await message.answer(
             common.welcome(user.first_name, common.money_badge(settings.gateways()))
         )
-        await message.answer(common.BAD_LINK, reply_markup=main_menu(actor.is_admin))
+        await message.answer(common.bad_link(), reply_markup=main_menu(actor.is_admin))
         return
     await opener(message, target.id, market, actor)
 
@@ -49,29 +49,29 @@ async def start(
 ) -> None:
     await state.clear()
     await message.answer(common.welcome(user.first_name, common.money_badge(settings.gateways())))
-    await message.answer(common.MENU, reply_markup=main_menu(actor.is_admin))
+    await message.answer(common.menu(), reply_markup=main_menu(actor.is_admin))
 
 
 @router.message(Command("menu"))
 @router.callback_query(MenuCb.filter(F.action == "menu"))
 async def menu(event: Message | CallbackQuery, state: FSMContext, bot: Bot, actor: Actor) -> None:
     await state.clear()
-    await bot.send_message(actor.telegram_id, common.MENU, reply_markup=main_menu(actor.is_admin))
+    await bot.send_message(actor.telegram_id, common.menu(), reply_markup=main_menu(actor.is_admin))
 
 
 @router.message(Command("help"))
 @router.callback_query(MenuCb.filter(F.action == "help"))
 async def help_screen(event: Message | CallbackQuery, bot: Bot, actor: Actor) -> None:
-    await bot.send_message(actor.telegram_id, common.HELP)
+    await bot.send_message(actor.telegram_id, common.help_text())
 
 
 @router.message(Command("cancel"))
 async def cancel_command(message: Message, state: FSMContext, actor: Actor) -> None:
     if await state.get_state() is None:
-        await message.answer(common.NOTHING_TO_CANCEL, reply_markup=main_menu(actor.is_admin))
+        await message.answer(common.nothing_to_cancel(), reply_markup=main_menu(actor.is_admin))
         return
     await state.clear()
-    await message.answer(common.CANCELLED, reply_markup=main_menu(actor.is_admin))
+    await message.answer(common.cancelled(), reply_markup=main_menu(actor.is_admin))
 
 
 @router.callback_query(FlowCb.filter(F.action == "cancel"))
@@ -80,8 +80,8 @@ async def cancel_button(
 ) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
-    callback_reply.text = common.CANCELLED if had_state else common.NOTHING_TO_CANCEL
+    callback_reply.text = common.cancelled() if had_state else common.nothing_to_cancel()
     if query.message is not None and had_state:
         await query.bot.send_message(  # type: ignore[union-attr]
-            query.message.chat.id, common.CANCELLED, reply_markup=main_menu(actor.is_admin)
+            query.message.chat.id, common.cancelled(), reply_markup=main_menu(actor.is_admin)
         )

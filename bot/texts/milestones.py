@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.render import button, clip, e
 from bot.texts.awards import terms
-from bot.texts.common import FILES_DONE, FILES_SKIP, day, files_ask, quoted, sandbox_note, when
+from bot.texts.common import day, files_ask, quoted, sandbox_note, when
 from core.money import Currency
 from storage.enums import MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent
@@ -75,10 +75,10 @@ CONFIRM_CANCEL = "✅ Yes, cancel it"
 OPEN_MILESTONE = "📄 Open milestone"
 
 
-SKIP = FILES_SKIP
+SKIP = "Skip"
 
 
-DONE = FILES_DONE
+DONE = "✔ Done"
 
 
 NO_FILES = "No files"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import load_bot_settings
-from bot.texts.common import SANDBOX_BADGE, TEST_STARS_BADGE, money_badge
+from bot.texts.common import money_badge
 from core.settings import ConfigurationError
 
 
@@ -82,5 +82,8 @@ def test_money_on_telegrams_test_environment_is_labelled_as_not_real(
     assert on_test.telegram_test_env
     [gateway] = on_test.gateways().enabled
     assert (gateway.name, gateway.sandbox) == ("stars", True)  # same books, play money
-    assert money_badge(on_test.gateways()) == TEST_STARS_BADGE
-    assert money_badge(settings().gateways()) == SANDBOX_BADGE
+    assert (
+        money_badge(on_test.gateways())
+        == "🧪 TEST STARS — Telegram's test environment, not real Stars"
+    )
+    assert money_badge(settings().gateways()) == "🧪 SANDBOX — test money, not real"
