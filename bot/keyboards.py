@@ -10,25 +10,28 @@ from bot.i18n import _
 from bot.texts import projects as project_texts
 from bot.texts import subscriptions as alert_texts
 
-MENU_ITEMS: tuple[tuple[str, str], ...] = (
-    ("post", "📝 Post a project"),
-    ("find", "🔎 Find work"),
-    ("projects", "📂 My projects"),
-    ("bids", "💼 My bids"),
-    ("contracts", "🤝 Contracts"),
-    ("profile", "👤 Profile"),
-    ("alerts", "🔔 Alerts"),
-    ("balance", "💰 Balance"),
-    ("help", "❓ Help"),
-)
+
+def menu_items() -> tuple[tuple[str, str], ...]:
+    """The main menu's buttons: (action, label in the reader's language)."""
+    return (
+        ("post", _("📝 Post a project")),
+        ("find", _("🔎 Find work")),
+        ("projects", _("📂 My projects")),
+        ("bids", _("💼 My bids")),
+        ("contracts", _("🤝 Contracts")),
+        ("profile", _("👤 Profile")),
+        ("alerts", _("🔔 Alerts")),
+        ("balance", _("💰 Balance")),
+        ("help", _("❓ Help")),
+    )
 
 
 def main_menu(admin: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    for action, label in MENU_ITEMS:
+    for action, label in menu_items():
         kb.button(text=label, callback_data=MenuCb(action=action))
     if admin:
-        kb.button(text="🛡 Admin", callback_data=MenuCb(action="admin"))
+        kb.button(text=_("🛡 Admin"), callback_data=MenuCb(action="admin"))
     kb.adjust(2)
     return kb.as_markup()
 
