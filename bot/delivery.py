@@ -510,6 +510,7 @@ class Delivery:
         return sent.message_id
 
     async def _digest_of(self, msg: Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The held alerts as one message, worded when it is sent, for its reader."""
         refs = [r for r in (msg.ref_id, *msg.mate_refs) if r is not None]
         async with self.db.uow() as uow:
             market = Marketplace(uow, self.settings, self.clock, self.gateways)
@@ -517,7 +518,16 @@ class Delivery:
                 market, self.settings, self.db, self.clock, self.gateways, self.bot_username
             )
             assert msg.digest is not None
-            return await DIGESTS[msg.digest](refs, ctx)
+            chat = msg.chat_id
+            reader = (await uow.users.readers([chat])).get(chat) if isinstance(chat, int) else None
+            default = self.settings.default_language
+            if reader is None:  # a chat that is no person's (a channel): the default
+                language, zone = default, None
+            else:
+                language = language_of(reader.language, reader.client_language, default=default)
+                zone = reader.time_zone
+            with speaking(language, zone_of(zone)):
+                return await DIGESTS[msg.digest](refs, ctx)
 
     # --- outcomes ------------------------------------------------------------------------
 

@@ -384,7 +384,9 @@ def bulk_kind() -> Iterator[str]:
         return [Alert(r, f"Item {ref}", digest="test-bulk", ref_id=ref) for r in event.recipients]
 
     async def digest(refs: Sequence[int], ctx: AlertContext) -> tuple[str, None]:
-        return "Digest: " + ", ".join(f"Item {r}" for r in refs), None
+        items = ", ".join(f"Item {r}" for r in refs)
+        reader = f"{i18n.current_locale}, {written(NOON, '%H:%M', 'HH:mm')}"
+        return f"Digest ({reader}): {items}", None
 
     RENDERERS[Bulk] = render
     DIGESTS["test-bulk"] = digest
@@ -410,9 +412,28 @@ async def test_many_alerts_at_once_become_one_digest(rig: Rig, bulk_kind: str) -
     rig.wall.advance(timedelta(hours=1, seconds=1))
     await d.drain()
     texts = [c.params["text"] for c in rig.sends_to(chat)]
-    assert texts[3:] == ["Digest: Item 4, Item 5, Item 6"]  # ...and go out as one
+    assert texts[3:] == ["Digest (en, 12:00 UTC): Item 4, Item 5, Item 6"]  # ...and go out as one
     statuses = [r.status for r in await rig.rows()]
     assert statuses == ["sent"] * 4 + ["merged"] * 2
+
+
+async def test_a_digest_is_worded_for_its_reader(rig: Rig, bulk_kind: str) -> None:
+    """A digest is written when it is sent, in its reader's language and zone."""
+    (chat,) = people(rig, 1)
+    async with rig.db.uow() as uow:
+        user = await uow.users.ensure(chat, rig.wall.now())
+        user.language, user.time_zone = "ru", "Asia/Almaty"
+        await uow.commit()
+    d = rig.process(digest_after=1, digest_window=timedelta(hours=1))
+    for ref in (1, 2, 3):
+        async with rig.db.uow() as uow:
+            uow.outbox.add_event(bulk_kind, [chat], {"ref": ref}, rig.wall.now())
+            await uow.commit()
+        await d.drain()
+    rig.wall.advance(timedelta(hours=1, seconds=1))
+    await d.drain()
+    texts = [c.params["text"] for c in rig.sends_to(chat)]
+    assert texts[1:] == ["Digest (ru, 17:00 Asia/Almaty): Item 2, Item 3"]
 
 
 async def test_direct_alerts_are_not_held_behind_a_digest(rig: Rig, bulk_kind: str) -> None:
