@@ -23,6 +23,7 @@ import time
 import traceback
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
@@ -31,10 +32,12 @@ from aiogram.types.update import UpdateTypeLookupError
 
 from bot.errors import apologise
 from bot.failures import is_transient
+from bot.i18n import SOURCE_LANGUAGE, UTC, speaking
 from bot.logs import UpdateContext, handling
 from bot.metrics import Metrics
 from bot.replies import collecting
 from core.clock import Clock
+from core.locales import language_of, zone_of
 from core.services import audit
 from core.services.audit import Concerns
 from storage.db import Database
@@ -158,10 +161,31 @@ class UpdateProcessor:
                 log.warning("update %s not dead-lettered: %r", update.update_id, failure)
                 return Outcome.RETRY
             raise
-        with collecting() as replies:
+        with collecting() as replies, speaking(*await self._reader(update)):
             await apologise(self.bot, update)
             await replies.send(self.bot, None, update.update_id)
         return Outcome.DEAD
+
+    async def _reader(self, update: Update) -> tuple[str, ZoneInfo]:
+        """The sender's language and zone for the apology: their choice when the database
+        can tell it, else their client's language (the failure may be the database's)."""
+        user = UserContextMiddleware.resolve_event_context(update).user
+        settings = self.dp.get("settings")
+        default = settings.default_language if settings is not None else SOURCE_LANGUAGE
+        if user is None:
+            return default, UTC
+        try:
+            async with self.db.uow() as uow:
+                reader = (await uow.users.readers([user.id])).get(user.id)
+        except Exception as error:
+            log.warning("update %s: the sender's language is unknown: %r", update.update_id, error)
+            reader = None
+        if reader is None:
+            return language_of(None, user.language_code, default=default), UTC
+        chosen = language_of(
+            reader.language, reader.client_language or user.language_code, default=default
+        )
+        return chosen, zone_of(reader.time_zone)
 
     async def bury(self, update: Update, error: BaseException) -> None:
         """Keep the update and why it failed (a second failure of it counts an attempt)."""

@@ -13,6 +13,7 @@ from core.clock import FrozenClock
 from core.services.payouts import PayoutService
 from storage.db import Database
 from storage.models import AdminAction
+from storage.repositories.users import UserRepository
 from tests.faults.conftest import MODES, World, eventually, running_world
 
 MENU = "What would you like to do?"
@@ -61,6 +62,31 @@ async def test_a_bug_is_dead_lettered_and_nobody_waits_behind_it(
     assert await world.dead_letters() == []
     assert await world.processor.replay(letter.id) is Outcome.DROPPED  # once is enough
     assert sum("Your balance" in m.text for m in erin.messages) == 1
+
+
+async def test_the_apology_is_in_the_senders_language(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Olga's client speaks Russian and she chose Spanish: a bug's apology is in Spanish;
+    with the database away as well, in her client's Russian."""
+    olga = world.emu.user("Olga", username="olga", language_code="ru", started=True)
+    await olga.send_text("/language")
+    screen = await olga.wait_for_message("🌐 Язык")
+    await olga.click(screen, "Español")
+
+    async def planted(*_: object, **__: object) -> None:
+        raise RuntimeError("planted bug in the balance screen")
+
+    monkeypatch.setattr(PayoutService, "balance", planted)
+    await olga.send_text("/balance")
+    await olga.wait_for_message("no se cambió nada")
+
+    async def no_database(*_: object, **__: object) -> None:
+        raise ConnectionRefusedError("the database is away")
+
+    monkeypatch.setattr(UserRepository, "readers", no_database)
+    await olga.send_text("/balance")
+    await olga.wait_for_message("ничего не изменилось")
 
 
 async def test_a_replayed_letter_that_fails_again_stays_a_letter(
