@@ -32,7 +32,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
-from babel.dates import format_datetime, format_time
+from babel.dates import format_datetime, format_time, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -48,8 +48,11 @@ from core.errors import ValidationFailed
 from core.money import STAR, STARS, Currency
 
 #: How texts are marked, as ``pybabel extract -k`` takes it (the Makefile passes the same):
-#: ``_``/``__`` with one argument, or singular, plural and count.
-KEYWORDS = ("_:1,1t", "_:1,2,3t", "__:1,1t", "__:1,2,3t")
+#: ``_``/``__`` with one argument, or singular, plural and count; each also with the
+#: trailing comma ruff's formatter adds to a call it splits (Babel counts it as an argument).
+KEYWORDS = tuple(
+    f"{mark}:{spec}" for mark in ("_", "__") for spec in ("1,1t", "1,2t", "1,2,3t", "1,2,4t")
+)
 
 LOCALES = Path(__file__).with_name("locales")
 DOMAIN = "bidgram"
@@ -109,7 +112,8 @@ def read_by(language: str, zone: ZoneInfo) -> None:
 def written(moment: datetime, english: str, pattern: str, *, zone_name: bool = True) -> str:
     """``moment`` in the reader's zone: strftime's ``english`` for English, the CLDR
     ``pattern`` (Babel) for other languages, then the zone's name (``UTC``,
-    ``Asia/Almaty``) unless ``zone_name`` is off (a bare date)."""
+    ``Asia/Almaty``, ``(Алматы)``: see :func:`zone_label`) unless ``zone_name`` is off
+    (a bare date)."""
     zone = _zone.get()
     local = moment.astimezone(zone)
     language = i18n.current_locale
@@ -118,7 +122,26 @@ def written(moment: datetime, english: str, pattern: str, *, zone_name: bool = T
         if language == SOURCE_LANGUAGE
         else str(format_datetime(local, pattern, locale=language))
     )
-    return f"{text} {zone.key}" if zone_name else text
+    if not zone_name:
+        return text
+    if language == SOURCE_LANGUAGE or zone.key == "UTC":
+        return f"{text} {zone.key}"
+    return f"{text} ({zone_label(zone)})"
+
+
+def zone_label(zone: ZoneInfo) -> str:
+    """A zone as its reader names it: the IANA name in English (what they would type),
+    else its city in their language (Москва, Ciudad de México); UTC is UTC everywhere."""
+    language = i18n.current_locale
+    if language == SOURCE_LANGUAGE or zone.key == "UTC":
+        return zone.key
+    return city(zone.key)
+
+
+def city(zone: str) -> str:
+    """The city a zone is named after, in the current reader's language (``Almaty``,
+    ``Алматы``), for the zone buttons and the other languages' dates."""
+    return str(get_timezone_location(zone, locale=i18n.current_locale, return_city=True))
 
 
 def languages() -> tuple[str, ...]:

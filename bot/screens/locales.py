@@ -8,6 +8,7 @@ from datetime import datetime
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import LanguageCb, TimeZoneCb
+from bot.i18n import city
 from bot.keyboards import back_to_menu
 from bot.texts import locales as texts
 from core.locales import LANGUAGES, likely_zones, zone_of
@@ -28,7 +29,7 @@ def zone_keyboard(language: str, current: str | None) -> InlineKeyboardMarkup:
     """The likely zones for this language, two a row, then Type another."""
     buttons = [
         InlineKeyboardButton(
-            text=("✓ " if zone == current else "") + zone.rsplit("/", 1)[-1].replace("_", " "),
+            text=("✓ " if zone == current else "") + city(zone),
             callback_data=TimeZoneCb(action="pick", language=language, index=index).pack(),
         )
         for index, zone in enumerate(likely_zones(language))

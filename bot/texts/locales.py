@@ -8,8 +8,9 @@ person looking for their language finds it under its own name.
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from bot.i18n import _, time_of_day
+from bot.i18n import _, time_of_day, zone_label
 from bot.render import e
 
 #: Each language under its own name (never translated; see the module docstring).
@@ -40,7 +41,7 @@ def zone_ask(current: str | None, now: datetime, example: str) -> str:
         where = _("Until you choose, dates and deadlines are shown in UTC.")
     else:
         where = _("Dates and deadlines are shown in {zone}, where it is {time} now.").format(
-            zone=e(current), time=time_of_day(now)
+            zone=e(zone_label(ZoneInfo(current))), time=time_of_day(now)
         )
     ask = _(
         "Pick your time zone below, or type its name as in the time zone database, "
@@ -51,7 +52,7 @@ def zone_ask(current: str | None, now: datetime, example: str) -> str:
 
 def zone_set(zone: str, now: datetime) -> str:
     return _("✅ Time zone: {zone}. It is {time} there now.").format(
-        zone=e(zone), time=time_of_day(now)
+        zone=e(zone_label(ZoneInfo(zone))), time=time_of_day(now)
     )
 
 

@@ -247,5 +247,5 @@ def test_a_person_added_in_russian_sees_a_russian_chat(page: Page) -> None:
     olga.start()
     olga.command("language", "Сейчас bidgram говорит с вами на языке: Русский")
     olga.say("/timezone", "Часовой пояс")
-    expect(olga.chat.locator(".keyboard button", has_text="Moscow").last).to_be_visible()
+    expect(olga.chat.locator(".keyboard button", has_text="Москва").last).to_be_visible()
     screenshot(page, "sandbox-russian")

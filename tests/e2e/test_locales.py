@@ -74,16 +74,16 @@ async def test_a_zone_is_picked_from_the_likely_ones_and_dates_follow_it(app: Ap
     screen = await dima.wait_for_message("🕒 Часовой пояс")
     assert "по UTC" in screen.text
     assert screen.button_texts[: len(likely_zones("ru"))] == [
-        "Moscow",
-        "Almaty",
-        "Yekaterinburg",
-        "Novosibirsk",
-        "Minsk",
-        "Tashkent",
+        "Москва",
+        "Алматы",
+        "Екатеринбург",
+        "Новосибирск",
+        "Минск",
+        "Ташкент",
         "UTC",
     ]
-    await dima.click(screen, "Almaty")
-    await edited(dima, screen, "✅ Часовой пояс: Asia/Almaty. Там сейчас 17:00.")
+    await dima.click(screen, "Алматы")
+    await edited(dima, screen, "✅ Часовой пояс: Алматы. Там сейчас 17:00.")
     assert await stored(app, dima) == (None, "Asia/Almaty")
 
 
@@ -103,8 +103,7 @@ async def test_a_typed_zone_that_does_not_exist_is_asked_again_and_a_real_one_ke
     assert await stored(app, pablo) == (None, None)
 
     await pablo.send_text("america/argentina/buenos aires")
-    zone = "America/Argentina/Buenos_Aires"
-    await pablo.wait_for_message(f"✅ Zona horaria: {zone}. Allí son las 9:00.")
+    await pablo.wait_for_message("✅ Zona horaria: Buenos Aires. Allí son las 9:00.")
     assert await stored(app, pablo) == (None, "America/Argentina/Buenos_Aires")
 
 
