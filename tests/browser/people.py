@@ -62,10 +62,11 @@ class Person:
         self.shown.locator(pressing(data)).last.click()
         return self.bot_message(expect_text, button=expect_button)
 
-    def start(self) -> Locator:
+    def start(self, menu: str = MENU) -> Locator:
+        """Press START; the menu, asked in the person's language (``menu``)."""
         self._acting()
         self.chat.locator("button.start").click()
-        return self.bot_message(MENU)
+        return self.bot_message(menu)
 
     def say(self, text: str, expect_reply: str = "", *, button: str | None = None) -> Locator:
         """Send ``text``; the bot's answer (with ``expect_reply`` in it, and a button sending

@@ -244,7 +244,7 @@ def test_a_person_added_in_russian_sees_a_russian_chat(page: Page) -> None:
     form.get_by_role("button", name="Add person").click()
     olga = Person(page, "Olga")
     expect(olga.chat.locator(".intro")).to_contain_text("биржа фриланса")  # the empty chat
-    olga.start()
+    olga.start("Что хотите сделать?")
     olga.command("language", "Сейчас bidgram говорит с вами на языке: Русский")
     olga.say("/timezone", "Часовой пояс")
     expect(olga.chat.locator(".keyboard button", has_text="Москва").last).to_be_visible()
