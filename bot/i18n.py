@@ -40,6 +40,7 @@ from babel.numbers import (
     format_currency,
     format_decimal,
     get_currency_symbol,
+    get_decimal_symbol,
     parse_decimal,
 )
 from babel.support import LazyProxy
@@ -169,6 +170,32 @@ class ReaderMoney(Currency):
     The settings hand this to the bot, so every screen and alert that writes an amount
     follows its reader without knowing it.
     """
+
+    @property
+    def unit(self) -> str:
+        """What the currency is called after "in" ("in USD", "in Stars"), in the reader's
+        language: the code, or Telegram's name for Stars."""
+        if self.code == STARS and i18n.current_locale != SOURCE_LANGUAGE:
+            return _("Stars")
+        return super().unit
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        """Amounts as the reader may type them: ("150",), or ("150", "150.50") with the
+        reader's decimal separator when the currency has decimals."""
+        if self.exponent == 0:
+            return ("150",)
+        language = i18n.current_locale
+        point = "." if language == SOURCE_LANGUAGE else get_decimal_symbol(locale=language)
+        return ("150", f"150{point}{'5'.ljust(self.exponent, '0')}")
+
+    @property
+    def example(self) -> str:
+        """The :attr:`examples` in a phrase: "150", or "150 or 150.50"."""
+        found = self.examples
+        if len(found) == 1:
+            return found[0]
+        return _("{whole} or {fraction}").format(whole=found[0], fraction=found[1])
 
     def format(self, minor: int) -> str:
         language = i18n.current_locale
