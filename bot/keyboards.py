@@ -54,7 +54,7 @@ def new_project_alert(project_id: int) -> InlineKeyboardMarkup:
     stop = AlertsCb(action="stop", project_id=project_id).pack()
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=project_texts.VIEW_AND_BID, callback_data=view)],
+            [InlineKeyboardButton(text=project_texts.view_and_bid(), callback_data=view)],
             [InlineKeyboardButton(text=alert_texts.STOP, callback_data=stop)],
         ]
     )
@@ -67,7 +67,7 @@ def stopped_alert(project_id: int) -> InlineKeyboardMarkup:
     settings = AlertsCb(action="open").pack()
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=project_texts.VIEW_AND_BID, callback_data=view)],
+            [InlineKeyboardButton(text=project_texts.view_and_bid(), callback_data=view)],
             [
                 InlineKeyboardButton(text=alert_texts.UNDO, callback_data=undo),
                 InlineKeyboardButton(text=alert_texts.SETTINGS, callback_data=settings),

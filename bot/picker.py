@@ -27,6 +27,7 @@ from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import profiles as texts
+from bot.texts import projects as project_texts
 from bot.ui import replace
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -163,10 +164,10 @@ def picker(
     nav = []
     if page > 0:
         data = PageCb(kind="sk", cursor=str(page - 1)).pack()
-        nav.append(InlineKeyboardButton(text=texts.PREV, callback_data=data))
+        nav.append(InlineKeyboardButton(text=project_texts.prev_page(), callback_data=data))
     if page < len(pages) - 1:
         data = PageCb(kind="sk", cursor=str(page + 1)).pack()
-        nav.append(InlineKeyboardButton(text=texts.NEXT, callback_data=data))
+        nav.append(InlineKeyboardButton(text=project_texts.next_page(), callback_data=data))
     if nav:
         rows.append(nav)
     if done is not None:

@@ -34,8 +34,8 @@ async def offered(event: AwardOffered, ctx: AlertContext) -> list[Alert]:
     text = texts.alert_award_offered(project.title, bid, award, ctx.settings.money)
     markup = keyboard(
         [
-            (texts.ACCEPT, AwardCb(action="accept", award_id=award.id)),
-            (texts.DECLINE_OFFER, AwardCb(action="decline", award_id=award.id)),
+            (texts.accept(), AwardCb(action="accept", award_id=award.id)),
+            (texts.decline_offer(), AwardCb(action="decline", award_id=award.id)),
         ],
         [open_project(project.id)],
     )
@@ -50,7 +50,7 @@ async def accepted(event: AwardAccepted, ctx: AlertContext) -> list[Alert]:
     contract_id = event.contract_id
     markup = keyboard(  # the next step first: the first milestone, to fund
         [(milestone_texts.NEW_MILESTONE, ContractCb(action="new_ms", contract_id=contract_id))],
-        [(texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract_id))],
+        [(texts.open_contract(), ContractCb(action="view", contract_id=contract_id))],
     )
     text = texts.alert_award_accepted(project.title, name)
     return to_all(people, text, markup)
@@ -60,7 +60,7 @@ async def accepted(event: AwardAccepted, ctx: AlertContext) -> list[Alert]:
 async def declined(event: AwardDeclined, ctx: AlertContext) -> list[Alert]:
     project, people = await about_project(ctx, event, event.project_id)
     name = await _freelancer(ctx, event)
-    markup = keyboard([(texts.VIEW_BIDS, ProjectCb(action="bids", project_id=project.id))])
+    markup = keyboard([(texts.view_bids(), ProjectCb(action="bids", project_id=project.id))])
     text = texts.alert_award_declined(project.title, name)
     return to_all(people, text, markup)
 
@@ -76,7 +76,7 @@ async def withdrawn(event: AwardWithdrawn, ctx: AlertContext) -> list[Alert]:
 async def lapsed(event: AwardLapsed, ctx: AlertContext) -> list[Alert]:
     project, people = await about_project(ctx, event, event.project_id)
     name = await _freelancer(ctx, event)
-    to_employer = keyboard([(texts.VIEW_BIDS, ProjectCb(action="bids", project_id=project.id))])
+    to_employer = keyboard([(texts.view_bids(), ProjectCb(action="bids", project_id=project.id))])
     return employer_apart(
         people,
         project,

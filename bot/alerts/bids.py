@@ -34,10 +34,10 @@ async def placed(event: BidPlaced, ctx: AlertContext) -> list[Alert]:
     )
     markup = keyboard(
         [
-            (texts.VIEW_BID, BidCb(action="view", bid_id=bid.id)),
-            (texts.MESSAGE, ChatCb(project_id=project.id, user_id=bidder.id)),
+            (texts.view_bid(), BidCb(action="view", bid_id=bid.id)),
+            (texts.message(), ChatCb(project_id=project.id, user_id=bidder.id)),
         ],
-        [(texts.AWARD, BidCb(action="award", bid_id=bid.id))],
+        [(texts.award(), BidCb(action="award", bid_id=bid.id))],
     )
     return to_all(people, text, markup)
 
@@ -46,7 +46,7 @@ async def placed(event: BidPlaced, ctx: AlertContext) -> list[Alert]:
 async def edited(event: BidEdited, ctx: AlertContext) -> list[Alert]:
     project, people, bid, bidder = await _bid(ctx, event)
     text = texts.alert_bid_edited(project.title, bidder.first_name, bid, ctx.settings.money)
-    markup = keyboard([(texts.VIEW_BID, BidCb(action="view", bid_id=bid.id))])
+    markup = keyboard([(texts.view_bid(), BidCb(action="view", bid_id=bid.id))])
     return to_all(people, text, markup)
 
 
@@ -54,7 +54,7 @@ async def edited(event: BidEdited, ctx: AlertContext) -> list[Alert]:
 async def retracted(event: BidRetracted, ctx: AlertContext) -> list[Alert]:
     project, people, _, bidder = await _bid(ctx, event)
     text = texts.alert_bid_retracted(project.title, bidder.first_name)
-    markup = keyboard([(texts.VIEW_BIDS, ProjectCb(action="bids", project_id=project.id))])
+    markup = keyboard([(texts.view_bids(), ProjectCb(action="bids", project_id=project.id))])
     return to_all(people, text, markup)
 
 

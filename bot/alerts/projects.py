@@ -34,7 +34,7 @@ NEW_PROJECT = "new_project"
 
 
 def open_project(project_id: int) -> tuple[str, CallbackData]:
-    return texts.OPEN_PROJECT, ProjectCb(action="view", project_id=project_id)
+    return texts.open_project(), ProjectCb(action="view", project_id=project_id)
 
 
 async def about_project(
@@ -59,7 +59,7 @@ def employer_apart(
 
 
 def find_work() -> list[tuple[str, CallbackData]]:
-    return [(texts.FIND_WORK, MenuCb(action="find"))]
+    return [(texts.find_work(), MenuCb(action="find"))]
 
 
 @renders(ProjectPublished)
@@ -86,7 +86,7 @@ async def published(event: ProjectPublished, ctx: AlertContext) -> list[Alert]:
                 inline_keyboard=[
                     [
                         InlineKeyboardButton(
-                            text=project_texts.VIEW_AND_BID,
+                            text=project_texts.view_and_bid(),
                             url=deeplinks.link(username, "p", view.project.id),
                         )
                     ]
@@ -111,7 +111,7 @@ async def new_projects_digest(
         if project.status is ProjectStatus.OPEN:
             shown.append(project)
     if not shown:
-        return texts.DIGEST_ALL_CLOSED, keyboard(find_work())
+        return texts.digest_all_closed(), keyboard(find_work())
     first = shown[: texts.DIGEST_SHOWN]
     lines = [
         texts.digest_line(p.title, project_texts.budget(p.budget_min, p.budget_max, money))
@@ -147,7 +147,7 @@ async def bidding_ended(event: BiddingEnded, ctx: AlertContext) -> list[Alert]:
         return []  # awarded, cancelled or closed since: nothing left to ask
     text = texts.alert_bidding_ended(project.title, event.bids, project.award_by)
     markup = keyboard(
-        [(f"{texts.VIEW_BIDS} ({event.bids})", ProjectCb(action="bids", project_id=project.id))],
+        [(texts.view_bids_count(event.bids), ProjectCb(action="bids", project_id=project.id))],
         [open_project(project.id)],
     )
     return to_all(people, text, markup)
@@ -159,8 +159,8 @@ async def closed(event: ProjectClosed, ctx: AlertContext) -> list[Alert]:
     nobody awarded in time (the employer and every bidder)."""
     project, people = await about_project(ctx, event, event.project_id)
     to_employer = keyboard(
-        [(texts.POST_AGAIN, MenuCb(action="post"))],
-        [(project_texts.MY_PROJECTS, MenuCb(action="projects"))],
+        [(texts.post_again(), MenuCb(action="post"))],
+        [(project_texts.my_projects_button(), MenuCb(action="projects"))],
     )
     return employer_apart(
         people,

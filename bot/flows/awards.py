@@ -40,11 +40,11 @@ class AwardForm(StatesGroup):
 
 def _keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts.YES_AWARD, callback_data=FlowCb(action="aw_ok"))
-    kb.button(text=texts.EDIT_DELIVERABLES, callback_data=FlowCb(action="aw_dv"))
+    kb.button(text=texts.yes_award(), callback_data=FlowCb(action="aw_ok"))
+    kb.button(text=texts.edit_deliverables(), callback_data=FlowCb(action="aw_dv"))
     kb.button(text=texts.rounds_button(data["rounds"]), callback_data=FlowCb(action="aw_rr"))
-    kb.button(text=texts.EDIT_DUE, callback_data=FlowCb(action="aw_due"))
-    kb.button(text=texts.VIEW_BID, callback_data=BidCb(action="view", bid_id=data["bid_id"]))
+    kb.button(text=texts.edit_due(), callback_data=FlowCb(action="aw_due"))
+    kb.button(text=texts.view_bid(), callback_data=BidCb(action="view", bid_id=data["bid_id"]))
     kb.adjust(1, 3, 1)
     kb.row(*cancel_row())
     return kb.as_markup()
@@ -131,12 +131,10 @@ async def deliverables(
     await _confirm(message.chat.id, bot, state, market, settings)
 
 
-router.reminds(
-    "deliverables_reask",
-    AwardForm.deliverables,
-    text=texts.DELIVERABLES_REASK,
-    reply_markup=only_cancel(),
-)
+@router.message(AwardForm.deliverables)
+async def deliverables_reask(message: Message) -> None:
+    """Anything but text where the deliverables are asked."""
+    await message.answer(texts.deliverables_reask(), reply_markup=only_cancel())
 
 
 @router.callback_query(AwardForm.confirm, FlowCb.filter(F.action == "aw_rr"))
@@ -178,14 +176,17 @@ async def due(
 ) -> None:
     raw = (message.text or "").strip()
     if not raw.isdigit() or len(raw) > 6:
-        await message.answer(texts.DUE_REASK, reply_markup=only_cancel())
+        await message.answer(texts.due_reask(), reply_markup=only_cancel())
         return
     market.awards.due_in_days(int(raw))  # refuses 0 or too far, and asks again
     await state.update_data(days=int(raw))
     await _confirm(message.chat.id, bot, state, market, settings)
 
 
-router.reminds("due_reask", AwardForm.due, text=texts.DUE_REASK, reply_markup=only_cancel())
+@router.message(AwardForm.due)
+async def due_reask(message: Message) -> None:
+    """Anything but text where the due date is asked."""
+    await message.answer(texts.due_reask(), reply_markup=only_cancel())
 
 
 # --- sending the offer ------------------------------------------------------------------------
@@ -210,9 +211,9 @@ async def award(
     await state.clear()
     freelancer = await market.users.get(offer.freelancer_id)
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts.WITHDRAW, callback_data=AwardCb(action="withdraw", award_id=offer.id))
+    kb.button(text=texts.withdraw(), callback_data=AwardCb(action="withdraw", award_id=offer.id))
     kb.button(
-        text=texts.OPEN_PROJECT,
+        text=texts.open_project(),
         callback_data=ProjectCb(action="view", project_id=offer.project_id),
     )
     kb.adjust(1)
@@ -220,4 +221,7 @@ async def award(
     await replace(bot, query, text, kb.as_markup())
 
 
-router.reminds("confirm_reask", AwardForm.confirm, text=texts.CONFIRM_TERMS)
+@router.message(AwardForm.confirm)
+async def confirm_reask(message: Message) -> None:
+    """A message where the offer's buttons are waiting."""
+    await message.answer(texts.confirm_terms())

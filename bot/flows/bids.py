@@ -67,7 +67,7 @@ def _picks(values: list[tuple[str, int]]) -> InlineKeyboardMarkup:
 def _open_project(project_id: int) -> InlineKeyboardMarkup:
     data = ProjectCb(action="view", project_id=project_id).pack()
     return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=texts.OPEN_PROJECT, callback_data=data)]]
+        inline_keyboard=[[InlineKeyboardButton(text=texts.open_project(), callback_data=data)]]
     )
 
 
@@ -97,11 +97,11 @@ async def start(
             inline_keyboard=[
                 [
                     InlineKeyboardButton(
-                        text=texts.EDIT_BID,
+                        text=texts.edit_bid(),
                         callback_data=BidCb(action="edit", bid_id=mine.id).pack(),
                     ),
                     InlineKeyboardButton(
-                        text=texts.RETRACT,
+                        text=texts.retract(),
                         callback_data=BidCb(action="retract", bid_id=mine.id).pack(),
                     ),
                 ]
@@ -113,7 +113,7 @@ async def start(
         return
     if "bid" not in actions and "complete_profile" not in actions:
         waiting = "accept_offer" in actions
-        callback_reply.text = texts.OFFER_WAITING if waiting else texts.BID_CLOSED
+        callback_reply.text = texts.offer_waiting() if waiting else texts.bid_closed()
         callback_reply.alert = True
         return
     if "complete_profile" in actions:
@@ -123,7 +123,7 @@ async def start(
                 [InlineKeyboardButton(text=profile_texts.COMPLETE_MISSING, callback_data=complete)]
             ]
         )
-        callback_reply.text = texts.PROFILE_FIRST_ALERT
+        callback_reply.text = texts.profile_first_alert()
         await bot.send_message(
             actor.telegram_id, texts.profile_first(found.missing), reply_markup=markup
         )
@@ -216,7 +216,7 @@ async def typed_days(
 ) -> None:
     n_days = _parse_days(message.text or "")
     if n_days is None:
-        await message.answer(texts.BAD_DAYS)
+        await message.answer(texts.bad_days())
         return
     await _take_days(n_days, state, bot, market, actor, settings)
 
@@ -234,7 +234,7 @@ async def typed_proposal(
     await state.update_data(proposal=proposal)
     await state.set_state(BidForm.confirm)
     data = await state.get_data()
-    place = InlineKeyboardButton(text=texts.PLACE, callback_data=FlowCb(action="confirm").pack())
+    place = InlineKeyboardButton(text=texts.place(), callback_data=FlowCb(action="confirm").pack())
     await send_long(
         bot,
         actor.telegram_id,
@@ -271,7 +271,7 @@ async def confirm(
 async def not_text(message: Message, state: FSMContext) -> None:
     what = {
         BidForm.amount.state: "amount",
-        BidForm.days.state: "number of days",
+        BidForm.days.state: "days",
         BidForm.proposal.state: "proposal",
     }
     await message.answer(texts.not_text(what.get(await state.get_state() or "", "answer")))
@@ -296,9 +296,9 @@ async def edit_start(
     await state.set_state(BidEditForm.choose)
     await state.update_data(bid_id=bid.id, title=project.title)
     fields = [
-        (texts.EDIT_AMOUNT, "amount"),
-        (texts.EDIT_DAYS, "days"),
-        (texts.EDIT_PROPOSAL, "proposal"),
+        (texts.edit_amount(), "amount"),
+        (texts.edit_days(), "days"),
+        (texts.edit_proposal(), "proposal"),
     ]
     row = [
         InlineKeyboardButton(text=label, callback_data=BidFieldCb(field=field).pack())
@@ -306,7 +306,7 @@ async def edit_start(
     ]
     await bot.send_message(
         actor.telegram_id,
-        texts.EDIT_WHAT,
+        texts.edit_what(),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=[row, cancel_row()]),
     )
 
@@ -374,7 +374,7 @@ async def new_days(
 ) -> None:
     n_days = _parse_days(message.text or "")
     if n_days is None:
-        await message.answer(texts.BAD_DAYS)
+        await message.answer(texts.bad_days())
         return
     await _edited(state, bot, market, actor, delivery_days=n_days)
 
@@ -386,9 +386,6 @@ async def new_proposal(
     await _edited(state, bot, market, actor, proposal=message.text or "")
 
 
-router.reminds(
-    "edit_not_text",
-    StateFilter(BidEditForm.amount, BidEditForm.days, BidEditForm.proposal),
-    ~F.text,
-    text=texts.not_text("new value"),
-)
+@router.message(StateFilter(BidEditForm.amount, BidEditForm.days, BidEditForm.proposal), ~F.text)
+async def edit_not_text(message: Message) -> None:
+    await message.answer(texts.not_text("new_value"))

@@ -196,7 +196,7 @@ async def got_budget(
 ) -> None:
     parts = budget_parts(message.text or "")
     if parts is None:
-        await message.answer(texts.BAD_BUDGET)
+        await message.answer(texts.bad_budget())
         return
     lo = settings.money.parse(parts[0])
     hi = settings.money.parse(parts[1]) if parts[1] is not None else None
@@ -205,7 +205,7 @@ async def got_budget(
         await state.update_data(budget_min=lo)
         await state.set_state(PostForm.budget_max)
         markup = InlineKeyboardMarkup(
-            inline_keyboard=[[_flow_button(texts.FIXED_PRICE, "fixed")], cancel_row()]
+            inline_keyboard=[[_flow_button(texts.fixed_price(), "fixed")], cancel_row()]
         )
         await message.answer(texts.ask_budget_max(settings.money.format(lo)), reply_markup=markup)
         return
@@ -278,8 +278,8 @@ def preview_text(data: dict[str, Any], catalogue: Sequence[Skill], money: Curren
         int(data["budget_min"]),
         int(data["budget_max"]),
         money,
-        facts=[f"📎 {files} file{'s' if files != 1 else ''}"] if files else [],
-        header=texts.PREVIEW_HEADER + "\n",
+        facts=[texts.files_count(files)] if files else [],
+        header=texts.preview_header() + "\n",
     )
 
 
@@ -296,7 +296,10 @@ async def preview(
     await state.set_state(PostForm.preview)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
-            [_flow_button(texts.PUBLISH_NOW, "publish"), _flow_button(texts.SAVE_DRAFT, "draft")],
+            [
+                _flow_button(texts.publish_now(), "publish"),
+                _flow_button(texts.save_draft(), "draft"),
+            ],
             cancel_row(),
         ]
     )
@@ -353,12 +356,14 @@ async def not_text(message: Message, state: FSMContext) -> None:
         PostForm.title.state: "title",
         PostForm.description.state: "description",
         PostForm.budget.state: "budget",
-        PostForm.budget_max.state: "highest budget",
+        PostForm.budget_max.state: "budget_max",
     }
     await message.answer(texts.not_text(what.get(await state.get_state() or "", "answer")))
 
 
-router.reminds("skills_not_text", PostForm.skills, ~F.text, text=profile_texts.SKILLS_AS_BUTTONS)
+@router.message(PostForm.skills, ~F.text)
+async def skills_not_text(message: Message) -> None:
+    await message.answer(profile_texts.SKILLS_AS_BUTTONS)
 
 
 # --- editing one part of a project -----------------------------------------------------------
@@ -378,17 +383,17 @@ async def edit_start(
     await state.set_state(EditForm.choose)
     await state.update_data(project_id=project.id)
     fields = [
-        (texts.EDIT_TITLE, "title"),
-        (texts.EDIT_DESCRIPTION, "description"),
-        (texts.EDIT_BUDGET, "budget"),
-        (texts.EDIT_SKILLS, "skills"),
+        (texts.edit_title(), "title"),
+        (texts.edit_description(), "description"),
+        (texts.edit_budget(), "budget"),
+        (texts.edit_skills(), "skills"),
     ]
     buttons = [
         InlineKeyboardButton(text=label, callback_data=EditFieldCb(field=field).pack())
         for label, field in fields
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=[buttons[:2], buttons[2:], cancel_row()])
-    await bot.send_message(actor.telegram_id, texts.EDIT_WHAT, reply_markup=markup)
+    await bot.send_message(actor.telegram_id, texts.edit_what(), reply_markup=markup)
 
 
 @router.callback_query(EditForm.choose, EditFieldCb.filter())
@@ -483,7 +488,7 @@ async def new_budget(
 ) -> None:
     parts = budget_parts(message.text or "")
     if parts is None:
-        await message.answer(texts.BAD_BUDGET)
+        await message.answer(texts.bad_budget())
         return
     lo = settings.money.parse(parts[0])
     hi = settings.money.parse(parts[1]) if parts[1] is not None else lo
@@ -507,9 +512,9 @@ async def edit_skills_done(
     await _save_edit(state, bot, market, actor, settings, bot_username, skills=slugs)
 
 
-router.reminds(
-    "edit_not_text",
+@router.message(
     StateFilter(EditForm.title, EditForm.description, EditForm.budget, EditForm.skills),
     ~F.text,
-    text=texts.not_text("new value"),
 )
+async def edit_not_text(message: Message) -> None:
+    await message.answer(texts.not_text("new_value"))

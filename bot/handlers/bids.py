@@ -55,9 +55,9 @@ async def _send_my_bids(
     page = await market.views.bids.mine(actor, PAGE, offset)
     if not page.items:
         markup = InlineKeyboardMarkup(
-            inline_keyboard=[[_button(texts.FIND_WORK, MenuCb(action="find"))], [back_to_menu()]]
+            inline_keyboard=[[_button(texts.find_work(), MenuCb(action="find"))], [back_to_menu()]]
         )
-        await bot.send_message(actor.telegram_id, texts.NO_BIDS, reply_markup=markup)
+        await bot.send_message(actor.telegram_id, texts.no_bids(), reply_markup=markup)
         return
     items = list(page.items)
     rows = [
@@ -66,9 +66,11 @@ async def _send_my_bids(
     ]
     nav = []
     if offset > 0:
-        nav.append(_button(texts.PREV, PageCb(kind="myb", cursor=str(max(0, offset - PAGE)))))
+        nav.append(
+            _button(texts.prev_page(), PageCb(kind="myb", cursor=str(max(0, offset - PAGE))))
+        )
     if page.more:
-        nav.append(_button(texts.NEXT, PageCb(kind="myb", cursor=str(offset + PAGE))))
+        nav.append(_button(texts.next_page(), PageCb(kind="myb", cursor=str(offset + PAGE))))
     if nav:
         rows.append(nav)
     rows.append([back_to_menu()])
@@ -116,10 +118,10 @@ async def _send_bid_list(
     nav = []
     if offset > 0:
         back = BidSortCb(project_id=project_id, order=order, offset=max(0, offset - PAGE))
-        nav.append(_button(texts.PREV, back))
+        nav.append(_button(texts.prev_page(), back))
     if offset + PAGE < len(views):
         ahead = BidSortCb(project_id=project_id, order=order, offset=offset + PAGE)
-        nav.append(_button(texts.NEXT, ahead))
+        nav.append(_button(texts.next_page(), ahead))
     if nav:
         rows.append(nav)
     if len(views) > 1:
@@ -129,7 +131,7 @@ async def _send_bid_list(
                 for o in ORDERS
             ]
         )
-    rows.append([_button(texts.OPEN_PROJECT, ProjectCb(action="view", project_id=project_id))])
+    rows.append([_button(texts.open_project(), ProjectCb(action="view", project_id=project_id))])
     text = texts.bid_list(project, shown, money, offset + 1)
     markup = InlineKeyboardMarkup(inline_keyboard=rows)
     if query is not None:
@@ -188,14 +190,14 @@ async def view_bid(
     rows: list[list[InlineKeyboardButton]] = [[]]
     if "message" in screen.actions:
         rows[0].append(
-            _button(texts.MESSAGE, ChatCb(project_id=project.id, user_id=bid.freelancer_id))
+            _button(texts.message(), ChatCb(project_id=project.id, user_id=bid.freelancer_id))
         )
     if "award" in screen.actions:
-        rows[0].append(_button(texts.AWARD, BidCb(action="award", bid_id=bid.id)))
+        rows[0].append(_button(texts.award(), BidCb(action="award", bid_id=bid.id)))
     if "decline" in screen.actions:
-        rows[0].append(_button(texts.DECLINE, BidCb(action="decline", bid_id=bid.id)))
+        rows[0].append(_button(texts.decline(), BidCb(action="decline", bid_id=bid.id)))
     rows.append(safety_row(bid.id, screen.view.muted))
-    rows.append([_button(texts.BACK_TO_BIDS, ProjectCb(action="bids", project_id=project.id))])
+    rows.append([_button(texts.back_to_bids(), ProjectCb(action="bids", project_id=project.id))])
     text = f"{card}\n\n{texts.bid_detail(project, bid, settings.money)}"
     await send_long(bot, actor.telegram_id, text, InlineKeyboardMarkup(inline_keyboard=rows))
 
@@ -212,7 +214,7 @@ async def decline_bid(
     freelancer = await market.users.get(bid.freelancer_id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(texts.BACK_TO_BIDS, ProjectCb(action="bids", project_id=bid.project_id))]
+            [_button(texts.back_to_bids(), ProjectCb(action="bids", project_id=bid.project_id))]
         ]
     )
     await bot.send_message(
@@ -237,8 +239,8 @@ async def retract_ask(
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(texts.YES_RETRACT, BidCb(action="retract_ok", bid_id=bid.id)),
-                _button(texts.NO_KEEP, ProjectCb(action="view", project_id=project.id)),
+                _button(texts.yes_retract(), BidCb(action="retract_ok", bid_id=bid.id)),
+                _button(texts.no_keep(), ProjectCb(action="view", project_id=project.id)),
             ]
         ]
     )
@@ -275,7 +277,7 @@ async def accept_offer(
     project = await market.projects.get(contract.project_id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract.id))]
+            [_button(texts.open_contract(), ContractCb(action="view", contract_id=contract.id))]
         ]
     )
     await bot.send_message(actor.telegram_id, texts.hired(project.title), reply_markup=markup)
@@ -297,7 +299,7 @@ async def _confirm_offer_step(
         inline_keyboard=[
             [
                 _button(yes, AwardCb(action=action, award_id=offer.id)),
-                _button(texts.NO_KEEP, ProjectCb(action="view", project_id=project.id)),
+                _button(texts.no_keep(), ProjectCb(action="view", project_id=project.id)),
             ]
         ]
     )
@@ -325,7 +327,7 @@ async def decline_offer_ask(
         callback_data.award_id,
         "decline_ok",
         "decline",
-        texts.YES_DECLINE,
+        texts.yes_decline(),
     )
 
 
@@ -358,7 +360,7 @@ async def withdraw_ask(
         callback_data.award_id,
         "withdraw_ok",
         "withdraw",
-        texts.YES_WITHDRAW,
+        texts.yes_withdraw(),
     )
 
 
@@ -374,7 +376,7 @@ async def withdraw_offer(
     project = await market.projects.get(offer.project_id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(texts.VIEW_BIDS, ProjectCb(action="bids", project_id=project.id))]
+            [_button(texts.view_bids(), ProjectCb(action="bids", project_id=project.id))]
         ]
     )
     await replace(bot, query, texts.withdrawn(project.title), markup)

@@ -40,7 +40,7 @@ def _article(
 ) -> InlineQueryResultArticle:
     p = view.project
     open_it = InlineKeyboardButton(
-        text=texts.OPEN_IN_BOT, url=deeplinks.link(bot_username, "p", p.id)
+        text=texts.open_in_bot(), url=deeplinks.link(bot_username, "p", p.id)
     )
     skills = ", ".join(s.name for s in view.skills)
     return InlineQueryResultArticle(

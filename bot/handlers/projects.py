@@ -47,9 +47,9 @@ async def _send_my_projects(
     found = await market.projects.of_employer(actor, limit=PAGE + 1, offset=offset)
     kb = InlineKeyboardBuilder()
     if not found:
-        kb.button(text=texts.POST_ONE, callback_data=MenuCb(action="post"))
+        kb.button(text=texts.post_one(), callback_data=MenuCb(action="post"))
         kb.row(back_to_menu())
-        await bot.send_message(actor.telegram_id, texts.NO_PROJECTS, reply_markup=kb.as_markup())
+        await bot.send_message(actor.telegram_id, texts.no_projects(), reply_markup=kb.as_markup())
         return
     shown = found[:PAGE]
     views = await market.projects.views(shown, actor)
@@ -64,14 +64,15 @@ async def _send_my_projects(
     if offset > 0:
         nav.append(
             InlineKeyboardButton(
-                text="‹ Prev",
+                text=texts.prev_page(),
                 callback_data=PageCb(kind="myp", cursor=str(max(0, offset - PAGE))).pack(),
             )
         )
     if len(found) > PAGE:
         nav.append(
             InlineKeyboardButton(
-                text="Next ›", callback_data=PageCb(kind="myp", cursor=str(offset + PAGE)).pack()
+                text=texts.next_page(),
+                callback_data=PageCb(kind="myp", cursor=str(offset + PAGE)).pack(),
             )
         )
     if nav:
@@ -136,9 +137,9 @@ async def cancel_ask(
     project = await market.projects.check(actor, callback_data.project_id, "cancel")
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.YES_CANCEL, callback_data=ProjectCb(action="cancel_ok", project_id=project.id)
+        text=texts.yes_cancel(), callback_data=ProjectCb(action="cancel_ok", project_id=project.id)
     )
-    kb.button(text=texts.NO_KEEP, callback_data=ProjectCb(action="view", project_id=project.id))
+    kb.button(text=texts.no_keep(), callback_data=ProjectCb(action="view", project_id=project.id))
     await bot.send_message(
         actor.telegram_id, texts.confirm_cancel(project.title), reply_markup=kb.as_markup()
     )

@@ -138,20 +138,20 @@ async def _results(
     nav = []
     if len(trail) > 1:
         data = PageCb(kind=kind, cursor=trail[-2]).pack()
-        nav.append(InlineKeyboardButton(text="‹ Prev", callback_data=data))
+        nav.append(InlineKeyboardButton(text=texts.prev_page(), callback_data=data))
     if page.next_cursor:
         data = PageCb(kind=kind, cursor=page.next_cursor).pack()
-        nav.append(InlineKeyboardButton(text="Next ›", callback_data=data))
+        nav.append(InlineKeyboardButton(text=texts.next_page(), callback_data=data))
     if nav:
         rows.append(nav)
 
     def f(label: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(text=label, callback_data=FindCb(action=action).pack())
 
-    rows.append([f(texts.FIND_WORDS, "words"), f(texts.FIND_SKILL, "skill")])
-    rows.append([f(texts.FIND_BUDGET, "budget")])
+    rows.append([f(texts.find_words(), "words"), f(texts.find_skill(), "skill")])
+    rows.append([f(texts.find_budget(), "budget")])
     if search["q"] or search["skill"] or search["band"]:
-        rows[-1].append(f(texts.FIND_CLEAR, "clear"))
+        rows[-1].append(f(texts.find_clear(), "clear"))
     rows.append([back_to_menu()])
     return text, InlineKeyboardMarkup(inline_keyboard=rows), search
 
@@ -201,7 +201,7 @@ async def find_page(
 ) -> None:
     search = (await state.get_data()).get("find")
     if not isinstance(search, dict) or callback_data.kind != f"mf{search['sid']}":
-        callback_reply.text, callback_reply.alert = texts.SEARCH_EXPIRED, True
+        callback_reply.text, callback_reply.alert = texts.search_expired(), True
         return
     await _show(bot, market, actor, settings.money, state, search, callback_data.cursor, query)
 
@@ -213,7 +213,7 @@ async def find_page(
 async def ask_words(query: CallbackQuery, state: FSMContext, bot: Bot, actor: Actor) -> None:
     await state.update_data(find=await _search_of(state))
     await state.set_state(FindForm.words)
-    await bot.send_message(actor.telegram_id, texts.ASK_WORDS, reply_markup=only_cancel())
+    await bot.send_message(actor.telegram_id, texts.ask_words(), reply_markup=only_cancel())
 
 
 @router.message(FindForm.words, F.text & ~F.text.startswith("/"))
@@ -232,11 +232,11 @@ async def got_words(
 
 @router.message(FindForm.words, ~F.text)
 async def words_not_text(message: Message) -> None:
-    await message.answer(texts.WORDS_AS_TEXT)
+    await message.answer(texts.words_as_text())
 
 
 def _filter_prompt(page: int, pages: int, categories: Sequence[str]) -> str:
-    return texts.ASK_FILTER_SKILL
+    return texts.ask_filter_skill()
 
 
 @router.callback_query(FindCb.filter(F.action == "skill"))
@@ -249,7 +249,7 @@ async def ask_skill(query: CallbackQuery, state: FSMContext, bot: Bot, market: M
         0,
         _filter_prompt,
         done=None,
-        any_label=texts.ANY_SKILL,
+        any_label=texts.any_skill(),
     )
     await replace(bot, query, text, markup)
 
@@ -270,7 +270,7 @@ async def skill_page(
         market,
         _filter_prompt,
         multi=False,
-        any_label=texts.ANY_SKILL,
+        any_label=texts.any_skill(),
     )
 
 
@@ -308,11 +308,11 @@ async def ask_budget(
     rows.append(
         [
             InlineKeyboardButton(
-                text=texts.ANY_BUDGET, callback_data=FindCb(action="band", value=0).pack()
+                text=texts.any_budget(), callback_data=FindCb(action="band", value=0).pack()
             )
         ]
     )
-    await replace(bot, query, texts.ASK_FILTER_BUDGET, InlineKeyboardMarkup(inline_keyboard=rows))
+    await replace(bot, query, texts.ask_filter_budget(), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 @router.callback_query(FindCb.filter(F.action == "band"))
@@ -355,31 +355,31 @@ def _public_keyboard(card: ProjectCard) -> InlineKeyboardMarkup:
         row = []
         if "edit_bid" in actions:
             data = BidCb(action="edit", bid_id=mine.id).pack()
-            row.append(InlineKeyboardButton(text=bid_texts.EDIT_BID, callback_data=data))
+            row.append(InlineKeyboardButton(text=bid_texts.edit_bid(), callback_data=data))
         if "retract" in actions:
             data = BidCb(action="retract", bid_id=mine.id).pack()
-            row.append(InlineKeyboardButton(text=bid_texts.RETRACT, callback_data=data))
+            row.append(InlineKeyboardButton(text=bid_texts.retract(), callback_data=data))
         rows.append(row)
     if card.offer is not None and "accept_offer" in actions:
         accept = AwardCb(action="accept", award_id=card.offer.id).pack()
         decline = AwardCb(action="decline", award_id=card.offer.id).pack()
         rows.append(
             [
-                InlineKeyboardButton(text=bid_texts.ACCEPT, callback_data=accept),
-                InlineKeyboardButton(text=bid_texts.DECLINE_OFFER, callback_data=decline),
+                InlineKeyboardButton(text=bid_texts.accept(), callback_data=accept),
+                InlineKeyboardButton(text=bid_texts.decline_offer(), callback_data=decline),
             ]
         )
     if "bid" in actions:
         data = ProjectCb(action="bid", project_id=project_id).pack()
-        rows.append([InlineKeyboardButton(text=bid_texts.BID, callback_data=data)])
+        rows.append([InlineKeyboardButton(text=bid_texts.bid_on_this(), callback_data=data)])
     if "files" in actions:
         data = ProjectCb(action="files", project_id=project_id).pack()
-        rows.append([InlineKeyboardButton(text=texts.FILES, callback_data=data)])
+        rows.append([InlineKeyboardButton(text=texts.files(), callback_data=data)])
     employer = UserCb(action="employer", user_id=card.view.project.employer_id).pack()
     report = ReportCb(action="new", kind="project", target_id=project_id).pack()
     rows.append(
         [
-            InlineKeyboardButton(text=texts.EMPLOYER, callback_data=employer),
+            InlineKeyboardButton(text=texts.employer(), callback_data=employer),
             InlineKeyboardButton(text=report_texts.REPORT, callback_data=report),
         ]
     )
@@ -441,7 +441,7 @@ async def project_files(
 ) -> None:
     view = await market.projects.view(callback_data.project_id, actor)
     if not view.attachments:
-        callback_reply.text = texts.NO_FILES
+        callback_reply.text = texts.no_files()
         return
     for file in view.attachments:
         if file.kind == "photo":

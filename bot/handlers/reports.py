@@ -51,7 +51,7 @@ async def mute(
         safety_row(bid.id, muting),
         [
             action_button(
-                bid_texts.BACK_TO_BIDS, ProjectCb(action="bids", project_id=bid.project_id)
+                bid_texts.back_to_bids(), ProjectCb(action="bids", project_id=bid.project_id)
             )
         ],
     )

@@ -30,25 +30,27 @@ def _owner_keyboard(card: ProjectCard) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if "open_contract" in actions and card.contract_id is not None:
         data = ContractCb(action="view", contract_id=card.contract_id).pack()
-        rows.append([InlineKeyboardButton(text=texts.OPEN_CONTRACT, callback_data=data)])
+        rows.append([InlineKeyboardButton(text=texts.open_contract(), callback_data=data)])
     first = []
     if "publish" in actions:
-        first.append(cb(texts.PUBLISH, "publish"))
+        first.append(cb(texts.publish(), "publish"))
     if "bids" in actions:
-        first.append(cb(f"{texts.VIEW_BIDS} ({card.view.bid_count})", "bids"))
+        first.append(cb(f"{texts.view_bids()} ({card.view.bid_count})", "bids"))
     if "edit" in actions:
-        first.append(cb(texts.EDIT, "edit"))
+        first.append(cb(texts.edit(), "edit"))
     if first:
         rows.append(first)
     if "share" in actions:
-        rows.append([InlineKeyboardButton(text=texts.SHARE, switch_inline_query=f"p_{project_id}")])
+        rows.append(
+            [InlineKeyboardButton(text=texts.share(), switch_inline_query=f"p_{project_id}")]
+        )
     if "withdraw_offer" in actions and card.offer is not None:
         data = AwardCb(action="withdraw", award_id=card.offer.id).pack()
-        rows.append([InlineKeyboardButton(text=texts.WITHDRAW_OFFER, callback_data=data)])
+        rows.append([InlineKeyboardButton(text=texts.withdraw_offer(), callback_data=data)])
     if "cancel" in actions:
-        rows.append([cb(texts.CANCEL_PROJECT, "cancel")])
+        rows.append([cb(texts.cancel_project(), "cancel")])
     rows.append(
-        [InlineKeyboardButton(text=texts.BACK, callback_data=MenuCb(action="projects").pack())]
+        [InlineKeyboardButton(text=texts.back(), callback_data=MenuCb(action="projects").pack())]
     )
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

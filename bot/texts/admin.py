@@ -22,7 +22,7 @@ from bot.texts.disputes import (
 )
 from bot.texts.messages import flagged
 from bot.texts.milestones import history_kind, milestone_status
-from bot.texts.projects import STATUS as PROJECT_STATUS
+from bot.texts.projects import statuses as project_statuses
 from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
 from core.services.disputes import DisputeRecord
@@ -187,7 +187,7 @@ def record(
         ]
     lines += [
         "",
-        f"<b>Project #{p.id}:</b> {e(p.title)} ({PROJECT_STATUS[p.status]})",
+        f"<b>Project #{p.id}:</b> {e(p.title)} ({project_statuses()[p.status]})",
         f"Budget {money.format(p.budget_min)}–{money.format(p.budget_max)}",
         e(p.description),
         "",

@@ -1,10 +1,14 @@
-"""Bids and awards: the bid conversation, the employer's review, offers, and their alerts."""
+"""Bids and awards: the bid conversation, the employer's review, offers, and their alerts.
+
+Worded through the catalogues (``bot.i18n``): every text is a function, read in the
+current reader's language when it is called."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.i18n import _
 from bot.render import button, clip, e
 from bot.texts.awards import rounds, terms
 from bot.texts.profiles import FIELD_NAMES, profile_line
@@ -14,50 +18,142 @@ from core.services.bids import BidView
 from storage.enums import BidStatus
 from storage.models import Award, Bid, Project
 
-BID_STATUS: dict[BidStatus, str] = {
-    BidStatus.ACTIVE: "🟢 Active",
-    BidStatus.RETRACTED: "↩️ Retracted",
-    BidStatus.DECLINED: "✖ Declined by the employer",
-    BidStatus.AWARDED: "🎉 Offer waiting for your answer",
-    BidStatus.HIRED: "🤝 Hired",
-    BidStatus.CLOSED: "⛔ Closed",
-}
 
-# buttons
-BID = "💼 Bid on this project"
-EDIT_BID = "✏️ Edit my bid"
-RETRACT = "↩️ Retract my bid"
-YES_RETRACT = "Yes, retract it"
-NO_KEEP = "No, keep it"
-PLACE = "✅ Place bid"
-SAVE = "✅ Save"
-MESSAGE = "💬 Message"
-AWARD = "🏆 Award"
-DECLINE = "✖ Decline"
-VIEW_BID = "👁 View bid"
-YES_AWARD = "🏆 Yes, award"
-ACCEPT = "✅ Accept offer and terms"
-EDIT_DELIVERABLES = "✏️ Deliverables"
-EDIT_DUE = "📅 Due date"
-DECLINE_OFFER = "✖ Decline"
-YES_DECLINE = "Yes, decline the offer"
-WITHDRAW = "↩️ Withdraw offer"
-YES_WITHDRAW = "Yes, withdraw it"
-OPEN_CONTRACT = "🤝 Open contract"
-OPEN_PROJECT = "📄 Open project"
-BACK_TO_BIDS = "« All bids"
-VIEW_BIDS = "💼 View bids"
-SORT = {"newest": "Newest", "lowest": "Lowest price", "rating": "Best rated"}
-DAYS = "{} days"
-PREV = "‹ Prev"
-NEXT = "Next ›"
-EDIT_AMOUNT = "Amount"
-EDIT_DAYS = "Delivery days"
-EDIT_PROPOSAL = "Proposal"
+def bid_statuses() -> dict[BidStatus, str]:
+    """Each bid status, as the reader reads it."""
+    return {
+        BidStatus.ACTIVE: _("🟢 Active"),
+        BidStatus.RETRACTED: _("↩️ Retracted"),
+        BidStatus.DECLINED: _("✖ Declined by the employer"),
+        BidStatus.AWARDED: _("🎉 Offer waiting for your answer"),
+        BidStatus.HIRED: _("🤝 Hired"),
+        BidStatus.CLOSED: _("⛔ Closed"),
+    }
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+
+def bid_on_this() -> str:
+    return _("💼 Bid on this project")
+
+
+def edit_bid() -> str:
+    return _("✏️ Edit my bid")
+
+
+def retract() -> str:
+    return _("↩️ Retract my bid")
+
+
+def yes_retract() -> str:
+    return _("Yes, retract it")
+
+
+def no_keep() -> str:
+    return _("No, keep it")
+
+
+def place() -> str:
+    return _("✅ Place bid")
+
+
+def message() -> str:
+    return _("💬 Message")
+
+
+def award() -> str:
+    return _("🏆 Award")
+
+
+def decline() -> str:
+    return _("✖ Decline")
+
+
+def view_bid() -> str:
+    return _("👁 View bid")
+
+
+def yes_award() -> str:
+    return _("🏆 Yes, award")
+
+
+def accept() -> str:
+    return _("✅ Accept offer and terms")
+
+
+def edit_deliverables() -> str:
+    return _("✏️ Deliverables")
+
+
+def edit_due() -> str:
+    return _("📅 Due date")
+
+
+def decline_offer() -> str:
+    return _("✖ Decline")
+
+
+def yes_decline() -> str:
+    return _("Yes, decline the offer")
+
+
+def withdraw() -> str:
+    return _("↩️ Withdraw offer")
+
+
+def yes_withdraw() -> str:
+    return _("Yes, withdraw it")
+
+
+def open_contract() -> str:
+    return _("🤝 Open contract")
+
+
+def open_project() -> str:
+    return _("📄 Open project")
+
+
+def back_to_bids() -> str:
+    return _("« All bids")
+
+
+def view_bids() -> str:
+    return _("💼 View bids")
+
+
+def view_bids_count(count: int) -> str:
+    """View bids, with how many there are."""
+    return f"{view_bids()} ({count})"
+
+
+def sorts() -> dict[str, str]:
+    """The bid list's orders, named."""
+    return {"newest": _("Newest"), "lowest": _("Lowest price"), "rating": _("Best rated")}
+
+
+def prev_page() -> str:
+    return _("‹ Prev")
+
+
+def next_page() -> str:
+    return _("Next ›")
+
+
+def edit_amount() -> str:
+    return _("Amount")
+
+
+def edit_days() -> str:
+    return _("Delivery days")
+
+
+def edit_proposal() -> str:
+    return _("Proposal")
 
 
 def days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
+    return _("{count} day", "{count} days", n).format(count=n)
 
 
 # --- the bid conversation --------------------------------------------------------------------
@@ -65,109 +161,140 @@ def days(n: int) -> str:
 
 def profile_first(missing: Sequence[str]) -> str:
     names = ", ".join(FIELD_NAMES.get(m, m) for m in missing)
-    return (
+    return _(
         "📋 <b>Complete your profile first.</b> Employers choose by it, so bids need a "
-        f"complete profile. Still missing: <b>{e(names)}</b>.\n\n"
+        "complete profile. Still missing: <b>{missing}</b>.\n\n"
         "It takes a minute; then come back and bid."
-    )
+    ).format(missing=e(names))
 
 
-PROFILE_FIRST_ALERT = "Complete your freelancer profile first."
+def profile_first_alert() -> str:
+    return _("Complete your freelancer profile first.")
 
 
 def already_bid(bid: Bid, money: Currency) -> str:
-    return (
-        f"You already bid {money.format(bid.amount)} in {days(bid.delivery_days)} on this "
-        "project. You can edit or retract your bid."
-    )
+    return _(
+        "You already bid {amount} in {days} on this project. You can edit or retract your bid."
+    ).format(amount=money.format(bid.amount), days=days(bid.delivery_days))
 
 
 def ask_amount(project: Project, money: Currency) -> str:
-    return (
-        f"💼 <b>Bid on {e(clip(project.title, 80))}</b> <i>(step 1 of 3)</i>\n\n"
-        f"The employer's budget: {budget(project.budget_min, project.budget_max, money)}.\n"
-        f"How much do you ask, in {e(money.unit)}? Tap a suggestion or type an amount."
+    return _(
+        "💼 <b>Bid on {title}</b> <i>(step 1 of 3)</i>\n\n"
+        "The employer's budget: {budget}.\n"
+        "How much do you ask, in {unit}? Tap a suggestion or type an amount."
+    ).format(
+        title=e(clip(project.title, 80)),
+        budget=budget(project.budget_min, project.budget_max, money),
+        unit=e(money.unit),
     )
 
 
 def ask_days(maximum: int) -> str:
-    return (
+    return _(
         "<i>Step 2 of 3</i>\n\nIn how many <b>days</b> will you deliver? "
-        f"Tap or type a number (1–{maximum})."
-    )
+        "Tap or type a number (1–{maximum})."
+    ).format(maximum=maximum)
 
 
 def ask_proposal(minimum: int, maximum: int) -> str:
-    return (
+    return _(
         "<i>Step 3 of 3</i>\n\nYour <b>proposal</b> "
-        f"({minimum}–{maximum} characters): why you, how you would do it, "
+        "({minimum}–{maximum} characters): why you, how you would do it, "
         "questions you have."
-    )
+    ).format(minimum=minimum, maximum=maximum)
 
 
 def ask_new_amount(money: Currency) -> str:
-    return f"Send the new <b>amount</b> in {e(money.unit)}, like {money.example}."
-
-
-def ask_new_days(maximum: int) -> str:
-    return f"Send the new number of <b>days</b> (1–{maximum})."
-
-
-def ask_new_proposal(minimum: int, maximum: int) -> str:
-    return f"Send the new <b>proposal</b> ({minimum}–{maximum} characters)."
-
-
-EDIT_WHAT = "What would you like to change in your bid?"
-BAD_DAYS = "Send the number of days as digits, e.g. <code>7</code>."
-
-
-def not_text(what: str) -> str:
-    return f"Please send the {e(what)} as a text message."
-
-
-def bid_summary(title: str, amount: int, n_days: int, proposal: str, money: Currency) -> str:
-    return (
-        f"📋 <b>Your bid on {e(title)}</b>\n\n"
-        f"💰 {money.format(amount)} · ⏱ {days(n_days)}\n\n{e(proposal)}\n\n"
-        "Place this bid?"
+    return _("Send the new <b>amount</b> in {unit}, like {example}.").format(
+        unit=e(money.unit), example=money.example
     )
 
 
+def ask_new_days(maximum: int) -> str:
+    return _("Send the new number of <b>days</b> (1–{maximum}).").format(maximum=maximum)
+
+
+def ask_new_proposal(minimum: int, maximum: int) -> str:
+    return _("Send the new <b>proposal</b> ({minimum}–{maximum} characters).").format(
+        minimum=minimum, maximum=maximum
+    )
+
+
+def edit_what() -> str:
+    return _("What would you like to change in your bid?")
+
+
+def bad_days() -> str:
+    return _("Send the number of days as digits, e.g. <code>7</code>.")
+
+
+def not_text(what: str) -> str:
+    """What a text step says to anything but text; ``what`` is the step: ``amount``,
+    ``days``, ``proposal``, ``new_value`` (else any answer)."""
+    asks = {
+        "amount": _("Please send the amount as a text message."),
+        "days": _("Please send the number of days as a text message."),
+        "proposal": _("Please send the proposal as a text message."),
+        "new_value": _("Please send the new value as a text message."),
+    }
+    return asks.get(what) or _("Please send the answer as a text message.")
+
+
+def bid_summary(title: str, amount: int, n_days: int, proposal: str, money: Currency) -> str:
+    return _(
+        "📋 <b>Your bid on {title}</b>\n\n💰 {amount} · ⏱ {days}\n\n{proposal}\n\nPlace this bid?"
+    ).format(title=e(title), amount=money.format(amount), days=days(n_days), proposal=e(proposal))
+
+
 def bid_placed(title: str) -> str:
-    return f"✅ Your bid on <b>{e(title)}</b> is in. You will hear here when the employer answers."
+    return _(
+        "✅ Your bid on <b>{title}</b> is in. You will hear here when the employer answers."
+    ).format(title=e(title))
 
 
 def bid_edited(title: str) -> str:
-    return f"✅ Your bid on <b>{e(title)}</b> is updated. The employer has been told."
+    return _("✅ Your bid on <b>{title}</b> is updated. The employer has been told.").format(
+        title=e(title)
+    )
 
 
 def confirm_retract(title: str) -> str:
-    return f"Retract your bid on <b>{e(title)}</b>? You can bid again while it is open."
+    return _("Retract your bid on <b>{title}</b>? You can bid again while it is open.").format(
+        title=e(title)
+    )
 
 
 def retracted(title: str) -> str:
-    return f"↩️ Your bid on <b>{e(title)}</b> is retracted."
+    return _("↩️ Your bid on <b>{title}</b> is retracted.").format(title=e(title))
 
 
 def my_bid_line(bid: Bid, money: Currency) -> str:
-    return (
-        f"📌 Your bid: {money.format(bid.amount)} in {days(bid.delivery_days)} · "
-        f"{BID_STATUS[bid.status]}"
+    return _("📌 Your bid: {amount} in {days} · {status}").format(
+        amount=money.format(bid.amount),
+        days=days(bid.delivery_days),
+        status=bid_statuses()[bid.status],
     )
 
 
 # --- my bids -------------------------------------------------------------------------------
 
-NO_BIDS = "You have not bid on anything yet. Find work and bid!"
-FIND_WORK = "🔎 Find work"
+
+def no_bids() -> str:
+    return _("You have not bid on anything yet. Find work and bid!")
+
+
+def find_work() -> str:
+    return _("🔎 Find work")
 
 
 def my_bids(items: Sequence[tuple[Bid, Project]], money: Currency, first: int) -> str:
-    lines = ["💼 <b>Your bids</b>", ""]
+    lines = [_("💼 <b>Your bids</b>"), ""]
+    status = bid_statuses()
     for n, (bid, project) in enumerate(items, first):
         lines.append(
             f"{n}. <b>{e(clip(project.title, 80))}</b>\n    {money.format(bid.amount)} · "
-            f"{days(bid.delivery_days)} · {BID_STATUS[bid.status]}"
+            f"{days(bid.delivery_days)} · {status[bid.status]}"
         )
     return "\n".join(lines)
 
@@ -180,14 +307,15 @@ def my_bid_button(n: int, project: Project) -> str:
 
 
 def bid_list(project: Project, views: Sequence[BidView], money: Currency, first: int) -> str:
-    lines = [f"💼 <b>Bids on {e(clip(project.title, 80))}</b>", ""]
+    lines = [_("💼 <b>Bids on {title}</b>").format(title=e(clip(project.title, 80))), ""]
     if not views:
-        lines.append("No bids yet. You will get an alert for each new bid.")
+        lines.append(_("No bids yet. You will get an alert for each new bid."))
+    status = bid_statuses()
     for n, v in enumerate(views, first):
         b = v.bid
-        status = "" if b.status is BidStatus.ACTIVE else f" · {BID_STATUS[b.status]}"
+        shown = "" if b.status is BidStatus.ACTIVE else f" · {status[b.status]}"
         lines.append(
-            f"{n}. {profile_line(v.bidder.first_name, v.reputation)}{status}\n"
+            f"{n}. {profile_line(v.bidder.first_name, v.reputation)}{shown}\n"
             f"    💰 {money.format(b.amount)} · ⏱ {days(b.delivery_days)}\n"
             f"    <i>{e(clip(' '.join(b.proposal.split()), 140))}</i>"
         )
@@ -199,20 +327,26 @@ def bid_button(n: int, view: BidView, money: Currency) -> str:
 
 
 def sort_label(order: str, current: str) -> str:
-    return ("• " if order == current else "") + SORT[order]
+    return ("• " if order == current else "") + sorts()[order]
 
 
 def bid_detail(project: Project, bid: Bid, money: Currency) -> str:
-    status = "" if bid.status is BidStatus.ACTIVE else f"\n{BID_STATUS[bid.status]}"
+    status = "" if bid.status is BidStatus.ACTIVE else f"\n{bid_statuses()[bid.status]}"
     return (
-        f"💼 <b>Bid on {e(clip(project.title, 80))}</b>{status}\n"
-        f"💰 {money.format(bid.amount)} · ⏱ {days(bid.delivery_days)}\n\n"
-        f"<b>Proposal</b>\n{e(bid.proposal)}"
+        _("💼 <b>Bid on {title}</b>").format(title=e(clip(project.title, 80)))
+        + f"{status}\n"
+        + f"💰 {money.format(bid.amount)} · ⏱ {days(bid.delivery_days)}\n\n"
+        + _("<b>Proposal</b>")
+        + f"\n{e(bid.proposal)}"
     )
 
 
-BID_CLOSED = "Your bid on this project is closed."
-OFFER_WAITING = "You have been offered this project: accept or decline the offer."
+def bid_closed() -> str:
+    return _("Your bid on this project is closed.")
+
+
+def offer_waiting() -> str:
+    return _("You have been offered this project: accept or decline the offer.")
 
 
 def confirm_award(
@@ -224,14 +358,24 @@ def confirm_award(
     revision_rounds: int,
     due_at: datetime,
 ) -> str:
-    return (
-        f"Offer the project to <b>{e(name)}</b> for {money.format(amount)}?\n"
-        f"They have {hours} hours to accept. Until then you cannot award anyone else "
-        "(you can withdraw the offer).\n\n"
-        f"{terms(deliverables, revision_rounds, due_at)}\n\n"
+    offer = _("Offer the project to <b>{name}</b> for {amount}?").format(
+        name=e(name), amount=money.format(amount)
+    )
+    # A trailing comma would hide the plural from pybabel extract.
+    # fmt: off
+    window = _(
+        "They have {hours} hour to accept. Until then you cannot award anyone else "
+        "(you can withdraw the offer).",
+        "They have {hours} hours to accept. Until then you cannot award anyone else "
+        "(you can withdraw the offer).",
+        hours
+    ).format(hours=hours)
+    # fmt: on
+    accepted = _(
         "They accept these terms with the offer: changes are capped by the revision rounds, "
         "and a dispute names which deliverable is missing. Change them below before sending."
     )
+    return f"{offer}\n{window}\n\n{terms(deliverables, revision_rounds, due_at)}\n\n{accepted}"
 
 
 def rounds_button(count: int) -> str:
@@ -241,68 +385,88 @@ def rounds_button(count: int) -> str:
 def ask_deliverables(current: Sequence[str], most: int, longest: int) -> str:
     listing = "\n".join(f"• {e(line)}" for line in current)
     return (
-        "✏️ <b>What is to be delivered?</b> Send the deliverables in one message, one per "
-        f"line: 1 to {most} lines of up to {longest} characters. Now:\n{listing}"
+        _(
+            "✏️ <b>What is to be delivered?</b> Send the deliverables in one message, one per "
+            "line: 1 to {most} lines of up to {longest} characters. Now:"
+        ).format(most=most, longest=longest)
+        + f"\n{listing}"
     )
 
 
-DELIVERABLES_REASK = "Send the deliverables as a text message, one per line (or /cancel)."
+def deliverables_reask() -> str:
+    return _("Send the deliverables as a text message, one per line (or /cancel).")
 
 
 def ask_rounds(most: int) -> str:
-    return (
+    return _(
         "🔁 <b>How many revision rounds does each milestone include?</b> Each is one request "
-        f"for changes; after them, more work is a new milestone. 0 to {most}."
-    )
+        "for changes; after them, more work is a new milestone. 0 to {most}."
+    ).format(most=most)
 
 
 def ask_due(maximum: int) -> str:
-    return f"📅 <b>Due in how many days?</b> Send a number from 1 to {maximum}."
+    return _("📅 <b>Due in how many days?</b> Send a number from 1 to {maximum}.").format(
+        maximum=maximum
+    )
 
 
-DUE_REASK = "Send the number of days as digits, e.g. <code>14</code> (or /cancel)."
-CONFIRM_TERMS = "Use the buttons above: send the offer, or change a term first (or /cancel)."
+def due_reask() -> str:
+    return _("Send the number of days as digits, e.g. <code>14</code> (or /cancel).")
+
+
+def confirm_terms() -> str:
+    return _("Use the buttons above: send the offer, or change a term first (or /cancel).")
 
 
 def offer_sent(name: str, until: str) -> str:
-    return f"🏆 Offer sent to <b>{e(name)}</b>. They have until {e(until)} to accept."
+    return _("🏆 Offer sent to <b>{name}</b>. They have until {until} to accept.").format(
+        name=e(name), until=e(until)
+    )
 
 
 def bid_declined(name: str) -> str:
-    return f"✖ You declined {e(name)}'s bid. They have been told."
+    return _("✖ You declined {name}'s bid. They have been told.").format(name=e(name))
 
 
 # --- answering an offer --------------------------------------------------------------------
 
 
 def confirm_decline_offer(title: str) -> str:
-    return f"Decline the offer for <b>{e(title)}</b>? The employer may award someone else."
-
-
-def hired(title: str) -> str:
-    return (
-        f"🎉 You accepted <b>{e(title)}</b>. The contract has started: the employer funds "
-        "milestones, and you get paid when the work is approved."
+    return _("Decline the offer for <b>{title}</b>? The employer may award someone else.").format(
+        title=e(title)
     )
 
 
+def hired(title: str) -> str:
+    return _(
+        "🎉 You accepted <b>{title}</b>. The contract has started: the employer funds "
+        "milestones, and you get paid when the work is approved."
+    ).format(title=e(title))
+
+
 def offer_declined(title: str) -> str:
-    return f"You declined the offer for <b>{e(title)}</b>. The employer has been told."
+    return _("You declined the offer for <b>{title}</b>. The employer has been told.").format(
+        title=e(title)
+    )
 
 
 def confirm_withdraw(title: str) -> str:
-    return f"Withdraw your offer for <b>{e(title)}</b>? You can then award someone else."
+    return _("Withdraw your offer for <b>{title}</b>? You can then award someone else.").format(
+        title=e(title)
+    )
 
 
 def withdrawn(title: str) -> str:
-    return f"↩️ Offer for <b>{e(title)}</b> withdrawn. The bid stays; you can award anyone."
+    return _("↩️ Offer for <b>{title}</b> withdrawn. The bid stays; you can award anyone.").format(
+        title=e(title)
+    )
 
 
 # --- alerts --------------------------------------------------------------------------------
 
 
 def alert_new_project(card: str) -> str:
-    return f"🆕 <b>A new project matches your skills</b>\n\n{card}"
+    return _("🆕 <b>A new project matches your skills</b>") + f"\n\n{card}"
 
 
 DIGEST_SHOWN = 10
@@ -310,9 +474,25 @@ DIGEST_SHOWN = 10
 
 def digest_new_projects(lines: Sequence[str], more: int) -> str:
     """Many new projects at once: one message, a line each (``lines`` are escaped)."""
-    head = f"🆕 <b>{len(lines) + more} new projects match your skills</b>\n"
+    total = len(lines) + more
+    # A trailing comma would hide the plurals from pybabel extract.
+    # fmt: off
+    head = (
+        _(
+            "🆕 <b>{count} new project matches your skills</b>",
+            "🆕 <b>{count} new projects match your skills</b>",
+            total
+        ).format(count=total)
+        + "\n"
+    )
+    rest = _(
+        "…and {count} more: use Find work to see them all.",
+        "…and {count} more: use Find work to see them all.",
+        more
+    ).format(count=more)
+    # fmt: on
     body = "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
-    tail = f"\n\n…and {more} more: use Find work to see them all." if more else ""
+    tail = f"\n\n{rest}" if more else ""
     return f"{head}\n{body}{tail}"
 
 
@@ -320,121 +500,144 @@ def digest_line(title: str, budget_text: str) -> str:
     return f"<b>{e(title)}</b> · {budget_text}"
 
 
-DIGEST_ALL_CLOSED = "🆕 New projects matched your skills, but they have all closed already."
+def digest_all_closed() -> str:
+    return _("🆕 New projects matched your skills, but they have all closed already.")
 
 
 def alert_project_edited(title: str) -> str:
-    return f"✏️ The employer changed <b>{e(title)}</b>. Check that your bid still fits."
+    return _("✏️ The employer changed <b>{title}</b>. Check that your bid still fits.").format(
+        title=e(title)
+    )
 
 
 def alert_project_cancelled(title: str) -> str:
-    return f"✖ <b>{e(title)}</b> was cancelled by the employer. Your bid is closed."
+    return _("✖ <b>{title}</b> was cancelled by the employer. Your bid is closed.").format(
+        title=e(title)
+    )
 
 
-POST_AGAIN = "📝 Post it again"
+def post_again() -> str:
+    return _("📝 Post it again")
 
 
 def alert_bidding_ended(title: str, bids: int, award_by: datetime) -> str:
     """The employer's prompt when bidding ends with bids: pick one while there is time."""
-    count = f"{bids} bid{'s' if bids != 1 else ''}"
-    return (
-        f"🏁 <b>Bidding is over</b> on <b>{e(clip(title, 80))}</b>: you have {count}.\n\n"
-        f"Award one by <b>{when(award_by)}</b>; after that the project closes and the "
-        "bidders are told nobody was hired."
-    )
+    # A trailing comma would hide the plural from pybabel extract.
+    # fmt: off
+    return _(
+        "🏁 <b>Bidding is over</b> on <b>{title}</b>: you have {count} bid.\n\n"
+        "Award one by <b>{when}</b>; after that the project closes and the "
+        "bidders are told nobody was hired.",
+        "🏁 <b>Bidding is over</b> on <b>{title}</b>: you have {count} bids.\n\n"
+        "Award one by <b>{when}</b>; after that the project closes and the "
+        "bidders are told nobody was hired.",
+        bids
+    ).format(title=e(clip(title, 80)), count=bids, when=when(award_by))
+    # fmt: on
 
 
 def alert_project_closed_employer(title: str, reason: str) -> str:
     """Why it closed: ``no_bids`` (none came), ``nobody_left`` (no bid left to award),
     ``not_awarded`` (the decision window passed)."""
     if reason == "nobody_left":
-        return (
-            f"⛔ <b>{e(clip(title, 80))}</b> is closed: no bid is left to award. Post it "
-            "again to get new bids."
+        text = _(
+            "⛔ <b>{title}</b> is closed: no bid is left to award. Post it again to get new bids."
         )
-    if reason == "no_bids":
-        return (
-            f"⛔ Bidding on <b>{e(clip(title, 80))}</b> ended with no bids, so the project is "
+    elif reason == "no_bids":
+        text = _(
+            "⛔ Bidding on <b>{title}</b> ended with no bids, so the project is "
             "closed. Post it again, perhaps with a clearer brief, more skills or another "
             "budget, to reach more freelancers."
         )
-    return (
-        f"⛔ <b>{e(clip(title, 80))}</b> is closed: nobody was awarded in time, and the "
-        "bidders have been told. Post it again whenever you are ready."
-    )
+    else:
+        text = _(
+            "⛔ <b>{title}</b> is closed: nobody was awarded in time, and the "
+            "bidders have been told. Post it again whenever you are ready."
+        )
+    return text.format(title=e(clip(title, 80)))
 
 
 def alert_project_closed_bidder(title: str) -> str:
-    return (
-        f"⛔ <b>{e(clip(title, 80))}</b> has closed without an award: nobody was hired. "
-        "Your bid is closed."
-    )
+    return _(
+        "⛔ <b>{title}</b> has closed without an award: nobody was hired. Your bid is closed."
+    ).format(title=e(clip(title, 80)))
 
 
 def alert_bid_placed(title: str, name: str, rep_line: str, bid: Bid, money: Currency) -> str:
     return (
-        f"💼 <b>New bid on {e(clip(title, 80))}</b>\n\n"
-        f"{e(name)} · {rep_line}\n💰 {money.format(bid.amount)} · ⏱ {days(bid.delivery_days)}\n\n"
+        _("💼 <b>New bid on {title}</b>").format(title=e(clip(title, 80)))
+        + f"\n\n{e(name)} · {rep_line}\n💰 {money.format(bid.amount)} · "
+        f"⏱ {days(bid.delivery_days)}\n\n"
         f"<i>{e(clip(' '.join(bid.proposal.split()), 600))}</i>"
     )
 
 
 def alert_bid_edited(title: str, name: str, bid: Bid, money: Currency) -> str:
-    return (
-        f"✏️ {e(name)} changed their bid on <b>{e(clip(title, 80))}</b>: "
-        f"{money.format(bid.amount)} in {days(bid.delivery_days)}."
+    return _("✏️ {name} changed their bid on <b>{title}</b>: {amount} in {days}.").format(
+        name=e(name),
+        title=e(clip(title, 80)),
+        amount=money.format(bid.amount),
+        days=days(bid.delivery_days),
     )
 
 
 def alert_bid_retracted(title: str, name: str) -> str:
-    return f"↩️ {e(name)} retracted their bid on <b>{e(clip(title, 80))}</b>."
+    return _("↩️ {name} retracted their bid on <b>{title}</b>.").format(
+        name=e(name), title=e(clip(title, 80))
+    )
 
 
 def alert_bid_declined(title: str) -> str:
-    return f"The employer declined your bid on <b>{e(clip(title, 80))}</b>. Keep bidding!"
+    return _("The employer declined your bid on <b>{title}</b>. Keep bidding!").format(
+        title=e(clip(title, 80))
+    )
 
 
 def alert_award_offered(title: str, bid: Bid, award: Award, money: Currency) -> str:
-    return (
-        f"🎉 <b>You are offered {e(clip(title, 80))}!</b>\n\n"
-        f"💰 {money.format(bid.amount)} · ⏱ {days(bid.delivery_days)}\n\n"
-        f"{terms(award.deliverables, award.revision_rounds, award.due_at)}\n\n"
+    head = _("🎉 <b>You are offered {title}!</b>").format(title=e(clip(title, 80)))
+    price = f"💰 {money.format(bid.amount)} · ⏱ {days(bid.delivery_days)}"
+    agreed = terms(award.deliverables, award.revision_rounds, award.due_at)
+    answer = _(
         "Accepting the offer accepts these terms: every later step refers to them.\n"
-        f"Answer by {when(award.expires_at)}, or the offer lapses."
-    )
+        "Answer by {when}, or the offer lapses."
+    ).format(when=when(award.expires_at))
+    return f"{head}\n\n{price}\n\n{agreed}\n\n{answer}"
 
 
 def alert_award_accepted(title: str, name: str) -> str:
-    return (
-        f"🤝 {e(name)} accepted <b>{e(clip(title, 80))}</b>. The contract has started: "
+    return _(
+        "🤝 {name} accepted <b>{title}</b>. The contract has started: "
         "create and fund the first milestone."
-    )
+    ).format(name=e(name), title=e(clip(title, 80)))
 
 
 def alert_award_declined(title: str, name: str) -> str:
-    return (
-        f"{e(name)} declined your offer for <b>{e(clip(title, 80))}</b>. "
+    return _(
+        "{name} declined your offer for <b>{title}</b>. "
         "The project is open again: award someone else."
-    )
+    ).format(name=e(name), title=e(clip(title, 80)))
 
 
 def alert_award_withdrawn(title: str) -> str:
-    return f"↩️ The employer withdrew the offer for <b>{e(clip(title, 80))}</b>. Your bid stays."
+    return _("↩️ The employer withdrew the offer for <b>{title}</b>. Your bid stays.").format(
+        title=e(clip(title, 80))
+    )
 
 
 def alert_award_lapsed_employer(title: str, name: str) -> str:
-    return (
-        f"⌛ {e(name)} did not answer your offer for <b>{e(clip(title, 80))}</b> in time. "
+    return _(
+        "⌛ {name} did not answer your offer for <b>{title}</b> in time. "
         "The project is open again: you may award someone else."
-    )
+    ).format(name=e(name), title=e(clip(title, 80)))
 
 
 def alert_award_lapsed_freelancer(title: str) -> str:
-    return (
-        f"⌛ The offer for <b>{e(clip(title, 80))}</b> lapsed: it was not accepted in time. "
-        "Your bid stays."
-    )
+    return _(
+        "⌛ The offer for <b>{title}</b> lapsed: it was not accepted in time. Your bid stays."
+    ).format(title=e(clip(title, 80)))
 
 
 def alert_awarded_to_other(title: str) -> str:
-    return f"<b>{e(clip(title, 80))}</b> went to another freelancer. Thanks for bidding!"
+    return _("<b>{title}</b> went to another freelancer. Thanks for bidding!").format(
+        title=e(clip(title, 80))
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.render import button, clip, e
-from bot.texts.awards import ENDINGS, terms
+from bot.texts.awards import endings, terms
 from bot.texts.common import day, sandbox_note
 from bot.texts.milestones import (
     milestone_line,
@@ -183,7 +183,7 @@ def ended(project_title: str, completed: bool, ending: ContractEnding | None) ->
     if ending is None:
         return f"{head}: nothing was ever funded, so there is nothing to review."
     return (
-        f"{head} ({ENDINGS[ending]}). Leave a review: it stays hidden until the other side "
+        f"{head} ({endings()[ending]}). Leave a review: it stays hidden until the other side "
         "writes theirs (or the review window closes), so nobody can retaliate."
     )
 
@@ -198,7 +198,7 @@ def alert_contract_ended(
     project: str, completed: bool, can_review: bool, ending: ContractEnding | None
 ) -> str:
     state = "completed" if completed else "cancelled"
-    how = f" ({ENDINGS[ending]})" if ending else ""
+    how = f" ({endings()[ending]})" if ending else ""
     review = (
         " Leave a review: it stays hidden until you both have written (or the window closes)."
         if can_review

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.i18n import written
 from bot.render import button, clip, e, percent, stars
-from bot.texts.awards import ENDINGS
+from bot.texts.awards import endings
 from core.money import Currency
 from core.services.reputation import Reputation
 from core.services.users import ProfileView
@@ -107,7 +107,7 @@ def _review(review: Review) -> str:
     """A review with how its contract ended: a refund's review reads as one."""
     when = written(review.created_at, "%b %Y", "LLL y", zone_name=False)
     stars = f"{'★' * review.rating}{'☆' * (5 - review.rating)}"
-    return f"{stars} {e(review.text)} <i>({when}; {ENDINGS[review.ending]})</i>"
+    return f"{stars} {e(review.text)} <i>({when}; {endings()[review.ending]})</i>"
 
 
 def public_profile(

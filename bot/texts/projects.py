@@ -1,11 +1,14 @@
-"""Projects: cards, lists, search results, and the post / edit project conversations."""
+"""Projects: cards, lists, search results, and the post / edit project conversations.
+
+Worded through the catalogues (``bot.i18n``): every text is a function, read in the
+current reader's language when it is called."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import written
+from bot.i18n import _, written
 from bot.render import button, clip, e
 from bot.texts.common import files_ask
 from core.money import Currency
@@ -14,17 +17,32 @@ from core.services.reputation import Reputation
 from storage.enums import ProjectStatus
 from storage.models import Award, Project
 
-STATUS: dict[ProjectStatus, str] = {
-    ProjectStatus.DRAFT: "📝 Draft (not published)",
-    ProjectStatus.OPEN: "🟢 Open for bids",
-    ProjectStatus.BIDDING_ENDED: "🏁 Bidding over, freelancer being chosen",
-    ProjectStatus.AWARDED: "⏳ Offer pending",
-    ProjectStatus.IN_PROGRESS: "🔨 In progress",
-    ProjectStatus.COMPLETED: "✅ Completed",
-    ProjectStatus.CLOSED: "⛔ Bidding closed",
-    ProjectStatus.CANCELLED: "✖ Cancelled",
+
+def statuses() -> dict[ProjectStatus, str]:
+    """Each project status, as the reader reads it."""
+    return {
+        ProjectStatus.DRAFT: _("📝 Draft (not published)"),
+        ProjectStatus.OPEN: _("🟢 Open for bids"),
+        ProjectStatus.BIDDING_ENDED: _("🏁 Bidding over, freelancer being chosen"),
+        ProjectStatus.AWARDED: _("⏳ Offer pending"),
+        ProjectStatus.IN_PROGRESS: _("🔨 In progress"),
+        ProjectStatus.COMPLETED: _("✅ Completed"),
+        ProjectStatus.CLOSED: _("⛔ Bidding closed"),
+        ProjectStatus.CANCELLED: _("✖ Cancelled"),
+    }
+
+
+#: Each status's icon alone (the list buttons of My projects): no words to translate.
+STATUS_ICON: dict[ProjectStatus, str] = {
+    ProjectStatus.DRAFT: "📝",
+    ProjectStatus.OPEN: "🟢",
+    ProjectStatus.BIDDING_ENDED: "🏁",
+    ProjectStatus.AWARDED: "⏳",
+    ProjectStatus.IN_PROGRESS: "🔨",
+    ProjectStatus.COMPLETED: "✅",
+    ProjectStatus.CLOSED: "⛔",
+    ProjectStatus.CANCELLED: "✖",
 }
-STATUS_ICON: dict[ProjectStatus, str] = {k: v.split(" ", 1)[0] for k, v in STATUS.items()}
 
 
 def when(moment: datetime) -> str:
@@ -34,20 +52,29 @@ def when(moment: datetime) -> str:
 
 def budget(lo: int, hi: int, money: Currency) -> str:
     if lo == hi:
-        return f"{money.format(lo)} (fixed)"
+        return _("{amount} (fixed)").format(amount=money.format(lo))
     return f"{money.format(lo)} – {money.format(hi)}"
 
 
 def bids_count(n: int) -> str:
-    return f"{n} bid{'s' if n != 1 else ''}"
+    return _("{count} bid", "{count} bids", n).format(count=n)
 
 
 def employer_line(rep: Reputation | None) -> str:
     if rep is None or rep.rating is None:
-        return "👔 Employer: no reviews yet"
-    return (
-        f"👔 Employer: ★ {rep.rating:.1f} ({rep.reviews} review{'s' if rep.reviews != 1 else ''})"
-    )
+        return _("👔 Employer: no reviews yet")
+    # A trailing comma would hide the plural from pybabel extract.
+    # fmt: off
+    return _(
+        "👔 Employer: ★ {rating} ({count} review)",
+        "👔 Employer: ★ {rating} ({count} reviews)",
+        rep.reviews
+    ).format(rating=f"{rep.rating:.1f}", count=rep.reviews)
+    # fmt: on
+
+
+def files_count(n: int) -> str:
+    return _("📎 {count} file", "📎 {count} files", n).format(count=n)
 
 
 def card(
@@ -95,30 +122,33 @@ def project_card(
     bidding_over = p.status is ProjectStatus.BIDDING_ENDED or (
         p.status is ProjectStatus.OPEN and not view.taking_bids
     )
-    status = STATUS[ProjectStatus.BIDDING_ENDED] if bidding_over else STATUS[p.status]
+    status = statuses()[ProjectStatus.BIDDING_ENDED if bidding_over else p.status]
     facts = [f"{status} · 💼 {bids_count(view.bid_count)}"]
     if not owner:
         facts.append(employer_line(employer))
         if record:
             facts.append(record)
     if view.taking_bids and p.bidding_ends_at is not None:
-        facts.append(f"⏳ Bidding ends {when(p.bidding_ends_at)}")
+        facts.append(_("⏳ Bidding ends {when}").format(when=when(p.bidding_ends_at)))
     elif bidding_over and p.bidding_ends_at is not None:
-        facts.append(f"🏁 Bidding ended {when(p.bidding_ends_at)}")
+        facts.append(_("🏁 Bidding ended {when}").format(when=when(p.bidding_ends_at)))
     if view.attachments:
-        facts.append(f"📎 {len(view.attachments)} file{'s' if len(view.attachments) != 1 else ''}")
+        facts.append(files_count(len(view.attachments)))
     if my_bid:
         facts.append(my_bid)
     footer: list[str] = []
     if owner and pending is not None:
-        footer.append(f"⏳ Your offer awaits an answer until {when(pending.expires_at)}.")
+        footer.append(
+            _("⏳ Your offer awaits an answer until {when}.").format(when=when(pending.expires_at))
+        )
     if owner and p.status is ProjectStatus.BIDDING_ENDED and p.award_by is not None:
         footer.append(
-            f"🏆 Award one of the bids by <b>{when(p.award_by)}</b>, or the project closes "
-            "without a hire."
+            _(
+                "🏆 Award one of the bids by <b>{when}</b>, or the project closes without a hire."
+            ).format(when=when(p.award_by))
         )
     if owner and share_link and view.taking_bids:
-        footer.append(f"🔗 Share: {e(share_link)}")
+        footer.append(_("🔗 Share: {link}").format(link=e(share_link)))
     names = [s.name for s in view.skills]
     return card(
         p.title,
@@ -147,18 +177,32 @@ def list_button(n: int, project: Project) -> str:
     return button(f"{n}. {project.title}")
 
 
+def prev_page() -> str:
+    return _("‹ Prev")
+
+
+def next_page() -> str:
+    return _("Next ›")
+
+
 # --- my projects --------------------------------------------------------------------------
 
-NO_PROJECTS = "You have not posted any projects yet. Post one and freelancers will bid on it."
-POST_ONE = "📝 Post a project"
+
+def no_projects() -> str:
+    return _("You have not posted any projects yet. Post one and freelancers will bid on it.")
+
+
+def post_one() -> str:
+    return _("📝 Post a project")
 
 
 def my_projects(views: Sequence[ProjectView], money: Currency, first: int) -> str:
-    lines = ["📂 <b>Your projects</b>", ""]
+    lines = [_("📂 <b>Your projects</b>"), ""]
+    status = statuses()
     for n, view in enumerate(views, first):
         p = view.project
         lines.append(
-            f"{n}. <b>{e(clip(p.title, 80))}</b>\n    {STATUS[p.status]} · "
+            f"{n}. <b>{e(clip(p.title, 80))}</b>\n    {status[p.status]} · "
             f"{bids_count(view.bid_count)} · {budget(p.budget_min, p.budget_max, money)}"
         )
     return "\n".join(lines)
@@ -166,71 +210,145 @@ def my_projects(views: Sequence[ProjectView], money: Currency, first: int) -> st
 
 # --- owner actions -------------------------------------------------------------------------
 
-VIEW_BIDS = "💼 View bids"
-EDIT = "✏️ Edit"
-CANCEL_PROJECT = "🗑 Cancel project"
-PUBLISH = "🚀 Publish"
-WITHDRAW_OFFER = "↩️ Withdraw offer"
-OPEN_CONTRACT = "🤝 Open contract"
-SHARE = "📣 Share"
-BACK = "« Back"
-MENU = "« Menu"
-YES_CANCEL = "Yes, cancel it"
-NO_KEEP = "No, keep it"
+
+def view_bids() -> str:
+    return _("💼 View bids")
+
+
+def edit() -> str:
+    return _("✏️ Edit")
+
+
+def cancel_project() -> str:
+    return _("🗑 Cancel project")
+
+
+def publish() -> str:
+    return _("🚀 Publish")
+
+
+def withdraw_offer() -> str:
+    return _("↩️ Withdraw offer")
+
+
+def open_contract() -> str:
+    return _("🤝 Open contract")
+
+
+def share() -> str:
+    return _("📣 Share")
+
+
+def back() -> str:
+    return _("« Back")
+
+
+def yes_cancel() -> str:
+    return _("Yes, cancel it")
+
+
+def no_keep() -> str:
+    return _("No, keep it")
 
 
 def confirm_cancel(title: str) -> str:
-    return (
-        f"Cancel <b>{e(title)}</b>? Bidders are told, and the project cannot be reopened. "
+    return _(
+        "Cancel <b>{title}</b>? Bidders are told, and the project cannot be reopened. "
         "Any pending offer is withdrawn."
-    )
+    ).format(title=e(title))
 
 
 def cancelled(title: str) -> str:
-    return f"✖ <b>{e(title)}</b> is cancelled. Bidders have been told."
+    return _("✖ <b>{title}</b> is cancelled. Bidders have been told.").format(title=e(title))
 
 
 def published(title: str) -> str:
     """Above the project's card, whose 🔗 Share line carries the link."""
-    return (
-        f"🚀 <b>{e(title)}</b> is live! Freelancers with matching skills are being told. "
+    return _(
+        "🚀 <b>{title}</b> is live! Freelancers with matching skills are being told. "
         "Share its link (🔗 below) to get more bids."
-    )
-
-
-PROJECT_ENDED = "This project has already ended."
-PROJECT_NOT_DRAFT = "This project is already published."
+    ).format(title=e(title))
 
 
 # --- find work -----------------------------------------------------------------------------
 
-FIND_WORDS = "🔎 Search words"
-FIND_SKILL = "🏷 Skill"
-FIND_BUDGET = "💰 Budget"
-FIND_CLEAR = "✖ Clear filters"
-ANY_SKILL = "Any skill"
-ANY_BUDGET = "Any budget"
-SEARCH_EXPIRED = "This search has expired. Open Find work again."
-ASK_WORDS = "Type the words to look for (e.g. <i>logo bakery</i>)."
-WORDS_AS_TEXT = "Please type the words to search for as a text message."
-ASK_FILTER_SKILL = "Show projects that need this skill:"
-ASK_FILTER_BUDGET = "Show projects whose budget fits:"
-FILES = "📎 Files"
-EMPLOYER = "👔 The employer"
-OPEN_IN_BOT = "Open in bidgram"
-VIEW_AND_BID = "👁 View and bid"
-MY_PROJECTS = "📂 My projects"
-NO_FILES = "This project has no files."
+
+def find_words() -> str:
+    return _("🔎 Search words")
+
+
+def find_skill() -> str:
+    return _("🏷 Skill")
+
+
+def find_budget() -> str:
+    return _("💰 Budget")
+
+
+def find_clear() -> str:
+    return _("✖ Clear filters")
+
+
+def any_skill() -> str:
+    return _("Any skill")
+
+
+def any_budget() -> str:
+    return _("Any budget")
+
+
+def search_expired() -> str:
+    return _("This search has expired. Open Find work again.")
+
+
+def ask_words() -> str:
+    return _("Type the words to look for (e.g. <i>logo bakery</i>).")
+
+
+def words_as_text() -> str:
+    return _("Please type the words to search for as a text message.")
+
+
+def ask_filter_skill() -> str:
+    return _("Show projects that need this skill:")
+
+
+def ask_filter_budget() -> str:
+    return _("Show projects whose budget fits:")
+
+
+def files() -> str:
+    return _("📎 Files")
+
+
+def employer() -> str:
+    return _("👔 The employer")
+
+
+def open_in_bot() -> str:
+    return _("Open in bidgram")
+
+
+def view_and_bid() -> str:
+    return _("👁 View and bid")
+
+
+def my_projects_button() -> str:
+    return _("📂 My projects")
+
+
+def no_files() -> str:
+    return _("This project has no files.")
 
 
 def budget_band(lo: int | None, hi: int | None, money: Currency) -> str:
     if lo is None and hi is not None:
-        return f"Up to {money.format(hi)}"
+        return _("Up to {amount}").format(amount=money.format(hi))
     if hi is None and lo is not None:
-        return f"{money.format(lo)} or more"
+        return _("{amount} or more").format(amount=money.format(lo))
     if lo is not None and hi is not None:
         return f"{money.format(lo)} – {money.format(hi)}"
-    return ANY_BUDGET
+    return any_budget()
 
 
 def results(
@@ -247,18 +365,18 @@ def results(
     """``records``: the employer's record line of each project, in the same order."""
     filters = []
     if words:
-        filters.append(f"words “{e(words)}”")
+        filters.append(_("words “{words}”").format(words=e(words)))
     if skill:
-        filters.append(f"skill {e(skill)}")
+        filters.append(_("skill {skill}").format(skill=e(skill)))
     if band:
-        filters.append(f"budget {e(band)}")
-    title = "🔎 <b>Open projects</b>" + (f" · {', '.join(filters)}" if filters else "")
-    lines = [title, f"<i>Page {page}</i>", ""]
+        filters.append(_("budget {band}").format(band=e(band)))
+    title = _("🔎 <b>Open projects</b>") + (f" · {', '.join(filters)}" if filters else "")
+    lines = [title, _("<i>Page {page}</i>").format(page=page), ""]
     if not views:
         lines.append(
-            "Nothing matches. Try other words or clear the filters."
+            _("Nothing matches. Try other words or clear the filters.")
             if filters
-            else "No open projects right now. Come back soon!"
+            else _("No open projects right now. Come back soon!")
         )
     first = (page - 1) * size + 1
     for i, view in enumerate(views):
@@ -278,91 +396,142 @@ def results(
 
 
 def ask_title(minimum: int, maximum: int) -> str:
-    return (
+    return _(
         "📝 <b>New project</b> <i>(step 1 of 5)</i>\n\n"
-        f"What do you need? Send a short <b>title</b> ({minimum}–{maximum} characters), e.g. "
+        "What do you need? Send a short <b>title</b> ({minimum}–{maximum} characters), e.g. "
         "<i>Logo for my bakery</i>."
-    )
+    ).format(minimum=minimum, maximum=maximum)
 
 
 def ask_description(minimum: int, maximum: int) -> str:
-    return (
+    return _(
         "<i>Step 2 of 5</i>\n\n"
-        f"Now <b>describe the work</b> ({minimum}–{maximum} characters): what you need, what you "
+        "Now <b>describe the work</b> ({minimum}–{maximum} characters): what you need, what you "
         "will provide, what a good result looks like."
-    )
+    ).format(minimum=minimum, maximum=maximum)
 
 
 def ask_project_skills(maximum: int, page: int, pages: int, categories: Sequence[str]) -> str:
-    where = f"\n<i>Page {page + 1} of {pages}: {e(', '.join(categories))}</i>" if pages > 1 else ""
+    where = (
+        "\n"
+        + _("<i>Page {page} of {pages}: {categories}</i>").format(
+            page=page + 1, pages=pages, categories=e(", ".join(categories))
+        )
+        if pages > 1
+        else ""
+    )
     return (
-        f"<i>Step 3 of 5</i>\n\nWhich <b>skills</b> does it need? Tap 1 to {maximum}, then "
-        "<b>Done</b> (or type them, separated by commas)." + where
+        _(
+            "<i>Step 3 of 5</i>\n\nWhich <b>skills</b> does it need? Tap 1 to {maximum}, then "
+            "<b>Done</b> (or type them, separated by commas)."
+        ).format(maximum=maximum)
+        + where
     )
 
 
 def ask_budget(money: Currency, minimum: str) -> str:
-    return (
+    return _(
         "<i>Step 4 of 5</i>\n\n"
-        f"Your <b>budget</b> in {e(money.unit)}: a range like <code>100-500</code>, or one "
-        f"amount for a fixed price. The smallest budget is {e(minimum)}."
-    )
+        "Your <b>budget</b> in {unit}: a range like <code>100-500</code>, or one "
+        "amount for a fixed price. The smallest budget is {minimum}."
+    ).format(unit=e(money.unit), minimum=e(minimum))
 
 
 def ask_budget_max(lo: str) -> str:
-    return (
-        f"From {e(lo)} up to how much? Send the <b>highest</b> amount you would pay, or press "
+    return _(
+        "From {lowest} up to how much? Send the <b>highest</b> amount you would pay, or press "
         "<b>Fixed price</b>."
-    )
+    ).format(lowest=e(lo))
 
 
 def ask_files(maximum: int) -> str:
-    what = "Any <b>files</b> for freelancers (a brief, sketches, photos)?"
-    return "<i>Step 5 of 5</i>\n\n" + files_ask(what, maximum)
+    what = _("Any <b>files</b> for freelancers (a brief, sketches, photos)?")
+    return _("<i>Step 5 of 5</i>") + "\n\n" + files_ask(what, maximum)
 
 
-FIXED_PRICE = "Fixed price"
-BAD_BUDGET = (
-    "Send the budget as one amount (e.g. <code>300</code>) or a range (e.g. <code>100-500</code>)."
-)
-PREVIEW_HEADER = "👀 <b>Preview</b>: this is how freelancers will see your project."
-PUBLISH_NOW = "🚀 Publish"
-SAVE_DRAFT = "💾 Save as draft"
+def fixed_price() -> str:
+    return _("Fixed price")
+
+
+def bad_budget() -> str:
+    return _(
+        "Send the budget as one amount (e.g. <code>300</code>) or a range "
+        "(e.g. <code>100-500</code>)."
+    )
+
+
+def preview_header() -> str:
+    return _("👀 <b>Preview</b>: this is how freelancers will see your project.")
+
+
+def publish_now() -> str:
+    return _("🚀 Publish")
+
+
+def save_draft() -> str:
+    return _("💾 Save as draft")
 
 
 def not_text(what: str) -> str:
-    return f"Please send the {e(what)} as a text message."
+    """What a text step says to anything but text; ``what`` is the step: ``title``,
+    ``description``, ``budget``, ``budget_max``, ``new_value`` (else any answer)."""
+    asks = {
+        "title": _("Please send the title as a text message."),
+        "description": _("Please send the description as a text message."),
+        "budget": _("Please send the budget as a text message."),
+        "budget_max": _("Please send the highest budget as a text message."),
+        "new_value": _("Please send the new value as a text message."),
+    }
+    return asks.get(what) or _("Please send the answer as a text message.")
 
 
 def draft_saved(title: str) -> str:
-    return (
-        f"💾 <b>{e(title)}</b> is saved as a draft. Publish it from /projects when you are ready."
-    )
+    return _(
+        "💾 <b>{title}</b> is saved as a draft. Publish it from /projects when you are ready."
+    ).format(title=e(title))
 
 
 # --- edit a project ------------------------------------------------------------------------
 
-EDIT_WHAT = "What would you like to change?"
-EDIT_TITLE = "Title"
-EDIT_DESCRIPTION = "Description"
-EDIT_BUDGET = "Budget"
-EDIT_SKILLS = "Skills"
+
+def edit_what() -> str:
+    return _("What would you like to change?")
+
+
+def edit_title() -> str:
+    return _("Title")
+
+
+def edit_description() -> str:
+    return _("Description")
+
+
+def edit_budget() -> str:
+    return _("Budget")
+
+
+def edit_skills() -> str:
+    return _("Skills")
 
 
 def ask_new_title(minimum: int, maximum: int) -> str:
-    return f"Send the new <b>title</b> ({minimum}–{maximum} characters)."
-
-
-def ask_new_description(minimum: int, maximum: int) -> str:
-    return f"Send the new <b>description</b> ({minimum}–{maximum} characters)."
-
-
-def ask_new_budget(money: Currency) -> str:
-    return (
-        f"Send the new <b>budget</b> in {e(money.unit)}: a range like <code>100-500</code> "
-        "or one amount for a fixed price."
+    return _("Send the new <b>title</b> ({minimum}–{maximum} characters).").format(
+        minimum=minimum, maximum=maximum
     )
 
 
+def ask_new_description(minimum: int, maximum: int) -> str:
+    return _("Send the new <b>description</b> ({minimum}–{maximum} characters).").format(
+        minimum=minimum, maximum=maximum
+    )
+
+
+def ask_new_budget(money: Currency) -> str:
+    return _(
+        "Send the new <b>budget</b> in {unit}: a range like <code>100-500</code> "
+        "or one amount for a fixed price."
+    ).format(unit=e(money.unit))
+
+
 def edited(title: str) -> str:
-    return f"✅ <b>{e(title)}</b> is updated; anyone who bid on it is told."
+    return _("✅ <b>{title}</b> is updated; anyone who bid on it is told.").format(title=e(title))

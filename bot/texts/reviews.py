@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.render import clip, e
-from bot.texts.awards import ENDINGS, ending_line
+from bot.texts.awards import ending_line, endings
 from bot.texts.common import when
 from storage.enums import ContractEnding
 from storage.models import Review
@@ -49,7 +49,7 @@ def review_confirm(other: str, rating: int, body: str) -> str:
 
 def review_line(review: Review) -> str:
     stars = "★" * review.rating + "☆" * (5 - review.rating)
-    return f"{stars} · {ENDINGS[review.ending]}\n{e(review.text)}"
+    return f"{stars} · {endings()[review.ending]}\n{e(review.text)}"
 
 
 def reviews_status(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.callbacks import MilestoneCb
-from bot.texts.awards import ENDINGS
+from bot.texts.awards import endings
 from core import ledger
 from emulator import ChatMessage, SimulatedUser
 from storage.enums import ContractEnding, DisputeStatus, MilestoneStatus
@@ -399,14 +399,14 @@ async def test_a_missing_deliverable_disputed_with_evidence_ends_in_an_admins_ve
     for person in (erin, frank):
         if person is frank:
             ended = await frank.wait_for_message("The contract for")
-            assert ENDINGS[ending] in ended.text
+            assert endings()[ending] in ended.text
             await frank.click(ended, "⭐ Review")
         await person.click(await person.wait_for_message("How was working with"), "★★★")
         await person.wait_for_message("a few words")
         await person.send_text("It ended as it ended.")
         await person.click(await person.wait_for_message("Publish it?"), "⭐ Publish review")
         status = await person.wait_for_message("Your review is published")
-        assert f"How it ended: {ENDINGS[ending]}" in status.text
+        assert f"How it ended: {endings()[ending]}" in status.text
     async with market(app) as m:
         view = await m.reviews.for_contract(deal.boss, deal.contract_id)
     assert view.mine is not None and view.mine.ending is ending
