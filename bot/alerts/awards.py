@@ -49,7 +49,7 @@ async def accepted(event: AwardAccepted, ctx: AlertContext) -> list[Alert]:
     name = (await ctx.market.users.get(contract.freelancer_id)).first_name if contract else ""
     contract_id = event.contract_id
     markup = keyboard(  # the next step first: the first milestone, to fund
-        [(milestone_texts.NEW_MILESTONE, ContractCb(action="new_ms", contract_id=contract_id))],
+        [(milestone_texts.new_milestone(), ContractCb(action="new_ms", contract_id=contract_id))],
         [(texts.open_contract(), ContractCb(action="view", contract_id=contract_id))],
     )
     text = texts.alert_award_accepted(project.title, name)

@@ -90,7 +90,7 @@ async def _history(ctx: AlertContext, w: Work, kind: str) -> list[Logged]:
 
 
 def open_milestone(m: Milestone) -> tuple[str, MilestoneCb]:
-    return texts.OPEN_MILESTONE, MilestoneCb(action="view", milestone_id=m.id)
+    return texts.open_milestone(), MilestoneCb(action="view", milestone_id=m.id)
 
 
 def open_contract(contract_id: int) -> tuple[str, ContractCb]:
@@ -98,7 +98,7 @@ def open_contract(contract_id: int) -> tuple[str, ContractCb]:
 
 
 def _deliver(m: Milestone) -> tuple[str, MilestoneCb]:
-    return texts.DELIVER, MilestoneCb(action="deliver", milestone_id=m.id)
+    return texts.deliver(), MilestoneCb(action="deliver", milestone_id=m.id)
 
 
 async def answer_keyboard(
@@ -114,17 +114,15 @@ async def answer_keyboard(
 
     rows: list[ButtonRow] = []
     if "release" in actions:
-        rows.append(
-            [(payment_texts.label(payment_texts.RELEASE, money.format(m.escrow)), cb("release"))]
-        )
+        rows.append([(payment_texts.release_button(money.format(m.escrow)), cb("release"))])
     answers: ButtonRow = []
     if "request_changes" in actions:
         left = ctx.market.milestones.revisions_left(m, contract)
         answers.append((texts.request_changes(left), cb("changes")))
     if "extra_milestone" in actions:
-        answers.append((texts.EXTRA_MILESTONE, cb("extra")))
+        answers.append((texts.extra_milestone(), cb("extra")))
     if "dispute" in actions:
-        answers.append((texts.DISPUTE, cb("dispute")))
+        answers.append((texts.dispute(), cb("dispute")))
     return keyboard(*rows, answers, *extra)
 
 
@@ -165,8 +163,8 @@ async def requested(event: MilestoneRequested, ctx: AlertContext, w: Work) -> li
     )
     markup = keyboard(
         [
-            (texts.ACCEPT_REQUEST, MilestoneCb(action="accept_req", milestone_id=m.id)),
-            (texts.REJECT_REQUEST, MilestoneCb(action="reject_req", milestone_id=m.id)),
+            (texts.accept_request(), MilestoneCb(action="accept_req", milestone_id=m.id)),
+            (texts.reject_request(), MilestoneCb(action="reject_req", milestone_id=m.id)),
         ],
         [open_contract(w.contract.id)],
     )
@@ -332,9 +330,9 @@ async def due(event: DueReminder, ctx: AlertContext, w: Work) -> list[Alert]:
             )
         chat = ChatCb(project_id=project.id, user_id=other_id)
         if to_freelancer:
-            markup = column(_deliver(m), (texts.MESSAGE_EMPLOYER, chat), open_milestone(m))
+            markup = column(_deliver(m), (texts.message_employer(), chat), open_milestone(m))
         else:
-            markup = column((texts.MESSAGE_FREELANCER, chat), open_milestone(m))
+            markup = column((texts.message_freelancer(), chat), open_milestone(m))
         return [Alert(person.chat, text, markup)]
 
     return await each(w.people, alert)

@@ -16,6 +16,7 @@ from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.milestones import milestone_keyboard
 from bot.settings import BotSettings
+from bot.texts import common
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts.common import money_badge
@@ -88,12 +89,9 @@ async def description(
     await message.answer(texts.ms_amount_ask(settings.money), reply_markup=only_cancel())
 
 
-router.reminds(
-    "description_reask",
-    MilestoneForm.description,
-    text=texts.MS_DESCRIPTION_REASK,
-    reply_markup=only_cancel(),
-)
+@router.message(MilestoneForm.description)
+async def description_reask(message: Message) -> None:
+    await message.answer(texts.ms_description_reask(), reply_markup=only_cancel())
 
 
 @router.message(MilestoneForm.amount, TEXT)
@@ -105,7 +103,7 @@ async def amount(
     await state.set_state(MilestoneForm.due)
     await message.answer(
         texts.ms_due_ask(settings.max_delivery_days),
-        reply_markup=choices((texts.SKIP, "ms_skip")),
+        reply_markup=choices((common.files_skip(), "ms_skip")),
     )
 
 
@@ -142,7 +140,7 @@ async def due_days(
     if not raw.isdigit() or len(raw) > 6:
         await message.answer(
             texts.ms_due_reask(settings.max_delivery_days),
-            reply_markup=choices((texts.SKIP, "ms_skip")),
+            reply_markup=choices((common.files_skip(), "ms_skip")),
         )
         return
     market.milestones.due_in_days(int(raw))  # refuses 0 or too far, and re-asks
@@ -162,7 +160,7 @@ async def due_skip(
 async def due_reask(message: Message, settings: BotSettings) -> None:
     await message.answer(
         texts.ms_due_reask(settings.max_delivery_days),
-        reply_markup=choices((texts.SKIP, "ms_skip")),
+        reply_markup=choices((common.files_skip(), "ms_skip")),
     )
 
 
@@ -205,9 +203,8 @@ async def confirm(
     await finish(query, bot, state, callback_reply, "✅", text, keyboard)
 
 
-router.reminds(
-    "confirm_reask",
-    MilestoneForm.confirm,
-    text=contract_texts.CONFIRM_REASK,
-    reply_markup=choices((contract_texts.CONFIRM, "ms_ok")),
-)
+@router.message(MilestoneForm.confirm)
+async def confirm_reask(message: Message) -> None:
+    await message.answer(
+        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ms_ok"))
+    )

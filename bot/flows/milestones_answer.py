@@ -79,9 +79,9 @@ async def changes_note(message: Message, state: FSMContext, settings: BotSetting
     )
 
 
-router.reminds(
-    "changes_reask", ChangesForm.note, text=texts.CHANGES_REASK, reply_markup=only_cancel()
-)
+@router.message(ChangesForm.note)
+async def changes_reask(message: Message) -> None:
+    await message.answer(texts.changes_reask(), reply_markup=only_cancel())
 
 
 @router.callback_query(ChangesForm.confirm, FlowCb.filter(F.action == "ch_ok"))
@@ -106,12 +106,11 @@ async def changes_confirm(
     )
 
 
-router.reminds(
-    "changes_confirm_reask",
-    ChangesForm.confirm,
-    text=contract_texts.CONFIRM_REASK,
-    reply_markup=choices((contract_texts.CONFIRM, "ch_ok")),
-)
+@router.message(ChangesForm.confirm)
+async def changes_confirm_reask(message: Message) -> None:
+    await message.answer(
+        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ch_ok"))
+    )
 
 
 # --- release part -----------------------------------------------------------------------
@@ -172,7 +171,7 @@ async def part_amount(
         ),
         reply_markup=choices(
             (
-                payment_texts.label(payment_texts.CONFIRM_RELEASE, money.format(preview.amount)),
+                payment_texts.confirm_release(money.format(preview.amount)),
                 "pr_ok",
             )
         ),
@@ -202,7 +201,7 @@ async def part_confirm(
     )
     await state.clear()
     if result.replayed:
-        callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
+        callback_reply.text, callback_reply.alert = payment_texts.already_done(), True
         return
     callback_reply.text = "✅"
     await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
@@ -211,7 +210,5 @@ async def part_confirm(
 @router.message(PartReleaseForm.confirm)
 async def part_confirm_reask(message: Message, state: FSMContext, settings: BotSettings) -> None:
     data = await state.get_data()
-    label = payment_texts.label(
-        payment_texts.CONFIRM_RELEASE, settings.money.format(data["amount"])
-    )
+    label = payment_texts.confirm_release(settings.money.format(data["amount"]))
     await message.answer(contract_texts.CONFIRM_REASK, reply_markup=choices((label, "pr_ok")))

@@ -74,9 +74,9 @@ async def note(message: Message, state: FSMContext, settings: BotSettings) -> No
     )
 
 
-router.reminds(
-    "note_reask", DeliverForm.note, text=texts.DELIVER_NOTE_REASK, reply_markup=only_cancel()
-)
+@router.message(DeliverForm.note)
+async def note_reask(message: Message) -> None:
+    await message.answer(texts.deliver_note_reask(), reply_markup=only_cancel())
 
 
 async def _add_file(
@@ -97,7 +97,9 @@ async def _add_file(
 
 def _files_keyboard(any_files: bool) -> InlineKeyboardMarkup:
     """Skip until a file is attached, then Done (as when posting a project)."""
-    return choices((texts.DONE, "dl_done") if any_files else (texts.SKIP, "dl_skip"))
+    return choices(
+        (common.files_done(), "dl_done") if any_files else (common.files_skip(), "dl_skip")
+    )
 
 
 @router.message(DeliverForm.files, F.document)
@@ -117,9 +119,9 @@ async def photo(message: Message, state: FSMContext, settings: BotSettings) -> N
 
 def _confirm_keyboard(protected: bool) -> InlineKeyboardMarkup:
     toggle = (
-        (texts.HAND_OVER_NOW, "dl_open") if protected else (texts.PROTECT_UNTIL_PAID, "dl_lock")
+        (texts.hand_over_now(), "dl_open") if protected else (texts.protect_until_paid(), "dl_lock")
     )
-    return choices((texts.SEND_DELIVERY, "dl_ok"), toggle)
+    return choices((texts.send_delivery(), "dl_ok"), toggle)
 
 
 def _confirm_text(data: dict[str, Any]) -> str:

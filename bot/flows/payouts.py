@@ -31,7 +31,7 @@ class PayoutForm(StatesGroup):
 
 
 def _amount_keyboard(available: str) -> InlineKeyboardMarkup:
-    return choices((payment_texts.label(texts.PAYOUT_ALL, available), "po_all"))
+    return choices((texts.payout_all(available), "po_all"))
 
 
 @router.callback_query(WalletCb.filter(F.action == "payout"))
@@ -61,7 +61,7 @@ async def start(
 async def _amount_chosen(chat_id: int, bot: Bot, state: FSMContext, amount: int) -> None:
     await state.update_data(amount=amount)
     await state.set_state(PayoutForm.destination)
-    await bot.send_message(chat_id, texts.DESTINATION_ASK, reply_markup=only_cancel())
+    await bot.send_message(chat_id, texts.destination_ask(), reply_markup=only_cancel())
 
 
 @router.message(PayoutForm.amount, TEXT)
@@ -101,16 +101,13 @@ async def destination(
         texts.payout_confirm(
             settings.money.format(data["amount"]), value, money_badge(settings.gateways())
         ),
-        reply_markup=choices((texts.CONFIRM_PAYOUT, "po_ok")),
+        reply_markup=choices((texts.confirm_payout(), "po_ok")),
     )
 
 
-router.reminds(
-    "destination_reask",
-    PayoutForm.destination,
-    text=texts.DESTINATION_REASK,
-    reply_markup=only_cancel(),
-)
+@router.message(PayoutForm.destination)
+async def destination_reask(message: Message) -> None:
+    await message.answer(texts.destination_reask(), reply_markup=only_cancel())
 
 
 @router.callback_query(PayoutForm.confirm, FlowCb.filter(F.action == "po_ok"))
@@ -126,15 +123,14 @@ async def confirm(
     data = await state.get_data()
     payout = await market.payouts.request(actor, data["amount"], data["destination"])
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts.OPEN_BALANCE, callback_data=MenuCb(action="balance"))
+    kb.button(text=texts.open_balance(), callback_data=MenuCb(action="balance"))
     amount = settings.money.format(payout.amount)
     text = texts.payout_requested(amount, money_badge(settings.gateways()))
     await finish(query, bot, state, callback_reply, "💸", text, kb.as_markup())
 
 
-router.reminds(
-    "confirm_reask",
-    PayoutForm.confirm,
-    text=payment_texts.CONFIRM_REASK,
-    reply_markup=choices((texts.CONFIRM_PAYOUT, "po_ok")),
-)
+@router.message(PayoutForm.confirm)
+async def confirm_reask(message: Message) -> None:
+    await message.answer(
+        payment_texts.confirm_reask(), reply_markup=choices((texts.confirm_payout(), "po_ok"))
+    )

@@ -97,12 +97,12 @@ async def contract_screen(
         )
     if "new_milestone" in actions:
         kb.button(
-            text=milestone_texts.NEW_MILESTONE,
+            text=milestone_texts.new_milestone(),
             callback_data=ContractCb(action="new_ms", contract_id=contract.id),
         )
     if "request_milestone" in actions:
         kb.button(
-            text=milestone_texts.REQUEST_MILESTONE,
+            text=milestone_texts.request_milestone(),
             callback_data=ContractCb(action="request_ms", contract_id=contract.id),
         )
     if "message" in actions:

@@ -57,7 +57,7 @@ async def milestone_history(
     m, events, names = history.milestone, list(history.events), history.names
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_MILESTONE,
+        text=texts.open_milestone(),
         callback_data=MilestoneCb(action="view", milestone_id=m.id),
     )
     badge = money_badge(settings.gateways())
@@ -136,7 +136,7 @@ async def fund(
         )
         return
     head = await market.views.contracts.header(actor, m.contract_id)  # the project's title
-    callback_reply.text = payment_texts.INVOICE_ON_ITS_WAY
+    callback_reply.text = payment_texts.invoice_on_its_way()
     badge = money_badge(settings.gateways())
     await bot.send_message(query.from_user.id, payment_texts.invoice_sent(amount, badge))
     await send_invoice(bot, query.from_user.id, settings, started.payment, m, head.project_title)
@@ -185,9 +185,9 @@ async def release_prompt(
     m = preview.milestone
     money = settings.money
     keyboard = yes_or_not(
-        payment_texts.label(payment_texts.CONFIRM_RELEASE, money.format(preview.amount)),
+        payment_texts.confirm_release(money.format(preview.amount)),
         WorkCb(action="release", milestone_id=m.id, amount=preview.amount),
-        payment_texts.NOT_NOW,
+        payment_texts.not_now(),
         WorkCb(action="dismiss", milestone_id=m.id),
     )
     await bot.send_message(
@@ -219,7 +219,7 @@ async def release(
         actor, callback_data.milestone_id, callback_data.amount, request_key=request_key(query)
     )
     if result.replayed:
-        callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
+        callback_reply.text, callback_reply.alert = payment_texts.already_done(), True
         return
     callback_reply.text = "✅"
     await replace_prompt(query, bot, *await released_reply(market, actor, settings, result))
@@ -227,8 +227,8 @@ async def release(
 
 @router.callback_query(WorkCb.filter(F.action == "dismiss"))
 async def dismiss(query: CallbackQuery, bot: Bot, callback_reply: CallbackReply) -> None:
-    callback_reply.text = payment_texts.DISMISSED
-    await replace_prompt(query, bot, payment_texts.DISMISSED)
+    callback_reply.text = payment_texts.dismissed()
+    await replace_prompt(query, bot, payment_texts.dismissed())
 
 
 # --- cancelling -------------------------------------------------------------------------
@@ -245,9 +245,9 @@ async def cancel_prompt(
 ) -> None:
     m = await market.milestones.check(actor, callback_data.milestone_id, "cancel")
     keyboard = yes_or_not(
-        texts.CONFIRM_CANCEL,
+        texts.confirm_cancel(),
         WorkCb(action="cancel", milestone_id=m.id),
-        payment_texts.NOT_NOW,
+        payment_texts.not_now(),
         WorkCb(action="dismiss", milestone_id=m.id),
     )
     await bot.send_message(
@@ -276,7 +276,7 @@ async def cancel(
         actor, callback_data.milestone_id, request_key=request_key(query)
     )
     if done.replayed:  # the same confirmation tapped again: core replayed the first cancel
-        callback_reply.text, callback_reply.alert = payment_texts.ALREADY_DONE, True
+        callback_reply.text, callback_reply.alert = payment_texts.already_done(), True
         return
     m, refunded = done.milestone, done.refunded
     text = texts.cancelled(

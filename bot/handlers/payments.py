@@ -56,7 +56,7 @@ async def pre_checkout(query: PreCheckoutQuery, market: Marketplace, actor: Acto
     """Last look before Telegram takes the money; a refusal explains itself to the payer."""
     payment_id = payment_id_of(query.invoice_payload)
     if payment_id is None:
-        await query.answer(ok=False, error_message=texts.INVOICE_UNKNOWN)
+        await query.answer(ok=False, error_message=texts.invoice_unknown())
         return
     await market.payments.check_payable(payment_id, query.total_amount, query.currency, payer=actor)
     await query.answer(ok=True)
@@ -73,11 +73,11 @@ async def paid(message: Message, market: Marketplace, settings: BotSettings) -> 
         if error.code not in ("payment.already_confirmed", "conflict.duplicate"):
             raise
         # Telegram delivered the same payment again (or twice at once): credited once.
-        await message.answer(texts.PAYMENT_ALREADY_RECEIVED)
+        await message.answer(texts.payment_already_received())
         return
     if confirmation is None:
         log.error("successful payment %r matched no invoice", payment.invoice_payload)
-        await message.answer(texts.PAYMENT_RECEIVED)
+        await message.answer(texts.payment_received())
         return
     if confirmation.funded:
         amount = settings.money.format(confirmation.payment.amount)

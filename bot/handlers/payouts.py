@@ -27,7 +27,7 @@ async def balance_screen(
     balance, payouts = screen.balance, list(screen.payouts)
     kb = InlineKeyboardBuilder()
     if "payout" in screen.actions:  # not below the smallest payout
-        kb.button(text=payout_texts.REQUEST_PAYOUT, callback_data=WalletCb(action="payout"))
+        kb.button(text=payout_texts.request_payout(), callback_data=WalletCb(action="payout"))
     kb.add(back_to_menu())
     kb.adjust(1)
     text = payout_texts.balance(

@@ -47,38 +47,38 @@ def milestone_keyboard(
 
     if "accept_request" in actions:
         row(
-            (texts.ACCEPT_REQUEST, cb("accept_req")),
-            (texts.REJECT_REQUEST, cb("reject_req")),
+            (texts.accept_request(), cb("accept_req")),
+            (texts.reject_request(), cb("reject_req")),
         )
     if "fund" in actions:
         gateway = settings.gateways().enabled[0]
         row((payment_texts.fund_button(gateway, money.format(m.amount)), cb("fund")))
     if "fund_balance" in actions:
-        row((payment_texts.PAY_FROM_BALANCE, cb("fund_balance")))
+        row((payment_texts.pay_from_balance(), cb("fund_balance")))
     if "deliver" in actions:
-        row((texts.DELIVER, cb("deliver")))
+        row((texts.deliver(), cb("deliver")))
     if "release" in actions:
-        full = (payment_texts.label(payment_texts.RELEASE, money.format(m.escrow)), cb("release"))
+        full = (payment_texts.release_button(money.format(m.escrow)), cb("release"))
         if m.escrow > 1:
-            row(full, (payment_texts.RELEASE_PART, cb("release_part")))
+            row(full, (payment_texts.release_part(), cb("release_part")))
         else:
             row(full)
     if "request_changes" in actions:
         row((texts.request_changes(rounds_left), cb("changes")))
     if "extra_milestone" in actions:
-        row((texts.EXTRA_MILESTONE, cb("extra")))
+        row((texts.extra_milestone(), cb("extra")))
     if "cancel" in actions:
         if m.status is MilestoneStatus.REQUESTED:
-            label = texts.WITHDRAW_REQUEST
+            label = texts.withdraw_request()
         elif m.status in (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED):
-            label = texts.CANCEL_AND_REFUND
+            label = texts.cancel_and_refund()
         else:
-            label = texts.CANCEL_MILESTONE
+            label = texts.cancel_milestone()
         row((label, cb("cancel")))
     if "dispute" in actions:
-        row((texts.DISPUTE, cb("dispute")))
+        row((texts.dispute(), cb("dispute")))
     if history:
-        row((texts.HISTORY, cb("history")))
+        row((texts.history_button(), cb("history")))
     if contract_id is not None:
         row((contract_texts.BACK_TO_CONTRACT, ContractCb(action="view", contract_id=contract_id)))
     kb.adjust(*sizes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.i18n import _
 from bot.render import button, clip, e
 from bot.texts.awards import terms
 from bot.texts.common import day, files_ask, quoted, sandbox_note, when
@@ -13,89 +14,111 @@ from core.money import Currency
 from storage.enums import MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent
 
-MILESTONE_STATUS = {
-    MilestoneStatus.REQUESTED: "📝 requested by the freelancer",
-    MilestoneStatus.REJECTED: "✖ request rejected",
-    MilestoneStatus.PENDING: "⏳ waiting for funding",
-    MilestoneStatus.FUNDED: "🔒 funded, work in progress",
-    MilestoneStatus.DELIVERED: "📦 delivered, waiting for review",
-    MilestoneStatus.DISPUTED: "⚖️ in dispute",
-    MilestoneStatus.RELEASED: "✅ released",
-    MilestoneStatus.REFUNDED: "↩️ refunded",
-    MilestoneStatus.CANCELLED: "✖ cancelled",
-}
+
+def _status_label(status: MilestoneStatus) -> str:
+    labels = {
+        MilestoneStatus.REQUESTED: _("📝 requested by the freelancer"),
+        MilestoneStatus.REJECTED: _("✖ request rejected"),
+        MilestoneStatus.PENDING: _("⏳ waiting for funding"),
+        MilestoneStatus.FUNDED: _("🔒 funded, work in progress"),
+        MilestoneStatus.DELIVERED: _("📦 delivered, waiting for review"),
+        MilestoneStatus.DISPUTED: _("⚖️ in dispute"),
+        MilestoneStatus.RELEASED: _("✅ released"),
+        MilestoneStatus.REFUNDED: _("↩️ refunded"),
+        MilestoneStatus.CANCELLED: _("✖ cancelled"),
+    }
+    return labels[status]
 
 
-SPLIT = "➗ split"
+def split() -> str:
+    return _("➗ split")
 
 
 def milestone_status(m: Milestone) -> str:
     """A milestone's state in words; a closed one that paid both sides was split."""
     if m.status is MilestoneStatus.RELEASED and m.refunded_amount:
-        return SPLIT
-    return MILESTONE_STATUS[m.status]
+        return split()
+    return _status_label(m.status)
 
 
-NEW_MILESTONE = "➕ New milestone"
+# --- buttons ---------------------------------------------------------------------------
 
 
-REQUEST_MILESTONE = "➕ Request milestone"
+def new_milestone() -> str:
+    return _("➕ New milestone")
 
 
-ACCEPT_REQUEST = "✅ Accept request"
+def request_milestone() -> str:
+    return _("➕ Request milestone")
 
 
-REJECT_REQUEST = "✖ Reject request"
+def accept_request() -> str:
+    return _("✅ Accept request")
 
 
-DELIVER = "📦 Deliver work"
+def reject_request() -> str:
+    return _("✖ Reject request")
 
 
-EXTRA_MILESTONE = "➕ New milestone for the extra work"
+def deliver() -> str:
+    return _("📦 Deliver work")
 
 
-DISPUTE = "⚖️ Open a dispute"
+def extra_milestone() -> str:
+    return _("➕ New milestone for the extra work")
 
 
-HISTORY = "📜 History"
+def dispute() -> str:
+    return _("⚖️ Open a dispute")
 
 
-WITHDRAW_REQUEST = "✖ Withdraw request"
+def history_button() -> str:
+    return _("📜 History")
 
 
-CANCEL_MILESTONE = "✖ Cancel milestone"
+def withdraw_request() -> str:
+    return _("✖ Withdraw request")
 
 
-CANCEL_AND_REFUND = "↩️ Cancel & refund"
+def cancel_milestone() -> str:
+    return _("✖ Cancel milestone")
 
 
-CONFIRM_CANCEL = "✅ Yes, cancel it"
+def cancel_and_refund() -> str:
+    return _("↩️ Cancel & refund")
 
 
-OPEN_MILESTONE = "📄 Open milestone"
+def confirm_cancel() -> str:
+    return _("✅ Yes, cancel it")
 
 
-SKIP = "Skip"
+def open_milestone() -> str:
+    return _("📄 Open milestone")
 
 
-DONE = "✔ Done"
+def send_delivery() -> str:
+    return _("📦 Deliver")
 
 
-NO_FILES = "No files"
+def hand_over_now() -> str:
+    return _("🔓 Hand it over in full now")
 
 
-SEND_DELIVERY = "📦 Deliver"
+def protect_until_paid() -> str:
+    return _("🔒 Protect it until paid")
 
 
-HAND_OVER_NOW = "🔓 Hand it over in full now"
+def message_employer() -> str:
+    return _("💬 Message the employer")
 
 
-PROTECT_UNTIL_PAID = "🔒 Protect it until paid"
+def message_freelancer() -> str:
+    return _("💬 Message the freelancer")
 
 
 def request_changes(left: int) -> str:
     """The button says how many of the included change rounds are left."""
-    return f"✏️ Request changes ({left} left)"
+    return _("✏️ Request changes ({left} left)").format(left=left)
 
 
 def milestone_button(m: Milestone, money: Currency) -> str:
@@ -107,15 +130,17 @@ def money_went(m: Milestone, money: Currency) -> str:
     released, refunded = money.format(m.released_amount), money.format(m.refunded_amount)
     if m.status in (MilestoneStatus.RELEASED, MilestoneStatus.REFUNDED):
         if m.released_amount and m.refunded_amount:
-            return f"{SPLIT}: {released} to the freelancer, {refunded} refunded"
+            return _("➗ split: {released} to the freelancer, {refunded} refunded").format(
+                released=released, refunded=refunded
+            )
         if m.released_amount:
-            return f"✅ released {released}"
-        return f"↩️ refunded {refunded}"
-    moved = [MILESTONE_STATUS[m.status]]
+            return _("✅ released {amount}").format(amount=released)
+        return _("↩️ refunded {amount}").format(amount=refunded)
+    moved = [_status_label(m.status)]
     if m.escrow:
-        moved.append(f"escrow {money.format(m.escrow)}")
+        moved.append(_("escrow {amount}").format(amount=money.format(m.escrow)))
     if m.released_amount:
-        moved.append(f"released {released}")
+        moved.append(_("released {amount}").format(amount=released))
     return " · ".join(moved)
 
 
@@ -123,8 +148,20 @@ def milestone_line(n: int, m: Milestone, money: Currency) -> str:
     parts = [f"{n}. {quoted(m.description, 70)} — {money.format(m.amount)}"]
     parts.append(money_went(m, money))
     if m.due_at is not None:
-        parts.append(f"due {day(m.due_at)}")
+        parts.append(_("due {date}").format(date=day(m.due_at)))
     return " · ".join(parts)
+
+
+def _amount_line(amount: str) -> str:
+    return _("Amount: <b>{amount}</b>").format(amount=amount)
+
+
+def _due_line(due: datetime) -> str:
+    return _("Due: {date}").format(date=day(due))
+
+
+def _note_label() -> str:
+    return _("<b>Note:</b>")
 
 
 def milestone_card(
@@ -137,26 +174,34 @@ def milestone_card(
     badge: str,
 ) -> str:
     lines = [
-        f"📄 <b>Milestone</b> of <b>{e(clip(project_title, 80))}</b>",
+        _("📄 <b>Milestone</b> of <b>{project}</b>").format(project=e(clip(project_title, 80))),
         "",
         e(m.description),
         "",
-        f"Amount: <b>{money.format(m.amount)}</b>",
-        f"Status: {milestone_status(m)}",
-        f"In escrow: {money.format(m.escrow)}",
+        _amount_line(money.format(m.amount)),
+        _("Status: {status}").format(status=milestone_status(m)),
+        _("In escrow: {amount}").format(amount=money.format(m.escrow)),
     ]
     if m.released_amount:
         lines.append(
-            f"Released: {money.format(m.released_amount)} (fee {money.format(m.fee_amount)})"
+            _("Released: {amount} (fee {fee})").format(
+                amount=money.format(m.released_amount), fee=money.format(m.fee_amount)
+            )
         )
     if m.refunded_amount:
-        lines.append(f"Refunded: {money.format(m.refunded_amount)}")
+        lines.append(_("Refunded: {amount}").format(amount=money.format(m.refunded_amount)))
     if m.due_at is not None:
-        lines.append(f"Due: {day(m.due_at)}")
+        lines.append(_due_line(m.due_at))
     if m.status is MilestoneStatus.DELIVERED and m.auto_release_at is not None:
-        lines.append(f"Releases automatically on {when(m.auto_release_at)} unless answered.")
-    side = "freelancer" if employer else "client"
-    lines.append(f"With: {e(other_name)} ({side})")
+        lines.append(
+            _("Releases automatically on {date} unless answered.").format(
+                date=when(m.auto_release_at)
+            )
+        )
+    if employer:
+        lines.append(_("With: {name} (freelancer)").format(name=e(other_name)))
+    else:
+        lines.append(_("With: {name} (client)").format(name=e(other_name)))
     lines += [
         "",
         terms(
@@ -169,30 +214,28 @@ def milestone_card(
     return "\n".join(lines) + sandbox_note(badge)
 
 
-HISTORY_KIND = {
-    "created": "created",
-    "requested": "requested",
-    "request_accepted": "request accepted",
-    "request_rejected": "request rejected",
-    "funded": "funded",
-    "delivered": "delivered",
-    "changes_requested": "changes requested",
-    "released": "released",
-    "refunded": "refunded",
-    "cancelled": "cancelled",
-    "disputed": "dispute opened",
-    "handed_over": "delivery handed over in full",
-    "extra_milestone": "new milestone for the extra work",
-    "dispute_escalated": "dispute sent to an admin",
-    "dispute_response": "dispute answered",
-    "dispute_offer": "split offered",
-    "dispute_withdrawn": "dispute withdrawn",
-}
-
-
 def history_kind(kind: str) -> str:
     """What happened to a milestone, in words."""
-    return HISTORY_KIND.get(kind, kind.replace("_", " "))
+    kinds = {
+        "created": _("created"),
+        "requested": _("requested"),
+        "request_accepted": _("request accepted"),
+        "request_rejected": _("request rejected"),
+        "funded": _("funded"),
+        "delivered": _("delivered"),
+        "changes_requested": _("changes requested"),
+        "released": _("released"),
+        "refunded": _("refunded"),
+        "cancelled": _("cancelled"),
+        "disputed": _("dispute opened"),
+        "handed_over": _("delivery handed over in full"),
+        "extra_milestone": _("new milestone for the extra work"),
+        "dispute_escalated": _("dispute sent to an admin"),
+        "dispute_response": _("dispute answered"),
+        "dispute_offer": _("split offered"),
+        "dispute_withdrawn": _("dispute withdrawn"),
+    }
+    return kinds.get(kind, kind.replace("_", " "))
 
 
 def history(
@@ -202,9 +245,9 @@ def history(
     money: Currency,
     badge: str,
 ) -> str:
-    lines = [f"📜 <b>History of</b> {quoted(description)}", ""]
+    lines = [_("📜 <b>History of</b> {description}").format(description=quoted(description)), ""]
     for ev in events:
-        who = e(names.get(ev.actor_id, "someone")) if ev.actor_id is not None else "bidgram"
+        who = e(names.get(ev.actor_id, _("someone"))) if ev.actor_id is not None else "bidgram"
         what = history_kind(ev.kind)
         amount = f" {money.format(ev.amount)}" if ev.amount is not None else ""
         line = f"• {day(ev.created_at)} — {who}: {what}{amount}"
@@ -218,160 +261,189 @@ def history(
         ):
             line += f"\n   “{e(clip(ev.note, 300))}”"
         if ev.file_ids:
-            line += f" ({len(ev.file_ids)} file{'s' if len(ev.file_ids) != 1 else ''})"
+            count = len(ev.file_ids)
+            line += " " + _("({count} file)", "({count} files)", count).format(count=count)
         lines.append(line)
     if not events:
-        lines.append("Nothing yet.")
+        lines.append(_("Nothing yet."))
     return "\n".join(lines) + sandbox_note(badge)
 
 
 def ms_description_ask(request: bool, limit: int) -> str:
-    verb = "request" if request else "create"
-    return (
-        f"➕ Let's {verb} a milestone. <b>What is to be delivered?</b>\n"
-        f"Describe this part of the work (up to {limit} characters)."
-    )
+    if request:
+        text = _(
+            "➕ Let's request a milestone. <b>What is to be delivered?</b>\n"
+            "Describe this part of the work (up to {limit} characters)."
+        )
+    else:
+        text = _(
+            "➕ Let's create a milestone. <b>What is to be delivered?</b>\n"
+            "Describe this part of the work (up to {limit} characters)."
+        )
+    return text.format(limit=limit)
 
 
 def extra_description_ask(description: str, limit: int) -> str:
-    return (
-        f"➕ The revision rounds included with {quoted(description)} are used. More work is "
-        "a new milestone, funded like any other.\n<b>What is to be delivered?</b> Describe "
-        f"the extra work (up to {limit} characters)."
-    )
+    return _(
+        "➕ The revision rounds included with {description} are used. More work is a new "
+        "milestone, funded like any other.\n<b>What is to be delivered?</b> Describe the "
+        "extra work (up to {limit} characters)."
+    ).format(description=quoted(description), limit=limit)
 
 
-MS_DESCRIPTION_REASK = "Please describe the milestone in a text message."
+def ms_description_reask() -> str:
+    return _("Please describe the milestone in a text message.")
 
 
 def ms_amount_ask(money: Currency) -> str:
-    return f"<b>How much</b> is this milestone? Send an amount in {money.unit}, for example 150."
+    return _(
+        "<b>How much</b> is this milestone? Send an amount in {unit}, for example 150."
+    ).format(unit=money.unit)
 
 
 def ms_amount_reask(money: Currency) -> str:
-    return f"Send the amount as a number in {money.unit}, for example {money.example}."
-
-
-def ms_due_ask(limit: int) -> str:
-    return (
-        f"<b>Due in how many days?</b> Send a number from 1 to {limit}, or tap Skip for no "
-        "due date."
+    return _("Send the amount as a number in {unit}, for example {example}.").format(
+        unit=money.unit, example=money.example
     )
 
 
+def ms_due_ask(limit: int) -> str:
+    return _(
+        "<b>Due in how many days?</b> Send a number from 1 to {limit}, or tap Skip for no due date."
+    ).format(limit=limit)
+
+
 def ms_due_reask(limit: int) -> str:
-    return f"Send a number of days from 1 to {limit}, or tap Skip."
+    return _("Send a number of days from 1 to {limit}, or tap Skip.").format(limit=limit)
 
 
 def ms_confirm(
     request: bool, description: str, amount: str, due: datetime | None, badge: str
 ) -> str:
-    title = "Request this milestone?" if request else "Create this milestone?"
-    due_line = f"Due: {day(due)}" if due else "Due: no date"
+    title = _("Request this milestone?") if request else _("Create this milestone?")
+    due_line = _due_line(due) if due else _("Due: no date")
     after = (
-        "The employer will be asked to accept it."
+        _("The employer will be asked to accept it.")
         if request
-        else "Next you fund it: the money is held in escrow until you release it."
+        else _("Next you fund it: the money is held in escrow until you release it.")
     )
     return (
-        f"<b>{title}</b>\n\n{e(description)}\n\nAmount: <b>{amount}</b>\n{due_line}\n\n{after}"
+        f"<b>{title}</b>\n\n{e(description)}\n\n{_amount_line(amount)}\n{due_line}\n\n{after}"
         + sandbox_note(badge)
     )
 
 
 def ms_created(description: str, amount: str, badge: str) -> str:
-    return (
-        f"✅ Milestone {quoted(description)} for {amount} created. Fund it so the freelancer can "
-        "start: the money is held in escrow until you release it." + sandbox_note(badge)
-    )
+    return _(
+        "✅ Milestone {description} for {amount} created. Fund it so the freelancer can "
+        "start: the money is held in escrow until you release it."
+    ).format(description=quoted(description), amount=amount) + sandbox_note(badge)
 
 
 def ms_requested(description: str, amount: str, badge: str) -> str:
-    return (
-        f"✅ Milestone {quoted(description)} for {amount} requested. The employer has been asked "
-        "to accept it." + sandbox_note(badge)
-    )
+    return _(
+        "✅ Milestone {description} for {amount} requested. The employer has been asked "
+        "to accept it."
+    ).format(description=quoted(description), amount=amount) + sandbox_note(badge)
 
 
 def request_accepted_reply(description: str, amount: str, badge: str) -> str:
-    return (
-        f"✅ Accepted {quoted(description)} for {amount}. Fund it so the work can start."
-        + sandbox_note(badge)
-    )
+    return _("✅ Accepted {description} for {amount}. Fund it so the work can start.").format(
+        description=quoted(description), amount=amount
+    ) + sandbox_note(badge)
 
 
 def request_rejected_reply(description: str) -> str:
-    return f"The request {quoted(description)} was rejected; the freelancer has been told."
-
-
-def deliver_note_ask(description: str, limit: int) -> str:
-    return (
-        f"📦 Delivering {quoted(description)}.\n<b>What are you delivering?</b> Write a note for "
-        f"the employer (up to {limit} characters): what was done, links, how to check it."
+    return _("The request {description} was rejected; the freelancer has been told.").format(
+        description=quoted(description)
     )
 
 
-DELIVER_NOTE_REASK = "Please write the delivery note as a text message."
+def deliver_note_ask(description: str, limit: int) -> str:
+    return _(
+        "📦 Delivering {description}.\n<b>What are you delivering?</b> Write a note for "
+        "the employer (up to {limit} characters): what was done, links, how to check it."
+    ).format(description=quoted(description), limit=limit)
+
+
+def deliver_note_reask() -> str:
+    return _("Please write the delivery note as a text message.")
 
 
 def deliver_files_ask(limit: int) -> str:
-    return files_ask("Any <b>files</b> to deliver (the work itself, screenshots)?", limit)
+    return files_ask(_("Any <b>files</b> to deliver (the work itself, screenshots)?"), limit)
 
 
 def deliver_files_full(limit: int) -> str:
-    return f"📎 {limit} files are attached, the most there can be: tap <b>Done</b>."
+    # no trailing comma after the count: pybabel would miss the plural
+    # fmt: off
+    text = _(
+        "📎 {limit} file is attached, the most there can be: tap <b>Done</b>.",
+        "📎 {limit} files are attached, the most there can be: tap <b>Done</b>.",
+        limit)
+    # fmt: on
+    return text.format(limit=limit)
 
 
 def _protection(protected: bool) -> str:
     if protected:
-        return (
+        return _(
             "🔒 <b>Protected preview</b>: the employer sees the note and files but cannot "
             "forward or save them until money is released for this milestone; then they get "
             "them in full."
         )
-    return "🔓 <b>Handed over in full</b>: the employer can forward and save them at once."
+    return _("🔓 <b>Handed over in full</b>: the employer can forward and save them at once.")
 
 
 def deliver_confirm(description: str, note: str, files: Sequence[str], protected: bool) -> str:
-    listing = "\n".join(f"📎 {e(clip(name, 60))}" for name in files) if files else "No files."
+    listing = "\n".join(f"📎 {e(clip(name, 60))}" for name in files) if files else _("No files.")
+    head = _("<b>Deliver {description}?</b>").format(description=quoted(description))
+    tail = _("The employer will be asked to release the money.")
     return (
-        f"<b>Deliver {quoted(description)}?</b>\n\n<b>Note:</b>\n{e(note)}\n\n{listing}\n\n"
-        f"{_protection(protected)}\n\nThe employer will be asked to release the money."
+        f"{head}\n\n{_note_label()}\n{e(note)}\n\n{listing}\n\n{_protection(protected)}\n\n{tail}"
     )
 
 
 def delivered(description: str, auto_release_at: datetime | None, protected: bool) -> str:
-    auto = (
-        f" If they do not answer, the money is released to you automatically on "
-        f"{when(auto_release_at)}."
-        if auto_release_at
-        else ""
-    )
-    kept = " They got a protected preview until they pay." if protected else ""
-    return (
-        f"📦 Delivered {quoted(description)}. The employer has been asked to release it, ask "
-        f"for changes or open a dispute.{auto}{kept}"
-    )
+    text = _(
+        "📦 Delivered {description}. The employer has been asked to release it, ask for "
+        "changes or open a dispute."
+    ).format(description=quoted(description))
+    if auto_release_at:
+        text += " " + _(
+            "If they do not answer, the money is released to you automatically on {date}."
+        ).format(date=when(auto_release_at))
+    if protected:
+        text += " " + _("They got a protected preview until they pay.")
+    return text
 
 
 def changes_ask(description: str, limit: int, left: int, included: int) -> str:
-    last = " It is the last one: after it, more work is a new milestone." if left == 1 else ""
-    return (
-        f"✏️ What should change in {quoted(description)}? Name it: the freelancer sees "
-        f"exactly this (up to {limit} characters). The automatic release is paused until they "
-        f"deliver again.\n\nThis uses revision round {included - left + 1} of {included}.{last}"
+    text = _(
+        "✏️ What should change in {description}? Name it: the freelancer sees exactly this "
+        "(up to {limit} characters). The automatic release is paused until they deliver "
+        "again.\n\nThis uses revision round {round} of {included}."
+    ).format(
+        description=quoted(description), limit=limit, round=included - left + 1, included=included
     )
+    if left == 1:
+        text += " " + _("It is the last one: after it, more work is a new milestone.")
+    return text
 
 
-CHANGES_REASK = "Please write what should change as a text message."
+def changes_reask() -> str:
+    return _("Please write what should change as a text message.")
 
 
 def changes_confirm(description: str, note: str) -> str:
-    return f"<b>Ask for changes to {quoted(description)}?</b>\n\n{e(note)}"
+    head = _("<b>Ask for changes to {description}?</b>").format(description=quoted(description))
+    return f"{head}\n\n{e(note)}"
 
 
 def changes_sent(description: str) -> str:
-    return f"✏️ Changes requested for {quoted(description)}. The freelancer has been told."
+    return _("✏️ Changes requested for {description}. The freelancer has been told.").format(
+        description=quoted(description)
+    )
 
 
 def cancel_confirm(description: str, status: MilestoneStatus, escrow: str, badge: str) -> str:
@@ -380,56 +452,78 @@ def cancel_confirm(description: str, status: MilestoneStatus, escrow: str, badge
 
 def _cancel_confirm(description: str, status: MilestoneStatus, escrow: str) -> str:
     if status in (MilestoneStatus.FUNDED, MilestoneStatus.DELIVERED):
-        return (
-            f"<b>Cancel {quoted(description)}?</b>\n\nThe {escrow} held in escrow goes back to "
-            "the employer. This cannot be undone."
-        )
+        return _(
+            "<b>Cancel {description}?</b>\n\nThe {escrow} held in escrow goes back to the "
+            "employer. This cannot be undone."
+        ).format(description=quoted(description), escrow=escrow)
     if status is MilestoneStatus.REQUESTED:
-        return f"<b>Withdraw your request {quoted(description)}?</b>"
-    return f"<b>Cancel {quoted(description)}?</b> It was never funded; nothing is refunded."
+        return _("<b>Withdraw your request {description}?</b>").format(
+            description=quoted(description)
+        )
+    return _("<b>Cancel {description}?</b> It was never funded; nothing is refunded.").format(
+        description=quoted(description)
+    )
 
 
 def cancelled(description: str, refunded: str | None, badge: str) -> str:
-    back = f" {refunded} went back to the employer." if refunded else ""
-    return f"✖ {quoted(description)} is cancelled.{back}" + sandbox_note(badge if refunded else "")
+    text = _("✖ {description} is cancelled.").format(description=quoted(description))
+    if refunded:
+        text += " " + _("{amount} went back to the employer.").format(amount=refunded)
+    return text + sandbox_note(badge if refunded else "")
 
 
 def alert_created(
     project: str, description: str, amount: str, due: datetime | None, badge: str
 ) -> str:
-    due_line = f" Due {day(due)}." if due else ""
+    text = _("➕ New milestone on <b>{project}</b>: {description} for {amount}.").format(
+        project=e(clip(project, 80)), description=quoted(description), amount=amount
+    )
+    if due:
+        text += " " + _("Due {date}.").format(date=day(due))
     return (
-        f"➕ New milestone on <b>{e(clip(project, 80))}</b>: {quoted(description)} for {amount}."
-        f"{due_line}\nThe employer will fund it; start once it is funded." + sandbox_note(badge)
+        text + "\n" + _("The employer will fund it; start once it is funded.") + sandbox_note(badge)
     )
 
 
 def alert_requested(
     project: str, freelancer: str, description: str, amount: str, badge: str
 ) -> str:
-    return (
-        f"📝 <b>{e(freelancer)}</b> requests a milestone on <b>{e(clip(project, 80))}</b>:\n"
-        f"{quoted(description, 300)} for <b>{amount}</b>." + sandbox_note(badge)
-    )
+    return _(
+        "📝 <b>{name}</b> requests a milestone on <b>{project}</b>:\n"
+        "{description} for <b>{amount}</b>."
+    ).format(
+        name=e(freelancer),
+        project=e(clip(project, 80)),
+        description=quoted(description, 300),
+        amount=amount,
+    ) + sandbox_note(badge)
 
 
 def alert_request_accepted(description: str, amount: str, badge: str) -> str:
-    return (
-        f"✅ Your milestone request {quoted(description)} for {amount} was accepted. "
-        "Start once it is funded." + sandbox_note(badge)
-    )
+    return _(
+        "✅ Your milestone request {description} for {amount} was accepted. "
+        "Start once it is funded."
+    ).format(description=quoted(description), amount=amount) + sandbox_note(badge)
+
+
+def _reason(reason: str | None) -> str:
+    return "\n" + _("Reason: {reason}").format(reason=e(reason)) if reason else ""
 
 
 def alert_request_rejected(description: str, reason: str | None) -> str:
-    why = f"\nReason: {e(reason)}" if reason else ""
-    return f"✖ Your milestone request {quoted(description)} was rejected.{why}"
+    text = _("✖ Your milestone request {description} was rejected.").format(
+        description=quoted(description)
+    )
+    return text + _reason(reason)
 
 
 def alert_funded(project: str, description: str, amount: str, badge: str) -> str:
-    return (
-        f"🔒 <b>Funded:</b> {quoted(description)} on <b>{e(clip(project, 80))}</b> — {amount} "
-        "is held in escrow. You can start; deliver when done." + sandbox_note(badge)
-    )
+    return _(
+        "🔒 <b>Funded:</b> {description} on <b>{project}</b> — {amount} is held in escrow. "
+        "You can start; deliver when done."
+    ).format(
+        description=quoted(description), project=e(clip(project, 80)), amount=amount
+    ) + sandbox_note(badge)
 
 
 def alert_delivered(
@@ -445,118 +539,147 @@ def alert_delivered(
     protected: bool,
     rounds_left: int,
 ) -> str:
-    attached = f"\n📎 {files} file{'s' if files != 1 else ''} below." if files else ""
-    auto = (
-        f"\n\n⏰ If you do nothing, the {escrow} is released automatically on "
-        f"<b>{when(auto_release_at)}</b>."
-        if auto_release_at
-        else ""
+    head = _("📦 <b>{name} delivered</b> {description} on <b>{project}</b>.").format(
+        name=e(freelancer), description=quoted(description), project=e(clip(project, 80))
     )
-    preview = (
-        "\n\n🔒 <b>Preview</b>: this note and the files are protected (no forwarding or "
-        "saving) until you release the payment; then they are sent to you again in full."
-        if protected
-        else ""
-    )
-    changes = (
-        f"ask for changes ({rounds_left} revision round{'s' if rounds_left != 1 else ''} left)"
-        if rounds_left
-        else "pay for more work as a new milestone (the included revision rounds are used)"
-    )
-    return (
-        f"📦 <b>{e(freelancer)} delivered</b> {quoted(description)} on "
-        f"<b>{e(clip(project, 80))}</b>.\n\n<b>Note:</b>\n{e(clip(note, 2500))}{attached}"
-        f"{preview}\n\nRelease the money, {changes}, or open a dispute naming what is missing."
-        + auto
-        + sandbox_note(badge)
-    )
+    text = f"{head}\n\n{_note_label()}\n{e(clip(note, 2500))}"
+    if files:
+        text += "\n" + _("📎 {count} file below.", "📎 {count} files below.", files).format(
+            count=files
+        )
+    if protected:
+        text += "\n\n" + _(
+            "🔒 <b>Preview</b>: this note and the files are protected (no forwarding or "
+            "saving) until you release the payment; then they are sent to you again in full."
+        )
+    if rounds_left:
+        # no trailing comma after the count: pybabel would miss the plural
+        # fmt: off
+        answers = _(
+            "Release the money, ask for changes ({count} revision round left), or open a "
+            "dispute naming what is missing.",
+            "Release the money, ask for changes ({count} revision rounds left), or open a "
+            "dispute naming what is missing.",
+            rounds_left)
+        # fmt: on
+        answers = answers.format(count=rounds_left)
+    else:
+        answers = _(
+            "Release the money, pay for more work as a new milestone (the included revision "
+            "rounds are used), or open a dispute naming what is missing."
+        )
+    text += "\n\n" + answers
+    if auto_release_at:
+        text += "\n\n" + _(
+            "⏰ If you do nothing, the {escrow} is released automatically on <b>{date}</b>."
+        ).format(escrow=escrow, date=when(auto_release_at))
+    return text + sandbox_note(badge)
 
 
 def delivered_file_caption(n: int, total: int, description: str, protected: bool) -> str:
-    mark = "🔒 Preview · " if protected else "📎 "
-    return f"{mark}File {n} of {total} for {quoted(description, 60)}"
+    if protected:
+        text = _("🔒 Preview · File {n} of {total} for {description}")
+    else:
+        text = _("📎 File {n} of {total} for {description}")
+    return text.format(n=n, total=total, description=quoted(description, 60))
 
 
 def alert_handed_over(description: str, note: str, files: int) -> str:
-    attached = (
-        f"\n📎 {files} file{'s' if files != 1 else ''} below, yours to keep." if files else ""
-    )
-    return (
-        f"🔓 <b>Paid: the delivery of {quoted(description)} is yours in full.</b> Here it is "
-        f"again without protection, to forward and save.\n\n<b>Note:</b>\n"
-        f"{e(clip(note, 2500))}{attached}"
-    )
+    head = _(
+        "🔓 <b>Paid: the delivery of {description} is yours in full.</b> Here it is again "
+        "without protection, to forward and save."
+    ).format(description=quoted(description))
+    text = f"{head}\n\n{_note_label()}\n{e(clip(note, 2500))}"
+    if files:
+        text += "\n" + _(
+            "📎 {count} file below, yours to keep.", "📎 {count} files below, yours to keep.", files
+        ).format(count=files)
+    return text
 
 
 def handed_over_file_caption(n: int, total: int, description: str) -> str:
-    return f"🔓 File {n} of {total} for {quoted(description, 60)}, in full"
+    return _("🔓 File {n} of {total} for {description}, in full").format(
+        n=n, total=total, description=quoted(description, 60)
+    )
 
 
 def alert_changes(description: str, note: str, left: int) -> str:
-    after = (
-        f"{left} more revision round{'s' if left != 1 else ''} after this one."
-        if left
-        else "That was the last included revision round."
+    # no trailing comma after the count: pybabel would miss the plural
+    # fmt: off
+    after = _(
+        "{count} more revision round after this one.",
+        "{count} more revision rounds after this one.",
+        left)
+    # fmt: on
+    after = after.format(count=left) if left else _("That was the last included revision round.")
+    head = _("✏️ The employer asked for changes to {description}:").format(
+        description=quoted(description)
     )
-    return (
-        f"✏️ The employer asked for changes to {quoted(description)}:\n\n{e(clip(note, 3000))}\n\n"
-        f"Deliver again when ready: the review window starts afresh. {after}"
-    )
+    again = _("Deliver again when ready: the review window starts afresh.")
+    return f"{head}\n\n{e(clip(note, 3000))}\n\n{again} {after}"
 
 
 def alert_released(description: str, amount: str, fee: str, net: str, badge: str) -> str:
-    return (
-        f"💰 <b>{net}</b> released to you for {quoted(description)} ({amount} less the platform "
-        f"fee {fee}). It is on your balance: /balance" + sandbox_note(badge)
-    )
+    return _(
+        "💰 <b>{net}</b> released to you for {description} ({amount} less the platform "
+        "fee {fee}). It is on your balance: /balance"
+    ).format(net=net, description=quoted(description), amount=amount, fee=fee) + sandbox_note(badge)
 
 
 def alert_auto_released(
     description: str, amount: str, fee: str, net: str, freelancer: bool, badge: str
 ) -> str:
     if freelancer:
-        return (
-            f"⏰ The review window ended, so {quoted(description)} was released automatically: "
-            f"<b>{net}</b> is on your balance ({amount} less the fee {fee})." + sandbox_note(badge)
-        )
-    return (
-        f"⏰ You did not answer the delivery of {quoted(description)} in time, so {amount} was "
-        "released to the freelancer automatically." + sandbox_note(badge)
-    )
+        text = _(
+            "⏰ The review window ended, so {description} was released automatically: "
+            "<b>{net}</b> is on your balance ({amount} less the fee {fee})."
+        ).format(description=quoted(description), net=net, amount=amount, fee=fee)
+    else:
+        text = _(
+            "⏰ You did not answer the delivery of {description} in time, so {amount} was "
+            "released to the freelancer automatically."
+        ).format(description=quoted(description), amount=amount)
+    return text + sandbox_note(badge)
 
 
 def alert_cancelled(description: str, by_freelancer: bool, refunded: str | None, badge: str) -> str:
-    who = "The freelancer" if by_freelancer else "The employer"
-    back = f" The {refunded} held in escrow was refunded to you (/balance)." if refunded else ""
-    note = sandbox_note(badge if refunded else "")
-    return f"✖ {who} cancelled the milestone {quoted(description)}.{back}{note}"
-
-
-MESSAGE_EMPLOYER = "💬 Message the employer"
-
-
-MESSAGE_FREELANCER = "💬 Message the freelancer"
+    if by_freelancer:
+        text = _("✖ The freelancer cancelled the milestone {description}.")
+    else:
+        text = _("✖ The employer cancelled the milestone {description}.")
+    text = text.format(description=quoted(description))
+    if refunded:
+        text += " " + _("The {amount} held in escrow was refunded to you (/balance).").format(
+            amount=refunded
+        )
+    return text + sandbox_note(badge if refunded else "")
 
 
 def _in(hours: int) -> str:
     """A rough distance in time: "in about 5 hours", "in about 2 days"."""
     if hours < 48:
-        return f"in about {hours} hour{'s' if hours != 1 else ''}"
-    return f"in about {round(hours / 24)} days"
+        return _("in about {count} hour", "in about {count} hours", hours).format(count=hours)
+    days = round(hours / 24)
+    return _("in about {count} day", "in about {count} days", days).format(count=days)
 
 
 def alert_due_soon(project: str, description: str, due_at: datetime, hours: int) -> str:
-    return (
-        f"⏰ {quoted(description)} on <b>{e(clip(project, 80))}</b> is due "
-        f"<b>{when(due_at)}</b> ({_in(hours)}). Deliver it when it is ready."
+    return _(
+        "⏰ {description} on <b>{project}</b> is due <b>{date}</b> ({distance}). "
+        "Deliver it when it is ready."
+    ).format(
+        description=quoted(description),
+        project=e(clip(project, 80)),
+        date=when(due_at),
+        distance=_in(hours),
     )
 
 
 def alert_due_now(project: str, description: str, due_at: datetime) -> str:
-    return (
-        f"⏰ {quoted(description)} on <b>{e(clip(project, 80))}</b> is due now "
-        f"({when(due_at)}). Deliver it, or tell the employer when it will be ready."
-    )
+    return _(
+        "⏰ {description} on <b>{project}</b> is due now ({date}). Deliver it, or tell the "
+        "employer when it will be ready."
+    ).format(description=quoted(description), project=e(clip(project, 80)), date=when(due_at))
 
 
 def alert_overdue(
@@ -567,19 +690,25 @@ def alert_overdue(
     to_freelancer: bool,
     last: bool,
 ) -> str:
-    head = f"⚠️ {quoted(description)} on <b>{e(clip(project, 80))}</b> was due {when(due_at)}"
     if to_freelancer:
-        body = (
-            f"{head} and is not delivered yet. Deliver it as soon as you can, or agree a new "
-            f"plan with {e(other)}."
+        body = _(
+            "⚠️ {description} on <b>{project}</b> was due {date} and is not delivered yet. "
+            "Deliver it as soon as you can, or agree a new plan with {name}."
         )
     else:
-        body = (
-            f"{head}, and {e(other)} has not delivered it yet. The money stays in escrow. "
-            f"Ask {e(other)} about it; if the work will not come, they can cancel the "
-            "milestone (refunding you), or you can open a dispute."
+        body = _(
+            "⚠️ {description} on <b>{project}</b> was due {date}, and {name} has not "
+            "delivered it yet. The money stays in escrow. Ask {name} about it; if the work "
+            "will not come, they can cancel the milestone (refunding you), or you can open "
+            "a dispute."
         )
-    return body + ("\n\nThis is the last reminder about it." if last else "")
+    text = body.format(
+        description=quoted(description),
+        project=e(clip(project, 80)),
+        date=when(due_at),
+        name=e(other),
+    )
+    return text + ("\n\n" + _("This is the last reminder about it.") if last else "")
 
 
 def alert_auto_release_soon(
@@ -591,10 +720,11 @@ def alert_auto_release_soon(
     hours: int,
     badge: str,
 ) -> str:
-    return (
-        f"⏳ {e(freelancer)}'s delivery of {quoted(description)} on "
-        f"<b>{e(clip(project, 80))}</b> is waiting for your answer.\n\n"
-        f"If you do nothing, the {escrow} is released to {e(freelancer)} automatically on "
-        f"<b>{when(auto_release_at)}</b> ({_in(hours)}). Release it now, or ask for changes."
-        + sandbox_note(badge)
-    )
+    head = _(
+        "⏳ {name}'s delivery of {description} on <b>{project}</b> is waiting for your answer."
+    ).format(name=e(freelancer), description=quoted(description), project=e(clip(project, 80)))
+    ask = _(
+        "If you do nothing, the {escrow} is released to {name} automatically on "
+        "<b>{date}</b> ({distance}). Release it now, or ask for changes."
+    ).format(escrow=escrow, name=e(freelancer), date=when(auto_release_at), distance=_in(hours))
+    return f"{head}\n\n{ask}" + sandbox_note(badge)

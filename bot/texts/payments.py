@@ -7,6 +7,7 @@ HTML specials); anything a person typed is escaped here.
 
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.render import button, clip, e
 from bot.texts.common import sandbox_note
 from core.gateways import SANDBOX, STARS, FundingGateway
@@ -14,58 +15,66 @@ from core.money import Currency
 
 # --- buttons ---------------------------------------------------------------------------
 
-FUND_SANDBOX = "💳 Fund {amount} (sandbox)"
-FUND_STARS = "Pay {amount}"
-FUND_TEST_STARS = "Pay {amount} (test Stars)"
-FUND_CARD = "💳 Pay {amount}"
-FUND_TEST_CARD = "💳 Pay {amount} (test payment)"
-PAY_FROM_BALANCE = "💼 Pay from balance"
-RELEASE = "✅ Release {amount}"
-RELEASE_PART = "➗ Release part"
-CONFIRM_RELEASE = "✅ Yes, release {amount}"
-NOT_NOW = "Not now"
-CONFIRM = "✅ Confirm"
-CONFIRM_REASK = "Use the buttons: confirm to go ahead, or Cancel to leave."
-
 
 def fund_button(gateway: FundingGateway, amount: str) -> str:
     """The pay button: it says when the money is not real."""
     if gateway.name == SANDBOX.name:
-        template = FUND_SANDBOX
+        template = _("💳 Fund {amount} (sandbox)")
     elif gateway.name == STARS.name:
-        template = FUND_TEST_STARS if gateway.sandbox else FUND_STARS
+        template = _("Pay {amount} (test Stars)") if gateway.sandbox else _("Pay {amount}")
+    elif gateway.sandbox:
+        template = _("💳 Pay {amount} (test payment)")
     else:
-        template = FUND_TEST_CARD if gateway.sandbox else FUND_CARD
+        template = _("💳 Pay {amount}")
     return button(template.format(amount=amount))
 
 
-def label(template: str, amount: str) -> str:
-    return button(template.format(amount=amount))
+def pay_from_balance() -> str:
+    return _("💼 Pay from balance")
+
+
+def release_button(amount: str) -> str:
+    return button(_("✅ Release {amount}").format(amount=amount))
+
+
+def release_part() -> str:
+    return _("➗ Release part")
+
+
+def confirm_release(amount: str) -> str:
+    return button(_("✅ Yes, release {amount}").format(amount=amount))
+
+
+def not_now() -> str:
+    return _("Not now")
+
+
+def confirm_reask() -> str:
+    return _("Use the buttons: confirm to go ahead, or Cancel to leave.")
 
 
 # --- funding ---------------------------------------------------------------------------
 
 
 def funded_sandbox(description: str, amount: str, badge: str) -> str:
-    return (
-        f"✅ <b>Milestone funded</b>: {amount} is held in escrow for "
-        f"“{e(clip(description, 80))}”.\n"
+    return _(
+        "✅ <b>Milestone funded</b>: {amount} is held in escrow for “{description}”.\n"
         "The freelancer has been told to start. The money is released only when you say so "
-        "(or automatically if you leave a delivery unanswered)." + sandbox_note(badge)
-    )
+        "(or automatically if you leave a delivery unanswered)."
+    ).format(amount=amount, description=e(clip(description, 80))) + sandbox_note(badge)
 
 
 def funded_from_balance(description: str, amount: str, badge: str) -> str:
-    return (
-        f"✅ <b>Milestone funded from your balance</b>: {amount} is held in escrow for "
-        f"“{e(clip(description, 80))}”. The freelancer has been told to start."
-        + sandbox_note(badge)
-    )
+    return _(
+        "✅ <b>Milestone funded from your balance</b>: {amount} is held in escrow for "
+        "“{description}”. The freelancer has been told to start."
+    ).format(amount=amount, description=e(clip(description, 80))) + sandbox_note(badge)
 
 
 def invoice_title(milestone_id: int, test: bool) -> str:
     """Plain text, at most 32 characters (Telegram's limit)."""
-    return clip(f"Milestone #{milestone_id} escrow{' (test)' if test else ''}", 32)
+    title = _("Milestone #{id} escrow (test)") if test else _("Milestone #{id} escrow")
+    return clip(title.format(id=milestone_id), 32)
 
 
 def invoice_description(project_title: str, description: str, badge: str) -> str:
@@ -76,51 +85,58 @@ def invoice_description(project_title: str, description: str, badge: str) -> str
 
 def invoice_label(test: bool) -> str:
     """The invoice's one price line."""
-    return "Escrow (test)" if test else "Escrow"
+    return _("Escrow (test)") if test else _("Escrow")
 
 
 def invoice_sent(amount: str, badge: str) -> str:
-    return (
-        f"🧾 Here is the invoice for {amount}. Once paid, the money is held in escrow until "
-        "you release it." + sandbox_note(badge)
-    )
+    return _(
+        "🧾 Here is the invoice for {amount}. Once paid, the money is held in escrow until "
+        "you release it."
+    ).format(amount=amount) + sandbox_note(badge)
 
 
-INVOICE_ON_ITS_WAY = "Invoice sent below."
+def invoice_on_its_way() -> str:
+    return _("Invoice sent below.")
 
 
 def paid_and_funded(description: str, amount: str, badge: str) -> str:
-    return (
-        f"✅ <b>Payment received</b>: {amount} is now held in escrow for "
-        f"“{e(clip(description, 80))}”. The freelancer has been told to start."
-        + sandbox_note(badge)
+    return _(
+        "✅ <b>Payment received</b>: {amount} is now held in escrow for “{description}”. "
+        "The freelancer has been told to start."
+    ).format(amount=amount, description=e(clip(description, 80))) + sandbox_note(badge)
+
+
+def payment_received() -> str:
+    return _("✅ Payment received, thank you.")
+
+
+def payment_already_received() -> str:
+    return _(
+        "✅ This payment was already received and credited. Nothing was charged or credited twice."
     )
 
 
-PAYMENT_RECEIVED = "✅ Payment received, thank you."
-PAYMENT_ALREADY_RECEIVED = (
-    "✅ This payment was already received and credited. Nothing was charged or credited twice."
-)
-INVOICE_UNKNOWN = "This invoice is not valid any more. Open the contract and fund it again."
+def invoice_unknown() -> str:
+    return _("This invoice is not valid any more. Open the contract and fund it again.")
 
 
 def credited_to_balance(amount: str, description: str) -> str:
-    return (
-        f"💼 Your payment of {amount} arrived, but the milestone “{e(clip(description, 80))}” "
-        "no longer needed it, so the money is on your bidgram balance. Use it to fund another "
+    return _(
+        "💼 Your payment of {amount} arrived, but the milestone “{description}” no longer "
+        "needed it, so the money is on your bidgram balance. Use it to fund another "
         "milestone, or request a payout: /balance"
-    )
+    ).format(amount=amount, description=e(clip(description, 80)))
 
 
 def refunded_to_stars(amount: str) -> str:
-    return f"⭐ {amount} went back to your Telegram Stars."
+    return _("⭐ {amount} went back to your Telegram Stars.").format(amount=amount)
 
 
 def refund_refused(amount: str) -> str:
-    return (
-        f"⭐ Telegram could not return {amount} to your Stars, so it stays on your "
-        "bidgram balance: use it to fund work or ask for a payout (/balance)."
-    )
+    return _(
+        "⭐ Telegram could not return {amount} to your Stars, so it stays on your bidgram "
+        "balance: use it to fund work or ask for a payout (/balance)."
+    ).format(amount=amount)
 
 
 # --- releasing -------------------------------------------------------------------------
@@ -129,39 +145,57 @@ def refund_refused(amount: str) -> str:
 def release_confirm(
     description: str, freelancer: str, amount: str, fee: str, net: str, escrow: str, badge: str
 ) -> str:
-    return (
-        f"<b>Release {amount}</b> for “{e(clip(description, 80))}”?\n\n"
-        f"Held in escrow: {escrow}\n"
-        f"Platform fee: {fee}\n"
-        f"<b>{e(freelancer)} receives: {net}</b>\n\n"
-        "Released money cannot be taken back." + sandbox_note(badge)
-    )
+    return _(
+        "<b>Release {amount}</b> for “{description}”?\n\n"
+        "Held in escrow: {escrow}\n"
+        "Platform fee: {fee}\n"
+        "<b>{name} receives: {net}</b>\n\n"
+        "Released money cannot be taken back."
+    ).format(
+        amount=amount,
+        description=e(clip(description, 80)),
+        escrow=escrow,
+        fee=fee,
+        name=e(freelancer),
+        net=net,
+    ) + sandbox_note(badge)
 
 
 def part_amount_ask(description: str, escrow: str, money: Currency, badge: str) -> str:
-    return (
-        f"How much of the {escrow} held for “{e(clip(description, 80))}” do you want to release "
-        f"now? Send an amount in {money.unit} (for example {money.example}). The rest stays "
-        "in escrow." + sandbox_note(badge)
-    )
+    return _(
+        "How much of the {escrow} held for “{description}” do you want to release now? "
+        "Send an amount in {unit} (for example {example}). The rest stays in escrow."
+    ).format(
+        escrow=escrow,
+        description=e(clip(description, 80)),
+        unit=money.unit,
+        example=money.example,
+    ) + sandbox_note(badge)
 
 
 def part_amount_reask(money: Currency) -> str:
-    return f"Send the amount as a number in {money.unit}, for example {money.example}."
+    return _("Send the amount as a number in {unit}, for example {example}.").format(
+        unit=money.unit, example=money.example
+    )
 
 
 def released(
     description: str, freelancer: str, amount: str, fee: str, net: str, left: str, badge: str
 ) -> str:
-    rest = f"\nStill in escrow: {left}." if left else ""
-    return (
-        f"✅ <b>Released {amount}</b> for “{e(clip(description, 80))}”: {e(freelancer)} receives "
-        f"{net} (platform fee {fee}).{rest}" + sandbox_note(badge)
+    text = _(
+        "✅ <b>Released {amount}</b> for “{description}”: {name} receives {net} "
+        "(platform fee {fee})."
+    ).format(
+        amount=amount, description=e(clip(description, 80)), name=e(freelancer), net=net, fee=fee
     )
+    if left:
+        text += "\n" + _("Still in escrow: {amount}.").format(amount=left)
+    return text + sandbox_note(badge)
 
 
-ALREADY_DONE = "This was already done; nothing moved again."
-DISMISSED = "OK, nothing was changed."
+def already_done() -> str:
+    return _("This was already done; nothing moved again.")
 
 
-# --- balance and payouts ---------------------------------------------------------------
+def dismissed() -> str:
+    return _("OK, nothing was changed.")

@@ -5,29 +5,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.render import clip, e
-from bot.texts.common import sandbox_note
+from bot.i18n import _
+from bot.render import button, clip, e
+from bot.texts.common import day, sandbox_note
 from core.money import Currency
 from storage.enums import PayoutStatus
 from storage.models import Payout
 
-REQUEST_PAYOUT = "💸 Request payout"
+
+def request_payout() -> str:
+    return _("💸 Request payout")
 
 
-PAYOUT_ALL = "All: {amount}"
+def payout_all(amount: str) -> str:
+    return button(_("All: {amount}").format(amount=amount))
 
 
-CONFIRM_PAYOUT = "✅ Request payout"
+def confirm_payout() -> str:
+    return _("✅ Request payout")
 
 
-OPEN_BALANCE = "💰 Balance"
+def open_balance() -> str:
+    return _("💰 Balance")
 
 
-PAYOUT_STATUS = {
-    PayoutStatus.REQUESTED: "⏳ requested",
-    PayoutStatus.PAID: "✅ paid",
-    PayoutStatus.REJECTED: "✖ rejected",
-}
+def payout_status(status: PayoutStatus) -> str:
+    labels = {
+        PayoutStatus.REQUESTED: _("⏳ requested"),
+        PayoutStatus.PAID: _("✅ paid"),
+        PayoutStatus.REJECTED: _("✖ rejected"),
+    }
+    return labels[status]
 
 
 def balance(
@@ -40,73 +48,78 @@ def balance(
     badge: str,
 ) -> str:
     lines = [
-        "💰 <b>Your balance</b>",
+        _("💰 <b>Your balance</b>"),
         "",
-        f"Available: <b>{available}</b>",
-        f"On hold for payouts: {on_hold}",
-        f"Smallest payout: {minimum}",
+        _("Available: <b>{amount}</b>").format(amount=available),
+        _("On hold for payouts: {amount}").format(amount=on_hold),
+        _("Smallest payout: {amount}").format(amount=minimum),
     ]
     if refunding:
-        lines.insert(4, f"On its way back to your Telegram Stars: {refunding}")
+        lines.insert(
+            4, _("On its way back to your Telegram Stars: {amount}").format(amount=refunding)
+        )
     if payouts:
-        lines += ["", "<b>Recent payouts</b>"]
+        lines += ["", _("<b>Recent payouts</b>")]
         for p in payouts:
             note = f" — {e(clip(p.note, 100))}" if p.note else ""
             lines.append(
                 f"• {money.format(p.amount)} → {e(clip(p.destination, 40))}: "
-                f"{PAYOUT_STATUS[p.status]} ({p.requested_at:%d %b %Y}){note}"
+                f"{payout_status(p.status)} ({day(p.requested_at)}){note}"
             )
     else:
-        lines += ["", "No payouts yet."]
+        lines += ["", _("No payouts yet.")]
     return "\n".join(lines) + sandbox_note(badge)
 
 
 def payout_amount_ask(available: str, minimum: str, badge: str) -> str:
-    return (
-        f"💸 How much do you want to be paid out? You have <b>{available}</b> available "
-        f"(smallest payout {minimum}). Send an amount, or tap “All”." + sandbox_note(badge)
-    )
+    return _(
+        "💸 How much do you want to be paid out? You have <b>{available}</b> available "
+        "(smallest payout {minimum}). Send an amount, or tap “All”."
+    ).format(available=available, minimum=minimum) + sandbox_note(badge)
 
 
 def payout_amount_reask(money: Currency) -> str:
-    return (
-        f"Send the amount as a number in {money.unit} (for example {money.example}), or tap “All”."
+    return _("Send the amount as a number in {unit} (for example {example}), or tap “All”.").format(
+        unit=money.unit, example=money.example
     )
 
 
-DESTINATION_ASK = (
-    "Where should we send it? Write the details an operator needs: a card number, an IBAN, "
-    "a wallet address… (3–500 characters)."
-)
+def destination_ask() -> str:
+    return _(
+        "Where should we send it? Write the details an operator needs: a card number, an "
+        "IBAN, a wallet address… (3–500 characters)."
+    )
 
 
-DESTINATION_REASK = "Please write the payout details as text."
+def destination_reask() -> str:
+    return _("Please write the payout details as text.")
 
 
 def payout_confirm(amount: str, destination: str, badge: str) -> str:
-    return (
-        f"<b>Request a payout of {amount}</b>\nTo: {e(destination)}\n\n"
-        "The amount is set aside until an operator pays it." + sandbox_note(badge)
-    )
+    return _(
+        "<b>Request a payout of {amount}</b>\nTo: {destination}\n\n"
+        "The amount is set aside until an operator pays it."
+    ).format(amount=amount, destination=e(destination)) + sandbox_note(badge)
 
 
 def payout_requested(amount: str, badge: str) -> str:
-    return (
-        f"✅ Payout of {amount} requested. An operator will pay it and you will be told. "
-        "Until then the money is on hold: /balance" + sandbox_note(badge)
-    )
+    return _(
+        "✅ Payout of {amount} requested. An operator will pay it and you will be told. "
+        "Until then the money is on hold: /balance"
+    ).format(amount=amount) + sandbox_note(badge)
 
 
 def payout_paid(amount: str, destination: str, badge: str) -> str:
-    return (
-        f"💸 Your payout of {amount} to {e(clip(destination, 80))} was <b>paid</b>."
-        + sandbox_note(badge)
-    )
+    return _("💸 Your payout of {amount} to {destination} was <b>paid</b>.").format(
+        amount=amount, destination=e(clip(destination, 80))
+    ) + sandbox_note(badge)
 
 
 def payout_rejected(amount: str, note: str | None, badge: str) -> str:
-    reason = f"\nReason: {e(note)}" if note else ""
-    return (
-        f"✖ Your payout request of {amount} was <b>rejected</b>; the money is available on your "
-        f"balance again.{reason}" + sandbox_note(badge)
-    )
+    text = _(
+        "✖ Your payout request of {amount} was <b>rejected</b>; the money is available on "
+        "your balance again."
+    ).format(amount=amount)
+    if note:
+        text += "\n" + _("Reason: {reason}").format(reason=e(note))
+    return text + sandbox_note(badge)
