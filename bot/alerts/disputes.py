@@ -57,7 +57,7 @@ def _row(label: str, data: CallbackData) -> list[InlineKeyboardButton]:
 
 
 def _view_row(v: DisputeView) -> list[InlineKeyboardButton]:
-    return _row(texts.VIEW, DisputeCb(action="view", dispute_id=v.dispute.id))
+    return _row(texts.view(), DisputeCb(action="view", dispute_id=v.dispute.id))
 
 
 @renders(DisputeOpened)
@@ -65,9 +65,9 @@ async def opened(event: DisputeOpened, ctx: AlertContext) -> list[Alert]:
     def alert(person: Recipient, v: DisputeView) -> list[Alert]:
         did = v.dispute.id
         keyboard = markup(
-            _row(texts.RESPOND, DisputeCb(action="respond", dispute_id=did)),
-            _row(texts.OFFER, DisputeCb(action="offer", dispute_id=did)),
-            _row(texts.ADD_EVIDENCE, DisputeCb(action="evidence", dispute_id=did)),
+            _row(texts.respond(), DisputeCb(action="respond", dispute_id=did)),
+            _row(texts.offer(), DisputeCb(action="offer", dispute_id=did)),
+            _row(texts.add_evidence(), DisputeCb(action="evidence", dispute_id=did)),
             _view_row(v),
         )
         return [Alert(person.chat, texts.alert_opened(v, ctx.settings.money), keyboard)]
@@ -79,7 +79,7 @@ async def opened(event: DisputeOpened, ctx: AlertContext) -> list[Alert]:
 async def responded(event: DisputeResponded, ctx: AlertContext) -> list[Alert]:
     def alert(person: Recipient, v: DisputeView) -> list[Alert]:
         keyboard = markup(
-            _row(texts.OFFER, DisputeCb(action="offer", dispute_id=v.dispute.id)), _view_row(v)
+            _row(texts.offer(), DisputeCb(action="offer", dispute_id=v.dispute.id)), _view_row(v)
         )
         return [Alert(person.chat, texts.alert_responded(v), keyboard)]
 
@@ -119,7 +119,7 @@ async def offered(event: OfferMade, ctx: AlertContext) -> list[Alert]:
         amount = s.money.format(offer.release_amount)
         keyboard = markup(
             _row(texts.accept(amount), OfferCb(action="accept", offer_id=offer.id)),
-            _row(texts.COUNTER, DisputeCb(action="offer", dispute_id=v.dispute.id)),
+            _row(texts.counter(), DisputeCb(action="offer", dispute_id=v.dispute.id)),
             _view_row(v),
         )
         text = texts.alert_offer(v, offer, s.money, s.platform_fee_bps)

@@ -42,7 +42,7 @@ async def _relayed(ctx: AlertContext, event: MessageReceived, person: Recipient)
                     callback_data=ChatCb(project_id=project.id, user_id=sender.id).pack(),
                 ),
                 InlineKeyboardButton(
-                    text=report_texts.REPORT,
+                    text=report_texts.report(),
                     callback_data=ReportCb(
                         action="new", kind="message", target_id=message.id
                     ).pack(),
@@ -93,5 +93,5 @@ async def delivered(market: Marketplace, message_id: int, chat_id: int, sent_id:
 async def safety_note(event: SafetyNote, ctx: AlertContext) -> list[Alert]:
     """Right after the flagged message: the note, and a way to report that message."""
     report = ReportCb(action="new", kind="message", target_id=event.message_id)
-    markup = keyboard([(report_texts.REPORT, report)])
-    return to_all(await recipients(ctx, event), report_texts.SAFETY_NOTE, markup)
+    markup = keyboard([(report_texts.report(), report)])
+    return to_all(await recipients(ctx, event), report_texts.safety_note(), markup)

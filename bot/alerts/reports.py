@@ -20,8 +20,8 @@ async def filed(event: ReportFiled, ctx: AlertContext) -> list[Alert]:
     title = view.project.title if view.project is not None else None
     text = texts.alert_filed(view.report, view.subject, view.reporter, title)
     keyboard = markup(
-        [action_button(texts.OPEN, AdminCb(action="rv", id=view.report.id))],
-        [action_button(texts.QUEUE, AdminCb(action="rq"))],
+        [action_button(texts.open_report(), AdminCb(action="rv", id=view.report.id))],
+        [action_button(texts.back_to_queue(), AdminCb(action="rq"))],
     )
     return to_all(people, text, keyboard)
 

@@ -101,7 +101,7 @@ def _deliverables_keyboard(agreed: list[str], picked: list[int]) -> InlineKeyboa
     for n, line in enumerate(agreed):
         label = texts.deliverable_button(line, n in picked)
         kb.row(action_button(label, FlowCb(action=f"dv{n}")))
-    kb.row(action_button(texts.NEXT, FlowCb(action="dv_next")))
+    kb.row(action_button(texts.next_step(), FlowCb(action="dv_next")))
     kb.row(*cancel_row())
     return kb.as_markup()
 
@@ -142,7 +142,7 @@ async def deliverables_done(
 async def deliverables_reask(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     await message.answer(
-        texts.PICK_DELIVERABLES,
+        texts.pick_deliverables(),
         reply_markup=_deliverables_keyboard(data["agreed"], data["picked"]),
     )
 
@@ -182,7 +182,9 @@ async def got_reason(
     )
 
 
-router.reminds("reason_not_text", OpenDispute.reason, ~F.text, text=texts.REASON_NOT_TEXT)
+@router.message(OpenDispute.reason, ~F.text)
+async def reason_not_text(message: Message) -> None:
+    await message.answer(texts.reason_not_text())
 
 
 @router.message(OpenDispute.amount, F.text & ~F.text.startswith("/"))
@@ -210,7 +212,7 @@ async def claim_not_text(message: Message, settings: BotSettings) -> None:
 
 def _evidence_keyboard(files: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.row(action_button(texts.DONE if files else texts.SKIP, FlowCb(action="ev_done")))
+    kb.row(action_button(texts.done() if files else texts.skip(), FlowCb(action="ev_done")))
     kb.row(*cancel_row())
     return kb.as_markup()
 
@@ -270,7 +272,7 @@ async def evidence_done(
     data = await state.get_data()
     await state.set_state(OpenDispute.confirm)
     kb = InlineKeyboardBuilder()
-    kb.row(action_button(texts.OPEN_IT, FlowCb(action="confirm")))
+    kb.row(action_button(texts.open_it(), FlowCb(action="confirm")))
     kb.row(*cancel_row())
     await bot.send_message(
         query.from_user.id,
@@ -319,7 +321,7 @@ async def open_it(
         evidence=_files(data["files"]),
     )
     await state.clear()
-    callback_reply.text = texts.OPENED
+    callback_reply.text = texts.opened()
     await show(bot, query.from_user.id, market, actor, dispute.id, settings)
 
 
@@ -356,7 +358,9 @@ async def attach_evidence(
 async def evidence_reask(message: Message, state: FSMContext) -> None:
     """Anything but a file at an evidence step (after both steps' file handlers)."""
     data = await state.get_data()
-    await message.answer(texts.EVIDENCE_REASK, reply_markup=_evidence_keyboard(int(data["count"])))
+    await message.answer(
+        texts.evidence_reask(), reply_markup=_evidence_keyboard(int(data["count"]))
+    )
 
 
 @router.callback_query(AddEvidence.files, FlowCb.filter(F.action == "ev_done"))
@@ -394,7 +398,7 @@ async def got_response(message: Message, state: FSMContext, market: Marketplace)
     await state.update_data(response=response)
     await state.set_state(Respond.confirm)
     kb = InlineKeyboardBuilder()
-    kb.row(action_button(texts.SEND_RESPONSE, FlowCb(action="confirm")))
+    kb.row(action_button(texts.send_response(), FlowCb(action="confirm")))
     kb.row(*cancel_row())
     chunks = texts.messages(texts.confirm_response(response))
     for chunk in chunks[:-1]:
@@ -402,7 +406,9 @@ async def got_response(message: Message, state: FSMContext, market: Marketplace)
     await message.answer(chunks[-1], reply_markup=kb.as_markup())
 
 
-router.reminds("response_not_text", Respond.text, ~F.text, text=texts.RESPONSE_NOT_TEXT)
+@router.message(Respond.text, ~F.text)
+async def response_not_text(message: Message) -> None:
+    await message.answer(texts.response_not_text())
 
 
 @router.callback_query(Respond.confirm, FlowCb.filter(F.action == "confirm"))
@@ -418,7 +424,7 @@ async def send_response(
     data = await state.get_data()
     dispute = await market.disputes.respond(actor, int(data["dispute_id"]), data["response"])
     await state.clear()
-    callback_reply.text = texts.RESPONDED
+    callback_reply.text = texts.responded()
     await show(bot, query.from_user.id, market, actor, dispute.id, settings)
 
 
@@ -452,7 +458,7 @@ async def got_offer(
     await state.update_data(release=release)
     await state.set_state(Offer.confirm)
     kb = InlineKeyboardBuilder()
-    kb.row(action_button(texts.SEND_OFFER, FlowCb(action="confirm")))
+    kb.row(action_button(texts.send_offer(), FlowCb(action="confirm")))
     kb.row(*cancel_row())
     await message.answer(
         texts.confirm_offer(
@@ -486,7 +492,7 @@ async def send_offer(
     data = await state.get_data()
     offer = await market.disputes.offer(actor, int(data["dispute_id"]), int(data["release"]))
     await state.clear()
-    callback_reply.text = texts.OFFER_SENT
+    callback_reply.text = texts.offer_sent()
     await show(bot, query.from_user.id, market, actor, offer.dispute_id, settings)
 
 
@@ -497,7 +503,7 @@ async def send_offer(
 @router.message(Respond.confirm)
 @router.message(Offer.confirm)
 async def confirm_please(message: Message) -> None:
-    await message.answer(texts.CONFIRM_PLEASE)
+    await message.answer(texts.confirm_please())
 
 
 @router.callback_query(MilestoneCb.filter(F.action == "dispute"))
@@ -566,7 +572,7 @@ async def _moved_on(
     callback_reply: CallbackReply,
 ) -> None:
     """A button from an earlier step: say so, and show where the dispute stands now."""
-    callback_reply.text = texts.MOVED_ON
+    callback_reply.text = texts.moved_on()
     callback_reply.alert = True
     await send_dispute(bot, query.from_user.id, v, actor.user_id, settings)
 

@@ -69,7 +69,7 @@ async def start(
     keyboard = markup(
         *[
             [action_button(label, FlowCb(action=WHY + r.value))]
-            for r, label in texts.REASONS.items()
+            for r, label in texts.reasons().items()
         ],
         cancel_row(),
     )
@@ -83,11 +83,13 @@ async def got_reason(
 ) -> None:
     await state.update_data(reason=ReportReason(callback_data.action.removeprefix(WHY)).value)
     await state.set_state(ReportForm.note)
-    keyboard = markup([action_button(texts.SEND, FlowCb(action="send"))], cancel_row())
-    await bot.send_message(actor.telegram_id, texts.ASK_NOTE, reply_markup=keyboard)
+    keyboard = markup([action_button(texts.send_report(), FlowCb(action="send"))], cancel_row())
+    await bot.send_message(actor.telegram_id, texts.ask_note(), reply_markup=keyboard)
 
 
-router.reminds("reason_as_button", ReportForm.reason, text=texts.REASON_AS_BUTTON)
+@router.message(ReportForm.reason)
+async def reason_as_button(message: Message) -> None:
+    await message.answer(texts.reason_as_button())
 
 
 @router.message(ReportForm.note, TYPED)
@@ -104,7 +106,9 @@ async def without_note(
     await _file(state, bot, market, actor, "")
 
 
-router.reminds("note_not_text", ReportForm.note, ~F.text, text=texts.NOTE_AS_TEXT)
+@router.message(ReportForm.note, ~F.text)
+async def note_not_text(message: Message) -> None:
+    await message.answer(texts.note_as_text())
 
 
 async def _file(state: FSMContext, bot: Bot, market: Marketplace, actor: Actor, note: str) -> None:
@@ -113,7 +117,7 @@ async def _file(state: FSMContext, bot: Bot, market: Marketplace, actor: Actor, 
         actor, str(data["kind"]), int(data["target_id"]), str(data["reason"]), note
     )
     await state.clear()
-    await bot.send_message(actor.telegram_id, texts.FILED)
+    await bot.send_message(actor.telegram_id, texts.filed())
 
 
 # --- an admin dismisses, warns or bans --------------------------------------------------------
@@ -138,15 +142,15 @@ async def ask_note(
     if callback_data.action == "rdis":
         await state.set_state(ReportDecision.dismissal)
         text = texts.ask_dismissal(view.report, view.subject)
-        standard = action_button(texts.DISMISS_NO_NOTE, FlowCb(action="standard"))
+        standard = action_button(texts.dismiss_no_note(), FlowCb(action="standard"))
     elif callback_data.action == "rwarn":
         await state.set_state(ReportDecision.warning)
         text = texts.ask_warning(view.report, view.subject)
-        standard = action_button(texts.STANDARD_WARNING, FlowCb(action="standard"))
+        standard = action_button(texts.standard_warning(), FlowCb(action="standard"))
     else:
         await state.set_state(ReportDecision.ban_reason)
         text = texts.ask_ban_reason(view.report, view.subject)
-        standard = action_button(texts.STANDARD_BAN, FlowCb(action="standard"))
+        standard = action_button(texts.standard_ban(), FlowCb(action="standard"))
     await bot.send_message(actor.telegram_id, text, reply_markup=markup([standard], cancel_row()))
 
 
@@ -190,7 +194,7 @@ async def _confirm_ban(
     await state.update_data(reason=reason)
     await state.set_state(ReportDecision.ban_confirm)
     subject = await market.users.get(int((await state.get_data())["subject_id"]))
-    keyboard = markup([action_button(texts.YES_BAN, FlowCb(action="ban_ok"))], cancel_row())
+    keyboard = markup([action_button(texts.yes_ban(), FlowCb(action="ban_ok"))], cancel_row())
     await bot.send_message(
         actor.telegram_id, texts.confirm_ban(subject, reason), reply_markup=keyboard
     )
@@ -209,7 +213,7 @@ async def ban(
 @router.message(ReportDecision.ban_reason, ~F.text)
 @router.message(ReportDecision.ban_confirm, ~F.text)
 async def decision_not_text(message: Message) -> None:
-    await message.answer(texts.NOTE_NOT_TEXT)
+    await message.answer(texts.note_not_text())
 
 
 async def _decide(

@@ -34,7 +34,7 @@ async def my_disputes(
     await state.clear()
     disputes = await market.disputes.of_user(actor, limit=10)
     if not disputes:
-        await message.answer(texts.MY_DISPUTES_EMPTY)
+        await message.answer(texts.my_disputes_empty())
         return
     views = [await load_view(market, actor, d.id) for d in disputes]
     buttons = [
@@ -48,7 +48,7 @@ async def my_disputes(
     ]
     for page in pages(texts.my_disputes(views, actor.user_id, settings.money)):
         await message.answer(page)
-    await message.answer(texts.VIEW, reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons))
+    await message.answer(texts.view(), reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons))
 
 
 @router.callback_query(DisputeCb.filter(F.action == "view"))
@@ -71,13 +71,13 @@ async def _confirm(
     await market.disputes.check(actor, dispute_id, action)
     v = await load_view(market, actor, dispute_id)
     yes, question = {
-        "escalate": (texts.ESCALATE_YES, texts.confirm_escalate),
-        "withdraw": (texts.WITHDRAW_YES, texts.confirm_withdraw),
+        "escalate": (texts.escalate_yes(), texts.confirm_escalate),
+        "withdraw": (texts.withdraw_yes(), texts.confirm_withdraw),
     }[action]
     keyboard = yes_or_not(
         yes,
         DisputeCb(action=f"{action}_yes", dispute_id=dispute_id),
-        texts.BACK,
+        texts.back(),
         DisputeCb(action="view", dispute_id=dispute_id),
     )
     await bot.send_message(chat_id, question(v), reply_markup=keyboard)
@@ -103,7 +103,7 @@ async def escalate(
     callback_reply: CallbackReply,
 ) -> None:
     dispute = await market.disputes.escalate(actor, callback_data.dispute_id)
-    callback_reply.text = texts.ESCALATED
+    callback_reply.text = texts.escalated()
     await show(bot, query.from_user.id, market, actor, dispute.id, settings)
 
 
@@ -118,7 +118,7 @@ async def withdraw_confirmed(
     callback_reply: CallbackReply,
 ) -> None:
     dispute = await market.disputes.withdraw(actor, callback_data.dispute_id)
-    callback_reply.text = texts.WITHDRAWN
+    callback_reply.text = texts.withdrawn()
     await show(bot, query.from_user.id, market, actor, dispute.id, settings)
 
 
@@ -133,7 +133,7 @@ async def accept_offer(
     callback_reply: CallbackReply,
 ) -> None:
     result = await market.disputes.accept_offer(actor, callback_data.offer_id)
-    callback_reply.text = texts.SETTLED
+    callback_reply.text = texts.settled()
     offer = await market.disputes.get_offer(actor, callback_data.offer_id)
     await show(bot, query.from_user.id, market, actor, offer.dispute_id, settings)
     if result.contract_settled:

@@ -69,6 +69,6 @@ async def public_profile(
     markup = None
     if "report" in actions:
         report = ReportCb(action="new", kind="profile", target_id=callback_data.user_id)
-        button = InlineKeyboardButton(text=report_texts.REPORT, callback_data=report.pack())
+        button = InlineKeyboardButton(text=report_texts.report(), callback_data=report.pack())
         markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
     await send_long(bot, actor.telegram_id, text, markup)

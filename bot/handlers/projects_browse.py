@@ -380,7 +380,7 @@ def _public_keyboard(card: ProjectCard) -> InlineKeyboardMarkup:
     rows.append(
         [
             InlineKeyboardButton(text=texts.employer(), callback_data=employer),
-            InlineKeyboardButton(text=report_texts.REPORT, callback_data=report),
+            InlineKeyboardButton(text=report_texts.report(), callback_data=report),
         ]
     )
     rows.append([back_to_menu()])

@@ -29,11 +29,14 @@ PAGE = 5  # reports per page of the queue
 def safety_row(bid_id: int, muted: bool) -> list[InlineKeyboardButton]:
     """Under a bid the employer reads: mute (or unmute) the bidder, report the bid."""
     mute = (
-        action_button(texts.UNMUTE, BidCb(action="unmute", bid_id=bid_id))
+        action_button(texts.unmute(), BidCb(action="unmute", bid_id=bid_id))
         if muted
-        else action_button(texts.MUTE, BidCb(action="mute", bid_id=bid_id))
+        else action_button(texts.mute(), BidCb(action="mute", bid_id=bid_id))
     )
-    return [mute, action_button(texts.REPORT, ReportCb(action="new", kind="bid", target_id=bid_id))]
+    return [
+        mute,
+        action_button(texts.report(), ReportCb(action="new", kind="bid", target_id=bid_id)),
+    ]
 
 
 # --- mutes ------------------------------------------------------------------------------
@@ -89,12 +92,12 @@ async def report_screen(
     rid = view.report.id
     decide = (
         [
-            action_button(texts.DISMISS, AdminCb(action="rdis", id=rid)),
-            action_button(texts.WARN, AdminCb(action="rwarn", id=rid)),
-            action_button(texts.BAN, AdminCb(action="rban", id=rid)),
+            action_button(texts.dismiss(), AdminCb(action="rdis", id=rid)),
+            action_button(texts.warn(), AdminCb(action="rwarn", id=rid)),
+            action_button(texts.ban(), AdminCb(action="rban", id=rid)),
         ]
         if view.report.status is ReportStatus.OPEN
         else []
     )
-    keyboard = markup(decide, [action_button(texts.QUEUE, AdminCb(action="rq"))])
+    keyboard = markup(decide, [action_button(texts.back_to_queue(), AdminCb(action="rq"))])
     await send_long(bot, actor.telegram_id, texts.screen(view), keyboard)

@@ -41,28 +41,28 @@ def dispute_keyboard(v: DisputeView, viewer_id: int, settings: BotSettings) -> I
         kb.row(action_button(label, data))
 
     if "respond" in actions:
-        row(texts.RESPOND, DisputeCb(action="respond", dispute_id=d.id))
+        row(texts.respond(), DisputeCb(action="respond", dispute_id=d.id))
     offer = v.open_offer
     if "accept_offer" in actions and offer is not None:
         amount = settings.money.format(offer.release_amount)
         row(texts.accept(amount), OfferCb(action="accept", offer_id=offer.id))
     if "counter_offer" in actions:
-        row(texts.COUNTER, DisputeCb(action="offer", dispute_id=d.id))
+        row(texts.counter(), DisputeCb(action="offer", dispute_id=d.id))
     if "offer" in actions:
-        row(texts.OFFER, DisputeCb(action="offer", dispute_id=d.id))
+        row(texts.offer(), DisputeCb(action="offer", dispute_id=d.id))
     if "escalate" in actions:
-        row(texts.ESCALATE, DisputeCb(action="escalate", dispute_id=d.id))
+        row(texts.escalate(), DisputeCb(action="escalate", dispute_id=d.id))
     if "evidence" in actions:
-        row(texts.ADD_EVIDENCE, DisputeCb(action="evidence", dispute_id=d.id))
+        row(texts.add_evidence(), DisputeCb(action="evidence", dispute_id=d.id))
     if "withdraw" in actions:
-        row(texts.WITHDRAW, DisputeCb(action="withdraw", dispute_id=d.id))
+        row(texts.withdraw(), DisputeCb(action="withdraw", dispute_id=d.id))
     if "message" in actions:
         other = v.other(viewer_id)
         row(
             texts.message_button(v.names.get(other, "")),
             ChatCb(project_id=v.project.id, user_id=other),
         )
-    row(texts.REFRESH, DisputeCb(action="view", dispute_id=d.id))
+    row(texts.refresh(), DisputeCb(action="view", dispute_id=d.id))
     return kb.as_markup()
 
 

@@ -15,7 +15,7 @@ async def send_decided(bot: Bot, market: Marketplace, actor: Actor, report_id: i
     """Tell the admin what was decided, with the way back to the queue."""
     report = await market.reports.get(actor, report_id)
     reporter = await market.users.get(report.reporter_id)
-    keyboard = markup([action_button(texts.QUEUE, AdminCb(action="rq"))])
+    keyboard = markup([action_button(texts.back_to_queue(), AdminCb(action="rq"))])
     await bot.send_message(
         actor.telegram_id, texts.decided(report, reporter), reply_markup=keyboard
     )

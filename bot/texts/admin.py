@@ -8,13 +8,13 @@ from __future__ import annotations
 from bot.render import clip, e
 from bot.texts.awards import terms
 from bot.texts.disputes import (
-    DISPUTE_STATUS,
-    EVIDENCE_STAGE,
-    OFFER_STATUS,
     DisputeView,
     claim,
+    dispute_status,
+    evidence_stage,
     how,
     named,
+    offer_status,
     percent,
     role_name,
     split,
@@ -137,7 +137,7 @@ def record(
         return who(user) if user else f"#{user_id}"
 
     lines = [
-        f"🛡 <b>Dispute #{d.id}</b> · {DISPUTE_STATUS[d.status]}",
+        f"🛡 <b>Dispute #{d.id}</b> · {dispute_status(d.status)}",
         f"Filed {when(d.created_at)} by {name(d.filed_by_id)}, the {role_name(d.filer_role)}",
         f"Against {name(d.respondent_id)}",
         claim(v, money, role=False),
@@ -156,7 +156,7 @@ def record(
     lines += ["", "<b>Offers</b>"]
     lines += [
         f"{when(o.created_at)} · {name(o.by_user_id)}: {money.format(o.release_amount)} to the "
-        f"freelancer · {OFFER_STATUS[o.status]}"
+        f"freelancer · {offer_status(o.status)}"
         for o in rec.offers
     ] or ["none"]
     lines += ["", terms(c.deliverables, c.revision_rounds, c.deadline_at, used=m.revisions_used)]
@@ -172,14 +172,14 @@ def record(
     ]
     lines += ["", f"<b>Evidence</b> ({len(rec.evidence)})"]
     lines += [
-        f"{when(x.created_at)} · {name(x.author_id)} · {x.file_kind} {EVIDENCE_STAGE[x.stage]}"
+        f"{when(x.created_at)} · {name(x.author_id)} · {x.file_kind} {evidence_stage(x.stage)}"
         + (f": {e(x.caption)}" if x.caption else "")
         for x in rec.evidence
     ] or ["none"]
     if rec.earlier:
         lines += ["", "<b>Earlier disputes of this milestone</b>"]
         lines += [
-            f"#{x.id} · {DISPUTE_STATUS[x.status]} · filed {when(x.created_at)} by "
+            f"#{x.id} · {dispute_status(x.status)} · filed {when(x.created_at)} by "
             f"{name(x.filed_by_id)}"
             + (f" · named: {e(', '.join(x.deliverables))}" if x.deliverables else "")
             + f" · {e(clip(x.reason, 200))}"

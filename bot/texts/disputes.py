@@ -1,12 +1,21 @@
-"""Disputes as the two sides see them: opening one, the dispute screen, its alerts."""
+"""Disputes as the two sides see them: opening one, the dispute screen, its alerts.
+
+Worded through the catalogues (``bot.i18n``): every text is a function, read in the
+reader's language when it is called.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from babel.numbers import format_percent
+
+from bot.i18n import SOURCE_LANGUAGE, _, i18n
 from bot.render import MESSAGE_LIMIT, button, clip, e, pages
+from bot.texts import common
 from core.money import Currency, fee_for, release_fee
 from core.services.disputes import silence_escalates
 from storage.enums import (
@@ -20,23 +29,73 @@ from storage.models import Contract, Dispute, DisputeEvidence, DisputeOffer, Mil
 
 # --- buttons -------------------------------------------------------------------------
 
-RESPOND = "✍️ Respond"
-OFFER = "🤝 Offer a split"
-COUNTER = "🤝 Counter-offer"
-ESCALATE = "🛡 Escalate to an admin"
-WITHDRAW = "↩️ Withdraw the dispute"
-WITHDRAW_YES = "↩️ Yes, withdraw it"
-ESCALATE_YES = "🛡 Yes, send it to an admin"
-BACK = "« Back to the dispute"
-VIEW = "⚖️ View the dispute"
-REFRESH = "🔄 Refresh"
-OPEN_IT = "⚖️ Open the dispute"
-SEND_RESPONSE = "✍️ Send my response"
-SEND_OFFER = "🤝 Send this offer"
-ADD_EVIDENCE = "📎 Add evidence"
-NEXT = "Next ›"
-SKIP = "Skip"
-DONE = "✔ Done"
+
+def respond() -> str:
+    return _("✍️ Respond")
+
+
+def offer() -> str:
+    return _("🤝 Offer a split")
+
+
+def counter() -> str:
+    return _("🤝 Counter-offer")
+
+
+def escalate() -> str:
+    return _("🛡 Escalate to an admin")
+
+
+def withdraw() -> str:
+    return _("↩️ Withdraw the dispute")
+
+
+def withdraw_yes() -> str:
+    return _("↩️ Yes, withdraw it")
+
+
+def escalate_yes() -> str:
+    return _("🛡 Yes, send it to an admin")
+
+
+def back() -> str:
+    return _("« Back to the dispute")
+
+
+def view() -> str:
+    return _("⚖️ View the dispute")
+
+
+def refresh() -> str:
+    return _("🔄 Refresh")
+
+
+def open_it() -> str:
+    return _("⚖️ Open the dispute")
+
+
+def send_response() -> str:
+    return _("✍️ Send my response")
+
+
+def send_offer() -> str:
+    return _("🤝 Send this offer")
+
+
+def add_evidence() -> str:
+    return _("📎 Add evidence")
+
+
+def next_step() -> str:
+    return _("Next ›")
+
+
+def skip() -> str:
+    return _("Skip")
+
+
+def done() -> str:
+    return _("✔ Done")
 
 
 def deliverable_button(line: str, picked: bool) -> str:
@@ -44,15 +103,15 @@ def deliverable_button(line: str, picked: bool) -> str:
 
 
 def all_of_it(amount: str) -> str:
-    return f"All of it ({amount})"
+    return _("All of it ({amount})").format(amount=amount)
 
 
 def accept(amount: str) -> str:
-    return f"✅ Accept: {amount} to the freelancer"
+    return _("✅ Accept: {amount} to the freelancer").format(amount=amount)
 
 
 def message_button(name: str) -> str:
-    return f"💬 Message {name}"
+    return _("💬 Message {name}").format(name=name)
 
 
 # --- shared pieces -------------------------------------------------------------------
@@ -64,23 +123,29 @@ def messages(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 def when(moment: datetime) -> str:
-    return f"{moment:%d %b %Y, %H:%M} UTC"
+    """A date and time in the reader's zone and language (``common.when``)."""
+    return common.when(moment)
 
 
 def days(window: timedelta) -> str:
     hours = round(window.total_seconds() / 3600)
     if hours % 24 == 0:
         count = hours // 24
-        return f"{count} day" if count == 1 else f"{count} days"
-    return f"{hours} hour" if hours == 1 else f"{hours} hours"
+        return _("{count} day", "{count} days", count).format(count=count)
+    return _("{count} hour", "{count} hours", hours).format(count=hours)
 
 
 def percent(bps: int) -> str:
-    return f"{bps / 100:g}%"
+    """A fee rate, as the reader writes a percentage ("2.5%", "2,5 %")."""
+    language = i18n.current_locale
+    if language == SOURCE_LANGUAGE:
+        return f"{bps / 100:g}%"
+    rate = Decimal(bps).scaleb(-4)
+    return str(format_percent(rate, locale=language, decimal_quantization=False))
 
 
 def role_name(role: PartyRole) -> str:
-    return "employer" if role is PartyRole.EMPLOYER else "freelancer"
+    return _("employer") if role is PartyRole.EMPLOYER else _("freelancer")
 
 
 @dataclass(frozen=True)
@@ -97,7 +162,8 @@ class DisputeView:
     actions: tuple[str, ...] = ()  # what the viewer may do now (core.views.disputes)
 
     def name(self, user_id: int | None) -> str:
-        return e(self.names.get(user_id or 0, "someone"))
+        found = self.names.get(user_id or 0)
+        return e(found) if found is not None else _("someone")
 
     @property
     def filer(self) -> str:
@@ -120,37 +186,43 @@ class DisputeView:
         return d.respondent_id if user_id == d.filed_by_id else d.filed_by_id
 
     def title(self) -> str:
-        return (
-            f"⚖️ <b>Dispute #{self.dispute.id}</b> · {e(self.project.title)}\n"
-            f"Milestone: {e(self.milestone.description)}"
+        return _("⚖️ <b>Dispute #{id}</b> · {title}\nMilestone: {milestone}").format(
+            id=self.dispute.id, title=e(self.project.title), milestone=e(self.milestone.description)
         )
 
 
-#: A dispute's state, in words (the screens, the admin's record).
-DISPUTE_STATUS = {
-    DisputeStatus.AWAITING_RESPONSE: "waiting for a response",
-    DisputeStatus.NEGOTIATION: "negotiating",
-    DisputeStatus.ARBITRATION: "with an admin",
-    DisputeStatus.RESOLVED: "resolved",
-    DisputeStatus.WITHDRAWN: "withdrawn",
-}
-OFFER_STATUS = {
-    OfferStatus.OPEN: "on the table",
-    OfferStatus.ACCEPTED: "accepted",
-    OfferStatus.SUPERSEDED: "replaced by a later offer",
-    OfferStatus.CLOSED: "closed with the dispute",
-}
-EVIDENCE_STAGE = {
-    EvidenceStage.FILED: "with the dispute",
-    EvidenceStage.RESPONSE: "while it awaited a response",
-    EvidenceStage.NEGOTIATION: "while negotiating",
-    EvidenceStage.ARBITRATION: "while with an admin",
-}
+def dispute_status(status: DisputeStatus) -> str:
+    """A dispute's state, in words (the screens, the admin's record)."""
+    return {
+        DisputeStatus.AWAITING_RESPONSE: _("waiting for a response"),
+        DisputeStatus.NEGOTIATION: _("negotiating"),
+        DisputeStatus.ARBITRATION: _("with an admin"),
+        DisputeStatus.RESOLVED: _("resolved"),
+        DisputeStatus.WITHDRAWN: _("withdrawn"),
+    }[status]
+
+
+def offer_status(status: OfferStatus) -> str:
+    return {
+        OfferStatus.OPEN: _("on the table"),
+        OfferStatus.ACCEPTED: _("accepted"),
+        OfferStatus.SUPERSEDED: _("replaced by a later offer"),
+        OfferStatus.CLOSED: _("closed with the dispute"),
+    }[status]
+
+
+def evidence_stage(stage: EvidenceStage) -> str:
+    return {
+        EvidenceStage.FILED: _("with the dispute"),
+        EvidenceStage.RESPONSE: _("while it awaited a response"),
+        EvidenceStage.NEGOTIATION: _("while negotiating"),
+        EvidenceStage.ARBITRATION: _("while with an admin"),
+    }[stage]
 
 
 def named(deliverables: Sequence[str]) -> str:
     """The agreed deliverables the employer named as missing or wrong."""
-    return "<b>Missing or wrong:</b>\n" + "\n".join(f"✗ {e(line)}" for line in deliverables)
+    return _("<b>Missing or wrong:</b>") + "\n" + "\n".join(f"✗ {e(line)}" for line in deliverables)
 
 
 def claim(
@@ -159,11 +231,22 @@ def claim(
     """What the filer asks for, said to ``viewer_id``; ``role``: name the filer's side
     (unless the text already said it)."""
     amount = money.format(v.dispute.claimed_amount)
-    way = "released" if v.dispute.filer_role is PartyRole.FREELANCER else "refunded"
+    freelancer = v.dispute.filer_role is PartyRole.FREELANCER
     if viewer_id == v.dispute.filed_by_id:
-        return f"You ask for <b>{amount}</b> to be {way} to you."
-    side = f" ({role_name(v.dispute.filer_role)})" if role else ""
-    return f"{v.filer}{side} asks for <b>{amount}</b> to be {way} to them."
+        if freelancer:
+            return _("You ask for <b>{amount}</b> to be released to you.").format(amount=amount)
+        return _("You ask for <b>{amount}</b> to be refunded to you.").format(amount=amount)
+    if not role:
+        text = (
+            _("{name} asks for <b>{amount}</b> to be released to them.")
+            if freelancer
+            else _("{name} asks for <b>{amount}</b> to be refunded to them.")
+        )
+    elif freelancer:
+        text = _("{name} (freelancer) asks for <b>{amount}</b> to be released to them.")
+    else:
+        text = _("{name} (employer) asks for <b>{amount}</b> to be refunded to them.")
+    return text.format(name=v.filer, amount=amount)
 
 
 def split(
@@ -181,53 +264,70 @@ def split(
     fee: the fee of this release depends on them, and the text must show what is charged.
     """
     fee = release_fee(release, fee_bps, released=released, fee_taken=fee_taken)
-    lines = [f"To the freelancer: <b>{money.format(release)}</b>"]
     if fee:
-        lines[0] += f" (they receive {money.format(release - fee)} after the platform fee)"
-    lines.append(f"Back to the employer: <b>{money.format(escrow - release)}</b>")
-    return "\n".join(lines)
-
-
-def if_silent(v: DisputeView) -> str:
-    """What the respondent's silence leads to (core's rule, in words)."""
-    if silence_escalates(v.dispute):
-        return "an admin decides (nothing is refunded just because of silence)"
-    return f"{v.filer}'s claim stands"
+        to_freelancer = _(
+            "To the freelancer: <b>{amount}</b> (they receive {net} after the platform fee)"
+        ).format(amount=money.format(release), net=money.format(release - fee))
+    else:
+        to_freelancer = _("To the freelancer: <b>{amount}</b>").format(amount=money.format(release))
+    back_to_employer = _("Back to the employer: <b>{amount}</b>").format(
+        amount=money.format(escrow - release)
+    )
+    return f"{to_freelancer}\n{back_to_employer}"
 
 
 def status_line(v: DisputeView) -> str:
     d = v.dispute
     if d.status is DisputeStatus.AWAITING_RESPONSE:
-        return (
-            f"⏳ Waiting for {v.respondent}'s response until <b>{when(d.respond_by)}</b>. "
-            f"Without one, {if_silent(v)}."
-        )
+        if silence_escalates(d):
+            text = _(
+                "⏳ Waiting for {respondent}'s response until <b>{date}</b>. Without one, an "
+                "admin decides (nothing is refunded just because of silence)."
+            )
+        else:
+            text = _(
+                "⏳ Waiting for {respondent}'s response until <b>{date}</b>. Without one, "
+                "{filer}'s claim stands."
+            )
+        return text.format(respondent=v.respondent, date=when(d.respond_by), filer=v.filer)
     if d.status is DisputeStatus.NEGOTIATION:
-        until = f" until <b>{when(d.negotiation_ends_at)}</b>" if d.negotiation_ends_at else ""
-        return (
-            f"🤝 Negotiating{until}: either side may offer a split, and accepting one settles "
-            "it. After that, an admin decides."
+        if d.negotiation_ends_at:
+            return _(
+                "🤝 Negotiating until <b>{date}</b>: either side may offer a split, and "
+                "accepting one settles it. After that, an admin decides."
+            ).format(date=when(d.negotiation_ends_at))
+        return _(
+            "🤝 Negotiating: either side may offer a split, and accepting one settles it. "
+            "After that, an admin decides."
         )
     if d.status is DisputeStatus.ARBITRATION:
-        since = f" since {when(d.escalated_at)}" if d.escalated_at else ""
-        return f"🛡 With an admin{since}, who reads the whole record and decides."
+        if d.escalated_at:
+            return _(
+                "🛡 With an admin since {date}, who reads the whole record and decides."
+            ).format(date=when(d.escalated_at))
+        return _("🛡 With an admin, who reads the whole record and decides.")
     if d.status is DisputeStatus.WITHDRAWN:
-        at = f" on {when(d.resolved_at)}" if d.resolved_at else ""
-        return f"↩️ Withdrawn by {v.filer}{at}."
-    return f"✅ Resolved: {how(v)}."
+        if d.resolved_at:
+            return _("↩️ Withdrawn by {name} on {date}.").format(
+                name=v.filer, date=when(d.resolved_at)
+            )
+        return _("↩️ Withdrawn by {name}.").format(name=v.filer)
+    return _("✅ Resolved: {how}.").format(how=how(v))
 
 
 def how(v: DisputeView) -> str:
     resolution = v.dispute.resolution
     if resolution is DisputeResolution.AGREED:
-        return "both sides agreed on a split"
+        return _("both sides agreed on a split")
     if resolution is DisputeResolution.DEFAULT:
-        return f"{v.respondent} did not respond in time, so {v.filer}'s claim stood"
+        return _("{respondent} did not respond in time, so {filer}'s claim stood").format(
+            respondent=v.respondent, filer=v.filer
+        )
     if resolution is DisputeResolution.RELEASE:
-        return "an admin released all of it to the freelancer"
+        return _("an admin released all of it to the freelancer")
     if resolution is DisputeResolution.REFUND:
-        return "an admin refunded all of it to the employer"
-    return "an admin split it"
+        return _("an admin refunded all of it to the employer")
+    return _("an admin split it")
 
 
 def settled_fee(v: DisputeView, fee_bps: int) -> int:
@@ -246,122 +346,197 @@ def outcome(v: DisputeView, money: Currency, fee_bps: int) -> str:
     d = v.dispute
     released, refunded = d.released_amount, d.refunded_amount
     fee = settled_fee(v, fee_bps)
-    lines = [f"Released to {v.name(v.contract.freelancer_id)}: <b>{money.format(released)}</b>"]
+    freelancer = v.name(v.contract.freelancer_id)
     if released and fee:
-        lines[0] += f" ({money.format(released - fee)} after the platform fee)"
-    lines.append(f"Refunded to {v.name(v.contract.employer_id)}: <b>{money.format(refunded)}</b>")
+        first = _("Released to {name}: <b>{amount}</b> ({net} after the platform fee)").format(
+            name=freelancer, amount=money.format(released), net=money.format(released - fee)
+        )
+    else:
+        first = _("Released to {name}: <b>{amount}</b>").format(
+            name=freelancer, amount=money.format(released)
+        )
+    lines = [
+        first,
+        _("Refunded to {name}: <b>{amount}</b>").format(
+            name=v.name(v.contract.employer_id), amount=money.format(refunded)
+        ),
+    ]
     if d.resolution_note:
-        lines.append(f"Admin's note: {e(d.resolution_note)}")
+        lines.append(_("Admin's note: {note}").format(note=e(d.resolution_note)))
     return "\n".join(lines)
 
 
 def offer_line(v: DisputeView, offer: DisputeOffer, money: Currency) -> str:
     release = money.format(offer.release_amount)
     back = money.format(max(v.milestone.escrow - offer.release_amount, 0))
-    return (
-        f"{v.name(offer.by_user_id)} offers <b>{release}</b> to the freelancer and "
-        f"<b>{back}</b> back to the employer."
-    )
+    return _(
+        "{name} offers <b>{release}</b> to the freelancer and <b>{back}</b> back to the employer."
+    ).format(name=v.name(offer.by_user_id), release=release, back=back)
+
+
+def _filed_by(v: DisputeView, viewer_id: int) -> str:
+    d = v.dispute
+    date = when(d.created_at)
+    employer = d.filer_role is PartyRole.EMPLOYER
+    if d.filed_by_id == viewer_id:
+        if employer:
+            return _("Filed by you, the employer, on {date}.").format(date=date)
+        return _("Filed by you, the freelancer, on {date}.").format(date=date)
+    if employer:
+        text = _("Filed by {name}, the employer, on {date}.")
+    else:
+        text = _("Filed by {name}, the freelancer, on {date}.")
+    return text.format(name=v.name(d.filed_by_id), date=date)
+
+
+def reason_line(reason: str) -> str:
+    return _("<b>Reason:</b> {reason}").format(reason=reason)
+
+
+def _evidence_count(total: int, counts: str) -> str:
+    # One line: a plural call split with a trailing comma is not extracted by pybabel.
+    text = _("📎 Evidence: {count} file ({counts})", "📎 Evidence: {count} files ({counts})", total)
+    return text.format(count=total, counts=counts)
 
 
 def screen(v: DisputeView, viewer_id: int, money: Currency, fee_bps: int) -> str:
     """The dispute screen both sides see, at every step."""
     d = v.dispute
-
-    def who(user_id: int) -> str:
-        return "you" if user_id == viewer_id else v.name(user_id)
-
     lines = [
         v.title(),
         "",
         status_line(v),
         "",
-        f"Filed by {who(d.filed_by_id)}, the {role_name(d.filer_role)}, on {when(d.created_at)}.",
+        _filed_by(v, viewer_id),
         claim(v, money, viewer_id, role=False),
     ]
     if d.deliverables:
         lines.append(named(d.deliverables))
-    lines.append(f"<b>Reason:</b> {e(d.reason)}")
+    lines.append(reason_line(e(d.reason)))
     if d.response:
-        answered = "You" if d.respondent_id == viewer_id else v.respondent
-        lines.append(f"<b>{answered} responded:</b> {e(d.response)}")
+        if d.respondent_id == viewer_id:
+            lines.append(_("<b>You responded:</b> {response}").format(response=e(d.response)))
+        else:
+            lines.append(
+                _("<b>{name} responded:</b> {response}").format(
+                    name=v.respondent, response=e(d.response)
+                )
+            )
     if v.evidence:
         by = {uid: sum(1 for x in v.evidence if x.author_id == uid) for uid in v.names}
         counts = ", ".join(f"{v.name(uid)} {n}" for uid, n in by.items() if n)
-        lines.append(f"📎 Evidence: {len(v.evidence)} file(s) ({counts})")
+        lines.append(_evidence_count(len(v.evidence), counts))
     if v.is_open:
-        lines.append(f"Held in escrow: <b>{money.format(v.milestone.escrow)}</b>")
+        lines.append(held(money.format(v.milestone.escrow)))
         offer = v.open_offer
-        lines += ["", "<b>On the table:</b> " + (offer_line(v, offer, money) if offer else "—")]
+        lines += [
+            "",
+            _("<b>On the table:</b> {offer}").format(
+                offer=offer_line(v, offer, money) if offer else "—"
+            ),
+        ]
     elif d.status is DisputeStatus.RESOLVED:
         lines += ["", outcome(v, money, fee_bps)]
     return "\n".join(lines)
 
 
+def held(amount: str) -> str:
+    return _("Held in escrow: <b>{amount}</b>").format(amount=amount)
+
+
 # --- opening a dispute ---------------------------------------------------------------
+
+
+def _dispute_a_milestone(milestone: Milestone, project: Project) -> str:
+    return _("⚖️ <b>Dispute a milestone</b> · {title}\nMilestone: {milestone}").format(
+        title=e(project.title), milestone=e(milestone.description)
+    )
 
 
 def ask_deliverables(
     milestone: Milestone, project: Project, money: Currency, required: bool
 ) -> str:
     must = (
-        "The work was delivered, so name at least one: a dispute of delivered work says "
-        "what is missing."
+        _(
+            "The work was delivered, so name at least one: a dispute of delivered work says "
+            "what is missing."
+        )
         if required
-        else "Nothing was delivered yet: name what is missing if you like, or go on."
+        else _("Nothing was delivered yet: name what is missing if you like, or go on.")
     )
     return (
-        f"⚖️ <b>Dispute a milestone</b> · {e(project.title)}\n"
-        f"Milestone: {e(milestone.description)}\n"
-        f"Held in escrow: <b>{money.format(milestone.escrow)}</b>.\n\n"
-        f"<b>Which of the agreed deliverables are missing or wrong?</b> Tap each one, then "
-        f"Next. {must}"
+        _dispute_a_milestone(milestone, project)
+        + "\n"
+        + _("Held in escrow: <b>{amount}</b>.").format(amount=money.format(milestone.escrow))
+        + "\n\n"
+        + _(
+            "<b>Which of the agreed deliverables are missing or wrong?</b> Tap each one, then Next."
+        )
+        + f" {must}"
     )
 
 
 def ask_reason(milestone: Milestone, project: Project, money: Currency, maximum: int) -> str:
     return (
-        f"⚖️ <b>Dispute a milestone</b> · {e(project.title)}\n"
-        f"Milestone: {e(milestone.description)}\n"
-        f"Held in escrow: <b>{money.format(milestone.escrow)}</b>. It stays frozen until the "
-        "dispute ends.\n\n"
-        f"What went wrong? Describe it in a few sentences (10–{maximum} characters). The other "
-        "side reads it, and so does an admin if it comes to that."
+        _dispute_a_milestone(milestone, project)
+        + "\n"
+        + _("Held in escrow: <b>{amount}</b>. It stays frozen until the dispute ends.").format(
+            amount=money.format(milestone.escrow)
+        )
+        + "\n\n"
+        + _(
+            "What went wrong? Describe it in a few sentences (10–{maximum} characters). The "
+            "other side reads it, and so does an admin if it comes to that."
+        ).format(maximum=maximum)
     )
 
 
 def ask_amount(role: PartyRole, escrow: int, money: Currency, fee_bps: int) -> str:
     held = money.format(escrow)
     if role is PartyRole.EMPLOYER:
-        meaning = (
-            f"How much do you want <b>refunded to you</b>? Anything up to {held}; the rest "
+        meaning = _(
+            "How much do you want <b>refunded to you</b>? Anything up to {held}; the rest "
             "would be released to the freelancer."
-        )
+        ).format(held=held)
+    elif fee_bps:
+        meaning = _(
+            "How much do you want <b>released to you</b> (the platform fee of {percent} comes "
+            "out of it)? Anything up to {held}; the rest would go back to the employer."
+        ).format(percent=percent(fee_bps), held=held)
     else:
-        fee = f" (the platform fee of {percent(fee_bps)} comes out of it)" if fee_bps else ""
-        meaning = (
-            f"How much do you want <b>released to you</b>{fee}? Anything up to {held}; the "
-            "rest would go back to the employer."
-        )
-    return (
-        f"{meaning}\n\nSend an amount in {money.unit}, like {money.example}, or press the button."
+        meaning = _(
+            "How much do you want <b>released to you</b>? Anything up to {held}; the rest "
+            "would go back to the employer."
+        ).format(held=held)
+    send = _("Send an amount in {unit}, like {example}, or press the button.").format(
+        unit=money.unit, example=money.example
     )
+    return f"{meaning}\n\n{send}"
 
 
 def ask_evidence(maximum: int) -> str:
-    return (
-        f"📎 <b>Evidence</b>: send files, photos or screenshots that show it (up to {maximum}), "
+    return _(
+        "📎 <b>Evidence</b>: send files, photos or screenshots that show it (up to {maximum}), "
         "then tap Done. None? Tap Skip. You can add more later, at every stage."
-    )
+    ).format(maximum=maximum)
 
 
 def evidence_added(count: int, maximum: int) -> str:
-    more = "Send more, or tap Done." if count < maximum else "That is the most you can attach."
-    return f"📎 Evidence {count} of at most {maximum} attached. {more}"
+    if count < maximum:
+        text = _("📎 Evidence {count} of at most {maximum} attached. Send more, or tap Done.")
+    else:
+        text = _(
+            "📎 Evidence {count} of at most {maximum} attached. That is the most you can attach."
+        )
+    return text.format(count=count, maximum=maximum)
 
 
-PICK_DELIVERABLES = "Tap the deliverables that are missing or wrong, then Next (or /cancel)."
-EVIDENCE_REASK = "Send a file, a photo or a video as evidence, or tap Done (or /cancel)."
+def pick_deliverables() -> str:
+    return _("Tap the deliverables that are missing or wrong, then Next (or /cancel).")
+
+
+def evidence_reask() -> str:
+    return _("Send a file, a photo or a video as evidence, or tap Done (or /cancel).")
 
 
 def confirm_open(
@@ -375,36 +550,51 @@ def confirm_open(
     deliverables: Sequence[str],
     evidence: int,
 ) -> str:
+    asked, held = money.format(amount), money.format(escrow)
     if role is PartyRole.EMPLOYER:
-        wanted = f"You ask for <b>{money.format(amount)}</b> of {money.format(escrow)} back."
-        silent = "an admin decides, with the whole record (nothing is refunded by default)"
+        wanted = _("You ask for <b>{amount}</b> of {escrow} back.")
+        then = _(
+            "{name} will have {time} to respond (the same time either side gets); if they do "
+            "not, an admin decides, with the whole record (nothing is refunded by default). "
+            "Then either of you can offer a split, or ask an admin to decide."
+        )
     else:
-        wanted = f"You ask for <b>{money.format(amount)}</b> of {money.format(escrow)} released."
-        silent = "your claim stands"
-    lines = ["<b>Open this dispute?</b>", ""]
+        wanted = _("You ask for <b>{amount}</b> of {escrow} released.")
+        then = _(
+            "{name} will have {time} to respond (the same time either side gets); if they do "
+            "not, your claim stands. Then either of you can offer a split, or ask an admin to "
+            "decide."
+        )
+    lines = [_("<b>Open this dispute?</b>"), ""]
     if deliverables:
         lines.append(named(deliverables))
-    lines += [f"<b>Reason:</b> {e(reason)}", wanted]
+    lines += [reason_line(e(reason)), wanted.format(amount=asked, escrow=held)]
     if evidence:
-        lines.append(f"📎 {evidence} file(s) of evidence")
-    lines += [
-        "",
-        f"{e(respondent)} will have {days(respond_within)} to respond (the same time either "
-        f"side gets); if they do not, {silent}. Then either of you can offer a split, or ask "
-        "an admin to decide.",
-    ]
+        lines.append(
+            _("📎 {count} file of evidence", "📎 {count} files of evidence", evidence).format(
+                count=evidence
+            )
+        )
+    lines += ["", then.format(name=e(respondent), time=days(respond_within))]
     return "\n".join(lines)
 
 
-OPENED = "Dispute opened. The other side has been told."
-REASON_NOT_TEXT = "Please describe what went wrong in a text message (or /cancel)."
+def opened() -> str:
+    return _("Dispute opened. The other side has been told.")
+
+
+def reason_not_text() -> str:
+    return _("Please describe what went wrong in a text message (or /cancel).")
 
 
 def amount_not_text(money: Currency) -> str:
-    return f"Please send the amount as a number in {money.unit}, like {money.example} (or /cancel)."
+    return _("Please send the amount as a number in {unit}, like {example} (or /cancel).").format(
+        unit=money.unit, example=money.example
+    )
 
 
-CONFIRM_PLEASE = "Press a button above to confirm, or /cancel."
+def confirm_please() -> str:
+    return _("Press a button above to confirm, or /cancel.")
 
 
 # --- answering and negotiating -------------------------------------------------------
@@ -412,33 +602,47 @@ CONFIRM_PLEASE = "Press a button above to confirm, or /cancel."
 
 def ask_response(v: DisputeView, money: Currency, maximum: int) -> str:
     return (
-        f"✍️ <b>Your response</b> to {v.filer}'s dispute #{v.dispute.id}\n"
-        f"{claim(v, money)}\n\n"
-        f"Explain your side in one message (up to {maximum} characters). {v.filer} reads it, "
-        "and so does an admin if it comes to that."
+        _("✍️ <b>Your response</b> to {name}'s dispute #{id}").format(name=v.filer, id=v.dispute.id)
+        + "\n"
+        + claim(v, money)
+        + "\n\n"
+        + _(
+            "Explain your side in one message (up to {maximum} characters). {name} reads it, "
+            "and so does an admin if it comes to that."
+        ).format(maximum=maximum, name=v.filer)
     )
 
 
 def confirm_response(response: str) -> str:
     return (
-        f"<b>Your response:</b>\n{e(response)}\n\n"
-        "Send it? After that, either of you can offer a split."
+        _("<b>Your response:</b>")
+        + f"\n{e(response)}\n\n"
+        + _("Send it? After that, either of you can offer a split.")
     )
 
 
-RESPONSE_NOT_TEXT = "Please write your response as a text message (or /cancel)."
-RESPONDED = "Response sent."
+def response_not_text() -> str:
+    return _("Please write your response as a text message (or /cancel).")
+
+
+def responded() -> str:
+    return _("Response sent.")
 
 
 def ask_offer(v: DisputeView, money: Currency) -> str:
     held = money.format(v.milestone.escrow)
     current = v.open_offer
-    now = f"\n\nOn the table now: {offer_line(v, current, money)}" if current else ""
-    return (
-        f"🤝 <b>Offer a split</b> of {held} (dispute #{v.dispute.id})\n\n"
-        f"How much should go <b>to the freelancer</b>? Send an amount from "
-        f"{money.format(0)} to {held}; the rest goes back to the employer.{now}"
+    text = (
+        _("🤝 <b>Offer a split</b> of {held} (dispute #{id})").format(held=held, id=v.dispute.id)
+        + "\n\n"
+        + _(
+            "How much should go <b>to the freelancer</b>? Send an amount from {zero} to "
+            "{held}; the rest goes back to the employer."
+        ).format(zero=money.format(0), held=held)
     )
+    if current:
+        text += "\n\n" + _("On the table now: {offer}").format(offer=offer_line(v, current, money))
+    return text
 
 
 def confirm_offer(
@@ -454,33 +658,54 @@ def confirm_offer(
     """``released``, ``fee_taken``: the milestone's, as for :func:`split`."""
     shares = split(release, escrow, money, fee_bps, released=released, fee_taken=fee_taken)
     return (
-        "<b>Send this offer?</b>\n\n"
-        f"{shares}\n\n"
-        f"If {e(other)} accepts, the money moves at once and the dispute ends."
+        _("<b>Send this offer?</b>")
+        + f"\n\n{shares}\n\n"
+        + _("If {name} accepts, the money moves at once and the dispute ends.").format(
+            name=e(other)
+        )
     )
 
 
-OFFER_SENT = "Offer sent."
-MOVED_ON = "This dispute has moved on since that button was sent. Here is where it stands now."
-ESCALATED = "Sent to an admin."
-WITHDRAWN = "Dispute withdrawn."
-SETTLED = "Settled: the money has moved."
+def offer_sent() -> str:
+    return _("Offer sent.")
+
+
+def moved_on() -> str:
+    return _("This dispute has moved on since that button was sent. Here is where it stands now.")
+
+
+def escalated() -> str:
+    return _("Sent to an admin.")
+
+
+def withdrawn() -> str:
+    return _("Dispute withdrawn.")
+
+
+def settled() -> str:
+    return _("Settled: the money has moved.")
 
 
 def confirm_escalate(v: DisputeView) -> str:
     return (
-        f"<b>Send dispute #{v.dispute.id} to an admin?</b>\n\n"
-        "An admin reads the whole record (the terms, the deliveries, the change requests, "
-        "the evidence and your messages here) and decides: release, refund or a split. "
-        "Offers stop, and the admin's decision is final."
+        _("<b>Send dispute #{id} to an admin?</b>").format(id=v.dispute.id)
+        + "\n\n"
+        + _(
+            "An admin reads the whole record (the terms, the deliveries, the change requests, "
+            "the evidence and your messages here) and decides: release, refund or a split. "
+            "Offers stop, and the admin's decision is final."
+        )
     )
 
 
 def confirm_withdraw(v: DisputeView) -> str:
     return (
-        f"<b>Withdraw dispute #{v.dispute.id}?</b>\n\n"
-        "The milestone goes back to where it was and its money stays in escrow, to be "
-        "released (or disputed again) as usual."
+        _("<b>Withdraw dispute #{id}?</b>").format(id=v.dispute.id)
+        + "\n\n"
+        + _(
+            "The milestone goes back to where it was and its money stays in escrow, to be "
+            "released (or disputed again) as usual."
+        )
     )
 
 
@@ -490,38 +715,53 @@ ALERT_QUOTE = 600  # characters of a reason or response quoted in an alert; View
 
 
 def alert_needs_arbiter(v: DisputeView, money: Currency) -> str:
-    return (
-        f"{v.title()}\n\n🛡 This dispute needs an arbiter. Held in escrow: "
-        f"<b>{money.format(v.milestone.escrow)}</b>.\n{claim(v, money)}"
+    needs = _("🛡 This dispute needs an arbiter. Held in escrow: <b>{amount}</b>.").format(
+        amount=money.format(v.milestone.escrow)
     )
+    return f"{v.title()}\n\n{needs}\n{claim(v, money)}"
 
 
 def alert_opened(v: DisputeView, money: Currency) -> str:
     missing = f"{named(v.dispute.deliverables)}\n" if v.dispute.deliverables else ""
+    if silence_escalates(v.dispute):
+        respond_by = _(
+            "Respond by <b>{date}</b>, or an admin decides (nothing is refunded just because "
+            "of silence). You can also offer a split right away, and attach evidence."
+        )
+    else:
+        respond_by = _(
+            "Respond by <b>{date}</b>, or {filer}'s claim stands. You can also offer a split "
+            "right away, and attach evidence."
+        )
     return (
         f"{v.title()}\n\n"
-        f"⚖️ {v.filer} opened a dispute.\n{missing}"
-        f"<b>Reason:</b> {e(clip(v.dispute.reason, ALERT_QUOTE))}\n{claim(v, money)}\n\n"
-        f"Respond by <b>{when(v.dispute.respond_by)}</b>, or {if_silent(v)}. "
-        "You can also offer a split right away, and attach evidence."
+        + _("⚖️ {name} opened a dispute.").format(name=v.filer)
+        + f"\n{missing}"
+        + reason_line(e(clip(v.dispute.reason, ALERT_QUOTE)))
+        + f"\n{claim(v, money)}\n\n"
+        + respond_by.format(date=when(v.dispute.respond_by), filer=v.filer)
     )
 
 
 def alert_evidence(v: DisputeView, evidence: DisputeEvidence) -> str:
     """A file's caption: short enough for Telegram's 1024 characters, quote included."""
-    caption = f": {e(clip(evidence.caption, 400))}" if evidence.caption else ""
-    return (
-        f"⚖️ <b>Dispute #{v.dispute.id}</b> · {e(clip(v.project.title, 80))}\n"
-        f"📎 {v.name(evidence.author_id)} attached evidence{caption}"
+    head = _("⚖️ <b>Dispute #{id}</b> · {title}").format(
+        id=v.dispute.id, title=e(clip(v.project.title, 80))
     )
+    name = v.name(evidence.author_id)
+    if evidence.caption:
+        attached = _("📎 {name} attached evidence: {caption}").format(
+            name=name, caption=e(clip(evidence.caption, 400))
+        )
+    else:
+        attached = _("📎 {name} attached evidence").format(name=name)
+    return f"{head}\n{attached}"
 
 
 def alert_responded(v: DisputeView) -> str:
     response = e(clip(v.dispute.response, ALERT_QUOTE)) if v.dispute.response else "—"
-    return (
-        f"{v.title()}\n\n✍️ {v.respondent} responded to your dispute:\n{response}\n\n"
-        f"{status_line(v)}"
-    )
+    said = _("✍️ {name} responded to your dispute:").format(name=v.respondent)
+    return f"{v.title()}\n\n{said}\n{response}\n\n{status_line(v)}"
 
 
 def alert_offer(v: DisputeView, offer: DisputeOffer, money: Currency, fee_bps: int) -> str:
@@ -534,59 +774,70 @@ def alert_offer(v: DisputeView, offer: DisputeOffer, money: Currency, fee_bps: i
         released=m.released_amount,
         fee_taken=m.fee_amount,
     )
-    return (
-        f"{v.title()}\n\n🤝 {v.name(offer.by_user_id)} offers a split:\n"
-        f"{shares}\n\n"
-        "Accept it to settle the dispute now, or make a counter-offer."
-    )
+    offers = _("🤝 {name} offers a split:").format(name=v.name(offer.by_user_id))
+    accept_it = _("Accept it to settle the dispute now, or make a counter-offer.")
+    return f"{v.title()}\n\n{offers}\n{shares}\n\n{accept_it}"
 
 
 def alert_settled(v: DisputeView, money: Currency, fee_bps: int) -> str:
     offer = next((o for o in v.offers if o.status is OfferStatus.ACCEPTED), None)
-    acceptor = v.name(v.other(offer.by_user_id)) if offer else "The other side"
-    return (
-        f"{v.title()}\n\n✅ {acceptor} accepted your offer. The dispute is settled.\n\n"
-        f"{outcome(v, money, fee_bps)}"
-    )
+    if offer:
+        accepted = _("✅ {name} accepted your offer. The dispute is settled.").format(
+            name=v.name(v.other(offer.by_user_id))
+        )
+    else:
+        accepted = _("✅ The other side accepted your offer. The dispute is settled.")
+    return f"{v.title()}\n\n{accepted}\n\n{outcome(v, money, fee_bps)}"
 
 
 def alert_escalated(v: DisputeView) -> str:
     d = v.dispute
     if d.escalated_by_id:
-        who = f"{v.name(d.escalated_by_id)} asked an admin to decide"
+        who = _("🛡 {name} asked an admin to decide.").format(name=v.name(d.escalated_by_id))
     elif d.responded_at is None:
-        who = f"{v.respondent} did not respond in time, so an admin decides (no automatic refund)"
+        who = _(
+            "🛡 {name} did not respond in time, so an admin decides (no automatic refund)."
+        ).format(name=v.respondent)
     else:
-        who = "The negotiation time ran out"
-    return (
-        f"{v.title()}\n\n🛡 {who}. An admin will read the whole record (the terms, the "
-        "deliveries, the change requests, the evidence, your messages here) and decide."
+        who = _("🛡 The negotiation time ran out.")
+    reads = _(
+        "An admin will read the whole record (the terms, the deliveries, the change requests, "
+        "the evidence, your messages here) and decide."
     )
+    return f"{v.title()}\n\n{who} {reads}"
 
 
 def alert_withdrawn(v: DisputeView) -> str:
-    return (
-        f"{v.title()}\n\n↩️ {v.filer} withdrew the dispute. The milestone is back to where it "
-        "was and its money stays in escrow."
-    )
+    withdrew = _(
+        "↩️ {name} withdrew the dispute. The milestone is back to where it was and its money "
+        "stays in escrow."
+    ).format(name=v.filer)
+    return f"{v.title()}\n\n{withdrew}"
 
 
 def alert_resolved(v: DisputeView, money: Currency, fee_bps: int) -> str:
-    return f"{v.title()}\n\n✅ Resolved: {how(v)}.\n\n{outcome(v, money, fee_bps)}"
+    resolved = _("✅ Resolved: {how}.").format(how=how(v))
+    return f"{v.title()}\n\n{resolved}\n\n{outcome(v, money, fee_bps)}"
 
 
-MY_DISPUTES_EMPTY = "You have no disputes. Long may it last."
+def my_disputes_empty() -> str:
+    return _("You have no disputes. Long may it last.")
 
 
 def my_disputes(views: list[DisputeView], viewer_id: int, money: Currency) -> str:
-    lines = ["<b>Your disputes</b>", ""]
+    entries = [_("<b>Your disputes</b>")]
     for v in views:
-        side = "you filed" if v.dispute.filed_by_id == viewer_id else f"filed by {v.filer}"
-        lines.append(
-            f"⚖️ <b>#{v.dispute.id}</b> · {e(v.project.title)} — {side}, "
-            f"claim {money.format(v.dispute.claimed_amount)}\n{status_line(v)}"
-        )
-    return "\n\n".join([lines[0], *lines[2:]])
+        claimed = money.format(v.dispute.claimed_amount)
+        if v.dispute.filed_by_id == viewer_id:
+            entry = _("⚖️ <b>#{id}</b> · {title} — you filed, claim {amount}").format(
+                id=v.dispute.id, title=e(v.project.title), amount=claimed
+            )
+        else:
+            entry = _("⚖️ <b>#{id}</b> · {title} — filed by {name}, claim {amount}").format(
+                id=v.dispute.id, title=e(v.project.title), name=v.filer, amount=claimed
+            )
+        entries.append(f"{entry}\n{status_line(v)}")
+    return "\n\n".join(entries)
 
 
 def list_button(v: DisputeView) -> str:

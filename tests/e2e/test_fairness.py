@@ -312,10 +312,10 @@ async def test_a_missing_deliverable_disputed_with_evidence_ends_in_an_admins_ve
     added = await erin.wait_for_message("Evidence 1 of at most 10 attached")
     await erin.click(added, "✔ Done")
     confirm = await erin.wait_for_message("Open this dispute?")
-    assert "✗ Admin panel" in confirm.text and "📎 1 file(s) of evidence" in confirm.text
+    assert "✗ Admin panel" in confirm.text and "📎 1 file of evidence" in confirm.text
     await erin.click(confirm, "⚖️ Open the dispute")
     screen = await erin.wait_for_message("⚖️ Dispute #1")
-    assert "📎 Evidence: 1 file(s) (Erin 1)" in screen.text
+    assert "📎 Evidence: 1 file (Erin 1)" in screen.text
 
     # Frank sees the claim and the evidence, answers, and adds his own.
     opened = await frank.wait_for_message("opened a dispute")
