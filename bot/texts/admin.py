@@ -300,6 +300,15 @@ def record(
             )
             for x in rec.earlier
         ]
+    # No trailing comma: babel takes it for a 4th argument and skips the plural.
+    # fmt: off
+    agreed = _("Agreed {amount} in {days} day · started {started} · deadline {deadline}",
+        "Agreed {amount} in {days} days · started {started} · deadline {deadline}",
+        c.delivery_days)
+    bid = _("<b>Bid:</b> {amount}, {days} day",
+        "<b>Bid:</b> {amount}, {days} days",
+        rec.bid.delivery_days if rec.bid is not None else 0)
+    # fmt: on
     lines += [
         "",
         _("<b>Project #{id}:</b> {title} ({status})").format(
@@ -313,11 +322,7 @@ def record(
         _("<b>Contract #{id}</b>: employer {employer}, freelancer {freelancer}").format(
             id=c.id, employer=name(c.employer_id), freelancer=name(c.freelancer_id)
         ),
-        _(
-            "Agreed {amount} in {days} day · started {started} · deadline {deadline}",
-            "Agreed {amount} in {days} days · started {started} · deadline {deadline}",
-            c.delivery_days,
-        ).format(
+        agreed.format(
             amount=money.format(c.agreed_amount),
             days=c.delivery_days,
             started=when(c.started_at),
@@ -326,11 +331,7 @@ def record(
     ]
     if rec.bid is not None:
         lines += [
-            _(
-                "<b>Bid:</b> {amount}, {days} day",
-                "<b>Bid:</b> {amount}, {days} days",
-                rec.bid.delivery_days,
-            ).format(amount=money.format(rec.bid.amount), days=rec.bid.delivery_days),
+            bid.format(amount=money.format(rec.bid.amount), days=rec.bid.delivery_days),
             e(rec.bid.proposal),
         ]
     lines += ["", _("<b>Milestones</b>")]
@@ -377,11 +378,12 @@ def delivery_line(delivery: MilestoneEvent) -> str:
     """One delivery in the record: when, how many files, its note."""
     count = len(delivery.file_ids)
     if delivery.protected:
-        text = _(
-            "{when} · {count} file · protected preview: {note}",
+        # No trailing comma: babel takes it for a 4th argument and skips the plural.
+        # fmt: off
+        text = _("{when} · {count} file · protected preview: {note}",
             "{when} · {count} files · protected preview: {note}",
-            count,
-        )
+            count)
+        # fmt: on
     else:
         text = _("{when} · {count} file: {note}", "{when} · {count} files: {note}", count)
     return text.format(when=when(delivery.created_at), count=count, note=e(delivery.note or ""))
@@ -393,17 +395,18 @@ def delivered_line(deliveries: list[MilestoneEvent]) -> str:
         return _("📦 Work delivered: <b>no</b>")
     count = len(deliveries)
     first, last = when(deliveries[0].created_at), when(deliveries[-1].created_at)
-    if count == 1:
-        return _(
-            "📦 Work delivered: <b>yes</b>, {count} time, first {first}",
-            "📦 Work delivered: <b>yes</b>, {count} times, first {first}",
-            count,
-        ).format(count=count, first=first)
-    return _(
-        "📦 Work delivered: <b>yes</b>, {count} time, first {first}, last {last}",
+    # No trailing comma: babel takes it for a 4th argument and skips the plural.
+    # fmt: off
+    once = _("📦 Work delivered: <b>yes</b>, {count} time, first {first}",
+        "📦 Work delivered: <b>yes</b>, {count} times, first {first}",
+        count)
+    again = _("📦 Work delivered: <b>yes</b>, {count} time, first {first}, last {last}",
         "📦 Work delivered: <b>yes</b>, {count} times, first {first}, last {last}",
-        count,
-    ).format(count=count, first=first, last=last)
+        count)
+    # fmt: on
+    if count == 1:
+        return once.format(count=count, first=first)
+    return again.format(count=count, first=first, last=last)
 
 
 def message_line(message: Message, sender: str) -> str:

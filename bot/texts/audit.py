@@ -149,11 +149,13 @@ def what(x: AdminAction, name: Callable[[int | None], str], money: Currency) -> 
         closed = len(d.get("closed_with_it") or [])
         if not closed:
             return _("🚫 banned {person} (report #{id})").format(id=sid, person=person)
-        return _(
-            "🚫 banned {person} (report #{id}, {count} more report closed with it)",
+        # No trailing comma: babel takes it for a 4th argument and skips the plural.
+        # fmt: off
+        more = _("🚫 banned {person} (report #{id}, {count} more report closed with it)",
             "🚫 banned {person} (report #{id}, {count} more reports closed with it)",
-            closed,
-        ).format(id=sid, person=person, count=closed)
+            closed)
+        # fmt: on
+        return more.format(id=sid, person=person, count=closed)
     if x.action == audit.DEAD_LETTER_REPLAY:
         return _("🔁 replayed failed update #{id} of {person}: {outcome}").format(
             id=sid, person=person, outcome=outcome(d.get("outcome", "?"))
