@@ -135,7 +135,7 @@ def file_kind(kind: str | None) -> str:
         "voice": _("voice"),
         "audio": _("audio"),
     }
-    if kind is None:
+    if not kind:
         return _("file")
     return kinds.get(kind, e(kind))
 
