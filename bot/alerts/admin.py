@@ -16,4 +16,4 @@ async def banned(event: UserBanned, ctx: AlertContext) -> list[Alert]:
 @renders(UserUnbanned)
 async def unbanned(event: UserUnbanned, ctx: AlertContext) -> list[Alert]:
     user = await ctx.market.users.get(event.user_id)
-    return [Alert(user.telegram_id, texts.YOU_ARE_UNBANNED)]
+    return [Alert(user.telegram_id, texts.you_are_unbanned())]

@@ -154,7 +154,7 @@ async def left_to_others(event: DisputeEvent, ctx: AlertContext) -> list[Alert]:
 
 @renders(NeedsArbiter)
 async def needs_arbiter(event: NeedsArbiter, ctx: AlertContext) -> list[Alert]:
-    keyboard = markup(_row(admin_texts.OPEN_RECORD, AdminCb(action="rec", id=event.dispute_id)))
+    keyboard = markup(_row(admin_texts.open_record(), AdminCb(action="rec", id=event.dispute_id)))
 
     def alert(person: Recipient, v: DisputeView) -> list[Alert]:
         return [Alert(person.chat, texts.alert_needs_arbiter(v, ctx.settings.money), keyboard)]

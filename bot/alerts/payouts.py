@@ -25,7 +25,7 @@ async def requested(event: PayoutRequested, ctx: AlertContext) -> list[Alert]:
                 admin_texts.reject_button(payout.id), AdminCb(action="reject", id=payout.id)
             ),
         ],
-        [action_button(admin_texts.PAYOUTS_QUEUE, AdminCb(action="pq"))],
+        [action_button(admin_texts.payouts_queue_button(), AdminCb(action="pq"))],
     )
     text = admin_texts.payout_requested(payout, user, ctx.settings.money)
     return to_all(people, text, keyboard)

@@ -145,7 +145,9 @@ async def _confirm(chat_id: int, bot: Bot, state: FSMContext, settings: BotSetti
         released=int(data.get("released", 0)),
         fee_taken=int(data.get("fee_taken", 0)),
     )
-    keyboard = markup([action_button(texts.CONFIRM, FlowCb(action="confirm"))], cancel_row())
+    keyboard = markup(
+        [action_button(texts.confirm_button(), FlowCb(action="confirm"))], cancel_row()
+    )
     await bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
@@ -156,7 +158,9 @@ async def got_note(message: Message, state: FSMContext, bot: Bot, settings: BotS
     await _confirm(message.chat.id, bot, state, settings)
 
 
-router.reminds("note_not_text", Verdict.confirm, ~F.text, text=texts.NOTE_NOT_TEXT)
+@router.message(Verdict.confirm, ~F.text)
+async def note_not_text(message: Message) -> None:
+    await message.answer(texts.note_not_text())
 
 
 @router.callback_query(Verdict.confirm, FlowCb.filter(F.action == "confirm"))
@@ -183,11 +187,11 @@ async def decide(
     done = texts.verdict_done(
         dispute_id, result.released, result.fee, result.refunded, settings.money
     )
-    callback_reply.text = texts.RESOLVED
+    callback_reply.text = texts.resolved()
     await bot.send_message(
         query.from_user.id,
         done,
-        reply_markup=markup([action_button(texts.QUEUE, AdminCb(action="dq"))]),
+        reply_markup=markup([action_button(texts.queue_button(), AdminCb(action="dq"))]),
     )
 
 
@@ -216,7 +220,7 @@ async def decide_payout(
     if callback_data.action == "paid":
         await state.set_state(DecidePayout.note)
         keyboard = markup(
-            [action_button(texts.MARK_PAID_NO_NOTE, FlowCb(action="skip"))], cancel_row()
+            [action_button(texts.mark_paid_no_note(), FlowCb(action="skip"))], cancel_row()
         )
         text = texts.ask_paid_note(payout, user, settings.money)
     else:
@@ -266,11 +270,11 @@ async def rejected(
 @router.message(DecidePayout.note, ~F.text)
 @router.message(DecidePayout.reason, ~F.text)
 async def payout_not_text(message: Message) -> None:
-    await message.answer(texts.REASON_NOT_TEXT)
+    await message.answer(texts.reason_not_text())
 
 
 def _to_payouts() -> InlineKeyboardMarkup:
-    return markup([action_button(texts.PAYOUTS_QUEUE, AdminCb(action="pq"))])
+    return markup([action_button(texts.payouts_queue_button(), AdminCb(action="pq"))])
 
 
 # --- bans ----------------------------------------------------------------------------------
@@ -280,7 +284,7 @@ def _to_payouts() -> InlineKeyboardMarkup:
 async def ask_who(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
     await state.clear()
     await state.set_state(Ban.who)
-    await bot.send_message(query.from_user.id, texts.ASK_WHO, reply_markup=only_cancel())
+    await bot.send_message(query.from_user.id, texts.ask_who(), reply_markup=only_cancel())
 
 
 @router.message(Ban.who, TYPED)
@@ -288,14 +292,16 @@ async def got_who(message: Message, state: FSMContext, market: Marketplace, acto
     user = await market.users.find(actor, message.text or "")
     await state.clear()
     action = (
-        action_button(texts.UNBAN, AdminCb(action="unban", id=user.id))
+        action_button(texts.unban_button(), AdminCb(action="unban", id=user.id))
         if user.is_banned
-        else action_button(texts.BAN, AdminCb(action="ban", id=user.id))
+        else action_button(texts.ban_button(), AdminCb(action="ban", id=user.id))
     )
     await message.answer(texts.user_card(user), reply_markup=markup([action]))
 
 
-router.reminds("who_not_text", Ban.who, ~F.text, text=texts.WHO_NOT_TEXT)
+@router.message(Ban.who, ~F.text)
+async def who_not_text(message: Message) -> None:
+    await message.answer(texts.who_not_text())
 
 
 @router.callback_query(AdminCb.filter(F.action == "ban"))
@@ -310,7 +316,7 @@ async def ask_reason(
     await state.clear()
     user = await market.users.get(callback_data.id)
     if user.is_banned:
-        callback_reply.text = texts.ALREADY_BANNED
+        callback_reply.text = texts.already_banned()
         callback_reply.alert = True
         return
     await state.set_state(Ban.reason)
@@ -325,11 +331,13 @@ async def ban(message: Message, state: FSMContext, market: Marketplace, actor: A
     data = await state.get_data()
     user = await market.users.ban(actor, int(data["user_id"]), message.text or "")
     await state.clear()
-    unban = action_button(texts.UNBAN, AdminCb(action="unban", id=user.id))
+    unban = action_button(texts.unban_button(), AdminCb(action="unban", id=user.id))
     await message.answer(texts.banned(user), reply_markup=markup([unban]))
 
 
-router.reminds("reason_not_text", Ban.reason, ~F.text, text=texts.REASON_NOT_TEXT)
+@router.message(Ban.reason, ~F.text)
+async def reason_not_text(message: Message) -> None:
+    await message.answer(texts.reason_not_text())
 
 
 @router.callback_query(AdminCb.filter(F.action == "unban"))
@@ -345,12 +353,12 @@ async def ask_unban_reason(
     await state.clear()
     user = await market.users.get(callback_data.id)
     if not user.is_banned:
-        callback_reply.text = texts.NOT_BANNED
+        callback_reply.text = texts.not_banned()
         callback_reply.alert = True
         return
     await state.set_state(Ban.unban_reason)
     await state.set_data({"user_id": user.id})
-    keyboard = markup([action_button(texts.UNBAN_NO_REASON, FlowCb(action="skip"))], cancel_row())
+    keyboard = markup([action_button(texts.unban_no_reason(), FlowCb(action="skip"))], cancel_row())
     await bot.send_message(query.from_user.id, texts.ask_unban_reason(user), reply_markup=keyboard)
 
 
@@ -371,10 +379,12 @@ async def unban_without_reason(
     callback_reply: CallbackReply,
 ) -> None:
     await _unban(query.from_user.id, state, market, actor, bot, "")
-    callback_reply.text = texts.UNBANNED
+    callback_reply.text = texts.unbanned_answer()
 
 
-router.reminds("unban_reason_not_text", Ban.unban_reason, ~F.text, text=texts.REASON_NOT_TEXT)
+@router.message(Ban.unban_reason, ~F.text)
+async def unban_reason_not_text(message: Message) -> None:
+    await message.answer(texts.reason_not_text())
 
 
 async def _unban(
@@ -382,5 +392,5 @@ async def _unban(
 ) -> None:
     user = await market.users.unban(actor, int((await state.get_data())["user_id"]), reason)
     await state.clear()
-    ban_again = action_button(texts.BAN, AdminCb(action="ban", id=user.id))
+    ban_again = action_button(texts.ban_button(), AdminCb(action="ban", id=user.id))
     await bot.send_message(chat_id, texts.unbanned(user), reply_markup=markup([ban_again]))

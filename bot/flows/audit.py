@@ -36,7 +36,7 @@ async def ask(
     by = callback_data.action == "aud_by"
     await state.clear()
     await state.set_state(Whose.admin if by else Whose.person)
-    text = texts.ASK_ADMIN if by else texts.ASK_PERSON
+    text = texts.ask_admin() if by else texts.ask_person()
     await bot.send_message(actor.telegram_id, text, reply_markup=only_cancel())
 
 
@@ -61,4 +61,4 @@ async def got(
 @router.message(Whose.admin, ~F.text)
 @router.message(Whose.person, ~F.text)
 async def not_text(message: Message) -> None:
-    await message.answer(texts.WHO_NOT_TEXT)
+    await message.answer(texts.who_not_text())

@@ -63,12 +63,12 @@ async def send_panel(
     figures = await market.admin.figures(actor)
     reports = report_texts.queue_button(await market.reports.count_open(actor))
     keyboard = markup(
-        [action_button(texts.DISPUTES_QUEUE, AdminCb(action="dq"))],
-        [action_button(texts.PAYOUTS_QUEUE, AdminCb(action="pq"))],
-        [action_button(texts.BAN_UNBAN, AdminCb(action="who"))],
+        [action_button(texts.disputes_queue_button(), AdminCb(action="dq"))],
+        [action_button(texts.payouts_queue_button(), AdminCb(action="pq"))],
+        [action_button(texts.ban_unban(), AdminCb(action="who"))],
         [action_button(reports, AdminCb(action="rq"))],
-        [action_button(audit_texts.AUDIT, AuditCb())],
-        [action_button(texts.REFRESH, AdminCb(action="home"))],
+        [action_button(audit_texts.audit_button(), AuditCb())],
+        [action_button(texts.refresh(), AdminCb(action="home"))],
     )
     await bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)
 
@@ -104,7 +104,7 @@ async def disputes_queue(
             for d, p, _ in rows
         ],
         pager("dq", page, len(found) > PAGE),
-        [action_button(texts.PANEL, AdminCb(action="home"))],
+        [action_button(texts.panel_button(), AdminCb(action="home"))],
     )
     text = texts.disputes_queue(rows, page, settings.money)
     await show_page(query, bot, text, keyboard, callback_data.turn)
@@ -168,9 +168,9 @@ async def record(
     files = _files(rec)
     verdicts = (
         [
-            action_button(texts.RELEASE_ALL, AdminCb(action="release", id=did)),
-            action_button(texts.REFUND_ALL, AdminCb(action="refund", id=did)),
-            action_button(texts.SPLIT, AdminCb(action="split", id=did)),
+            action_button(texts.release_all(), AdminCb(action="release", id=did)),
+            action_button(texts.refund_all(), AdminCb(action="refund", id=did)),
+            action_button(texts.split_button(), AdminCb(action="split", id=did)),
         ]
         if view.is_open
         else []
@@ -181,7 +181,7 @@ async def record(
         if files
         else [],
         verdicts,
-        [action_button(texts.QUEUE, AdminCb(action="dq"))],
+        [action_button(texts.queue_button(), AdminCb(action="dq"))],
     )
     body = texts.record_page(did, page, len(chunks), chunks[page])
     await show_page(query, bot, body, keyboard, callback_data.turn)
@@ -201,7 +201,7 @@ async def record_files(
     files = _files(rec)
     start = max(callback_data.page, 0) * FILES_PER_PRESS
     if start >= len(files):
-        callback_reply.text = texts.NO_FILES
+        callback_reply.text = texts.no_files()
         return
     chat_id = query.from_user.id
     for kind, file_id, sender_id, at, source in files[start : start + FILES_PER_PRESS]:
@@ -214,7 +214,7 @@ async def record_files(
         await bot.send_message(
             chat_id,
             texts.more_files(left),
-            reply_markup=markup([action_button(texts.MORE_FILES, more)]),
+            reply_markup=markup([action_button(texts.more_files_button(), more)]),
         )
 
 
@@ -255,7 +255,7 @@ async def payouts_queue(
             for p, _ in rows
         ],
         pager("pq", page, len(found) > PAGE),
-        [action_button(texts.PANEL, AdminCb(action="home"))],
+        [action_button(texts.panel_button(), AdminCb(action="home"))],
     )
     text = texts.payouts_queue(rows, page, settings.money)
     await show_page(query, bot, text, keyboard, callback_data.turn)

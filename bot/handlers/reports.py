@@ -78,7 +78,7 @@ async def queue(
             for r, subject in rows
         ],
         pager("rq", page, len(found) > PAGE),
-        [action_button(admin_texts.PANEL, AdminCb(action="home"))],
+        [action_button(admin_texts.panel_button(), AdminCb(action="home"))],
     )
     await show_page(query, bot, texts.queue(rows, page), keyboard, callback_data.turn)
 

@@ -20,11 +20,15 @@ def pager(action: str, page: int, more: bool, id_: int = 0) -> list[InlineKeyboa
     row = []
     if page > 0:
         row.append(
-            action_button(texts.PREVIOUS, AdminCb(action=action, id=id_, page=page - 1, turn=True))
+            action_button(
+                texts.previous_page(), AdminCb(action=action, id=id_, page=page - 1, turn=True)
+            )
         )
     if more:
         row.append(
-            action_button(texts.NEXT, AdminCb(action=action, id=id_, page=page + 1, turn=True))
+            action_button(
+                texts.next_page(), AdminCb(action=action, id=id_, page=page + 1, turn=True)
+            )
         )
     return row
 

@@ -38,16 +38,16 @@ async def send_trail(
     pager = []
     if page > 0:
         back = AuditCb(page=page - 1, admin=admin, person=person, turn=True)
-        pager.append(action_button(admin_texts.PREVIOUS, back))
+        pager.append(action_button(admin_texts.previous_page(), back))
     if found.more:
         on = AuditCb(page=page + 1, admin=admin, person=person, turn=True)
-        pager.append(action_button(admin_texts.NEXT, on))
+        pager.append(action_button(admin_texts.next_page(), on))
     filters = [
-        action_button(texts.BY_ADMIN, AdminCb(action="aud_by")),
-        action_button(texts.ABOUT_PERSON, AdminCb(action="aud_about")),
+        action_button(texts.by_admin(), AdminCb(action="aud_by")),
+        action_button(texts.about_person(), AdminCb(action="aud_about")),
     ]
     rows = [pager, filters]
     if admin or person:
-        rows.append([action_button(texts.EVERYTHING, AuditCb())])
-    rows.append([action_button(admin_texts.PANEL, AdminCb(action="home"))])
+        rows.append([action_button(texts.everything(), AuditCb())])
+    rows.append([action_button(admin_texts.panel_button(), AdminCb(action="home"))])
     return text, rows

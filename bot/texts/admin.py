@@ -1,10 +1,12 @@
 """The admin panel: figures, the disputes and payouts queues, a dispute's record, bans.
 
-Admins may see usernames and ids; nothing here is ever shown to anyone else.
+Admins may see usernames and ids; nothing here is ever shown to anyone else. Worded
+through the catalogues (``bot.i18n``), so each text is read in its reader's language.
 """
 
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.render import clip, e
 from bot.texts.awards import terms
 from bot.texts.disputes import (
@@ -16,7 +18,6 @@ from bot.texts.disputes import (
     named,
     offer_status,
     percent,
-    role_name,
     split,
     when,
 )
@@ -26,40 +27,90 @@ from bot.texts.projects import statuses as project_statuses
 from core.money import Currency, release_fee
 from core.services.admin import PlatformFigures
 from core.services.disputes import DisputeRecord
-from storage.enums import DisputeStatus
+from storage.enums import DisputeStatus, PartyRole, PayoutStatus
 from storage.models import Dispute, Message, MilestoneEvent, Payout, Project, User
 
 # --- buttons -------------------------------------------------------------------------
 
-DISPUTES_QUEUE = "⚖️ Disputes queue"
-PAYOUTS_QUEUE = "💸 Payouts queue"
-BAN_UNBAN = "🚫 Ban / unban"
-REFRESH = "🔄 Refresh"
-PANEL = "« Admin panel"
-QUEUE = "« Disputes queue"
-PREVIOUS = "‹ Previous"
-NEXT = "Next ›"
-OPEN_RECORD = "🛡 Open the record"
-RELEASE_ALL = "✅ Release all"
-REFUND_ALL = "↩️ Refund all"
-SPLIT = "➗ Split"
-CONFIRM = "✅ Confirm the verdict"
-MORE_FILES = "📎 More files"
-MARK_PAID_NO_NOTE = "✅ Mark paid without a note"
-BAN = "🚫 Ban"
-UNBAN = "✅ Unban"
+
+def disputes_queue_button() -> str:
+    return _("⚖️ Disputes queue")
+
+
+def payouts_queue_button() -> str:
+    return _("💸 Payouts queue")
+
+
+def ban_unban() -> str:
+    return _("🚫 Ban / unban")
+
+
+def refresh() -> str:
+    return _("🔄 Refresh")
+
+
+def panel_button() -> str:
+    return _("« Admin panel")
+
+
+def queue_button() -> str:
+    return _("« Disputes queue")
+
+
+def previous_page() -> str:
+    return _("‹ Previous")
+
+
+def next_page() -> str:
+    return _("Next ›")
+
+
+def open_record() -> str:
+    return _("🛡 Open the record")
+
+
+def release_all() -> str:
+    return _("✅ Release all")
+
+
+def refund_all() -> str:
+    return _("↩️ Refund all")
+
+
+def split_button() -> str:
+    return _("➗ Split")
+
+
+def confirm_button() -> str:
+    return _("✅ Confirm the verdict")
+
+
+def more_files_button() -> str:
+    return _("📎 More files")
+
+
+def mark_paid_no_note() -> str:
+    return _("✅ Mark paid without a note")
+
+
+def ban_button() -> str:
+    return _("🚫 Ban")
+
+
+def unban_button() -> str:
+    return _("✅ Unban")
 
 
 def files_button(count: int) -> str:
-    return f"📎 Files ({count})"
+    return _("📎 Files ({count})").format(count=count)
 
 
 def paid_button(payout_id: int) -> str:
-    return f"✅ Paid #{payout_id}"
+    return _("✅ Paid #{id}").format(id=payout_id)
 
 
 def reject_button(payout_id: int) -> str:
-    return f"❌ Reject #{payout_id}"
+    return _("❌ Reject #{id}").format(id=payout_id)
 
 
 def dispute_button(dispute: Dispute, title: str) -> str:
@@ -75,47 +126,79 @@ def who(user: User) -> str:
     return f"{e(user.display_name)}{handle} (#{user.id})"
 
 
+def file_kind(kind: str | None) -> str:
+    """What a file is, in a word: a document, a photo..."""
+    kinds = {
+        "document": _("document"),
+        "photo": _("photo"),
+        "video": _("video"),
+        "voice": _("voice"),
+        "audio": _("audio"),
+    }
+    if not kind:
+        return _("file")
+    return kinds.get(kind, e(kind))
+
+
 # --- the panel -----------------------------------------------------------------------
 
 
 def panel(f: PlatformFigures, money: Currency) -> str:
-    return "\n".join(
-        [
-            "🛡 <b>Admin panel</b>",
-            "",
-            f"Users: <b>{f.users}</b>",
-            f"Open projects: <b>{f.open_projects}</b>",
-            f"Projects in progress: <b>{f.in_progress_projects}</b>",
-            f"Money in escrow: <b>{money.format(f.escrow)}</b>",
-            f"Fees earned: <b>{money.format(f.fees)}</b>",
-            f"Disputes in arbitration: <b>{f.disputes_in_arbitration}</b>",
-            f"Payouts waiting: <b>{f.payouts_requested}</b>",
-        ]
+    return _(
+        "🛡 <b>Admin panel</b>\n"
+        "\n"
+        "Users: <b>{users}</b>\n"
+        "Open projects: <b>{open}</b>\n"
+        "Projects in progress: <b>{in_progress}</b>\n"
+        "Money in escrow: <b>{escrow}</b>\n"
+        "Fees earned: <b>{fees}</b>\n"
+        "Disputes in arbitration: <b>{disputes}</b>\n"
+        "Payouts waiting: <b>{payouts}</b>"
+    ).format(
+        users=f.users,
+        open=f.open_projects,
+        in_progress=f.in_progress_projects,
+        escrow=money.format(f.escrow),
+        fees=money.format(f.fees),
+        disputes=f.disputes_in_arbitration,
+        payouts=f.payouts_requested,
     )
 
 
 def disputes_queue(rows: list[tuple[Dispute, Project, int]], page: int, money: Currency) -> str:
     if not rows:
-        return "⚖️ <b>Disputes queue</b>\n\nNo dispute is waiting for an arbiter."
-    lines = [f"⚖️ <b>Disputes waiting for an arbiter</b> · page {page + 1}", ""]
+        return _("⚖️ <b>Disputes queue</b>\n\nNo dispute is waiting for an arbiter.")
+    lines = [_("⚖️ <b>Disputes waiting for an arbiter</b> · page {page}").format(page=page + 1), ""]
     for dispute, project, escrow in rows:
         since = when(dispute.escalated_at) if dispute.escalated_at else "—"
         lines.append(
-            f"#{dispute.id} · {e(clip(project.title, 60))} · {money.format(escrow)} held · "
-            f"escalated {since}"
+            _("#{id} · {title} · {amount} held · escalated {since}").format(
+                id=dispute.id,
+                title=e(clip(project.title, 60)),
+                amount=money.format(escrow),
+                since=since,
+            )
         )
     return "\n".join(lines)
 
 
 def payouts_queue(rows: list[tuple[Payout, User]], page: int, money: Currency) -> str:
     if not rows:
-        return "💸 <b>Payouts queue</b>\n\nNo payout is waiting."
-    lines = [f"💸 <b>Payouts waiting</b> · page {page + 1}", ""]
+        return _("💸 <b>Payouts queue</b>\n\nNo payout is waiting.")
+    lines = [_("💸 <b>Payouts waiting</b> · page {page}").format(page=page + 1), ""]
     for payout, user in rows:
         lines += [
-            f"<b>#{payout.id}</b> · {money.format(payout.amount)} to {who(user)}",
-            f"To: <code>{e(payout.destination)}</code>",
-            f"Requested {when(payout.requested_at)}",
+            _(
+                "<b>#{id}</b> · {amount} to {person}\n"
+                "To: <code>{destination}</code>\n"
+                "Requested {when}"
+            ).format(
+                id=payout.id,
+                amount=money.format(payout.amount),
+                person=who(user),
+                destination=e(payout.destination),
+                when=when(payout.requested_at),
+            ),
             "",
         ]
     return "\n".join(lines).rstrip()
@@ -129,146 +212,246 @@ def record(
 ) -> str:
     """Everything about a dispute in one text, for ``render.pages``: one fact per line."""
     d, m, c, p = rec.dispute, rec.milestone, rec.contract, rec.project
+    none = _("none")
 
     def name(user_id: int | None) -> str:
         if user_id is None:
-            return "bidgram (timer)"
+            return _("bidgram (timer)")
         user = people.get(user_id)
         return who(user) if user else f"#{user_id}"
 
+    if d.filer_role is PartyRole.EMPLOYER:
+        filed = _("Filed {when} by {name}, the employer")
+    else:
+        filed = _("Filed {when} by {name}, the freelancer")
     lines = [
-        f"🛡 <b>Dispute #{d.id}</b> · {dispute_status(d.status)}",
-        f"Filed {when(d.created_at)} by {name(d.filed_by_id)}, the {role_name(d.filer_role)}",
-        f"Against {name(d.respondent_id)}",
+        _("🛡 <b>Dispute #{id}</b> · {status}").format(id=d.id, status=dispute_status(d.status)),
+        filed.format(when=when(d.created_at), name=name(d.filed_by_id)),
+        _("Against {name}").format(name=name(d.respondent_id)),
         claim(v, money, role=False),
-        f"Held in escrow now: <b>{money.format(m.escrow)}</b>",
+        _("Held in escrow now: <b>{amount}</b>").format(amount=money.format(m.escrow)),
         delivered_line(rec.deliveries),
     ]
     if d.deliverables:
         lines.append(named(d.deliverables))
-    lines.append(f"<b>Reason:</b> {e(d.reason)}")
+    lines.append(_("<b>Reason:</b> {reason}").format(reason=e(d.reason)))
     if d.response:
-        lines.append(f"<b>Response</b> ({when(d.responded_at or d.created_at)}): {e(d.response)}")
+        lines.append(
+            _("<b>Response</b> ({when}): {response}").format(
+                when=when(d.responded_at or d.created_at), response=e(d.response)
+            )
+        )
     elif d.status is DisputeStatus.ARBITRATION and d.escalated_by_id is None:
-        lines.append(f"<b>No response:</b> {name(d.respondent_id)} did not answer in time")
+        lines.append(
+            _("<b>No response:</b> {name} did not answer in time").format(
+                name=name(d.respondent_id)
+            )
+        )
     if d.status is DisputeStatus.RESOLVED:
-        lines.append(f"<b>Resolved:</b> {how(v)}")
-    lines += ["", "<b>Offers</b>"]
+        lines.append(_("<b>Resolved:</b> {how}").format(how=how(v)))
+    lines += ["", _("<b>Offers</b>")]
     lines += [
-        f"{when(o.created_at)} · {name(o.by_user_id)}: {money.format(o.release_amount)} to the "
-        f"freelancer · {offer_status(o.status)}"
+        _("{when} · {name}: {amount} to the freelancer · {status}").format(
+            when=when(o.created_at),
+            name=name(o.by_user_id),
+            amount=money.format(o.release_amount),
+            status=offer_status(o.status),
+        )
         for o in rec.offers
-    ] or ["none"]
+    ] or [none]
     lines += ["", terms(c.deliverables, c.revision_rounds, c.deadline_at, used=m.revisions_used)]
-    lines += ["", f"<b>Deliveries</b> ({len(rec.deliveries)})"]
+    lines += ["", _("<b>Deliveries</b> ({count})").format(count=len(rec.deliveries))]
+    lines += [delivery_line(ev) for ev in rec.deliveries] or [none]
     lines += [
-        f"{when(ev.created_at)} · {len(ev.file_ids)} file(s)"
-        f"{' · protected preview' if ev.protected else ''}: {e(ev.note or '')}"
-        for ev in rec.deliveries
-    ] or ["none"]
-    lines += ["", f"<b>Change requests</b> ({len(rec.change_requests)} of {c.revision_rounds})"]
-    lines += [f"{when(ev.created_at)}: {e(ev.note or '')}" for ev in rec.change_requests] or [
-        "none"
+        "",
+        _("<b>Change requests</b> ({count} of {rounds})").format(
+            count=len(rec.change_requests), rounds=c.revision_rounds
+        ),
     ]
-    lines += ["", f"<b>Evidence</b> ({len(rec.evidence)})"]
+    lines += [f"{when(ev.created_at)}: {e(ev.note or '')}" for ev in rec.change_requests] or [none]
+    lines += ["", _("<b>Evidence</b> ({count})").format(count=len(rec.evidence))]
     lines += [
-        f"{when(x.created_at)} · {name(x.author_id)} · {x.file_kind} {evidence_stage(x.stage)}"
-        + (f": {e(x.caption)}" if x.caption else "")
+        f"{when(x.created_at)} · {name(x.author_id)} · {file_kind(x.file_kind)} "
+        f"{evidence_stage(x.stage)}" + (f": {e(x.caption)}" if x.caption else "")
         for x in rec.evidence
-    ] or ["none"]
+    ] or [none]
     if rec.earlier:
-        lines += ["", "<b>Earlier disputes of this milestone</b>"]
+        lines += ["", _("<b>Earlier disputes of this milestone</b>")]
         lines += [
-            f"#{x.id} · {dispute_status(x.status)} · filed {when(x.created_at)} by "
-            f"{name(x.filed_by_id)}"
-            + (f" · named: {e(', '.join(x.deliverables))}" if x.deliverables else "")
-            + f" · {e(clip(x.reason, 200))}"
+            " · ".join(
+                [
+                    _("#{id} · {status} · filed {when} by {name}").format(
+                        id=x.id,
+                        status=dispute_status(x.status),
+                        when=when(x.created_at),
+                        name=name(x.filed_by_id),
+                    ),
+                    *(
+                        [
+                            _("named: {deliverables}").format(
+                                deliverables=e(", ".join(x.deliverables))
+                            )
+                        ]
+                        if x.deliverables
+                        else []
+                    ),
+                    e(clip(x.reason, 200)),
+                ]
+            )
             for x in rec.earlier
         ]
+    # No trailing comma: babel takes it for a 4th argument and skips the plural.
+    # fmt: off
+    agreed = _("Agreed {amount} in {days} day · started {started} · deadline {deadline}",
+        "Agreed {amount} in {days} days · started {started} · deadline {deadline}",
+        c.delivery_days)
+    bid = _("<b>Bid:</b> {amount}, {days} day",
+        "<b>Bid:</b> {amount}, {days} days",
+        rec.bid.delivery_days if rec.bid is not None else 0)
+    # fmt: on
     lines += [
         "",
-        f"<b>Project #{p.id}:</b> {e(p.title)} ({project_statuses()[p.status]})",
-        f"Budget {money.format(p.budget_min)}–{money.format(p.budget_max)}",
+        _("<b>Project #{id}:</b> {title} ({status})").format(
+            id=p.id, title=e(p.title), status=project_statuses()[p.status]
+        ),
+        _("Budget {low}–{high}").format(
+            low=money.format(p.budget_min), high=money.format(p.budget_max)
+        ),
         e(p.description),
         "",
-        f"<b>Contract #{c.id}</b>: employer {name(c.employer_id)}, freelancer "
-        f"{name(c.freelancer_id)}",
-        f"Agreed {money.format(c.agreed_amount)} in {c.delivery_days} days · started "
-        f"{when(c.started_at)} · deadline {when(c.deadline_at)}",
+        _("<b>Contract #{id}</b>: employer {employer}, freelancer {freelancer}").format(
+            id=c.id, employer=name(c.employer_id), freelancer=name(c.freelancer_id)
+        ),
+        agreed.format(
+            amount=money.format(c.agreed_amount),
+            days=c.delivery_days,
+            started=when(c.started_at),
+            deadline=when(c.deadline_at),
+        ),
     ]
     if rec.bid is not None:
         lines += [
-            f"<b>Bid:</b> {money.format(rec.bid.amount)}, {rec.bid.delivery_days} days",
+            bid.format(amount=money.format(rec.bid.amount), days=rec.bid.delivery_days),
             e(rec.bid.proposal),
         ]
-    lines += ["", "<b>Milestones</b>"]
+    lines += ["", _("<b>Milestones</b>")]
     lines += [
-        f"#{ms.id} {e(clip(ms.description, 80))} · {money.format(ms.amount)} · "
-        f"{milestone_status(ms)} · funded {money.format(ms.funded_amount)}, released "
-        f"{money.format(ms.released_amount)}, refunded {money.format(ms.refunded_amount)}"
-        + (" ← disputed" if ms.id == m.id else "")
+        _(
+            "#{id} {description} · {amount} · {status} · funded {funded}, released "
+            "{released}, refunded {refunded}"
+        ).format(
+            id=ms.id,
+            description=e(clip(ms.description, 80)),
+            amount=money.format(ms.amount),
+            status=milestone_status(ms),
+            funded=money.format(ms.funded_amount),
+            released=money.format(ms.released_amount),
+            refunded=money.format(ms.refunded_amount),
+        )
+        + (" " + _("← disputed") if ms.id == m.id else "")
         for ms in rec.milestones
     ]
-    lines += ["", f"<b>History of milestone #{m.id}</b> ({e(m.description)})"]
+    lines += [
+        "",
+        _("<b>History of milestone #{id}</b> ({description})").format(
+            id=m.id, description=e(m.description)
+        ),
+    ]
     for event in rec.history:
         amount = f" {money.format(event.amount)}" if event.amount is not None else ""
-        files = f" · 📎 {len(event.file_ids)} file(s)" if event.file_ids else ""
+        files = " · " + files_count(len(event.file_ids)) if event.file_ids else ""
         note = f": {e(event.note)}" if event.note else ""
         lines.append(
             f"{when(event.created_at)} · {name(event.actor_id)} · "
             f"{history_kind(event.kind)}{amount}{files}{note}"
         )
-    lines += ["", f"<b>Messages between them</b> ({len(rec.messages)})"]
-    lines += [message_line(msg, name(msg.sender_id)) for msg in rec.messages] or ["none"]
+    lines += ["", _("<b>Messages between them</b> ({count})").format(count=len(rec.messages))]
+    lines += [message_line(msg, name(msg.sender_id)) for msg in rec.messages] or [none]
     return "\n".join(lines)
+
+
+def files_count(count: int) -> str:
+    return _("📎 {count} file", "📎 {count} files", count).format(count=count)
+
+
+def delivery_line(delivery: MilestoneEvent) -> str:
+    """One delivery in the record: when, how many files, its note."""
+    count = len(delivery.file_ids)
+    if delivery.protected:
+        # No trailing comma: babel takes it for a 4th argument and skips the plural.
+        # fmt: off
+        text = _("{when} · {count} file · protected preview: {note}",
+            "{when} · {count} files · protected preview: {note}",
+            count)
+        # fmt: on
+    else:
+        text = _("{when} · {count} file: {note}", "{when} · {count} files: {note}", count)
+    return text.format(when=when(delivery.created_at), count=count, note=e(delivery.note or ""))
 
 
 def delivered_line(deliveries: list[MilestoneEvent]) -> str:
     """Whether the work was delivered: what an admin deciding a silent side's case needs."""
     if not deliveries:
-        return "📦 Work delivered: <b>no</b>"
-    first, last = deliveries[0].created_at, deliveries[-1].created_at
-    again = f", last {when(last)}" if len(deliveries) > 1 else ""
-    return f"📦 Work delivered: <b>yes</b>, {len(deliveries)} time(s), first {when(first)}{again}"
+        return _("📦 Work delivered: <b>no</b>")
+    count = len(deliveries)
+    first, last = when(deliveries[0].created_at), when(deliveries[-1].created_at)
+    # No trailing comma: babel takes it for a 4th argument and skips the plural.
+    # fmt: off
+    once = _("📦 Work delivered: <b>yes</b>, {count} time, first {first}",
+        "📦 Work delivered: <b>yes</b>, {count} times, first {first}",
+        count)
+    again = _("📦 Work delivered: <b>yes</b>, {count} time, first {first}, last {last}",
+        "📦 Work delivered: <b>yes</b>, {count} times, first {first}, last {last}",
+        count)
+    # fmt: on
+    if count == 1:
+        return once.format(count=count, first=first)
+    return again.format(count=count, first=first, last=last)
 
 
 def message_line(message: Message, sender: str) -> str:
-    file = f"📎 {message.file_kind or 'file'} " if message.file_id else ""
+    file = f"📎 {file_kind(message.file_kind)} " if message.file_id else ""
     return f"{when(message.created_at)} · {sender}: {file}{e(message.text)}{flagged(message.flags)}"
 
 
 def record_page(dispute_id: int, page: int, pages: int, body: str) -> str:
-    return f"<i>Record of dispute #{dispute_id} · page {page + 1} of {pages}</i>\n\n{body}"
+    head = _("<i>Record of dispute #{id} · page {page} of {pages}</i>").format(
+        id=dispute_id, page=page + 1, pages=pages
+    )
+    return f"{head}\n\n{body}"
 
 
 def delivery_file(sender: str, when_: str) -> str:
-    return f"📎 Delivered by {e(sender)} · {when_}"
+    return _("📎 Delivered by {sender} · {when}").format(sender=e(sender), when=when_)
 
 
 def message_file(sender: str, when_: str) -> str:
-    return f"📎 Sent by {e(sender)} in their messages · {when_}"
+    return _("📎 Sent by {sender} in their messages · {when}").format(sender=e(sender), when=when_)
 
 
 def evidence_file(sender: str, when_: str) -> str:
-    return f"📎 Evidence from {e(sender)} · {when_}"
+    return _("📎 Evidence from {sender} · {when}").format(sender=e(sender), when=when_)
 
 
 def more_files(left: int) -> str:
-    return f"{left} more file(s) in this record."
+    return _(
+        "{count} more file in this record.", "{count} more files in this record.", left
+    ).format(count=left)
 
 
-NO_FILES = "This record has no files."
+def no_files() -> str:
+    return _("This record has no files.")
 
 
 # --- verdicts ------------------------------------------------------------------------
 
 
 def ask_split(dispute_id: int, escrow: int, money: Currency) -> str:
-    return (
-        f"➗ <b>Split dispute #{dispute_id}</b>\n\n"
-        f"How much of {money.format(escrow)} goes <b>to the freelancer</b>? The rest is "
-        f"refunded to the employer. Send an amount in {money.unit}, like {money.example}."
-    )
+    return _(
+        "➗ <b>Split dispute #{id}</b>\n\n"
+        "How much of {escrow} goes <b>to the freelancer</b>? The rest is refunded to the "
+        "employer. Send an amount in {unit}, like {example}."
+    ).format(id=dispute_id, escrow=money.format(escrow), unit=money.unit, example=money.example)
 
 
 def confirm_verdict(
@@ -284,140 +467,192 @@ def confirm_verdict(
 ) -> str:
     """``released``, ``fee_taken``: the milestone's, as for :func:`split`."""
     lines = [
-        f"🛡 <b>Verdict on dispute #{dispute_id}</b>",
+        _("🛡 <b>Verdict on dispute #{id}</b>").format(id=dispute_id),
         "",
         split(release, escrow, money, fee_bps, released=released, fee_taken=fee_taken),
     ]
     if fee_bps and release:
         fee = release_fee(release, fee_bps, released=released, fee_taken=fee_taken)
-        lines.append(f"(platform fee {percent(fee_bps)}: {money.format(fee)})")
+        lines.append(
+            _("(platform fee {percent}: {fee})").format(
+                percent=percent(fee_bps), fee=money.format(fee)
+            )
+        )
     lines += [
         "",
-        f"<b>Note to both sides:</b> {e(note)}"
+        _("<b>Note to both sides:</b> {note}").format(note=e(note))
         if note
-        else "No note. Send one now to explain the decision to both sides (optional).",
+        else _("No note. Send one now to explain the decision to both sides (optional)."),
         "",
-        "Both sides are told at once, and the money moves. This cannot be undone.",
+        _("Both sides are told at once, and the money moves. This cannot be undone."),
     ]
     return "\n".join(lines)
 
 
 def verdict_done(dispute_id: int, released: int, fee: int, refunded: int, money: Currency) -> str:
-    return (
-        f"✅ Dispute #{dispute_id} resolved. Released {money.format(released)} (fee "
-        f"{money.format(fee)}), refunded {money.format(refunded)}. Both sides have been told."
+    return _(
+        "✅ Dispute #{id} resolved. Released {released} (fee {fee}), refunded {refunded}. "
+        "Both sides have been told."
+    ).format(
+        id=dispute_id,
+        released=money.format(released),
+        fee=money.format(fee),
+        refunded=money.format(refunded),
     )
 
 
-RESOLVED = "Verdict recorded: the money has moved."
+def resolved() -> str:
+    return _("Verdict recorded: the money has moved.")
 
 
-NOTE_NOT_TEXT = "Please send the note as text, or press a button above."
-CONFIRM_PLEASE = "Send a note, press Confirm, or /cancel."
+def note_not_text() -> str:
+    return _("Please send the note as text, or press a button above.")
+
+
+def confirm_please() -> str:
+    return _("Send a note, press Confirm, or /cancel.")
+
 
 # --- payouts -------------------------------------------------------------------------
 
 
 def ask_paid_note(payout: Payout, user: User, money: Currency) -> str:
-    return (
-        f"✅ <b>Mark payout #{payout.id} as paid</b>: {money.format(payout.amount)} to "
-        f"{who(user)}\nTo: <code>{e(payout.destination)}</code>\n\n"
+    return _(
+        "✅ <b>Mark payout #{id} as paid</b>: {amount} to {person}\n"
+        "To: <code>{destination}</code>\n\n"
         "Send a note for the records (a transfer reference, for example), or press the button."
+    ).format(
+        id=payout.id,
+        amount=money.format(payout.amount),
+        person=who(user),
+        destination=e(payout.destination),
     )
 
 
 def ask_reject_reason(payout: Payout, user: User, money: Currency) -> str:
-    return (
-        f"❌ <b>Reject payout #{payout.id}</b>: {money.format(payout.amount)} to {who(user)}\n\n"
+    return _(
+        "❌ <b>Reject payout #{id}</b>: {amount} to {person}\n\n"
         "Why? The user is told this reason and the money goes back to their balance."
-    )
+    ).format(id=payout.id, amount=money.format(payout.amount), person=who(user))
 
 
 def payout_paid(payout: Payout, money: Currency) -> str:
-    return f"✅ Payout #{payout.id} of {money.format(payout.amount)} marked paid."
-
-
-def payout_rejected(payout: Payout, money: Currency) -> str:
-    return (
-        f"❌ Payout #{payout.id} of {money.format(payout.amount)} rejected; the money is back "
-        "on the user's balance."
+    return _("✅ Payout #{id} of {amount} marked paid.").format(
+        id=payout.id, amount=money.format(payout.amount)
     )
 
 
+def payout_rejected(payout: Payout, money: Currency) -> str:
+    return _(
+        "❌ Payout #{id} of {amount} rejected; the money is back on the user's balance."
+    ).format(id=payout.id, amount=money.format(payout.amount))
+
+
 def payout_requested(payout: Payout, user: User, money: Currency) -> str:
-    return (
-        f"💸 <b>Payout requested</b> #{payout.id}: {money.format(payout.amount)} to {who(user)}\n"
-        f"To: <code>{e(payout.destination)}</code>"
+    return _(
+        "💸 <b>Payout requested</b> #{id}: {amount} to {person}\nTo: <code>{destination}</code>"
+    ).format(
+        id=payout.id,
+        amount=money.format(payout.amount),
+        person=who(user),
+        destination=e(payout.destination),
     )
 
 
 def payout_decided(payout: Payout) -> str:
-    return f"Payout #{payout.id} is already {payout.status.value}."
+    if payout.status is PayoutStatus.PAID:
+        return _("Payout #{id} is already paid.").format(id=payout.id)
+    if payout.status is PayoutStatus.REJECTED:
+        return _("Payout #{id} is already rejected.").format(id=payout.id)
+    return _("Payout #{id} is still waiting.").format(id=payout.id)
 
 
-REASON_NOT_TEXT = "Please send the reason as text (or /cancel)."
+def reason_not_text() -> str:
+    return _("Please send the reason as text (or /cancel).")
+
 
 # --- bans ----------------------------------------------------------------------------
 
-ASK_WHO = (
-    "🚫 <b>Ban or unban</b>\n\nSend the person's bidgram id (like 123 or #123, shown in the "
-    "queues) or their @username."
-)
-WHO_NOT_TEXT = "Please send an id like 123 or a @username as text (or /cancel)."
+
+def ask_who() -> str:
+    return _(
+        "🚫 <b>Ban or unban</b>\n\nSend the person's bidgram id (like 123 or #123, shown in the "
+        "queues) or their @username."
+    )
+
+
+def who_not_text() -> str:
+    return _("Please send an id like 123 or a @username as text (or /cancel).")
 
 
 def user_card(user: User) -> str:
     lines = [
         f"👤 {who(user)}",
-        f"Telegram id: <code>{user.telegram_id}</code>",
-        f"Joined {when(user.created_at)}",
+        _("Telegram id: <code>{id}</code>").format(id=user.telegram_id),
+        _("Joined {when}").format(when=when(user.created_at)),
     ]
     if user.is_banned:
-        since = f" since {when(user.banned_at)}" if user.banned_at else ""
+        if user.banned_at:
+            state = _("🚫 <b>Suspended</b> since {when}").format(when=when(user.banned_at))
+        else:
+            state = _("🚫 <b>Suspended</b>")
         reason = f": {e(user.ban_reason)}" if user.ban_reason else ""
-        lines.append(f"🚫 <b>Suspended</b>{since}{reason}")
+        lines.append(f"{state}{reason}")
     else:
-        lines.append("Active")
+        lines.append(_("Active"))
     return "\n".join(lines)
 
 
 def ask_ban_reason(user: User) -> str:
-    return (
-        f"🚫 <b>Ban {who(user)}</b>\n\nWhy? They are told this reason; everything they try "
+    return _(
+        "🚫 <b>Ban {person}</b>\n\nWhy? They are told this reason; everything they try "
         "afterwards is refused until they are unbanned."
-    )
+    ).format(person=who(user))
 
 
 def banned(user: User) -> str:
-    return f"🚫 {who(user)} is suspended and has been told."
+    return _("🚫 {person} is suspended and has been told.").format(person=who(user))
 
 
 def ask_unban_reason(user: User) -> str:
-    return (
-        f"✅ <b>Unban {who(user)}</b>\n\nWhy? The reason goes on the admins' audit trail; "
+    return _(
+        "✅ <b>Unban {person}</b>\n\nWhy? The reason goes on the admins' audit trail; "
         "they are told they can use bidgram again."
-    )
+    ).format(person=who(user))
 
 
-UNBAN_NO_REASON = "✅ Unban without a reason"
-ALREADY_BANNED = "This person is already suspended."
-NOT_BANNED = "This person is not suspended."
-UNBANNED = "Unbanned."
+def unban_no_reason() -> str:
+    return _("✅ Unban without a reason")
+
+
+def already_banned() -> str:
+    return _("This person is already suspended.")
+
+
+def not_banned() -> str:
+    return _("This person is not suspended.")
+
+
+def unbanned_answer() -> str:
+    return _("Unbanned.")
 
 
 def unbanned(user: User) -> str:
-    return f"✅ {who(user)} can use bidgram again and has been told."
+    return _("✅ {person} can use bidgram again and has been told.").format(person=who(user))
 
 
 # --- alerts to the person concerned ------------------------------------------------------
 
 
 def you_are_banned(reason: str | None) -> str:
-    why = f"\n\nReason: {e(reason)}" if reason else ""
-    return (
+    text = _(
         "🚫 Your bidgram account has been suspended by an administrator. Until it is "
-        f"restored, bidgram will not act on your messages or buttons.{why}"
+        "restored, bidgram will not act on your messages or buttons."
     )
+    if reason:
+        text += "\n\n" + _("Reason: {reason}").format(reason=e(reason))
+    return text
 
 
-YOU_ARE_UNBANNED = "✅ Your bidgram account is active again. Welcome back: /start"
+def you_are_unbanned() -> str:
+    return _("✅ Your bidgram account is active again. Welcome back: /start")

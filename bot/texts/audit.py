@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.i18n import _
 from bot.render import clip, e
 from bot.texts.disputes import when
 from core.money import Currency
@@ -13,30 +14,54 @@ from core.services import audit
 from core.services.audit import TrailPage
 from storage.models import AdminAction, User
 
-AUDIT = "📜 Audit trail"
-BY_ADMIN = "🛡 By an admin…"
-ABOUT_PERSON = "👤 About a person…"
-EVERYTHING = "📜 All entries"
 
-ASK_ADMIN = (
-    "🛡 <b>Whose actions?</b>\n\nSend the admin's bidgram id (like 12 or #12) or their @username."
-)
-ASK_PERSON = (
-    "👤 <b>About whom?</b>\n\nSend the person's bidgram id (like 12 or #12) or their @username."
-)
-WHO_NOT_TEXT = "Please send an id like 12 or a @username as text (or /cancel)."
+def audit_button() -> str:
+    return _("📜 Audit trail")
 
-VERDICTS = {
-    "release": "all released to the freelancer",
-    "refund": "all refunded to the employer",
-    "split": "split",
-}
+
+def by_admin() -> str:
+    return _("🛡 By an admin…")
+
+
+def about_person() -> str:
+    return _("👤 About a person…")
+
+
+def everything() -> str:
+    return _("📜 All entries")
+
+
+def ask_admin() -> str:
+    return _(
+        "🛡 <b>Whose actions?</b>\n\nSend the admin's bidgram id (like 12 or #12) or their "
+        "@username."
+    )
+
+
+def ask_person() -> str:
+    return _(
+        "👤 <b>About whom?</b>\n\nSend the person's bidgram id (like 12 or #12) or their @username."
+    )
+
+
+def who_not_text() -> str:
+    return _("Please send an id like 12 or a @username as text (or /cancel).")
+
+
+def verdict_name(verdict: object) -> str:
+    """A verdict as the trail words it; an unknown one as recorded."""
+    names = {
+        "release": _("all released to the freelancer"),
+        "refund": _("all refunded to the employer"),
+        "split": _("split"),
+    }
+    return names.get(str(verdict), e(verdict))
 
 
 def _name(user: User | None, user_id: int | None) -> str:
     """A person in one short line: name and bidgram id (the id is what filters take)."""
     if user_id is None:
-        return "nobody"
+        return _("nobody")
     if user is None:
         return f"#{user_id}"
     return f"{e(clip(user.display_name, 32))} (#{user.id})"
@@ -46,17 +71,17 @@ def trail(
     page: TrailPage, number: int, by: User | None, about: User | None, money: Currency
 ) -> str:
     """One page of the trail, with the filter it is read through."""
-    lines = [f"📜 <b>Audit trail</b> · page {number + 1}"]
+    lines = [_("📜 <b>Audit trail</b> · page {page}").format(page=number + 1)]
     if by is not None:
-        lines.append(f"Actions by {_name(by, by.id)}")
+        lines.append(_("Actions by {name}").format(name=_name(by, by.id)))
     if about is not None:
-        lines.append(f"Actions about {_name(about, about.id)}")
+        lines.append(_("Actions about {name}").format(name=_name(about, about.id)))
     lines.append("")
     if page.entries:
         lines += [entry(x, page.people, money) for x in page.entries]
     else:
-        lines.append("Nothing on the record here.")
-    lines += ["", "<i>Entries about you are kept for the other admins, not shown to you.</i>"]
+        lines.append(_("Nothing on the record here."))
+    lines += ["", _("<i>Entries about you are kept for the other admins, not shown to you.</i>")]
     return "\n".join(lines)
 
 
@@ -68,37 +93,71 @@ def entry(x: AdminAction, people: dict[int, User], money: Currency) -> str:
     def name(user_id: int | None) -> str:
         return _name(people.get(user_id) if user_id else None, user_id)
 
-    why = f"why: {e(clip(x.reason, 160))}" if x.reason else "<i>no reason given</i>"
+    if x.reason:
+        why = _("why: {reason}").format(reason=e(clip(x.reason, 160)))
+    else:
+        why = _("<i>no reason given</i>")
     return f"{when(x.created_at)} · {actor} · {what(x, name, money)} · {why}"
+
+
+def outcome(value: object) -> str:
+    """How a replayed update went (``bot.updates.Outcome``); an unknown one as recorded."""
+    names = {
+        "handled": _("handled"),
+        "retry": _("retry"),
+        "dead": _("dead"),
+        "dropped": _("dropped"),
+    }
+    return names.get(str(value), e(value))
 
 
 def what(x: AdminAction, name: Callable[[int | None], str], money: Currency) -> str:
     d = x.details
     person, sid = name(x.user_id), x.subject_id
     if x.action == audit.USER_BAN:
-        return f"🚫 banned {person}"
+        return _("🚫 banned {person}").format(person=person)
     if x.action == audit.USER_UNBAN:
-        return f"✅ unbanned {person}"
+        return _("✅ unbanned {person}").format(person=person)
     if x.action == audit.DISPUTE_VERDICT:
-        verdict = VERDICTS.get(str(d.get("verdict")), e(d.get("verdict")))
-        return (
-            f"⚖️ verdict on dispute #{sid}: {verdict}, {money.format(int(d['released']))} "
-            f"released, {money.format(int(d['refunded']))} refunded (freelancer {person}, "
-            f"employer {name(x.other_user_id)})"
+        return _(
+            "⚖️ verdict on dispute #{id}: {verdict}, {released} released, {refunded} refunded "
+            "(freelancer {freelancer}, employer {employer})"
+        ).format(
+            id=sid,
+            verdict=verdict_name(d.get("verdict")),
+            released=money.format(int(d["released"])),
+            refunded=money.format(int(d["refunded"])),
+            freelancer=person,
+            employer=name(x.other_user_id),
         )
     if x.action == audit.PAYOUT_PAID:
-        to = e(clip(str(d.get("destination", "")), 60))
-        return f"💸 paid payout #{sid}, {money.format(int(d['amount']))} to {person} ({to})"
+        return _("💸 paid payout #{id}, {amount} to {person} ({destination})").format(
+            id=sid,
+            amount=money.format(int(d["amount"])),
+            person=person,
+            destination=e(clip(str(d.get("destination", "")), 60)),
+        )
     if x.action == audit.PAYOUT_REJECTED:
-        return f"❌ rejected payout #{sid}, {money.format(int(d['amount']))} to {person}"
+        return _("❌ rejected payout #{id}, {amount} to {person}").format(
+            id=sid, amount=money.format(int(d["amount"])), person=person
+        )
     if x.action == audit.REPORT_DISMISS:
-        return f"✔ dismissed report #{sid} about {person}"
+        return _("✔ dismissed report #{id} about {person}").format(id=sid, person=person)
     if x.action == audit.REPORT_WARN:
-        return f"⚠️ warned {person} (report #{sid})"
+        return _("⚠️ warned {person} (report #{id})").format(id=sid, person=person)
     if x.action == audit.REPORT_BAN:
         closed = len(d.get("closed_with_it") or [])
-        more = f", {closed} more report(s) closed with it" if closed else ""
-        return f"🚫 banned {person} (report #{sid}{more})"
+        if not closed:
+            return _("🚫 banned {person} (report #{id})").format(id=sid, person=person)
+        # No trailing comma: babel takes it for a 4th argument and skips the plural.
+        # fmt: off
+        more = _("🚫 banned {person} (report #{id}, {count} more report closed with it)",
+            "🚫 banned {person} (report #{id}, {count} more reports closed with it)",
+            closed)
+        # fmt: on
+        return more.format(id=sid, person=person, count=closed)
     if x.action == audit.DEAD_LETTER_REPLAY:
-        return f"🔁 replayed failed update #{sid} of {person}: {e(d.get('outcome', '?'))}"
+        return _("🔁 replayed failed update #{id} of {person}: {outcome}").format(
+            id=sid, person=person, outcome=outcome(d.get("outcome", "?"))
+        )
     return f"{e(x.action)} {e(x.subject_kind)} #{sid}"

@@ -487,7 +487,7 @@ async def test_rows_queued_by_an_older_version_still_go_out(rig: Rig) -> None:
         uow.outbox.add_event("user.renamed", [user.id], {"user_id": user.id}, rig.wall.now())
         await uow.commit()
     await rig.process().drain()
-    assert [c.params["text"] for c in rig.sends_to(chat)] == [admin_texts.YOU_ARE_UNBANNED]
+    assert [c.params["text"] for c in rig.sends_to(chat)] == [admin_texts.you_are_unbanned()]
     async with rig.db.uow() as uow:
         assert await uow.outbox.counts() == {"sent": 1, "events waiting": 0}
 
