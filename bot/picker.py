@@ -163,10 +163,10 @@ def picker(
     nav = []
     if page > 0:
         data = PageCb(kind="sk", cursor=str(page - 1)).pack()
-        nav.append(InlineKeyboardButton(text=texts.PREV, callback_data=data))
+        nav.append(InlineKeyboardButton(text=texts.prev_page(), callback_data=data))
     if page < len(pages) - 1:
         data = PageCb(kind="sk", cursor=str(page + 1)).pack()
-        nav.append(InlineKeyboardButton(text=texts.NEXT, callback_data=data))
+        nav.append(InlineKeyboardButton(text=texts.next_page(), callback_data=data))
     if nav:
         rows.append(nav)
     if done is not None:
@@ -204,7 +204,7 @@ async def picker_toggle(
     """Toggle one skill of the selection kept in FSM data (``skills``) and redraw."""
     catalogue = await market.users.skills_catalogue()
     if skill_id not in {s.id for s in catalogue}:
-        callback_reply.text, callback_reply.alert = texts.UNKNOWN_SKILL_BUTTON, True
+        callback_reply.text, callback_reply.alert = texts.unknown_skill_button(), True
         return
     data = await state.get_data()
     selected = [i for i in data.get("skills", []) if i != skill_id]

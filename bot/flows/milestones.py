@@ -130,7 +130,7 @@ async def _preview(
             due,
             money_badge(settings.gateways()),
         ),
-        reply_markup=choices((contract_texts.CONFIRM, "ms_ok")),
+        reply_markup=choices((contract_texts.confirm(), "ms_ok")),
     )
 
 
@@ -208,6 +208,6 @@ async def confirm(
 router.reminds(
     "confirm_reask",
     MilestoneForm.confirm,
-    text=contract_texts.CONFIRM_REASK,
-    reply_markup=choices((contract_texts.CONFIRM, "ms_ok")),
+    text=contract_texts.confirm_reask(),
+    reply_markup=choices((contract_texts.confirm(), "ms_ok")),
 )

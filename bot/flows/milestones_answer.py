@@ -75,7 +75,7 @@ async def changes_note(message: Message, state: FSMContext, settings: BotSetting
     data = await state.get_data()
     await message.answer(
         texts.changes_confirm(data["description"], value),
-        reply_markup=choices((contract_texts.CONFIRM, "ch_ok")),
+        reply_markup=choices((contract_texts.confirm(), "ch_ok")),
     )
 
 
@@ -109,8 +109,8 @@ async def changes_confirm(
 router.reminds(
     "changes_confirm_reask",
     ChangesForm.confirm,
-    text=contract_texts.CONFIRM_REASK,
-    reply_markup=choices((contract_texts.CONFIRM, "ch_ok")),
+    text=contract_texts.confirm_reask(),
+    reply_markup=choices((contract_texts.confirm(), "ch_ok")),
 )
 
 
@@ -214,4 +214,4 @@ async def part_confirm_reask(message: Message, state: FSMContext, settings: BotS
     label = payment_texts.label(
         payment_texts.CONFIRM_RELEASE, settings.money.format(data["amount"])
     )
-    await message.answer(contract_texts.CONFIRM_REASK, reply_markup=choices((label, "pr_ok")))
+    await message.answer(contract_texts.confirm_reask(), reply_markup=choices((label, "pr_ok")))

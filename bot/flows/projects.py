@@ -358,7 +358,7 @@ async def not_text(message: Message, state: FSMContext) -> None:
     await message.answer(texts.not_text(what.get(await state.get_state() or "", "answer")))
 
 
-router.reminds("skills_not_text", PostForm.skills, ~F.text, text=profile_texts.SKILLS_AS_BUTTONS)
+router.reminds("skills_not_text", PostForm.skills, ~F.text, text=profile_texts.skills_as_buttons())
 
 
 # --- editing one part of a project -----------------------------------------------------------
