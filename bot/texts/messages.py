@@ -64,11 +64,11 @@ def chatting(name: str, project_title: str) -> str:
 def sent(name: str, parts: int) -> str:
     """The sender's quiet mark (a reply without a sound) that it went through."""
     if parts > 1:
-        return _(
+        template = _(
             "✓ Sent to {name} in {count} message (it was long).",
             "✓ Sent to {name} in {count} messages (it was long).",
-            parts,
-        ).format(name=e(name), count=parts)
+            parts)  # fmt: skip
+        return template.format(name=e(name), count=parts)
     return _("✓ Sent to {name}.").format(name=e(name))
 
 

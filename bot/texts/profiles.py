@@ -119,11 +119,11 @@ def reputation_line(rep: Reputation) -> str:
 
 def track_record(rep: Reputation) -> str:
     done = rep.completed
-    return _(
+    template = _(
         "Completion {completion} · On time {on_time} · On budget {on_budget} ({count} job done)",
         "Completion {completion} · On time {on_time} · On budget {on_budget} ({count} jobs done)",
-        done,
-    ).format(
+        done)  # fmt: skip
+    return template.format(
         completion=percent(rep.completion_rate),
         on_time=percent(rep.on_time_rate),
         on_budget=percent(rep.on_budget_rate),
@@ -187,7 +187,8 @@ def public_profile(
     """What employers see: the first name only, never the username (nobody shares contacts).
     ``record``: the person's record (bot.texts.reputation), under the track record."""
     profile = view.profile
-    lines = [f"👤 <b>{e(view.user.first_name or _('Freelancer'))}</b>"]
+    name = view.user.first_name or _("Freelancer")
+    lines = [f"👤 <b>{e(name)}</b>"]
     if profile and profile.headline:
         lines.append(f"<i>{e(profile.headline)}</i>")
     lines += [
@@ -211,10 +212,14 @@ def public_profile(
     return "\n".join(lines)
 
 
+def _employer() -> str:
+    return _("Employer")
+
+
 def employer_profile(name: str, rep: Reputation, reviews: Sequence[Review], record: str) -> str:
     """Someone as an employer: their name, their rating as one, their record."""
     lines = [
-        f"👤 <b>{e(name or _('Employer'))}</b>",
+        f"👤 <b>{e(name or _employer())}</b>",
         _("As an employer: {rating}").format(rating=reputation_line(rep)),
     ]
     if record:
@@ -227,7 +232,8 @@ def employer_profile(name: str, rep: Reputation, reviews: Sequence[Review], reco
 def profile_line(first_name: str, rep: Reputation) -> str:
     """A bidder in one line of a list."""
     rating = f"★ {rep.rating:.1f} ({rep.reviews})" if rep.rating is not None else _("new")
-    return f"{e(clip(first_name or _('Freelancer'), 40))} · {rating}"
+    name = first_name or _("Freelancer")
+    return f"{e(clip(name, 40))} · {rating}"
 
 
 # --- the wizard --------------------------------------------------------------------------

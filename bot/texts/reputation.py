@@ -27,13 +27,11 @@ def employer_line(rec: EmployerRecord) -> str:
     """An employer's record under a project card or a new-project alert."""
     if rec.empty:
         return _("📒 New employer: nothing funded or hired yet")
-    parts = [
-        _(
-            "{count} milestone funded, {released} released",
-            "{count} milestones funded, {released} released",
-            rec.funded,
-        ).format(count=rec.funded, released=rec.released)
-    ]
+    funded = _(
+        "{count} milestone funded, {released} released",
+        "{count} milestones funded, {released} released",
+        rec.funded)  # fmt: skip
+    parts = [funded.format(count=rec.funded, released=rec.released)]
     if rec.release_wait is not None:
         parts.append(_("pays {wait} after delivery").format(wait=span(rec.release_wait)))
     if rec.hire_rate is not None:
@@ -53,15 +51,13 @@ def employer_full(rec: EmployerRecord, money: Currency) -> str:
         if rec.release_wait is not None
         else "—"
     )
-    hires = (
-        _(
+    hires = "—"
+    if rec.hire_rate is not None:
+        template = _(
             "{rate} ({hired} of {count} decided project)",
             "{rate} ({hired} of {count} decided projects)",
-            rec.decided,
-        ).format(rate=percent(rec.hire_rate), hired=rec.hired, count=rec.decided)
-        if rec.hire_rate is not None
-        else "—"
-    )
+            rec.decided)  # fmt: skip
+        hires = template.format(rate=percent(rec.hire_rate), hired=rec.hired, count=rec.decided)
     return "\n".join(
         [
             _("<b>📒 As an employer</b>"),
@@ -89,13 +85,11 @@ def freelancer_line(rec: FreelancerRecord) -> str:
         return _("📒 New freelancer: no deliveries yet")
     parts = []
     if rec.on_time_rate is not None:
-        parts.append(
-            _(
-                "on time {rate} ({count} delivery)",
-                "on time {rate} ({count} deliveries)",
-                rec.delivered,
-            ).format(rate=percent(rec.on_time_rate), count=rec.delivered)
-        )
+        template = _(
+            "on time {rate} ({count} delivery)",
+            "on time {rate} ({count} deliveries)",
+            rec.delivered)  # fmt: skip
+        parts.append(template.format(rate=percent(rec.on_time_rate), count=rec.delivered))
     if rec.reply_time is not None:
         parts.append(_("replies in {wait}").format(wait=span(rec.reply_time)))
     parts.append(_("disputes lost: {lost}").format(lost=rec.disputes_lost))
@@ -104,15 +98,15 @@ def freelancer_line(rec: FreelancerRecord) -> str:
 
 def freelancer_full(rec: FreelancerRecord) -> str:
     """A freelancer's record on a profile."""
-    on_time = (
-        _(
+    on_time = "—"
+    if rec.on_time_rate is not None:
+        template = _(
             "{rate} ({on_time} of {count} milestones, by first delivery)",
             "{rate} ({on_time} of {count} milestones, by first delivery)",
-            rec.delivered,
-        ).format(rate=percent(rec.on_time_rate), on_time=rec.on_time, count=rec.delivered)
-        if rec.on_time_rate is not None
-        else "—"
-    )
+            rec.delivered)  # fmt: skip
+        on_time = template.format(
+            rate=percent(rec.on_time_rate), on_time=rec.on_time, count=rec.delivered
+        )
     replies = (
         _("{wait} (median of {count})").format(wait=span(rec.reply_time), count=rec.replies)
         if rec.reply_time is not None
