@@ -55,7 +55,7 @@ def new_project_alert(project_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=project_texts.view_and_bid(), callback_data=view)],
-            [InlineKeyboardButton(text=alert_texts.STOP, callback_data=stop)],
+            [InlineKeyboardButton(text=alert_texts.stop(), callback_data=stop)],
         ]
     )
 
@@ -69,8 +69,8 @@ def stopped_alert(project_id: int) -> InlineKeyboardMarkup:
         inline_keyboard=[
             [InlineKeyboardButton(text=project_texts.view_and_bid(), callback_data=view)],
             [
-                InlineKeyboardButton(text=alert_texts.UNDO, callback_data=undo),
-                InlineKeyboardButton(text=alert_texts.SETTINGS, callback_data=settings),
+                InlineKeyboardButton(text=alert_texts.undo(), callback_data=undo),
+                InlineKeyboardButton(text=alert_texts.settings(), callback_data=settings),
             ],
         ]
     )

@@ -205,7 +205,7 @@ async def picker_toggle(
     """Toggle one skill of the selection kept in FSM data (``skills``) and redraw."""
     catalogue = await market.users.skills_catalogue()
     if skill_id not in {s.id for s in catalogue}:
-        callback_reply.text, callback_reply.alert = texts.UNKNOWN_SKILL_BUTTON, True
+        callback_reply.text, callback_reply.alert = texts.unknown_skill_button(), True
         return
     data = await state.get_data()
     selected = [i for i in data.get("skills", []) if i != skill_id]

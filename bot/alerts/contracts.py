@@ -50,7 +50,9 @@ async def deal_of(ctx: AlertContext, event: ContractEvent) -> Deal | None:
 def review_keyboard(contract_id: int, can_review: bool) -> InlineKeyboardMarkup:
     buttons: list[tuple[str, CallbackData]] = []
     if can_review:
-        buttons.append((review_texts.REVIEW, ContractCb(action="review", contract_id=contract_id)))
+        buttons.append(
+            (review_texts.review(), ContractCb(action="review", contract_id=contract_id))
+        )
     buttons.append(open_contract(contract_id))
     return column(*buttons)
 

@@ -38,7 +38,7 @@ async def _relayed(ctx: AlertContext, event: MessageReceived, person: Recipient)
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=button(texts.REPLY),
+                    text=button(texts.reply()),
                     callback_data=ChatCb(project_id=project.id, user_id=sender.id).pack(),
                 ),
                 InlineKeyboardButton(

@@ -94,7 +94,7 @@ def open_milestone(m: Milestone) -> tuple[str, MilestoneCb]:
 
 
 def open_contract(contract_id: int) -> tuple[str, ContractCb]:
-    return contract_texts.OPEN_CONTRACT, ContractCb(action="view", contract_id=contract_id)
+    return contract_texts.open_contract(), ContractCb(action="view", contract_id=contract_id)
 
 
 def _deliver(m: Milestone) -> tuple[str, MilestoneCb]:

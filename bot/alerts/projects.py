@@ -122,7 +122,7 @@ async def new_projects_digest(
         for n, p in enumerate(first, 1)
     ]
     rows.append(find_work())
-    rows.append([(alert_texts.STOP, AlertsCb(action="stop", project_id=first[0].id))])
+    rows.append([(alert_texts.stop(), AlertsCb(action="stop", project_id=first[0].id))])
     return texts.digest_new_projects(lines, len(shown) - len(first)), keyboard(*rows)
 
 

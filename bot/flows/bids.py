@@ -120,7 +120,11 @@ async def start(
         complete = ProfileEditCb(field="missing").pack()
         markup = InlineKeyboardMarkup(
             inline_keyboard=[
-                [InlineKeyboardButton(text=profile_texts.COMPLETE_MISSING, callback_data=complete)]
+                [
+                    InlineKeyboardButton(
+                        text=profile_texts.complete_missing(), callback_data=complete
+                    )
+                ]
             ]
         )
         callback_reply.text = texts.profile_first_alert()

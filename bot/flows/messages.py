@@ -43,7 +43,7 @@ def _end_chat() -> InlineKeyboardMarkup:
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=button(texts.END_CHAT), callback_data=FlowCb(action="end_chat").pack()
+                    text=button(texts.end_chat()), callback_data=FlowCb(action="end_chat").pack()
                 )
             ]
         ]
@@ -66,7 +66,7 @@ async def open_chat(
     await state.clear()
     await state.set_state(RelayChat.active)
     await state.set_data({"project_id": project.id, "user_id": other.id})
-    names = {actor.user_id: "You", other.id: other.first_name}
+    names = {actor.user_id: texts.you(), other.id: other.first_name}
     lines = [texts.recent_line(names.get(m.sender_id, ""), m) for m in recent]
     await bot.send_message(
         query.from_user.id,
@@ -80,17 +80,17 @@ async def end_chat(
     query: CallbackQuery, state: FSMContext, bot: Bot, callback_reply: CallbackReply
 ) -> None:
     if await state.get_state() != RelayChat.active.state:
-        callback_reply.text = texts.ALREADY_ENDED
+        callback_reply.text = texts.already_ended()
         return
     await state.clear()
-    callback_reply.text = texts.CHAT_ENDED
-    await bot.send_message(query.from_user.id, texts.CHAT_ENDED)
+    callback_reply.text = texts.chat_ended()
+    await bot.send_message(query.from_user.id, texts.chat_ended())
 
 
 @router.message(Command("chat"))
 async def who(message: Message, state: FSMContext, market: Marketplace) -> None:
     if await state.get_state() != RelayChat.active.state:
-        await message.answer(texts.NOT_CHATTING)
+        await message.answer(texts.not_chatting())
         return
     data = await state.get_data()
     other = await market.users.get(int(data["user_id"]))
@@ -131,7 +131,9 @@ async def pass_on(message: Message, state: FSMContext, market: Marketplace, acto
     await _relay(message, market, actor, int(data["project_id"]), int(data["user_id"]))
 
 
-router.reminds("cannot_pass_on", RelayChat.active, ~F.text, text=texts.CANNOT_RELAY)
+@router.message(RelayChat.active, ~F.text)
+async def cannot_pass_on(message: Message) -> None:
+    await message.answer(texts.cannot_relay())
 
 
 async def _relay(

@@ -128,7 +128,7 @@ async def _preview(
             due,
             money_badge(settings.gateways()),
         ),
-        reply_markup=choices((contract_texts.CONFIRM, "ms_ok")),
+        reply_markup=choices((contract_texts.confirm(), "ms_ok")),
     )
 
 
@@ -206,5 +206,5 @@ async def confirm(
 @router.message(MilestoneForm.confirm)
 async def confirm_reask(message: Message) -> None:
     await message.answer(
-        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ms_ok"))
+        contract_texts.confirm_reask(), reply_markup=choices((contract_texts.confirm(), "ms_ok"))
     )

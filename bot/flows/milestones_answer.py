@@ -75,7 +75,7 @@ async def changes_note(message: Message, state: FSMContext, settings: BotSetting
     data = await state.get_data()
     await message.answer(
         texts.changes_confirm(data["description"], value),
-        reply_markup=choices((contract_texts.CONFIRM, "ch_ok")),
+        reply_markup=choices((contract_texts.confirm(), "ch_ok")),
     )
 
 
@@ -109,7 +109,7 @@ async def changes_confirm(
 @router.message(ChangesForm.confirm)
 async def changes_confirm_reask(message: Message) -> None:
     await message.answer(
-        contract_texts.CONFIRM_REASK, reply_markup=choices((contract_texts.CONFIRM, "ch_ok"))
+        contract_texts.confirm_reask(), reply_markup=choices((contract_texts.confirm(), "ch_ok"))
     )
 
 
@@ -211,4 +211,4 @@ async def part_confirm(
 async def part_confirm_reask(message: Message, state: FSMContext, settings: BotSettings) -> None:
     data = await state.get_data()
     label = payment_texts.confirm_release(settings.money.format(data["amount"]))
-    await message.answer(contract_texts.CONFIRM_REASK, reply_markup=choices((label, "pr_ok")))
+    await message.answer(contract_texts.confirm_reask(), reply_markup=choices((label, "pr_ok")))

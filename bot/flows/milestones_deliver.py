@@ -190,5 +190,5 @@ async def confirm(
 async def confirm_reask(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     await message.answer(
-        contract_texts.CONFIRM_REASK, reply_markup=_confirm_keyboard(bool(data["protected"]))
+        contract_texts.confirm_reask(), reply_markup=_confirm_keyboard(bool(data["protected"]))
     )

@@ -83,16 +83,16 @@ def _keep_keyboard(step: str, has_value: bool) -> InlineKeyboardMarkup:
     if not has_value:
         return only_cancel()
     data = FlowCb(action=f"keep_{step}").pack()
-    keep = InlineKeyboardButton(text=texts.KEEP, callback_data=data)
+    keep = InlineKeyboardButton(text=texts.keep(), callback_data=data)
     return InlineKeyboardMarkup(inline_keyboard=[[keep], cancel_row()])
 
 
 def _portfolio_keyboard(has_links: bool) -> InlineKeyboardMarkup:
-    done = texts.DONE if has_links else texts.SKIP
+    done = texts.done() if has_links else texts.skip()
     rows = [[InlineKeyboardButton(text=done, callback_data=FlowCb(action="done").pack())]]
     if has_links:
         data = FlowCb(action="clear").pack()
-        rows.append([InlineKeyboardButton(text=texts.CLEAR_LINKS, callback_data=data)])
+        rows.append([InlineKeyboardButton(text=texts.clear_links(), callback_data=data)])
     rows.append(cancel_row())
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -151,7 +151,7 @@ async def _advance(
         await _ask(bot, market, actor, settings, state)
         return
     await state.clear()
-    header = texts.PROFILE_SAVED if int(data["total"]) > 1 else texts.field_saved(done)
+    header = texts.profile_saved() if int(data["total"]) > 1 else texts.field_saved(done)
     await send_own_profile(bot, market, actor, settings.money, header)
 
 
@@ -275,20 +275,16 @@ async def got_link(
 async def clear_links(query: CallbackQuery, bot: Bot, market: Marketplace, actor: Actor) -> None:
     await market.users.update_profile(actor, portfolio=[])
     await bot.send_message(
-        actor.telegram_id, texts.PORTFOLIO_CLEARED, reply_markup=_portfolio_keyboard(False)
+        actor.telegram_id, texts.portfolio_cleared(), reply_markup=_portfolio_keyboard(False)
     )
 
 
 # anything but text where text is asked
 
 
-router.reminds(
-    "link_not_text",
-    ProfileForm.portfolio,
-    ~F.text,
-    text=texts.NOT_A_LINK_MESSAGE,
-    reply_markup=_portfolio_keyboard(False),
-)
+@router.message(ProfileForm.portfolio, ~F.text)
+async def link_not_text(message: Message) -> None:
+    await message.answer(texts.not_a_link_message(), reply_markup=_portfolio_keyboard(False))
 
 
 async def _take_skills(
@@ -304,14 +300,18 @@ async def _take_skills(
 
 
 skill_step(ProfileForm.skills, _skills_prompt, _take_skills)
-router.reminds("skills_not_text", ProfileForm.skills, ~F.text, text=texts.SKILLS_AS_BUTTONS)
+
+
+@router.message(ProfileForm.skills, ~F.text)
+async def skills_not_text(message: Message) -> None:
+    await message.answer(texts.skills_as_buttons())
 
 
 @router.message(StateFilter(ProfileForm.headline, ProfileForm.bio, ProfileForm.rate), ~F.text)
 async def not_text(message: Message, state: FSMContext) -> None:
-    what = {
+    field = {
         ProfileForm.headline.state: "headline",
         ProfileForm.bio.state: "bio",
-        ProfileForm.rate.state: "hourly rate",
+        ProfileForm.rate.state: "rate",
     }
-    await message.answer(texts.not_text(what.get(await state.get_state() or "", "answer")))
+    await message.answer(texts.not_text(field.get(await state.get_state() or "", "")))

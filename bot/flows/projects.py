@@ -363,7 +363,7 @@ async def not_text(message: Message, state: FSMContext) -> None:
 
 @router.message(PostForm.skills, ~F.text)
 async def skills_not_text(message: Message) -> None:
-    await message.answer(profile_texts.SKILLS_AS_BUTTONS)
+    await message.answer(profile_texts.skills_as_buttons())
 
 
 # --- editing one part of a project -----------------------------------------------------------

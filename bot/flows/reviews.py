@@ -80,7 +80,7 @@ async def start(
         reply = (
             _status(screen)
             if reviews.mine is not None or reviews.theirs is not None
-            else texts.REVIEW_NOT_OPEN
+            else texts.review_not_open()
         )
         await bot.send_message(query.from_user.id, reply)
         return
@@ -134,15 +134,12 @@ async def rating_typed(
     if raw in {"1", "2", "3", "4", "5"}:
         await _rated(message.chat.id, bot, state, settings, int(raw))
         return
-    await message.answer(texts.REVIEW_RATING_REASK, reply_markup=_stars_keyboard())
+    await message.answer(texts.review_rating_reask(), reply_markup=_stars_keyboard())
 
 
-router.reminds(
-    "rating_reask",
-    ReviewForm.rating,
-    text=texts.REVIEW_RATING_REASK,
-    reply_markup=_stars_keyboard(),
-)
+@router.message(ReviewForm.rating)
+async def rating_reask(message: Message) -> None:
+    await message.answer(texts.review_rating_reask(), reply_markup=_stars_keyboard())
 
 
 @router.message(ReviewForm.body, TEXT)
@@ -153,13 +150,13 @@ async def body(message: Message, state: FSMContext, settings: BotSettings) -> No
     data = await state.get_data()
     await message.answer(
         texts.review_confirm(data["other"], data["rating"], value),
-        reply_markup=choices((texts.SEND_REVIEW, "rv_ok")),
+        reply_markup=choices((texts.send_review(), "rv_ok")),
     )
 
 
-router.reminds(
-    "body_reask", ReviewForm.body, text=texts.REVIEW_TEXT_REASK, reply_markup=only_cancel()
-)
+@router.message(ReviewForm.body)
+async def body_reask(message: Message) -> None:
+    await message.answer(texts.review_text_reask(), reply_markup=only_cancel())
 
 
 @router.callback_query(ReviewForm.confirm, FlowCb.filter(F.action == "rv_ok"))
@@ -178,9 +175,8 @@ async def confirm(
     await finish(query, bot, state, callback_reply, "⭐", _status(screen, published=True))
 
 
-router.reminds(
-    "confirm_reask",
-    ReviewForm.confirm,
-    text=contract_texts.CONFIRM_REASK,
-    reply_markup=choices((texts.SEND_REVIEW, "rv_ok")),
-)
+@router.message(ReviewForm.confirm)
+async def confirm_reask(message: Message) -> None:
+    await message.answer(
+        contract_texts.confirm_reask(), reply_markup=choices((texts.send_review(), "rv_ok"))
+    )

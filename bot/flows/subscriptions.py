@@ -54,7 +54,7 @@ async def _saved(
     bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings, state: FSMContext
 ) -> None:
     await state.clear()
-    await send_screen(bot, market, actor, settings, texts.SAVED)
+    await send_screen(bot, market, actor, settings, texts.saved())
 
 
 # --- skills ----------------------------------------------------------------------------------
@@ -100,7 +100,11 @@ async def _take_skills(
 
 
 skill_step(AlertsForm.skills, always(_prompt), _take_skills)
-router.reminds("skills_not_text", AlertsForm.skills, ~F.text, text=texts.SKILLS_AS_BUTTONS)
+
+
+@router.message(AlertsForm.skills, ~F.text)
+async def skills_not_text(message: Message) -> None:
+    await message.answer(texts.skills_as_buttons())
 
 
 # --- minimum budget --------------------------------------------------------------------------
@@ -116,7 +120,7 @@ def _budget_keyboard(settings: BotSettings) -> InlineKeyboardMarkup:
         for amount in (units * scale for units in BUDGET_PICKS)
     ]
     any_budget = InlineKeyboardButton(
-        text=texts.ANY_BUDGET, callback_data=AlertBudgetCb(value=0).pack()
+        text=texts.any_budget(), callback_data=AlertBudgetCb(value=0).pack()
     )
     return InlineKeyboardMarkup(inline_keyboard=[[any_budget], picks[:2], picks[2:], cancel_row()])
 
@@ -165,11 +169,12 @@ async def typed_budget(
     settings: BotSettings,
 ) -> None:
     text = (message.text or "").strip()
-    amount = 0 if text.casefold() == "any" else settings.money.parse(text)
+    any_budget = {"any", texts.budget_text(0, settings.money).casefold()}
+    amount = 0 if text.casefold() in any_budget else settings.money.parse(text)
     await market.subscriptions.set_min_budget(actor, amount)
     await _saved(bot, market, actor, settings, state)
 
 
 @router.message(AlertsForm.min_budget, ~F.text)
 async def budget_not_text(message: Message, settings: BotSettings) -> None:
-    await message.answer(texts.BUDGET_NOT_TEXT, reply_markup=_budget_keyboard(settings))
+    await message.answer(texts.budget_not_text(), reply_markup=_budget_keyboard(settings))

@@ -48,7 +48,7 @@ async def contracts_page(
         )
     if page.more:
         kb.button(
-            text=texts.NEXT_PAGE, callback_data=PageCb(kind=PAGE_KIND, cursor=str(offset + PAGE))
+            text=texts.next_page(), callback_data=PageCb(kind=PAGE_KIND, cursor=str(offset + PAGE))
         )
     kb.adjust(1)
     badge = money_badge(settings.gateways())
@@ -112,14 +112,15 @@ async def contract_screen(
         )
     if "end" in actions:
         kb.button(
-            text=texts.END_CONTRACT, callback_data=ContractCb(action="end", contract_id=contract.id)
+            text=texts.end_contract(),
+            callback_data=ContractCb(action="end", contract_id=contract.id),
         )
     if "reviews" in actions:  # every ending with money at stake is reviewed, refunds included
         kb.button(
-            text=review_texts.REVIEWS,
+            text=review_texts.reviews(),
             callback_data=ContractCb(action="review", contract_id=contract.id),
         )
-    kb.button(text=texts.BACK_TO_CONTRACTS, callback_data=MenuCb(action="contracts"))
+    kb.button(text=texts.back_to_contracts(), callback_data=MenuCb(action="contracts"))
     kb.adjust(1)
     return pages(text), kb.as_markup()
 
@@ -169,9 +170,9 @@ async def end_prompt(
     contract = await market.contracts.check(actor, callback_data.contract_id, "end")
     project = await market.projects.get(contract.project_id)
     keyboard = yes_or_not(
-        texts.CONFIRM_END,
+        texts.confirm_end(),
         ContractCb(action="end_ok", contract_id=contract.id),
-        texts.BACK_TO_CONTRACT,
+        texts.back_to_contract(),
         ContractCb(action="view", contract_id=contract.id),
     )
     await bot.send_message(
@@ -193,11 +194,11 @@ async def end_contract(
     kb = InlineKeyboardBuilder()
     if "write" in screen.actions:
         kb.button(
-            text=review_texts.REVIEW,
+            text=review_texts.review(),
             callback_data=ContractCb(action="review", contract_id=contract.id),
         )
     kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract.id)
+        text=texts.open_contract(), callback_data=ContractCb(action="view", contract_id=contract.id)
     )
     kb.adjust(1)
     callback_reply.text = "🏁"

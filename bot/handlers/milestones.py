@@ -124,7 +124,7 @@ async def fund(
     amount = settings.money.format(m.amount)
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=contract_texts.OPEN_CONTRACT,
+        text=contract_texts.open_contract(),
         callback_data=ContractCb(action="view", contract_id=m.contract_id),
     )
     if started.funded:
@@ -156,7 +156,7 @@ async def fund_from_balance(
     callback_reply.text = "✅"
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=contract_texts.OPEN_CONTRACT,
+        text=contract_texts.open_contract(),
         callback_data=ContractCb(action="view", contract_id=m.contract_id),
     )
     await bot.send_message(

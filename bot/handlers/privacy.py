@@ -27,10 +27,10 @@ router = Area("handlers.privacy")
 async def screen(event: Message | CallbackQuery, state: FSMContext, bot: Bot, actor: Actor) -> None:
     await state.clear()
     keyboard = markup(
-        [action_button(texts.EXPORT, PrivacyCb(action="export"))],
-        [action_button(texts.DELETE, PrivacyCb(action="delete"))],
+        [action_button(texts.export(), PrivacyCb(action="export"))],
+        [action_button(texts.delete(), PrivacyCb(action="delete"))],
     )
-    await bot.send_message(actor.telegram_id, texts.SCREEN, reply_markup=keyboard)
+    await bot.send_message(actor.telegram_id, texts.screen(), reply_markup=keyboard)
 
 
 @router.callback_query(PrivacyCb.filter(F.action == "export"))
@@ -45,22 +45,22 @@ async def export(
     day = str(data["exported_at"])[:10]
     file = BufferedInputFile(export_bytes(data), filename=f"bidgram-data-{day}.json")
     await bot.send_document(actor.telegram_id, file, caption=texts.export_caption(day))
-    callback_reply.text = texts.EXPORT_SENT
+    callback_reply.text = texts.export_sent()
 
 
 @router.callback_query(PrivacyCb.filter(F.action == "delete"))
 async def ask(query: CallbackQuery, bot: Bot, market: Marketplace, actor: Actor) -> None:
     plan = await market.privacy.deletion(actor)
-    back = [action_button(texts.BACK, PrivacyCb(action="open"))]
+    back = [action_button(texts.back(), PrivacyCb(action="open"))]
     if not plan.allowed:
         await bot.send_message(
             actor.telegram_id, texts.refused(plan.refusals), reply_markup=markup(back)
         )
         return
     keyboard = yes_or_not(
-        texts.YES_DELETE,
+        texts.yes_delete(),
         PrivacyCb(action="confirm", user_id=actor.user_id),
-        texts.KEEP,
+        texts.keep(),
         PrivacyCb(action="open"),
     )
     text = texts.confirm(plan, actor.user_id)
@@ -78,8 +78,8 @@ async def delete(
     callback_reply: CallbackReply,
 ) -> None:
     if callback_data.user_id != actor.user_id:
-        callback_reply.text, callback_reply.alert = texts.STALE, True
+        callback_reply.text, callback_reply.alert = texts.stale(), True
         return
     await market.privacy.delete(actor)
     await state.clear()  # whatever they were in the middle of goes with the account
-    await bot.send_message(actor.telegram_id, texts.DELETED)
+    await bot.send_message(actor.telegram_id, texts.deleted())

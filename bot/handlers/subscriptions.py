@@ -66,18 +66,18 @@ async def pause_or_resume(
     callback_reply: CallbackReply,
 ) -> None:
     if callback_data.action == "pause":
-        view, callback_reply.text = await market.subscriptions.pause(actor), texts.PAUSED_ANSWER
+        view, callback_reply.text = await market.subscriptions.pause(actor), texts.paused_answer()
     else:
-        view, callback_reply.text = await market.subscriptions.resume(actor), texts.RESUMED_ANSWER
+        view, callback_reply.text = await market.subscriptions.resume(actor), texts.resumed_answer()
     await _redraw(bot, query, view, settings)
 
 
 @router.callback_query(AlertsCb.filter(F.action == "off"))
 async def confirm_off(query: CallbackQuery, bot: Bot) -> None:
     markup = InlineKeyboardMarkup(
-        inline_keyboard=[[_button(texts.TURN_OFF_YES, "off_yes"), _button(texts.BACK, "view")]]
+        inline_keyboard=[[_button(texts.turn_off_yes(), "off_yes"), _button(texts.back(), "view")]]
     )
-    await replace(bot, query, texts.CONFIRM_OFF, markup)
+    await replace(bot, query, texts.confirm_off(), markup)
 
 
 @router.callback_query(AlertsCb.filter(F.action == "off_yes"))
@@ -90,7 +90,7 @@ async def turn_off(
     callback_reply: CallbackReply,
 ) -> None:
     view = await market.subscriptions.unsubscribe(actor)
-    callback_reply.text = texts.OFF_ANSWER
+    callback_reply.text = texts.off_answer()
     await _redraw(bot, query, view, settings)
 
 
@@ -116,8 +116,8 @@ async def stop(
     await market.subscriptions.pause(actor)
     pid = callback_data.project_id
     text = await _alert_text(market, pid, settings)
-    callback_reply.text = texts.PAUSED_ANSWER
-    await replace(bot, query, f"{text}\n\n{texts.STOPPED_NOTE}", stopped_alert(pid))
+    callback_reply.text = texts.paused_answer()
+    await replace(bot, query, f"{text}\n\n{texts.stopped_note()}", stopped_alert(pid))
 
 
 @router.callback_query(AlertsCb.filter(F.action == "undo"))
@@ -134,5 +134,5 @@ async def undo(
     await market.subscriptions.resume(actor)
     pid = callback_data.project_id
     text = await _alert_text(market, pid, settings)
-    callback_reply.text = texts.RESUMED_ANSWER
+    callback_reply.text = texts.resumed_answer()
     await replace(bot, query, text, new_project_alert(pid))

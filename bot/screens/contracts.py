@@ -18,7 +18,7 @@ def contract_button(contract_id: int) -> InlineKeyboardMarkup:
     """The one button back to a contract, under what happened on it."""
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
+        text=texts.open_contract(), callback_data=ContractCb(action="view", contract_id=contract_id)
     )
     return kb.as_markup()
 
@@ -28,7 +28,7 @@ def settled_keyboard(contract_id: int, employer: bool, other: str) -> InlineKeyb
     kb = InlineKeyboardBuilder()
     if employer:
         kb.button(
-            text=texts.END_AND_REVIEW,
+            text=texts.end_and_review(),
             callback_data=ContractCb(action="end_review", contract_id=contract_id),
         )
     else:
@@ -37,7 +37,7 @@ def settled_keyboard(contract_id: int, employer: bool, other: str) -> InlineKeyb
             callback_data=ContractCb(action="ask_end", contract_id=contract_id),
         )
     kb.button(
-        text=texts.OPEN_CONTRACT, callback_data=ContractCb(action="view", contract_id=contract_id)
+        text=texts.open_contract(), callback_data=ContractCb(action="view", contract_id=contract_id)
     )
     kb.adjust(1)
     return kb.as_markup()

@@ -80,7 +80,7 @@ def milestone_keyboard(
     if history:
         row((texts.history_button(), cb("history")))
     if contract_id is not None:
-        row((contract_texts.BACK_TO_CONTRACT, ContractCb(action="view", contract_id=contract_id)))
+        row((contract_texts.back_to_contract(), ContractCb(action="view", contract_id=contract_id)))
     kb.adjust(*sizes)
     return kb.as_markup()
 

@@ -9,7 +9,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
 )
 
-from bot.callbacks import PrivacyCb, ProfileEditCb, UserCb
+from bot.callbacks import MenuCb, PrivacyCb, ProfileEditCb, UserCb
 from bot.keyboards import back_to_menu
 from bot.texts import privacy as privacy_texts
 from bot.texts import profiles as texts
@@ -26,18 +26,21 @@ def _edit(label: str, field: str) -> InlineKeyboardButton:
 
 
 def own_keyboard(user_id: int, complete: bool) -> InlineKeyboardMarkup:
-    first = _edit(texts.EDIT_ALL, "all") if complete else _edit(texts.COMPLETE_MISSING, "missing")
+    first = (
+        _edit(texts.edit_all(), "all") if complete else _edit(texts.complete_missing(), "missing")
+    )
     public = UserCb(action="profile", user_id=user_id).pack()
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [first],
             [
-                _edit(texts.EDIT_HEADLINE, "headline"),
-                _edit(texts.EDIT_BIO, "bio"),
-                _edit(texts.EDIT_SKILLS, "skills"),
+                _edit(texts.edit_headline(), "headline"),
+                _edit(texts.edit_bio(), "bio"),
+                _edit(texts.edit_skills(), "skills"),
             ],
-            [_edit(texts.EDIT_RATE, "rate"), _edit(texts.EDIT_PORTFOLIO, "portfolio")],
-            [InlineKeyboardButton(text=texts.PUBLIC_VIEW, callback_data=public)],
+            [_edit(texts.edit_rate(), "rate"), _edit(texts.edit_portfolio(), "portfolio")],
+            [InlineKeyboardButton(text=texts.public_view(), callback_data=public)],
+            [action_button(texts.language(), MenuCb(action="language"))],
             privacy_button(),
             [back_to_menu()],
         ]
@@ -68,4 +71,4 @@ def records_text(card: FreelancerCard, money: Currency) -> str:
 
 def privacy_button() -> list[InlineKeyboardButton]:
     """The profile screen's row that opens /privacy."""
-    return [action_button(privacy_texts.PRIVACY, PrivacyCb(action="open"))]
+    return [action_button(privacy_texts.privacy(), PrivacyCb(action="open"))]

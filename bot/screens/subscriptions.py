@@ -20,10 +20,12 @@ def _button(label: str, action: str) -> InlineKeyboardButton:
 
 
 def screen_keyboard(view: SubscriptionView | None) -> InlineKeyboardMarkup:
-    rows = [[_button(texts.CHOOSE_SKILLS, "skills"), _button(texts.MIN_BUDGET, "budget")]]
+    rows = [[_button(texts.choose_skills(), "skills"), _button(texts.min_budget(), "budget")]]
     if view is not None and not view.off:
-        toggle = _button(texts.RESUME, "resume") if view.paused else _button(texts.PAUSE, "pause")
-        rows.append([toggle, _button(texts.TURN_OFF, "off")])
+        toggle = (
+            _button(texts.resume(), "resume") if view.paused else _button(texts.pause(), "pause")
+        )
+        rows.append([toggle, _button(texts.turn_off(), "off")])
     rows.append([back_to_menu()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

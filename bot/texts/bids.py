@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.i18n import _
 from bot.render import button, clip, e
 from bot.texts.awards import rounds, terms
-from bot.texts.profiles import FIELD_NAMES, profile_line
+from bot.texts.profiles import field_names, profile_line
 from bot.texts.projects import budget, when
 from core.money import Currency
 from core.services.bids import BidView
@@ -160,7 +160,7 @@ def days(n: int) -> str:
 
 
 def profile_first(missing: Sequence[str]) -> str:
-    names = ", ".join(FIELD_NAMES.get(m, m) for m in missing)
+    names = ", ".join(field_names().get(m, m) for m in missing)
     return _(
         "📋 <b>Complete your profile first.</b> Employers choose by it, so bids need a "
         "complete profile. Still missing: <b>{missing}</b>.\n\n"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.i18n import _
 from bot.render import button, clip, e
 from bot.texts.awards import endings, terms
 from bot.texts.common import day, sandbox_note
@@ -17,31 +18,58 @@ from core.money import Currency
 from storage.enums import ContractEnding, ContractStatus
 from storage.models import Contract, Milestone
 
-CONTRACT_STATUS = {
-    ContractStatus.ACTIVE: "🟢 active",
-    ContractStatus.COMPLETED: "✅ completed",
-    ContractStatus.CANCELLED: "✖ cancelled",
-}
+
+def contract_status(status: ContractStatus) -> str:
+    """A contract's status, as its list and its screen show it."""
+    labels = {
+        ContractStatus.ACTIVE: _("🟢 active"),
+        ContractStatus.COMPLETED: _("✅ completed"),
+        ContractStatus.CANCELLED: _("✖ cancelled"),
+    }
+    return labels[status]
 
 
 # --- buttons ---------------------------------------------------------------------------
 
-END_CONTRACT = "🏁 End contract"
-CONFIRM_END = "🏁 Yes, end the contract"
-END_AND_REVIEW = "🏁 End contract & review"
-BACK_TO_CONTRACTS = "« Contracts"
-BACK_TO_CONTRACT = "« Contract"
-OPEN_CONTRACT = "🤝 Open contract"
-CONFIRM = "✅ Confirm"
-CONFIRM_REASK = "Use the buttons: confirm to go ahead, or Cancel to leave."
-NEXT_PAGE = "Older ›"
+
+def end_contract() -> str:
+    return _("🏁 End contract")
+
+
+def confirm_end() -> str:
+    return _("🏁 Yes, end the contract")
+
+
+def end_and_review() -> str:
+    return _("🏁 End contract & review")
+
+
+def back_to_contracts() -> str:
+    return _("« Contracts")
+
+
+def back_to_contract() -> str:
+    return _("« Contract")
+
+
+def open_contract() -> str:
+    return _("🤝 Open contract")
+
+
+def confirm() -> str:
+    return _("✅ Confirm")
+
+
+def confirm_reask() -> str:
+    return _("Use the buttons: confirm to go ahead, or Cancel to leave.")
+
+
+def next_page() -> str:
+    return _("Older ›")
 
 
 def message_other(name: str) -> str:
-    return button(f"💬 Message {name}")
-
-
-# --- the terms accepted at award ---------------------------------------------------------
+    return button(_("💬 Message {name}").format(name=name))
 
 
 # --- the list --------------------------------------------------------------------------
@@ -56,19 +84,34 @@ class ContractLine:
 
 
 def contracts_list(lines: Sequence[ContractLine], money: Currency, first: int, badge: str) -> str:
+    head = _("🤝 <b>Your contracts</b>")
     if not lines:
         return (
-            "🤝 <b>Your contracts</b>\n\nNo contracts yet. A contract starts when a freelancer "
-            "accepts an award: post a project (/post) or bid on one (/find)."
+            head
+            + "\n\n"
+            + _(
+                "No contracts yet. A contract starts when a freelancer accepts an award: "
+                "post a project (/post) or bid on one (/find)."
+            )
         )
-    out = ["🤝 <b>Your contracts</b>", ""]
+    out = [head, ""]
     for n, line in enumerate(lines, start=first):
         c = line.contract
-        side = "freelancer" if line.employer else "client"
+        if line.employer:
+            template = _(
+                "{n}. <b>{title}</b> — freelancer: {name} · {amount} · due {due} · {status}"
+            )
+        else:
+            template = _("{n}. <b>{title}</b> — client: {name} · {amount} · due {due} · {status}")
         out.append(
-            f"{n}. <b>{e(clip(line.project_title, 60))}</b> — {side}: {e(line.other_name)} · "
-            f"{money.format(c.agreed_amount)} · due {day(c.deadline_at)} · "
-            f"{CONTRACT_STATUS[c.status]}"
+            template.format(
+                n=n,
+                title=e(clip(line.project_title, 60)),
+                name=e(line.other_name),
+                amount=money.format(c.agreed_amount),
+                due=day(c.deadline_at),
+                status=contract_status(c.status),
+            )
         )
     return "\n".join(out) + sandbox_note(badge)
 
@@ -90,105 +133,111 @@ def contract_view(
     now: datetime,
     badge: str,
 ) -> str:
-    role = "employer" if employer else "freelancer"
-    other_role = "Freelancer" if employer else "Client"
+    if employer:
+        side = _("You are the employer · Freelancer: <b>{name}</b>")
+    else:
+        side = _("You are the freelancer · Client: <b>{name}</b>")
     deadline = contract.deadline_at
-    overdue = " (passed)" if deadline < now and contract.status is ContractStatus.ACTIVE else ""
+    if deadline < now and contract.status is ContractStatus.ACTIVE:
+        agreed = _("Agreed: {amount} · Deadline: {deadline} (passed)")
+    else:
+        agreed = _("Agreed: {amount} · Deadline: {deadline}")
     held = sum(m.escrow for m in milestones)
     paid = sum(m.released_amount for m in milestones)
     lines = [
         f"🤝 <b>{e(clip(project_title, 100))}</b>",
-        f"You are the {role} · {other_role}: <b>{e(other_name)}</b>",
-        f"Agreed: {money.format(contract.agreed_amount)} · Deadline: {day(deadline)}{overdue}",
-        f"Status: {CONTRACT_STATUS[contract.status]}",
-        f"In escrow: {money.format(held)} · Released: {money.format(paid)}",
+        side.format(name=e(other_name)),
+        agreed.format(amount=money.format(contract.agreed_amount), deadline=day(deadline)),
+        _("Status: {status}").format(status=contract_status(contract.status)),
+        _("In escrow: {held} · Released: {released}").format(
+            held=money.format(held), released=money.format(paid)
+        ),
         "",
         terms(contract.deliverables, contract.revision_rounds, deadline),
         "",
-        "<b>Milestones</b>",
+        _("<b>Milestones</b>"),
     ]
     if milestones:
         lines += [milestone_line(n, m, money) for n, m in enumerate(milestones, start=1)]
     elif contract.status is ContractStatus.ACTIVE:
         lines.append(
-            "None yet. The employer creates milestones (the freelancer may request one); "
-            "each is funded into escrow before work starts."
+            _(
+                "None yet. The employer creates milestones (the freelancer may request one); "
+                "each is funded into escrow before work starts."
+            )
         )
     else:
-        lines.append("None.")
+        lines.append(_("None."))
     return "\n".join(lines) + sandbox_note(badge)
-
-
-# --- milestone wizard -------------------------------------------------------------------
-
-
-# --- delivering -------------------------------------------------------------------------
-
-
-# --- changes ----------------------------------------------------------------------------
-
-
-# --- cancelling -------------------------------------------------------------------------
 
 
 # --- ending -----------------------------------------------------------------------------
 
 
 def end_confirm(project_title: str) -> str:
-    return (
-        f"<b>End the contract for “{e(clip(project_title, 80))}”?</b>\n\n"
+    return _(
+        "<b>End the contract for “{title}”?</b>\n\n"
         "Unfunded milestones and open requests are withdrawn. Money still in escrow must be "
         "released, refunded or settled first. Once ended, you can both leave a review, "
         "however it ended."
-    )
+    ).format(title=e(clip(project_title, 80)))
 
 
 def ask_to_end(employer: str) -> str:
-    return button(f"🏁 Ask {employer} to end it")
+    return button(_("🏁 Ask {name} to end it").format(name=employer))
 
 
 def settled_prompt(project_title: str, employer: bool, other: str) -> str:
     """To each side once nothing is held or pending: end it (the employer, in one tap) or
     ask for it (the freelancer), so both can review."""
-    where = f"<b>{e(clip(project_title, 80))}</b>"
+    title = e(clip(project_title, 80))
     if employer:
-        return (
-            f"🏁 Nothing is held or pending on {where} any more: end the contract now and "
-            f"review {e(other)}. Reviews stay hidden until you both have written."
-        )
-    return (
-        f"🏁 Nothing is held or pending on {where} any more. Once {e(other)} ends the "
+        return _(
+            "🏁 Nothing is held or pending on <b>{title}</b> any more: end the contract now "
+            "and review {name}. Reviews stay hidden until you both have written."
+        ).format(title=title, name=e(other))
+    return _(
+        "🏁 Nothing is held or pending on <b>{title}</b> any more. Once {name} ends the "
         "contract you can both review: ask them to end it now."
-    )
+    ).format(title=title, name=e(other))
 
 
 def end_requested(freelancer: str, project_title: str) -> str:
-    return (
-        f"🏁 {e(freelancer)} asks you to end the contract for "
-        f"<b>{e(clip(project_title, 80))}</b>: nothing is held or pending any more. End it "
-        f"and review {e(freelancer)}; reviews stay hidden until you both have written."
-    )
+    return _(
+        "🏁 {name} asks you to end the contract for <b>{title}</b>: nothing is held or "
+        "pending any more. End it and review {name}; reviews stay hidden until you both "
+        "have written."
+    ).format(name=e(freelancer), title=e(clip(project_title, 80)))
 
 
 def asked_to_end(employer: str) -> str:
-    return (
-        f"🏁 {e(employer)} has been asked to end the contract. You will be told when it "
-        "ends, and can review then."
-    )
+    return _(
+        "🏁 {name} has been asked to end the contract. You will be told when it ends, and "
+        "can review then."
+    ).format(name=e(employer))
 
 
 def ended(project_title: str, completed: bool, ending: ContractEnding | None) -> str:
-    state = "completed" if completed else "cancelled"
-    head = f"🏁 The contract for “{e(clip(project_title, 80))}” is <b>{state}</b>"
+    title = e(clip(project_title, 80))
     if ending is None:
-        return f"{head}: nothing was ever funded, so there is nothing to review."
-    return (
-        f"{head} ({endings()[ending]}). Leave a review: it stays hidden until the other side "
-        "writes theirs (or the review window closes), so nobody can retaliate."
+        if completed:
+            return _(
+                "🏁 The contract for “{title}” is <b>completed</b>: nothing was ever funded, "
+                "so there is nothing to review."
+            ).format(title=title)
+        return _(
+            "🏁 The contract for “{title}” is <b>cancelled</b>: nothing was ever funded, "
+            "so there is nothing to review."
+        ).format(title=title)
+    if completed:
+        head = _("🏁 The contract for “{title}” is <b>completed</b> ({ending}).")
+    else:
+        head = _("🏁 The contract for “{title}” is <b>cancelled</b> ({ending}).")
+    review = _(
+        "Leave a review: it stays hidden until the other side writes theirs (or the review "
+        "window closes), so nobody can retaliate."
     )
-
-
-# --- reviews ----------------------------------------------------------------------------
+    return head.format(title=title, ending=endings()[ending]) + " " + review
 
 
 # --- alerts -----------------------------------------------------------------------------
@@ -197,14 +246,19 @@ def ended(project_title: str, completed: bool, ending: ContractEnding | None) ->
 def alert_contract_ended(
     project: str, completed: bool, can_review: bool, ending: ContractEnding | None
 ) -> str:
-    state = "completed" if completed else "cancelled"
-    how = f" ({endings()[ending]})" if ending else ""
-    review = (
-        " Leave a review: it stays hidden until you both have written (or the window closes)."
-        if can_review
-        else ""
-    )
-    return f"🏁 The contract for <b>{e(clip(project, 80))}</b> is {state}{how}.{review}"
-
-
-# --- reminders (timed rules) --------------------------------------------------------------
+    title = e(clip(project, 80))
+    if ending:
+        if completed:
+            text = _("🏁 The contract for <b>{title}</b> is completed ({ending}).")
+        else:
+            text = _("🏁 The contract for <b>{title}</b> is cancelled ({ending}).")
+        text = text.format(title=title, ending=endings()[ending])
+    elif completed:
+        text = _("🏁 The contract for <b>{title}</b> is completed.").format(title=title)
+    else:
+        text = _("🏁 The contract for <b>{title}</b> is cancelled.").format(title=title)
+    if can_review:
+        text += " " + _(
+            "Leave a review: it stays hidden until you both have written (or the window closes)."
+        )
+    return text

@@ -2,56 +2,96 @@
 
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.render import CAPTION_LIMIT, clip, e
 from storage.models import Message
 
-END_CHAT = "✖ End chat"
-REPLY = "↩️ Reply"
+
+def end_chat() -> str:
+    return _("✖ End chat")
+
+
+def reply() -> str:
+    return _("↩️ Reply")
+
+
+def you() -> str:
+    """The reader, as the sender of their own lines in a chat's latest messages."""
+    return _("You")
 
 
 def chat_opened(name: str, project_title: str, recent: list[str]) -> str:
     lines = [
-        f"💬 You are now talking to <b>{e(name)}</b> about <b>{e(project_title)}</b>.",
+        _("💬 You are now talking to <b>{name}</b> about <b>{title}</b>.").format(
+            name=e(name), title=e(project_title)
+        ),
         "",
-        "Everything you send here (text, files, photos, voice and video) goes to them "
-        "through bidgram; your username stays private. Messages are kept as the record if "
-        "there is ever a dispute.",
+        _(
+            "Everything you send here (text, files, photos, voice and video) goes to them "
+            "through bidgram; your username stays private. Messages are kept as the record if "
+            "there is ever a dispute."
+        ),
     ]
     if recent:
-        lines += ["", "<b>Latest messages:</b>", *recent]
-    lines += ["", "Press End chat or send /cancel when you are done."]
+        lines += ["", _("<b>Latest messages:</b>"), *recent]
+    lines += ["", _("Press End chat or send /cancel when you are done.")]
     return "\n".join(lines)
+
+
+def _file_kind(kind: str | None) -> str:
+    kinds = {
+        "document": _("document"),
+        "photo": _("photo"),
+        "voice": _("voice"),
+        "video": _("video"),
+        "audio": _("audio"),
+    }
+    return kinds.get(kind or "", _("file"))
 
 
 def recent_line(sender: str, message: Message) -> str:
     body = e(clip(message.text, 120)) if message.text else ""
-    file = f"[{message.file_kind or 'file'}]" if message.file_id else ""
+    file = f"[{_file_kind(message.file_kind)}]" if message.file_id else ""
     return f"<i>{e(sender)}:</i> {' '.join(p for p in (file, body) if p)}"
 
 
 def chatting(name: str, project_title: str) -> str:
-    return (
-        f"💬 You are talking to <b>{e(name)}</b> about <b>{e(project_title)}</b>. "
-        "What you send goes to them."
-    )
+    return _(
+        "💬 You are talking to <b>{name}</b> about <b>{title}</b>. What you send goes to them."
+    ).format(name=e(name), title=e(project_title))
 
 
 def sent(name: str, parts: int) -> str:
     """The sender's quiet mark (a reply without a sound) that it went through."""
-    split = f" in {parts} messages (it was long)" if parts > 1 else ""
-    return f"✓ Sent to {e(name)}{split}."
+    if parts > 1:
+        template = _(
+            "✓ Sent to {name} in {count} message (it was long).",
+            "✓ Sent to {name} in {count} messages (it was long).",
+            parts)  # fmt: skip
+        return template.format(name=e(name), count=parts)
+    return _("✓ Sent to {name}.").format(name=e(name))
 
 
-NOT_CHATTING = (
-    "You are not in a chat right now. To talk to someone, press 💬 Message on a bid, a "
-    "contract or an alert; to answer a message you received, reply to it."
-)
-CHAT_ENDED = "Chat ended. Messages are no longer forwarded."
-ALREADY_ENDED = "This chat has already ended."
-CANNOT_RELAY = (
-    "Only text, files, photos, voice messages and videos can be passed on. "
-    "Press End chat or send /cancel to stop."
-)
+def not_chatting() -> str:
+    return _(
+        "You are not in a chat right now. To talk to someone, press 💬 Message on a bid, a "
+        "contract or an alert; to answer a message you received, reply to it."
+    )
+
+
+def chat_ended() -> str:
+    return _("Chat ended. Messages are no longer forwarded.")
+
+
+def already_ended() -> str:
+    return _("This chat has already ended.")
+
+
+def cannot_relay() -> str:
+    return _(
+        "Only text, files, photos, voice messages and videos can be passed on. "
+        "Press End chat or send /cancel to stop."
+    )
 
 
 def header(sender: str, project_title: str) -> str:
@@ -71,7 +111,7 @@ def caption(sender: str, project_title: str, body: str) -> str | None:
 
 def file_header(sender: str, project_title: str) -> str:
     """The caption when the text goes after the file, in its own message."""
-    return f"{header(sender, project_title)}\n<i>(their message follows)</i>"
+    return header(sender, project_title) + "\n" + _("<i>(their message follows)</i>")
 
 
 def _utf16(text: str) -> int:
@@ -81,20 +121,25 @@ def _utf16(text: str) -> int:
 
 # --- red flags (core.redflags), as the record shows them -------------------------------
 
-FLAGS: dict[str, str] = {
-    "phone": "phone number",
-    "email": "e-mail address",
-    "username": "@username",
-    "link": "link",
-    "wallet": "crypto wallet",
-    "fee": "pay-to-get-paid",
-}
+
+def flags() -> dict[str, str]:
+    return {
+        "phone": _("phone number"),
+        "email": _("e-mail address"),
+        "username": "@username",
+        "link": _("link"),
+        "wallet": _("crypto wallet"),
+        "fee": _("pay-to-get-paid"),
+    }
 
 
-def flag_names(flags: str | None) -> str:
-    return ", ".join(FLAGS.get(f, f) for f in (flags or "").split(",") if f)
+def flag_names(flagged: str | None) -> str:
+    names = flags()
+    return ", ".join(names.get(f, f) for f in (flagged or "").split(",") if f)
 
 
 def flagged(flags: str | None) -> str:
     """The mark of a red-flagged message in a record ("" for a clean one)."""
-    return f" ⚠️ <i>flagged: {e(flag_names(flags))}</i>" if flags else ""
+    if not flags:
+        return ""
+    return " ⚠️ " + _("<i>flagged: {flags}</i>").format(flags=e(flag_names(flags)))

@@ -5,76 +5,117 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import _
 from bot.render import e
 from bot.texts import common
 from core.errors import DomainError
 from core.services.privacy import DeletionPlan, anonymous_name
 
-PRIVACY = "🔒 My data and account"
-EXPORT = "📦 Export my data"
-DELETE = "🗑 Delete my account"
-YES_DELETE = "🗑 Yes, delete my account"
-KEEP = "✖ Keep my account"
-BACK = "« My data"
 
-SCREEN = (
-    "🔒 <b>Your data on bidgram</b>\n\n"
-    "📦 <b>Export</b> sends you a JSON file with everything bidgram holds about you: your "
-    "account, freelancer profile, alert settings, projects, bids, offers, contracts with "
-    "their milestones and history, payments, balance and every ledger entry, payouts, "
-    "disputes, the messages you sent and received, reviews by and about you, your reports, "
-    "mutes and safety notes.\n\n"
-    "🗑 <b>Delete</b> erases what is only yours and keeps, under an anonymous name, what "
-    "the people you worked with and the books need. You see exactly what before anything "
-    "happens."
-)
+def privacy() -> str:
+    return _("🔒 My data and account")
 
-EXPORT_SENT = "Your data is on its way."
+
+def export() -> str:
+    return _("📦 Export my data")
+
+
+def delete() -> str:
+    return _("🗑 Delete my account")
+
+
+def yes_delete() -> str:
+    return _("🗑 Yes, delete my account")
+
+
+def keep() -> str:
+    return _("✖ Keep my account")
+
+
+def back() -> str:
+    return _("« My data")
+
+
+def screen() -> str:
+    return _(
+        "🔒 <b>Your data on bidgram</b>\n\n"
+        "📦 <b>Export</b> sends you a JSON file with everything bidgram holds about you: your "
+        "account, freelancer profile, alert settings, projects, bids, offers, contracts with "
+        "their milestones and history, payments, balance and every ledger entry, payouts, "
+        "disputes, the messages you sent and received, reviews by and about you, your reports, "
+        "mutes and safety notes.\n\n"
+        "🗑 <b>Delete</b> erases what is only yours and keeps, under an anonymous name, what "
+        "the people you worked with and the books need. You see exactly what before anything "
+        "happens."
+    )
+
+
+def export_sent() -> str:
+    return _("Your data is on its way.")
 
 
 def export_caption(day: str) -> str:
-    return (
-        f"📦 Everything bidgram holds about you, as of {e(day)} (UTC). Keep it safe: it "
+    return _(
+        "📦 Everything bidgram holds about you, as of {day} (UTC). Keep it safe: it "
         "includes your payout details."
-    )
+    ).format(day=e(day))
 
 
 def refused(refusals: Sequence[DomainError]) -> str:
     reasons = "\n".join(f"• {e(common.error(r.code, r.message))}" for r in refusals)
-    return (
+    return _(
         "🗑 <b>Your account cannot be deleted yet</b>\n\n"
-        f"{reasons}\n\nOnce that is settled, try again from /privacy."
-    )
+        "{reasons}\n\nOnce that is settled, try again from /privacy."
+    ).format(reasons=reasons)
 
 
 def confirm(plan: DeletionPlan, user_id: int) -> str:
     closing = []
     if plan.projects:
-        closing.append(f"{plan.projects} open project(s) cancelled (their bidders are told)")
+        closing.append(_(
+            "{count} open project cancelled (its bidders are told)",
+            "{count} open projects cancelled (their bidders are told)",
+            plan.projects).format(count=plan.projects))  # fmt: skip
     if plan.offers:
-        closing.append(f"{plan.offers} offer(s) to you declined (the employer is told)")
+        closing.append(_(
+            "{count} offer to you declined (the employer is told)",
+            "{count} offers to you declined (the employers are told)",
+            plan.offers).format(count=plan.offers))  # fmt: skip
     if plan.bids:
-        closing.append(f"{plan.bids} bid(s) withdrawn (the employer is told)")
-    first = f"\n\n<b>Closed first:</b> {'; '.join(closing)}." if closing else ""
-    return (
+        closing.append(_(
+            "{count} bid withdrawn (the employer is told)",
+            "{count} bids withdrawn (the employers are told)",
+            plan.bids).format(count=plan.bids))  # fmt: skip
+    first = (
+        "\n\n" + _("<b>Closed first:</b> {items}.").format(items="; ".join(closing))
+        if closing
+        else ""
+    )
+    erased = _(
         "🗑 <b>Delete your account?</b>\n\n"
         "<b>Erased:</b> your freelancer profile, skills and portfolio; your alert settings; "
         "whom you muted; the description and files of projects that never became a "
         "contract (and the title, unless someone bid on it); "
         "proposals that did not win a contract; messages you sent outside a contract; "
         "where you asked to be paid on payouts that were never paid."
-        f"{first}\n\n"
-        f"<b>Kept, as “{e(anonymous_name(user_id))}”:</b> what the people you worked with "
+    )
+    kept = _(
+        "<b>Kept, as “{name}”:</b> what the people you worked with "
         "and the books need: your contracts (project, terms, milestones, deliveries, "
         "disputes and the messages about them), reviews, payments, payouts that were paid "
         "and every ledger entry; and the admins' records.\n\n"
         "<b>This cannot be undone.</b> Nothing reaches you from this account any more; if "
         "you come back, you start afresh."
+    ).format(name=e(anonymous_name(user_id)))
+    return f"{erased}{first}\n\n{kept}"
+
+
+def deleted() -> str:
+    return _(
+        "🗑 Your bidgram account is deleted. Thank you for having been here.\n\n"
+        "If you ever come back, /start begins a new account."
     )
 
 
-DELETED = (
-    "🗑 Your bidgram account is deleted. Thank you for having been here.\n\n"
-    "If you ever come back, /start begins a new account."
-)
-STALE = "This button belongs to an account that no longer exists."
+def stale() -> str:
+    return _("This button belongs to an account that no longer exists.")

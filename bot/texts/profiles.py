@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import written
+from bot.i18n import _, written
 from bot.render import button, clip, e, percent, stars
 from bot.texts.awards import endings
 from core.money import Currency
@@ -12,31 +12,82 @@ from core.services.reputation import Reputation
 from core.services.users import ProfileView
 from storage.models import Review, Skill
 
-FIELD_NAMES: dict[str, str] = {
-    "headline": "headline",
-    "bio": "bio",
-    "skills": "skills",
-    "hourly_rate": "hourly rate",
-    "rate": "hourly rate",
-    "portfolio": "portfolio links",
-}
 COMPLETE_FIELDS = 4  # headline, bio, skills, hourly rate (core's completeness rule)
 
-# buttons
-EDIT_ALL = "✏️ Fill in the whole profile"
-COMPLETE_MISSING = "✏️ Complete my profile"
-EDIT_HEADLINE = "Headline"
-EDIT_BIO = "Bio"
-EDIT_SKILLS = "Skills"
-EDIT_RATE = "Hourly rate"
-EDIT_PORTFOLIO = "Portfolio"
-PUBLIC_VIEW = "👁 How employers see me"
-KEEP = "↪️ Keep as it is"
-DONE = "✔ Done"
-SKIP = "Skip"
-CLEAR_LINKS = "🗑 Remove all links"
-PREV = "‹ Prev"
-NEXT = "Next ›"
+
+def field_names() -> dict[str, str]:
+    """A profile field's name (core's and the wizard's keys), as a list of them reads it."""
+    return {
+        "headline": _("headline"),
+        "bio": _("bio"),
+        "skills": _("skills"),
+        "hourly_rate": _("hourly rate"),
+        "rate": _("hourly rate"),
+        "portfolio": _("portfolio links"),
+    }
+
+
+# --- buttons ---------------------------------------------------------------------------
+
+
+def edit_all() -> str:
+    return _("✏️ Fill in the whole profile")
+
+
+def complete_missing() -> str:
+    return _("✏️ Complete my profile")
+
+
+def edit_headline() -> str:
+    return _("Headline")
+
+
+def edit_bio() -> str:
+    return _("Bio")
+
+
+def edit_skills() -> str:
+    return _("Skills")
+
+
+def edit_rate() -> str:
+    return _("Hourly rate")
+
+
+def edit_portfolio() -> str:
+    return _("Portfolio")
+
+
+def public_view() -> str:
+    return _("👁 How employers see me")
+
+
+def language() -> str:
+    return _("🌐 Language")
+
+
+def keep() -> str:
+    return _("↪️ Keep as it is")
+
+
+def done() -> str:
+    return _("✔ Done")
+
+
+def skip() -> str:
+    return _("Skip")
+
+
+def clear_links() -> str:
+    return _("🗑 Remove all links")
+
+
+def prev_page() -> str:
+    return _("‹ Prev")
+
+
+def next_page() -> str:
+    return _("Next ›")
 
 
 def skill_label(skill: Skill, selected: bool) -> str:
@@ -44,7 +95,9 @@ def skill_label(skill: Skill, selected: bool) -> str:
 
 
 def skills_done(count: int) -> str:
-    return f"✔ Done ({count} selected)" if count else "✔ Done"
+    if not count:
+        return done()
+    return _("✔ Done ({count} selected)").format(count=count)
 
 
 def skill_names(skills: Sequence[Skill]) -> str:
@@ -52,30 +105,42 @@ def skill_names(skills: Sequence[Skill]) -> str:
 
 
 def rate_text(amount: int | None, money: Currency) -> str:
-    return f"{money.format(amount)} / hour" if amount else "—"
+    return _("{amount} / hour").format(amount=money.format(amount)) if amount else "—"
 
 
 def reputation_line(rep: Reputation) -> str:
-    rating = stars(rep.rating)
-    reviews = f" ({rep.reviews} review{'s' if rep.reviews != 1 else ''})" if rep.reviews else ""
-    return f"⭐ {rating}{reviews}"
+    rating = stars(rep.rating) if rep.rating is not None else _("no ratings yet")
+    if not rep.reviews:
+        return f"⭐ {rating}"
+    return _("⭐ {rating} ({count} review)", "⭐ {rating} ({count} reviews)", rep.reviews).format(
+        rating=rating, count=rep.reviews
+    )
 
 
 def track_record(rep: Reputation) -> str:
     done = rep.completed
-    return (
-        f"Completion {percent(rep.completion_rate)} · On time {percent(rep.on_time_rate)} · "
-        f"On budget {percent(rep.on_budget_rate)} ({done} job{'s' if done != 1 else ''} done)"
+    template = _(
+        "Completion {completion} · On time {on_time} · On budget {on_budget} ({count} job done)",
+        "Completion {completion} · On time {on_time} · On budget {on_budget} ({count} jobs done)",
+        done)  # fmt: skip
+    return template.format(
+        completion=percent(rep.completion_rate),
+        on_time=percent(rep.on_time_rate),
+        on_budget=percent(rep.on_budget_rate),
+        count=done,
     )
 
 
 def completeness(missing: Sequence[str]) -> str:
     if not missing:
-        return "✅ Your profile is complete: you can bid on projects."
+        return _("✅ Your profile is complete: you can bid on projects.")
     done = max(0, COMPLETE_FIELDS - len(missing))
     share = round(done * 100 / COMPLETE_FIELDS)
-    names = ", ".join(FIELD_NAMES.get(m, m) for m in missing)
-    return f"⚠️ Profile {share}% complete. Missing: <b>{e(names)}</b>. You can bid once it is done."
+    names = field_names()
+    listed = ", ".join(names.get(m, m) for m in missing)
+    return _(
+        "⚠️ Profile {share}% complete. Missing: <b>{fields}</b>. You can bid once it is done."
+    ).format(share=share, fields=e(listed))
 
 
 def own_profile(view: ProfileView, rep: Reputation, money: Currency, record: str = "") -> str:
@@ -85,14 +150,16 @@ def own_profile(view: ProfileView, rep: Reputation, money: Currency, record: str
     bio = profile.bio if profile and profile.bio else ""
     links = list(profile.portfolio) if profile else []
     lines = [
-        "👤 <b>Your freelancer profile</b>",
+        _("👤 <b>Your freelancer profile</b>"),
         "",
-        f"<b>Headline:</b> {e(headline) if headline else '—'}",
-        f"<b>Skills:</b> {skill_names(view.skills)}",
-        f"<b>Hourly rate:</b> {rate_text(profile.hourly_rate if profile else None, money)}",
-        "<b>Portfolio:</b>" + ("" if links else " —"),
+        _("<b>Headline:</b> {headline}").format(headline=e(headline) if headline else "—"),
+        _("<b>Skills:</b> {skills}").format(skills=skill_names(view.skills)),
+        _("<b>Hourly rate:</b> {rate}").format(
+            rate=rate_text(profile.hourly_rate if profile else None, money)
+        ),
+        _("<b>Portfolio:</b>") + ("" if links else " —"),
         *[f"• {e(link)}" for link in links],
-        "<b>About me:</b>" + ("" if bio else " —"),
+        _("<b>About me:</b>") + ("" if bio else " —"),
         *([e(bio)] if bio else []),
         "",
         completeness(view.missing),
@@ -120,7 +187,8 @@ def public_profile(
     """What employers see: the first name only, never the username (nobody shares contacts).
     ``record``: the person's record (bot.texts.reputation), under the track record."""
     profile = view.profile
-    lines = [f"👤 <b>{e(view.user.first_name or 'Freelancer')}</b>"]
+    name = view.user.first_name or _("Freelancer")
+    lines = [f"👤 <b>{e(name)}</b>"]
     if profile and profile.headline:
         lines.append(f"<i>{e(profile.headline)}</i>")
     lines += [
@@ -128,99 +196,168 @@ def public_profile(
         track_record(rep),
         *(["", record] if record else []),
         "",
-        f"<b>Skills:</b> {skill_names(view.skills)}",
-        f"<b>Rate:</b> {rate_text(profile.hourly_rate if profile else None, money)}",
+        _("<b>Skills:</b> {skills}").format(skills=skill_names(view.skills)),
+        _("<b>Rate:</b> {rate}").format(
+            rate=rate_text(profile.hourly_rate if profile else None, money)
+        ),
     ]
     if profile and profile.bio:
-        lines += ["", "<b>About</b>", e(profile.bio)]
+        lines += ["", _("<b>About</b>"), e(profile.bio)]
     if profile and profile.portfolio:
-        lines += ["", "<b>Portfolio</b>", *[f"• {e(link)}" for link in profile.portfolio]]
+        lines += ["", _("<b>Portfolio</b>"), *[f"• {e(link)}" for link in profile.portfolio]]
     if reviews:
-        lines += ["", "<b>Latest reviews</b>", *[_review(r) for r in reviews]]
+        lines += ["", _("<b>Latest reviews</b>"), *[_review(r) for r in reviews]]
     elif not rep.reviews:
-        lines += ["", "<i>No reviews yet.</i>"]
+        lines += ["", _("<i>No reviews yet.</i>")]
     return "\n".join(lines)
+
+
+def _employer() -> str:
+    return _("Employer")
 
 
 def employer_profile(name: str, rep: Reputation, reviews: Sequence[Review], record: str) -> str:
     """Someone as an employer: their name, their rating as one, their record."""
-    lines = [f"👤 <b>{e(name or 'Employer')}</b>", f"As an employer: {reputation_line(rep)}"]
+    lines = [
+        f"👤 <b>{e(name or _employer())}</b>",
+        _("As an employer: {rating}").format(rating=reputation_line(rep)),
+    ]
     if record:
         lines += ["", record]
     if reviews:
-        lines += ["", "<b>Latest reviews</b>", *[_review(r) for r in reviews]]
+        lines += ["", _("<b>Latest reviews</b>"), *[_review(r) for r in reviews]]
     return "\n".join(lines)
 
 
 def profile_line(first_name: str, rep: Reputation) -> str:
     """A bidder in one line of a list."""
-    rating = f"★ {rep.rating:.1f} ({rep.reviews})" if rep.rating is not None else "new"
-    return f"{e(clip(first_name or 'Freelancer', 40))} · {rating}"
+    rating = f"★ {rep.rating:.1f} ({rep.reviews})" if rep.rating is not None else _("new")
+    name = first_name or _("Freelancer")
+    return f"{e(clip(name, 40))} · {rating}"
 
 
 # --- the wizard --------------------------------------------------------------------------
 
 
 def step(n: int, total: int) -> str:
-    return f"<i>Step {n} of {total}</i>\n" if total > 1 else ""
+    if total <= 1:
+        return ""
+    return _("<i>Step {n} of {total}</i>").format(n=n, total=total) + "\n"
 
 
 def ask_headline(current: str) -> str:
-    now = f"\nNow: <i>{e(current)}</i>" if current else ""
-    return (
+    ask = _(
         "<b>Your headline</b>: one line employers see first, e.g. "
-        "<i>Python developer, Telegram bots and scrapers</i>." + now
+        "<i>Python developer, Telegram bots and scrapers</i>."
     )
+    if current:
+        ask += "\n" + _("Now: <i>{current}</i>").format(current=e(current))
+    return ask
 
 
 def ask_bio(minimum: int, maximum: int, current: str) -> str:
-    now = f"\n\nNow:\n<i>{e(clip(current, 500))}</i>" if current else ""
-    return (
-        f"<b>About you</b>: {minimum}–{maximum} characters on what you do, for whom, and what "
-        "you are proud of." + now
+    ask = _(
+        "<b>About you</b>: {minimum}–{maximum} characters on what you do, for whom, and what "
+        "you are proud of."
+    ).format(minimum=minimum, maximum=maximum)
+    if current:
+        ask += "\n\n" + _("Now:\n<i>{current}</i>").format(current=e(clip(current, 500)))
+    return ask
+
+
+def _page_line(page: int, pages: int, categories: Sequence[str]) -> str:
+    if pages <= 1:
+        return ""
+    return "\n" + _("<i>Page {page} of {pages}: {categories}</i>").format(
+        page=page + 1, pages=pages, categories=e(", ".join(categories))
     )
 
 
 def ask_skills(maximum: int, page: int, pages: int, categories: Sequence[str]) -> str:
-    where = f"\n<i>Page {page + 1} of {pages}: {e(', '.join(categories))}</i>" if pages > 1 else ""
-    return (
-        f"<b>Your skills</b>: tap up to {maximum}, then <b>Done</b>. "
-        "You can also type them, separated by commas." + where
-    )
+    return _(
+        "<b>Your skills</b>: tap up to {maximum}, then <b>Done</b>. "
+        "You can also type them, separated by commas."
+    ).format(maximum=maximum) + _page_line(page, pages, categories)
 
 
 def ask_rate(money: Currency, current: str | None) -> str:
-    now = f"\nNow: {e(current)}" if current else ""
-    examples = " or ".join(f"<code>{x}</code>" for x in money.example.split(" or "))
-    return f"<b>Your hourly rate</b> in {e(money.unit)}, e.g. {examples}." + now
+    examples = money.example.split(" or ")
+    if len(examples) > 1:
+        ask = _(
+            "<b>Your hourly rate</b> in {unit}, e.g. <code>{example}</code> or "
+            "<code>{other}</code>."
+        ).format(unit=e(money.unit), example=examples[0], other=examples[1])
+    else:
+        ask = _("<b>Your hourly rate</b> in {unit}, e.g. <code>{example}</code>.").format(
+            unit=e(money.unit), example=examples[0]
+        )
+    if current:
+        ask += "\n" + _("Now: {current}").format(current=e(current))
+    return ask
 
 
 def ask_portfolio(links: Sequence[str], maximum: int) -> str:
-    listed = "\n".join(f"• {e(link)}" for link in links)
-    now = f"\n\nYour links ({len(links)}/{maximum}):\n{listed}" if links else ""
-    return (
+    ask = _(
         "<b>Portfolio</b>: send links to your work (https://...), one per message. "
-        "Press <b>Done</b> when finished, or <b>Skip</b>." + now
+        "Press <b>Done</b> when finished, or <b>Skip</b>."
     )
+    if links:
+        listed = "\n".join(f"• {e(link)}" for link in links)
+        ask += "\n\n" + _("Your links ({count}/{maximum}):").format(
+            count=len(links), maximum=maximum
+        )
+        ask += "\n" + listed
+    return ask
 
 
 def portfolio_added(count: int, maximum: int) -> str:
-    return f"🔗 Added ({count}/{maximum}). Send another link, or press <b>Done</b>."
+    return _("🔗 Added ({count}/{maximum}). Send another link, or press <b>Done</b>.").format(
+        count=count, maximum=maximum
+    )
 
 
-PORTFOLIO_CLEARED = "🗑 Portfolio links removed. Send new links, or press <b>Done</b>."
+def portfolio_cleared() -> str:
+    return _("🗑 Portfolio links removed. Send new links, or press <b>Done</b>.")
 
 
-def not_text(what: str) -> str:
-    return f"Please send your {e(what)} as a text message."
+def not_text(field: str) -> str:
+    """A photo or a sticker where the wizard's ``field`` ("headline", "bio", "rate") is
+    asked."""
+    asks = {
+        "headline": _("Please send your headline as a text message."),
+        "bio": _("Please send your bio as a text message."),
+        "rate": _("Please send your hourly rate as a text message."),
+    }
+    return asks.get(field, _("Please send your answer as a text message."))
 
 
-NOT_A_LINK_MESSAGE = "Please send a link as text (https://...), or press Done."
-SKILLS_AS_BUTTONS = "Tap your skills on the buttons above, or type them separated by commas."
-UNKNOWN_SKILL_BUTTON = "That skill is no longer in the catalogue."
-SAVED = "✅ Saved."
-PROFILE_SAVED = "✅ Your profile is saved."
+def not_a_link_message() -> str:
+    return _("Please send a link as text (https://...), or press Done.")
+
+
+def skills_as_buttons() -> str:
+    return _("Tap your skills on the buttons above, or type them separated by commas.")
+
+
+def unknown_skill_button() -> str:
+    return _("That skill is no longer in the catalogue.")
+
+
+def saved() -> str:
+    return _("✅ Saved.")
+
+
+def profile_saved() -> str:
+    return _("✅ Your profile is saved.")
 
 
 def field_saved(field: str) -> str:
-    return f"✅ {e(FIELD_NAMES.get(field, field).capitalize())} saved."
+    saved = {
+        "headline": _("✅ Headline saved."),
+        "bio": _("✅ Bio saved."),
+        "skills": _("✅ Skills saved."),
+        "hourly_rate": _("✅ Hourly rate saved."),
+        "rate": _("✅ Hourly rate saved."),
+        "portfolio": _("✅ Portfolio links saved."),
+    }
+    return saved.get(field) or _("✅ {field} saved.").format(field=e(field.capitalize()))

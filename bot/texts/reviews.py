@@ -4,52 +4,66 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.i18n import _
 from bot.render import clip, e
 from bot.texts.awards import ending_line, endings
 from bot.texts.common import when
 from storage.enums import ContractEnding
 from storage.models import Review
 
-REVIEW = "⭐ Review"
+
+def review() -> str:
+    return _("⭐ Review")
 
 
-REVIEWS = "⭐ Reviews"
+def reviews() -> str:
+    return _("⭐ Reviews")
 
 
-SEND_REVIEW = "⭐ Publish review"
+def send_review() -> str:
+    return _("⭐ Publish review")
 
 
 def star_button(rating: int) -> str:
     return "★" * rating
 
 
+def _stars(rating: int) -> str:
+    return "★" * rating + "☆" * (5 - rating)
+
+
 def review_rating_ask(other: str) -> str:
-    return f"⭐ How was working with <b>{e(other)}</b>? Tap 1 to 5 stars."
+    return _("⭐ How was working with <b>{name}</b>? Tap 1 to 5 stars.").format(name=e(other))
 
 
-REVIEW_RATING_REASK = "Tap one of the star buttons (1 to 5)."
+def review_rating_reask() -> str:
+    return _("Tap one of the star buttons (1 to 5).")
 
 
 def review_text_ask(rating: int, limit: int) -> str:
     return (
-        f"{'★' * rating}{'☆' * (5 - rating)} — now a few words about the work together "
-        f"(up to {limit} characters)."
+        _stars(rating)
+        + " "
+        + _("— now a few words about the work together (up to {limit} characters).").format(
+            limit=limit
+        )
     )
 
 
-REVIEW_TEXT_REASK = "Please write your review as a text message."
+def review_text_reask() -> str:
+    return _("Please write your review as a text message.")
 
 
 def review_confirm(other: str, rating: int, body: str) -> str:
     return (
-        f"<b>Your review of {e(other)}</b>\n{'★' * rating}{'☆' * (5 - rating)}\n\n{e(body)}\n\n"
-        "Publish it? It cannot be edited later."
+        _("<b>Your review of {name}</b>").format(name=e(other))
+        + f"\n{_stars(rating)}\n\n{e(body)}\n\n"
+        + _("Publish it? It cannot be edited later.")
     )
 
 
 def review_line(review: Review) -> str:
-    stars = "★" * review.rating + "☆" * (5 - review.rating)
-    return f"{stars} · {endings()[review.ending]}\n{e(review.text)}"
+    return f"{_stars(review.rating)} · {endings()[review.ending]}\n{e(review.text)}"
 
 
 def reviews_status(
@@ -61,49 +75,69 @@ def reviews_status(
     ending: ContractEnding | None = None,
     published: bool = False,
 ) -> str:
-    lines = ["✅ Your review is published.", ""] if published else []
-    lines += ["⭐ <b>Reviews</b>", ""]
+    lines = [_("✅ Your review is published."), ""] if published else []
+    lines += [_("⭐ <b>Reviews</b>"), ""]
     if ending is not None:
         lines += [ending_line(ending), ""]
-    lines.append("<b>Yours:</b>\n" + (review_line(mine) if mine else "not written."))
+    if mine:
+        lines.append(_("<b>Yours:</b>") + "\n" + review_line(mine))
+    else:
+        lines.append(_("<b>Yours:</b>") + "\n" + _("not written."))
     lines.append("")
     if theirs is not None:
-        lines.append(f"<b>{e(other)}'s review of you:</b>\n{review_line(theirs)}")
-    else:
-        hidden = (
-            f"it appears when they write theirs or when the review window closes ({when(closes)})."
-            if closes
-            else "it appears when they write theirs."
+        lines.append(
+            _("<b>{name}'s review of you:</b>").format(name=e(other)) + "\n" + review_line(theirs)
         )
-        lines.append(f"<b>{e(other)}'s review of you:</b> {hidden}")
+    elif closes:
+        lines.append(
+            _(
+                "<b>{name}'s review of you:</b> it appears when they write theirs or when the "
+                "review window closes ({closes})."
+            ).format(name=e(other), closes=when(closes))
+        )
+    else:
+        lines.append(
+            _("<b>{name}'s review of you:</b> it appears when they write theirs.").format(
+                name=e(other)
+            )
+        )
     return "\n".join(lines)
 
 
-REVIEW_NOT_OPEN = (
-    "Reviews open when a contract ends (paid, refunded or decided by an admin), for a limited "
-    "time. There is nothing to review here now."
-)
+def review_not_open() -> str:
+    return _(
+        "Reviews open when a contract ends (paid, refunded or decided by an admin), for a "
+        "limited time. There is nothing to review here now."
+    )
 
 
 def alert_review_written(author: str, project: str, theirs: Review | None) -> str:
+    name, title = e(author), e(clip(project, 80))
     if theirs is not None:
         return (
-            f"⭐ <b>{e(author)}</b> reviewed you for <b>{e(clip(project, 80))}</b>:\n"
-            f"{review_line(theirs)}"
+            _("⭐ <b>{name}</b> reviewed you for <b>{title}</b>:").format(name=name, title=title)
+            + "\n"
+            + review_line(theirs)
         )
-    return (
-        f"⭐ <b>{e(author)}</b> reviewed you for <b>{e(clip(project, 80))}</b>. Reviews are "
-        "double-blind: write yours to see theirs."
-    )
+    return _(
+        "⭐ <b>{name}</b> reviewed you for <b>{title}</b>. Reviews are double-blind: write "
+        "yours to see theirs."
+    ).format(name=name, title=title)
 
 
 def alert_reviews_published(
     project: str, other: str, theirs: Review | None, wrote_mine: bool
 ) -> str:
-    lines = [f"⭐ <b>Reviews for {e(clip(project, 80))} are published.</b>", ""]
+    lines = [
+        _("⭐ <b>Reviews for {title} are published.</b>").format(title=e(clip(project, 80))),
+        "",
+    ]
     if theirs is not None:
-        lines += [f"{e(other)} reviewed you:", review_line(theirs)]
+        lines += [_("{name} reviewed you:").format(name=e(other)), review_line(theirs)]
     else:
-        lines.append(f"{e(other)} did not leave a review.")
-    lines += ["", "Your review is now visible to them." if wrote_mine else "You did not review."]
+        lines.append(_("{name} did not leave a review.").format(name=e(other)))
+    lines += [
+        "",
+        _("Your review is now visible to them.") if wrote_mine else _("You did not review."),
+    ]
     return "\n".join(lines)

@@ -68,7 +68,7 @@ async def test_deleting_my_account_after_the_confirmation(app: App) -> None:
     for said in (
         "Erased:",
         "your freelancer profile",
-        "Closed first:</b> 1 bid(s) withdrawn",
+        "Closed first:</b> 1 bid withdrawn",
         f"Kept, as “Deleted user #{b.worker.user_id}”",
         "This cannot be undone.",
     ):
