@@ -122,15 +122,17 @@ class Area:
         self,
         name: str,
         *filters: CallbackType,
-        text: str,
-        reply_markup: InlineKeyboardMarkup | None = None,
+        text: Callable[[], str],
+        reply_markup: Callable[[], InlineKeyboardMarkup] | None = None,
     ) -> None:
-        """A step's reminder of what it wants, for a message it cannot take (a photo where
-        text was asked, text where a button was): a fixed answer, named ``name`` in the
-        logs as a handler of this area would be."""
+        """A fixed answer, such as a step's reminder of what it wants for a message it
+        cannot take (a photo where text was asked, text where a button was), named ``name``
+        in the logs as a handler of this area would be. ``text`` and ``reply_markup`` are
+        called per message: they are worded in its reader's language."""
 
         async def remind(message: Message) -> None:
-            await message.answer(text, reply_markup=reply_markup)
+            markup = reply_markup() if reply_markup is not None else None
+            await message.answer(text(), reply_markup=markup)
 
         remind.__module__, remind.__qualname__ = f"bot.{self.name}", name
         self.message(*filters)(remind)

@@ -158,9 +158,7 @@ async def got_note(message: Message, state: FSMContext, bot: Bot, settings: BotS
     await _confirm(message.chat.id, bot, state, settings)
 
 
-@router.message(Verdict.confirm, ~F.text)
-async def note_not_text(message: Message) -> None:
-    await message.answer(texts.note_not_text())
+router.reminds("note_not_text", Verdict.confirm, ~F.text, text=texts.note_not_text)
 
 
 @router.callback_query(Verdict.confirm, FlowCb.filter(F.action == "confirm"))
@@ -299,9 +297,7 @@ async def got_who(message: Message, state: FSMContext, market: Marketplace, acto
     await message.answer(texts.user_card(user), reply_markup=markup([action]))
 
 
-@router.message(Ban.who, ~F.text)
-async def who_not_text(message: Message) -> None:
-    await message.answer(texts.who_not_text())
+router.reminds("who_not_text", Ban.who, ~F.text, text=texts.who_not_text)
 
 
 @router.callback_query(AdminCb.filter(F.action == "ban"))
@@ -335,9 +331,7 @@ async def ban(message: Message, state: FSMContext, market: Marketplace, actor: A
     await message.answer(texts.banned(user), reply_markup=markup([unban]))
 
 
-@router.message(Ban.reason, ~F.text)
-async def reason_not_text(message: Message) -> None:
-    await message.answer(texts.reason_not_text())
+router.reminds("reason_not_text", Ban.reason, ~F.text, text=texts.reason_not_text)
 
 
 @router.callback_query(AdminCb.filter(F.action == "unban"))
@@ -382,9 +376,7 @@ async def unban_without_reason(
     callback_reply.text = texts.unbanned_answer()
 
 
-@router.message(Ban.unban_reason, ~F.text)
-async def unban_reason_not_text(message: Message) -> None:
-    await message.answer(texts.reason_not_text())
+router.reminds("unban_reason_not_text", Ban.unban_reason, ~F.text, text=texts.reason_not_text)
 
 
 async def _unban(

@@ -390,6 +390,9 @@ async def new_proposal(
     await _edited(state, bot, market, actor, proposal=message.text or "")
 
 
-@router.message(StateFilter(BidEditForm.amount, BidEditForm.days, BidEditForm.proposal), ~F.text)
-async def edit_not_text(message: Message) -> None:
-    await message.answer(texts.not_text("new_value"))
+router.reminds(
+    "edit_not_text",
+    StateFilter(BidEditForm.amount, BidEditForm.days, BidEditForm.proposal),
+    ~F.text,
+    text=lambda: texts.not_text("new_value"),
+)

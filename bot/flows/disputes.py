@@ -182,9 +182,7 @@ async def got_reason(
     )
 
 
-@router.message(OpenDispute.reason, ~F.text)
-async def reason_not_text(message: Message) -> None:
-    await message.answer(texts.reason_not_text())
+router.reminds("reason_not_text", OpenDispute.reason, ~F.text, text=texts.reason_not_text)
 
 
 @router.message(OpenDispute.amount, F.text & ~F.text.startswith("/"))
@@ -406,9 +404,7 @@ async def got_response(message: Message, state: FSMContext, market: Marketplace)
     await message.answer(chunks[-1], reply_markup=kb.as_markup())
 
 
-@router.message(Respond.text, ~F.text)
-async def response_not_text(message: Message) -> None:
-    await message.answer(texts.response_not_text())
+router.reminds("response_not_text", Respond.text, ~F.text, text=texts.response_not_text)
 
 
 @router.callback_query(Respond.confirm, FlowCb.filter(F.action == "confirm"))

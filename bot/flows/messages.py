@@ -131,9 +131,7 @@ async def pass_on(message: Message, state: FSMContext, market: Marketplace, acto
     await _relay(message, market, actor, int(data["project_id"]), int(data["user_id"]))
 
 
-@router.message(RelayChat.active, ~F.text)
-async def cannot_pass_on(message: Message) -> None:
-    await message.answer(texts.cannot_relay())
+router.reminds("cannot_pass_on", RelayChat.active, ~F.text, text=texts.cannot_relay)
 
 
 async def _relay(

@@ -89,9 +89,12 @@ async def description(
     await message.answer(texts.ms_amount_ask(settings.money), reply_markup=only_cancel())
 
 
-@router.message(MilestoneForm.description)
-async def description_reask(message: Message) -> None:
-    await message.answer(texts.ms_description_reask(), reply_markup=only_cancel())
+router.reminds(
+    "description_reask",
+    MilestoneForm.description,
+    text=texts.ms_description_reask,
+    reply_markup=only_cancel,
+)
 
 
 @router.message(MilestoneForm.amount, TEXT)
@@ -203,8 +206,9 @@ async def confirm(
     await finish(query, bot, state, callback_reply, "✅", text, keyboard)
 
 
-@router.message(MilestoneForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(
-        contract_texts.confirm_reask(), reply_markup=choices((contract_texts.confirm(), "ms_ok"))
-    )
+router.reminds(
+    "confirm_reask",
+    MilestoneForm.confirm,
+    text=contract_texts.confirm_reask,
+    reply_markup=lambda: choices((contract_texts.confirm(), "ms_ok")),
+)

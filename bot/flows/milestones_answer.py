@@ -79,9 +79,9 @@ async def changes_note(message: Message, state: FSMContext, settings: BotSetting
     )
 
 
-@router.message(ChangesForm.note)
-async def changes_reask(message: Message) -> None:
-    await message.answer(texts.changes_reask(), reply_markup=only_cancel())
+router.reminds(
+    "changes_reask", ChangesForm.note, text=texts.changes_reask, reply_markup=only_cancel
+)
 
 
 @router.callback_query(ChangesForm.confirm, FlowCb.filter(F.action == "ch_ok"))
@@ -106,11 +106,12 @@ async def changes_confirm(
     )
 
 
-@router.message(ChangesForm.confirm)
-async def changes_confirm_reask(message: Message) -> None:
-    await message.answer(
-        contract_texts.confirm_reask(), reply_markup=choices((contract_texts.confirm(), "ch_ok"))
-    )
+router.reminds(
+    "changes_confirm_reask",
+    ChangesForm.confirm,
+    text=contract_texts.confirm_reask,
+    reply_markup=lambda: choices((contract_texts.confirm(), "ch_ok")),
+)
 
 
 # --- release part -----------------------------------------------------------------------

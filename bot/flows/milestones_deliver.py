@@ -74,9 +74,9 @@ async def note(message: Message, state: FSMContext, settings: BotSettings) -> No
     )
 
 
-@router.message(DeliverForm.note)
-async def note_reask(message: Message) -> None:
-    await message.answer(texts.deliver_note_reask(), reply_markup=only_cancel())
+router.reminds(
+    "note_reask", DeliverForm.note, text=texts.deliver_note_reask, reply_markup=only_cancel
+)
 
 
 async def _add_file(

@@ -105,9 +105,12 @@ async def destination(
     )
 
 
-@router.message(PayoutForm.destination)
-async def destination_reask(message: Message) -> None:
-    await message.answer(texts.destination_reask(), reply_markup=only_cancel())
+router.reminds(
+    "destination_reask",
+    PayoutForm.destination,
+    text=texts.destination_reask,
+    reply_markup=only_cancel,
+)
 
 
 @router.callback_query(PayoutForm.confirm, FlowCb.filter(F.action == "po_ok"))
@@ -129,8 +132,9 @@ async def confirm(
     await finish(query, bot, state, callback_reply, "💸", text, kb.as_markup())
 
 
-@router.message(PayoutForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(
-        payment_texts.confirm_reask(), reply_markup=choices((texts.confirm_payout(), "po_ok"))
-    )
+router.reminds(
+    "confirm_reask",
+    PayoutForm.confirm,
+    text=payment_texts.confirm_reask,
+    reply_markup=lambda: choices((texts.confirm_payout(), "po_ok")),
+)

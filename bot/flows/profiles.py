@@ -282,9 +282,13 @@ async def clear_links(query: CallbackQuery, bot: Bot, market: Marketplace, actor
 # anything but text where text is asked
 
 
-@router.message(ProfileForm.portfolio, ~F.text)
-async def link_not_text(message: Message) -> None:
-    await message.answer(texts.not_a_link_message(), reply_markup=_portfolio_keyboard(False))
+router.reminds(
+    "link_not_text",
+    ProfileForm.portfolio,
+    ~F.text,
+    text=texts.not_a_link_message,
+    reply_markup=lambda: _portfolio_keyboard(False),
+)
 
 
 async def _take_skills(
@@ -302,9 +306,7 @@ async def _take_skills(
 skill_step(ProfileForm.skills, _skills_prompt, _take_skills)
 
 
-@router.message(ProfileForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(texts.skills_as_buttons())
+router.reminds("skills_not_text", ProfileForm.skills, ~F.text, text=texts.skills_as_buttons)
 
 
 @router.message(StateFilter(ProfileForm.headline, ProfileForm.bio, ProfileForm.rate), ~F.text)

@@ -361,9 +361,7 @@ async def not_text(message: Message, state: FSMContext) -> None:
     await message.answer(texts.not_text(what.get(await state.get_state() or "", "answer")))
 
 
-@router.message(PostForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(profile_texts.skills_as_buttons())
+router.reminds("skills_not_text", PostForm.skills, ~F.text, text=profile_texts.skills_as_buttons)
 
 
 # --- editing one part of a project -----------------------------------------------------------
@@ -512,9 +510,9 @@ async def edit_skills_done(
     await _save_edit(state, bot, market, actor, settings, bot_username, skills=slugs)
 
 
-@router.message(
+router.reminds(
+    "edit_not_text",
     StateFilter(EditForm.title, EditForm.description, EditForm.budget, EditForm.skills),
     ~F.text,
+    text=lambda: texts.not_text("new_value"),
 )
-async def edit_not_text(message: Message) -> None:
-    await message.answer(texts.not_text("new_value"))

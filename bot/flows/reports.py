@@ -87,9 +87,7 @@ async def got_reason(
     await bot.send_message(actor.telegram_id, texts.ask_note(), reply_markup=keyboard)
 
 
-@router.message(ReportForm.reason)
-async def reason_as_button(message: Message) -> None:
-    await message.answer(texts.reason_as_button())
+router.reminds("reason_as_button", ReportForm.reason, text=texts.reason_as_button)
 
 
 @router.message(ReportForm.note, TYPED)
@@ -106,9 +104,7 @@ async def without_note(
     await _file(state, bot, market, actor, "")
 
 
-@router.message(ReportForm.note, ~F.text)
-async def note_not_text(message: Message) -> None:
-    await message.answer(texts.note_as_text())
+router.reminds("note_not_text", ReportForm.note, ~F.text, text=texts.note_as_text)
 
 
 async def _file(state: FSMContext, bot: Bot, market: Marketplace, actor: Actor, note: str) -> None:

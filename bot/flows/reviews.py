@@ -137,9 +137,9 @@ async def rating_typed(
     await message.answer(texts.review_rating_reask(), reply_markup=_stars_keyboard())
 
 
-@router.message(ReviewForm.rating)
-async def rating_reask(message: Message) -> None:
-    await message.answer(texts.review_rating_reask(), reply_markup=_stars_keyboard())
+router.reminds(
+    "rating_reask", ReviewForm.rating, text=texts.review_rating_reask, reply_markup=_stars_keyboard
+)
 
 
 @router.message(ReviewForm.body, TEXT)
@@ -154,9 +154,9 @@ async def body(message: Message, state: FSMContext, settings: BotSettings) -> No
     )
 
 
-@router.message(ReviewForm.body)
-async def body_reask(message: Message) -> None:
-    await message.answer(texts.review_text_reask(), reply_markup=only_cancel())
+router.reminds(
+    "body_reask", ReviewForm.body, text=texts.review_text_reask, reply_markup=only_cancel
+)
 
 
 @router.callback_query(ReviewForm.confirm, FlowCb.filter(F.action == "rv_ok"))
@@ -175,8 +175,9 @@ async def confirm(
     await finish(query, bot, state, callback_reply, "⭐", _status(screen, published=True))
 
 
-@router.message(ReviewForm.confirm)
-async def confirm_reask(message: Message) -> None:
-    await message.answer(
-        contract_texts.confirm_reask(), reply_markup=choices((texts.send_review(), "rv_ok"))
-    )
+router.reminds(
+    "confirm_reask",
+    ReviewForm.confirm,
+    text=contract_texts.confirm_reask,
+    reply_markup=lambda: choices((texts.send_review(), "rv_ok")),
+)

@@ -102,9 +102,7 @@ async def _take_skills(
 skill_step(AlertsForm.skills, always(_prompt), _take_skills)
 
 
-@router.message(AlertsForm.skills, ~F.text)
-async def skills_not_text(message: Message) -> None:
-    await message.answer(texts.skills_as_buttons())
+router.reminds("skills_not_text", AlertsForm.skills, ~F.text, text=texts.skills_as_buttons)
 
 
 # --- minimum budget --------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.types import (
     CallbackQuery,
-    Message,
 )
 
 from bot.admins import IsAdmin
@@ -42,9 +41,7 @@ RECORD_PAGE = 3800  # characters of record per message, leaving room for its pag
 # --- everyone else -----------------------------------------------------------------------
 
 
-@router.message(Command("admin"), ~IsAdmin())
-async def not_admin_command(message: Message) -> None:
-    await message.answer(common.not_admin())
+router.reminds("not_admin_command", Command("admin"), ~IsAdmin(), text=common.not_admin)
 
 
 @router.callback_query(MenuCb.filter(F.action == "admin"), ~IsAdmin())

@@ -230,9 +230,7 @@ async def got_words(
     await _show(bot, market, actor, settings.money, state, search)
 
 
-@router.message(FindForm.words, ~F.text)
-async def words_not_text(message: Message) -> None:
-    await message.answer(texts.words_as_text())
+router.reminds("words_not_text", FindForm.words, ~F.text, text=texts.words_as_text)
 
 
 def _filter_prompt(page: int, pages: int, categories: Sequence[str]) -> str:
