@@ -1,10 +1,11 @@
 """``--demo``: one story, played through the real bot by the people in the sandbox.
 
-The demo writes no row and calls no service: Erin, Frank, Fiona and Ada press START, type
-and press buttons in their chats, exactly as someone does in the page, and the real bot
-answers through the emulator. So every chat holds the people's own messages, every alert
-a person got follows from what someone did in their own chat, and the database is what
-the bot made of it all. It runs at start-up and after Reset, in a few seconds.
+The demo writes no row and calls no service: Erin, Frank, Fiona and Ada (the sandbox's
+cast), Lucía and Дмитрий press START, type and press buttons in their chats, exactly as
+someone does in the page, and the real bot answers through the emulator. So every chat
+holds the people's own messages, every alert a person got follows from what someone did
+in their own chat, and the database is what the bot made of it all. It runs at start-up
+and after Reset, in a few seconds.
 
 Buttons are found by their callback data (what they do), never by their labels; a
 confirmation or a Skip is pressed when the bot asks for it, so a flow that loses a step
@@ -12,10 +13,15 @@ still plays. Every step waits until the bot has handled it and sent the alerts i
 As in Telegram, older alerts keep their buttons (Frank's Deliver on the alert that the
 booking form was funded); pressed after the fact, the bot says what happened instead.
 
+Lucía and Дмитрий join the cast as someone added on the page does: Lucía, an employer
+in Valencia, has her Telegram in Spanish; Дмитрий, a freelancer, in Russian. The bot
+speaks to each in that language, and what they type is written in it too (her project,
+his profile and his bid); what others typed reaches them as it was written.
+
 The story, in order:
 
-1. Everyone opens the bot; Frank (Python, Telegram bots) and Fiona (logos, design)
-   complete their freelancer profiles.
+1. Everyone opens the bot; Frank (Python, Telegram bots), Fiona (logos, design) and
+   Дмитрий (Python, Telegram bots) complete their freelancer profiles.
 2. Erin posts "Landing page for a yoga studio"; Frank bids, Erin awards him, he accepts.
    Erin adds two milestones and funds both (with ``--gateway stars`` she pays each
    invoice in Stars). Frank delivers the first, Erin releases it; Frank delivers the
@@ -29,8 +35,13 @@ The story, in order:
    admin. Ada has the dispute and the report to decide.
 5. Erin posts "Telegram bot for my bakery shop", which Frank and Fiona hear of with
    Erin's record as an employer on the alert, and both bid: it is open, with two bids.
-6. Frank opens his contract (the booking form waits for Erin) and Fiona the dispute
-   (with an admin): each chat ends where that person stands.
+6. Lucía posts "Bot de Telegram para las reservas de mi hostal" (in Spanish): Frank
+   hears of it in English and Дмитрий in Russian, the same project each in their own
+   language. Дмитрий bids (his proposal in Russian); Lucía reads his bid in Spanish,
+   awards him and he accepts.
+7. Frank opens his contract (the booking form waits for Erin), Fiona the dispute
+   (with an admin) and Дмитрий his contract with Lucía: each chat ends where that
+   person stands.
 """
 
 from __future__ import annotations
@@ -152,15 +163,37 @@ class Player:
         return "\n".join(f"  {m}" for m in self.user.messages[-4:]) or "  (no messages)"
 
 
+@dataclass(frozen=True)
+class Newcomer:
+    """Someone the demo adds to the sandbox's cast, as the page's Add person does."""
+
+    name: str
+    language: str  # their Telegram client's
+    role: str
+    username: str
+
+
+#: The demo's two people who do not speak English: their names are written in their
+#: language, and so is all they type.
+LUCIA = Newcomer("Lucía", "es", "employer", "lucia")
+DMITRY = Newcomer("Дмитрий", "ru", "freelancer", "dmitry")
+NEWCOMERS = (LUCIA, DMITRY)
+
+
 class Story:
     """The demo's people and the steps they take, one settled step at a time."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
+        for newcomer in NEWCOMERS:
+            sandbox.add_person(
+                newcomer.name, newcomer.language, role=newcomer.role, username=newcomer.username
+            )
         by_name = {p.first_name: p for p in sandbox.people()}
         self.erin, self.frank, self.fiona, self.ada = (
             Player(self, by_name[name]) for name in ("Erin", "Frank", "Fiona", "Ada")
         )
+        self.lucia, self.dmitry = (Player(self, by_name[n.name]) for n in NEWCOMERS)
 
     def amount(self, minor: int) -> str:
         """An amount as a person types it (300 or 300.50; Stars are whole)."""
@@ -195,7 +228,8 @@ class Story:
     # -- the story --------------------------------------------------------------------------
 
     async def play(self) -> None:
-        for person in (self.erin, self.frank, self.fiona, self.ada):
+        everyone = (self.erin, self.frank, self.fiona, self.ada, self.lucia, self.dmitry)
+        for person in everyone:
             await person.say("/start")
         await self.profile(
             self.frank,
@@ -211,15 +245,26 @@ class Story:
             "Logo design, Graphic design, UI / UX design",
             3000,
         )
+        await self.profile(
+            self.dmitry,
+            "Python-разработчик: Telegram-боты с оплатой и бронированием",
+            "Восемь лет пишу на Python: Telegram-боты, платежи, бэкенд на Django.",
+            "Python, Telegram bots, Django",  # the skills' names, as the catalogue has them
+            2000,
+        )
         yoga = await self.yoga()
         await self.payout()
         dispute = await self.logo()
         await self.bakery()
+        hostel = await self.hostel()
         # Where things stand: Frank's contract (the booking form waits for Erin), the
-        # dispute with an admin for Fiona; Erin has bids to award, Ada her cases.
+        # dispute with an admin for Fiona, Дмитрий's contract with Lucía; Erin has bids
+        # to award, Ada her cases.
         await self.frank.say("/contracts")
         await self.frank.press(rf"c:view:{yoga}")
         await self.fiona.press(rf"d:view:{dispute}")
+        await self.dmitry.say("/contracts")
+        await self.dmitry.press(rf"c:view:{hostel}")
 
     async def profile(self, who: Player, headline: str, bio: str, skills: str, rate: int) -> None:
         await who.say("/profile")
@@ -229,9 +274,16 @@ class Story:
         await who.say(skills)
         await who.say(self.amount(rate))
 
-    async def post(self, title: str, description: str, skills: str, budget: tuple[int, int]) -> int:
-        """Erin posts and publishes a project; its id."""
-        erin = self.erin
+    async def post(
+        self,
+        title: str,
+        description: str,
+        skills: str,
+        budget: tuple[int, int],
+        employer: Player | None = None,
+    ) -> int:
+        """Erin (or another employer) posts and publishes a project; its id."""
+        erin = employer or self.erin
         await erin.say("/post")
         await erin.say(title)
         await erin.say(description)
@@ -241,22 +293,33 @@ class Story:
         await erin.confirm(r"f:publish")
         return erin.find(r"p:bids:(\d+)")
 
-    async def bid(self, who: Player, project: int, amount: int, days: int, proposal: str) -> int:
-        """A freelancer opens the new-project alert and bids; the bid's id (Erin's alert)."""
+    async def bid(
+        self,
+        who: Player,
+        project: int,
+        amount: int,
+        days: int,
+        proposal: str,
+        employer: Player | None = None,
+    ) -> int:
+        """A freelancer opens the new-project alert and bids; the bid's id (the alert
+        Erin, or the project's other employer, got)."""
         await who.press(rf"p:view:{project}")
         await who.press(rf"p:bid:{project}")
         await who.say(self.amount(amount))
         await who.say(str(days))
         await who.say(proposal)
         await who.confirm(r"f:confirm")
-        return self.erin.find(r"b:award:(\d+)")
+        return (employer or self.erin).find(r"b:award:(\d+)")
 
-    async def hire(self, bid: int, who: Player) -> int:
-        """Erin awards the bid on the proposed terms, the freelancer accepts; the contract."""
-        await self.erin.press(rf"b:award:{bid}")
-        await self.erin.confirm(r"f:aw_ok")
+    async def hire(self, bid: int, who: Player, employer: Player | None = None) -> int:
+        """Erin (or another employer) awards the bid on the proposed terms, the freelancer
+        accepts; the contract."""
+        erin = employer or self.erin
+        await erin.press(rf"b:award:{bid}")
+        await erin.confirm(r"f:aw_ok")
         await who.press(r"a:accept:\d+")
-        return self.erin.find(r"c:view:(\d+)")
+        return erin.find(r"c:view:(\d+)")
 
     async def milestone(self, contract: int, description: str, amount: int) -> int:
         """Erin adds a milestone to the contract and funds it; its id."""
@@ -398,6 +461,31 @@ class Story:
         await self.bid(
             self.fiona, project, 25_000, 8, "I design the menu and the order flow; eight days."
         )
+
+    async def hostel(self) -> int:
+        """Lucía's project, in Spanish: Frank hears of it in English, Дмитрий in Russian;
+        Дмитрий bids in Russian and is hired. The contract's id."""
+        lucia = self.lucia
+        project = await self.post(
+            "Bot de Telegram para las reservas de mi hostal",
+            "Un bot para mi hostal en Valencia:\n"
+            "- Reservas de camas y habitaciones privadas\n"
+            "- Pago por adelantado\n"
+            "- Un recordatorio a los huéspedes el día antes de llegar",
+            "Python, Telegram bots",
+            (30_000, 80_000),
+            employer=lucia,
+        )
+        bid = await self.bid(
+            self.dmitry,
+            project,
+            50_000,
+            12,
+            "Сделаю бота для бронирования с оплатой и напоминаниями гостям. "
+            "Первую версию покажу через неделю.",
+            employer=lucia,
+        )
+        return await self.hire(bid, self.dmitry, employer=lucia)
 
 
 async def seed(sandbox: Sandbox) -> None:

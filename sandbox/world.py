@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
@@ -49,6 +50,8 @@ SWEEP_EVERY = 60.0  # seconds of real time between sweeps, as the bot's schedule
 #: Skipping ahead sweeps at least this often on the way, so every reminder comes at its
 #: time and in order (the 48 h and the 24 h one before an auto-release), not only the last.
 SWEEP_STEP = timedelta(hours=1)
+#: What Telegram takes as a username (here without its length rules: the cast's are short).
+USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -227,25 +230,39 @@ class Sandbox:
         user_id: int | None = None,
         started: bool = False,
         language: str = "en",
+        username: str | None = None,
     ) -> SimulatedUser:
         world = self.world
+        if username is None and USERNAME.fullmatch(name.lower()):
+            username = name.lower()
         person = world.emu.user(
-            name, username=name.lower(), user_id=user_id, started=started, language_code=language
+            name, username=username, user_id=user_id, started=started, language_code=language
         )
         world.people[person.id] = (person, role)
         world.tasks.append(asyncio.create_task(self._watch_chat(person)))
         return person
 
-    def add_person(self, name: str, language: str = "en") -> JSON:
+    def add_person(
+        self,
+        name: str,
+        language: str = "en",
+        *,
+        role: str = "person",
+        username: str | None = None,
+    ) -> JSON:
         """Someone new opens a chat with the bot (a plain user; admins come from settings),
-        their Telegram client set to ``language`` (one the bot speaks)."""
+        their Telegram client set to ``language`` (one the bot speaks). ``role`` is what the
+        page calls them; ``username`` is their @username (by default their name, when it
+        is one: Latin letters, digits and ``_``; a name in another script has none)."""
         name = name.strip()
         if not 1 <= len(name) <= 32:
             raise ValueError("A name has 1 to 32 characters.")
         if language not in LANGUAGES:
             raise ValueError(f"A language the bot speaks: {', '.join(LANGUAGES)}.")
-        person = self._add(name, "person", language=language)
-        view = person_json(person, "person", self.world.emu.state)
+        if username is not None and not USERNAME.fullmatch(username):
+            raise ValueError("A username has Latin letters, digits and _ only.")
+        person = self._add(name, role, language=language, username=username)
+        view = person_json(person, role, self.world.emu.state)
         self.feed.publish("person", view)
         return view
 

@@ -314,6 +314,12 @@ function queueGuide() {
 
 // -- one person's Telegram: their chat with the bot, and chats with other people ----------
 
+// A client's language under its own name, as the Add person form lists them.
+function languageName(code) {
+  const option = document.querySelector(`#add-person select[name=language] option[value="${code}"]`);
+  return option ? option.textContent : code;
+}
+
 function addChat(person) {
   if (app.chats.has(person.id)) return;
   app.people.set(person.id, person);
@@ -321,8 +327,15 @@ function addChat(person) {
   node.dataset.person = person.id;
   node.dataset.name = person.name;
   node.querySelector(".owner-avatar").textContent = initial(person.name);
-  node.querySelector(".owner").textContent =
-    `${person.name}'s Telegram · ${person.role}${person.username ? " · @" + person.username : ""}`;
+  const owner = node.querySelector(".owner");
+  owner.textContent = [
+    `${person.name}'s Telegram`,
+    person.role,
+    ...(person.language ? [languageName(person.language)] : []),
+    ...(person.username ? ["@" + person.username] : []),
+  ].join(" · ");
+  owner.title = owner.textContent; // the whole line, where a narrow column cuts it
+  node.dataset.language = person.language || "";
   const view = {
     person,
     node,

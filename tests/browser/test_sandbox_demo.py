@@ -2,9 +2,11 @@
 
 ``bidgram sandbox --demo`` plays a story through the real bot (``sandbox/demo.py``): a
 protected delivery waits for Erin, a dispute, a payout and a report wait for Ada, and a
-project takes bids, with Erin's record as an employer on it. Buttons are found by what
-they do (their callback data, ``data-callback`` on the page), and what is checked comes
-from the database, so the bot's wording may change without these tests noticing.
+project takes bids, with Erin's record as an employer on it; Lucía, whose Telegram is in
+Spanish, has hired Дмитрий, whose Telegram is in Russian. Buttons are found by what they
+do (their callback data, ``data-callback`` on the page), and what is checked comes from
+the database, so the bot's wording may change without these tests noticing; only the
+Russian chat's test reads words, those the bot has in Russian.
 """
 
 from __future__ import annotations
@@ -60,8 +62,14 @@ def test_each_chat_agrees_with_the_database_and_with_the_others(
     assert page.evaluate("() => window.sandboxRev()") == frank.since  # no new message
     frank.chat.locator(".alert").get_by_role("button", name="OK").click()
 
-    # Every offer a freelancer has is one the database has and Erin made in her chat.
-    for name, person in (("Frank", frank), ("Fiona", fiona)):
+    # Every offer a freelancer has is one the database has and their employer (Erin, or
+    # Lucía) made in their chat.
+    lucia, dmitry = Person(page, "Lucía"), Person(page, "Дмитрий")
+    for name, person, employer in (
+        ("Frank", frank, erin),
+        ("Fiona", fiona, erin),
+        ("Дмитрий", dmitry, lucia),
+    ):
         awards = demo_db.execute(
             "SELECT id FROM awards WHERE freelancer_id = ?", (user_id(demo_db, name),)
         ).fetchall()
@@ -69,7 +77,7 @@ def test_each_chat_agrees_with_the_database_and_with_the_others(
         expect(offers).to_have_count(len(awards))
         for (award,) in awards:
             expect(person.chat.locator(pressing(f"a:accept:{award}"))).to_have_count(1)
-            expect(erin.chat.locator(pressing(f"a:withdraw:{award}"))).to_have_count(1)
+            expect(employer.chat.locator(pressing(f"a:withdraw:{award}"))).to_have_count(1)
 
     # Ada was told of each case that waits for her.
     (dispute,) = one(demo_db, "SELECT id FROM disputes WHERE status = 'arbitration'")
@@ -79,7 +87,7 @@ def test_each_chat_agrees_with_the_database_and_with_the_others(
         expect(ada.chat.locator(pressing(data))).to_have_count(1)
 
     # Everyone's own messages are in their chats: the bot heard them there.
-    for person in (erin, frank, fiona, ada):
+    for person in (erin, frank, fiona, ada, lucia, dmitry):
         expect(person.chat.locator(".msg.from-me .text").first).to_have_text("/start")
 
 
@@ -150,6 +158,48 @@ def test_ada_finds_the_dispute_the_payout_and_the_report_in_her_panel(
     case = ada.tap(f"adm:rv:{report}:0:0", expect_button=f"adm:rdis:{report}:0:0")
     expect(case).to_contain_text(str(reported))
     screenshot(page, "sandbox-demo-admin")
+
+
+def test_dmitrys_chat_is_in_russian_and_lucias_project_reads_as_she_wrote_it(
+    test_money_demo_page: Page, demo_db: sqlite3.Connection
+) -> None:
+    """Дмитрий's Telegram is in Russian: the bot's buttons, its command menu and /language
+    are in Russian in his chat; Lucía's project, which Frank heard of in English, reaches
+    him with her Spanish words, and his proposal is his Russian one."""
+    page = test_money_demo_page
+    dmitry, frank = Person(page, "Дмитрий"), Person(page, "Frank")
+    (project, title) = one(
+        demo_db,
+        "SELECT p.id, p.title FROM projects p JOIN users u ON u.id = p.employer_id "
+        "WHERE u.first_name = 'Lucía'",
+    )
+    (proposal,) = one(
+        demo_db,
+        "SELECT b.proposal FROM bids b JOIN users u ON u.id = b.freelancer_id "
+        "WHERE u.first_name = 'Дмитрий'",
+    )
+    expect(dmitry.chat.locator(".owner")).to_contain_text("Русский")  # his client's language
+
+    # The same project, each reading it in their own language, her words as she wrote them.
+    for person in (dmitry, frank):
+        person.bot_message(str(title), earlier=True, button=f"p:view:{project}")
+    expect(dmitry.chat.locator(".msg.from-me", has_text=str(proposal))).to_have_count(1)
+    # The bot's buttons in his chat are in Russian (Frank's, the same ones, in English).
+    expect(dmitry.chat.locator(".keyboard button", has_text="✖ Отмена").first).to_be_attached()
+    expect(dmitry.chat.locator(".keyboard button", has_text="✖ Cancel")).to_have_count(0)
+    expect(frank.chat.locator(".keyboard button", has_text="✖ Cancel").first).to_be_attached()
+
+    # His command menu is in Russian, and so is the screen /language opens from it.
+    dmitry._acting()
+    dmitry.chat.locator("button.menu-button").click()
+    menu = dmitry.chat.locator(".commands")
+    expect(menu).to_contain_text("Мои заявки")
+    expect(menu).not_to_contain_text("My bids")
+    menu.locator("button", has_text="/language").click()
+    screen = dmitry.bot_message("Сейчас bidgram говорит с вами на языке: Русский")
+    expect(screen.locator(".keyboard button", has_text="Español")).to_have_count(1)
+    screen.scroll_into_view_if_needed()
+    screenshot(page, "sandbox-demo-russian")
 
 
 def test_a_project_card_shows_erins_record_as_an_employer(

@@ -204,6 +204,18 @@ async def test_a_person_added_with_a_language_is_spoken_to_in_it(page: Page) -> 
     assert "en, ru, es" in refused["error"]
 
 
+async def test_a_name_in_another_script_is_no_username(page: Page) -> None:
+    """A Telegram username has Latin letters, digits and _: a person named in Cyrillic (or
+    with an accent) has none unless given one, as the demo gives Дмитрий and Lucía."""
+    dmitry = await page.post("/api/people", {"name": "Дмитрий", "language": "ru"})
+    assert (dmitry["username"], dmitry["language"]) == (None, "ru")
+    assert (await page.post("/api/people", {"name": "Gina"}))["username"] == "gina"
+    lucia = page.sandbox.add_person("Lucía", "es", role="employer", username="lucia")
+    assert (lucia["username"], lucia["role"]) == ("lucia", "employer")
+    with pytest.raises(ValueError, match="Latin letters"):
+        page.sandbox.add_person("Lucía", "es", username="lucía")
+
+
 async def test_a_file_sent_on_the_page_reaches_the_bot_and_can_be_downloaded(
     page: Page,
 ) -> None:
