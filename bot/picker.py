@@ -28,6 +28,7 @@ from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import profiles as texts
 from bot.texts import projects as project_texts
+from bot.texts import skills as skill_names
 from bot.ui import replace
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -184,7 +185,7 @@ def typed_skills(text: str, catalogue: Sequence[Skill]) -> list[str]:
     """Skills typed as words ("Python, logo design"): matched by slug or name; anything
     unmatched is passed on as typed, for core to refuse by name."""
     by_key = {s.slug.casefold(): s.slug for s in catalogue}
-    by_key.update({s.name.casefold(): s.slug for s in catalogue})
+    by_key.update(skill_names.names(catalogue))
     parts = [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
     return [by_key.get(p.casefold(), p) for p in parts]
 

@@ -32,6 +32,7 @@ from bot.settings import BotSettings
 from bot.texts import common
 from bot.texts import profiles as profile_texts
 from bot.texts import projects as texts
+from bot.texts import skills as skill_names
 from bot.ui import keep_search, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -95,7 +96,7 @@ def _done_keyboard(any_files: bool) -> InlineKeyboardMarkup:
 
 
 def _names(ids: Sequence[int], catalogue: Sequence[Skill]) -> list[str]:
-    return [s.name for s in catalogue if s.id in ids]
+    return [skill_names.skill(s) for s in catalogue if s.id in ids]
 
 
 # --- posting ---------------------------------------------------------------------------------

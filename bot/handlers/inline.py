@@ -25,6 +25,7 @@ from bot.render import clip
 from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import projects as texts
+from bot.texts import skills as skill_names
 from core.errors import DomainError
 from core.marketplace import Marketplace
 from core.services.projects import ProjectView
@@ -42,7 +43,7 @@ def _article(
     open_it = InlineKeyboardButton(
         text=texts.open_in_bot(), url=deeplinks.link(bot_username, "p", p.id)
     )
-    skills = ", ".join(s.name for s in view.skills)
+    skills = ", ".join(skill_names.skill(s) for s in view.skills)
     return InlineQueryResultArticle(
         id=f"p{p.id}",
         title=clip(p.title, 100),

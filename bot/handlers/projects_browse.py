@@ -42,6 +42,7 @@ from bot.texts import bids as bid_texts
 from bot.texts import projects as texts
 from bot.texts import reports as report_texts
 from bot.texts import reputation as record_texts
+from bot.texts import skills as skill_names
 from bot.ui import replace, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -113,7 +114,7 @@ async def _results(
     skill_name = None
     if search["skill"]:
         found = [s for s in await market.users.skills_catalogue() if s.slug == search["skill"]]
-        skill_name = found[0].name if found else search["skill"]
+        skill_name = skill_names.skill(found[0]) if found else search["skill"]
     band = _band_label(int(search["band"]), money) if search["band"] else None
     text = texts.results(
         views,

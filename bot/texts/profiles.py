@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.i18n import _, written
 from bot.render import button, clip, e, percent, stars
+from bot.texts import skills as worded_skills
 from bot.texts.awards import endings
 from core.money import Currency
 from core.services.reputation import Reputation
@@ -91,7 +92,7 @@ def next_page() -> str:
 
 
 def skill_label(skill: Skill, selected: bool) -> str:
-    return button(("✅ " if selected else "") + skill.name)
+    return button(("✅ " if selected else "") + worded_skills.skill(skill))
 
 
 def skills_done(count: int) -> str:
@@ -101,7 +102,7 @@ def skills_done(count: int) -> str:
 
 
 def skill_names(skills: Sequence[Skill]) -> str:
-    return ", ".join(e(s.name) for s in skills) if skills else "—"
+    return worded_skills.skills(skills) if skills else "—"
 
 
 def rate_text(amount: int | None, money: Currency) -> str:
@@ -269,7 +270,9 @@ def _page_line(page: int, pages: int, categories: Sequence[str]) -> str:
     if pages <= 1:
         return ""
     return "\n" + _("<i>Page {page} of {pages}: {categories}</i>").format(
-        page=page + 1, pages=pages, categories=e(", ".join(categories))
+        page=page + 1,
+        pages=pages,
+        categories=e(", ".join(worded_skills.category(c) for c in categories)),
     )
 
 

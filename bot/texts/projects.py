@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.i18n import _, written
 from bot.render import button, clip, e
+from bot.texts import skills as skill_names
 from bot.texts.common import files_ask
 from core.money import Currency
 from core.services.projects import ProjectView
@@ -149,7 +150,7 @@ def project_card(
         )
     if owner and share_link and view.taking_bids:
         footer.append(_("🔗 Share: {link}").format(link=e(share_link)))
-    names = [s.name for s in view.skills]
+    names = [skill_names.skill(s) for s in view.skills]
     return card(
         p.title,
         p.description,
@@ -166,7 +167,7 @@ def project_card(
 def short_card(view: ProjectView, money: Currency) -> str:
     """A project in a few lines (inline mode, the projects channel)."""
     p = view.project
-    names = ", ".join(s.name for s in view.skills)
+    names = ", ".join(skill_names.skill(s) for s in view.skills)
     return (
         f"<b>{e(p.title)}</b>\n💰 {budget(p.budget_min, p.budget_max, money)}\n"
         f"🏷 {e(names)}\n\n{e(clip(p.description, 600))}"
@@ -381,7 +382,7 @@ def results(
     first = (page - 1) * size + 1
     for i, view in enumerate(views):
         p = view.project
-        names = ", ".join(s.name for s in view.skills)
+        names = ", ".join(skill_names.skill(s) for s in view.skills)
         price = budget(p.budget_min, p.budget_max, money)
         lines.append(
             f"{first + i}. <b>{e(clip(p.title, 90))}</b>\n    💰 {price}"

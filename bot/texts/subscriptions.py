@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.i18n import _
 from bot.render import e
+from bot.texts import skills as skill_names
 from core.money import Currency
 from core.services.subscriptions import SubscriptionView
 
@@ -95,7 +96,7 @@ def screen(view: SubscriptionView | None, money: Currency, header: str = "") -> 
         ]
         return "\n".join(lines)
     lines.append(_("Status: ⏸ Paused") if view.paused else _("Status: 🟢 On"))
-    lines.append(_("Skills: {skills}").format(skills=e(", ".join(s.name for s in view.skills))))
+    lines.append(_("Skills: {skills}").format(skills=skill_names.skills(view.skills)))
     lines.append(_("Minimum budget: {budget}").format(budget=budget_text(view.min_budget, money)))
     lines.append("")
     if view.paused:
