@@ -177,7 +177,7 @@ def picker(
         data = SkillCb(skill_id=0).pack()
         rows.append([InlineKeyboardButton(text=any_label, callback_data=data)])
     rows.append(cancel_row())
-    categories = list(dict.fromkeys(s.category for s in shown))
+    categories = list(dict.fromkeys(skill_names.category(s.category) for s in shown))
     return prompt(page, len(pages), categories), InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -272,7 +272,7 @@ def _page_line(page: int, pages: int, categories: Sequence[str]) -> str:
     return "\n" + _("<i>Page {page} of {pages}: {categories}</i>").format(
         page=page + 1,
         pages=pages,
-        categories=e(", ".join(worded_skills.category(c) for c in categories)),
+        categories=e(", ".join(categories)),
     )
 
 

@@ -142,14 +142,14 @@ async def test_a_project_card_shows_its_deadline_in_the_readers_zone(app: App) -
 
 
 async def test_an_alert_is_worded_for_its_reader_not_its_sender(app: App) -> None:
-    """The same bid, told to a Spanish employer and to an English one: each reads the
-    amount as they write it (the text is English until issue 13 moves it)."""
+    """The same bid, told to a Spanish employer and to an English one: each reads it in
+    their language, the amount as they write it."""
     deal = await bidding(app, amount=123_450)
     async with market(app) as m:
         await m.users.set_language(deal.boss, "es")
     await publish(app, deal.events)
     await settled(app)
-    alert = await deal.employer.wait_for_message("New bid on")
+    alert = await deal.employer.wait_for_message("Nueva propuesta para")
     assert "💰 1.234,50\u00a0US$" in alert.text
 
     other = await bidding(app, employer="Ed", freelancer="Fay", amount=123_450)
