@@ -12,9 +12,11 @@ from bot.callbacks import FlowCb, MenuCb
 from bot.keyboards import main_menu
 from bot.middlewares import CallbackReply
 from bot.routers import Area
+from bot.screens.locales import zone_screen
 from bot.settings import BotSettings
 from bot.texts import common
 from core.actors import Actor
+from core.clock import Clock
 from core.marketplace import Marketplace
 from storage.models import User
 
@@ -45,11 +47,22 @@ async def start_with_link(
 
 @router.message(CommandStart())
 async def start(
-    message: Message, state: FSMContext, actor: Actor, user: User, settings: BotSettings
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    user: User,
+    settings: BotSettings,
+    market: Marketplace,
+    clock: Clock,
 ) -> None:
+    """The welcome and the menu; and, until the person has a time zone, the question of
+    it, with the likely ones for their language (dates are in UTC until they answer)."""
     await state.clear()
     await message.answer(common.welcome(user.first_name, common.money_badge(settings.gateways())))
     await message.answer(common.menu(), reply_markup=main_menu(actor.is_admin))
+    if user.time_zone is None:
+        text, markup = zone_screen(market.users.language(user), None, clock.now())
+        await message.answer(text, reply_markup=markup)
 
 
 @router.message(Command("menu"))

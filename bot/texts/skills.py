@@ -75,12 +75,13 @@ def names(found: Iterable[Named]) -> dict[str, str]:
 
 def category(name: str) -> str:
     """A category of the catalogue, as the reader reads it."""
-    return {
-        "Development": _("Development"),
-        "Data": _("Data"),
-        "Design": _("Design"),
-        "Media": _("Media"),
-        "Writing": _("Writing"),
-        "Marketing": _("Marketing"),
-        "Business": _("Business"),
-    }.get(name, name)
+    worded = {
+        "development": _("Development"),
+        "data": _("Data"),
+        "design": _("Design"),
+        "media": _("Media"),
+        "writing": _("Writing"),
+        "marketing": _("Marketing"),
+        "business": _("Business"),
+    }
+    return worded.get(name.casefold(), name)

@@ -45,8 +45,8 @@ ENGLISH = re.compile(
     r"been|here|there|what|when|which|they|their|only|now|yet|has been|have)\b",
     re.IGNORECASE,
 )
-#: What a person's client shows that is not bidgram's words: commands, mentions, links.
-NOT_WORDS = re.compile(r"/[a-z_]+|@\w+|https?://\S+|t\.me/\S+|#\d+")
+#: What is not bidgram's words: zone names to type, commands, mentions, links, ids.
+NOT_WORDS = re.compile(r"[A-Z][a-z]+/[A-Za-z_/]+|/[a-z_]+|@\w+|https?://\S+|t\.me/\S+|#\d+")
 
 
 @dataclass(frozen=True)
