@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render import e
-from bot.texts import common
+from bot.texts.errors import refusal
 from core.errors import DomainError
+from core.money import Currency
 from core.services.privacy import DeletionPlan, anonymous_name
 
 PRIVACY = "🔒 My data and account"
@@ -39,8 +40,8 @@ def export_caption(day: str) -> str:
     )
 
 
-def refused(refusals: Sequence[DomainError]) -> str:
-    reasons = "\n".join(f"• {e(common.error(r.code, r.message))}" for r in refusals)
+def refused(refusals: Sequence[DomainError], money: Currency) -> str:
+    reasons = "\n".join(f"• {e(refusal(r, money))}" for r in refusals)
     return (
         "🗑 <b>Your account cannot be deleted yet</b>\n\n"
         f"{reasons}\n\nOnce that is settled, try again from /privacy."

@@ -79,7 +79,9 @@ class AwardService(Service):
             and project.award_by is not None
             and project.award_by <= self.now()
         ):
-            raise InvalidState("project.not_open", "This project can no longer be awarded.")
+            raise InvalidState(
+                "project.not_open", "This project can no longer be awarded.", reason="award"
+            )
         bid = await (self.uow.bids.lock(bid_id) if lock else self.uow.bids.get(bid_id))
         assert bid is not None
         if bid.status is not BidStatus.ACTIVE:
@@ -132,6 +134,7 @@ class AwardService(Service):
             raise ValidationFailed(
                 "award.deliverables_count",
                 f"List 1 to {s.deliverables_max} deliverables, one per line.",
+                maximum=s.deliverables_max,
             )
         for line in found:
             if len(line) > s.deliverable_text_max:
@@ -139,6 +142,8 @@ class AwardService(Service):
                     "award.deliverable_too_long",
                     f"Each deliverable is at most {s.deliverable_text_max} characters: "
                     f"shorten “{line[:40]}…”.",
+                    maximum=s.deliverable_text_max,
+                    deliverable=line[:40],
                 )
         if len({line.casefold() for line in found}) < len(found):
             raise ValidationFailed("award.deliverable_repeated", "A deliverable is listed twice.")
@@ -148,7 +153,9 @@ class AwardService(Service):
         limit = self.settings.revision_rounds_max
         if not isinstance(rounds, int) or isinstance(rounds, bool) or not 0 <= rounds <= limit:
             raise ValidationFailed(
-                "award.revision_rounds", f"Include 0 to {limit} revision rounds per milestone."
+                "award.revision_rounds",
+                f"Include 0 to {limit} revision rounds per milestone.",
+                maximum=limit,
             )
         return rounds
 
@@ -166,7 +173,9 @@ class AwardService(Service):
         """The proposed terms with what the employer changed, each change checked."""
         limit = self.settings.max_delivery_days
         if due_at is not None and not self.now() < due_at <= self.now() + timedelta(days=limit):
-            raise ValidationFailed("award.due_days", f"The due date is 1 to {limit} days from now.")
+            raise ValidationFailed(
+                "award.due_days", f"The due date is 1 to {limit} days from now.", maximum=limit
+            )
         return Terms(
             proposed.deliverables
             if deliverables is None
@@ -241,10 +250,7 @@ class AwardService(Service):
         if award.status is AwardStatus.ACCEPTED:
             raise Conflict("award.already_accepted", "This offer was already accepted.")
         if award.status is not AwardStatus.PENDING:
-            raise InvalidState(
-                f"award.{award.status.value}",
-                f"This offer is no longer valid ({award.status.value}).",
-            )
+            raise answered(award)
         if award.expires_at <= self.now():
             raise InvalidState("award.lapsed", "This offer has expired.")
 
@@ -257,7 +263,9 @@ class AwardService(Service):
         self._still_pending(award)
         existing = await self.uow.contracts.for_project(project.id)
         if existing is not None:
-            raise Conflict("award.already_accepted", "This project already has a freelancer.")
+            raise Conflict(
+                "award.already_accepted", "This project already has a freelancer.", reason="taken"
+            )
         now = self.now()
         bid = await self.uow.bids.lock(award.bid_id)
         assert bid is not None
@@ -330,9 +338,7 @@ class AwardService(Service):
             if project.employer_id != actor.user_id:
                 raise NotAllowed("project.not_owner", "Only the employer can withdraw this offer.")
             if award.status is not AwardStatus.PENDING:
-                raise InvalidState(
-                    f"award.{award.status.value}", "This offer was already answered."
-                )
+                raise answered(award)
         else:
             raise ValidationFailed("award.action", f"Unknown offer action {action!r}.")
 
@@ -420,3 +426,14 @@ class AwardService(Service):
         if actor.user_id in (project.employer_id, award.freelancer_id) or actor.is_admin:
             return award
         return None
+
+
+def answered(award: Award) -> InvalidState:
+    """The refusal of an offer that is no longer pending, named by what became of it."""
+    if award.status is AwardStatus.DECLINED:
+        return InvalidState("award.declined", "This offer was declined.")
+    if award.status is AwardStatus.WITHDRAWN:
+        return InvalidState("award.withdrawn", "This offer was withdrawn.")
+    if award.status is AwardStatus.LAPSED:
+        return InvalidState("award.lapsed", "This offer has expired.")
+    return InvalidState("award.accepted", "This offer was already accepted.")
