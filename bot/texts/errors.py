@@ -154,6 +154,26 @@ def _project_not_open(d: Details, m: Currency) -> str:
     return _("This project is no longer open for bids.")
 
 
+def _not_owner(d: Details, m: Currency) -> str:
+    reason = d.get("reason")
+    if reason == "award":
+        return _("Only the employer who posted it can award it.")
+    if reason == "withdraw":
+        return _("Only the employer can withdraw this offer.")
+    if reason == "bids":
+        return _("Only the employer who posted it can see its bids.")
+    return _("Only the employer who posted it can do this.")
+
+
+def _dispute_closed(d: Details, m: Currency) -> str:
+    """Settled; an admin about to decide hears how (``status``)."""
+    if d.get("status") == "resolved":
+        return _("This dispute is already resolved: there is nothing left to decide.")
+    if d.get("status") == "withdrawn":
+        return _("This dispute is already withdrawn: there is nothing left to decide.")
+    return _("This dispute is already settled.")
+
+
 def _payout_decided(d: Details, m: Currency) -> str:
     if d.get("status") == "paid":
         return _("This payout is already paid.")
@@ -262,7 +282,7 @@ def _wordings() -> dict[str, Wording]:
         ),
         # --- projects and search ----------------------------------------------------
         "project.not_found": lambda d, m: _("This project does not exist."),
-        "project.not_owner": lambda d, m: _("Only the employer who posted it can do this."),
+        "project.not_owner": _not_owner,
         "project.not_open": _project_not_open,
         "project.not_draft": lambda d, m: _("This project is already published."),
         "project.not_editable": lambda d, m: _("A project can only be edited while it is open."),
@@ -353,7 +373,7 @@ def _wordings() -> dict[str, Wording]:
         # --- contracts and milestones -----------------------------------------------
         "contract.not_found": lambda d, m: _("This contract does not exist."),
         "contract.not_party": lambda d, m: _("This contract is not yours."),
-        "contract.ended": lambda d, m: _("This contract has ended."),
+        "contract.ended": lambda d, m: _("This contract has already ended."),
         "contract.money_in_escrow": lambda d, m: _(
             "Money is still held in escrow: release it, cancel the milestone or settle the "
             "dispute first."
@@ -426,8 +446,12 @@ def _wordings() -> dict[str, Wording]:
         "dispute.not_found": lambda d, m: _("This dispute does not exist."),
         "dispute.not_party": lambda d, m: _("This dispute is not yours."),
         "dispute.exists": lambda d, m: _("This milestone is already in dispute."),
-        "dispute.closed": lambda d, m: _("This dispute is already settled."),
-        "dispute.in_arbitration": lambda d, m: _("An admin is deciding this dispute now."),
+        "dispute.closed": _dispute_closed,
+        "dispute.in_arbitration": lambda d, m: (
+            _("This dispute is already with an admin.")
+            if d.get("reason") == "escalated"
+            else _("An admin is deciding this dispute now.")
+        ),
         "dispute.awaiting_response": lambda d, m: _(
             "The other side still has time to respond; escalation opens after that."
         ),

@@ -67,7 +67,9 @@ class AwardService(Service):
         project = await (repo.lock(project_id) if lock else repo.get(project_id))
         assert project is not None
         if project.employer_id != actor.user_id:
-            raise NotAllowed("project.not_owner", "Only the employer who posted it can award it.")
+            raise NotAllowed(
+                "project.not_owner", "Only the employer who posted it can award it.", reason="award"
+            )
         if project.status is ProjectStatus.AWARDED:
             raise Conflict(
                 "award.pending_exists",
@@ -206,7 +208,9 @@ class AwardService(Service):
         now = self.now()
         terms = self._terms(self._proposed(project, bid), deliverables, revision_rounds, due_at)
         if project.employer_id != actor.user_id:
-            raise NotAllowed("project.not_owner", "Only the employer who posted it can award it.")
+            raise NotAllowed(
+                "project.not_owner", "Only the employer who posted it can award it.", reason="award"
+            )
         if project.status is ProjectStatus.AWARDED:
             raise Conflict(
                 "award.pending_exists",
@@ -336,7 +340,11 @@ class AwardService(Service):
             self._still_pending(award)
         elif action == "withdraw":
             if project.employer_id != actor.user_id:
-                raise NotAllowed("project.not_owner", "Only the employer can withdraw this offer.")
+                raise NotAllowed(
+                    "project.not_owner",
+                    "Only the employer can withdraw this offer.",
+                    reason="withdraw",
+                )
             if award.status is not AwardStatus.PENDING:
                 raise answered(award)
         else:

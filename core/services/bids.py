@@ -261,7 +261,9 @@ class BidService(Service):
             raise NotFound("project.not_found", "This project does not exist.")
         if project.employer_id != actor.user_id and not actor.is_admin:
             raise NotAllowed(
-                "project.not_owner", "Only the employer who posted it can see its bids."
+                "project.not_owner",
+                "Only the employer who posted it can see its bids.",
+                reason="bids",
             )
         bids = await self.uow.bids.for_project(
             project_id, [BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]
@@ -352,7 +354,9 @@ class BidService(Service):
         assert project is not None
         if project.employer_id != actor.user_id and not actor.is_admin:
             raise NotAllowed(
-                "project.not_owner", "Only the employer who posted it can see its bids."
+                "project.not_owner",
+                "Only the employer who posted it can see its bids.",
+                reason="bids",
             )
         bidder = await self.uow.users.get(bid.freelancer_id)
         assert bidder is not None

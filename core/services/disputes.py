@@ -288,7 +288,11 @@ class DisputeService(Service):
         """The rules of :meth:`escalate` and :meth:`withdraw` on an open dispute."""
         if action == "escalate":
             if dispute.status is DisputeStatus.ARBITRATION:
-                raise Conflict("dispute.in_arbitration", "This dispute is already with an admin.")
+                raise Conflict(
+                    "dispute.in_arbitration",
+                    "This dispute is already with an admin.",
+                    reason="escalated",
+                )
             if dispute.status is DisputeStatus.AWAITING_RESPONSE:
                 raise InvalidState(
                     "dispute.awaiting_response",
