@@ -364,10 +364,28 @@ def _wordings() -> dict[str, Wording]:
             if d.get("reason") == "taken"
             else _("This offer was already accepted.")
         ),
-        "award.accepted": lambda d, m: _("This offer was already accepted."),
-        "award.declined": lambda d, m: _("This offer was declined."),
-        "award.withdrawn": lambda d, m: _("This offer was withdrawn."),
-        "award.lapsed": lambda d, m: _("This offer has expired."),
+        "award.accepted": lambda d, m: (
+            _("This offer was already answered.")
+            if d.get("reason") == "answered"
+            else _("This offer was already accepted.")
+        ),
+        "award.declined": lambda d, m: (
+            _("This offer was already answered.")
+            if d.get("reason") == "answered"
+            else _("This offer is no longer valid (declined).")
+        ),
+        "award.withdrawn": lambda d, m: (
+            _("This offer was already answered.")
+            if d.get("reason") == "answered"
+            else _("This offer is no longer valid (withdrawn).")
+        ),
+        "award.lapsed": lambda d, m: (
+            _("This offer was already answered.")
+            if d.get("reason") == "answered"
+            else _("This offer is no longer valid (lapsed).")
+            if d.get("reason") == "no_longer_valid"
+            else _("This offer has expired.")
+        ),
         "award.not_yours": lambda d, m: _("This offer was made to someone else."),
         "award.action": lambda d, m: _("This action is not available."),
         # --- contracts and milestones -----------------------------------------------

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from core import text
 from core.actors import Actor
@@ -254,7 +255,7 @@ class AwardService(Service):
         if award.status is AwardStatus.ACCEPTED:
             raise Conflict("award.already_accepted", "This offer was already accepted.")
         if award.status is not AwardStatus.PENDING:
-            raise answered(award)
+            raise answered(award, "no_longer_valid")
         if award.expires_at <= self.now():
             raise InvalidState("award.lapsed", "This offer has expired.")
 
@@ -346,7 +347,7 @@ class AwardService(Service):
                     reason="withdraw",
                 )
             if award.status is not AwardStatus.PENDING:
-                raise answered(award)
+                raise answered(award, "answered")
         else:
             raise ValidationFailed("award.action", f"Unknown offer action {action!r}.")
 
@@ -436,12 +437,15 @@ class AwardService(Service):
         return None
 
 
-def answered(award: Award) -> InvalidState:
-    """The refusal of an offer that is no longer pending, named by what became of it."""
+def answered(award: Award, reason: Literal["no_longer_valid", "answered"]) -> InvalidState:
+    """The refusal of an offer that is no longer pending, its code named by what became
+    of it: ``reason`` says whether it was to be answered (no longer valid) or withdrawn
+    (already answered)."""
+    message = f"This offer is no longer valid ({award.status.value}): {reason}."
     if award.status is AwardStatus.DECLINED:
-        return InvalidState("award.declined", "This offer was declined.")
+        return InvalidState("award.declined", message, reason=reason)
     if award.status is AwardStatus.WITHDRAWN:
-        return InvalidState("award.withdrawn", "This offer was withdrawn.")
+        return InvalidState("award.withdrawn", message, reason=reason)
     if award.status is AwardStatus.LAPSED:
-        return InvalidState("award.lapsed", "This offer has expired.")
-    return InvalidState("award.accepted", "This offer was already accepted.")
+        return InvalidState("award.lapsed", message, reason=reason)
+    return InvalidState("award.accepted", message, reason=reason)

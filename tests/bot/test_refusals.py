@@ -4,9 +4,9 @@ The raises are found by reading the sources (core, storage, and the bot's own am
 parsing): each call of a ``core.errors`` class with its code and the details it passes.
 A code must be a literal, or a parameter typed as a ``Literal`` of codes (or of the fields
 ``core.text`` builds ``<field>.<kind>`` codes from), so that every code is known here.
-Each is worded with its details filled (literals as written, other values from
-``SAMPLES``, every listed variant) and must not fall back to the generic refusal, warn, or
-leave a ``{placeholder}``.
+Each is worded with its details filled (literals as written, a ``Literal`` parameter's
+every value, other values from ``SAMPLES``, every listed variant) and must not fall back
+to the generic refusal, warn, or leave a ``{placeholder}``.
 """
 
 from __future__ import annotations
@@ -149,6 +149,8 @@ class _Walker(ast.NodeVisitor):
                         details[keyword.arg] = (given.value,)
                     elif isinstance(given, ast.Name) and given.id == parameter:
                         details[keyword.arg] = (value,)
+                    elif isinstance(given, ast.Name) and self._parameter(given.id):
+                        details[keyword.arg] = self._parameter(given.id)
                     else:
                         details[keyword.arg] = SAMPLES.get(keyword.arg, ())
                 self.found.append(Raise(f"{self.where}:{node.lineno}", code, details))
