@@ -1,7 +1,8 @@
 """One place that turns errors into what the user sees.
 
 Domain errors (a refusal: wrong state, bad input, not allowed) become friendly,
-specific text: an alert on a button press, a message otherwise. Anything else is an
+specific text in the reader's language (``bot.texts.errors``): an alert on a button
+press, a message otherwise. Anything else is an
 outage (the update is retried) or a bug (it is dead-lettered and the person gets a
 short apology): ``bot.updates`` decides which.
 """
@@ -14,16 +15,20 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Update
 
+from bot.i18n import ReaderMoney
 from bot.render import clip, e
 from bot.texts import common
+from bot.texts.errors import refusal
 from core.errors import DomainError
+from core.settings import Settings
 
 log = logging.getLogger("bidgram.errors")
 
 
-async def explain(bot: Bot, update: Update, error: DomainError) -> None:
-    """Tell the person why their action was refused."""
-    await _tell(bot, update, common.error(error.code, error.message))
+async def explain(bot: Bot, update: Update, error: DomainError, settings: Settings) -> None:
+    """Tell the person why their action was refused (amounts in ``settings``' currency)."""
+    money = ReaderMoney(settings.currency, settings.currency_exponent)
+    await _tell(bot, update, refusal(error, money))
 
 
 async def apologise(bot: Bot, update: Update) -> None:

@@ -225,9 +225,15 @@ class ReaderMoney(Currency):
             raise ValidationFailed(
                 "money.precision",
                 f"Use at most {self.exponent} digits after the decimal separator.",
+                currency=self.code,
                 digits=self.exponent,
             )
         minor = int(value.scaleb(self.exponent))
         if minor < 0:
-            raise ValidationFailed("money.format", f"Send an amount like {self.example}.")
+            raise ValidationFailed(
+                "money.format",
+                f"Send an amount like {self.example}.",
+                currency=self.code,
+                digits=self.exponent,
+            )
         return minor

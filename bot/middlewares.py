@@ -43,7 +43,6 @@ from bot.invoices import payment_id_of
 from bot.locks import Locks, PersonLocks
 from bot.notifier import Notifier
 from bot.replies import Replies, collecting
-from bot.texts import common
 from core.clock import Clock
 from core.errors import DomainError
 from core.events import Event
@@ -225,7 +224,7 @@ class MarketplaceMiddleware(BaseMiddleware):
                 # Money Telegram already took is always recorded, even from a banned user.
                 paying = event.message is not None and event.message.successful_payment
                 if not paying:
-                    await explain(bot, event, DomainError("user.banned", common.suspended()))
+                    await explain(bot, event, DomainError("user.banned", "Banned."), self.settings)
                     events = await self._commit(market, event, replies, staged)
                     return None, events, staged
             try:
@@ -239,7 +238,7 @@ class MarketplaceMiddleware(BaseMiddleware):
                 if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
                     return None, [], None  # a redelivery took it meanwhile and answers it
                 await self._register(market, event, data)
-                await explain(bot, event, error)
+                await explain(bot, event, error, self.settings)
                 await self._commit(market, event, replies, staged)  # the claim stays
                 return None, [], staged
             if event.callback_query is not None and not reply.sent:

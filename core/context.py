@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, Literal, ParamSpec, TypeVar
 
 from core.actors import Actor
 from core.clock import Clock
@@ -19,6 +19,9 @@ from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from core.gateways import Gateways
+
+#: The refusal of a due date out of range, by what it is the due date of.
+DueCode = Literal["award.due_days", "milestone.due_days"]
 
 
 @dataclass
@@ -90,11 +93,13 @@ class Service:
             raise NotAllowed("user.banned", "Your account is suspended.")
         return user
 
-    def days_from_now(self, days: int, code: str) -> datetime:
+    def days_from_now(self, days: int, code: DueCode) -> datetime:
         """A due date ``days`` from now, within the longest delivery time allowed."""
         limit = self.settings.max_delivery_days
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= limit:
-            raise ValidationFailed(code, f"The due date is 1 to {limit} days from now.")
+            raise ValidationFailed(
+                code, f"The due date is 1 to {limit} days from now.", maximum=limit
+            )
         return self.now() + timedelta(days=days)
 
     def require_admin(self, actor: Actor) -> None:

@@ -1,7 +1,9 @@
-"""Domain errors: a stable ``code`` for programs and a human ``message`` for people.
+"""Domain errors: a stable ``code`` and structured ``details``; core words nothing for people.
 
-The bot maps codes to translated texts in one place; the message is the English
-fallback and what logs show.
+The details are what a wording needs, as data: amounts in integer minor units, limits
+as numbers, fields and reasons as codes. The bot words each code in its reader's
+language in one place (``bot.texts.errors``). ``message`` is English for developers and
+logs only: never shown to anyone, and never holding a formatted amount.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ class DomainError(Exception):
     kind = "domain_error"
 
     def __init__(self, code: str, message: str, **details: object) -> None:
+        """``code``: stable (``payout.too_small``); ``message``: for logs; ``details``: the
+        values the wording needs (``minimum=500``)."""
         super().__init__(message)
         self.code = code
         self.message = message

@@ -42,7 +42,9 @@ class Gateways:
             return self._enabled[name]
         except KeyError:
             raise ValidationFailed(
-                "payment.gateway_unknown", f"Payment method {name!r} is not available here."
+                "payment.gateway_unknown",
+                f"Payment method {name!r} is not available here.",
+                gateway=name,
             ) from None
 
     @property

@@ -48,7 +48,10 @@ class Currency:
             match = _AMOUNT.match(cleaned)
             if not match:
                 raise ValidationFailed(
-                    "money.format", f"Send an amount in {self.unit}, like {self.example}."
+                    "money.format",
+                    f"Send an amount in {self.unit}, like {self.example}.",
+                    currency=self.code,
+                    digits=self.exponent,
                 )
             whole, frac = match.group(1), match.group(2) or ""
         if len(frac) > self.exponent:
@@ -57,9 +60,14 @@ class Currency:
                     "money.precision",
                     f"Amounts in {self.unit} are whole numbers: send one like 150, with "
                     "nothing after the point.",
+                    currency=self.code,
+                    digits=0,
                 )
             raise ValidationFailed(
-                "money.precision", f"Use at most {self.exponent} digits after the point."
+                "money.precision",
+                f"Use at most {self.exponent} digits after the point.",
+                currency=self.code,
+                digits=self.exponent,
             )
         scale: int = 10**self.exponent
         return int(whole) * scale + int(frac.ljust(self.exponent, "0") or 0)

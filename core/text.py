@@ -4,10 +4,35 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal, get_args
 
 from core.errors import ValidationFailed
 
 _CONTROL = {"Cc", "Cf"}
+
+#: Every field whose text is checked here. A refusal's code is ``<field>.<kind>``
+#: (``project.title.too_long``), so the codes are known in advance and the bot words each.
+Field = Literal[
+    "ban.reason",
+    "bid.proposal",
+    "dispute.reason",
+    "dispute.response",
+    "milestone.changes",
+    "milestone.description",
+    "milestone.note",
+    "payout.destination",
+    "payout.note",
+    "profile.bio",
+    "profile.headline",
+    "report.note",
+    "review.text",
+    "project.description",
+    "project.title",
+]
+#: The fields that hold a web link.
+LinkField = Literal["profile.portfolio"]
+TEXT_FIELDS: tuple[str, ...] = get_args(Field)
+LINK_FIELDS: tuple[str, ...] = get_args(LinkField)
 
 
 def clean(text: str | None) -> str:
@@ -22,19 +47,26 @@ def clean(text: str | None) -> str:
     return "".join(kept).strip()
 
 
-def bounded(text: str | None, field: str, label: str, minimum: int, maximum: int) -> str:
-    """Return the cleaned text or refuse it, naming the field and the limit."""
+def bounded(text: str | None, field: Field, minimum: int, maximum: int) -> str:
+    """Return the cleaned text or refuse it, naming the field (``field`` in the details)
+    and the limit (``minimum``/``maximum``, and the ``length`` sent when too long)."""
     value = clean(text)
     if len(value) < max(minimum, 1):
         if minimum <= 1:
-            raise ValidationFailed(f"{field}.empty", f"{label} cannot be empty.")
+            raise ValidationFailed(f"{field}.empty", f"{field} cannot be empty.", field=field)
         raise ValidationFailed(
-            f"{field}.too_short", f"{label} needs at least {minimum} characters."
+            f"{field}.too_short",
+            f"{field} needs at least {minimum} characters.",
+            field=field,
+            minimum=minimum,
         )
     if len(value) > maximum:
         raise ValidationFailed(
             f"{field}.too_long",
-            f"{label} can be at most {maximum} characters (got {len(value)}).",
+            f"{field} can be at most {maximum} characters (got {len(value)}).",
+            field=field,
+            maximum=maximum,
+            length=len(value),
         )
     return value
 
@@ -60,11 +92,14 @@ def parts(text: str, limit: int) -> list[str]:
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]{2,}$", re.IGNORECASE)
 
 
-def url(text: str, field: str) -> str:
+def url(text: str, field: LinkField) -> str:
     value = clean(text)
     if len(value) > 300 or not _URL.match(value):
         raise ValidationFailed(
-            f"{field}.bad_url", f"{value[:60]!r} is not a web link (https://...)."
+            f"{field}.bad_url",
+            f"{value[:60]!r} is not a web link (https://...).",
+            field=field,
+            link=value[:60],
         )
     return value
 

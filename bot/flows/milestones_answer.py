@@ -67,9 +67,7 @@ async def changes_start(
 
 @router.message(ChangesForm.note, TEXT)
 async def changes_note(message: Message, state: FSMContext, settings: BotSettings) -> None:
-    value = text.bounded(
-        message.text, "milestone.note", "What to change", 1, settings.delivery_note_max
-    )
+    value = text.bounded(message.text, "milestone.changes", 1, settings.delivery_note_max)
     await state.update_data(note=value)
     await state.set_state(ChangesForm.confirm)
     data = await state.get_data()

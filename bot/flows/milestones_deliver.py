@@ -63,9 +63,7 @@ async def start(
 @router.message(DeliverForm.note, TEXT)
 async def note(message: Message, state: FSMContext, settings: BotSettings) -> None:
     # The same rule the delivery itself applies.
-    value = text.bounded(
-        message.text, "milestone.note", "The delivery note", 1, settings.delivery_note_max
-    )
+    value = text.bounded(message.text, "milestone.note", 1, settings.delivery_note_max)
     await state.update_data(note=value)
     await state.set_state(DeliverForm.files)
     await message.answer(

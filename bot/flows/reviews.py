@@ -144,7 +144,7 @@ router.reminds(
 
 @router.message(ReviewForm.body, TEXT)
 async def body(message: Message, state: FSMContext, settings: BotSettings) -> None:
-    value = text.bounded(message.text, "review.text", "The review", 1, settings.review_max)
+    value = text.bounded(message.text, "review.text", 1, settings.review_max)
     await state.update_data(body=value)
     await state.set_state(ReviewForm.confirm)
     data = await state.get_data()

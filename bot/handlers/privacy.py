@@ -13,6 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from bot.callbacks import PrivacyCb
 from bot.middlewares import CallbackReply
 from bot.routers import Area
+from bot.settings import BotSettings
 from bot.texts import privacy as texts
 from bot.ui import action_button, markup, yes_or_not
 from core.actors import Actor
@@ -49,12 +50,16 @@ async def export(
 
 
 @router.callback_query(PrivacyCb.filter(F.action == "delete"))
-async def ask(query: CallbackQuery, bot: Bot, market: Marketplace, actor: Actor) -> None:
+async def ask(
+    query: CallbackQuery, bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings
+) -> None:
     plan = await market.privacy.deletion(actor)
     back = [action_button(texts.back(), PrivacyCb(action="open"))]
     if not plan.allowed:
         await bot.send_message(
-            actor.telegram_id, texts.refused(plan.refusals), reply_markup=markup(back)
+            actor.telegram_id,
+            texts.refused(plan.refusals, settings.money),
+            reply_markup=markup(back),
         )
         return
     keyboard = yes_or_not(

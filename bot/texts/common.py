@@ -185,27 +185,6 @@ def files_reask(any_files: bool) -> str:
     return _("Send a document or a photo, or tap <b>Skip</b> if there are none.")
 
 
-# Domain error codes whose default English message is not the best thing to say in a chat.
-ERRORS: dict[str, str] = {
-    "user.banned": (
-        "🚫 Your account is suspended. Contact the administrators if you think this is a mistake."
-    ),
-    "user.unknown": "Please send /start first.",
-    "bid.profile_incomplete": (
-        "Complete your freelancer profile before bidding: /profile. Employers decide by it."
-    ),
-    "dispute.deliverables_required": (
-        "The work was delivered: tap at least one agreed deliverable that is missing or "
-        "wrong, then Next."
-    ),
-}
-
-
-def error(code: str, message: str) -> str:
-    """The friendly text for a domain error (plain text, safe for alerts and messages)."""
-    return ERRORS.get(code, message)
-
-
 def when(moment: datetime) -> str:
     """A date and time, in the reader's zone (named) and language."""
     return written(moment, "%d %b %Y, %H:%M", "d MMM y, HH:mm")

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from bot.i18n import _
 from bot.render import e
-from bot.texts import common
+from bot.texts.errors import refusal
 from core.errors import DomainError
+from core.money import Currency
 from core.services.privacy import DeletionPlan, anonymous_name
 
 
@@ -61,8 +62,8 @@ def export_caption(day: str) -> str:
     ).format(day=e(day))
 
 
-def refused(refusals: Sequence[DomainError]) -> str:
-    reasons = "\n".join(f"• {e(common.error(r.code, r.message))}" for r in refusals)
+def refused(refusals: Sequence[DomainError], money: Currency) -> str:
+    reasons = "\n".join(f"• {e(refusal(r, money))}" for r in refusals)
     return _(
         "🗑 <b>Your account cannot be deleted yet</b>\n\n"
         "{reasons}\n\nOnce that is settled, try again from /privacy."

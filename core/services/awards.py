@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from core import text
 from core.actors import Actor
@@ -67,7 +68,9 @@ class AwardService(Service):
         project = await (repo.lock(project_id) if lock else repo.get(project_id))
         assert project is not None
         if project.employer_id != actor.user_id:
-            raise NotAllowed("project.not_owner", "Only the employer who posted it can award it.")
+            raise NotAllowed(
+                "project.not_owner", "Only the employer who posted it can award it.", reason="award"
+            )
         if project.status is ProjectStatus.AWARDED:
             raise Conflict(
                 "award.pending_exists",
@@ -79,7 +82,9 @@ class AwardService(Service):
             and project.award_by is not None
             and project.award_by <= self.now()
         ):
-            raise InvalidState("project.not_open", "This project can no longer be awarded.")
+            raise InvalidState(
+                "project.not_open", "This project can no longer be awarded.", reason="award"
+            )
         bid = await (self.uow.bids.lock(bid_id) if lock else self.uow.bids.get(bid_id))
         assert bid is not None
         if bid.status is not BidStatus.ACTIVE:
@@ -132,6 +137,7 @@ class AwardService(Service):
             raise ValidationFailed(
                 "award.deliverables_count",
                 f"List 1 to {s.deliverables_max} deliverables, one per line.",
+                maximum=s.deliverables_max,
             )
         for line in found:
             if len(line) > s.deliverable_text_max:
@@ -139,6 +145,8 @@ class AwardService(Service):
                     "award.deliverable_too_long",
                     f"Each deliverable is at most {s.deliverable_text_max} characters: "
                     f"shorten “{line[:40]}…”.",
+                    maximum=s.deliverable_text_max,
+                    deliverable=line[:40],
                 )
         if len({line.casefold() for line in found}) < len(found):
             raise ValidationFailed("award.deliverable_repeated", "A deliverable is listed twice.")
@@ -148,7 +156,9 @@ class AwardService(Service):
         limit = self.settings.revision_rounds_max
         if not isinstance(rounds, int) or isinstance(rounds, bool) or not 0 <= rounds <= limit:
             raise ValidationFailed(
-                "award.revision_rounds", f"Include 0 to {limit} revision rounds per milestone."
+                "award.revision_rounds",
+                f"Include 0 to {limit} revision rounds per milestone.",
+                maximum=limit,
             )
         return rounds
 
@@ -166,7 +176,9 @@ class AwardService(Service):
         """The proposed terms with what the employer changed, each change checked."""
         limit = self.settings.max_delivery_days
         if due_at is not None and not self.now() < due_at <= self.now() + timedelta(days=limit):
-            raise ValidationFailed("award.due_days", f"The due date is 1 to {limit} days from now.")
+            raise ValidationFailed(
+                "award.due_days", f"The due date is 1 to {limit} days from now.", maximum=limit
+            )
         return Terms(
             proposed.deliverables
             if deliverables is None
@@ -197,7 +209,9 @@ class AwardService(Service):
         now = self.now()
         terms = self._terms(self._proposed(project, bid), deliverables, revision_rounds, due_at)
         if project.employer_id != actor.user_id:
-            raise NotAllowed("project.not_owner", "Only the employer who posted it can award it.")
+            raise NotAllowed(
+                "project.not_owner", "Only the employer who posted it can award it.", reason="award"
+            )
         if project.status is ProjectStatus.AWARDED:
             raise Conflict(
                 "award.pending_exists",
@@ -241,10 +255,7 @@ class AwardService(Service):
         if award.status is AwardStatus.ACCEPTED:
             raise Conflict("award.already_accepted", "This offer was already accepted.")
         if award.status is not AwardStatus.PENDING:
-            raise InvalidState(
-                f"award.{award.status.value}",
-                f"This offer is no longer valid ({award.status.value}).",
-            )
+            raise answered(award, "no_longer_valid")
         if award.expires_at <= self.now():
             raise InvalidState("award.lapsed", "This offer has expired.")
 
@@ -257,7 +268,9 @@ class AwardService(Service):
         self._still_pending(award)
         existing = await self.uow.contracts.for_project(project.id)
         if existing is not None:
-            raise Conflict("award.already_accepted", "This project already has a freelancer.")
+            raise Conflict(
+                "award.already_accepted", "This project already has a freelancer.", reason="taken"
+            )
         now = self.now()
         bid = await self.uow.bids.lock(award.bid_id)
         assert bid is not None
@@ -328,11 +341,13 @@ class AwardService(Service):
             self._still_pending(award)
         elif action == "withdraw":
             if project.employer_id != actor.user_id:
-                raise NotAllowed("project.not_owner", "Only the employer can withdraw this offer.")
-            if award.status is not AwardStatus.PENDING:
-                raise InvalidState(
-                    f"award.{award.status.value}", "This offer was already answered."
+                raise NotAllowed(
+                    "project.not_owner",
+                    "Only the employer can withdraw this offer.",
+                    reason="withdraw",
                 )
+            if award.status is not AwardStatus.PENDING:
+                raise answered(award, "answered")
         else:
             raise ValidationFailed("award.action", f"Unknown offer action {action!r}.")
 
@@ -420,3 +435,17 @@ class AwardService(Service):
         if actor.user_id in (project.employer_id, award.freelancer_id) or actor.is_admin:
             return award
         return None
+
+
+def answered(award: Award, reason: Literal["no_longer_valid", "answered"]) -> InvalidState:
+    """The refusal of an offer that is no longer pending, its code named by what became
+    of it: ``reason`` says whether it was to be answered (no longer valid) or withdrawn
+    (already answered)."""
+    message = f"This offer is no longer valid ({award.status.value}): {reason}."
+    if award.status is AwardStatus.DECLINED:
+        return InvalidState("award.declined", message, reason=reason)
+    if award.status is AwardStatus.WITHDRAWN:
+        return InvalidState("award.withdrawn", message, reason=reason)
+    if award.status is AwardStatus.LAPSED:
+        return InvalidState("award.lapsed", message, reason=reason)
+    return InvalidState("award.accepted", message, reason=reason)

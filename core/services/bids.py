@@ -56,16 +56,17 @@ class BidService(Service):
             raise ValidationFailed("bid.amount_positive", "The bid amount must be above zero.")
         if amount > s.max_budget:
             raise ValidationFailed(
-                "bid.amount_too_large", f"A bid can be at most {s.money.format(s.max_budget)}."
+                "bid.amount_too_large",
+                f"A bid can be at most {s.max_budget} (minor units).",
+                maximum=s.max_budget,
             )
         if not 1 <= delivery_days <= s.max_delivery_days:
             raise ValidationFailed(
                 "bid.delivery_days",
                 f"Delivery takes between 1 and {s.max_delivery_days} days.",
+                maximum=s.max_delivery_days,
             )
-        return text.bounded(
-            proposal, "bid.proposal", "The proposal", s.proposal_min, s.proposal_max
-        )
+        return text.bounded(proposal, "bid.proposal", s.proposal_min, s.proposal_max)
 
     async def _open_project(self, project_id: int) -> Project:
         """The project, locked and checked open: a bid never lands on a project that a
@@ -82,9 +83,12 @@ class BidService(Service):
             raise InvalidState(
                 "project.not_open",
                 "Bidding on this project is over: the employer is choosing among the bids.",
+                reason="choosing",
             )
         if project.status is not ProjectStatus.OPEN:
-            raise InvalidState("project.not_open", "This project is no longer open for bids.")
+            raise InvalidState(
+                "project.not_open", "This project is no longer open for bids.", reason="closed"
+            )
         return project
 
     @atomic
@@ -118,6 +122,7 @@ class BidService(Service):
             raise LimitReached(
                 "bid.daily_limit",
                 f"You can place {self.settings.bids_per_day} bids a day. Try again tomorrow.",
+                limit=self.settings.bids_per_day,
             )
         if existing is not None:
             bid = existing
@@ -142,7 +147,9 @@ class BidService(Service):
         try:
             await self.uow.flush()
         except UniqueViolation:  # a concurrent bid by the same freelancer won
-            raise Conflict("bid.exists", "You already bid on this project.") from None
+            raise Conflict(
+                "bid.exists", "You already bid on this project; edit your bid instead."
+            ) from None
         await self.uow.subscriptions.touch(user.id, now)  # active: hears first among equals
         await self._tell_employer(BidPlaced, project, bid)
         return bid
@@ -254,7 +261,9 @@ class BidService(Service):
             raise NotFound("project.not_found", "This project does not exist.")
         if project.employer_id != actor.user_id and not actor.is_admin:
             raise NotAllowed(
-                "project.not_owner", "Only the employer who posted it can see its bids."
+                "project.not_owner",
+                "Only the employer who posted it can see its bids.",
+                reason="bids",
             )
         bids = await self.uow.bids.for_project(
             project_id, [BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED]
@@ -345,7 +354,9 @@ class BidService(Service):
         assert project is not None
         if project.employer_id != actor.user_id and not actor.is_admin:
             raise NotAllowed(
-                "project.not_owner", "Only the employer who posted it can see its bids."
+                "project.not_owner",
+                "Only the employer who posted it can see its bids.",
+                reason="bids",
             )
         bidder = await self.uow.users.get(bid.freelancer_id)
         assert bidder is not None

@@ -288,7 +288,11 @@ class DisputeService(Service):
         """The rules of :meth:`escalate` and :meth:`withdraw` on an open dispute."""
         if action == "escalate":
             if dispute.status is DisputeStatus.ARBITRATION:
-                raise Conflict("dispute.in_arbitration", "This dispute is already with an admin.")
+                raise Conflict(
+                    "dispute.in_arbitration",
+                    "This dispute is already with an admin.",
+                    reason="escalated",
+                )
             if dispute.status is DisputeStatus.AWAITING_RESPONSE:
                 raise InvalidState(
                     "dispute.awaiting_response",
@@ -309,6 +313,7 @@ class DisputeService(Service):
             raise InvalidState(
                 "dispute.closed",
                 f"This dispute is already {dispute.status.value}: there is nothing left to decide.",
+                status=dispute.status.value,
             )
         if actor.user_id in (dispute.filed_by_id, dispute.respondent_id):
             raise NotAllowed("dispute.arbiter_is_party", "You cannot judge your own dispute.")
@@ -342,6 +347,7 @@ class DisputeService(Service):
                 "The time to respond is over; an admin decides this dispute now."
                 if silence_escalates(dispute)
                 else "The time to respond is over; the dispute closes in the filer's favour.",
+                escalates=silence_escalates(dispute),
             )
 
     def _start_negotiation(self, dispute: Dispute, response: str | None) -> None:
@@ -669,7 +675,9 @@ class DisputeService(Service):
     def _evidence_full(self) -> LimitReached:
         limit = self.settings.evidence_max
         return LimitReached(
-            "dispute.evidence_full", f"Each side may attach at most {limit} files to a dispute."
+            "dispute.evidence_full",
+            f"Each side may attach at most {limit} files to a dispute.",
+            limit=limit,
         )
 
     async def _room_for_evidence(self, dispute: Dispute, author_id: int) -> None:
@@ -744,6 +752,7 @@ class DisputeService(Service):
             raise InvalidState(
                 "dispute.nothing_to_dispute",
                 "The time to review this delivery is over; it is being released.",
+                reason="review_over",
             )
 
     def check_claim(self, amount: int, escrow: int) -> int:
@@ -751,8 +760,9 @@ class DisputeService(Service):
         if not 0 < whole_amount(amount) <= escrow:
             raise ValidationFailed(
                 "dispute.claim_range",
-                f"Claim between {self.settings.money.format(1)} and "
-                f"{self.settings.money.format(escrow)}.",
+                f"Claim between 1 and {escrow} (minor units).",
+                minimum=1,
+                maximum=escrow,
             )
         return amount
 
@@ -761,8 +771,9 @@ class DisputeService(Service):
         if not 0 <= whole_amount(release_amount) <= escrow:
             raise ValidationFailed(
                 "dispute.offer_range",
-                f"Offer between {self.settings.money.format(0)} and "
-                f"{self.settings.money.format(escrow)} for the freelancer.",
+                f"Offer between 0 and {escrow} (minor units) for the freelancer.",
+                minimum=0,
+                maximum=escrow,
             )
         return release_amount
 
@@ -771,22 +782,19 @@ class DisputeService(Service):
         if not 0 < whole_amount(release_amount) < escrow:
             raise ValidationFailed(
                 "dispute.split_range",
-                f"A split gives the freelancer more than nothing and less than "
-                f"{self.settings.money.format(escrow)}.",
+                f"A split gives the freelancer more than nothing and less than {escrow} "
+                "(minor units).",
+                maximum=escrow,
             )
         return release_amount
 
     def check_reason(self, reason: str) -> str:
         """The reason rule of :meth:`open`: the cleaned text, or the refusal ``open`` gives."""
-        return text.bounded(
-            reason, "dispute.reason", "The reason", 10, self.settings.dispute_reason_max
-        )
+        return text.bounded(reason, "dispute.reason", 10, self.settings.dispute_reason_max)
 
     def check_response(self, response: str) -> str:
         """The response rule of :meth:`respond`."""
-        return text.bounded(
-            response, "dispute.response", "The response", 1, self.settings.dispute_reason_max
-        )
+        return text.bounded(response, "dispute.response", 1, self.settings.dispute_reason_max)
 
     async def get_offer(self, actor: Actor, offer_id: int) -> DisputeOffer:
         """One offer, for either side of its dispute or an admin (a button names only it)."""

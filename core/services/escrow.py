@@ -106,7 +106,8 @@ class Escrow(Service):
         if release + refund > m.escrow:
             raise ValidationFailed(
                 "escrow.exceeds",
-                f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
+                f"Only {m.escrow} (minor units) is held for this milestone.",
+                held=m.escrow,
             )
         fee = self.fee_of(m, release)
         postings = [

@@ -93,6 +93,7 @@ class MessageService(Service):
             raise ValidationFailed(
                 "message.too_long",
                 f"A message can be at most {self.settings.message_max} characters.",
+                maximum=self.settings.message_max,
             )
         if file_id is not None and (file_kind not in FILE_KINDS or len(file_id) > 255):
             raise ValidationFailed("message.bad_file", "This kind of file cannot be sent.")
@@ -140,6 +141,7 @@ class MessageService(Service):
             raise ValidationFailed(
                 "message.too_long",
                 f"A message can be at most {limit * MESSAGE_PARTS} characters.",
+                maximum=limit * MESSAGE_PARTS,
             )
         sent = [
             await self.send(
@@ -162,7 +164,9 @@ class MessageService(Service):
         if project is None:
             raise NotFound("project.not_found", "This project does not exist.")
         if not actor.is_admin and not await self._may_talk(project, actor.user_id, other_id):
-            raise NotAllowed("message.not_allowed", "This conversation is not yours.")
+            raise NotAllowed(
+                "message.not_allowed", "This conversation is not yours.", reason="not_yours"
+            )
         return await self.uow.messages.thread(project_id, actor.user_id, other_id, limit, before_id)
 
     @atomic

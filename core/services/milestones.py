@@ -171,14 +171,14 @@ class MilestoneService(Service):
         if amount > s.max_budget:
             raise ValidationFailed(
                 "milestone.amount_too_large",
-                f"A milestone can be at most {s.money.format(s.max_budget)}.",
+                f"A milestone can be at most {s.max_budget} (minor units).",
+                maximum=s.max_budget,
             )
         if due_at is not None and due_at <= self.now():
             raise ValidationFailed("milestone.due_past", "The due date must be in the future.")
         return text.bounded(
             description,
             "milestone.description",
-            "The description",
             1,
             s.milestone_description_max,
         )
@@ -399,13 +399,13 @@ class MilestoneService(Service):
             raise InvalidState(
                 "milestone.not_funded", "Work can be delivered once the milestone is funded."
             )
-        note = text.bounded(
-            note, "milestone.note", "The delivery note", 1, self.settings.delivery_note_max
-        )
+        note = text.bounded(note, "milestone.note", 1, self.settings.delivery_note_max)
         files = [f for f in file_ids if f]
         if len(files) > self.settings.max_attachments or any(len(f) > 255 for f in files):
             raise ValidationFailed(
-                "milestone.files", f"At most {self.settings.max_attachments} files."
+                "milestone.files",
+                f"At most {self.settings.max_attachments} files.",
+                maximum=self.settings.max_attachments,
             )
         now = self.now()
         m.status = MilestoneStatus.DELIVERED
@@ -430,6 +430,7 @@ class MilestoneService(Service):
                 f"The {contract.revision_rounds} revision round(s) this milestone includes "
                 "are used: release it, create a new milestone for the extra work, or open "
                 "a dispute.",
+                rounds=contract.revision_rounds,
             )
 
     @atomic
@@ -443,9 +444,7 @@ class MilestoneService(Service):
             raise InvalidState("milestone.not_delivered", "Nothing has been delivered to review.")
         self._in_review_window(m)
         self._changes_allowed(m, contract)
-        note = text.bounded(
-            note, "milestone.note", "What to change", 1, self.settings.delivery_note_max
-        )
+        note = text.bounded(note, "milestone.changes", 1, self.settings.delivery_note_max)
         m.status = MilestoneStatus.FUNDED
         m.auto_release_at = None
         m.revisions_used += 1
@@ -493,14 +492,15 @@ class MilestoneService(Service):
             return done
         self._not_frozen(m)
         if m.status not in MOVABLE:
-            raise InvalidState("milestone.not_releasable", self._why_not_movable(m))
+            raise self._not_movable(m)
         amount = m.escrow if amount is None else amount
         if amount <= 0:
             raise ValidationFailed("milestone.amount_positive", "The amount must be above zero.")
         if amount > m.escrow:
             raise ValidationFailed(
                 "milestone.release_exceeds",
-                f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
+                f"Only {m.escrow} (minor units) is held for this milestone.",
+                held=m.escrow,
             )
         result = await self.escrow.settle(
             m,
@@ -533,10 +533,16 @@ class MilestoneService(Service):
         )
 
     @staticmethod
-    def _why_not_movable(m: Milestone) -> str:
+    def _not_movable(m: Milestone) -> InvalidState:
         if m.status in (MilestoneStatus.PENDING, MilestoneStatus.REQUESTED):
-            return "This milestone is not funded yet."
-        return "This milestone's money has already been paid out or refunded."
+            return InvalidState(
+                "milestone.not_releasable", "This milestone is not funded yet.", reason="unfunded"
+            )
+        return InvalidState(
+            "milestone.not_releasable",
+            "This milestone's money has already been paid out or refunded.",
+            reason="settled",
+        )
 
     @atomic
     async def auto_release_if_due(self, milestone_id: int) -> Settlement | None:
@@ -671,11 +677,11 @@ class MilestoneService(Service):
             if action == "fund_balance":
                 assert available is not None, "fund_balance is checked against a balance"
                 if available < m.amount:
-                    money = self.settings.money
                     raise InsufficientFunds(
                         "milestone.balance_short",
-                        f"Your balance ({money.format(available)}) does not cover "
-                        f"{money.format(m.amount)}.",
+                        f"Your balance ({available}) does not cover {m.amount} (minor units).",
+                        available=available,
+                        amount=m.amount,
                     )
         elif action == "deliver":
             self._freelancer(actor, contract)
@@ -693,7 +699,7 @@ class MilestoneService(Service):
             self._employer(actor, contract)
             self._not_frozen(m)
             if m.status not in MOVABLE:
-                raise InvalidState("milestone.not_releasable", self._why_not_movable(m))
+                raise self._not_movable(m)
         elif action in ("request_changes", "extra_milestone"):
             self._employer(actor, contract)
             self._not_frozen(m)
@@ -792,7 +798,8 @@ class MilestoneService(Service):
         if amount > m.escrow:
             raise ValidationFailed(
                 "milestone.release_exceeds",
-                f"Only {self.settings.money.format(m.escrow)} is held for this milestone.",
+                f"Only {m.escrow} (minor units) is held for this milestone.",
+                held=m.escrow,
             )
         fee = self.escrow.fee_of(m, amount)
         return ReleasePreview(m, amount, fee, amount - fee)
@@ -820,7 +827,6 @@ class MilestoneService(Service):
         return text.bounded(
             description,
             "milestone.description",
-            "The description",
             1,
             self.settings.milestone_description_max,
         )

@@ -74,13 +74,16 @@ class PaymentService(Service):
                 "payment.currency_changed",
                 f"This invoice was issued in {payment.currency}, but the payment is in "
                 f"{currency}. Nothing was charged: fund the milestone again for a new invoice.",
+                invoiced=payment.currency,
+                currency=currency,
             )
         if whole_amount(amount) != payment.amount:
             raise ValidationFailed(
                 "payment.amount_changed",
-                f"This invoice is for {self.settings.money.format(payment.amount)}, but the "
-                "payment is for another amount. Nothing was charged: fund the milestone "
-                "again for a new invoice.",
+                f"This invoice is for {payment.amount} (minor units), but the payment is for "
+                f"{amount}. Nothing was charged: fund the milestone again for a new invoice.",
+                amount=payment.amount,
+                paid=amount,
             )
         m = await self.uow.milestones.get(payment.milestone_id)
         assert m is not None

@@ -36,9 +36,11 @@ class PayoutService(Service):
         s = self.settings
         if whole_amount(amount) < s.min_payout:
             raise ValidationFailed(
-                "payout.too_small", f"The smallest payout is {s.money.format(s.min_payout)}."
+                "payout.too_small",
+                f"The smallest payout is {s.min_payout} (minor units).",
+                minimum=s.min_payout,
             )
-        destination = text.bounded(destination, "payout.destination", "Where to pay", 3, 500)
+        destination = text.bounded(destination, "payout.destination", 3, 500)
         payout = self.uow.payouts.add(
             Payout(
                 user_id=user.id,
@@ -65,7 +67,11 @@ class PayoutService(Service):
         if payout is None:
             raise NotFound("payout.not_found", "This payout does not exist.")
         if payout.status is not PayoutStatus.REQUESTED:
-            raise InvalidState("payout.decided", f"This payout is already {payout.status.value}.")
+            raise InvalidState(
+                "payout.decided",
+                f"This payout is already {payout.status.value}.",
+                status=payout.status.value,
+            )
         if payout.user_id == actor.user_id:
             raise NotAllowed("payout.own", "Another administrator has to decide your own payout.")
         return payout
@@ -107,7 +113,7 @@ class PayoutService(Service):
         payout.status = PayoutStatus.REJECTED
         payout.decided_at = self.now()
         payout.decided_by_id = actor.user_id
-        payout.note = text.bounded(note, "payout.note", "The reason", 1, 500)
+        payout.note = text.bounded(note, "payout.note", 1, 500)
         self._record(actor, audit.PAYOUT_REJECTED, payout)
         self.emit(PayoutRejected(recipients=(payout.user_id,), payout_id=payout.id))
         return payout
@@ -143,23 +149,28 @@ class PayoutService(Service):
             if available < s.min_payout:
                 raise InsufficientFunds(
                     "payout.balance_too_small",
-                    f"You have {s.money.format(available)}; the smallest payout is "
-                    f"{s.money.format(s.min_payout)}.",
+                    f"You have {available}; the smallest payout is {s.min_payout} (minor units).",
+                    available=available,
+                    minimum=s.min_payout,
                 )
             return available
         if whole_amount(amount) < s.min_payout:
             raise ValidationFailed(
-                "payout.too_small", f"The smallest payout is {s.money.format(s.min_payout)}."
+                "payout.too_small",
+                f"The smallest payout is {s.min_payout} (minor units).",
+                minimum=s.min_payout,
             )
         if amount > available:
             raise InsufficientFunds(
-                "payout.exceeds_balance", f"You have {s.money.format(available)} available."
+                "payout.exceeds_balance",
+                f"You have {available} (minor units) available.",
+                available=available,
             )
         return amount
 
     def check_destination(self, destination: str) -> str:
         """The payout details rule (where to pay), for the wizard's destination step."""
-        return text.bounded(destination, "payout.destination", "Where to pay", 3, 500)
+        return text.bounded(destination, "payout.destination", 3, 500)
 
     async def get(self, actor: Actor, payout_id: int) -> Payout:
         """One payout, for the person it pays or an admin (the queue's buttons name only it)."""

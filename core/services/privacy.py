@@ -331,7 +331,6 @@ class PrivacyService(Service):
 
     async def _refusals(self, user: User) -> list[DomainError]:
         """Money of theirs that is not gone yet, and contracts still running."""
-        money = self.settings.money.format
         book, personal = ledger.Ledger(self.uow), self.uow.personal
         escrow = await personal.escrow_held(user.id)
         held = await book.balance(ledger.payout_hold(user.id))
@@ -342,8 +341,9 @@ class PrivacyService(Service):
                 escrow,
                 InvalidState(
                     "account.money_in_escrow",
-                    f"{money(escrow)} is held in escrow on your contracts: it has to be "
-                    "released or refunded first.",
+                    f"{escrow} (minor units) is held in escrow on your contracts: it has to "
+                    "be released or refunded first.",
+                    amount=escrow,
                 ),
             ),
             (
@@ -357,16 +357,18 @@ class PrivacyService(Service):
                 held,
                 InvalidState(
                     "account.payout_pending",
-                    f"A payout of {money(held)} is waiting for an administrator: wait until "
-                    "it is paid or rejected.",
+                    f"A payout of {held} (minor units) is waiting for an administrator: wait "
+                    "until it is paid or rejected.",
+                    amount=held,
                 ),
             ),
             (
                 returning,
                 InvalidState(
                     "account.refund_pending",
-                    f"{money(returning)} is on its way back to where you paid it from: wait "
-                    "until the refund is done.",
+                    f"{returning} (minor units) is on its way back to where you paid it from: "
+                    "wait until the refund is done.",
+                    amount=returning,
                 ),
             ),
             (
@@ -380,8 +382,9 @@ class PrivacyService(Service):
                 available,
                 InsufficientFunds(
                     "account.balance",
-                    f"You have {money(available)} on your balance: withdraw it first "
+                    f"You have {available} (minor units) on your balance: withdraw it first "
                     "(/balance); money is never thrown away.",
+                    available=available,
                 ),
             ),
             (

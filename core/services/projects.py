@@ -131,7 +131,9 @@ class ProjectService(Service):
         """Projects taking bids that match every word (prefix), any of the skills, and the
         budget."""
         if not 1 <= limit <= 50:
-            raise ValidationFailed("search.limit", "Page size must be between 1 and 50.")
+            raise ValidationFailed(
+                "search.limit", "Page size must be between 1 and 50.", minimum=1, maximum=50
+            )
         for bound in (budget_at_least, budget_at_most):
             if bound is not None:
                 whole_amount(bound)
@@ -141,7 +143,11 @@ class ProjectService(Service):
             found = await self.uow.skills.by_slugs([s.lower() for s in skills])
             unknown = sorted({s.lower() for s in skills} - {s.slug for s in found})
             if unknown:
-                raise ValidationFailed("skills.unknown", f"Unknown skill: {', '.join(unknown)}.")
+                raise ValidationFailed(
+                    "skills.unknown",
+                    f"Unknown skill: {', '.join(unknown)}.",
+                    unknown=",".join(unknown),
+                )
             skill_ids = tuple(s.id for s in found)
         q = ProjectQuery(
             terms=words,
@@ -164,14 +170,17 @@ class ProjectService(Service):
 
     def _check_budget(self, budget_min: int, budget_max: int) -> None:
         s = self.settings
-        fmt = s.money.format
         if whole_amount(budget_min) < s.min_budget:
             raise ValidationFailed(
-                "project.budget_too_small", f"The smallest budget is {fmt(s.min_budget)}."
+                "project.budget_too_small",
+                f"The smallest budget is {s.min_budget} (minor units).",
+                minimum=s.min_budget,
             )
         if whole_amount(budget_max) > s.max_budget:
             raise ValidationFailed(
-                "project.budget_too_large", f"The budget can be at most {fmt(s.max_budget)}."
+                "project.budget_too_large",
+                f"The budget can be at most {s.max_budget} (minor units).",
+                maximum=s.max_budget,
             )
         if budget_min > budget_max:
             raise ValidationFailed(
@@ -181,7 +190,9 @@ class ProjectService(Service):
     def _check_attachments(self, files: Sequence[Attachment]) -> list[tuple[str, str, str | None]]:
         if len(files) > self.settings.max_attachments:
             raise ValidationFailed(
-                "project.too_many_files", f"At most {self.settings.max_attachments} files."
+                "project.too_many_files",
+                f"At most {self.settings.max_attachments} files.",
+                maximum=self.settings.max_attachments,
             )
         checked = []
         for f in files:
@@ -204,11 +215,10 @@ class ProjectService(Service):
     ) -> Project:
         user = await self.active_user(actor)
         s = self.settings
-        title = text.bounded(title, "project.title", "The title", s.title_min, s.title_max)
+        title = text.bounded(title, "project.title", s.title_min, s.title_max)
         description = text.bounded(
             description,
             "project.description",
-            "The description",
             s.description_min,
             s.description_max,
         )
@@ -297,14 +307,11 @@ class ProjectService(Service):
         self._editable(project)
         s = self.settings
         if title is not None:
-            project.title = text.bounded(
-                title, "project.title", "The title", s.title_min, s.title_max
-            )
+            project.title = text.bounded(title, "project.title", s.title_min, s.title_max)
         if description is not None:
             project.description = text.bounded(
                 description,
                 "project.description",
-                "The description",
                 s.description_min,
                 s.description_max,
             )
@@ -495,12 +502,11 @@ class ProjectService(Service):
         """
         s = self.settings
         if title is not None:
-            text.bounded(title, "project.title", "The title", s.title_min, s.title_max)
+            text.bounded(title, "project.title", s.title_min, s.title_max)
         if description is not None:
             text.bounded(
                 description,
                 "project.description",
-                "The description",
                 s.description_min,
                 s.description_max,
             )

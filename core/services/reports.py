@@ -165,7 +165,9 @@ class ReportService(Service):
         limit = self.settings.reports_per_day
         if await self.uow.reports.filed_since(actor.user_id, self.now() - DAY) >= limit:
             raise LimitReached(
-                "report.daily_limit", f"You can file {limit} reports a day. Try again tomorrow."
+                "report.daily_limit",
+                f"You can file {limit} reports a day. Try again tomorrow.",
+                limit=limit,
             )
         return view
 
@@ -174,7 +176,7 @@ class ReportService(Service):
         value = text.clean(note)
         if not value:
             return None
-        return text.bounded(value, "report.note", "The note", 1, self.settings.report_note_max)
+        return text.bounded(value, "report.note", 1, self.settings.report_note_max)
 
     @atomic
     async def report(

@@ -61,7 +61,7 @@ class ReviewService(Service):
             raise InvalidState("review.window_closed", "The time to review this contract is over.")
         if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
             raise ValidationFailed("review.rating", "Rate from 1 to 5 stars.")
-        body = text.bounded(body, "review.text", "The review", 1, self.settings.review_max)
+        body = text.bounded(body, "review.text", 1, self.settings.review_max)
         existing_all = await self.uow.reviews.for_contract(contract.id)
         existing = [r for r in existing_all if r.author_id == actor.user_id]
         if existing:

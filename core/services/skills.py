@@ -18,7 +18,9 @@ class SkillService(Service):
         """Skills by slug; unknown ones and too many are refused by name."""
         wanted = list(dict.fromkeys(s.strip().lower() for s in slugs if s.strip()))
         if len(wanted) > maximum:
-            raise ValidationFailed("skills.too_many", f"Pick at most {maximum} skills.")
+            raise ValidationFailed(
+                "skills.too_many", f"Pick at most {maximum} skills.", maximum=maximum
+            )
         found = await self.uow.skills.by_slugs(wanted)
         unknown = sorted(set(wanted) - {s.slug for s in found})
         if unknown:

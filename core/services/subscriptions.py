@@ -94,7 +94,8 @@ class SubscriptionService(Service):
         if amount > s.max_budget:
             raise ValidationFailed(
                 "alerts.budget_too_large",
-                f"The minimum budget can be at most {s.money.format(s.max_budget)}.",
+                f"The minimum budget can be at most {s.max_budget} (minor units).",
+                maximum=s.max_budget,
             )
         return amount
 

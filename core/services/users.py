@@ -141,17 +141,15 @@ class UserService(Service):
                 )
             )
         if headline is not None:
-            profile.headline = text.bounded(
-                headline, "profile.headline", "Headline", 5, s.headline_max
-            )
+            profile.headline = text.bounded(headline, "profile.headline", 5, s.headline_max)
         if bio is not None:
-            profile.bio = text.bounded(bio, "profile.bio", "Bio", s.bio_min, s.bio_max)
+            profile.bio = text.bounded(bio, "profile.bio", s.bio_min, s.bio_max)
         if hourly_rate is not None:
             if not 0 < whole_amount(hourly_rate) <= s.max_budget:
                 raise ValidationFailed(
                     "profile.rate_range",
-                    f"The hourly rate must be above zero and at most "
-                    f"{s.money.format(s.max_budget)}.",
+                    f"The hourly rate must be above zero and at most {s.max_budget} (minor units).",
+                    maximum=s.max_budget,
                 )
             profile.hourly_rate = hourly_rate
         if portfolio is not None:
@@ -160,6 +158,7 @@ class UserService(Service):
                 raise ValidationFailed(
                     "profile.portfolio_too_many",
                     f"At most {s.portfolio_max_links} portfolio links.",
+                    maximum=s.portfolio_max_links,
                 )
             profile.portfolio = list(dict.fromkeys(links))
         profile.updated_at = self.now()
@@ -203,7 +202,7 @@ class UserService(Service):
             raise ValidationFailed("ban.admin", "Administrators cannot be banned.")
         user.is_banned = True
         user.banned_at = self.now()
-        user.ban_reason = text.bounded(reason, "ban.reason", "Reason", 1, 500)
+        user.ban_reason = text.bounded(reason, "ban.reason", 1, 500)
         await self.uow.subscriptions.set_banned(user.id, True)
         self.emit(UserBanned(recipients=(user.id,), user_id=user.id))
         return user
@@ -252,7 +251,7 @@ class UserService(Service):
                 "user.lookup", "Send a user id like 123 (or #123) or a username like @name."
             )
         if user is None:
-            raise NotFound("user.not_found", f"Nobody here is {value}.")
+            raise NotFound("user.not_found", f"Nobody here is {value}.", lookup=value)
         return user
 
     async def by_telegram_id(self, telegram_id: int) -> User | None:

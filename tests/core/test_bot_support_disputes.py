@@ -224,7 +224,8 @@ async def test_opening_refuses_once_silence_has_released_the_delivery(h: Harness
     employer, _, ms = await delivered(h)
     h.clock.advance(h.settings.delivery_review_window)
     error = await h.refused(lambda m: m.disputes.opening(employer, ms.id))
-    assert error.code == "dispute.nothing_to_dispute" and "review" in error.message
+    assert error.code == "dispute.nothing_to_dispute"
+    assert error.details == {"reason": "review_over"}
     await h.refused(
         lambda m: m.disputes.open(
             employer, ms.id, deliverables=[0], reason="Too late for this.", claimed_amount=1

@@ -121,8 +121,8 @@ async def test_check_raises_what_the_operation_would(h: Harness) -> None:
     employer, freelancer, _, ms_id = await in_state(h, "released")
     stale = await h.refused(lambda m: m.milestones.check(employer, ms_id, "release"))
     real = await h.refused(lambda m: m.milestones.release(employer, ms_id))
-    assert (stale.code, stale.message) == (real.code, real.message)
-    assert "already been paid out" in stale.message
+    assert (stale.code, stale.details) == (real.code, real.details)
+    assert stale.details == {"reason": "settled"}
     await h.refused(
         lambda m: m.milestones.check(freelancer, ms_id, "fund"), "milestone.employer_only"
     )
@@ -149,7 +149,7 @@ async def test_paying_from_balance_is_offered_when_the_balance_covers_it(h: Harn
         lambda m: m.milestones.check(employer, dearer.id, "fund_balance"),
         "milestone.balance_short",
     )
-    assert "100.00 USD" in error.message and "100.01 USD" in error.message
+    assert error.details == {"available": 10_000, "amount": 10_001}
 
 
 # --- release preview -------------------------------------------------------------------

@@ -33,7 +33,7 @@ async def redeliver(h: Harness, freelancer: Actor, ms_id: int) -> Milestone:
 async def test_a_change_request_names_what_to_change(h: Harness) -> None:
     employer, _, _, ms = await delivered(h)
     await h.refused(
-        lambda m: m.milestones.request_changes(employer, ms.id, "  "), "milestone.note.empty"
+        lambda m: m.milestones.request_changes(employer, ms.id, "  "), "milestone.changes.empty"
     )
     asked = await ask(h, employer, ms.id, "The logo must be blue, not green")
     async with h.tx() as m:
@@ -74,7 +74,7 @@ async def test_an_employer_cannot_ask_for_changes_past_the_included_rounds(h: Ha
         lambda m: m.milestones.request_changes(employer, ms.id, "One more thing"),
         "milestone.revisions_used",
     )
-    assert "2 revision round(s)" in error.message and "new milestone" in error.message
+    assert error.details == {"rounds": 2}
     # The button is replaced: a new milestone for the extra work, or a dispute.
     async with h.tx() as m:
         offered = await m.milestones.actions(employer, ms.id)

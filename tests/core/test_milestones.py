@@ -427,7 +427,7 @@ async def test_employer_asks_for_changes_and_the_freelancer_delivers_again(h: Ha
         "milestone.employer_only",
     )
     await h.refused(
-        lambda m: m.milestones.request_changes(employer, ms.id, ""), "milestone.note.empty"
+        lambda m: m.milestones.request_changes(employer, ms.id, ""), "milestone.changes.empty"
     )
     async with h.tx() as m:
         await m.milestones.request_changes(employer, ms.id, "The checkout button is broken")
@@ -698,7 +698,7 @@ async def test_an_unfunded_milestone_cannot_be_released(h: Harness) -> None:
     error = await h.refused(
         lambda m: m.milestones.release(employer, ms.id), "milestone.not_releasable"
     )
-    assert "not funded" in error.message
+    assert error.details == {"reason": "unfunded"}
 
 
 # --- cancelling --------------------------------------------------------------------------

@@ -329,7 +329,7 @@ async def test_deletion_is_refused_while_money_is_in_escrow(h: Harness) -> None:
     for side in (employer, freelancer):
         assert await codes(h, side) == ["account.money_in_escrow", "account.contract_active"]
         error = await h.refused(lambda m, s=side: m.privacy.delete(s), "account.money_in_escrow")
-        assert "100.00 USD is held in escrow" in error.message
+        assert error.details == {"amount": 10_000}  # minor units: the bot words them
 
 
 async def test_deletion_is_refused_while_a_dispute_is_open(h: Harness) -> None:
@@ -377,7 +377,7 @@ async def test_deletion_is_refused_while_money_is_on_the_balance(h: Harness) -> 
     _, freelancer = await earned_and_done(h)
     assert await codes(h, freelancer) == ["account.balance"]
     error = await h.refused(lambda m: m.privacy.delete(freelancer), "account.balance")
-    assert "You have 90.00 USD on your balance: withdraw it first" in error.message
+    assert error.details == {"available": 9_000}
 
 
 async def test_deletion_is_refused_while_a_contract_runs(h: Harness) -> None:

@@ -126,10 +126,10 @@ async def test_unknown_too_many_or_no_skills_are_refused_by_name(h: Harness) -> 
     error = await h.refused(
         lambda m: m.subscriptions.set_skills(frank, ["python", "knitting"]), "skills.unknown"
     )
-    assert error.message == "Unknown skill: knitting."
+    assert error.details == {"unknown": "knitting"}
     every = [slug for slug, _, _ in SKILLS][: MAX_SKILLS + 1]
     error = await h.refused(lambda m: m.subscriptions.set_skills(frank, every), "skills.too_many")
-    assert error.message == f"Pick at most {MAX_SKILLS} skills."
+    assert error.details == {"maximum": MAX_SKILLS}
     await h.refused(lambda m: m.subscriptions.set_skills(frank, [" "]), "alerts.no_skills")
     await h.refused(lambda m: m.subscriptions.subscribe(frank, []), "alerts.no_skills")
 
@@ -141,7 +141,7 @@ async def test_the_minimum_budget_is_between_zero_and_the_largest_budget(h: Harn
         lambda m: m.subscriptions.set_min_budget(frank, h.settings.max_budget + 1),
         "alerts.budget_too_large",
     )
-    assert error.message == "The minimum budget can be at most 1,000,000.00 USD."
+    assert error.details == {"maximum": 100_000_000}  # minor units: the bot words them
     async with h.tx() as m:
         assert (await m.subscriptions.set_min_budget(frank, h.settings.max_budget)).min_budget
         assert (await m.subscriptions.set_min_budget(frank, 0)).min_budget == 0

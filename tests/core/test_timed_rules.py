@@ -108,7 +108,7 @@ async def test_past_its_bidding_window_a_project_is_not_listed_and_takes_no_bids
             lambda m: m.bids.place(late, pid, amount=20_000, delivery_days=3, proposal="p" * 30),
             "project.not_open",
         )
-        assert "Bidding on this project is over" in error.message
+        assert error.details == {"reason": "choosing"}  # bidding is over, the choice is not
         await h.refused(lambda m: m.bids.edit(frank, frank_bid, amount=35_000), "project.not_open")
         await h.refused(lambda m: m.bids.retract(frank, frank_bid), "project.not_open")
         await h.refused(lambda m: m.bids.eligibility(late, pid), "project.not_open")

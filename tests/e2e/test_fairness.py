@@ -186,7 +186,7 @@ async def test_changes_past_the_included_rounds_give_way_to_a_new_milestone_or_a
     assert not any(label.startswith("✏️ Request changes") for label in labels)
     assert {"➕ New milestone for the extra work", "⚖️ Open a dispute"} <= set(labels)
     forged = await press(erin, again, MilestoneCb(action="changes", milestone_id=ms_id).pack())
-    assert forged.show_alert and "revision round(s) this milestone includes are used" in (
+    assert forged.show_alert and "revision round this milestone includes is used" in (
         forged.text or ""
     )
     await erin.click(again, "➕ New milestone for the extra work")

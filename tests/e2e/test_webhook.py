@@ -222,7 +222,7 @@ async def test_a_refusal_undoes_the_handlers_writes_but_keeps_the_person_and_the
 ) -> None:
     newcomer = hook.person("Nina")  # her very first update is the refused one
     await newcomer.send_text("/half")
-    await newcomer.wait_for_message("Refused halfway.")
+    await newcomer.wait_for_message("This cannot be done. Nothing was changed.")  # no words
     async with hook.db.uow() as uow:
         nina = await uow.users.by_telegram_id(newcomer.id)
         assert nina is not None and nina.first_name == "Nina" and not nina.is_banned
