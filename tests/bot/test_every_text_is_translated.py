@@ -48,7 +48,8 @@ SILENT = {
     "i18n.py",
 }
 
-#: Calls whose string arguments nobody reads in a chat: logs, programmer errors, the
+#: Calls whose string arguments nobody reads in a chat: logs, programmer errors, refusals
+#: (their message is for logs; people read the code worded by bot.texts.errors), the
 #: date patterns ``written`` takes (English strftime, CLDR), the markers themselves.
 QUIET_CALLS = {
     "_",
@@ -69,6 +70,14 @@ QUIET_CALLS = {
     "AssertionError",
     "NotImplementedError",
     "ConfigurationError",
+    "DomainError",
+    "NotAllowed",
+    "NotFound",
+    "InvalidState",
+    "ValidationFailed",
+    "Conflict",
+    "LimitReached",
+    "InsufficientFunds",
 }
 
 #: Literals that are read but are nobody's English: each language's own name.
