@@ -28,11 +28,16 @@ class Currency:
         return "Stars" if self.code == STARS else self.code
 
     @property
-    def example(self) -> str:
-        """An amount as people may type it: "150", or "150 or 150.50" with decimals."""
+    def examples(self) -> tuple[str, ...]:
+        """Amounts as people may type them: ("150",), or ("150", "150.50") with decimals."""
         if self.exponent == 0:
-            return "150"
-        return f"150 or 150.{'5'.ljust(self.exponent, '0')}"
+            return ("150",)
+        return ("150", f"150.{'5'.ljust(self.exponent, '0')}")
+
+    @property
+    def example(self) -> str:
+        """The :attr:`examples` in a phrase: "150", or "150 or 150.50"."""
+        return " or ".join(self.examples)
 
     def parse(self, text: str) -> int:
         """Parse "12", "12.5" or "12,50" into minor units; refuse anything else."""

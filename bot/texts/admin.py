@@ -300,15 +300,16 @@ def record(
             )
             for x in rec.earlier
         ]
-    # No trailing comma: babel takes it for a 4th argument and skips the plural.
-    # fmt: off
-    agreed = _("Agreed {amount} in {days} day · started {started} · deadline {deadline}",
+    agreed = _(
+        "Agreed {amount} in {days} day · started {started} · deadline {deadline}",
         "Agreed {amount} in {days} days · started {started} · deadline {deadline}",
-        c.delivery_days)
-    bid = _("<b>Bid:</b> {amount}, {days} day",
+        c.delivery_days,
+    )
+    bid = _(
+        "<b>Bid:</b> {amount}, {days} day",
         "<b>Bid:</b> {amount}, {days} days",
-        rec.bid.delivery_days if rec.bid is not None else 0)
-    # fmt: on
+        rec.bid.delivery_days if rec.bid is not None else 0,
+    )
     lines += [
         "",
         _("<b>Project #{id}:</b> {title} ({status})").format(
@@ -378,12 +379,11 @@ def delivery_line(delivery: MilestoneEvent) -> str:
     """One delivery in the record: when, how many files, its note."""
     count = len(delivery.file_ids)
     if delivery.protected:
-        # No trailing comma: babel takes it for a 4th argument and skips the plural.
-        # fmt: off
-        text = _("{when} · {count} file · protected preview: {note}",
+        text = _(
+            "{when} · {count} file · protected preview: {note}",
             "{when} · {count} files · protected preview: {note}",
-            count)
-        # fmt: on
+            count,
+        )
     else:
         text = _("{when} · {count} file: {note}", "{when} · {count} files: {note}", count)
     return text.format(when=when(delivery.created_at), count=count, note=e(delivery.note or ""))
@@ -395,15 +395,16 @@ def delivered_line(deliveries: list[MilestoneEvent]) -> str:
         return _("📦 Work delivered: <b>no</b>")
     count = len(deliveries)
     first, last = when(deliveries[0].created_at), when(deliveries[-1].created_at)
-    # No trailing comma: babel takes it for a 4th argument and skips the plural.
-    # fmt: off
-    once = _("📦 Work delivered: <b>yes</b>, {count} time, first {first}",
+    once = _(
+        "📦 Work delivered: <b>yes</b>, {count} time, first {first}",
         "📦 Work delivered: <b>yes</b>, {count} times, first {first}",
-        count)
-    again = _("📦 Work delivered: <b>yes</b>, {count} time, first {first}, last {last}",
+        count,
+    )
+    again = _(
+        "📦 Work delivered: <b>yes</b>, {count} time, first {first}, last {last}",
         "📦 Work delivered: <b>yes</b>, {count} times, first {first}, last {last}",
-        count)
-    # fmt: on
+        count,
+    )
     if count == 1:
         return once.format(count=count, first=first)
     return again.format(count=count, first=first, last=last)

@@ -149,12 +149,11 @@ def what(x: AdminAction, name: Callable[[int | None], str], money: Currency) -> 
         closed = len(d.get("closed_with_it") or [])
         if not closed:
             return _("🚫 banned {person} (report #{id})").format(id=sid, person=person)
-        # No trailing comma: babel takes it for a 4th argument and skips the plural.
-        # fmt: off
-        more = _("🚫 banned {person} (report #{id}, {count} more report closed with it)",
+        more = _(
+            "🚫 banned {person} (report #{id}, {count} more report closed with it)",
             "🚫 banned {person} (report #{id}, {count} more reports closed with it)",
-            closed)
-        # fmt: on
+            closed,
+        )
         return more.format(id=sid, person=person, count=closed)
     if x.action == audit.DEAD_LETTER_REPLAY:
         return _("🔁 replayed failed update #{id} of {person}: {outcome}").format(

@@ -41,14 +41,11 @@ def terms(
     """The terms accepted with the offer, as every later step shows them."""
     lines = [_("<b>Agreed terms</b>")]
     lines += [f"• {e(line)}" for line in deliverables]
-    # A trailing comma would hide the plural from pybabel extract.
-    # fmt: off
     included = _(
         "🔁 {count} revision round included per milestone",
         "🔁 {count} revision rounds included per milestone",
-        revision_rounds
+        revision_rounds,
     ).format(count=revision_rounds)
-    # fmt: on
     if used is None:
         lines.append(included)
     else:

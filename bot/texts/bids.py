@@ -361,16 +361,13 @@ def confirm_award(
     offer = _("Offer the project to <b>{name}</b> for {amount}?").format(
         name=e(name), amount=money.format(amount)
     )
-    # A trailing comma would hide the plural from pybabel extract.
-    # fmt: off
     window = _(
         "They have {hours} hour to accept. Until then you cannot award anyone else "
         "(you can withdraw the offer).",
         "They have {hours} hours to accept. Until then you cannot award anyone else "
         "(you can withdraw the offer).",
-        hours
+        hours,
     ).format(hours=hours)
-    # fmt: on
     accepted = _(
         "They accept these terms with the offer: changes are capped by the revision rounds, "
         "and a dispute names which deliverable is missing. Change them below before sending."
@@ -475,22 +472,19 @@ DIGEST_SHOWN = 10
 def digest_new_projects(lines: Sequence[str], more: int) -> str:
     """Many new projects at once: one message, a line each (``lines`` are escaped)."""
     total = len(lines) + more
-    # A trailing comma would hide the plurals from pybabel extract.
-    # fmt: off
     head = (
         _(
             "🆕 <b>{count} new project matches your skills</b>",
             "🆕 <b>{count} new projects match your skills</b>",
-            total
+            total,
         ).format(count=total)
         + "\n"
     )
     rest = _(
         "…and {count} more: use Find work to see them all.",
         "…and {count} more: use Find work to see them all.",
-        more
+        more,
     ).format(count=more)
-    # fmt: on
     body = "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
     tail = f"\n\n{rest}" if more else ""
     return f"{head}\n{body}{tail}"
@@ -522,8 +516,6 @@ def post_again() -> str:
 
 def alert_bidding_ended(title: str, bids: int, award_by: datetime) -> str:
     """The employer's prompt when bidding ends with bids: pick one while there is time."""
-    # A trailing comma would hide the plural from pybabel extract.
-    # fmt: off
     return _(
         "🏁 <b>Bidding is over</b> on <b>{title}</b>: you have {count} bid.\n\n"
         "Award one by <b>{when}</b>; after that the project closes and the "
@@ -531,9 +523,8 @@ def alert_bidding_ended(title: str, bids: int, award_by: datetime) -> str:
         "🏁 <b>Bidding is over</b> on <b>{title}</b>: you have {count} bids.\n\n"
         "Award one by <b>{when}</b>; after that the project closes and the "
         "bidders are told nobody was hired.",
-        bids
+        bids,
     ).format(title=e(clip(title, 80)), count=bids, when=when(award_by))
-    # fmt: on
 
 
 def alert_project_closed_employer(title: str, reason: str) -> str:

@@ -394,7 +394,6 @@ def reason_line(reason: str) -> str:
 
 
 def _evidence_count(total: int, counts: str) -> str:
-    # One line: a plural call split with a trailing comma is not extracted by pybabel.
     text = _("📎 Evidence: {count} file ({counts})", "📎 Evidence: {count} files ({counts})", total)
     return text.format(count=total, counts=counts)
 

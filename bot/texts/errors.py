@@ -79,21 +79,20 @@ def _empty(d: Details, m: Currency) -> str:
 
 def _too_short(d: Details, m: Currency) -> str:
     minimum = int(d["minimum"])
-    # fmt: off
-    return _("{field} needs at least {minimum} character.",
-             "{field} needs at least {minimum} characters.",
-             minimum).format(field=_text_field(d["field"]), minimum=minimum)
-    # fmt: on
+    return _(
+        "{field} needs at least {minimum} character.",
+        "{field} needs at least {minimum} characters.",
+        minimum,
+    ).format(field=_text_field(d["field"]), minimum=minimum)
 
 
 def _too_long(d: Details, m: Currency) -> str:
     maximum = int(d["maximum"])
-    # fmt: off
-    return _("{field} can be at most {maximum} character (got {length}).",
-             "{field} can be at most {maximum} characters (got {length}).",
-             maximum).format(field=_text_field(d["field"]), maximum=maximum,
-                             length=int(d["length"]))
-    # fmt: on
+    return _(
+        "{field} can be at most {maximum} character (got {length}).",
+        "{field} can be at most {maximum} characters (got {length}).",
+        maximum,
+    ).format(field=_text_field(d["field"]), maximum=maximum, length=int(d["length"]))
 
 
 def _bad_url(d: Details, m: Currency) -> str:
@@ -138,11 +137,11 @@ def _money_precision(d: Details, m: Currency) -> str:
             "Amounts in {currency} are whole numbers: send one like 150, with nothing after "
             "the point."
         ).format(currency=d["currency"])
-    # fmt: off
-    return _("Use at most {digits} digit after the point.",
-             "Use at most {digits} digits after the point.",
-             digits).format(digits=digits)
-    # fmt: on
+    return _(
+        "Use at most {digits} digit after the point.",
+        "Use at most {digits} digits after the point.",
+        digits,
+    ).format(digits=digits)
 
 
 def _project_not_open(d: Details, m: Currency) -> str:
@@ -182,45 +181,54 @@ def _payout_decided(d: Details, m: Currency) -> str:
     return _("This payout is already decided.")
 
 
-# Plurals are written by hand: Babel extracts no call with a trailing comma.
-# fmt: off
 def _delivery_days(d: Details, m: Currency) -> str:
-    return _("Delivery takes between 1 and {maximum} day.",
-             "Delivery takes between 1 and {maximum} days.",
-             d["maximum"]).format(maximum=d["maximum"])
+    return _(
+        "Delivery takes between 1 and {maximum} day.",
+        "Delivery takes between 1 and {maximum} days.",
+        d["maximum"],
+    ).format(maximum=d["maximum"])
 
 
 def _bids_a_day(d: Details, m: Currency) -> str:
-    return _("You can place {limit} bid a day. Try again tomorrow.",
-             "You can place {limit} bids a day. Try again tomorrow.",
-             d["limit"]).format(limit=d["limit"])
+    return _(
+        "You can place {limit} bid a day. Try again tomorrow.",
+        "You can place {limit} bids a day. Try again tomorrow.",
+        d["limit"],
+    ).format(limit=d["limit"])
 
 
 def _due_days(d: Details, m: Currency) -> str:
-    return _("The due date is 1 to {maximum} day from now.",
-             "The due date is 1 to {maximum} days from now.",
-             d["maximum"]).format(maximum=d["maximum"])
+    return _(
+        "The due date is 1 to {maximum} day from now.",
+        "The due date is 1 to {maximum} days from now.",
+        d["maximum"],
+    ).format(maximum=d["maximum"])
 
 
 def _revisions_used(d: Details, m: Currency) -> str:
-    return _("The {rounds} revision round this milestone includes is used: release it, create "
-             "a new milestone for the extra work, or open a dispute.",
-             "The {rounds} revision rounds this milestone includes are used: release it, "
-             "create a new milestone for the extra work, or open a dispute.",
-             d["rounds"]).format(rounds=d["rounds"])
+    return _(
+        "The {rounds} revision round this milestone includes is used: release it, create "
+        "a new milestone for the extra work, or open a dispute.",
+        "The {rounds} revision rounds this milestone includes are used: release it, "
+        "create a new milestone for the extra work, or open a dispute.",
+        d["rounds"],
+    ).format(rounds=d["rounds"])
 
 
 def _evidence_full(d: Details, m: Currency) -> str:
-    return _("Each side may attach at most {limit} file to a dispute.",
-             "Each side may attach at most {limit} files to a dispute.",
-             d["limit"]).format(limit=d["limit"])
+    return _(
+        "Each side may attach at most {limit} file to a dispute.",
+        "Each side may attach at most {limit} files to a dispute.",
+        d["limit"],
+    ).format(limit=d["limit"])
 
 
 def _reports_a_day(d: Details, m: Currency) -> str:
-    return _("You can file {limit} report a day. Try again tomorrow.",
-             "You can file {limit} reports a day. Try again tomorrow.",
-             d["limit"]).format(limit=d["limit"])
-# fmt: on
+    return _(
+        "You can file {limit} report a day. Try again tomorrow.",
+        "You can file {limit} reports a day. Try again tomorrow.",
+        d["limit"],
+    ).format(limit=d["limit"])
 
 
 @functools.cache

@@ -67,7 +67,8 @@ def sent(name: str, parts: int) -> str:
         template = _(
             "✓ Sent to {name} in {count} message (it was long).",
             "✓ Sent to {name} in {count} messages (it was long).",
-            parts)  # fmt: skip
+            parts,
+        )
         return template.format(name=e(name), count=parts)
     return _("✓ Sent to {name}.").format(name=e(name))
 

@@ -375,13 +375,11 @@ def deliver_files_ask(limit: int) -> str:
 
 
 def deliver_files_full(limit: int) -> str:
-    # no trailing comma after the count: pybabel would miss the plural
-    # fmt: off
     text = _(
         "📎 {limit} file is attached, the most there can be: tap <b>Done</b>.",
         "📎 {limit} files are attached, the most there can be: tap <b>Done</b>.",
-        limit)
-    # fmt: on
+        limit,
+    )
     return text.format(limit=limit)
 
 
@@ -553,15 +551,13 @@ def alert_delivered(
             "saving) until you release the payment; then they are sent to you again in full."
         )
     if rounds_left:
-        # no trailing comma after the count: pybabel would miss the plural
-        # fmt: off
         answers = _(
             "Release the money, ask for changes ({count} revision round left), or open a "
             "dispute naming what is missing.",
             "Release the money, ask for changes ({count} revision rounds left), or open a "
             "dispute naming what is missing.",
-            rounds_left)
-        # fmt: on
+            rounds_left,
+        )
         answers = answers.format(count=rounds_left)
     else:
         answers = _(
@@ -604,13 +600,11 @@ def handed_over_file_caption(n: int, total: int, description: str) -> str:
 
 
 def alert_changes(description: str, note: str, left: int) -> str:
-    # no trailing comma after the count: pybabel would miss the plural
-    # fmt: off
     after = _(
         "{count} more revision round after this one.",
         "{count} more revision rounds after this one.",
-        left)
-    # fmt: on
+        left,
+    )
     after = after.format(count=left) if left else _("That was the last included revision round.")
     head = _("✏️ The employer asked for changes to {description}:").format(
         description=quoted(description)

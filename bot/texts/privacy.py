@@ -73,20 +73,29 @@ def refused(refusals: Sequence[DomainError], money: Currency) -> str:
 def confirm(plan: DeletionPlan, user_id: int) -> str:
     closing = []
     if plan.projects:
-        closing.append(_(
-            "{count} open project cancelled (its bidders are told)",
-            "{count} open projects cancelled (their bidders are told)",
-            plan.projects).format(count=plan.projects))  # fmt: skip
+        closing.append(
+            _(
+                "{count} open project cancelled (its bidders are told)",
+                "{count} open projects cancelled (their bidders are told)",
+                plan.projects,
+            ).format(count=plan.projects)
+        )
     if plan.offers:
-        closing.append(_(
-            "{count} offer to you declined (the employer is told)",
-            "{count} offers to you declined (the employers are told)",
-            plan.offers).format(count=plan.offers))  # fmt: skip
+        closing.append(
+            _(
+                "{count} offer to you declined (the employer is told)",
+                "{count} offers to you declined (the employers are told)",
+                plan.offers,
+            ).format(count=plan.offers)
+        )
     if plan.bids:
-        closing.append(_(
-            "{count} bid withdrawn (the employer is told)",
-            "{count} bids withdrawn (the employers are told)",
-            plan.bids).format(count=plan.bids))  # fmt: skip
+        closing.append(
+            _(
+                "{count} bid withdrawn (the employer is told)",
+                "{count} bids withdrawn (the employers are told)",
+                plan.bids,
+            ).format(count=plan.bids)
+        )
     first = (
         "\n\n" + _("<b>Closed first:</b> {items}.").format(items="; ".join(closing))
         if closing

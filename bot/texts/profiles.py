@@ -123,7 +123,8 @@ def track_record(rep: Reputation) -> str:
     template = _(
         "Completion {completion} · On time {on_time} · On budget {on_budget} ({count} job done)",
         "Completion {completion} · On time {on_time} · On budget {on_budget} ({count} jobs done)",
-        done)  # fmt: skip
+        done,
+    )
     return template.format(
         completion=percent(rep.completion_rate),
         on_time=percent(rep.on_time_rate),
@@ -284,7 +285,7 @@ def ask_skills(maximum: int, page: int, pages: int, categories: Sequence[str]) -
 
 
 def ask_rate(money: Currency, current: str | None) -> str:
-    examples = money.example.split(" or ")
+    examples = money.examples
     if len(examples) > 1:
         ask = _(
             "<b>Your hourly rate</b> in {unit}, e.g. <code>{example}</code> or "

@@ -64,14 +64,11 @@ def bids_count(n: int) -> str:
 def employer_line(rep: Reputation | None) -> str:
     if rep is None or rep.rating is None:
         return _("👔 Employer: no reviews yet")
-    # A trailing comma would hide the plural from pybabel extract.
-    # fmt: off
     return _(
         "👔 Employer: ★ {rating} ({count} review)",
         "👔 Employer: ★ {rating} ({count} reviews)",
-        rep.reviews
+        rep.reviews,
     ).format(rating=f"{rep.rating:.1f}", count=rep.reviews)
-    # fmt: on
 
 
 def files_count(n: int) -> str:

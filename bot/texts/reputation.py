@@ -30,7 +30,8 @@ def employer_line(rec: EmployerRecord) -> str:
     funded = _(
         "{count} milestone funded, {released} released",
         "{count} milestones funded, {released} released",
-        rec.funded)  # fmt: skip
+        rec.funded,
+    )
     parts = [funded.format(count=rec.funded, released=rec.released)]
     if rec.release_wait is not None:
         parts.append(_("pays {wait} after delivery").format(wait=span(rec.release_wait)))
@@ -56,7 +57,8 @@ def employer_full(rec: EmployerRecord, money: Currency) -> str:
         template = _(
             "{rate} ({hired} of {count} decided project)",
             "{rate} ({hired} of {count} decided projects)",
-            rec.decided)  # fmt: skip
+            rec.decided,
+        )
         hires = template.format(rate=percent(rec.hire_rate), hired=rec.hired, count=rec.decided)
     return "\n".join(
         [
@@ -88,7 +90,8 @@ def freelancer_line(rec: FreelancerRecord) -> str:
         template = _(
             "on time {rate} ({count} delivery)",
             "on time {rate} ({count} deliveries)",
-            rec.delivered)  # fmt: skip
+            rec.delivered,
+        )
         parts.append(template.format(rate=percent(rec.on_time_rate), count=rec.delivered))
     if rec.reply_time is not None:
         parts.append(_("replies in {wait}").format(wait=span(rec.reply_time)))
@@ -103,7 +106,8 @@ def freelancer_full(rec: FreelancerRecord) -> str:
         template = _(
             "{rate} ({on_time} of {count} milestones, by first delivery)",
             "{rate} ({on_time} of {count} milestones, by first delivery)",
-            rec.delivered)  # fmt: skip
+            rec.delivered,
+        )
         on_time = template.format(
             rate=percent(rec.on_time_rate), on_time=rec.on_time, count=rec.delivered
         )
