@@ -308,7 +308,8 @@ class Delivery:
         if event is None or render is None:
             return [], set()
         default = self.settings.default_language
-        with speaking(default):
+        now = self.clock.now()
+        with speaking(default, now=now):
             alerts = await render(event, ctx)
         ids = [int(chat) for chat in {str(a.chat_id) for a in alerts} if chat.lstrip("-").isdigit()]
         readers = await uow.users.readers(ids)
@@ -328,7 +329,7 @@ class Delivery:
             return alerts, blocked
         worded: dict[str, list[Alert]] = {}
         for (language, zone), chats in groups.items():
-            with speaking(language, zone_of(zone)):
+            with speaking(language, zone_of(zone), now=now):
                 for alert in await render(event, ctx):
                     if str(alert.chat_id) in chats:
                         worded.setdefault(str(alert.chat_id), []).append(alert)
@@ -526,7 +527,7 @@ class Delivery:
             else:
                 language = language_of(reader.language, reader.client_language, default=default)
                 zone = reader.time_zone
-            with speaking(language, zone_of(zone)):
+            with speaking(language, zone_of(zone), now=self.clock.now()):
                 return await DIGESTS[msg.digest](refs, ctx)
 
     # --- outcomes ------------------------------------------------------------------------

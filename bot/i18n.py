@@ -32,7 +32,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
-from babel.dates import format_datetime, format_time, get_timezone_location
+from babel.dates import format_datetime, format_time, format_timedelta, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -80,6 +80,7 @@ class Catalogues(I18n):
 i18n = Catalogues(path=LOCALES, default_locale=SOURCE_LANGUAGE, domain=DOMAIN)
 UTC = ZoneInfo("UTC")
 _zone: ContextVar[ZoneInfo] = ContextVar("bidgram_reader_zone", default=UTC)
+_now: ContextVar[datetime | None] = ContextVar("bidgram_reader_now", default=None)
 
 
 def _(singular: str, plural: str | None = None, n: int = 1) -> str:
@@ -93,14 +94,19 @@ def __(singular: str, plural: str | None = None, n: int = 1) -> LazyProxy:
 
 
 @contextmanager
-def speaking(language: str, zone: ZoneInfo = UTC) -> Iterator[None]:
+def speaking(
+    language: str, zone: ZoneInfo = UTC, *, now: datetime | None = None
+) -> Iterator[None]:
     """Texts read inside are in ``language``, times in ``zone`` (an alert is worded for its
-    recipient)."""
+    recipient); ``now``, when given, is the moment they are read at (see :func:`until`),
+    else the enclosing one's."""
     token = _zone.set(zone)
+    at = _now.set(now if now is not None else _now.get())
     try:
         with i18n.use_locale(language):
             yield
     finally:
+        _now.reset(at)
         _zone.reset(token)
 
 
@@ -128,6 +134,15 @@ def written(moment: datetime, english: str, pattern: str, *, zone_name: bool = T
     if language == SOURCE_LANGUAGE or zone.key == "UTC":
         return f"{text} {zone.key}"
     return f"{text} ({zone_label(zone)})"
+
+
+def until(moment: datetime) -> str:
+    """How far off ``moment`` is, as the reader says it ("in 2 days", "через 2 дня"), or
+    "" when it is past or the moment of reading is unknown (outside an update or alert)."""
+    now = _now.get()
+    if now is None or moment <= now:
+        return ""
+    return str(format_timedelta(moment - now, add_direction=True, locale=i18n.current_locale))
 
 
 def zone_label(zone: ZoneInfo) -> str:

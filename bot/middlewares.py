@@ -131,7 +131,7 @@ class MarketplaceMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         tg_user: TgUser | None = data.get("event_from_user")
         # Spoken in the default language until the sender is known (``_register``).
-        with speaking(self.settings.default_language):
+        with speaking(self.settings.default_language, now=self.clock.now()):
             if tg_user is None:
                 return await self._handle(handler, event, data)
             async with self.locks.of(tg_user.id):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _, written
+from bot.i18n import _, until, written
 from bot.render import button, clip, e
 from bot.texts import skills as skill_names
 from bot.texts.common import files_ask
@@ -47,8 +47,11 @@ STATUS_ICON: dict[ProjectStatus, str] = {
 
 
 def when(moment: datetime) -> str:
-    """A deadline near enough to name its weekday, in the reader's zone and language."""
-    return written(moment, "%a %d %b, %H:%M", "EEE d MMM, HH:mm")
+    """A deadline near enough to name its weekday, in the reader's zone and language, and
+    how far off it is ("Sun 13 Dec, 12:00 UTC, in 1 week")."""
+    date = written(moment, "%a %d %b, %H:%M", "EEE d MMM, HH:mm")
+    away = until(moment)
+    return _("{date}, {away}").format(date=date, away=away) if away else date
 
 
 def budget(lo: int, hi: int, money: Currency) -> str:

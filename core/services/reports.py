@@ -120,7 +120,8 @@ class ReportService(Service):
         ):
             raise NotFound("bid.not_found", "This bid does not exist.")
         money = self.settings.money
-        context = f"{money.format(bid.amount)} in {bid.delivery_days} days\n{bid.proposal}"
+        # No words, only figures: the admin who reads it may read another language.
+        context = f"💰 {money.format(bid.amount)} · ⏱ {bid.delivery_days}\n{bid.proposal}"
         subject = await self._user(bid.freelancer_id)
         return ReportTargetView(ReportTarget.BID, bid.id, subject, project.id, context, None)
 

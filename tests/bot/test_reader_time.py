@@ -3,7 +3,7 @@ words; English readers in UTC read exactly what they always did."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -55,3 +55,22 @@ def test_outside_any_reader_times_are_english_and_utc() -> None:
     with speaking("ru", ZoneInfo("Asia/Almaty")):
         pass
     assert common.when(NOON) == "06 Dec 2026, 12:00 UTC"
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "deadline"),
+    [
+        ("en", "UTC", "Tue 08 Dec, 12:00 UTC, in 2 days"),
+        ("ru", "Europe/Moscow", "вт 8 дек., 15:00 (Москва), через 2 дня"),
+        ("es", "Europe/Madrid", "mar 8 dic, 13:00 (Madrid), dentro de 2 días"),
+    ],
+)
+def test_a_deadline_says_how_far_off_it_is(language: str, zone: str, deadline: str) -> None:
+    with speaking(language, ZoneInfo(zone), now=NOON):
+        assert projects.when(NOON + timedelta(days=2)) == deadline
+        assert "," not in projects.when(NOON - timedelta(days=2)).split(":")[-1]  # past: no "ago"
+
+
+def test_without_a_moment_of_reading_a_deadline_is_only_a_date() -> None:
+    with speaking("en"):
+        assert projects.when(NOON) == "Sun 06 Dec, 12:00 UTC"

@@ -68,7 +68,7 @@ async def test_bids_projects_and_profiles_are_reported_as_they_read_then(h: Harn
     employer, bidder, pid, bid_id = await bidding(h)
     on_bid = await report(h, employer, ReportTarget.BID, bid_id, ReportReason.SPAM)
     assert on_bid.subject_id == bidder.user_id
-    assert on_bid.context.startswith("300.00 USD in 10 days\nI have built many shop bots")
+    assert on_bid.context.startswith("💰 300.00 USD · ⏱ 10\nI have built many shop bots")
     async with h.tx() as m:
         await m.bids.edit(bidder, bid_id, proposal="Something else entirely, nothing to see.")
     async with h.tx() as m:
