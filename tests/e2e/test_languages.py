@@ -4,7 +4,9 @@ An employer posts, a freelancer bids, is hired, delivers and is paid, and both r
 each in their own language: the path is walked by the buttons' callback data, never by
 their words, so the same walk runs in every language; then everything each person read
 (every message and every edit of it, every button, every answer to a press) is checked
-for English that is bidgram's and not something a person typed.
+for English that is bidgram's and not something a person typed, and every button label
+for a length a phone shows whole. The emulator holds every message to Telegram's limits
+(4096 characters, 1024 a caption, 64 bytes of callback data) on the way.
 
 The mixed journey is the issue's own case: a Spanish employer in Madrid and a Russian
 freelancer in Almaty on the same project, each reading only their own language, dates
@@ -45,6 +47,8 @@ ENGLISH = re.compile(
     r"been|here|there|what|when|which|they|their|only|now|yet|has been|have)\b",
     re.IGNORECASE,
 )
+#: The longest button label a phone shows whole on a row of its own.
+LABEL_MOST = 40
 #: What is not bidgram's words: zone names to type, commands, mentions, links, ids.
 NOT_WORDS = re.compile(r"[A-Z][a-z]+/[A-Za-z_/]+|/[a-z_]+|@\w+|https?://\S+|t\.me/\S+|#\d+")
 
@@ -144,6 +148,12 @@ def heard(speaker: Speaker) -> list[str]:
         said += event.message.button_texts
     said += [a.text for a in speaker.answers if a.text]
     return said
+
+
+def too_long(speaker: Speaker) -> list[str]:
+    """The button labels this person was shown that a phone would cut."""
+    labels = {label for event in speaker.person.history for label in event.message.button_texts}
+    return sorted(label for label in labels if len(label) > LABEL_MOST)
 
 
 def english_in(speaker: Speaker, typed: Sequence[str]) -> list[str]:
@@ -246,6 +256,7 @@ async def test_the_happy_path_in_each_language(app: App, language: str) -> None:
     typed = typed_by(erin, frank)
     assert english_in(erin, typed) == []
     assert english_in(frank, typed) == []
+    assert too_long(erin) == too_long(frank) == []
 
 
 async def test_a_spanish_employer_and_a_russian_freelancer_each_read_their_own(
@@ -263,6 +274,7 @@ async def test_a_spanish_employer_and_a_russian_freelancer_each_read_their_own(
     typed = typed_by(lucia, dima)
     assert english_in(lucia, typed) == []
     assert english_in(dima, typed) == []
+    assert too_long(lucia) == too_long(dima) == []
     # Dates in each reader's own zone, named in their language; never the other's.
     lucia_read, dima_read = "\n".join(heard(lucia)), "\n".join(heard(dima))
     assert "(Madrid)" in lucia_read and "(Алматы)" not in lucia_read
