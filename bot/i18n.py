@@ -94,9 +94,7 @@ def __(singular: str, plural: str | None = None, n: int = 1) -> LazyProxy:
 
 
 @contextmanager
-def speaking(
-    language: str, zone: ZoneInfo = UTC, *, now: datetime | None = None
-) -> Iterator[None]:
+def speaking(language: str, zone: ZoneInfo = UTC, *, now: datetime | None = None) -> Iterator[None]:
     """Texts read inside are in ``language``, times in ``zone`` (an alert is worded for its
     recipient); ``now``, when given, is the moment they are read at (see :func:`until`),
     else the enclosing one's."""

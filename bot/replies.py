@@ -56,6 +56,7 @@ from aiogram.types import Chat, InlineKeyboardMarkup, Message, MessageId
 
 from bot.failures import is_transient
 from bot.notifier import Alert
+from bot.session import unread
 
 log = logging.getLogger("bidgram.replies")
 
@@ -173,6 +174,21 @@ class Replies:
         if webhook is not None:
             webhook.take(calls)
         undelivered: list[Alert] = []
+        reading = unread.set(True)  # nobody reads what Telegram answers these
+        try:
+            await self._make(bot, calls, update_id, undelivered)
+        finally:
+            unread.reset(reading)
+        if undelivered and queue is not None:
+            try:
+                await queue.queue(undelivered)
+            except Exception as error:  # the database is away too: nothing left to try
+                log.error("update %s: %d replies lost: %r", update_id, len(undelivered), error)
+
+    @staticmethod
+    async def _make(
+        bot: Bot, calls: list[Method], update_id: int, undelivered: list[Alert]
+    ) -> None:
         for call in calls:
             try:
                 await call_with_retries(bot, call)
@@ -188,11 +204,6 @@ class Replies:
                     log.error("update %s: %s failed: %r", update_id, _name(call), error)
                     continue
                 undelivered += _as_alerts(call, error, update_id)
-        if undelivered and queue is not None:
-            try:
-                await queue.queue(undelivered)
-            except Exception as error:  # the database is away too: nothing left to try
-                log.error("update %s: %d replies lost: %r", update_id, len(undelivered), error)
 
 
 _current: ContextVar[Replies | None] = ContextVar("bidgram_replies", default=None)

@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.handler import CallbackType
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import MenuCb, PageCb
@@ -138,11 +140,78 @@ class Area:
         self.message(*filters)(remind)
 
     def router(self) -> Router:
-        """A new aiogram router with every handler of the area, for one dispatcher."""
+        """A new aiogram router with every handler of the area, for one dispatcher.
+
+        Where every button handler of the area names its callback data, or every message
+        handler a conversation step, the router first asks that of an update once, so an
+        update for another area passes the whole router in one check instead of one per
+        handler (aiogram tries the areas in turn: most updates are for a later one)."""
         router = Router(name=self.name)
         for event, handler, filters, flags, kwargs in self.handlers:
             router.observers[event].register(handler, *filters, flags=flags, **kwargs)
+        prefixes = self._prefixes()
+        if prefixes:
+            router.callback_query.filter(DataPrefix(prefixes))
+        steps = self._steps()
+        if steps:
+            router.message.filter(InStep(steps))
         return router
+
+    def _filters(self, event: str) -> list[tuple[CallbackType, ...]]:
+        return [filters for kind, _handler, filters, _flags, _kw in self.handlers if kind == event]
+
+    def _prefixes(self) -> frozenset[str]:
+        """The callback-data prefixes of the area's buttons, if each handler names one."""
+        found: set[str] = set()
+        for filters in self._filters("callback_query"):
+            named = {
+                f.callback_data.__prefix__ for f in filters if isinstance(f, CallbackQueryFilter)
+            }
+            if not named:
+                return frozenset()
+            found |= named
+        return frozenset(found)
+
+    def _steps(self) -> frozenset[str]:
+        """The conversation steps the area's message handlers take, if each names some."""
+        found: set[str] = set()
+        for filters in self._filters("message"):
+            named: set[str] = set()
+            for f in filters:
+                if isinstance(f, State):
+                    named.add(str(f.state))
+                elif isinstance(f, StateFilter):
+                    states = [s.state if isinstance(s, State) else s for s in f.states]
+                    if any(not isinstance(s, str) or s == "*" for s in states):
+                        return frozenset()  # any step, or none: no prefilter
+                    named |= {str(s) for s in states}
+                elif isinstance(f, type) and issubclass(f, StatesGroup):
+                    named |= set(f.__all_states_names__)
+            if not named:
+                return frozenset()
+            found |= named
+        return frozenset(found)
+
+
+class DataPrefix:
+    """A button whose callback data starts with one of ``prefixes``."""
+
+    def __init__(self, prefixes: frozenset[str]) -> None:
+        self.prefixes = prefixes
+
+    def __call__(self, query: CallbackQuery) -> bool:
+        data = query.data
+        return data is not None and data.partition(":")[0] in self.prefixes
+
+
+class InStep:
+    """A message sent in one of ``steps`` of a conversation."""
+
+    def __init__(self, steps: frozenset[str]) -> None:
+        self.steps = steps
+
+    def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        return raw_state in self.steps
 
 
 def areas() -> list[Area]:
