@@ -1,6 +1,6 @@
 """Typing a time zone's name, when none of the zones offered is one's own: asked until
 it is a name of the IANA database (core judges it), with the offered zones kept at
-hand each time. Also the /language screen opened from a button (🌐 on one's profile)."""
+hand each time."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import MenuCb, TimeZoneCb
+from bot.callbacks import TimeZoneCb
 from bot.keyboards import only_cancel
 from bot.routers import Area
-from bot.screens.locales import language_keyboard, zone_keyboard
+from bot.screens.locales import zone_keyboard
 from bot.texts import locales as texts
 from bot.ui import replace
 from core.actors import Actor
@@ -27,18 +27,6 @@ router = Area("flows.locales")
 
 class ZoneForm(StatesGroup):
     name = State()
-
-
-@router.callback_query(MenuCb.filter(F.action == "language"))
-async def language_screen(
-    query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, user: User
-) -> None:
-    """The screen /language sends, from its button (🌐 on one's profile)."""
-    await state.clear()
-    current = market.users.language(user)
-    await bot.send_message(
-        query.from_user.id, texts.language_ask(current), reply_markup=language_keyboard(current)
-    )
 
 
 @router.callback_query(TimeZoneCb.filter(F.action == "type"))

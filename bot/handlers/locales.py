@@ -9,7 +9,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import LanguageCb, TimeZoneCb
+from bot.callbacks import LanguageCb, MenuCb, TimeZoneCb
 from bot.i18n import speaking
 from bot.middlewares import CallbackReply
 from bot.routers import Area
@@ -28,12 +28,15 @@ router = Area("handlers.locales")
 
 
 @router.message(Command("language"))
+@router.callback_query(MenuCb.filter(F.action == "language"))  # 🌐 on one's profile
 async def language_command(
-    message: Message, state: FSMContext, market: Marketplace, user: User
+    event: Message | CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace, user: User
 ) -> None:
     await state.clear()
     current = market.users.language(user)
-    await message.answer(texts.language_ask(current), reply_markup=language_keyboard(current))
+    await bot.send_message(
+        user.telegram_id, texts.language_ask(current), reply_markup=language_keyboard(current)
+    )
 
 
 @router.callback_query(LanguageCb.filter())

@@ -157,3 +157,12 @@ async def test_an_alert_is_worded_for_its_reader_not_its_sender(app: App) -> Non
     await settled(app)
     english = await other.employer.wait_for_message("New bid on")
     assert "💰 1,234.50 USD" in english.text
+
+
+async def test_the_profile_screen_opens_the_language_screen(app: App) -> None:
+    olga = speaker(app, "Olga", "ru")
+    await olga.send_text("/profile")
+    profile = await olga.wait_for_message(lambda m: "m:language" in str(m.payload))
+    await olga.click(profile, callback_data="m:language")
+    screen = await olga.wait_for_message("🌐 Язык")
+    assert "✓ Русский" in screen.button_texts
