@@ -9,6 +9,7 @@ from bot.callbacks import AwardCb, ContractCb, ProjectCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import bids as texts
 from bot.texts import milestones as milestone_texts
+from bot.texts.common import shown
 from core.events.awards import (
     AwardAccepted,
     AwardDeclined,
@@ -22,7 +23,7 @@ from core.events.awards import (
 async def _freelancer(ctx: AlertContext, event: AwardEvent) -> str:
     """The name of the freelancer the award was offered to."""
     award = await ctx.market.awards.get(event.award_id)
-    return (await ctx.market.users.get(award.freelancer_id)).first_name
+    return shown(await ctx.market.users.get(award.freelancer_id))
 
 
 @renders(AwardOffered)
@@ -46,7 +47,7 @@ async def offered(event: AwardOffered, ctx: AlertContext) -> list[Alert]:
 async def accepted(event: AwardAccepted, ctx: AlertContext) -> list[Alert]:
     project, people = await about_project(ctx, event, event.project_id)
     contract = await ctx.market.contracts.for_project(project.id)
-    name = (await ctx.market.users.get(contract.freelancer_id)).first_name if contract else ""
+    name = shown(await ctx.market.users.get(contract.freelancer_id)) if contract else ""
     contract_id = event.contract_id
     markup = keyboard(  # the next step first: the first milestone, to fund
         [(milestone_texts.new_milestone(), ContractCb(action="new_ms", contract_id=contract_id))],

@@ -9,6 +9,7 @@ from bot.callbacks import BidCb, ChatCb, ProjectCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import bids as texts
 from bot.texts import reputation as record_texts
+from bot.texts.common import shown
 from bot.texts.profiles import reputation_line
 from core.events.bids import BidDeclined, BidEdited, BidEvent, BidPlaced, BidRetracted
 from storage.enums import PartyRole
@@ -29,9 +30,7 @@ async def placed(event: BidPlaced, ctx: AlertContext) -> list[Alert]:
     rep = await ctx.market.reputation.of(bidder.id, PartyRole.FREELANCER)
     record = await ctx.market.reputation.freelancer_record(bidder.id)
     reputation = f"{reputation_line(rep)}\n{record_texts.freelancer_line(record)}"
-    text = texts.alert_bid_placed(
-        project.title, bidder.first_name, reputation, bid, ctx.settings.money
-    )
+    text = texts.alert_bid_placed(project.title, shown(bidder), reputation, bid, ctx.settings.money)
     markup = keyboard(
         [
             (texts.view_bid(), BidCb(action="view", bid_id=bid.id)),
@@ -45,7 +44,7 @@ async def placed(event: BidPlaced, ctx: AlertContext) -> list[Alert]:
 @renders(BidEdited)
 async def edited(event: BidEdited, ctx: AlertContext) -> list[Alert]:
     project, people, bid, bidder = await _bid(ctx, event)
-    text = texts.alert_bid_edited(project.title, bidder.first_name, bid, ctx.settings.money)
+    text = texts.alert_bid_edited(project.title, shown(bidder), bid, ctx.settings.money)
     markup = keyboard([(texts.view_bid(), BidCb(action="view", bid_id=bid.id))])
     return to_all(people, text, markup)
 
@@ -53,7 +52,7 @@ async def edited(event: BidEdited, ctx: AlertContext) -> list[Alert]:
 @renders(BidRetracted)
 async def retracted(event: BidRetracted, ctx: AlertContext) -> list[Alert]:
     project, people, _, bidder = await _bid(ctx, event)
-    text = texts.alert_bid_retracted(project.title, bidder.first_name)
+    text = texts.alert_bid_retracted(project.title, shown(bidder))
     markup = keyboard([(texts.view_bids(), ProjectCb(action="bids", project_id=project.id))])
     return to_all(people, text, markup)
 

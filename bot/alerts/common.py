@@ -20,7 +20,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.admins import admin_users
 from bot.i18n import SOURCE_LANGUAGE, UTC, speaking
 from bot.notifier import Alert, AlertContext, Renderer, renders
-from bot.texts.common import money_badge
+from bot.texts.common import money_badge, shown
 from core.actors import Actor
 from core.events import Event
 from core.locales import zone_of
@@ -84,7 +84,7 @@ async def each(
 
 async def first_names(ctx: AlertContext, *user_ids: int) -> dict[int, str]:
     """Names shown in alerts (each person once, however many recipients mention them)."""
-    return {uid: (await ctx.market.users.get(uid)).first_name for uid in dict.fromkeys(user_ids)}
+    return {uid: shown(await ctx.market.users.get(uid)) for uid in dict.fromkeys(user_ids)}
 
 
 def renders_with(

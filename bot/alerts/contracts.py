@@ -15,6 +15,7 @@ from bot.notifier import Alert, AlertContext, renders
 from bot.screens.contracts import settled_keyboard, settled_prompt
 from bot.texts import contracts as texts
 from bot.texts import reviews as review_texts
+from bot.texts.common import shown
 from core.events.contracts import (
     ContractCancelled,
     ContractCompleted,
@@ -88,8 +89,8 @@ async def settled(event: ContractSettled, ctx: AlertContext) -> list[Alert]:
 @renders_with(deal_of, ContractEndRequested)
 async def end_requested(event: ContractEndRequested, ctx: AlertContext, d: Deal) -> list[Alert]:
     freelancer = await ctx.market.users.get(d.contract.freelancer_id)
-    text = texts.end_requested(freelancer.first_name, d.project.title)
-    keyboard = settled_keyboard(d.contract.id, True, freelancer.first_name)
+    text = texts.end_requested(shown(freelancer), d.project.title)
+    keyboard = settled_keyboard(d.contract.id, True, shown(freelancer))
 
     async def alert(person: Recipient) -> list[Alert]:
         if not await ctx.market.contracts.ready_to_end(person.actor, d.contract.id):

@@ -17,6 +17,7 @@ from bot.notifier import Alert, AlertContext, after_sent, renders
 from bot.render import button
 from bot.texts import messages as texts
 from bot.texts import reports as report_texts
+from bot.texts.common import shown
 from bot.texts.disputes import messages
 from core.events.messages import MessageReceived, SafetyNote
 from core.marketplace import Marketplace
@@ -33,7 +34,7 @@ async def _relayed(ctx: AlertContext, event: MessageReceived, person: Recipient)
     message = await ctx.market.messages.get(person.actor, event.message_id)
     sender = await ctx.market.users.get(message.sender_id)
     project = await ctx.market.projects.get(message.project_id)
-    name, title = sender.first_name, project.title
+    name, title = shown(sender), project.title
     reply = InlineKeyboardMarkup(
         inline_keyboard=[
             [

@@ -33,6 +33,7 @@ from bot.render import CAPTION_LIMIT, clip
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts import payments as payment_texts
+from bot.texts.common import shown
 from bot.ui import parse_ref
 from core.actors import Actor
 from core.events.milestones import (
@@ -156,7 +157,7 @@ async def requested(event: MilestoneRequested, ctx: AlertContext, w: Work) -> li
     freelancer = await ctx.market.users.get(w.contract.freelancer_id)
     text = texts.alert_requested(
         w.project.title,
-        freelancer.first_name,
+        shown(freelancer),
         m.description,
         ctx.settings.money.format(m.amount),
         badge(ctx),
@@ -208,7 +209,7 @@ async def delivered(event: MilestoneDelivered, ctx: AlertContext, w: Work) -> li
     protect = bool(delivery and delivery.protected)
     text = texts.alert_delivered(
         w.project.title,
-        freelancer.first_name,
+        shown(freelancer),
         m.description,
         note,
         len(files),
@@ -348,7 +349,7 @@ async def auto_release_soon(event: AutoReleaseSoon, ctx: AlertContext, w: Work) 
     freelancer = await ctx.market.users.get(contract.freelancer_id)
     text = texts.alert_auto_release_soon(
         w.project.title,
-        freelancer.first_name,
+        shown(freelancer),
         m.description,
         ctx.settings.money.format(m.escrow),
         m.auto_release_at,

@@ -7,6 +7,7 @@ from bot.alerts.common import Recipient, admins, each, recipients, to_all
 from bot.callbacks import AdminCb
 from bot.notifier import Alert, AlertContext, renders
 from bot.texts import reports as texts
+from bot.texts.common import shown
 from bot.ui import action_button, markup
 from core.events.reports import ReportDecided, ReportEvent, ReportFiled, ReportWarned
 
@@ -35,6 +36,6 @@ async def outcome(event: ReportEvent, ctx: AlertContext) -> list[Alert]:
         if isinstance(event, ReportWarned):
             return [Alert(person.chat, texts.warning(report, report.decision_note))]
         subject = await ctx.market.users.get(report.subject_id)
-        return [Alert(person.chat, texts.outcome_for_reporter(report, subject.first_name))]
+        return [Alert(person.chat, texts.outcome_for_reporter(report, shown(subject)))]
 
     return await each(await recipients(ctx, event, banned=False), alert)

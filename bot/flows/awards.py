@@ -22,6 +22,7 @@ from bot.render import button
 from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import bids as texts
+from bot.texts.common import shown
 from bot.texts.projects import when
 from bot.ui import replace
 from core.actors import Actor
@@ -94,7 +95,7 @@ async def start(
     await state.set_data(
         {
             "bid_id": view.bid.id,
-            "name": view.bidder.first_name,
+            "name": shown(view.bidder),
             "amount": view.bid.amount,
             "deliverables": list(proposed.deliverables),
             "rounds": proposed.revision_rounds,
@@ -217,7 +218,7 @@ async def award(
         callback_data=ProjectCb(action="view", project_id=offer.project_id),
     )
     kb.adjust(1)
-    text = texts.offer_sent(freelancer.first_name, when(offer.expires_at))
+    text = texts.offer_sent(shown(freelancer), when(offer.expires_at))
     await replace(bot, query, text, kb.as_markup())
 
 

@@ -20,6 +20,7 @@ from bot.routers import Area
 from bot.screens.disputes import load_view, send_dispute, show
 from bot.settings import BotSettings
 from bot.texts import disputes as texts
+from bot.texts.common import shown
 from bot.texts.disputes import DisputeView
 from bot.ui import action_button, file_ref, parse_ref
 from core.actors import Actor
@@ -76,7 +77,7 @@ async def begin_open(
             "milestone_id": opening.milestone.id,
             "escrow": opening.milestone.escrow,
             "role": opening.role.value,
-            "respondent": respondent.first_name,
+            "respondent": shown(respondent),
             "respond_within": opening.respond_within.total_seconds(),
             "agreed": opening.deliverables,
             "picked": [],

@@ -22,6 +22,7 @@ from bot.middlewares import CallbackReply
 from bot.render import button
 from bot.routers import Area
 from bot.texts import messages as texts
+from bot.texts.common import shown
 from core.actors import Actor
 from core.errors import DomainError
 from core.marketplace import Marketplace
@@ -66,11 +67,11 @@ async def open_chat(
     await state.clear()
     await state.set_state(RelayChat.active)
     await state.set_data({"project_id": project.id, "user_id": other.id})
-    names = {actor.user_id: texts.you(), other.id: other.first_name}
+    names = {actor.user_id: texts.you(), other.id: shown(other)}
     lines = [texts.recent_line(names.get(m.sender_id, ""), m) for m in recent]
     await bot.send_message(
         query.from_user.id,
-        texts.chat_opened(other.first_name, project.title, lines),
+        texts.chat_opened(shown(other), project.title, lines),
         reply_markup=_end_chat(),
     )
 
@@ -95,7 +96,7 @@ async def who(message: Message, state: FSMContext, market: Marketplace) -> None:
     data = await state.get_data()
     other = await market.users.get(int(data["user_id"]))
     project = await market.projects.get(int(data["project_id"]))
-    await message.answer(texts.chatting(other.first_name, project.title), reply_markup=_end_chat())
+    await message.answer(texts.chatting(shown(other), project.title), reply_markup=_end_chat())
 
 
 # --- replies to relayed messages ---------------------------------------------------------
@@ -145,7 +146,7 @@ async def _relay(
         actor, project_id, recipient_id, body or "", file_id=file_id, file_kind=kind
     )
     recipient = await market.users.get(recipient_id)
-    await message.reply(texts.sent(recipient.first_name, len(sent)), disable_notification=True)
+    await message.reply(texts.sent(shown(recipient), len(sent)), disable_notification=True)
 
 
 def _file(message: Message) -> tuple[str | None, str | None]:

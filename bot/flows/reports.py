@@ -19,6 +19,7 @@ from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.reports import send_decided
 from bot.texts import reports as texts
+from bot.texts.common import shown
 from bot.ui import action_button, markup
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -73,7 +74,7 @@ async def start(
         ],
         cancel_row(),
     )
-    text = texts.ask_reason(view.kind, view.subject.first_name)
+    text = texts.ask_reason(view.kind, shown(view.subject))
     await bot.send_message(actor.telegram_id, text, reply_markup=keyboard)
 
 

@@ -24,6 +24,7 @@ from bot.texts import admin as texts
 from bot.texts import audit as audit_texts
 from bot.texts import common
 from bot.texts import reports as report_texts
+from bot.texts.common import shown
 from bot.texts.disputes import messages, when
 from bot.ui import action_button, markup, parse_ref
 from core.actors import Actor
@@ -202,7 +203,7 @@ async def record_files(
         return
     chat_id = query.from_user.id
     for kind, file_id, sender_id, at, source in files[start : start + FILES_PER_PRESS]:
-        sender = people[sender_id].first_name if sender_id in people else "bidgram"
+        sender = shown(people[sender_id]) if sender_id in people else "bidgram"
         caption = SOURCES[source](sender, at)
         await _send_file(bot, chat_id, file_id, kind, caption)
     left = len(files) - start - FILES_PER_PRESS

@@ -25,6 +25,7 @@ from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.settings import BotSettings
 from bot.texts import bids as texts
+from bot.texts.common import shown
 from bot.ui import replace, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -218,7 +219,7 @@ async def decline_bid(
         ]
     )
     await bot.send_message(
-        actor.telegram_id, texts.bid_declined(freelancer.first_name), reply_markup=markup
+        actor.telegram_id, texts.bid_declined(shown(freelancer)), reply_markup=markup
     )
 
 

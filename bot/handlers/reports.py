@@ -16,6 +16,7 @@ from bot.screens.admin import pager, show_page
 from bot.texts import admin as admin_texts
 from bot.texts import bids as bid_texts
 from bot.texts import reports as texts
+from bot.texts.common import shown
 from bot.ui import action_button, markup, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -58,7 +59,7 @@ async def mute(
             )
         ],
     )
-    text = (texts.muted if muting else texts.unmuted)(bidder.first_name)
+    text = (texts.muted if muting else texts.unmuted)(shown(bidder))
     await bot.send_message(actor.telegram_id, text, reply_markup=keyboard)
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.i18n import _
 from bot.render import button, clip, e
 from bot.texts.awards import rounds, terms
+from bot.texts.common import shown
 from bot.texts.profiles import field_names, profile_line
 from bot.texts.projects import budget, when
 from core.money import Currency
@@ -313,9 +314,9 @@ def bid_list(project: Project, views: Sequence[BidView], money: Currency, first:
     status = bid_statuses()
     for n, v in enumerate(views, first):
         b = v.bid
-        shown = "" if b.status is BidStatus.ACTIVE else f" · {status[b.status]}"
+        state = "" if b.status is BidStatus.ACTIVE else f" · {status[b.status]}"
         lines.append(
-            f"{n}. {profile_line(v.bidder.first_name, v.reputation)}{shown}\n"
+            f"{n}. {profile_line(shown(v.bidder), v.reputation)}{state}\n"
             f"    💰 {money.format(b.amount)} · ⏱ {days(b.delivery_days)}\n"
             f"    <i>{e(clip(' '.join(b.proposal.split()), 140))}</i>"
         )
@@ -323,7 +324,7 @@ def bid_list(project: Project, views: Sequence[BidView], money: Currency, first:
 
 
 def bid_button(n: int, view: BidView, money: Currency) -> str:
-    return button(f"{n}. {view.bidder.first_name} · {money.format(view.bid.amount)}")
+    return button(f"{n}. {shown(view.bidder)} · {money.format(view.bid.amount)}")
 
 
 def sort_label(order: str, current: str) -> str:

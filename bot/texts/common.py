@@ -9,6 +9,7 @@ from babel.support import LazyProxy
 from bot.i18n import _, __, written
 from bot.render import clip, e
 from core.gateways import SANDBOX, STARS, Gateways
+from storage.models import User
 
 COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("start", __("Main menu")),
@@ -60,6 +61,19 @@ def welcome(name: str, badge: str) -> str:
     if badge:
         lines += ["", f"<i>{badge}</i>"]
     return "\n".join(lines)
+
+
+def shown(user: User) -> str:
+    """Someone's name as others read it: their first name, or, for an account its owner
+    deleted (core keeps it under an anonymous name), "Deleted user #12" in the reader's
+    language."""
+    return deleted_name(user.id) if user.deleted_at is not None else user.first_name
+
+
+def deleted_name(user_id: int) -> str:
+    """What a deleted account is called (``core.services.privacy.anonymous_name`` is the
+    English one it is stored under)."""
+    return _("Deleted user #{id}").format(id=user_id)
 
 
 def menu() -> str:

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 from bot.i18n import _
 from bot.render import e
+from bot.texts.common import deleted_name
 from bot.texts.errors import refusal
 from core.errors import DomainError
 from core.money import Currency
-from core.services.privacy import DeletionPlan, anonymous_name
+from core.services.privacy import DeletionPlan
 
 
 def privacy() -> str:
@@ -116,7 +117,7 @@ def confirm(plan: DeletionPlan, user_id: int) -> str:
         "and every ledger entry; and the admins' records.\n\n"
         "<b>This cannot be undone.</b> Nothing reaches you from this account any more; if "
         "you come back, you start afresh."
-    ).format(name=e(anonymous_name(user_id)))
+    ).format(name=e(deleted_name(user_id)))
     return f"{erased}{first}\n\n{kept}"
 
 

@@ -8,6 +8,7 @@ from bot.i18n import _, written
 from bot.render import button, clip, e, percent, stars
 from bot.texts import skills as worded_skills
 from bot.texts.awards import endings
+from bot.texts.common import shown
 from core.money import Currency
 from core.services.reputation import Reputation
 from core.services.users import ProfileView
@@ -189,7 +190,7 @@ def public_profile(
     """What employers see: the first name only, never the username (nobody shares contacts).
     ``record``: the person's record (bot.texts.reputation), under the track record."""
     profile = view.profile
-    name = view.user.first_name or _("Freelancer")
+    name = shown(view.user) or _("Freelancer")
     lines = [f"👤 <b>{e(name)}</b>"]
     if profile and profile.headline:
         lines.append(f"<i>{e(profile.headline)}</i>")

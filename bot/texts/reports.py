@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from bot.i18n import _
 from bot.render import button, clip, e
 from bot.texts.admin import who
+from bot.texts.common import shown
 from bot.texts.disputes import when
 from bot.texts.messages import flag_names, flagged
 from core.services.reports import ReportView
@@ -232,7 +233,7 @@ def queue(rows: Sequence[tuple[Report, User]], page: int) -> str:
 
 
 def queue_entry(report: Report, subject: User) -> str:
-    name = subject.first_name or _("user")
+    name = shown(subject) or _("user")
     return button(f"#{report.id} · {short_reason(report.reason)} · {name}")
 
 
@@ -278,7 +279,7 @@ def screen(v: ReportView) -> str:
         lines.append(_("⚠️ <b>Flagged:</b> {flags}").format(flags=e(flag_names(r.flags))))
     lines += ["", _as_reported(r.target_kind), e(clip(r.context, 1800))]
     if v.thread:
-        names = {v.subject.id: v.subject.first_name, v.reporter.id: v.reporter.first_name}
+        names = {v.subject.id: shown(v.subject), v.reporter.id: shown(v.reporter)}
         lines += ["", _("<b>The conversation up to it</b>")]
         lines += [_thread_line(m, names) for m in v.thread]
     earlier = v.earlier
@@ -288,11 +289,11 @@ def screen(v: ReportView) -> str:
         "warned": earlier[ReportStatus.WARNED],
         "banned": earlier[ReportStatus.BANNED],
     }
-    if v.subject.first_name:
+    if shown(v.subject):
         history = _(
             "<b>Reports about {name}:</b> {open} open, {dismissed} dismissed, {warned} warned, "
             "{banned} banned"
-        ).format(name=e(v.subject.first_name), **counts)
+        ).format(name=e(shown(v.subject)), **counts)
     else:
         history = _(
             "<b>Reports about them:</b> {open} open, {dismissed} dismissed, {warned} warned, "
@@ -352,7 +353,7 @@ def note_not_text() -> str:
 
 
 def decided(report: Report, reporter: User) -> str:
-    name = e(reporter.first_name) if reporter.first_name else _("the reporter")
+    name = e(shown(reporter)) if shown(reporter) else _("the reporter")
     text = {
         ReportStatus.OPEN: _("✅ Report #{id} open; {name} is told."),
         ReportStatus.DISMISSED: _("✅ Report #{id} dismissed; {name} is told."),
