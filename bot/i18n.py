@@ -154,7 +154,10 @@ def zone_label(zone: ZoneInfo) -> str:
 
 def city(zone: str) -> str:
     """The city a zone is named after, in the current reader's language (``Almaty``,
-    ``Алматы``), for the zone buttons and the other languages' dates."""
+    ``Алматы``), for the zone buttons and the other languages' dates. The ``Etc/``
+    zones keep their names: CLDR calls ``Etc/GMT+5`` "GMT+5", which is UTC−5."""
+    if zone.startswith("Etc/"):
+        return zone
     return str(get_timezone_location(zone, locale=i18n.current_locale, return_city=True))
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import speaking
+from bot.i18n import city, speaking
 from bot.texts import common, projects
 
 NOON = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -74,3 +74,11 @@ def test_a_deadline_says_how_far_off_it_is(language: str, zone: str, deadline: s
 def test_without_a_moment_of_reading_a_deadline_is_only_a_date() -> None:
     with speaking("en"):
         assert projects.when(NOON) == "Sun 06 Dec, 12:00 UTC"
+
+
+def test_a_zone_is_named_by_its_city_in_the_readers_language() -> None:
+    with speaking("ru"):
+        assert city("Asia/Almaty") == "Алматы"
+        assert city("Etc/GMT+5") == "Etc/GMT+5"  # not CLDR's "GMT+5": it is UTC−5
+    with speaking("es"):
+        assert city("America/Mexico_City") == "Ciudad de México"
