@@ -161,6 +161,15 @@ def city(zone: str) -> str:
     return str(get_timezone_location(zone, locale=i18n.current_locale, return_city=True))
 
 
+def decimal(value: float, digits: int = 1) -> str:
+    """A number with ``digits`` decimals as the reader writes it (4.5, 4,5)."""
+    language = i18n.current_locale
+    if language == SOURCE_LANGUAGE:
+        return f"{value:.{digits}f}"
+    pattern = "0." + "0" * digits if digits else "0"
+    return str(format_decimal(round(value, digits), format=pattern, locale=language))
+
+
 def languages() -> tuple[str, ...]:
     """The languages with a catalogue, and the source language."""
     return (SOURCE_LANGUAGE, *sorted(i18n.available_locales))

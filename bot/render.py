@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 
+from bot.i18n import _, decimal
+
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 BUTTON_TEXT_LIMIT = 60
@@ -82,9 +84,9 @@ def _lines(text: str, limit: int) -> Iterator[str]:
 
 def stars(rating: float | None) -> str:
     if rating is None:
-        return "no ratings yet"
+        return _("no ratings yet")
     full = round(rating)
-    return "★" * full + "☆" * (5 - full) + f" {rating:.1f}"
+    return "★" * full + "☆" * (5 - full) + f" {decimal(rating)}"
 
 
 def percent(rate: float | None) -> str:

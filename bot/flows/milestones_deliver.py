@@ -28,7 +28,6 @@ from core.marketplace import Marketplace
 
 router = Area("flows.milestones_deliver")
 TEXT = F.text & ~F.text.startswith("/")
-FINISH_WORDS = {"done", "skip", "no", "none"}
 
 
 class DeliverForm(StatesGroup):
@@ -143,7 +142,7 @@ async def files_done(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
 
 @router.message(DeliverForm.files, TEXT)
 async def files_text(message: Message, bot: Bot, state: FSMContext) -> None:
-    if (message.text or "").strip().lower() in FINISH_WORDS:
+    if (message.text or "").strip().lower() in texts.finish_words():
         await _preview(message.chat.id, bot, state)
         return
     await files_reask(message, state)

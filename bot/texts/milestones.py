@@ -722,3 +722,10 @@ def alert_auto_release_soon(
         "<b>{date}</b> ({distance}). Release it now, or ask for changes."
     ).format(escrow=escrow, name=e(freelancer), date=when(auto_release_at), distance=_in(hours))
     return f"{head}\n\n{ask}" + sandbox_note(badge)
+
+
+def finish_words() -> set[str]:
+    """What may be typed instead of pressing Done or Skip at the files step: in English,
+    and in the reader's words."""
+    english = {"done", "skip", "no", "none"}
+    return english | {_("done"), _("skip"), _("no"), _("none")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _, written
+from bot.i18n import _, decimal, written
 from bot.render import button, clip, e, percent, stars
 from bot.texts import skills as worded_skills
 from bot.texts.awards import endings
@@ -234,7 +234,7 @@ def employer_profile(name: str, rep: Reputation, reviews: Sequence[Review], reco
 
 def profile_line(first_name: str, rep: Reputation) -> str:
     """A bidder in one line of a list."""
-    rating = f"★ {rep.rating:.1f} ({rep.reviews})" if rep.rating is not None else _("new")
+    rating = f"★ {decimal(rep.rating)} ({rep.reviews})" if rep.rating is not None else _("new")
     name = first_name or _("Freelancer")
     return f"{e(clip(name, 40))} · {rating}"
 

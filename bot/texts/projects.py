@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _, until, written
+from bot.i18n import _, decimal, until, written
 from bot.render import button, clip, e
 from bot.texts import skills as skill_names
 from bot.texts.common import files_ask
@@ -71,7 +71,7 @@ def employer_line(rep: Reputation | None) -> str:
         "👔 Employer: ★ {rating} ({count} review)",
         "👔 Employer: ★ {rating} ({count} reviews)",
         rep.reviews,
-    ).format(rating=f"{rep.rating:.1f}", count=rep.reviews)
+    ).format(rating=decimal(rep.rating), count=rep.reviews)
 
 
 def files_count(n: int) -> str:

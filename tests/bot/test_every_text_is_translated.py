@@ -39,7 +39,6 @@ SILENT = {
     "fsm.py",
     "failures.py",
     "updates.py",
-    "render.py",
     "replies.py",
     "delivery.py",
     "notifier.py",

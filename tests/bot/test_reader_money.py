@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import ReaderMoney, speaking
+from bot.i18n import ReaderMoney, decimal, speaking
+from bot.texts import milestones as milestone_texts
 from core.errors import ValidationFailed
 
 USD = ReaderMoney("USD", 2)
@@ -82,3 +83,16 @@ def test_what_is_written_for_a_reader_reads_back_as_the_same_amount(
 ) -> None:
     with speaking(language):
         assert currency.parse(currency.format(minor)) == minor
+
+
+@pytest.mark.parametrize(("language", "written"), [("en", "4.5"), ("ru", "4,5"), ("es", "4,5")])
+def test_a_rating_is_written_as_its_reader_writes_numbers(language: str, written: str) -> None:
+    with speaking(language):
+        assert decimal(4.46) == written
+
+
+def test_the_files_step_is_finished_by_typing_done_in_the_readers_words_too() -> None:
+    with speaking("ru"):
+        assert {"готово", "пропустить", "done"} <= milestone_texts.finish_words()
+    with speaking("es"):
+        assert {"listo", "omitir", "skip"} <= milestone_texts.finish_words()
