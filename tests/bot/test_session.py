@@ -1,4 +1,4 @@
-"""Answers nobody reads are checked, not parsed; refusals read as aiogram reads them."""
+"""Calls go as JSON (uploads as forms); answers nobody reads are checked, not parsed."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ import json
 
 import pytest
 from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import SendMessage
-from aiogram.types import Message
+from aiogram.methods import SendDocument, SendMessage
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.session import BotSession, unread
+from bot.session import BotSession, _HasFile, unread
+from emulator import running_emulator
+from emulator.chats import Button
 
 SENT = {
     "ok": True,
@@ -21,6 +25,10 @@ SENT = {
         "text": "hi",
     },
 }
+KEYBOARD = InlineKeyboardMarkup(
+    inline_keyboard=[[InlineKeyboardButton(text="Open", callback_data="p:1")]]
+)
+FILE = BufferedInputFile(b"{}", filename="data.json")
 REFUSED = {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
 
 
@@ -49,3 +57,36 @@ async def test_an_answer_nobody_reads_is_left_as_it_came(session: BotSession) ->
     finally:
         unread.reset(token)
     await session.close()
+
+
+async def test_a_call_is_one_json_body_with_the_bots_defaults_and_no_unset_fields() -> None:
+    session = BotSession()
+    bot = Bot("42:TEST", session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    method = SendMessage(chat_id=1, text="<b>hi</b>", reply_markup=KEYBOARD)
+    assert session.plain_call(bot, method) == {
+        "chat_id": 1,
+        "text": "<b>hi</b>",
+        "parse_mode": "HTML",
+        "reply_markup": {"inline_keyboard": [[{"text": "Open", "callback_data": "p:1"}]]},
+    }
+    await session.close()
+
+
+async def test_a_call_and_a_file_both_reach_a_strict_bot_api() -> None:
+    """A plain call goes as JSON; an upload cannot, and goes as aiogram's form."""
+    async with running_emulator() as emu:
+        ann = emu.user("Ann", started=True)
+        session = BotSession(api=TelegramAPIServer.from_base(emu.base_url))
+        bot = Bot(emu.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+        try:
+            with pytest.raises(_HasFile):
+                session.plain_call(bot, SendDocument(chat_id=ann.id, document=FILE))
+            await bot.send_message(ann.id, "<b>Your data</b>", reply_markup=KEYBOARD)
+            await bot.send_document(ann.id, FILE)
+            text = await ann.wait_for_message("Your data")
+            assert text.buttons == [[Button("Open", "p:1")]]
+            sent = await ann.wait_for_message(lambda m: m.document is not None)
+            assert sent.document is not None and sent.document["file_name"] == "data.json"
+        finally:
+            await session.close()
+        emu.assert_clean()
