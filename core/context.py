@@ -31,6 +31,8 @@ class Context:
     clock: Clock
     gateways: Gateways
     events: list[Event] = field(default_factory=list)
+    #: How many atomic operations are running (see :func:`atomic`).
+    atomic_depth: int = 0
 
 
 P = ParamSpec("P")
@@ -46,6 +48,12 @@ def atomic(
     This holds even when the caller catches the domain error and carries on in
     the same unit of work; events recorded by the failed operation are dropped too.
 
+    An operation called by another joins its caller's savepoint rather than opening
+    its own: its failure is the caller's failure, undone with it (two statements and
+    a flush fewer per nested call). A service that catches a nested operation's
+    error and carries on opens a savepoint around that call itself, as
+    ``PaymentService.credit`` does.
+
     A unique key that refuses a write means a concurrent twin of this operation
     committed first (the checks before the write could not see it yet): that is
     answered as a :class:`Conflict`, never as a database error.
@@ -53,20 +61,26 @@ def atomic(
 
     @functools.wraps(fn)
     async def wrapper(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
-        mark = len(self.ctx.events)
+        ctx = self.ctx
+        mark = len(ctx.events)
+        ctx.atomic_depth += 1
         try:
-            async with self.ctx.uow.savepoint():
+            if ctx.atomic_depth > 1:
+                return await fn(self, *args, **kwargs)
+            async with ctx.uow.savepoint():
                 return await fn(self, *args, **kwargs)
         except UniqueViolation as error:
-            del self.ctx.events[mark:]
+            del ctx.events[mark:]
             raise Conflict(
                 "conflict.duplicate",
                 "This was just done at the same moment from somewhere else.",
                 operation=fn.__qualname__,
             ) from error
         except BaseException:
-            del self.ctx.events[mark:]
+            del ctx.events[mark:]
             raise
+        finally:
+            ctx.atomic_depth -= 1
 
     return wrapper  # type: ignore[return-value]
 

@@ -217,7 +217,8 @@ class PaymentService(Service):
         try:
             if receipt.payment_id is None:
                 raise NotFound("payment.not_found", "This payment does not exist.")
-            confirmation = await self.confirm(receipt.payment_id, charge_id, receipt.amount)
+            async with self.uow.savepoint():  # a refused confirmation is recorded, not raised
+                confirmation = await self.confirm(receipt.payment_id, charge_id, receipt.amount)
         except Conflict as error:
             if error.code not in ("payment.already_confirmed", "conflict.duplicate"):
                 raise
