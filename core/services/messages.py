@@ -14,7 +14,7 @@ from core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
 from core.events.messages import MessageReceived, SafetyNote
 from core.redflags import red_flags
 from storage.enums import BidStatus, ProjectStatus
-from storage.models import Message, Project
+from storage.models import Bid, Contract, Message, Project
 
 FILE_KINDS = ("document", "photo", "voice", "video", "audio")
 #: A relayed text longer than MESSAGE_MAX goes in at most this many messages (Telegram
@@ -25,36 +25,42 @@ MESSAGE_PARTS = 4
 class MessageService(Service):
     async def _may_talk(self, project: Project, a: int, b: int) -> bool:
         """The employer and a bidder (or the hired freelancer) may talk, in either direction."""
+        return await self._party(project, a, b) is not None
+
+    async def _party(
+        self, project: Project, a: int, b: int
+    ) -> tuple[Contract | None, Bid | None] | None:
+        """The project's contract and the other side's bid, when ``a`` and ``b`` are its
+        employer and one of its bidders (or its hired freelancer); ``None`` when not."""
         if project.employer_id == a:
             other = b
         elif project.employer_id == b:
             other = a
         else:
-            return False
+            return None
         if other == project.employer_id:
-            return False
+            return None
         contract = await self.uow.contracts.for_project(project.id)
         if contract is not None and contract.freelancer_id == other:
-            return True
+            return contract, None
         bid = await self.uow.bids.of(project.id, other)
-        return bid is not None and bid.status is not BidStatus.RETRACTED
+        if bid is None or bid.status is BidStatus.RETRACTED:
+            return None
+        return contract, bid
 
-    async def _refuses(self, project: Project, sender_id: int, recipient_id: int) -> None:
+    async def _refuses(
+        self, project: Project, sender_id: int, recipient_id: int, bid: Bid | None
+    ) -> None:
         """A bidder the employer muted, or one declined on a project no longer open, may not
-        write to the employer. The hired freelancer always may: a contract keeps its
-        channel, and its record."""
-        if recipient_id != project.employer_id:
-            return
-        contract = await self.uow.contracts.for_project(project.id)
-        if contract is not None and contract.freelancer_id == sender_id:
+        write to the employer. The hired freelancer always may (``_party`` gives no bid
+        for them): a contract keeps its channel, and its record."""
+        if recipient_id != project.employer_id or bid is None:
             return
         if await self.uow.safety.muted(recipient_id, sender_id):
             raise NotAllowed("message.muted", "This employer does not take messages from you.")
-        bid = await self.uow.bids.of(project.id, sender_id)
-        if (
-            bid is not None
-            and bid.status is BidStatus.DECLINED
-            and project.status not in (ProjectStatus.OPEN, ProjectStatus.BIDDING_ENDED)
+        if bid.status is BidStatus.DECLINED and project.status not in (
+            ProjectStatus.OPEN,
+            ProjectStatus.BIDDING_ENDED,
         ):
             raise NotAllowed(
                 "message.declined_closed",
@@ -77,12 +83,13 @@ class MessageService(Service):
         project = await self.uow.projects.get(project_id)
         if project is None or project.status is ProjectStatus.DRAFT:
             raise NotFound("project.not_found", "This project does not exist.")
-        if not await self._may_talk(project, actor.user_id, recipient_id):
+        party = await self._party(project, actor.user_id, recipient_id)
+        if party is None:
             raise NotAllowed(
                 "message.not_allowed",
                 "Messages go between the employer and the project's bidders.",
             )
-        await self._refuses(project, actor.user_id, recipient_id)
+        await self._refuses(project, actor.user_id, recipient_id, party[1])
         recipient = await self.uow.users.get(recipient_id)
         if recipient is None or recipient.is_banned or recipient.deleted_at is not None:
             raise InvalidState(
@@ -172,11 +179,8 @@ class MessageService(Service):
     @atomic
     async def delivered(self, message_id: int, chat_id: int, relay_message_id: int) -> None:
         """Remember where the bot delivered a message, so replies to it can be routed."""
-        message = await self.uow.messages.get(message_id)
-        if message is None:
+        if not await self.uow.messages.relayed(message_id, chat_id, relay_message_id):
             raise NotFound("message.not_found", "This message does not exist.")
-        message.relay_chat_id = chat_id
-        message.relay_message_id = relay_message_id
 
     async def replied_to(self, actor: Actor, chat_id: int, relay_message_id: int) -> Message:
         """The message a Telegram reply answers: one the actor received through the bot."""
