@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import button, clip, e
 from bot.texts.awards import rounds, terms
 from bot.texts.common import shown
@@ -35,92 +35,49 @@ def bid_statuses() -> dict[BidStatus, str]:
 # --- buttons ---------------------------------------------------------------------------------
 
 
-def bid_on_this() -> str:
-    return _("💼 Bid on this project")
+bid_on_this = phrase("💼 Bid on this project")
 
+edit_bid = phrase("✏️ Edit my bid")
 
-def edit_bid() -> str:
-    return _("✏️ Edit my bid")
+retract = phrase("↩️ Retract my bid")
 
+yes_retract = phrase("Yes, retract it")
 
-def retract() -> str:
-    return _("↩️ Retract my bid")
+no_keep = phrase("No, keep it")
 
+place = phrase("✅ Place bid")
 
-def yes_retract() -> str:
-    return _("Yes, retract it")
+message = phrase("💬 Message")
 
+award = phrase("🏆 Award")
 
-def no_keep() -> str:
-    return _("No, keep it")
+decline = phrase("✖ Decline")
 
+view_bid = phrase("👁 View bid")
 
-def place() -> str:
-    return _("✅ Place bid")
+yes_award = phrase("🏆 Yes, award")
 
+accept = phrase("✅ Accept offer and terms")
 
-def message() -> str:
-    return _("💬 Message")
+edit_deliverables = phrase("✏️ Deliverables")
 
+edit_due = phrase("📅 Due date")
 
-def award() -> str:
-    return _("🏆 Award")
+decline_offer = phrase("✖ Decline")
 
+yes_decline = phrase("Yes, decline the offer")
 
-def decline() -> str:
-    return _("✖ Decline")
+withdraw = phrase("↩️ Withdraw offer")
 
+yes_withdraw = phrase("Yes, withdraw it")
 
-def view_bid() -> str:
-    return _("👁 View bid")
+open_contract = phrase("🤝 Open contract")
 
+open_project = phrase("📄 Open project")
 
-def yes_award() -> str:
-    return _("🏆 Yes, award")
+back_to_bids = phrase("« All bids")
 
-
-def accept() -> str:
-    return _("✅ Accept offer and terms")
-
-
-def edit_deliverables() -> str:
-    return _("✏️ Deliverables")
-
-
-def edit_due() -> str:
-    return _("📅 Due date")
-
-
-def decline_offer() -> str:
-    return _("✖ Decline")
-
-
-def yes_decline() -> str:
-    return _("Yes, decline the offer")
-
-
-def withdraw() -> str:
-    return _("↩️ Withdraw offer")
-
-
-def yes_withdraw() -> str:
-    return _("Yes, withdraw it")
-
-
-def open_contract() -> str:
-    return _("🤝 Open contract")
-
-
-def open_project() -> str:
-    return _("📄 Open project")
-
-
-def back_to_bids() -> str:
-    return _("« All bids")
-
-
-def view_bids() -> str:
-    return _("💼 View bids")
+view_bids = phrase("💼 View bids")
 
 
 def view_bids_count(count: int) -> str:
@@ -133,24 +90,15 @@ def sorts() -> dict[str, str]:
     return {"newest": _("Newest"), "lowest": _("Lowest price"), "rating": _("Best rated")}
 
 
-def prev_page() -> str:
-    return _("‹ Prev")
+prev_page = phrase("‹ Prev")
 
+next_page = phrase("Next ›")
 
-def next_page() -> str:
-    return _("Next ›")
+edit_amount = phrase("Amount")
 
+edit_days = phrase("Delivery days")
 
-def edit_amount() -> str:
-    return _("Amount")
-
-
-def edit_days() -> str:
-    return _("Delivery days")
-
-
-def edit_proposal() -> str:
-    return _("Proposal")
+edit_proposal = phrase("Proposal")
 
 
 def days(n: int) -> str:
@@ -169,8 +117,7 @@ def profile_first(missing: Sequence[str]) -> str:
     ).format(missing=e(names))
 
 
-def profile_first_alert() -> str:
-    return _("Complete your freelancer profile first.")
+profile_first_alert = phrase("Complete your freelancer profile first.")
 
 
 def already_bid(bid: Bid, money: Currency) -> str:
@@ -222,12 +169,9 @@ def ask_new_proposal(minimum: int, maximum: int) -> str:
     )
 
 
-def edit_what() -> str:
-    return _("What would you like to change in your bid?")
+edit_what = phrase("What would you like to change in your bid?")
 
-
-def bad_days() -> str:
-    return _("Send the number of days as digits, e.g. <code>7</code>.")
+bad_days = phrase("Send the number of days as digits, e.g. <code>7</code>.")
 
 
 def not_text(what: str) -> str:
@@ -281,12 +225,9 @@ def my_bid_line(bid: Bid, money: Currency) -> str:
 # --- my bids -------------------------------------------------------------------------------
 
 
-def no_bids() -> str:
-    return _("You have not bid on anything yet. Find work and bid!")
+no_bids = phrase("You have not bid on anything yet. Find work and bid!")
 
-
-def find_work() -> str:
-    return _("🔎 Find work")
+find_work = phrase("🔎 Find work")
 
 
 def my_bids(items: Sequence[tuple[Bid, Project]], money: Currency, first: int) -> str:
@@ -342,12 +283,9 @@ def bid_detail(project: Project, bid: Bid, money: Currency) -> str:
     )
 
 
-def bid_closed() -> str:
-    return _("Your bid on this project is closed.")
+bid_closed = phrase("Your bid on this project is closed.")
 
-
-def offer_waiting() -> str:
-    return _("You have been offered this project: accept or decline the offer.")
+offer_waiting = phrase("You have been offered this project: accept or decline the offer.")
 
 
 def confirm_award(
@@ -391,8 +329,7 @@ def ask_deliverables(current: Sequence[str], most: int, longest: int) -> str:
     )
 
 
-def deliverables_reask() -> str:
-    return _("Send the deliverables as a text message, one per line (or /cancel).")
+deliverables_reask = phrase("Send the deliverables as a text message, one per line (or /cancel).")
 
 
 def ask_rounds(most: int) -> str:
@@ -408,12 +345,11 @@ def ask_due(maximum: int) -> str:
     )
 
 
-def due_reask() -> str:
-    return _("Send the number of days as digits, e.g. <code>14</code> (or /cancel).")
+due_reask = phrase("Send the number of days as digits, e.g. <code>14</code> (or /cancel).")
 
-
-def confirm_terms() -> str:
-    return _("Use the buttons above: send the offer, or change a term first (or /cancel).")
+confirm_terms = phrase(
+    "Use the buttons above: send the offer, or change a term first (or /cancel)."
+)
 
 
 def offer_sent(name: str, until: str) -> str:
@@ -495,8 +431,7 @@ def digest_line(title: str, budget_text: str) -> str:
     return f"<b>{e(title)}</b> · {budget_text}"
 
 
-def digest_all_closed() -> str:
-    return _("🆕 New projects matched your skills, but they have all closed already.")
+digest_all_closed = phrase("🆕 New projects matched your skills, but they have all closed already.")
 
 
 def alert_project_edited(title: str) -> str:
@@ -511,8 +446,7 @@ def alert_project_cancelled(title: str) -> str:
     )
 
 
-def post_again() -> str:
-    return _("📝 Post it again")
+post_again = phrase("📝 Post it again")
 
 
 def alert_bidding_ended(title: str, bids: int, award_by: datetime) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import button, clip, e
 from bot.texts.awards import endings, terms
 from bot.texts.common import day, sandbox_note
@@ -32,40 +32,23 @@ def contract_status(status: ContractStatus) -> str:
 # --- buttons ---------------------------------------------------------------------------
 
 
-def end_contract() -> str:
-    return _("🏁 End contract")
+end_contract = phrase("🏁 End contract")
 
+confirm_end = phrase("🏁 Yes, end the contract")
 
-def confirm_end() -> str:
-    return _("🏁 Yes, end the contract")
+end_and_review = phrase("🏁 End contract & review")
 
+back_to_contracts = phrase("« Contracts")
 
-def end_and_review() -> str:
-    return _("🏁 End contract & review")
+back_to_contract = phrase("« Contract")
 
+open_contract = phrase("🤝 Open contract")
 
-def back_to_contracts() -> str:
-    return _("« Contracts")
+confirm = phrase("✅ Confirm")
 
+confirm_reask = phrase("Use the buttons: confirm to go ahead, or Cancel to leave.")
 
-def back_to_contract() -> str:
-    return _("« Contract")
-
-
-def open_contract() -> str:
-    return _("🤝 Open contract")
-
-
-def confirm() -> str:
-    return _("✅ Confirm")
-
-
-def confirm_reask() -> str:
-    return _("Use the buttons: confirm to go ahead, or Cancel to leave.")
-
-
-def next_page() -> str:
-    return _("Older ›")
+next_page = phrase("Older ›")
 
 
 def message_other(name: str) -> str:

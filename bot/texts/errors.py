@@ -21,7 +21,7 @@ from typing import Any
 
 from babel.numbers import get_decimal_symbol
 
-from bot.i18n import _, i18n
+from bot.i18n import _, i18n, phrase
 from core.errors import DomainError
 from core.money import STARS, Currency
 from core.text import LINK_FIELDS, TEXT_FIELDS
@@ -45,9 +45,8 @@ def refusal(error: DomainError, money: Currency) -> str:
         return generic()
 
 
-def generic() -> str:
-    """What a refusal without words of its own says."""
-    return _("This cannot be done. Nothing was changed.")
+#: What a refusal without words of its own says.
+generic = phrase("This cannot be done. Nothing was changed.")
 
 
 def _text_field(field: str) -> str:
