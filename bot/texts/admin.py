@@ -6,7 +6,7 @@ through the catalogues (``bot.i18n``), so each text is read in its reader's lang
 
 from __future__ import annotations
 
-from bot.i18n import _, phrase
+from bot.i18n import _, counted, phrase
 from bot.render import clip, e
 from bot.texts.awards import terms
 from bot.texts.disputes import (
@@ -338,8 +338,7 @@ def record(
     return "\n".join(lines)
 
 
-def files_count(count: int) -> str:
-    return _("📎 {count} file", "📎 {count} files", count).format(count=count)
+files_count = counted("📎 {count} file", "📎 {count} files")
 
 
 def delivery_line(delivery: MilestoneEvent) -> str:
@@ -401,10 +400,7 @@ def evidence_file(sender: str, when_: str) -> str:
     return _("📎 Evidence from {sender} · {when}").format(sender=e(sender), when=when_)
 
 
-def more_files(left: int) -> str:
-    return _(
-        "{count} more file in this record.", "{count} more files in this record.", left
-    ).format(count=left)
+more_files = counted("{count} more file in this record.", "{count} more files in this record.")
 
 
 no_files = phrase("This record has no files.")

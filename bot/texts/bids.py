@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _, phrase
+from bot.i18n import _, counted, phrase
 from bot.render import button, clip, e
+from bot.texts import titled
 from bot.texts.awards import rounds, terms
 from bot.texts.common import shown
 from bot.texts.profiles import field_names, profile_line
@@ -101,8 +102,7 @@ edit_days = phrase("Delivery days")
 edit_proposal = phrase("Proposal")
 
 
-def days(n: int) -> str:
-    return _("{count} day", "{count} days", n).format(count=n)
+days = counted("{count} day", "{count} days")
 
 
 # --- the bid conversation --------------------------------------------------------------------
@@ -192,26 +192,17 @@ def bid_summary(title: str, amount: int, n_days: int, proposal: str, money: Curr
     ).format(title=e(title), amount=money.format(amount), days=days(n_days), proposal=e(proposal))
 
 
-def bid_placed(title: str) -> str:
-    return _(
-        "✅ Your bid on <b>{title}</b> is in. You will hear here when the employer answers."
-    ).format(title=e(title))
+bid_placed = titled(
+    phrase("✅ Your bid on <b>{title}</b> is in. You will hear here when the employer answers.")
+)
 
+bid_edited = titled(phrase("✅ Your bid on <b>{title}</b> is updated. The employer has been told."))
 
-def bid_edited(title: str) -> str:
-    return _("✅ Your bid on <b>{title}</b> is updated. The employer has been told.").format(
-        title=e(title)
-    )
+confirm_retract = titled(
+    phrase("Retract your bid on <b>{title}</b>? You can bid again while it is open.")
+)
 
-
-def confirm_retract(title: str) -> str:
-    return _("Retract your bid on <b>{title}</b>? You can bid again while it is open.").format(
-        title=e(title)
-    )
-
-
-def retracted(title: str) -> str:
-    return _("↩️ Your bid on <b>{title}</b> is retracted.").format(title=e(title))
+retracted = titled(phrase("↩️ Your bid on <b>{title}</b> is retracted."))
 
 
 def my_bid_line(bid: Bid, money: Currency) -> str:
@@ -365,35 +356,28 @@ def bid_declined(name: str) -> str:
 # --- answering an offer --------------------------------------------------------------------
 
 
-def confirm_decline_offer(title: str) -> str:
-    return _("Decline the offer for <b>{title}</b>? The employer may award someone else.").format(
-        title=e(title)
-    )
+confirm_decline_offer = titled(
+    phrase("Decline the offer for <b>{title}</b>? The employer may award someone else.")
+)
 
-
-def hired(title: str) -> str:
-    return _(
+hired = titled(
+    phrase(
         "🎉 You accepted <b>{title}</b>. The contract has started: the employer funds "
         "milestones, and you get paid when the work is approved."
-    ).format(title=e(title))
-
-
-def offer_declined(title: str) -> str:
-    return _("You declined the offer for <b>{title}</b>. The employer has been told.").format(
-        title=e(title)
     )
+)
 
+offer_declined = titled(
+    phrase("You declined the offer for <b>{title}</b>. The employer has been told.")
+)
 
-def confirm_withdraw(title: str) -> str:
-    return _("Withdraw your offer for <b>{title}</b>? You can then award someone else.").format(
-        title=e(title)
-    )
+confirm_withdraw = titled(
+    phrase("Withdraw your offer for <b>{title}</b>? You can then award someone else.")
+)
 
-
-def withdrawn(title: str) -> str:
-    return _("↩️ Offer for <b>{title}</b> withdrawn. The bid stays; you can award anyone.").format(
-        title=e(title)
-    )
+withdrawn = titled(
+    phrase("↩️ Offer for <b>{title}</b> withdrawn. The bid stays; you can award anyone.")
+)
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -433,18 +417,13 @@ def digest_line(title: str, budget_text: str) -> str:
 
 digest_all_closed = phrase("🆕 New projects matched your skills, but they have all closed already.")
 
+alert_project_edited = titled(
+    phrase("✏️ The employer changed <b>{title}</b>. Check that your bid still fits.")
+)
 
-def alert_project_edited(title: str) -> str:
-    return _("✏️ The employer changed <b>{title}</b>. Check that your bid still fits.").format(
-        title=e(title)
-    )
-
-
-def alert_project_cancelled(title: str) -> str:
-    return _("✖ <b>{title}</b> was cancelled by the employer. Your bid is closed.").format(
-        title=e(title)
-    )
-
+alert_project_cancelled = titled(
+    phrase("✖ <b>{title}</b> was cancelled by the employer. Your bid is closed.")
+)
 
 post_again = phrase("📝 Post it again")
 
@@ -483,10 +462,10 @@ def alert_project_closed_employer(title: str, reason: str) -> str:
     return text.format(title=e(clip(title, 80)))
 
 
-def alert_project_closed_bidder(title: str) -> str:
-    return _(
-        "⛔ <b>{title}</b> has closed without an award: nobody was hired. Your bid is closed."
-    ).format(title=e(clip(title, 80)))
+alert_project_closed_bidder = titled(
+    phrase("⛔ <b>{title}</b> has closed without an award: nobody was hired. Your bid is closed."),
+    80,
+)
 
 
 def alert_bid_placed(title: str, name: str, rep_line: str, bid: Bid, money: Currency) -> str:
@@ -513,10 +492,9 @@ def alert_bid_retracted(title: str, name: str) -> str:
     )
 
 
-def alert_bid_declined(title: str) -> str:
-    return _("The employer declined your bid on <b>{title}</b>. Keep bidding!").format(
-        title=e(clip(title, 80))
-    )
+alert_bid_declined = titled(
+    phrase("The employer declined your bid on <b>{title}</b>. Keep bidding!"), 80
+)
 
 
 def alert_award_offered(title: str, bid: Bid, award: Award, money: Currency) -> str:
@@ -544,10 +522,9 @@ def alert_award_declined(title: str, name: str) -> str:
     ).format(name=e(name), title=e(clip(title, 80)))
 
 
-def alert_award_withdrawn(title: str) -> str:
-    return _("↩️ The employer withdrew the offer for <b>{title}</b>. Your bid stays.").format(
-        title=e(clip(title, 80))
-    )
+alert_award_withdrawn = titled(
+    phrase("↩️ The employer withdrew the offer for <b>{title}</b>. Your bid stays."), 80
+)
 
 
 def alert_award_lapsed_employer(title: str, name: str) -> str:
@@ -557,13 +534,11 @@ def alert_award_lapsed_employer(title: str, name: str) -> str:
     ).format(name=e(name), title=e(clip(title, 80)))
 
 
-def alert_award_lapsed_freelancer(title: str) -> str:
-    return _(
-        "⌛ The offer for <b>{title}</b> lapsed: it was not accepted in time. Your bid stays."
-    ).format(title=e(clip(title, 80)))
+alert_award_lapsed_freelancer = titled(
+    phrase("⌛ The offer for <b>{title}</b> lapsed: it was not accepted in time. Your bid stays."),
+    80,
+)
 
-
-def alert_awarded_to_other(title: str) -> str:
-    return _("<b>{title}</b> went to another freelancer. Thanks for bidding!").format(
-        title=e(clip(title, 80))
-    )
+alert_awarded_to_other = titled(
+    phrase("<b>{title}</b> went to another freelancer. Thanks for bidding!"), 80
+)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.i18n import _, phrase
 from bot.render import button, clip, e
+from bot.texts import titled
 from bot.texts.awards import endings, terms
 from bot.texts.common import day, sandbox_note
 from bot.texts.milestones import (
@@ -157,13 +158,15 @@ def contract_view(
 # --- ending -----------------------------------------------------------------------------
 
 
-def end_confirm(project_title: str) -> str:
-    return _(
+end_confirm = titled(
+    phrase(
         "<b>End the contract for “{title}”?</b>\n\n"
         "Unfunded milestones and open requests are withdrawn. Money still in escrow must be "
         "released, refunded or settled first. Once ended, you can both leave a review, "
         "however it ended."
-    ).format(title=e(clip(project_title, 80)))
+    ),
+    80,
+)
 
 
 def ask_to_end(employer: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _, phrase
+from bot.i18n import _, counted, phrase
 from bot.render import e
 from bot.texts.common import deleted_name
 from bot.texts.errors import refusal
@@ -55,32 +55,31 @@ def refused(refusals: Sequence[DomainError], money: Currency) -> str:
     ).format(reasons=reasons)
 
 
+#: What deleting an account closes first, each with how many.
+_projects_cancelled = counted(
+    "{count} open project cancelled (its bidders are told)",
+    "{count} open projects cancelled (their bidders are told)",
+)
+_offers_declined = counted(
+    "{count} offer to you declined (the employer is told)",
+    "{count} offers to you declined (the employers are told)",
+)
+_bids_withdrawn = counted(
+    "{count} bid withdrawn (the employer is told)",
+    "{count} bids withdrawn (the employers are told)",
+)
+
+
 def confirm(plan: DeletionPlan, user_id: int) -> str:
-    closing = []
-    if plan.projects:
-        closing.append(
-            _(
-                "{count} open project cancelled (its bidders are told)",
-                "{count} open projects cancelled (their bidders are told)",
-                plan.projects,
-            ).format(count=plan.projects)
+    closing = [
+        text(count)
+        for text, count in (
+            (_projects_cancelled, plan.projects),
+            (_offers_declined, plan.offers),
+            (_bids_withdrawn, plan.bids),
         )
-    if plan.offers:
-        closing.append(
-            _(
-                "{count} offer to you declined (the employer is told)",
-                "{count} offers to you declined (the employers are told)",
-                plan.offers,
-            ).format(count=plan.offers)
-        )
-    if plan.bids:
-        closing.append(
-            _(
-                "{count} bid withdrawn (the employer is told)",
-                "{count} bids withdrawn (the employers are told)",
-                plan.bids,
-            ).format(count=plan.bids)
-        )
+        if count
+    ]
     first = (
         "\n\n" + _("<b>Closed first:</b> {items}.").format(items="; ".join(closing))
         if closing

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _, decimal, phrase, until, written
+from bot.i18n import _, counted, decimal, phrase, until, written
 from bot.render import button, clip, e
 from bot.texts import skills as skill_names
+from bot.texts import titled
 from bot.texts.common import files_ask
 from core.money import Currency
 from core.services.projects import ProjectView
@@ -60,8 +61,7 @@ def budget(lo: int, hi: int, money: Currency) -> str:
     return f"{money.format(lo)} – {money.format(hi)}"
 
 
-def bids_count(n: int) -> str:
-    return _("{count} bid", "{count} bids", n).format(count=n)
+bids_count = counted("{count} bid", "{count} bids")
 
 
 def employer_line(rep: Reputation | None) -> str:
@@ -74,8 +74,7 @@ def employer_line(rep: Reputation | None) -> str:
     ).format(rating=decimal(rep.rating), count=rep.reviews)
 
 
-def files_count(n: int) -> str:
-    return _("📎 {count} file", "📎 {count} files", n).format(count=n)
+files_count = counted("📎 {count} file", "📎 {count} files")
 
 
 def card(
@@ -228,24 +227,22 @@ yes_cancel = phrase("Yes, cancel it")
 
 no_keep = phrase("No, keep it")
 
-
-def confirm_cancel(title: str) -> str:
-    return _(
+confirm_cancel = titled(
+    phrase(
         "Cancel <b>{title}</b>? Bidders are told, and the project cannot be reopened. "
         "Any pending offer is withdrawn."
-    ).format(title=e(title))
+    )
+)
 
+cancelled = titled(phrase("✖ <b>{title}</b> is cancelled. Bidders have been told."))
 
-def cancelled(title: str) -> str:
-    return _("✖ <b>{title}</b> is cancelled. Bidders have been told.").format(title=e(title))
-
-
-def published(title: str) -> str:
-    """Above the project's card, whose 🔗 Share line carries the link."""
-    return _(
+#: Above the project's card, whose 🔗 Share line carries the link.
+published = titled(
+    phrase(
         "🚀 <b>{title}</b> is live! Freelancers with matching skills are being told. "
         "Share its link (🔗 below) to get more bids."
-    ).format(title=e(title))
+    )
+)
 
 
 # --- find work -----------------------------------------------------------------------------
@@ -420,10 +417,9 @@ def not_text(what: str) -> str:
     return asks.get(what) or _("Please send the answer as a text message.")
 
 
-def draft_saved(title: str) -> str:
-    return _(
-        "💾 <b>{title}</b> is saved as a draft. Publish it from /projects when you are ready."
-    ).format(title=e(title))
+draft_saved = titled(
+    phrase("💾 <b>{title}</b> is saved as a draft. Publish it from /projects when you are ready.")
+)
 
 
 # --- edit a project ------------------------------------------------------------------------
@@ -459,5 +455,4 @@ def ask_new_budget(money: Currency) -> str:
     ).format(unit=e(money.unit))
 
 
-def edited(title: str) -> str:
-    return _("✅ <b>{title}</b> is updated; anyone who bid on it is told.").format(title=e(title))
+edited = titled(phrase("✅ <b>{title}</b> is updated; anyone who bid on it is told."))

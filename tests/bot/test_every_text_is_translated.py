@@ -4,10 +4,11 @@
 people read is marked, and marked so that it can work:
 
 - no English sentence (or one-word label) reaches a person as a bare string literal;
-- every ``_``/``__``/``phrase`` call holds literal texts, which extraction can find;
-- no ``_`` runs when a module is imported, nor is a ``phrase`` called then, which would
-  word it once, in English, for everyone (module-level texts are functions, a ``phrase``
-  worded when called, or ``__`` read later).
+- every ``_``/``__``/``phrase``/``counted`` call holds literal texts, which extraction
+  can find;
+- no ``_`` runs when a module is imported, nor is a ``phrase`` or ``counted`` called
+  then, which would word it once, in English, for everyone (module-level texts are
+  functions, phrases worded when called, or ``__`` read later).
 
 The end-to-end journeys in each language (``tests/e2e/test_languages.py``) check the same
 from the other side: what a Russian or Spanish reader receives.
@@ -57,6 +58,7 @@ QUIET_CALLS = {
     "_",
     "__",
     "phrase",
+    "counted",
     "debug",
     "info",
     "warning",
@@ -84,7 +86,10 @@ QUIET_CALLS = {
 }
 
 #: How a text is marked for translation (``bot.i18n``): its literals are what pybabel extracts.
-MARKS = {"_", "__", "phrase"}
+MARKS = {"_", "__", "phrase", "counted"}
+
+#: The marks that make a text worded when it is called (``bot.i18n.Phrase``, ``Counted``).
+LATER = {"phrase", "counted"}
 
 #: Literals that are read but are nobody's English: each language's own name.
 NOT_ENGLISH = {"English"}
@@ -165,14 +170,14 @@ def test_every_marked_text_is_a_literal_extraction_can_find() -> None:
 
 
 def _phrases() -> set[str]:
-    """The names a module binds to a ``phrase``: calling one words it."""
+    """The names a module binds to a ``phrase`` or ``counted``: calling one words it."""
     return {
         target.id
         for _path, tree in _sources()
         for node in tree.body
         if isinstance(node, ast.Assign)
         and isinstance(node.value, ast.Call)
-        and _name(node.value) == "phrase"
+        and _name(node.value) in LATER
         for target in node.targets
         if isinstance(target, ast.Name)
     }
@@ -185,7 +190,7 @@ def _words(call: ast.Call, phrases: set[str]) -> bool:
         return func.id == "_" or func.id in phrases
     if isinstance(func, ast.Attribute):
         return func.attr in phrases
-    return isinstance(func, ast.Call) and _name(func) == "phrase"
+    return isinstance(func, ast.Call) and _name(func) in LATER
 
 
 def test_nothing_is_worded_when_a_module_is_imported() -> None:
