@@ -402,7 +402,6 @@ def evidence_file(sender: str, when_: str) -> str:
 
 more_files = counted("{count} more file in this record.", "{count} more files in this record.")
 
-
 no_files = phrase("This record has no files.")
 
 

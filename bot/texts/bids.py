@@ -101,7 +101,6 @@ edit_days = phrase("Delivery days")
 
 edit_proposal = phrase("Proposal")
 
-
 days = counted("{count} day", "{count} days")
 
 

@@ -88,8 +88,9 @@ QUIET_CALLS = {
 #: How a text is marked for translation (``bot.i18n``): its literals are what pybabel extracts.
 MARKS = {"_", "__", "phrase", "counted"}
 
-#: The marks that make a text worded when it is called (``bot.i18n.Phrase``, ``Counted``).
-LATER = {"phrase", "counted"}
+#: What makes a text worded when it is called (``bot.i18n.Phrase``, ``Counted``, and
+#: ``bot.texts.titled``, which wraps a phrase).
+LATER = {"phrase", "counted", "titled"}
 
 #: Literals that are read but are nobody's English: each language's own name.
 NOT_ENGLISH = {"English"}
