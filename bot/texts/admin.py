@@ -21,7 +21,7 @@ from bot.texts.disputes import (
     split,
     when,
 )
-from bot.texts.messages import flagged
+from bot.texts.messages import FILE_KINDS, flagged
 from bot.texts.milestones import history_kind, milestone_status
 from bot.texts.projects import statuses as project_statuses
 from core.money import Currency, release_fee
@@ -95,16 +95,10 @@ def who(user: User) -> str:
 
 def file_kind(kind: str | None) -> str:
     """What a file is, in a word: a document, a photo..."""
-    kinds = {
-        "document": _("document"),
-        "photo": _("photo"),
-        "video": _("video"),
-        "voice": _("voice"),
-        "audio": _("audio"),
-    }
     if not kind:
         return _("file")
-    return kinds.get(kind, e(kind))
+    found = FILE_KINDS.get(kind)
+    return found() if found else e(kind)
 
 
 # --- the panel -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.i18n import _, phrase
 from bot.render import button, clip, e
-from bot.texts import titled
+from bot.texts import labels, titled
 from bot.texts.awards import endings, terms
 from bot.texts.common import day, sandbox_note
 from bot.texts.milestones import (
@@ -19,15 +19,14 @@ from core.money import Currency
 from storage.enums import ContractEnding, ContractStatus
 from storage.models import Contract, Milestone
 
-
-def contract_status(status: ContractStatus) -> str:
-    """A contract's status, as its list and its screen show it."""
-    labels = {
-        ContractStatus.ACTIVE: _("🟢 active"),
-        ContractStatus.COMPLETED: _("✅ completed"),
-        ContractStatus.CANCELLED: _("✖ cancelled"),
+#: A contract's status, as its list and its screen show it.
+contract_status = labels(
+    {
+        ContractStatus.ACTIVE: phrase("🟢 active"),
+        ContractStatus.COMPLETED: phrase("✅ completed"),
+        ContractStatus.CANCELLED: phrase("✖ cancelled"),
     }
-    return labels[status]
+)
 
 
 # --- buttons ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from babel.numbers import format_percent
 
 from bot.i18n import SOURCE_LANGUAGE, _, i18n, phrase
 from bot.render import MESSAGE_LIMIT, button, clip, e, pages
-from bot.texts import common
+from bot.texts import common, labels
 from core.money import Currency, fee_for, release_fee
 from core.services.disputes import silence_escalates
 from storage.enums import (
@@ -158,33 +158,36 @@ class DisputeView:
         )
 
 
-def dispute_status(status: DisputeStatus) -> str:
-    """A dispute's state, in words (the screens, the admin's record)."""
-    return {
-        DisputeStatus.AWAITING_RESPONSE: _("waiting for a response"),
-        DisputeStatus.NEGOTIATION: _("negotiating"),
-        DisputeStatus.ARBITRATION: _("with an admin"),
-        DisputeStatus.RESOLVED: _("resolved"),
-        DisputeStatus.WITHDRAWN: _("withdrawn"),
-    }[status]
+#: A dispute's state, in words (the screens, the admin's record).
+dispute_status = labels(
+    {
+        DisputeStatus.AWAITING_RESPONSE: phrase("waiting for a response"),
+        DisputeStatus.NEGOTIATION: phrase("negotiating"),
+        DisputeStatus.ARBITRATION: phrase("with an admin"),
+        DisputeStatus.RESOLVED: phrase("resolved"),
+        DisputeStatus.WITHDRAWN: phrase("withdrawn"),
+    }
+)
 
 
-def offer_status(status: OfferStatus) -> str:
-    return {
-        OfferStatus.OPEN: _("on the table"),
-        OfferStatus.ACCEPTED: _("accepted"),
-        OfferStatus.SUPERSEDED: _("replaced by a later offer"),
-        OfferStatus.CLOSED: _("closed with the dispute"),
-    }[status]
+offer_status = labels(
+    {
+        OfferStatus.OPEN: phrase("on the table"),
+        OfferStatus.ACCEPTED: phrase("accepted"),
+        OfferStatus.SUPERSEDED: phrase("replaced by a later offer"),
+        OfferStatus.CLOSED: phrase("closed with the dispute"),
+    }
+)
 
 
-def evidence_stage(stage: EvidenceStage) -> str:
-    return {
-        EvidenceStage.FILED: _("with the dispute"),
-        EvidenceStage.RESPONSE: _("while it awaited a response"),
-        EvidenceStage.NEGOTIATION: _("while negotiating"),
-        EvidenceStage.ARBITRATION: _("while with an admin"),
-    }[stage]
+evidence_stage = labels(
+    {
+        EvidenceStage.FILED: phrase("with the dispute"),
+        EvidenceStage.RESPONSE: phrase("while it awaited a response"),
+        EvidenceStage.NEGOTIATION: phrase("while negotiating"),
+        EvidenceStage.ARBITRATION: phrase("while with an admin"),
+    }
+)
 
 
 def named(deliverables: Sequence[str]) -> str:

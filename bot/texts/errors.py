@@ -22,6 +22,7 @@ from typing import Any
 from babel.numbers import get_decimal_symbol
 
 from bot.i18n import Counted, Phrase, _, counted, i18n, phrase
+from bot.texts import labels
 from core.errors import DomainError
 from core.money import STARS, Currency
 from core.text import LINK_FIELDS, TEXT_FIELDS
@@ -91,27 +92,27 @@ def _unless_answered(text: Phrase) -> Wording:
     return _by("reason", answered=_answered, otherwise=text)
 
 
-def _text_field(field: str) -> str:
-    """A typed text's name, as the field-length refusals say it."""
-    labels = {
-        "ban.reason": _("Reason"),
-        "bid.proposal": _("The proposal"),
-        "dispute.reason": _("The reason"),
-        "dispute.response": _("The response"),
-        "milestone.changes": _("What to change"),
-        "milestone.description": _("The description"),
-        "milestone.note": _("The delivery note"),
-        "payout.destination": _("Where to pay"),
-        "payout.note": _("The reason"),
-        "profile.bio": _("Bio"),
-        "profile.headline": _("Headline"),
-        "profile.portfolio": _("Portfolio link"),
-        "project.description": _("The description"),
-        "project.title": _("The title"),
-        "report.note": _("The note"),
-        "review.text": _("The review"),
+#: A typed text's name, as the field-length refusals say it.
+_text_field = labels(
+    {
+        "ban.reason": phrase("Reason"),
+        "bid.proposal": phrase("The proposal"),
+        "dispute.reason": phrase("The reason"),
+        "dispute.response": phrase("The response"),
+        "milestone.changes": phrase("What to change"),
+        "milestone.description": phrase("The description"),
+        "milestone.note": phrase("The delivery note"),
+        "payout.destination": phrase("Where to pay"),
+        "payout.note": phrase("The reason"),
+        "profile.bio": phrase("Bio"),
+        "profile.headline": phrase("Headline"),
+        "profile.portfolio": phrase("Portfolio link"),
+        "project.description": phrase("The description"),
+        "project.title": phrase("The title"),
+        "report.note": phrase("The note"),
+        "review.text": phrase("The review"),
     }
-    return labels[field]
+)
 
 
 def _empty(d: Details, m: Currency) -> str:

@@ -32,15 +32,19 @@ def chat_opened(name: str, project_title: str, recent: list[str]) -> str:
     return "\n".join(lines)
 
 
+#: What a file is, in a word, by its kind (``bot.notifier``: document, photo...).
+FILE_KINDS = {
+    "document": phrase("document"),
+    "photo": phrase("photo"),
+    "voice": phrase("voice"),
+    "video": phrase("video"),
+    "audio": phrase("audio"),
+}
+
+
 def _file_kind(kind: str | None) -> str:
-    kinds = {
-        "document": _("document"),
-        "photo": _("photo"),
-        "voice": _("voice"),
-        "video": _("video"),
-        "audio": _("audio"),
-    }
-    return kinds.get(kind or "", _("file"))
+    found = FILE_KINDS.get(kind or "")
+    return found() if found else _("file")
 
 
 def recent_line(sender: str, message: Message) -> str:

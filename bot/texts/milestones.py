@@ -8,26 +8,26 @@ from datetime import datetime
 
 from bot.i18n import _, phrase
 from bot.render import button, clip, e
+from bot.texts import labels
 from bot.texts.awards import terms
 from bot.texts.common import day, files_ask, quoted, sandbox_note, when
 from core.money import Currency
 from storage.enums import MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent
 
-
-def _status_label(status: MilestoneStatus) -> str:
-    labels = {
-        MilestoneStatus.REQUESTED: _("📝 requested by the freelancer"),
-        MilestoneStatus.REJECTED: _("✖ request rejected"),
-        MilestoneStatus.PENDING: _("⏳ waiting for funding"),
-        MilestoneStatus.FUNDED: _("🔒 funded, work in progress"),
-        MilestoneStatus.DELIVERED: _("📦 delivered, waiting for review"),
-        MilestoneStatus.DISPUTED: _("⚖️ in dispute"),
-        MilestoneStatus.RELEASED: _("✅ released"),
-        MilestoneStatus.REFUNDED: _("↩️ refunded"),
-        MilestoneStatus.CANCELLED: _("✖ cancelled"),
+_status_label = labels(
+    {
+        MilestoneStatus.REQUESTED: phrase("📝 requested by the freelancer"),
+        MilestoneStatus.REJECTED: phrase("✖ request rejected"),
+        MilestoneStatus.PENDING: phrase("⏳ waiting for funding"),
+        MilestoneStatus.FUNDED: phrase("🔒 funded, work in progress"),
+        MilestoneStatus.DELIVERED: phrase("📦 delivered, waiting for review"),
+        MilestoneStatus.DISPUTED: phrase("⚖️ in dispute"),
+        MilestoneStatus.RELEASED: phrase("✅ released"),
+        MilestoneStatus.REFUNDED: phrase("↩️ refunded"),
+        MilestoneStatus.CANCELLED: phrase("✖ cancelled"),
     }
-    return labels[status]
+)
 
 
 split = phrase("➗ split")
@@ -177,28 +177,29 @@ def milestone_card(
     return "\n".join(lines) + sandbox_note(badge)
 
 
-def history_kind(kind: str) -> str:
-    """What happened to a milestone, in words."""
-    kinds = {
-        "created": _("created"),
-        "requested": _("requested"),
-        "request_accepted": _("request accepted"),
-        "request_rejected": _("request rejected"),
-        "funded": _("funded"),
-        "delivered": _("delivered"),
-        "changes_requested": _("changes requested"),
-        "released": _("released"),
-        "refunded": _("refunded"),
-        "cancelled": _("cancelled"),
-        "disputed": _("dispute opened"),
-        "handed_over": _("delivery handed over in full"),
-        "extra_milestone": _("new milestone for the extra work"),
-        "dispute_escalated": _("dispute sent to an admin"),
-        "dispute_response": _("dispute answered"),
-        "dispute_offer": _("split offered"),
-        "dispute_withdrawn": _("dispute withdrawn"),
-    }
-    return kinds.get(kind, kind.replace("_", " "))
+#: What happened to a milestone, in words.
+history_kind = labels(
+    {
+        "created": phrase("created"),
+        "requested": phrase("requested"),
+        "request_accepted": phrase("request accepted"),
+        "request_rejected": phrase("request rejected"),
+        "funded": phrase("funded"),
+        "delivered": phrase("delivered"),
+        "changes_requested": phrase("changes requested"),
+        "released": phrase("released"),
+        "refunded": phrase("refunded"),
+        "cancelled": phrase("cancelled"),
+        "disputed": phrase("dispute opened"),
+        "handed_over": phrase("delivery handed over in full"),
+        "extra_milestone": phrase("new milestone for the extra work"),
+        "dispute_escalated": phrase("dispute sent to an admin"),
+        "dispute_response": phrase("dispute answered"),
+        "dispute_offer": phrase("split offered"),
+        "dispute_withdrawn": phrase("dispute withdrawn"),
+    },
+    otherwise=lambda kind: kind.replace("_", " "),
+)
 
 
 def history(

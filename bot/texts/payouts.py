@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.i18n import _, phrase
 from bot.render import button, clip, e
+from bot.texts import labels
 from bot.texts.common import day, sandbox_note
 from core.money import Currency
 from storage.enums import PayoutStatus
@@ -24,13 +25,13 @@ confirm_payout = phrase("✅ Request payout")
 open_balance = phrase("💰 Balance")
 
 
-def payout_status(status: PayoutStatus) -> str:
-    labels = {
-        PayoutStatus.REQUESTED: _("⏳ requested"),
-        PayoutStatus.PAID: _("✅ paid"),
-        PayoutStatus.REJECTED: _("✖ rejected"),
+payout_status = labels(
+    {
+        PayoutStatus.REQUESTED: phrase("⏳ requested"),
+        PayoutStatus.PAID: phrase("✅ paid"),
+        PayoutStatus.REJECTED: phrase("✖ rejected"),
     }
-    return labels[status]
+)
 
 
 def balance(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.i18n import _, decimal, phrase, written
 from bot.render import button, clip, e, percent, stars
+from bot.texts import labels
 from bot.texts import skills as worded_skills
 from bot.texts.awards import endings
 from bot.texts.common import shown
@@ -318,13 +319,14 @@ saved = phrase("✅ Saved.")
 profile_saved = phrase("✅ Your profile is saved.")
 
 
-def field_saved(field: str) -> str:
-    saved = {
-        "headline": _("✅ Headline saved."),
-        "bio": _("✅ Bio saved."),
-        "skills": _("✅ Skills saved."),
-        "hourly_rate": _("✅ Hourly rate saved."),
-        "rate": _("✅ Hourly rate saved."),
-        "portfolio": _("✅ Portfolio links saved."),
-    }
-    return saved.get(field) or _("✅ {field} saved.").format(field=e(field.capitalize()))
+field_saved = labels(
+    {
+        "headline": phrase("✅ Headline saved."),
+        "bio": phrase("✅ Bio saved."),
+        "skills": phrase("✅ Skills saved."),
+        "hourly_rate": phrase("✅ Hourly rate saved."),
+        "rate": phrase("✅ Hourly rate saved."),
+        "portfolio": phrase("✅ Portfolio links saved."),
+    },
+    otherwise=lambda field: _("✅ {field} saved.").format(field=e(field.capitalize())),
+)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from bot.i18n import _, phrase
 from bot.render import button, clip, e
+from bot.texts import labels
 from bot.texts.admin import who
 from bot.texts.common import shown
 from bot.texts.disputes import when
@@ -60,25 +61,27 @@ def reasons() -> dict[ReportReason, str]:
     }
 
 
-def short_reason(reason: ReportReason) -> str:
-    """A reason in a word or two (the admins' lists)."""
-    return {
-        ReportReason.SCAM: _("scam"),
-        ReportReason.OFF_PLATFORM: _("off-platform"),
-        ReportReason.ABUSE: _("abuse"),
-        ReportReason.SPAM: _("spam"),
-        ReportReason.OTHER: _("other"),
-    }[reason]
+#: A reason in a word or two (the admins' lists).
+short_reason = labels(
+    {
+        ReportReason.SCAM: phrase("scam"),
+        ReportReason.OFF_PLATFORM: phrase("off-platform"),
+        ReportReason.ABUSE: phrase("abuse"),
+        ReportReason.SPAM: phrase("spam"),
+        ReportReason.OTHER: phrase("other"),
+    }
+)
 
 
-def what(kind: ReportTarget) -> str:
-    """What was reported, as a noun on its own (a label, never inside a sentence)."""
-    return {
-        ReportTarget.MESSAGE: _("message"),
-        ReportTarget.BID: _("bid"),
-        ReportTarget.PROJECT: _("project"),
-        ReportTarget.PROFILE: _("profile"),
-    }[kind]
+#: What was reported, as a noun on its own (a label, never inside a sentence).
+what = labels(
+    {
+        ReportTarget.MESSAGE: phrase("message"),
+        ReportTarget.BID: phrase("bid"),
+        ReportTarget.PROJECT: phrase("project"),
+        ReportTarget.PROFILE: phrase("profile"),
+    }
+)
 
 
 def file_kind(kind: str | None) -> str:
@@ -211,13 +214,14 @@ def _thread_line(message: Message, names: dict[int, str]) -> str:
     return f"{when(message.created_at)} · {name}: {file}{body}{flagged(message.flags)}"
 
 
-def _as_reported(kind: ReportTarget) -> str:
-    return {
-        ReportTarget.MESSAGE: _("<b>The message as reported</b>"),
-        ReportTarget.BID: _("<b>The bid as reported</b>"),
-        ReportTarget.PROJECT: _("<b>The project as reported</b>"),
-        ReportTarget.PROFILE: _("<b>The profile as reported</b>"),
-    }[kind]
+_as_reported = labels(
+    {
+        ReportTarget.MESSAGE: phrase("<b>The message as reported</b>"),
+        ReportTarget.BID: phrase("<b>The bid as reported</b>"),
+        ReportTarget.PROJECT: phrase("<b>The project as reported</b>"),
+        ReportTarget.PROFILE: phrase("<b>The profile as reported</b>"),
+    }
+)
 
 
 def _heading(r: Report) -> str:

@@ -89,8 +89,8 @@ QUIET_CALLS = {
 MARKS = {"_", "__", "phrase", "counted"}
 
 #: What makes a text worded when it is called (``bot.i18n.Phrase``, ``Counted``, and
-#: ``bot.texts.titled``, which wraps a phrase).
-LATER = {"phrase", "counted", "titled"}
+#: ``bot.texts.titled`` and ``labels``, which wrap phrases).
+LATER = {"phrase", "counted", "titled", "labels"}
 
 #: Literals that are read but are nobody's English: each language's own name.
 NOT_ENGLISH = {"English"}
