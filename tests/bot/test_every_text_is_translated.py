@@ -171,7 +171,7 @@ def test_every_marked_text_is_a_literal_extraction_can_find() -> None:
 
 
 def _phrases() -> set[str]:
-    """The names a module binds to a ``phrase`` or ``counted``: calling one words it."""
+    """The names a module binds to a text worded when called (:data:`LATER`)."""
     return {
         target.id
         for _path, tree in _sources()
