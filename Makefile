@@ -95,7 +95,7 @@ bench: install  ## every benchmark, one table (BENCH_ARGS="--quick" for a short 
 # A new language: $(BIN)/pybabel init -i bot/locales/bidgram.pot -d bot/locales -D bidgram -l xx
 messages: install  ## refresh the translation catalogues after changing texts
 	$(BIN)/pybabel extract --no-default-keywords \
-		-k _:1,1t -k _:1,2t -k _:1,2,3t -k _:1,2,4t -k __:1,1t -k __:1,2t -k __:1,2,3t -k __:1,2,4t \
+		-k _:1,1t -k _:1,2t -k _:1,2,3t -k _:1,2,4t -k __:1,1t -k __:1,2t -k __:1,2,3t -k __:1,2,4t -k phrase:1 -k counted:1,2 \
 		--no-wrap --sort-by-file --project bidgram --copyright-holder bidgram \
 		-o bot/locales/bidgram.pot bot
 	$(BIN)/pybabel update --no-wrap -i bot/locales/bidgram.pot -d bot/locales -D bidgram

@@ -1,14 +1,15 @@
 """Every word in its reader's language: gettext catalogues, read through aiogram's i18n.
 
 English is the source language. Texts are written in English and marked with ``_``
-(``_(singular, plural, n)`` for counts), or ``__`` where the reader is known only later
-(a module-level label); ``make messages`` extracts them into ``bot/locales/bidgram.pot``
-and merges that into each language's catalogue, ``bot/locales/<language>/LC_MESSAGES/
-bidgram.po``, where translators work. The catalogues are compiled when the process
-starts, so what runs always matches the sources, and no build step can be forgotten.
-``tests/bot/test_catalogues.py`` fails when a message is left out of the template, is
-untranslated or fuzzy, or its placeholders, HTML tags or plural forms differ from the
-source's.
+(``_(singular, plural, n)`` for counts), ``__`` where the reader is known only later
+(a module-level label), or ``phrase`` and ``counted`` (a fixed text, or one that says
+how many, worded each time it is called); ``make messages`` extracts them into
+``bot/locales/bidgram.pot`` and merges that into each language's catalogue,
+``bot/locales/<language>/LC_MESSAGES/bidgram.po``, where translators work. The
+catalogues are compiled when the process starts, so what runs always matches the
+sources, and no build step can be forgotten. ``tests/bot/test_catalogues.py`` fails
+when a message is left out of the template, is untranslated or fuzzy, or its
+placeholders, HTML tags or plural forms differ from the source's.
 
 Whose language: ``core.locales.language_of`` (the person's choice, else their client's,
 else ``DEFAULT_LANGUAGE``); ``speaking`` makes it (and the reader's time zone) the
@@ -50,9 +51,12 @@ from core.money import STAR, STARS, Currency
 
 #: How texts are marked, as ``pybabel extract -k`` takes it (the Makefile passes the same):
 #: ``_``/``__`` with one argument, or singular, plural and count; each also with the
-#: trailing comma ruff's formatter adds to a call it splits (Babel counts it as an argument).
-KEYWORDS = tuple(
-    f"{mark}:{spec}" for mark in ("_", "__") for spec in ("1,1t", "1,2t", "1,2,3t", "1,2,4t")
+#: trailing comma ruff's formatter adds to a call it splits (Babel counts it as an argument);
+#: ``phrase`` with its one text, ``counted`` with its singular and plural.
+KEYWORDS = (
+    *(f"{mark}:{spec}" for mark in ("_", "__") for spec in ("1,1t", "1,2t", "1,2,3t", "1,2,4t")),
+    "phrase:1",
+    "counted:1,2",
 )
 
 LOCALES = Path(__file__).with_name("locales")
@@ -91,6 +95,43 @@ def _(singular: str, plural: str | None = None, n: int = 1) -> str:
 def __(singular: str, plural: str | None = None, n: int = 1) -> LazyProxy:
     """``_`` put off until the text is read (module-level labels)."""
     return i18n.lazy_gettext(singular, plural, n)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A fixed text, worded each time it is called: ``cancelled()`` is in the language of
+    whoever reads it then. Made by :func:`phrase`."""
+
+    message: str
+
+    def __call__(self) -> str:
+        return i18n.gettext(self.message)
+
+
+def phrase(message: str) -> Phrase:
+    """A text that takes nothing, as a module-level name: ``cancelled = phrase("Cancelled.")``
+    reads like a constant, yet translates when called, never at import (as ``_`` would).
+    ``message`` must be a literal, for ``make messages`` to find it."""
+    return Phrase(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A text that says how many, worded each time it is called: ``files(3)`` is the
+    form the reader's language has for 3, its ``{count}`` filled with 3 (other
+    placeholders from ``values``). Made by :func:`counted`."""
+
+    singular: str
+    plural: str
+
+    def __call__(self, n: int, **values: object) -> str:
+        return i18n.gettext(self.singular, self.plural, n).format_map({"count": n, **values})
+
+
+def counted(singular: str, plural: str) -> Counted:
+    """:func:`phrase` for a text with a number in it: ``files = counted("{count} file",
+    "{count} files")``. Both must be literals, for ``make messages`` to find them."""
+    return Counted(singular, plural)
 
 
 @contextmanager

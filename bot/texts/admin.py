@@ -6,7 +6,7 @@ through the catalogues (``bot.i18n``), so each text is read in its reader's lang
 
 from __future__ import annotations
 
-from bot.i18n import _
+from bot.i18n import _, counted, phrase
 from bot.render import clip, e
 from bot.texts.awards import terms
 from bot.texts.disputes import (
@@ -21,7 +21,7 @@ from bot.texts.disputes import (
     split,
     when,
 )
-from bot.texts.messages import flagged
+from bot.texts.messages import FILE_KINDS, flagged
 from bot.texts.milestones import history_kind, milestone_status
 from bot.texts.projects import statuses as project_statuses
 from core.money import Currency, release_fee
@@ -33,72 +33,39 @@ from storage.models import Dispute, Message, MilestoneEvent, Payout, Project, Us
 # --- buttons -------------------------------------------------------------------------
 
 
-def disputes_queue_button() -> str:
-    return _("⚖️ Disputes queue")
+disputes_queue_button = phrase("⚖️ Disputes queue")
 
+payouts_queue_button = phrase("💸 Payouts queue")
 
-def payouts_queue_button() -> str:
-    return _("💸 Payouts queue")
+ban_unban = phrase("🚫 Ban / unban")
 
+refresh = phrase("🔄 Refresh")
 
-def ban_unban() -> str:
-    return _("🚫 Ban / unban")
+panel_button = phrase("« Admin panel")
 
+queue_button = phrase("« Disputes queue")
 
-def refresh() -> str:
-    return _("🔄 Refresh")
+previous_page = phrase("‹ Previous")
 
+next_page = phrase("Next ›")
 
-def panel_button() -> str:
-    return _("« Admin panel")
+open_record = phrase("🛡 Open the record")
 
+release_all = phrase("✅ Release all")
 
-def queue_button() -> str:
-    return _("« Disputes queue")
+refund_all = phrase("↩️ Refund all")
 
+split_button = phrase("➗ Split")
 
-def previous_page() -> str:
-    return _("‹ Previous")
+confirm_button = phrase("✅ Confirm the verdict")
 
+more_files_button = phrase("📎 More files")
 
-def next_page() -> str:
-    return _("Next ›")
+mark_paid_no_note = phrase("✅ Mark paid without a note")
 
+ban_button = phrase("🚫 Ban")
 
-def open_record() -> str:
-    return _("🛡 Open the record")
-
-
-def release_all() -> str:
-    return _("✅ Release all")
-
-
-def refund_all() -> str:
-    return _("↩️ Refund all")
-
-
-def split_button() -> str:
-    return _("➗ Split")
-
-
-def confirm_button() -> str:
-    return _("✅ Confirm the verdict")
-
-
-def more_files_button() -> str:
-    return _("📎 More files")
-
-
-def mark_paid_no_note() -> str:
-    return _("✅ Mark paid without a note")
-
-
-def ban_button() -> str:
-    return _("🚫 Ban")
-
-
-def unban_button() -> str:
-    return _("✅ Unban")
+unban_button = phrase("✅ Unban")
 
 
 def files_button(count: int) -> str:
@@ -128,16 +95,10 @@ def who(user: User) -> str:
 
 def file_kind(kind: str | None) -> str:
     """What a file is, in a word: a document, a photo..."""
-    kinds = {
-        "document": _("document"),
-        "photo": _("photo"),
-        "video": _("video"),
-        "voice": _("voice"),
-        "audio": _("audio"),
-    }
     if not kind:
         return _("file")
-    return kinds.get(kind, e(kind))
+    found = FILE_KINDS.get(kind)
+    return found() if found else e(kind)
 
 
 # --- the panel -----------------------------------------------------------------------
@@ -371,8 +332,7 @@ def record(
     return "\n".join(lines)
 
 
-def files_count(count: int) -> str:
-    return _("📎 {count} file", "📎 {count} files", count).format(count=count)
+files_count = counted("📎 {count} file", "📎 {count} files")
 
 
 def delivery_line(delivery: MilestoneEvent) -> str:
@@ -434,14 +394,9 @@ def evidence_file(sender: str, when_: str) -> str:
     return _("📎 Evidence from {sender} · {when}").format(sender=e(sender), when=when_)
 
 
-def more_files(left: int) -> str:
-    return _(
-        "{count} more file in this record.", "{count} more files in this record.", left
-    ).format(count=left)
+more_files = counted("{count} more file in this record.", "{count} more files in this record.")
 
-
-def no_files() -> str:
-    return _("This record has no files.")
+no_files = phrase("This record has no files.")
 
 
 # --- verdicts ------------------------------------------------------------------------
@@ -502,16 +457,11 @@ def verdict_done(dispute_id: int, released: int, fee: int, refunded: int, money:
     )
 
 
-def resolved() -> str:
-    return _("Verdict recorded: the money has moved.")
+resolved = phrase("Verdict recorded: the money has moved.")
 
+note_not_text = phrase("Please send the note as text, or press a button above.")
 
-def note_not_text() -> str:
-    return _("Please send the note as text, or press a button above.")
-
-
-def confirm_please() -> str:
-    return _("Send a note, press Confirm, or /cancel.")
+confirm_please = phrase("Send a note, press Confirm, or /cancel.")
 
 
 # --- payouts -------------------------------------------------------------------------
@@ -568,22 +518,18 @@ def payout_decided(payout: Payout) -> str:
     return _("Payout #{id} is still waiting.").format(id=payout.id)
 
 
-def reason_not_text() -> str:
-    return _("Please send the reason as text (or /cancel).")
+reason_not_text = phrase("Please send the reason as text (or /cancel).")
 
 
 # --- bans ----------------------------------------------------------------------------
 
 
-def ask_who() -> str:
-    return _(
-        "🚫 <b>Ban or unban</b>\n\nSend the person's bidgram id (like 123 or #123, shown in the "
-        "queues) or their @username."
-    )
+ask_who = phrase(
+    "🚫 <b>Ban or unban</b>\n\nSend the person's bidgram id (like 123 or #123, shown in the "
+    "queues) or their @username."
+)
 
-
-def who_not_text() -> str:
-    return _("Please send an id like 123 or a @username as text (or /cancel).")
+who_not_text = phrase("Please send an id like 123 or a @username as text (or /cancel).")
 
 
 def user_card(user: User) -> str:
@@ -622,20 +568,13 @@ def ask_unban_reason(user: User) -> str:
     ).format(person=who(user))
 
 
-def unban_no_reason() -> str:
-    return _("✅ Unban without a reason")
+unban_no_reason = phrase("✅ Unban without a reason")
 
+already_banned = phrase("This person is already suspended.")
 
-def already_banned() -> str:
-    return _("This person is already suspended.")
+not_banned = phrase("This person is not suspended.")
 
-
-def not_banned() -> str:
-    return _("This person is not suspended.")
-
-
-def unbanned_answer() -> str:
-    return _("Unbanned.")
+unbanned_answer = phrase("Unbanned.")
 
 
 def unbanned(user: User) -> str:
@@ -655,5 +594,4 @@ def you_are_banned(reason: str | None) -> str:
     return text
 
 
-def you_are_unbanned() -> str:
-    return _("✅ Your bidgram account is active again. Welcome back: /start")
+you_are_unbanned = phrase("✅ Your bidgram account is active again. Welcome back: /start")

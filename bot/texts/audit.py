@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import clip, e
 from bot.texts.disputes import when
 from core.money import Currency
@@ -14,38 +14,23 @@ from core.services import audit
 from core.services.audit import TrailPage
 from storage.models import AdminAction, User
 
+audit_button = phrase("📜 Audit trail")
 
-def audit_button() -> str:
-    return _("📜 Audit trail")
+by_admin = phrase("🛡 By an admin…")
 
+about_person = phrase("👤 About a person…")
 
-def by_admin() -> str:
-    return _("🛡 By an admin…")
+everything = phrase("📜 All entries")
 
+ask_admin = phrase(
+    "🛡 <b>Whose actions?</b>\n\nSend the admin's bidgram id (like 12 or #12) or their @username."
+)
 
-def about_person() -> str:
-    return _("👤 About a person…")
+ask_person = phrase(
+    "👤 <b>About whom?</b>\n\nSend the person's bidgram id (like 12 or #12) or their @username."
+)
 
-
-def everything() -> str:
-    return _("📜 All entries")
-
-
-def ask_admin() -> str:
-    return _(
-        "🛡 <b>Whose actions?</b>\n\nSend the admin's bidgram id (like 12 or #12) or their "
-        "@username."
-    )
-
-
-def ask_person() -> str:
-    return _(
-        "👤 <b>About whom?</b>\n\nSend the person's bidgram id (like 12 or #12) or their @username."
-    )
-
-
-def who_not_text() -> str:
-    return _("Please send an id like 12 or a @username as text (or /cancel).")
+who_not_text = phrase("Please send an id like 12 or a @username as text (or /cancel).")
 
 
 def verdict_name(verdict: object) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, counted
 from bot.render import e
 from bot.texts.common import day
 from storage.enums import ContractEnding
@@ -31,8 +31,7 @@ def ending_line(ending: ContractEnding) -> str:
     return _("How it ended: {ending}").format(ending=endings()[ending])
 
 
-def rounds(count: int) -> str:
-    return _("{count} revision round", "{count} revision rounds", count).format(count=count)
+rounds = counted("{count} revision round", "{count} revision rounds")
 
 
 def terms(

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, counted, phrase
 from bot.render import button, clip, e
+from bot.texts import titled
 from bot.texts.awards import rounds, terms
 from bot.texts.common import shown
 from bot.texts.profiles import field_names, profile_line
@@ -35,92 +36,49 @@ def bid_statuses() -> dict[BidStatus, str]:
 # --- buttons ---------------------------------------------------------------------------------
 
 
-def bid_on_this() -> str:
-    return _("💼 Bid on this project")
+bid_on_this = phrase("💼 Bid on this project")
 
+edit_bid = phrase("✏️ Edit my bid")
 
-def edit_bid() -> str:
-    return _("✏️ Edit my bid")
+retract = phrase("↩️ Retract my bid")
 
+yes_retract = phrase("Yes, retract it")
 
-def retract() -> str:
-    return _("↩️ Retract my bid")
+no_keep = phrase("No, keep it")
 
+place = phrase("✅ Place bid")
 
-def yes_retract() -> str:
-    return _("Yes, retract it")
+message = phrase("💬 Message")
 
+award = phrase("🏆 Award")
 
-def no_keep() -> str:
-    return _("No, keep it")
+decline = phrase("✖ Decline")
 
+view_bid = phrase("👁 View bid")
 
-def place() -> str:
-    return _("✅ Place bid")
+yes_award = phrase("🏆 Yes, award")
 
+accept = phrase("✅ Accept offer and terms")
 
-def message() -> str:
-    return _("💬 Message")
+edit_deliverables = phrase("✏️ Deliverables")
 
+edit_due = phrase("📅 Due date")
 
-def award() -> str:
-    return _("🏆 Award")
+decline_offer = phrase("✖ Decline")
 
+yes_decline = phrase("Yes, decline the offer")
 
-def decline() -> str:
-    return _("✖ Decline")
+withdraw = phrase("↩️ Withdraw offer")
 
+yes_withdraw = phrase("Yes, withdraw it")
 
-def view_bid() -> str:
-    return _("👁 View bid")
+open_contract = phrase("🤝 Open contract")
 
+open_project = phrase("📄 Open project")
 
-def yes_award() -> str:
-    return _("🏆 Yes, award")
+back_to_bids = phrase("« All bids")
 
-
-def accept() -> str:
-    return _("✅ Accept offer and terms")
-
-
-def edit_deliverables() -> str:
-    return _("✏️ Deliverables")
-
-
-def edit_due() -> str:
-    return _("📅 Due date")
-
-
-def decline_offer() -> str:
-    return _("✖ Decline")
-
-
-def yes_decline() -> str:
-    return _("Yes, decline the offer")
-
-
-def withdraw() -> str:
-    return _("↩️ Withdraw offer")
-
-
-def yes_withdraw() -> str:
-    return _("Yes, withdraw it")
-
-
-def open_contract() -> str:
-    return _("🤝 Open contract")
-
-
-def open_project() -> str:
-    return _("📄 Open project")
-
-
-def back_to_bids() -> str:
-    return _("« All bids")
-
-
-def view_bids() -> str:
-    return _("💼 View bids")
+view_bids = phrase("💼 View bids")
 
 
 def view_bids_count(count: int) -> str:
@@ -133,28 +91,17 @@ def sorts() -> dict[str, str]:
     return {"newest": _("Newest"), "lowest": _("Lowest price"), "rating": _("Best rated")}
 
 
-def prev_page() -> str:
-    return _("‹ Prev")
+prev_page = phrase("‹ Prev")
 
+next_page = phrase("Next ›")
 
-def next_page() -> str:
-    return _("Next ›")
+edit_amount = phrase("Amount")
 
+edit_days = phrase("Delivery days")
 
-def edit_amount() -> str:
-    return _("Amount")
+edit_proposal = phrase("Proposal")
 
-
-def edit_days() -> str:
-    return _("Delivery days")
-
-
-def edit_proposal() -> str:
-    return _("Proposal")
-
-
-def days(n: int) -> str:
-    return _("{count} day", "{count} days", n).format(count=n)
+days = counted("{count} day", "{count} days")
 
 
 # --- the bid conversation --------------------------------------------------------------------
@@ -169,8 +116,7 @@ def profile_first(missing: Sequence[str]) -> str:
     ).format(missing=e(names))
 
 
-def profile_first_alert() -> str:
-    return _("Complete your freelancer profile first.")
+profile_first_alert = phrase("Complete your freelancer profile first.")
 
 
 def already_bid(bid: Bid, money: Currency) -> str:
@@ -222,12 +168,9 @@ def ask_new_proposal(minimum: int, maximum: int) -> str:
     )
 
 
-def edit_what() -> str:
-    return _("What would you like to change in your bid?")
+edit_what = phrase("What would you like to change in your bid?")
 
-
-def bad_days() -> str:
-    return _("Send the number of days as digits, e.g. <code>7</code>.")
+bad_days = phrase("Send the number of days as digits, e.g. <code>7</code>.")
 
 
 def not_text(what: str) -> str:
@@ -248,26 +191,17 @@ def bid_summary(title: str, amount: int, n_days: int, proposal: str, money: Curr
     ).format(title=e(title), amount=money.format(amount), days=days(n_days), proposal=e(proposal))
 
 
-def bid_placed(title: str) -> str:
-    return _(
-        "✅ Your bid on <b>{title}</b> is in. You will hear here when the employer answers."
-    ).format(title=e(title))
+bid_placed = titled(
+    phrase("✅ Your bid on <b>{title}</b> is in. You will hear here when the employer answers.")
+)
 
+bid_edited = titled(phrase("✅ Your bid on <b>{title}</b> is updated. The employer has been told."))
 
-def bid_edited(title: str) -> str:
-    return _("✅ Your bid on <b>{title}</b> is updated. The employer has been told.").format(
-        title=e(title)
-    )
+confirm_retract = titled(
+    phrase("Retract your bid on <b>{title}</b>? You can bid again while it is open.")
+)
 
-
-def confirm_retract(title: str) -> str:
-    return _("Retract your bid on <b>{title}</b>? You can bid again while it is open.").format(
-        title=e(title)
-    )
-
-
-def retracted(title: str) -> str:
-    return _("↩️ Your bid on <b>{title}</b> is retracted.").format(title=e(title))
+retracted = titled(phrase("↩️ Your bid on <b>{title}</b> is retracted."))
 
 
 def my_bid_line(bid: Bid, money: Currency) -> str:
@@ -281,12 +215,9 @@ def my_bid_line(bid: Bid, money: Currency) -> str:
 # --- my bids -------------------------------------------------------------------------------
 
 
-def no_bids() -> str:
-    return _("You have not bid on anything yet. Find work and bid!")
+no_bids = phrase("You have not bid on anything yet. Find work and bid!")
 
-
-def find_work() -> str:
-    return _("🔎 Find work")
+find_work = phrase("🔎 Find work")
 
 
 def my_bids(items: Sequence[tuple[Bid, Project]], money: Currency, first: int) -> str:
@@ -342,12 +273,9 @@ def bid_detail(project: Project, bid: Bid, money: Currency) -> str:
     )
 
 
-def bid_closed() -> str:
-    return _("Your bid on this project is closed.")
+bid_closed = phrase("Your bid on this project is closed.")
 
-
-def offer_waiting() -> str:
-    return _("You have been offered this project: accept or decline the offer.")
+offer_waiting = phrase("You have been offered this project: accept or decline the offer.")
 
 
 def confirm_award(
@@ -391,8 +319,7 @@ def ask_deliverables(current: Sequence[str], most: int, longest: int) -> str:
     )
 
 
-def deliverables_reask() -> str:
-    return _("Send the deliverables as a text message, one per line (or /cancel).")
+deliverables_reask = phrase("Send the deliverables as a text message, one per line (or /cancel).")
 
 
 def ask_rounds(most: int) -> str:
@@ -408,12 +335,11 @@ def ask_due(maximum: int) -> str:
     )
 
 
-def due_reask() -> str:
-    return _("Send the number of days as digits, e.g. <code>14</code> (or /cancel).")
+due_reask = phrase("Send the number of days as digits, e.g. <code>14</code> (or /cancel).")
 
-
-def confirm_terms() -> str:
-    return _("Use the buttons above: send the offer, or change a term first (or /cancel).")
+confirm_terms = phrase(
+    "Use the buttons above: send the offer, or change a term first (or /cancel)."
+)
 
 
 def offer_sent(name: str, until: str) -> str:
@@ -429,35 +355,28 @@ def bid_declined(name: str) -> str:
 # --- answering an offer --------------------------------------------------------------------
 
 
-def confirm_decline_offer(title: str) -> str:
-    return _("Decline the offer for <b>{title}</b>? The employer may award someone else.").format(
-        title=e(title)
-    )
+confirm_decline_offer = titled(
+    phrase("Decline the offer for <b>{title}</b>? The employer may award someone else.")
+)
 
-
-def hired(title: str) -> str:
-    return _(
+hired = titled(
+    phrase(
         "🎉 You accepted <b>{title}</b>. The contract has started: the employer funds "
         "milestones, and you get paid when the work is approved."
-    ).format(title=e(title))
-
-
-def offer_declined(title: str) -> str:
-    return _("You declined the offer for <b>{title}</b>. The employer has been told.").format(
-        title=e(title)
     )
+)
 
+offer_declined = titled(
+    phrase("You declined the offer for <b>{title}</b>. The employer has been told.")
+)
 
-def confirm_withdraw(title: str) -> str:
-    return _("Withdraw your offer for <b>{title}</b>? You can then award someone else.").format(
-        title=e(title)
-    )
+confirm_withdraw = titled(
+    phrase("Withdraw your offer for <b>{title}</b>? You can then award someone else.")
+)
 
-
-def withdrawn(title: str) -> str:
-    return _("↩️ Offer for <b>{title}</b> withdrawn. The bid stays; you can award anyone.").format(
-        title=e(title)
-    )
+withdrawn = titled(
+    phrase("↩️ Offer for <b>{title}</b> withdrawn. The bid stays; you can award anyone.")
+)
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -495,24 +414,17 @@ def digest_line(title: str, budget_text: str) -> str:
     return f"<b>{e(title)}</b> · {budget_text}"
 
 
-def digest_all_closed() -> str:
-    return _("🆕 New projects matched your skills, but they have all closed already.")
+digest_all_closed = phrase("🆕 New projects matched your skills, but they have all closed already.")
 
+alert_project_edited = titled(
+    phrase("✏️ The employer changed <b>{title}</b>. Check that your bid still fits.")
+)
 
-def alert_project_edited(title: str) -> str:
-    return _("✏️ The employer changed <b>{title}</b>. Check that your bid still fits.").format(
-        title=e(title)
-    )
+alert_project_cancelled = titled(
+    phrase("✖ <b>{title}</b> was cancelled by the employer. Your bid is closed.")
+)
 
-
-def alert_project_cancelled(title: str) -> str:
-    return _("✖ <b>{title}</b> was cancelled by the employer. Your bid is closed.").format(
-        title=e(title)
-    )
-
-
-def post_again() -> str:
-    return _("📝 Post it again")
+post_again = phrase("📝 Post it again")
 
 
 def alert_bidding_ended(title: str, bids: int, award_by: datetime) -> str:
@@ -549,10 +461,10 @@ def alert_project_closed_employer(title: str, reason: str) -> str:
     return text.format(title=e(clip(title, 80)))
 
 
-def alert_project_closed_bidder(title: str) -> str:
-    return _(
-        "⛔ <b>{title}</b> has closed without an award: nobody was hired. Your bid is closed."
-    ).format(title=e(clip(title, 80)))
+alert_project_closed_bidder = titled(
+    phrase("⛔ <b>{title}</b> has closed without an award: nobody was hired. Your bid is closed."),
+    80,
+)
 
 
 def alert_bid_placed(title: str, name: str, rep_line: str, bid: Bid, money: Currency) -> str:
@@ -579,10 +491,9 @@ def alert_bid_retracted(title: str, name: str) -> str:
     )
 
 
-def alert_bid_declined(title: str) -> str:
-    return _("The employer declined your bid on <b>{title}</b>. Keep bidding!").format(
-        title=e(clip(title, 80))
-    )
+alert_bid_declined = titled(
+    phrase("The employer declined your bid on <b>{title}</b>. Keep bidding!"), 80
+)
 
 
 def alert_award_offered(title: str, bid: Bid, award: Award, money: Currency) -> str:
@@ -610,10 +521,9 @@ def alert_award_declined(title: str, name: str) -> str:
     ).format(name=e(name), title=e(clip(title, 80)))
 
 
-def alert_award_withdrawn(title: str) -> str:
-    return _("↩️ The employer withdrew the offer for <b>{title}</b>. Your bid stays.").format(
-        title=e(clip(title, 80))
-    )
+alert_award_withdrawn = titled(
+    phrase("↩️ The employer withdrew the offer for <b>{title}</b>. Your bid stays."), 80
+)
 
 
 def alert_award_lapsed_employer(title: str, name: str) -> str:
@@ -623,13 +533,11 @@ def alert_award_lapsed_employer(title: str, name: str) -> str:
     ).format(name=e(name), title=e(clip(title, 80)))
 
 
-def alert_award_lapsed_freelancer(title: str) -> str:
-    return _(
-        "⌛ The offer for <b>{title}</b> lapsed: it was not accepted in time. Your bid stays."
-    ).format(title=e(clip(title, 80)))
+alert_award_lapsed_freelancer = titled(
+    phrase("⌛ The offer for <b>{title}</b> lapsed: it was not accepted in time. Your bid stays."),
+    80,
+)
 
-
-def alert_awarded_to_other(title: str) -> str:
-    return _("<b>{title}</b> went to another freelancer. Thanks for bidding!").format(
-        title=e(clip(title, 80))
-    )
+alert_awarded_to_other = titled(
+    phrase("<b>{title}</b> went to another freelancer. Thanks for bidding!"), 80
+)

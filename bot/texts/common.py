@@ -6,7 +6,7 @@ from datetime import datetime
 
 from babel.support import LazyProxy
 
-from bot.i18n import _, __, written
+from bot.i18n import _, __, phrase, written
 from bot.render import clip, e
 from core.gateways import SANDBOX, STARS, Gateways
 from storage.models import User
@@ -76,75 +76,56 @@ def deleted_name(user_id: int) -> str:
     return _("Deleted user #{id}").format(id=user_id)
 
 
-def menu() -> str:
-    return _("What would you like to do?")
+menu = phrase("What would you like to do?")
 
+help_text = phrase(
+    "<b>How bidgram works</b>\n\n"
+    "1. An employer posts a project with a budget; freelancers bid (price, days, "
+    "proposal).\n"
+    "2. The employer reviews bidders' profiles, chats with them here, and awards one with "
+    "terms: the deliverables, the revision rounds each milestone includes, the due date.\n"
+    "3. The freelancer accepts the offer and its terms; the employer funds milestones. "
+    "Funded money sits in escrow.\n"
+    "4. The freelancer delivers (a protected preview until it is paid for); the employer "
+    "releases the money, asks for changes (up to the included rounds) or opens a dispute "
+    "naming what is missing. If the employer stays silent, the money is released "
+    "automatically; both sides get the same time to answer a dispute.\n"
+    "5. Both sides review each other, however the contract ended; reviews stay hidden "
+    "until both have written.\n\n"
+    "Nobody has to share a username: messages go through the bot and are kept as the "
+    "record if there is ever a dispute.\n\n"
+    "Freelancers: /alerts chooses which new projects you hear about (skills, minimum "
+    "budget), or pauses them.\n\n"
+    "/cancel leaves whatever you are doing."
+)
 
-def help_text() -> str:
-    return _(
-        "<b>How bidgram works</b>\n\n"
-        "1. An employer posts a project with a budget; freelancers bid (price, days, "
-        "proposal).\n"
-        "2. The employer reviews bidders' profiles, chats with them here, and awards one with "
-        "terms: the deliverables, the revision rounds each milestone includes, the due date.\n"
-        "3. The freelancer accepts the offer and its terms; the employer funds milestones. "
-        "Funded money sits in escrow.\n"
-        "4. The freelancer delivers (a protected preview until it is paid for); the employer "
-        "releases the money, asks for changes (up to the included rounds) or opens a dispute "
-        "naming what is missing. If the employer stays silent, the money is released "
-        "automatically; both sides get the same time to answer a dispute.\n"
-        "5. Both sides review each other, however the contract ended; reviews stay hidden "
-        "until both have written.\n\n"
-        "Nobody has to share a username: messages go through the bot and are kept as the "
-        "record if there is ever a dispute.\n\n"
-        "Freelancers: /alerts chooses which new projects you hear about (skills, minimum "
-        "budget), or pauses them.\n\n"
-        "/cancel leaves whatever you are doing."
-    )
+cancelled = phrase("Cancelled. Nothing was changed.")
 
+nothing_to_cancel = phrase("There is nothing to cancel.")
 
-def cancelled() -> str:
-    return _("Cancelled. Nothing was changed.")
+suspended = phrase(
+    "🚫 Your account is suspended. Contact the administrators if you think this is a mistake."
+)
 
+failed_kept = phrase(
+    "😔 Sorry, something went wrong on our side and nothing was changed. "
+    "We have kept what you sent and will look into it."
+)
 
-def nothing_to_cancel() -> str:
-    return _("There is nothing to cancel.")
+stale_button = phrase("This button has expired. Open the item again from the menu.")
 
+unknown_input = phrase(
+    "I did not understand that. Here is the menu: pick what to do, or see /help."
+)
 
-def suspended() -> str:
-    return _(
-        "🚫 Your account is suspended. Contact the administrators if you think this is a mistake."
-    )
+not_for_this_step = phrase(
+    "This step does not take that. Answer the question above (its buttons are there "
+    "too), or send /cancel to leave."
+)
 
+not_admin = phrase("This is for administrators only.")
 
-def failed_kept() -> str:
-    return _(
-        "😔 Sorry, something went wrong on our side and nothing was changed. "
-        "We have kept what you sent and will look into it."
-    )
-
-
-def stale_button() -> str:
-    return _("This button has expired. Open the item again from the menu.")
-
-
-def unknown_input() -> str:
-    return _("I did not understand that. Here is the menu: pick what to do, or see /help.")
-
-
-def not_for_this_step() -> str:
-    return _(
-        "This step does not take that. Answer the question above (its buttons are there "
-        "too), or send /cancel to leave."
-    )
-
-
-def not_admin() -> str:
-    return _("This is for administrators only.")
-
-
-def bad_link() -> str:
-    return _("That link does not point to anything I know. Here is the menu instead.")
+bad_link = phrase("That link does not point to anything I know. Here is the menu instead.")
 
 
 def money_badge(gateways: Gateways) -> str:
@@ -167,12 +148,9 @@ def sandbox_note(badge: str) -> str:
 # --- a step that takes files: a project's, a delivery's -------------------------------
 
 
-def files_done() -> str:
-    return _("✔ Done")
+files_done = phrase("✔ Done")
 
-
-def files_skip() -> str:
-    return _("Skip")
+files_skip = phrase("Skip")
 
 
 def files_ask(what: str, limit: int) -> str:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import button, clip, e
+from bot.texts import labels, titled
 from bot.texts.awards import endings, terms
 from bot.texts.common import day, sandbox_note
 from bot.texts.milestones import (
@@ -18,54 +19,36 @@ from core.money import Currency
 from storage.enums import ContractEnding, ContractStatus
 from storage.models import Contract, Milestone
 
-
-def contract_status(status: ContractStatus) -> str:
-    """A contract's status, as its list and its screen show it."""
-    labels = {
-        ContractStatus.ACTIVE: _("🟢 active"),
-        ContractStatus.COMPLETED: _("✅ completed"),
-        ContractStatus.CANCELLED: _("✖ cancelled"),
+#: A contract's status, as its list and its screen show it.
+contract_status = labels(
+    {
+        ContractStatus.ACTIVE: phrase("🟢 active"),
+        ContractStatus.COMPLETED: phrase("✅ completed"),
+        ContractStatus.CANCELLED: phrase("✖ cancelled"),
     }
-    return labels[status]
+)
 
 
 # --- buttons ---------------------------------------------------------------------------
 
 
-def end_contract() -> str:
-    return _("🏁 End contract")
+end_contract = phrase("🏁 End contract")
 
+confirm_end = phrase("🏁 Yes, end the contract")
 
-def confirm_end() -> str:
-    return _("🏁 Yes, end the contract")
+end_and_review = phrase("🏁 End contract & review")
 
+back_to_contracts = phrase("« Contracts")
 
-def end_and_review() -> str:
-    return _("🏁 End contract & review")
+back_to_contract = phrase("« Contract")
 
+open_contract = phrase("🤝 Open contract")
 
-def back_to_contracts() -> str:
-    return _("« Contracts")
+confirm = phrase("✅ Confirm")
 
+confirm_reask = phrase("Use the buttons: confirm to go ahead, or Cancel to leave.")
 
-def back_to_contract() -> str:
-    return _("« Contract")
-
-
-def open_contract() -> str:
-    return _("🤝 Open contract")
-
-
-def confirm() -> str:
-    return _("✅ Confirm")
-
-
-def confirm_reask() -> str:
-    return _("Use the buttons: confirm to go ahead, or Cancel to leave.")
-
-
-def next_page() -> str:
-    return _("Older ›")
+next_page = phrase("Older ›")
 
 
 def message_other(name: str) -> str:
@@ -174,13 +157,15 @@ def contract_view(
 # --- ending -----------------------------------------------------------------------------
 
 
-def end_confirm(project_title: str) -> str:
-    return _(
+end_confirm = titled(
+    phrase(
         "<b>End the contract for “{title}”?</b>\n\n"
         "Unfunded milestones and open requests are withdrawn. Money still in escrow must be "
         "released, refunded or settled first. Once ended, you can both leave a review, "
         "however it ended."
-    ).format(title=e(clip(project_title, 80)))
+    ),
+    80,
+)
 
 
 def ask_to_end(employer: str) -> str:

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from babel.numbers import format_percent
 
-from bot.i18n import SOURCE_LANGUAGE, _, i18n
+from bot.i18n import SOURCE_LANGUAGE, _, i18n, phrase
 from bot.render import MESSAGE_LIMIT, button, clip, e, pages
-from bot.texts import common
+from bot.texts import common, labels
 from core.money import Currency, fee_for, release_fee
 from core.services.disputes import silence_escalates
 from storage.enums import (
@@ -30,72 +30,39 @@ from storage.models import Contract, Dispute, DisputeEvidence, DisputeOffer, Mil
 # --- buttons -------------------------------------------------------------------------
 
 
-def respond() -> str:
-    return _("✍️ Respond")
+respond = phrase("✍️ Respond")
 
+offer = phrase("🤝 Offer a split")
 
-def offer() -> str:
-    return _("🤝 Offer a split")
+counter = phrase("🤝 Counter-offer")
 
+escalate = phrase("🛡 Escalate to an admin")
 
-def counter() -> str:
-    return _("🤝 Counter-offer")
+withdraw = phrase("↩️ Withdraw the dispute")
 
+withdraw_yes = phrase("↩️ Yes, withdraw it")
 
-def escalate() -> str:
-    return _("🛡 Escalate to an admin")
+escalate_yes = phrase("🛡 Yes, send it to an admin")
 
+back = phrase("« Back to the dispute")
 
-def withdraw() -> str:
-    return _("↩️ Withdraw the dispute")
+view = phrase("⚖️ View the dispute")
 
+refresh = phrase("🔄 Refresh")
 
-def withdraw_yes() -> str:
-    return _("↩️ Yes, withdraw it")
+open_it = phrase("⚖️ Open the dispute")
 
+send_response = phrase("✍️ Send my response")
 
-def escalate_yes() -> str:
-    return _("🛡 Yes, send it to an admin")
+send_offer = phrase("🤝 Send this offer")
 
+add_evidence = phrase("📎 Add evidence")
 
-def back() -> str:
-    return _("« Back to the dispute")
+next_step = phrase("Next ›")
 
+skip = phrase("Skip")
 
-def view() -> str:
-    return _("⚖️ View the dispute")
-
-
-def refresh() -> str:
-    return _("🔄 Refresh")
-
-
-def open_it() -> str:
-    return _("⚖️ Open the dispute")
-
-
-def send_response() -> str:
-    return _("✍️ Send my response")
-
-
-def send_offer() -> str:
-    return _("🤝 Send this offer")
-
-
-def add_evidence() -> str:
-    return _("📎 Add evidence")
-
-
-def next_step() -> str:
-    return _("Next ›")
-
-
-def skip() -> str:
-    return _("Skip")
-
-
-def done() -> str:
-    return _("✔ Done")
+done = phrase("✔ Done")
 
 
 def deliverable_button(line: str, picked: bool) -> str:
@@ -191,33 +158,36 @@ class DisputeView:
         )
 
 
-def dispute_status(status: DisputeStatus) -> str:
-    """A dispute's state, in words (the screens, the admin's record)."""
-    return {
-        DisputeStatus.AWAITING_RESPONSE: _("waiting for a response"),
-        DisputeStatus.NEGOTIATION: _("negotiating"),
-        DisputeStatus.ARBITRATION: _("with an admin"),
-        DisputeStatus.RESOLVED: _("resolved"),
-        DisputeStatus.WITHDRAWN: _("withdrawn"),
-    }[status]
+#: A dispute's state, in words (the screens, the admin's record).
+dispute_status = labels(
+    {
+        DisputeStatus.AWAITING_RESPONSE: phrase("waiting for a response"),
+        DisputeStatus.NEGOTIATION: phrase("negotiating"),
+        DisputeStatus.ARBITRATION: phrase("with an admin"),
+        DisputeStatus.RESOLVED: phrase("resolved"),
+        DisputeStatus.WITHDRAWN: phrase("withdrawn"),
+    }
+)
 
 
-def offer_status(status: OfferStatus) -> str:
-    return {
-        OfferStatus.OPEN: _("on the table"),
-        OfferStatus.ACCEPTED: _("accepted"),
-        OfferStatus.SUPERSEDED: _("replaced by a later offer"),
-        OfferStatus.CLOSED: _("closed with the dispute"),
-    }[status]
+offer_status = labels(
+    {
+        OfferStatus.OPEN: phrase("on the table"),
+        OfferStatus.ACCEPTED: phrase("accepted"),
+        OfferStatus.SUPERSEDED: phrase("replaced by a later offer"),
+        OfferStatus.CLOSED: phrase("closed with the dispute"),
+    }
+)
 
 
-def evidence_stage(stage: EvidenceStage) -> str:
-    return {
-        EvidenceStage.FILED: _("with the dispute"),
-        EvidenceStage.RESPONSE: _("while it awaited a response"),
-        EvidenceStage.NEGOTIATION: _("while negotiating"),
-        EvidenceStage.ARBITRATION: _("while with an admin"),
-    }[stage]
+evidence_stage = labels(
+    {
+        EvidenceStage.FILED: phrase("with the dispute"),
+        EvidenceStage.RESPONSE: phrase("while it awaited a response"),
+        EvidenceStage.NEGOTIATION: phrase("while negotiating"),
+        EvidenceStage.ARBITRATION: phrase("while with an admin"),
+    }
+)
 
 
 def named(deliverables: Sequence[str]) -> str:
@@ -530,12 +500,11 @@ def evidence_added(count: int, maximum: int) -> str:
     return text.format(count=count, maximum=maximum)
 
 
-def pick_deliverables() -> str:
-    return _("Tap the deliverables that are missing or wrong, then Next (or /cancel).")
+pick_deliverables = phrase(
+    "Tap the deliverables that are missing or wrong, then Next (or /cancel)."
+)
 
-
-def evidence_reask() -> str:
-    return _("Send a file, a photo or a video as evidence, or tap Done (or /cancel).")
+evidence_reask = phrase("Send a file, a photo or a video as evidence, or tap Done (or /cancel).")
 
 
 def confirm_open(
@@ -578,12 +547,9 @@ def confirm_open(
     return "\n".join(lines)
 
 
-def opened() -> str:
-    return _("Dispute opened. The other side has been told.")
+opened = phrase("Dispute opened. The other side has been told.")
 
-
-def reason_not_text() -> str:
-    return _("Please describe what went wrong in a text message (or /cancel).")
+reason_not_text = phrase("Please describe what went wrong in a text message (or /cancel).")
 
 
 def amount_not_text(money: Currency) -> str:
@@ -592,8 +558,7 @@ def amount_not_text(money: Currency) -> str:
     )
 
 
-def confirm_please() -> str:
-    return _("Press a button above to confirm, or /cancel.")
+confirm_please = phrase("Press a button above to confirm, or /cancel.")
 
 
 # --- answering and negotiating -------------------------------------------------------
@@ -620,12 +585,9 @@ def confirm_response(response: str) -> str:
     )
 
 
-def response_not_text() -> str:
-    return _("Please write your response as a text message (or /cancel).")
+response_not_text = phrase("Please write your response as a text message (or /cancel).")
 
-
-def responded() -> str:
-    return _("Response sent.")
+responded = phrase("Response sent.")
 
 
 def ask_offer(v: DisputeView, money: Currency) -> str:
@@ -665,24 +627,17 @@ def confirm_offer(
     )
 
 
-def offer_sent() -> str:
-    return _("Offer sent.")
+offer_sent = phrase("Offer sent.")
 
+moved_on = phrase(
+    "This dispute has moved on since that button was sent. Here is where it stands now."
+)
 
-def moved_on() -> str:
-    return _("This dispute has moved on since that button was sent. Here is where it stands now.")
+escalated = phrase("Sent to an admin.")
 
+withdrawn = phrase("Dispute withdrawn.")
 
-def escalated() -> str:
-    return _("Sent to an admin.")
-
-
-def withdrawn() -> str:
-    return _("Dispute withdrawn.")
-
-
-def settled() -> str:
-    return _("Settled: the money has moved.")
+settled = phrase("Settled: the money has moved.")
 
 
 def confirm_escalate(v: DisputeView) -> str:
@@ -819,8 +774,7 @@ def alert_resolved(v: DisputeView, money: Currency, fee_bps: int) -> str:
     return f"{v.title()}\n\n{resolved}\n\n{outcome(v, money, fee_bps)}"
 
 
-def my_disputes_empty() -> str:
-    return _("You have no disputes. Long may it last.")
+my_disputes_empty = phrase("You have no disputes. Long may it last.")
 
 
 def my_disputes(views: list[DisputeView], viewer_id: int, money: Currency) -> str:

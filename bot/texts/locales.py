@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import _, time_of_day, zone_label
+from bot.i18n import _, phrase, time_of_day, zone_label
 from bot.render import e
 
 #: Each language under its own name (never translated; see the module docstring).
@@ -63,8 +63,7 @@ def zone_unknown(typed: str, example: str) -> str:
     ).format(typed=e(typed), example=e(example))
 
 
-def other_zone() -> str:
-    return _("⌨️ Type another")
+other_zone = phrase("⌨️ Type another")
 
 
 def zone_typing(example: str) -> str:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import CAPTION_LIMIT, clip, e
 from storage.models import Message
 
+end_chat = phrase("✖ End chat")
 
-def end_chat() -> str:
-    return _("✖ End chat")
+reply = phrase("↩️ Reply")
 
-
-def reply() -> str:
-    return _("↩️ Reply")
-
-
-def you() -> str:
-    """The reader, as the sender of their own lines in a chat's latest messages."""
-    return _("You")
+#: The reader, as the sender of their own lines in a chat's latest messages.
+you = phrase("You")
 
 
 def chat_opened(name: str, project_title: str, recent: list[str]) -> str:
@@ -38,15 +32,19 @@ def chat_opened(name: str, project_title: str, recent: list[str]) -> str:
     return "\n".join(lines)
 
 
+#: What a file is, in a word, by its kind (``bot.notifier``: document, photo...).
+FILE_KINDS = {
+    "document": phrase("document"),
+    "photo": phrase("photo"),
+    "voice": phrase("voice"),
+    "video": phrase("video"),
+    "audio": phrase("audio"),
+}
+
+
 def _file_kind(kind: str | None) -> str:
-    kinds = {
-        "document": _("document"),
-        "photo": _("photo"),
-        "voice": _("voice"),
-        "video": _("video"),
-        "audio": _("audio"),
-    }
-    return kinds.get(kind or "", _("file"))
+    found = FILE_KINDS.get(kind or "")
+    return found() if found else _("file")
 
 
 def recent_line(sender: str, message: Message) -> str:
@@ -73,26 +71,19 @@ def sent(name: str, parts: int) -> str:
     return _("✓ Sent to {name}.").format(name=e(name))
 
 
-def not_chatting() -> str:
-    return _(
-        "You are not in a chat right now. To talk to someone, press 💬 Message on a bid, a "
-        "contract or an alert; to answer a message you received, reply to it."
-    )
+not_chatting = phrase(
+    "You are not in a chat right now. To talk to someone, press 💬 Message on a bid, a "
+    "contract or an alert; to answer a message you received, reply to it."
+)
 
+chat_ended = phrase("Chat ended. Messages are no longer forwarded.")
 
-def chat_ended() -> str:
-    return _("Chat ended. Messages are no longer forwarded.")
+already_ended = phrase("This chat has already ended.")
 
-
-def already_ended() -> str:
-    return _("This chat has already ended.")
-
-
-def cannot_relay() -> str:
-    return _(
-        "Only text, files, photos, voice messages and videos can be passed on. "
-        "Press End chat or send /cancel to stop."
-    )
+cannot_relay = phrase(
+    "Only text, files, photos, voice messages and videos can be passed on. "
+    "Press End chat or send /cancel to stop."
+)
 
 
 def header(sender: str, project_title: str) -> str:

@@ -6,32 +6,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import button, clip, e
+from bot.texts import labels
 from bot.texts.awards import terms
 from bot.texts.common import day, files_ask, quoted, sandbox_note, when
 from core.money import Currency
 from storage.enums import MilestoneStatus
 from storage.models import Contract, Milestone, MilestoneEvent
 
-
-def _status_label(status: MilestoneStatus) -> str:
-    labels = {
-        MilestoneStatus.REQUESTED: _("📝 requested by the freelancer"),
-        MilestoneStatus.REJECTED: _("✖ request rejected"),
-        MilestoneStatus.PENDING: _("⏳ waiting for funding"),
-        MilestoneStatus.FUNDED: _("🔒 funded, work in progress"),
-        MilestoneStatus.DELIVERED: _("📦 delivered, waiting for review"),
-        MilestoneStatus.DISPUTED: _("⚖️ in dispute"),
-        MilestoneStatus.RELEASED: _("✅ released"),
-        MilestoneStatus.REFUNDED: _("↩️ refunded"),
-        MilestoneStatus.CANCELLED: _("✖ cancelled"),
+_status_label = labels(
+    {
+        MilestoneStatus.REQUESTED: phrase("📝 requested by the freelancer"),
+        MilestoneStatus.REJECTED: phrase("✖ request rejected"),
+        MilestoneStatus.PENDING: phrase("⏳ waiting for funding"),
+        MilestoneStatus.FUNDED: phrase("🔒 funded, work in progress"),
+        MilestoneStatus.DELIVERED: phrase("📦 delivered, waiting for review"),
+        MilestoneStatus.DISPUTED: phrase("⚖️ in dispute"),
+        MilestoneStatus.RELEASED: phrase("✅ released"),
+        MilestoneStatus.REFUNDED: phrase("↩️ refunded"),
+        MilestoneStatus.CANCELLED: phrase("✖ cancelled"),
     }
-    return labels[status]
+)
 
 
-def split() -> str:
-    return _("➗ split")
+split = phrase("➗ split")
 
 
 def milestone_status(m: Milestone) -> str:
@@ -44,76 +43,41 @@ def milestone_status(m: Milestone) -> str:
 # --- buttons ---------------------------------------------------------------------------
 
 
-def new_milestone() -> str:
-    return _("➕ New milestone")
+new_milestone = phrase("➕ New milestone")
 
+request_milestone = phrase("➕ Request milestone")
 
-def request_milestone() -> str:
-    return _("➕ Request milestone")
+accept_request = phrase("✅ Accept request")
 
+reject_request = phrase("✖ Reject request")
 
-def accept_request() -> str:
-    return _("✅ Accept request")
+deliver = phrase("📦 Deliver work")
 
+extra_milestone = phrase("➕ New milestone for the extra work")
 
-def reject_request() -> str:
-    return _("✖ Reject request")
+dispute = phrase("⚖️ Open a dispute")
 
+history_button = phrase("📜 History")
 
-def deliver() -> str:
-    return _("📦 Deliver work")
+withdraw_request = phrase("✖ Withdraw request")
 
+cancel_milestone = phrase("✖ Cancel milestone")
 
-def extra_milestone() -> str:
-    return _("➕ New milestone for the extra work")
+cancel_and_refund = phrase("↩️ Cancel & refund")
 
+confirm_cancel = phrase("✅ Yes, cancel it")
 
-def dispute() -> str:
-    return _("⚖️ Open a dispute")
+open_milestone = phrase("📄 Open milestone")
 
+send_delivery = phrase("📦 Deliver")
 
-def history_button() -> str:
-    return _("📜 History")
+hand_over_now = phrase("🔓 Hand it over in full now")
 
+protect_until_paid = phrase("🔒 Protect it until paid")
 
-def withdraw_request() -> str:
-    return _("✖ Withdraw request")
+message_employer = phrase("💬 Message the employer")
 
-
-def cancel_milestone() -> str:
-    return _("✖ Cancel milestone")
-
-
-def cancel_and_refund() -> str:
-    return _("↩️ Cancel & refund")
-
-
-def confirm_cancel() -> str:
-    return _("✅ Yes, cancel it")
-
-
-def open_milestone() -> str:
-    return _("📄 Open milestone")
-
-
-def send_delivery() -> str:
-    return _("📦 Deliver")
-
-
-def hand_over_now() -> str:
-    return _("🔓 Hand it over in full now")
-
-
-def protect_until_paid() -> str:
-    return _("🔒 Protect it until paid")
-
-
-def message_employer() -> str:
-    return _("💬 Message the employer")
-
-
-def message_freelancer() -> str:
-    return _("💬 Message the freelancer")
+message_freelancer = phrase("💬 Message the freelancer")
 
 
 def request_changes(left: int) -> str:
@@ -160,8 +124,7 @@ def _due_line(due: datetime) -> str:
     return _("Due: {date}").format(date=day(due))
 
 
-def _note_label() -> str:
-    return _("<b>Note:</b>")
+_note_label = phrase("<b>Note:</b>")
 
 
 def milestone_card(
@@ -214,28 +177,29 @@ def milestone_card(
     return "\n".join(lines) + sandbox_note(badge)
 
 
-def history_kind(kind: str) -> str:
-    """What happened to a milestone, in words."""
-    kinds = {
-        "created": _("created"),
-        "requested": _("requested"),
-        "request_accepted": _("request accepted"),
-        "request_rejected": _("request rejected"),
-        "funded": _("funded"),
-        "delivered": _("delivered"),
-        "changes_requested": _("changes requested"),
-        "released": _("released"),
-        "refunded": _("refunded"),
-        "cancelled": _("cancelled"),
-        "disputed": _("dispute opened"),
-        "handed_over": _("delivery handed over in full"),
-        "extra_milestone": _("new milestone for the extra work"),
-        "dispute_escalated": _("dispute sent to an admin"),
-        "dispute_response": _("dispute answered"),
-        "dispute_offer": _("split offered"),
-        "dispute_withdrawn": _("dispute withdrawn"),
-    }
-    return kinds.get(kind, kind.replace("_", " "))
+#: What happened to a milestone, in words.
+history_kind = labels(
+    {
+        "created": phrase("created"),
+        "requested": phrase("requested"),
+        "request_accepted": phrase("request accepted"),
+        "request_rejected": phrase("request rejected"),
+        "funded": phrase("funded"),
+        "delivered": phrase("delivered"),
+        "changes_requested": phrase("changes requested"),
+        "released": phrase("released"),
+        "refunded": phrase("refunded"),
+        "cancelled": phrase("cancelled"),
+        "disputed": phrase("dispute opened"),
+        "handed_over": phrase("delivery handed over in full"),
+        "extra_milestone": phrase("new milestone for the extra work"),
+        "dispute_escalated": phrase("dispute sent to an admin"),
+        "dispute_response": phrase("dispute answered"),
+        "dispute_offer": phrase("split offered"),
+        "dispute_withdrawn": phrase("dispute withdrawn"),
+    },
+    otherwise=lambda kind: kind.replace("_", " "),
+)
 
 
 def history(
@@ -291,8 +255,7 @@ def extra_description_ask(description: str, limit: int) -> str:
     ).format(description=quoted(description), limit=limit)
 
 
-def ms_description_reask() -> str:
-    return _("Please describe the milestone in a text message.")
+ms_description_reask = phrase("Please describe the milestone in a text message.")
 
 
 def ms_amount_ask(money: Currency) -> str:
@@ -366,8 +329,7 @@ def deliver_note_ask(description: str, limit: int) -> str:
     ).format(description=quoted(description), limit=limit)
 
 
-def deliver_note_reask() -> str:
-    return _("Please write the delivery note as a text message.")
+deliver_note_reask = phrase("Please write the delivery note as a text message.")
 
 
 def deliver_files_ask(limit: int) -> str:
@@ -429,8 +391,7 @@ def changes_ask(description: str, limit: int, left: int, included: int) -> str:
     return text
 
 
-def changes_reask() -> str:
-    return _("Please write what should change as a text message.")
+changes_reask = phrase("Please write what should change as a text message.")
 
 
 def changes_confirm(description: str, note: str) -> str:

@@ -7,7 +7,7 @@ HTML specials); anything a person typed is escaped here.
 
 from __future__ import annotations
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import button, clip, e
 from bot.texts.common import sandbox_note
 from core.gateways import SANDBOX, STARS, FundingGateway
@@ -29,28 +29,23 @@ def fund_button(gateway: FundingGateway, amount: str) -> str:
     return button(template.format(amount=amount))
 
 
-def pay_from_balance() -> str:
-    return _("💼 Pay from balance")
+pay_from_balance = phrase("💼 Pay from balance")
 
 
 def release_button(amount: str) -> str:
     return button(_("✅ Release {amount}").format(amount=amount))
 
 
-def release_part() -> str:
-    return _("➗ Release part")
+release_part = phrase("➗ Release part")
 
 
 def confirm_release(amount: str) -> str:
     return button(_("✅ Yes, release {amount}").format(amount=amount))
 
 
-def not_now() -> str:
-    return _("Not now")
+not_now = phrase("Not now")
 
-
-def confirm_reask() -> str:
-    return _("Use the buttons: confirm to go ahead, or Cancel to leave.")
+confirm_reask = phrase("Use the buttons: confirm to go ahead, or Cancel to leave.")
 
 
 # --- funding ---------------------------------------------------------------------------
@@ -95,8 +90,7 @@ def invoice_sent(amount: str, badge: str) -> str:
     ).format(amount=amount) + sandbox_note(badge)
 
 
-def invoice_on_its_way() -> str:
-    return _("Invoice sent below.")
+invoice_on_its_way = phrase("Invoice sent below.")
 
 
 def paid_and_funded(description: str, amount: str, badge: str) -> str:
@@ -106,18 +100,13 @@ def paid_and_funded(description: str, amount: str, badge: str) -> str:
     ).format(amount=amount, description=e(clip(description, 80))) + sandbox_note(badge)
 
 
-def payment_received() -> str:
-    return _("✅ Payment received, thank you.")
+payment_received = phrase("✅ Payment received, thank you.")
 
+payment_already_received = phrase(
+    "✅ This payment was already received and credited. Nothing was charged or credited twice."
+)
 
-def payment_already_received() -> str:
-    return _(
-        "✅ This payment was already received and credited. Nothing was charged or credited twice."
-    )
-
-
-def invoice_unknown() -> str:
-    return _("This invoice is not valid any more. Open the contract and fund it again.")
+invoice_unknown = phrase("This invoice is not valid any more. Open the contract and fund it again.")
 
 
 def credited_to_balance(amount: str, description: str) -> str:
@@ -193,9 +182,6 @@ def released(
     return text + sandbox_note(badge)
 
 
-def already_done() -> str:
-    return _("This was already done; nothing moved again.")
+already_done = phrase("This was already done; nothing moved again.")
 
-
-def dismissed() -> str:
-    return _("OK, nothing was changed.")
+dismissed = phrase("OK, nothing was changed.")

@@ -5,37 +5,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import button, clip, e
+from bot.texts import labels
 from bot.texts.common import day, sandbox_note
 from core.money import Currency
 from storage.enums import PayoutStatus
 from storage.models import Payout
 
-
-def request_payout() -> str:
-    return _("💸 Request payout")
+request_payout = phrase("💸 Request payout")
 
 
 def payout_all(amount: str) -> str:
     return button(_("All: {amount}").format(amount=amount))
 
 
-def confirm_payout() -> str:
-    return _("✅ Request payout")
+confirm_payout = phrase("✅ Request payout")
+
+open_balance = phrase("💰 Balance")
 
 
-def open_balance() -> str:
-    return _("💰 Balance")
-
-
-def payout_status(status: PayoutStatus) -> str:
-    labels = {
-        PayoutStatus.REQUESTED: _("⏳ requested"),
-        PayoutStatus.PAID: _("✅ paid"),
-        PayoutStatus.REJECTED: _("✖ rejected"),
+payout_status = labels(
+    {
+        PayoutStatus.REQUESTED: phrase("⏳ requested"),
+        PayoutStatus.PAID: phrase("✅ paid"),
+        PayoutStatus.REJECTED: phrase("✖ rejected"),
     }
-    return labels[status]
+)
 
 
 def balance(
@@ -84,15 +80,12 @@ def payout_amount_reask(money: Currency) -> str:
     )
 
 
-def destination_ask() -> str:
-    return _(
-        "Where should we send it? Write the details an operator needs: a card number, an "
-        "IBAN, a wallet address… (3–500 characters)."
-    )
+destination_ask = phrase(
+    "Where should we send it? Write the details an operator needs: a card number, an "
+    "IBAN, a wallet address… (3–500 characters)."
+)
 
-
-def destination_reask() -> str:
-    return _("Please write the payout details as text.")
+destination_reask = phrase("Please write the payout details as text.")
 
 
 def payout_confirm(amount: str, destination: str, badge: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _
+from bot.i18n import _, counted, phrase
 from bot.render import e
 from bot.texts.common import deleted_name
 from bot.texts.errors import refusal
@@ -13,47 +13,31 @@ from core.errors import DomainError
 from core.money import Currency
 from core.services.privacy import DeletionPlan
 
+privacy = phrase("🔒 My data and account")
 
-def privacy() -> str:
-    return _("🔒 My data and account")
+export = phrase("📦 Export my data")
 
+delete = phrase("🗑 Delete my account")
 
-def export() -> str:
-    return _("📦 Export my data")
+yes_delete = phrase("🗑 Yes, delete my account")
 
+keep = phrase("✖ Keep my account")
 
-def delete() -> str:
-    return _("🗑 Delete my account")
+back = phrase("« My data")
 
+screen = phrase(
+    "🔒 <b>Your data on bidgram</b>\n\n"
+    "📦 <b>Export</b> sends you a JSON file with everything bidgram holds about you: your "
+    "account, freelancer profile, alert settings, projects, bids, offers, contracts with "
+    "their milestones and history, payments, balance and every ledger entry, payouts, "
+    "disputes, the messages you sent and received, reviews by and about you, your reports, "
+    "mutes and safety notes.\n\n"
+    "🗑 <b>Delete</b> erases what is only yours and keeps, under an anonymous name, what "
+    "the people you worked with and the books need. You see exactly what before anything "
+    "happens."
+)
 
-def yes_delete() -> str:
-    return _("🗑 Yes, delete my account")
-
-
-def keep() -> str:
-    return _("✖ Keep my account")
-
-
-def back() -> str:
-    return _("« My data")
-
-
-def screen() -> str:
-    return _(
-        "🔒 <b>Your data on bidgram</b>\n\n"
-        "📦 <b>Export</b> sends you a JSON file with everything bidgram holds about you: your "
-        "account, freelancer profile, alert settings, projects, bids, offers, contracts with "
-        "their milestones and history, payments, balance and every ledger entry, payouts, "
-        "disputes, the messages you sent and received, reviews by and about you, your reports, "
-        "mutes and safety notes.\n\n"
-        "🗑 <b>Delete</b> erases what is only yours and keeps, under an anonymous name, what "
-        "the people you worked with and the books need. You see exactly what before anything "
-        "happens."
-    )
-
-
-def export_sent() -> str:
-    return _("Your data is on its way.")
+export_sent = phrase("Your data is on its way.")
 
 
 def export_caption(day: str) -> str:
@@ -71,32 +55,31 @@ def refused(refusals: Sequence[DomainError], money: Currency) -> str:
     ).format(reasons=reasons)
 
 
+#: What deleting an account closes first, each with how many.
+_projects_cancelled = counted(
+    "{count} open project cancelled (its bidders are told)",
+    "{count} open projects cancelled (their bidders are told)",
+)
+_offers_declined = counted(
+    "{count} offer to you declined (the employer is told)",
+    "{count} offers to you declined (the employers are told)",
+)
+_bids_withdrawn = counted(
+    "{count} bid withdrawn (the employer is told)",
+    "{count} bids withdrawn (the employers are told)",
+)
+
+
 def confirm(plan: DeletionPlan, user_id: int) -> str:
-    closing = []
-    if plan.projects:
-        closing.append(
-            _(
-                "{count} open project cancelled (its bidders are told)",
-                "{count} open projects cancelled (their bidders are told)",
-                plan.projects,
-            ).format(count=plan.projects)
+    closing = [
+        text(count)
+        for text, count in (
+            (_projects_cancelled, plan.projects),
+            (_offers_declined, plan.offers),
+            (_bids_withdrawn, plan.bids),
         )
-    if plan.offers:
-        closing.append(
-            _(
-                "{count} offer to you declined (the employer is told)",
-                "{count} offers to you declined (the employers are told)",
-                plan.offers,
-            ).format(count=plan.offers)
-        )
-    if plan.bids:
-        closing.append(
-            _(
-                "{count} bid withdrawn (the employer is told)",
-                "{count} bids withdrawn (the employers are told)",
-                plan.bids,
-            ).format(count=plan.bids)
-        )
+        if count
+    ]
     first = (
         "\n\n" + _("<b>Closed first:</b> {items}.").format(items="; ".join(closing))
         if closing
@@ -121,12 +104,9 @@ def confirm(plan: DeletionPlan, user_id: int) -> str:
     return f"{erased}{first}\n\n{kept}"
 
 
-def deleted() -> str:
-    return _(
-        "🗑 Your bidgram account is deleted. Thank you for having been here.\n\n"
-        "If you ever come back, /start begins a new account."
-    )
+deleted = phrase(
+    "🗑 Your bidgram account is deleted. Thank you for having been here.\n\n"
+    "If you ever come back, /start begins a new account."
+)
 
-
-def stale() -> str:
-    return _("This button belongs to an account that no longer exists.")
+stale = phrase("This button belongs to an account that no longer exists.")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _, decimal, written
+from bot.i18n import _, decimal, phrase, written
 from bot.render import button, clip, e, percent, stars
+from bot.texts import labels
 from bot.texts import skills as worded_skills
 from bot.texts.awards import endings
 from bot.texts.common import shown
@@ -32,64 +33,35 @@ def field_names() -> dict[str, str]:
 # --- buttons ---------------------------------------------------------------------------
 
 
-def edit_all() -> str:
-    return _("✏️ Fill in the whole profile")
+edit_all = phrase("✏️ Fill in the whole profile")
 
+complete_missing = phrase("✏️ Complete my profile")
 
-def complete_missing() -> str:
-    return _("✏️ Complete my profile")
+edit_headline = phrase("Headline")
 
+edit_bio = phrase("Bio")
 
-def edit_headline() -> str:
-    return _("Headline")
+edit_skills = phrase("Skills")
 
+edit_rate = phrase("Hourly rate")
 
-def edit_bio() -> str:
-    return _("Bio")
+edit_portfolio = phrase("Portfolio")
 
+public_view = phrase("👁 How employers see me")
 
-def edit_skills() -> str:
-    return _("Skills")
+language = phrase("🌐 Language")
 
+keep = phrase("↪️ Keep as it is")
 
-def edit_rate() -> str:
-    return _("Hourly rate")
+done = phrase("✔ Done")
 
+skip = phrase("Skip")
 
-def edit_portfolio() -> str:
-    return _("Portfolio")
+clear_links = phrase("🗑 Remove all links")
 
+prev_page = phrase("‹ Prev")
 
-def public_view() -> str:
-    return _("👁 How employers see me")
-
-
-def language() -> str:
-    return _("🌐 Language")
-
-
-def keep() -> str:
-    return _("↪️ Keep as it is")
-
-
-def done() -> str:
-    return _("✔ Done")
-
-
-def skip() -> str:
-    return _("Skip")
-
-
-def clear_links() -> str:
-    return _("🗑 Remove all links")
-
-
-def prev_page() -> str:
-    return _("‹ Prev")
-
-
-def next_page() -> str:
-    return _("Next ›")
+next_page = phrase("Next ›")
 
 
 def skill_label(skill: Skill, selected: bool) -> str:
@@ -215,8 +187,7 @@ def public_profile(
     return "\n".join(lines)
 
 
-def _employer() -> str:
-    return _("Employer")
+_employer = phrase("Employer")
 
 
 def employer_profile(name: str, rep: Reputation, reviews: Sequence[Review], record: str) -> str:
@@ -321,8 +292,7 @@ def portfolio_added(count: int, maximum: int) -> str:
     )
 
 
-def portfolio_cleared() -> str:
-    return _("🗑 Portfolio links removed. Send new links, or press <b>Done</b>.")
+portfolio_cleared = phrase("🗑 Portfolio links removed. Send new links, or press <b>Done</b>.")
 
 
 def not_text(field: str) -> str:
@@ -336,33 +306,27 @@ def not_text(field: str) -> str:
     return asks.get(field, _("Please send your answer as a text message."))
 
 
-def not_a_link_message() -> str:
-    return _("Please send a link as text (https://...), or press Done.")
+not_a_link_message = phrase("Please send a link as text (https://...), or press Done.")
+
+skills_as_buttons = phrase(
+    "Tap your skills on the buttons above, or type them separated by commas."
+)
+
+unknown_skill_button = phrase("That skill is no longer in the catalogue.")
+
+saved = phrase("✅ Saved.")
+
+profile_saved = phrase("✅ Your profile is saved.")
 
 
-def skills_as_buttons() -> str:
-    return _("Tap your skills on the buttons above, or type them separated by commas.")
-
-
-def unknown_skill_button() -> str:
-    return _("That skill is no longer in the catalogue.")
-
-
-def saved() -> str:
-    return _("✅ Saved.")
-
-
-def profile_saved() -> str:
-    return _("✅ Your profile is saved.")
-
-
-def field_saved(field: str) -> str:
-    saved = {
-        "headline": _("✅ Headline saved."),
-        "bio": _("✅ Bio saved."),
-        "skills": _("✅ Skills saved."),
-        "hourly_rate": _("✅ Hourly rate saved."),
-        "rate": _("✅ Hourly rate saved."),
-        "portfolio": _("✅ Portfolio links saved."),
-    }
-    return saved.get(field) or _("✅ {field} saved.").format(field=e(field.capitalize()))
+field_saved = labels(
+    {
+        "headline": phrase("✅ Headline saved."),
+        "bio": phrase("✅ Bio saved."),
+        "skills": phrase("✅ Skills saved."),
+        "hourly_rate": phrase("✅ Hourly rate saved."),
+        "rate": phrase("✅ Hourly rate saved."),
+        "portfolio": phrase("✅ Portfolio links saved."),
+    },
+    otherwise=lambda field: _("✅ {field} saved.").format(field=e(field.capitalize())),
+)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import _, decimal, until, written
+from bot.i18n import _, counted, decimal, phrase, until, written
 from bot.render import button, clip, e
 from bot.texts import skills as skill_names
+from bot.texts import titled
 from bot.texts.common import files_ask
 from core.money import Currency
 from core.services.projects import ProjectView
@@ -60,8 +61,7 @@ def budget(lo: int, hi: int, money: Currency) -> str:
     return f"{money.format(lo)} – {money.format(hi)}"
 
 
-def bids_count(n: int) -> str:
-    return _("{count} bid", "{count} bids", n).format(count=n)
+bids_count = counted("{count} bid", "{count} bids")
 
 
 def employer_line(rep: Reputation | None) -> str:
@@ -74,8 +74,7 @@ def employer_line(rep: Reputation | None) -> str:
     ).format(rating=decimal(rep.rating), count=rep.reviews)
 
 
-def files_count(n: int) -> str:
-    return _("📎 {count} file", "📎 {count} files", n).format(count=n)
+files_count = counted("📎 {count} file", "📎 {count} files")
 
 
 def card(
@@ -178,23 +177,19 @@ def list_button(n: int, project: Project) -> str:
     return button(f"{n}. {project.title}")
 
 
-def prev_page() -> str:
-    return _("‹ Prev")
+prev_page = phrase("‹ Prev")
 
-
-def next_page() -> str:
-    return _("Next ›")
+next_page = phrase("Next ›")
 
 
 # --- my projects --------------------------------------------------------------------------
 
 
-def no_projects() -> str:
-    return _("You have not posted any projects yet. Post one and freelancers will bid on it.")
+no_projects = phrase(
+    "You have not posted any projects yet. Post one and freelancers will bid on it."
+)
 
-
-def post_one() -> str:
-    return _("📝 Post a project")
+post_one = phrase("📝 Post a project")
 
 
 def my_projects(views: Sequence[ProjectView], money: Currency, first: int) -> str:
@@ -212,134 +207,80 @@ def my_projects(views: Sequence[ProjectView], money: Currency, first: int) -> st
 # --- owner actions -------------------------------------------------------------------------
 
 
-def view_bids() -> str:
-    return _("💼 View bids")
+view_bids = phrase("💼 View bids")
 
+edit = phrase("✏️ Edit")
 
-def edit() -> str:
-    return _("✏️ Edit")
+cancel_project = phrase("🗑 Cancel project")
 
+publish = phrase("🚀 Publish")
 
-def cancel_project() -> str:
-    return _("🗑 Cancel project")
+withdraw_offer = phrase("↩️ Withdraw offer")
 
+open_contract = phrase("🤝 Open contract")
 
-def publish() -> str:
-    return _("🚀 Publish")
+share = phrase("📣 Share")
 
+back = phrase("« Back")
 
-def withdraw_offer() -> str:
-    return _("↩️ Withdraw offer")
+yes_cancel = phrase("Yes, cancel it")
 
+no_keep = phrase("No, keep it")
 
-def open_contract() -> str:
-    return _("🤝 Open contract")
-
-
-def share() -> str:
-    return _("📣 Share")
-
-
-def back() -> str:
-    return _("« Back")
-
-
-def yes_cancel() -> str:
-    return _("Yes, cancel it")
-
-
-def no_keep() -> str:
-    return _("No, keep it")
-
-
-def confirm_cancel(title: str) -> str:
-    return _(
+confirm_cancel = titled(
+    phrase(
         "Cancel <b>{title}</b>? Bidders are told, and the project cannot be reopened. "
         "Any pending offer is withdrawn."
-    ).format(title=e(title))
+    )
+)
 
+cancelled = titled(phrase("✖ <b>{title}</b> is cancelled. Bidders have been told."))
 
-def cancelled(title: str) -> str:
-    return _("✖ <b>{title}</b> is cancelled. Bidders have been told.").format(title=e(title))
-
-
-def published(title: str) -> str:
-    """Above the project's card, whose 🔗 Share line carries the link."""
-    return _(
+#: Above the project's card, whose 🔗 Share line carries the link.
+published = titled(
+    phrase(
         "🚀 <b>{title}</b> is live! Freelancers with matching skills are being told. "
         "Share its link (🔗 below) to get more bids."
-    ).format(title=e(title))
+    )
+)
 
 
 # --- find work -----------------------------------------------------------------------------
 
 
-def find_words() -> str:
-    return _("🔎 Search words")
+find_words = phrase("🔎 Search words")
 
+find_skill = phrase("🏷 Skill")
 
-def find_skill() -> str:
-    return _("🏷 Skill")
+find_budget = phrase("💰 Budget")
 
+find_clear = phrase("✖ Clear filters")
 
-def find_budget() -> str:
-    return _("💰 Budget")
+any_skill = phrase("Any skill")
 
+any_budget = phrase("Any budget")
 
-def find_clear() -> str:
-    return _("✖ Clear filters")
+search_expired = phrase("This search has expired. Open Find work again.")
 
+ask_words = phrase("Type the words to look for (e.g. <i>logo bakery</i>).")
 
-def any_skill() -> str:
-    return _("Any skill")
+words_as_text = phrase("Please type the words to search for as a text message.")
 
+ask_filter_skill = phrase("Show projects that need this skill:")
 
-def any_budget() -> str:
-    return _("Any budget")
+ask_filter_budget = phrase("Show projects whose budget fits:")
 
+files = phrase("📎 Files")
 
-def search_expired() -> str:
-    return _("This search has expired. Open Find work again.")
+employer = phrase("👔 The employer")
 
+open_in_bot = phrase("Open in bidgram")
 
-def ask_words() -> str:
-    return _("Type the words to look for (e.g. <i>logo bakery</i>).")
+view_and_bid = phrase("👁 View and bid")
 
+my_projects_button = phrase("📂 My projects")
 
-def words_as_text() -> str:
-    return _("Please type the words to search for as a text message.")
-
-
-def ask_filter_skill() -> str:
-    return _("Show projects that need this skill:")
-
-
-def ask_filter_budget() -> str:
-    return _("Show projects whose budget fits:")
-
-
-def files() -> str:
-    return _("📎 Files")
-
-
-def employer() -> str:
-    return _("👔 The employer")
-
-
-def open_in_bot() -> str:
-    return _("Open in bidgram")
-
-
-def view_and_bid() -> str:
-    return _("👁 View and bid")
-
-
-def my_projects_button() -> str:
-    return _("📂 My projects")
-
-
-def no_files() -> str:
-    return _("This project has no files.")
+no_files = phrase("This project has no files.")
 
 
 def budget_band(lo: int | None, hi: int | None, money: Currency) -> str:
@@ -450,27 +391,17 @@ def ask_files(maximum: int) -> str:
     return _("<i>Step 5 of 5</i>") + "\n\n" + files_ask(what, maximum)
 
 
-def fixed_price() -> str:
-    return _("Fixed price")
+fixed_price = phrase("Fixed price")
 
+bad_budget = phrase(
+    "Send the budget as one amount (e.g. <code>300</code>) or a range (e.g. <code>100-500</code>)."
+)
 
-def bad_budget() -> str:
-    return _(
-        "Send the budget as one amount (e.g. <code>300</code>) or a range "
-        "(e.g. <code>100-500</code>)."
-    )
+preview_header = phrase("👀 <b>Preview</b>: this is how freelancers will see your project.")
 
+publish_now = phrase("🚀 Publish")
 
-def preview_header() -> str:
-    return _("👀 <b>Preview</b>: this is how freelancers will see your project.")
-
-
-def publish_now() -> str:
-    return _("🚀 Publish")
-
-
-def save_draft() -> str:
-    return _("💾 Save as draft")
+save_draft = phrase("💾 Save as draft")
 
 
 def not_text(what: str) -> str:
@@ -486,33 +417,23 @@ def not_text(what: str) -> str:
     return asks.get(what) or _("Please send the answer as a text message.")
 
 
-def draft_saved(title: str) -> str:
-    return _(
-        "💾 <b>{title}</b> is saved as a draft. Publish it from /projects when you are ready."
-    ).format(title=e(title))
+draft_saved = titled(
+    phrase("💾 <b>{title}</b> is saved as a draft. Publish it from /projects when you are ready.")
+)
 
 
 # --- edit a project ------------------------------------------------------------------------
 
 
-def edit_what() -> str:
-    return _("What would you like to change?")
+edit_what = phrase("What would you like to change?")
 
+edit_title = phrase("Title")
 
-def edit_title() -> str:
-    return _("Title")
+edit_description = phrase("Description")
 
+edit_budget = phrase("Budget")
 
-def edit_description() -> str:
-    return _("Description")
-
-
-def edit_budget() -> str:
-    return _("Budget")
-
-
-def edit_skills() -> str:
-    return _("Skills")
+edit_skills = phrase("Skills")
 
 
 def ask_new_title(minimum: int, maximum: int) -> str:
@@ -534,5 +455,4 @@ def ask_new_budget(money: Currency) -> str:
     ).format(unit=e(money.unit))
 
 
-def edited(title: str) -> str:
-    return _("✅ <b>{title}</b> is updated; anyone who bid on it is told.").format(title=e(title))
+edited = titled(phrase("✅ <b>{title}</b> is updated; anyone who bid on it is told."))

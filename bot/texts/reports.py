@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import button, clip, e
+from bot.texts import labels
 from bot.texts.admin import who
 from bot.texts.common import shown
 from bot.texts.disputes import when
@@ -22,56 +23,31 @@ from storage.models import Message, Report, User
 # --- buttons ---------------------------------------------------------------------------
 
 
-def report() -> str:
-    return _("🚩 Report")
+report = phrase("🚩 Report")
 
+send_report = phrase("🚩 Send report")
 
-def send_report() -> str:
-    return _("🚩 Send report")
+mute = phrase("🔇 Mute")
 
+unmute = phrase("🔈 Unmute")
 
-def mute() -> str:
-    return _("🔇 Mute")
+dismiss = phrase("✔ Dismiss")
 
+warn = phrase("⚠️ Warn")
 
-def unmute() -> str:
-    return _("🔈 Unmute")
+ban = phrase("🚫 Ban")
 
+dismiss_no_note = phrase("✔ Dismiss without a note")
 
-def dismiss() -> str:
-    return _("✔ Dismiss")
+standard_warning = phrase("⚠️ Send the standard warning")
 
+standard_ban = phrase("🚫 Ban with the standard reason")
 
-def warn() -> str:
-    return _("⚠️ Warn")
+yes_ban = phrase("🚫 Yes, ban")
 
+back_to_queue = phrase("« Reports")
 
-def ban() -> str:
-    return _("🚫 Ban")
-
-
-def dismiss_no_note() -> str:
-    return _("✔ Dismiss without a note")
-
-
-def standard_warning() -> str:
-    return _("⚠️ Send the standard warning")
-
-
-def standard_ban() -> str:
-    return _("🚫 Ban with the standard reason")
-
-
-def yes_ban() -> str:
-    return _("🚫 Yes, ban")
-
-
-def back_to_queue() -> str:
-    return _("« Reports")
-
-
-def open_report() -> str:
-    return _("🚩 Open the report")
+open_report = phrase("🚩 Open the report")
 
 
 def reasons() -> dict[ReportReason, str]:
@@ -85,25 +61,27 @@ def reasons() -> dict[ReportReason, str]:
     }
 
 
-def short_reason(reason: ReportReason) -> str:
-    """A reason in a word or two (the admins' lists)."""
-    return {
-        ReportReason.SCAM: _("scam"),
-        ReportReason.OFF_PLATFORM: _("off-platform"),
-        ReportReason.ABUSE: _("abuse"),
-        ReportReason.SPAM: _("spam"),
-        ReportReason.OTHER: _("other"),
-    }[reason]
+#: A reason in a word or two (the admins' lists).
+short_reason = labels(
+    {
+        ReportReason.SCAM: phrase("scam"),
+        ReportReason.OFF_PLATFORM: phrase("off-platform"),
+        ReportReason.ABUSE: phrase("abuse"),
+        ReportReason.SPAM: phrase("spam"),
+        ReportReason.OTHER: phrase("other"),
+    }
+)
 
 
-def what(kind: ReportTarget) -> str:
-    """What was reported, as a noun on its own (a label, never inside a sentence)."""
-    return {
-        ReportTarget.MESSAGE: _("message"),
-        ReportTarget.BID: _("bid"),
-        ReportTarget.PROJECT: _("project"),
-        ReportTarget.PROFILE: _("profile"),
-    }[kind]
+#: What was reported, as a noun on its own (a label, never inside a sentence).
+what = labels(
+    {
+        ReportTarget.MESSAGE: phrase("message"),
+        ReportTarget.BID: phrase("bid"),
+        ReportTarget.PROJECT: phrase("project"),
+        ReportTarget.PROFILE: phrase("profile"),
+    }
+)
 
 
 def file_kind(kind: str | None) -> str:
@@ -142,38 +120,30 @@ def ask_reason(kind: ReportTarget, name: str) -> str:
     )
 
 
-def reason_as_button() -> str:
-    return _("Choose what is wrong on the buttons above (or /cancel).")
+reason_as_button = phrase("Choose what is wrong on the buttons above (or /cancel).")
 
+ask_note = phrase(
+    "Anything the admin should know? Type a few words, or press <b>Send report</b> to "
+    "send it as it is."
+)
 
-def ask_note() -> str:
-    return _(
-        "Anything the admin should know? Type a few words, or press <b>Send report</b> to "
-        "send it as it is."
-    )
+note_as_text = phrase("Please type the note as text, or press Send report (or /cancel).")
 
-
-def note_as_text() -> str:
-    return _("Please type the note as text, or press Send report (or /cancel).")
-
-
-def filed() -> str:
-    return _(
-        "🚩 Thank you: your report is with the admins. You will hear here what they decide.\n\n"
-        "Remember: bidgram never asks you to pay to get paid, and money sent outside escrow "
-        "is not protected."
-    )
+filed = phrase(
+    "🚩 Thank you: your report is with the admins. You will hear here what they decide.\n\n"
+    "Remember: bidgram never asks you to pay to get paid, and money sent outside escrow "
+    "is not protected."
+)
 
 
 # --- the safety note and mutes ---------------------------------------------------------------
 
 
-def safety_note() -> str:
-    return _(
-        "🛡 <b>Safety note</b>: bidgram never asks you to pay to get paid; money sent outside "
-        "escrow is not protected. Keep payments and talks here, where they are on the record. "
-        "If someone pushes you to pay or to move elsewhere, report the message."
-    )
+safety_note = phrase(
+    "🛡 <b>Safety note</b>: bidgram never asks you to pay to get paid; money sent outside "
+    "escrow is not protected. Keep payments and talks here, where they are on the record. "
+    "If someone pushes you to pay or to move elsewhere, report the message."
+)
 
 
 def muted(name: str) -> str:
@@ -244,13 +214,14 @@ def _thread_line(message: Message, names: dict[int, str]) -> str:
     return f"{when(message.created_at)} · {name}: {file}{body}{flagged(message.flags)}"
 
 
-def _as_reported(kind: ReportTarget) -> str:
-    return {
-        ReportTarget.MESSAGE: _("<b>The message as reported</b>"),
-        ReportTarget.BID: _("<b>The bid as reported</b>"),
-        ReportTarget.PROJECT: _("<b>The project as reported</b>"),
-        ReportTarget.PROFILE: _("<b>The profile as reported</b>"),
-    }[kind]
+_as_reported = labels(
+    {
+        ReportTarget.MESSAGE: phrase("<b>The message as reported</b>"),
+        ReportTarget.BID: phrase("<b>The bid as reported</b>"),
+        ReportTarget.PROJECT: phrase("<b>The project as reported</b>"),
+        ReportTarget.PROFILE: phrase("<b>The profile as reported</b>"),
+    }
+)
 
 
 def _heading(r: Report) -> str:
@@ -348,8 +319,7 @@ def confirm_ban(subject: User, reason: str) -> str:
     )
 
 
-def note_not_text() -> str:
-    return _("Please type it as text, or press a button above (or /cancel).")
+note_not_text = phrase("Please type it as text, or press a button above (or /cancel).")
 
 
 def decided(report: Report, reporter: User) -> str:

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import clip, e
 from bot.texts.awards import ending_line, endings
 from bot.texts.common import when
 from storage.enums import ContractEnding
 from storage.models import Review
 
+review = phrase("⭐ Review")
 
-def review() -> str:
-    return _("⭐ Review")
+reviews = phrase("⭐ Reviews")
 
-
-def reviews() -> str:
-    return _("⭐ Reviews")
-
-
-def send_review() -> str:
-    return _("⭐ Publish review")
+send_review = phrase("⭐ Publish review")
 
 
 def star_button(rating: int) -> str:
@@ -36,8 +30,7 @@ def review_rating_ask(other: str) -> str:
     return _("⭐ How was working with <b>{name}</b>? Tap 1 to 5 stars.").format(name=e(other))
 
 
-def review_rating_reask() -> str:
-    return _("Tap one of the star buttons (1 to 5).")
+review_rating_reask = phrase("Tap one of the star buttons (1 to 5).")
 
 
 def review_text_ask(rating: int, limit: int) -> str:
@@ -50,8 +43,7 @@ def review_text_ask(rating: int, limit: int) -> str:
     )
 
 
-def review_text_reask() -> str:
-    return _("Please write your review as a text message.")
+review_text_reask = phrase("Please write your review as a text message.")
 
 
 def review_confirm(other: str, rating: int, body: str) -> str:
@@ -104,11 +96,10 @@ def reviews_status(
     return "\n".join(lines)
 
 
-def review_not_open() -> str:
-    return _(
-        "Reviews open when a contract ends (paid, refunded or decided by an admin), for a "
-        "limited time. There is nothing to review here now."
-    )
+review_not_open = phrase(
+    "Reviews open when a contract ends (paid, refunded or decided by an admin), for a "
+    "limited time. There is nothing to review here now."
+)
 
 
 def alert_review_written(author: str, project: str, theirs: Review | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _
+from bot.i18n import _, phrase
 from bot.render import e
 from bot.texts import skills as skill_names
 from core.money import Currency
@@ -13,63 +13,37 @@ from core.services.subscriptions import SubscriptionView
 # --- buttons ---------------------------------------------------------------------------
 
 
-def choose_skills() -> str:
-    return _("🧩 Choose skills")
+choose_skills = phrase("🧩 Choose skills")
 
+min_budget = phrase("💵 Minimum budget")
 
-def min_budget() -> str:
-    return _("💵 Minimum budget")
+pause = phrase("⏸ Pause")
 
+resume = phrase("▶️ Resume")
 
-def pause() -> str:
-    return _("⏸ Pause")
+turn_off = phrase("🔕 Turn off")
 
+turn_off_yes = phrase("Yes, turn them off")
 
-def resume() -> str:
-    return _("▶️ Resume")
+back = phrase("« Back")
 
+stop = phrase("🔕 Stop these alerts")
 
-def turn_off() -> str:
-    return _("🔕 Turn off")
+undo = phrase("↩️ Undo")
 
+settings = phrase("⚙️ Alert settings")
 
-def turn_off_yes() -> str:
-    return _("Yes, turn them off")
-
-
-def back() -> str:
-    return _("« Back")
-
-
-def stop() -> str:
-    return _("🔕 Stop these alerts")
-
-
-def undo() -> str:
-    return _("↩️ Undo")
-
-
-def settings() -> str:
-    return _("⚙️ Alert settings")
-
-
-def any_budget() -> str:
-    return _("Any budget")
+any_budget = phrase("Any budget")
 
 
 # --- button answers ----------------------------------------------------------------------
 
 
-def paused_answer() -> str:
-    return _("Alerts paused.")
+paused_answer = phrase("Alerts paused.")
 
+resumed_answer = phrase("Alerts are back on.")
 
-def resumed_answer() -> str:
-    return _("Alerts are back on.")
-
-
-def off_answer() -> str:
-    return _("Alerts turned off.")
+off_answer = phrase("Alerts turned off.")
 
 
 def budget_text(amount: int, money: Currency) -> str:
@@ -111,15 +85,12 @@ def screen(view: SubscriptionView | None, money: Currency, header: str = "") -> 
     return "\n".join(lines)
 
 
-def saved() -> str:
-    return _("✅ Saved.")
+saved = phrase("✅ Saved.")
 
-
-def confirm_off() -> str:
-    return _(
-        "Turn new-project alerts off? Your skill choices are cleared; choose skills again any "
-        "time to turn them back on. To stop them for a while, <b>Pause</b> instead."
-    )
+confirm_off = phrase(
+    "Turn new-project alerts off? Your skill choices are cleared; choose skills again any "
+    "time to turn them back on. To stop them for a while, <b>Pause</b> instead."
+)
 
 
 def ask_skills(maximum: int, page: int, pages: int, categories: Sequence[str]) -> str:
@@ -142,16 +113,13 @@ def ask_min_budget(current: int, money: Currency) -> str:
     ).format(unit=e(money.unit), example=money.example, current=budget_text(current, money))
 
 
-def budget_not_text() -> str:
-    return _("Please send the minimum budget as a number, like 100, or 0 for any budget.")
+budget_not_text = phrase(
+    "Please send the minimum budget as a number, like 100, or 0 for any budget."
+)
 
+skills_as_buttons = phrase("Tap the skills above, or type their names separated by commas.")
 
-def skills_as_buttons() -> str:
-    return _("Tap the skills above, or type their names separated by commas.")
-
-
-def stopped_note() -> str:
-    return _(
-        "⏸ <b>Alerts paused.</b> You will get no new-project alerts until you resume them. "
-        "Changed your mind? Tap <b>Undo</b>."
-    )
+stopped_note = phrase(
+    "⏸ <b>Alerts paused.</b> You will get no new-project alerts until you resume them. "
+    "Changed your mind? Tap <b>Undo</b>."
+)

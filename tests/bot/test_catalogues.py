@@ -17,7 +17,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_keywords
 from babel.messages.pofile import read_po
 
-from bot.i18n import DOMAIN, KEYWORDS, LOCALES, _, languages, speaking
+from bot.i18n import DOMAIN, KEYWORDS, LOCALES, _, counted, languages, phrase, speaking
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [language for language in languages() if language != "en"]
@@ -122,3 +122,19 @@ def test_a_text_is_read_in_the_language_it_is_spoken_in() -> None:
     with speaking("es"):
         assert _(title) == "🕒 <b>Zona horaria</b>"
     assert _(title) == title  # English, the source, when nobody is being spoken to
+
+
+def test_a_phrase_is_worded_when_it_is_read_not_when_it_is_made() -> None:
+    title = phrase("🕒 <b>Time zone</b>")
+    with speaking("ru"):
+        assert title() == "🕒 <b>Часовой пояс</b>"
+    with speaking("es"):
+        assert title() == "🕒 <b>Zona horaria</b>"
+    assert title() == "🕒 <b>Time zone</b>"
+
+
+def test_a_counted_text_takes_the_form_for_its_number() -> None:
+    files = counted("📎 {count} file", "📎 {count} files")
+    with speaking("ru"):
+        assert [files(n) for n in (1, 3, 5)] == ["📎 1 файл", "📎 3 файла", "📎 5 файлов"]
+    assert [files(n) for n in (1, 3)] == ["📎 1 file", "📎 3 files"]

@@ -4,9 +4,11 @@
 people read is marked, and marked so that it can work:
 
 - no English sentence (or one-word label) reaches a person as a bare string literal;
-- every ``_``/``__`` call holds literal texts, which extraction can find;
-- no ``_`` runs when a module is imported, which would word it once, in English, for
-  everyone (module-level texts are functions, or ``__`` read later).
+- every ``_``/``__``/``phrase``/``counted`` call holds literal texts, which extraction
+  can find;
+- no ``_`` runs when a module is imported, nor is a ``phrase`` or ``counted`` called
+  then, which would word it once, in English, for everyone (module-level texts are
+  functions, phrases worded when called, or ``__`` read later).
 
 The end-to-end journeys in each language (``tests/e2e/test_languages.py``) check the same
 from the other side: what a Russian or Spanish reader receives.
@@ -55,6 +57,8 @@ SILENT = {
 QUIET_CALLS = {
     "_",
     "__",
+    "phrase",
+    "counted",
     "debug",
     "info",
     "warning",
@@ -80,6 +84,13 @@ QUIET_CALLS = {
     "LimitReached",
     "InsufficientFunds",
 }
+
+#: How a text is marked for translation (``bot.i18n``): its literals are what pybabel extracts.
+MARKS = {"_", "__", "phrase", "counted"}
+
+#: What makes a text worded when it is called (``bot.i18n.Phrase``, ``Counted``, and
+#: ``bot.texts.titled`` and ``labels``, which wrap phrases).
+LATER = {"phrase", "counted", "titled", "labels"}
 
 #: Literals that are read but are nobody's English: each language's own name.
 NOT_ENGLISH = {"English"}
@@ -140,14 +151,14 @@ def test_no_english_sentence_reaches_a_person_unmarked() -> None:
             if _in_quiet_call_or_comparison(node, parents):
                 continue
             found.append(f"{_where(path, node)}: {text[:60]!r}")
-    assert found == [], "mark these with _() (see bot/i18n.py):\n" + "\n".join(found)
+    assert found == [], "mark these with _() or phrase() (see bot/i18n.py):\n" + "\n".join(found)
 
 
 def test_every_marked_text_is_a_literal_extraction_can_find() -> None:
     found = []
     for path, tree in _sources():
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and _name(node) in {"_", "__"}):
+            if not (isinstance(node, ast.Call) and _name(node) in MARKS):
                 continue
             if isinstance(node.func, ast.Attribute):
                 continue  # a method named _ of something else
@@ -159,15 +170,38 @@ def test_every_marked_text_is_a_literal_extraction_can_find() -> None:
     assert found == [], "a text pybabel cannot extract:\n" + "\n".join(found)
 
 
+def _phrases() -> set[str]:
+    """The names a module binds to a text worded when called (:data:`LATER`)."""
+    return {
+        target.id
+        for _path, tree in _sources()
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and _name(node.value) in LATER
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _words(call: ast.Call, phrases: set[str]) -> bool:
+    """``call`` words a text: ``_(...)``, ``phrase(...)()`` or a phrase's name called."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "_" or func.id in phrases
+    if isinstance(func, ast.Attribute):
+        return func.attr in phrases
+    return isinstance(func, ast.Call) and _name(func) in LATER
+
+
 def test_nothing_is_worded_when_a_module_is_imported() -> None:
     """A text worded at import is English for everyone, whoever reads it later."""
     found = []
+    phrases = _phrases()
     for path, tree in _sources():
         parents = _parents(tree)
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-                continue
-            if node.func.id != "_":
+            if not (isinstance(node, ast.Call) and _words(node, phrases)):
                 continue
             here: ast.AST | None = parents.get(node)
             inside_a_function = False
@@ -181,7 +215,9 @@ def test_nothing_is_worded_when_a_module_is_imported() -> None:
                 here = parents.get(here)
             if not inside_a_function:
                 found.append(f"{_where(path, node)}: {ast.unparse(node)[:60]}")
-    assert found == [], "worded at import (make it a function, or use __):\n" + "\n".join(found)
+    assert found == [], (
+        "worded at import (make it a function or a phrase, or use __):\n" + "\n".join(found)
+    )
 
 
 def test_every_marked_text_is_in_the_template() -> None:
@@ -195,7 +231,7 @@ def test_every_marked_text_is_in_the_template() -> None:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
             first = node.args[0] if node.args else None
-            marked_text = node.func.id in {"_", "__"} and isinstance(first, ast.Constant)
+            marked_text = node.func.id in MARKS and isinstance(first, ast.Constant)
             if marked_text and isinstance(first, ast.Constant) and isinstance(first.value, str):
                 marked.add(first.value)
     assert marked - template == set()
