@@ -538,11 +538,7 @@ class Delivery:
     async def _sent(self, msg: Claimed, message_id: int) -> None:
         now = self.wall.now()
         async with self.db.uow() as uow:
-            for row in await self._rows_of(uow, msg):
-                row.status = SENT if row.id == msg.id else MERGED
-                row.sent_at = now
-                row.telegram_message_id = message_id
-                row.claimed_until = None
+            await uow.outbox.mark_sent(msg.id, msg.mates, now, message_id)
             market = Marketplace(uow, self.settings, self.clock, self.gateways)
             if msg.after_sent:
                 name, _, argument = msg.after_sent.partition(":")

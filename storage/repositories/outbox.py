@@ -145,6 +145,24 @@ class OutboxRepository:
         await self.session.flush()
         return mates
 
+    async def mark_sent(
+        self, head: int, mates: Sequence[int], at: datetime, telegram_message_id: int
+    ) -> None:
+        """A claimed message sent (and the digest mates merged into it), in one UPDATE
+        without loading them."""
+        status = case((OutboxMessage.id == head, "sent"), else_="merged") if mates else "sent"
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([head, *mates]))
+            .values(
+                status=status,
+                sent_at=at,
+                telegram_message_id=telegram_message_id,
+                claimed_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
     async def get_messages(self, ids: Sequence[int]) -> list[OutboxMessage]:
         found = await self.session.execute(GET_MESSAGES, {"ids": list(ids)})
         return list(found.scalars())
