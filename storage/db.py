@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_only
 
 from storage import errors, sqlite_driver
-from storage.uow import UnitOfWork
+from storage.uow import HoldingSession, UnitOfWork
 
 
 def is_sqlite(url: str) -> bool:
@@ -108,7 +108,12 @@ class Database:
     def __init__(self, url: str, *, pool: bool = True, echo: bool = False) -> None:
         self.url = url
         self.engine = create_engine(url, pool=pool, echo=echo)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self.sessions = async_sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            class_=AsyncSession,
+            sync_session_class=HoldingSession,
+        )
 
     @property
     def backend(self) -> str:

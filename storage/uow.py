@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from storage.repositories import (
     AccountRepository,
@@ -38,6 +40,24 @@ from storage.repositories import (
     UpdateRepository,
     UserRepository,
 )
+
+
+class HoldingSession(Session):
+    """A session that keeps every row it loaded or wrote until it closes.
+
+    SQLAlchemy's identity map holds rows weakly: a row a service loaded and let go of
+    (a recipient checked, then dropped) is forgotten, and the next ``get`` of it in the
+    same update reads it again. A unit of work is one update or one job, so holding its
+    rows costs little and makes each row one read per unit of work.
+    """
+
+
+def _hold(session: Session, instance: object) -> None:
+    session.info.setdefault("held", []).append(instance)
+
+
+event.listen(HoldingSession, "loaded_as_persistent", _hold)
+event.listen(HoldingSession, "pending_to_persistent", _hold)
 
 
 class UnitOfWork:
