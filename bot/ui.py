@@ -5,10 +5,13 @@ the other."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -19,7 +22,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import FlowCb, PageCb
 from bot.context import Ctx
-from bot.keyboards import cancel_row
+from bot.keyboards import cancel_row, only_cancel
 from bot.render import MESSAGE_LIMIT, button, pages
 
 #: A message of text that is not a command: what a step that asks for text takes (any
@@ -105,6 +108,23 @@ async def finish(
     await ctx.state.clear()
     ctx.callback_reply.text = toast
     await replace_prompt(query, ctx.bot, text, keyboard)
+
+
+async def ask(
+    ctx: Ctx,
+    chat_id: int,
+    step: State,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    **data: Any,
+) -> None:
+    """Go on to a wizard's ``step``, keeping ``data`` for the steps after it, and ask
+    its question: ``text``, with ``keyboard`` under it (Cancel alone if none)."""
+    await ctx.state.set_state(step)
+    if data:
+        await ctx.state.update_data(**data)
+    markup = keyboard if keyboard is not None else only_cancel()
+    await ctx.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 def request_key(query: CallbackQuery) -> str:

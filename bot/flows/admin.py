@@ -19,7 +19,7 @@ from bot.screens.disputes import load_view
 from bot.settings import BotSettings
 from bot.texts import admin as texts
 from bot.texts.disputes import DisputeView, amount_not_text
-from bot.ui import TYPED, action_button, markup
+from bot.ui import TYPED, action_button, ask, markup
 from storage.enums import DisputeResolution, PayoutStatus
 
 router = Area("flows.admin")
@@ -76,21 +76,17 @@ async def split(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     await ctx.state.clear()
     v = await _open_dispute(ctx, callback_data.id)
     escrow = v.milestone.escrow
-    await ctx.state.set_state(Verdict.amount)
-    await ctx.state.set_data(
-        {
-            "dispute_id": v.dispute.id,
-            "verdict": "split",
-            "escrow": escrow,
-            "released": v.milestone.released_amount,
-            "fee_taken": v.milestone.fee_amount,
-            "note": "",
-        }
-    )
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         query.from_user.id,
+        Verdict.amount,
         texts.ask_split(v.dispute.id, escrow, ctx.settings.money),
-        reply_markup=only_cancel(),
+        dispute_id=v.dispute.id,
+        verdict="split",
+        escrow=escrow,
+        released=v.milestone.released_amount,
+        fee_taken=v.milestone.fee_amount,
+        note="",
     )
 
 
@@ -237,8 +233,7 @@ def _to_payouts() -> InlineKeyboardMarkup:
 @router.callback_query(AdminCb.filter(F.action == "who"))
 async def ask_who(query: CallbackQuery, ctx: Ctx) -> None:
     await ctx.state.clear()
-    await ctx.state.set_state(Ban.who)
-    await ctx.bot.send_message(query.from_user.id, texts.ask_who(), reply_markup=only_cancel())
+    await ask(ctx, query.from_user.id, Ban.who, texts.ask_who())
 
 
 @router.message(Ban.who, TYPED)
@@ -264,11 +259,7 @@ async def ask_reason(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> 
         ctx.callback_reply.text = texts.already_banned()
         ctx.callback_reply.alert = True
         return
-    await ctx.state.set_state(Ban.reason)
-    await ctx.state.set_data({"user_id": user.id})
-    await ctx.bot.send_message(
-        query.from_user.id, texts.ask_ban_reason(user), reply_markup=only_cancel()
-    )
+    await ask(ctx, query.from_user.id, Ban.reason, texts.ask_ban_reason(user), user_id=user.id)
 
 
 @router.message(Ban.reason, TYPED)

@@ -23,7 +23,7 @@ from bot.routers import Area
 from bot.texts import bids as texts
 from bot.texts.common import shown
 from bot.texts.projects import when
-from bot.ui import TYPED, replace
+from bot.ui import TYPED, ask, replace
 
 router = Area("flows.awards")
 ROUNDS = "aw_r"  # FlowCb action prefix of a revision-rounds choice: aw_r0 ... aw_r5
@@ -91,13 +91,13 @@ async def start(query: CallbackQuery, callback_data: BidCb, ctx: Ctx) -> None:
 @router.callback_query(AwardForm.confirm, FlowCb.filter(F.action == "aw_dv"))
 async def deliverables_ask(query: CallbackQuery, ctx: Ctx) -> None:
     data = await ctx.state.get_data()
-    await ctx.state.set_state(AwardForm.deliverables)
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         query.from_user.id,
+        AwardForm.deliverables,
         texts.ask_deliverables(
             data["deliverables"], ctx.settings.deliverables_max, ctx.settings.deliverable_text_max
         ),
-        reply_markup=only_cancel(),
     )
 
 
@@ -138,12 +138,7 @@ async def rounds_chosen(query: CallbackQuery, callback_data: FlowCb, ctx: Ctx) -
 
 @router.callback_query(AwardForm.confirm, FlowCb.filter(F.action == "aw_due"))
 async def due_ask(query: CallbackQuery, ctx: Ctx) -> None:
-    await ctx.state.set_state(AwardForm.due)
-    await ctx.bot.send_message(
-        query.from_user.id,
-        texts.ask_due(ctx.settings.max_delivery_days),
-        reply_markup=only_cancel(),
-    )
+    await ask(ctx, query.from_user.id, AwardForm.due, texts.ask_due(ctx.settings.max_delivery_days))
 
 
 @router.message(AwardForm.due, TYPED)

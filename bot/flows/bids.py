@@ -17,11 +17,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.callbacks import BidCb, Count, FlowCb, ProfileEditCb, ProjectCb
 from bot.context import Ctx
-from bot.keyboards import cancel_row, only_cancel
+from bot.keyboards import cancel_row
 from bot.routers import Area
 from bot.texts import bids as texts
 from bot.texts import profiles as profile_texts
-from bot.ui import TYPED, keep_search, send_long
+from bot.ui import TYPED, ask, keep_search, send_long
 
 router = Area("flows.bids")
 
@@ -153,11 +153,11 @@ async def _take_amount(amount: int, ctx: Ctx) -> None:
 async def _take_days(n_days: int, ctx: Ctx) -> None:
     ctx.market.bids.check_terms(delivery_days=n_days)
     await ctx.state.update_data(days=n_days)
-    await ctx.state.set_state(BidForm.proposal)
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         ctx.actor.telegram_id,
+        BidForm.proposal,
         texts.ask_proposal(ctx.settings.proposal_min, ctx.settings.proposal_max),
-        reply_markup=only_cancel(),
     )
 
 
@@ -260,8 +260,7 @@ async def edit_field(query: CallbackQuery, callback_data: BidFieldCb, ctx: Ctx) 
         ),
     }
     target, text = asks.get(callback_data.field, asks["amount"])
-    await ctx.state.set_state(target)
-    await ctx.bot.send_message(ctx.actor.telegram_id, text, reply_markup=only_cancel())
+    await ask(ctx, ctx.actor.telegram_id, target, text)
 
 
 async def _edited(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -23,8 +23,7 @@ from bot.settings import BotSettings
 from bot.texts import disputes as texts
 from bot.texts.common import shown
 from bot.texts.disputes import DisputeView
-from bot.ui import TYPED, action_button, file_ref, parse_ref
-from core.marketplace import Marketplace
+from bot.ui import TYPED, action_button, ask, file_ref, parse_ref
 from core.services.disputes import DisputeOpening, EvidenceFile
 from storage.enums import PartyRole
 from storage.models import Project
@@ -60,19 +59,12 @@ class Offer(StatesGroup):
 # --- opening a dispute -----------------------------------------------------------------
 
 
-async def begin_open(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    market: Marketplace,
-    opening: DisputeOpening,
-    settings: BotSettings,
-) -> None:
+async def begin_open(ctx: Ctx, chat_id: int, opening: DisputeOpening) -> None:
     """Start the conversation once core said this milestone can be disputed: the employer
     first names what is missing of the agreed deliverables, then everyone gives a reason."""
-    project = await market.projects.get(opening.contract.project_id)
-    respondent = await market.users.get(opening.respondent_id)
-    await state.set_data(
+    project = await ctx.market.projects.get(opening.contract.project_id)
+    respondent = await ctx.market.users.get(opening.respondent_id)
+    await ctx.state.set_data(
         {
             "milestone_id": opening.milestone.id,
             "escrow": opening.milestone.escrow,
@@ -87,14 +79,16 @@ async def begin_open(
         }
     )
     if opening.deliverables:
-        await state.set_state(OpenDispute.deliverables)
-        await bot.send_message(
+        await ctx.state.set_state(OpenDispute.deliverables)
+        await ctx.bot.send_message(
             chat_id,
-            texts.ask_deliverables(opening.milestone, project, settings.money, opening.must_name),
+            texts.ask_deliverables(
+                opening.milestone, project, ctx.settings.money, opening.must_name
+            ),
             reply_markup=_deliverables_keyboard(opening.deliverables, []),
         )
         return
-    await _ask_reason(chat_id, bot, state, opening, project, settings)
+    await _ask_reason(chat_id, ctx, opening, project)
 
 
 def _deliverables_keyboard(agreed: list[str], picked: list[int]) -> InlineKeyboardMarkup:
@@ -131,7 +125,7 @@ async def deliverables_done(query: CallbackQuery, ctx: Ctx) -> None:
         opening.milestone, opening.contract, opening.role, data["picked"]
     )
     project = await ctx.market.projects.get(opening.contract.project_id)
-    await _ask_reason(query.from_user.id, ctx.bot, ctx.state, opening, project, ctx.settings)
+    await _ask_reason(query.from_user.id, ctx, opening, project)
 
 
 @router.message(OpenDispute.deliverables)
@@ -143,19 +137,14 @@ async def deliverables_reask(message: Message, state: FSMContext) -> None:
     )
 
 
-async def _ask_reason(
-    chat_id: int,
-    bot: Bot,
-    state: FSMContext,
-    opening: DisputeOpening,
-    project: Project,
-    settings: BotSettings,
-) -> None:
-    await state.set_state(OpenDispute.reason)
-    await bot.send_message(
+async def _ask_reason(chat_id: int, ctx: Ctx, opening: DisputeOpening, project: Project) -> None:
+    await ask(
+        ctx,
         chat_id,
-        texts.ask_reason(opening.milestone, project, settings.money, settings.dispute_reason_max),
-        reply_markup=only_cancel(),
+        OpenDispute.reason,
+        texts.ask_reason(
+            opening.milestone, project, ctx.settings.money, ctx.settings.dispute_reason_max
+        ),
     )
 
 
@@ -207,9 +196,12 @@ def _evidence_keyboard(files: int) -> InlineKeyboardMarkup:
 
 async def _ask_evidence(chat_id: int, ctx: Ctx, amount: int) -> None:
     await ctx.state.update_data(claimed=amount)
-    await ctx.state.set_state(OpenDispute.evidence)
-    await ctx.bot.send_message(
-        chat_id, texts.ask_evidence(ctx.settings.evidence_max), reply_markup=_evidence_keyboard(0)
+    await ask(
+        ctx,
+        chat_id,
+        OpenDispute.evidence,
+        texts.ask_evidence(ctx.settings.evidence_max),
+        _evidence_keyboard(0),
     )
 
 
@@ -295,19 +287,21 @@ async def open_it(query: CallbackQuery, ctx: Ctx) -> None:
     )
     await ctx.state.clear()
     ctx.callback_reply.text = texts.opened()
-    await show(ctx.bot, query.from_user.id, ctx.market, ctx.actor, dispute.id, ctx.settings)
+    await show(ctx, dispute.id)
 
 
 # --- evidence at any stage ----------------------------------------------------------------
 
 
-async def begin_evidence(
-    bot: Bot, chat_id: int, state: FSMContext, dispute_id: int, settings: BotSettings
-) -> None:
-    await state.set_state(AddEvidence.files)
-    await state.set_data({"dispute_id": dispute_id, "count": 0})
-    await bot.send_message(
-        chat_id, texts.ask_evidence(settings.evidence_max), reply_markup=_evidence_keyboard(0)
+async def begin_evidence(ctx: Ctx, chat_id: int, dispute_id: int) -> None:
+    await ask(
+        ctx,
+        chat_id,
+        AddEvidence.files,
+        texts.ask_evidence(ctx.settings.evidence_max),
+        _evidence_keyboard(0),
+        dispute_id=dispute_id,
+        count=0,
     )
 
 
@@ -338,23 +332,19 @@ async def evidence_reask(message: Message, state: FSMContext) -> None:
 async def attach_done(query: CallbackQuery, ctx: Ctx) -> None:
     data = await ctx.state.get_data()
     await ctx.state.clear()
-    await show(
-        ctx.bot, query.from_user.id, ctx.market, ctx.actor, int(data["dispute_id"]), ctx.settings
-    )
+    await show(ctx, int(data["dispute_id"]))
 
 
 # --- responding ------------------------------------------------------------------------
 
 
-async def begin_respond(
-    bot: Bot, chat_id: int, state: FSMContext, v: DisputeView, settings: BotSettings
-) -> None:
-    await state.set_state(Respond.text)
-    await state.set_data({"dispute_id": v.dispute.id})
-    await bot.send_message(
+async def begin_respond(ctx: Ctx, chat_id: int, v: DisputeView) -> None:
+    await ask(
+        ctx,
         chat_id,
-        texts.ask_response(v, settings.money, settings.dispute_reason_max),
-        reply_markup=only_cancel(),
+        Respond.text,
+        texts.ask_response(v, ctx.settings.money, ctx.settings.dispute_reason_max),
+        dispute_id=v.dispute.id,
     )
 
 
@@ -383,17 +373,15 @@ async def send_response(query: CallbackQuery, ctx: Ctx) -> None:
     )
     await ctx.state.clear()
     ctx.callback_reply.text = texts.responded()
-    await show(ctx.bot, query.from_user.id, ctx.market, ctx.actor, dispute.id, ctx.settings)
+    await show(ctx, dispute.id)
 
 
 # --- offering a split ------------------------------------------------------------------
 
 
-async def begin_offer(
-    bot: Bot, chat_id: int, state: FSMContext, v: DisputeView, viewer_id: int, settings: BotSettings
-) -> None:
-    await state.set_state(Offer.amount)
-    await state.set_data(
+async def begin_offer(ctx: Ctx, chat_id: int, v: DisputeView, viewer_id: int) -> None:
+    await ctx.state.set_state(Offer.amount)
+    await ctx.state.set_data(
         {
             "dispute_id": v.dispute.id,
             "escrow": v.milestone.escrow,
@@ -403,7 +391,9 @@ async def begin_offer(
             "other": v.names.get(v.other(viewer_id), ""),
         }
     )
-    await bot.send_message(chat_id, texts.ask_offer(v, settings.money), reply_markup=only_cancel())
+    await ctx.bot.send_message(
+        chat_id, texts.ask_offer(v, ctx.settings.money), reply_markup=only_cancel()
+    )
 
 
 @router.message(Offer.amount, TYPED)
@@ -443,7 +433,7 @@ async def send_offer(query: CallbackQuery, ctx: Ctx) -> None:
     )
     await ctx.state.clear()
     ctx.callback_reply.text = texts.offer_sent()
-    await show(ctx.bot, query.from_user.id, ctx.market, ctx.actor, offer.dispute_id, ctx.settings)
+    await show(ctx, offer.dispute_id)
 
 
 # --- a confirm step waits for its button -------------------------------------------------
@@ -462,38 +452,38 @@ async def dispute_milestone(query: CallbackQuery, callback_data: MilestoneCb, ct
     await ctx.state.clear()
     opening = await ctx.market.disputes.opening(ctx.actor, callback_data.milestone_id)
     if opening.existing is not None:
-        await show(
-            ctx.bot, query.from_user.id, ctx.market, ctx.actor, opening.existing.id, ctx.settings
-        )
+        await show(ctx, opening.existing.id)
         return
-    await begin_open(ctx.bot, query.from_user.id, ctx.state, ctx.market, opening, ctx.settings)
+    await begin_open(ctx, query.from_user.id, opening)
+
+
+async def _open_to(
+    query: CallbackQuery, ctx: Ctx, dispute_id: int, *actions: str
+) -> texts.DisputeView | None:
+    """The dispute, if one of ``actions`` is still for this person to do. Otherwise the
+    button is from an earlier step: say so, and show where the dispute stands now."""
+    await ctx.state.clear()
+    v = await load_view(ctx.market, ctx.actor, dispute_id)
+    if set(actions) & set(v.actions):
+        return v
+    ctx.callback_reply.text = texts.moved_on()
+    ctx.callback_reply.alert = True
+    await send_dispute(ctx.bot, query.from_user.id, v, ctx.actor.user_id, ctx.settings)
+    return None
 
 
 @router.callback_query(DisputeCb.filter(F.action == "respond"))
 async def respond(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> None:
-    await ctx.state.clear()
-    v = await load_view(ctx.market, ctx.actor, callback_data.dispute_id)
-    if "respond" not in v.actions:
-        await _moved_on(query, v, ctx)
-        return
-    await begin_respond(ctx.bot, query.from_user.id, ctx.state, v, ctx.settings)
+    v = await _open_to(query, ctx, callback_data.dispute_id, "respond")
+    if v is not None:
+        await begin_respond(ctx, query.from_user.id, v)
 
 
 @router.callback_query(DisputeCb.filter(F.action == "offer"))
 async def offer(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> None:
-    await ctx.state.clear()
-    v = await load_view(ctx.market, ctx.actor, callback_data.dispute_id)
-    if not {"offer", "counter_offer"} & set(v.actions):
-        await _moved_on(query, v, ctx)
-        return
-    await begin_offer(ctx.bot, query.from_user.id, ctx.state, v, ctx.actor.user_id, ctx.settings)
-
-
-async def _moved_on(query: CallbackQuery, v: texts.DisputeView, ctx: Ctx) -> None:
-    """A button from an earlier step: say so, and show where the dispute stands now."""
-    ctx.callback_reply.text = texts.moved_on()
-    ctx.callback_reply.alert = True
-    await send_dispute(ctx.bot, query.from_user.id, v, ctx.actor.user_id, ctx.settings)
+    v = await _open_to(query, ctx, callback_data.dispute_id, "offer", "counter_offer")
+    if v is not None:
+        await begin_offer(ctx, query.from_user.id, v, ctx.actor.user_id)
 
 
 @router.callback_query(DisputeCb.filter(F.action == "evidence"))
@@ -501,4 +491,4 @@ async def evidence(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> 
     """Files, photos or videos for the record, at whatever stage the dispute is."""
     await ctx.state.clear()
     dispute = await ctx.market.disputes.check_evidence(ctx.actor, callback_data.dispute_id)
-    await begin_evidence(ctx.bot, query.from_user.id, ctx.state, dispute.id, ctx.settings)
+    await begin_evidence(ctx, query.from_user.id, dispute.id)

@@ -19,7 +19,7 @@ from bot.texts import common
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts.common import money_badge
-from bot.ui import TYPED, choices, finish
+from bot.ui import TYPED, ask, choices, finish
 
 router = Area("flows.milestones")
 
@@ -38,12 +38,13 @@ async def start(query: CallbackQuery, callback_data: ContractCb, ctx: Ctx) -> No
     contract = await ctx.market.milestones.check_contract(
         ctx.actor, callback_data.contract_id, mode
     )
-    await ctx.state.set_state(MilestoneForm.description)
-    await ctx.state.update_data(contract_id=contract.id, mode=mode)
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         query.from_user.id,
+        MilestoneForm.description,
         texts.ms_description_ask(mode == "request", ctx.settings.milestone_description_max),
-        reply_markup=only_cancel(),
+        contract_id=contract.id,
+        mode=mode,
     )
 
 
@@ -52,12 +53,14 @@ async def start_extra(query: CallbackQuery, callback_data: MilestoneCb, ctx: Ctx
     """A new milestone for the work a delivery's used-up revision rounds do not cover."""
     await ctx.state.clear()
     m = await ctx.market.milestones.check(ctx.actor, callback_data.milestone_id, "extra_milestone")
-    await ctx.state.set_state(MilestoneForm.description)
-    await ctx.state.update_data(contract_id=m.contract_id, mode="extra", milestone_id=m.id)
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         query.from_user.id,
+        MilestoneForm.description,
         texts.extra_description_ask(m.description, ctx.settings.milestone_description_max),
-        reply_markup=only_cancel(),
+        contract_id=m.contract_id,
+        mode="extra",
+        milestone_id=m.id,
     )
 
 

@@ -20,7 +20,7 @@ from bot.routers import Area
 from bot.texts import common
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
-from bot.ui import TYPED, choices, file_ref, finish, replace_prompt
+from bot.ui import TYPED, ask, choices, file_ref, finish, replace_prompt
 from core import text
 
 router = Area("flows.milestones_deliver")
@@ -36,14 +36,16 @@ class DeliverForm(StatesGroup):
 async def start(query: CallbackQuery, callback_data: MilestoneCb, ctx: Ctx) -> None:
     await ctx.state.clear()
     m = await ctx.market.milestones.check(ctx.actor, callback_data.milestone_id, "deliver")
-    await ctx.state.set_state(DeliverForm.note)
-    await ctx.state.update_data(
-        milestone_id=m.id, description=m.description, files=[], names=[], protected=True
-    )
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         query.from_user.id,
+        DeliverForm.note,
         texts.deliver_note_ask(m.description, ctx.settings.delivery_note_max),
-        reply_markup=only_cancel(),
+        milestone_id=m.id,
+        description=m.description,
+        files=[],
+        names=[],
+        protected=True,
     )
 
 
@@ -112,9 +114,12 @@ def _confirm_text(data: dict[str, Any]) -> str:
 
 async def _preview(chat_id: int, ctx: Ctx) -> None:
     data = await ctx.state.get_data()
-    await ctx.state.set_state(DeliverForm.confirm)
-    await ctx.bot.send_message(
-        chat_id, _confirm_text(data), reply_markup=_confirm_keyboard(bool(data["protected"]))
+    await ask(
+        ctx,
+        chat_id,
+        DeliverForm.confirm,
+        _confirm_text(data),
+        _confirm_keyboard(bool(data["protected"])),
     )
 
 

@@ -15,7 +15,7 @@ from bot.settings import BotSettings
 from bot.texts import payments as payment_texts
 from bot.texts import payouts as texts
 from bot.texts.common import money_badge
-from bot.ui import TYPED, choices, finish
+from bot.ui import TYPED, ask, choices, finish
 
 router = Area("flows.payouts")
 
@@ -51,8 +51,7 @@ async def start(query: CallbackQuery, ctx: Ctx) -> None:
 
 async def _amount_chosen(chat_id: int, ctx: Ctx, amount: int) -> None:
     await ctx.state.update_data(amount=amount)
-    await ctx.state.set_state(PayoutForm.destination)
-    await ctx.bot.send_message(chat_id, texts.destination_ask(), reply_markup=only_cancel())
+    await ask(ctx, chat_id, PayoutForm.destination, texts.destination_ask())
 
 
 @router.message(PayoutForm.amount, TYPED)

@@ -151,7 +151,7 @@ async def _advance(ctx: Ctx) -> None:
         return
     await ctx.state.clear()
     header = texts.profile_saved() if int(data["total"]) > 1 else texts.field_saved(done)
-    await send_own_profile(ctx.bot, ctx.market, ctx.actor, ctx.settings.money, header)
+    await send_own_profile(ctx, header)
 
 
 @router.callback_query(ProfileEditCb.filter())

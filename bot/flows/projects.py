@@ -33,7 +33,7 @@ from bot.texts import common
 from bot.texts import profiles as profile_texts
 from bot.texts import projects as texts
 from bot.texts import skills as skill_names
-from bot.ui import TYPED, keep_search, send_long
+from bot.ui import TYPED, ask, keep_search, send_long
 from core.money import Currency
 from core.services.projects import MAX_SKILLS, Attachment
 from storage.models import Skill
@@ -102,11 +102,11 @@ def _names(ids: Sequence[int], catalogue: Sequence[Skill]) -> list[str]:
 
 async def _start(ctx: Ctx) -> None:
     await keep_search(ctx.state)
-    await ctx.state.set_state(PostForm.title)
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         ctx.actor.telegram_id,
+        PostForm.title,
         texts.ask_title(ctx.settings.title_min, ctx.settings.title_max),
-        reply_markup=only_cancel(),
     )
 
 
@@ -158,11 +158,12 @@ skill_step(PostForm.skills, always(_prompt), _take_skills)
 
 async def _ask_files(ctx: Ctx) -> None:
     await ctx.state.update_data(files=[])
-    await ctx.state.set_state(PostForm.files)
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         ctx.actor.telegram_id,
+        PostForm.files,
         texts.ask_files(ctx.settings.max_attachments),
-        reply_markup=_done_keyboard(False),
+        _done_keyboard(False),
     )
 
 
@@ -361,8 +362,7 @@ async def edit_field(query: CallbackQuery, callback_data: EditFieldCb, ctx: Ctx)
         "budget": (EditForm.budget, texts.ask_new_budget(s.money)),
     }
     target, text = asks.get(callback_data.field, asks["title"])
-    await ctx.state.set_state(target)
-    await ctx.bot.send_message(chat, text, reply_markup=only_cancel())
+    await ask(ctx, chat, target, text)
 
 
 async def _save_edit(ctx: Ctx, bot_username: str, **changes: Any) -> None:

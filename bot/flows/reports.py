@@ -188,4 +188,4 @@ async def _decide(ctx: Ctx, outcome: ReportStatus, note: str) -> None:
     report_id = int((await ctx.state.get_data())["report_id"])
     await ctx.market.reports.decide(ctx.actor, report_id, outcome, note)
     await ctx.state.clear()
-    await send_decided(ctx.bot, ctx.market, ctx.actor, report_id)
+    await send_decided(ctx, report_id)

@@ -16,7 +16,7 @@ from bot.routers import Area
 from bot.screens.contracts import end_now
 from bot.texts import contracts as contract_texts
 from bot.texts import reviews as texts
-from bot.ui import TYPED, choices, finish
+from bot.ui import TYPED, ask, choices, finish
 from core import text
 from core.views.contracts import ReviewsScreen
 
@@ -49,10 +49,14 @@ def _status(screen: ReviewsScreen, *, published: bool = False) -> str:
 async def _ask_rating(chat_id: int, ctx: Ctx, screen: ReviewsScreen, header: str = "") -> None:
     """The first step of a review: the stars, under ``header`` (how the contract ended)."""
     other = screen.header.other_name
-    await ctx.state.set_state(ReviewForm.rating)
-    await ctx.state.update_data(contract_id=screen.header.contract.id, other=other)
-    await ctx.bot.send_message(
-        chat_id, header + texts.review_rating_ask(other), reply_markup=_stars_keyboard()
+    await ask(
+        ctx,
+        chat_id,
+        ReviewForm.rating,
+        header + texts.review_rating_ask(other),
+        _stars_keyboard(),
+        contract_id=screen.header.contract.id,
+        other=other,
     )
 
 
@@ -86,12 +90,7 @@ async def end_and_review(query: CallbackQuery, callback_data: ContractCb, ctx: C
 
 async def _rated(chat_id: int, ctx: Ctx, rating: int) -> None:
     await ctx.state.update_data(rating=rating)
-    await ctx.state.set_state(ReviewForm.body)
-    await ctx.bot.send_message(
-        chat_id,
-        texts.review_text_ask(rating, ctx.settings.review_max),
-        reply_markup=only_cancel(),
-    )
+    await ask(ctx, chat_id, ReviewForm.body, texts.review_text_ask(rating, ctx.settings.review_max))
 
 
 @router.callback_query(ReviewForm.rating, FlowCb.filter(F.action.in_(RATINGS)))

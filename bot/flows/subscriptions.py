@@ -26,7 +26,7 @@ from bot.screens.subscriptions import send_screen
 from bot.settings import BotSettings
 from bot.texts import profiles as profile_texts
 from bot.texts import subscriptions as texts
-from bot.ui import TYPED
+from bot.ui import TYPED, ask
 from core.services.subscriptions import MAX_SKILLS
 
 router = Area("flows.subscriptions")
@@ -51,7 +51,7 @@ def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
 
 async def _saved(ctx: Ctx) -> None:
     await ctx.state.clear()
-    await send_screen(ctx.bot, ctx.market, ctx.actor, ctx.settings, texts.saved())
+    await send_screen(ctx, texts.saved())
 
 
 # --- skills ----------------------------------------------------------------------------------
@@ -112,11 +112,12 @@ async def start_budget(query: CallbackQuery, ctx: Ctx) -> None:
     view = await ctx.market.subscriptions.of(ctx.actor.user_id)
     current = view.min_budget if view is not None else 0
     await ctx.state.clear()
-    await ctx.state.set_state(AlertsForm.min_budget)
-    await ctx.bot.send_message(
+    await ask(
+        ctx,
         ctx.actor.telegram_id,
+        AlertsForm.min_budget,
         texts.ask_min_budget(current, ctx.settings.money),
-        reply_markup=_budget_keyboard(ctx.settings),
+        _budget_keyboard(ctx.settings),
     )
 
 

@@ -28,8 +28,6 @@ from bot.texts import reports as report_texts
 from bot.texts.common import shown
 from bot.texts.disputes import messages, when
 from bot.ui import action_button, markup, parse_ref
-from core.actors import Actor
-from core.marketplace import Marketplace
 from core.services.disputes import DisputeRecord
 from storage.models import User
 
@@ -56,11 +54,9 @@ async def refuse_button(query: CallbackQuery, callback_reply: CallbackReply) -> 
 # --- the panel ---------------------------------------------------------------------------
 
 
-async def send_panel(
-    chat_id: int, bot: Bot, market: Marketplace, actor: Actor, s: BotSettings
-) -> None:
-    figures = await market.admin.figures(actor)
-    reports = report_texts.queue_button(await market.reports.count_open(actor))
+async def send_panel(chat_id: int, ctx: Ctx, s: BotSettings) -> None:
+    figures = await ctx.market.admin.figures(ctx.actor)
+    reports = report_texts.queue_button(await ctx.market.reports.count_open(ctx.actor))
     keyboard = markup(
         [action_button(texts.disputes_queue_button(), AdminCb(action="dq"))],
         [action_button(texts.payouts_queue_button(), AdminCb(action="pq"))],
@@ -69,12 +65,12 @@ async def send_panel(
         [action_button(audit_texts.audit_button(), AuditCb())],
         [action_button(texts.refresh(), AdminCb(action="home"))],
     )
-    await bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)
+    await ctx.bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)
 
 
 @router.screen("admin", AdminCb.filter(F.action == "home"))
 async def admin_panel(ctx: Ctx) -> None:
-    await send_panel(ctx.actor.telegram_id, ctx.bot, ctx.market, ctx.actor, ctx.settings)
+    await send_panel(ctx.actor.telegram_id, ctx, ctx.settings)
 
 
 # --- disputes ------------------------------------------------------------------------------

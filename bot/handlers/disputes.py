@@ -47,9 +47,7 @@ async def my_disputes(message: Message, ctx: Ctx) -> None:
 
 @router.callback_query(DisputeCb.filter(F.action == "view"))
 async def view(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> None:
-    await show(
-        ctx.bot, query.from_user.id, ctx.market, ctx.actor, callback_data.dispute_id, ctx.settings
-    )
+    await show(ctx, callback_data.dispute_id)
 
 
 async def _confirm(ctx: Ctx, chat_id: int, dispute_id: int, action: str) -> None:
@@ -79,14 +77,14 @@ async def confirm(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> N
 async def escalate(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> None:
     dispute = await ctx.market.disputes.escalate(ctx.actor, callback_data.dispute_id)
     ctx.callback_reply.text = texts.escalated()
-    await show(ctx.bot, query.from_user.id, ctx.market, ctx.actor, dispute.id, ctx.settings)
+    await show(ctx, dispute.id)
 
 
 @router.callback_query(DisputeCb.filter(F.action == "withdraw_yes"))
 async def withdraw_confirmed(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> None:
     dispute = await ctx.market.disputes.withdraw(ctx.actor, callback_data.dispute_id)
     ctx.callback_reply.text = texts.withdrawn()
-    await show(ctx.bot, query.from_user.id, ctx.market, ctx.actor, dispute.id, ctx.settings)
+    await show(ctx, dispute.id)
 
 
 @router.callback_query(OfferCb.filter(F.action == "accept"))
@@ -94,7 +92,7 @@ async def accept_offer(query: CallbackQuery, callback_data: OfferCb, ctx: Ctx) -
     result = await ctx.market.disputes.accept_offer(ctx.actor, callback_data.offer_id)
     ctx.callback_reply.text = texts.settled()
     offer = await ctx.market.disputes.get_offer(ctx.actor, callback_data.offer_id)
-    await show(ctx.bot, query.from_user.id, ctx.market, ctx.actor, offer.dispute_id, ctx.settings)
+    await show(ctx, offer.dispute_id)
     if result.contract_settled:
         prompt, keyboard = await settled_prompt(ctx.market, ctx.actor, result.milestone.contract_id)
         await ctx.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)

@@ -39,7 +39,7 @@ async def public_profile_text(
 
 @router.screen("profile")
 async def own_profile(ctx: Ctx) -> None:
-    await send_own_profile(ctx.bot, ctx.market, ctx.actor, ctx.settings.money)
+    await send_own_profile(ctx)
 
 
 def employer_text(card: EmployerCard, money: Currency) -> str:

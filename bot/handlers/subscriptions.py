@@ -30,7 +30,7 @@ async def _redraw(ctx: Ctx, query: CallbackQuery, view: SubscriptionView) -> Non
 
 @router.screen("alerts", AlertsCb.filter(F.action == "open"))
 async def subscriptions_screen(ctx: Ctx) -> None:
-    await send_screen(ctx.bot, ctx.market, ctx.actor, ctx.settings)
+    await send_screen(ctx)
 
 
 @router.callback_query(AlertsCb.filter(F.action == "view"))
