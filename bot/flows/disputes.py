@@ -6,6 +6,7 @@ them. Every step ends by showing the dispute screen (``bot.screens.disputes``).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from aiogram import F
 from aiogram.filters import StateFilter
@@ -195,14 +196,14 @@ def _evidence_keyboard(files: int) -> InlineKeyboardMarkup:
 
 
 async def _ask_evidence(chat_id: int, ctx: Ctx, amount: int) -> None:
-    await ctx.state.update_data(claimed=amount)
-    await ask(
-        ctx,
-        chat_id,
-        OpenDispute.evidence,
-        texts.ask_evidence(ctx.settings.evidence_max),
-        _evidence_keyboard(0),
-    )
+    await _evidence_step(ctx, chat_id, OpenDispute.evidence, claimed=amount)
+
+
+async def _evidence_step(ctx: Ctx, chat_id: int, step: State, **data: Any) -> None:
+    """Ask for evidence (opening a dispute, or at any stage of one): files one at a time,
+    then Done (Skip while there are none)."""
+    text = texts.ask_evidence(ctx.settings.evidence_max)
+    await ask(ctx, chat_id, step, text, _evidence_keyboard(0), **data)
 
 
 def evidence_of(message: Message) -> EvidenceFile | None:
@@ -294,15 +295,7 @@ async def open_it(query: CallbackQuery, ctx: Ctx) -> None:
 
 
 async def begin_evidence(ctx: Ctx, chat_id: int, dispute_id: int) -> None:
-    await ask(
-        ctx,
-        chat_id,
-        AddEvidence.files,
-        texts.ask_evidence(ctx.settings.evidence_max),
-        _evidence_keyboard(0),
-        dispute_id=dispute_id,
-        count=0,
-    )
+    await _evidence_step(ctx, chat_id, AddEvidence.files, dispute_id=dispute_id, count=0)
 
 
 @router.message(AddEvidence.files, F.document | F.photo | F.video)
