@@ -22,15 +22,14 @@ from aiogram.types import (
 )
 
 from bot.callbacks import PageCb, SkillCb
+from bot.context import Ctx
 from bot.keyboards import cancel_row
 from bot.middlewares import CallbackReply
 from bot.routers import Area
-from bot.settings import BotSettings
 from bot.texts import profiles as texts
 from bot.texts import projects as project_texts
 from bot.texts import skills as skill_names
-from bot.ui import replace
-from core.actors import Actor
+from bot.ui import TYPED, replace
 from core.marketplace import Marketplace
 from storage.models import Skill
 
@@ -42,7 +41,7 @@ Prompt = Callable[[int, int, Sequence[str]], str]  # (page, pages, categories) -
 PromptOf = Callable[[FSMContext], Awaitable[Prompt]]  # a step's prompt, from its FSM data
 
 #: What a skills step does with the skills chosen (Done) or typed: the wizard's next step.
-Take = Callable[[list[str], FSMContext, Bot, Marketplace, Actor, BotSettings], Awaitable[None]]
+Take = Callable[[list[str], Ctx], Awaitable[None]]
 
 router = Area("picker")
 _steps: dict[str, PromptOf] = {}
@@ -76,50 +75,29 @@ def _takes_skills(_: TelegramObject, raw_state: str | None = None) -> bool:
 
 
 @router.callback_query(_in_skill_step, SkillCb.filter(F.skill_id != 0))
-async def toggle(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    raw_state: str,
-    bot: Bot,
-    market: Marketplace,
-    callback_reply: CallbackReply,
-) -> None:
-    prompt = await _steps[raw_state](state)
-    await picker_toggle(query, callback_data.skill_id, state, bot, market, callback_reply, prompt)
+async def toggle(query: CallbackQuery, callback_data: SkillCb, ctx: Ctx, raw_state: str) -> None:
+    prompt = await _steps[raw_state](ctx.state)
+    await picker_toggle(
+        query, callback_data.skill_id, ctx.state, ctx.bot, ctx.market, ctx.callback_reply, prompt
+    )
 
 
 @router.callback_query(_in_skill_step, PageCb.filter(F.kind == "sk"))
-async def turn(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    state: FSMContext,
-    raw_state: str,
-    bot: Bot,
-    market: Marketplace,
-) -> None:
-    prompt = await _steps[raw_state](state)
-    await picker_turn(query, callback_data.cursor, state, bot, market, prompt)
+async def turn(query: CallbackQuery, callback_data: PageCb, ctx: Ctx, raw_state: str) -> None:
+    prompt = await _steps[raw_state](ctx.state)
+    await picker_turn(query, callback_data.cursor, ctx.state, ctx.bot, ctx.market, prompt)
 
 
 @router.callback_query(_takes_skills, SkillCb.filter(F.skill_id == 0))
-@router.message(_takes_skills, F.text & ~F.text.startswith("/"))
-async def take(
-    event: CallbackQuery | Message,
-    state: FSMContext,
-    raw_state: str,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+@router.message(_takes_skills, TYPED)
+async def take(event: CallbackQuery | Message, ctx: Ctx, raw_state: str) -> None:
     """Done (the skills chosen) or skills typed as words: on to the wizard's next step."""
-    catalogue = await market.users.skills_catalogue()
+    catalogue = await ctx.market.users.skills_catalogue()
     if isinstance(event, Message):
         slugs = typed_skills(event.text or "", catalogue)
     else:
-        slugs = slugs_of((await state.get_data()).get("skills", []), catalogue)
-    await _takes[raw_state](slugs, state, bot, market, actor, settings)
+        slugs = slugs_of((await ctx.state.get_data()).get("skills", []), catalogue)
+    await _takes[raw_state](slugs, ctx)
 
 
 def skill_pages(catalogue: Sequence[Skill]) -> list[list[Skill]]:

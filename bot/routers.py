@@ -12,25 +12,22 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import MenuCb, PageCb
-from bot.settings import BotSettings
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.context import Ctx, with_ctx
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 #: A screen a command and its menu button open: sent to the person pressing or typing.
-Screen = Callable[[Bot, Marketplace, Actor, BotSettings], Awaitable[None]]
+Screen = Callable[[Ctx], Awaitable[None]]
 #: A screen in pages: also given where the page starts and the page button pressed.
-Paged = Callable[[Bot, Marketplace, Actor, BotSettings, int, CallbackQuery | None], Awaitable[None]]
+Paged = Callable[[Ctx, int, CallbackQuery | None], Awaitable[None]]
 PagedScreen = TypeVar("PagedScreen", bound=Paged)
 AnyScreen = TypeVar("AnyScreen", bound=Screen)
 
@@ -75,16 +72,9 @@ class Area:
         screen is sent anew (one handler for what used to be command + button twins)."""
 
         def record(send: AnyScreen) -> AnyScreen:
-            async def open_screen(
-                event: Message | CallbackQuery,
-                state: FSMContext,
-                bot: Bot,
-                market: Marketplace,
-                actor: Actor,
-                settings: BotSettings,
-            ) -> None:
-                await state.clear()
-                await send(bot, market, actor, settings)
+            async def open_screen(event: Message | CallbackQuery, ctx: Ctx) -> None:
+                await ctx.state.clear()
+                await send(ctx)
 
             # the logs name the handler by the screen it opens (bot.logs.HandlerName)
             open_screen.__module__, open_screen.__qualname__ = send.__module__, send.__qualname__
@@ -101,17 +91,10 @@ class Area:
         page its cursor names."""
 
         def record(send: PagedScreen) -> PagedScreen:
-            async def turn_page(
-                query: CallbackQuery,
-                callback_data: PageCb,
-                bot: Bot,
-                market: Marketplace,
-                actor: Actor,
-                settings: BotSettings,
-            ) -> None:
+            async def turn_page(query: CallbackQuery, callback_data: PageCb, ctx: Ctx) -> None:
                 cursor = callback_data.cursor
                 offset = int(cursor) if cursor.isdigit() else 0
-                await send(bot, market, actor, settings, offset, query)
+                await send(ctx, offset, query)
 
             turn_page.__module__ = send.__module__
             turn_page.__qualname__ = f"{send.__qualname__}_page"
@@ -149,6 +132,8 @@ class Area:
         router = Router(name=self.name)
         for event, handler, filters, flags, kwargs in self.handlers:
             router.observers[event].register(handler, *filters, flags=flags, **kwargs)
+        router.message.middleware(with_ctx)
+        router.callback_query.middleware(with_ctx)
         prefixes = self._prefixes()
         if prefixes:
             router.callback_query.filter(DataPrefix(prefixes))

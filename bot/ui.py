@@ -5,10 +5,13 @@ the other."""
 
 from __future__ import annotations
 
-from aiogram import Bot
+from typing import Any
+
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -17,12 +20,14 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import (
-    FlowCb,
-)
-from bot.keyboards import cancel_row
-from bot.middlewares import CallbackReply
+from bot.callbacks import FlowCb, PageCb
+from bot.context import Ctx
+from bot.keyboards import cancel_row, only_cancel
 from bot.render import MESSAGE_LIMIT, button, pages
+
+#: A message of text that is not a command: what a step that asks for text takes (any
+#: other message gets the step's reminder, ``Area.reminds``).
+TYPED = F.text & ~F.text.startswith("/")
 
 
 async def send_long(
@@ -52,6 +57,35 @@ async def replace(
     await send_long(bot, query.from_user.id, text, markup)
 
 
+async def send_or_replace(
+    bot: Bot,
+    chat_id: int,
+    query: CallbackQuery | None,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    """A list opened anew (no ``query``: a command or a menu button) is sent; turned to
+    another page, it takes the pressed message's place."""
+    if query is not None:
+        await replace(bot, query, text, markup)
+    else:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+def page_row(
+    kind: str, offset: int, size: int, more: bool, back: str, ahead: str
+) -> list[InlineKeyboardButton]:
+    """The ‹ and › buttons (``back``, ``ahead``) under a list in pages of ``size`` that
+    starts at ``offset``: each where there is a page that way (``PageCb`` of ``kind``,
+    its cursor where that page starts)."""
+    row = []
+    if offset > 0:
+        row.append(action_button(back, PageCb(kind=kind, cursor=str(max(0, offset - size)))))
+    if more:
+        row.append(action_button(ahead, PageCb(kind=kind, cursor=str(offset + size))))
+    return row
+
+
 async def replace_prompt(
     query: CallbackQuery, bot: Bot, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -64,18 +98,33 @@ async def replace_prompt(
 
 async def finish(
     query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    callback_reply: CallbackReply,
+    ctx: Ctx,
     toast: str,
     text: str,
     keyboard: InlineKeyboardMarkup | None = None,
 ) -> None:
     """End a wizard at its confirm button: its state goes, the press is answered with
     ``toast`` and the confirmation prompt turns into the outcome."""
-    await state.clear()
-    callback_reply.text = toast
-    await replace_prompt(query, bot, text, keyboard)
+    await ctx.state.clear()
+    ctx.callback_reply.text = toast
+    await replace_prompt(query, ctx.bot, text, keyboard)
+
+
+async def ask(
+    ctx: Ctx,
+    chat_id: int,
+    step: State,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    **data: Any,
+) -> None:
+    """Go on to a wizard's ``step``, keeping ``data`` for the steps after it, and ask
+    its question: ``text``, with ``keyboard`` under it (Cancel alone if none)."""
+    await ctx.state.set_state(step)
+    if data:
+        await ctx.state.update_data(**data)
+    markup = keyboard if keyboard is not None else only_cancel()
+    await ctx.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 def request_key(query: CallbackQuery) -> str:

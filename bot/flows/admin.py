@@ -6,27 +6,23 @@ state again, so a second admin (or a second press) gets core's refusal.
 
 from __future__ import annotations
 
-from aiogram import Bot, F
-from aiogram.fsm.context import FSMContext
+from aiogram import F
+from aiogram.filters import StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import AdminCb, FlowCb
+from bot.context import Ctx
 from bot.keyboards import cancel_row, only_cancel
-from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.disputes import load_view
 from bot.settings import BotSettings
 from bot.texts import admin as texts
 from bot.texts.disputes import DisputeView, amount_not_text
-from bot.ui import action_button, markup
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.ui import TYPED, action_button, ask, markup
 from storage.enums import DisputeResolution, PayoutStatus
 
 router = Area("flows.admin")
-
-TYPED = F.text & ~F.text.startswith("/")
 
 
 class Verdict(StatesGroup):
@@ -48,29 +44,20 @@ class Ban(StatesGroup):
 # --- a verdict ---------------------------------------------------------------------------
 
 
-async def _open_dispute(market: Marketplace, actor: Actor, dispute_id: int) -> DisputeView:
+async def _open_dispute(ctx: Ctx, dispute_id: int) -> DisputeView:
     """The dispute to decide; core refuses at the first press one this admin may not
     decide (settled since the button was sent, or their own)."""
-    await market.disputes.check(actor, dispute_id, "resolve")
-    return await load_view(market, actor, dispute_id)
+    await ctx.market.disputes.check(ctx.actor, dispute_id, "resolve")
+    return await load_view(ctx.market, ctx.actor, dispute_id)
 
 
 @router.callback_query(AdminCb.filter(F.action.in_({"release", "refund"})))
-async def release_or_refund(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    await state.clear()
-    v = await _open_dispute(market, actor, callback_data.id)
+async def release_or_refund(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
+    await ctx.state.clear()
+    v = await _open_dispute(ctx, callback_data.id)
     escrow = v.milestone.escrow
     release = escrow if callback_data.action == "release" else 0
-    await state.set_data(
+    await ctx.state.set_data(
         {
             "dispute_id": v.dispute.id,
             "verdict": callback_data.action,
@@ -81,50 +68,35 @@ async def release_or_refund(
             "note": "",
         }
     )
-    await _confirm(query.from_user.id, bot, state, settings)
+    await _confirm(query.from_user.id, ctx)
 
 
 @router.callback_query(AdminCb.filter(F.action == "split"))
-async def split(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    await state.clear()
-    v = await _open_dispute(market, actor, callback_data.id)
+async def split(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
+    await ctx.state.clear()
+    v = await _open_dispute(ctx, callback_data.id)
     escrow = v.milestone.escrow
-    await state.set_state(Verdict.amount)
-    await state.set_data(
-        {
-            "dispute_id": v.dispute.id,
-            "verdict": "split",
-            "escrow": escrow,
-            "released": v.milestone.released_amount,
-            "fee_taken": v.milestone.fee_amount,
-            "note": "",
-        }
-    )
-    await bot.send_message(
+    await ask(
+        ctx,
         query.from_user.id,
-        texts.ask_split(v.dispute.id, escrow, settings.money),
-        reply_markup=only_cancel(),
+        Verdict.amount,
+        texts.ask_split(v.dispute.id, escrow, ctx.settings.money),
+        dispute_id=v.dispute.id,
+        verdict="split",
+        escrow=escrow,
+        released=v.milestone.released_amount,
+        fee_taken=v.milestone.fee_amount,
+        note="",
     )
 
 
 @router.message(Verdict.amount, TYPED)
-async def got_split(
-    message: Message, state: FSMContext, market: Marketplace, bot: Bot, settings: BotSettings
-) -> None:
-    data = await state.get_data()
-    amount = settings.money.parse(message.text or "")
-    release = market.disputes.check_split(amount, int(data["escrow"]))
-    await state.update_data(release=release)
-    await _confirm(message.chat.id, bot, state, settings)
+async def got_split(message: Message, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    amount = ctx.settings.money.parse(message.text or "")
+    release = ctx.market.disputes.check_split(amount, int(data["escrow"]))
+    await ctx.state.update_data(release=release)
+    await _confirm(message.chat.id, ctx)
 
 
 @router.message(Verdict.amount, ~F.text)
@@ -132,61 +104,53 @@ async def split_not_text(message: Message, settings: BotSettings) -> None:
     await message.answer(amount_not_text(settings.money))
 
 
-async def _confirm(chat_id: int, bot: Bot, state: FSMContext, settings: BotSettings) -> None:
-    await state.set_state(Verdict.confirm)
-    data = await state.get_data()
+async def _confirm(chat_id: int, ctx: Ctx) -> None:
+    await ctx.state.set_state(Verdict.confirm)
+    data = await ctx.state.get_data()
     text = texts.confirm_verdict(
         int(data["dispute_id"]),
         int(data["release"]),
         int(data["escrow"]),
         data["note"],
-        settings.money,
-        settings.platform_fee_bps,
+        ctx.settings.money,
+        ctx.settings.platform_fee_bps,
         released=int(data.get("released", 0)),
         fee_taken=int(data.get("fee_taken", 0)),
     )
     keyboard = markup(
         [action_button(texts.confirm_button(), FlowCb(action="confirm"))], cancel_row()
     )
-    await bot.send_message(chat_id, text, reply_markup=keyboard)
+    await ctx.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 @router.message(Verdict.confirm, TYPED)
-async def got_note(message: Message, state: FSMContext, bot: Bot, settings: BotSettings) -> None:
+async def got_note(message: Message, ctx: Ctx) -> None:
     """A note for both sides; the confirmation is shown again with it."""
-    await state.update_data(note=(message.text or "").strip())
-    await _confirm(message.chat.id, bot, state, settings)
+    await ctx.state.update_data(note=(message.text or "").strip())
+    await _confirm(message.chat.id, ctx)
 
 
 router.reminds("note_not_text", Verdict.confirm, ~F.text, text=texts.note_not_text)
 
 
 @router.callback_query(Verdict.confirm, FlowCb.filter(F.action == "confirm"))
-async def decide(
-    query: CallbackQuery,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    data = await state.get_data()
+async def decide(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
     verdict = DisputeResolution(data["verdict"])
     dispute_id = int(data["dispute_id"])
-    result = await market.disputes.resolve(
-        actor,
+    result = await ctx.market.disputes.resolve(
+        ctx.actor,
         dispute_id,
         verdict,
         release_amount=int(data["release"]) if verdict is DisputeResolution.SPLIT else None,
         note=data["note"],
     )
-    await state.clear()
+    await ctx.state.clear()
     done = texts.verdict_done(
-        dispute_id, result.released, result.fee, result.refunded, settings.money
+        dispute_id, result.released, result.fee, result.refunded, ctx.settings.money
     )
-    callback_reply.text = texts.resolved()
-    await bot.send_message(
+    ctx.callback_reply.text = texts.resolved()
+    await ctx.bot.send_message(
         query.from_user.id,
         done,
         reply_markup=markup([action_button(texts.queue_button(), AdminCb(action="dq"))]),
@@ -197,78 +161,66 @@ async def decide(
 
 
 @router.callback_query(AdminCb.filter(F.action.in_({"paid", "reject"})))
-async def decide_payout(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    await state.clear()
-    payout = await market.payouts.get(actor, callback_data.id)
+async def decide_payout(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
+    await ctx.state.clear()
+    payout = await ctx.market.payouts.get(ctx.actor, callback_data.id)
     if payout.status is not PayoutStatus.REQUESTED:
-        callback_reply.text = texts.payout_decided(payout)
-        callback_reply.alert = True
+        ctx.callback_reply.text = texts.payout_decided(payout)
+        ctx.callback_reply.alert = True
         return
-    user = await market.users.get(payout.user_id)
-    await state.set_data({"payout_id": payout.id})
+    user = await ctx.market.users.get(payout.user_id)
+    await ctx.state.set_data({"payout_id": payout.id})
     if callback_data.action == "paid":
-        await state.set_state(DecidePayout.note)
+        await ctx.state.set_state(DecidePayout.note)
         keyboard = markup(
             [action_button(texts.mark_paid_no_note(), FlowCb(action="skip"))], cancel_row()
         )
-        text = texts.ask_paid_note(payout, user, settings.money)
+        text = texts.ask_paid_note(payout, user, ctx.settings.money)
     else:
-        await state.set_state(DecidePayout.reason)
+        await ctx.state.set_state(DecidePayout.reason)
         keyboard = only_cancel()
-        text = texts.ask_reject_reason(payout, user, settings.money)
-    await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+        text = texts.ask_reject_reason(payout, user, ctx.settings.money)
+    await ctx.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
 
 
 @router.message(DecidePayout.note, TYPED)
-async def paid_with_note(
-    message: Message, state: FSMContext, market: Marketplace, actor: Actor, settings: BotSettings
-) -> None:
-    data = await state.get_data()
-    payout = await market.payouts.mark_paid(actor, int(data["payout_id"]), message.text or "")
-    await state.clear()
-    await message.answer(texts.payout_paid(payout, settings.money), reply_markup=_to_payouts())
+async def paid_with_note(message: Message, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    payout = await ctx.market.payouts.mark_paid(
+        ctx.actor, int(data["payout_id"]), message.text or ""
+    )
+    await ctx.state.clear()
+    await message.answer(texts.payout_paid(payout, ctx.settings.money), reply_markup=_to_payouts())
 
 
 @router.callback_query(DecidePayout.note, FlowCb.filter(F.action == "skip"))
-async def paid_without_note(
-    query: CallbackQuery,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
-    data = await state.get_data()
-    payout = await market.payouts.mark_paid(actor, int(data["payout_id"]))
-    await state.clear()
-    await bot.send_message(
-        query.from_user.id, texts.payout_paid(payout, settings.money), reply_markup=_to_payouts()
+async def paid_without_note(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    payout = await ctx.market.payouts.mark_paid(ctx.actor, int(data["payout_id"]))
+    await ctx.state.clear()
+    await ctx.bot.send_message(
+        query.from_user.id,
+        texts.payout_paid(payout, ctx.settings.money),
+        reply_markup=_to_payouts(),
     )
 
 
 @router.message(DecidePayout.reason, TYPED)
-async def rejected(
-    message: Message, state: FSMContext, market: Marketplace, actor: Actor, settings: BotSettings
-) -> None:
-    data = await state.get_data()
-    payout = await market.payouts.reject(actor, int(data["payout_id"]), message.text or "")
-    await state.clear()
-    await message.answer(texts.payout_rejected(payout, settings.money), reply_markup=_to_payouts())
+async def rejected(message: Message, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    payout = await ctx.market.payouts.reject(ctx.actor, int(data["payout_id"]), message.text or "")
+    await ctx.state.clear()
+    await message.answer(
+        texts.payout_rejected(payout, ctx.settings.money), reply_markup=_to_payouts()
+    )
 
 
-@router.message(DecidePayout.note, ~F.text)
-@router.message(DecidePayout.reason, ~F.text)
-async def payout_not_text(message: Message) -> None:
-    await message.answer(texts.reason_not_text())
+router.reminds(
+    "payout_not_text",
+    StateFilter(DecidePayout.reason, DecidePayout.note),
+    ~F.text,
+    text=texts.reason_not_text,
+)
 
 
 def _to_payouts() -> InlineKeyboardMarkup:
@@ -279,16 +231,15 @@ def _to_payouts() -> InlineKeyboardMarkup:
 
 
 @router.callback_query(AdminCb.filter(F.action == "who"))
-async def ask_who(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
-    await state.clear()
-    await state.set_state(Ban.who)
-    await bot.send_message(query.from_user.id, texts.ask_who(), reply_markup=only_cancel())
+async def ask_who(query: CallbackQuery, ctx: Ctx) -> None:
+    await ctx.state.clear()
+    await ask(ctx, query.from_user.id, Ban.who, texts.ask_who())
 
 
 @router.message(Ban.who, TYPED)
-async def got_who(message: Message, state: FSMContext, market: Marketplace, actor: Actor) -> None:
-    user = await market.users.find(actor, message.text or "")
-    await state.clear()
+async def got_who(message: Message, ctx: Ctx) -> None:
+    user = await ctx.market.users.find(ctx.actor, message.text or "")
+    await ctx.state.clear()
     action = (
         action_button(texts.unban_button(), AdminCb(action="unban", id=user.id))
         if user.is_banned
@@ -301,32 +252,21 @@ router.reminds("who_not_text", Ban.who, ~F.text, text=texts.who_not_text)
 
 
 @router.callback_query(AdminCb.filter(F.action == "ban"))
-async def ask_reason(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    state: FSMContext,
-    market: Marketplace,
-    bot: Bot,
-    callback_reply: CallbackReply,
-) -> None:
-    await state.clear()
-    user = await market.users.get(callback_data.id)
+async def ask_reason(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
+    await ctx.state.clear()
+    user = await ctx.market.users.get(callback_data.id)
     if user.is_banned:
-        callback_reply.text = texts.already_banned()
-        callback_reply.alert = True
+        ctx.callback_reply.text = texts.already_banned()
+        ctx.callback_reply.alert = True
         return
-    await state.set_state(Ban.reason)
-    await state.set_data({"user_id": user.id})
-    await bot.send_message(
-        query.from_user.id, texts.ask_ban_reason(user), reply_markup=only_cancel()
-    )
+    await ask(ctx, query.from_user.id, Ban.reason, texts.ask_ban_reason(user), user_id=user.id)
 
 
 @router.message(Ban.reason, TYPED)
-async def ban(message: Message, state: FSMContext, market: Marketplace, actor: Actor) -> None:
-    data = await state.get_data()
-    user = await market.users.ban(actor, int(data["user_id"]), message.text or "")
-    await state.clear()
+async def ban(message: Message, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    user = await ctx.market.users.ban(ctx.actor, int(data["user_id"]), message.text or "")
+    await ctx.state.clear()
     unban = action_button(texts.unban_button(), AdminCb(action="unban", id=user.id))
     await message.answer(texts.banned(user), reply_markup=markup([unban]))
 
@@ -335,54 +275,40 @@ router.reminds("reason_not_text", Ban.reason, ~F.text, text=texts.reason_not_tex
 
 
 @router.callback_query(AdminCb.filter(F.action == "unban"))
-async def ask_unban_reason(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    state: FSMContext,
-    market: Marketplace,
-    bot: Bot,
-    callback_reply: CallbackReply,
-) -> None:
+async def ask_unban_reason(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     """Why, for the audit trail: typed, or none with the button."""
-    await state.clear()
-    user = await market.users.get(callback_data.id)
+    await ctx.state.clear()
+    user = await ctx.market.users.get(callback_data.id)
     if not user.is_banned:
-        callback_reply.text = texts.not_banned()
-        callback_reply.alert = True
+        ctx.callback_reply.text = texts.not_banned()
+        ctx.callback_reply.alert = True
         return
-    await state.set_state(Ban.unban_reason)
-    await state.set_data({"user_id": user.id})
+    await ctx.state.set_state(Ban.unban_reason)
+    await ctx.state.set_data({"user_id": user.id})
     keyboard = markup([action_button(texts.unban_no_reason(), FlowCb(action="skip"))], cancel_row())
-    await bot.send_message(query.from_user.id, texts.ask_unban_reason(user), reply_markup=keyboard)
+    await ctx.bot.send_message(
+        query.from_user.id, texts.ask_unban_reason(user), reply_markup=keyboard
+    )
 
 
 @router.message(Ban.unban_reason, TYPED)
-async def unban_with_reason(
-    message: Message, state: FSMContext, market: Marketplace, actor: Actor, bot: Bot
-) -> None:
-    await _unban(message.chat.id, state, market, actor, bot, message.text or "")
+async def unban_with_reason(message: Message, ctx: Ctx) -> None:
+    await _unban(message.chat.id, ctx, message.text or "")
 
 
 @router.callback_query(Ban.unban_reason, FlowCb.filter(F.action == "skip"))
-async def unban_without_reason(
-    query: CallbackQuery,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    callback_reply: CallbackReply,
-) -> None:
-    await _unban(query.from_user.id, state, market, actor, bot, "")
-    callback_reply.text = texts.unbanned_answer()
+async def unban_without_reason(query: CallbackQuery, ctx: Ctx) -> None:
+    await _unban(query.from_user.id, ctx, "")
+    ctx.callback_reply.text = texts.unbanned_answer()
 
 
 router.reminds("unban_reason_not_text", Ban.unban_reason, ~F.text, text=texts.reason_not_text)
 
 
-async def _unban(
-    chat_id: int, state: FSMContext, market: Marketplace, actor: Actor, bot: Bot, reason: str
-) -> None:
-    user = await market.users.unban(actor, int((await state.get_data())["user_id"]), reason)
-    await state.clear()
+async def _unban(chat_id: int, ctx: Ctx, reason: str) -> None:
+    user = await ctx.market.users.unban(
+        ctx.actor, int((await ctx.state.get_data())["user_id"]), reason
+    )
+    await ctx.state.clear()
     ban_again = action_button(texts.ban_button(), AdminCb(action="ban", id=user.id))
-    await bot.send_message(chat_id, texts.unbanned(user), reply_markup=markup([ban_again]))
+    await ctx.bot.send_message(chat_id, texts.unbanned(user), reply_markup=markup([ban_again]))

@@ -4,24 +4,20 @@ of who may read what."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F
-from aiogram.fsm.context import FSMContext
+from aiogram import F
+from aiogram.filters import StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import AdminCb
+from bot.context import Ctx
 from bot.keyboards import only_cancel
 from bot.routers import Area
 from bot.screens.audit import send_trail
-from bot.settings import BotSettings
 from bot.texts import audit as texts
-from bot.ui import markup
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.ui import TYPED, markup
 
 router = Area("flows.audit")
-
-TYPED = F.text & ~F.text.startswith("/")
 
 
 class Whose(StatesGroup):
@@ -30,35 +26,24 @@ class Whose(StatesGroup):
 
 
 @router.callback_query(AdminCb.filter(F.action.in_({"aud_by", "aud_about"})))
-async def ask(
-    query: CallbackQuery, callback_data: AdminCb, state: FSMContext, bot: Bot, actor: Actor
-) -> None:
+async def ask(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     by = callback_data.action == "aud_by"
-    await state.clear()
-    await state.set_state(Whose.admin if by else Whose.person)
+    await ctx.state.clear()
+    await ctx.state.set_state(Whose.admin if by else Whose.person)
     text = texts.ask_admin() if by else texts.ask_person()
-    await bot.send_message(actor.telegram_id, text, reply_markup=only_cancel())
+    await ctx.bot.send_message(ctx.actor.telegram_id, text, reply_markup=only_cancel())
 
 
 @router.message(Whose.admin, TYPED)
 @router.message(Whose.person, TYPED)
-async def got(
-    message: Message,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    user = await market.users.find(actor, message.text or "")
-    by = await state.get_state() == Whose.admin.state
+async def got(message: Message, ctx: Ctx) -> None:
+    user = await ctx.market.users.find(ctx.actor, message.text or "")
+    by = await ctx.state.get_state() == Whose.admin.state
     text, rows = await send_trail(
-        market, actor, settings, admin=user.id if by else 0, person=0 if by else user.id
+        ctx.market, ctx.actor, ctx.settings, admin=user.id if by else 0, person=0 if by else user.id
     )
-    await state.clear()
+    await ctx.state.clear()
     await message.answer(text, reply_markup=markup(*rows))
 
 
-@router.message(Whose.admin, ~F.text)
-@router.message(Whose.person, ~F.text)
-async def not_text(message: Message) -> None:
-    await message.answer(texts.who_not_text())
+router.reminds("not_text", StateFilter(Whose.person, Whose.admin), ~F.text, text=texts.who_not_text)

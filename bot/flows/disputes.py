@@ -6,25 +6,25 @@ them. Every step ends by showing the dispute screen (``bot.screens.disputes``).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import DisputeCb, FlowCb, MilestoneCb
+from bot.context import Ctx
 from bot.keyboards import cancel_row, only_cancel
-from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.disputes import load_view, send_dispute, show
 from bot.settings import BotSettings
 from bot.texts import disputes as texts
 from bot.texts.common import shown
 from bot.texts.disputes import DisputeView
-from bot.ui import action_button, file_ref, parse_ref
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.ui import TYPED, action_button, ask, file_ref, parse_ref
 from core.services.disputes import DisputeOpening, EvidenceFile
 from storage.enums import PartyRole
 from storage.models import Project
@@ -60,19 +60,12 @@ class Offer(StatesGroup):
 # --- opening a dispute -----------------------------------------------------------------
 
 
-async def begin_open(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    market: Marketplace,
-    opening: DisputeOpening,
-    settings: BotSettings,
-) -> None:
+async def begin_open(ctx: Ctx, chat_id: int, opening: DisputeOpening) -> None:
     """Start the conversation once core said this milestone can be disputed: the employer
     first names what is missing of the agreed deliverables, then everyone gives a reason."""
-    project = await market.projects.get(opening.contract.project_id)
-    respondent = await market.users.get(opening.respondent_id)
-    await state.set_data(
+    project = await ctx.market.projects.get(opening.contract.project_id)
+    respondent = await ctx.market.users.get(opening.respondent_id)
+    await ctx.state.set_data(
         {
             "milestone_id": opening.milestone.id,
             "escrow": opening.milestone.escrow,
@@ -87,14 +80,16 @@ async def begin_open(
         }
     )
     if opening.deliverables:
-        await state.set_state(OpenDispute.deliverables)
-        await bot.send_message(
+        await ctx.state.set_state(OpenDispute.deliverables)
+        await ctx.bot.send_message(
             chat_id,
-            texts.ask_deliverables(opening.milestone, project, settings.money, opening.must_name),
+            texts.ask_deliverables(
+                opening.milestone, project, ctx.settings.money, opening.must_name
+            ),
             reply_markup=_deliverables_keyboard(opening.deliverables, []),
         )
         return
-    await _ask_reason(chat_id, bot, state, opening, project, settings)
+    await _ask_reason(chat_id, ctx, opening, project)
 
 
 def _deliverables_keyboard(agreed: list[str], picked: list[int]) -> InlineKeyboardMarkup:
@@ -124,19 +119,14 @@ async def toggle_deliverable(
 
 
 @router.callback_query(OpenDispute.deliverables, FlowCb.filter(F.action == "dv_next"))
-async def deliverables_done(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    data = await state.get_data()
-    opening = await market.disputes.opening(actor, int(data["milestone_id"]))
-    market.disputes.check_named(opening.milestone, opening.contract, opening.role, data["picked"])
-    project = await market.projects.get(opening.contract.project_id)
-    await _ask_reason(query.from_user.id, bot, state, opening, project, settings)
+async def deliverables_done(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    opening = await ctx.market.disputes.opening(ctx.actor, int(data["milestone_id"]))
+    ctx.market.disputes.check_named(
+        opening.milestone, opening.contract, opening.role, data["picked"]
+    )
+    project = await ctx.market.projects.get(opening.contract.project_id)
+    await _ask_reason(query.from_user.id, ctx, opening, project)
 
 
 @router.message(OpenDispute.deliverables)
@@ -148,36 +138,29 @@ async def deliverables_reask(message: Message, state: FSMContext) -> None:
     )
 
 
-async def _ask_reason(
-    chat_id: int,
-    bot: Bot,
-    state: FSMContext,
-    opening: DisputeOpening,
-    project: Project,
-    settings: BotSettings,
-) -> None:
-    await state.set_state(OpenDispute.reason)
-    await bot.send_message(
+async def _ask_reason(chat_id: int, ctx: Ctx, opening: DisputeOpening, project: Project) -> None:
+    await ask(
+        ctx,
         chat_id,
-        texts.ask_reason(opening.milestone, project, settings.money, settings.dispute_reason_max),
-        reply_markup=only_cancel(),
+        OpenDispute.reason,
+        texts.ask_reason(
+            opening.milestone, project, ctx.settings.money, ctx.settings.dispute_reason_max
+        ),
     )
 
 
-@router.message(OpenDispute.reason, F.text & ~F.text.startswith("/"))
-async def got_reason(
-    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
-    reason = market.disputes.check_reason(message.text or "")
-    data = await state.update_data(reason=reason)
-    await state.set_state(OpenDispute.amount)
+@router.message(OpenDispute.reason, TYPED)
+async def got_reason(message: Message, ctx: Ctx) -> None:
+    reason = ctx.market.disputes.check_reason(message.text or "")
+    data = await ctx.state.update_data(reason=reason)
+    await ctx.state.set_state(OpenDispute.amount)
     escrow = int(data["escrow"])
     kb = InlineKeyboardBuilder()
-    kb.row(action_button(texts.all_of_it(settings.money.format(escrow)), FlowCb(action="all")))
+    kb.row(action_button(texts.all_of_it(ctx.settings.money.format(escrow)), FlowCb(action="all")))
     kb.row(*cancel_row())
     await message.answer(
         texts.ask_amount(
-            PartyRole(data["role"]), escrow, settings.money, settings.platform_fee_bps
+            PartyRole(data["role"]), escrow, ctx.settings.money, ctx.settings.platform_fee_bps
         ),
         reply_markup=kb.as_markup(),
     )
@@ -186,22 +169,18 @@ async def got_reason(
 router.reminds("reason_not_text", OpenDispute.reason, ~F.text, text=texts.reason_not_text)
 
 
-@router.message(OpenDispute.amount, F.text & ~F.text.startswith("/"))
-async def got_claim(
-    message: Message, state: FSMContext, market: Marketplace, bot: Bot, settings: BotSettings
-) -> None:
-    data = await state.get_data()
-    claimed = settings.money.parse(message.text or "")
-    amount = market.disputes.check_claim(claimed, int(data["escrow"]))
-    await _ask_evidence(message.chat.id, bot, state, amount, settings)
+@router.message(OpenDispute.amount, TYPED)
+async def got_claim(message: Message, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    claimed = ctx.settings.money.parse(message.text or "")
+    amount = ctx.market.disputes.check_claim(claimed, int(data["escrow"]))
+    await _ask_evidence(message.chat.id, ctx, amount)
 
 
 @router.callback_query(OpenDispute.amount, FlowCb.filter(F.action == "all"))
-async def claim_all(
-    query: CallbackQuery, state: FSMContext, bot: Bot, settings: BotSettings
-) -> None:
-    data = await state.get_data()
-    await _ask_evidence(query.from_user.id, bot, state, int(data["escrow"]), settings)
+async def claim_all(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    await _ask_evidence(query.from_user.id, ctx, int(data["escrow"]))
 
 
 @router.message(OpenDispute.amount, ~F.text)
@@ -216,14 +195,15 @@ def _evidence_keyboard(files: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def _ask_evidence(
-    chat_id: int, bot: Bot, state: FSMContext, amount: int, settings: BotSettings
-) -> None:
-    await state.update_data(claimed=amount)
-    await state.set_state(OpenDispute.evidence)
-    await bot.send_message(
-        chat_id, texts.ask_evidence(settings.evidence_max), reply_markup=_evidence_keyboard(0)
-    )
+async def _ask_evidence(chat_id: int, ctx: Ctx, amount: int) -> None:
+    await _evidence_step(ctx, chat_id, OpenDispute.evidence, claimed=amount)
+
+
+async def _evidence_step(ctx: Ctx, chat_id: int, step: State, **data: Any) -> None:
+    """Ask for evidence (opening a dispute, or at any stage of one): files one at a time,
+    then Done (Skip while there are none)."""
+    text = texts.ask_evidence(ctx.settings.evidence_max)
+    await ask(ctx, chat_id, step, text, _evidence_keyboard(0), **data)
 
 
 def evidence_of(message: Message) -> EvidenceFile | None:
@@ -239,41 +219,36 @@ def evidence_of(message: Message) -> EvidenceFile | None:
 
 
 @router.message(OpenDispute.evidence, F.document | F.photo | F.video)
-async def got_evidence(
-    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
+async def got_evidence(message: Message, ctx: Ctx) -> None:
     """Kept with the filing: they are attached when the dispute is opened."""
     found = evidence_of(message)
     assert found is not None
-    checked = market.disputes.check_evidence_file(found)
-    data = await state.get_data()
+    checked = ctx.market.disputes.check_evidence_file(found)
+    data = await ctx.state.get_data()
     files = list(data["files"])
-    if len(files) < settings.evidence_max:
+    if len(files) < ctx.settings.evidence_max:
         files.append([file_ref(checked.kind, checked.file_id), checked.caption])
-        await state.update_data(files=files)
-    await _evidence_taken(message, state, len(files), settings)
+        await ctx.state.update_data(files=files)
+    await _evidence_taken(message, ctx, len(files))
 
 
-async def _evidence_taken(
-    message: Message, state: FSMContext, count: int, settings: BotSettings
-) -> None:
+async def _evidence_taken(message: Message, ctx: Ctx, count: int) -> None:
     """How many files are attached now, with Done (both evidence steps)."""
-    await state.update_data(count=count)
+    await ctx.state.update_data(count=count)
     await message.answer(
-        texts.evidence_added(count, settings.evidence_max), reply_markup=_evidence_keyboard(count)
+        texts.evidence_added(count, ctx.settings.evidence_max),
+        reply_markup=_evidence_keyboard(count),
     )
 
 
 @router.callback_query(OpenDispute.evidence, FlowCb.filter(F.action == "ev_done"))
-async def evidence_done(
-    query: CallbackQuery, state: FSMContext, bot: Bot, settings: BotSettings
-) -> None:
-    data = await state.get_data()
-    await state.set_state(OpenDispute.confirm)
+async def evidence_done(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    await ctx.state.set_state(OpenDispute.confirm)
     kb = InlineKeyboardBuilder()
     kb.row(action_button(texts.open_it(), FlowCb(action="confirm")))
     kb.row(*cancel_row())
-    await bot.send_message(
+    await ctx.bot.send_message(
         query.from_user.id,
         texts.confirm_open(
             PartyRole(data["role"]),
@@ -282,7 +257,7 @@ async def evidence_done(
             int(data["escrow"]),
             data["respondent"],
             timedelta(seconds=float(data["respond_within"])),
-            settings.money,
+            ctx.settings.money,
             [data["agreed"][n] for n in data["picked"]],
             len(data["files"]),
         ),
@@ -301,55 +276,39 @@ def _files(stored: list[list[str | None]]) -> list[EvidenceFile]:
 
 
 @router.callback_query(OpenDispute.confirm, FlowCb.filter(F.action == "confirm"))
-async def open_it(
-    query: CallbackQuery,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    data = await state.get_data()
-    dispute = await market.disputes.open(
-        actor,
+async def open_it(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    dispute = await ctx.market.disputes.open(
+        ctx.actor,
         int(data["milestone_id"]),
         reason=data["reason"],
         claimed_amount=int(data["claimed"]),
         deliverables=data["picked"],
         evidence=_files(data["files"]),
     )
-    await state.clear()
-    callback_reply.text = texts.opened()
-    await show(bot, query.from_user.id, market, actor, dispute.id, settings)
+    await ctx.state.clear()
+    ctx.callback_reply.text = texts.opened()
+    await show(ctx, dispute.id)
 
 
 # --- evidence at any stage ----------------------------------------------------------------
 
 
-async def begin_evidence(
-    bot: Bot, chat_id: int, state: FSMContext, dispute_id: int, settings: BotSettings
-) -> None:
-    await state.set_state(AddEvidence.files)
-    await state.set_data({"dispute_id": dispute_id, "count": 0})
-    await bot.send_message(
-        chat_id, texts.ask_evidence(settings.evidence_max), reply_markup=_evidence_keyboard(0)
-    )
+async def begin_evidence(ctx: Ctx, chat_id: int, dispute_id: int) -> None:
+    await _evidence_step(ctx, chat_id, AddEvidence.files, dispute_id=dispute_id, count=0)
 
 
 @router.message(AddEvidence.files, F.document | F.photo | F.video)
-async def attach_evidence(
-    message: Message, state: FSMContext, market: Marketplace, actor: Actor, settings: BotSettings
-) -> None:
+async def attach_evidence(message: Message, ctx: Ctx) -> None:
     """Attached at once: the other side sees it, and so does an admin."""
     found = evidence_of(message)
     assert found is not None
-    data = await state.get_data()
+    data = await ctx.state.get_data()
     dispute_id = int(data["dispute_id"])
-    await market.disputes.add_evidence(actor, dispute_id, found)
-    evidence = await market.disputes.evidence(actor, dispute_id)
-    mine = sum(1 for x in evidence if x.author_id == actor.user_id)
-    await _evidence_taken(message, state, mine, settings)
+    await ctx.market.disputes.add_evidence(ctx.actor, dispute_id, found)
+    evidence = await ctx.market.disputes.evidence(ctx.actor, dispute_id)
+    mine = sum(1 for x in evidence if x.author_id == ctx.actor.user_id)
+    await _evidence_taken(message, ctx, mine)
 
 
 @router.message(OpenDispute.evidence)
@@ -363,39 +322,30 @@ async def evidence_reask(message: Message, state: FSMContext) -> None:
 
 
 @router.callback_query(AddEvidence.files, FlowCb.filter(F.action == "ev_done"))
-async def attach_done(
-    query: CallbackQuery,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
-    data = await state.get_data()
-    await state.clear()
-    await show(bot, query.from_user.id, market, actor, int(data["dispute_id"]), settings)
+async def attach_done(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    await ctx.state.clear()
+    await show(ctx, int(data["dispute_id"]))
 
 
 # --- responding ------------------------------------------------------------------------
 
 
-async def begin_respond(
-    bot: Bot, chat_id: int, state: FSMContext, v: DisputeView, settings: BotSettings
-) -> None:
-    await state.set_state(Respond.text)
-    await state.set_data({"dispute_id": v.dispute.id})
-    await bot.send_message(
+async def begin_respond(ctx: Ctx, chat_id: int, v: DisputeView) -> None:
+    await ask(
+        ctx,
         chat_id,
-        texts.ask_response(v, settings.money, settings.dispute_reason_max),
-        reply_markup=only_cancel(),
+        Respond.text,
+        texts.ask_response(v, ctx.settings.money, ctx.settings.dispute_reason_max),
+        dispute_id=v.dispute.id,
     )
 
 
-@router.message(Respond.text, F.text & ~F.text.startswith("/"))
-async def got_response(message: Message, state: FSMContext, market: Marketplace) -> None:
-    response = market.disputes.check_response(message.text or "")
-    await state.update_data(response=response)
-    await state.set_state(Respond.confirm)
+@router.message(Respond.text, TYPED)
+async def got_response(message: Message, ctx: Ctx) -> None:
+    response = ctx.market.disputes.check_response(message.text or "")
+    await ctx.state.update_data(response=response)
+    await ctx.state.set_state(Respond.confirm)
     kb = InlineKeyboardBuilder()
     kb.row(action_button(texts.send_response(), FlowCb(action="confirm")))
     kb.row(*cancel_row())
@@ -409,30 +359,22 @@ router.reminds("response_not_text", Respond.text, ~F.text, text=texts.response_n
 
 
 @router.callback_query(Respond.confirm, FlowCb.filter(F.action == "confirm"))
-async def send_response(
-    query: CallbackQuery,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    data = await state.get_data()
-    dispute = await market.disputes.respond(actor, int(data["dispute_id"]), data["response"])
-    await state.clear()
-    callback_reply.text = texts.responded()
-    await show(bot, query.from_user.id, market, actor, dispute.id, settings)
+async def send_response(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    dispute = await ctx.market.disputes.respond(
+        ctx.actor, int(data["dispute_id"]), data["response"]
+    )
+    await ctx.state.clear()
+    ctx.callback_reply.text = texts.responded()
+    await show(ctx, dispute.id)
 
 
 # --- offering a split ------------------------------------------------------------------
 
 
-async def begin_offer(
-    bot: Bot, chat_id: int, state: FSMContext, v: DisputeView, viewer_id: int, settings: BotSettings
-) -> None:
-    await state.set_state(Offer.amount)
-    await state.set_data(
+async def begin_offer(ctx: Ctx, chat_id: int, v: DisputeView, viewer_id: int) -> None:
+    await ctx.state.set_state(Offer.amount)
+    await ctx.state.set_data(
         {
             "dispute_id": v.dispute.id,
             "escrow": v.milestone.escrow,
@@ -442,18 +384,18 @@ async def begin_offer(
             "other": v.names.get(v.other(viewer_id), ""),
         }
     )
-    await bot.send_message(chat_id, texts.ask_offer(v, settings.money), reply_markup=only_cancel())
+    await ctx.bot.send_message(
+        chat_id, texts.ask_offer(v, ctx.settings.money), reply_markup=only_cancel()
+    )
 
 
-@router.message(Offer.amount, F.text & ~F.text.startswith("/"))
-async def got_offer(
-    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
-    data = await state.get_data()
+@router.message(Offer.amount, TYPED)
+async def got_offer(message: Message, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
     escrow = int(data["escrow"])
-    release = market.disputes.check_offer(settings.money.parse(message.text or ""), escrow)
-    await state.update_data(release=release)
-    await state.set_state(Offer.confirm)
+    release = ctx.market.disputes.check_offer(ctx.settings.money.parse(message.text or ""), escrow)
+    await ctx.state.update_data(release=release)
+    await ctx.state.set_state(Offer.confirm)
     kb = InlineKeyboardBuilder()
     kb.row(action_button(texts.send_offer(), FlowCb(action="confirm")))
     kb.row(*cancel_row())
@@ -462,8 +404,8 @@ async def got_offer(
             release,
             escrow,
             data["other"],
-            settings.money,
-            settings.platform_fee_bps,
+            ctx.settings.money,
+            ctx.settings.platform_fee_bps,
             released=int(data.get("released", 0)),
             fee_taken=int(data.get("fee_taken", 0)),
         ),
@@ -477,114 +419,69 @@ async def offer_not_text(message: Message, settings: BotSettings) -> None:
 
 
 @router.callback_query(Offer.confirm, FlowCb.filter(F.action == "confirm"))
-async def send_offer(
-    query: CallbackQuery,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    data = await state.get_data()
-    offer = await market.disputes.offer(actor, int(data["dispute_id"]), int(data["release"]))
-    await state.clear()
-    callback_reply.text = texts.offer_sent()
-    await show(bot, query.from_user.id, market, actor, offer.dispute_id, settings)
+async def send_offer(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    offer = await ctx.market.disputes.offer(
+        ctx.actor, int(data["dispute_id"]), int(data["release"])
+    )
+    await ctx.state.clear()
+    ctx.callback_reply.text = texts.offer_sent()
+    await show(ctx, offer.dispute_id)
 
 
 # --- a confirm step waits for its button -------------------------------------------------
 
 
-@router.message(OpenDispute.confirm)
-@router.message(Respond.confirm)
-@router.message(Offer.confirm)
-async def confirm_please(message: Message) -> None:
-    await message.answer(texts.confirm_please())
+router.reminds(
+    "confirm_please",
+    StateFilter(Offer.confirm, Respond.confirm, OpenDispute.confirm),
+    text=texts.confirm_please,
+)
 
 
 @router.callback_query(MilestoneCb.filter(F.action == "dispute"))
-async def dispute_milestone(
-    query: CallbackQuery,
-    callback_data: MilestoneCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
+async def dispute_milestone(query: CallbackQuery, callback_data: MilestoneCb, ctx: Ctx) -> None:
     """Open a dispute over the milestone, or show the one it already has."""
-    await state.clear()
-    opening = await market.disputes.opening(actor, callback_data.milestone_id)
+    await ctx.state.clear()
+    opening = await ctx.market.disputes.opening(ctx.actor, callback_data.milestone_id)
     if opening.existing is not None:
-        await show(bot, query.from_user.id, market, actor, opening.existing.id, settings)
+        await show(ctx, opening.existing.id)
         return
-    await begin_open(bot, query.from_user.id, state, market, opening, settings)
+    await begin_open(ctx, query.from_user.id, opening)
+
+
+async def _open_to(
+    query: CallbackQuery, ctx: Ctx, dispute_id: int, *actions: str
+) -> texts.DisputeView | None:
+    """The dispute, if one of ``actions`` is still for this person to do. Otherwise the
+    button is from an earlier step: say so, and show where the dispute stands now."""
+    await ctx.state.clear()
+    v = await load_view(ctx.market, ctx.actor, dispute_id)
+    if set(actions) & set(v.actions):
+        return v
+    ctx.callback_reply.text = texts.moved_on()
+    ctx.callback_reply.alert = True
+    await send_dispute(ctx.bot, query.from_user.id, v, ctx.actor.user_id, ctx.settings)
+    return None
 
 
 @router.callback_query(DisputeCb.filter(F.action == "respond"))
-async def respond(
-    query: CallbackQuery,
-    callback_data: DisputeCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    await state.clear()
-    v = await load_view(market, actor, callback_data.dispute_id)
-    if "respond" not in v.actions:
-        await _moved_on(query, v, actor, bot, settings, callback_reply)
-        return
-    await begin_respond(bot, query.from_user.id, state, v, settings)
+async def respond(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> None:
+    v = await _open_to(query, ctx, callback_data.dispute_id, "respond")
+    if v is not None:
+        await begin_respond(ctx, query.from_user.id, v)
 
 
 @router.callback_query(DisputeCb.filter(F.action == "offer"))
-async def offer(
-    query: CallbackQuery,
-    callback_data: DisputeCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    await state.clear()
-    v = await load_view(market, actor, callback_data.dispute_id)
-    if not {"offer", "counter_offer"} & set(v.actions):
-        await _moved_on(query, v, actor, bot, settings, callback_reply)
-        return
-    await begin_offer(bot, query.from_user.id, state, v, actor.user_id, settings)
-
-
-async def _moved_on(
-    query: CallbackQuery,
-    v: texts.DisputeView,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    """A button from an earlier step: say so, and show where the dispute stands now."""
-    callback_reply.text = texts.moved_on()
-    callback_reply.alert = True
-    await send_dispute(bot, query.from_user.id, v, actor.user_id, settings)
+async def offer(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> None:
+    v = await _open_to(query, ctx, callback_data.dispute_id, "offer", "counter_offer")
+    if v is not None:
+        await begin_offer(ctx, query.from_user.id, v, ctx.actor.user_id)
 
 
 @router.callback_query(DisputeCb.filter(F.action == "evidence"))
-async def evidence(
-    query: CallbackQuery,
-    callback_data: DisputeCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
+async def evidence(query: CallbackQuery, callback_data: DisputeCb, ctx: Ctx) -> None:
     """Files, photos or videos for the record, at whatever stage the dispute is."""
-    await state.clear()
-    dispute = await market.disputes.check_evidence(actor, callback_data.dispute_id)
-    await begin_evidence(bot, query.from_user.id, state, dispute.id, settings)
+    await ctx.state.clear()
+    dispute = await ctx.market.disputes.check_evidence(ctx.actor, callback_data.dispute_id)
+    await begin_evidence(ctx, query.from_user.id, dispute.id)

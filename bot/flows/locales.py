@@ -4,18 +4,17 @@ hand each time."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F
-from aiogram.fsm.context import FSMContext
+from aiogram import F
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import TimeZoneCb
+from bot.context import Ctx
 from bot.keyboards import only_cancel
 from bot.routers import Area
 from bot.screens.locales import zone_keyboard
 from bot.texts import locales as texts
-from bot.ui import replace
-from core.actors import Actor
+from bot.ui import TYPED, replace
 from core.clock import Clock
 from core.errors import ValidationFailed
 from core.locales import likely_zones, zone_of
@@ -30,33 +29,24 @@ class ZoneForm(StatesGroup):
 
 
 @router.callback_query(TimeZoneCb.filter(F.action == "type"))
-async def ask_name(
-    query: CallbackQuery, callback_data: TimeZoneCb, state: FSMContext, bot: Bot
-) -> None:
-    await state.set_state(ZoneForm.name)
+async def ask_name(query: CallbackQuery, callback_data: TimeZoneCb, ctx: Ctx) -> None:
+    await ctx.state.set_state(ZoneForm.name)
     example = likely_zones(callback_data.language)[0]
-    await replace(bot, query, texts.zone_typing(example), only_cancel())
+    await replace(ctx.bot, query, texts.zone_typing(example), only_cancel())
 
 
-@router.message(ZoneForm.name, F.text & ~F.text.startswith("/"))
-async def typed_name(
-    message: Message,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    user: User,
-    clock: Clock,
-) -> None:
+@router.message(ZoneForm.name, TYPED)
+async def typed_name(message: Message, ctx: Ctx, user: User, clock: Clock) -> None:
     typed = message.text or ""
-    language = market.users.language(user)
+    language = ctx.market.users.language(user)
     try:
-        zone = await market.users.set_time_zone(actor, typed)
+        zone = await ctx.market.users.set_time_zone(ctx.actor, typed)
     except ValidationFailed:
         example = likely_zones(language)[0]
         keyboard = zone_keyboard(language, user.time_zone)
         await message.answer(texts.zone_unknown(typed.strip()[:64], example), reply_markup=keyboard)
         return  # still asking: another name typed is read here again
-    await state.clear()
+    await ctx.state.clear()
     now = clock.now().astimezone(zone_of(zone))
     await message.answer(texts.zone_set(zone, now))
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import ChatCb, FlowCb
-from bot.middlewares import CallbackReply
+from bot.context import Ctx
 from bot.render import button
 from bot.routers import Area
 from bot.texts import messages as texts
 from bot.texts.common import shown
+from bot.ui import TYPED
 from core.actors import Actor
 from core.errors import DomainError
 from core.marketplace import Marketplace
@@ -32,7 +32,6 @@ router = Area("flows.messages")
 
 RECENT = 3  # messages of the thread shown when a chat opens
 RELAYABLE = F.document | F.photo | F.voice | F.video | F.audio
-TYPED = F.text & ~F.text.startswith("/")
 
 
 class RelayChat(StatesGroup):
@@ -52,24 +51,17 @@ def _end_chat() -> InlineKeyboardMarkup:
 
 
 @router.callback_query(ChatCb.filter())
-async def open_chat(
-    query: CallbackQuery,
-    callback_data: ChatCb,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-) -> None:
-    project = await market.projects.get(callback_data.project_id)
+async def open_chat(query: CallbackQuery, callback_data: ChatCb, ctx: Ctx) -> None:
+    project = await ctx.market.projects.get(callback_data.project_id)
     # core refuses anyone but the employer and that project's bidders (or hire)
-    recent = await market.messages.thread(actor, project.id, callback_data.user_id, RECENT)
-    other = await market.users.get(callback_data.user_id)
-    await state.clear()
-    await state.set_state(RelayChat.active)
-    await state.set_data({"project_id": project.id, "user_id": other.id})
-    names = {actor.user_id: texts.you(), other.id: shown(other)}
+    recent = await ctx.market.messages.thread(ctx.actor, project.id, callback_data.user_id, RECENT)
+    other = await ctx.market.users.get(callback_data.user_id)
+    await ctx.state.clear()
+    await ctx.state.set_state(RelayChat.active)
+    await ctx.state.set_data({"project_id": project.id, "user_id": other.id})
+    names = {ctx.actor.user_id: texts.you(), other.id: shown(other)}
     lines = [texts.recent_line(names.get(m.sender_id, ""), m) for m in recent]
-    await bot.send_message(
+    await ctx.bot.send_message(
         query.from_user.id,
         texts.chat_opened(shown(other), project.title, lines),
         reply_markup=_end_chat(),
@@ -77,25 +69,23 @@ async def open_chat(
 
 
 @router.callback_query(FlowCb.filter(F.action == "end_chat"))
-async def end_chat(
-    query: CallbackQuery, state: FSMContext, bot: Bot, callback_reply: CallbackReply
-) -> None:
-    if await state.get_state() != RelayChat.active.state:
-        callback_reply.text = texts.already_ended()
+async def end_chat(query: CallbackQuery, ctx: Ctx) -> None:
+    if await ctx.state.get_state() != RelayChat.active.state:
+        ctx.callback_reply.text = texts.already_ended()
         return
-    await state.clear()
-    callback_reply.text = texts.chat_ended()
-    await bot.send_message(query.from_user.id, texts.chat_ended())
+    await ctx.state.clear()
+    ctx.callback_reply.text = texts.chat_ended()
+    await ctx.bot.send_message(query.from_user.id, texts.chat_ended())
 
 
 @router.message(Command("chat"))
-async def who(message: Message, state: FSMContext, market: Marketplace) -> None:
-    if await state.get_state() != RelayChat.active.state:
+async def who(message: Message, ctx: Ctx) -> None:
+    if await ctx.state.get_state() != RelayChat.active.state:
         await message.answer(texts.not_chatting())
         return
-    data = await state.get_data()
-    other = await market.users.get(int(data["user_id"]))
-    project = await market.projects.get(int(data["project_id"]))
+    data = await ctx.state.get_data()
+    other = await ctx.market.users.get(int(data["user_id"]))
+    project = await ctx.market.projects.get(int(data["project_id"]))
     await message.answer(texts.chatting(shown(other), project.title), reply_markup=_end_chat())
 
 
@@ -117,35 +107,31 @@ async def relayed_original(
 
 
 @router.message(relayed_original, TYPED | RELAYABLE)
-async def answer_reply(
-    message: Message, original: Relayed, market: Marketplace, actor: Actor
-) -> None:
-    await _relay(message, market, actor, original.project_id, original.sender_id)
+async def answer_reply(message: Message, original: Relayed, ctx: Ctx) -> None:
+    await _relay(message, ctx, original.project_id, original.sender_id)
 
 
 # --- inside a conversation -------------------------------------------------------------
 
 
 @router.message(RelayChat.active, TYPED | RELAYABLE)
-async def pass_on(message: Message, state: FSMContext, market: Marketplace, actor: Actor) -> None:
-    data = await state.get_data()
-    await _relay(message, market, actor, int(data["project_id"]), int(data["user_id"]))
+async def pass_on(message: Message, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    await _relay(message, ctx, int(data["project_id"]), int(data["user_id"]))
 
 
 router.reminds("cannot_pass_on", RelayChat.active, ~F.text, text=texts.cannot_relay)
 
 
-async def _relay(
-    message: Message, market: Marketplace, actor: Actor, project_id: int, recipient_id: int
-) -> None:
+async def _relay(message: Message, ctx: Ctx, project_id: int, recipient_id: int) -> None:
     """Hand the message to core (a long text goes in parts); its alerts deliver it once
     the unit of work commits. The sender gets a quiet mark that it went through."""
     file_id, kind = _file(message)
     body = message.text if file_id is None else message.caption
-    sent = await market.messages.relay(
-        actor, project_id, recipient_id, body or "", file_id=file_id, file_kind=kind
+    sent = await ctx.market.messages.relay(
+        ctx.actor, project_id, recipient_id, body or "", file_id=file_id, file_kind=kind
     )
-    recipient = await market.users.get(recipient_id)
+    recipient = await ctx.market.users.get(recipient_id)
     await message.reply(texts.sent(shown(recipient), len(sent)), disable_notification=True)
 
 

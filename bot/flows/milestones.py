@@ -5,14 +5,13 @@ revision rounds, the employer starts the same conversation for the extra work.
 
 from __future__ import annotations
 
-from aiogram import Bot, F
-from aiogram.fsm.context import FSMContext
+from aiogram import F
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ContractCb, FlowCb, MilestoneCb
+from bot.context import Ctx
 from bot.keyboards import only_cancel
-from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.milestones import milestone_keyboard
 from bot.settings import BotSettings
@@ -20,12 +19,9 @@ from bot.texts import common
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts.common import money_badge
-from bot.ui import choices, finish
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.ui import TYPED, ask, choices, finish
 
 router = Area("flows.milestones")
-TEXT = F.text & ~F.text.startswith("/")
 
 
 class MilestoneForm(StatesGroup):
@@ -36,57 +32,44 @@ class MilestoneForm(StatesGroup):
 
 
 @router.callback_query(ContractCb.filter(F.action.in_({"new_ms", "request_ms"})))
-async def start(
-    query: CallbackQuery,
-    callback_data: ContractCb,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
+async def start(query: CallbackQuery, callback_data: ContractCb, ctx: Ctx) -> None:
+    await ctx.state.clear()
     mode = "create" if callback_data.action == "new_ms" else "request"
-    contract = await market.milestones.check_contract(actor, callback_data.contract_id, mode)
-    await state.set_state(MilestoneForm.description)
-    await state.update_data(contract_id=contract.id, mode=mode)
-    await bot.send_message(
+    contract = await ctx.market.milestones.check_contract(
+        ctx.actor, callback_data.contract_id, mode
+    )
+    await ask(
+        ctx,
         query.from_user.id,
-        texts.ms_description_ask(mode == "request", settings.milestone_description_max),
-        reply_markup=only_cancel(),
+        MilestoneForm.description,
+        texts.ms_description_ask(mode == "request", ctx.settings.milestone_description_max),
+        contract_id=contract.id,
+        mode=mode,
     )
 
 
 @router.callback_query(MilestoneCb.filter(F.action == "extra"))
-async def start_extra(
-    query: CallbackQuery,
-    callback_data: MilestoneCb,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+async def start_extra(query: CallbackQuery, callback_data: MilestoneCb, ctx: Ctx) -> None:
     """A new milestone for the work a delivery's used-up revision rounds do not cover."""
-    await state.clear()
-    m = await market.milestones.check(actor, callback_data.milestone_id, "extra_milestone")
-    await state.set_state(MilestoneForm.description)
-    await state.update_data(contract_id=m.contract_id, mode="extra", milestone_id=m.id)
-    await bot.send_message(
+    await ctx.state.clear()
+    m = await ctx.market.milestones.check(ctx.actor, callback_data.milestone_id, "extra_milestone")
+    await ask(
+        ctx,
         query.from_user.id,
-        texts.extra_description_ask(m.description, settings.milestone_description_max),
-        reply_markup=only_cancel(),
+        MilestoneForm.description,
+        texts.extra_description_ask(m.description, ctx.settings.milestone_description_max),
+        contract_id=m.contract_id,
+        mode="extra",
+        milestone_id=m.id,
     )
 
 
-@router.message(MilestoneForm.description, TEXT)
-async def description(
-    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
-    value = market.milestones.check_description(message.text or "")
-    await state.update_data(description=value)
-    await state.set_state(MilestoneForm.amount)
-    await message.answer(texts.ms_amount_ask(settings.money), reply_markup=only_cancel())
+@router.message(MilestoneForm.description, TYPED)
+async def description(message: Message, ctx: Ctx) -> None:
+    value = ctx.market.milestones.check_description(message.text or "")
+    await ctx.state.update_data(description=value)
+    await ctx.state.set_state(MilestoneForm.amount)
+    await message.answer(texts.ms_amount_ask(ctx.settings.money), reply_markup=only_cancel())
 
 
 router.reminds(
@@ -97,15 +80,13 @@ router.reminds(
 )
 
 
-@router.message(MilestoneForm.amount, TEXT)
-async def amount(
-    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
-    value = market.milestones.check_amount(settings.money.parse(message.text or ""))
-    await state.update_data(amount=value)
-    await state.set_state(MilestoneForm.due)
+@router.message(MilestoneForm.amount, TYPED)
+async def amount(message: Message, ctx: Ctx) -> None:
+    value = ctx.market.milestones.check_amount(ctx.settings.money.parse(message.text or ""))
+    await ctx.state.update_data(amount=value)
+    await ctx.state.set_state(MilestoneForm.due)
     await message.answer(
-        texts.ms_due_ask(settings.max_delivery_days),
+        texts.ms_due_ask(ctx.settings.max_delivery_days),
         reply_markup=choices((common.files_skip(), "ms_skip")),
     )
 
@@ -115,48 +96,42 @@ async def amount_reask(message: Message, settings: BotSettings) -> None:
     await message.answer(texts.ms_amount_reask(settings.money), reply_markup=only_cancel())
 
 
-async def _preview(
-    chat_id: int, bot: Bot, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
-    data = await state.get_data()
+async def _preview(chat_id: int, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
     days = data.get("days")
-    due = market.milestones.due_in_days(days) if days else None
-    await state.set_state(MilestoneForm.confirm)
-    await bot.send_message(
+    due = ctx.market.milestones.due_in_days(days) if days else None
+    await ctx.state.set_state(MilestoneForm.confirm)
+    await ctx.bot.send_message(
         chat_id,
         texts.ms_confirm(
             data["mode"] == "request",
             data["description"],
-            settings.money.format(data["amount"]),
+            ctx.settings.money.format(data["amount"]),
             due,
-            money_badge(settings.gateways()),
+            money_badge(ctx.settings.gateways()),
         ),
         reply_markup=choices((contract_texts.confirm(), "ms_ok")),
     )
 
 
-@router.message(MilestoneForm.due, TEXT)
-async def due_days(
-    message: Message, bot: Bot, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
+@router.message(MilestoneForm.due, TYPED)
+async def due_days(message: Message, ctx: Ctx) -> None:
     raw = (message.text or "").strip()
     if not raw.isdigit() or len(raw) > 6:
         await message.answer(
-            texts.ms_due_reask(settings.max_delivery_days),
+            texts.ms_due_reask(ctx.settings.max_delivery_days),
             reply_markup=choices((common.files_skip(), "ms_skip")),
         )
         return
-    market.milestones.due_in_days(int(raw))  # refuses 0 or too far, and re-asks
-    await state.update_data(days=int(raw))
-    await _preview(message.chat.id, bot, state, market, settings)
+    ctx.market.milestones.due_in_days(int(raw))  # refuses 0 or too far, and re-asks
+    await ctx.state.update_data(days=int(raw))
+    await _preview(message.chat.id, ctx)
 
 
 @router.callback_query(MilestoneForm.due, FlowCb.filter(F.action == "ms_skip"))
-async def due_skip(
-    query: CallbackQuery, bot: Bot, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
-    await state.update_data(days=None)
-    await _preview(query.from_user.id, bot, state, market, settings)
+async def due_skip(query: CallbackQuery, ctx: Ctx) -> None:
+    await ctx.state.update_data(days=None)
+    await _preview(query.from_user.id, ctx)
 
 
 @router.message(MilestoneForm.due)
@@ -168,42 +143,34 @@ async def due_reask(message: Message, settings: BotSettings) -> None:
 
 
 @router.callback_query(MilestoneForm.confirm, FlowCb.filter(F.action == "ms_ok"))
-async def confirm(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    data = await state.get_data()
-    due = market.milestones.due_in_days(data["days"]) if data.get("days") else None
+async def confirm(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    due = ctx.market.milestones.due_in_days(data["days"]) if data.get("days") else None
     description, amount, contract_id = data["description"], data["amount"], data["contract_id"]
-    money = settings.money
+    money = ctx.settings.money
     if data["mode"] == "request":
-        m = await market.milestones.request(
-            actor, contract_id, description=description, amount=amount, due_at=due
+        m = await ctx.market.milestones.request(
+            ctx.actor, contract_id, description=description, amount=amount, due_at=due
         )
         text = texts.ms_requested(
-            m.description, money.format(m.amount), money_badge(settings.gateways())
+            m.description, money.format(m.amount), money_badge(ctx.settings.gateways())
         )
         keyboard = None
     else:
         if data["mode"] == "extra":
-            m = await market.milestones.create_extra(
-                actor, data["milestone_id"], description=description, amount=amount, due_at=due
+            m = await ctx.market.milestones.create_extra(
+                ctx.actor, data["milestone_id"], description=description, amount=amount, due_at=due
             )
         else:
-            m = await market.milestones.create(
-                actor, contract_id, description=description, amount=amount, due_at=due
+            m = await ctx.market.milestones.create(
+                ctx.actor, contract_id, description=description, amount=amount, due_at=due
             )
         text = texts.ms_created(
-            m.description, money.format(m.amount), money_badge(settings.gateways())
+            m.description, money.format(m.amount), money_badge(ctx.settings.gateways())
         )
-        actions = await market.milestones.actions(actor, m.id)
-        keyboard = milestone_keyboard(m, actions, settings, contract_id=m.contract_id)
-    await finish(query, bot, state, callback_reply, "✅", text, keyboard)
+        actions = await ctx.market.milestones.actions(ctx.actor, m.id)
+        keyboard = milestone_keyboard(m, actions, ctx.settings, contract_id=m.contract_id)
+    await finish(query, ctx, "✅", text, keyboard)
 
 
 router.reminds(

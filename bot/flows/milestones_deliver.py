@@ -8,26 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import FlowCb, MilestoneCb
+from bot.context import Ctx
 from bot.keyboards import only_cancel
-from bot.middlewares import CallbackReply
 from bot.routers import Area
-from bot.settings import BotSettings
 from bot.texts import common
 from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
-from bot.ui import choices, file_ref, finish, replace_prompt
+from bot.ui import TYPED, ask, choices, file_ref, finish, replace_prompt
 from core import text
-from core.actors import Actor
-from core.marketplace import Marketplace
 
 router = Area("flows.milestones_deliver")
-TEXT = F.text & ~F.text.startswith("/")
 
 
 class DeliverForm(StatesGroup):
@@ -37,36 +33,29 @@ class DeliverForm(StatesGroup):
 
 
 @router.callback_query(MilestoneCb.filter(F.action == "deliver"))
-async def start(
-    query: CallbackQuery,
-    callback_data: MilestoneCb,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    m = await market.milestones.check(actor, callback_data.milestone_id, "deliver")
-    await state.set_state(DeliverForm.note)
-    await state.update_data(
-        milestone_id=m.id, description=m.description, files=[], names=[], protected=True
-    )
-    await bot.send_message(
+async def start(query: CallbackQuery, callback_data: MilestoneCb, ctx: Ctx) -> None:
+    await ctx.state.clear()
+    m = await ctx.market.milestones.check(ctx.actor, callback_data.milestone_id, "deliver")
+    await ask(
+        ctx,
         query.from_user.id,
-        texts.deliver_note_ask(m.description, settings.delivery_note_max),
-        reply_markup=only_cancel(),
+        DeliverForm.note,
+        texts.deliver_note_ask(m.description, ctx.settings.delivery_note_max),
+        milestone_id=m.id,
+        description=m.description,
+        files=[],
+        names=[],
+        protected=True,
     )
 
 
-@router.message(DeliverForm.note, TEXT)
-async def note(message: Message, state: FSMContext, settings: BotSettings) -> None:
-    # The same rule the delivery itself applies.
-    value = text.bounded(message.text, "milestone.note", 1, settings.delivery_note_max)
-    await state.update_data(note=value)
-    await state.set_state(DeliverForm.files)
+@router.message(DeliverForm.note, TYPED)
+async def note(message: Message, ctx: Ctx) -> None:
+    value = text.bounded(message.text, "milestone.note", 1, ctx.settings.delivery_note_max)
+    await ctx.state.update_data(note=value)
+    await ctx.state.set_state(DeliverForm.files)
     await message.answer(
-        texts.deliver_files_ask(settings.max_attachments),
+        texts.deliver_files_ask(ctx.settings.max_attachments),
         reply_markup=_files_keyboard(False),
     )
 
@@ -76,19 +65,17 @@ router.reminds(
 )
 
 
-async def _add_file(
-    message: Message, state: FSMContext, settings: BotSettings, ref: str, name: str
-) -> None:
-    data = await state.get_data()
+async def _add_file(message: Message, ctx: Ctx, ref: str, name: str) -> None:
+    data = await ctx.state.get_data()
     files: list[str] = list(data.get("files", []))
     names: list[str] = list(data.get("names", []))
-    limit = settings.max_attachments
+    limit = ctx.settings.max_attachments
     if len(files) >= limit:
         await message.answer(texts.deliver_files_full(limit), reply_markup=_files_keyboard(True))
         return
     files.append(ref)
     names.append(name)
-    await state.update_data(files=files, names=names)
+    await ctx.state.update_data(files=files, names=names)
     await message.answer(common.file_added(len(files), limit), reply_markup=_files_keyboard(True))
 
 
@@ -100,18 +87,16 @@ def _files_keyboard(any_files: bool) -> InlineKeyboardMarkup:
 
 
 @router.message(DeliverForm.files, F.document)
-async def document(message: Message, state: FSMContext, settings: BotSettings) -> None:
+async def document(message: Message, ctx: Ctx) -> None:
     doc = message.document
     assert doc is not None
-    await _add_file(
-        message, state, settings, file_ref("document", doc.file_id), doc.file_name or "document"
-    )
+    await _add_file(message, ctx, file_ref("document", doc.file_id), doc.file_name or "document")
 
 
 @router.message(DeliverForm.files, F.photo)
-async def photo(message: Message, state: FSMContext, settings: BotSettings) -> None:
+async def photo(message: Message, ctx: Ctx) -> None:
     assert message.photo
-    await _add_file(message, state, settings, file_ref("photo", message.photo[-1].file_id), "photo")
+    await _add_file(message, ctx, file_ref("photo", message.photo[-1].file_id), "photo")
 
 
 def _confirm_keyboard(protected: bool) -> InlineKeyboardMarkup:
@@ -127,25 +112,28 @@ def _confirm_text(data: dict[str, Any]) -> str:
     )
 
 
-async def _preview(chat_id: int, bot: Bot, state: FSMContext) -> None:
-    data = await state.get_data()
-    await state.set_state(DeliverForm.confirm)
-    await bot.send_message(
-        chat_id, _confirm_text(data), reply_markup=_confirm_keyboard(bool(data["protected"]))
+async def _preview(chat_id: int, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    await ask(
+        ctx,
+        chat_id,
+        DeliverForm.confirm,
+        _confirm_text(data),
+        _confirm_keyboard(bool(data["protected"])),
     )
 
 
 @router.callback_query(DeliverForm.files, FlowCb.filter(F.action.in_({"dl_done", "dl_skip"})))
-async def files_done(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
-    await _preview(query.from_user.id, bot, state)
+async def files_done(query: CallbackQuery, ctx: Ctx) -> None:
+    await _preview(query.from_user.id, ctx)
 
 
-@router.message(DeliverForm.files, TEXT)
-async def files_text(message: Message, bot: Bot, state: FSMContext) -> None:
+@router.message(DeliverForm.files, TYPED)
+async def files_text(message: Message, ctx: Ctx) -> None:
     if (message.text or "").strip().lower() in texts.finish_words():
-        await _preview(message.chat.id, bot, state)
+        await _preview(message.chat.id, ctx)
         return
-    await files_reask(message, state)
+    await files_reask(message, ctx.state)
 
 
 @router.message(DeliverForm.files)
@@ -155,32 +143,23 @@ async def files_reask(message: Message, state: FSMContext) -> None:
 
 
 @router.callback_query(DeliverForm.confirm, FlowCb.filter(F.action.in_({"dl_open", "dl_lock"})))
-async def protection(
-    query: CallbackQuery, callback_data: FlowCb, bot: Bot, state: FSMContext
-) -> None:
+async def protection(query: CallbackQuery, callback_data: FlowCb, ctx: Ctx) -> None:
     """Switch between a protected preview and handing the work over in full."""
-    data = await state.update_data(protected=callback_data.action == "dl_lock")
+    data = await ctx.state.update_data(protected=callback_data.action == "dl_lock")
     await replace_prompt(
-        query, bot, _confirm_text(data), _confirm_keyboard(bool(data["protected"]))
+        query, ctx.bot, _confirm_text(data), _confirm_keyboard(bool(data["protected"]))
     )
 
 
 @router.callback_query(DeliverForm.confirm, FlowCb.filter(F.action == "dl_ok"))
-async def confirm(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    callback_reply: CallbackReply,
-) -> None:
-    data = await state.get_data()
+async def confirm(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
     protected = bool(data["protected"])
-    m = await market.milestones.deliver(
-        actor, data["milestone_id"], data["note"], data.get("files", []), protected=protected
+    m = await ctx.market.milestones.deliver(
+        ctx.actor, data["milestone_id"], data["note"], data.get("files", []), protected=protected
     )
     text = texts.delivered(m.description, m.auto_release_at, protected)
-    await finish(query, bot, state, callback_reply, "📦", text)
+    await finish(query, ctx, "📦", text)
 
 
 @router.message(DeliverForm.confirm)

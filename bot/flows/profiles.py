@@ -10,17 +10,18 @@ The skill picker it shows is ``bot.picker``'s.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import FlowCb, ProfileEditCb
+from bot.context import Ctx
 from bot.keyboards import cancel_row, only_cancel
-from bot.middlewares import CallbackReply
 from bot.picker import (
     PROFILE_MAX_SKILLS,
     Prompt,
@@ -29,11 +30,9 @@ from bot.picker import (
 )
 from bot.routers import Area
 from bot.screens.profiles import send_own_profile
-from bot.settings import BotSettings
 from bot.texts import common
 from bot.texts import profiles as texts
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.ui import TYPED
 
 router = Area("flows.profiles")
 
@@ -97,138 +96,104 @@ def _portfolio_keyboard(has_links: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def _ask(
-    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings, state: FSMContext
-) -> None:
+async def _ask(ctx: Ctx) -> None:
     """Ask the current step (the first of ``steps`` in FSM data), showing today's value."""
-    data = await state.get_data()
+    data = await ctx.state.get_data()
     step = data["steps"][0]
     prefix = _step(data)
-    view = await market.users.profile(actor.user_id)
+    view = await ctx.market.users.profile(ctx.actor.user_id)
     profile = view.profile
-    await state.set_state(STATE_OF[step])
-    chat = actor.telegram_id
+    await ctx.state.set_state(STATE_OF[step])
+    chat = ctx.actor.telegram_id
     if step == "headline":
         current = profile.headline if profile else ""
         markup = _keep_keyboard(step, bool(current))
-        await bot.send_message(chat, prefix + texts.ask_headline(current), reply_markup=markup)
+        await ctx.bot.send_message(chat, prefix + texts.ask_headline(current), reply_markup=markup)
     elif step == "bio":
         current = profile.bio if profile else ""
-        text = texts.ask_bio(settings.bio_min, settings.bio_max, current)
-        await bot.send_message(
+        text = texts.ask_bio(ctx.settings.bio_min, ctx.settings.bio_max, current)
+        await ctx.bot.send_message(
             chat, prefix + text, reply_markup=_keep_keyboard(step, bool(current))
         )
     elif step == "skills":
         selected = [s.id for s in view.skills]
-        await state.update_data(skills=selected, sk_page=0)
+        await ctx.state.update_data(skills=selected, sk_page=0)
         text, markup = picker(
-            await market.users.skills_catalogue(),
+            await ctx.market.users.skills_catalogue(),
             selected,
             0,
-            await _skills_prompt(state),
+            await _skills_prompt(ctx.state),
             done=texts.skills_done(len(selected)),
         )
-        await bot.send_message(chat, text, reply_markup=markup)
+        await ctx.bot.send_message(chat, text, reply_markup=markup)
     elif step == "rate":
         rate = profile.hourly_rate if profile else None
-        shown = settings.money.format(rate) if rate else None
-        text = texts.ask_rate(settings.money, shown)
-        await bot.send_message(chat, prefix + text, reply_markup=_keep_keyboard(step, bool(rate)))
+        shown = ctx.settings.money.format(rate) if rate else None
+        text = texts.ask_rate(ctx.settings.money, shown)
+        await ctx.bot.send_message(
+            chat, prefix + text, reply_markup=_keep_keyboard(step, bool(rate))
+        )
     else:
         links = list(profile.portfolio) if profile else []
-        text = texts.ask_portfolio(links, settings.portfolio_max_links)
-        await bot.send_message(chat, prefix + text, reply_markup=_portfolio_keyboard(bool(links)))
+        text = texts.ask_portfolio(links, ctx.settings.portfolio_max_links)
+        await ctx.bot.send_message(
+            chat, prefix + text, reply_markup=_portfolio_keyboard(bool(links))
+        )
 
 
-async def _advance(
-    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings, state: FSMContext
-) -> None:
+async def _advance(ctx: Ctx) -> None:
     """The current step is done: ask the next one, or show the saved profile."""
-    data = await state.get_data()
+    data = await ctx.state.get_data()
     done, *rest = data["steps"]
     if rest:
-        await state.update_data(steps=rest)
-        await _ask(bot, market, actor, settings, state)
+        await ctx.state.update_data(steps=rest)
+        await _ask(ctx)
         return
-    await state.clear()
+    await ctx.state.clear()
     header = texts.profile_saved() if int(data["total"]) > 1 else texts.field_saved(done)
-    await send_own_profile(bot, market, actor, settings.money, header)
+    await send_own_profile(ctx, header)
 
 
 @router.callback_query(ProfileEditCb.filter())
-async def start(
-    query: CallbackQuery,
-    callback_data: ProfileEditCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+async def start(query: CallbackQuery, callback_data: ProfileEditCb, ctx: Ctx) -> None:
     field = callback_data.field
     if field == "missing":
-        missing = (await market.users.profile(actor.user_id)).missing
+        missing = (await ctx.market.users.profile(ctx.actor.user_id)).missing
         steps = [STEP_OF_MISSING[m] for m in missing if m in STEP_OF_MISSING] or list(STEPS)
     elif field in STEPS:
         steps = [field]
     else:
         steps = list(STEPS)
-    await state.clear()
-    await state.update_data(steps=steps, total=len(steps))
-    await _ask(bot, market, actor, settings, state)
+    await ctx.state.clear()
+    await ctx.state.update_data(steps=steps, total=len(steps))
+    await _ask(ctx)
 
 
 @router.callback_query(StateFilter(ProfileForm), FlowCb.filter(F.action.startswith("keep_")))
-async def keep(
-    query: CallbackQuery,
-    callback_data: FlowCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    steps = (await state.get_data()).get("steps") or [""]
+async def keep(query: CallbackQuery, callback_data: FlowCb, ctx: Ctx) -> None:
+    steps = (await ctx.state.get_data()).get("steps") or [""]
     if callback_data.action != f"keep_{steps[0]}":
-        callback_reply.text, callback_reply.alert = common.stale_button(), True
+        ctx.callback_reply.text, ctx.callback_reply.alert = common.stale_button(), True
         return
-    await _advance(bot, market, actor, settings, state)
+    await _advance(ctx)
 
 
 @router.callback_query(ProfileForm.portfolio, FlowCb.filter(F.action == "done"))
-async def portfolio_done(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await _advance(bot, market, actor, settings, state)
+async def portfolio_done(query: CallbackQuery, ctx: Ctx) -> None:
+    await _advance(ctx)
 
 
 # headline and bio
 
 
-@router.message(
-    StateFilter(ProfileForm.headline, ProfileForm.bio), F.text & ~F.text.startswith("/")
-)
-async def got_text(
-    message: Message,
-    state: FSMContext,
-    raw_state: str,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+@router.message(StateFilter(ProfileForm.headline, ProfileForm.bio), TYPED)
+async def got_text(message: Message, ctx: Ctx, raw_state: str) -> None:
     """A headline or a bio: the field is the one the state is named for."""
     if raw_state == ProfileForm.headline.state:
-        await market.users.update_profile(actor, headline=message.text)
+        await ctx.market.users.update_profile(ctx.actor, headline=message.text)
     else:
-        await market.users.update_profile(actor, bio=message.text)
-    await _advance(bot, market, actor, settings, state)
+        await ctx.market.users.update_profile(ctx.actor, bio=message.text)
+    await _advance(ctx)
 
 
 # skills
@@ -237,45 +202,33 @@ async def got_text(
 # hourly rate
 
 
-@router.message(ProfileForm.rate, F.text & ~F.text.startswith("/"))
-async def got_rate(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    amount = settings.money.parse(message.text or "")
-    await market.users.update_profile(actor, hourly_rate=amount)
-    await _advance(bot, market, actor, settings, state)
+@router.message(ProfileForm.rate, TYPED)
+async def got_rate(message: Message, ctx: Ctx) -> None:
+    amount = ctx.settings.money.parse(message.text or "")
+    await ctx.market.users.update_profile(ctx.actor, hourly_rate=amount)
+    await _advance(ctx)
 
 
 # portfolio
 
 
-@router.message(ProfileForm.portfolio, F.text & ~F.text.startswith("/"))
-async def got_link(
-    message: Message,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    view = await market.users.profile(actor.user_id)
+@router.message(ProfileForm.portfolio, TYPED)
+async def got_link(message: Message, ctx: Ctx) -> None:
+    view = await ctx.market.users.profile(ctx.actor.user_id)
     links = list(view.profile.portfolio) if view.profile else []
-    saved = await market.users.update_profile(actor, portfolio=[*links, message.text or ""])
+    saved = await ctx.market.users.update_profile(ctx.actor, portfolio=[*links, message.text or ""])
     count = len(saved.profile.portfolio) if saved.profile else 0
     await message.answer(
-        texts.portfolio_added(count, settings.portfolio_max_links),
+        texts.portfolio_added(count, ctx.settings.portfolio_max_links),
         reply_markup=_portfolio_keyboard(True),
     )
 
 
 @router.callback_query(ProfileForm.portfolio, FlowCb.filter(F.action == "clear"))
-async def clear_links(query: CallbackQuery, bot: Bot, market: Marketplace, actor: Actor) -> None:
-    await market.users.update_profile(actor, portfolio=[])
-    await bot.send_message(
-        actor.telegram_id, texts.portfolio_cleared(), reply_markup=_portfolio_keyboard(False)
+async def clear_links(query: CallbackQuery, ctx: Ctx) -> None:
+    await ctx.market.users.update_profile(ctx.actor, portfolio=[])
+    await ctx.bot.send_message(
+        ctx.actor.telegram_id, texts.portfolio_cleared(), reply_markup=_portfolio_keyboard(False)
     )
 
 
@@ -291,16 +244,9 @@ router.reminds(
 )
 
 
-async def _take_skills(
-    slugs: list[str],
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await market.users.update_profile(actor, skills=slugs)
-    await _advance(bot, market, actor, settings, state)
+async def _take_skills(slugs: list[str], ctx: Ctx) -> None:
+    await ctx.market.users.update_profile(ctx.actor, skills=slugs)
+    await _advance(ctx)
 
 
 skill_step(ProfileForm.skills, _skills_prompt, _take_skills)
@@ -309,11 +255,9 @@ skill_step(ProfileForm.skills, _skills_prompt, _take_skills)
 router.reminds("skills_not_text", ProfileForm.skills, ~F.text, text=texts.skills_as_buttons)
 
 
-@router.message(StateFilter(ProfileForm.headline, ProfileForm.bio, ProfileForm.rate), ~F.text)
-async def not_text(message: Message, state: FSMContext) -> None:
-    field = {
-        ProfileForm.headline.state: "headline",
-        ProfileForm.bio.state: "bio",
-        ProfileForm.rate.state: "rate",
-    }
-    await message.answer(texts.not_text(field.get(await state.get_state() or "", "")))
+for step, field in (
+    (ProfileForm.headline, "headline"),
+    (ProfileForm.bio, "bio"),
+    (ProfileForm.rate, "rate"),
+):
+    router.reminds("not_text", step, ~F.text, text=partial(texts.not_text, field))

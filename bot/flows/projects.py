@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -19,6 +19,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import FlowCb, MenuCb, ProjectCb, SkillCb
+from bot.context import Ctx
 from bot.keyboards import cancel_row, only_cancel
 from bot.picker import (
     always,
@@ -28,14 +29,11 @@ from bot.picker import (
 )
 from bot.routers import Area
 from bot.screens.projects import send_owner_card
-from bot.settings import BotSettings
 from bot.texts import common
 from bot.texts import profiles as profile_texts
 from bot.texts import projects as texts
 from bot.texts import skills as skill_names
-from bot.ui import keep_search, send_long
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.ui import TYPED, ask, keep_search, send_long
 from core.money import Currency
 from core.services.projects import MAX_SKILLS, Attachment
 from storage.models import Skill
@@ -102,73 +100,55 @@ def _names(ids: Sequence[int], catalogue: Sequence[Skill]) -> list[str]:
 # --- posting ---------------------------------------------------------------------------------
 
 
-async def _start(state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings) -> None:
-    await keep_search(state)
-    await state.set_state(PostForm.title)
-    await bot.send_message(
-        actor.telegram_id,
-        texts.ask_title(settings.title_min, settings.title_max),
-        reply_markup=only_cancel(),
+async def _start(ctx: Ctx) -> None:
+    await keep_search(ctx.state)
+    await ask(
+        ctx,
+        ctx.actor.telegram_id,
+        PostForm.title,
+        texts.ask_title(ctx.settings.title_min, ctx.settings.title_max),
     )
 
 
 @router.message(Command("post"))
 @router.callback_query(MenuCb.filter(F.action == "post"))
-async def post(
-    event: Message | CallbackQuery, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
-) -> None:
-    await _start(state, bot, actor, settings)
+async def post(event: Message | CallbackQuery, ctx: Ctx) -> None:
+    await _start(ctx)
 
 
-@router.message(PostForm.title, F.text & ~F.text.startswith("/"))
-async def got_title(
-    message: Message,
-    state: FSMContext,
-    market: Marketplace,
-    settings: BotSettings,
-) -> None:
+@router.message(PostForm.title, TYPED)
+async def got_title(message: Message, ctx: Ctx) -> None:
     title = (message.text or "").strip()
-    await market.projects.check_fields(title=title)
-    await state.update_data(title=title)
-    await state.set_state(PostForm.description)
+    await ctx.market.projects.check_fields(title=title)
+    await ctx.state.update_data(title=title)
+    await ctx.state.set_state(PostForm.description)
     await message.answer(
-        texts.ask_description(settings.description_min, settings.description_max),
+        texts.ask_description(ctx.settings.description_min, ctx.settings.description_max),
         reply_markup=only_cancel(),
     )
 
 
-@router.message(PostForm.description, F.text & ~F.text.startswith("/"))
-async def got_description(
-    message: Message,
-    state: FSMContext,
-    market: Marketplace,
-) -> None:
+@router.message(PostForm.description, TYPED)
+async def got_description(message: Message, ctx: Ctx) -> None:
     description = (message.text or "").strip()
-    await market.projects.check_fields(description=description)
-    await state.update_data(description=description, skills=[], sk_page=0)
-    await state.set_state(PostForm.skills)
+    await ctx.market.projects.check_fields(description=description)
+    await ctx.state.update_data(description=description, skills=[], sk_page=0)
+    await ctx.state.set_state(PostForm.skills)
     text, markup = picker(
-        await market.users.skills_catalogue(), [], 0, _prompt, done=profile_texts.skills_done(0)
+        await ctx.market.users.skills_catalogue(), [], 0, _prompt, done=profile_texts.skills_done(0)
     )
     await message.answer(text, reply_markup=markup)
 
 
-async def _take_skills(
-    slugs: list[str],
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await market.projects.check_fields(skills=slugs)
-    catalogue = await market.users.skills_catalogue()
-    await state.update_data(skills=[s.id for s in catalogue if s.slug in slugs])
-    await state.set_state(PostForm.budget)
-    money = settings.money
-    await bot.send_message(
-        actor.telegram_id,
-        texts.ask_budget(money, money.format(settings.min_budget)),
+async def _take_skills(slugs: list[str], ctx: Ctx) -> None:
+    await ctx.market.projects.check_fields(skills=slugs)
+    catalogue = await ctx.market.users.skills_catalogue()
+    await ctx.state.update_data(skills=[s.id for s in catalogue if s.slug in slugs])
+    await ctx.state.set_state(PostForm.budget)
+    money = ctx.settings.money
+    await ctx.bot.send_message(
+        ctx.actor.telegram_id,
+        texts.ask_budget(money, money.format(ctx.settings.min_budget)),
         reply_markup=only_cancel(),
     )
 
@@ -176,67 +156,54 @@ async def _take_skills(
 skill_step(PostForm.skills, always(_prompt), _take_skills)
 
 
-async def _ask_files(state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings) -> None:
-    await state.update_data(files=[])
-    await state.set_state(PostForm.files)
-    await bot.send_message(
-        actor.telegram_id,
-        texts.ask_files(settings.max_attachments),
-        reply_markup=_done_keyboard(False),
+async def _ask_files(ctx: Ctx) -> None:
+    await ctx.state.update_data(files=[])
+    await ask(
+        ctx,
+        ctx.actor.telegram_id,
+        PostForm.files,
+        texts.ask_files(ctx.settings.max_attachments),
+        _done_keyboard(False),
     )
 
 
-@router.message(PostForm.budget, F.text & ~F.text.startswith("/"))
-async def got_budget(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+@router.message(PostForm.budget, TYPED)
+async def got_budget(message: Message, ctx: Ctx) -> None:
     parts = budget_parts(message.text or "")
     if parts is None:
         await message.answer(texts.bad_budget())
         return
-    lo = settings.money.parse(parts[0])
-    hi = settings.money.parse(parts[1]) if parts[1] is not None else None
-    await market.projects.check_fields(budget_min=lo, budget_max=hi)
+    lo = ctx.settings.money.parse(parts[0])
+    hi = ctx.settings.money.parse(parts[1]) if parts[1] is not None else None
+    await ctx.market.projects.check_fields(budget_min=lo, budget_max=hi)
     if hi is None:
-        await state.update_data(budget_min=lo)
-        await state.set_state(PostForm.budget_max)
+        await ctx.state.update_data(budget_min=lo)
+        await ctx.state.set_state(PostForm.budget_max)
         markup = InlineKeyboardMarkup(
             inline_keyboard=[[_flow_button(texts.fixed_price(), "fixed")], cancel_row()]
         )
-        await message.answer(texts.ask_budget_max(settings.money.format(lo)), reply_markup=markup)
+        await message.answer(
+            texts.ask_budget_max(ctx.settings.money.format(lo)), reply_markup=markup
+        )
         return
-    await state.update_data(budget_min=lo, budget_max=hi)
-    await _ask_files(state, bot, actor, settings)
+    await ctx.state.update_data(budget_min=lo, budget_max=hi)
+    await _ask_files(ctx)
 
 
-@router.message(PostForm.budget_max, F.text & ~F.text.startswith("/"))
-async def got_budget_max(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    lo = int((await state.get_data())["budget_min"])
-    hi = settings.money.parse(message.text or "")
-    await market.projects.check_fields(budget_min=lo, budget_max=hi)
-    await state.update_data(budget_max=hi)
-    await _ask_files(state, bot, actor, settings)
+@router.message(PostForm.budget_max, TYPED)
+async def got_budget_max(message: Message, ctx: Ctx) -> None:
+    lo = int((await ctx.state.get_data())["budget_min"])
+    hi = ctx.settings.money.parse(message.text or "")
+    await ctx.market.projects.check_fields(budget_min=lo, budget_max=hi)
+    await ctx.state.update_data(budget_max=hi)
+    await _ask_files(ctx)
 
 
 @router.callback_query(PostForm.budget_max, FlowCb.filter(F.action == "fixed"))
-async def fixed_price(
-    query: CallbackQuery, state: FSMContext, bot: Bot, actor: Actor, settings: BotSettings
-) -> None:
-    lo = int((await state.get_data())["budget_min"])
-    await state.update_data(budget_max=lo)
-    await _ask_files(state, bot, actor, settings)
+async def fixed_price(query: CallbackQuery, ctx: Ctx) -> None:
+    lo = int((await ctx.state.get_data())["budget_min"])
+    await ctx.state.update_data(budget_max=lo)
+    await _ask_files(ctx)
 
 
 def _attachments(files: Sequence[dict[str, Any]]) -> list[Attachment]:
@@ -244,9 +211,7 @@ def _attachments(files: Sequence[dict[str, Any]]) -> list[Attachment]:
 
 
 @router.message(PostForm.files, F.document | F.photo)
-async def got_file(
-    message: Message, state: FSMContext, market: Marketplace, settings: BotSettings
-) -> None:
+async def got_file(message: Message, ctx: Ctx) -> None:
     if message.document is not None:
         new = {
             "file_id": message.document.file_id,
@@ -256,11 +221,12 @@ async def got_file(
     else:
         assert message.photo
         new = {"file_id": message.photo[-1].file_id, "kind": "photo", "file_name": None}
-    files = [*(await state.get_data()).get("files", []), new]
-    await market.projects.check_fields(attachments=_attachments(files))
-    await state.update_data(files=files)
+    files = [*(await ctx.state.get_data()).get("files", []), new]
+    await ctx.market.projects.check_fields(attachments=_attachments(files))
+    await ctx.state.update_data(files=files)
     await message.answer(
-        common.file_added(len(files), settings.max_attachments), reply_markup=_done_keyboard(True)
+        common.file_added(len(files), ctx.settings.max_attachments),
+        reply_markup=_done_keyboard(True),
     )
 
 
@@ -285,16 +251,9 @@ def preview_text(data: dict[str, Any], catalogue: Sequence[Skill], money: Curren
 
 
 @router.callback_query(PostForm.files, FlowCb.filter(F.action == "done"))
-async def preview(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    data = await state.get_data()
-    await state.set_state(PostForm.preview)
+async def preview(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    await ctx.state.set_state(PostForm.preview)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
@@ -304,25 +263,16 @@ async def preview(
             cancel_row(),
         ]
     )
-    text = preview_text(data, await market.users.skills_catalogue(), settings.money)
-    await send_long(bot, actor.telegram_id, text, markup)
+    text = preview_text(data, await ctx.market.users.skills_catalogue(), ctx.settings.money)
+    await send_long(ctx.bot, ctx.actor.telegram_id, text, markup)
 
 
 @router.callback_query(PostForm.preview, FlowCb.filter(F.action.in_({"publish", "draft"})))
-async def create(
-    query: CallbackQuery,
-    callback_data: FlowCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    bot_username: str,
-) -> None:
-    data = await state.get_data()
-    catalogue = await market.users.skills_catalogue()
-    project = await market.projects.create_draft(
-        actor,
+async def create(query: CallbackQuery, callback_data: FlowCb, ctx: Ctx, bot_username: str) -> None:
+    data = await ctx.state.get_data()
+    catalogue = await ctx.market.users.skills_catalogue()
+    project = await ctx.market.projects.create_draft(
+        ctx.actor,
         title=str(data["title"]),
         description=str(data["description"]),
         skills=slugs_of(data["skills"], catalogue),
@@ -331,18 +281,14 @@ async def create(
         attachments=_attachments(data.get("files", [])),
     )
     if callback_data.action == "publish":
-        await market.projects.publish(actor, project.id)
+        await ctx.market.projects.publish(ctx.actor, project.id)
         header = texts.published(project.title)
     else:
         header = texts.draft_saved(project.title)
-    await keep_search(state)
+    await keep_search(ctx.state)
     await send_owner_card(
-        bot,
-        actor.telegram_id,
-        market,
-        actor,
+        ctx,
         project.id,
-        settings.money,
         bot_username,
         header + "\n",
     )
@@ -369,18 +315,11 @@ router.reminds("skills_not_text", PostForm.skills, ~F.text, text=profile_texts.s
 
 
 @router.callback_query(ProjectCb.filter(F.action == "edit"))
-async def edit_start(
-    query: CallbackQuery,
-    callback_data: ProjectCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-) -> None:
-    project = await market.projects.check(actor, callback_data.project_id, "edit")
-    await keep_search(state)
-    await state.set_state(EditForm.choose)
-    await state.update_data(project_id=project.id)
+async def edit_start(query: CallbackQuery, callback_data: ProjectCb, ctx: Ctx) -> None:
+    project = await ctx.market.projects.check(ctx.actor, callback_data.project_id, "edit")
+    await keep_search(ctx.state)
+    await ctx.state.set_state(EditForm.choose)
+    await ctx.state.update_data(project_id=project.id)
     fields = [
         (texts.edit_title(), "title"),
         (texts.edit_description(), "description"),
@@ -392,35 +331,27 @@ async def edit_start(
         for label, field in fields
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=[buttons[:2], buttons[2:], cancel_row()])
-    await bot.send_message(actor.telegram_id, texts.edit_what(), reply_markup=markup)
+    await ctx.bot.send_message(ctx.actor.telegram_id, texts.edit_what(), reply_markup=markup)
 
 
 @router.callback_query(EditForm.choose, EditFieldCb.filter())
-async def edit_field(
-    query: CallbackQuery,
-    callback_data: EditFieldCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    s = settings
-    chat = actor.telegram_id
+async def edit_field(query: CallbackQuery, callback_data: EditFieldCb, ctx: Ctx) -> None:
+    s = ctx.settings
+    chat = ctx.actor.telegram_id
     if callback_data.field == "skills":
-        project_id = int((await state.get_data())["project_id"])
-        view = await market.projects.view(project_id, actor)
+        project_id = int((await ctx.state.get_data())["project_id"])
+        view = await ctx.market.projects.view(project_id, ctx.actor)
         selected = [sk.id for sk in view.skills]
-        await state.update_data(skills=selected, sk_page=0)
-        await state.set_state(EditForm.skills)
+        await ctx.state.update_data(skills=selected, sk_page=0)
+        await ctx.state.set_state(EditForm.skills)
         text, markup = picker(
-            await market.users.skills_catalogue(),
+            await ctx.market.users.skills_catalogue(),
             selected,
             0,
             _prompt,
             done=profile_texts.skills_done(len(selected)),
         )
-        await bot.send_message(chat, text, reply_markup=markup)
+        await ctx.bot.send_message(chat, text, reply_markup=markup)
         return
     asks = {
         "title": (EditForm.title, texts.ask_new_title(s.title_min, s.title_max)),
@@ -431,84 +362,48 @@ async def edit_field(
         "budget": (EditForm.budget, texts.ask_new_budget(s.money)),
     }
     target, text = asks.get(callback_data.field, asks["title"])
-    await state.set_state(target)
-    await bot.send_message(chat, text, reply_markup=only_cancel())
+    await ask(ctx, chat, target, text)
 
 
-async def _save_edit(
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    bot_username: str,
-    **changes: Any,
-) -> None:
-    project_id = int((await state.get_data())["project_id"])
-    project = await market.projects.edit(actor, project_id, **changes)
-    await keep_search(state)
-    await send_owner_card(
-        bot,
-        actor.telegram_id,
-        market,
-        actor,
-        project.id,
-        settings.money,
+async def _save_edit(ctx: Ctx, bot_username: str, **changes: Any) -> None:
+    project_id = int((await ctx.state.get_data())["project_id"])
+    project = await ctx.market.projects.edit(ctx.actor, project_id, **changes)
+    await keep_search(ctx.state)
+    await send_owner_card(ctx, project.id, bot_username, texts.edited(project.title) + "\n")
+
+
+@router.message(StateFilter(EditForm.title, EditForm.description), TYPED)
+async def new_text(message: Message, ctx: Ctx, raw_state: str, bot_username: str) -> None:
+    """A new title or description: the field is the one the state is named for."""
+    field = raw_state.rpartition(":")[2]
+    await _save_edit(
+        ctx,
         bot_username,
-        texts.edited(project.title) + "\n",
+        **{field: message.text},
     )
 
 
-@router.message(StateFilter(EditForm.title, EditForm.description), F.text & ~F.text.startswith("/"))
-async def new_text(
-    message: Message,
-    state: FSMContext,
-    raw_state: str,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    bot_username: str,
-) -> None:
-    """A new title or description: the field is the one the state is named for."""
-    field = raw_state.rpartition(":")[2]
-    await _save_edit(state, bot, market, actor, settings, bot_username, **{field: message.text})
-
-
-@router.message(EditForm.budget, F.text & ~F.text.startswith("/"))
-async def new_budget(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    bot_username: str,
-) -> None:
+@router.message(EditForm.budget, TYPED)
+async def new_budget(message: Message, ctx: Ctx, bot_username: str) -> None:
     parts = budget_parts(message.text or "")
     if parts is None:
         await message.answer(texts.bad_budget())
         return
-    lo = settings.money.parse(parts[0])
-    hi = settings.money.parse(parts[1]) if parts[1] is not None else lo
+    lo = ctx.settings.money.parse(parts[0])
+    hi = ctx.settings.money.parse(parts[1]) if parts[1] is not None else lo
     await _save_edit(
-        state, bot, market, actor, settings, bot_username, budget_min=lo, budget_max=hi
+        ctx,
+        bot_username,
+        budget_min=lo,
+        budget_max=hi,
     )
 
 
 @router.callback_query(EditForm.skills, SkillCb.filter(F.skill_id == 0))
-async def edit_skills_done(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    bot_username: str,
-) -> None:
-    selected = (await state.get_data()).get("skills", [])
-    slugs = slugs_of(selected, await market.users.skills_catalogue())
-    await _save_edit(state, bot, market, actor, settings, bot_username, skills=slugs)
+async def edit_skills_done(query: CallbackQuery, ctx: Ctx, bot_username: str) -> None:
+    selected = (await ctx.state.get_data()).get("skills", [])
+    slugs = slugs_of(selected, await ctx.market.users.skills_catalogue())
+    await _save_edit(ctx, bot_username, skills=slugs)
 
 
 router.reminds(

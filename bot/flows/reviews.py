@@ -5,27 +5,22 @@ confirm. Double-blind: the other side's review shows only when core makes it vis
 
 from __future__ import annotations
 
-from aiogram import Bot, F
-from aiogram.fsm.context import FSMContext
+from aiogram import F
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import ContractCb, FlowCb
+from bot.context import Ctx
 from bot.keyboards import only_cancel
-from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.contracts import end_now
-from bot.settings import BotSettings
 from bot.texts import contracts as contract_texts
 from bot.texts import reviews as texts
-from bot.ui import choices, finish
+from bot.ui import TYPED, ask, choices, finish
 from core import text
-from core.actors import Actor
-from core.marketplace import Marketplace
 from core.views.contracts import ReviewsScreen
 
 router = Area("flows.reviews")
-TEXT = F.text & ~F.text.startswith("/")
 RATINGS = {f"rv_{n}": n for n in range(1, 6)}
 
 
@@ -51,30 +46,24 @@ def _status(screen: ReviewsScreen, *, published: bool = False) -> str:
     )
 
 
-async def _ask_rating(
-    chat_id: int, bot: Bot, state: FSMContext, screen: ReviewsScreen, header: str = ""
-) -> None:
+async def _ask_rating(chat_id: int, ctx: Ctx, screen: ReviewsScreen, header: str = "") -> None:
     """The first step of a review: the stars, under ``header`` (how the contract ended)."""
     other = screen.header.other_name
-    await state.set_state(ReviewForm.rating)
-    await state.update_data(contract_id=screen.header.contract.id, other=other)
-    await bot.send_message(
-        chat_id, header + texts.review_rating_ask(other), reply_markup=_stars_keyboard()
+    await ask(
+        ctx,
+        chat_id,
+        ReviewForm.rating,
+        header + texts.review_rating_ask(other),
+        _stars_keyboard(),
+        contract_id=screen.header.contract.id,
+        other=other,
     )
 
 
 @router.callback_query(ContractCb.filter(F.action == "review"))
-async def start(
-    query: CallbackQuery,
-    callback_data: ContractCb,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    screen = await market.views.contracts.reviews(actor, callback_data.contract_id)
+async def start(query: CallbackQuery, callback_data: ContractCb, ctx: Ctx) -> None:
+    await ctx.state.clear()
+    screen = await ctx.market.views.contracts.reviews(ctx.actor, callback_data.contract_id)
     if "write" not in screen.actions:
         reviews = screen.reviews
         reply = (
@@ -82,57 +71,38 @@ async def start(
             if reviews.mine is not None or reviews.theirs is not None
             else texts.review_not_open()
         )
-        await bot.send_message(query.from_user.id, reply)
+        await ctx.bot.send_message(query.from_user.id, reply)
         return
-    await _ask_rating(query.from_user.id, bot, state, screen)
+    await _ask_rating(query.from_user.id, ctx, screen)
 
 
 @router.callback_query(ContractCb.filter(F.action == "end_review"))
-async def end_and_review(
-    query: CallbackQuery,
-    callback_data: ContractCb,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    callback_reply: CallbackReply,
-) -> None:
+async def end_and_review(query: CallbackQuery, callback_data: ContractCb, ctx: Ctx) -> None:
     """One tap once nothing is held or pending: the contract ends, and the stars follow."""
-    await state.clear()
-    screen, ended = await end_now(market, actor, callback_data.contract_id)
-    callback_reply.text = "🏁"
+    await ctx.state.clear()
+    screen, ended = await end_now(ctx.market, ctx.actor, callback_data.contract_id)
+    ctx.callback_reply.text = "🏁"
     if "write" not in screen.actions:
-        await bot.send_message(query.from_user.id, ended)
+        await ctx.bot.send_message(query.from_user.id, ended)
         return
-    await _ask_rating(query.from_user.id, bot, state, screen, ended + "\n\n")
+    await _ask_rating(query.from_user.id, ctx, screen, ended + "\n\n")
 
 
-async def _rated(
-    chat_id: int, bot: Bot, state: FSMContext, settings: BotSettings, rating: int
-) -> None:
-    await state.update_data(rating=rating)
-    await state.set_state(ReviewForm.body)
-    await bot.send_message(
-        chat_id,
-        texts.review_text_ask(rating, settings.review_max),
-        reply_markup=only_cancel(),
-    )
+async def _rated(chat_id: int, ctx: Ctx, rating: int) -> None:
+    await ctx.state.update_data(rating=rating)
+    await ask(ctx, chat_id, ReviewForm.body, texts.review_text_ask(rating, ctx.settings.review_max))
 
 
 @router.callback_query(ReviewForm.rating, FlowCb.filter(F.action.in_(RATINGS)))
-async def rating_button(
-    query: CallbackQuery, callback_data: FlowCb, bot: Bot, state: FSMContext, settings: BotSettings
-) -> None:
-    await _rated(query.from_user.id, bot, state, settings, RATINGS[callback_data.action])
+async def rating_button(query: CallbackQuery, callback_data: FlowCb, ctx: Ctx) -> None:
+    await _rated(query.from_user.id, ctx, RATINGS[callback_data.action])
 
 
-@router.message(ReviewForm.rating, TEXT)
-async def rating_typed(
-    message: Message, bot: Bot, state: FSMContext, settings: BotSettings
-) -> None:
+@router.message(ReviewForm.rating, TYPED)
+async def rating_typed(message: Message, ctx: Ctx) -> None:
     raw = (message.text or "").strip()
     if raw in {"1", "2", "3", "4", "5"}:
-        await _rated(message.chat.id, bot, state, settings, int(raw))
+        await _rated(message.chat.id, ctx, int(raw))
         return
     await message.answer(texts.review_rating_reask(), reply_markup=_stars_keyboard())
 
@@ -142,12 +112,11 @@ router.reminds(
 )
 
 
-@router.message(ReviewForm.body, TEXT)
-async def body(message: Message, state: FSMContext, settings: BotSettings) -> None:
-    value = text.bounded(message.text, "review.text", 1, settings.review_max)
-    await state.update_data(body=value)
-    await state.set_state(ReviewForm.confirm)
-    data = await state.get_data()
+@router.message(ReviewForm.body, TYPED)
+async def body(message: Message, ctx: Ctx) -> None:
+    value = text.bounded(message.text, "review.text", 1, ctx.settings.review_max)
+    data = await ctx.state.update_data(body=value)
+    await ctx.state.set_state(ReviewForm.confirm)
     await message.answer(
         texts.review_confirm(data["other"], data["rating"], value),
         reply_markup=choices((texts.send_review(), "rv_ok")),
@@ -160,19 +129,13 @@ router.reminds(
 
 
 @router.callback_query(ReviewForm.confirm, FlowCb.filter(F.action == "rv_ok"))
-async def confirm(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    data = await state.get_data()
-    review = await market.reviews.write(actor, data["contract_id"], data["rating"], data["body"])
-    screen = await market.views.contracts.reviews(actor, review.contract_id)
-    await finish(query, bot, state, callback_reply, "⭐", _status(screen, published=True))
+async def confirm(query: CallbackQuery, ctx: Ctx) -> None:
+    data = await ctx.state.get_data()
+    review = await ctx.market.reviews.write(
+        ctx.actor, data["contract_id"], data["rating"], data["body"]
+    )
+    screen = await ctx.market.views.contracts.reviews(ctx.actor, review.contract_id)
+    await finish(query, ctx, "⭐", _status(screen, published=True))
 
 
 router.reminds(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import AlertsCb, Count
+from bot.context import Ctx
 from bot.keyboards import cancel_row
 from bot.picker import (
     always,
@@ -26,8 +26,7 @@ from bot.screens.subscriptions import send_screen
 from bot.settings import BotSettings
 from bot.texts import profiles as profile_texts
 from bot.texts import subscriptions as texts
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.ui import TYPED, ask
 from core.services.subscriptions import MAX_SKILLS
 
 router = Area("flows.subscriptions")
@@ -50,53 +49,38 @@ def _prompt(page: int, pages: int, categories: Sequence[str]) -> str:
     return texts.ask_skills(MAX_SKILLS, page, pages, categories)
 
 
-async def _saved(
-    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings, state: FSMContext
-) -> None:
-    await state.clear()
-    await send_screen(bot, market, actor, settings, texts.saved())
+async def _saved(ctx: Ctx) -> None:
+    await ctx.state.clear()
+    await send_screen(ctx, texts.saved())
 
 
 # --- skills ----------------------------------------------------------------------------------
 
 
 @router.callback_query(AlertsCb.filter(F.action == "skills"))
-async def start_skills(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-) -> None:
+async def start_skills(query: CallbackQuery, ctx: Ctx) -> None:
     """The picker, showing what is followed now (or, the first time, the profile's
     skills as a suggestion), opened at the page of the first of them."""
-    view = await market.subscriptions.of(actor.user_id)
+    view = await ctx.market.subscriptions.of(ctx.actor.user_id)
     if view is not None and not view.off:
         selected = [s.id for s in view.skills]
     else:
-        selected = [s.id for s in (await market.users.profile(actor.user_id)).skills]
-    catalogue = await market.users.skills_catalogue()
+        selected = [s.id for s in (await ctx.market.users.profile(ctx.actor.user_id)).skills]
+    catalogue = await ctx.market.users.skills_catalogue()
     pages = skill_pages(catalogue)
     page = next((n for n, p in enumerate(pages) if any(s.id in selected for s in p)), 0)
-    await state.clear()
-    await state.set_state(AlertsForm.skills)
-    await state.update_data(skills=selected, sk_page=page)
+    await ctx.state.clear()
+    await ctx.state.set_state(AlertsForm.skills)
+    await ctx.state.update_data(skills=selected, sk_page=page)
     text, markup = picker(
         catalogue, selected, page, _prompt, done=profile_texts.skills_done(len(selected))
     )
-    await bot.send_message(actor.telegram_id, text, reply_markup=markup)
+    await ctx.bot.send_message(ctx.actor.telegram_id, text, reply_markup=markup)
 
 
-async def _take_skills(
-    slugs: list[str],
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await market.subscriptions.set_skills(actor, slugs)
-    await _saved(bot, market, actor, settings, state)
+async def _take_skills(slugs: list[str], ctx: Ctx) -> None:
+    await ctx.market.subscriptions.set_skills(ctx.actor, slugs)
+    await _saved(ctx)
 
 
 skill_step(AlertsForm.skills, always(_prompt), _take_skills)
@@ -124,53 +108,32 @@ def _budget_keyboard(settings: BotSettings) -> InlineKeyboardMarkup:
 
 
 @router.callback_query(AlertsCb.filter(F.action == "budget"))
-async def start_budget(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    view = await market.subscriptions.of(actor.user_id)
+async def start_budget(query: CallbackQuery, ctx: Ctx) -> None:
+    view = await ctx.market.subscriptions.of(ctx.actor.user_id)
     current = view.min_budget if view is not None else 0
-    await state.clear()
-    await state.set_state(AlertsForm.min_budget)
-    await bot.send_message(
-        actor.telegram_id,
-        texts.ask_min_budget(current, settings.money),
-        reply_markup=_budget_keyboard(settings),
+    await ctx.state.clear()
+    await ask(
+        ctx,
+        ctx.actor.telegram_id,
+        AlertsForm.min_budget,
+        texts.ask_min_budget(current, ctx.settings.money),
+        _budget_keyboard(ctx.settings),
     )
 
 
 @router.callback_query(AlertsForm.min_budget, AlertBudgetCb.filter())
-async def picked_budget(
-    query: CallbackQuery,
-    callback_data: AlertBudgetCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await market.subscriptions.set_min_budget(actor, callback_data.value)
-    await _saved(bot, market, actor, settings, state)
+async def picked_budget(query: CallbackQuery, callback_data: AlertBudgetCb, ctx: Ctx) -> None:
+    await ctx.market.subscriptions.set_min_budget(ctx.actor, callback_data.value)
+    await _saved(ctx)
 
 
-@router.message(AlertsForm.min_budget, F.text & ~F.text.startswith("/"))
-async def typed_budget(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+@router.message(AlertsForm.min_budget, TYPED)
+async def typed_budget(message: Message, ctx: Ctx) -> None:
     text = (message.text or "").strip()
-    any_budget = {"any", texts.budget_text(0, settings.money).casefold()}
-    amount = 0 if text.casefold() in any_budget else settings.money.parse(text)
-    await market.subscriptions.set_min_budget(actor, amount)
-    await _saved(bot, market, actor, settings, state)
+    any_budget = {"any", texts.budget_text(0, ctx.settings.money).casefold()}
+    amount = 0 if text.casefold() in any_budget else ctx.settings.money.parse(text)
+    await ctx.market.subscriptions.set_min_budget(ctx.actor, amount)
+    await _saved(ctx)
 
 
 @router.message(AlertsForm.min_budget, ~F.text)

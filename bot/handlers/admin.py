@@ -15,6 +15,7 @@ from aiogram.types import (
 
 from bot.admins import IsAdmin
 from bot.callbacks import AdminCb, AuditCb, MenuCb
+from bot.context import Ctx
 from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.admin import pager, show_page
@@ -27,8 +28,6 @@ from bot.texts import reports as report_texts
 from bot.texts.common import shown
 from bot.texts.disputes import messages, when
 from bot.ui import action_button, markup, parse_ref
-from core.actors import Actor
-from core.marketplace import Marketplace
 from core.services.disputes import DisputeRecord
 from storage.models import User
 
@@ -55,11 +54,9 @@ async def refuse_button(query: CallbackQuery, callback_reply: CallbackReply) -> 
 # --- the panel ---------------------------------------------------------------------------
 
 
-async def send_panel(
-    chat_id: int, bot: Bot, market: Marketplace, actor: Actor, s: BotSettings
-) -> None:
-    figures = await market.admin.figures(actor)
-    reports = report_texts.queue_button(await market.reports.count_open(actor))
+async def send_panel(chat_id: int, ctx: Ctx, s: BotSettings) -> None:
+    figures = await ctx.market.admin.figures(ctx.actor)
+    reports = report_texts.queue_button(await ctx.market.reports.count_open(ctx.actor))
     keyboard = markup(
         [action_button(texts.disputes_queue_button(), AdminCb(action="dq"))],
         [action_button(texts.payouts_queue_button(), AdminCb(action="pq"))],
@@ -68,33 +65,26 @@ async def send_panel(
         [action_button(audit_texts.audit_button(), AuditCb())],
         [action_button(texts.refresh(), AdminCb(action="home"))],
     )
-    await bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)
+    await ctx.bot.send_message(chat_id, texts.panel(figures, s.money), reply_markup=keyboard)
 
 
 @router.screen("admin", AdminCb.filter(F.action == "home"))
-async def admin_panel(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
-    await send_panel(actor.telegram_id, bot, market, actor, settings)
+async def admin_panel(ctx: Ctx) -> None:
+    await send_panel(ctx.actor.telegram_id, ctx, ctx.settings)
 
 
 # --- disputes ------------------------------------------------------------------------------
 
 
 @router.callback_query(AdminCb.filter(F.action == "dq"))
-async def disputes_queue(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
+async def disputes_queue(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     page = max(callback_data.page, 0)
-    found = await market.disputes.queue(actor, PAGE + 1, page * PAGE)
+    found = await ctx.market.disputes.queue(ctx.actor, PAGE + 1, page * PAGE)
     rows = []
     for dispute in found[:PAGE]:
-        milestone = await market.milestones.get(dispute.milestone_id)
-        contract = await market.contracts.get(actor, dispute.contract_id)
-        project = await market.projects.get(contract.project_id)
+        milestone = await ctx.market.milestones.get(dispute.milestone_id)
+        contract = await ctx.market.contracts.get(ctx.actor, dispute.contract_id)
+        project = await ctx.market.projects.get(contract.project_id)
         rows.append((dispute, project, milestone.escrow))
     keyboard = markup(
         *[
@@ -104,20 +94,18 @@ async def disputes_queue(
         pager("dq", page, len(found) > PAGE),
         [action_button(texts.panel_button(), AdminCb(action="home"))],
     )
-    text = texts.disputes_queue(rows, page, settings.money)
-    await show_page(query, bot, text, keyboard, callback_data.turn)
+    text = texts.disputes_queue(rows, page, ctx.settings.money)
+    await show_page(query, ctx.bot, text, keyboard, callback_data.turn)
 
 
-async def _record(
-    market: Marketplace, actor: Actor, dispute_id: int
-) -> tuple[DisputeRecord, dict[int, User]]:
-    rec = await market.disputes.record(actor, dispute_id)
+async def _record(ctx: Ctx, dispute_id: int) -> tuple[DisputeRecord, dict[int, User]]:
+    rec = await ctx.market.disputes.record(ctx.actor, dispute_id)
     ids = {rec.contract.employer_id, rec.contract.freelancer_id}
     ids |= {ev.actor_id for ev in rec.history if ev.actor_id is not None}
     ids |= {o.by_user_id for o in rec.offers}
     ids |= {x.author_id for x in rec.evidence}
     ids |= {x.filed_by_id for x in rec.earlier}
-    people = {uid: await market.users.get(uid) for uid in sorted(ids)}
+    people = {uid: await ctx.market.users.get(uid) for uid in sorted(ids)}
     return rec, people
 
 
@@ -148,18 +136,11 @@ def _files(rec: DisputeRecord) -> list[tuple[str, str, int | None, str, str]]:
 
 
 @router.callback_query(AdminCb.filter(F.action == "rec"))
-async def record(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
+async def record(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     """A dispute's whole record, a page at a time, with the verdict buttons while it is open."""
-    rec, people = await _record(market, actor, callback_data.id)
-    view = await load_view(market, actor, callback_data.id)
-    text = texts.record(rec, view, people, settings.money, settings.platform_fee_bps)
+    rec, people = await _record(ctx, callback_data.id)
+    view = await load_view(ctx.market, ctx.actor, callback_data.id)
+    text = texts.record(rec, view, people, ctx.settings.money, ctx.settings.platform_fee_bps)
     chunks = messages(text, RECORD_PAGE)
     page = min(max(callback_data.page, 0), len(chunks) - 1)
     did = rec.dispute.id
@@ -182,34 +163,27 @@ async def record(
         [action_button(texts.queue_button(), AdminCb(action="dq"))],
     )
     body = texts.record_page(did, page, len(chunks), chunks[page])
-    await show_page(query, bot, body, keyboard, callback_data.turn)
+    await show_page(query, ctx.bot, body, keyboard, callback_data.turn)
 
 
 @router.callback_query(AdminCb.filter(F.action == "files"))
-async def record_files(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    callback_reply: CallbackReply,
-) -> None:
+async def record_files(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     """Send the record's files (deliveries, evidence, messages) a few at a time."""
-    rec, people = await _record(market, actor, callback_data.id)
+    rec, people = await _record(ctx, callback_data.id)
     files = _files(rec)
     start = max(callback_data.page, 0) * FILES_PER_PRESS
     if start >= len(files):
-        callback_reply.text = texts.no_files()
+        ctx.callback_reply.text = texts.no_files()
         return
     chat_id = query.from_user.id
     for kind, file_id, sender_id, at, source in files[start : start + FILES_PER_PRESS]:
         sender = shown(people[sender_id]) if sender_id in people else "bidgram"
         caption = SOURCES[source](sender, at)
-        await _send_file(bot, chat_id, file_id, kind, caption)
+        await _send_file(ctx.bot, chat_id, file_id, kind, caption)
     left = len(files) - start - FILES_PER_PRESS
     if left > 0:
         more = AdminCb(action="files", id=rec.dispute.id, page=callback_data.page + 1)
-        await bot.send_message(
+        await ctx.bot.send_message(
             chat_id,
             texts.more_files(left),
             reply_markup=markup([action_button(texts.more_files_button(), more)]),
@@ -233,17 +207,10 @@ async def _send_file(bot: Bot, chat_id: int, file_id: str, kind: str, caption: s
 
 
 @router.callback_query(AdminCb.filter(F.action == "pq"))
-async def payouts_queue(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    market: Marketplace,
-    actor: Actor,
-    bot: Bot,
-    settings: BotSettings,
-) -> None:
+async def payouts_queue(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     page = max(callback_data.page, 0)
-    found = await market.payouts.queue(actor, PAGE + 1, page * PAGE)
-    rows = [(p, await market.users.get(p.user_id)) for p in found[:PAGE]]
+    found = await ctx.market.payouts.queue(ctx.actor, PAGE + 1, page * PAGE)
+    rows = [(p, await ctx.market.users.get(p.user_id)) for p in found[:PAGE]]
     keyboard = markup(
         *[
             [
@@ -255,5 +222,5 @@ async def payouts_queue(
         pager("pq", page, len(found) > PAGE),
         [action_button(texts.panel_button(), AdminCb(action="home"))],
     )
-    text = texts.payouts_queue(rows, page, settings.money)
-    await show_page(query, bot, text, keyboard, callback_data.turn)
+    text = texts.payouts_queue(rows, page, ctx.settings.money)
+    await show_page(query, ctx.bot, text, keyboard, callback_data.turn)

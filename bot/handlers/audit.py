@@ -5,20 +5,17 @@ admin may read is core's rule (``core.services.audit``); the question "whose?" i
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.types import CallbackQuery
 
 from bot.admins import IsAdmin
 from bot.callbacks import AuditCb
+from bot.context import Ctx
 from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.admin import show_page
 from bot.screens.audit import send_trail
-from bot.settings import BotSettings
 from bot.texts import common
 from bot.ui import markup
-from core.actors import Actor
-from core.marketplace import Marketplace
 
 router = Area("handlers.audit")
 
@@ -29,20 +26,13 @@ async def refuse(query: CallbackQuery, callback_reply: CallbackReply) -> None:
 
 
 @router.callback_query(AuditCb.filter())
-async def trail(
-    query: CallbackQuery,
-    callback_data: AuditCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+async def trail(query: CallbackQuery, callback_data: AuditCb, ctx: Ctx) -> None:
     text, rows = await send_trail(
-        market,
-        actor,
-        settings,
+        ctx.market,
+        ctx.actor,
+        ctx.settings,
         page=callback_data.page,
         admin=callback_data.admin,
         person=callback_data.person,
     )
-    await show_page(query, bot, text, markup(*rows), callback_data.turn)
+    await show_page(query, ctx.bot, text, markup(*rows), callback_data.turn)

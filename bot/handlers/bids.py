@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F
+from collections.abc import Callable
+
+from aiogram import F
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,20 +17,16 @@ from bot.callbacks import (
     ChatCb,
     ContractCb,
     MenuCb,
-    PageCb,
     ProjectCb,
 )
+from bot.context import Ctx
 from bot.handlers.profiles import public_profile_text
 from bot.handlers.reports import safety_row
 from bot.keyboards import back_to_menu
-from bot.middlewares import CallbackReply
 from bot.routers import Area
-from bot.settings import BotSettings
 from bot.texts import bids as texts
 from bot.texts.common import shown
-from bot.ui import replace, send_long
-from core.actors import Actor
-from core.marketplace import Marketplace
+from bot.ui import markup, page_row, replace, send_long, send_or_replace
 from core.money import Currency
 from core.services.bids import BidOrder
 
@@ -45,71 +43,42 @@ def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
 # --- my bids ----------------------------------------------------------------------------------
 
 
-async def _send_my_bids(
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    money: Currency,
-    offset: int,
-    query: CallbackQuery | None = None,
-) -> None:
-    page = await market.views.bids.mine(actor, PAGE, offset)
+@router.screen("bids")
+@router.pages("myb")
+async def my_bids(ctx: Ctx, offset: int = 0, query: CallbackQuery | None = None) -> None:
+    page = await ctx.market.views.bids.mine(ctx.actor, PAGE, offset)
     if not page.items:
         markup = InlineKeyboardMarkup(
             inline_keyboard=[[_button(texts.find_work(), MenuCb(action="find"))], [back_to_menu()]]
         )
-        await bot.send_message(actor.telegram_id, texts.no_bids(), reply_markup=markup)
+        await ctx.bot.send_message(ctx.actor.telegram_id, texts.no_bids(), reply_markup=markup)
         return
     items = list(page.items)
     rows = [
         [_button(texts.my_bid_button(n, project), ProjectCb(action="view", project_id=project.id))]
         for n, (_, project) in enumerate(items, offset + 1)
     ]
-    nav = []
-    if offset > 0:
-        nav.append(
-            _button(texts.prev_page(), PageCb(kind="myb", cursor=str(max(0, offset - PAGE))))
-        )
-    if page.more:
-        nav.append(_button(texts.next_page(), PageCb(kind="myb", cursor=str(offset + PAGE))))
+    nav = page_row("myb", offset, PAGE, page.more, texts.prev_page(), texts.next_page())
     if nav:
         rows.append(nav)
     rows.append([back_to_menu()])
-    text = texts.my_bids(items, money, offset + 1)
+    text = texts.my_bids(items, ctx.settings.money, offset + 1)
     markup = InlineKeyboardMarkup(inline_keyboard=rows)
-    if query is not None:
-        await replace(bot, query, text, markup)
-    else:
-        await bot.send_message(actor.telegram_id, text, reply_markup=markup)
-
-
-@router.screen("bids")
-@router.pages("myb")
-async def my_bids(
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    offset: int = 0,
-    query: CallbackQuery | None = None,
-) -> None:
-    await _send_my_bids(bot, market, actor, settings.money, offset, query)
+    await send_or_replace(ctx.bot, ctx.actor.telegram_id, query, text, markup)
 
 
 # --- the employer's review --------------------------------------------------------------------
 
 
 async def _send_bid_list(
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
+    ctx: Ctx,
     money: Currency,
     project_id: int,
     order: BidOrder,
     offset: int,
     query: CallbackQuery | None = None,
 ) -> None:
-    review = await market.views.bids.review(actor, project_id, order)
+    review = await ctx.market.views.bids.review(ctx.actor, project_id, order)
     project, views = review.project, review.bids
     shown = views[offset : offset + PAGE]
     rows = [
@@ -136,38 +105,22 @@ async def _send_bid_list(
     text = texts.bid_list(project, shown, money, offset + 1)
     markup = InlineKeyboardMarkup(inline_keyboard=rows)
     if query is not None:
-        await replace(bot, query, text, markup)
+        await replace(ctx.bot, query, text, markup)
     else:
-        await send_long(bot, actor.telegram_id, text, markup)
+        await send_long(ctx.bot, ctx.actor.telegram_id, text, markup)
 
 
 @router.callback_query(ProjectCb.filter(F.action == "bids"))
-async def project_bids(
-    query: CallbackQuery,
-    callback_data: ProjectCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await _send_bid_list(bot, market, actor, settings.money, callback_data.project_id, "newest", 0)
+async def project_bids(query: CallbackQuery, callback_data: ProjectCb, ctx: Ctx) -> None:
+    await _send_bid_list(ctx, ctx.settings.money, callback_data.project_id, "newest", 0)
 
 
 @router.callback_query(BidSortCb.filter())
-async def sorted_bids(
-    query: CallbackQuery,
-    callback_data: BidSortCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+async def sorted_bids(query: CallbackQuery, callback_data: BidSortCb, ctx: Ctx) -> None:
     order: BidOrder = next((o for o in ORDERS if o == callback_data.order), "newest")
     await _send_bid_list(
-        bot,
-        market,
-        actor,
-        settings.money,
+        ctx,
+        ctx.settings.money,
         callback_data.project_id,
         order,
         max(0, callback_data.offset),
@@ -176,18 +129,11 @@ async def sorted_bids(
 
 
 @router.callback_query(BidCb.filter(F.action == "view"))
-async def view_bid(
-    query: CallbackQuery,
-    callback_data: BidCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+async def view_bid(query: CallbackQuery, callback_data: BidCb, ctx: Ctx) -> None:
     """The bidder's profile card and the full proposal, with Message / Award / Decline."""
-    screen = await market.views.bids.bid(actor, callback_data.bid_id)
+    screen = await ctx.market.views.bids.bid(ctx.actor, callback_data.bid_id)
     bid, project = screen.view.bid, screen.project
-    card = await public_profile_text(market, actor, bid.freelancer_id, settings.money)
+    card = await public_profile_text(ctx.market, ctx.actor, bid.freelancer_id, ctx.settings.money)
     rows: list[list[InlineKeyboardButton]] = [[]]
     if "message" in screen.actions:
         rows[0].append(
@@ -199,185 +145,107 @@ async def view_bid(
         rows[0].append(_button(texts.decline(), BidCb(action="decline", bid_id=bid.id)))
     rows.append(safety_row(bid.id, screen.view.muted))
     rows.append([_button(texts.back_to_bids(), ProjectCb(action="bids", project_id=project.id))])
-    text = f"{card}\n\n{texts.bid_detail(project, bid, settings.money)}"
-    await send_long(bot, actor.telegram_id, text, InlineKeyboardMarkup(inline_keyboard=rows))
+    text = f"{card}\n\n{texts.bid_detail(project, bid, ctx.settings.money)}"
+    await send_long(
+        ctx.bot, ctx.actor.telegram_id, text, InlineKeyboardMarkup(inline_keyboard=rows)
+    )
 
 
 @router.callback_query(BidCb.filter(F.action == "decline"))
-async def decline_bid(
-    query: CallbackQuery,
-    callback_data: BidCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-) -> None:
-    bid = await market.bids.decline(actor, callback_data.bid_id)
-    freelancer = await market.users.get(bid.freelancer_id)
+async def decline_bid(query: CallbackQuery, callback_data: BidCb, ctx: Ctx) -> None:
+    bid = await ctx.market.bids.decline(ctx.actor, callback_data.bid_id)
+    freelancer = await ctx.market.users.get(bid.freelancer_id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [_button(texts.back_to_bids(), ProjectCb(action="bids", project_id=bid.project_id))]
         ]
     )
-    await bot.send_message(
-        actor.telegram_id, texts.bid_declined(shown(freelancer)), reply_markup=markup
+    await ctx.bot.send_message(
+        ctx.actor.telegram_id, texts.bid_declined(shown(freelancer)), reply_markup=markup
     )
 
 
 # --- the freelancer retracts ------------------------------------------------------------------
 
 
-@router.callback_query(BidCb.filter(F.action == "retract"))
-async def retract_ask(
-    query: CallbackQuery,
-    callback_data: BidCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    callback_reply: CallbackReply,
+async def _ask_first(
+    ctx: Ctx, project_id: int, question: Callable[[str], str], yes: str, go: CallbackData
 ) -> None:
-    bid = await market.bids.check_active(actor, callback_data.bid_id)
-    project = await market.projects.get(bid.project_id)
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(texts.yes_retract(), BidCb(action="retract_ok", bid_id=bid.id)),
-                _button(texts.no_keep(), ProjectCb(action="view", project_id=project.id)),
-            ]
-        ]
-    )
-    await bot.send_message(
-        actor.telegram_id, texts.confirm_retract(project.title), reply_markup=markup
-    )
+    """Ask before a bid is retracted or an offer declined or withdrawn: yes (``go``), or
+    keep it and go back to the project, both in one row."""
+    project = await ctx.market.projects.get(project_id)
+    keep = _button(texts.no_keep(), ProjectCb(action="view", project_id=project.id))
+    markup = InlineKeyboardMarkup(inline_keyboard=[[_button(yes, go), keep]])
+    await ctx.bot.send_message(ctx.actor.telegram_id, question(project.title), reply_markup=markup)
+
+
+async def _done(
+    query: CallbackQuery,
+    ctx: Ctx,
+    project_id: int,
+    said: Callable[[str], str],
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """The confirmation pressed and done: it turns into what was done to the project."""
+    project = await ctx.market.projects.get(project_id)
+    await replace(ctx.bot, query, said(project.title), markup)
+
+
+@router.callback_query(BidCb.filter(F.action == "retract"))
+async def retract_ask(query: CallbackQuery, callback_data: BidCb, ctx: Ctx) -> None:
+    bid = await ctx.market.bids.check_active(ctx.actor, callback_data.bid_id)
+    go = BidCb(action="retract_ok", bid_id=bid.id)
+    await _ask_first(ctx, bid.project_id, texts.confirm_retract, texts.yes_retract(), go)
 
 
 @router.callback_query(BidCb.filter(F.action == "retract_ok"))
-async def retract(
-    query: CallbackQuery,
-    callback_data: BidCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-) -> None:
-    bid = await market.bids.retract(actor, callback_data.bid_id)
-    project = await market.projects.get(bid.project_id)
-    await replace(bot, query, texts.retracted(project.title), None)
+async def retract(query: CallbackQuery, callback_data: BidCb, ctx: Ctx) -> None:
+    bid = await ctx.market.bids.retract(ctx.actor, callback_data.bid_id)
+    await _done(query, ctx, bid.project_id, texts.retracted)
 
 
 # --- offers: accept, decline, withdraw --------------------------------------------------------
 
 
 @router.callback_query(AwardCb.filter(F.action == "accept"))
-async def accept_offer(
-    query: CallbackQuery,
-    callback_data: AwardCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-) -> None:
-    contract = await market.awards.accept(actor, callback_data.award_id)
-    project = await market.projects.get(contract.project_id)
+async def accept_offer(query: CallbackQuery, callback_data: AwardCb, ctx: Ctx) -> None:
+    contract = await ctx.market.awards.accept(ctx.actor, callback_data.award_id)
+    project = await ctx.market.projects.get(contract.project_id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [_button(texts.open_contract(), ContractCb(action="view", contract_id=contract.id))]
         ]
     )
-    await bot.send_message(actor.telegram_id, texts.hired(project.title), reply_markup=markup)
-
-
-async def _confirm_offer_step(
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    award_id: int,
-    action: str,
-    question: str,
-    yes: str,
-) -> None:
-    """Ask before declining or withdrawing an offer that is still pending."""
-    offer = await market.awards.check(actor, award_id, question)
-    project = await market.projects.get(offer.project_id)
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(yes, AwardCb(action=action, award_id=offer.id)),
-                _button(texts.no_keep(), ProjectCb(action="view", project_id=project.id)),
-            ]
-        ]
+    await ctx.bot.send_message(
+        ctx.actor.telegram_id, texts.hired(project.title), reply_markup=markup
     )
-    text = (
-        texts.confirm_decline_offer(project.title)
-        if question == "decline"
-        else texts.confirm_withdraw(project.title)
-    )
-    await bot.send_message(actor.telegram_id, text, reply_markup=markup)
 
 
-@router.callback_query(AwardCb.filter(F.action == "decline"))
-async def decline_offer_ask(
-    query: CallbackQuery,
-    callback_data: AwardCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    callback_reply: CallbackReply,
-) -> None:
-    await _confirm_offer_step(
-        bot,
-        market,
-        actor,
-        callback_data.award_id,
-        "decline_ok",
-        "decline",
-        texts.yes_decline(),
-    )
+#: An offer still pending may be declined (the freelancer) or withdrawn (the employer),
+#: each after a question: its words and its yes.
+_OFFER_QUESTIONS = {
+    "decline": (texts.confirm_decline_offer, texts.yes_decline),
+    "withdraw": (texts.confirm_withdraw, texts.yes_withdraw),
+}
+
+
+@router.callback_query(AwardCb.filter(F.action.in_(_OFFER_QUESTIONS)))
+async def offer_ask(query: CallbackQuery, callback_data: AwardCb, ctx: Ctx) -> None:
+    action = callback_data.action
+    offer = await ctx.market.awards.check(ctx.actor, callback_data.award_id, action)
+    question, yes = _OFFER_QUESTIONS[action]
+    go = AwardCb(action=f"{action}_ok", award_id=offer.id)
+    await _ask_first(ctx, offer.project_id, question, yes(), go)
 
 
 @router.callback_query(AwardCb.filter(F.action == "decline_ok"))
-async def decline_offer(
-    query: CallbackQuery,
-    callback_data: AwardCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-) -> None:
-    offer = await market.awards.decline(actor, callback_data.award_id)
-    project = await market.projects.get(offer.project_id)
-    await replace(bot, query, texts.offer_declined(project.title), None)
-
-
-@router.callback_query(AwardCb.filter(F.action == "withdraw"))
-async def withdraw_ask(
-    query: CallbackQuery,
-    callback_data: AwardCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    callback_reply: CallbackReply,
-) -> None:
-    await _confirm_offer_step(
-        bot,
-        market,
-        actor,
-        callback_data.award_id,
-        "withdraw_ok",
-        "withdraw",
-        texts.yes_withdraw(),
-    )
+async def decline_offer(query: CallbackQuery, callback_data: AwardCb, ctx: Ctx) -> None:
+    offer = await ctx.market.awards.decline(ctx.actor, callback_data.award_id)
+    await _done(query, ctx, offer.project_id, texts.offer_declined)
 
 
 @router.callback_query(AwardCb.filter(F.action == "withdraw_ok"))
-async def withdraw_offer(
-    query: CallbackQuery,
-    callback_data: AwardCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-) -> None:
-    offer = await market.awards.withdraw(actor, callback_data.award_id)
-    project = await market.projects.get(offer.project_id)
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(texts.view_bids(), ProjectCb(action="bids", project_id=project.id))]
-        ]
-    )
-    await replace(bot, query, texts.withdrawn(project.title), markup)
+async def withdraw_offer(query: CallbackQuery, callback_data: AwardCb, ctx: Ctx) -> None:
+    offer = await ctx.market.awards.withdraw(ctx.actor, callback_data.award_id)
+    bids = _button(texts.view_bids(), ProjectCb(action="bids", project_id=offer.project_id))
+    await _done(query, ctx, offer.project_id, texts.withdrawn, markup([bids]))

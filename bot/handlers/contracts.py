@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F
-from aiogram.fsm.context import FSMContext
+from aiogram import F
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ChatCb, ContractCb, MenuCb, MilestoneCb, PageCb
-from bot.middlewares import CallbackReply
+from bot.context import Ctx
 from bot.render import pages
 from bot.routers import Area
 from bot.screens.contracts import contract_button, end_now
@@ -57,16 +56,9 @@ async def contracts_page(
 
 @router.screen("contracts")
 @router.pages(PAGE_KIND)
-async def my_contracts(
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    offset: int = 0,
-    query: CallbackQuery | None = None,
-) -> None:
-    text, kb = await contracts_page(market, actor, settings, offset)
-    await bot.send_message(actor.telegram_id, text, reply_markup=kb)
+async def my_contracts(ctx: Ctx, offset: int = 0, query: CallbackQuery | None = None) -> None:
+    text, kb = await contracts_page(ctx.market, ctx.actor, ctx.settings, offset)
+    await ctx.bot.send_message(ctx.actor.telegram_id, text, reply_markup=kb)
 
 
 # --- one contract -----------------------------------------------------------------------
@@ -127,69 +119,47 @@ async def contract_screen(
 
 @router.callback_query(ContractCb.filter(F.action == "view"))
 async def open_contract(
-    query: CallbackQuery,
-    callback_data: ContractCb,
-    bot: Bot,
-    state: FSMContext,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    clock: Clock,
+    query: CallbackQuery, callback_data: ContractCb, ctx: Ctx, clock: Clock
 ) -> None:
-    await state.clear()
-    parts, kb = await contract_screen(market, actor, settings, clock, callback_data.contract_id)
-    await send_screen(bot, query.from_user.id, parts, kb)
+    await ctx.state.clear()
+    parts, kb = await contract_screen(
+        ctx.market, ctx.actor, ctx.settings, clock, callback_data.contract_id
+    )
+    await send_screen(ctx.bot, query.from_user.id, parts, kb)
 
 
 # --- ending -----------------------------------------------------------------------------
 
 
 @router.callback_query(ContractCb.filter(F.action == "ask_end"))
-async def ask_to_end(
-    query: CallbackQuery,
-    callback_data: ContractCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    callback_reply: CallbackReply,
-) -> None:
+async def ask_to_end(query: CallbackQuery, callback_data: ContractCb, ctx: Ctx) -> None:
     """The freelancer asks the employer to end a settled contract (once per button)."""
-    contract = await market.contracts.ask_to_end(actor, callback_data.contract_id)
-    head = await market.views.contracts.header(actor, contract.id)  # the freelancer's
-    callback_reply.text = "🏁"
+    contract = await ctx.market.contracts.ask_to_end(ctx.actor, callback_data.contract_id)
+    head = await ctx.market.views.contracts.header(ctx.actor, contract.id)  # the freelancer's
+    ctx.callback_reply.text = "🏁"
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=contract_button(contract.id))
-    await bot.send_message(query.from_user.id, texts.asked_to_end(head.other_name))
+    await ctx.bot.send_message(query.from_user.id, texts.asked_to_end(head.other_name))
 
 
 @router.callback_query(ContractCb.filter(F.action == "end"))
-async def end_prompt(
-    query: CallbackQuery, callback_data: ContractCb, bot: Bot, market: Marketplace, actor: Actor
-) -> None:
-    # core says no at the first press (not a party, ended, money still held)
-    contract = await market.contracts.check(actor, callback_data.contract_id, "end")
-    project = await market.projects.get(contract.project_id)
+async def end_prompt(query: CallbackQuery, callback_data: ContractCb, ctx: Ctx) -> None:
+    contract = await ctx.market.contracts.check(ctx.actor, callback_data.contract_id, "end")
+    project = await ctx.market.projects.get(contract.project_id)
     keyboard = yes_or_not(
         texts.confirm_end(),
         ContractCb(action="end_ok", contract_id=contract.id),
         texts.back_to_contract(),
         ContractCb(action="view", contract_id=contract.id),
     )
-    await bot.send_message(
+    await ctx.bot.send_message(
         query.from_user.id, texts.end_confirm(project.title), reply_markup=keyboard
     )
 
 
 @router.callback_query(ContractCb.filter(F.action == "end_ok"))
-async def end_contract(
-    query: CallbackQuery,
-    callback_data: ContractCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    callback_reply: CallbackReply,
-) -> None:
-    screen, text = await end_now(market, actor, callback_data.contract_id)
+async def end_contract(query: CallbackQuery, callback_data: ContractCb, ctx: Ctx) -> None:
+    screen, text = await end_now(ctx.market, ctx.actor, callback_data.contract_id)
     contract = screen.header.contract
     kb = InlineKeyboardBuilder()
     if "write" in screen.actions:
@@ -201,8 +171,8 @@ async def end_contract(
         text=texts.open_contract(), callback_data=ContractCb(action="view", contract_id=contract.id)
     )
     kb.adjust(1)
-    callback_reply.text = "🏁"
+    ctx.callback_reply.text = "🏁"
     if query.message is not None and isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=kb.as_markup())
     else:
-        await bot.send_message(query.from_user.id, text, reply_markup=kb.as_markup())
+        await ctx.bot.send_message(query.from_user.id, text, reply_markup=kb.as_markup())

@@ -13,6 +13,7 @@ import logging
 from aiogram import Bot, F
 from aiogram.types import LabeledPrice, Message, PreCheckoutQuery
 
+from bot.context import Ctx
 from bot.invoices import invoice_payload, payment_id_of
 from bot.routers import Area
 from bot.settings import BotSettings
@@ -63,12 +64,12 @@ async def pre_checkout(query: PreCheckoutQuery, market: Marketplace, actor: Acto
 
 
 @router.message(F.successful_payment)
-async def paid(message: Message, market: Marketplace, settings: BotSettings) -> None:
+async def paid(message: Message, ctx: Ctx) -> None:
     """Credit the charge the middleware journaled (the sweep does it if this fails)."""
     payment = message.successful_payment
     assert payment is not None
     try:
-        confirmation = await market.payments.credit(payment.telegram_payment_charge_id)
+        confirmation = await ctx.market.payments.credit(payment.telegram_payment_charge_id)
     except Conflict as error:
         if error.code not in ("payment.already_confirmed", "conflict.duplicate"):
             raise
@@ -80,8 +81,8 @@ async def paid(message: Message, market: Marketplace, settings: BotSettings) -> 
         await message.answer(texts.payment_received())
         return
     if confirmation.funded:
-        amount = settings.money.format(confirmation.payment.amount)
-        badge = money_badge(settings.gateways())
+        amount = ctx.settings.money.format(confirmation.payment.amount)
+        badge = money_badge(ctx.settings.gateways())
         await message.answer(
             texts.paid_and_funded(confirmation.milestone.description, amount, badge)
         )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import WalletCb
+from bot.context import Ctx
 from bot.keyboards import back_to_menu
 from bot.routers import Area
 from bot.settings import BotSettings
@@ -43,6 +43,6 @@ async def balance_screen(
 
 
 @router.screen("balance")
-async def balance(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
-    text, kb = await balance_screen(market, actor, settings)
-    await bot.send_message(actor.telegram_id, text, reply_markup=kb)
+async def balance(ctx: Ctx) -> None:
+    text, kb = await balance_screen(ctx.market, ctx.actor, ctx.settings)
+    await ctx.bot.send_message(ctx.actor.telegram_id, text, reply_markup=kb)

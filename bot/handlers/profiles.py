@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import ReportCb, UserCb
+from bot.context import Ctx
 from bot.routers import Area
 from bot.screens.profiles import records_text, send_own_profile
-from bot.settings import BotSettings
 from bot.texts import profiles as texts
 from bot.texts import reports as report_texts
 from bot.texts import reputation as record_texts
@@ -38,8 +38,8 @@ async def public_profile_text(
 
 
 @router.screen("profile")
-async def own_profile(bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings) -> None:
-    await send_own_profile(bot, market, actor, settings.money)
+async def own_profile(ctx: Ctx) -> None:
+    await send_own_profile(ctx)
 
 
 def employer_text(card: EmployerCard, money: Currency) -> str:
@@ -49,26 +49,19 @@ def employer_text(card: EmployerCard, money: Currency) -> str:
 
 
 @router.callback_query(UserCb.filter(F.action.in_({"profile", "employer"})))
-async def public_profile(
-    query: CallbackQuery,
-    callback_data: UserCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+async def public_profile(query: CallbackQuery, callback_data: UserCb, ctx: Ctx) -> None:
     """A freelancer's public card, or (``employer``) someone's card as an employer; both
     with 🚩 Report for anyone but themselves."""
-    views, money, user_id = market.views.profiles, settings.money, callback_data.user_id
+    views, money, user_id = ctx.market.views.profiles, ctx.settings.money, callback_data.user_id
     if callback_data.action == "employer":
-        employer = await views.employer(actor, user_id, LATEST_REVIEWS)
+        employer = await views.employer(ctx.actor, user_id, LATEST_REVIEWS)
         text, actions = employer_text(employer, money), employer.actions
     else:
-        freelancer = await views.freelancer(actor, user_id, LATEST_REVIEWS)
+        freelancer = await views.freelancer(ctx.actor, user_id, LATEST_REVIEWS)
         text, actions = freelancer_text(freelancer, money), freelancer.actions
     markup = None
     if "report" in actions:
         report = ReportCb(action="new", kind="profile", target_id=callback_data.user_id)
         button = InlineKeyboardButton(text=report_texts.report(), callback_data=report.pack())
         markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
-    await send_long(bot, actor.telegram_id, text, markup)
+    await send_long(ctx.bot, ctx.actor.telegram_id, text, markup)

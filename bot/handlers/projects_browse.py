@@ -31,19 +31,18 @@ from bot.callbacks import (
     SkillCb,
     UserCb,
 )
+from bot.context import Ctx
 from bot.keyboards import back_to_menu, only_cancel
-from bot.middlewares import CallbackReply
 from bot.picker import picker, picker_turn
 from bot.routers import Area
 from bot.screens.projects import owner_card
-from bot.settings import BotSettings
 from bot.texts import awards as award_texts
 from bot.texts import bids as bid_texts
 from bot.texts import projects as texts
 from bot.texts import reports as report_texts
 from bot.texts import reputation as record_texts
 from bot.texts import skills as skill_names
-from bot.ui import replace, send_long
+from bot.ui import TYPED, replace, send_long
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.money import Currency
@@ -158,77 +157,51 @@ async def _results(
 
 
 async def _show(
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
+    ctx: Ctx,
     money: Currency,
-    state: FSMContext,
     search: dict[str, Any],
     cursor: str = "",
     query: CallbackQuery | None = None,
 ) -> None:
-    text, markup, search = await _results(market, money, search, cursor)
-    await state.update_data(find=search)
+    text, markup, search = await _results(ctx.market, money, search, cursor)
+    await ctx.state.update_data(find=search)
     if query is not None:
-        await replace(bot, query, text, markup)
+        await replace(ctx.bot, query, text, markup)
     else:
-        await bot.send_message(actor.telegram_id, text, reply_markup=markup)
+        await ctx.bot.send_message(ctx.actor.telegram_id, text, reply_markup=markup)
 
 
 @router.message(Command("find"))
 @router.callback_query(MenuCb.filter(F.action == "find"))
-async def find_work(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    await state.clear()
-    await _show(bot, market, actor, settings.money, state, _new_search())
+async def find_work(event: Message | CallbackQuery, ctx: Ctx) -> None:
+    await ctx.state.clear()
+    await _show(ctx, ctx.settings.money, _new_search())
 
 
 @router.callback_query(PageCb.filter(F.kind.startswith("mf")))
-async def find_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    search = (await state.get_data()).get("find")
+async def find_page(query: CallbackQuery, callback_data: PageCb, ctx: Ctx) -> None:
+    search = (await ctx.state.get_data()).get("find")
     if not isinstance(search, dict) or callback_data.kind != f"mf{search['sid']}":
-        callback_reply.text, callback_reply.alert = texts.search_expired(), True
+        ctx.callback_reply.text, ctx.callback_reply.alert = texts.search_expired(), True
         return
-    await _show(bot, market, actor, settings.money, state, search, callback_data.cursor, query)
+    await _show(ctx, ctx.settings.money, search, callback_data.cursor, query)
 
 
 # --- filters ----------------------------------------------------------------------------------
 
 
 @router.callback_query(FindCb.filter(F.action == "words"))
-async def ask_words(query: CallbackQuery, state: FSMContext, bot: Bot, actor: Actor) -> None:
-    await state.update_data(find=await _search_of(state))
-    await state.set_state(FindForm.words)
-    await bot.send_message(actor.telegram_id, texts.ask_words(), reply_markup=only_cancel())
+async def ask_words(query: CallbackQuery, ctx: Ctx) -> None:
+    await ctx.state.update_data(find=await _search_of(ctx.state))
+    await ctx.state.set_state(FindForm.words)
+    await ctx.bot.send_message(ctx.actor.telegram_id, texts.ask_words(), reply_markup=only_cancel())
 
 
-@router.message(FindForm.words, F.text & ~F.text.startswith("/"))
-async def got_words(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    search = {**await _search_of(state), "q": (message.text or "").strip()[:100], "trail": []}
-    await state.set_state(None)
-    await _show(bot, market, actor, settings.money, state, search)
+@router.message(FindForm.words, TYPED)
+async def got_words(message: Message, ctx: Ctx) -> None:
+    search = {**await _search_of(ctx.state), "q": (message.text or "").strip()[:100], "trail": []}
+    await ctx.state.set_state(None)
+    await _show(ctx, ctx.settings.money, search)
 
 
 router.reminds("words_not_text", FindForm.words, ~F.text, text=texts.words_as_text)
@@ -239,34 +212,28 @@ def _filter_prompt(page: int, pages: int, categories: Sequence[str]) -> str:
 
 
 @router.callback_query(FindCb.filter(F.action == "skill"))
-async def ask_skill(query: CallbackQuery, state: FSMContext, bot: Bot, market: Marketplace) -> None:
-    await state.update_data(find=await _search_of(state), skills=[], sk_page=0)
-    await state.set_state(FindForm.skill)
+async def ask_skill(query: CallbackQuery, ctx: Ctx) -> None:
+    await ctx.state.update_data(find=await _search_of(ctx.state), skills=[], sk_page=0)
+    await ctx.state.set_state(FindForm.skill)
     text, markup = picker(
-        await market.users.skills_catalogue(),
+        await ctx.market.users.skills_catalogue(),
         [],
         0,
         _filter_prompt,
         done=None,
         any_label=texts.any_skill(),
     )
-    await replace(bot, query, text, markup)
+    await replace(ctx.bot, query, text, markup)
 
 
 @router.callback_query(FindForm.skill, PageCb.filter(F.kind == "sk"))
-async def skill_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-) -> None:
+async def skill_page(query: CallbackQuery, callback_data: PageCb, ctx: Ctx) -> None:
     await picker_turn(
         query,
         callback_data.cursor,
-        state,
-        bot,
-        market,
+        ctx.state,
+        ctx.bot,
+        ctx.market,
         _filter_prompt,
         multi=False,
         any_label=texts.any_skill(),
@@ -274,31 +241,21 @@ async def skill_page(
 
 
 @router.callback_query(FindForm.skill, SkillCb.filter())
-async def got_skill(
-    query: CallbackQuery,
-    callback_data: SkillCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    catalogue = await market.users.skills_catalogue()
+async def got_skill(query: CallbackQuery, callback_data: SkillCb, ctx: Ctx) -> None:
+    catalogue = await ctx.market.users.skills_catalogue()
     slug = next((s.slug for s in catalogue if s.id == callback_data.skill_id), None)
-    search = {**await _search_of(state), "skill": slug, "trail": []}
-    await state.set_state(None)
-    await _show(bot, market, actor, settings.money, state, search, query=query)
+    search = {**await _search_of(ctx.state), "skill": slug, "trail": []}
+    await ctx.state.set_state(None)
+    await _show(ctx, ctx.settings.money, search, query=query)
 
 
 @router.callback_query(FindCb.filter(F.action == "budget"))
-async def ask_budget(
-    query: CallbackQuery, state: FSMContext, bot: Bot, settings: BotSettings
-) -> None:
-    await state.update_data(find=await _search_of(state))
+async def ask_budget(query: CallbackQuery, ctx: Ctx) -> None:
+    await ctx.state.update_data(find=await _search_of(ctx.state))
     rows = [
         [
             InlineKeyboardButton(
-                text=_band_label(n, settings.money),
+                text=_band_label(n, ctx.settings.money),
                 callback_data=FindCb(action="band", value=n).pack(),
             )
         ]
@@ -311,35 +268,22 @@ async def ask_budget(
             )
         ]
     )
-    await replace(bot, query, texts.ask_filter_budget(), InlineKeyboardMarkup(inline_keyboard=rows))
+    await replace(
+        ctx.bot, query, texts.ask_filter_budget(), InlineKeyboardMarkup(inline_keyboard=rows)
+    )
 
 
 @router.callback_query(FindCb.filter(F.action == "band"))
-async def got_budget(
-    query: CallbackQuery,
-    callback_data: FindCb,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
+async def got_budget(query: CallbackQuery, callback_data: FindCb, ctx: Ctx) -> None:
     band = callback_data.value if 0 <= callback_data.value <= len(BANDS) else 0
-    search = {**await _search_of(state), "band": band, "trail": []}
-    await _show(bot, market, actor, settings.money, state, search, query=query)
+    search = {**await _search_of(ctx.state), "band": band, "trail": []}
+    await _show(ctx, ctx.settings.money, search, query=query)
 
 
 @router.callback_query(FindCb.filter(F.action == "clear"))
-async def clear_filters(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    search = {**await _search_of(state), "q": "", "skill": None, "band": 0, "trail": []}
-    await _show(bot, market, actor, settings.money, state, search, query=query)
+async def clear_filters(query: CallbackQuery, ctx: Ctx) -> None:
+    search = {**await _search_of(ctx.state), "q": "", "skill": None, "band": 0, "trail": []}
+    await _show(ctx, ctx.settings.money, search, query=query)
 
 
 # --- the project card -------------------------------------------------------------------------
@@ -418,35 +362,24 @@ async def send_project(
 
 @router.callback_query(ProjectCb.filter(F.action == "view"))
 async def view_project(
-    query: CallbackQuery,
-    callback_data: ProjectCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    bot_username: str,
+    query: CallbackQuery, callback_data: ProjectCb, ctx: Ctx, bot_username: str
 ) -> None:
-    await send_project(bot, market, actor, callback_data.project_id, settings.money, bot_username)
+    await send_project(
+        ctx.bot, ctx.market, ctx.actor, callback_data.project_id, ctx.settings.money, bot_username
+    )
 
 
 @router.callback_query(ProjectCb.filter(F.action == "files"))
-async def project_files(
-    query: CallbackQuery,
-    callback_data: ProjectCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    callback_reply: CallbackReply,
-) -> None:
-    view = await market.projects.view(callback_data.project_id, actor)
+async def project_files(query: CallbackQuery, callback_data: ProjectCb, ctx: Ctx) -> None:
+    view = await ctx.market.projects.view(callback_data.project_id, ctx.actor)
     if not view.attachments:
-        callback_reply.text = texts.no_files()
+        ctx.callback_reply.text = texts.no_files()
         return
     for file in view.attachments:
         if file.kind == "photo":
-            await bot.send_photo(actor.telegram_id, file.file_id)
+            await ctx.bot.send_photo(ctx.actor.telegram_id, file.file_id)
         else:
-            await bot.send_document(actor.telegram_id, file.file_id)
+            await ctx.bot.send_document(ctx.actor.telegram_id, file.file_id)
 
 
 @deeplinks.opens("p")

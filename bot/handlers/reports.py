@@ -7,10 +7,11 @@ Dismiss, Warn and Ban ask for a note first: those conversations are in
 
 from __future__ import annotations
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.types import CallbackQuery, InlineKeyboardButton
 
 from bot.callbacks import AdminCb, BidCb, ProjectCb, ReportCb
+from bot.context import Ctx
 from bot.routers import Area
 from bot.screens.admin import pager, show_page
 from bot.texts import admin as admin_texts
@@ -18,8 +19,6 @@ from bot.texts import bids as bid_texts
 from bot.texts import reports as texts
 from bot.texts.common import shown
 from bot.ui import action_button, markup, send_long
-from core.actors import Actor
-from core.marketplace import Marketplace
 from storage.enums import ReportStatus
 
 router = Area("handlers.reports")
@@ -44,13 +43,11 @@ def safety_row(bid_id: int, muted: bool) -> list[InlineKeyboardButton]:
 
 
 @router.callback_query(BidCb.filter(F.action.in_({"mute", "unmute"})))
-async def mute(
-    query: CallbackQuery, callback_data: BidCb, bot: Bot, market: Marketplace, actor: Actor
-) -> None:
+async def mute(query: CallbackQuery, callback_data: BidCb, ctx: Ctx) -> None:
     muting = callback_data.action == "mute"
-    service = market.safety
-    bid = await (service.mute if muting else service.unmute)(actor, callback_data.bid_id)
-    bidder = await market.users.get(bid.freelancer_id)
+    service = ctx.market.safety
+    bid = await (service.mute if muting else service.unmute)(ctx.actor, callback_data.bid_id)
+    bidder = await ctx.market.users.get(bid.freelancer_id)
     keyboard = markup(
         safety_row(bid.id, muting),
         [
@@ -60,19 +57,17 @@ async def mute(
         ],
     )
     text = (texts.muted if muting else texts.unmuted)(shown(bidder))
-    await bot.send_message(actor.telegram_id, text, reply_markup=keyboard)
+    await ctx.bot.send_message(ctx.actor.telegram_id, text, reply_markup=keyboard)
 
 
 # --- the admins' queue --------------------------------------------------------------------
 
 
 @router.callback_query(AdminCb.filter(F.action == "rq"))
-async def queue(
-    query: CallbackQuery, callback_data: AdminCb, bot: Bot, market: Marketplace, actor: Actor
-) -> None:
+async def queue(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     page = max(callback_data.page, 0)
-    found = await market.reports.queue(actor, PAGE + 1, page * PAGE)
-    rows = [(r, await market.users.get(r.subject_id)) for r in found[:PAGE]]
+    found = await ctx.market.reports.queue(ctx.actor, PAGE + 1, page * PAGE)
+    rows = [(r, await ctx.market.users.get(r.subject_id)) for r in found[:PAGE]]
     keyboard = markup(
         *[
             [action_button(texts.queue_entry(r, subject), AdminCb(action="rv", id=r.id))]
@@ -81,15 +76,13 @@ async def queue(
         pager("rq", page, len(found) > PAGE),
         [action_button(admin_texts.panel_button(), AdminCb(action="home"))],
     )
-    await show_page(query, bot, texts.queue(rows, page), keyboard, callback_data.turn)
+    await show_page(query, ctx.bot, texts.queue(rows, page), keyboard, callback_data.turn)
 
 
 @router.callback_query(AdminCb.filter(F.action == "rv"))
-async def report_screen(
-    query: CallbackQuery, callback_data: AdminCb, bot: Bot, market: Marketplace, actor: Actor
-) -> None:
+async def report_screen(query: CallbackQuery, callback_data: AdminCb, ctx: Ctx) -> None:
     """What was reported, about whom, by whom and why, with the decision buttons."""
-    view = await market.reports.view(actor, callback_data.id)
+    view = await ctx.market.reports.view(ctx.actor, callback_data.id)
     rid = view.report.id
     decide = (
         [
@@ -101,4 +94,4 @@ async def report_screen(
         else []
     )
     keyboard = markup(decide, [action_button(texts.back_to_queue(), AdminCb(action="rq"))])
-    await send_long(bot, actor.telegram_id, texts.screen(view), keyboard)
+    await send_long(ctx.bot, ctx.actor.telegram_id, texts.screen(view), keyboard)

@@ -11,65 +11,50 @@ from aiogram import Bot, F
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 
 from bot.callbacks import AlertsCb
+from bot.context import Ctx
 from bot.keyboards import new_project_alert, stopped_alert
-from bot.middlewares import CallbackReply
 from bot.routers import Area
 from bot.screens.subscriptions import _button, screen_keyboard, send_screen
-from bot.settings import BotSettings
 from bot.texts import bids as bid_texts
 from bot.texts import projects as project_texts
 from bot.texts import subscriptions as texts
 from bot.ui import replace
-from core.actors import Actor
-from core.marketplace import Marketplace
 from core.services.subscriptions import SubscriptionView
 
 router = Area("handlers.subscriptions")
 
 
-async def _redraw(
-    bot: Bot, query: CallbackQuery, view: SubscriptionView, settings: BotSettings
-) -> None:
-    await replace(bot, query, texts.screen(view, settings.money), screen_keyboard(view))
+async def _redraw(ctx: Ctx, query: CallbackQuery, view: SubscriptionView) -> None:
+    await replace(ctx.bot, query, texts.screen(view, ctx.settings.money), screen_keyboard(view))
 
 
 @router.screen("alerts", AlertsCb.filter(F.action == "open"))
-async def subscriptions_screen(
-    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings
-) -> None:
-    await send_screen(bot, market, actor, settings)
+async def subscriptions_screen(ctx: Ctx) -> None:
+    await send_screen(ctx)
 
 
 @router.callback_query(AlertsCb.filter(F.action == "view"))
-async def back_to_screen(
-    query: CallbackQuery,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-) -> None:
-    view = await market.subscriptions.of(actor.user_id)
-    await replace(bot, query, texts.screen(view, settings.money), screen_keyboard(view))
+async def back_to_screen(query: CallbackQuery, ctx: Ctx) -> None:
+    view = await ctx.market.subscriptions.of(ctx.actor.user_id)
+    await replace(ctx.bot, query, texts.screen(view, ctx.settings.money), screen_keyboard(view))
 
 
 # --- pause, resume, turn off (the settings screen) ----------------------------------------------
 
 
 @router.callback_query(AlertsCb.filter(F.action.in_({"pause", "resume"})))
-async def pause_or_resume(
-    query: CallbackQuery,
-    callback_data: AlertsCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
+async def pause_or_resume(query: CallbackQuery, callback_data: AlertsCb, ctx: Ctx) -> None:
     if callback_data.action == "pause":
-        view, callback_reply.text = await market.subscriptions.pause(actor), texts.paused_answer()
+        view, ctx.callback_reply.text = (
+            await ctx.market.subscriptions.pause(ctx.actor),
+            texts.paused_answer(),
+        )
     else:
-        view, callback_reply.text = await market.subscriptions.resume(actor), texts.resumed_answer()
-    await _redraw(bot, query, view, settings)
+        view, ctx.callback_reply.text = (
+            await ctx.market.subscriptions.resume(ctx.actor),
+            texts.resumed_answer(),
+        )
+    await _redraw(ctx, query, view)
 
 
 @router.callback_query(AlertsCb.filter(F.action == "off"))
@@ -81,58 +66,35 @@ async def confirm_off(query: CallbackQuery, bot: Bot) -> None:
 
 
 @router.callback_query(AlertsCb.filter(F.action == "off_yes"))
-async def turn_off(
-    query: CallbackQuery,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
-    view = await market.subscriptions.unsubscribe(actor)
-    callback_reply.text = texts.off_answer()
-    await _redraw(bot, query, view, settings)
+async def turn_off(query: CallbackQuery, ctx: Ctx) -> None:
+    view = await ctx.market.subscriptions.unsubscribe(ctx.actor)
+    ctx.callback_reply.text = texts.off_answer()
+    await _redraw(ctx, query, view)
 
 
 # --- Stop and Undo under a new-project alert ---------------------------------------------------
 
 
-async def _alert_text(market: Marketplace, project_id: int, settings: BotSettings) -> str:
-    view = await market.projects.view(project_id)
-    return bid_texts.alert_new_project(project_texts.short_card(view, settings.money))
+async def _alert_text(ctx: Ctx, project_id: int) -> str:
+    view = await ctx.market.projects.view(project_id)
+    return bid_texts.alert_new_project(project_texts.short_card(view, ctx.settings.money))
 
 
 @router.callback_query(AlertsCb.filter(F.action == "stop"))
-async def stop(
-    query: CallbackQuery,
-    callback_data: AlertsCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
+async def stop(query: CallbackQuery, callback_data: AlertsCb, ctx: Ctx) -> None:
     """Pause at once, and say so on the alert itself, with Undo and the settings."""
-    await market.subscriptions.pause(actor)
+    await ctx.market.subscriptions.pause(ctx.actor)
     pid = callback_data.project_id
-    text = await _alert_text(market, pid, settings)
-    callback_reply.text = texts.paused_answer()
-    await replace(bot, query, f"{text}\n\n{texts.stopped_note()}", stopped_alert(pid))
+    text = await _alert_text(ctx, pid)
+    ctx.callback_reply.text = texts.paused_answer()
+    await replace(ctx.bot, query, f"{text}\n\n{texts.stopped_note()}", stopped_alert(pid))
 
 
 @router.callback_query(AlertsCb.filter(F.action == "undo"))
-async def undo(
-    query: CallbackQuery,
-    callback_data: AlertsCb,
-    bot: Bot,
-    market: Marketplace,
-    actor: Actor,
-    settings: BotSettings,
-    callback_reply: CallbackReply,
-) -> None:
+async def undo(query: CallbackQuery, callback_data: AlertsCb, ctx: Ctx) -> None:
     """Resume, and put the alert back as it came."""
-    await market.subscriptions.resume(actor)
+    await ctx.market.subscriptions.resume(ctx.actor)
     pid = callback_data.project_id
-    text = await _alert_text(market, pid, settings)
-    callback_reply.text = texts.resumed_answer()
-    await replace(bot, query, text, new_project_alert(pid))
+    text = await _alert_text(ctx, pid)
+    ctx.callback_reply.text = texts.resumed_answer()
+    await replace(ctx.bot, query, text, new_project_alert(pid))

@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ChatCb, DisputeCb, OfferCb
+from bot.context import Ctx
 from bot.settings import BotSettings
 from bot.texts import disputes as texts
 from bot.texts.disputes import DisputeView
@@ -78,14 +79,7 @@ async def send_dispute(
     )
 
 
-async def show(
-    bot: Bot,
-    chat_id: int,
-    market: Marketplace,
-    actor: Actor,
-    dispute_id: int,
-    settings: BotSettings,
-) -> None:
-    await send_dispute(
-        bot, chat_id, await load_view(market, actor, dispute_id), actor.user_id, settings
-    )
+async def show(ctx: Ctx, dispute_id: int) -> None:
+    """The dispute screen, read and sent to the person asking."""
+    view = await load_view(ctx.market, ctx.actor, dispute_id)
+    await send_dispute(ctx.bot, ctx.actor.telegram_id, view, ctx.actor.user_id, ctx.settings)

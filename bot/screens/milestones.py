@@ -4,10 +4,11 @@ sent by the milestone buttons and the milestone wizards."""
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ContractCb, MilestoneCb
+from bot.context import Ctx
 from bot.render import pages
 from bot.screens.contracts import contract_button, settled_prompt_for
 from bot.settings import BotSettings
@@ -15,9 +16,11 @@ from bot.texts import contracts as contract_texts
 from bot.texts import milestones as texts
 from bot.texts import payments as payment_texts
 from bot.texts.common import money_badge
+from bot.ui import replace_prompt
 from core.actors import Actor
 from core.marketplace import Marketplace
 from core.services.escrow import Settlement
+from core.views.milestones import ReleaseConfirm
 from storage.enums import MilestoneStatus
 from storage.models import Milestone
 
@@ -103,6 +106,35 @@ async def milestone_screen(
         m, screen.actions, settings, contract_id=head.contract.id, rounds_left=screen.rounds_left
     )
     return pages(text), keyboard
+
+
+def release_confirm_text(confirm: ReleaseConfirm, settings: BotSettings) -> str:
+    """The question before a release (all of it, or a part) moves the money: how much,
+    the fee, what the freelancer gets and what stays in escrow."""
+    preview = confirm.preview
+    m = preview.milestone
+    money = settings.money
+    return payment_texts.release_confirm(
+        m.description,
+        confirm.freelancer_name,
+        money.format(preview.amount),
+        money.format(preview.fee),
+        money.format(preview.net),
+        money.format(m.escrow),
+        money_badge(settings.gateways()),
+    )
+
+
+async def answer_release(query: CallbackQuery, ctx: Ctx, result: Settlement) -> None:
+    """The confirmation tapped: a release core replayed (the same confirmation tapped
+    again) is said in an alert; otherwise the prompt turns into :func:`released_reply`."""
+    if result.replayed:
+        ctx.callback_reply.text, ctx.callback_reply.alert = payment_texts.already_done(), True
+        return
+    ctx.callback_reply.text = "✅"
+    await replace_prompt(
+        query, ctx.bot, *await released_reply(ctx.market, ctx.actor, ctx.settings, result)
+    )
 
 
 async def released_reply(

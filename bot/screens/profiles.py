@@ -3,20 +3,18 @@ sent by /profile and at the end of the profile wizard."""
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
 )
 
 from bot.callbacks import MenuCb, PrivacyCb, ProfileEditCb, UserCb
+from bot.context import Ctx
 from bot.keyboards import back_to_menu
 from bot.texts import privacy as privacy_texts
 from bot.texts import profiles as texts
 from bot.texts import reputation as record_texts
 from bot.ui import action_button, send_long
-from core.actors import Actor
-from core.marketplace import Marketplace
 from core.money import Currency
 from core.views.profiles import FreelancerCard
 
@@ -47,13 +45,12 @@ def own_keyboard(user_id: int, complete: bool) -> InlineKeyboardMarkup:
     )
 
 
-async def send_own_profile(
-    bot: Bot, market: Marketplace, actor: Actor, money: Currency, header: str = ""
-) -> None:
-    card = await market.views.profiles.own(actor)
+async def send_own_profile(ctx: Ctx, header: str = "") -> None:
+    actor, money = ctx.actor, ctx.settings.money
+    card = await ctx.market.views.profiles.own(actor)
     text = texts.own_profile(card.profile, card.reputation, money, records_text(card, money))
     await send_long(
-        bot,
+        ctx.bot,
         actor.telegram_id,
         f"{header}\n\n{text}" if header else text,
         own_keyboard(actor.user_id, "edit_all" in card.actions),

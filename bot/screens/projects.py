@@ -3,7 +3,6 @@ its buttons exactly the view's ``actions``."""
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -11,10 +10,9 @@ from aiogram.types import (
 
 from bot import deeplinks
 from bot.callbacks import AwardCb, ContractCb, MenuCb, ProjectCb
+from bot.context import Ctx
 from bot.texts import projects as texts
 from bot.ui import send_long
-from core.actors import Actor
-from core.marketplace import Marketplace
 from core.money import Currency
 from core.views.projects import ProjectCard
 
@@ -68,15 +66,9 @@ def owner_card(
 
 
 async def send_owner_card(
-    bot: Bot,
-    chat_id: int,
-    market: Marketplace,
-    actor: Actor,
-    project_id: int,
-    money: Currency,
-    bot_username: str | None,
-    header: str = "",
+    ctx: Ctx, project_id: int, bot_username: str | None, header: str = ""
 ) -> None:
-    """:func:`owner_card`, read and sent."""
-    card = await market.views.projects.card(actor, project_id)
-    await send_long(bot, chat_id, *owner_card(card, money, bot_username, header))
+    """:func:`owner_card`, read and sent to its owner."""
+    card = await ctx.market.views.projects.card(ctx.actor, project_id)
+    money = ctx.settings.money
+    await send_long(ctx.bot, ctx.actor.telegram_id, *owner_card(card, money, bot_username, header))

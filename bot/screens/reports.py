@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from aiogram import Bot
-
 from bot.callbacks import AdminCb
+from bot.context import Ctx
 from bot.texts import reports as texts
 from bot.ui import action_button, markup
-from core.actors import Actor
-from core.marketplace import Marketplace
 
 
-async def send_decided(bot: Bot, market: Marketplace, actor: Actor, report_id: int) -> None:
+async def send_decided(ctx: Ctx, report_id: int) -> None:
     """Tell the admin what was decided, with the way back to the queue."""
-    report = await market.reports.get(actor, report_id)
-    reporter = await market.users.get(report.reporter_id)
+    report = await ctx.market.reports.get(ctx.actor, report_id)
+    reporter = await ctx.market.users.get(report.reporter_id)
     keyboard = markup([action_button(texts.back_to_queue(), AdminCb(action="rq"))])
-    await bot.send_message(
-        actor.telegram_id, texts.decided(report, reporter), reply_markup=keyboard
+    await ctx.bot.send_message(
+        ctx.actor.telegram_id, texts.decided(report, reporter), reply_markup=keyboard
     )

@@ -3,15 +3,12 @@ of its wizards."""
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import AlertsCb
+from bot.context import Ctx
 from bot.keyboards import back_to_menu
-from bot.settings import BotSettings
 from bot.texts import subscriptions as texts
-from core.actors import Actor
-from core.marketplace import Marketplace
 from core.services.subscriptions import SubscriptionView
 
 
@@ -30,12 +27,10 @@ def screen_keyboard(view: SubscriptionView | None) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def send_screen(
-    bot: Bot, market: Marketplace, actor: Actor, settings: BotSettings, header: str = ""
-) -> None:
-    view = await market.subscriptions.of(actor.user_id)
-    await bot.send_message(
-        actor.telegram_id,
-        texts.screen(view, settings.money, header),
+async def send_screen(ctx: Ctx, header: str = "") -> None:
+    view = await ctx.market.subscriptions.of(ctx.actor.user_id)
+    await ctx.bot.send_message(
+        ctx.actor.telegram_id,
+        texts.screen(view, ctx.settings.money, header),
         reply_markup=screen_keyboard(view),
     )
