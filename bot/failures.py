@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+import sys
 
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from redis import exceptions as redis_errors
 
 from storage.errors import OUTAGES, connection_lost
 
@@ -43,9 +43,6 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     TimeoutError,
     asyncio.TimeoutError,
     *OUTAGES,  # the database's: a lost server or connection, no pooled connection in time
-    redis_errors.ConnectionError,
-    redis_errors.TimeoutError,
-    redis_errors.BusyLoadingError,
     TelegramNetworkError,
     TelegramServerError,
     TelegramRetryAfter,
@@ -63,7 +60,7 @@ def is_transient(error: BaseException) -> bool:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, _TRANSIENT_TYPES) or _transient_sqlstate(current):
+        if isinstance(current, _TRANSIENT_TYPES + _redis_outages()) or _transient_sqlstate(current):
             return True
         if isinstance(current, OSError) and _network_os_error(current):
             return True
@@ -74,6 +71,15 @@ def is_transient(error: BaseException) -> bool:
             return True
         current = current.__cause__
     return False
+
+
+def _redis_outages() -> tuple[type[BaseException], ...]:
+    """Redis's own outage errors, when its client is in use. A process without Redis
+    never imports the client (4 MiB), and then no Redis error can be raised."""
+    errors = sys.modules.get("redis.exceptions")
+    if errors is None:
+        return ()
+    return (errors.ConnectionError, errors.TimeoutError, errors.BusyLoadingError)
 
 
 def _network_os_error(error: OSError) -> bool:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import weakref
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.fsm.storage.redis import RedisEventIsolation
+
+if TYPE_CHECKING:  # Redis's client is imported only by a process that uses Redis (4 MiB)
+    from aiogram.fsm.storage.redis import RedisEventIsolation
 
 
 class Locks(Protocol):
