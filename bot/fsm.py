@@ -9,7 +9,7 @@ record once its state and data are both empty again (a finished or cancelled flo
 A record is small, since every open wizard has one: the key's fields in a tuple
 (not aiogram's ``StorageKey``, which carries an instance dictionary), and the data
 as a tuple of its items, handed out as a new dict on each read (as ``MemoryStorage``
-hands out a copy). About 440 bytes per open wizard instead of 660 (docs/benchmarks.md,
+hands out a copy). About 480 bytes per open wizard instead of 660 (docs/benchmarks.md,
 issue 14's fourth round).
 
 ``StagedStorage`` holds one update's changes until its work is committed.
