@@ -3,7 +3,7 @@
 Alembic is imported only when there is something to apply: at start-up a database
 already at the newest revision is recognised by reading ``alembic_version`` and the
 revision ids in ``migrations/versions``, so a running bot does not keep Alembic and
-its script machinery in memory (about 9 MiB; docs/benchmarks.md, issue 14's fourth
+its script machinery in memory (about 8 MiB; docs/benchmarks.md, issue 14's fourth
 round).
 """
 
