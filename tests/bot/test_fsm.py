@@ -23,7 +23,7 @@ async def test_a_person_without_a_conversation_leaves_no_record() -> None:
     assert await storage.get_value(key(1), "title", "none") == "none"
     await storage.set_state(key(1), None)
     await storage.set_data(key(1), {})
-    assert storage.storage == {}
+    assert storage.records == {}
 
 
 async def test_an_open_wizard_keeps_its_state_and_data_until_it_ends() -> None:
@@ -33,12 +33,12 @@ async def test_an_open_wizard_keeps_its_state_and_data_until_it_ends() -> None:
     await storage.get_state(key(2))  # someone else writing meanwhile
     assert await storage.get_state(key(1)) == "Form:title"
     assert await storage.get_value(key(1), "title") == "Logo for a bakery"
-    assert list(storage.storage) == [key(1)]
+    assert len(storage.records) == 1
 
     await storage.set_state(key(1), None)  # state cleared first, data still there
     assert await storage.get_data(key(1)) == {"title": "Logo for a bakery"}
     await storage.set_data(key(1), {})
-    assert storage.storage == {}
+    assert storage.records == {}
 
 
 async def test_data_without_a_state_is_kept() -> None:
@@ -48,3 +48,21 @@ async def test_data_without_a_state_is_kept() -> None:
     assert await storage.get_data(key(1)) == {"find": {"q": "logo"}}
     await storage.set_state(key(1), None)
     assert await storage.get_data(key(1)) == {"find": {"q": "logo"}}
+
+
+async def test_records_are_kept_per_key_and_data_is_handed_out_as_copies() -> None:
+    storage = CompactMemoryStorage()
+    in_topic = StorageKey(bot_id=1, chat_id=1, user_id=1, thread_id=7)
+    other_bot = StorageKey(bot_id=2, chat_id=1, user_id=1)
+    await storage.set_data(key(1), {"title": "Logo", "skills": ["design"]})
+    await storage.update_data(key(1), {"budget": 50})
+    await storage.set_state(in_topic, Form.title)
+    assert await storage.get_data(key(1)) == {"title": "Logo", "skills": ["design"], "budget": 50}
+    assert await storage.get_state(in_topic) == "Form:title"
+    assert await storage.get_state(key(1)) is None
+    assert await storage.get_data(other_bot) == {}
+    read = await storage.get_data(key(1))
+    read["title"] = "changed"  # a reader's dict is its own
+    assert await storage.get_value(key(1), "title") == "Logo"
+    assert await storage.get_value(key(1), "missing", 3) == 3
+    assert len(storage.records) == 2
