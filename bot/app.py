@@ -13,13 +13,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -29,8 +29,6 @@ from aiogram.types import (
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from babel.support import LazyProxy
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot import deeplinks
 from bot.callbacks import ProjectCb
@@ -56,6 +54,9 @@ from core.clock import Clock, SystemClock
 from core.gateways import Gateways
 from core.settings import ConfigurationError
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger("bidgram")
 
@@ -225,17 +226,21 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
             gateways = gateways_for(settings)
             limiter: Limiter = LocalLimiter(Limits.of(settings))
             storage: BaseStorage = CompactMemoryStorage()
+            locks: RedisPersonLocks | None = None
             if settings.redis_url is not None:
+                # Imported here: a process without Redis never loads its client (4 MiB).
+                from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
                 redis = await connect_redis(settings.redis_url)
                 keys = DefaultKeyBuilder(prefix=settings.redis_key_prefix, with_bot_id=True)
                 storage = RedisStorage(redis, key_builder=keys)
                 limiter = RedisLimiter(
                     redis, Limits.of(settings), f"{settings.redis_key_prefix}:rate", owned=False
                 )
+                locks = RedisPersonLocks(RedisEventIsolation(redis, key_builder=keys), bot.id)
             delivery = Delivery(bot, db, settings, clock, gateways, limiter=limiter)
-            if redis is not None:
-                isolation = RedisEventIsolation(redis, key_builder=keys)
-                delivery.locks = RedisPersonLocks(isolation, bot.id)  # type: ignore[assignment]
+            if locks is not None:
+                delivery.locks = locks  # type: ignore[assignment]
             dp = build_dispatcher(db, settings, clock=clock, notifier=delivery, storage=storage)
             me = await bot.get_me()
             dp["bot_username"] = delivery.bot_username = me.username or ""
@@ -279,6 +284,9 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
 
 async def connect_redis(url: str) -> Redis:
     """A Redis client that answered a PING, or a ConfigurationError that says why not."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
     redis = Redis.from_url(url)
     try:
         await redis.ping()  # type: ignore[misc]  # redis-py types it sync-or-async

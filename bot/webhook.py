@@ -26,13 +26,12 @@ import hmac
 import json
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
-from redis.asyncio import Redis
 
 from bot.app import running
 from bot.metrics import METRICS_PATH, Metrics
@@ -41,6 +40,9 @@ from bot.settings import BotSettings
 from bot.updates import Outcome, UpdateProcessor
 from core.clock import Clock, SystemClock
 from storage.db import Database
+
+if TYPE_CHECKING:  # the client is imported only where Redis is configured
+    from redis.asyncio import Redis
 
 log = logging.getLogger("bidgram.webhook")
 
