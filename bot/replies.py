@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
@@ -70,21 +69,18 @@ LONGEST_WAIT = 10.0
 Method = TelegramMethod[Any]
 
 
-@functools.lru_cache(maxsize=1024)
-def _chat(chat_id: int) -> Chat:
-    return Chat.model_construct(id=chat_id, type="private")
-
-
-#: The stand-in message, built once: constructing a ``Message`` resolves the defaults of
-#: its hundred-odd fields, a few per cent of an update's CPU when done for every reply.
+#: The stand-ins, built once and copied per reply: constructing a ``Message`` or a ``Chat``
+#: resolves the defaults of every field (90 µs for a chat, a few per cent of an update's
+#: CPU when done for every reply), where a copy costs 2 µs and keeps nothing.
+_STAND_IN_CHAT = Chat.model_construct(id=0, type="private")
 _STAND_IN = Message.model_construct(
-    message_id=0, date=datetime(1970, 1, 1, tzinfo=UTC), chat=_chat(0)
+    message_id=0, date=datetime(1970, 1, 1, tzinfo=UTC), chat=_STAND_IN_CHAT
 )
 
 
 def _sent(method: Method) -> Message:
     chat_id = getattr(method, "chat_id", 0)
-    chat = _chat(chat_id if isinstance(chat_id, int) else 0)
+    chat = _STAND_IN_CHAT.model_copy(update={"id": chat_id if isinstance(chat_id, int) else 0})
     return _STAND_IN.model_copy(update={"chat": chat, "date": datetime.now(UTC)})
 
 
