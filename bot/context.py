@@ -7,7 +7,6 @@ Handlers and flows declare ``ctx: Ctx`` instead of the same six parameters each;
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,7 @@ from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject
 
-from bot.middlewares import CallbackReply
+from bot.middlewares import CallbackReply, Handler
 from bot.settings import BotSettings
 from core.actors import Actor
 from core.marketplace import Marketplace
@@ -41,7 +40,7 @@ class Ctx:
 
 
 async def with_ctx(
-    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    handler: Handler,
     event: TelegramObject,
     data: dict[str, Any],
 ) -> Any:

@@ -225,6 +225,13 @@ class ApiCallMetrics(BaseRequestMiddleware):
         return result
 
 
+def bound_port(runner: web.AppRunner | None) -> int:
+    """The port a started server listens on (useful with port 0, which picks a free one)."""
+    if runner is None:
+        raise RuntimeError("start() the server first")
+    return int(runner.addresses[0][1])
+
+
 class MetricsServer:
     """``/metrics`` on a port of its own, for processes without a web server of their own
     (``bidgram run`` and ``bidgram worker``); webhook processes serve it beside /health."""
@@ -237,9 +244,7 @@ class MetricsServer:
 
     @property
     def port(self) -> int:
-        if self._runner is None:
-            raise RuntimeError("start() the server first")
-        return int(self._runner.addresses[0][1])
+        return bound_port(self._runner)
 
     async def start(self) -> None:
         app = web.Application()

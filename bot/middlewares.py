@@ -53,6 +53,9 @@ from core.settings import Settings
 from storage.db import Database
 from storage.models import User
 
+#: The next step aiogram hands a middleware: a handler, or the next middleware.
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
 
 @dataclass
 class CallbackReply:
@@ -124,7 +127,7 @@ class MarketplaceMiddleware(BaseMiddleware):
 
     async def __call__(
         self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        handler: Handler,
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
@@ -144,7 +147,7 @@ class MarketplaceMiddleware(BaseMiddleware):
 
     async def _handle(
         self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        handler: Handler,
         event: Update,
         data: dict[str, Any],
     ) -> Any:
@@ -195,7 +198,7 @@ class MarketplaceMiddleware(BaseMiddleware):
 
     async def _work(
         self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        handler: Handler,
         event: Update,
         data: dict[str, Any],
         replies: Replies,

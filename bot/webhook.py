@@ -34,7 +34,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.app import running
-from bot.metrics import METRICS_PATH, Metrics
+from bot.metrics import METRICS_PATH, Metrics, bound_port
 from bot.replies import WebhookReply
 from bot.settings import BotSettings
 from bot.updates import Outcome, UpdateProcessor
@@ -155,10 +155,7 @@ class WebhookServer:
 
     @property
     def port(self) -> int:
-        """The bound port (useful with port 0, which picks a free one)."""
-        if self._runner is None:
-            raise RuntimeError("start() the server first")
-        return int(self._runner.addresses[0][1])
+        return bound_port(self._runner)
 
     async def start(self) -> None:
         """Listen, then register the webhook (so Telegram never posts before we listen)."""
