@@ -47,6 +47,10 @@ def create_engine(url: str, *, pool: bool = True, echo: bool = False) -> AsyncEn
     if not pool:
         kwargs["poolclass"] = NullPool
     if is_sqlite(url):
+        if pool and make_url(url).database not in (None, "", ":memory:"):
+            # One transaction writes at a time (the gate below), so more connections only
+            # wait for it, each with a thread and a page cache of its own: six are plenty.
+            kwargs.update(pool_size=2, max_overflow=4)
         kwargs["connect_args"] = {"timeout": 30}
         kwargs["module"] = sqlite_driver.dbapi()  # one trip to aiosqlite's thread a statement
         engine = create_async_engine(url, **kwargs)

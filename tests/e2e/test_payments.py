@@ -19,6 +19,7 @@ from tests.e2e.work_support import (
     milestone,
     publish,
     seeded_milestone,
+    started,
 )
 
 STARS = ledger.external("stars")
@@ -275,6 +276,8 @@ async def test_a_refund_verdict_after_a_freelancers_silence_sends_the_stars_back
     """The freelancer never answers the employer's full-refund claim: the sweep sends it
     to an admin (silence refunds nothing by itself), whose refund goes back as Stars."""
     deal, ms_id = await stars_deal(app)
+    ada = app.person("Ada", admin=True)
+    await started(ada)  # an admin with a chat: the escalation is told to her
     erin = deal.employer
     await invoice_for(erin)
     charge = await erin.pay(erin.messages[-1])
@@ -291,6 +294,7 @@ async def test_a_refund_verdict_after_a_freelancers_silence_sends_the_stars_back
     report = await app.sweep()
     assert (report.disputes_defaulted, report.disputes_escalated) == (0, 1)
     assert await balance(app, ledger.escrow(ms_id)) == 500
+    await ada.wait_for_message("needs an arbiter")
     async with market(app) as m:
         admin = m.users.actor(await m.users.register(ADMIN_ID, "Ada"))
         [dispute] = await m.disputes.of_user(deal.boss)
