@@ -141,6 +141,8 @@ async def seed_cast(emu: BotAPIEmulator, database_url: str, sessions: int, proje
                 await m.projects.publish(m.users.actor(await m.users.get(boss_id)), draft.id)
                 project_ids.append(draft.id)
                 owner[draft.id] = f"{boss.first_name}|{title}"
+                if n % 100 == 99:  # a commit lets the unit of work's rows go
+                    await uow.commit()
             m.take_events()
 
             for i in range(counts["browse"]):

@@ -100,7 +100,7 @@ def build_dispatcher(
     notifier: Notifier,
     storage: BaseStorage | None = None,
 ) -> Dispatcher:
-    from bot.routers import routers
+    from bot.routers import in_loop, routers
 
     clock = clock or SystemClock()
     gateways = gateways_for(settings)
@@ -115,9 +115,9 @@ def build_dispatcher(
     )
     # bidgram talks to people one to one; groups and channels are not its place. A press
     # on a card someone shared in inline mode comes with no message, wherever it was shared.
-    dp.message.filter(F.chat.type == "private")
+    dp.message.filter(in_loop(F.chat.type == "private"))
     dp.callback_query.filter(
-        (F.message.chat.type == "private") | (F.message.is_(None) & F.inline_message_id)
+        in_loop((F.message.chat.type == "private") | (F.message.is_(None) & F.inline_message_id))
     )
     names = HandlerName()  # which handler took each update, for the logs
     for name, observer in dp.observers.items():
@@ -132,9 +132,11 @@ def _inline_presses() -> Router:
     """Presses on shared cards, before any area sees them: the areas answer in the chat a
     button's message is in, and a shared card's chat is one the bot is not in. So the
     press opens the bot instead, on the project when the button names one."""
+    from bot.routers import in_loop
+
     router = Router(name="inline_presses")
 
-    @router.callback_query(F.inline_message_id)
+    @router.callback_query(in_loop(F.inline_message_id))
     async def open_the_bot(
         query: CallbackQuery, callback_reply: CallbackReply, bot_username: str
     ) -> None:

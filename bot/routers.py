@@ -9,15 +9,17 @@ dispatcher, through aiogram's public ``register``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, Filter, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from magic_filter import MagicFilter
 
 from bot.callbacks import MenuCb, PageCb
 from bot.context import Ctx, with_ctx
@@ -131,7 +133,8 @@ class Area:
         handler (aiogram tries the areas in turn: most updates are for a later one)."""
         router = Router(name=self.name)
         for event, handler, filters, flags, kwargs in self.handlers:
-            router.observers[event].register(handler, *filters, flags=flags, **kwargs)
+            checks = [in_loop(f) for f in filters]
+            router.observers[event].register(handler, *checks, flags=flags, **kwargs)
         router.message.middleware(with_ctx)
         router.callback_query.middleware(with_ctx)
         prefixes = self._prefixes()
@@ -178,24 +181,52 @@ class Area:
         return frozenset(found)
 
 
-class DataPrefix:
+def in_loop(check: CallbackType) -> CallbackType:
+    """``check`` as a filter aiogram runs on the event loop.
+
+    aiogram runs a filter that is not a coroutine function in a worker thread
+    (``asyncio.to_thread``): a magic filter such as ``F.text``, a conversation step, a
+    plain function. Each is a few microseconds of work, and every update is checked by
+    dozens of them, so the thread hops cost more than the checks. The same check as a
+    coroutine function, with the signature aiogram reads to choose its arguments,
+    runs in place.
+    """
+    if isinstance(check, MagicFilter):
+        magic = check
+
+        async def resolved(event: TelegramObject, /) -> Any:
+            return magic.resolve(event)
+
+        return resolved
+    if isinstance(check, Filter) or inspect.iscoroutinefunction(inspect.unwrap(check)):
+        return check
+    signature = inspect.signature(check)
+
+    async def checked(*args: Any, **kwargs: Any) -> Any:
+        return check(*args, **kwargs)
+
+    checked.__signature__ = signature  # type: ignore[attr-defined]
+    return checked
+
+
+class DataPrefix(Filter):
     """A button whose callback data starts with one of ``prefixes``."""
 
     def __init__(self, prefixes: frozenset[str]) -> None:
         self.prefixes = prefixes
 
-    def __call__(self, query: CallbackQuery) -> bool:
+    async def __call__(self, query: CallbackQuery) -> bool:
         data = query.data
         return data is not None and data.partition(":")[0] in self.prefixes
 
 
-class InStep:
+class InStep(Filter):
     """A message sent in one of ``steps`` of a conversation."""
 
     def __init__(self, steps: frozenset[str]) -> None:
         self.steps = steps
 
-    def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
         return raw_state in self.steps
 
 

@@ -73,6 +73,25 @@ def state_type(enum: type[StrEnum]) -> SAEnum:
     )
 
 
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of the rows where ``where`` holds; both backends take the same SQL.
+
+    The predicate is named for SQLite here and for PostgreSQL by `postgresql_predicates`
+    where DDL or a schema comparison needs it (migrations): a ``postgresql_`` option in
+    the models would load SQLAlchemy's PostgreSQL dialect (2 MiB) into every bot on
+    SQLite. The tables themselves are built by the migrations, which name both.
+    """
+    return Index(name, *columns, unique=unique, sqlite_where=text(where), info={"where": where})
+
+
+def postgresql_predicates(metadata: MetaData) -> None:
+    """Give each `partial_index` its PostgreSQL predicate (loads that dialect)."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            if "where" in index.info:
+                index.dialect_options["postgresql"]["where"] = text(index.info["where"])
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
@@ -389,11 +408,8 @@ class Payment(Base):
     __table_args__ = (
         UniqueConstraint("gateway", "external_id"),
         Index("ix_payments_milestone", "milestone_id"),
-        Index(
-            "ix_payments_refunds_due",
-            "refund_next_at",
-            sqlite_where=text("refund_status = 'pending'"),
-            postgresql_where=text("refund_status = 'pending'"),
+        partial_index(
+            "ix_payments_refunds_due", "refund_next_at", where="refund_status = 'pending'"
         ),
     )
 
@@ -420,12 +436,7 @@ class PaymentReceipt(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        Index(
-            "ix_payment_receipts_uncredited",
-            "received_at",
-            sqlite_where=text("credited_at IS NULL"),
-            postgresql_where=text("credited_at IS NULL"),
-        ),
+        partial_index("ix_payment_receipts_uncredited", "received_at", where="credited_at IS NULL"),
     )
 
 
@@ -619,14 +630,7 @@ class OutboxEvent(Base):
     """An event a committed change recorded; expanded into messages by the delivery loop."""
 
     __tablename__ = "outbox_events"
-    __table_args__ = (
-        Index(
-            "ix_outbox_events_pending",
-            "id",
-            sqlite_where=text("expanded_at IS NULL"),
-            postgresql_where=text("expanded_at IS NULL"),
-        ),
-    )
+    __table_args__ = (partial_index("ix_outbox_events_pending", "id", where="expanded_at IS NULL"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
@@ -644,13 +648,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        Index(
-            "ix_outbox_messages_ready",
-            "priority",
-            "id",
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
-        ),
+        partial_index("ix_outbox_messages_ready", "priority", "id", where="status = 'pending'"),
         Index("ix_outbox_messages_chat", "chat", "status", "priority", "id"),
         Index("ix_outbox_messages_chat_created", "chat", "created_at"),
     )
@@ -830,14 +828,13 @@ class Report(Base):
         Index("ix_reports_reporter", "reporter_id", "created_at"),
         Index("ix_reports_subject", "subject_id", "status"),
         # one open report per reporter and target, even when two presses race
-        Index(
+        partial_index(
             "ix_reports_open_once",
             "reporter_id",
             "target_kind",
             "target_id",
+            where="status = 'open'",
             unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
         ),
     )
 

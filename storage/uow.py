@@ -12,7 +12,7 @@ from types import TracebackType
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from storage.repositories import (
     AccountRepository,
@@ -48,7 +48,9 @@ class HoldingSession(Session):
     SQLAlchemy's identity map holds rows weakly: a row a service loaded and let go of
     (a recipient checked, then dropped) is forgotten, and the next ``get`` of it in the
     same update reads it again. A unit of work is one update or one job, so holding its
-    rows costs little and makes each row one read per unit of work.
+    rows costs little and makes each row one read per unit of work. The end of its
+    transaction (not a savepoint's) lets them go, so a job that commits item by item
+    does not gather every row it ever touched (a bulk UPDATE or DELETE walks them all).
     """
 
 
@@ -56,8 +58,14 @@ def _hold(session: Session, instance: object) -> None:
     session.info.setdefault("held", []).append(instance)
 
 
+def _let_go(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the unit of work's own, not a savepoint
+        session.info.pop("held", None)
+
+
 event.listen(HoldingSession, "loaded_as_persistent", _hold)
 event.listen(HoldingSession, "pending_to_persistent", _hold)
+event.listen(HoldingSession, "after_transaction_end", _let_go)
 
 
 class UnitOfWork:

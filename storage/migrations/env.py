@@ -11,10 +11,11 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.models import Base
+from storage.models import Base, postgresql_predicates
 
 config = context.config
 target_metadata = Base.metadata
+postgresql_predicates(target_metadata)
 
 
 def run_with(connection: Connection) -> None:

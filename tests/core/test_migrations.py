@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.catalogue import SKILLS
-from storage.db import create_engine
+from storage.db import Database, create_engine
 from storage.enums import ContractEnding
 from storage.migrate import current, downgrade, head, migrate, sync_catalogue, upgrade
 from storage.models import (
@@ -28,6 +28,7 @@ from storage.models import (
     MilestoneEvent,
     Review,
     Skill,
+    postgresql_predicates,
 )
 from tests import conftest
 from tests.harness import Harness
@@ -228,3 +229,37 @@ async def test_after_the_upgrade_existing_work_has_the_terms_it_ran_under(tmp_pa
         assert [tuple(r) for r in protected] == [(False,)] * 4
     finally:
         await engine.dispose()
+
+
+async def test_partial_indexes_keep_their_predicates(db: Database, backend: str) -> None:
+    """The models name PostgreSQL's predicates only when asked (`postgresql_predicates`);
+    the migrated tables hold them on both backends, and the models agree."""
+    postgresql_predicates(Base.metadata)
+    partial = {
+        str(index.name): index.info["where"]
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if "where" in index.info
+    }
+    assert len(partial) == 5
+
+    def reflected(conn: Connection) -> dict[str, str]:
+        found: dict[str, str] = {}
+        inspector = inspect(conn)
+        for table in Base.metadata.tables.values():
+            for index in inspector.get_indexes(table.name):
+                where = index.get("dialect_options", {}).get(f"{backend}_where")
+                if where is not None:
+                    found[str(index["name"])] = str(where)
+        return found
+
+    async with db.engine.connect() as conn:
+        in_database = await conn.run_sync(reflected)
+    assert set(in_database) == set(partial)
+    for name, where in partial.items():
+        column = where.split()[0]
+        assert column in in_database[name], (name, in_database[name])
+        model_index = next(
+            i for t in Base.metadata.tables.values() for i in t.indexes if i.name == name
+        )
+        assert str(model_index.dialect_options[backend]["where"]) == where
