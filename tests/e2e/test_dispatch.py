@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e import test_browse as browse
 from tests.e2e.conftest import App
-from tests.e2e.test_browse import find, next_version, seed, titles
 
 
 async def test_no_check_of_an_update_waits_for_a_worker_thread(
@@ -17,7 +17,8 @@ async def test_no_check_of_an_update_waits_for_a_worker_thread(
 ) -> None:
     """aiogram runs a filter that is not a coroutine function in a worker thread; every
     check of the areas runs in place (`bot.routers.in_loop`). Commands, buttons, a typed
-    step, a reminder, the skill picker and pages all pass through without one."""
+    step, a reminder, the skill picker and its pages (browsing's search journey) pass
+    through without one."""
     hopped: list[str] = []
     to_thread = asyncio.to_thread
 
@@ -26,23 +27,5 @@ async def test_no_check_of_an_update_waits_for_a_worker_thread(
         return await to_thread(fn, *args, **kwargs)
 
     monkeypatch.setattr(asyncio, "to_thread", recording)
-    await seed(app)
-    frank = app.person("Frank")
-    page = await find(frank)
-    await frank.click(page, "🔎 Search words")
-    await frank.wait_for_message("Type the words")
-    await frank.send_sticker()
-    await frank.wait_for_message("Please type the words")
-    await frank.send_text("bakery LOGO")
-    words = await frank.wait_for_message("words “bakery LOGO”")
-    await frank.click(words, "✖ Clear filters")
-    cleared = await next_version(frank, words)
-    await frank.click(cleared, "🏷 Skill")
-    picker = await next_version(frank, words)
-    await frank.click(picker, "Next ›")
-    development = await next_version(frank, words)
-    await frank.click(development, "Python")
-    python = await next_version(frank, words)
-    await frank.click(python, titles(python)[0])
-    await frank.wait_for_message(lambda m: "Bid on this project" in str(m.button_texts))
+    await browse.test_search_words_then_a_skill_and_a_budget_filter(app)
     assert hopped == []
