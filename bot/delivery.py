@@ -250,14 +250,26 @@ class Delivery:
     # --- stage 1: events into messages ---------------------------------------------------
 
     async def _expand(self) -> int:
-        """The expander's step: wake the sender for what it made; busy (look again at
-        once) only after a full batch, as a short one left nothing behind."""
-        expanded = await self.expand_once(EXPAND_BATCH)
-        if expanded:
-            self._wake("sender")
+        """The expander's step. The heads it makes (or finds) due are claimed in the
+        same transaction, up to the free send slots, and sent from here: the sender
+        would otherwise be woken to claim them in a transaction of its own, a write and
+        a wake later for every alert. Busy (look again at once) only after a full batch,
+        as a short one left nothing behind."""
+        free = self._free_slots()
+        expanded, (claimed, full) = await self._expand_and_claim(EXPAND_BATCH, free)
+        self._start(claimed)
+        if expanded and full:
+            self._wake("sender")  # the slots are full: what is left is the sender's
         return expanded if expanded == EXPAND_BATCH else 0
 
     async def expand_once(self, limit: int = EXPAND_BATCH) -> int:
+        """Expand up to ``limit`` events into messages, claiming none."""
+        expanded, _ = await self._expand_and_claim(limit, 0)
+        return expanded
+
+    async def _expand_and_claim(
+        self, limit: int, claim: int
+    ) -> tuple[int, tuple[list[Claimed], bool]]:
         import bot.alerts  # noqa: F401  (registers the renderers)
 
         now = self.wall.now()
@@ -265,7 +277,7 @@ class Delivery:
         async with self.db.uow() as uow:
             events = await uow.outbox.claim_events(now, now + lease, limit)
             if not events:
-                return 0
+                return 0, ([], False)
             market = Marketplace(uow, self.settings, self.clock, self.gateways)
             ctx = AlertContext(
                 market, self.settings, self.db, self.clock, self.gateways, self.bot_username
@@ -288,8 +300,9 @@ class Delivery:
                     else:
                         log.warning("alert for %s #%s: %r; will retry", row.kind, row.id, error)
                         row.claimed_until = now + timedelta(seconds=backoff(row.attempts))
+            claimed = await self._claim_in(uow, claim, now)
             await uow.commit()
-        return len(events)
+        return len(events), claimed
 
     async def _render(
         self, uow: UnitOfWork, row: OutboxEvent, ctx: AlertContext
@@ -424,15 +437,22 @@ class Delivery:
         finished send would double the transactions of sending. Busy (look again at
         once) only when every free slot was filled: then more may be due.
         """
-        free = self.settings.delivery_workers - len(self._sending)
+        free = self._free_slots()
         if free <= 0 or (self._sending and free < min(CLAIM_BATCH, self.settings.delivery_workers)):
             return 0
-        claimed = await self._claim(free)
+        claimed, full = await self._claim(free)
+        self._start(claimed)
+        return len(claimed) if full else 0
+
+    def _free_slots(self) -> int:
+        return max(0, self.settings.delivery_workers - len(self._sending))
+
+    def _start(self, claimed: Sequence[Claimed]) -> None:
+        """Send each claimed message in a task of its own, in a slot until it ends."""
         for msg in claimed:
             task = asyncio.create_task(self._deliver(msg))
             self._sending.add(task)
             task.add_done_callback(self._sent_or_settled)
-        return len(claimed) if len(claimed) == free else 0
 
     def _sent_or_settled(self, task: asyncio.Task[None]) -> None:
         self._sending.discard(task)
@@ -443,30 +463,40 @@ class Delivery:
         self._wake("sender")  # a free slot, and the chat's next message may be its head now
 
     async def send_batch(self, limit: int) -> int:
-        claimed = await self._claim(limit)
+        claimed, _ = await self._claim(limit)
         if claimed:
             await asyncio.gather(*(self._deliver(c) for c in claimed))
         return len(claimed)
 
-    async def _claim(self, limit: int) -> list[Claimed]:
-        now = self.wall.now()
-        until = now + self.settings.delivery_lease
+    async def _claim(self, limit: int) -> tuple[list[Claimed], bool]:
         async with self.db.uow() as uow:
-            rows = await uow.outbox.claim_messages(now, until, self.worker, limit)
-            # A person who blocked the bot after these were queued (the 403 of an earlier
-            # message was recorded meanwhile) gets nothing more: settle instead of sending.
-            blocked = await self._blocked_chats(uow, [row.chat for row in rows])
-            claimed = []
-            for row in rows:
-                if row.chat in blocked:
-                    row.status, row.last_error, row.claimed_until = BLOCKED, BLOCKED_BEFORE, None
-                    continue
-                mates: list[OutboxMessage] = []
-                if row.digest and row.digest in DIGESTS:
-                    mates = await uow.outbox.claim_digest_mates(row, now, until, self.worker)
-                claimed.append(Claimed.of(row, mates))
+            claim = await self._claim_in(uow, limit, self.wall.now())
             await uow.commit()
-        return claimed
+        return claim
+
+    async def _claim_in(
+        self, uow: UnitOfWork, limit: int, now: datetime
+    ) -> tuple[list[Claimed], bool]:
+        """Up to ``limit`` due heads of chats' queues, leased to this process in ``uow``'s
+        transaction (they are this process's to send once it commits); and whether there
+        were ``limit`` of them (then more may be due). Claims none for a ``limit`` of 0."""
+        if limit <= 0:
+            return [], True
+        until = now + self.settings.delivery_lease
+        rows = await uow.outbox.claim_messages(now, until, self.worker, limit)
+        # A person who blocked the bot after these were queued (the 403 of an earlier
+        # message was recorded meanwhile) gets nothing more: settle instead of sending.
+        blocked = await self._blocked_chats(uow, [row.chat for row in rows])
+        claimed = []
+        for row in rows:
+            if row.chat in blocked:
+                row.status, row.last_error, row.claimed_until = BLOCKED, BLOCKED_BEFORE, None
+                continue
+            mates: list[OutboxMessage] = []
+            if row.digest and row.digest in DIGESTS:
+                mates = await uow.outbox.claim_digest_mates(row, now, until, self.worker)
+            claimed.append(Claimed.of(row, mates))
+        return claimed, len(rows) == limit
 
     async def _deliver(self, msg: Claimed) -> None:
         await self.limiter.acquire(msg.chat)

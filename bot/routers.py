@@ -133,6 +133,9 @@ class Area:
         handler (aiogram tries the areas in turn: most updates are for a later one)."""
         router = Router(name=self.name)
         for event, handler, filters, flags, kwargs in self.handlers:
+            if not inspect.iscoroutinefunction(inspect.unwrap(handler)):
+                # aiogram would run it in a worker thread, as it would a plain filter
+                raise TypeError(f"{handler.__qualname__} of {self.name} is not async")
             checks = [in_loop(f) for f in filters]
             router.observers[event].register(handler, *checks, flags=flags, **kwargs)
         router.message.middleware(with_ctx)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
 from aiogram import F
 from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.filters import Command
 from aiogram.types import Chat, Message
 
-from bot.routers import in_loop
+from bot.routers import Area, in_loop
 
 MESSAGE = Message.model_validate(
     {"message_id": 1, "date": 0, "chat": Chat(id=5, type="private"), "text": "hello"}
@@ -43,3 +44,14 @@ def test_what_already_runs_in_place_is_left_as_it_is() -> None:
     assert in_loop(command) is command
     assert in_loop(asynchronous) is asynchronous
     assert inspect.iscoroutinefunction(in_loop(lambda _: True))
+
+
+def test_an_area_refuses_a_handler_that_is_not_async() -> None:
+    area = Area("handlers.example")
+
+    @area.message(Command("example"))
+    def example(message: Message) -> None:
+        pass
+
+    with pytest.raises(TypeError, match=r"example of handlers\.example is not async"):
+        area.router()

@@ -204,7 +204,7 @@ async def test_a_message_held_by_a_process_that_died_goes_out_once_its_lease_end
     (chat,) = people(rig, 1)
     await rig.queue(chat, "Your milestone was funded.")
     dead = rig.process()
-    claimed = await dead._claim(1)  # claimed, then the process dies before sending
+    claimed, _ = await dead._claim(1)  # claimed, then the process dies before sending
     assert [c.chat for c in claimed] == [str(chat)]
 
     survivor = rig.process()
@@ -490,6 +490,31 @@ async def test_rows_queued_by_an_older_version_still_go_out(rig: Rig) -> None:
     assert [c.params["text"] for c in rig.sends_to(chat)] == [admin_texts.you_are_unbanned()]
     async with rig.db.uow() as uow:
         assert await uow.outbox.counts() == {"sent": 1, "events waiting": 0}
+
+
+async def test_the_expander_sends_what_it_made_up_to_the_free_slots_without_a_claim_of_its_own(
+    rig: Rig,
+) -> None:
+    """Expanding an event claims the heads it made in the same transaction, as many as
+    there are free send slots, and sends them; the rest waits for the sender."""
+    chats = people(rig, 3)
+    async with rig.db.uow() as uow:
+        users = [await uow.users.ensure(chat, rig.wall.now()) for chat in chats]
+        reason = {"reason": "a mistake"}
+        for user in users:
+            uow.outbox.add_event(
+                "user.unbanned", [user.id], {"user_id": user.id, **reason}, rig.wall.now()
+            )
+        await uow.commit()
+    d = rig.process(delivery_workers=2)
+    assert await d._expand() == 0  # a short batch: nothing left behind
+    async with rig.db.uow() as uow:
+        rows = (await uow.session.execute(select(OutboxMessage))).scalars().all()
+        assert sorted(row.claimed_by == d.worker for row in rows) == [False, True, True]
+    await asyncio.gather(*d._sending)
+    assert sum(len(rig.sends_to(chat)) for chat in chats) == 2
+    assert await d.drain() == 1  # the third, by the sender
+    assert all(len(rig.sends_to(chat)) == 1 for chat in chats)
 
 
 # --- each alert worded for its reader ------------------------------------------------------
