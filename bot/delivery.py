@@ -7,6 +7,12 @@ Two stages, each claimed with a lease so that several processes share the work:
 2. *send*: the head of each chat's queue is claimed, sent when the rate limiter allows,
    and marked sent (with its ``after_sent`` action) in one transaction.
 
+An update's own events take a shorter way (``prepare``): they are expanded in the
+update's transaction, in a savepoint, and the messages that are their chat's only one
+are claimed as they are written and sent once it commits. The expander still takes
+what that leaves: events that may reach thousands (``FAN_OUT``), refunds, an expansion
+that failed, and every event written outside an update (the scheduler's).
+
 A crash between a commit and a send loses nothing: the rows are still there. A message
 is sent at most once, except in one window: when a process dies after Telegram took a
 message but before the mark was committed, the message goes again once its lease
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import random
@@ -46,18 +53,18 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.failures import is_transient
 from bot.i18n import speaking
 from bot.locks import PersonLocks
-from bot.notifier import AFTER_SENT, DIGESTS, RENDERERS, Alert, AlertContext
+from bot.notifier import AFTER_SENT, DIGESTS, FAN_OUT, RENDERERS, Alert, AlertContext, Written
 from bot.ratelimit import Limiter, Limits, LocalLimiter
 from bot.refunds import refund_due
 from bot.settings import BotSettings
 from core.clock import Clock, SystemClock
-from core.events import from_payload
+from core.events import Event, from_payload
 from core.events.payments import RefundStarted
 from core.gateways import Gateways
 from core.locales import language_of, zone_of
 from core.marketplace import Marketplace
 from storage.db import Database
-from storage.models import OutboxEvent, OutboxMessage
+from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("bidgram.delivery")
@@ -87,6 +94,9 @@ class Claimed:
     protect: bool = False
     mates: tuple[int, ...] = ()  # digest mates merged into this message
     mate_refs: tuple[int, ...] = ()
+    # Claimed as it was written, its chat's only message then: once it is sent, nothing
+    # of this process's waits behind it unless ``Delivery._behind`` says so.
+    alone: bool = False
 
     @classmethod
     def of(cls, row: OutboxMessage, mates: Sequence[OutboxMessage] = ()) -> Claimed:
@@ -104,6 +114,24 @@ class Claimed:
             row.protect,
             tuple(m.id for m in mates),
             tuple(m.ref_id for m in mates if m.ref_id is not None),
+        )
+
+    @classmethod
+    def written(cls, message_id: int, row: dict[str, Any]) -> Claimed:
+        """A message claimed as it was inserted (``row``: ``Delivery._rows``)."""
+        return cls(
+            message_id,
+            row["chat"],
+            row["text"],
+            row["keyboard"],
+            row["file_id"],
+            row["file_kind"],
+            row["after_sent"],
+            row["digest"],
+            row["ref_id"],
+            0,
+            row["protect"],
+            alone=True,
         )
 
     @property
@@ -153,6 +181,10 @@ class Delivery:
         self._wakes: dict[str, asyncio.Event] = {}
         self._sending: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._running = False
+        # Messages of this process may wait for the sender that no claim of it saw: set
+        # where some are left unclaimed, cleared when the sender claims.
+        self._behind = False
 
     # --- running ------------------------------------------------------------------------
 
@@ -169,7 +201,7 @@ class Delivery:
 
     async def run(self) -> None:
         """The expander and the sender, until ``stop``; then the sends in flight end."""
-        self._stopping = False
+        self._stopping, self._running = False, True
         tasks = [
             asyncio.create_task(self._loop(self._expand, "expander")),
             asyncio.create_task(self._loop(self._dispatch, "sender")),
@@ -184,6 +216,7 @@ class Delivery:
             # Each marks what it sent; one whose mark failed was logged and is leased.
             await asyncio.gather(*self._sending, return_exceptions=True)
         finally:
+            self._running = False
             for task in [*tasks, *self._sending]:
                 task.cancel()
             await asyncio.gather(*tasks, *self._sending, return_exceptions=True)
@@ -191,7 +224,7 @@ class Delivery:
     async def stop(self) -> None:
         """Let every loop finish what it holds (a send in flight is marked), then end.
         Cancelling instead could cut a transaction in half."""
-        self._stopping = True
+        self._stopping, self._running = True, False
         for woken in self._wakes.values():
             woken.set()
 
@@ -241,7 +274,87 @@ class Delivery:
         async with self.db.uow() as uow:
             await uow.outbox.add_messages(await self._rows(uow, None, alerts, now))
             await uow.commit()
+        self._behind = True
         self._wake("sender")
+
+    async def prepare(self, market: Marketplace, written: Sequence[Written]) -> Callable[[], None]:
+        """Expand an update's events in its transaction (``market``'s), before it commits;
+        what to call once it has: it sends the messages claimed here and wakes the loops
+        for what is left. An alert then costs no transaction of its own, and reaches
+        its reader without waiting for the expander.
+
+        Only while the loops run (``run``): ``drain`` does the work in tests. Renderers
+        only read; an expansion that fails is rolled back to its savepoint, and its
+        events are left to the expander, which retries (the update itself goes on)."""
+        import bot.alerts  # noqa: F401  (registers the renderers)
+
+        here = [(e, row) for e, row in written if self._running and self._expands_here(e)]
+        left = len(here) < len(written)
+        claimed: list[Claimed] = []
+        queued = False
+        if here:
+            now = self.wall.now()
+            for _, row in here:
+                row.expanded_at = now  # written with the event (the savepoint flushes it)
+            try:
+                async with market.ctx.uow.savepoint():
+                    claimed, queued = await self._expand_here(market, here, now)
+            except Exception as error:
+                log.warning("alerts for %s left to the expander: %r", here[0][0].kind, error)
+                for _, row in here:
+                    row.expanded_at = None
+                claimed, queued, left = [], False, True
+
+        def deliver() -> None:
+            self._start(claimed)
+            if left:
+                self._wake("expander")
+            if queued:
+                self._behind = True
+                self._wake("sender")
+
+        return deliver
+
+    @staticmethod
+    def _expands_here(event: Event) -> bool:
+        kind = type(event)
+        return kind in RENDERERS and kind not in FAN_OUT and event.kind != REFUND_STARTED
+
+    async def _expand_here(
+        self, market: Marketplace, written: Sequence[Written], now: datetime
+    ) -> tuple[list[Claimed], bool]:
+        """The events' messages, written; those claimed; whether any due was not."""
+        uow = market.ctx.uow
+        ctx = AlertContext(
+            market, self.settings, self.db, self.clock, self.gateways, self.bot_username
+        )
+        rows: list[dict[str, Any]] = []
+        for event, row in written:
+            alerts, blocked = await self._render(uow, event, ctx)
+            rows += await self._rows(uow, row.id, alerts, now, blocked)
+        return await self._add_claiming(uow, rows, now)
+
+    async def _add_claiming(
+        self, uow: UnitOfWork, rows: list[dict[str, Any]], now: datetime
+    ) -> tuple[list[Claimed], bool]:
+        """Insert ``rows``, each due one that will be its chat's only pending message
+        claimed by this process (up to the free send slots); the claimed, and whether a
+        due message was left to the sender. A chat with a message waiting keeps its
+        order: the new one waits behind it."""
+        free = self._free_slots()
+        due = [r for r in rows if r["status"] == PENDING and r["not_before"] <= now]
+        busy = await uow.outbox.queued_chats({r["chat"] for r in due}) if due and free else set()
+        until = now + self.settings.delivery_lease
+        heads: list[int] = []
+        due_ones = {id(r) for r in due}
+        for i, r in enumerate(rows):
+            r["claimed_until"] = r["claimed_by"] = None
+            if len(heads) < free and id(r) in due_ones and r["chat"] not in busy:
+                busy.add(r["chat"])
+                r["claimed_until"], r["claimed_by"] = until, self.worker
+                heads.append(i)
+        ids = await uow.outbox.add_messages(rows, returning=bool(heads))
+        return [Claimed.written(ids[i], rows[i]) for i in heads], len(heads) < len(due)
 
     async def refund_once(self) -> int:
         """Ask Telegram about the Stars refunds that are due (``bot.refunds``)."""
@@ -287,7 +400,8 @@ class Delivery:
             for row in events:
                 try:
                     async with uow.savepoint():
-                        alerts, blocked = await self._render(uow, row, ctx)
+                        event = from_payload(row.kind, row.recipients, row.data)
+                        alerts, blocked = await self._render(uow, event, ctx)
                         rows = await self._rows(uow, row.id, alerts, now, blocked)
                         await uow.outbox.add_messages(rows)
                         row.expanded_at = now
@@ -302,12 +416,13 @@ class Delivery:
                         row.claimed_until = now + timedelta(seconds=backoff(row.attempts))
             claimed = await self._claim_in(uow, claim, now)
             await uow.commit()
+        self._behind = True  # what it made may wait behind a message claimed alone
         return len(events), claimed
 
     async def _render(
-        self, uow: UnitOfWork, row: OutboxEvent, ctx: AlertContext
+        self, uow: UnitOfWork, event: Event | None, ctx: AlertContext
     ) -> tuple[list[Alert], set[str]]:
-        """The row's alerts, each worded for its reader; and the chats of those who
+        """The event's alerts, each worded for its reader; and the chats of those who
         blocked the bot. None for a kind this version does not know.
 
         The event is rendered in the default language and UTC, then again for each other
@@ -316,7 +431,6 @@ class Delivery:
         read in more than ``WORDINGS`` ways (a new project's alert to subscribers all over
         the world) is rendered once per language instead, its times in UTC, named so.
         """
-        event = from_payload(row.kind, row.recipients, row.data)
         render = None if event is None else RENDERERS.get(type(event))
         if event is None or render is None:
             return [], set()
@@ -452,15 +566,20 @@ class Delivery:
         for msg in claimed:
             task = asyncio.create_task(self._deliver(msg))
             self._sending.add(task)
-            task.add_done_callback(self._sent_or_settled)
+            task.add_done_callback(functools.partial(self._sent_or_settled, msg))
 
-    def _sent_or_settled(self, task: asyncio.Task[None]) -> None:
+    def _sent_or_settled(self, msg: Claimed, task: asyncio.Task[None]) -> None:
         self._sending.discard(task)
         if not task.cancelled() and task.exception() is not None:
             # Recording the outcome failed (the database, say): the lease runs out and
             # the message is claimed again.
             log.error("alert delivery failed", exc_info=task.exception())
-        self._wake("sender")  # a free slot, and the chat's next message may be its head now
+        # A free slot, and the chat's next message may be its head now. Not after a
+        # message that was its chat's only one when claimed, unless this process left
+        # some since: the claim would find nothing (a transaction for nothing, per
+        # alert). Another process's message queued behind it waits for a poll.
+        if not msg.alone or self._behind:
+            self._wake("sender")
 
     async def send_batch(self, limit: int) -> int:
         claimed, _ = await self._claim(limit)
@@ -469,6 +588,7 @@ class Delivery:
         return len(claimed)
 
     async def _claim(self, limit: int) -> tuple[list[Claimed], bool]:
+        self._behind = False  # this claim sees what was left before it (later: set again)
         async with self.db.uow() as uow:
             claim = await self._claim_in(uow, limit, self.wall.now())
             await uow.commit()

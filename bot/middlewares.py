@@ -12,8 +12,10 @@ Order of business for each update:
    it would cost every update two statements), and the refusal is explained;
 4. commit, with the events the services recorded written to the outbox in the same
    transaction (nobody is told about something that was rolled back, and nothing
-   committed goes untold); only then write the conversation state, wake the delivery
-   loop, answer the button press and send the held replies.
+   committed goes untold), and most of them already made into messages for their
+   readers (``Notifier.prepare``); only then write the conversation state, start
+   sending those messages (or wake the delivery loop), answer the button press and
+   send the held replies.
 
 Any other exception leaves this middleware with everything rolled back and nothing
 said; ``bot.updates`` decides whether the update is retried (an outage) or
@@ -45,7 +47,6 @@ from bot.notifier import Notifier
 from bot.replies import Replies, collecting
 from core.clock import Clock
 from core.errors import DomainError
-from core.events import Event
 from core.gateways import Gateways
 from core.locales import zone_of
 from core.marketplace import Marketplace
@@ -55,6 +56,8 @@ from storage.models import User
 
 #: The next step aiogram hands a middleware: a handler, or the next middleware.
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+#: Sends (or has the delivery loop send) the alerts of a committed update.
+Deliver = Callable[[], None]
 
 
 @dataclass
@@ -161,7 +164,7 @@ class MarketplaceMiddleware(BaseMiddleware):
             data["state"] = FSMContext(staged, state.key)
         with collecting() as replies:
             try:
-                result, events, staged = await self._work(handler, event, data, replies, staged)
+                result, deliver, staged = await self._work(handler, event, data, replies, staged)
             except BaseException:
                 replies.discard()  # rolled back (or in doubt): nothing is said now
                 raise
@@ -175,8 +178,8 @@ class MarketplaceMiddleware(BaseMiddleware):
                     self.in_doubt.keep(event.update_id, list(replies.calls), staged)
                 replies.discard()
                 raise
-            if events:
-                self.notifier.wake()  # before answering the press: alerts are what others wait for
+            if deliver is not None:
+                deliver()  # before answering the press: alerts are what others wait for
             await replies.send(bot, self.notifier, event.update_id, data.get("webhook_reply"))
         return result
 
@@ -203,11 +206,12 @@ class MarketplaceMiddleware(BaseMiddleware):
         data: dict[str, Any],
         replies: Replies,
         staged: StagedStorage | None,
-    ) -> tuple[Any, list[Event], StagedStorage | None]:
-        """The update's transaction: what the handler returned, the events committed and
-        the conversation state to write. Replies (the handler's, an explanation, the
-        button-press answer) are held, and all of them before the commit, so that a
-        commit whose outcome is unknown can leave them with ``in_doubt``."""
+    ) -> tuple[Any, Deliver | None, StagedStorage | None]:
+        """The update's transaction: what the handler returned, what delivers the alerts
+        it committed (None for none) and the conversation state to write. Replies (the
+        handler's, an explanation, the button-press answer) are held, and all of them
+        before the commit, so that a commit whose outcome is unknown can leave them with
+        ``in_doubt``."""
         bot: Bot = data["bot"]
         reply = CallbackReply()
         data["callback_reply"] = reply
@@ -217,9 +221,9 @@ class MarketplaceMiddleware(BaseMiddleware):
                 # say now what it would have said; otherwise nothing to change or send.
                 kept = self.in_doubt.take(event.update_id)
                 if kept is None:
-                    return None, [], None
+                    return None, None, None
                 replies.calls[:] = kept.calls
-                return None, [], kept.staged
+                return None, None, kept.staged
             market = Marketplace(uow, self.settings, self.clock, self.gateways)
             data["market"] = market
             user = await self._register(market, event, data)
@@ -228,8 +232,8 @@ class MarketplaceMiddleware(BaseMiddleware):
                 paying = event.message is not None and event.message.successful_payment
                 if not paying:
                     await explain(bot, event, DomainError("user.banned", "Banned."), self.settings)
-                    events = await self._commit(market, event, replies, staged)
-                    return None, events, staged
+                    deliver = await self._commit(market, event, replies, staged)
+                    return None, deliver, staged
             try:
                 result = await handler(event, data)
             except DomainError as error:
@@ -239,19 +243,19 @@ class MarketplaceMiddleware(BaseMiddleware):
                 market.take_events()
                 await uow.rollback()
                 if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
-                    return None, [], None  # a redelivery took it meanwhile and answers it
+                    return None, None, None  # a redelivery took it meanwhile and answers it
                 await self._register(market, event, data)
                 await explain(bot, event, error, self.settings)
                 await self._commit(market, event, replies, staged)  # the claim stays
-                return None, [], staged
+                return None, None, staged
             if event.callback_query is not None and not reply.sent:
                 reply.sent = True
                 await bot.answer_callback_query(
                     event.callback_query.id, text=reply.text, show_alert=reply.alert
                 )
-            events = await self._commit(market, event, replies, staged)
+            deliver = await self._commit(market, event, replies, staged)
         self.in_doubt.take(event.update_id)  # an earlier, unconfirmed try did not commit
-        return result, events, staged
+        return result, deliver, staged
 
     @staticmethod
     async def _register(market: Marketplace, event: Update, data: dict[str, Any]) -> User | None:
@@ -281,10 +285,14 @@ class MarketplaceMiddleware(BaseMiddleware):
         event: Update,
         replies: Replies,
         staged: StagedStorage | None,
-    ) -> list[Event]:
+    ) -> Deliver | None:
+        """Commit the update's work; what delivers its alerts once it has (None for none)."""
+        written = market.write_events()
+        deliver = await self.notifier.prepare(market, written) if written else None
         try:
-            return await market.commit()
+            await market.commit()
         except BaseException as error:
             if is_transient(error):  # it may have committed: keep what it would have said
                 self.in_doubt.keep(event.update_id, list(replies.calls), staged)
             raise
+        return deliver

@@ -22,13 +22,23 @@ from core.gateways import Gateways
 from core.marketplace import Marketplace
 from core.settings import Settings
 from storage.db import Database
+from storage.models import OutboxEvent
+
+#: An event written to the outbox with its row (``Marketplace.write_events``).
+Written = tuple[Event, OutboxEvent]
 
 
 class Notifier(Protocol):
-    """What update handling needs: a nudge that new alerts are in the outbox, and a
-    place for a reply Telegram would not take right now (``bot.replies``)."""
+    """What update handling needs: the update's events made into messages in its own
+    transaction where that is cheap (``prepare``, whose answer is called once it has
+    committed), a nudge that other alerts are in the outbox, and a place for a reply
+    Telegram would not take right now (``bot.replies``)."""
 
     def wake(self) -> None: ...
+
+    async def prepare(
+        self, market: Marketplace, written: Sequence[Written]
+    ) -> Callable[[], None]: ...
 
     async def queue(self, alerts: list[Alert]) -> None: ...
 
@@ -71,16 +81,22 @@ E = TypeVar("E", bound=Event)
 Renderer = Callable[[E, AlertContext], Awaitable[list[Alert]]]
 #: event class -> its renderer, which takes that class (``renders`` checks it statically).
 RENDERERS: dict[type[Event], Renderer[Any]] = {}
+#: Events whose readers the renderer looks for (a new project's subscribers): they may be
+#: thousands, so they are expanded by the delivery loop, never in the update that made them.
+FAN_OUT: set[type[Event]] = set()
 
 
-def renders(*kinds: type[E]) -> Callable[[Renderer[E]], Renderer[E]]:
-    """Register the renderer of one or more event classes (several: it takes their base)."""
+def renders(*kinds: type[E], fan_out: bool = False) -> Callable[[Renderer[E]], Renderer[E]]:
+    """Register the renderer of one or more event classes (several: it takes their base);
+    ``fan_out`` for events that may reach many (see ``FAN_OUT``)."""
 
     def register(fn: Renderer[E]) -> Renderer[E]:
         for kind in kinds:
             if kind in RENDERERS:
                 raise RuntimeError(f"two renderers for {kind.kind}")
             RENDERERS[kind] = fn
+            if fan_out:
+                FAN_OUT.add(kind)
         return fn
 
     return register
@@ -121,6 +137,10 @@ class RecordingNotifier:
 
     def wake(self) -> None:
         self.wakes += 1
+
+    async def prepare(self, market: Marketplace, written: Sequence[Written]) -> Callable[[], None]:
+        self.events += [event for event, _ in written]
+        return self.wake
 
     async def queue(self, alerts: list[Alert]) -> None:
         self.queued += alerts

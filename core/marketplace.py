@@ -28,6 +28,7 @@ from core.services.timers import TimerService
 from core.services.users import UserService
 from core.settings import Settings
 from core.views import Views
+from storage.models import OutboxEvent
 from storage.uow import UnitOfWork
 
 
@@ -62,15 +63,22 @@ class Marketplace:
         self.privacy = PrivacyService(self.ctx)
         self.views = Views(self.ctx)  # the read side: one call per screen
 
+    def write_events(self) -> list[tuple[Event, OutboxEvent]]:
+        """Add the events recorded so far to the outbox, each with its row, to be written
+        with the transaction: the bot may expand them into messages in it too."""
+        now = self.ctx.clock.now()
+        outbox = self.ctx.uow.outbox
+        return [
+            (event, outbox.add_event(event.kind, event.recipients, event.to_payload(), now))
+            for event in self.take_events()
+        ]
+
     async def commit(self) -> list[Event]:
         """Commit the unit of work with its events written to the outbox in the same
         transaction: an alert exists exactly when the change that caused it does."""
-        events = self.take_events()
-        now = self.ctx.clock.now()
-        for event in events:
-            self.ctx.uow.outbox.add_event(event.kind, event.recipients, event.to_payload(), now)
+        written = self.write_events()
         await self.ctx.uow.commit()
-        return events
+        return [event for event, _ in written]
 
     def take_events(self) -> list[Event]:
         """Events recorded so far; call after commit to deliver alerts."""

@@ -12,7 +12,6 @@ from bot.texts import reputation as record_texts
 from bot.texts.common import shown
 from bot.texts.profiles import reputation_line
 from core.events.bids import BidDeclined, BidEdited, BidEvent, BidPlaced, BidRetracted
-from storage.enums import PartyRole
 from storage.models import Bid, Project, User
 
 
@@ -27,8 +26,7 @@ async def _bid(ctx: AlertContext, event: BidEvent) -> tuple[Project, list[Recipi
 async def placed(event: BidPlaced, ctx: AlertContext) -> list[Alert]:
     """The employer gets the bid with quick replies: view it, message the bidder, award."""
     project, people, bid, bidder = await _bid(ctx, event)
-    rep = await ctx.market.reputation.of(bidder.id, PartyRole.FREELANCER)
-    record = await ctx.market.reputation.freelancer_record(bidder.id)
+    rep, record = await ctx.market.reputation.freelancer(bidder.id)
     reputation = f"{reputation_line(rep)}\n{record_texts.freelancer_line(record)}"
     text = texts.alert_bid_placed(project.title, shown(bidder), reputation, bid, ctx.settings.money)
     markup = keyboard(

@@ -62,7 +62,7 @@ def find_work() -> list[tuple[str, CallbackData]]:
     return [(texts.find_work(), MenuCb(action="find"))]
 
 
-@renders(ProjectPublished)
+@renders(ProjectPublished, fan_out=True)
 async def published(event: ProjectPublished, ctx: AlertContext) -> list[Alert]:
     """Every subscriber the project matches, best match first (never the employer, nor
     the paused or banned), each with a one-tap Stop; then the projects channel."""

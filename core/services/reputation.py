@@ -256,15 +256,30 @@ class ReputationService(Service):
         reputation = await self._reputation(user_id, role, figures["deliveries"][user_id])
         return reputation, (await self._employer_records([user_id], figures))[user_id]
 
+    async def freelancer(self, user_id: int) -> tuple[Reputation, FreelancerRecord]:
+        """``of(user_id, FREELANCER)`` and ``freelancer_record(user_id)`` together, the
+        first deliveries read once (a bid's alert and a freelancer's card show both)."""
+        role = PartyRole.FREELANCER
+        deliveries = await self.uow.records.first_deliveries([user_id], role, DELIVERED)
+        reputation = await self._reputation(user_id, role, deliveries[user_id])
+        return reputation, await self._freelancer_record(user_id, deliveries[user_id])
+
     async def freelancer_record(self, user_id: int) -> FreelancerRecord:
         role = PartyRole.FREELANCER
         deliveries = await self.uow.records.first_deliveries([user_id], role, DELIVERED)
+        return await self._freelancer_record(user_id, deliveries[user_id])
+
+    async def _freelancer_record(
+        self, user_id: int, deliveries: tuple[int, ...]
+    ) -> FreelancerRecord:
+        """:meth:`freelancer_record`, the first deliveries already counted."""
+        role = PartyRole.FREELANCER
         disputes = await self.uow.records.disputes([user_id], role, LOST[role])
         messages = await self.uow.records.conversations(user_id, RECENT)
         replies = reply_times(user_id, messages)
         return FreelancerRecord(
-            delivered=deliveries[user_id][0],
-            on_time=deliveries[user_id][1],
+            delivered=deliveries[0],
+            on_time=deliveries[1],
             reply_time=_median(replies),
             replies=len(replies),
             disputes_lost=disputes[user_id][1],

@@ -75,12 +75,13 @@ class ProfileViews(Service):
     ) -> FreelancerCard:
         user_id = profile.user.id
         rep = self._reputation
+        reputation, record = await rep.freelancer(user_id)
         return FreelancerCard(
             own=user_id == actor.user_id,
             profile=profile,
-            reputation=await rep.of(user_id, PartyRole.FREELANCER),
+            reputation=reputation,
             reviews=reviews,
-            record=await rep.freelancer_record(user_id),
+            record=record,
             employer_record=await rep.employer_record(user_id),
             actions=actions,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,7 @@ from storage.models import OutboxEvent, OutboxMessage
 from storage.repositories.base import EARLIER
 
 
-def _claimable() -> tuple[Any, Any, Any]:
+def _claimable() -> tuple[Any, Any, Any, Any]:
     """The claims every delivery loop makes, built once (see base.insert_ignore)."""
     now: BindParameter[datetime] = bindparam("now")
     limit = bindparam("limit", type_=Integer)
@@ -63,10 +63,22 @@ def _claimable() -> tuple[Any, Any, Any]:
         .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
         .order_by(OutboxMessage.id)
     )
-    return events, messages, by_ids
+    queued = (
+        select(OutboxMessage.chat)
+        .where(
+            OutboxMessage.chat.in_(bindparam("chats", expanding=True)),
+            OutboxMessage.status == "pending",
+        )
+        .distinct()
+    )
+    return events, messages, by_ids, queued
 
 
-CLAIM_EVENTS, CLAIM_MESSAGES, GET_MESSAGES = _claimable()
+CLAIM_EVENTS, CLAIM_MESSAGES, GET_MESSAGES, QUEUED_CHATS = _claimable()
+INSERT_MESSAGES = insert(OutboxMessage)
+INSERT_MESSAGES_RETURNING = insert(OutboxMessage).returning(
+    OutboxMessage.id, sort_by_parameter_order=True
+)
 
 
 @dataclass(frozen=True)
@@ -103,10 +115,23 @@ class OutboxRepository:
         await self.session.flush()
         return events
 
-    async def add_messages(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Bulk insert (a new project may reach a hundred thousand chats)."""
+    async def add_messages(
+        self, rows: Sequence[dict[str, Any]], *, returning: bool = False
+    ) -> list[int]:
+        """Bulk insert (a new project may reach a hundred thousand chats); the new ids, in
+        the rows' order, when ``returning``."""
+        ids: list[int] = []
+        stmt = INSERT_MESSAGES_RETURNING if returning else INSERT_MESSAGES
         for start in range(0, len(rows), 2000):
-            await self.session.execute(insert(OutboxMessage), list(rows[start : start + 2000]))
+            done = await self.session.execute(stmt, list(rows[start : start + 2000]))
+            if returning:
+                ids += done.scalars()
+        return ids
+
+    async def queued_chats(self, chats: Collection[str]) -> set[str]:
+        """Those of ``chats`` with a message waiting to be sent (claimed or not)."""
+        found = await self.session.execute(QUEUED_CHATS, {"chats": list(chats)})
+        return set(found.scalars())
 
     async def claim_messages(
         self, now: datetime, until: datetime, worker: str, limit: int

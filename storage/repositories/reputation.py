@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     BindParameter,
     CompoundSelect,
+    Integer,
     Select,
     and_,
     bindparam,
@@ -45,6 +46,32 @@ IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 
 def _side(role: PartyRole) -> Any:
     return Contract.freelancer_id if role is PartyRole.FREELANCER else Contract.employer_id
+
+
+@functools.cache
+def _conversations() -> CompoundSelect[Any]:
+    """Both directions of ``conversations`` in one statement: the person's latest
+    ``per_person`` messages sent (side 0) and received (side 1) on projects they did not
+    post."""
+    who = bindparam("user_id", type_=BigInteger)
+    limit = bindparam("per_person", type_=Integer)
+    sides = [
+        select(
+            literal(side).label("side"),
+            Message.id,
+            Message.project_id,
+            Message.sender_id,
+            Message.recipient_id,
+            Message.created_at,
+        )
+        .join(Project, Project.id == Message.project_id)
+        .where(column == who, Project.employer_id != who)
+        .order_by(Message.id.desc())
+        .limit(limit)
+        .subquery()
+        for side, column in enumerate((Message.sender_id, Message.recipient_id))
+    ]
+    return union_all(*(select(*part.c) for part in sides))
 
 
 @functools.cache
@@ -287,28 +314,11 @@ class RecordRepository:
         received on projects they did not post, oldest first. Each direction is read up to
         ``per_person`` messages and the older end of the longer one cut where the other
         stops, so a reply is never measured against a message left out."""
-        rows: list[tuple[int, int, int, int, datetime]] = []
-        starts: list[int] = []
-        for column in (Message.sender_id, Message.recipient_id):
-            stmt = (
-                select(
-                    Message.id,
-                    Message.project_id,
-                    Message.sender_id,
-                    Message.recipient_id,
-                    Message.created_at,
-                )
-                .join(Project, Project.id == Message.project_id)
-                .where(column == user_id, Project.employer_id != user_id)
-                .order_by(Message.id.desc())
-                .limit(per_person)
-            )
-            found = [
-                (int(i), int(p), int(s), int(r), at)
-                for i, p, s, r, at in (await self.session.execute(stmt)).all()
-            ]
-            if len(found) == per_person:
-                starts.append(found[-1][0])
-            rows += found
+        params = {"user_id": user_id, "per_person": per_person}
+        sides: tuple[list[tuple[int, int, int, int, datetime]], ...] = ([], [])
+        for side, i, p, s, r, at in (await self.session.execute(_conversations(), params)).all():
+            sides[side].append((int(i), int(p), int(s), int(r), at))
+        rows = [*sides[0], *sides[1]]
+        starts = [min(found)[0] for found in sides if len(found) == per_person]
         start = max(starts, default=0)
         return [(p, s, r, at) for i, p, s, r, at in sorted(rows) if i >= start]

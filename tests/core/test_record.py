@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from core.actors import Actor
 from core.services.reputation import EmployerRecord, FreelancerRecord
-from storage.enums import DisputeResolution, ProjectStatus
+from storage.enums import DisputeResolution, PartyRole, ProjectStatus
 from storage.models import Contract, Milestone
 from tests.harness import Harness
 
@@ -225,6 +225,11 @@ async def test_a_freelancers_record_counts_first_deliveries_against_due_dates(h:
     record = await freelancer_record(h, freelancer)
     assert (record.delivered, record.on_time, record.on_time_rate) == (2, 1, 0.5)
     assert not record.empty
+    async with h.tx() as m:  # together, as a bid's alert reads them: the same figures
+        assert await m.reputation.freelancer(freelancer.user_id) == (
+            await m.reputation.of(freelancer.user_id, PartyRole.FREELANCER),
+            record,
+        )
 
 
 async def test_reply_time_is_the_median_wait_for_an_answer(h: Harness) -> None:
@@ -257,3 +262,12 @@ async def test_reply_time_is_the_median_wait_for_an_answer(h: Harness) -> None:
     # Bob wrote first and has not answered Frank yet: nothing to measure.
     assert (await freelancer_record(h, bob)).replies == 0
     assert (await freelancer_record(h, bob)).reply_time is None
+    # Read two a direction, the longer history is cut where the shorter one stops:
+    # Frank's last two sent go back to his 6 h reply, so what he received before is out.
+    async with h.tx() as m:
+        latest = await m.ctx.uow.records.conversations(frank.user_id, 2)
+    assert [(sender, to) for _, sender, to, _ in latest] == [
+        (frank.user_id, erin.user_id),
+        (gina.user_id, frank.user_id),
+        (frank.user_id, gina.user_id),
+    ]

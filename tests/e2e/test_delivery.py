@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram import Bot
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.app import gateways_for, make_bot
 from bot.delivery import Delivery
@@ -39,7 +39,7 @@ from emulator import (
     running_emulator,
 )
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import OutboxEvent, OutboxMessage
 from tests.e2e.conftest import TOKEN, App, e2e_settings
 from tests.e2e.work_support import market, publish, settled
 
@@ -515,6 +515,168 @@ async def test_the_expander_sends_what_it_made_up_to_the_free_slots_without_a_cl
     assert sum(len(rig.sends_to(chat)) for chat in chats) == 2
     assert await d.drain() == 1  # the third, by the sender
     assert all(len(rig.sends_to(chat)) == 1 for chat in chats)
+
+
+# --- an update's own alerts ---------------------------------------------------------------
+
+
+async def _updated(d: Delivery, rig: Rig, *events: Event) -> Callable[[], None]:
+    """An update's transaction that recorded ``events``, committed as the update
+    middleware commits it; what delivers its alerts."""
+    async with rig.db.uow() as uow:
+        m = Marketplace(uow, rig.settings, FrozenClock(datetime(2026, 11, 26, tzinfo=UTC)))
+        m.ctx.events.extend(events)
+        deliver = await d.prepare(m, m.write_events())
+        await m.commit()
+    return deliver
+
+
+async def _unbanned(rig: Rig, chats: list[int]) -> list[UserUnbanned]:
+    async with rig.db.uow() as uow:
+        users = [await uow.users.ensure(chat, rig.wall.now()) for chat in chats]
+        await uow.commit()
+    return [UserUnbanned(recipients=(u.id,), user_id=u.id) for u in users]
+
+
+def _sending(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, workers: int = 8
+) -> tuple[Delivery, list[str]]:
+    """A process whose loops are taken as running (``prepare`` works only then), and the
+    loops it wakes."""
+    d = rig.process(delivery_workers=workers)
+    d._running = True
+    woken: list[str] = []
+    monkeypatch.setattr(d, "_wake", woken.append)
+    return d, woken
+
+
+async def _events(rig: Rig) -> list[OutboxEvent]:
+    async with rig.db.uow() as uow:
+        events = list((await uow.session.execute(select(OutboxEvent))).scalars())
+        uow.session.expunge_all()  # keep what was read: the block ends in a rollback
+        return events
+
+
+async def test_an_updates_alert_is_made_and_claimed_in_its_transaction_and_sent_once_it_commits(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No expander and no claim of the sender's: the message is written claimed by this
+    process, and sending it wakes no loop (its chat had nothing else waiting)."""
+    (chat,) = people(rig, 1)
+    d, woken = _sending(rig, monkeypatch)
+    deliver = await _updated(d, rig, *await _unbanned(rig, [chat]))
+    (event,) = await _events(rig)
+    assert event.expanded_at is not None
+    (row,) = await rig.rows()
+    assert (row.claimed_by, row.status) == (d.worker, "pending")
+    assert rig.sends_to(chat) == []  # nothing before the commit is confirmed to the caller
+    deliver()
+    await asyncio.gather(*d._sending)
+    assert len(rig.sends_to(chat)) == 1
+    assert [r.status for r in await rig.rows()] == ["sent"]
+    assert woken == []
+
+
+async def test_an_updates_alert_waits_behind_a_message_its_chat_already_has(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Order per chat holds: the new alert is left to the sender, which is woken, and
+    goes out after the one that was waiting."""
+    first, second = people(rig, 2)
+    waiting = await rig.queue(first, "sent before")
+    d, woken = _sending(rig, monkeypatch)
+    deliver = await _updated(d, rig, *await _unbanned(rig, [first, second]))
+    rows = {r.chat: r for r in await rig.rows() if r.id != waiting}
+    assert rows[str(first)].claimed_by is None
+    assert rows[str(second)].claimed_by == d.worker
+    deliver()
+    assert woken == ["sender"]
+    await asyncio.gather(*d._sending)
+    await drain_until(d, lambda: _all_sent(rig))
+    texts = [c.params["text"] for c in rig.sends_to(first)]
+    assert texts[0] == "sent before" and len(texts) == 2
+
+
+async def _all_sent(rig: Rig) -> bool:
+    rows = await rig.rows()
+    return bool(rows) and all(r.status == "sent" for r in rows)
+
+
+async def test_an_updates_alerts_claim_no_more_than_the_free_send_slots(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chats = people(rig, 3)
+    d, woken = _sending(rig, monkeypatch, workers=2)
+    deliver = await _updated(d, rig, *await _unbanned(rig, chats))
+    assert sorted(r.claimed_by == d.worker for r in await rig.rows()) == [False, True, True]
+    deliver()
+    assert woken == ["sender"]
+    await asyncio.gather(*d._sending)
+    await drain_until(d, lambda: _all_sent(rig))
+    assert all(len(rig.sends_to(chat)) == 1 for chat in chats)
+
+
+@pytest.fixture
+def flaky_kind() -> Iterator[list[str]]:
+    """A test event whose first rendering fails in SQL (which aborts a PostgreSQL
+    transaction unless a savepoint holds it), the next ones render."""
+    failures = ["SELECT no_such_column FROM users"]
+
+    @dataclass(frozen=True, kw_only=True)
+    class Flaky(Event, kind="test.flaky"):
+        pass
+
+    async def render(event: Flaky, ctx: AlertContext) -> list[Alert]:
+        if failures:
+            await ctx.market.ctx.uow.session.execute(text(failures.pop()))
+        return [Alert(r, "rendered at last") for r in event.recipients]
+
+    RENDERERS[Flaky] = render
+    yield failures
+    del RENDERERS[Flaky]
+    del KINDS[Flaky.kind]
+
+
+async def test_an_alert_that_fails_to_render_is_left_to_the_expander_and_the_update_commits(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, flaky_kind: list[str]
+) -> None:
+    (chat,) = people(rig, 1)
+    d, woken = _sending(rig, monkeypatch)
+    flaky = KINDS["test.flaky"](recipients=(chat,))  # its renderer writes to them directly
+    deliver = await _updated(d, rig, flaky)
+    assert flaky_kind == []  # it failed once
+    (event,) = await _events(rig)
+    assert (event.kind, event.expanded_at) == ("test.flaky", None)
+    assert await rig.rows() == []
+    deliver()
+    assert woken == ["expander"]
+    await drain_until(d, lambda: _all_sent(rig))
+    assert [c.params["text"] for c in rig.sends_to(chat)] == ["rendered at last"]
+
+
+async def test_events_that_may_reach_thousands_are_left_to_the_expander(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (chat,) = people(rig, 1)
+    d, woken = _sending(rig, monkeypatch)
+    (unbanned,) = await _unbanned(rig, [chat])
+    monkeypatch.setattr("bot.delivery.FAN_OUT", {UserUnbanned})
+    deliver = await _updated(d, rig, unbanned)
+    assert [e.expanded_at for e in await _events(rig)] == [None]
+    deliver()
+    assert woken == ["expander"]
+
+
+async def test_an_update_expands_nothing_while_the_delivery_loops_are_not_running(
+    rig: Rig,
+) -> None:
+    """``drain`` does the work then (tests, the sandbox's sweeps, ``bidgram sweep``)."""
+    (chat,) = people(rig, 1)
+    d = rig.process()
+    await _updated(d, rig, *await _unbanned(rig, [chat]))
+    assert [e.expanded_at for e in await _events(rig)] == [None]
+    await drain_until(d, lambda: _all_sent(rig))
+    assert len(rig.sends_to(chat)) == 1
 
 
 # --- each alert worded for its reader ------------------------------------------------------
