@@ -689,7 +689,8 @@ class Delivery:
         now = self.wall.now()
         async with self.db.uow() as uow:
             await uow.outbox.mark_sent(msg.id, msg.mates, now, message_id)
-            market = Marketplace(uow, self.settings, self.clock, self.gateways)
+            # Its action failing fails the mark: the message goes again after its lease.
+            market = Marketplace(uow, self.settings, self.clock, self.gateways).all_or_nothing()
             if msg.after_sent:
                 name, _, argument = msg.after_sent.partition(":")
                 action = AFTER_SENT.get(name)

@@ -13,14 +13,15 @@ Order of business for each update:
 4. commit, with the events the services recorded written to the outbox in the same
    transaction (nobody is told about something that was rolled back, and nothing
    committed goes untold), and most of them already made into messages for their
-   readers (``Notifier.prepare``); only then write the conversation state, start
-   sending those messages (or wake the delivery loop), answer the button press and
-   send the held replies.
+   readers (``Notifier.prepare``); only then start sending those messages (or wake
+   the delivery loop), write the conversation state, answer the button press and send
+   the held replies.
 
 Any other exception leaves this middleware with everything rolled back and nothing
 said; ``bot.updates`` decides whether the update is retried (an outage) or
 dead-lettered (a bug). A commit that failed with an outage may still have happened:
-its replies wait in ``InDoubt`` for the redelivery that finds the update claimed.
+its replies, and the alerts it claimed, wait in ``InDoubt`` for the redelivery that
+finds the update claimed.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class Unconfirmed:
     calls: list[TelegramMethod[Any]]
     staged: StagedStorage | None
     at: float
+    deliver: Deliver | None = None  # sends the alerts it claimed, once it is known to be in
 
 
 class InDoubt:
@@ -92,9 +94,13 @@ class InDoubt:
         self._kept: OrderedDict[int, Unconfirmed] = OrderedDict()
 
     def keep(
-        self, update_id: int, calls: list[TelegramMethod[Any]], staged: StagedStorage | None
+        self,
+        update_id: int,
+        calls: list[TelegramMethod[Any]],
+        staged: StagedStorage | None,
+        deliver: Deliver | None = None,
     ) -> None:
-        self._kept[update_id] = Unconfirmed(calls, staged, time.monotonic())
+        self._kept[update_id] = Unconfirmed(calls, staged, time.monotonic(), deliver)
         self._kept.move_to_end(update_id)
         while len(self._kept) > self.limit:
             self._kept.popitem(last=False)
@@ -168,6 +174,8 @@ class MarketplaceMiddleware(BaseMiddleware):
             except BaseException:
                 replies.discard()  # rolled back (or in doubt): nothing is said now
                 raise
+            if deliver is not None:
+                deliver()  # committed: before anything else, alerts are what others wait for
             try:
                 if staged is not None:
                     await staged.apply()
@@ -178,8 +186,6 @@ class MarketplaceMiddleware(BaseMiddleware):
                     self.in_doubt.keep(event.update_id, list(replies.calls), staged)
                 replies.discard()
                 raise
-            if deliver is not None:
-                deliver()  # before answering the press: alerts are what others wait for
             await replies.send(bot, self.notifier, event.update_id, data.get("webhook_reply"))
         return result
 
@@ -223,8 +229,10 @@ class MarketplaceMiddleware(BaseMiddleware):
                 if kept is None:
                     return None, None, None
                 replies.calls[:] = kept.calls
-                return None, None, kept.staged
-            market = Marketplace(uow, self.settings, self.clock, self.gateways)
+                return None, kept.deliver, kept.staged
+            # A refused operation rolls the whole update back (below): none of them
+            # needs a savepoint of its own.
+            market = Marketplace(uow, self.settings, self.clock, self.gateways).all_or_nothing()
             data["market"] = market
             user = await self._register(market, event, data)
             if user is not None and user.is_banned and not data["actor"].is_admin:
@@ -240,8 +248,7 @@ class MarketplaceMiddleware(BaseMiddleware):
                 # The refused work goes with the whole transaction: no savepoint on the
                 # way in, as nearly every update succeeds and a savepoint costs two
                 # statements. The claim and the person are then written again.
-                market.take_events()
-                await uow.rollback()
+                await market.rollback()
                 if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
                     return None, None, None  # a redelivery took it meanwhile and answers it
                 await self._register(market, event, data)
@@ -293,6 +300,6 @@ class MarketplaceMiddleware(BaseMiddleware):
             await market.commit()
         except BaseException as error:
             if is_transient(error):  # it may have committed: keep what it would have said
-                self.in_doubt.keep(event.update_id, list(replies.calls), staged)
+                self.in_doubt.keep(event.update_id, list(replies.calls), staged, deliver)
             raise
         return deliver

@@ -33,6 +33,11 @@ class Context:
     events: list[Event] = field(default_factory=list)
     #: How many atomic operations are running (see :func:`atomic`).
     atomic_depth: int = 0
+    #: Set by a caller whose whole transaction ends when an operation fails (an update,
+    #: a send's mark): operations then open no savepoint of their own (see :func:`atomic`).
+    all_or_nothing: bool = False
+    #: An operation failed with no savepoint to undo it alone: this may not commit.
+    broken: bool = False
 
 
 P = ParamSpec("P")
@@ -54,6 +59,13 @@ def atomic(
     error and carries on opens a savepoint around that call itself, as
     ``PaymentService.credit`` does.
 
+    In a unit of work that is all or nothing (``Context.all_or_nothing``: an update's,
+    whose failed operation rolls the whole transaction back), an operation opens no
+    savepoint either, again two statements and a flush fewer. A caller there that
+    catches an operation's error and carries on opens the savepoint around that call
+    itself (``Marketplace.attempt``); one that does not cannot commit
+    (``Marketplace.commit`` refuses), so a half-done operation is never written.
+
     A unique key that refuses a write means a concurrent twin of this operation
     committed first (the checks before the write could not see it yet): that is
     answered as a :class:`Conflict`, never as a database error.
@@ -67,6 +79,12 @@ def atomic(
         try:
             if ctx.atomic_depth > 1:
                 return await fn(self, *args, **kwargs)
+            if ctx.all_or_nothing and not ctx.uow.in_savepoint():
+                try:
+                    return await fn(self, *args, **kwargs)
+                except BaseException:
+                    ctx.broken = True  # undone only with the whole transaction
+                    raise
             async with ctx.uow.savepoint():
                 return await fn(self, *args, **kwargs)
         except UniqueViolation as error:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from core.clock import Clock, SystemClock
 from core.context import Context
 from core.events import Event
@@ -75,10 +78,36 @@ class Marketplace:
 
     async def commit(self) -> list[Event]:
         """Commit the unit of work with its events written to the outbox in the same
-        transaction: an alert exists exactly when the change that caused it does."""
+        transaction: an alert exists exactly when the change that caused it does.
+        Refused when an operation failed half-done and its caller carried on (see
+        ``core.context.atomic``): that is a bug, and nothing of it is written."""
+        if self.ctx.broken:
+            raise RuntimeError(
+                "an operation failed without a savepoint and its caller carried on: "
+                "call it inside Marketplace.attempt()"
+            )
         written = self.write_events()
         await self.ctx.uow.commit()
         return [event for event, _ in written]
+
+    async def rollback(self) -> None:
+        """Undo the whole unit of work, its events too; it may be used again."""
+        self.take_events()
+        self.ctx.broken = False
+        await self.ctx.uow.rollback()
+
+    def all_or_nothing(self) -> Marketplace:
+        """Mark this unit of work as ended by any failed operation (see
+        ``core.context.atomic``): operations open no savepoints of their own."""
+        self.ctx.all_or_nothing = True
+        return self
+
+    @asynccontextmanager
+    async def attempt(self) -> AsyncIterator[None]:
+        """A block whose refusal the caller answers and then carries on: undone alone
+        (a savepoint), even in a unit of work that is all or nothing."""
+        async with self.ctx.uow.savepoint():
+            yield
 
     def take_events(self) -> list[Event]:
         """Events recorded so far; call after commit to deliver alerts."""

@@ -133,3 +133,6 @@ class UnitOfWork:
         """Run a block atomically inside the open transaction (SAVEPOINT)."""
         async with self.session.begin_nested():
             yield
+
+    def in_savepoint(self) -> bool:
+        return self.session.in_nested_transaction()

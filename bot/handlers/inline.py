@@ -28,7 +28,7 @@ from bot.texts import projects as texts
 from bot.texts import skills as skill_names
 from core.errors import DomainError
 from core.marketplace import Marketplace
-from core.services.projects import ProjectView
+from core.services.projects import ProjectListing
 
 router = Area("handlers.inline")
 
@@ -37,7 +37,7 @@ _ONE = re.compile(r"^p_?(\d{1,18})$", re.IGNORECASE)
 
 
 def _article(
-    view: ProjectView, settings: BotSettings, bot_username: str
+    view: ProjectListing, settings: BotSettings, bot_username: str
 ) -> InlineQueryResultArticle:
     p = view.project
     open_it = InlineKeyboardButton(
@@ -69,10 +69,10 @@ async def share_projects(
     try:
         if one:
             view = await market.projects.view(int(one.group(1)))
-            views = [view] if view.taking_bids else []
+            views: list[ProjectListing] = [view] if view.taking_bids else []
         else:
             page = await market.projects.search(words, cursor=query.offset or None, limit=PAGE)
-            views = await market.projects.views(page.items)
+            views = await market.projects.listings(page.items)
             next_offset = page.next_cursor or ""
     except DomainError:
         views = []

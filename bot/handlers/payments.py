@@ -69,7 +69,8 @@ async def paid(message: Message, ctx: Ctx) -> None:
     payment = message.successful_payment
     assert payment is not None
     try:
-        confirmation = await ctx.market.payments.credit(payment.telegram_payment_charge_id)
+        async with ctx.market.attempt():  # a charge credited already is answered below
+            confirmation = await ctx.market.payments.credit(payment.telegram_payment_charge_id)
     except Conflict as error:
         if error.code not in ("payment.already_confirmed", "conflict.duplicate"):
             raise

@@ -44,7 +44,7 @@ async def my_projects(ctx: Ctx, offset: int = 0, query: CallbackQuery | None = N
         await ctx.bot.send_message(ctx.actor.telegram_id, texts.no_projects(), reply_markup=markup)
         return
     shown = found[:PAGE]
-    views = await ctx.market.projects.views(shown, ctx.actor)
+    views = await ctx.market.projects.listings(shown, ctx.actor)
     for n, project in enumerate(shown, offset + 1):
         kb.row(
             InlineKeyboardButton(

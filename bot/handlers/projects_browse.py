@@ -108,7 +108,7 @@ async def _results(
     else:
         trail.append(cursor)
     search = {**search, "trail": trail}
-    views = await market.projects.views(page.items)
+    views = await market.projects.listings(page.items)
     records = await market.reputation.employer_records([v.project.employer_id for v in views])
     skill_name = None
     if search["skill"]:

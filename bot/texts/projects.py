@@ -14,7 +14,7 @@ from bot.texts import skills as skill_names
 from bot.texts import titled
 from bot.texts.common import files_ask
 from core.money import Currency
-from core.services.projects import ProjectView
+from core.services.projects import ProjectListing, ProjectView
 from core.services.reputation import Reputation
 from storage.enums import ProjectStatus
 from storage.models import Award, Project
@@ -163,7 +163,7 @@ def project_card(
     )
 
 
-def short_card(view: ProjectView, money: Currency) -> str:
+def short_card(view: ProjectListing, money: Currency) -> str:
     """A project in a few lines (inline mode, the projects channel)."""
     p = view.project
     names = ", ".join(skill_names.skill(s) for s in view.skills)
@@ -192,7 +192,7 @@ no_projects = phrase(
 post_one = phrase("📝 Post a project")
 
 
-def my_projects(views: Sequence[ProjectView], money: Currency, first: int) -> str:
+def my_projects(views: Sequence[ProjectListing], money: Currency, first: int) -> str:
     lines = [_("📂 <b>Your projects</b>"), ""]
     status = statuses()
     for n, view in enumerate(views, first):
@@ -294,7 +294,7 @@ def budget_band(lo: int | None, hi: int | None, money: Currency) -> str:
 
 
 def results(
-    views: Sequence[ProjectView],
+    views: Sequence[ProjectListing],
     money: Currency,
     *,
     words: str,

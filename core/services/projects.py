@@ -43,12 +43,20 @@ class Attachment:
 
 
 @dataclass(frozen=True)
-class ProjectView:
+class ProjectListing:
+    """A project as a list of them shows it (results, My projects, inline mode)."""
+
     project: Project
     skills: list[Skill]
-    attachments: list[ProjectAttachment]
     bid_count: int
     taking_bids: bool  # open and its bidding window not over (see taking_bids())
+
+
+@dataclass(frozen=True)
+class ProjectView(ProjectListing):
+    """A project with its files (its card)."""
+
+    attachments: list[ProjectAttachment]
 
 
 def taking_bids(project: Project, now: datetime) -> bool:
@@ -103,6 +111,20 @@ class ProjectService(Service):
         self, projects: Sequence[Project], viewer: Actor | None = None
     ) -> list[ProjectView]:
         """``view`` of each project of a page, in three queries instead of three each."""
+        listed = await self.listings(projects, viewer)
+        files = await self.uow.projects.attachments_of([p.id for p in projects])
+        return [
+            ProjectView(
+                one.project, one.skills, one.bid_count, one.taking_bids, files[one.project.id]
+            )
+            for one in listed
+        ]
+
+    async def listings(
+        self, projects: Sequence[Project], viewer: Actor | None = None
+    ) -> list[ProjectListing]:
+        """A page of projects as a list shows them, in two queries (no files: a list
+        does not show them)."""
         for project in projects:
             if project.status is ProjectStatus.DRAFT and (
                 viewer is None or (viewer.user_id != project.employer_id and not viewer.is_admin)
@@ -110,13 +132,9 @@ class ProjectService(Service):
                 raise NotFound("project.not_found", "This project does not exist.")
         ids = [p.id for p in projects]
         skills = await self.uow.projects.skills_of(ids)
-        attachments = await self.uow.projects.attachments_of(ids)
         bids = await self.uow.bids.count_for_projects(ids)
         now = self.now()
-        return [
-            ProjectView(p, skills[p.id], attachments[p.id], bids[p.id], taking_bids(p, now))
-            for p in projects
-        ]
+        return [ProjectListing(p, skills[p.id], bids[p.id], taking_bids(p, now)) for p in projects]
 
     async def search(
         self,

@@ -78,7 +78,7 @@ class ProjectViews(Service):
         skills = (await self.uow.projects.skills_of([project.id]))[project.id]
         files = (await self.uow.projects.attachments_of([project.id]))[project.id]
         view = ProjectView(
-            project, skills, files, found.bid_count, taking_bids(project, self.now())
+            project, skills, found.bid_count, taking_bids(project, self.now()), files
         )
         award = found.pending_award
         if owner:

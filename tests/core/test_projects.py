@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from core.services.projects import Attachment
 from storage.enums import AwardStatus, BidStatus, ContractStatus, MilestoneStatus, ProjectStatus
@@ -316,6 +317,34 @@ async def test_a_page_of_views_shows_what_each_view_shows(h: Harness) -> None:
         assert batched.bid_count == single.bid_count
     assert [v.bid_count for v in page] == [1, 0, 2]
     assert [a.file_id for a in page[2].attachments] == ["file-1", "file-2"]
+
+
+async def test_a_page_of_listings_is_the_views_without_their_files_in_two_queries(
+    h: Harness,
+) -> None:
+    erin, frank = await h.employer(), await h.freelancer()
+    files = [Attachment("file-1", "document", "brief.pdf")]
+    busy = await h.open_project(erin, attachments=files)
+    quiet = await h.open_project(erin, skills=["logo-design"], title="Logo for a bakery")
+    await h.bid(frank, busy)
+    statements: list[str] = []
+
+    def count(_c: object, _cur: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    async with h.tx() as m:
+        projects = [await m.projects.get(pid) for pid in (quiet, busy)]
+        views = await m.projects.views(projects)
+        event.listen(h.db.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            listed = await m.projects.listings(projects)
+        finally:
+            event.remove(h.db.engine.sync_engine, "before_cursor_execute", count)
+    assert len(statements) == 2
+    assert not any("attachments" in s for s in statements)
+    assert [(v.project.id, v.skills, v.bid_count, v.taking_bids) for v in views] == [
+        (one.project.id, one.skills, one.bid_count, one.taking_bids) for one in listed
+    ]
 
 
 async def test_a_page_of_views_hides_a_draft_from_others(h: Harness) -> None:
