@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import logging
 import os
@@ -182,6 +183,9 @@ class Delivery:
         self._sending: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._running = False
+        # Sends run in this context, not in that of the update that started them (whose
+        # replies are being held: ``bot.replies``).
+        self._context = contextvars.copy_context()
         # Messages of this process may wait for the sender that no claim of it saw: set
         # where some are left unclaimed, cleared when the sender claims.
         self._behind = False
@@ -564,7 +568,7 @@ class Delivery:
     def _start(self, claimed: Sequence[Claimed]) -> None:
         """Send each claimed message in a task of its own, in a slot until it ends."""
         for msg in claimed:
-            task = asyncio.create_task(self._deliver(msg))
+            task = asyncio.create_task(self._deliver(msg), context=self._context.copy())
             self._sending.add(task)
             task.add_done_callback(functools.partial(self._sent_or_settled, msg))
 
