@@ -299,7 +299,10 @@ class Delivery:
         if here:
             now = self.wall.now()
             for _, row in here:
-                row.expanded_at = now  # written with the event (the savepoint flushes it)
+                row.expanded_at = now  # written with the event
+            # The update's own writes (and these events) first: their failure is the
+            # update's, not a renderer's.
+            await market.ctx.uow.flush()
             try:
                 async with market.ctx.uow.savepoint():
                     claimed, queued = await self._expand_here(market, here, now)
