@@ -11,10 +11,11 @@ PostgreSQL: READ COMMITTED plus explicit row locks taken by the repositories.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -56,8 +57,8 @@ def create_engine(url: str, *, pool: bool = True, echo: bool = False) -> AsyncEn
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
     else:
-        kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
+        _ping_when_idle(engine)
     event.listen(engine.sync_engine, "handle_error", errors.translate, retval=True)
     return engine
 
@@ -104,6 +105,38 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
         if record is not None:
             _release(record.info)
+
+
+#: A pooled PostgreSQL connection unused for longer than this is tried before it is used.
+IDLE_PING = 10.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Try a connection before its use only when it has been idle a while.
+
+    SQLAlchemy's ``pool_pre_ping`` tries every connection at every checkout; with asyncpg
+    that is three round trips (BEGIN, a ping, ROLLBACK) before each transaction: before
+    every update, every send's mark, every claim. A connection in steady use just worked;
+    one idle for ``IDLE_PING`` seconds may have been cut (a restart, a proxy's timeout)
+    and is tried, and replaced if it fails. A connection that breaks in use fails its
+    statement as a disconnect: SQLAlchemy then discards the whole pool, and the update is
+    tried again (``bot.updates``) on a fresh connection.
+    """
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["bidgram_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("bidgram_idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool replaces it and checks out another
+            raise exc.DisconnectionError(f"an idle connection failed its ping: {error}") from error
 
 
 class Database:

@@ -22,9 +22,11 @@ The rules, once:
   (in progress, completed, closed or cancelled).
 
 Cost: computed on read, no cache and no counters to keep in step. ``RecordRepository``
-answers each figure for a group of people in one indexed query, so a page of project
-cards costs four queries, and whatever is a median reads the latest ``RECENT`` items
-only. Figures are therefore always current in every process.
+answers the figures of a group of people in one indexed UNION ALL, so a page of project
+cards reads its employers' records in two queries (the figures, and the milestone events
+that release waits are medians of), and a bid's alert its bidder's in two (the figures,
+and the messages that reply times are medians of). Whatever is a median reads the latest
+``RECENT`` items only. Figures are therefore always current in every process.
 """
 
 from __future__ import annotations
@@ -185,29 +187,54 @@ def reply_times(
     return times
 
 
+#: The parts of an employer's record (``RecordRepository.figures``).
+EMPLOYER_RECORD = ("money", "disputes", "hiring")
+
+
+def _reputation(
+    user_id: int, role: PartyRole, figures: dict[str, dict[int, tuple[int, ...]]]
+) -> Reputation:
+    """A :class:`Reputation` from its figures: deliveries, rating and contracts."""
+    delivered, on_time = figures["deliveries"][user_id]
+    stars, reviews = figures["rating"][user_id]
+    completed, cancelled, failed, finished, on_budget, active, paid = figures["contracts"][user_id]
+    return Reputation(
+        role=role,
+        rating=stars / reviews if reviews else None,
+        reviews=reviews,
+        completed=completed,
+        cancelled=cancelled,
+        failed=failed,
+        finished=finished,
+        active=active,
+        delivered=delivered,
+        on_time=on_time,
+        on_budget=on_budget,
+        paid=paid,
+    )
+
+
 class ReputationService(Service):
     def _cutoff(self) -> datetime:
         return self.now() - self.settings.review_window
 
     async def of(self, user_id: int, role: PartyRole) -> Reputation:
-        deliveries = await self.uow.records.first_deliveries([user_id], role, DELIVERED)
-        return await self._reputation(user_id, role, deliveries[user_id])
+        figures = await self._figures(user_id, role, ())
+        return _reputation(user_id, role, figures)
 
-    async def _reputation(
-        self, user_id: int, role: PartyRole, deliveries: tuple[int, ...]
-    ) -> Reputation:
-        """:meth:`of`, the first deliveries (delivered, on time) already counted."""
-        rating, count = await self.uow.reviews.rating_of(user_id, role, self._cutoff())
-        returned = RETURN_KIND if role is PartyRole.FREELANCER else None
-        record = await self.uow.contracts.track_record(user_id, role, LOST[role], returned)
-        delivered, on_time = deliveries
-        return Reputation(
-            role=role,
-            rating=rating,
-            reviews=count,
-            delivered=delivered,
-            on_time=on_time,
-            **record,
+    async def _figures(
+        self, user_id: int, role: PartyRole, more: tuple[str, ...]
+    ) -> dict[str, dict[int, tuple[int, ...]]]:
+        """The figures of :class:`Reputation` and ``more`` parts, in one query."""
+        return await self.uow.records.figures(
+            [user_id],
+            role,
+            ("deliveries", "rating", "contracts", *more),
+            lost=LOST[role],
+            fund_kind=FUND_KIND if "money" in more else None,
+            delivered_kind=DELIVERED,
+            cutoff=self._cutoff(),
+            returned_kind=RETURN_KIND if role is PartyRole.FREELANCER else None,
         )
 
     async def reviews_about(
@@ -220,7 +247,13 @@ class ReputationService(Service):
         ids = sorted(set(user_ids))
         if not ids:
             return {}
-        figures = await self.uow.records.employer_figures(ids, FUND_KIND, LOST[PartyRole.EMPLOYER])
+        figures = await self.uow.records.figures(
+            ids,
+            PartyRole.EMPLOYER,
+            EMPLOYER_RECORD,
+            lost=LOST[PartyRole.EMPLOYER],
+            fund_kind=FUND_KIND,
+        )
         return await self._employer_records(ids, figures)
 
     async def _employer_records(
@@ -247,34 +280,37 @@ class ReputationService(Service):
         return (await self.employer_records([user_id]))[user_id]
 
     async def employer(self, user_id: int) -> tuple[Reputation, EmployerRecord]:
-        """``of(user_id, EMPLOYER)`` and ``employer_record(user_id)`` together, in four
-        queries instead of seven (a project card shows both)."""
+        """``of(user_id, EMPLOYER)`` and ``employer_record(user_id)`` together, in two
+        queries (a project card shows both)."""
         role = PartyRole.EMPLOYER
-        figures = await self.uow.records.employer_figures(
-            [user_id], FUND_KIND, LOST[role], DELIVERED
-        )
-        reputation = await self._reputation(user_id, role, figures["deliveries"][user_id])
+        figures = await self._figures(user_id, role, EMPLOYER_RECORD)
+        reputation = _reputation(user_id, role, figures)
         return reputation, (await self._employer_records([user_id], figures))[user_id]
 
     async def freelancer(self, user_id: int) -> tuple[Reputation, FreelancerRecord]:
-        """``of(user_id, FREELANCER)`` and ``freelancer_record(user_id)`` together, the
-        first deliveries read once (a bid's alert and a freelancer's card show both)."""
+        """``of(user_id, FREELANCER)`` and ``freelancer_record(user_id)`` together, in two
+        queries (a bid's alert and a freelancer's card show both)."""
         role = PartyRole.FREELANCER
-        deliveries = await self.uow.records.first_deliveries([user_id], role, DELIVERED)
-        reputation = await self._reputation(user_id, role, deliveries[user_id])
-        return reputation, await self._freelancer_record(user_id, deliveries[user_id])
+        figures = await self._figures(user_id, role, ("disputes",))
+        reputation = _reputation(user_id, role, figures)
+        return reputation, await self._freelancer_record(user_id, figures)
 
     async def freelancer_record(self, user_id: int) -> FreelancerRecord:
         role = PartyRole.FREELANCER
-        deliveries = await self.uow.records.first_deliveries([user_id], role, DELIVERED)
-        return await self._freelancer_record(user_id, deliveries[user_id])
+        figures = await self.uow.records.figures(
+            [user_id],
+            role,
+            ("deliveries", "disputes"),
+            lost=LOST[role],
+            delivered_kind=DELIVERED,
+        )
+        return await self._freelancer_record(user_id, figures)
 
     async def _freelancer_record(
-        self, user_id: int, deliveries: tuple[int, ...]
+        self, user_id: int, figures: dict[str, dict[int, tuple[int, ...]]]
     ) -> FreelancerRecord:
-        """:meth:`freelancer_record`, the first deliveries already counted."""
-        role = PartyRole.FREELANCER
-        disputes = await self.uow.records.disputes([user_id], role, LOST[role])
+        """:meth:`freelancer_record` from its figures (deliveries and disputes)."""
+        deliveries, disputes = figures["deliveries"][user_id], figures["disputes"][user_id]
         messages = await self.uow.records.conversations(user_id, RECENT)
         replies = reply_times(user_id, messages)
         return FreelancerRecord(
@@ -282,5 +318,5 @@ class ReputationService(Service):
             on_time=deliveries[1],
             reply_time=_median(replies),
             replies=len(replies),
-            disputes_lost=disputes[user_id][1],
+            disputes_lost=disputes[1],
         )

@@ -1,16 +1,14 @@
-"""Contracts, and the track record counted from them."""
+"""Contracts: one with its names for a screen, pages of them, and the sweeps' reads."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, exists, false, func, or_, select
+from sqlalchemy import Select, bindparam, case, or_, select
 
-from storage.enums import ContractStatus, PartyRole
-from storage.models import Contract, Dispute, LedgerTransaction, Milestone, Project, User
+from storage.enums import ContractStatus
+from storage.models import Contract, Project, User
 from storage.repositories.base import Repository
-from storage.repositories.disputes import LostRule, lost_clause
 
 #: The other side of a contract as ``viewer`` sees it: the freelancer for its employer,
 #: the employer for anyone else.
@@ -38,6 +36,7 @@ PAGE_WITH_NAMES = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
+FOR_PROJECT = select(Contract).where(Contract.project_id == bindparam("project_id"))
 
 
 class ContractRepository(Repository[Contract]):
@@ -60,8 +59,8 @@ class ContractRepository(Repository[Contract]):
         return [(r[0], r[1], r[2]) for r in rows]
 
     async def for_project(self, project_id: int) -> Contract | None:
-        stmt = select(Contract).where(Contract.project_id == project_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        found = await self.session.execute(FOR_PROJECT, {"project_id": project_id})
+        return found.scalar_one_or_none()
 
     async def of_user(self, user_id: int, limit: int, offset: int = 0) -> list[Contract]:
         stmt = (
@@ -87,51 +86,3 @@ class ContractRepository(Repository[Contract]):
             .limit(limit)
         )
         return list((await self.session.execute(stmt)).scalars())
-
-    async def track_record(
-        self, user_id: int, role: PartyRole, lost: LostRule = (), returned_kind: str | None = None
-    ) -> dict[str, int]:
-        """Counts behind completion and on-budget rates, from real history.
-
-        A contract counts against this side (``failed``) when it ended with a dispute
-        they lost (``lost``: see ``lost_clause``), or ended cancelled by their doing: they
-        ended it, or they gave its funded money back themselves (ledger transactions of
-        ``returned_kind``). ``finished``: completed with no dispute lost by them.
-        """
-        column = Contract.freelancer_id if role is PartyRole.FREELANCER else Contract.employer_id
-        released = (
-            select(func.coalesce(func.sum(Milestone.released_amount), 0))
-            .where(Milestone.contract_id == Contract.id)
-            .correlate(Contract)
-            .scalar_subquery()
-        )
-        lost_one = exists().where(Dispute.contract_id == Contract.id, lost_clause(lost))
-        returned: Any = false()
-        if returned_kind is not None:
-            returned = exists().where(
-                Milestone.contract_id == Contract.id,
-                LedgerTransaction.milestone_id == Milestone.id,
-                LedgerTransaction.kind == returned_kind,
-            )
-        completed = Contract.status == ContractStatus.COMPLETED
-        cancelled = Contract.status == ContractStatus.CANCELLED
-        own_cancel = and_(cancelled, or_(Contract.ended_by_id == user_id, returned))
-        stmt = select(
-            func.count(Contract.id).filter(completed),
-            func.count(Contract.id).filter(cancelled),
-            func.count(Contract.id).filter(or_(completed, cancelled), or_(lost_one, own_cancel)),
-            func.count(Contract.id).filter(completed, ~lost_one),
-            func.count(Contract.id).filter(completed, released <= Contract.agreed_amount),
-            func.count(Contract.id).filter(Contract.status == ContractStatus.ACTIVE),
-            func.coalesce(func.sum(released).filter(completed), 0),
-        ).where(column == user_id)
-        row = (await self.session.execute(stmt)).one()
-        return {
-            "completed": int(row[0]),
-            "cancelled": int(row[1]),
-            "failed": int(row[2]),
-            "finished": int(row[3]),
-            "on_budget": int(row[4]),
-            "active": int(row[5]),
-            "paid": int(row[6]),
-        }

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from storage.models import Message
 from storage.repositories.base import Repository
+
+#: Every relayed message and every reply to one (built once).
+BY_RELAY = select(Message).where(
+    Message.relay_chat_id == bindparam("chat_id"),
+    Message.relay_message_id == bindparam("message_id"),
+)
+RELAYED = (
+    update(Message)
+    .where(Message.id == bindparam("message"))
+    .values(relay_chat_id=bindparam("relay_chat"), relay_message_id=bindparam("relay_message"))
+    .execution_options(synchronize_session=False)
+)
 
 
 class MessageRepository(Repository[Message]):
     model = Message
 
     async def by_relay(self, chat_id: int, message_id: int) -> Message | None:
-        stmt = select(Message).where(
-            Message.relay_chat_id == chat_id, Message.relay_message_id == message_id
-        )
-        return (await self.session.execute(stmt)).scalars().first()
+        params = {"chat_id": chat_id, "message_id": message_id}
+        return (await self.session.execute(BY_RELAY, params)).scalars().first()
 
     async def relayed(self, message_id: int, chat_id: int, relay_message_id: int) -> bool:
         """Where the bot delivered a message, written in one UPDATE (no load); False when
         there is no such message."""
-        stmt = (
-            update(Message)
-            .where(Message.id == message_id)
-            .values(relay_chat_id=chat_id, relay_message_id=relay_message_id)
-            .execution_options(synchronize_session=False)
-        )
-        return bool((await self.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+        params = {"message": message_id, "relay_chat": chat_id, "relay_message": relay_message_id}
+        done = await self.session.execute(RELAYED, params)
+        return bool(done.rowcount)  # type: ignore[attr-defined]
 
     async def thread(
         self, project_id: int, a: int, b: int, limit: int, before_id: int | None = None

@@ -36,6 +36,14 @@ HISTORY_WITH_NAMES = (
 )
 
 
+#: A contract's milestones in order (every contract screen): built once.
+FOR_CONTRACT = (
+    select(Milestone)
+    .where(Milestone.contract_id == bindparam("contract_id"))
+    .order_by(Milestone.id)
+)
+
+
 class MilestoneRepository(Repository[Milestone]):
     model = Milestone
 
@@ -48,8 +56,8 @@ class MilestoneRepository(Repository[Milestone]):
         return None if row is None else (row[0], row[1], row[2], row[3])
 
     async def for_contract(self, contract_id: int) -> list[Milestone]:
-        stmt = select(Milestone).where(Milestone.contract_id == contract_id).order_by(Milestone.id)
-        return await self._all(stmt)
+        found = await self.session.execute(FOR_CONTRACT, {"contract_id": contract_id})
+        return list(found.scalars())
 
     async def lock_for_contract(self, contract_id: int) -> list[Milestone]:
         stmt = select(Milestone).where(Milestone.contract_id == contract_id).order_by(Milestone.id)

@@ -175,18 +175,8 @@ class OutboxRepository:
     ) -> None:
         """A claimed message sent (and the digest mates merged into it), in one UPDATE
         without loading them."""
-        status = case((OutboxMessage.id == head, "sent"), else_="merged") if mates else "sent"
-        await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_([head, *mates]))
-            .values(
-                status=status,
-                sent_at=at,
-                telegram_message_id=telegram_message_id,
-                claimed_until=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
+        params = {"head": head, "ids": [head, *mates], "at": at, "telegram": telegram_message_id}
+        await self.session.execute(MARK_MERGED if mates else MARK_SENT, params)
 
     async def get_messages(self, ids: Sequence[int]) -> list[OutboxMessage]:
         found = await self.session.execute(GET_MESSAGES, {"ids": list(ids)})
@@ -270,3 +260,22 @@ class OutboxRepository:
             )
         )
         return int(getattr(gone, "rowcount", 0) or 0)
+
+
+def _mark(status: Any) -> Any:
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+        .values(
+            status=status,
+            sent_at=bindparam("at"),
+            telegram_message_id=bindparam("telegram"),
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+#: After every send (built once): the message sent, or it and the digest mates merged.
+MARK_SENT = _mark("sent")
+MARK_MERGED = _mark(case((OutboxMessage.id == bindparam("head"), "sent"), else_="merged"))

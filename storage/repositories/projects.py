@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,29 +160,8 @@ class ProjectRepository(Repository[Project]):
         A loose index scan: each step seeks the next distinct term on the primary
         key, so the cost is the number of terms returned, not of projects having them.
         """
-        upper = _prefix_upper(prefix)
-        pt = ProjectTerm.__table__
-        first = (
-            select(pt.c.term)
-            .where(pt.c.term >= prefix, pt.c.term < upper)
-            .order_by(pt.c.term)
-            .limit(1)
-            .scalar_subquery()
-        )
-        vocab = select(first.label("term"), literal(1).label("n")).cte("vocab", recursive=True)
-        step = (
-            select(pt.c.term)
-            .where(pt.c.term > vocab.c.term, pt.c.term < upper)
-            .order_by(pt.c.term)
-            .limit(1)
-            .correlate(vocab)
-            .scalar_subquery()
-        )
-        vocab = vocab.union_all(
-            select(step, vocab.c.n + 1).where(vocab.c.term.is_not(None), vocab.c.n < limit)
-        )
-        stmt = select(vocab.c.term).where(vocab.c.term.is_not(None)).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+        params = {"prefix": prefix, "upper": _prefix_upper(prefix), "limit": limit}
+        return list((await self.session.execute(TERMS_WITH_PREFIX, params)).scalars())
 
     async def attachments_of(
         self, project_ids: Sequence[int]
@@ -230,99 +210,21 @@ class ProjectRepository(Repository[Project]):
             return []  # a word no project has
         usable = [i for i, terms in enumerate(expansions) if len(terms) <= SEARCH_EXPANSION]
         if not usable:
-            return await self._all(self._listing_page(query))
+            shape = _Shape.of(query, len(query.terms))
+            return await self._all_with(_listing_page(shape), _search_params(query, query.terms))
         driver = min(usable, key=lambda i: len(expansions[i]))
         others = query.terms[:driver] + query.terms[driver + 1 :]
+        params = _search_params(query, others)
         terms = expansions[driver]
+        params.update({f"term{k}": term for k, term in enumerate(terms)})
+        shape = _Shape.of(query, len(others))
         if len(terms) == 1:
-            return await self._all(self._term_page(query, terms[0], others))
-        # Several terms share the prefix: the newest ``limit`` of each, merged (a project
-        # having two of them comes twice with the same key, and UNION keeps it once).
-        branches = []
-        for term in terms:
-            branch = self._term_page(query, term, others, keys_only=True).subquery()
-            branches.append(select(branch.c.published_at, branch.c.project_id))
-        hits = union(*branches).subquery("hits")
-        stmt = (
-            select(Project)
-            .join(hits, hits.c.project_id == Project.id)
-            .order_by(hits.c.published_at.desc(), hits.c.project_id.desc())
-            .limit(query.limit)
-        )
-        return await self._all(stmt)
+            return await self._all_with(_term_page(shape), params)
+        # Several terms share the prefix: the newest ``limit`` of each, merged.
+        return await self._all_with(_term_pages(shape, len(terms)), params)
 
-    def _listing_page(self, query: ProjectQuery) -> Select[tuple[Project]]:
-        stmt = self._filters(select(Project), query, query.terms)
-        if query.before is not None:
-            published, pid = query.before
-            stmt = stmt.where(
-                or_(
-                    Project.published_at < published,
-                    and_(Project.published_at == published, Project.id < pid),
-                )
-            )
-        return stmt.order_by(Project.published_at.desc(), Project.id.desc()).limit(query.limit)
-
-    def _term_page(
-        self,
-        query: ProjectQuery,
-        term: str,
-        others: tuple[str, ...],
-        *,
-        keys_only: bool = False,
-    ) -> Select[Any]:
-        walk = WALK
-        columns: tuple[Any, ...] = (walk.published_at, walk.project_id) if keys_only else (Project,)
-        stmt = self._filters(
-            select(*columns)
-            .select_from(walk)
-            .join(Project, Project.id == walk.project_id)
-            .where(walk.term == term),
-            query,
-            others,
-        )
-        if query.before is not None:
-            published, pid = query.before
-            stmt = stmt.where(
-                walk.published_at <= published,  # a range on the index, ties filtered
-                or_(
-                    walk.published_at < published,
-                    and_(walk.published_at == published, walk.project_id < pid),
-                ),
-            )
-        return stmt.order_by(walk.published_at.desc(), walk.project_id.desc()).limit(query.limit)
-
-    @staticmethod
-    def _filters(stmt: Select[Any], query: ProjectQuery, words: tuple[str, ...]) -> Select[Any]:
-        stmt = stmt.where(Project.status == ProjectStatus.OPEN)
-        if query.taking_bids_at is not None:
-            # A filter on the rows found, never an index to drive by (the planner would
-            # otherwise pick ix_projects_bidding_end over the listing and term walks).
-            ends = func.coalesce(Project.bidding_ends_at, Project.bidding_ends_at)
-            stmt = stmt.where(ends > query.taking_bids_at)
-        for position, word in enumerate(words):
-            probe = term_probe(position)
-            stmt = stmt.where(
-                select(probe.term)
-                .where(
-                    probe.project_id == Project.id,
-                    probe.term >= word,
-                    probe.term < _prefix_upper(word),
-                )
-                .exists()
-            )
-        if query.skill_ids:
-            stmt = stmt.where(
-                exists().where(
-                    ProjectSkill.project_id == Project.id,
-                    ProjectSkill.skill_id.in_(query.skill_ids),
-                )
-            )
-        if query.budget_at_least is not None:
-            stmt = stmt.where(Project.budget_max >= query.budget_at_least)
-        if query.budget_at_most is not None:
-            stmt = stmt.where(Project.budget_min <= query.budget_at_most)
-        return stmt
+    async def _all_with(self, stmt: Select[Any], params: dict[str, Any]) -> list[Project]:
+        return list((await self.session.execute(stmt, params)).scalars())
 
     async def by_employer(self, employer_id: int, limit: int, offset: int = 0) -> list[Project]:
         stmt = (
@@ -362,3 +264,169 @@ class ProjectRepository(Repository[Project]):
             Project.employer_id == employer_id, Project.status != ProjectStatus.DRAFT
         )
         return int((await self.session.execute(stmt)).scalar_one())
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What makes one search's SQL differ from another's (its values are parameters):
+    the search statements are built once per shape, not on every page (search and
+    browse are half of the taps)."""
+
+    words: int  # words filtered by prefix (those not driving the walk)
+    skills: bool
+    budget_at_least: bool
+    budget_at_most: bool
+    before: bool
+    taking_bids: bool
+
+    @classmethod
+    def of(cls, query: ProjectQuery, words: int) -> _Shape:
+        return cls(
+            words,
+            bool(query.skill_ids),
+            query.budget_at_least is not None,
+            query.budget_at_most is not None,
+            query.before is not None,
+            query.taking_bids_at is not None,
+        )
+
+
+def _search_params(query: ProjectQuery, words: tuple[str, ...]) -> dict[str, Any]:
+    """The values for a statement of :class:`_Shape` ``_Shape.of(query, len(words))``."""
+    params: dict[str, Any] = {"limit": query.limit}
+    for position, word in enumerate(words):
+        params[f"word{position}"] = word
+        params[f"word{position}_upper"] = _prefix_upper(word)
+    if query.skill_ids:
+        params["skill_ids"] = list(query.skill_ids)
+    if query.budget_at_least is not None:
+        params["budget_at_least"] = query.budget_at_least
+    if query.budget_at_most is not None:
+        params["budget_at_most"] = query.budget_at_most
+    if query.before is not None:
+        params["before_at"], params["before_id"] = query.before
+    if query.taking_bids_at is not None:
+        params["taking_bids_at"] = query.taking_bids_at
+    return params
+
+
+def _filters(stmt: Select[Any], shape: _Shape) -> Select[Any]:
+    stmt = stmt.where(Project.status == ProjectStatus.OPEN)
+    if shape.taking_bids:
+        # A filter on the rows found, never an index to drive by (the planner would
+        # otherwise pick ix_projects_bidding_end over the listing and term walks).
+        ends = func.coalesce(Project.bidding_ends_at, Project.bidding_ends_at)
+        stmt = stmt.where(ends > bindparam("taking_bids_at"))
+    for position in range(shape.words):
+        probe = term_probe(position)
+        stmt = stmt.where(
+            select(probe.term)
+            .where(
+                probe.project_id == Project.id,
+                probe.term >= bindparam(f"word{position}"),
+                probe.term < bindparam(f"word{position}_upper"),
+            )
+            .exists()
+        )
+    if shape.skills:
+        stmt = stmt.where(
+            exists().where(
+                ProjectSkill.project_id == Project.id,
+                ProjectSkill.skill_id.in_(bindparam("skill_ids", expanding=True)),
+            )
+        )
+    if shape.budget_at_least:
+        stmt = stmt.where(Project.budget_max >= bindparam("budget_at_least"))
+    if shape.budget_at_most:
+        stmt = stmt.where(Project.budget_min <= bindparam("budget_at_most"))
+    return stmt
+
+
+@functools.lru_cache(maxsize=256)
+def _listing_page(shape: _Shape) -> Select[tuple[Project]]:
+    stmt = _filters(select(Project), shape)
+    if shape.before:
+        published: Any = bindparam("before_at")
+        pid: Any = bindparam("before_id")
+        stmt = stmt.where(
+            or_(
+                Project.published_at < published,
+                and_(Project.published_at == published, Project.id < pid),
+            )
+        )
+    return stmt.order_by(Project.published_at.desc(), Project.id.desc()).limit(bindparam("limit"))
+
+
+def _walk(shape: _Shape, term: str, *columns: Any) -> Select[Any]:
+    """One term's walk of ``ix_project_terms_order``, newest first, filtered."""
+    walk = WALK
+    stmt = _filters(
+        select(*columns)
+        .select_from(walk)
+        .join(Project, Project.id == walk.project_id)
+        .where(walk.term == bindparam(term)),
+        shape,
+    )
+    if shape.before:
+        published: Any = bindparam("before_at")
+        pid: Any = bindparam("before_id")
+        stmt = stmt.where(
+            walk.published_at <= published,  # a range on the index, ties filtered
+            or_(
+                walk.published_at < published,
+                and_(walk.published_at == published, walk.project_id < pid),
+            ),
+        )
+    return stmt.order_by(walk.published_at.desc(), walk.project_id.desc()).limit(bindparam("limit"))
+
+
+@functools.lru_cache(maxsize=256)
+def _term_page(shape: _Shape) -> Select[Any]:
+    return _walk(shape, "term0", Project)
+
+
+@functools.lru_cache(maxsize=256)
+def _term_pages(shape: _Shape, terms: int) -> Select[Any]:
+    """The newest ``limit`` of each of ``terms`` walks, merged (a project having two of
+    the terms comes twice with the same key, and UNION keeps it once)."""
+    branches = []
+    for k in range(terms):
+        branch = _walk(shape, f"term{k}", WALK.published_at, WALK.project_id).subquery()
+        branches.append(select(branch.c.published_at, branch.c.project_id))
+    hits = union(*branches).subquery("hits")
+    return (
+        select(Project)
+        .join(hits, hits.c.project_id == Project.id)
+        .order_by(hits.c.published_at.desc(), hits.c.project_id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def _terms_with_prefix() -> Select[tuple[str]]:
+    pt = ProjectTerm.__table__
+    upper: Any = bindparam("upper")
+    limit: Any = bindparam("limit")
+    first = (
+        select(pt.c.term)
+        .where(pt.c.term >= bindparam("prefix"), pt.c.term < upper)
+        .order_by(pt.c.term)
+        .limit(1)
+        .scalar_subquery()
+    )
+    vocab = select(first.label("term"), literal(1).label("n")).cte("vocab", recursive=True)
+    step = (
+        select(pt.c.term)
+        .where(pt.c.term > vocab.c.term, pt.c.term < upper)
+        .order_by(pt.c.term)
+        .limit(1)
+        .correlate(vocab)
+        .scalar_subquery()
+    )
+    vocab = vocab.union_all(
+        select(step, vocab.c.n + 1).where(vocab.c.term.is_not(None), vocab.c.n < limit)
+    )
+    return select(vocab.c.term).where(vocab.c.term.is_not(None)).limit(limit)
+
+
+#: See :meth:`ProjectRepository.terms_with_prefix` (every search word, built once).
+TERMS_WITH_PREFIX = _terms_with_prefix()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    false,
     func,
     literal,
     null,
@@ -25,7 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import AccountKind, BidStatus, DisputeResolution, PartyRole, ProjectStatus
+from storage.enums import (
+    AccountKind,
+    BidStatus,
+    ContractStatus,
+    DisputeResolution,
+    PartyRole,
+    ProjectStatus,
+)
 from storage.models import (
     Account,
     Bid,
@@ -37,8 +45,10 @@ from storage.models import (
     MilestoneEvent,
     Posting,
     Project,
+    Review,
 )
 from storage.repositories.disputes import LostRule, lost_clause
+from storage.repositories.reviews import visible_review
 
 #: Every record query takes its group of people as one expanding parameter.
 IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
@@ -193,28 +203,96 @@ def _hiring() -> Select[Any]:
     )
 
 
-#: The parts of an employer's figures (``RecordRepository.employer_figures``) and their
-#: widths; ``deliveries`` is optional (the employer's reputation, not their record).
-EMPLOYER_PARTS = {"money": 4, "disputes": 2, "hiring": 2, "deliveries": 2}
-WIDEST = max(EMPLOYER_PARTS.values())
+@functools.cache
+def _rating(role: PartyRole) -> Select[Any]:
+    """Per person: the sum and count of their visible reviews' stars in ``role`` (the
+    average is the caller's division: every part of a union is whole numbers)."""
+    return (
+        select(
+            Review.subject_id,
+            func.coalesce(func.sum(Review.rating), 0),
+            func.count(Review.id),
+        )
+        .join(Contract, Contract.id == Review.contract_id)
+        .where(
+            Review.subject_id.in_(IDS),
+            Review.subject_role == role,
+            visible_review(bindparam("cutoff")),
+        )
+        .group_by(Review.subject_id)
+    )
 
 
 @functools.cache
-def _employer_figures(
-    lost: tuple[tuple[DisputeResolution, PartyRole | None], ...], deliveries: bool
+def _contracts(
+    role: PartyRole,
+    lost: tuple[tuple[DisputeResolution, PartyRole | None], ...],
+    returned_kind: str | None,
+) -> Select[Any]:
+    """Per person: the counts behind completion and on-budget rates (see
+    ``RecordRepository.figures``, part ``contracts``)."""
+    side = _side(role)
+    released = (
+        select(func.coalesce(func.sum(Milestone.released_amount), 0))
+        .where(Milestone.contract_id == Contract.id)
+        .correlate(Contract)
+        .scalar_subquery()
+    )
+    lost_one = exists().where(Dispute.contract_id == Contract.id, lost_clause(lost))
+    returned: Any = false()
+    if returned_kind is not None:
+        returned = exists().where(
+            Milestone.contract_id == Contract.id,
+            LedgerTransaction.milestone_id == Milestone.id,
+            LedgerTransaction.kind == returned_kind,
+        )
+    completed = Contract.status == ContractStatus.COMPLETED
+    cancelled = Contract.status == ContractStatus.CANCELLED
+    own_cancel = and_(cancelled, or_(Contract.ended_by_id == side, returned))
+    return (
+        select(
+            side,
+            func.count(Contract.id).filter(completed),
+            func.count(Contract.id).filter(cancelled),
+            func.count(Contract.id).filter(or_(completed, cancelled), or_(lost_one, own_cancel)),
+            func.count(Contract.id).filter(completed, ~lost_one),
+            func.count(Contract.id).filter(completed, released <= Contract.agreed_amount),
+            func.count(Contract.id).filter(Contract.status == ContractStatus.ACTIVE),
+            func.coalesce(func.sum(released).filter(completed), 0),
+        )
+        .where(side.in_(IDS))
+        .group_by(side)
+    )
+
+
+#: The parts of a person's figures (``RecordRepository.figures``) and their widths.
+PARTS = {"money": 4, "disputes": 2, "hiring": 2, "deliveries": 2, "rating": 2, "contracts": 7}
+WIDEST = max(PARTS.values())
+#: The parts only an employer has.
+EMPLOYER_ONLY = frozenset({"money", "hiring"})
+
+
+@functools.cache
+def _figures(
+    role: PartyRole,
+    parts: tuple[str, ...],
+    lost: tuple[tuple[DisputeResolution, PartyRole | None], ...],
+    returned_kind: str | None,
 ) -> CompoundSelect[Any]:
-    """The grouped figures of several employers in one statement: each part's rows
-    tagged with its name and padded to the widest, one UNION ALL."""
-    parts = {
-        "money": _money("fund_kind"),
-        "disputes": _disputes(PartyRole.EMPLOYER, lost),
-        "hiring": _hiring(),
+    """The grouped ``parts`` of several people's figures in one statement: each part's
+    rows tagged with its name and padded to the widest, one UNION ALL."""
+    builders: dict[str, Callable[[], Select[Any]]] = {
+        "money": lambda: _money("fund_kind"),
+        "disputes": lambda: _disputes(role, lost),
+        "hiring": _hiring,
+        "deliveries": lambda: _first_deliveries(role, "delivered_kind"),
+        "rating": lambda: _rating(role),
+        "contracts": lambda: _contracts(role, lost, returned_kind),
     }
-    if deliveries:
-        parts["deliveries"] = _first_deliveries(PartyRole.EMPLOYER, "delivered_kind")
     members = []
-    for name, stmt in parts.items():
-        pad = [null().cast(BigInteger)] * (WIDEST - EMPLOYER_PARTS[name])
+    for name in parts:
+        stmt = builders[name]()
+        pad = [null().cast(BigInteger)] * (WIDEST - PARTS[name])
         columns = [literal(name).label("part"), *stmt.selected_columns, *pad]
         members.append(stmt.with_only_columns(*columns))
     return union_all(*members)
@@ -244,24 +322,43 @@ class RecordRepository:
             found[int(who)] = tuple(int(f or 0) for f in figures)
         return found
 
-    async def employer_figures(
+    async def figures(
         self,
-        employer_ids: Sequence[int],
-        fund_kind: str,
-        lost: LostRule,
+        user_ids: Sequence[int],
+        role: PartyRole,
+        parts: Sequence[str],
+        *,
+        lost: LostRule = (),
+        fund_kind: str | None = None,
         delivered_kind: str | None = None,
+        cutoff: datetime | None = None,
+        returned_kind: str | None = None,
     ) -> dict[str, dict[int, tuple[int, ...]]]:
-        """``money``, ``disputes`` (as employer) and ``hiring`` of several employers in
-        one query, by part name and employer; with ``delivered_kind``, ``first_deliveries``
-        as employer too (under ``deliveries``)."""
-        parts = [p for p in EMPLOYER_PARTS if p != "deliveries" or delivered_kind is not None]
-        found = {p: {i: (0,) * EMPLOYER_PARTS[p] for i in employer_ids} for p in parts}
-        params = {"ids": list(employer_ids), "fund_kind": fund_kind}
-        if delivered_kind is not None:
-            params["delivered_kind"] = delivered_kind
-        stmt = _employer_figures(tuple(lost), delivered_kind is not None)
+        """Several people's figures in ``role``, in one query, by part name and person
+        (zeros for someone with no rows). The parts, each a tuple of whole numbers:
+
+        - ``money`` (employers; ``fund_kind``): as :meth:`money`;
+        - ``disputes`` (``lost``): as :meth:`disputes`;
+        - ``hiring`` (employers): as :meth:`hiring`;
+        - ``deliveries`` (``delivered_kind``): as :meth:`first_deliveries`;
+        - ``rating`` (``cutoff``): the sum and count of the stars of their reviews
+          visible at ``cutoff`` (double-blind: both sides wrote, or the contract ended
+          at or before it);
+        - ``contracts`` (``lost``, ``returned_kind``): completed, cancelled, failed (ended
+          with a dispute they lost, or cancelled by their doing: they ended it, or gave
+          the funded money back themselves in ledger transactions of ``returned_kind``),
+          finished (completed with no dispute lost), on budget (completed with no more
+          released than agreed), active, and the amount released on completed ones.
+        """
+        if role is not PartyRole.EMPLOYER and EMPLOYER_ONLY.intersection(parts):
+            raise ValueError(f"{sorted(EMPLOYER_ONLY)} are an employer's figures")
+        found = {p: {i: (0,) * PARTS[p] for i in user_ids} for p in parts}
+        params: dict[str, Any] = {"ids": list(user_ids)}
+        given = {"fund_kind": fund_kind, "delivered_kind": delivered_kind, "cutoff": cutoff}
+        params.update({name: value for name, value in given.items() if value is not None})
+        stmt = _figures(role, tuple(parts), tuple(lost), returned_kind)
         for part, who, *figures in (await self.session.execute(stmt, params)).all():
-            width = EMPLOYER_PARTS[str(part)]
+            width = PARTS[str(part)]
             found[str(part)][int(who)] = tuple(int(f or 0) for f in figures[:width])
         return found
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 
 from storage.enums import PartyRole
 from storage.models import Contract, Review
@@ -19,16 +19,6 @@ class ReviewRepository(Repository[Review]):
         stmt = select(Review).where(Review.contract_id == contract_id).order_by(Review.id)
         return await self._all(stmt)
 
-    def _visible(self, cutoff: datetime) -> Any:
-        """Double-blind: both sides wrote, or the review window has closed."""
-        other = OTHER_REVIEW
-        return or_(
-            exists().where(
-                other.contract_id == Review.contract_id, other.author_id == Review.subject_id
-            ),
-            Contract.ended_at <= cutoff,
-        )
-
     async def visible_about(
         self, subject_id: int, role: PartyRole, cutoff: datetime, limit: int, offset: int = 0
     ) -> list[Review]:
@@ -38,7 +28,7 @@ class ReviewRepository(Repository[Review]):
             .where(
                 Review.subject_id == subject_id,
                 Review.subject_role == role,
-                self._visible(cutoff),
+                visible_review(cutoff),
             )
             .order_by(Review.created_at.desc(), Review.id.desc())
             .limit(limit)
@@ -46,17 +36,13 @@ class ReviewRepository(Repository[Review]):
         )
         return await self._all(stmt)
 
-    async def rating_of(
-        self, subject_id: int, role: PartyRole, cutoff: datetime
-    ) -> tuple[float | None, int]:
-        stmt = (
-            select(func.avg(Review.rating), func.count(Review.id))
-            .join(Contract, Contract.id == Review.contract_id)
-            .where(
-                Review.subject_id == subject_id,
-                Review.subject_role == role,
-                self._visible(cutoff),
-            )
-        )
-        avg, count = (await self.session.execute(stmt)).one()
-        return (float(avg) if avg is not None else None, int(count))
+
+def visible_review(cutoff: Any) -> Any:
+    """Double-blind: both sides wrote, or the review window has closed."""
+    other = OTHER_REVIEW
+    return or_(
+        exists().where(
+            other.contract_id == Review.contract_id, other.author_id == Review.subject_id
+        ),
+        Contract.ended_at <= cutoff,
+    )

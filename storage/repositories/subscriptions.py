@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, false, func, insert, select, update
+from sqlalchemy import bindparam, delete, false, func, insert, select, update
 
 from storage.models import AlertSubscription, AlertSubscriptionSkill, User
 from storage.repositories.base import Repository, insert_ignore
@@ -82,13 +82,8 @@ class SubscriptionRepository(Repository[AlertSubscription]):
 
     async def touch(self, user_id: int, now: datetime) -> None:
         """The subscriber was active just now (a bid): they hear first among equals."""
-        for model in (AlertSubscription, AlertSubscriptionSkill):
-            await self.session.execute(
-                update(model)
-                .where(model.user_id == user_id)
-                .values(active_at=now)
-                .execution_options(synchronize_session=False)
-            )
+        for stmt in TOUCH:
+            await self.session.execute(stmt, {"subscriber": user_id, "now": now})
 
     async def set_banned(self, user_id: int, banned: bool) -> None:
         """A ban (or its end) reaches the copies: banned people get no alerts."""
@@ -126,3 +121,13 @@ class SubscriptionRepository(Repository[AlertSubscription]):
             .order_by(score.desc(), ss.active_at.desc(), ss.user_id)
         )
         return (await self.session.execute(stmt)).tuples().all()
+
+
+#: A bid touches both (built once).
+TOUCH = tuple(
+    update(model)
+    .where(model.user_id == bindparam("subscriber"))
+    .values(active_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+    for model in (AlertSubscription, AlertSubscriptionSkill)
+)

@@ -225,11 +225,14 @@ async def test_a_freelancers_record_counts_first_deliveries_against_due_dates(h:
     record = await freelancer_record(h, freelancer)
     assert (record.delivered, record.on_time, record.on_time_rate) == (2, 1, 0.5)
     assert not record.empty
+    statements = [0]
+    h.db.on_statement(lambda: statements.__setitem__(0, statements[0] + 1))
     async with h.tx() as m:  # together, as a bid's alert reads them: the same figures
-        assert await m.reputation.freelancer(freelancer.user_id) == (
-            await m.reputation.of(freelancer.user_id, PartyRole.FREELANCER),
-            record,
-        )
+        alone = await m.reputation.of(freelancer.user_id, PartyRole.FREELANCER)
+        statements[0] = 0
+        both = await m.reputation.freelancer(freelancer.user_id)
+        assert statements[0] == 2  # the figures in one UNION ALL, and the messages
+        assert both == (alone, record)
 
 
 async def test_reply_time_is_the_median_wait_for_an_answer(h: Harness) -> None:

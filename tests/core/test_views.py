@@ -138,7 +138,7 @@ async def test_the_contracts_list_names_each_other_side_in_one_query(h: Harness)
 # --- projects ---------------------------------------------------------------------------
 
 
-async def test_freelancer_sees_bid_and_the_employers_record_in_seven_queries(
+async def test_freelancer_sees_bid_and_the_employers_record_in_five_queries(
     h: Harness,
 ) -> None:
     employer, freelancer, contract = await h.hire()
@@ -149,7 +149,7 @@ async def test_freelancer_sees_bid_and_the_employers_record_in_seven_queries(
     )
     assert not card.owner
     assert card.actions == ("bid",)
-    assert statements == 3 + 4  # the card's, then the employer's reputation and record
+    assert statements == 3 + 2  # the card's, then the employer's figures and release events
     async with h.tx() as m:
         assert card.employer == await m.reputation.of(employer.user_id, PartyRole.EMPLOYER)
         assert card.record == await m.reputation.employer_record(employer.user_id)
