@@ -216,7 +216,9 @@ async def running(settings: BotSettings) -> AsyncIterator[Running]:
     """
     from storage.migrate import migrate
 
-    db = Database(settings.database_url)
+    # Updates in flight, sends in flight, and the delivery's claims and the timers.
+    connections = CONCURRENT_UPDATES + settings.delivery_workers + 2
+    db = Database(settings.database_url, connections=connections)
     redis: Redis | None = None
     metrics = Metrics()
     metrics.watch(db, settings.currency, settings.metrics_cache)

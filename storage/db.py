@@ -41,9 +41,17 @@ def url_password(url: str) -> str | None:
     return str(password) if password else None
 
 
-def create_engine(url: str, *, pool: bool = True, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool: bool = True, echo: bool = False, connections: int | None = None
+) -> AsyncEngine:
     """Create an async engine for ``url`` with the per-backend settings above; a unique
-    key's refusal is raised as ``storage.errors.UniqueViolation`` on either."""
+    key's refusal is raised as ``storage.errors.UniqueViolation`` on either.
+
+    ``connections``: how many PostgreSQL connections the pool keeps (SQLAlchemy's 5 by
+    default; 10 more may open for a burst). A process that uses more at once than it
+    keeps closes one and opens another all the time, each opening a handshake and each
+    new connection preparing every statement again: the bot keeps as many as it has
+    updates and sends in flight (``bot.app``)."""
     kwargs: dict[str, Any] = {"echo": echo}
     if not pool:
         kwargs["poolclass"] = NullPool
@@ -57,6 +65,14 @@ def create_engine(url: str, *, pool: bool = True, echo: bool = False) -> AsyncEn
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
     else:
+        # Each connection keeps its prepared statements, 100 by default: fewer than the
+        # statements the bot runs, counting each length of an IN list apart. A URL that
+        # names its own size keeps it (the fault tests' proxy reads statements' text,
+        # which a cached statement no longer sends).
+        if "prepared_statement_cache_size" not in make_url(url).query:
+            kwargs["connect_args"] = {"prepared_statement_cache_size": STATEMENTS_KEPT}
+        if pool and connections is not None:
+            kwargs["pool_size"] = connections
         engine = create_async_engine(url, **kwargs)
         _ping_when_idle(engine)
     event.listen(engine.sync_engine, "handle_error", errors.translate, retval=True)
@@ -107,6 +123,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             _release(record.info)
 
 
+#: Prepared statements a PostgreSQL connection keeps (``create_engine``).
+STATEMENTS_KEPT = 1000
 #: A pooled PostgreSQL connection unused for longer than this is tried before it is used.
 IDLE_PING = 10.0
 
@@ -142,9 +160,11 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
 class Database:
     """One engine and its session factory; hands out units of work."""
 
-    def __init__(self, url: str, *, pool: bool = True, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool: bool = True, echo: bool = False, connections: int | None = None
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, pool=pool, echo=echo)
+        self.engine = create_engine(url, pool=pool, echo=echo, connections=connections)
         self.sessions = async_sessionmaker(
             self.engine,
             expire_on_commit=False,
