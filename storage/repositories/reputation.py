@@ -314,14 +314,6 @@ class RecordRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _groups(
-        self, stmt: Select[Any], ids: Sequence[int], width: int, **params: Any
-    ) -> dict[int, tuple[int, ...]]:
-        found = {i: (0,) * width for i in ids}
-        for who, *figures in (await self.session.execute(stmt, {"ids": list(ids), **params})).all():
-            found[int(who)] = tuple(int(f or 0) for f in figures)
-        return found
-
     async def figures(
         self,
         user_ids: Sequence[int],
@@ -337,10 +329,17 @@ class RecordRepository:
         """Several people's figures in ``role``, in one query, by part name and person
         (zeros for someone with no rows). The parts, each a tuple of whole numbers:
 
-        - ``money`` (employers; ``fund_kind``): as :meth:`money`;
-        - ``disputes`` (``lost``): as :meth:`disputes`;
-        - ``hiring`` (employers): as :meth:`hiring`;
-        - ``deliveries`` (``delivered_kind``): as :meth:`first_deliveries`;
+        - ``money`` (employers; ``fund_kind``): milestones funded, amount funded,
+          milestones with money released, amount released gross; funding is ledger
+          transactions of ``fund_kind`` into a milestone's escrow, release what went out
+          of it to the hired freelancer and the platform fee;
+        - ``disputes`` (``lost``): disputes they filed on their side's contracts, and
+          disputes there that went against them;
+        - ``hiring`` (employers): projects decided (bid on, and then in progress,
+          completed, closed or cancelled), and of those the ones that hired somebody;
+        - ``deliveries`` (``delivered_kind``): milestones delivered (events of that kind)
+          on their side's contracts, and how many were first delivered by their due date
+          (the milestone's own, else the contract's deadline);
         - ``rating`` (``cutoff``): the sum and count of the stars of their reviews
           visible at ``cutoff`` (double-blind: both sides wrote, or the contract ended
           at or before it);
@@ -362,15 +361,6 @@ class RecordRepository:
             found[str(part)][int(who)] = tuple(int(f or 0) for f in figures[:width])
         return found
 
-    async def money(
-        self, employer_ids: Sequence[int], fund_kind: str
-    ) -> dict[int, tuple[int, int, int, int]]:
-        """Per employer: (milestones funded, amount funded, milestones with money released,
-        amount released gross), funding being ledger transactions of ``fund_kind`` into a
-        milestone's escrow, and release what went out of their milestones' escrow to the
-        hired freelancer and the platform fee."""
-        return await self._groups(_money(), employer_ids, 4, kind=fund_kind)  # type: ignore[return-value]
-
     async def milestone_events(
         self, employer_ids: Sequence[int], kinds: Sequence[str], per_person: int
     ) -> dict[int, list[tuple[int, str, datetime]]]:
@@ -383,26 +373,6 @@ class RecordRepository:
         ).all():
             found[int(who)].append((int(milestone_id), str(kind), at))
         return found
-
-    async def first_deliveries(
-        self, user_ids: Sequence[int], role: PartyRole, kind: str
-    ) -> dict[int, tuple[int, int]]:
-        """Per person: milestones delivered (events of ``kind``) on their side's contracts,
-        and how many were first delivered by their due date (the milestone's own, else the
-        contract's deadline)."""
-        return await self._groups(_first_deliveries(role), user_ids, 2, kind=kind)  # type: ignore[return-value]
-
-    async def disputes(
-        self, user_ids: Sequence[int], role: PartyRole, lost: LostRule
-    ) -> dict[int, tuple[int, int]]:
-        """Per person: disputes they filed on their side's contracts, and disputes there
-        that went against them (``lost``)."""
-        return await self._groups(_disputes(role, tuple(lost)), user_ids, 2)  # type: ignore[return-value]
-
-    async def hiring(self, employer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-        """Per employer: projects decided (bid on, and then in progress, completed, closed
-        or cancelled), and of those the ones that hired somebody (a contract)."""
-        return await self._groups(_hiring(), employer_ids, 2)  # type: ignore[return-value]
 
     async def conversations(
         self, user_id: int, per_person: int
