@@ -51,8 +51,8 @@ class Repository(Generic[M]):
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def _all(self, stmt: Select[tuple[M]]) -> list[M]:
-        return list((await self.session.execute(stmt)).scalars())
+    async def _all(self, stmt: Select[tuple[M]], params: dict[str, Any] | None = None) -> list[M]:
+        return list((await self.session.execute(stmt, params)).scalars())
 
 
 @functools.cache

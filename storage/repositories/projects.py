@@ -211,7 +211,7 @@ class ProjectRepository(Repository[Project]):
         usable = [i for i, terms in enumerate(expansions) if len(terms) <= SEARCH_EXPANSION]
         if not usable:
             shape = _Shape.of(query, len(query.terms))
-            return await self._all_with(_listing_page(shape), _search_params(query, query.terms))
+            return await self._all(_listing_page(shape), _search_params(query, query.terms))
         driver = min(usable, key=lambda i: len(expansions[i]))
         others = query.terms[:driver] + query.terms[driver + 1 :]
         params = _search_params(query, others)
@@ -219,12 +219,9 @@ class ProjectRepository(Repository[Project]):
         params.update({f"term{k}": term for k, term in enumerate(terms)})
         shape = _Shape.of(query, len(others))
         if len(terms) == 1:
-            return await self._all_with(_term_page(shape), params)
+            return await self._all(_term_page(shape), params)
         # Several terms share the prefix: the newest ``limit`` of each, merged.
-        return await self._all_with(_term_pages(shape, len(terms)), params)
-
-    async def _all_with(self, stmt: Select[Any], params: dict[str, Any]) -> list[Project]:
-        return list((await self.session.execute(stmt, params)).scalars())
+        return await self._all(_term_pages(shape, len(terms)), params)
 
     async def by_employer(self, employer_id: int, limit: int, offset: int = 0) -> list[Project]:
         stmt = (
