@@ -256,7 +256,8 @@ class Delivery:
                 if self._stopping:
                     break
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), timeout=wait)
+                    async with asyncio.timeout(wait):  # wait_for could swallow a cancellation
+                        await woken.wait()
         finally:
             del self._wakes[name]
 

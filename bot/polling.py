@@ -141,7 +141,8 @@ class Poller:
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+            async with asyncio.timeout(seconds):  # wait_for could swallow a cancellation
+                await self._stop.wait()
 
 
 def poller(

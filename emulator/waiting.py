@@ -37,6 +37,9 @@ class Changes:
             if remaining <= 0:
                 return None
             try:
-                await asyncio.wait_for(self._event.wait(), remaining)
+                # Not ``asyncio.wait_for``: on Python 3.11 it swallows a cancellation that
+                # arrives as the event is set, and the waiter's loop would wait on forever.
+                async with asyncio.timeout(remaining):
+                    await self._event.wait()
             except TimeoutError:
                 return check()

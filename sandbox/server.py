@@ -166,7 +166,8 @@ async def events(request: web.Request) -> web.StreamResponse:
         await _send(response, *first)
         while True:
             try:
-                kind, data = await asyncio.wait_for(queue.get(), KEEPALIVE)
+                async with asyncio.timeout(KEEPALIVE):  # wait_for could swallow a cancellation
+                    kind, data = await queue.get()
             except TimeoutError:
                 await response.write(b": keepalive\n\n")
                 continue

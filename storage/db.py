@@ -88,10 +88,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_MS}")
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.wal = cursor.fetchone()[0] == "wal"
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if dbapi_connection.wal:  # the driver checkpoints, off the loop
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     # Held from BEGIN to COMMIT or ROLLBACK (or the connection's return to the pool):
@@ -107,7 +110,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         await_only(gate.acquire())
         conn.info["bidgram_gate"] = True
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql(sqlite_driver.BEGIN)
         except BaseException:
             _release(conn.info)
             raise

@@ -1,15 +1,25 @@
-"""SQLite through aiosqlite, with the statements of a transaction run on the event loop.
+"""SQLite through aiosqlite, with a transaction run on the event loop unless it must wait.
 
 aiosqlite runs each call on the connection's own thread and hands the result back to the
 event loop; SQLAlchemy's adapter makes four such calls per statement (open a cursor,
 execute, fetch the rows, close the cursor). Each trip is a queue, a future and a wake-up
-of the loop: about 100 µs a statement on the benchmark machine, against about 6 µs for
-the statement itself (docs/benchmarks.md). Every transaction here begins IMMEDIATE
-(``storage.db``), so once it has begun this connection holds the write lock and, in WAL
-mode, no statement of it waits for another connection: those run in place, on the
-loop's thread. What can wait for the lock (BEGIN, the connection's set-up) or for the
-disk (COMMIT) still goes to aiosqlite's thread, in one trip per statement. Everything
-else (pooling, errors, the dialect) is aiosqlite's and SQLAlchemy's own.
+of the loop, and the resumption of every coroutine the update is awaiting through: about
+100 µs a statement on the benchmark machine, against about 6 µs for the statement itself
+(docs/benchmarks.md). So only what has to wait goes to the thread:
+
+* BEGIN IMMEDIATE (``storage.db``) is tried in place without waiting; only when another
+  process holds the write lock does it go to the thread, to wait there.
+* Once begun, this connection holds the write lock and, in WAL mode, nothing it runs waits
+  for another connection: its statements, ROLLBACK and COMMIT run in place. With
+  ``synchronous=NORMAL`` a WAL commit writes to the log without syncing; what syncs is
+  the checkpoint, so SQLite's own (which runs inside a commit) is turned off and every
+  :data:`CHECKPOINT_EVERY`-th commit of an engine goes to the thread with a passive
+  checkpoint after it.
+* A ROLLBACK with no transaction open (the pool's reset of every returned connection) is
+  nothing to do.
+
+Outside WAL mode (an in-memory database) COMMIT keeps its trip. Everything else (pooling,
+errors, the dialect) is aiosqlite's and SQLAlchemy's own.
 """
 
 from __future__ import annotations
@@ -24,6 +34,13 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.util.concurrency import await_only
+
+#: How long a connection waits for another process's writer (``PRAGMA busy_timeout``).
+BUSY_MS = 30_000
+#: Commits of an engine between two checkpoints of its WAL (SQLite's own default is
+#: 1000 pages, a few hundred of the bot's transactions).
+CHECKPOINT_EVERY = 200
+BEGIN = "BEGIN IMMEDIATE"
 
 #: What one statement leaves behind: description, rows, lastrowid, rowcount.
 Outcome = tuple[Any, list[Any] | None, int | None, int]
@@ -62,6 +79,30 @@ async def _in_place(
     return outcome
 
 
+async def _begin_or_wait(
+    connection: aiosqlite.Connection, operation: str, parameters: Any
+) -> Outcome:
+    """BEGIN IMMEDIATE in place if the write lock is free; else the trip, to wait there."""
+    raw: sqlite3.Connection = connection._conn
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        return _run(connection, operation, parameters)
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+    thread: Any = connection
+    outcome: Outcome = await thread._execute(_run, connection, operation, parameters)
+    return outcome
+
+
+def _commit_and_checkpoint(raw: sqlite3.Connection) -> None:
+    """On the connection's thread: commit, then copy the log into the database."""
+    raw.commit()
+    raw.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+
+
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
@@ -77,6 +118,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         try:
             if connection._conn.in_transaction:  # the write lock is ours: nothing to wait for
                 trip = _in_place(run, connection, operation, parameters)
+            elif operation == BEGIN:
+                trip = _begin_or_wait(connection, operation, parameters)
             else:
                 trip = connection._execute(run, connection, operation, parameters)
             description, rows, lastrowid, rowcount = self.await_(trip)
@@ -90,7 +133,44 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    #: Whether the database is in WAL mode, where a commit waits for nothing
+    #: (set by ``storage.db`` when it connects).
+    wal: bool
+
+    __slots__ = ("wal",)
+
+    def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:
+        super().__init__(dbapi, connection)  # type: ignore[arg-type]
+        self.wal = False
+
+    def _raw(self) -> sqlite3.Connection | None:
+        connection: Any = self._connection
+        raw: sqlite3.Connection | None = connection._connection
+        return raw
+
+    def rollback(self) -> None:
+        raw = self._raw()
+        if raw is None or not raw.in_transaction:
+            return  # nothing to undo (the pool resets every connection given back)
+        try:
+            raw.rollback()  # the write lock is ours: nothing to wait for
+        except Exception as error:
+            self._handle_exception(error)
+
+    def commit(self) -> None:
+        raw = self._raw()
+        if raw is None or not self.wal or not raw.in_transaction:
+            super().commit()
+            return
+        dbapi: OneTripDBAPI = self.dbapi
+        dbapi.commits += 1
+        try:
+            if dbapi.commits % CHECKPOINT_EVERY:
+                raw.commit()
+            else:
+                self.await_(self._connection._execute(_commit_and_checkpoint, raw))
+        except Exception as error:
+            self._handle_exception(error)
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:  # streamed results keep their cursor: aiosqlite's own way
@@ -100,7 +180,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """aiosqlite as SQLAlchemy sees it, with :class:`OneTripConnection` connections.
-    Passed to ``create_async_engine`` as ``module``."""
+    Passed to ``create_async_engine`` as ``module``, one per engine: it counts the engine's
+    commits (:data:`CHECKPOINT_EVERY`)."""
+
+    def __init__(self, aiosqlite: Any, sqlite: Any) -> None:
+        super().__init__(aiosqlite, sqlite)
+        self.commits = 0
 
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
         if kw.get("async_fallback") or kw.get("async_creator_fn"):
@@ -110,7 +195,7 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         kw.setdefault("check_same_thread", False)
         connection = aiosqlite.connect(*arg, **kw)
         connection._thread.daemon = True  # as SQLAlchemy's adapter does
-        return OneTripConnection(self, await_only(connection))  # type: ignore[arg-type]
+        return OneTripConnection(self, await_only(connection))
 
 
 def dbapi() -> OneTripDBAPI:

@@ -1,7 +1,7 @@
-"""The embedded default's driver (``storage.sqlite_driver``): a transaction's statements on
-the event loop, what may wait (BEGIN, COMMIT) on aiosqlite's thread, and otherwise what
-SQLAlchemy's own aiosqlite adapter does: rows, counts, ids, many rows at once, streamed
-results, errors in storage's words."""
+"""The embedded default's driver (``storage.sqlite_driver``): a transaction on the event
+loop, what must wait (a BEGIN behind another process's writer, a checkpoint) on
+aiosqlite's thread, and otherwise what SQLAlchemy's own aiosqlite adapter does: rows,
+counts, ids, many rows at once, streamed results, errors in storage's words."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import aiosqlite
 import pytest
 from sqlalchemy import text
 
+from storage import sqlite_driver
 from storage.db import Database
 from storage.errors import UniqueViolation
 from storage.sqlite_driver import OneTripCursor
@@ -34,15 +35,17 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = aiosqlite.Connection._execute
 
-    async def counted(self: aiosqlite.Connection, fn: object, *args: object) -> object:
+    async def counted(
+        self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object
+    ) -> object:
         seen.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args)
+        return await original(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
     return seen
 
 
-async def test_a_transaction_s_statements_run_in_place_and_its_ends_on_the_thread(
+async def test_a_transaction_no_one_else_is_writing_takes_no_trip_to_the_thread(
     lite: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with lite.engine.connect() as conn:
@@ -57,12 +60,56 @@ async def test_a_transaction_s_statements_run_in_place_and_its_ends_on_the_threa
         assert isinstance(raw.driver_connection, aiosqlite.Connection)
         assert isinstance(raw.dbapi_connection.cursor(), OneTripCursor)  # type: ignore[union-attr]
     assert [tuple(r) for r in rows] == [(1,), (2,)]
-    # BEGIN IMMEDIATE may wait for another process's writer, COMMIT for the disk: one trip
-    # each; the SELECT and the INSERT between them hold the write lock and take none.
-    assert sent == ["_run", "commit"]
+    # BEGIN IMMEDIATE found the write lock free; the SELECT, the INSERT and the COMMIT
+    # held it; and the pool's ROLLBACK of the connection given back had nothing to undo.
+    assert sent == []
+    async with lite.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT name FROM t"))).scalars().all() == ["x"]
 
 
-async def test_a_begin_waiting_for_another_writer_leaves_the_loop_free(tmp_path: Path) -> None:
+async def test_a_rollback_runs_in_place_and_undoes(
+    lite: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with lite.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+        await conn.rollback()
+        seen = trips(monkeypatch)
+        await conn.execute(text("INSERT INTO t (name) VALUES ('gone')"))
+        await conn.rollback()
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+        await conn.commit()
+    assert seen == []
+
+
+async def test_every_so_many_commits_one_goes_to_the_thread_and_checkpoints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's own checkpoint would run inside a commit, on the loop, and sync the disk
+    there: it is off, and the driver checkpoints off the loop instead."""
+    monkeypatch.setattr(sqlite_driver, "CHECKPOINT_EVERY", 3)
+    path = tmp_path / "log.db"
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with database.engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE blobs (data BLOB)"))  # commit 1
+            assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() == 0
+        seen = trips(monkeypatch)
+        async with database.engine.begin() as conn:  # commit 2: into the log only
+            await conn.execute(text("INSERT INTO blobs VALUES (randomblob(200000))"))
+        assert path.stat().st_size < 100_000 and seen == []
+        async with database.engine.begin() as conn:  # commit 3: and the checkpoint
+            await conn.execute(text("INSERT INTO blobs VALUES (x'00')"))
+        assert seen == ["_commit_and_checkpoint"]
+        assert path.stat().st_size > 200_000  # the log's pages are in the database file
+        async with database.engine.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM blobs"))).scalar_one() == 2
+    finally:
+        await database.dispose()
+
+
+async def test_a_begin_waiting_for_another_writer_leaves_the_loop_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "shared.db"
     first = Database(f"sqlite+aiosqlite:///{path}")
     second = Database(f"sqlite+aiosqlite:///{path}")  # another process, as far as locks go
@@ -76,17 +123,23 @@ async def test_a_begin_waiting_for_another_writer_leaves_the_loop_free(tmp_path:
             await asyncio.sleep(0.01)
             ticks += 1
 
+    await _insert(second)  # its connection made and set up
     ticker = asyncio.create_task(tick())
     try:
         async with first.engine.begin() as holder:
             await holder.execute(text("INSERT INTO t DEFAULT VALUES"))
+            seen = trips(monkeypatch)
             waiting = asyncio.create_task(_insert(second))
             await asyncio.sleep(0.3)
             assert not waiting.done()
             assert ticks >= 10  # the loop ran while the second BEGIN waited on its thread
+            assert seen == ["_run"]  # tried in place, found the lock taken, went to wait
         await asyncio.wait_for(waiting, 10)
         async with first.engine.connect() as conn:
-            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 2
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 3
+        async with second.engine.connect() as conn:  # the wait is back for the next BEGIN
+            timeout = (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one()
+            assert timeout == sqlite_driver.BUSY_MS
     finally:
         ticker.cancel()
         await first.dispose()

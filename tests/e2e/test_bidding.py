@@ -34,9 +34,11 @@ async def market(app: App) -> AsyncIterator[Marketplace]:
 
 
 async def started(person: SimulatedUser) -> None:
-    """The person opens the bot (so it may write to them)."""
+    """The person opens the bot (so it may write to them) and has its whole answer: the
+    menu, then the time zone question (one that blocks the bot next must not refuse it)."""
     await person.send_text("/start")
     await person.wait_for_message(MENU)
+    await person.wait_for_message("Time zone")
 
 
 async def member(app: App, person: SimulatedUser) -> Actor:
