@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select
 
 from storage.enums import BidStatus
 from storage.models import Bid, Project
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, among
 
 #: The bids a project's bid count counts.
 COUNTED = (BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED)
@@ -17,7 +17,7 @@ COUNTED = (BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED)
 COUNTS_FOR_PROJECTS = (
     select(Bid.project_id, func.count(Bid.id))
     .where(
-        Bid.project_id.in_(bindparam("ids", expanding=True)),
+        among(Bid.project_id, "ids"),
         Bid.status.in_(COUNTED),
     )
     .group_by(Bid.project_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from typing import cast
+
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 
 from storage.models import Message
 from storage.repositories.base import Repository
@@ -12,11 +14,13 @@ BY_RELAY = select(Message).where(
     Message.relay_chat_id == bindparam("chat_id"),
     Message.relay_message_id == bindparam("message_id"),
 )
+#: Core, not ORM, updates (here and for the outbox's marks and a bid's touch): the ORM's
+#: bulk-update path costs more than the statement, and nothing loaded needs refreshing.
+_MESSAGES = cast(Table, Message.__table__)
 RELAYED = (
-    update(Message)
-    .where(Message.id == bindparam("message"))
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message"))
     .values(relay_chat_id=bindparam("relay_chat"), relay_message_id=bindparam("relay_message"))
-    .execution_options(synchronize_session=False)
 )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BindParameter,
     Integer,
+    Table,
     bindparam,
     case,
     delete,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxEvent, OutboxMessage
-from storage.repositories.base import EARLIER
+from storage.repositories.base import EARLIER, among
 
 
 def _claimable() -> tuple[Any, Any, Any, Any]:
@@ -58,15 +59,11 @@ def _claimable() -> tuple[Any, Any, Any, Any]:
         .limit(limit)
         .with_for_update(skip_locked=True, of=m)
     )
-    by_ids = (
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
-        .order_by(OutboxMessage.id)
-    )
+    by_ids = select(OutboxMessage).where(among(OutboxMessage.id, "ids")).order_by(OutboxMessage.id)
     queued = (
         select(OutboxMessage.chat)
         .where(
-            OutboxMessage.chat.in_(bindparam("chats", expanding=True)),
+            among(OutboxMessage.chat, "chats"),
             OutboxMessage.status == "pending",
         )
         .distinct()
@@ -262,20 +259,23 @@ class OutboxRepository:
         return int(getattr(gone, "rowcount", 0) or 0)
 
 
+_MESSAGES = cast(Table, OutboxMessage.__table__)
+
+
 def _mark(status: Any) -> Any:
     return (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+        update(_MESSAGES)
+        .where(among(_MESSAGES.c.id, "ids"))
         .values(
             status=status,
             sent_at=bindparam("at"),
             telegram_message_id=bindparam("telegram"),
             claimed_until=None,
         )
-        .execution_options(synchronize_session=False)
     )
 
 
-#: After every send (built once): the message sent, or it and the digest mates merged.
+#: After every send (built once; Core updates, see ``messages.RELAYED``): the message
+#: sent, or it and the digest mates merged.
 MARK_SENT = _mark("sent")
-MARK_MERGED = _mark(case((OutboxMessage.id == bindparam("head"), "sent"), else_="merged"))
+MARK_MERGED = _mark(case((_MESSAGES.c.id == bindparam("head"), "sent"), else_="merged"))

@@ -33,7 +33,7 @@ from storage.models import (
     ProjectTerm,
     Skill,
 )
-from storage.repositories.base import WALK, Repository, term_probe
+from storage.repositories.base import WALK, Repository, among, term_probe
 from storage.repositories.bids import COUNTED
 
 #: A query word whose prefix has more distinct indexed terms than this does not drive
@@ -63,12 +63,12 @@ class ProjectQuery:
 SKILLS_OF = (
     select(ProjectSkill.project_id, Skill)
     .join(Skill, Skill.id == ProjectSkill.skill_id)
-    .where(ProjectSkill.project_id.in_(bindparam("ids", expanding=True)))
+    .where(among(ProjectSkill.project_id, "ids"))
     .order_by(Skill.name)
 )
 ATTACHMENTS_OF = (
     select(ProjectAttachment)
-    .where(ProjectAttachment.project_id.in_(bindparam("ids", expanding=True)))
+    .where(among(ProjectAttachment.project_id, "ids"))
     .order_by(ProjectAttachment.position, ProjectAttachment.id)
 )
 
@@ -329,7 +329,7 @@ def _filters(stmt: Select[Any], shape: _Shape) -> Select[Any]:
         stmt = stmt.where(
             exists().where(
                 ProjectSkill.project_id == Project.id,
-                ProjectSkill.skill_id.in_(bindparam("skill_ids", expanding=True)),
+                among(ProjectSkill.skill_id, "skill_ids"),
             )
         )
     if shape.budget_at_least:

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    BindParameter,
     CompoundSelect,
     Integer,
     Select,
@@ -47,11 +46,9 @@ from storage.models import (
     Project,
     Review,
 )
+from storage.repositories.base import among
 from storage.repositories.disputes import LostRule, lost_clause
 from storage.repositories.reviews import visible_review
-
-#: Every record query takes its group of people as one expanding parameter.
-IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 
 
 def _side(role: PartyRole) -> Any:
@@ -108,7 +105,7 @@ def _money(kind: str = "kind") -> Select[Any]:
         .join(LedgerTransaction, LedgerTransaction.milestone_id == Milestone.id)
         .join(Posting, Posting.transaction_id == LedgerTransaction.id)
         .join(Account, Account.id == Posting.account_id)
-        .where(Contract.employer_id.in_(IDS), Posting.amount > 0, or_(funded, released))
+        .where(among(Contract.employer_id, "ids"), Posting.amount > 0, or_(funded, released))
         .group_by(Contract.employer_id)
     )
 
@@ -124,7 +121,7 @@ def _milestone_events() -> Select[Any]:
             .label("n"),
         )
         .join(Contract, Contract.id == Milestone.contract_id)
-        .where(Contract.employer_id.in_(IDS), Milestone.delivered_at.is_not(None))
+        .where(among(Contract.employer_id, "ids"), Milestone.delivered_at.is_not(None))
         .subquery()
     )
     return (
@@ -154,7 +151,7 @@ def _first_deliveries(role: PartyRole, kind: str = "kind") -> Select[Any]:
         )
         .join(Contract, Contract.id == Milestone.contract_id)
         .join(MilestoneEvent, MilestoneEvent.milestone_id == Milestone.id)
-        .where(side.in_(IDS), MilestoneEvent.kind == bindparam(kind))
+        .where(among(side, "ids"), MilestoneEvent.kind == bindparam(kind))
         .group_by(Milestone.id, side, Milestone.due_at, Contract.deadline_at)
         .subquery()
     )
@@ -175,7 +172,7 @@ def _disputes(
             func.count(Dispute.id).filter(lost_clause(lost)),
         )
         .join(Contract, Contract.id == Dispute.contract_id)
-        .where(side.in_(IDS))
+        .where(among(side, "ids"))
         .group_by(side)
     )
 
@@ -198,7 +195,7 @@ def _hiring() -> Select[Any]:
             func.count(Project.id).filter(decided, bid_on),
             func.count(Project.id).filter(decided, hired),
         )
-        .where(Project.employer_id.in_(IDS))
+        .where(among(Project.employer_id, "ids"))
         .group_by(Project.employer_id)
     )
 
@@ -215,7 +212,7 @@ def _rating(role: PartyRole) -> Select[Any]:
         )
         .join(Contract, Contract.id == Review.contract_id)
         .where(
-            Review.subject_id.in_(IDS),
+            among(Review.subject_id, "ids"),
             Review.subject_role == role,
             visible_review(bindparam("cutoff")),
         )
@@ -260,7 +257,7 @@ def _contracts(
             func.count(Contract.id).filter(Contract.status == ContractStatus.ACTIVE),
             func.coalesce(func.sum(released).filter(completed), 0),
         )
-        .where(side.in_(IDS))
+        .where(among(side, "ids"))
         .group_by(side)
     )
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, delete, false, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, false, func, insert, select, update
 
 from storage.models import AlertSubscription, AlertSubscriptionSkill, User
 from storage.repositories.base import Repository, insert_ignore
@@ -123,11 +124,10 @@ class SubscriptionRepository(Repository[AlertSubscription]):
         return (await self.session.execute(stmt)).tuples().all()
 
 
-#: A bid touches both (built once).
+#: A bid touches both (built once; Core updates, see ``messages.RELAYED``).
 TOUCH = tuple(
-    update(model)
-    .where(model.user_id == bindparam("subscriber"))
+    update(table)
+    .where(table.c.user_id == bindparam("subscriber"))
     .values(active_at=bindparam("now"))
-    .execution_options(synchronize_session=False)
-    for model in (AlertSubscription, AlertSubscriptionSkill)
+    for table in (cast(Table, m.__table__) for m in (AlertSubscription, AlertSubscriptionSkill))
 )

@@ -9,12 +9,12 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, delete, func, select
 
 from storage.models import FreelancerProfile, ProfileSkill, Skill, User
-from storage.repositories.base import Repository, insert_ignore
+from storage.repositories.base import Repository, among, insert_ignore
 
 #: The person behind a Telegram id, read on every update: built once (see insert_ignore).
 READERS = select(
     User.telegram_id, User.blocked_bot_at, User.language, User.language_code, User.time_zone
-).where(User.telegram_id.in_(bindparam("ids", expanding=True)))
+).where(among(User.telegram_id, "ids"))
 
 
 class Reader(NamedTuple):

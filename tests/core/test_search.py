@@ -386,7 +386,9 @@ async def test_search_walks_the_term_order_index(h: Harness, backend: str) -> No
                     and "ix_project_terms_project (project_id=? AND term>? AND term<?)" in line
                     for line in plan
                 ), plan
-                assert not [line for line in plan if line.startswith("SCAN")], plan
+                # no table scanned (the skills asked for are a list parameter, walked)
+                scans = [line for line in plan if line.startswith("SCAN")]
+                assert not [line for line in scans if not line.startswith("SCAN json_each")]
                 assert not [line for line in plan if "TEMP B-TREE" in line], plan
             else:
                 # A dozen rows have no statistics worth the name: forbid the sort to see
