@@ -24,7 +24,9 @@ errors, the dialect) is aiosqlite's and SQLAlchemy's own.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import aiosqlite
@@ -79,10 +81,9 @@ async def _in_place(
     return outcome
 
 
-async def _begin_or_wait(
-    connection: aiosqlite.Connection, operation: str, parameters: Any
-) -> Outcome:
+async def _begin_or_wait(adapted: OneTripConnection, operation: str, parameters: Any) -> Outcome:
     """BEGIN IMMEDIATE in place if the write lock is free; else the trip, to wait there."""
+    connection = adapted.driver
     raw: sqlite3.Connection = connection._conn
     raw.execute("PRAGMA busy_timeout=0")
     try:
@@ -92,8 +93,7 @@ async def _begin_or_wait(
             raise
     finally:
         raw.execute(f"PRAGMA busy_timeout={BUSY_MS}")
-    thread: Any = connection
-    outcome: Outcome = await thread._execute(_run, connection, operation, parameters)
+    outcome: Outcome = await adapted.trip(_run, connection, operation, parameters)
     return outcome
 
 
@@ -113,18 +113,21 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._take(_run_many, operation, seq_of_parameters)
 
     def _take(self, run: Any, operation: Any, parameters: Any) -> None:
-        connection: Any = self._connection
+        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        connection = adapted.driver
         trip: Any
         try:
-            if connection._conn.in_transaction:  # the write lock is ours: nothing to wait for
+            if not adapted.free():  # after what is on the thread, in its order
+                trip = adapted.trip(run, connection, operation, parameters)
+            elif connection._conn.in_transaction:  # the write lock is ours: no waiting
                 trip = _in_place(run, connection, operation, parameters)
             elif operation == BEGIN:
-                trip = _begin_or_wait(connection, operation, parameters)
+                trip = _begin_or_wait(adapted, operation, parameters)
             else:
-                trip = connection._execute(run, connection, operation, parameters)
+                trip = adapted.trip(run, connection, operation, parameters)
             description, rows, lastrowid, rowcount = self.await_(trip)
         except Exception as error:
-            self._adapt_connection._handle_exception(error)
+            adapted._handle_exception(error)
         self.description = description
         self.lastrowid, self.rowcount = lastrowid, rowcount
         self._rows.clear()
@@ -133,15 +136,47 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """A connection that runs on the loop's thread when nothing of it is on aiosqlite's.
+
+    Trips to the thread are counted (sent on the loop's thread, finished on the other,
+    each counter written by one thread only): while one is queued or running, everything
+    else goes the same way, after it, so the two threads never use the connection at
+    once and nothing is reordered (a ROLLBACK after a cancelled BEGIN still follows it).
+    """
+
     #: Whether the database is in WAL mode, where a commit waits for nothing
     #: (set by ``storage.db`` when it connects).
     wal: bool
 
-    __slots__ = ("wal",)
+    __slots__ = ("_done", "_sent", "wal")
 
     def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:
         super().__init__(dbapi, connection)  # type: ignore[arg-type]
         self.wal = False
+        self._sent = self._done = 0
+
+    @property
+    def driver(self) -> aiosqlite.Connection:
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        return connection
+
+    def free(self) -> bool:
+        """Nothing of this connection is queued or running on aiosqlite's thread."""
+        return self._sent == self._done
+
+    async def trip(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` on aiosqlite's thread, counted from the moment it is queued."""
+
+        @functools.wraps(fn)  # named as what it runs (aiosqlite's log, the tests)
+        def counted() -> Any:
+            try:
+                return fn(*args)
+            finally:
+                self._done += 1
+
+        self._sent += 1
+        thread: Any = self._connection
+        return await thread._execute(counted)  # queued before this first suspends
 
     def _raw(self) -> sqlite3.Connection | None:
         connection: Any = self._connection
@@ -150,25 +185,32 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def rollback(self) -> None:
         raw = self._raw()
-        if raw is None or not raw.in_transaction:
-            return  # nothing to undo (the pool resets every connection given back)
+        if raw is None:
+            return
         try:
-            raw.rollback()  # the write lock is ours: nothing to wait for
+            if not self.free():
+                self.await_(self.trip(raw.rollback))
+            elif raw.in_transaction:  # the write lock is ours: nothing to wait for
+                raw.rollback()
+            # else nothing to undo (the pool resets every connection given back)
         except Exception as error:
             self._handle_exception(error)
 
     def commit(self) -> None:
         raw = self._raw()
-        if raw is None or not self.wal or not raw.in_transaction:
-            super().commit()
+        if raw is None:
+            super().commit()  # says so as SQLAlchemy's adapter does
             return
-        dbapi: OneTripDBAPI = self.dbapi
-        dbapi.commits += 1
         try:
+            if not self.free() or not self.wal or not raw.in_transaction:
+                self.await_(self.trip(raw.commit))
+                return
+            dbapi: OneTripDBAPI = self.dbapi
+            dbapi.commits += 1
             if dbapi.commits % CHECKPOINT_EVERY:
                 raw.commit()
             else:
-                self.await_(self._connection._execute(_commit_and_checkpoint, raw))
+                self.await_(self.trip(_commit_and_checkpoint, raw))
         except Exception as error:
             self._handle_exception(error)
 

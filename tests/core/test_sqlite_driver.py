@@ -6,6 +6,7 @@ counts, ids, many rows at once, streamed results, errors in storage's words."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sqlalchemy import text
 from storage import sqlite_driver
 from storage.db import Database
 from storage.errors import UniqueViolation
-from storage.sqlite_driver import OneTripCursor
+from storage.sqlite_driver import OneTripConnection, OneTripCursor
 
 
 @pytest.fixture
@@ -79,6 +80,36 @@ async def test_a_rollback_runs_in_place_and_undoes(
         assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
         await conn.commit()
     assert seen == []
+
+
+async def test_while_a_call_is_on_the_thread_everything_else_follows_it(
+    lite: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two threads never use the connection at once, and nothing overtakes: a ROLLBACK
+    after a cancelled BEGIN that still waits on the thread must not run before it."""
+    order: list[str] = []
+
+    def slow() -> None:
+        time.sleep(0.2)
+        order.append("slow")
+
+    async with lite.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+        await conn.commit()
+        raw = await conn.get_raw_connection()
+        adapted = raw.dbapi_connection
+        assert isinstance(adapted, OneTripConnection) and adapted.free()
+        waiting = asyncio.ensure_future(adapted.trip(slow))
+        await asyncio.sleep(0)  # queued
+        assert not adapted.free()
+        seen = trips(monkeypatch)
+        await conn.execute(text("INSERT INTO t (name) VALUES ('after')"))
+        order.append("insert")
+        await conn.commit()
+        await waiting
+        assert adapted.free()
+    assert order == ["slow", "insert"]
+    assert seen[0] == "_run"  # the BEGIN went behind it; the rest ran in place once it was done
 
 
 async def test_every_so_many_commits_one_goes_to_the_thread_and_checkpoints(
