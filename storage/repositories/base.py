@@ -29,7 +29,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapper, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
@@ -50,7 +50,7 @@ class Repository(Generic[M]):
 
         ``Session.get`` builds its SELECT anew on every miss, at twice the CPU of running
         one built once; it still answers when the row is held (expired, deleted, ...)."""
-        key = (self.model, (id_,), None)
+        key = _mapper(self.model).identity_key_from_primary_key((id_,))
         if key in self.session.sync_session.identity_map:
             return await self.session.get(self.model, id_)
         return (await self.session.execute(by_id(self.model), {"id": id_})).scalar_one_or_none()
@@ -80,10 +80,20 @@ class Repository(Generic[M]):
 
 
 @functools.cache
+def _mapper(model: type[Base]) -> Mapper[Any]:
+    return sa_inspect(model)
+
+
+@functools.cache
 def by_id(model: type[Base]) -> Select[Any]:
     """``model``'s row by its one-column primary key, the id a parameter."""
-    (key,) = sa_inspect(model).primary_key
+    (key,) = _mapper(model).primary_key
     return select(model).where(key == bindparam("id"))
+
+
+def table_of(model: type[Base]) -> Table:
+    """``model``'s table, for Core statements (no ORM path where none is needed)."""
+    return cast(Table, model.__table__)
 
 
 @functools.cache
@@ -118,7 +128,7 @@ async def insert_ignore(session: AsyncSession, model: type[Base], values: dict[s
     The statement is compiled once per table and set of columns and takes the row as
     parameters: several of these run on every update (the update's claim, a new
     person)."""
-    table = cast(Table, model.__table__)
+    table = table_of(model)
     dialect = session.get_bind().dialect.name
     statement, defaults = _insert_ignoring(dialect, table, frozenset(values))
     result = await session.execute(statement, {**defaults, **values})

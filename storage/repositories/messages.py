@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from storage.models import Message
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, table_of
 
 #: Every relayed message and every reply to one (built once).
 BY_RELAY = select(Message).where(
@@ -16,7 +14,7 @@ BY_RELAY = select(Message).where(
 )
 #: Core, not ORM, updates (here and for the outbox's marks and a bid's touch): the ORM's
 #: bulk-update path costs more than the statement, and nothing loaded needs refreshing.
-_MESSAGES = cast(Table, Message.__table__)
+_MESSAGES = table_of(Message)
 RELAYED = (
     update(_MESSAGES)
     .where(_MESSAGES.c.id == bindparam("message"))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     Integer,
-    Table,
     bindparam,
     case,
     delete,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxEvent, OutboxMessage
-from storage.repositories.base import EARLIER, among
+from storage.repositories.base import EARLIER, among, table_of
 
 
 def _claimable() -> tuple[Any, Any, Any, Any]:
@@ -259,7 +258,7 @@ class OutboxRepository:
         return int(getattr(gone, "rowcount", 0) or 0)
 
 
-_MESSAGES = cast(Table, OutboxMessage.__table__)
+_MESSAGES = table_of(OutboxMessage)
 
 
 def _mark(status: Any) -> Any:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, false, func, insert, select, update
+from sqlalchemy import bindparam, delete, false, func, insert, select, update
 
 from storage.models import AlertSubscription, AlertSubscriptionSkill, User
-from storage.repositories.base import Repository, insert_ignore
+from storage.repositories.base import Repository, insert_ignore, table_of
 
 
 class SubscriptionRepository(Repository[AlertSubscription]):
@@ -129,5 +128,5 @@ TOUCH = tuple(
     update(table)
     .where(table.c.user_id == bindparam("subscriber"))
     .values(active_at=bindparam("now"))
-    for table in (cast(Table, m.__table__) for m in (AlertSubscription, AlertSubscriptionSkill))
+    for table in map(table_of, (AlertSubscription, AlertSubscriptionSkill))
 )
