@@ -31,7 +31,7 @@ from core.clock import SystemClock
 from core.gateways import SANDBOX, Gateways
 from core.marketplace import Marketplace
 from core.settings import Settings
-from emulator import BotAPIEmulator, SimulatedUser
+from emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 from storage.db import Database
 from storage.migrate import migrate
 
@@ -318,6 +318,13 @@ def _relay(boss: SimulatedUser, worker: SimulatedUser, project_id: int, worker_i
     return session
 
 
+REQUEST = "➕ Request milestone"
+
+
+def _has(button: str) -> Callable[[ChatMessage], bool]:
+    return lambda message: button in message.button_texts
+
+
 def _milestone(boss: SimulatedUser, worker: SimulatedUser, title: str) -> Session:
     async def session(run: Run) -> None:
         n = 0
@@ -326,8 +333,9 @@ def _milestone(boss: SimulatedUser, worker: SimulatedUser, title: str) -> Sessio
             await _act(run, worker.send_text("/contracts"))
             listing = await worker.wait_for_message("Your contracts", timeout=WAIT)
             await _act(run, worker.click(listing, title[:24]))
-            screen = await worker.wait_for_message("You are the freelancer", timeout=WAIT)
-            await _act(run, worker.click(screen, "➕ Request milestone"))
+            # A contract with many milestones is shown in pages; the buttons are on the last.
+            screen = await worker.wait_for_message(_has(REQUEST), timeout=WAIT)
+            await _act(run, worker.click(screen, REQUEST))
             await worker.wait_for_message("request a milestone", timeout=WAIT)
             await _act(run, worker.send_text(f"Part {n} of the work"))
             await worker.wait_for_message("How much", timeout=WAIT)

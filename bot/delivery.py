@@ -49,7 +49,16 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.methods import (
+    SendAudio,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendVideo,
+    SendVoice,
+    TelegramMethod,
+)
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.failures import is_transient
 from bot.i18n import speaking
@@ -57,6 +66,7 @@ from bot.locks import PersonLocks
 from bot.notifier import AFTER_SENT, DIGESTS, FAN_OUT, RENDERERS, Alert, AlertContext, Written
 from bot.ratelimit import Limiter, Limits, LocalLimiter
 from bot.refunds import refund_due
+from bot.session import sent_message_id
 from bot.settings import BotSettings
 from core.clock import Clock, SystemClock
 from core.events import Event, from_payload
@@ -651,22 +661,23 @@ class Delivery:
         markup = InlineKeyboardMarkup.model_validate_json(keyboard) if keyboard else None
         if msg.mates and msg.digest is not None:
             text, markup = await self._digest_of(msg)
-        b, chat, caption = self.bot, msg.chat_id, msg.text or None
+        chat, caption = msg.chat_id, msg.text or None
         protect = True if msg.protect else None  # None: the parameter is left out
         common: dict[str, Any] = {"reply_markup": markup, "protect_content": protect}
+        method: TelegramMethod[Message]
         if msg.file_id is None:
-            sent = await b.send_message(chat, text, **common)
+            method = SendMessage(chat_id=chat, text=text, **common)
         elif msg.file_kind == "photo":
-            sent = await b.send_photo(chat, msg.file_id, caption=caption, **common)
+            method = SendPhoto(chat_id=chat, photo=msg.file_id, caption=caption, **common)
         elif msg.file_kind == "voice":
-            sent = await b.send_voice(chat, msg.file_id, caption=caption, **common)
+            method = SendVoice(chat_id=chat, voice=msg.file_id, caption=caption, **common)
         elif msg.file_kind == "video":
-            sent = await b.send_video(chat, msg.file_id, caption=caption, **common)
+            method = SendVideo(chat_id=chat, video=msg.file_id, caption=caption, **common)
         elif msg.file_kind == "audio":
-            sent = await b.send_audio(chat, msg.file_id, caption=caption, **common)
+            method = SendAudio(chat_id=chat, audio=msg.file_id, caption=caption, **common)
         else:
-            sent = await b.send_document(chat, msg.file_id, caption=caption, **common)
-        return sent.message_id
+            method = SendDocument(chat_id=chat, document=msg.file_id, caption=caption, **common)
+        return await sent_message_id(self.bot, method)
 
     async def _digest_of(self, msg: Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
         """The held alerts as one message, worded when it is sent, for its reader."""

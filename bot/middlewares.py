@@ -5,7 +5,8 @@ Order of business for each update:
    taken that money, so nothing that fails later may lose it (the sweep credits it);
 2. open a unit of work; claim the update's id (an update Telegram delivered twice, to
    this process or another, is handled once: the second claim waits for the first
-   transaction and then finds the id taken, and does nothing); register the Telegram user;
+   transaction and then finds the id taken, and does nothing); register the Telegram user
+   (on PostgreSQL the claim reads their row in the same statement: ``UnitOfWork.claim``);
 3. run the handler with its replies held (``bot.replies``) and its conversation state
    staged (``bot.fsm.StagedStorage``); a domain error rolls the transaction back, and
    the claim and the person are written again (no savepoint for the rare refusal:
@@ -221,8 +222,10 @@ class MarketplaceMiddleware(BaseMiddleware):
         bot: Bot = data["bot"]
         reply = CallbackReply()
         data["callback_reply"] = reply
+        tg_user: TgUser | None = data.get("event_from_user")
+        sender = None if tg_user is None or tg_user.is_bot else tg_user.id  # see _register
         async with self.db.uow() as uow:
-            if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
+            if not await uow.claim(bot.id, event.update_id, self.clock.now(), sender):
                 # Handled already. If it was this process whose commit went unconfirmed,
                 # say now what it would have said; otherwise nothing to change or send.
                 kept = self.in_doubt.take(event.update_id)
@@ -249,7 +252,7 @@ class MarketplaceMiddleware(BaseMiddleware):
                 # way in, as nearly every update succeeds and a savepoint costs two
                 # statements. The claim and the person are then written again.
                 await market.rollback()
-                if not await uow.updates.claim(bot.id, event.update_id, self.clock.now()):
+                if not await uow.claim(bot.id, event.update_id, self.clock.now(), sender):
                     return None, None, None  # a redelivery took it meanwhile and answers it
                 await self._register(market, event, data)
                 await explain(bot, event, error, self.settings)

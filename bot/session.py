@@ -15,7 +15,8 @@ under load. Holding one reference per result type makes the cache hit.
 An update's replies are sent after its commit and nobody reads what Telegram answers
 them, only whether it refused (``bot.replies``): while ``unread`` is set, a successful
 answer is not validated into aiogram's models (a ``Message`` has a hundred-odd fields),
-and a refusal is read exactly as aiogram reads it.
+and a refusal is read exactly as aiogram reads it. The alert delivery reads only the
+sent message's id (``sent_message_id``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import InputFile
+from aiogram.types import InputFile, Message
 from aiohttp import ClientError, ClientTimeout
 from pydantic import BaseModel
 
@@ -42,6 +43,18 @@ _JSON = {"Content-Type": "application/json"}
 
 #: Set while calls whose results nobody reads are made (module docstring).
 unread: ContextVar[bool] = ContextVar("bidgram_unread_answers", default=False)
+
+
+async def sent_message_id(bot: Bot, method: TelegramMethod[Message]) -> int:
+    """Make a call that sends a message; the id of the message sent. Only the id is
+    read from Telegram's answer (the alert delivery records nothing else), so the
+    answer is not validated into a ``Message``; a refusal is read as always."""
+    reading = unread.set(True)
+    try:
+        sent: Any = await bot(method)
+    finally:
+        unread.reset(reading)
+    return int(sent["message_id"] if isinstance(sent, dict) else sent.message_id)
 
 
 class _HasFile(Exception):

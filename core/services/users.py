@@ -47,15 +47,22 @@ class UserService(Service):
         """Create or refresh the user behind a Telegram identity.
 
         Runs on every update, so it is not ``atomic``: a known person costs one SELECT
-        (and an UPDATE only when their name changed), no savepoint. It cannot half-fail:
-        ``ensure`` never raises for a twin that registered first."""
+        (and an UPDATE only when their name changed), no savepoint; only what changed is
+        set, so an unchanged person costs no flush either. It cannot half-fail: ``ensure``
+        never raises for a twin that registered first."""
         user = await self.uow.users.ensure(telegram_id, self.now())
-        user.first_name = (first_name or "")[:128]
-        user.last_name = last_name[:128] if last_name else None
-        user.username = username[:64] if username else None
-        user.language_code = language_code[:16] if language_code else None
-        user.blocked_bot_at = None  # they are talking to the bot, so it reaches them
-        await self.uow.flush()
+        now = {
+            "first_name": (first_name or "")[:128],
+            "last_name": last_name[:128] if last_name else None,
+            "username": username[:64] if username else None,
+            "language_code": language_code[:16] if language_code else None,
+            "blocked_bot_at": None,  # they are talking to the bot, so it reaches them
+        }
+        changed = {name: value for name, value in now.items() if getattr(user, name) != value}
+        if changed:
+            for name, value in changed.items():
+                setattr(user, name, value)
+            await self.uow.flush()
         return user
 
     async def stopped_bot(self, telegram_id: int) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+from collections.abc import Iterable
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ARRAY,
+    ColumnElement,
     Dialect,
     Executable,
     Select,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     bindparam,
+    literal_column,
     select,
     text,
 )
@@ -163,13 +166,25 @@ class among(FunctionElement[bool]):
     SQLAlchemy's ``IN`` with a list parameter is rewritten for each execution (and each
     length of the list is another statement to PostgreSQL): a few per cent of the bot's
     CPU on the lists a page or an alert reads. This is ``= ANY(array)`` on PostgreSQL
-    and a walk of a JSON array on SQLite: the same text every time."""
+    and a walk of a JSON array on SQLite: the same text every time. A fixed set of
+    constants is :func:`one_of`."""
 
     inherit_cache = True
     name = "among"
 
     def __init__(self, column: Any, name: str) -> None:
         super().__init__(column, bindparam(name, type_=ListOf(column.type)))
+
+
+def one_of(column: Any, values: Iterable[str]) -> ColumnElement[bool]:
+    """``column IN ('a', 'b')`` with the values written into the statement: for a fixed
+    set of constants (the statuses a count counts). SQLAlchemy's ``IN`` of values is
+    rewritten on every execution (see :class:`among`); written out, it needs no
+    parameter at all."""
+    quoted: list[ColumnElement[Any]] = [
+        literal_column("'" + str(v).replace("'", "''") + "'") for v in values
+    ]
+    return cast(ColumnElement[bool], column.in_(quoted))
 
 
 @compiles(among, "postgresql")

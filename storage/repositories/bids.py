@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select
 
 from storage.enums import BidStatus
 from storage.models import Bid, Project
-from storage.repositories.base import Repository, among
+from storage.repositories.base import Repository, among, one_of
 
 #: The bids a project's bid count counts.
 COUNTED = (BidStatus.ACTIVE, BidStatus.AWARDED, BidStatus.HIRED)
@@ -18,7 +18,7 @@ COUNTS_FOR_PROJECTS = (
     select(Bid.project_id, func.count(Bid.id))
     .where(
         among(Bid.project_id, "ids"),
-        Bid.status.in_(COUNTED),
+        one_of(Bid.status, COUNTED),
     )
     .group_by(Bid.project_id)
 )

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from storage.enums import AccountKind
 from storage.models import Account, LedgerTransaction, Milestone, Posting
-from storage.repositories.base import Repository, insert_ignore
+from storage.repositories.base import Repository, among, insert_ignore
 
 #: Balances by account code in one query (built once; see base.insert_ignore).
 BALANCES_BY_CODE = (
     select(Account.code, func.coalesce(func.sum(Posting.amount), 0))
     .outerjoin(Posting, Posting.account_id == Account.id)
-    .where(Account.code.in_(bindparam("codes", expanding=True)))
+    .where(among(Account.code, "codes"))
     .group_by(Account.code)
 )
 

@@ -33,7 +33,7 @@ from storage.models import (
     ProjectTerm,
     Skill,
 )
-from storage.repositories.base import WALK, Repository, among, term_probe
+from storage.repositories.base import WALK, Repository, among, one_of, term_probe
 from storage.repositories.bids import COUNTED
 
 #: A query word whose prefix has more distinct indexed terms than this does not drive
@@ -79,7 +79,7 @@ CARD = (
     select(
         Project,
         select(func.count(_COUNTED_BID.id))
-        .where(_COUNTED_BID.project_id == Project.id, _COUNTED_BID.status.in_(COUNTED))
+        .where(_COUNTED_BID.project_id == Project.id, one_of(_COUNTED_BID.status, COUNTED))
         .scalar_subquery(),
         Bid,
         Award,

@@ -46,7 +46,7 @@ from storage.models import (
     Project,
     Review,
 )
-from storage.repositories.base import among
+from storage.repositories.base import among, one_of
 from storage.repositories.disputes import LostRule, lost_clause
 from storage.repositories.reviews import visible_review
 
@@ -134,7 +134,7 @@ def _milestone_events() -> Select[Any]:
         .join(latest, latest.c.id == MilestoneEvent.milestone_id)
         .where(
             latest.c.n <= bindparam("per_person"),
-            MilestoneEvent.kind.in_(bindparam("kinds", expanding=True)),
+            among(MilestoneEvent.kind, "kinds"),
         )
         .order_by(MilestoneEvent.milestone_id, MilestoneEvent.id)
     )
@@ -181,13 +181,14 @@ def _disputes(
 def _hiring() -> Select[Any]:
     bid_on = exists().where(Bid.project_id == Project.id, Bid.status != BidStatus.RETRACTED)
     hired = exists().where(Contract.project_id == Project.id)
-    decided = Project.status.in_(
-        [
+    decided = one_of(
+        Project.status,
+        (
             ProjectStatus.IN_PROGRESS,
             ProjectStatus.COMPLETED,
             ProjectStatus.CLOSED,
             ProjectStatus.CANCELLED,
-        ]
+        ),
     )
     return (
         select(

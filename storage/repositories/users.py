@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FreelancerProfile, ProfileSkill, Skill, User
 from storage.repositories.base import Repository, among, insert_ignore
@@ -37,8 +38,21 @@ PROFILE_SKILLS = (
 )
 
 
+#: ``UserRepository.ensure``'s mark for a person not read ahead.
+_UNREAD = object()
+
+
 class UserRepository(Repository[User]):
     model = User
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._ahead: dict[int, User | None] = {}
+
+    def read_ahead(self, telegram_id: int, user: User | None) -> None:
+        """The person with this Telegram id as just read with the update's claim (None:
+        not registered): the next ``ensure`` of them takes it instead of a SELECT."""
+        self._ahead[telegram_id] = user
 
     async def by_telegram_id(self, telegram_id: int) -> User | None:
         found = await self.session.execute(BY_TELEGRAM_ID, {"telegram_id": telegram_id})
@@ -47,11 +61,14 @@ class UserRepository(Repository[User]):
     async def ensure(self, telegram_id: int, created_at: datetime) -> User:
         """Get or create by Telegram id; safe when two updates of a new user race.
 
-        Runs on every update, so someone already known costs one SELECT."""
+        Runs on every update, so someone already known costs one SELECT, or none when
+        they were read with the update's claim (``read_ahead``)."""
         params = {"telegram_id": telegram_id}
-        user = (await self.session.execute(FRESH_BY_TELEGRAM_ID, params)).scalar_one_or_none()
-        if user is not None:
-            return user
+        ahead = self._ahead.pop(telegram_id, _UNREAD)
+        if ahead is _UNREAD:
+            ahead = (await self.session.execute(FRESH_BY_TELEGRAM_ID, params)).scalar_one_or_none()
+        if isinstance(ahead, User):
+            return ahead
         await insert_ignore(
             self.session,
             User,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from aiogram import Bot
@@ -12,7 +13,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendDocument, SendMessage
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.session import BotSession, _HasFile, unread
+from bot.session import BotSession, _HasFile, sent_message_id, unread
 from emulator import running_emulator
 from emulator.chats import Button
 
@@ -90,3 +91,30 @@ async def test_a_call_and_a_file_both_reach_a_strict_bot_api() -> None:
         finally:
             await session.close()
         emu.assert_clean()
+
+
+async def test_a_sent_alert_is_read_for_its_id_only() -> None:
+    """The delivery records the sent message's id; the rest of the answer is not made
+    into a ``Message``, and a refusal still raises as aiogram's would."""
+    async with running_emulator() as emu:
+        ann = emu.user("Ann", started=True)
+        session = BotSession(api=TelegramAPIServer.from_base(emu.base_url))
+        bot = Bot(emu.token, session=session)
+        checked: list[object] = []
+        check = session.check_response
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            response = check(*args, **kwargs)
+            checked.append(response.result)
+            return response
+
+        session.check_response = spy  # type: ignore[method-assign]
+        try:
+            sent = await sent_message_id(bot, SendMessage(chat_id=ann.id, text="New bid"))
+            assert sent == (await ann.wait_for_message("New bid")).message_id
+            assert isinstance(checked[0], dict)  # not validated into a Message
+            assert not unread.get()  # set for that call only
+            with pytest.raises(TelegramBadRequest):
+                await sent_message_id(bot, SendMessage(chat_id=ann.id, text="x" * 5000))
+        finally:
+            await session.close()

@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from storage.db import Database
 from storage.models import OutboxMessage, User
-from storage.repositories.base import among
+from storage.repositories.base import among, one_of
 
 NOW = datetime(2026, 12, 7, tzinfo=UTC)
 
@@ -52,6 +52,26 @@ async def test_a_list_compares_as_its_column_does(db: Database) -> None:
     async with db.uow() as uow:
         assert (await uow.session.execute(queued, {"chats": [42, 7]})).scalars().all() == ["42"]
         assert (await uow.session.execute(queued, {"chats": ["42"]})).scalars().all() == ["42"]
+
+
+async def test_a_fixed_list_of_statuses_is_written_into_the_statement(db: Database) -> None:
+    """Constants (the statuses a count counts) need no parameter: SQLAlchemy's IN of
+    values would rewrite the statement on every execution."""
+    async with db.uow() as uow:
+        for i, status in enumerate(("pending", "sent", "failed")):
+            uow.session.add(
+                OutboxMessage(chat=str(i), text="hi", status=status, created_at=NOW, not_before=NOW)
+            )
+        await uow.commit()
+    unsent = select(OutboxMessage.chat).where(one_of(OutboxMessage.status, ("pending", "failed")))
+    seen = statements(db)
+    async with db.uow() as uow:
+        rows = await uow.session.execute(unsent.order_by(OutboxMessage.chat))
+        assert rows.scalars().all() == ["0", "2"]
+    (sql,) = [s for s in seen if "outbox_messages" in s]
+    assert "IN ('pending', 'failed')" in sql
+    assert "POSTCOMPILE" not in str(unsent.compile(dialect=db.engine.dialect))
+    assert one_of(OutboxMessage.chat, ["it's"]).compile().string.endswith("('it''s')")
 
 
 async def test_a_row_by_id_is_read_once_and_then_held(db: Database) -> None:

@@ -58,3 +58,13 @@ async def test_a_new_person_gets_the_columns_defaults(db: Database) -> None:
     async with db.uow() as uow:
         user = await uow.users.ensure(1003, NOW)
         assert user.first_name == "" and user.is_banned is False and user.created_at == NOW
+
+
+async def test_a_repository_is_made_when_first_used_over_the_open_session(db: Database) -> None:
+    uow = db.uow()
+    async with uow:
+        assert "bids" not in vars(uow)  # nothing made for what the update does not use
+        first = uow.users
+        assert first is uow.users and first.session is uow.session
+    async with uow:  # opened again: a new session, new repositories over it
+        assert uow.users is not first and uow.users.session is uow.session

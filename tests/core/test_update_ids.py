@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bot.app import prune_update_ids
 from core.clock import FrozenClock
@@ -47,15 +49,61 @@ async def test_ids_older_than_a_day_are_pruned(db: Database, clock: FrozenClock)
         assert not await uow.updates.claim(BOT, 2, clock.now())  # still remembered
 
 
+async def test_the_claim_brings_the_sender_in_the_same_statement_on_postgresql(
+    db: Database, clock: FrozenClock, backend: str
+) -> None:
+    async with db.uow() as uow:
+        known = (await uow.users.ensure(501, clock.now())).id
+        await uow.commit()
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's own
+            sent.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    async with db.uow() as uow:
+        assert await uow.claim(BOT, 20, clock.now(), sender=501)
+        assert (await uow.users.ensure(501, clock.now())).id == known
+        assert len(sent) == (1 if backend == "postgresql" else 2)
+        assert await uow.claim(BOT, 21, clock.now(), sender=502)  # someone new
+        newcomer = await uow.users.ensure(502, clock.now())
+        assert newcomer.telegram_id == 502 and newcomer.id != known
+        assert not await uow.claim(BOT, 20, clock.now(), sender=501)  # claimed already
+        await uow.commit()
+    async with db.uow() as uow:
+        assert not await uow.claim(BOT, 21, clock.now(), sender=502)
+        assert await uow.claim(BOT, 22, clock.now())  # from nobody
+
+
+@pytest.mark.postgres
+async def test_a_person_read_with_the_claim_is_fresh(db: Database, clock: FrozenClock) -> None:
+    """The row comes as it is now, not as this unit of work last saw it (another
+    transaction changed it meanwhile)."""
+    async with db.uow() as uow:
+        await uow.users.ensure(601, clock.now())
+        await uow.commit()
+    async with db.uow() as uow:
+        held = await uow.users.ensure(601, clock.now())
+        async with db.uow() as other:
+            (await other.users.ensure(601, clock.now())).time_zone = "Europe/Berlin"
+            await other.commit()
+        assert held.time_zone is None  # what this unit of work saw
+        assert await uow.claim(BOT, 30, clock.now(), sender=601)
+        again = await uow.users.ensure(601, clock.now())
+        assert again is held and again.time_zone == "Europe/Berlin"
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("first_commits", [True, False])
+@pytest.mark.parametrize("sender", [None, 700])
 async def test_a_twin_claim_waits_for_the_first_transaction(
-    db: Database, clock: FrozenClock, first_commits: bool
+    db: Database, clock: FrozenClock, first_commits: bool, sender: int | None
 ) -> None:
     async with db.uow() as first:
-        assert await first.updates.claim(BOT, 7, clock.now())
+        assert await first.claim(BOT, 7, clock.now(), sender)
         async with db.uow() as twin:
-            claim = asyncio.create_task(twin.updates.claim(BOT, 7, clock.now()))
+            claim = asyncio.create_task(twin.claim(BOT, 7, clock.now(), sender))
             await asyncio.sleep(0.3)
             assert not claim.done()  # waiting on the primary key, not guessing
             if first_commits:

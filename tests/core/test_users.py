@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from core.actors import Actor
 from tests.harness import Harness
@@ -59,6 +61,29 @@ async def test_registering_the_same_telegram_id_twice_is_one_user_with_fresh_nam
         assert await m.ctx.uow.users.count() == 1
     assert (stored.first_name, stored.last_name, stored.username) == ("Augusta", "King", "ada")
     assert stored.created_at == h.clock.now() - timedelta(days=3)
+
+
+async def test_a_person_who_changed_nothing_is_not_written_again(h: Harness) -> None:
+    """Registration runs on every update: someone known and unchanged costs no UPDATE."""
+    telegram_id = next(_telegram_ids)
+    async with h.tx() as m:
+        await m.users.register(telegram_id, "Ada", username="ada", language_code="en")
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(h.db.engine.sync_engine, "before_cursor_execute", count)
+    async with h.tx() as m:
+        flushes: list[object] = []
+        event.listen(m.ctx.uow.session.sync_session, "before_flush", flushes.append)
+        await m.users.register(telegram_id, "Ada", username="ada", language_code="en")
+        assert not flushes  # nothing for a flush to look at
+    assert not [s for s in sent if s.startswith("UPDATE")]
+    async with h.tx() as m:
+        user = await m.users.register(telegram_id, "Ada", username="ada_new", language_code="en")
+    assert user.username == "ada_new"
+    assert len([s for s in sent if s.startswith("UPDATE")]) == 1
 
 
 async def test_register_trims_overlong_telegram_names(h: Harness) -> None:
