@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -83,7 +83,15 @@ class _Repo(Generic[R]):
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, uow: UnitOfWork, owner: type | None = None) -> R:
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Repo[R]: ...
+
+    @overload
+    def __get__(self, uow: UnitOfWork, owner: type | None = None) -> R: ...
+
+    def __get__(self, uow: UnitOfWork | None, owner: type | None = None) -> R | _Repo[R]:
+        if uow is None:
+            return self  # looked up on the class
         repository = self.kind(uow.session)
         uow.__dict__[self.name] = repository  # found there from now on
         return repository

@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine.interfaces import CacheStats
 
 from storage.db import Database
+from storage.repositories import UserRepository
+from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
 
@@ -68,3 +70,4 @@ async def test_a_repository_is_made_when_first_used_over_the_open_session(db: Da
         assert first is uow.users and first.session is uow.session
     async with uow:  # opened again: a new session, new repositories over it
         assert uow.users is not first and uow.users.session is uow.session
+    assert not isinstance(UnitOfWork.users, UserRepository)  # the class makes none
