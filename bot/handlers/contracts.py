@@ -6,7 +6,7 @@ from aiogram import F
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import ChatCb, ContractCb, MenuCb, MilestoneCb, PageCb
+from bot.callbacks import ChatCb, ContractCb, MenuCb, MilestoneCb
 from bot.context import Ctx
 from bot.render import pages
 from bot.routers import Area
@@ -16,7 +16,7 @@ from bot.texts import contracts as texts
 from bot.texts import milestones as milestone_texts
 from bot.texts import reviews as review_texts
 from bot.texts.common import money_badge
-from bot.ui import send_screen, yes_or_not
+from bot.ui import page_row, send_or_replace, send_screen, yes_or_not
 from core.actors import Actor
 from core.clock import Clock
 from core.marketplace import Marketplace
@@ -45,11 +45,10 @@ async def contracts_page(
             text=texts.contract_button(n, line.project_title),
             callback_data=ContractCb(action="view", contract_id=line.contract.id),
         )
-    if page.more:
-        kb.button(
-            text=texts.next_page(), callback_data=PageCb(kind=PAGE_KIND, cursor=str(offset + PAGE))
-        )
     kb.adjust(1)
+    nav = page_row(PAGE_KIND, offset, PAGE, page.more, texts.prev_page(), texts.next_page())
+    if nav:
+        kb.row(*nav)
     badge = money_badge(settings.gateways())
     return texts.contracts_list(lines, settings.money, offset + 1, badge), kb.as_markup()
 
@@ -57,8 +56,9 @@ async def contracts_page(
 @router.screen("contracts")
 @router.pages(PAGE_KIND)
 async def my_contracts(ctx: Ctx, offset: int = 0, query: CallbackQuery | None = None) -> None:
+    """The list is sent anew from the command or menu; its page buttons turn it in place."""
     text, kb = await contracts_page(ctx.market, ctx.actor, ctx.settings, offset)
-    await ctx.bot.send_message(ctx.actor.telegram_id, text, reply_markup=kb)
+    await send_or_replace(ctx.bot, ctx.actor.telegram_id, query, text, kb)
 
 
 # --- one contract -----------------------------------------------------------------------

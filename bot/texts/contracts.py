@@ -50,6 +50,8 @@ confirm_reask = phrase("Use the buttons: confirm to go ahead, or Cancel to leave
 
 next_page = phrase("Older ›")
 
+prev_page = phrase("‹ Newer")
+
 
 def message_other(name: str) -> str:
     return button(_("💬 Message {name}").format(name=name))

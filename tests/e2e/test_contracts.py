@@ -209,7 +209,7 @@ async def test_someone_elses_contract_is_refused(app: App) -> None:
         assert (await m.contracts.get(deal.boss, deal.contract_id)).status is ContractStatus.ACTIVE
 
 
-async def test_a_long_contract_list_pages(app: App) -> None:
+async def test_a_long_contract_list_turns_its_pages_in_place_both_ways(app: App) -> None:
     deal = await hired(app, title="Project number 01 for the shop")
     async with market(app) as m:
         for n in range(2, 11):
@@ -236,7 +236,13 @@ async def test_a_long_contract_list_pages(app: App) -> None:
     first = await erin.wait_for_message("Your contracts")
     assert "1. Project number 10" in first.text and "8. Project number 03" in first.text
     assert "Project number 01" not in first.text
+    assert "‹ Newer" not in buttons(first)
     await erin.click(first, "Older ›")
     second = await erin.wait_for_message("Your contracts")
+    assert second.message_id == first.message_id  # the list turned, not sent again
     assert "9. Project number 02" in second.text and "10. Project number 01" in second.text
     assert "Older ›" not in buttons(second)
+    await erin.click(second, "‹ Newer")
+    again = await erin.wait_for_message("Your contracts")
+    assert again.message_id == first.message_id
+    assert again.text == first.text and buttons(again) == buttons(first)
